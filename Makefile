@@ -1,0 +1,50 @@
+# The two commands a new user needs:
+#   make demo   - install, then run the end-to-end demo on the embedded defaults
+#   make test   - install, then run lint, type checks and the whole test suite
+# Everything else is a helper for those two.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export LIKENESS_HOME ?= $(CURDIR)/likeness-data
+
+.PHONY: demo test install check lint typecheck pytest pytest-postgres bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/likeness demo
+
+test: $(STAMP)
+	$(MAKE) check
+	$(MAKE) pytest
+	@if [ -n "$$LIKENESS_TEST_POSTGRES_URL" ]; then $(MAKE) pytest-postgres; \
+	else echo "PostgreSQL run skipped: set LIKENESS_TEST_POSTGRES_URL (CI does)"; fi
+
+check: lint typecheck
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	LIKENESS_TEST_DATABASE_URL= $(BIN)/pytest -q -p no:cacheprovider
+
+pytest-postgres: $(STAMP)
+	LIKENESS_TEST_DATABASE_URL="$$LIKENESS_TEST_POSTGRES_URL" $(BIN)/pytest -q -p no:cacheprovider tests/integration tests/e2e
+
+bench: $(STAMP)
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) likeness-data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+from likeness.cli import main
+
+main()

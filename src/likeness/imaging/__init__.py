@@ -1,0 +1,1 @@
+"""Pure imaging libraries: arrays in, arrays out, no database."""

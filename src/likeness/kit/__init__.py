@@ -1,0 +1,1 @@
+"""Small shared helpers: database sessions, canonical JSON, clock, CLI plumbing."""

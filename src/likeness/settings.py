@@ -1,0 +1,95 @@
+"""Settings, read from the environment with the ``LIKENESS_`` prefix.
+
+``LIKENESS_HOME`` (default ``./likeness-data``) holds everything a local installation
+owns: the SQLite database, the blob store and the keys. Production sets
+``LIKENESS_ENVIRONMENT=production``, a PostgreSQL ``LIKENESS_DATABASE_URL`` and an
+object-store ``LIKENESS_BLOB_URL``.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from likeness.errors import ConfigurationError
+
+#: The only secret the platform will accept without a key file, and only in development.
+DEVELOPMENT_SECRET = "likeness-development-secret-not-for-production"
+MIN_SECRET_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LIKENESS_", extra="ignore")
+
+    home: Path = Field(default=Path("likeness-data"))
+    environment: Literal["development", "production"] = "development"
+    database_url: str | None = None
+    blob_url: str | None = None
+    secret_key: SecretStr | None = None
+    session_cookie_name: str = "likeness_session"
+    session_max_age_seconds: int = 60 * 60 * 12
+    login_max_failures: int = 5
+    login_failure_window_seconds: int = 15 * 60
+
+    @cached_property
+    def home_path(self) -> Path:
+        return self.home.expanduser().resolve()
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.home_path / "keys"
+
+    @property
+    def blobs_dir(self) -> Path:
+        return self.home_path / "blobs"
+
+    @property
+    def secret_key_file(self) -> Path:
+        return self.keys_dir / "secret.key"
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.home_path / 'likeness.db'}"
+
+    @property
+    def resolved_blob_url(self) -> str:
+        return self.blob_url or f"file://{self.blobs_dir}"
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    def platform_secret(self) -> str:
+        """The secret that signs session cookies and derives other secrets.
+
+        Taken from ``LIKENESS_SECRET_KEY``, else from ``HOME/keys/secret.key`` (made by
+        ``likeness init``). Outside development an empty, short or default secret
+        refuses to start.
+        """
+        secret = self.secret_key.get_secret_value() if self.secret_key else None
+        if secret is None and self.secret_key_file.exists():
+            secret = self.secret_key_file.read_text(encoding="utf-8").strip()
+        if not secret:
+            if self.is_production:
+                raise ConfigurationError(
+                    "no platform secret: set LIKENESS_SECRET_KEY or run `likeness init`"
+                )
+            return DEVELOPMENT_SECRET
+        if self.is_production and (
+            secret == DEVELOPMENT_SECRET or len(secret) < MIN_SECRET_LENGTH
+        ):
+            raise ConfigurationError(
+                "refusing to run in production with a default or short secret "
+                f"(need at least {MIN_SECRET_LENGTH} characters)"
+            )
+        return secret
+
+
+def get_settings() -> Settings:
+    return Settings()
