@@ -1,0 +1,33 @@
+"""The provenance exception tree (re-exported from :mod:`likeness.provenance`)."""
+
+from __future__ import annotations
+
+from likeness.errors import ConfigurationError, InvalidInput, LikenessError
+
+
+class ProvenanceError(LikenessError):
+    """Base of every error raised by :mod:`likeness.provenance`."""
+
+
+class ImageRejected(ProvenanceError, InvalidInput):  # noqa: N818 - named like likeness.errors
+    """The bytes are not an image we can stamp (format, size, corruption)."""
+
+    status_code = 422
+
+
+class StampRefused(ProvenanceError, InvalidInput):  # noqa: N818 - named like likeness.errors
+    """The stamp request itself is wrong (bad IDs, label text the font cannot draw)."""
+
+    status_code = 422
+
+
+class SigningConfigurationError(ProvenanceError, ConfigurationError):
+    """Signing material is missing, expired, mismatched or unusable by C2PA."""
+
+    status_code = 500
+
+
+class SigningFailed(ProvenanceError):  # noqa: N818 - named like likeness.errors
+    """The C2PA SDK refused to sign (raised only after start-up checks passed)."""
+
+    status_code = 500

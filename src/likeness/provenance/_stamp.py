@@ -1,0 +1,114 @@
+"""``stamp``: label, watermark, XMP and a signed C2PA manifest, in that order."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+import c2pa
+import numpy as np
+from PIL import Image
+
+from likeness.provenance._channels import label_required, preset_for
+from likeness.provenance._errors import SigningConfigurationError, SigningFailed
+from likeness.provenance._image import DEFAULT_MAX_PIXELS, decode, encode
+from likeness.provenance._info import StampInfo
+from likeness.provenance._label import LabelPlacement, draw_label
+from likeness.provenance._manifest import CREATED_ASSERTIONS, build_manifest
+from likeness.provenance._watermark import (
+    WATERMARK_KEY_BYTES,
+    Watermarker,
+    load_watermark_key,
+    require_library_watermarker,
+)
+from likeness.provenance._xmp import build_xmp
+from likeness.provenance.keys import SigningMaterial, signing_material_from_settings
+from likeness.settings import Settings
+
+
+@dataclass(frozen=True)
+class StampConfig:
+    """What stamping needs besides the image: who signs, and how to watermark."""
+
+    signing: SigningMaterial
+    watermarker: Watermarker
+    watermark_key: bytes = field(repr=False)
+    quality: int = 95
+    max_pixels: int = DEFAULT_MAX_PIXELS
+
+    def __post_init__(self) -> None:
+        if len(self.watermark_key) != WATERMARK_KEY_BYTES:
+            raise SigningConfigurationError(f"watermark key must be {WATERMARK_KEY_BYTES} bytes")
+        if not 1 <= self.quality <= 100:
+            raise SigningConfigurationError("quality must be between 1 and 100")
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> StampConfig:
+        """The installation's configuration, checked now so that it fails at start-up."""
+        settings = settings or Settings()
+        key = load_watermark_key(settings.keys_dir)
+        if key is None:
+            raise SigningConfigurationError(
+                f"no watermark key at {settings.keys_dir}/watermark.key: run `likeness init`"
+            )
+        return cls(
+            signing=signing_material_from_settings(settings),
+            watermarker=require_library_watermarker(),
+            watermark_key=key,
+        )
+
+
+def _watermark(image: Image.Image, info: StampInfo, config: StampConfig) -> Image.Image:
+    pixels = np.asarray(image, dtype=np.uint8)
+    marked = config.watermarker.embed(pixels, info.watermark_payload, config.watermark_key)
+    if marked.shape != pixels.shape or marked.dtype != np.uint8:
+        raise SigningFailed("the watermarker changed the image shape or type")
+    return Image.fromarray(marked, mode="RGB")
+
+
+def _sign(
+    encoded: bytes, manifest: dict[str, object], mime_type: str, signing: SigningMaterial
+) -> bytes:
+    settings: dict[str, object] = {
+        "builder": {
+            "thumbnail": {"enabled": False},
+            "created_assertion_labels": CREATED_ASSERTIONS,
+        },
+        "verify": {"verify_after_sign": True, "remote_manifest_fetch": False, "ocsp_fetch": False},
+    }
+    if signing.trust_anchors_pem:
+        settings["trust"] = {"user_anchors": signing.trust_anchors_pem.decode()}
+    out = io.BytesIO()
+    try:
+        with (
+            c2pa.Context.from_dict(settings) as context,
+            signing.c2pa_signer() as signer,
+            c2pa.Builder(manifest, context=context) as builder,
+        ):
+            builder.sign(signer, mime_type, io.BytesIO(encoded), out)
+    except c2pa.C2paError as exc:
+        raise SigningFailed(f"C2PA signing failed: {exc}") from None
+    return out.getvalue()
+
+
+def stamp(image_bytes: bytes, info: StampInfo, config: StampConfig | None = None) -> bytes:
+    """Return the released image: same format, labelled if required, watermarked,
+    with IPTC/XMP AI metadata and a signed C2PA manifest.
+
+    The XMP is written before signing because C2PA hard-binds every byte outside
+    its own manifest box; any metadata written afterwards would invalidate it.
+    """
+    config = config or StampConfig.from_settings()
+    decoded = decode(image_bytes, max_pixels=config.max_pixels)
+    placement: LabelPlacement | None = None
+    if label_required(info.channel, license_requires_label=info.license_requires_label):
+        placement = draw_label(decoded.rgb, preset_for(info.channel), info.label_text)
+    decoded.rgb = _watermark(decoded.rgb, info, config)
+    encoded = encode(decoded, xmp=build_xmp(info), quality=config.quality)
+    manifest = build_manifest(
+        info,
+        mime_type=decoded.format.mime_type,
+        watermark_algorithm=config.watermarker.algorithm,
+        label=placement,
+    )
+    return _sign(encoded, manifest, decoded.format.mime_type, config.signing)

@@ -1,0 +1,258 @@
+"""``verify``: what a released image carries, read back with the same tools a
+platform uses. Never raises for a bad file: every problem becomes part of the report."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+import c2pa
+import numpy as np
+
+from likeness.provenance._errors import ImageRejected
+from likeness.provenance._formats import ImageFormat
+from likeness.provenance._image import DEFAULT_MAX_PIXELS, Decoded, Header, decode, read_header
+from likeness.provenance._label import LabelPlacement, candidate_placements, find_label
+from likeness.provenance._manifest import ManifestSummary, summarise
+from likeness.provenance._watermark import Watermarker, library_watermarker, load_watermark_key
+from likeness.provenance._xmp import XmpFields, parse_xmp
+from likeness.provenance.keys import trust_anchors_from_settings
+from likeness.settings import Settings
+
+TRUSTED = "Trusted"
+VALID = "Valid"
+INVALID = "Invalid"
+ABSENT = "absent"
+
+
+@dataclass(frozen=True)
+class VerifyConfig:
+    trust_anchors_pem: bytes | None = None
+    watermarker: Watermarker | None = None
+    watermark_key: bytes | None = field(default=None, repr=False)
+    max_pixels: int = DEFAULT_MAX_PIXELS
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> VerifyConfig:
+        """Local CA and configured anchors, plus the watermark library when installed."""
+        settings = settings or Settings()
+        return cls(
+            trust_anchors_pem=trust_anchors_from_settings(settings),
+            watermarker=library_watermarker(),
+            watermark_key=load_watermark_key(settings.keys_dir),
+        )
+
+
+@dataclass(frozen=True)
+class C2paReport:
+    """``state`` is the SDK's validation state (``Trusted``: valid and chained to a
+    trust anchor; ``Valid``: intact but from an unknown signer; ``Invalid``), or
+    ``absent`` when there is no manifest."""
+
+    state: str
+    errors: tuple[str, ...] = ()
+    manifest: ManifestSummary | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "state": self.state,
+            "errors": list(self.errors),
+            "manifest": self.manifest.to_dict() if self.manifest else None,
+        }
+
+
+@dataclass(frozen=True)
+class LabelReport:
+    checked: bool
+    present: bool | None = None
+    placement: LabelPlacement | None = None
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "checked": self.checked,
+            "present": self.present,
+            "placement": self.placement.to_dict() if self.placement else None,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class WatermarkReport:
+    checked: bool
+    found: bool | None = None
+    payload_hex: str | None = None
+    confidence: float | None = None
+    matches_manifest: bool | None = None
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "checked": self.checked,
+            "found": self.found,
+            "payload": self.payload_hex,
+            "confidence": self.confidence,
+            "matches_manifest": self.matches_manifest,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    """The verification result; ``extensions`` is where later lookups (asset
+    registry, ledger) add their sections without changing this shape."""
+
+    format: ImageFormat | None
+    width: int | None
+    height: int | None
+    c2pa: C2paReport
+    xmp: XmpFields
+    label: LabelReport
+    watermark: WatermarkReport
+    problems: tuple[str, ...] = ()
+    extensions: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def verified(self) -> bool:
+        """True when the manifest is intact (trusted or not)."""
+        return self.c2pa.state in (TRUSTED, VALID)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "image": {
+                "format": self.format.value if self.format else None,
+                "width": self.width,
+                "height": self.height,
+            },
+            "c2pa": self.c2pa.to_dict(),
+            "xmp": {
+                "digital_source_type": self.xmp.digital_source_type,
+                "ai_system": self.xmp.ai_system,
+                "ai_system_version": self.xmp.ai_system_version,
+                "credit": self.xmp.credit,
+                "data_mining": self.xmp.data_mining,
+            },
+            "label": self.label.to_dict(),
+            "watermark": self.watermark.to_dict(),
+            "problems": list(self.problems),
+        }
+        data.update(self.extensions)
+        return data
+
+
+def _failures(results: Any) -> tuple[str, ...]:
+    if not isinstance(results, dict):
+        return ()
+    active = results.get("activeManifest")
+    entries = active.get("failure") if isinstance(active, dict) else None
+    messages: list[str] = []
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, dict):
+            code, explanation = entry.get("code"), entry.get("explanation")
+            messages.append(f"{code}: {explanation}" if explanation else str(code))
+    return tuple(messages)
+
+
+def read_c2pa(data: bytes, fmt: ImageFormat, trust_anchors_pem: bytes | None) -> C2paReport:
+    """Validate the embedded manifest with the C2PA SDK; never fetches anything remote."""
+    settings: dict[str, Any] = {"verify": {"remote_manifest_fetch": False, "ocsp_fetch": False}}
+    if trust_anchors_pem:
+        settings["trust"] = {"user_anchors": trust_anchors_pem.decode("utf-8", "replace")}
+    try:
+        with c2pa.Context.from_dict(settings) as context:
+            reader = c2pa.Reader.try_create(fmt.mime_type, io.BytesIO(data), None, context)
+            if reader is None:
+                return C2paReport(ABSENT)
+            with reader:
+                state = reader.get_validation_state() or INVALID
+                errors = _failures(reader.get_validation_results())
+                try:
+                    manifest = summarise(reader.get_active_manifest())
+                except KeyError:
+                    manifest = None
+    except c2pa.C2paError as exc:
+        return C2paReport(INVALID, (f"manifest unreadable: {exc}",))
+    if state not in (TRUSTED, VALID, INVALID):
+        errors = (*errors, f"unknown validation state {state!r}")
+        state = INVALID
+    return C2paReport(state, errors, manifest)
+
+
+def _check_label(decoded: Decoded, manifest: ManifestSummary | None) -> LabelReport:
+    candidates: list[LabelPlacement] = []
+    recorded = (manifest.likeness or {}).get("visible_label") if manifest else None
+    if recorded is not None:
+        placement = LabelPlacement.from_dict(recorded)
+        if placement is not None:
+            candidates.append(placement)
+    candidates.extend(candidate_placements(decoded.rgb.size))
+    found = find_label(decoded.rgb, candidates)
+    return LabelReport(checked=True, present=found is not None, placement=found)
+
+
+def _check_watermark(
+    decoded: Decoded, manifest: ManifestSummary | None, config: VerifyConfig
+) -> WatermarkReport:
+    if config.watermarker is None:
+        return WatermarkReport(checked=False, reason="watermark library not installed")
+    if config.watermark_key is None:
+        return WatermarkReport(checked=False, reason="no watermark key configured")
+    pixels = np.asarray(decoded.rgb, dtype=np.uint8)
+    try:
+        detection = config.watermarker.detect(pixels, config.watermark_key)
+    except Exception as exc:  # a detector failing on odd pixels must not sink the report
+        return WatermarkReport(checked=True, found=False, reason=f"detector failed: {exc}")
+    payload = detection.payload if detection.found else None
+    expected = manifest.watermark_payload if manifest else None
+    return WatermarkReport(
+        checked=True,
+        found=bool(detection.found),
+        payload_hex=payload.hex() if payload else None,
+        confidence=round(float(detection.confidence), 4),
+        matches_manifest=(payload == expected) if (payload and expected) else None,
+    )
+
+
+def verify(image_bytes: bytes, config: VerifyConfig | None = None) -> Report:
+    """Everything a released image carries, checked; problems are reported, not raised."""
+    config = config or VerifyConfig.from_settings()
+    problems: list[str] = []
+    try:
+        header: Header | None = read_header(image_bytes)
+    except ImageRejected as exc:
+        header = None
+        problems.append(exc.message)
+    if header is None:
+        return Report(
+            format=None,
+            width=None,
+            height=None,
+            c2pa=C2paReport(ABSENT),
+            xmp=XmpFields(),
+            label=LabelReport(checked=False, reason="image unreadable"),
+            watermark=WatermarkReport(checked=False, reason="image unreadable"),
+            problems=tuple(problems),
+        )
+    c2pa_report = read_c2pa(image_bytes, header.format, config.trust_anchors_pem)
+    try:
+        decoded: Decoded | None = decode(image_bytes, max_pixels=config.max_pixels)
+    except ImageRejected as exc:
+        decoded = None
+        problems.append(exc.message)
+    if decoded is None:
+        label = LabelReport(checked=False, reason="pixels not decoded")
+        watermark = WatermarkReport(checked=False, reason="pixels not decoded")
+    else:
+        label = _check_label(decoded, c2pa_report.manifest)
+        watermark = _check_watermark(decoded, c2pa_report.manifest, config)
+    return Report(
+        format=header.format,
+        width=header.width,
+        height=header.height,
+        c2pa=c2pa_report,
+        xmp=parse_xmp(header.xmp),
+        label=label,
+        watermark=watermark,
+        problems=tuple(problems),
+    )

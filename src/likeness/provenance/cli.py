@@ -1,0 +1,103 @@
+"""``likeness verify IMAGE [--json]``: read back what a released image carries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from likeness.errors import InvalidInput
+from likeness.kit.cli import console, print_json
+from likeness.provenance._image import MAX_INPUT_BYTES
+from likeness.provenance._verify import Report, VerifyConfig, verify
+
+#: Exit status when the report was produced but no intact manifest was found
+#: (1 stays reserved for user errors such as a missing file).
+EXIT_NOT_VERIFIED = 2
+
+
+def _read(path: Path) -> bytes:
+    if not path.is_file():
+        raise InvalidInput(f"{path}: no such file")
+    size = path.stat().st_size
+    if size > MAX_INPUT_BYTES:
+        raise InvalidInput(f"{path}: {size} bytes is over the {MAX_INPUT_BYTES}-byte limit")
+    return path.read_bytes()
+
+
+def _short(uri: str | None) -> str:
+    return uri.rsplit("/", 1)[-1] if uri else "none"
+
+
+def _human_lines(report: Report) -> list[str]:
+    image = (
+        f"{report.format.name} {report.width}x{report.height}" if report.format else "unreadable"
+    )
+    lines = [f"image      {image}"]
+    manifest = report.c2pa.manifest
+    c2pa_line = f"C2PA       {report.c2pa.state}"
+    if manifest is not None:
+        c2pa_line += f", signed by {manifest.signer or '?'} ({manifest.issuer or '?'})"
+        lines.append(c2pa_line)
+        for action in manifest.actions:
+            source = _short(action.get("digitalSourceType"))
+            lines.append(f"           {action.get('action')} · {source}")
+        if manifest.likeness:
+            lines.append(
+                f"           asset {manifest.likeness.get('asset_id')} · "
+                f"license {manifest.likeness.get('license_id')}"
+            )
+    else:
+        lines.append(c2pa_line)
+    lines.extend(f"           ! {error}" for error in report.c2pa.errors)
+    xmp = report.xmp
+    system = (
+        f"; AI system {xmp.ai_system} {xmp.ai_system_version or ''}".rstrip()
+        if xmp.ai_system
+        else ""
+    )
+    lines.append(f"XMP        DigitalSourceType {_short(xmp.digital_source_type)}{system}")
+    label = report.label
+    if not label.checked:
+        lines.append(f"label      not checked ({label.reason})")
+    elif label.placement is not None:
+        lines.append(f"label      present ({label.placement.corner}, {label.placement.text!r})")
+    else:
+        lines.append("label      none found")
+    mark = report.watermark
+    if not mark.checked:
+        lines.append(f"watermark  not checked ({mark.reason})")
+    elif mark.found:
+        match = {True: ", matches manifest", False: ", DIFFERS from manifest", None: ""}
+        lines.append(
+            f"watermark  found, payload {mark.payload_hex} (confidence {mark.confidence})"
+            f"{match[mark.matches_manifest]}"
+        )
+    else:
+        lines.append(f"watermark  not found{f' ({mark.reason})' if mark.reason else ''}")
+    lines.extend(f"problem    {problem}" for problem in report.problems)
+    return lines
+
+
+def verify_command(
+    image: Annotated[Path, typer.Argument(help="JPEG, PNG or WebP file to check.")],
+    json_output: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Check an image's Content Credentials, IPTC metadata, label and watermark.
+
+    Exits 0 when the C2PA manifest is intact (Trusted or Valid), 2 when it is
+    missing or invalid, 1 on usage errors.
+    """
+    report = verify(_read(image), VerifyConfig.from_settings())
+    if json_output:
+        print_json(report.to_dict())
+    else:
+        for line in _human_lines(report):
+            console.print(line, markup=False, highlight=False)
+    if not report.verified:
+        raise typer.Exit(EXIT_NOT_VERIFIED)
+
+
+app = typer.Typer(help="Provenance: verify released images.")
+app.command(name="verify")(verify_command)
