@@ -16,8 +16,34 @@ app = typer.Typer(
 
 
 def _register() -> None:
+    from likeness.audit.cli import app as audit_app
+    from likeness.auth.cli import app as token_app
+    from likeness.party.cli import (
+        agency_app,
+        brand_app,
+        representation_app,
+        talent_app,
+        user_app,
+    )
+    from likeness.system.cli import db_app, init, serve
+    from likeness.system.demo import demo
+
+    app.command("init")(init)
+    app.command("serve")(serve)
+    app.command("demo")(demo)
+    app.add_typer(db_app, name="db")
+    app.add_typer(user_app, name="user")
+    app.add_typer(talent_app, name="talent")
+    app.add_typer(agency_app, name="agency")
+    app.add_typer(representation_app, name="representation")
+    app.add_typer(brand_app, name="brand")
+    app.add_typer(token_app, name="token")
+    app.add_typer(audit_app, name="audit")
     # Feature sub-apps. Each package owns its `cli.py`; add one line per feature.
     # --- feature sub-apps (keep sorted) ---
+    from likeness.provenance.cli import verify_command
+
+    app.command(name="verify")(verify_command)
     pass
     # --- end feature sub-apps ---
 

@@ -81,9 +81,7 @@ class Settings(BaseSettings):
                     "no platform secret: set LIKENESS_SECRET_KEY or run `likeness init`"
                 )
             return DEVELOPMENT_SECRET
-        if self.is_production and (
-            secret == DEVELOPMENT_SECRET or len(secret) < MIN_SECRET_LENGTH
-        ):
+        if self.is_production and (secret == DEVELOPMENT_SECRET or len(secret) < MIN_SECRET_LENGTH):
             raise ConfigurationError(
                 "refusing to run in production with a default or short secret "
                 f"(need at least {MIN_SECRET_LENGTH} characters)"

@@ -8,45 +8,117 @@ ever prints a traceback.
 from __future__ import annotations
 
 import json
-import sys
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
 
-import click
 import typer
+from pydantic import ValidationError
 from rich.console import Console
+from sqlalchemy.orm import Session
 from typer.core import TyperGroup
 
 from likeness.errors import LikenessError
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 #: Exit code for errors the user caused (bad input, refused action).
 EXIT_USER_ERROR = 1
 
 
-class CliError(click.ClickException):
-    exit_code = EXIT_USER_ERROR
-
-    def __init__(self, error: LikenessError) -> None:
-        super().__init__(error.message)
-        self.error = error
-
-    def show(self, file: Any = None) -> None:
-        stream = file if file is not None else sys.stderr
-        click.echo(f"error: {self.error.message} ({self.error.name})", file=stream)
+def fail(message: str, *, code: int = EXIT_USER_ERROR) -> typer.Exit:
+    """Print one `error: …` line on stderr and return the Exit to raise."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
 
 
 class LikenessGroup(TyperGroup):
     """Root command group: maps Likeness errors to one-line messages."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except LikenessError as exc:
-            raise CliError(exc) from exc
+            raise fail(f"{exc.message} ({exc.name})") from None
+        except ValidationError as exc:
+            raise fail(_validation_message(exc)) from None
+
+
+def _validation_message(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors()[:5]:
+        where = ".".join(str(p) for p in error.get("loc", ()))
+        parts.append(f"{where}: {error.get('msg', '')}" if where else str(error.get("msg", "")))
+    return "; ".join(parts)
 
 
 def print_json(value: Any) -> None:
     """Print machine-readable JSON on stdout (no Rich markup, stable key order)."""
     typer.echo(json.dumps(value, indent=2, sort_keys=True, default=str))
+
+
+# --- running commands against the installation -------------------------------------
+
+AsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        metavar="EMAIL",
+        help="Act as this user (their role and ownership apply). Default: the local operator.",
+    ),
+]
+
+
+@contextmanager
+def cli_session(as_email: str | None = None) -> Iterator[tuple[Session, Any]]:
+    """One command = one unit of work, acting as the local operator or `--as` user.
+
+    Anyone who can run this CLI can read the data home, so the CLI trusts the local
+    shell the way a database superuser is trusted; `--as` exists so that rules about
+    *who* may act (only the talent signs, brands act only for their brand) still apply.
+    """
+    from likeness.auth.actor import SYSTEM_ACTOR
+    from likeness.auth.service import actor_for_user
+    from likeness.errors import NotFound
+    from likeness.party.repository import user_by_email
+    from likeness.party.rules import normalise_email
+    from likeness.runtime import Runtime
+    from likeness.settings import get_settings
+
+    settings = get_settings()
+    if settings.database_url is None and not (settings.home_path / "likeness.db").exists():
+        from likeness.errors import ConfigurationError
+
+        raise ConfigurationError(
+            f"no Likeness installation at {settings.home_path}: run `likeness init` first"
+        )
+    runtime = Runtime.from_settings(settings)
+    try:
+        _require_initialised(runtime)
+        with runtime.db.unit_of_work() as session:
+            actor = SYSTEM_ACTOR
+            if as_email:
+                user = user_by_email(session, normalise_email(as_email))
+                if user is None or not user.is_active:
+                    raise NotFound(f"no active user {as_email}")
+                actor = actor_for_user(session, user, via="cli")
+            yield session, actor
+    finally:
+        runtime.close()
+
+
+def _require_initialised(runtime: Any) -> None:
+    from likeness import migrations
+    from likeness.errors import ConfigurationError
+
+    current = migrations.current_revision(runtime.db.engine)
+    if current is None:
+        raise ConfigurationError(
+            f"no Likeness database at {runtime.settings.home_path}: run `likeness init` first"
+        )
+    if current != migrations.head_revision():
+        raise ConfigurationError(
+            f"database is at revision {current}, code expects {migrations.head_revision()}: "
+            "run `likeness db upgrade`"
+        )

@@ -1,0 +1,1 @@
+"""The HTTP API: app factory, shared dependencies, the one error handler."""

@@ -1,0 +1,69 @@
+"""FastAPI app factory: routers under /api/v1, health check, one error handler."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+import likeness
+from likeness.errors import LikenessError
+from likeness.runtime import Runtime
+from likeness.settings import Settings, get_settings
+
+API_PREFIX = "/api/v1"
+
+
+def _feature_routers() -> list[APIRouter]:
+    from likeness.audit.endpoints import router as audit_router
+    from likeness.auth.endpoints import router as auth_router
+    from likeness.party.endpoints import router as party_router
+
+    routers = [auth_router, party_router, audit_router]
+    # --- feature routers (one block per feature) ---
+    # --- end feature routers ---
+    return routers
+
+
+def _error(status_code: int, error: str, detail: object) -> JSONResponse:
+    return JSONResponse(status_code=status_code, content={"error": error, "detail": detail})
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LikenessError)
+    async def likeness_error(_: Request, exc: LikenessError) -> JSONResponse:
+        return _error(exc.status_code, exc.name, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors()]
+        return _error(422, "InvalidInput", problems)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _error(exc.status_code, "HTTPError", exc.detail)
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    settings = settings or (runtime.settings if runtime else get_settings())
+    settings.platform_secret()  # refuse to start with a default secret in production
+    runtime = runtime or Runtime.from_settings(settings)
+    app = FastAPI(
+        title="Likeness API",
+        version=likeness.__version__,
+        description="Consent-first digital twins: parties, consent, licensing, provenance.",
+        openapi_url="/openapi.json",
+    )
+    app.state.runtime = runtime
+    _install_error_handlers(app)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        with runtime.db.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+        return {"status": "ok", "version": likeness.__version__}
+
+    for router in _feature_routers():
+        app.include_router(router, prefix=API_PREFIX)
+    return app

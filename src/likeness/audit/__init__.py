@@ -1,0 +1,1 @@
+"""Tamper-evident audit chain: every state change that matters, hash-linked."""

@@ -1,0 +1,71 @@
+"""`likeness audit verify|log`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from likeness.audit import service
+from likeness.kit.cli import cli_session, console, err_console, print_json
+
+app = typer.Typer(help="The tamper-evident audit chain.", no_args_is_help=True)
+
+
+@app.command("verify")
+def verify(json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Walk the whole chain; exit 1 naming the first bad event if anything was tampered with."""
+    with cli_session() as (session, _actor):
+        report = service.verify(session)
+    if json_out:
+        print_json(report.model_dump())
+    elif report.ok:
+        console.print(f"audit chain OK: {report.events_checked} events, head {report.head_seq}")
+    else:
+        err_console.print(
+            f"audit chain BROKEN at event {report.first_bad_seq}: {report.problem}",
+            style="bold red",
+        )
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command("log")
+def log(
+    object_type: Annotated[str | None, typer.Option("--object-type")] = None,
+    object_id: Annotated[str | None, typer.Option("--object")] = None,
+    actor: Annotated[
+        str | None, typer.Option("--actor", help="e.g. operator:cli@localhost")
+    ] = None,
+    action: Annotated[str | None, typer.Option("--action", help="e.g. user.created")] = None,
+    since: Annotated[datetime | None, typer.Option("--since")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=service.MAX_PAGE)] = 50,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List events, newest first."""
+    with cli_session() as (session, _actor):
+        events = service.list_events(
+            session,
+            object_type=object_type,
+            object_id=object_id,
+            actor=actor,
+            action=action,
+            since=since,
+            limit=limit,
+        )
+    if json_out:
+        print_json([e.model_dump(mode="json") for e in events])
+        return
+    table = Table("seq", "at", "actor", "action", "object", "hash")
+    for e in events:
+        table.add_row(
+            str(e.seq),
+            e.at.isoformat(timespec="seconds"),
+            e.actor,
+            e.action,
+            f"{e.object_type}:{e.object_id}",
+            e.hash[:12],
+        )
+    console.print(table)

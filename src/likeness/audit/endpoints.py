@@ -1,0 +1,44 @@
+"""Operator-only access to the audit chain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from likeness.api.deps import SessionDep
+from likeness.audit import service
+from likeness.audit.schemas import AuditEventRead, ChainReport
+from likeness.auth.dependencies import OperatorActor
+
+router = APIRouter(tags=["audit"])
+
+
+@router.get("/audit/events", response_model=list[AuditEventRead])
+def list_events(
+    actor: OperatorActor,
+    session: SessionDep,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    by: Annotated[str | None, Query(alias="actor")] = None,
+    action: str | None = None,
+    since: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[AuditEventRead]:
+    return service.list_events(
+        session,
+        object_type=object_type,
+        object_id=object_id,
+        actor=by,
+        action=action,
+        since=since,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/audit/verify", response_model=ChainReport)
+def verify(actor: OperatorActor, session: SessionDep) -> ChainReport:
+    return service.verify(session)

@@ -1,0 +1,69 @@
+"""Every SQL query of the audit chain."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from likeness.models.audit import AuditEvent, AuditHead
+
+
+def lock_head(session: Session) -> AuditHead:
+    """The head row, locked for this transaction (SQLite: the BEGIN IMMEDIATE lock)."""
+    stmt = select(AuditHead).where(AuditHead.id == 1)
+    if session.get_bind().dialect.name != "sqlite":
+        stmt = stmt.with_for_update()
+    head = session.execute(stmt).scalar_one()
+    return head
+
+
+def read_head(session: Session) -> AuditHead | None:
+    return session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one_or_none()
+
+
+def iter_events(session: Session, batch: int = 1000) -> Iterator[AuditEvent]:
+    """All events in stored order, by primary key, in batches (bounded memory)."""
+    last = -1
+    while True:
+        rows = (
+            session.execute(
+                select(AuditEvent)
+                .where(AuditEvent.seq > last)
+                .order_by(AuditEvent.seq)
+                .limit(batch)
+            )
+            .scalars()
+            .all()
+        )
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq
+        session.expunge_all()
+
+
+def filtered_events(
+    *,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    actor: str | None = None,
+    action: str | None = None,
+    since: datetime | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> Select[AuditEvent]:
+    stmt = select(AuditEvent)
+    if object_type:
+        stmt = stmt.where(AuditEvent.object_type == object_type)
+    if object_id:
+        stmt = stmt.where(AuditEvent.object_id == object_id)
+    if actor:
+        stmt = stmt.where(AuditEvent.actor == actor)
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    if since:
+        stmt = stmt.where(AuditEvent.at >= since)
+    return stmt.order_by(AuditEvent.seq.desc()).limit(limit).offset(offset)

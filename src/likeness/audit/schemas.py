@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class AuditEventRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    seq: int
+    at: datetime
+    actor: str
+    actor_user_id: str | None
+    action: str
+    object_type: str
+    object_id: str
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class ChainReport(BaseModel):
+    ok: bool
+    events_checked: int
+    head_seq: int
+    first_bad_seq: int | None = None
+    problem: str | None = None

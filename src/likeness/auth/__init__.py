@@ -1,0 +1,1 @@
+"""Who is calling: passwords, session cookies, API tokens, roles and ownership."""

@@ -1,0 +1,82 @@
+"""Login, logout, who-am-I and API tokens."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response, status
+
+from likeness.api.deps import RuntimeDep, SessionDep
+from likeness.auth import cookies
+from likeness.auth import service as auth_service
+from likeness.auth.dependencies import AnyActor
+from likeness.auth.schemas import LoginRequest, Me, TokenCreate, TokenCreated, TokenRead
+
+router = APIRouter(tags=["auth"])
+
+
+def _me(actor: AnyActor) -> Me:
+    return Me(
+        user_id=actor.user_id,
+        email=actor.email,
+        role=actor.role,
+        talent_id=actor.talent_id,
+        agency_ids=sorted(actor.agency_ids),
+        brand_ids=sorted(actor.brand_ids),
+    )
+
+
+@router.post("/auth/login", response_model=Me)
+def login(
+    body: LoginRequest,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    runtime: RuntimeDep,
+) -> Me:
+    settings = runtime.settings
+    client = request.client.host if request.client else "unknown"
+    user = auth_service.login(session, settings, body.email, body.password, client)
+    cookie = cookies.issue(
+        settings.platform_secret(), cookies.SessionClaims(user.id, user.session_epoch)
+    )
+    response.set_cookie(
+        settings.session_cookie_name,
+        cookie,
+        max_age=settings.session_max_age_seconds,
+        httponly=True,
+        samesite="lax",
+        secure=settings.is_production,
+    )
+    return _me(auth_service.actor_for_user(session, user, via="session"))
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout(response: Response, runtime: RuntimeDep) -> Response:
+    response.delete_cookie(runtime.settings.session_cookie_name)
+    response.status_code = status.HTTP_204_NO_CONTENT
+    return response
+
+
+@router.post("/auth/logout-everywhere", status_code=status.HTTP_204_NO_CONTENT)
+def logout_everywhere(actor: AnyActor, session: SessionDep) -> None:
+    auth_service.logout_everywhere(session, actor)
+
+
+@router.get("/auth/me", response_model=Me)
+def me(actor: AnyActor) -> Me:
+    return _me(actor)
+
+
+@router.post("/tokens", response_model=TokenCreated, status_code=status.HTTP_201_CREATED)
+def create_token(body: TokenCreate, actor: AnyActor, session: SessionDep) -> TokenCreated:
+    token, plaintext = auth_service.create_token(session, actor, body.name)
+    return TokenCreated(**TokenRead.model_validate(token).model_dump(), token=plaintext)
+
+
+@router.get("/tokens", response_model=list[TokenRead])
+def list_tokens(actor: AnyActor, session: SessionDep) -> list[TokenRead]:
+    return [TokenRead.model_validate(t) for t in auth_service.list_tokens(session, actor)]
+
+
+@router.delete("/tokens/{token_id}", response_model=TokenRead)
+def revoke_token(token_id: str, actor: AnyActor, session: SessionDep) -> TokenRead:
+    return TokenRead.model_validate(auth_service.revoke_token(session, actor, token_id))

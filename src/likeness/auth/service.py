@@ -1,0 +1,126 @@
+"""Authentication: who is this, and may they log in now?"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from likeness.audit import service as audit
+from likeness.auth import repository, rules
+from likeness.auth.actor import Actor
+from likeness.auth.passwords import verify_password
+from likeness.errors import InvalidInput, NotFound, TooManyRequests, Unauthorized
+from likeness.kit.clock import utcnow
+from likeness.models.auth import ApiToken, LoginFailure
+from likeness.models.party import User
+from likeness.party import repository as parties
+from likeness.party.rules import normalise_email
+from likeness.settings import Settings
+
+
+class InvalidCredentials(Unauthorized):
+    # The failure counter must survive the refusal, or rate limiting would not work.
+    keep_changes = True
+
+
+class LoginRateLimited(TooManyRequests):
+    pass
+
+
+def actor_for_user(session: Session, user: User, via: str) -> Actor:
+    talent = parties.talent_for_user(session, user.id)
+    return Actor(
+        user_id=user.id,
+        email=user.email,
+        role=user.role,
+        talent_id=talent.id if talent else None,
+        agency_ids=frozenset(parties.agency_ids_for_user(session, user.id)),
+        brand_ids=frozenset(parties.brand_ids_for_user(session, user.id)),
+        via=via,
+    )
+
+
+def login(session: Session, settings: Settings, email: str, password: str, client: str) -> User:
+    """Check a password, counting failures per email within a sliding window."""
+    try:
+        email = normalise_email(email)
+    except InvalidInput:
+        raise InvalidCredentials("wrong email or password") from None
+    now = utcnow()
+    window_start = now - timedelta(seconds=settings.login_failure_window_seconds)
+    failures = repository.count_failures(session, email, window_start)
+    if not rules.login_allowed(failures, settings.login_max_failures):
+        raise LoginRateLimited(
+            "too many failed logins for this account; try again in "
+            f"{settings.login_failure_window_seconds // 60} minutes"
+        )
+    user = parties.user_by_email(session, email)
+    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+        repository.prune_failures(session, window_start)
+        session.add(LoginFailure(email=email, client=client[:64], at=now))
+        session.flush()
+        raise InvalidCredentials("wrong email or password")
+    repository.clear_failures(session, email)
+    return user
+
+
+def authenticate_token(session: Session, token: str) -> Actor:
+    if not rules.looks_like_token(token):
+        raise Unauthorized("invalid API token")
+    record = repository.token_by_hash(session, rules.hash_token(token))
+    if record is None or record.revoked_at is not None:
+        raise Unauthorized("invalid or revoked API token")
+    user = session.get(User, record.user_id)
+    if user is None or not user.is_active:
+        raise Unauthorized("the token's user is disabled")
+    record.last_used_at = utcnow()
+    return actor_for_user(session, user, via="token")
+
+
+def authenticate_session(session: Session, user_id: str, epoch: int) -> Actor:
+    user = session.get(User, user_id)
+    if user is None or not user.is_active or user.session_epoch != epoch:
+        raise Unauthorized("session expired; log in again")
+    return actor_for_user(session, user, via="session")
+
+
+def logout_everywhere(session: Session, actor: Actor) -> None:
+    user = session.get(User, actor.user_id) if actor.user_id else None
+    if user is None:
+        raise NotFound("no such user")
+    user.session_epoch += 1
+    audit.record(session, actor, "user.sessions_revoked", "user", user.id, {})
+
+
+def create_token(session: Session, actor: Actor, name: str) -> tuple[ApiToken, str]:
+    if actor.user_id is None:
+        raise InvalidInput("the local CLI operator has no user; create tokens for a user (--as)")
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise InvalidInput("token name must be 1..100 characters")
+    fresh = rules.new_token()
+    token = ApiToken(
+        user_id=actor.user_id, name=name, token_hash=fresh.token_hash, prefix=fresh.prefix
+    )
+    session.add(token)
+    session.flush()
+    audit.record(session, actor, "token.created", "api_token", token.id, {"name": name})
+    return token, fresh.plaintext
+
+
+def list_tokens(session: Session, actor: Actor) -> Sequence[ApiToken]:
+    if actor.user_id is None:
+        return []
+    return repository.tokens_for_user(session, actor.user_id)
+
+
+def revoke_token(session: Session, actor: Actor, token_id: str) -> ApiToken:
+    token = session.get(ApiToken, token_id)
+    if token is None or (token.user_id != actor.user_id and not actor.is_operator):
+        raise NotFound(f"no token {token_id}")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record(session, actor, "token.revoked", "api_token", token.id, {})
+    return token

@@ -1,0 +1,9 @@
+"""All ORM models, imported here so that metadata and Alembic see every table."""
+
+from likeness.models import audit, auth, party
+from likeness.models.base import Base
+
+# --- feature models (one import line per feature) ---
+# --- end feature models ---
+
+__all__ = ["Base", "audit", "auth", "party"]

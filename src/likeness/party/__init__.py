@@ -1,0 +1,1 @@
+"""Parties: users and their roles, talent, agencies, representation and brands."""

@@ -1,0 +1,225 @@
+"""`likeness user|talent|agency|representation|brand …`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Annotated, Any
+
+import typer
+from pydantic import BaseModel
+from rich.table import Table
+
+from likeness.kit.cli import AsOption, cli_session, console, print_json
+from likeness.models.party import Role
+from likeness.party import service
+from likeness.party.schemas import (
+    AgencyCreate,
+    AgencyRead,
+    BrandCreate,
+    BrandRead,
+    RepresentationCreate,
+    RepresentationRead,
+    TalentCreate,
+    TalentRead,
+    UserCreate,
+    UserRead,
+)
+
+user_app = typer.Typer(help="Users and their roles.", no_args_is_help=True)
+talent_app = typer.Typer(help="Talent profiles.", no_args_is_help=True)
+agency_app = typer.Typer(help="Agencies (commission capped at 20 %).", no_args_is_help=True)
+representation_app = typer.Typer(
+    help="Talent ↔ agency agreements (≤ 3 years).", no_args_is_help=True
+)
+brand_app = typer.Typer(help="Brands and their members.", no_args_is_help=True)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+LimitOption = Annotated[int, typer.Option(min=1, max=service.MAX_PAGE)]
+
+
+def _show(rows: Sequence[BaseModel], json_out: bool, columns: list[str]) -> None:
+    if json_out:
+        print_json([r.model_dump(mode="json") for r in rows])
+        return
+    table = Table(*columns)
+    for row in rows:
+        data: dict[str, Any] = row.model_dump(mode="json")
+        table.add_row(*(str(data.get(c, "")) for c in columns))
+    console.print(table)
+
+
+def _created(row: BaseModel, json_out: bool, what: str) -> None:
+    if json_out:
+        print_json(row.model_dump(mode="json"))
+    else:
+        console.print(f"{what} {getattr(row, 'id', '')} created")
+
+
+@user_app.command("create")
+def user_create(
+    email: str,
+    role: Annotated[Role, typer.Option(help="talent, agent, brand or operator")],
+    name: Annotated[str, typer.Option("--name", help="Display name.")],
+    password: Annotated[
+        str | None,
+        typer.Option(envvar="LIKENESS_USER_PASSWORD", help="Login password (≥ 10 characters)."),
+    ] = None,
+    as_email: AsOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Create a user (operator only)."""
+    with cli_session(as_email) as (session, actor):
+        user = service.create_user(
+            session, actor, UserCreate(email=email, display_name=name, role=role, password=password)
+        )
+        row = UserRead.model_validate(user)
+    _created(row, json_out, "user")
+
+
+@user_app.command("list")
+def user_list(
+    as_email: AsOption = None, json_out: JsonOption = False, limit: LimitOption = 100
+) -> None:
+    """List users (operators see all, others themselves)."""
+    with cli_session(as_email) as (session, actor):
+        rows = [UserRead.model_validate(u) for u in service.list_users(session, actor, limit=limit)]
+    _show(rows, json_out, ["id", "email", "role", "display_name", "is_active"])
+
+
+@talent_app.command("create")
+def talent_create(
+    user_id: Annotated[str, typer.Option("--user", help="Id of a user with role talent.")],
+    legal_name: Annotated[str, typer.Option("--legal-name")],
+    stage_name: Annotated[str | None, typer.Option("--stage-name")] = None,
+    as_email: AsOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Create a talent profile for a talent user (operator only)."""
+    with cli_session(as_email) as (session, actor):
+        talent = service.create_talent(
+            session,
+            actor,
+            TalentCreate(user_id=user_id, legal_name=legal_name, stage_name=stage_name),
+        )
+        row = TalentRead.model_validate(talent)
+    _created(row, json_out, "talent")
+
+
+@talent_app.command("list")
+def talent_list(
+    as_email: AsOption = None, json_out: JsonOption = False, limit: LimitOption = 100
+) -> None:
+    """List the talent you may see."""
+    with cli_session(as_email) as (session, actor):
+        rows = [
+            TalentRead.model_validate(t) for t in service.list_talents(session, actor, limit=limit)
+        ]
+    _show(rows, json_out, ["id", "legal_name", "stage_name", "user_id"])
+
+
+@agency_app.command("create")
+def agency_create(
+    name: str,
+    commission: Annotated[float, typer.Option(help="Commission in percent (max 20).")],
+    as_email: AsOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Create an agency (operator only)."""
+    with cli_session(as_email) as (session, actor):
+        agency = service.create_agency(
+            session, actor, AgencyCreate(name=name, commission_percent=commission)
+        )
+        row = AgencyRead.model_validate(agency)
+    _created(row, json_out, "agency")
+
+
+@agency_app.command("add-member")
+def agency_add_member(agency_id: str, user_id: str, as_email: AsOption = None) -> None:
+    """Add an agent user to an agency (operator only)."""
+    with cli_session(as_email) as (session, actor):
+        service.add_agency_member(session, actor, agency_id, user_id)
+    console.print("member added")
+
+
+@agency_app.command("list")
+def agency_list(
+    as_email: AsOption = None, json_out: JsonOption = False, limit: LimitOption = 100
+) -> None:
+    """List agencies."""
+    with cli_session(as_email) as (session, actor):
+        rows = [
+            AgencyRead.model_validate(a) for a in service.list_agencies(session, actor, limit=limit)
+        ]
+    _show(rows, json_out, ["id", "name", "commission_bps"])
+
+
+@representation_app.command("create")
+def representation_create(
+    talent_id: Annotated[str, typer.Option("--talent")],
+    agency_id: Annotated[str, typer.Option("--agency")],
+    starts_on: Annotated[str, typer.Option("--starts", help="YYYY-MM-DD")],
+    ends_on: Annotated[str, typer.Option("--ends", help="YYYY-MM-DD, at most 3 years later")],
+    as_email: AsOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Record a representation agreement (operator or the agency's agent)."""
+    data = RepresentationCreate(
+        talent_id=talent_id,
+        agency_id=agency_id,
+        starts_on=_date(starts_on, "--starts"),
+        ends_on=_date(ends_on, "--ends"),
+    )
+    with cli_session(as_email) as (session, actor):
+        row = RepresentationRead.model_validate(service.create_representation(session, actor, data))
+    _created(row, json_out, "representation")
+
+
+@representation_app.command("list")
+def representation_list(
+    as_email: AsOption = None, json_out: JsonOption = False, limit: LimitOption = 100
+) -> None:
+    """List representation agreements you may see."""
+    with cli_session(as_email) as (session, actor):
+        rows = [
+            RepresentationRead.model_validate(r)
+            for r in service.list_representations(session, actor, limit=limit)
+        ]
+    _show(rows, json_out, ["id", "talent_id", "agency_id", "starts_on", "ends_on", "status"])
+
+
+@brand_app.command("create")
+def brand_create(name: str, as_email: AsOption = None, json_out: JsonOption = False) -> None:
+    """Create a brand organisation (operator only)."""
+    with cli_session(as_email) as (session, actor):
+        row = BrandRead.model_validate(service.create_brand(session, actor, BrandCreate(name=name)))
+    _created(row, json_out, "brand")
+
+
+@brand_app.command("add-member")
+def brand_add_member(brand_id: str, user_id: str, as_email: AsOption = None) -> None:
+    """Add a brand user to a brand (operator only)."""
+    with cli_session(as_email) as (session, actor):
+        service.add_brand_member(session, actor, brand_id, user_id)
+    console.print("member added")
+
+
+@brand_app.command("list")
+def brand_list(
+    as_email: AsOption = None, json_out: JsonOption = False, limit: LimitOption = 100
+) -> None:
+    """List brands you may see."""
+    with cli_session(as_email) as (session, actor):
+        rows = [
+            BrandRead.model_validate(b) for b in service.list_brands(session, actor, limit=limit)
+        ]
+    _show(rows, json_out, ["id", "name"])
+
+
+def _date(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        from likeness.errors import InvalidInput
+
+        raise InvalidInput(f"{option} must be a date like 2026-01-31, got {value!r:.40}") from None

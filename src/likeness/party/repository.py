@@ -1,0 +1,122 @@
+"""Every SQL query about parties."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from likeness.models.party import (
+    Agency,
+    AgencyMember,
+    Brand,
+    BrandMember,
+    Representation,
+    RepresentationStatus,
+    TalentProfile,
+    User,
+)
+
+
+def user_by_email(session: Session, email: str) -> User | None:
+    return session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+
+
+def talent_for_user(session: Session, user_id: str) -> TalentProfile | None:
+    return session.execute(
+        select(TalentProfile).where(TalentProfile.user_id == user_id)
+    ).scalar_one_or_none()
+
+
+def agency_ids_for_user(session: Session, user_id: str) -> list[str]:
+    return list(
+        session.execute(select(AgencyMember.agency_id).where(AgencyMember.user_id == user_id))
+        .scalars()
+        .all()
+    )
+
+
+def brand_ids_for_user(session: Session, user_id: str) -> list[str]:
+    return list(
+        session.execute(select(BrandMember.brand_id).where(BrandMember.user_id == user_id))
+        .scalars()
+        .all()
+    )
+
+
+def represented_talent_ids(agency_ids: frozenset[str]) -> ColumnElement[bool]:
+    """Filter: talent currently represented by one of these agencies."""
+    subquery = select(Representation.talent_id).where(
+        Representation.agency_id.in_(agency_ids),
+        Representation.status == RepresentationStatus.active,
+    )
+    return TalentProfile.id.in_(subquery)
+
+
+def list_users(session: Session, *, limit: int, offset: int) -> Sequence[User]:
+    return (
+        session.execute(select(User).order_by(User.created_at, User.id).limit(limit).offset(offset))
+        .scalars()
+        .all()
+    )
+
+
+def list_talents(
+    session: Session, where: ColumnElement[bool] | None, *, limit: int, offset: int
+) -> Sequence[TalentProfile]:
+    stmt = select(TalentProfile).order_by(TalentProfile.created_at, TalentProfile.id)
+    if where is not None:
+        stmt = stmt.where(where)
+    return session.execute(stmt.limit(limit).offset(offset)).scalars().all()
+
+
+def list_agencies(session: Session, *, limit: int, offset: int) -> Sequence[Agency]:
+    return (
+        session.execute(select(Agency).order_by(Agency.name).limit(limit).offset(offset))
+        .scalars()
+        .all()
+    )
+
+
+def list_brands(
+    session: Session, ids: frozenset[str] | None, *, limit: int, offset: int
+) -> Sequence[Brand]:
+    stmt = select(Brand).order_by(Brand.name)
+    if ids is not None:
+        stmt = stmt.where(Brand.id.in_(ids))
+    return session.execute(stmt.limit(limit).offset(offset)).scalars().all()
+
+
+def list_representations(
+    session: Session,
+    *,
+    talent_ids: frozenset[str] | None,
+    agency_ids: frozenset[str] | None,
+    limit: int,
+    offset: int,
+) -> Sequence[Representation]:
+    stmt = select(Representation).order_by(Representation.created_at, Representation.id)
+    if talent_ids is not None:
+        stmt = stmt.where(Representation.talent_id.in_(talent_ids))
+    if agency_ids is not None:
+        stmt = stmt.where(Representation.agency_id.in_(agency_ids))
+    return session.execute(stmt.limit(limit).offset(offset)).scalars().all()
+
+
+def overlapping_representation(
+    session: Session, talent_id: str, agency_id: str, starts_on: object, ends_on: object
+) -> Representation | None:
+    return (
+        session.execute(
+            select(Representation).where(
+                Representation.talent_id == talent_id,
+                Representation.agency_id == agency_id,
+                Representation.status == RepresentationStatus.active,
+                Representation.starts_on < ends_on,
+                Representation.ends_on > starts_on,
+            )
+        )
+        .scalars()
+        .first()
+    )

@@ -1,0 +1,36 @@
+"""Content-addressed blob storage.
+
+Blobs are addressed by the SHA-256 of their bytes (64 lowercase hex digits). Callers
+never choose a path, so there is nothing to traverse, and every read re-hashes the
+bytes so a corrupted or swapped blob is caught instead of served.
+
+Implementations: :class:`FsspecBlobStore` (a local directory by default, any fsspec
+URL such as ``s3://bucket/prefix`` in production) and :class:`MemoryBlobStore` (tests).
+
+Errors: :class:`BlobError` (base) → :class:`BlobNotFound` (404),
+:class:`BlobCorrupted` (500), :class:`InvalidBlobKey` (422).
+"""
+
+from likeness.storage._base import (
+    BlobCorrupted,
+    BlobError,
+    BlobNotFound,
+    BlobStore,
+    InvalidBlobKey,
+    blob_key,
+    validate_key,
+)
+from likeness.storage._fsspec import FsspecBlobStore
+from likeness.storage._memory import MemoryBlobStore
+
+__all__ = [
+    "BlobCorrupted",
+    "BlobError",
+    "BlobNotFound",
+    "BlobStore",
+    "FsspecBlobStore",
+    "InvalidBlobKey",
+    "MemoryBlobStore",
+    "blob_key",
+    "validate_key",
+]

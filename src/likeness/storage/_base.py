@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Protocol, runtime_checkable
+
+from likeness.errors import LikenessError, NotFound
+
+_KEY_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+class BlobError(LikenessError):
+    status_code = 500
+
+
+class BlobNotFound(BlobError, NotFound):
+    status_code = 404
+
+
+class BlobCorrupted(BlobError):
+    status_code = 500
+
+
+class InvalidBlobKey(BlobError):
+    status_code = 422
+
+
+def blob_key(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def validate_key(key: str) -> str:
+    if not isinstance(key, str) or not _KEY_RE.fullmatch(key):
+        raise InvalidBlobKey(f"not a blob key (64 lowercase hex digits): {key!r:.80}")
+    return key
+
+
+def check_integrity(key: str, data: bytes) -> bytes:
+    if blob_key(data) != key:
+        raise BlobCorrupted(f"blob {key} is corrupted: its content no longer matches its hash")
+    return data
+
+
+@runtime_checkable
+class BlobStore(Protocol):
+    """Put/get/exists/delete by content hash."""
+
+    def put(self, data: bytes) -> str: ...
+
+    def get(self, key: str) -> bytes: ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def delete(self, key: str) -> None: ...

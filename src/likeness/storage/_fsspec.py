@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from typing import Any
+
+import fsspec
+
+from likeness.storage._base import BlobNotFound, blob_key, check_integrity, validate_key
+
+
+class FsspecBlobStore:
+    """Blobs under any fsspec URL, fanned out as ``ab/cd/abcd…`` to keep directories small.
+
+    Writes go to a temporary name and are moved into place, so a crash never leaves a
+    half-written blob under its final key.
+    """
+
+    def __init__(self, url: str, **storage_options: Any) -> None:
+        self.fs, root = fsspec.core.url_to_fs(url, **storage_options)
+        self.root = root.rstrip("/")
+        self.fs.makedirs(self.root, exist_ok=True)
+
+    def _path(self, key: str) -> str:
+        validate_key(key)
+        return f"{self.root}/{key[:2]}/{key[2:4]}/{key}"
+
+    def put(self, data: bytes) -> str:
+        key = blob_key(data)
+        path = self._path(key)
+        if self.fs.exists(path):
+            return key
+        self.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+        tmp = f"{path}.tmp-{blob_key(path.encode() + data[:64])[:8]}"
+        with self.fs.open(tmp, "wb") as handle:
+            handle.write(data)
+        self.fs.mv(tmp, path)
+        return key
+
+    def get(self, key: str) -> bytes:
+        path = self._path(key)
+        try:
+            with self.fs.open(path, "rb") as handle:
+                data: bytes = handle.read()
+        except FileNotFoundError:
+            raise BlobNotFound(f"no blob {key}") from None
+        return check_integrity(key, data)
+
+    def exists(self, key: str) -> bool:
+        return bool(self.fs.exists(self._path(key)))
+
+    def delete(self, key: str) -> None:
+        path = self._path(key)
+        if self.fs.exists(path):
+            self.fs.rm(path)

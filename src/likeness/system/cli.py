@@ -1,0 +1,73 @@
+"""`likeness init`, `likeness serve`, `likeness db …`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from likeness import migrations
+from likeness.kit.cli import console
+from likeness.settings import get_settings
+from likeness.system.service import init_home
+
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+
+
+def init() -> None:
+    """Create the data home (LIKENESS_HOME), its secret keys and the database. Safe to re-run."""
+    settings = get_settings()
+    report = init_home(settings)
+    if not report.changed:
+        console.print(f"Already initialised at {settings.home_path}; nothing changed.")
+        return
+    console.print(f"Initialised Likeness at [bold]{settings.home_path}[/bold]:")
+    for line in report.created:
+        console.print(f"  created {line}")
+    for line in report.notes:
+        console.print(f"  note: {line}")
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+) -> None:
+    """Run the HTTP API (OpenAPI at /openapi.json, docs at /docs)."""
+    import uvicorn
+
+    from likeness.api.app import create_app
+
+    app = create_app(get_settings())
+    uvicorn.run(app, host=host, port=port)
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    url = get_settings().resolved_database_url
+    before = migrations.current_revision_for_url(url)
+    migrations.upgrade(url, revision)
+    after = migrations.current_revision_for_url(url)
+    console.print(f"database: {before or 'empty'} -> {after}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision ('base' empties it).")],
+) -> None:
+    """Roll migrations back to REVISION."""
+    url = get_settings().resolved_database_url
+    migrations.downgrade(url, revision)
+    console.print(f"database now at {migrations.current_revision_for_url(url) or 'base'}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database's revision and the code's head revision."""
+    url = get_settings().resolved_database_url
+    current = migrations.current_revision_for_url(url)
+    head = migrations.head_revision()
+    state = "up to date" if current == head else "needs `likeness db upgrade`"
+    console.print(f"current: {current or 'empty'}  head: {head}  ({state})")

@@ -1,0 +1,57 @@
+"""`likeness init`: create the data home, its keys and the database, idempotently."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from likeness import migrations
+from likeness.settings import Settings
+from likeness.system.keys import ensure_key, platform_key_specs
+
+
+@dataclass
+class InitReport:
+    created: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created)
+
+
+def init_home(settings: Settings) -> InitReport:
+    report = InitReport()
+    home = settings.home_path
+    for directory in (home, settings.keys_dir, settings.blobs_dir):
+        if not directory.exists():
+            directory.mkdir(parents=True)
+            report.created.append(f"directory {directory}")
+    settings.keys_dir.chmod(0o700)
+    for spec in platform_key_specs():
+        if ensure_key(settings.keys_dir, spec):
+            report.created.append(f"{spec.description}: {settings.keys_dir / spec.filename}")
+    _extra_key_material(settings, report)
+    _migrate(settings, report)
+    settings.platform_secret()  # proves the result is usable in this environment
+    return report
+
+
+def _extra_key_material(settings: Settings, report: InitReport) -> None:
+    # --- feature key material (one line per feature) ---
+    # --- end feature key material ---
+    return None
+
+
+def _migrate(settings: Settings, report: InitReport) -> None:
+    url = settings.resolved_database_url
+    before = migrations.current_revision_for_url(url)
+    head = migrations.head_revision()
+    if before != head:
+        migrations.upgrade(url)
+        report.created.append(f"database {_safe_url(url)} migrated {before or 'empty'} -> {head}")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,146 @@
+"""The CLI end to end: init, parties, tokens, audit, and clear errors for bad input."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from likeness.cli import app
+from likeness.kit.db import Database
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str, db: Database
+) -> Path:
+    monkeypatch.setenv("LIKENESS_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("LIKENESS_DATABASE_URL", database_url)
+    monkeypatch.delenv("LIKENESS_SECRET_KEY", raising=False)
+    return tmp_path / "home"
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def test_init_is_idempotent_and_keys_are_private(home: Path) -> None:
+    code, out = run("init")
+    assert code == 0 and "created" in out
+    for name in ("secret.key", "master.key", "watermark.key"):
+        mode = stat.S_IMODE((home / "keys" / name).stat().st_mode)
+        assert mode == 0o600, name
+    before = {p.name: p.read_bytes() for p in (home / "keys").iterdir()}
+    code, out = run("init")
+    assert code == 0 and "nothing changed" in out
+    assert {p.name: p.read_bytes() for p in (home / "keys").iterdir()} == before
+
+
+def test_commands_before_init_explain_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LIKENESS_HOME", str(tmp_path / "nothing"))
+    monkeypatch.delenv("LIKENESS_DATABASE_URL", raising=False)
+    code, out = run("user", "list")
+    assert code == 1 and "likeness init" in out and "Traceback" not in out
+    assert not (tmp_path / "nothing").exists()
+
+
+def test_parties_and_tokens_through_the_cli(home: Path) -> None:
+    run("init")
+    code, out = run(
+        "user",
+        "create",
+        "lea@example.com",
+        "--role",
+        "brand",
+        "--name",
+        "Lea",
+        "--password",
+        "long-enough-pw",
+        "--json",
+    )
+    assert code == 0, out
+    user_id = json.loads(out)["id"]
+    code, out = run("brand", "create", "Maison", "--json")
+    brand_id = json.loads(out)["id"]
+    assert run("brand", "add-member", brand_id, user_id)[0] == 0
+    code, out = run("token", "create", "ci", "--as", "lea@example.com")
+    assert code == 0 and "lk_" in out
+    code, out = run("token", "list", "--as", "lea@example.com")
+    assert "ci" in out and "lk_" in out  # prefix only
+    code, out = run("brand", "create", "Other", "--as", "lea@example.com")
+    assert code == 1 and "only an operator" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("agency", "create", "Greedy", "--commission", "25"), "20 % cap"),
+        (("agency", "create", "Neg", "--commission", "-1"), "greater than or equal"),
+        (("user", "create", "not-an-email", "--role", "brand", "--name", "X"), "valid email"),
+        (
+            (
+                "user",
+                "create",
+                "x@example.com",
+                "--role",
+                "brand",
+                "--name",
+                "X",
+                "--password",
+                "short",
+            ),
+            "at least 10",
+        ),
+        (
+            (
+                "representation",
+                "create",
+                "--talent",
+                "t",
+                "--agency",
+                "a",
+                "--starts",
+                "soon",
+                "--ends",
+                "2027-01-01",
+            ),
+            "date like",
+        ),
+        (("token", "revoke", "nope"), "no token"),
+        (("user", "list", "--as", "ghost@example.com"), "no active user"),
+    ],
+)
+def test_bad_input_gives_one_clear_line(home: Path, args: tuple[str, ...], message: str) -> None:
+    run("init")
+    code, out = run(*args)
+    assert code == 1, out
+    assert message in out and "Traceback" not in out
+
+
+def test_audit_verify_catches_tampering(home: Path, db: Database) -> None:
+    run("init")
+    run("brand", "create", "A")
+    run("brand", "create", "B")
+    code, out = run("audit", "verify")
+    assert code == 0 and "OK" in out
+    code, out = run("audit", "log", "--json")
+    assert [e["action"] for e in json.loads(out)] == ["brand.created", "brand.created"]
+    with db.engine.begin() as connection:
+        connection.execute(text("UPDATE audit_events SET actor = 'operator:mallory' WHERE seq = 1"))
+    code, out = run("audit", "verify")
+    assert code == 1 and "event 1" in out
+
+
+def test_db_current_reports_head(home: Path) -> None:
+    run("init")
+    code, out = run("db", "current")
+    assert code == 0 and "up to date" in out

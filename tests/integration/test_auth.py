@@ -1,0 +1,62 @@
+"""Login rate limiting and token lifecycle against a real database."""
+
+from __future__ import annotations
+
+import pytest
+
+import factories
+from likeness.auth import service
+from likeness.auth.service import InvalidCredentials, LoginRateLimited
+from likeness.errors import NotFound, Unauthorized
+from likeness.kit.db import Database
+from likeness.models.party import Role
+from likeness.settings import Settings
+
+
+def test_failed_logins_are_rate_limited_even_with_the_right_password(
+    db: Database, settings: Settings
+) -> None:
+    with db.unit_of_work() as session:
+        factories.create_user(session, Role.talent, email="ava@example.com")
+    for _ in range(settings.login_max_failures):
+        with pytest.raises(InvalidCredentials), db.unit_of_work() as session:
+            service.login(session, settings, "ava@example.com", "wrong-password!", "127.0.0.1")
+    with pytest.raises(LoginRateLimited), db.unit_of_work() as session:
+        service.login(session, settings, "ava@example.com", factories.PASSWORD, "127.0.0.1")
+
+
+def test_successful_login_clears_failures(db: Database, settings: Settings) -> None:
+    with db.unit_of_work() as session:
+        factories.create_user(session, Role.talent, email="bea@example.com")
+    for _ in range(settings.login_max_failures - 1):
+        with pytest.raises(InvalidCredentials), db.unit_of_work() as session:
+            service.login(session, settings, "bea@example.com", "wrong-password!", "c")
+    with db.unit_of_work() as session:
+        service.login(session, settings, "bea@example.com", factories.PASSWORD, "c")
+    with pytest.raises(InvalidCredentials), db.unit_of_work() as session:
+        service.login(session, settings, "bea@example.com", "wrong-password!", "c")
+
+
+def test_unknown_user_gets_the_same_answer(db: Database, settings: Settings) -> None:
+    with pytest.raises(InvalidCredentials, match="wrong email or password"), db.unit_of_work() as s:
+        service.login(s, settings, "nobody@example.com", "whatever-password", "c")
+
+
+def test_revoked_token_stops_working(db: Database) -> None:
+    with db.unit_of_work() as session:
+        user = factories.create_user(session, Role.brand)
+        actor = factories.actor(session, user)
+        token, plaintext = service.create_token(session, actor, "ci")
+        assert service.authenticate_token(session, plaintext).user_id == user.id
+        service.revoke_token(session, actor, token.id)
+    with pytest.raises(Unauthorized), db.unit_of_work() as session:
+        service.authenticate_token(session, plaintext)
+
+
+def test_users_cannot_revoke_each_others_tokens(db: Database) -> None:
+    with db.unit_of_work() as session:
+        a = factories.create_user(session, Role.brand)
+        b = factories.create_user(session, Role.brand)
+        token, _ = service.create_token(session, factories.actor(session, a), "a")
+        with pytest.raises(NotFound):
+            service.revoke_token(session, factories.actor(session, b), token.id)

@@ -1,0 +1,136 @@
+"""Party services against a real database: caps, conflicts, ownership."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy.orm import Session
+
+import factories
+from likeness.auth.actor import SYSTEM_ACTOR
+from likeness.errors import Conflict, Forbidden, InvalidInput, NotFound
+from likeness.models.party import Role
+from likeness.party import access, service
+from likeness.party.rules import CommissionTooHigh, TermTooLong
+from likeness.party.schemas import AgencyCreate, RepresentationCreate, UserCreate
+
+
+def test_duplicate_email_is_a_conflict(session: Session) -> None:
+    factories.create_user(session, Role.brand, email="dup@example.com")
+    with pytest.raises(Conflict, match="already exists"):
+        factories.create_user(session, Role.brand, email="DUP@example.com")
+
+
+def test_only_operators_create_parties(session: Session) -> None:
+    _brand, member = factories.create_brand(session)
+    brand_actor = factories.actor(session, member)
+    with pytest.raises(Forbidden):
+        service.create_user(
+            session,
+            brand_actor,
+            UserCreate(email="x@example.com", display_name="x", role=Role.brand),
+        )
+
+
+def test_agency_commission_cap_in_service_and_database(session: Session) -> None:
+    with pytest.raises(CommissionTooHigh):
+        service.create_agency(
+            session, SYSTEM_ACTOR, AgencyCreate(name="Greedy", commission_percent=25)
+        )
+    agency = service.create_agency(
+        session, SYSTEM_ACTOR, AgencyCreate(name="Fair", commission_percent=20)
+    )
+    assert agency.commission_bps == 2000
+
+
+def test_representation_term_cap(session: Session) -> None:
+    talent = factories.create_talent(session)
+    agency, _ = factories.create_agency(session)
+    with pytest.raises(TermTooLong):
+        service.create_representation(
+            session,
+            SYSTEM_ACTOR,
+            RepresentationCreate(
+                talent_id=talent.id,
+                agency_id=agency.id,
+                starts_on=date(2026, 1, 1),
+                ends_on=date(2030, 1, 1),
+            ),
+        )
+    with pytest.raises(InvalidInput, match="renew"):
+        service.create_representation(
+            session,
+            SYSTEM_ACTOR,
+            RepresentationCreate(
+                talent_id=talent.id,
+                agency_id=agency.id,
+                starts_on=date(2026, 1, 1),
+                ends_on=date(2027, 1, 1),
+                auto_renew=True,
+            ),
+        )
+
+
+def test_overlapping_representation_is_a_conflict(session: Session) -> None:
+    talent = factories.create_talent(session)
+    agency, _ = factories.create_agency(session)
+    factories.represent(session, talent, agency)
+    with pytest.raises(Conflict):
+        factories.represent(session, talent, agency)
+
+
+def test_talent_sees_only_themself(session: Session) -> None:
+    ava, bea = factories.create_talent(session, "Ava"), factories.create_talent(session, "Bea")
+    ava_user = session.get(factories.User, ava.user_id)
+    assert ava_user is not None
+    actor = factories.actor(session, ava_user)
+    assert [t.id for t in service.list_talents(session, actor)] == [ava.id]
+    with pytest.raises(NotFound):
+        access.get_talent_for(session, actor, bea.id)
+
+
+def test_agent_sees_only_represented_talent(session: Session) -> None:
+    ava, bea = factories.create_talent(session, "Ava"), factories.create_talent(session, "Bea")
+    agency, agent = factories.create_agency(session)
+    factories.represent(session, ava, agency)
+    actor = factories.actor(session, agent)
+    assert [t.id for t in service.list_talents(session, actor)] == [ava.id]
+    with pytest.raises(NotFound):
+        access.get_talent_for(session, actor, bea.id)
+
+
+def test_brand_sees_only_its_brand(session: Session) -> None:
+    mine, member = factories.create_brand(session)
+    theirs, _ = factories.create_brand(session)
+    actor = factories.actor(session, member)
+    assert [b.id for b in service.list_brands(session, actor)] == [mine.id]
+    with pytest.raises(NotFound):
+        access.get_brand_for(session, actor, theirs.id)
+    assert service.list_talents(session, actor) == []
+
+
+def test_agent_cannot_represent_for_another_agency(session: Session) -> None:
+    talent = factories.create_talent(session)
+    agency, _ = factories.create_agency(session)
+    _, other_agent = factories.create_agency(session)
+    with pytest.raises(Forbidden):
+        service.create_representation(
+            session,
+            factories.actor(session, other_agent),
+            RepresentationCreate(
+                talent_id=talent.id,
+                agency_id=agency.id,
+                starts_on=date(2026, 1, 1),
+                ends_on=date(2027, 1, 1),
+            ),
+        )
+
+
+def test_every_change_is_audited(session: Session) -> None:
+    from likeness.audit import service as audit
+
+    factories.create_talent(session)
+    actions = [e.action for e in audit.list_events(session)]
+    assert actions == ["talent.created", "user.created"]
+    assert audit.verify(session).ok

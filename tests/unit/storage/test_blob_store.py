@@ -1,0 +1,68 @@
+from pathlib import Path
+
+import pytest
+
+from likeness.storage import (
+    BlobCorrupted,
+    BlobNotFound,
+    BlobStore,
+    FsspecBlobStore,
+    InvalidBlobKey,
+    MemoryBlobStore,
+    blob_key,
+)
+
+
+@pytest.fixture(params=["memory", "fsspec-local", "fsspec-memory"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> BlobStore:
+    if request.param == "memory":
+        return MemoryBlobStore()
+    if request.param == "fsspec-local":
+        return FsspecBlobStore(f"file://{tmp_path / 'blobs'}")
+    return FsspecBlobStore(f"memory://likeness-test-{id(request)}")
+
+
+def test_put_get_exists_delete(store: BlobStore) -> None:
+    key = store.put(b"hello")
+    assert key == blob_key(b"hello")
+    assert store.exists(key)
+    assert store.get(key) == b"hello"
+    assert store.put(b"hello") == key  # idempotent
+    store.delete(key)
+    assert not store.exists(key)
+    with pytest.raises(BlobNotFound):
+        store.get(key)
+
+
+@pytest.mark.parametrize("bad", ["../../etc/passwd", "A" * 64, "abc", "", "0" * 63 + "/"])
+def test_only_hash_keys_are_accepted(store: BlobStore, bad: str) -> None:
+    with pytest.raises(InvalidBlobKey):
+        store.get(bad)
+    with pytest.raises(InvalidBlobKey):
+        store.exists(bad)
+    with pytest.raises(InvalidBlobKey):
+        store.delete(bad)
+
+
+def test_corruption_on_disk_is_detected(tmp_path: Path) -> None:
+    store = FsspecBlobStore(f"file://{tmp_path / 'blobs'}")
+    key = store.put(b"original bytes")
+    path = tmp_path / "blobs" / key[:2] / key[2:4] / key
+    path.write_bytes(b"tampered bytes")
+    with pytest.raises(BlobCorrupted, match="corrupted"):
+        store.get(key)
+
+
+def test_corruption_in_memory_is_detected() -> None:
+    store = MemoryBlobStore()
+    key = store.put(b"abc")
+    store.blobs[key] = b"abd"
+    with pytest.raises(BlobCorrupted):
+        store.get(key)
+
+
+def test_no_temporary_files_are_left(tmp_path: Path) -> None:
+    store = FsspecBlobStore(f"file://{tmp_path / 'blobs'}")
+    store.put(b"x" * 1000)
+    names = [p.name for p in (tmp_path / "blobs").rglob("*") if p.is_file()]
+    assert names == [blob_key(b"x" * 1000)]
