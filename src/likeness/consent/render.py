@@ -1,0 +1,159 @@
+"""Render a consent document to Markdown, HTML and PDF from the same sections.
+
+Nothing is downloaded or bundled: the HTML template ships with the package and the
+PDF uses the DejaVu Sans font of the operating system when it is installed (full
+Unicode), else the PDF core font Helvetica, in which characters outside Latin-1 are
+transliterated. The canonical SHA-256 printed on every rendering is what was signed;
+the renderings are views of it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+
+from fpdf import FPDF
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from likeness.consent.document import (
+    ConsentDocument,
+    document_sha256,
+    plain_language,
+    title,
+)
+from likeness.consent.signing import AFFIRMATION, SignatureRecord
+from likeness.policy import iso
+
+_FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+_environment = Environment(
+    loader=PackageLoader("likeness.consent", "templates"),
+    autoescape=select_autoescape(["html"]),
+    keep_trailing_newline=True,
+)
+
+
+def _counterparty(doc: ConsentDocument) -> str | None:
+    if doc.brand is not None:
+        return f"{doc.brand.name} (the brand)"
+    return f"{doc.agency.name} (the agency)" if doc.agency else None
+
+
+def to_markdown(doc: ConsentDocument, signature: SignatureRecord | None = None) -> str:
+    lines = [f"# {title(doc)}", ""]
+    counterparty = _counterparty(doc)
+    lines.append(
+        f"Between {doc.talent.name} (the talent)"
+        + (f" and {counterparty}" if counterparty else "")
+        + f". Issued {iso(doc.issued_at)}."
+    )
+    for section in plain_language(doc):
+        lines += ["", f"## {section.title}", ""]
+        for paragraph in section.paragraphs:
+            lines += [paragraph, ""]
+        lines.pop()
+    lines += ["", "## Statement to type when signing", "", f"> {AFFIRMATION}", ""]
+    lines.append(_signature_line(signature))
+    lines += ["", f"Document SHA-256: `{document_sha256(doc)}`", ""]
+    return "\n".join(lines)
+
+
+def _signature_line(signature: SignatureRecord | None) -> str:
+    if signature is None:
+        return "Not signed yet."
+    key = f", Ed25519 key {signature.ed25519_public_key}" if signature.ed25519_public_key else ""
+    return f"Signed by {signature.typed_name} at {iso(signature.signed_at)}{key}."
+
+
+def to_html(doc: ConsentDocument, signature: SignatureRecord | None = None) -> str:
+    template = _environment.get_template("consent.html")
+    return template.render(
+        title=title(doc),
+        talent=doc.talent.name,
+        counterparty=_counterparty(doc),
+        issued=iso(doc.issued_at),
+        sections=plain_language(doc),
+        affirmation=AFFIRMATION,
+        signature=signature.to_dict() if signature else None,
+        sha256=document_sha256(doc),
+    )
+
+
+def _unicode_font() -> Path | None:
+    for directory in _FONT_DIRS:
+        candidate = directory / "DejaVuSans.ttf"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+#: Letters that Unicode decomposition does not reduce to a Latin-1 base letter.
+_TRANSLITERATE = str.maketrans(
+    {
+        "Ł": "L",
+        "ł": "l",
+        "Đ": "D",
+        "đ": "d",
+        "Œ": "OE",
+        "œ": "oe",
+        "ı": "i",
+        "—": "-",
+        "–": "-",
+        "‘": "'",
+        "’": "'",
+        "“": '"',
+        "”": '"',
+        "…": "...",
+    }
+)
+
+
+def _latin1(text: str) -> str:
+    """Core fonts only know Latin-1: keep what fits, transliterate the rest."""
+    out = []
+    for char in text.translate(_TRANSLITERATE):
+        try:
+            char.encode("latin-1")
+            out.append(char)
+        except UnicodeEncodeError:
+            stripped = unicodedata.normalize("NFKD", char).encode("latin-1", "ignore")
+            out.append(stripped.decode("latin-1") or "?")
+    return "".join(out)
+
+
+def to_pdf(
+    doc: ConsentDocument,
+    signature: SignatureRecord | None = None,
+    *,
+    font_path: Path | None = None,
+) -> bytes:
+    """A PDF with the same text as :func:`to_markdown`; deterministic for a given font."""
+    pdf = FPDF(format="A4")
+    pdf.set_creation_date(doc.issued_at)
+    pdf.set_title(title(doc))
+    pdf.set_author("Likeness")
+    font = font_path if font_path is not None else _unicode_font()
+    clean: Callable[[str], str] = _latin1
+    family = "Helvetica"
+    if font is not None:
+        pdf.add_font("consent", "", str(font))
+        family, clean = "consent", str
+    pdf.set_margins(20, 20, 20)
+    pdf.add_page()
+    pdf.set_font(family, size=16)
+    pdf.multi_cell(0, 8, clean(title(doc)), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(family, size=10)
+    for section in plain_language(doc):
+        pdf.ln(3)
+        pdf.set_font(family, size=12)
+        pdf.multi_cell(0, 7, clean(section.title), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(family, size=10)
+        for paragraph in section.paragraphs:
+            pdf.multi_cell(0, 5, clean(paragraph), new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(1)
+    pdf.ln(3)
+    pdf.multi_cell(0, 5, clean(f"Statement: {AFFIRMATION}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 5, clean(_signature_line(signature)), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(family, size=8)
+    pdf.multi_cell(0, 4, f"Document SHA-256: {document_sha256(doc)}", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

@@ -1,0 +1,172 @@
+"""Validation of license terms and category exclusivity, as pure functions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from likeness.policy._canonical import canonical_sha256
+from likeness.policy._codes import (
+    ISO_4217_MINOR_UNITS,
+    WORLDWIDE,
+    is_currency,
+    is_slug,
+    is_territory,
+)
+from likeness.policy._errors import InvalidTerms
+from likeness.policy._values import RUNNING, LicenseFacts, LicenseStatus, LicenseTerms
+
+#: NO FAKES Act (S. 4875, 2024) caps a living person's likeness license at ten years.
+MAX_TERM_YEARS = 10
+#: NY Fashion Workers Act (GBL § 1162): a management company may take at most 20 %.
+MAX_COMMISSION_BPS = 2_000
+MAX_TAKEDOWN_DAYS = 365
+#: Statuses that hold (or are about to hold) rights in a category.
+_CLAIMING = RUNNING | {LicenseStatus.accepted}
+
+
+def add_years(moment: datetime, years: int) -> datetime:
+    """Same calendar date ``years`` later; 29 February falls back to 28 February."""
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:
+        return moment.replace(year=moment.year + years, day=28)
+
+
+def terms_sha256(terms: LicenseTerms) -> str:
+    """The hash a use consent is signed over: any change of terms changes it."""
+    return canonical_sha256(terms.to_dict())
+
+
+def validate_terms(terms: LicenseTerms) -> None:
+    """Raise :class:`InvalidTerms` naming every rule the terms break."""
+    problems = [*_time_problems(terms), *_scope_problems(terms), *_money_problems(terms)]
+    if problems:
+        raise InvalidTerms(problems)
+
+
+def _time_problems(terms: LicenseTerms) -> list[str]:
+    problems: list[str] = []
+    for name, value in (("starts_at", terms.starts_at), ("ends_at", terms.ends_at)):
+        if value.tzinfo is None:
+            problems.append(f"{name} must carry a time zone")
+    if problems:
+        return problems
+    if terms.ends_at <= terms.starts_at:
+        problems.append("the license must end after it starts")
+    elif terms.ends_at > add_years(terms.starts_at, MAX_TERM_YEARS):
+        problems.append(
+            f"the term may not exceed {MAX_TERM_YEARS} years (NO FAKES Act license limit)"
+        )
+    if not 0 <= terms.takedown_days <= MAX_TAKEDOWN_DAYS:
+        problems.append(f"takedown_days must be between 0 and {MAX_TAKEDOWN_DAYS}")
+    return problems
+
+
+def _scope_problems(terms: LicenseTerms) -> list[str]:
+    problems: list[str] = []
+    if not terms.channels:
+        problems.append("at least one channel is required")
+    problems += [
+        f"channel {c!r} is not a lower-case slug" for c in terms.channels if not is_slug(c)
+    ]
+    if not terms.territories:
+        problems.append("at least one territory (ISO 3166-1 alpha-2, or WW) is required")
+    problems += [
+        f"territory {t!r} is not an ISO 3166-1 alpha-2 code or WW"
+        for t in sorted(terms.territories)
+        if not is_territory(t)
+    ]
+    if WORLDWIDE in terms.territories and len(terms.territories) > 1:
+        problems.append("WW (worldwide) already covers every territory; list it alone")
+    if not terms.categories:
+        problems.append("at least one content category is required")
+    problems += [
+        f"category {c!r} is not a lower-case slug"
+        for c in sorted(terms.categories)
+        if not is_slug(c)
+    ]
+    stray = terms.exclusive_categories - terms.categories
+    if stray:
+        problems.append(
+            "exclusivity can only cover licensed categories; not licensed: "
+            + ", ".join(sorted(stray))
+        )
+    if terms.max_outputs < 1:
+        problems.append("max_outputs must be at least 1")
+    if len(terms.purpose) > 2_000:
+        problems.append("purpose must be at most 2000 characters")
+    return problems
+
+
+def _money_problems(terms: LicenseTerms) -> list[str]:
+    fees = terms.fees
+    problems: list[str] = []
+    if not is_currency(fees.currency):
+        problems.append(f"currency {fees.currency!r} is not an ISO 4217 code")
+    amounts = [
+        ("creation_fee", fees.creation_fee),
+        ("per_output_fee", fees.per_output_fee),
+        *((f"per_use_fees[{c}]", a) for c, a in fees.per_use_fees),
+    ]
+    problems += [f"{name} must be a whole, non-negative amount" for name, a in amounts if a < 0]
+    unlicensed = sorted({c for c, _ in fees.per_use_fees} - terms.channels)
+    if unlicensed:
+        problems.append("per-use fees name unlicensed channels: " + ", ".join(unlicensed))
+    if not 0 <= terms.commission_bps <= MAX_COMMISSION_BPS:
+        problems.append(
+            "agent commission must be between 0 % and 20 % (NY Fashion Workers Act); "
+            f"got {terms.commission_bps / 100:g} %"
+        )
+    return problems
+
+
+def minor_unit_digits(currency: str) -> int:
+    return ISO_4217_MINOR_UNITS[currency]
+
+
+@dataclass(frozen=True, slots=True)
+class ExclusivityClash:
+    license_id: str
+    brand_id: str
+    categories: frozenset[str]
+
+    @property
+    def message(self) -> str:
+        return (
+            f"license {self.license_id} (brand {self.brand_id}) holds or would conflict with "
+            f"exclusivity in {', '.join(sorted(self.categories))} over an overlapping term"
+        )
+
+
+def _overlap(a: LicenseTerms, b: LicenseTerms) -> bool:
+    return a.starts_at < b.ends_at and b.starts_at < a.ends_at
+
+
+def exclusivity_clashes(
+    brand_id: str,
+    terms: LicenseTerms,
+    others: Iterable[LicenseFacts],
+    *,
+    exclude_license_id: str | None = None,
+) -> list[ExclusivityClash]:
+    """Licenses of other brands that collide with ``terms`` on category exclusivity.
+
+    A clash needs an overlapping term and a shared category where at least one side is
+    exclusive: the talent cannot grant a second brand a category that one brand holds
+    exclusively, nor grant exclusivity over a category another brand already holds.
+    Licenses of the same brand never clash (a brand cannot compete with itself).
+    """
+    clashes: list[ExclusivityClash] = []
+    for other in others:
+        if other.license_id == exclude_license_id or other.brand_id == brand_id:
+            continue
+        if other.status not in _CLAIMING or not _overlap(terms, other.terms):
+            continue
+        contested = (terms.exclusive_categories & other.terms.categories) | (
+            other.terms.exclusive_categories & terms.categories
+        )
+        if contested:
+            clashes.append(ExclusivityClash(other.license_id, other.brand_id, frozenset(contested)))
+    return clashes

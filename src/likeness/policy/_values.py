@@ -1,0 +1,355 @@
+"""Plain frozen values the rules work on. No database, no framework."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from likeness.policy._codes import WORLDWIDE
+from likeness.policy._errors import InvalidUse
+
+
+class Action(StrEnum):
+    """What a brand wants to do with a twin."""
+
+    generate = "generate"
+    release = "release"
+    publish = "publish"
+
+
+class LicenseStatus(StrEnum):
+    requested = "requested"
+    proposed = "proposed"
+    countered = "countered"
+    accepted = "accepted"
+    active = "active"
+    suspended = "suspended"
+    expired = "expired"
+    revoked = "revoked"
+    withdrawn = "withdrawn"
+
+
+#: States in which a license is still being negotiated and grants nothing yet.
+NEGOTIATING = frozenset(
+    {
+        LicenseStatus.requested,
+        LicenseStatus.proposed,
+        LicenseStatus.countered,
+        LicenseStatus.accepted,
+    }
+)
+#: States whose term still "runs" for exclusivity purposes.
+RUNNING = frozenset({LicenseStatus.active, LicenseStatus.suspended})
+
+
+class ApprovalMode(StrEnum):
+    #: The talent approves every output before it is released.
+    every_output = "every_output"
+    #: Outputs within the licensed scope are pre-approved.
+    pre_approved = "pre_approved"
+
+
+class ConsentKind(StrEnum):
+    #: Consent to capture the talent and to build or alter the digital twin.
+    creation = "creation"
+    #: Consent to one use of the twin under one license.
+    use = "use"
+
+
+class ConsentStatus(StrEnum):
+    draft = "draft"
+    signed = "signed"
+    revoked = "revoked"
+
+
+def require_aware(value: datetime, what: str) -> datetime:
+    """Times are compared across zones, so a naive time is a bug, never a guess."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidUse(f"{what} must carry a time zone (got {value.isoformat()})")
+    return value.astimezone(UTC)
+
+
+def iso(value: datetime) -> str:
+    """One spelling for times in canonical JSON: UTC, seconds precision or finer, ``Z``."""
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def parse_iso(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return require_aware(parsed, "time")
+
+
+@dataclass(frozen=True, slots=True)
+class FeeSchedule:
+    """Money owed to the talent, in integer minor units of ``currency`` (ISO 4217)."""
+
+    currency: str
+    creation_fee: int = 0
+    per_output_fee: int = 0
+    #: Per-published-use fee by channel; a channel missing here costs nothing per use.
+    per_use_fees: tuple[tuple[str, int], ...] = ()
+
+    def per_use_fee(self, channel: str) -> int:
+        for name, amount in self.per_use_fees:
+            if name == channel:
+                return amount
+        return 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "currency": self.currency,
+            "creation_fee": self.creation_fee,
+            "per_output_fee": self.per_output_fee,
+            "per_use_fees": dict(sorted(self.per_use_fees)),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FeeSchedule:
+        per_use = data.get("per_use_fees") or {}
+        return cls(
+            currency=str(data["currency"]),
+            creation_fee=int(data.get("creation_fee", 0)),
+            per_output_fee=int(data.get("per_output_fee", 0)),
+            per_use_fees=tuple(sorted((str(k), int(v)) for k, v in dict(per_use).items())),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LicenseTerms:
+    """What a brand may do with a twin, for how long, and what it pays."""
+
+    channels: frozenset[str]
+    territories: frozenset[str]
+    categories: frozenset[str]
+    starts_at: datetime
+    ends_at: datetime
+    max_outputs: int
+    fees: FeeSchedule
+    approval_mode: ApprovalMode = ApprovalMode.every_output
+    exclusive_categories: frozenset[str] = frozenset()
+    #: Agent commission in basis points (1 % = 100 bps) of every fee line.
+    commission_bps: int = 0
+    #: After revocation or expiry, released assets must come down within this many days.
+    takedown_days: int = 30
+    purpose: str = ""
+
+    @property
+    def worldwide(self) -> bool:
+        return WORLDWIDE in self.territories
+
+    def covers_territory(self, territory: str) -> bool:
+        return self.worldwide or territory in self.territories
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "channels": sorted(self.channels),
+            "territories": sorted(self.territories),
+            "categories": sorted(self.categories),
+            "exclusive_categories": sorted(self.exclusive_categories),
+            "starts_at": iso(self.starts_at),
+            "ends_at": iso(self.ends_at),
+            "max_outputs": self.max_outputs,
+            "approval_mode": self.approval_mode.value,
+            "fees": self.fees.to_dict(),
+            "commission_bps": self.commission_bps,
+            "takedown_days": self.takedown_days,
+            "purpose": self.purpose,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> LicenseTerms:
+        try:
+            return cls(
+                channels=frozenset(str(c) for c in data["channels"]),
+                territories=frozenset(str(t) for t in data["territories"]),
+                categories=frozenset(str(c) for c in data["categories"]),
+                exclusive_categories=frozenset(
+                    str(c) for c in data.get("exclusive_categories", ())
+                ),
+                starts_at=parse_iso(str(data["starts_at"])),
+                ends_at=parse_iso(str(data["ends_at"])),
+                max_outputs=int(data["max_outputs"]),
+                approval_mode=ApprovalMode(data.get("approval_mode", "every_output")),
+                fees=FeeSchedule.from_dict(data["fees"]),
+                commission_bps=int(data.get("commission_bps", 0)),
+                takedown_days=int(data.get("takedown_days", 30)),
+                purpose=str(data.get("purpose", "")),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InvalidUse(f"malformed license terms: {exc}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentFacts:
+    """What the decision needs to know about one consent document."""
+
+    consent_id: str
+    kind: ConsentKind
+    talent_id: str
+    status: ConsentStatus
+    valid_from: datetime
+    valid_until: datetime
+    signed_at: datetime | None = None
+    revoked_at: datetime | None = None
+    twin_id: str | None = None
+    #: For a use consent: SHA-256 of the license terms it was signed for.
+    terms_sha256: str | None = None
+
+    def signed_by(self, at: datetime) -> bool:
+        return self.signed_at is not None and self.signed_at <= at
+
+    def revoked_by(self, at: datetime) -> bool:
+        return self.revoked_at is not None and self.revoked_at <= at
+
+    def in_force(self, at: datetime) -> bool:
+        return self.valid_from <= at < self.valid_until
+
+
+@dataclass(frozen=True, slots=True)
+class LicenseFacts:
+    """One license as the decision sees it: state, terms and the use consent behind it."""
+
+    license_id: str
+    talent_id: str
+    brand_id: str
+    status: LicenseStatus
+    terms: LicenseTerms
+    terms_sha256: str
+    twin_id: str | None = None
+    released_count: int = 0
+    use_consent: ConsentFacts | None = None
+
+    def applies_to_twin(self, twin_id: str | None) -> bool:
+        """A license without a twin id covers every twin of its talent."""
+        return self.twin_id is None or self.twin_id == twin_id
+
+
+@dataclass(frozen=True, slots=True)
+class UseRequest:
+    """May ``brand_id`` do ``action`` with this twin on this channel, here, now?"""
+
+    talent_id: str
+    brand_id: str
+    action: Action
+    channel: str
+    at: datetime
+    twin_id: str | None = None
+    territory: str | None = None
+    category: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "at", require_aware(self.at, "decision time"))
+        if not isinstance(self.action, Action):
+            try:
+                object.__setattr__(self, "action", Action(self.action))
+            except ValueError as exc:
+                choices = ", ".join(a.value for a in Action)
+                raise InvalidUse(f"unknown action {self.action!r}; use one of {choices}") from exc
+        if not self.channel:
+            raise InvalidUse("a channel is required")
+        object.__setattr__(self, "channel", self.channel.strip().lower())
+        if self.territory is not None:
+            object.__setattr__(self, "territory", self.territory.strip().upper())
+        if self.category is not None:
+            object.__setattr__(self, "category", self.category.strip().lower())
+
+
+@dataclass(frozen=True, slots=True)
+class RightsFacts:
+    """Everything known about one talent's rights when a decision is made."""
+
+    talent_id: str
+    #: Categories the talent never allows, whatever a license says.
+    never_allowed: frozenset[str] = frozenset()
+    creation_consents: tuple[ConsentFacts, ...] = ()
+    #: Every license of the talent, all brands (other brands matter for exclusivity).
+    licenses: tuple[LicenseFacts, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why: a stable machine code and a sentence a person can act on."""
+
+    code: str
+    message: str
+    license_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "license_id": self.license_id}
+
+
+@dataclass(frozen=True, slots=True)
+class Obligation:
+    """Something that must happen for an allowed use to stay within its license."""
+
+    code: str
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
+class FeeLine:
+    """Money owed for this use, in integer minor units; the agent's share included."""
+
+    code: str
+    description: str
+    amount_minor: int
+    currency: str
+    agent_commission_minor: int
+
+    @property
+    def talent_net_minor(self) -> int:
+        return self.amount_minor - self.agent_commission_minor
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "description": self.description,
+            "amount_minor": self.amount_minor,
+            "currency": self.currency,
+            "agent_commission_minor": self.agent_commission_minor,
+            "talent_net_minor": self.talent_net_minor,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    allow: bool
+    use: UseRequest
+    reasons: tuple[Reason, ...]
+    license_id: str | None = None
+    consent_id: str | None = None
+    obligations: tuple[Obligation, ...] = ()
+    fees: tuple[FeeLine, ...] = ()
+    approval_required: bool = False
+    codes: frozenset[str] = field(default=frozenset(), compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "codes", frozenset(r.code for r in self.reasons))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "allow": self.allow,
+            "decision": "allow" if self.allow else "deny",
+            "use": {
+                "talent_id": self.use.talent_id,
+                "twin_id": self.use.twin_id,
+                "brand_id": self.use.brand_id,
+                "action": self.use.action.value,
+                "channel": self.use.channel,
+                "territory": self.use.territory,
+                "category": self.use.category,
+                "at": iso(self.use.at),
+            },
+            "reasons": [r.to_dict() for r in self.reasons],
+            "license_id": self.license_id,
+            "consent_id": self.consent_id,
+            "approval_required": self.approval_required,
+            "obligations": [o.to_dict() for o in self.obligations],
+            "fees": [f.to_dict() for f in self.fees],
+        }

@@ -1,0 +1,55 @@
+"""Markdown, HTML and PDF renderings say the same thing and show the hash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from likeness.consent import render
+from likeness.consent.document import PartyRef, document_sha256
+from likeness.consent.render import to_html, to_markdown, to_pdf
+from likeness.consent.signing import AFFIRMATION, SignatureRecord
+from unit.consent.test_document import NOW, use
+
+SIGNATURE = SignatureRecord("c1", "a" * 64, "u1", "Ada Lovelace", AFFIRMATION, NOW)
+
+
+def test_markdown_has_title_sections_statement_and_hash() -> None:
+    doc = use()
+    md = to_markdown(doc)
+    assert md.startswith("# Consent to use the digital twin of Ada Lovelace by Maison Exemple\n")
+    for heading in ("What you agree to", "Scope", "Purpose", "What you are paid", "How long"):
+        assert f"\n## {heading}\n" in md
+    assert f"> {AFFIRMATION}" in md
+    assert "Not signed yet." in md
+    assert f"Document SHA-256: `{document_sha256(doc)}`" in md
+    assert "Signed by Ada Lovelace at 2027-01-01T00:00:00Z." in to_markdown(doc, SIGNATURE)
+
+
+def test_html_escapes_party_names() -> None:
+    doc = use(brand=PartyRef("b1", "<script>alert(1)</script>"))
+    html = to_html(doc)
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;" in html
+    assert document_sha256(doc) in html
+    assert "Signed by Ada Lovelace" in to_html(doc, SIGNATURE)
+
+
+def test_pdf_is_a_deterministic_pdf(tmp_path: Path) -> None:
+    doc = use()
+    pdf = to_pdf(doc)
+    assert pdf.startswith(b"%PDF-")
+    assert pdf.rstrip().endswith(b"%%EOF")
+    assert to_pdf(doc) == pdf
+    assert to_pdf(doc, SIGNATURE) != pdf
+
+
+def test_pdf_without_a_unicode_font_transliterates(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(render, "_FONT_DIRS", ())
+    doc = use(talent=PartyRef("t1", "Łucja Żak"))
+    assert to_pdf(doc).startswith(b"%PDF-")
+    assert render._latin1("Łódź") == "Łódź".replace("Ł", "L").replace("ź", "z")
+    assert render._latin1("Œuvre — “x”") == 'OEuvre - "x"'
+    assert render._latin1("Zoë") == "Zoë"
+    assert render._latin1("✓") == "?"
