@@ -9,13 +9,13 @@ class ProvenanceError(LikenessError):
     """Base of every error raised by :mod:`likeness.provenance`."""
 
 
-class ImageRejected(ProvenanceError, InvalidInput):  # noqa: N818 - named like likeness.errors
+class ImageRejected(ProvenanceError, InvalidInput):
     """The bytes are not an image we can stamp (format, size, corruption)."""
 
     status_code = 422
 
 
-class StampRefused(ProvenanceError, InvalidInput):  # noqa: N818 - named like likeness.errors
+class StampRefused(ProvenanceError, InvalidInput):
     """The stamp request itself is wrong (bad IDs, label text the font cannot draw)."""
 
     status_code = 422
@@ -27,7 +27,7 @@ class SigningConfigurationError(ProvenanceError, ConfigurationError):
     status_code = 500
 
 
-class SigningFailed(ProvenanceError):  # noqa: N818 - named like likeness.errors
+class SigningFailed(ProvenanceError):
     """The C2PA SDK refused to sign (raised only after start-up checks passed)."""
 
     status_code = 500

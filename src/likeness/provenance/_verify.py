@@ -11,8 +11,15 @@ import c2pa
 import numpy as np
 
 from likeness.provenance._errors import ImageRejected
-from likeness.provenance._formats import ImageFormat
-from likeness.provenance._image import DEFAULT_MAX_PIXELS, Decoded, Header, decode, read_header
+from likeness.provenance._formats import ImageFormat, sniff_format
+from likeness.provenance._image import (
+    DEFAULT_MAX_PIXELS,
+    MAX_INPUT_BYTES,
+    Decoded,
+    Header,
+    decode,
+    read_header,
+)
 from likeness.provenance._label import LabelPlacement, candidate_placements, find_label
 from likeness.provenance._manifest import ManifestSummary, summarise
 from likeness.provenance._watermark import Watermarker, library_watermarker, load_watermark_key
@@ -214,31 +221,37 @@ def _check_watermark(
     )
 
 
+def _unreadable(problem: str) -> Report:
+    return Report(
+        format=None,
+        width=None,
+        height=None,
+        c2pa=C2paReport(ABSENT),
+        xmp=XmpFields(),
+        label=LabelReport(checked=False, reason="image unreadable"),
+        watermark=WatermarkReport(checked=False, reason="image unreadable"),
+        problems=(problem,),
+    )
+
+
 def verify(image_bytes: bytes, config: VerifyConfig | None = None) -> Report:
     """Everything a released image carries, checked; problems are reported, not raised."""
     config = config or VerifyConfig.from_settings()
+    if len(image_bytes) > MAX_INPUT_BYTES:
+        return _unreadable(f"file is {len(image_bytes)} bytes; the limit is {MAX_INPUT_BYTES}")
+    fmt = sniff_format(image_bytes)
+    if fmt is None:
+        return _unreadable("not a JPEG, PNG or WebP image (checked by content, not extension)")
+    # The manifest is checked even when Pillow cannot parse the pixels: a
+    # damaged or oversized image can still carry (in)valid Content Credentials.
+    c2pa_report = read_c2pa(image_bytes, fmt, config.trust_anchors_pem)
     problems: list[str] = []
+    header: Header | None = None
+    decoded: Decoded | None = None
     try:
-        header: Header | None = read_header(image_bytes)
+        header = read_header(image_bytes)
+        decoded = decode(image_bytes, max_pixels=config.max_pixels)
     except ImageRejected as exc:
-        header = None
-        problems.append(exc.message)
-    if header is None:
-        return Report(
-            format=None,
-            width=None,
-            height=None,
-            c2pa=C2paReport(ABSENT),
-            xmp=XmpFields(),
-            label=LabelReport(checked=False, reason="image unreadable"),
-            watermark=WatermarkReport(checked=False, reason="image unreadable"),
-            problems=tuple(problems),
-        )
-    c2pa_report = read_c2pa(image_bytes, header.format, config.trust_anchors_pem)
-    try:
-        decoded: Decoded | None = decode(image_bytes, max_pixels=config.max_pixels)
-    except ImageRejected as exc:
-        decoded = None
         problems.append(exc.message)
     if decoded is None:
         label = LabelReport(checked=False, reason="pixels not decoded")
@@ -247,11 +260,11 @@ def verify(image_bytes: bytes, config: VerifyConfig | None = None) -> Report:
         label = _check_label(decoded, c2pa_report.manifest)
         watermark = _check_watermark(decoded, c2pa_report.manifest, config)
     return Report(
-        format=header.format,
-        width=header.width,
-        height=header.height,
+        format=fmt,
+        width=header.width if header else None,
+        height=header.height if header else None,
         c2pa=c2pa_report,
-        xmp=parse_xmp(header.xmp),
+        xmp=parse_xmp(header.xmp) if header else XmpFields(),
         label=label,
         watermark=watermark,
         problems=tuple(problems),

@@ -37,6 +37,7 @@ from PIL import Image
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from likeness.provenance._errors import SigningConfigurationError
+from likeness.provenance._info import TRAINED_ALGORITHMIC_MEDIA
 from likeness.settings import Settings
 
 CA_KEY_FILE = "c2pa-ca.key"
@@ -278,7 +279,7 @@ def _self_test(material: SigningMaterial) -> None:
                     "actions": [
                         {
                             "action": "c2pa.created",
-                            "digitalSourceType": "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia",
+                            "digitalSourceType": TRAINED_ALGORITHMIC_MEDIA,
                         }
                     ]
                 },
