@@ -1,0 +1,120 @@
+"""``likeness verify`` end to end: stamp with the installation's keys, verify from disk."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from likeness.cli import app
+from likeness.provenance import StampConfig, ensure_signing_material, library_watermarker, stamp
+from likeness.provenance.keys import local_signing_material
+from likeness.settings import Settings
+from unit.provenance.fakes import WATERMARK_KEY, BlockPairWatermarker, make_image, make_info
+
+runner = CliRunner()
+REAL_WATERMARK = library_watermarker()
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("LIKENESS_HOME", str(tmp_path / "home"))
+    keys_dir = Settings().keys_dir
+    ensure_signing_material(keys_dir)
+    (keys_dir / "watermark.key").write_bytes(WATERMARK_KEY)
+    return tmp_path
+
+
+@pytest.fixture
+def released(home: Path) -> Path:
+    keys_dir = Settings().keys_dir
+    watermarker = REAL_WATERMARK or BlockPairWatermarker()
+    config = StampConfig(local_signing_material(keys_dir), watermarker, WATERMARK_KEY)
+    data = stamp(make_image("JPEG", size=(512, 384)), make_info(), config)
+    path = home / "released.png"  # wrong extension on purpose: content decides
+    path.write_bytes(data)
+    return path
+
+
+def test_verify_json_reports_a_trusted_manifest(released: Path) -> None:
+    result = runner.invoke(app, ["verify", str(released), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["image"]["format"] == "jpeg"
+    assert report["c2pa"]["state"] == "Trusted"
+    manifest = report["c2pa"]["manifest"]
+    assert manifest["likeness"]["asset_id"] == make_info().asset_id
+    assert manifest["digital_source_type"].endswith("/trainedAlgorithmicMedia")
+    assert report["xmp"]["digital_source_type"].endswith("/trainedAlgorithmicMedia")
+    assert report["label"]["present"] is True
+    watermark = report["watermark"]
+    if REAL_WATERMARK is not None:
+        assert watermark["found"] is True
+        assert watermark["payload"] == make_info().watermark_payload.hex()
+        assert watermark["matches_manifest"] is True
+    else:
+        assert watermark == {
+            "checked": False,
+            "found": None,
+            "payload": None,
+            "confidence": None,
+            "matches_manifest": None,
+            "reason": "watermark library not installed",
+        }
+
+
+def test_verify_human_output(released: Path) -> None:
+    result = runner.invoke(app, ["verify", str(released)])
+    assert result.exit_code == 0, result.output
+    assert "C2PA       Trusted, signed by Likeness Content Credentials Signer" in result.stdout
+    assert "c2pa.created · trainedAlgorithmicMedia" in result.stdout
+    assert (
+        "XMP        DigitalSourceType trainedAlgorithmicMedia; AI system Likeness" in result.stdout
+    )
+    assert "label      present (bottom-right, 'AI-generated')" in result.stdout
+
+
+def test_unsigned_image_exits_2_with_the_report(home: Path) -> None:
+    path = home / "plain.webp"
+    path.write_bytes(make_image("WEBP"))
+    result = runner.invoke(app, ["verify", str(path), "--json"])
+    assert result.exit_code == 2
+    report = json.loads(result.stdout)
+    assert report["c2pa"] == {"state": "absent", "errors": [], "manifest": None}
+    assert report["xmp"]["digital_source_type"] is None
+
+
+def test_tampered_image_exits_2_and_says_why(released: Path) -> None:
+    data = bytearray(released.read_bytes())
+    data[-200] ^= 0x10  # inside the JPEG scan
+    released.write_bytes(bytes(data))
+    result = runner.invoke(app, ["verify", str(released)])
+    assert result.exit_code == 2
+    assert "C2PA       Invalid" in result.stdout
+    assert "assertion.dataHash.mismatch" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"", "not a JPEG, PNG or WebP image"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 50, "cannot read the PNG header"),
+        (b"%PDF-1.7 not an image", "not a JPEG, PNG or WebP image"),
+    ],
+)
+def test_hostile_files_get_a_clear_report(home: Path, content: bytes, problem: str) -> None:
+    path = home / "photo.jpg"
+    path.write_bytes(content)
+    result = runner.invoke(app, ["verify", str(path), "--json"])
+    assert result.exit_code == 2
+    report = json.loads(result.stdout)
+    assert any(problem in line for line in report["problems"])
+
+
+def test_missing_file_is_a_user_error(home: Path) -> None:
+    result = runner.invoke(app, ["verify", str(home / "nope.jpg")])
+    assert result.exit_code == 1
+    assert "nope.jpg: no such file" in result.output
+    assert "Traceback" not in result.output
