@@ -141,3 +141,19 @@ def test_malformed_authorization_header(client: TestClient) -> None:
     for header in ("Basic abc", "Bearer ", "Bearer not-a-token"):
         response = client.get("/api/v1/auth/me", headers={"Authorization": header})
         assert response.status_code == 401
+
+
+def test_unexpected_errors_do_not_leak_internals(runtime) -> None:  # type: ignore[no-untyped-def]
+    from likeness.api.app import create_app
+
+    app = create_app(runtime=runtime)
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/boom")
+    assert response.status_code == 500
+    assert response.json()["error"] == "InternalError"
+    assert "secret" not in response.text

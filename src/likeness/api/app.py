@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -13,6 +15,7 @@ from likeness.runtime import Runtime
 from likeness.settings import Settings, get_settings
 
 API_PREFIX = "/api/v1"
+logger = logging.getLogger("likeness.api")
 
 
 def _feature_routers() -> list[APIRouter]:
@@ -39,6 +42,12 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         problems = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors()]
         return _error(422, "InvalidInput", problems)
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(_: Request, exc: Exception) -> JSONResponse:
+        # Never leak internals; the traceback goes to the server log.
+        logger.exception("unhandled error", exc_info=exc)
+        return _error(500, "InternalError", "unexpected server error; it has been logged")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
