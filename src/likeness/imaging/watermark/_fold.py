@@ -1,0 +1,54 @@
+"""Folding: resample the residual along a lattice and sum every tile onto one."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from likeness.imaging.watermark._pattern import TILE_CHIPS
+
+Float32 = npt.NDArray[np.float32]
+Float64 = npt.NDArray[np.float64]
+
+#: Samples per chip when the residual is resampled onto the tile grid.
+OVERSAMPLE = 2
+FOLD = TILE_CHIPS * OVERSAMPLE
+
+
+def fold(residual: Float32, basis: Float64) -> Float32:
+    """Sum of all tiles along ``basis`` (columns: tile edges in px), FOLD×FOLD samples.
+
+    Each sample is divided by the square root of how many tiles covered it, which
+    keeps the noise level even where the image covers only part of the grid.
+    """
+    h, w = residual.shape
+    to_image = basis / FOLD  # tile-sample coordinates -> image pixels
+    to_tile = np.linalg.inv(to_image)
+    corners = np.array([[0, 0], [w, 0], [0, h], [w, h]], dtype=np.float64).T
+    tile_corners = to_tile @ corners
+    low = np.floor(tile_corners.min(axis=1))
+    size = np.ceil(tile_corners.max(axis=1) - low).astype(int) + 1
+    size = (-(-size // FOLD)) * FOLD
+    matrix = np.hstack([to_image, (to_image @ low)[:, None]])
+    period = float(np.hypot(*basis[:, 0]))
+    source = residual
+    if period > 1.5 * FOLD:  # shrinking: average first so samples do not alias
+        source = cv2.GaussianBlur(residual, (0, 0), 0.4 * period / FOLD)
+    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    out_size = (int(size[0]), int(size[1]))
+    warped = cv2.warpAffine(source, matrix, out_size, flags=flags)
+    valid = cv2.warpAffine(np.ones_like(residual), matrix, out_size, flags=flags)
+    rows, cols = warped.shape
+    sums = warped.reshape(rows // FOLD, FOLD, cols // FOLD, FOLD).sum(axis=(0, 2))
+    counts = valid.reshape(rows // FOLD, FOLD, cols // FOLD, FOLD).sum(axis=(0, 2))
+    return (sums / np.sqrt(np.maximum(counts, 1.0))).astype(np.float32)
+
+
+def chips(aligned: Float32) -> Float32:
+    """Chip values (TILE_CHIPS×TILE_CHIPS) of a folded tile aligned to the layout."""
+    return aligned.reshape(TILE_CHIPS, OVERSAMPLE, TILE_CHIPS, OVERSAMPLE).sum(axis=(1, 3))
+
+
+def identity_basis(period: float) -> Float64:
+    return np.array([[period, 0.0], [0.0, period]])

@@ -1,0 +1,236 @@
+"""Geometric synchronisation: find the tile lattice, then the tile's offset and pose.
+
+The mark repeats with a period of one tile, so the autocorrelation of the image's
+noise residual has peaks on a lattice whose basis vectors are the (rotated, scaled,
+sheared) tile edges. Whitening the power spectrum first makes those peaks sharp and
+independent of the picture. A least-squares fit over every visible lattice peak gives
+the basis to a small fraction of a pixel, which is what lets the detector fold all
+tiles of a large, rotated image onto one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+Float32 = npt.NDArray[np.float32]
+Float64 = npt.NDArray[np.float64]
+
+#: Shortest lattice period (px in the analysed image) the detector looks for.
+MIN_PERIOD = 40.0
+HIGH_PASS_SIGMA = 1.0
+LOCAL_SIGMA = 2.0
+#: Normalised residuals are clipped here so strong edges cannot dominate.
+CLIP = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class Lattice:
+    """Basis vectors (x, y) in pixels of the analysed image; columns of ``basis``."""
+
+    basis: Float64
+    score: float
+
+
+def noise_residual(luma: Float32) -> Float32:
+    """High-passed, locally normalised luminance: the mark over picture detail."""
+    residual, scale = _high_pass_and_scale(luma)
+    return np.clip(residual * scale, -CLIP, CLIP).astype(np.float32)
+
+
+def linear_response(luma: Float32, delta: Float32) -> Float32:
+    """What adding a small ``delta`` to ``luma`` adds to :func:`noise_residual`.
+
+    The embedder uses it to predict, before marking, how strongly each bit will be
+    read back on top of the picture's own interference.
+    """
+    _, scale = _high_pass_and_scale(luma)
+    high = delta - cv2.GaussianBlur(delta, (0, 0), HIGH_PASS_SIGMA)
+    return (high * scale).astype(np.float32)
+
+
+def _high_pass_and_scale(luma: Float32) -> tuple[Float32, Float32]:
+    residual = luma - cv2.GaussianBlur(luma, (0, 0), HIGH_PASS_SIGMA)
+    local = cv2.GaussianBlur(residual * residual, (0, 0), LOCAL_SIGMA)
+    return residual, (1.0 / np.sqrt(local + 1.0)).astype(np.float32)
+
+
+def autocorrelation(residual: Float32) -> Float32:
+    """Spectrally whitened circular autocorrelation, origin at the array centre."""
+    # Zero padding by half a side keeps lags up to half the image free of wrap-around
+    # aliases (a lag d would otherwise also show up at N - k·period).
+    h, w = residual.shape
+    padded = (cv2.getOptimalDFTSize(h + h // 2), cv2.getOptimalDFTSize(w + w // 2))
+    spectrum = np.fft.rfft2(residual - np.float32(residual.mean()), s=padded)
+    power = (spectrum.real**2 + spectrum.imag**2).astype(np.float32)
+    background = cv2.blur(power, (9, 9), borderType=cv2.BORDER_REFLECT)
+    whitened = power / (background + np.float32(1e-6 * float(power.mean()) + 1e-12))
+    corr = np.fft.irfft2(whitened, s=padded).astype(np.float32)
+    return np.fft.fftshift(corr)
+
+
+def _local_peak(corr: Float32, point: Float64, radius: int) -> tuple[Float64, float] | None:
+    """Sub-pixel position and height of the largest value near ``point`` (x, y from centre)."""
+    h, w = corr.shape
+    cx, cy = w // 2, h // 2
+    x0, y0 = round(point[0]) + cx, round(point[1]) + cy
+    if not (radius + 1 <= x0 < w - radius - 1 and radius + 1 <= y0 < h - radius - 1):
+        return None
+    window = corr[y0 - radius : y0 + radius + 1, x0 - radius : x0 + radius + 1]
+    iy, ix = np.unravel_index(int(np.argmax(window)), window.shape)
+    py, px = y0 - radius + int(iy), x0 - radius + int(ix)
+    centre = float(corr[py, px])
+    dx = _parabola(float(corr[py, px - 1]), centre, float(corr[py, px + 1]))
+    dy = _parabola(float(corr[py - 1, px]), centre, float(corr[py + 1, px]))
+    return np.array([px - cx + dx, py - cy + dy]), centre
+
+
+def _parabola(left: float, centre: float, right: float) -> float:
+    denom = left - 2 * centre + right
+    if denom >= 0:
+        return 0.0
+    return float(np.clip(0.5 * (left - right) / denom, -0.5, 0.5))
+
+
+def _strong_peaks(corr: Float32, max_radius: float, count: int) -> list[Float64]:
+    h, w = corr.shape
+    cy, cx = h // 2, w // 2
+    yy, xx = np.ogrid[-cy : h - cy, -cx : w - cx]
+    radius2 = xx * xx + yy * yy
+    band = (radius2 >= MIN_PERIOD**2) & (radius2 <= max_radius**2) & ((yy > 0) | ((yy == 0) & (xx > 0)))
+    dilated = cv2.dilate(corr, np.ones((5, 5), np.uint8))
+    candidates = np.flatnonzero((corr >= dilated) & band)
+    top = candidates[np.argsort(corr.ravel()[candidates])[::-1][:count]]
+    return [np.array([float(i % w - cx), float(i // w - cy)]) for i in top]
+
+
+def find_lattices(corr: Float32, *, max_candidates: int = 3) -> list[Lattice]:
+    """Candidate tile lattices, best first, each refined over all its visible peaks."""
+    h, w = corr.shape
+    max_radius = min(h, w) / 3.0 - 4
+    noise = float(np.std(corr)) + 1e-12
+    peaks = _strong_peaks(corr, max_radius, 12)
+    vectors: list[Float64] = []
+    for i, p in enumerate(peaks):
+        vectors.extend((p, p / 2, p / 3))
+        for q in peaks[i + 1 :]:
+            vectors.extend((p - q, p + q))
+    strong: list[Float64] = []
+    for vector in vectors:
+        length = float(np.hypot(*vector))
+        if not MIN_PERIOD <= length <= max_radius:
+            continue
+        found = _local_peak(corr, vector, 2)
+        if found is None or found[1] / noise < 4.0:
+            continue
+        if not any(np.hypot(*(found[0] - v)) < 2 or np.hypot(*(found[0] + v)) < 2 for v in strong):
+            strong.append(found[0])
+    strong.sort(key=lambda v: float(np.hypot(*v)))
+    strong = strong[:10]
+    heights = [found[1] / noise for v in peaks if (found := _local_peak(corr, v, 1)) is not None]
+    hit_level = max(4.0, 0.3 * float(np.median(heights))) if heights else 4.0
+    scored: list[tuple[tuple[float, float], Float64]] = []
+    for i, v1 in enumerate(strong):
+        for v2 in strong[i + 1 :]:
+            cross = abs(v1[0] * v2[1] - v1[1] * v2[0])
+            if cross < 0.5 * np.hypot(*v1) * np.hypot(*v2):
+                continue
+            basis = reduce_basis(np.column_stack([v1, v2]))
+            hits = _hit_fraction(corr, basis, noise, max_radius, hit_level)
+            # Every point of the true lattice is a peak; of the lattices that pass,
+            # the finest one is the tile (coarser ones are its sub-lattices).
+            rank = (0.0 if hits >= 0.75 else 1.0, cross if hits >= 0.75 else -hits)
+            scored.append((rank, basis))
+    scored.sort(key=lambda item: item[0])
+    lattices: list[Lattice] = []
+    for _, basis in scored:
+        lattice = _refine(corr, basis, noise)
+        if lattice is not None and not any(_same(lattice, known) for known in lattices):
+            lattices.append(lattice)
+        if len(lattices) == max_candidates:
+            break
+    return lattices
+
+
+def _hit_fraction(
+    corr: Float32, basis: Float64, noise: float, max_radius: float, level: float
+) -> float:
+    """Share of the lattice's nearest points (up to ±2 steps) that are real peaks."""
+    hits = total = 0
+    for a in range(-2, 3):
+        for b in range(0, 3):
+            if b == 0 and a <= 0:
+                continue
+            point = basis @ np.array([a, b], dtype=np.float64)
+            if np.hypot(*point) > max_radius:
+                continue
+            found = _local_peak(corr, point, 1)
+            total += 1
+            hits += found is not None and found[1] / noise >= level
+    return hits / total if total >= 3 else 0.0
+
+
+def reduce_basis(basis: Float64) -> Float64:
+    """Lagrange-Gauss reduction: the shortest, most orthogonal basis of the same lattice.
+
+    Folding needs the tile's own edges; any other basis of the lattice would shear it.
+    """
+    u, v = basis[:, 0].copy(), basis[:, 1].copy()
+    for _ in range(32):
+        if u @ u > v @ v:
+            u, v = v, u
+        step = round(float(u @ v) / float(u @ u))
+        if step == 0:
+            break
+        v = v - step * u
+    return np.column_stack([u, v])
+
+
+def _same(a: Lattice, b: Lattice) -> bool:
+    # Same lattice if each basis is an integer combination of the other's (unimodular).
+    transform = np.linalg.solve(a.basis, b.basis)
+    return bool(np.allclose(transform, np.round(transform), atol=0.05)) and abs(
+        abs(np.linalg.det(np.round(transform))) - 1
+    ) < 0.5
+
+
+def _refine(corr: Float32, basis: Float64, noise: float) -> Lattice | None:
+    h, w = corr.shape
+    limit = min(h, w) / 3.0 - 4
+    for _ in range(2):
+        rows: list[tuple[int, int]] = []
+        points: list[Float64] = []
+        heights: list[float] = []
+        reach = int(limit / min(np.hypot(*basis[:, 0]), np.hypot(*basis[:, 1]))) + 1
+        for a in range(-reach, reach + 1):
+            for b in range(0, reach + 1):
+                if b == 0 and a <= 0:
+                    continue
+                predicted = basis @ np.array([a, b], dtype=np.float64)
+                if np.hypot(*predicted) > limit:
+                    continue
+                found = _local_peak(corr, predicted, 2)
+                if found is None:
+                    continue
+                rows.append((a, b))
+                points.append(found[0])
+                heights.append(found[1] / noise)
+        if len(rows) < 2:
+            return None
+        weights = np.clip(np.array(heights) - 2.0, 0.0, None)
+        if np.count_nonzero(weights) < 2:
+            return None
+        design = np.array(rows, dtype=np.float64) * np.sqrt(weights)[:, None]
+        target = np.array(points) * np.sqrt(weights)[:, None]
+        solution, *_ = np.linalg.lstsq(design, target, rcond=None)
+        basis = solution.T
+    on_lattice = float(np.mean(heights))
+    half = [
+        _local_peak(corr, basis @ np.array(offset), 1)
+        for offset in ((0.5, 0.0), (0.0, 0.5), (0.5, 0.5))
+    ]
+    off_lattice = max((found[1] / noise for found in half if found is not None), default=0.0)
+    return Lattice(basis=reduce_basis(basis), score=on_lattice - off_lattice)
