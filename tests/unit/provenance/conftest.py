@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -9,12 +7,6 @@ import pytest
 from likeness.provenance import StampConfig, VerifyConfig, ensure_signing_material
 from likeness.provenance.keys import SigningMaterial, local_signing_material
 from unit.provenance.fakes import WATERMARK_KEY, BlockPairWatermarker
-
-EXIFTOOL = shutil.which("exiftool")
-EXIFTOOL_MISSING = (
-    "exiftool not installed (Debian package libimage-exiftool-perl); CI must install it "
-    "so DigitalSourceType is checked by a tool we did not write"
-)
 
 
 @pytest.fixture(scope="session")
@@ -41,10 +33,3 @@ def verify_config(signing: SigningMaterial) -> VerifyConfig:
         watermarker=BlockPairWatermarker(),
         watermark_key=WATERMARK_KEY,
     )
-
-
-def exiftool(*args: str) -> str:
-    assert EXIFTOOL is not None
-    return subprocess.run(
-        [EXIFTOOL, *args], check=True, capture_output=True, text=True, timeout=60
-    ).stdout

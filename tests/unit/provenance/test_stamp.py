@@ -26,9 +26,9 @@ from likeness.provenance import (
 )
 from likeness.provenance._image import DEFAULT_MAX_PIXELS
 from likeness.provenance.keys import SigningMaterial, callback_signing_material
-from unit.provenance.conftest import EXIFTOOL, EXIFTOOL_MISSING, exiftool
 from unit.provenance.fakes import WATERMARK_KEY, BlockPairWatermarker, make_image, make_info
 from unit.provenance.tamper import png_dimensions_header, tamper_jpeg_scan, tamper_png_pixels
+from unit.provenance.tools import EXIFTOOL, EXIFTOOL_MISSING, exiftool
 
 FORMATS = ["JPEG", "PNG", "WEBP"]
 needs_exiftool = pytest.mark.skipif(EXIFTOOL is None, reason=EXIFTOOL_MISSING)
