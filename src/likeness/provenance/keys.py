@@ -14,6 +14,7 @@ start-up instead of at the first release.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 import importlib
@@ -473,16 +474,11 @@ def signing_material_from_settings(
             now=now,
         )
     material = local_signing_material(settings.keys_dir, now=now)
-    if provenance.tsa_url:
-        _check_tsa_url(provenance.tsa_url)
-        material = SigningMaterial(
-            chain_pem=material.chain_pem,
-            algorithm=material.algorithm,
-            not_after=material.not_after,
-            private_key_pem=material.private_key_pem,
-            tsa_url=provenance.tsa_url,
-            trust_anchors_pem=anchors,
-        )
+    if provenance.tsa_url is None:
+        return dataclasses.replace(material, trust_anchors_pem=anchors)
+    _check_tsa_url(provenance.tsa_url)
+    material = dataclasses.replace(material, tsa_url=provenance.tsa_url, trust_anchors_pem=anchors)
+    _self_test(material)  # again, now through the timestamp authority
     return material
 
 
