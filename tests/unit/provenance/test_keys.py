@@ -255,3 +255,13 @@ def test_provenance_settings_read_the_environment(
     parsed = ProvenanceSettings()
     assert parsed.cert_chain == tmp_path / "chain.pem"
     assert parsed.tsa_url == "https://tsa.example"
+
+
+def test_unreachable_timestamp_authority_fails_at_start(fresh_keys: Path) -> None:
+    settings = Settings(home=fresh_keys.parent)
+    ensure_signing_material(settings.keys_dir)
+    with pytest.raises(SigningConfigurationError, match="C2PA SDK rejects the signing material"):
+        # Port 9 (discard) on loopback refuses at once: no network needed.
+        signing_material_from_settings(
+            settings, ProvenanceSettings(tsa_url="http://127.0.0.1:9/tsa")
+        )
