@@ -44,6 +44,9 @@ def _register() -> None:
     from likeness.provenance.cli import verify_command
 
     app.command(name="verify")(verify_command)
+    from likeness.imaging.watermark.cli import app as watermark_app
+
+    app.add_typer(watermark_app, name="watermark")
     pass
     # --- end feature sub-apps ---
 

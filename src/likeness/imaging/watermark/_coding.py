@@ -31,7 +31,7 @@ ECC_BYTES = 23
 CODED_BYTES = PAYLOAD_BYTES + ECC_BYTES
 CODED_BITS = CODED_BYTES * 8
 #: Number of least-reliable bits a Chase-II decoder flips in every combination.
-CHASE_BITS = 5
+CHASE_BITS = 7
 
 FloatArray = npt.NDArray[np.float64]
 BitArray = npt.NDArray[np.uint8]

@@ -21,7 +21,7 @@ Float64 = npt.NDArray[np.float64]
 #: RMS luminance change (8-bit units) at strength 1 on textured content: PSNR ≈ 42.6 dB.
 TARGET_RMS = 1.9
 #: Largest change in flat areas at strength 1, where a pattern would be visible.
-FLAT_AMPLITUDE = 1.0
+FLAT_AMPLITUDE = 1.25
 #: Mask floor and ceiling relative to the texture reference.
 MASK_FLOOR = 0.35
 MASK_CEILING = 2.5
@@ -54,7 +54,7 @@ def texture_mask(luma: Float32) -> Float32:
     mask = np.clip(activity / TEXTURE_REFERENCE, MASK_FLOOR, MASK_CEILING)
     # Near black and white the change would clip and show as speckle; fade it out.
     headroom = np.clip(np.minimum(luma, 255.0 - luma) / 16.0, 0.25, 1.0)
-    return (mask * headroom).astype(np.float32)
+    return np.asarray(mask * headroom, dtype=np.float32)
 
 
 class _Marker:

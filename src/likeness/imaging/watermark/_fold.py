@@ -32,9 +32,9 @@ def fold(residual: Float32, basis: Float64) -> Float32:
     size = (-(-size // FOLD)) * FOLD
     matrix = np.hstack([to_image, (to_image @ low)[:, None]])
     period = float(np.hypot(*basis[:, 0]))
-    source = residual
+    source: Float32 = residual
     if period > 1.5 * FOLD:  # shrinking: average first so samples do not alias
-        source = cv2.GaussianBlur(residual, (0, 0), 0.4 * period / FOLD)
+        source = np.asarray(cv2.GaussianBlur(residual, (0, 0), 0.4 * period / FOLD), np.float32)
     flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
     out_size = (int(size[0]), int(size[1]))
     warped = cv2.warpAffine(source, matrix, out_size, flags=flags)
@@ -42,12 +42,13 @@ def fold(residual: Float32, basis: Float64) -> Float32:
     rows, cols = warped.shape
     sums = warped.reshape(rows // FOLD, FOLD, cols // FOLD, FOLD).sum(axis=(0, 2))
     counts = valid.reshape(rows // FOLD, FOLD, cols // FOLD, FOLD).sum(axis=(0, 2))
-    return (sums / np.sqrt(np.maximum(counts, 1.0))).astype(np.float32)
+    return np.asarray(sums / np.sqrt(np.maximum(counts, 1.0)), dtype=np.float32)
 
 
 def chips(aligned: Float32) -> Float32:
     """Chip values (TILE_CHIPS×TILE_CHIPS) of a folded tile aligned to the layout."""
-    return aligned.reshape(TILE_CHIPS, OVERSAMPLE, TILE_CHIPS, OVERSAMPLE).sum(axis=(1, 3))
+    blocks = aligned.reshape(TILE_CHIPS, OVERSAMPLE, TILE_CHIPS, OVERSAMPLE)
+    return np.asarray(blocks.sum(axis=(1, 3)), dtype=np.float32)
 
 
 def identity_basis(period: float) -> Float64:

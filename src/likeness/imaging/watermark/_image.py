@@ -56,8 +56,7 @@ def inspect(image: object) -> ImageInfo:
     height, width = int(image.shape[0]), int(image.shape[1])
     if min(height, width) < MIN_SIDE:
         raise ImageTooSmall(
-            f"image is {width}×{height} px; the watermark needs at least {MIN_SIDE} px "
-            "on each side"
+            f"image is {width}×{height} px; the watermark needs at least {MIN_SIDE} px on each side"
         )
     colour = 3 if channels >= 3 else 1
     scale = 257.0 if image.dtype == np.uint16 else 1.0
@@ -100,7 +99,7 @@ def block_mean(plane: Float32, factor: int) -> Float32:
         return plane
     h, w = plane.shape[0] // factor, plane.shape[1] // factor
     blocks = plane[: h * factor, : w * factor].reshape(h, factor, w, factor)
-    return blocks.mean(axis=(1, 3), dtype=np.float32)
+    return np.asarray(blocks.mean(axis=(1, 3)), dtype=np.float32)
 
 
 def analysis_plane(image: npt.NDArray[np.generic], info: ImageInfo) -> tuple[Float32, int]:
@@ -119,7 +118,7 @@ def add_luminance(
     image: npt.NDArray[np.generic], rows: slice, delta: Float32, info: ImageInfo
 ) -> npt.NDArray[np.generic]:
     """Return the rows of ``image`` with ``delta`` (8-bit units) added to colour channels."""
-    top = np.iinfo(image.dtype).max
+    top = 65535 if image.dtype == np.uint16 else 255
     block = image[rows]
     scaled = delta * np.float32(info.scale)
     if block.ndim == 2:

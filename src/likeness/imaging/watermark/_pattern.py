@@ -1,7 +1,7 @@
 """The keyed tile: a 64×64 grid of ±1 chips that repeats over the whole image.
 
-Chip roles are drawn from the key: 2,976 chips carry the 248 coded bits (12 chips
-each, scattered over the tile), the other 1,120 form a fixed *sync* pattern that the
+Chip roles are drawn from the key: 3,472 chips carry the 248 coded bits (14 chips
+each, scattered over the tile), the other 624 form a fixed *sync* pattern that the
 detector uses to find the tile's offset and orientation. Every chip also has a keyed
 pseudo-random sign, so the tile looks like white noise whatever the payload.
 """
@@ -17,7 +17,7 @@ from likeness.imaging.watermark._coding import CODED_BITS
 from likeness.imaging.watermark._keys import keyed_rng
 
 TILE_CHIPS = 64
-CHIPS_PER_BIT = 12
+CHIPS_PER_BIT = 14
 PAYLOAD_CHIPS = CODED_BITS * CHIPS_PER_BIT
 
 FloatArray = npt.NDArray[np.float32]
@@ -63,4 +63,5 @@ def soft_bits(layout: Layout, chips: FloatArray) -> npt.NDArray[np.float64]:
     """Correlate measured chip values with the layout: one soft value per coded bit."""
     mask = layout.bit_of_chip >= 0
     weighted = (chips * layout.signs)[mask].astype(np.float64)
-    return np.bincount(layout.bit_of_chip[mask], weights=weighted, minlength=CODED_BITS)
+    sums = np.bincount(layout.bit_of_chip[mask], weights=weighted, minlength=CODED_BITS)
+    return np.asarray(sums, dtype=np.float64)

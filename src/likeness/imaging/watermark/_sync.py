@@ -38,7 +38,7 @@ class Lattice:
 def noise_residual(luma: Float32) -> Float32:
     """High-passed, locally normalised luminance: the mark over picture detail."""
     residual, scale = _high_pass_and_scale(luma)
-    return np.clip(residual * scale, -CLIP, CLIP).astype(np.float32)
+    return np.asarray(np.clip(residual * scale, -CLIP, CLIP), dtype=np.float32)
 
 
 def linear_response(luma: Float32, delta: Float32) -> Float32:
@@ -100,7 +100,11 @@ def _strong_peaks(corr: Float32, max_radius: float, count: int) -> list[Float64]
     cy, cx = h // 2, w // 2
     yy, xx = np.ogrid[-cy : h - cy, -cx : w - cx]
     radius2 = xx * xx + yy * yy
-    band = (radius2 >= MIN_PERIOD**2) & (radius2 <= max_radius**2) & ((yy > 0) | ((yy == 0) & (xx > 0)))
+    band = (
+        (radius2 >= MIN_PERIOD**2)
+        & (radius2 <= max_radius**2)
+        & ((yy > 0) | ((yy == 0) & (xx > 0)))
+    )
     dilated = cv2.dilate(corr, np.ones((5, 5), np.uint8))
     candidates = np.flatnonzero((corr >= dilated) & band)
     top = candidates[np.argsort(corr.ravel()[candidates])[::-1][:count]]
@@ -192,9 +196,10 @@ def reduce_basis(basis: Float64) -> Float64:
 def _same(a: Lattice, b: Lattice) -> bool:
     # Same lattice if each basis is an integer combination of the other's (unimodular).
     transform = np.linalg.solve(a.basis, b.basis)
-    return bool(np.allclose(transform, np.round(transform), atol=0.05)) and abs(
-        abs(np.linalg.det(np.round(transform))) - 1
-    ) < 0.5
+    return (
+        bool(np.allclose(transform, np.round(transform), atol=0.05))
+        and abs(abs(np.linalg.det(np.round(transform))) - 1) < 0.5
+    )
 
 
 def _refine(corr: Float32, basis: Float64, noise: float) -> Lattice | None:
@@ -226,7 +231,7 @@ def _refine(corr: Float32, basis: Float64, noise: float) -> Lattice | None:
         design = np.array(rows, dtype=np.float64) * np.sqrt(weights)[:, None]
         target = np.array(points) * np.sqrt(weights)[:, None]
         solution, *_ = np.linalg.lstsq(design, target, rcond=None)
-        basis = solution.T
+        basis = np.asarray(solution.T, dtype=np.float64)
     on_lattice = float(np.mean(heights))
     half = [
         _local_peak(corr, basis @ np.array(offset), 1)
