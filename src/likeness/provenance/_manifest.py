@@ -122,8 +122,10 @@ class ManifestSummary:
     @property
     def watermark_payload(self) -> bytes | None:
         """The soft-binding value (the 8-byte watermark payload), if well formed."""
+        if self.soft_binding is None:
+            return None
         try:
-            value = self.soft_binding["blocks"][0]["value"]  # type: ignore[index]
+            value = self.soft_binding["blocks"][0]["value"]
             return base64.b64decode(str(value), validate=True)
         except (KeyError, IndexError, TypeError, ValueError):
             return None

@@ -32,6 +32,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 from PIL import Image
@@ -580,6 +581,12 @@ def issue_signing_certificate(
     return key, certificate
 
 
+def _spki(public_key: CertificatePublicKeyTypes) -> bytes:
+    return public_key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
 def _usable_ca(
     keys_dir: Path, now: dt.datetime
 ) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate] | None:
@@ -593,7 +600,7 @@ def _usable_ca(
         return None
     if not isinstance(key, ec.EllipticCurvePrivateKey):
         return None
-    if key.public_key().public_numbers() != certificate.public_key().public_numbers():  # type: ignore[union-attr]
+    if _spki(key.public_key()) != _spki(certificate.public_key()):
         return None
     if certificate.not_valid_after_utc - RENEW_BEFORE <= now:
         return None
