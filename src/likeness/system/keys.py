@@ -28,11 +28,17 @@ def _random_32() -> bytes:
     return secrets.token_bytes(32)
 
 
+def _watermark_key() -> bytes:
+    from likeness.imaging.watermark import generate_key
+
+    return generate_key()
+
+
 def platform_key_specs() -> list[KeySpec]:
     return [
         KeySpec("secret.key", "platform secret (session cookies)", _secret_key),
         KeySpec("master.key", "master key (wraps each twin's data key)", _random_32),
-        KeySpec("watermark.key", "watermark key (invisible asset IDs)", _random_32),
+        KeySpec("watermark.key", "watermark key (invisible asset IDs)", _watermark_key),
     ]
 
 

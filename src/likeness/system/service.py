@@ -37,9 +37,13 @@ def init_home(settings: Settings) -> InitReport:
 
 
 def _extra_key_material(settings: Settings, report: InitReport) -> None:
-    # --- feature key material (one line per feature) ---
-    # --- end feature key material ---
-    return None
+    from likeness.provenance.keys import ensure_signing_material
+
+    for line in ensure_signing_material(settings.keys_dir):
+        if line.startswith("note:"):
+            report.notes.append(line.removeprefix("note:").strip())
+        else:
+            report.created.append(line.removeprefix("created ").strip())
 
 
 def _migrate(settings: Settings, report: InitReport) -> None:
