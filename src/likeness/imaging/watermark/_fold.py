@@ -38,7 +38,9 @@ def fold(residual: Float32, basis: Float64) -> Float32:
     flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
     out_size = (int(size[0]), int(size[1]))
     warped = cv2.warpAffine(source, matrix, out_size, flags=flags)
-    valid = cv2.warpAffine(np.ones_like(residual), matrix, out_size, flags=flags)
+    ones = np.ones(residual.shape, dtype=np.uint8)
+    nearest = cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP
+    valid = cv2.warpAffine(ones, matrix, out_size, flags=nearest).astype(np.float32)
     rows, cols = warped.shape
     sums = warped.reshape(rows // FOLD, FOLD, cols // FOLD, FOLD).sum(axis=(0, 2))
     counts = valid.reshape(rows // FOLD, FOLD, cols // FOLD, FOLD).sum(axis=(0, 2))
