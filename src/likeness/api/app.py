@@ -25,6 +25,10 @@ def _feature_routers() -> list[APIRouter]:
 
     routers = [auth_router, party_router, audit_router]
     # --- feature routers (one block per feature) ---
+    from likeness.consent.endpoints import router as consent_router
+    from likeness.licensing.endpoints import router as licensing_router
+
+    routers += [consent_router, licensing_router]
     # --- end feature routers ---
     return routers
 

@@ -1,0 +1,470 @@
+"""Consent rules over the database: create, sign, revoke, render, verify, standing limits.
+
+Services flush and never commit; every state change writes an audit event in the same
+transaction. Only the talent signs or revokes (never an agent, never a brand): the
+NY Fashion Workers Act and the SAG-AFTRA 2023 replica terms both make consent personal.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, false, select
+from sqlalchemy.orm import Session
+
+from likeness.audit import service as audit
+from likeness.auth.actor import Actor
+from likeness.consent import repository
+from likeness.consent.document import (
+    ConsentDocument,
+    PartyRef,
+    canonical_bytes,
+    document_sha256,
+    title,
+)
+from likeness.consent.errors import (
+    ConsentError,
+    ConsentImmutable,
+    ConsentNotFound,
+    InvalidConsent,
+    SignatureKeyError,
+    SignerNotTalent,
+)
+from likeness.consent.render import to_html, to_markdown, to_pdf
+from likeness.consent.schemas import (
+    ConsentRead,
+    ConsentVerification,
+    CreationConsentCreate,
+    SignatureRead,
+    StandingLimitsIn,
+    StandingLimitsRead,
+)
+from likeness.consent.signing import (
+    SignatureRecord,
+    TalentKeyring,
+    check_intent,
+    sign_record,
+    verify_record,
+)
+from likeness.errors import Forbidden, InvalidInput, NotFound
+from likeness.kit.clock import utcnow
+from likeness.licensing import access
+from likeness.licensing import repository as licensing_repository
+from likeness.models.consent import Consent, ConsentSignature
+from likeness.models.license import License
+from likeness.models.party import Agency, Representation, RepresentationStatus, Role, TalentProfile
+from likeness.policy import ConsentKind, ConsentStatus, LicenseTerms, Relation, is_slug
+
+MAX_PAGE = 500
+RENDER_FORMATS = {
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "json": "application/json",
+}
+
+
+# --- reading ------------------------------------------------------------------------
+
+
+def document_of(consent: Consent) -> ConsentDocument:
+    return ConsentDocument.from_dict(json.loads(consent.document))
+
+
+def _brand_of(session: Session, consent: Consent) -> str:
+    if consent.license_id is None:
+        return ""
+    lic = session.get(License, consent.license_id)
+    return lic.brand_id if lic else ""
+
+
+def get_for(session: Session, actor: Actor, consent_id: str) -> Consent:
+    """The consent, if the actor is its talent, their agent, the licensed brand or an operator."""
+    consent = repository.get(session, consent_id)
+    if consent is None or not access.relations(
+        session, actor, consent.talent_id, _brand_of(session, consent)
+    ):
+        raise ConsentNotFound(f"no consent {consent_id}")
+    return consent
+
+
+def _visible(actor: Actor) -> ColumnElement[bool] | None:
+    if actor.is_operator:
+        return None
+    if actor.role is Role.talent:
+        return Consent.talent_id == actor.talent_id if actor.talent_id else false()
+    if actor.role is Role.agent and actor.agency_ids:
+        represented = select(Representation.talent_id).where(
+            Representation.agency_id.in_(actor.agency_ids),
+            Representation.status == RepresentationStatus.active,
+        )
+        return Consent.talent_id.in_(represented)
+    if actor.role is Role.brand and actor.brand_ids:
+        held = select(License.id).where(License.brand_id.in_(actor.brand_ids))
+        return Consent.license_id.in_(held)
+    return false()
+
+
+def list_for(
+    session: Session,
+    actor: Actor,
+    *,
+    talent_id: str | None = None,
+    license_id: str | None = None,
+    kind: ConsentKind | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> Sequence[Consent]:
+    if not 1 <= limit <= MAX_PAGE or offset < 0:
+        raise InvalidInput(f"limit must be 1..{MAX_PAGE} and offset ≥ 0")
+    where: list[ColumnElement[bool]] = []
+    visible = _visible(actor)
+    if visible is not None:
+        where.append(visible)
+    if talent_id is not None:
+        where.append(Consent.talent_id == talent_id)
+    if license_id is not None:
+        where.append(Consent.license_id == license_id)
+    if kind is not None:
+        where.append(Consent.kind == kind)
+    return repository.list_consents(session, where, limit=limit, offset=offset)
+
+
+def to_read(session: Session, consent: Consent) -> ConsentRead:
+    signature = repository.signature_of(session, consent.id)
+    return ConsentRead(
+        id=consent.id,
+        kind=consent.kind,
+        status=consent.status,
+        title=title(document_of(consent)),
+        talent_id=consent.talent_id,
+        twin_id=consent.twin_id,
+        license_id=consent.license_id,
+        document_sha256=consent.document_sha256,
+        valid_from=consent.valid_from,
+        valid_until=consent.valid_until,
+        created_at=consent.created_at,
+        signed_at=consent.signed_at,
+        revoked_at=consent.revoked_at,
+        revocation_reason=consent.revocation_reason,
+        version=consent.version,
+        signature=SignatureRead.model_validate(signature) if signature else None,
+    )
+
+
+def _record_of(signature: ConsentSignature | None) -> SignatureRecord | None:
+    if signature is None:
+        return None
+    return SignatureRecord(
+        consent_id=signature.consent_id,
+        document_sha256=signature.document_sha256,
+        signer_user_id=signature.signer_user_id,
+        typed_name=signature.typed_name,
+        statement=signature.statement,
+        signed_at=signature.signed_at,
+        ed25519_signature=signature.ed25519_signature,
+        ed25519_public_key=signature.ed25519_public_key,
+    )
+
+
+def render(session: Session, actor: Actor, consent_id: str, fmt: str) -> tuple[bytes, str]:
+    """The document as Markdown, HTML, PDF or canonical JSON, with its media type."""
+    if fmt not in RENDER_FORMATS:
+        raise InvalidInput(f"unknown format {fmt!r}; use one of {', '.join(RENDER_FORMATS)}")
+    consent = get_for(session, actor, consent_id)
+    doc = document_of(consent)
+    record = _record_of(repository.signature_of(session, consent.id))
+    if fmt == "md":
+        body = to_markdown(doc, record).encode("utf-8")
+    elif fmt == "html":
+        body = to_html(doc, record).encode("utf-8")
+    elif fmt == "pdf":
+        body = to_pdf(doc, record)
+    else:
+        body = canonical_bytes(doc)
+    return body, RENDER_FORMATS[fmt]
+
+
+def verify(session: Session, actor: Actor, consent_id: str) -> ConsentVerification:
+    consent = get_for(session, actor, consent_id)
+    intact = document_sha256(document_of(consent)) == consent.document_sha256
+    record = _record_of(repository.signature_of(session, consent.id))
+    return ConsentVerification(
+        consent_id=consent.id,
+        document_sha256=consent.document_sha256,
+        document_intact=intact,
+        signature_matches_document=(
+            None if record is None else record.document_sha256 == consent.document_sha256
+        ),
+        ed25519_valid=(
+            None if record is None or not record.ed25519_signature else verify_record(record)
+        ),
+    )
+
+
+# --- creating -----------------------------------------------------------------------
+
+
+def _agency_ref(session: Session, talent_id: str) -> PartyRef | None:
+    agencies = licensing_repository.representing_agency_ids(session, talent_id, utcnow().date())
+    agency = session.get(Agency, agencies[0]) if agencies else None
+    return PartyRef(agency.id, agency.name) if agency else None
+
+
+def _store(session: Session, actor: Actor, doc: ConsentDocument) -> Consent:
+    consent = Consent(
+        kind=doc.kind,
+        status=ConsentStatus.draft,
+        talent_id=doc.talent.id,
+        twin_id=doc.twin_id,
+        license_id=doc.license_id,
+        document=canonical_bytes(doc).decode("utf-8"),
+        document_sha256=document_sha256(doc),
+        valid_from=doc.valid_from,
+        valid_until=doc.valid_until,
+        created_by_user_id=actor.user_id,
+        version=1,
+    )
+    session.add(consent)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "consent.created",
+        "consent",
+        consent.id,
+        {
+            "kind": doc.kind.value,
+            "talent_id": doc.talent.id,
+            "license_id": doc.license_id,
+            "document_sha256": consent.document_sha256,
+        },
+    )
+    return consent
+
+
+def create_creation_consent(session: Session, actor: Actor, data: CreationConsentCreate) -> Consent:
+    """Draft a creation consent; the talent, their agent or an operator may prepare it."""
+    talent = session.get(TalentProfile, data.talent_id)
+    related = access.relations(session, actor, data.talent_id, "") if talent else frozenset()
+    if talent is None or not related:
+        raise NotFound(f"no talent {data.talent_id}")
+    now = utcnow()
+    doc = ConsentDocument(
+        kind=ConsentKind.creation,
+        talent=PartyRef(talent.id, talent.legal_name),
+        agency=_agency_ref(session, talent.id),
+        purpose=data.purpose.strip(),
+        valid_from=data.valid_from or now,
+        valid_until=data.valid_until,
+        issued_at=now,
+        creation_fee_minor=data.creation_fee_minor,
+        currency=data.currency.upper(),
+        activities=tuple(dict.fromkeys(a.strip().lower() for a in data.activities)),
+        twin_id=data.twin_id,
+    )
+    return _store(session, actor, doc)
+
+
+def create_use_consent(
+    session: Session, actor: Actor, lic: License, terms: LicenseTerms, brand_name: str
+) -> Consent:
+    """Draft the use consent for an accepted license, for the talent to read and sign."""
+    talent = session.get(TalentProfile, lic.talent_id)
+    assert talent is not None  # foreign key
+    doc = ConsentDocument(
+        kind=ConsentKind.use,
+        talent=PartyRef(talent.id, talent.legal_name),
+        agency=_agency_ref(session, talent.id),
+        purpose=terms.purpose or "As stated in the license terms.",
+        valid_from=terms.starts_at,
+        valid_until=terms.ends_at,
+        issued_at=utcnow(),
+        currency=terms.fees.currency,
+        twin_id=lic.twin_id,
+        brand=PartyRef(lic.brand_id, brand_name),
+        license_id=lic.id,
+        terms=terms,
+    )
+    return _store(session, actor, doc)
+
+
+# --- signing and revoking -------------------------------------------------------------
+
+
+def require_talent_self(actor: Actor, talent_id: str, what: str) -> None:
+    if actor.role is not Role.talent or actor.talent_id != talent_id:
+        raise SignerNotTalent(
+            f"only the talent themself may {what} this consent; "
+            "an agent, a brand or an operator never can"
+        )
+
+
+@dataclass(frozen=True)
+class Intent:
+    typed_name: str
+    statement: str
+    sign_with_key: bool = False
+
+
+def sign(
+    session: Session,
+    actor: Actor,
+    consent_id: str,
+    intent: Intent,
+    keyring: TalentKeyring | None,
+) -> Consent:
+    """Sign a consent. Signing a use consent approves (activates) its license."""
+    consent = get_for(session, actor, consent_id)
+    if consent.kind is ConsentKind.use:
+        import likeness.licensing.service as licensing
+
+        assert consent.license_id is not None
+        licensing.approve(session, actor, consent.license_id, intent, keyring)
+    else:
+        sign_document(session, actor, consent, intent, keyring)
+    session.refresh(consent)
+    return consent
+
+
+def sign_document(
+    session: Session,
+    actor: Actor,
+    consent: Consent,
+    intent: Intent,
+    keyring: TalentKeyring | None,
+) -> ConsentSignature:
+    require_talent_self(actor, consent.talent_id, "sign")
+    if consent.status is not ConsentStatus.draft:
+        raise ConsentImmutable(
+            f"consent {consent.id} is already {consent.status.value}; signed documents never change"
+        )
+    doc = document_of(consent)
+    if document_sha256(doc) != consent.document_sha256:
+        raise ConsentError(f"consent {consent.id} no longer matches its hash; refusing to sign")
+    check_intent(intent.typed_name, intent.statement, doc.talent.name)
+    now = utcnow()
+    if now >= consent.valid_until:
+        raise InvalidConsent(f"consent {consent.id} ended at {consent.valid_until.isoformat()}")
+    assert actor.user_id is not None  # a talent actor is always a user
+    record = SignatureRecord(
+        consent_id=consent.id,
+        document_sha256=consent.document_sha256,
+        signer_user_id=actor.user_id,
+        typed_name=intent.typed_name.strip(),
+        statement=intent.statement.strip(),
+        signed_at=now,
+    )
+    if intent.sign_with_key:
+        if keyring is None:
+            raise SignatureKeyError("no key directory is configured for Ed25519 signatures")
+        record = sign_record(record, keyring.create(consent.talent_id))
+    values = {"status": ConsentStatus.signed, "signed_at": now}
+    if not repository.compare_and_set(session, consent.id, consent.version, values):
+        raise ConsentImmutable(f"consent {consent.id} was changed at the same time; reload it")
+    signature = ConsentSignature(
+        consent_id=consent.id,
+        signer_user_id=record.signer_user_id,
+        typed_name=record.typed_name,
+        statement=record.statement,
+        document_sha256=record.document_sha256,
+        signed_at=record.signed_at,
+        ed25519_signature=record.ed25519_signature,
+        ed25519_public_key=record.ed25519_public_key,
+    )
+    session.add(signature)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "consent.signed",
+        "consent",
+        consent.id,
+        {
+            "kind": consent.kind.value,
+            "document_sha256": record.document_sha256,
+            "typed_name": record.typed_name,
+            "ed25519_public_key": record.ed25519_public_key,
+        },
+    )
+    return signature
+
+
+def mark_revoked(
+    session: Session, actor: Actor, consent: Consent, at: datetime, reason: str | None
+) -> None:
+    """Record the revocation of a signed consent (effects are the caller's business)."""
+    if consent.status is not ConsentStatus.signed:
+        raise ConsentImmutable(
+            f"consent {consent.id} is {consent.status.value}; only a signed consent is revoked"
+        )
+    values = {"status": ConsentStatus.revoked, "revoked_at": at, "revocation_reason": reason}
+    if not repository.compare_and_set(session, consent.id, consent.version, values):
+        raise ConsentImmutable(f"consent {consent.id} was changed at the same time; reload it")
+    audit.record(
+        session,
+        actor,
+        "consent.revoked",
+        "consent",
+        consent.id,
+        {"kind": consent.kind.value, "reason": reason, "license_id": consent.license_id},
+    )
+
+
+def revoke(session: Session, actor: Actor, consent_id: str, reason: str | None) -> Consent:
+    """The talent withdraws consent: no new use from now on; brands are notified."""
+    import likeness.licensing.service as licensing
+
+    consent = get_for(session, actor, consent_id)
+    require_talent_self(actor, consent.talent_id, "revoke")
+    if consent.kind is ConsentKind.use:
+        assert consent.license_id is not None
+        licensing.revoke_by_talent(session, actor, consent.license_id, reason)
+    else:
+        now = utcnow()
+        mark_revoked(session, actor, consent, now, reason)
+        licensing.end_uncovered_licenses(session, actor, consent.talent_id, reason)
+    session.refresh(consent)
+    return consent
+
+
+# --- standing limits ------------------------------------------------------------------
+
+
+def get_limits(session: Session, actor: Actor, talent_id: str) -> StandingLimitsRead:
+    if session.get(TalentProfile, talent_id) is None or not (
+        access.relations(session, actor, talent_id, "") or actor.role is Role.brand
+    ):
+        raise NotFound(f"no talent {talent_id}")
+    return StandingLimitsRead(
+        talent_id=talent_id, categories=licensing_repository.never_allowed(session, talent_id)
+    )
+
+
+def set_limits(
+    session: Session, actor: Actor, talent_id: str, data: StandingLimitsIn
+) -> StandingLimitsRead:
+    """Categories the talent never allows, whatever a license says (talent or operator)."""
+    related = access.relations(session, actor, talent_id, "")
+    if session.get(TalentProfile, talent_id) is None or not related:
+        raise NotFound(f"no talent {talent_id}")
+    if not related & {Relation.talent, Relation.operator}:
+        raise Forbidden("only the talent (or an operator) sets standing limits")
+    categories = sorted({c.strip().lower() for c in data.categories})
+    bad = [c for c in categories if not is_slug(c)]
+    if bad:
+        raise InvalidInput("categories must be lower-case slugs: " + ", ".join(bad))
+    before = licensing_repository.never_allowed(session, talent_id)
+    repository.replace_limits(session, talent_id, categories, data.note)
+    audit.record(
+        session,
+        actor,
+        "talent.limits_set",
+        "talent",
+        talent_id,
+        {"before": before, "after": categories, "note": data.note},
+    )
+    return StandingLimitsRead(talent_id=talent_id, categories=categories)

@@ -1,0 +1,69 @@
+"""The policy decision point, wrapped: load one talent's rights, decide, explain.
+
+``twin`` may be a twin id or, until twins exist (migration 0003), a talent id. A twin
+id is resolved through the licenses and consents that name it; the twins feature will
+add its own table to :func:`resolve_twin`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from likeness.auth.actor import Actor
+from likeness.errors import Forbidden
+from likeness.kit.clock import utcnow
+from likeness.licensing import access, repository
+from likeness.licensing.errors import TwinNotFound
+from likeness.licensing.schemas import UseIn
+from likeness.licensing.service import consent_facts, license_facts
+from likeness.models.party import Role
+from likeness.policy import Decision, RightsFacts, UseRequest, decide
+
+
+def resolve_twin(session: Session, twin_or_talent_id: str) -> tuple[str, str | None]:
+    """(talent id, twin id or None) for a twin id or a talent id."""
+    if repository.talent_exists(session, twin_or_talent_id):
+        return twin_or_talent_id, None
+    owner = repository.twin_owner(session, twin_or_talent_id)
+    if owner is None:
+        raise TwinNotFound(f"no twin or talent {twin_or_talent_id}")
+    return owner, twin_or_talent_id
+
+
+def load_facts(session: Session, talent_id: str) -> RightsFacts:
+    consents = {c.license_id: c for c in repository.use_consents_of_talent(session, talent_id)}
+    return RightsFacts(
+        talent_id=talent_id,
+        never_allowed=frozenset(repository.never_allowed(session, talent_id)),
+        creation_consents=tuple(
+            consent_facts(c) for c in repository.creation_consents_of(session, talent_id)
+        ),
+        licenses=tuple(
+            license_facts(lic, consents.get(lic.id))
+            for lic in repository.licenses_of_talent(session, talent_id)
+        ),
+    )
+
+
+def _may_ask(session: Session, actor: Actor, talent_id: str, brand_id: str) -> None:
+    """Brands ask only about themselves; talent and agents about their own talent."""
+    if actor.role is Role.brand and brand_id not in actor.brand_ids:
+        raise Forbidden("a brand may only ask about its own rights")
+    if not access.relations(session, actor, talent_id, brand_id):
+        raise Forbidden("you may only ask about your own talent or brand")
+
+
+def decide_use(session: Session, actor: Actor, data: UseIn) -> Decision:
+    talent_id, twin_id = resolve_twin(session, data.twin)
+    _may_ask(session, actor, talent_id, data.brand_id)
+    use = UseRequest(
+        talent_id=talent_id,
+        twin_id=twin_id,
+        brand_id=data.brand_id,
+        action=data.action,
+        channel=data.channel,
+        territory=data.territory,
+        category=data.category,
+        at=data.at or utcnow(),
+    )
+    return decide(use, load_facts(session, talent_id))

@@ -1,0 +1,127 @@
+"""Thin routes for license negotiation and the decision point."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from likeness.api.deps import RuntimeDep, SessionDep
+from likeness.auth.dependencies import AnyActor
+from likeness.consent.service import Intent
+from likeness.consent.signing import TalentKeyring
+from likeness.licensing import decision, service
+from likeness.licensing.schemas import (
+    ApproveIn,
+    DecisionRead,
+    LicenseRead,
+    LicenseRequestIn,
+    TermsChangeIn,
+    TransitionIn,
+)
+from likeness.licensing.schemas import UseIn as UseBody
+from likeness.policy import LicenseStatus
+
+router = APIRouter(tags=["licenses"])
+
+Limit = Annotated[int, Query(ge=1, le=service.MAX_PAGE)]
+Offset = Annotated[int, Query(ge=0)]
+
+
+@router.post("/licenses", response_model=LicenseRead, status_code=status.HTTP_201_CREATED)
+def request_license(body: LicenseRequestIn, actor: AnyActor, session: SessionDep) -> LicenseRead:
+    """A brand member requests a license on a talent's twin, with the terms it wants."""
+    return service.to_read(session, actor, service.request(session, actor, body))
+
+
+@router.get("/licenses", response_model=list[LicenseRead])
+def list_licenses(
+    actor: AnyActor,
+    session: SessionDep,
+    status: LicenseStatus | None = None,
+    talent_id: str | None = None,
+    brand_id: str | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> list[LicenseRead]:
+    rows = service.list_for(
+        session,
+        actor,
+        status=status,
+        talent_id=talent_id,
+        brand_id=brand_id,
+        limit=limit,
+        offset=offset,
+    )
+    return [service.to_read(session, actor, lic) for lic in rows]
+
+
+@router.get("/licenses/{license_id}", response_model=LicenseRead)
+def get_license(license_id: str, actor: AnyActor, session: SessionDep) -> LicenseRead:
+    """The license, its terms, and the actions you may take next."""
+    return service.to_read(session, actor, service.get_for(session, actor, license_id))
+
+
+@router.post("/licenses/{license_id}/propose", response_model=LicenseRead)
+def propose(
+    license_id: str, body: TermsChangeIn, actor: AnyActor, session: SessionDep
+) -> LicenseRead:
+    """The agent or the talent proposes terms (from requested or countered)."""
+    return service.to_read(session, actor, service.propose(session, actor, license_id, body))
+
+
+@router.post("/licenses/{license_id}/counter", response_model=LicenseRead)
+def counter(
+    license_id: str, body: TermsChangeIn, actor: AnyActor, session: SessionDep
+) -> LicenseRead:
+    """The brand counters a proposal with other terms."""
+    return service.to_read(session, actor, service.counter(session, actor, license_id, body))
+
+
+@router.post("/licenses/{license_id}/accept", response_model=LicenseRead)
+def accept(
+    license_id: str, body: TransitionIn, actor: AnyActor, session: SessionDep
+) -> LicenseRead:
+    """The brand accepts the proposed terms; the use consent is drafted for the talent."""
+    return service.to_read(session, actor, service.accept(session, actor, license_id, body))
+
+
+@router.post("/licenses/{license_id}/approve", response_model=LicenseRead)
+def approve(
+    license_id: str, body: ApproveIn, actor: AnyActor, session: SessionDep, runtime: RuntimeDep
+) -> LicenseRead:
+    """The talent signs the use consent; the license becomes active."""
+    intent = Intent(body.typed_name, body.statement, body.sign_with_key)
+    keyring = TalentKeyring(runtime.settings.keys_dir)
+    lic = service.approve(
+        session, actor, license_id, intent, keyring, expected_version=body.version
+    )
+    return service.to_read(session, actor, lic)
+
+
+def _simple(name: str, doc: str) -> None:
+    action = getattr(service, name)
+
+    def endpoint(
+        license_id: str, body: TransitionIn, actor: AnyActor, session: SessionDep
+    ) -> LicenseRead:
+        return service.to_read(session, actor, action(session, actor, license_id, body))
+
+    endpoint.__doc__ = doc
+    endpoint.__name__ = name
+    router.post(f"/licenses/{{license_id}}/{name}", response_model=LicenseRead, name=name)(endpoint)
+
+
+_simple("suspend", "Pause a running license (talent, agent or operator).")
+_simple("resume", "Resume a suspended license (talent or operator).")
+_simple("revoke", "End a running license now (talent or operator); the brand is notified.")
+_simple("withdraw", "Abandon a negotiation (either side).")
+_simple("expire", "End a running license now because its term is over (operator).")
+
+
+@router.post("/decide", response_model=DecisionRead)
+def decide(body: UseBody, actor: AnyActor, session: SessionDep) -> DecisionRead:
+    """May this brand generate, release or publish with this twin on this channel, in this
+    territory and category, now (or at ``at``)? Every reason is given, with the license
+    used and the obligations (approval, watermark, C2PA, AI label, fees)."""
+    return DecisionRead.model_validate(decision.decide_use(session, actor, body).to_dict())

@@ -1,0 +1,29 @@
+"""Errors of the licensing feature (the pure rules raise :mod:`likeness.policy` errors)."""
+
+from __future__ import annotations
+
+from likeness.errors import Conflict, LikenessError, NotFound
+
+
+class LicensingError(LikenessError):
+    """Base of licensing errors."""
+
+
+class LicenseNotFound(LicensingError, NotFound):
+    status_code = 404
+
+
+class StaleLicense(LicensingError, Conflict):
+    """Someone else changed the license first; reload it and try again."""
+
+    status_code = 409
+
+
+class TwinNotFound(LicensingError, NotFound):
+    status_code = 404
+
+
+class QuotaExhausted(LicensingError, Conflict):
+    """Every output the license allows has been released."""
+
+    status_code = 409

@@ -1,0 +1,167 @@
+"""Every SQL query of the licensing feature, and nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, CursorResult, select, update
+from sqlalchemy.orm import Session
+
+from likeness.models.consent import Consent, RightsNotification, TalentStandingLimit
+from likeness.models.license import License
+from likeness.models.party import Representation, RepresentationStatus, TalentProfile
+from likeness.policy import ConsentKind, LicenseStatus
+
+
+def get(session: Session, license_id: str) -> License | None:
+    return session.get(License, license_id)
+
+
+def compare_and_set(
+    session: Session, license_id: str, expected_version: int, values: dict[str, Any]
+) -> bool:
+    """One UPDATE guarded by the version the caller read: of two racers, one wins.
+
+    The loser's UPDATE matches no row (its version is gone) and it gets ``False``.
+    """
+    statement = (
+        update(License)
+        .where(License.id == license_id, License.version == expected_version)
+        .values(version=expected_version + 1, **values)
+        .execution_options(synchronize_session=False)
+    )
+    result = session.execute(statement)
+    assert isinstance(result, CursorResult)
+    won = result.rowcount == 1
+    if won:
+        session.expire_all()
+    return won
+
+
+def list_licenses(
+    session: Session,
+    where: Iterable[ColumnElement[bool]],
+    *,
+    limit: int,
+    offset: int,
+) -> Sequence[License]:
+    query = select(License).where(*where).order_by(License.created_at, License.id)
+    return session.execute(query.limit(limit).offset(offset)).scalars().all()
+
+
+def licenses_of_talent(
+    session: Session, talent_id: str, statuses: Iterable[LicenseStatus] | None = None
+) -> Sequence[License]:
+    query = select(License).where(License.talent_id == talent_id)
+    if statuses is not None:
+        query = query.where(License.status.in_(list(statuses)))
+    return session.execute(query.order_by(License.id)).scalars().all()
+
+
+def live_due_for_expiry(session: Session, now: datetime) -> Sequence[License]:
+    return (
+        session.execute(
+            select(License)
+            .where(
+                License.status.in_([LicenseStatus.active, LicenseStatus.suspended]),
+                License.ends_at <= now,
+            )
+            .order_by(License.ends_at, License.id)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def twin_owner(session: Session, twin_id: str) -> str | None:
+    """The talent behind a twin id, as far as licenses and consents know it."""
+    for model in (License, Consent):
+        found = session.execute(
+            select(model.talent_id).where(model.twin_id == twin_id).limit(1)
+        ).scalar_one_or_none()
+        if found is not None:
+            return found
+    return None
+
+
+def talent_exists(session: Session, talent_id: str) -> bool:
+    return session.get(TalentProfile, talent_id) is not None
+
+
+def representing_agency_ids(session: Session, talent_id: str, today: date) -> list[str]:
+    """Agencies with a running representation agreement for this talent."""
+    return list(
+        session.execute(
+            select(Representation.agency_id).where(
+                Representation.talent_id == talent_id,
+                Representation.status == RepresentationStatus.active,
+                Representation.starts_on <= today,
+                Representation.ends_on > today,
+            )
+        )
+        .scalars()
+        .all()
+    )
+
+
+def use_consent_of(session: Session, license_id: str) -> Consent | None:
+    return session.execute(
+        select(Consent).where(Consent.license_id == license_id, Consent.kind == ConsentKind.use)
+    ).scalar_one_or_none()
+
+
+def creation_consents_of(session: Session, talent_id: str) -> Sequence[Consent]:
+    return (
+        session.execute(
+            select(Consent)
+            .where(Consent.talent_id == talent_id, Consent.kind == ConsentKind.creation)
+            .order_by(Consent.created_at, Consent.id)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def use_consents_of_talent(session: Session, talent_id: str) -> Sequence[Consent]:
+    return (
+        session.execute(
+            select(Consent).where(Consent.talent_id == talent_id, Consent.kind == ConsentKind.use)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def never_allowed(session: Session, talent_id: str) -> list[str]:
+    return list(
+        session.execute(
+            select(TalentStandingLimit.category)
+            .where(TalentStandingLimit.talent_id == talent_id)
+            .order_by(TalentStandingLimit.category)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def add_notification(session: Session, notification: RightsNotification) -> None:
+    session.add(notification)
+
+
+def list_notifications(
+    session: Session,
+    brand_ids: frozenset[str] | None,
+    *,
+    unread_only: bool,
+    limit: int,
+    offset: int,
+) -> Sequence[RightsNotification]:
+    query = select(RightsNotification)
+    if brand_ids is not None:
+        query = query.where(RightsNotification.brand_id.in_(brand_ids))
+    if unread_only:
+        query = query.where(RightsNotification.read_at.is_(None))
+    query = query.order_by(RightsNotification.created_at.desc(), RightsNotification.id)
+    return session.execute(query.limit(limit).offset(offset)).scalars().all()

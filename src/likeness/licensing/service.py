@@ -1,0 +1,577 @@
+"""License negotiation over the database.
+
+Each transition: find the actor's relations to the license (:mod:`.access`), ask the
+pure transition table (:func:`likeness.policy.next_status`), then write the new state
+with a compare-and-set UPDATE on ``version`` and an audit event, in the caller's
+transaction. A stale ``version`` from the client, or a concurrent writer, gets a 409.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement
+from sqlalchemy.orm import Session
+
+from likeness.audit import service as audit
+from likeness.auth.actor import Actor
+from likeness.consent import service as consent_service
+from likeness.consent.service import Intent
+from likeness.consent.signing import TalentKeyring
+from likeness.errors import Conflict, InvalidInput, NotFound
+from likeness.kit.clock import utcnow
+from likeness.licensing import access, repository
+from likeness.licensing.errors import LicenseNotFound, QuotaExhausted, StaleLicense
+from likeness.licensing.notifications import notify
+from likeness.licensing.schemas import LicenseRead, LicenseRequestIn, TermsChangeIn, TransitionIn
+from likeness.models.consent import Consent
+from likeness.models.license import License
+from likeness.models.party import Agency, Brand, Role
+from likeness.party import access as party_access
+from likeness.policy import (
+    NEGOTIATING,
+    RUNNING,
+    ConsentFacts,
+    ConsentStatus,
+    ExclusivityConflict,
+    InvalidTerms,
+    LicenseAction,
+    LicenseFacts,
+    LicenseStatus,
+    LicenseTerms,
+    Relation,
+    available_actions,
+    canonical_json,
+    exclusivity_clashes,
+    iso,
+    next_status,
+    terms_sha256,
+    validate_terms,
+)
+
+MAX_PAGE = 500
+#: The clock, for expiry sweeps.
+SYSTEM_RELATIONS = frozenset({Relation.system})
+
+_PAST = {
+    LicenseAction.request: "requested",
+    LicenseAction.propose: "proposed",
+    LicenseAction.counter: "countered",
+    LicenseAction.accept: "accepted",
+    LicenseAction.approve: "approved",
+    LicenseAction.suspend: "suspended",
+    LicenseAction.resume: "resumed",
+    LicenseAction.revoke: "revoked",
+    LicenseAction.expire: "expired",
+    LicenseAction.withdraw: "withdrawn",
+}
+
+
+# --- conversions to the pure world ---------------------------------------------------
+
+
+def terms_of(lic: License) -> LicenseTerms:
+    return LicenseTerms.from_dict(json.loads(lic.terms))
+
+
+def consent_facts(consent: Consent) -> ConsentFacts:
+    terms_hash = None
+    if consent.license_id is not None:
+        terms_hash = json.loads(consent.document).get("terms_sha256")
+    return ConsentFacts(
+        consent_id=consent.id,
+        kind=consent.kind,
+        talent_id=consent.talent_id,
+        status=consent.status,
+        valid_from=consent.valid_from,
+        valid_until=consent.valid_until,
+        signed_at=consent.signed_at,
+        revoked_at=consent.revoked_at,
+        twin_id=consent.twin_id,
+        terms_sha256=terms_hash,
+    )
+
+
+def license_facts(lic: License, use_consent: Consent | None) -> LicenseFacts:
+    return LicenseFacts(
+        license_id=lic.id,
+        talent_id=lic.talent_id,
+        brand_id=lic.brand_id,
+        status=lic.status,
+        terms=terms_of(lic),
+        terms_sha256=lic.terms_sha256,
+        twin_id=lic.twin_id,
+        released_count=lic.released_count,
+        use_consent=consent_facts(use_consent) if use_consent is not None else None,
+    )
+
+
+# --- reading ------------------------------------------------------------------------
+
+
+def get_for(session: Session, actor: Actor, license_id: str) -> License:
+    return access.get_license_for(session, actor, license_id)
+
+
+def list_for(
+    session: Session,
+    actor: Actor,
+    *,
+    status: LicenseStatus | None = None,
+    talent_id: str | None = None,
+    brand_id: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> Sequence[License]:
+    if not 1 <= limit <= MAX_PAGE or offset < 0:
+        raise InvalidInput(f"limit must be 1..{MAX_PAGE} and offset ≥ 0")
+    where: list[ColumnElement[bool]] = []
+    visible = access.license_filter(actor)
+    if visible is not None:
+        where.append(visible)
+    if status is not None:
+        where.append(License.status == status)
+    if talent_id is not None:
+        where.append(License.talent_id == talent_id)
+    if brand_id is not None:
+        where.append(License.brand_id == brand_id)
+    return repository.list_licenses(session, where, limit=limit, offset=offset)
+
+
+def to_read(session: Session, actor: Actor, lic: License) -> LicenseRead:
+    consent = repository.use_consent_of(session, lic.id)
+    related = access.relations(session, actor, lic.talent_id, lic.brand_id)
+    return LicenseRead(
+        id=lic.id,
+        talent_id=lic.talent_id,
+        twin_id=lic.twin_id,
+        brand_id=lic.brand_id,
+        status=lic.status,
+        version=lic.version,
+        terms=json.loads(lic.terms),
+        terms_sha256=lic.terms_sha256,
+        released_count=lic.released_count,
+        created_at=lic.created_at,
+        updated_at=lic.updated_at,
+        activated_at=lic.activated_at,
+        ended_at=lic.ended_at,
+        end_reason=lic.end_reason,
+        use_consent_id=consent.id if consent else None,
+        available_actions=available_actions(lic.status, related),
+    )
+
+
+# --- rules that need the database ----------------------------------------------------
+
+
+def _default_commission(session: Session, talent_id: str) -> int:
+    agencies = repository.representing_agency_ids(session, talent_id, utcnow().date())
+    agency = session.get(Agency, agencies[0]) if agencies else None
+    return agency.commission_bps if agency else 0
+
+
+def _checked_terms(session: Session, talent_id: str, raw: Any) -> LicenseTerms:
+    terms: LicenseTerms = raw.to_terms(_default_commission(session, talent_id))
+    validate_terms(terms)
+    refused = sorted(terms.categories & set(repository.never_allowed(session, talent_id)))
+    if refused:
+        raise InvalidTerms([f"the talent never allows these categories: {', '.join(refused)}"])
+    return terms
+
+
+def _check_exclusivity(
+    session: Session, license_id: str | None, talent_id: str, brand_id: str, terms: LicenseTerms
+) -> None:
+    others = [
+        license_facts(o, None)
+        for o in repository.licenses_of_talent(session, talent_id)
+        if o.id != license_id
+    ]
+    clashes = exclusivity_clashes(brand_id, terms, others, exclude_license_id=license_id)
+    if clashes:
+        raise ExclusivityConflict("; ".join(c.message for c in clashes))
+
+
+def _terms_values(terms: LicenseTerms) -> dict[str, Any]:
+    return {
+        "terms": canonical_json(terms.to_dict()).decode("utf-8"),
+        "terms_sha256": terms_sha256(terms),
+        "starts_at": terms.starts_at,
+        "ends_at": terms.ends_at,
+        "commission_bps": terms.commission_bps,
+    }
+
+
+def _transition(
+    session: Session,
+    actor: Actor,
+    lic: License,
+    action: LicenseAction,
+    *,
+    expected_version: int | None = None,
+    values: dict[str, Any] | None = None,
+    payload: dict[str, Any] | None = None,
+    relations: frozenset[Relation] | None = None,
+) -> License:
+    related = relations or access.relations(session, actor, lic.talent_id, lic.brand_id)
+    if not related:
+        raise LicenseNotFound(f"no license {lic.id}")
+    if expected_version is not None and expected_version != lic.version:
+        raise StaleLicense(
+            f"license {lic.id} is at version {lic.version}, not {expected_version}; "
+            "reload it and try again"
+        )
+    before = lic.status
+    target = next_status(before, action, related)
+    now = utcnow()
+    changes: dict[str, Any] = {"status": target, "updated_at": now, **(values or {})}
+    if target in (LicenseStatus.expired, LicenseStatus.revoked, LicenseStatus.withdrawn):
+        changes.setdefault("ended_at", now)
+    if not repository.compare_and_set(session, lic.id, lic.version, changes):
+        raise StaleLicense(
+            f"license {lic.id} was changed by someone else at the same time; reload it and retry"
+        )
+    session.refresh(lic)
+    audit.record(
+        session,
+        actor,
+        f"license.{_PAST[action]}",
+        "license",
+        lic.id,
+        {
+            "from": before.value,
+            "to": target.value,
+            "version": lic.version,
+            "relations": sorted(r.value for r in related),
+            **(payload or {}),
+        },
+    )
+    return lic
+
+
+def _notify_brand(
+    session: Session, lic: License, kind: str, message: str, extra: dict[str, Any] | None = None
+) -> None:
+    notify(
+        session,
+        brand_id=lic.brand_id,
+        talent_id=lic.talent_id,
+        license_id=lic.id,
+        kind=kind,
+        message=message,
+        payload={"license_id": lic.id, "status": lic.status.value, **(extra or {})},
+    )
+
+
+def _takedown(lic: License, at: datetime) -> dict[str, Any]:
+    days = terms_of(lic).takedown_days
+    return {"effective_at": iso(at), "remove_released_by": iso(at + timedelta(days=days))}
+
+
+# --- negotiation -----------------------------------------------------------------------
+
+
+def request(session: Session, actor: Actor, data: LicenseRequestIn) -> License:
+    """A brand asks for a license on a talent's twin, with the terms it would like."""
+    brand = party_access.get_brand_for(session, actor, data.brand_id, act=True)
+    if not repository.talent_exists(session, data.talent_id):
+        raise NotFound(f"no talent {data.talent_id}")
+    related = access.relations(session, actor, data.talent_id, brand.id)
+    status = next_status(None, LicenseAction.request, related)
+    terms = _checked_terms(session, data.talent_id, data.terms)
+    now = utcnow()
+    lic = License(
+        talent_id=data.talent_id,
+        twin_id=data.twin_id,
+        brand_id=brand.id,
+        status=status,
+        version=1,
+        released_count=0,
+        requested_by_user_id=actor.user_id,
+        updated_at=now,
+        **_terms_values(terms),
+    )
+    session.add(lic)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "license.requested",
+        "license",
+        lic.id,
+        {
+            "talent_id": lic.talent_id,
+            "twin_id": lic.twin_id,
+            "brand_id": lic.brand_id,
+            "terms_sha256": lic.terms_sha256,
+        },
+    )
+    return lic
+
+
+def _change_terms(
+    session: Session,
+    actor: Actor,
+    license_id: str,
+    action: LicenseAction,
+    change: TermsChangeIn,
+) -> License:
+    lic = get_for(session, actor, license_id)
+    related = access.relations(session, actor, lic.talent_id, lic.brand_id)
+    next_status(lic.status, action, related)  # refuse before validating anything
+    terms = _checked_terms(session, lic.talent_id, change.terms)
+    _check_exclusivity(session, lic.id, lic.talent_id, lic.brand_id, terms)
+    values = _terms_values(terms)
+    return _transition(
+        session,
+        actor,
+        lic,
+        action,
+        expected_version=change.version,
+        values=values,
+        payload={"terms_sha256": values["terms_sha256"], "terms": terms.to_dict()},
+        relations=related,
+    )
+
+
+def propose(session: Session, actor: Actor, license_id: str, change: TermsChangeIn) -> License:
+    """The agent (or the talent) proposes terms."""
+    return _change_terms(session, actor, license_id, LicenseAction.propose, change)
+
+
+def counter(session: Session, actor: Actor, license_id: str, change: TermsChangeIn) -> License:
+    """The brand answers a proposal with other terms."""
+    return _change_terms(session, actor, license_id, LicenseAction.counter, change)
+
+
+def accept(session: Session, actor: Actor, license_id: str, data: TransitionIn) -> License:
+    """The brand accepts the proposal; the use consent is drafted for the talent to sign."""
+    lic = get_for(session, actor, license_id)
+    terms = terms_of(lic)
+    related = access.relations(session, actor, lic.talent_id, lic.brand_id)
+    next_status(lic.status, LicenseAction.accept, related)
+    _check_exclusivity(session, lic.id, lic.talent_id, lic.brand_id, terms)
+    lic = _transition(
+        session, actor, lic, LicenseAction.accept, expected_version=data.version, relations=related
+    )
+    brand = session.get(Brand, lic.brand_id)
+    assert brand is not None
+    consent_service.create_use_consent(session, actor, lic, terms, brand.name)
+    return lic
+
+
+def approve(
+    session: Session,
+    actor: Actor,
+    license_id: str,
+    intent: Intent,
+    keyring: TalentKeyring | None,
+    *,
+    expected_version: int | None = None,
+) -> License:
+    """The talent signs the use consent, which makes the license active."""
+    lic = get_for(session, actor, license_id)
+    related = access.relations(session, actor, lic.talent_id, lic.brand_id)
+    next_status(lic.status, LicenseAction.approve, related)
+    _check_exclusivity(session, lic.id, lic.talent_id, lic.brand_id, terms_of(lic))
+    consent = repository.use_consent_of(session, lic.id)
+    if consent is None:
+        raise Conflict(f"license {lic.id} has no use consent to sign")
+    if consent_facts(consent).terms_sha256 != lic.terms_sha256:
+        raise Conflict(f"the use consent of license {lic.id} does not match its terms")
+    consent_service.sign_document(session, actor, consent, intent, keyring)
+    now = utcnow()
+    lic = _transition(
+        session,
+        actor,
+        lic,
+        LicenseAction.approve,
+        expected_version=expected_version,
+        values={"activated_at": now},
+        payload={"use_consent_id": consent.id},
+        relations=related,
+    )
+    _notify_brand(
+        session,
+        lic,
+        "license.activated",
+        f"license {lic.id} is active: the talent signed the use consent",
+        {"use_consent_id": consent.id},
+    )
+    return lic
+
+
+def suspend(session: Session, actor: Actor, license_id: str, data: TransitionIn) -> License:
+    lic = _transition(
+        session,
+        actor,
+        get_for(session, actor, license_id),
+        LicenseAction.suspend,
+        expected_version=data.version,
+        payload={"reason": data.reason},
+    )
+    _notify_brand(
+        session,
+        lic,
+        "license.suspended",
+        f"license {lic.id} is suspended: no new generation, release or publication"
+        + (f" ({data.reason})" if data.reason else ""),
+        {"reason": data.reason},
+    )
+    return lic
+
+
+def resume(session: Session, actor: Actor, license_id: str, data: TransitionIn) -> License:
+    lic = _transition(
+        session,
+        actor,
+        get_for(session, actor, license_id),
+        LicenseAction.resume,
+        expected_version=data.version,
+        payload={"reason": data.reason},
+    )
+    _notify_brand(session, lic, "license.resumed", f"license {lic.id} is active again")
+    return lic
+
+
+def withdraw(session: Session, actor: Actor, license_id: str, data: TransitionIn) -> License:
+    lic = get_for(session, actor, license_id)
+    lic = _transition(
+        session,
+        actor,
+        lic,
+        LicenseAction.withdraw,
+        expected_version=data.version,
+        values={"end_reason": data.reason},
+        payload={"reason": data.reason},
+    )
+    if actor.role is not Role.brand:
+        _notify_brand(
+            session, lic, "license.withdrawn", f"the talent side withdrew license {lic.id}"
+        )
+    return lic
+
+
+def revoke(session: Session, actor: Actor, license_id: str, data: TransitionIn) -> License:
+    """End a live license now (talent or operator). A talent's revocation also revokes
+    the use consent; the brand is told by when released outputs must come down."""
+    lic = get_for(session, actor, license_id)
+    now = utcnow()
+    lic = _transition(
+        session,
+        actor,
+        lic,
+        LicenseAction.revoke,
+        expected_version=data.version,
+        values={"end_reason": data.reason, "ended_at": now},
+        payload={"reason": data.reason, **_takedown(lic, now)},
+    )
+    consent = repository.use_consent_of(session, lic.id)
+    by_talent = actor.role is Role.talent
+    if by_talent and consent is not None and consent.status is ConsentStatus.signed:
+        consent_service.mark_revoked(session, actor, consent, now, data.reason)
+    _notify_brand(
+        session,
+        lic,
+        "license.revoked",
+        f"license {lic.id} was revoked by the {'talent' if by_talent else 'platform'}: "
+        "stop all new use now and take released outputs down by the date given",
+        {"reason": data.reason, "by": "talent" if by_talent else "operator", **_takedown(lic, now)},
+    )
+    return lic
+
+
+def revoke_by_talent(session: Session, actor: Actor, license_id: str, reason: str | None) -> None:
+    """Revocation of a use consent: the license ends if it still runs."""
+    lic = get_for(session, actor, license_id)
+    if lic.status in RUNNING:
+        revoke(session, actor, license_id, TransitionIn(reason=reason))
+        return
+    consent = repository.use_consent_of(session, lic.id)
+    if consent is None:
+        raise LicenseNotFound(f"license {license_id} has no use consent")
+    consent_service.mark_revoked(session, actor, consent, utcnow(), reason)
+
+
+def end_uncovered_licenses(
+    session: Session, actor: Actor, talent_id: str, reason: str | None
+) -> list[License]:
+    """After a creation consent is revoked, end every license no standing one covers."""
+    now = utcnow()
+    standing = [
+        c
+        for c in repository.creation_consents_of(session, talent_id)
+        if c.status is ConsentStatus.signed and (c.revoked_at is None or c.revoked_at > now)
+    ]
+    ended: list[License] = []
+    for lic in repository.licenses_of_talent(session, talent_id, RUNNING | NEGOTIATING):
+        if any(c.twin_id is None or c.twin_id == lic.twin_id for c in standing):
+            continue
+        why = reason or "the talent revoked consent to the digital twin"
+        if lic.status in RUNNING:
+            ended.append(revoke(session, actor, lic.id, TransitionIn(reason=why)))
+        else:
+            ended.append(withdraw(session, actor, lic.id, TransitionIn(reason=why)))
+    return ended
+
+
+def expire(session: Session, actor: Actor, license_id: str, data: TransitionIn) -> License:
+    lic = _transition(
+        session,
+        actor,
+        get_for(session, actor, license_id),
+        LicenseAction.expire,
+        expected_version=data.version,
+        values={"end_reason": data.reason or "ended by an operator"},
+    )
+    now = utcnow()
+    _notify_brand(
+        session, lic, "license.expired", f"license {lic.id} has ended", _takedown(lic, now)
+    )
+    return lic
+
+
+def expire_due(session: Session, actor: Actor, now: datetime | None = None) -> list[License]:
+    """The clock: expire every live license whose term is over."""
+    moment = now or utcnow()
+    expired: list[License] = []
+    for lic in repository.live_due_for_expiry(session, moment):
+        lic = _transition(
+            session,
+            actor,
+            lic,
+            LicenseAction.expire,
+            values={"end_reason": "term ended", "ended_at": lic.ends_at},
+            relations=SYSTEM_RELATIONS,
+        )
+        _notify_brand(
+            session, lic, "license.expired", f"license {lic.id} has ended", _takedown(lic, moment)
+        )
+        expired.append(lic)
+    return expired
+
+
+def record_release(session: Session, actor: Actor, license_id: str) -> License:
+    """Count one released output against the license's maximum (compare-and-set)."""
+    lic = get_for(session, actor, license_id)
+    maximum = terms_of(lic).max_outputs
+    if lic.released_count >= maximum:
+        raise QuotaExhausted(f"license {lic.id}: all {maximum} outputs have been released")
+    won = repository.compare_and_set(
+        session, lic.id, lic.version, {"released_count": lic.released_count + 1}
+    )
+    if not won:
+        raise StaleLicense(f"license {lic.id} changed at the same time; retry")
+    session.refresh(lic)
+    audit.record(
+        session,
+        actor,
+        "license.output_released",
+        "license",
+        lic.id,
+        {"released_count": lic.released_count, "max_outputs": maximum},
+    )
+    return lic

@@ -1,0 +1,347 @@
+"""License negotiation through the services, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from integration.test_license_support import (
+    World,
+    intent,
+    make_world,
+    requested,
+    sign_creation_consent,
+    terms_in,
+    to_status,
+)
+from likeness.audit import service as audit
+from likeness.consent.errors import IntentNotShown, SignerNotTalent
+from likeness.errors import LikenessError, NotFound
+from likeness.kit.clock import utcnow
+from likeness.kit.db import Database
+from likeness.licensing import decision, notifications
+from likeness.licensing import service as licensing
+from likeness.licensing.errors import LicenseNotFound, QuotaExhausted, StaleLicense
+from likeness.licensing.schemas import LicenseRequestIn, TermsChangeIn, TransitionIn, UseIn
+from likeness.models.audit import AuditEvent
+from likeness.models.consent import Consent
+from likeness.models.license import License
+from likeness.policy import (
+    ConsentStatus,
+    ExclusivityConflict,
+    IllegalTransition,
+    InvalidTerms,
+    LicenseAction,
+    LicenseStatus,
+    TransitionNotPermitted,
+    reasons,
+)
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return make_world(session)
+
+
+def _events(session: Session, object_id: str) -> list[str]:
+    rows = session.execute(
+        select(AuditEvent.action).where(AuditEvent.object_id == object_id).order_by(AuditEvent.seq)
+    )
+    return list(rows.scalars())
+
+
+def test_the_happy_path_writes_an_audit_event_per_transition(
+    session: Session, world: World
+) -> None:
+    lic = to_status(session, world, "suspended")
+    licensing.resume(session, world.actor(session, "talent"), lic.id, TransitionIn())
+    assert _events(session, lic.id) == [
+        "license.requested",
+        "license.proposed",
+        "license.countered",
+        "license.proposed",
+        "license.accepted",
+        "license.approved",
+        "license.suspended",
+        "license.resumed",
+    ]
+    session.refresh(lic)
+    assert lic.status is LicenseStatus.active
+    assert lic.version == 8
+    assert lic.activated_at is not None
+    assert audit.verify(session).ok
+
+
+def test_commission_defaults_to_the_representing_agency_rate(
+    session: Session, world: World
+) -> None:
+    lic = requested(session, world)
+    assert lic.commission_bps == 1_500
+    assert json.loads(lic.terms)["commission_bps"] == 1_500
+
+
+def test_accept_drafts_the_use_consent_and_approve_signs_it(session: Session, world: World) -> None:
+    lic = to_status(session, world, "accepted")
+    consent = session.execute(select(Consent).where(Consent.license_id == lic.id)).scalar_one()
+    assert consent.status is ConsentStatus.draft
+    doc = json.loads(consent.document)
+    assert doc["terms_sha256"] == lic.terms_sha256
+    assert doc["brand"]["id"] == world.brand.id
+    licensing.approve(session, world.actor(session, "talent"), lic.id, intent(), None)
+    session.refresh(consent)
+    assert consent.status is ConsentStatus.signed
+    assert consent.signed_at is not None
+
+
+@pytest.mark.parametrize("who", ["agent", "brand", "operator", "other_talent"])
+def test_nobody_but_the_talent_approves(session: Session, world: World, who: str) -> None:
+    lic = to_status(session, world, "accepted")
+    with pytest.raises((TransitionNotPermitted, LicenseNotFound, SignerNotTalent)):
+        licensing.approve(session, world.actor(session, who), lic.id, intent(), None)
+    session.refresh(lic)
+    assert lic.status is LicenseStatus.accepted
+
+
+def test_approval_needs_the_typed_legal_name(session: Session, world: World) -> None:
+    lic = to_status(session, world, "accepted")
+    with pytest.raises(IntentNotShown):
+        licensing.approve(
+            session, world.actor(session, "talent"), lic.id, intent("A. Okafor"), None
+        )
+
+
+def test_a_brand_never_sees_or_acts_on_another_brands_license(
+    session: Session, world: World
+) -> None:
+    lic = to_status(session, world, "proposed")
+    other = world.actor(session, "other_brand")
+    for act in (
+        lambda: licensing.get_for(session, other, lic.id),
+        lambda: licensing.accept(session, other, lic.id, TransitionIn()),
+        lambda: licensing.counter(session, other, lic.id, TermsChangeIn(terms=terms_in())),
+        lambda: licensing.withdraw(session, other, lic.id, TransitionIn()),
+    ):
+        with pytest.raises(LicenseNotFound):
+            act()
+    assert licensing.list_for(session, other) == []
+    with pytest.raises(NotFound):  # another brand's id does not even exist for them
+        licensing.request(
+            session,
+            other,
+            LicenseRequestIn(talent_id=world.talent.id, brand_id=world.brand.id, terms=terms_in()),
+        )
+
+
+def test_an_agent_of_another_agency_is_a_stranger(session: Session, world: World) -> None:
+    lic = to_status(session, world, "requested")
+    with pytest.raises(LicenseNotFound):
+        licensing.propose(
+            session, world.actor(session, "stranger_agent"), lic.id, TermsChangeIn(terms=terms_in())
+        )
+
+
+def test_illegal_transitions_are_refused_with_a_clear_error(session: Session, world: World) -> None:
+    lic = to_status(session, world, "requested")
+    with pytest.raises(IllegalTransition, match="cannot accept a license that is requested"):
+        licensing.accept(session, world.actor(session, "brand"), lic.id, TransitionIn())
+    with pytest.raises(TransitionNotPermitted, match="only the brand may accept"):
+        licensing.accept(session, world.actor(session, "agent"), lic.id, TransitionIn())
+
+
+def test_invalid_or_forbidden_terms_are_refused(session: Session, world: World) -> None:
+    lic = to_status(session, world, "requested")
+    agent = world.actor(session, "agent")
+    too_long = terms_in(ends_at=utcnow() + timedelta(days=366 * 10 + 5))
+    with pytest.raises(InvalidTerms, match="10 years"):
+        licensing.propose(session, agent, lic.id, TermsChangeIn(terms=too_long))
+    from likeness.consent import service as consents
+    from likeness.consent.schemas import StandingLimitsIn
+
+    consents.set_limits(
+        session,
+        world.actor(session, "talent"),
+        world.talent.id,
+        StandingLimitsIn(categories=["lingerie"]),
+    )
+    with pytest.raises(InvalidTerms, match="never allows these categories: lingerie"):
+        licensing.propose(
+            session, agent, lic.id, TermsChangeIn(terms=terms_in(categories=["lingerie"]))
+        )
+
+
+def test_stale_version_is_refused(session: Session, world: World) -> None:
+    lic = to_status(session, world, "proposed")
+    with pytest.raises(StaleLicense, match="not 1"):
+        licensing.accept(session, world.actor(session, "brand"), lic.id, TransitionIn(version=1))
+    assert (
+        licensing.accept(
+            session, world.actor(session, "brand"), lic.id, TransitionIn(version=lic.version)
+        ).status
+        is LicenseStatus.accepted
+    )
+
+
+def test_compare_and_set_lets_only_one_writer_win(session: Session, world: World) -> None:
+    lic = to_status(session, world, "proposed")
+    from likeness.licensing import repository
+
+    version = lic.version
+    assert repository.compare_and_set(session, lic.id, version, {"status": LicenseStatus.accepted})
+    assert not repository.compare_and_set(
+        session, lic.id, version, {"status": LicenseStatus.countered}
+    )
+    session.refresh(lic)
+    assert (lic.status, lic.version) == (LicenseStatus.accepted, version + 1)
+
+
+def test_concurrent_transitions_on_one_license_cannot_both_win(db: Database) -> None:
+    with db.unit_of_work() as session:
+        world = make_world(session)
+        lic_id = to_status(session, world, "proposed").id
+        actor = world.actor(session, "brand")
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def attempt(action: LicenseAction) -> None:
+        try:
+            barrier.wait(timeout=10)
+            with db.unit_of_work() as s:
+                if action is LicenseAction.accept:
+                    licensing.accept(s, actor, lic_id, TransitionIn())
+                else:
+                    licensing.counter(s, actor, lic_id, TermsChangeIn(terms=terms_in()))
+            outcomes.append(f"won:{action.value}")
+        except LikenessError as exc:
+            outcomes.append(f"lost:{exc.status_code}")
+        except BaseException as exc:  # surfaced by the assertions below
+            outcomes.append(f"crashed:{exc!r}")
+
+    threads = [
+        threading.Thread(target=attempt, args=(a,))
+        for a in (LicenseAction.accept, LicenseAction.counter)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(o.split(":")[0] for o in outcomes) == ["lost", "won"], outcomes
+    assert "lost:409" in outcomes, outcomes
+    with db.unit_of_work() as s:
+        row = s.get(License, lic_id)
+        assert row is not None
+        assert row.status in (LicenseStatus.accepted, LicenseStatus.countered)
+        assert row.version == 3  # requested 1, proposed 2, one winner 3
+
+
+def test_exclusivity_blocks_an_overlapping_grant(session: Session, world: World) -> None:
+    to_status(session, world, "active", exclusive_categories=["fashion"])
+    other = licensing.request(
+        session,
+        world.actor(session, "other_brand"),
+        LicenseRequestIn(
+            talent_id=world.talent.id, brand_id=world.other_brand.id, terms=terms_in()
+        ),
+    )
+    with pytest.raises(ExclusivityConflict, match="exclusivity in fashion"):
+        licensing.propose(
+            session, world.actor(session, "agent"), other.id, TermsChangeIn(terms=terms_in())
+        )
+    beauty_only = terms_in(categories=["beauty"])
+    assert (
+        licensing.propose(
+            session, world.actor(session, "agent"), other.id, TermsChangeIn(terms=beauty_only)
+        ).status
+        is LicenseStatus.proposed
+    )
+
+
+def test_revocation_by_the_talent_ends_the_license_and_notifies_the_brand(
+    session: Session, world: World
+) -> None:
+    sign_creation_consent(session, world)
+    lic = to_status(session, world, "active", takedown_days=10)
+    licensing.revoke(
+        session, world.actor(session, "talent"), lic.id, TransitionIn(reason="changed my mind")
+    )
+    session.refresh(lic)
+    assert lic.status is LicenseStatus.revoked
+    assert lic.ended_at is not None
+    consent = session.execute(select(Consent).where(Consent.license_id == lic.id)).scalar_one()
+    assert consent.status is ConsentStatus.revoked
+    (note,) = notifications.list_for(session, world.actor(session, "brand"))[:1]
+    assert note.kind == "license.revoked"
+    payload = json.loads(note.payload)
+    assert payload["reason"] == "changed my mind"
+    assert payload["remove_released_by"] > payload["effective_at"]
+    assert notifications.list_for(session, world.actor(session, "other_brand")) == []
+    use = UseIn(
+        twin=world.talent.id,
+        brand_id=world.brand.id,
+        action="publish",
+        channel="instagram",
+        territory="FR",
+        category="fashion",
+    )
+    result = decision.decide_use(session, world.actor(session, "brand"), use)
+    assert not result.allow
+    assert {reasons.LICENSE_REVOKED, reasons.CONSENT_REVOKED} <= result.codes
+
+
+def test_operator_revocation_keeps_the_consent_signed(session: Session, world: World) -> None:
+    lic = to_status(session, world, "active")
+    licensing.revoke(
+        session, world.actor(session, "operator"), lic.id, TransitionIn(reason="court order")
+    )
+    consent = session.execute(select(Consent).where(Consent.license_id == lic.id)).scalar_one()
+    assert consent.status is ConsentStatus.signed
+
+
+def test_expire_due_sweeps_only_ended_licenses(session: Session, world: World) -> None:
+    lic = to_status(session, world, "active")
+    from likeness.auth.actor import SYSTEM_ACTOR
+
+    assert licensing.expire_due(session, SYSTEM_ACTOR, utcnow()) == []
+    ended = licensing.expire_due(session, SYSTEM_ACTOR, utcnow() + timedelta(days=400))
+    assert [x.id for x in ended] == [lic.id]
+    session.refresh(lic)
+    assert lic.status is LicenseStatus.expired
+    assert _events(session, lic.id)[-1] == "license.expired"
+
+
+def test_release_quota_is_counted_and_enforced(session: Session, world: World) -> None:
+    lic = to_status(session, world, "active", max_outputs=2)
+    brand = world.actor(session, "brand")
+    licensing.record_release(session, brand, lic.id)
+    licensing.record_release(session, brand, lic.id)
+    with pytest.raises(QuotaExhausted):
+        licensing.record_release(session, brand, lic.id)
+    session.refresh(lic)
+    assert lic.released_count == 2
+
+
+def test_withdraw_by_the_talent_side_notifies_the_brand(session: Session, world: World) -> None:
+    lic = to_status(session, world, "proposed")
+    licensing.withdraw(session, world.actor(session, "agent"), lic.id, TransitionIn(reason="no"))
+    kinds = [n.kind for n in notifications.list_for(session, world.actor(session, "brand"))]
+    assert kinds == ["license.withdrawn"]
+    with pytest.raises(IllegalTransition):
+        licensing.propose(
+            session, world.actor(session, "agent"), lic.id, TermsChangeIn(terms=terms_in())
+        )
+
+
+def test_lists_are_scoped_to_each_party(session: Session, world: World) -> None:
+    lic = to_status(session, world, "requested")
+    for who in ("brand", "talent", "agent", "operator"):
+        assert [x.id for x in licensing.list_for(session, world.actor(session, who))] == [lic.id]
+    for who in ("other_brand", "stranger_agent", "other_talent"):
+        assert licensing.list_for(session, world.actor(session, who)) == []
+    read = licensing.to_read(session, world.actor(session, "brand"), lic)
+    assert read.available_actions == [LicenseAction.withdraw]
+    read = licensing.to_read(session, world.actor(session, "agent"), lic)
+    assert read.available_actions == [LicenseAction.propose, LicenseAction.withdraw]
