@@ -319,6 +319,7 @@ def sign(
 ) -> Consent:
     """Sign a consent. Signing a use consent approves (activates) its license."""
     consent = get_for(session, actor, consent_id)
+    require_talent_self(actor, consent.talent_id, "sign")
     if consent.kind is ConsentKind.use:
         import likeness.licensing.service as licensing
 

@@ -1,0 +1,326 @@
+"""Consents through the services: create, sign, verify, render, revoke, standing limits."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from integration.test_license_support import (
+    LEGAL_NAME,
+    World,
+    intent,
+    make_world,
+    sign_creation_consent,
+    to_status,
+)
+from likeness.consent import service as consents
+from likeness.consent.errors import (
+    ConsentError,
+    ConsentImmutable,
+    ConsentNotFound,
+    IntentNotShown,
+    InvalidConsent,
+    SignatureKeyError,
+    SignerNotTalent,
+)
+from likeness.consent.schemas import CreationConsentCreate, StandingLimitsIn
+from likeness.consent.signing import TalentKeyring
+from likeness.errors import Forbidden, InvalidInput, NotFound
+from likeness.kit.clock import utcnow
+from likeness.licensing import decision, notifications
+from likeness.licensing.schemas import UseIn
+from likeness.models.audit import AuditEvent
+from likeness.models.consent import Consent
+from likeness.models.license import License
+from likeness.policy import ConsentKind, ConsentStatus, LicenseStatus, reasons
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return make_world(session)
+
+
+def _draft(session: Session, world: World, who: str = "agent", **changes: object) -> Consent:
+    data = {
+        "talent_id": world.talent.id,
+        "purpose": "Build my twin for e-commerce",
+        "valid_until": utcnow() + timedelta(days=365),
+        "creation_fee_minor": 50_000,
+        **changes,
+    }
+    return consents.create_creation_consent(
+        session,
+        world.actor(session, who),
+        CreationConsentCreate(**data),  # type: ignore[arg-type]
+    )
+
+
+def _use(world: World, **changes: object) -> UseIn:
+    data: dict[str, object] = {
+        "twin": world.talent.id,
+        "brand_id": world.brand.id,
+        "action": "publish",
+        "channel": "instagram",
+        "territory": "FR",
+        "category": "fashion",
+        **changes,
+    }
+    return UseIn(**data)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("who", ["talent", "agent", "operator"])
+def test_talent_agent_or_operator_may_draft_a_creation_consent(
+    session: Session, world: World, who: str
+) -> None:
+    consent = _draft(session, world, who)
+    assert consent.status is ConsentStatus.draft
+    doc = json.loads(consent.document)
+    assert doc["talent"]["name"] == LEGAL_NAME
+    assert doc["agency"]["id"] == world.agency.id
+    assert doc["activities"] == ["capture", "build", "alter"]
+    assert consents.verify(session, world.actor(session, who), consent.id).document_intact
+
+
+@pytest.mark.parametrize("who", ["brand", "other_talent", "stranger_agent"])
+def test_others_may_not_draft_or_see_it(session: Session, world: World, who: str) -> None:
+    with pytest.raises(NotFound):
+        _draft(session, world, who)
+    consent = _draft(session, world)
+    with pytest.raises(ConsentNotFound):
+        consents.get_for(session, world.actor(session, who), consent.id)
+    assert consents.list_for(session, world.actor(session, who)) == []
+
+
+@pytest.mark.parametrize("who", ["agent", "brand", "operator", "other_talent"])
+def test_only_the_talent_signs(session: Session, world: World, who: str) -> None:
+    consent = _draft(session, world)
+    with pytest.raises((SignerNotTalent, ConsentNotFound)):
+        consents.sign(session, world.actor(session, who), consent.id, intent(), None)
+    session.refresh(consent)
+    assert consent.status is ConsentStatus.draft
+
+
+def test_signing_records_intent_and_is_final(session: Session, world: World) -> None:
+    consent = _draft(session, world)
+    talent = world.actor(session, "talent")
+    with pytest.raises(IntentNotShown):
+        consents.sign(session, talent, consent.id, intent("Ada"), None)
+    signed = consents.sign(session, talent, consent.id, intent(), None)
+    assert signed.status is ConsentStatus.signed
+    read = consents.to_read(session, signed)
+    assert read.signature is not None
+    assert read.signature.typed_name == LEGAL_NAME
+    assert read.signature.document_sha256 == consent.document_sha256
+    assert read.signature.signer_user_id == world.talent_user.id
+    with pytest.raises(ConsentImmutable, match="already signed"):
+        consents.sign(session, talent, consent.id, intent(), None)
+    actions = session.execute(
+        select(AuditEvent.action).where(AuditEvent.object_id == consent.id).order_by(AuditEvent.seq)
+    ).scalars()
+    assert list(actions) == ["consent.created", "consent.signed"]
+
+
+def test_ed25519_signature_verifies_and_tampering_is_detected(
+    session: Session, world: World, tmp_path: Path
+) -> None:
+    consent = _draft(session, world)
+    keyring = TalentKeyring(tmp_path)
+    talent = world.actor(session, "talent")
+    consents.sign(session, talent, consent.id, intent(sign_with_key=True), keyring)
+    report = consents.verify(session, talent, consent.id)
+    assert (report.document_intact, report.signature_matches_document, report.ed25519_valid) == (
+        True,
+        True,
+        True,
+    )
+    assert keyring.exists(world.talent.id)
+    session.execute(
+        update(Consent).where(Consent.id == consent.id).values(document=consent.document + " ")
+    )
+    session.expire_all()
+    assert consents.verify(session, talent, consent.id).document_intact is True  # JSON-equal
+    tampered = json.loads(consent.document)
+    tampered["purpose"] = "Something else entirely"
+    session.execute(
+        update(Consent).where(Consent.id == consent.id).values(document=json.dumps(tampered))
+    )
+    session.expire_all()
+    assert consents.verify(session, talent, consent.id).document_intact is False
+
+
+def test_key_signature_needs_a_keyring(session: Session, world: World) -> None:
+    consent = _draft(session, world)
+    with pytest.raises(SignatureKeyError):
+        consents.sign(
+            session, world.actor(session, "talent"), consent.id, intent(sign_with_key=True), None
+        )
+
+
+def test_a_tampered_draft_cannot_be_signed(session: Session, world: World) -> None:
+    consent = _draft(session, world)
+    tampered = json.loads(consent.document)
+    tampered["creation_fee_minor"] = 1
+    session.execute(
+        update(Consent).where(Consent.id == consent.id).values(document=json.dumps(tampered))
+    )
+    session.expire_all()
+    with pytest.raises(ConsentError, match="no longer matches its hash"):
+        consents.sign(session, world.actor(session, "talent"), consent.id, intent(), None)
+
+
+def test_invalid_creation_consent_is_refused(session: Session, world: World) -> None:
+    with pytest.raises(InvalidConsent, match="unknown activities"):
+        _draft(session, world, activities=["sell"])
+    with pytest.raises(InvalidConsent, match="end after it starts"):
+        _draft(session, world, valid_until=utcnow() - timedelta(days=1))
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "pdf", "json"])
+def test_render_every_format(session: Session, world: World, fmt: str) -> None:
+    consent = _draft(session, world)
+    body, media = consents.render(session, world.actor(session, "talent"), consent.id, fmt)
+    assert body
+    if fmt == "pdf":
+        assert body.startswith(b"%PDF-")
+        assert media == "application/pdf"
+    elif fmt == "json":
+        assert json.loads(body)["kind"] == "creation"
+    else:
+        assert consent.document_sha256.encode() in body
+        assert LEGAL_NAME.encode() in body
+
+
+def test_unknown_render_format_is_refused(session: Session, world: World) -> None:
+    consent = _draft(session, world)
+    with pytest.raises(InvalidInput, match="unknown format"):
+        consents.render(session, world.actor(session, "talent"), consent.id, "docx")
+
+
+def test_brand_reads_the_use_consent_of_its_license_but_not_the_creation_consent(
+    session: Session, world: World
+) -> None:
+    creation_id = sign_creation_consent(session, world)
+    lic = to_status(session, world, "accepted")
+    brand = world.actor(session, "brand")
+    (use_consent,) = consents.list_for(session, brand)
+    assert use_consent.license_id == lic.id
+    assert use_consent.kind is ConsentKind.use
+    with pytest.raises(ConsentNotFound):
+        consents.get_for(session, brand, creation_id)
+    assert consents.list_for(session, world.actor(session, "other_brand")) == []
+    with pytest.raises(SignerNotTalent):
+        consents.sign(session, brand, use_consent.id, intent(), None)
+
+
+def test_signing_the_use_consent_activates_the_license(session: Session, world: World) -> None:
+    lic = to_status(session, world, "accepted")
+    (use_consent,) = consents.list_for(session, world.actor(session, "talent"), license_id=lic.id)
+    consents.sign(session, world.actor(session, "talent"), use_consent.id, intent(), None)
+    session.refresh(lic)
+    assert lic.status is LicenseStatus.active
+
+
+def test_revoking_a_use_consent_revokes_its_license(session: Session, world: World) -> None:
+    sign_creation_consent(session, world)
+    lic = to_status(session, world, "active")
+    brand = world.actor(session, "brand")
+    assert decision.decide_use(session, brand, _use(world)).allow
+    (use_consent,) = consents.list_for(session, brand, license_id=lic.id)
+    with pytest.raises(SignerNotTalent):
+        consents.revoke(session, world.actor(session, "agent"), use_consent.id, None)
+    consents.revoke(session, world.actor(session, "talent"), use_consent.id, "no longer")
+    session.refresh(lic)
+    assert lic.status is LicenseStatus.revoked
+    refused = decision.decide_use(session, brand, _use(world))
+    assert not refused.allow
+    assert reasons.CONSENT_REVOKED in refused.codes
+    (note,) = notifications.list_for(session, brand, unread_only=True)[:1]
+    assert note.kind == "license.revoked"
+    notifications.mark_read(session, brand, note.id)
+    assert all(n.id != note.id for n in notifications.list_for(session, brand, unread_only=True))
+    with pytest.raises(NotFound):
+        notifications.mark_read(session, world.actor(session, "other_brand"), note.id)
+    with pytest.raises(ConsentImmutable):
+        consents.revoke(session, world.actor(session, "talent"), use_consent.id, None)
+
+
+def test_revoking_the_creation_consent_ends_every_license_it_covered(
+    session: Session, world: World
+) -> None:
+    creation_id = sign_creation_consent(session, world)
+    live = to_status(session, world, "active")
+    negotiating = to_status(session, world, "proposed")
+    consents.revoke(session, world.actor(session, "talent"), creation_id, "stop everything")
+    session.refresh(live)
+    session.refresh(negotiating)
+    assert live.status is LicenseStatus.revoked
+    assert negotiating.status is LicenseStatus.withdrawn
+    refused = decision.decide_use(session, world.actor(session, "brand"), _use(world))
+    assert reasons.CREATION_CONSENT_REVOKED in refused.codes
+    kinds = sorted(n.kind for n in notifications.list_for(session, world.actor(session, "brand")))
+    assert kinds == ["license.activated", "license.revoked", "license.withdrawn"]
+
+
+def test_a_draft_cannot_be_revoked(session: Session, world: World) -> None:
+    consent = _draft(session, world)
+    with pytest.raises(ConsentImmutable, match="only a signed consent"):
+        consents.revoke(session, world.actor(session, "talent"), consent.id, None)
+
+
+def test_standing_limits_override_every_license(session: Session, world: World) -> None:
+    sign_creation_consent(session, world)
+    to_status(session, world, "active")
+    brand = world.actor(session, "brand")
+    assert decision.decide_use(session, brand, _use(world, category="beauty")).allow
+    for who in ("agent", "brand"):
+        with pytest.raises((Forbidden, NotFound)):
+            consents.set_limits(
+                session,
+                world.actor(session, who),
+                world.talent.id,
+                StandingLimitsIn(categories=["beauty"]),
+            )
+    limits = consents.set_limits(
+        session,
+        world.actor(session, "talent"),
+        world.talent.id,
+        StandingLimitsIn(categories=["Beauty", "tobacco", "tobacco"]),
+    )
+    assert limits.categories == ["beauty", "tobacco"]
+    assert consents.get_limits(session, brand, world.talent.id).categories == ["beauty", "tobacco"]
+    refused = decision.decide_use(session, brand, _use(world, category="beauty"))
+    assert refused.codes == {reasons.CATEGORY_NEVER_ALLOWED}
+    with pytest.raises(InvalidInput, match="slugs"):
+        consents.set_limits(
+            session,
+            world.actor(session, "talent"),
+            world.talent.id,
+            StandingLimitsIn(categories=["Not A Slug!"]),
+        )
+
+
+def test_decide_resolves_twin_ids_and_refuses_strangers(session: Session, world: World) -> None:
+    sign_creation_consent(session, world, twin_id="a" * 32)
+    lic = to_status(session, world, "active")
+    session.execute(update(License).where(License.id == lic.id).values(twin_id="a" * 32))
+    brand = world.actor(session, "brand")
+    by_twin = decision.decide_use(session, brand, _use(world, twin="a" * 32))
+    assert by_twin.allow
+    assert by_twin.use.twin_id == "a" * 32
+    by_talent = decision.decide_use(session, brand, _use(world))
+    assert not by_talent.allow  # the license covers only that twin
+    with pytest.raises(NotFound):
+        decision.decide_use(session, brand, _use(world, twin="f" * 32))
+    with pytest.raises(Forbidden):
+        decision.decide_use(session, brand, _use(world, brand_id=world.other_brand.id))
+    with pytest.raises(Forbidden):
+        decision.decide_use(session, world.actor(session, "stranger_agent"), _use(world))
+    for who in ("talent", "agent", "operator"):
+        assert decision.decide_use(
+            session, world.actor(session, who), _use(world, twin="a" * 32)
+        ).allow
