@@ -41,6 +41,13 @@ def _register() -> None:
     app.add_typer(audit_app, name="audit")
     # Feature sub-apps. Each package owns its `cli.py`; add one line per feature.
     # --- feature sub-apps (keep sorted) ---
+    from likeness.consent.cli import app as consent_app
+    from likeness.licensing.cli import app as license_app
+    from likeness.licensing.cli import decide_command
+
+    app.add_typer(consent_app, name="consent")
+    app.command(name="decide")(decide_command)
+    app.add_typer(license_app, name="license")
     from likeness.provenance.cli import verify_command
 
     app.command(name="verify")(verify_command)

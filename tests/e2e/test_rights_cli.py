@@ -1,0 +1,162 @@
+"""The rights core through the `likeness` command: exit codes, JSON, role checks."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from integration.test_license_support import LEGAL_NAME, World, make_world
+from likeness.cli import app
+from likeness.consent.signing import AFFIRMATION
+from likeness.kit.clock import utcnow
+from likeness.kit.db import Database
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def world(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str, db: Database
+) -> World:
+    monkeypatch.setenv("LIKENESS_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("LIKENESS_DATABASE_URL", database_url)
+    monkeypatch.delenv("LIKENESS_SECRET_KEY", raising=False)
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    with db.unit_of_work() as session:
+        return make_world(session)
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def as_(world: World, who: str) -> list[str]:
+    user = world.stranger_agent if who == "stranger_agent" else getattr(world, f"{who}_user")
+    return ["--as", user.email]
+
+
+def ok_json(*args: str) -> dict[str, object]:
+    code, out = run(*args, "--json")
+    assert code == 0, out
+    return json.loads(out)  # type: ignore[no-any-return]
+
+
+def test_full_negotiation_and_decision_on_the_command_line(world: World, tmp_path: Path) -> None:
+    start = (utcnow() - timedelta(hours=1)).isoformat()
+    end = (utcnow() + timedelta(days=90)).isoformat()
+    until = (utcnow() + timedelta(days=3650)).isoformat()
+    creation = ok_json(
+        "consent", "create", "--talent", world.talent.id, "--purpose", "Build my twin",
+        "--until", until, *as_(world, "agent"),
+    )  # fmt: skip
+    code, out = run(
+        "consent", "sign", str(creation["id"]), "--name", LEGAL_NAME, "--statement", AFFIRMATION,
+        *as_(world, "agent"),
+    )  # fmt: skip
+    assert code == 1 and "only the talent themself may sign" in out
+    ok_json(
+        "consent", "sign", str(creation["id"]), "--name", LEGAL_NAME, "--statement", AFFIRMATION,
+        *as_(world, "talent"),
+    )  # fmt: skip
+
+    lic = ok_json(
+        "license", "request", "--talent", world.talent.id, "--brand", world.brand.id,
+        "--channel", "instagram", "--territory", "FR", "--category", "fashion",
+        "--start", start, "--end", end, "--max-outputs", "4", "--per-use-fee", "instagram=1500",
+        "--purpose", "Autumn campaign", *as_(world, "brand"),
+    )  # fmt: skip
+    lid = str(lic["id"])
+    assert lic["status"] == "requested"
+    terms_file = tmp_path / "terms.yaml"
+    terms_file.write_text(
+        "channels: [instagram]\nterritories: [FR, BE]\ncategories: [fashion]\n"
+        f"starts_at: '{start}'\nends_at: '{end}'\nmax_outputs: 3\npurpose: Autumn campaign\n"
+        "per_use_fees_minor: {instagram: 2000}\n"
+    )
+    proposed = ok_json(
+        "license", "propose", lid, "--terms-file", str(terms_file), *as_(world, "agent")
+    )
+    assert proposed["terms"]["territories"] == ["BE", "FR"]  # type: ignore[index]
+    code, out = run("license", "accept", lid, *as_(world, "other_brand"))
+    assert code == 1 and "no license" in out
+    accepted = ok_json("license", "accept", lid, *as_(world, "brand"))
+    consent_id = str(accepted["use_consent_id"])
+    code, out = run("consent", "render", consent_id, *as_(world, "talent"))
+    assert code == 0 and "Territories: BE, FR." in out
+    pdf = tmp_path / "consent.pdf"
+    code, _ = run("consent", "render", consent_id, "--format", "pdf", "--output", str(pdf))
+    assert code == 0 and pdf.read_bytes().startswith(b"%PDF-")
+    active = ok_json(
+        "license", "approve", lid, "--name", LEGAL_NAME, "--statement", AFFIRMATION, "--key",
+        *as_(world, "talent"),
+    )  # fmt: skip
+    assert active["status"] == "active"
+    code, out = run("consent", "verify", consent_id)
+    assert code == 0 and '"ed25519_valid": true' in out
+
+    decide = ["decide", "--twin", world.talent.id, "--brand", world.brand.id]
+    allow = ok_json(
+        *decide, "--action", "publish", "--channel", "instagram", "--territory", "BE",
+        "--category", "fashion", *as_(world, "brand"),
+    )  # fmt: skip
+    assert allow["allow"] is True and allow["license_id"] == lid
+    code, out = run(
+        *decide, "--action", "publish", "--channel", "tiktok", "--territory", "BE",
+        "--category", "fashion", "--json",
+    )  # fmt: skip
+    assert code == 3
+    assert json.loads(out)["reasons"][0]["code"] == "channel.not_licensed"
+    code, out = run(
+        *decide, "--action", "generate", "--channel", "instagram", "--category", "fashion",
+        "--at", "2026-01-01T00:00:00",
+    )  # fmt: skip
+    assert code == 1 and "with a zone" in out and "Traceback" not in out
+    code, out = run(*decide, "--action", "sell", "--channel", "instagram")
+    assert code == 2  # click usage error for an unknown choice
+
+    code, out = run("license", "revoke", lid, "--reason", "done", *as_(world, "agent"))
+    assert code == 1 and "only the operator or talent may revoke" in out
+    ok_json("license", "revoke", lid, "--reason", "done", *as_(world, "talent"))
+    code, out = run(
+        *decide, "--action", "publish", "--channel", "instagram", "--territory", "BE",
+        "--category", "fashion",
+    )  # fmt: skip
+    assert code == 3 and "license.revoked" in out
+    notes = json.loads(run("license", "notifications", "--json", *as_(world, "brand"))[1])
+    assert "license.revoked" in [n["kind"] for n in notes]
+    listed = json.loads(run("license", "list", "--json", *as_(world, "other_brand"))[1])
+    assert listed == []
+    shown = ok_json("license", "show", lid, *as_(world, "brand"))
+    assert shown["status"] == "revoked"
+
+
+def test_limits_and_bad_input(world: World) -> None:
+    code, out = run(
+        "consent", "limits", world.talent.id, "--set", "tobacco,alcohol", *as_(world, "talent")
+    )
+    assert code == 0 and "alcohol, tobacco" in out
+    code, out = run("consent", "limits", world.talent.id, "--set", "x", *as_(world, "agent"))
+    assert code == 1
+    code, out = run("consent", "render", "nope", "--format", "pdf")
+    assert code == 1 and "--output" in out
+    code, out = run(
+        "license",
+        "request",
+        "--talent",
+        world.talent.id,
+        "--brand",
+        world.brand.id,
+        "--per-use-fee",
+        "instagram:12",
+        *as_(world, "brand"),
+    )
+    assert code == 1 and "CHANNEL=AMOUNT" in out
+    code, out = run("license", "show", "does-not-exist")
+    assert code == 1 and "no license" in out
+    code, out = run("license", "sweep", "--json")
+    assert code == 0 and json.loads(out) == {"expired": []}
