@@ -1,0 +1,47 @@
+"""Errors of the capture feature (all :class:`~likeness.errors.LikenessError`).
+
+::
+
+    CaptureError (422)
+    ├── ManifestInvalid     the manifest cannot be read or is inconsistent
+    ├── CaptureInvalid      one or more files are unusable (``problems`` lists each)
+    └── QcFailed (409)      a session failed QC and no operator override was given
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from likeness.errors import LikenessError
+
+
+class CaptureError(LikenessError):
+    status_code = 422
+
+
+class ManifestInvalid(CaptureError):
+    pass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a file was refused: which file, and what is wrong with it."""
+
+    file: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.problem}"
+
+
+class CaptureInvalid(CaptureError):
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        shown = "; ".join(str(p) for p in self.problems[:5])
+        more = f" (and {len(self.problems) - 5} more)" if len(self.problems) > 5 else ""
+        super().__init__(f"capture refused: {shown}{more}")
+
+
+class QcFailed(CaptureError):
+    status_code = 409

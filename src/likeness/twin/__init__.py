@@ -1,0 +1,1 @@
+"""Twins: versioned, encrypted OLAT bases built from QC-passed captures with consent."""

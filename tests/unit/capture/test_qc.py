@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import dataclasses
+
+import cv2
+import numpy as np
+
+from likeness.capture.qc import QcConfig, QcReport, QcView, to_preview, views_from_synthetic
+from likeness.capture.qc import run_qc as _run_qc
+from likeness.capture.synthetic import SyntheticCapture
+from likeness.imaging.faces import FaceAnalyzer
+
+_ANALYZER = FaceAnalyzer()  # one model load for the whole module
+
+
+def run_qc(views: list[QcView], rig_dirs: np.ndarray, **kw: object) -> QcReport:
+    return _run_qc(views, rig_dirs, analyzer=_ANALYZER, **kw)  # type: ignore[arg-type]
+
+
+def test_clean_synthetic_session_passes_every_check(person_a: SyntheticCapture) -> None:
+    report = run_qc(views_from_synthetic(person_a), person_a.light_dirs)
+    assert report.passed, report.to_dict()
+    assert {c.code for c in report.checks} == {
+        "lights.complete",
+        "lights.coverage",
+        "exposure.clipping",
+        "exposure.level",
+        "face.frontal",
+        "identity.consistent",
+        "sharpness",
+    }
+    assert report.images == 3 * (16 + 1)
+    assert report.identity is not None and report.identity.count >= 3
+    assert set(report.thumbnails) == {"view0", "view1", "view2"}
+
+
+def test_session_mixing_two_people_fails_identity(
+    person_a: SyntheticCapture, person_b: SyntheticCapture
+) -> None:
+    a, b = views_from_synthetic(person_a), views_from_synthetic(person_b)
+    report = run_qc([a[0], a[1], b[2]], person_a.light_dirs)
+    check = report.check("identity.consistent")
+    assert not check.passed
+    assert "view2" in check.detail and "view0" not in check.detail
+    assert not report.passed
+
+
+def test_session_with_a_missing_light_fails(person_a: SyntheticCapture) -> None:
+    views = views_from_synthetic(person_a)
+    frames = person_a.views[1].olat
+    short = dataclasses.replace(
+        views[1], light_dirs=views[1].light_dirs[1:], frames=lambda: iter(frames[1:])
+    )
+    report = run_qc([views[0], short, views[2]], person_a.light_dirs)
+    assert not report.check("lights.complete").passed
+    assert report.check("lights.complete").detail == "missing: view1 light 0"
+
+
+def test_sparse_rig_fails_coverage(person_a: SyntheticCapture) -> None:
+    views = views_from_synthetic(person_a)
+    upper_only = person_a.light_dirs[person_a.light_dirs[:, 1] > 0]
+    report = run_qc(views[1:2], upper_only, config=QcConfig())
+    assert not report.check("lights.coverage").passed
+
+
+def test_reference_photo_of_someone_else_fails(
+    person_a: SyntheticCapture, person_b: SyntheticCapture
+) -> None:
+    fa = _ANALYZER
+    own = fa.embed(to_preview(person_a.views[1].full, person_a.views[1].alpha))
+    other = fa.embed(to_preview(person_b.views[1].full, person_b.views[1].alpha))
+    views = views_from_synthetic(person_a)[1:2]
+    assert run_qc(views, person_a.light_dirs, reference=own).check("identity.reference").passed
+    assert (
+        not run_qc(views, person_a.light_dirs, reference=other).check("identity.reference").passed
+    )
+
+
+def test_blurred_and_clipped_frames_are_caught(person_a: SyntheticCapture) -> None:
+    view = person_a.views[1]
+    base = views_from_synthetic(person_a)[1]
+    blurred_full = cv2.GaussianBlur(view.full, (0, 0), 3)
+    blurred = dataclasses.replace(base, full=lambda: blurred_full)
+    report = run_qc([blurred], person_a.light_dirs)
+    assert not report.check("sharpness").passed
+    hot = view.olat.copy()
+    hot[3] = np.clip(hot[3] * 50.0, 0.0, 1.0)
+    clipped = dataclasses.replace(base, frames=lambda: iter(hot))
+    check = run_qc([clipped], person_a.light_dirs).check("exposure.clipping")
+    assert not check.passed and "view1 light 3" in check.detail
+
+
+def test_session_without_frontal_view_fails(person_a: SyntheticCapture) -> None:
+    views = views_from_synthetic(person_a)
+    report = run_qc([views[0], views[2]], person_a.light_dirs)
+    assert report.check("face.frontal").detail == "no frontal view in the session"
