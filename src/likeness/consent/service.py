@@ -190,7 +190,10 @@ def render(session: Session, actor: Actor, consent_id: str, fmt: str) -> tuple[b
 
 def verify(session: Session, actor: Actor, consent_id: str) -> ConsentVerification:
     consent = get_for(session, actor, consent_id)
-    intact = document_sha256(document_of(consent)) == consent.document_sha256
+    doc = document_of(consent)
+    intact = (
+        document_sha256(doc) == consent.document_sha256 and doc.terms_sha256 == consent.terms_sha256
+    )
     record = _record_of(repository.signature_of(session, consent.id))
     return ConsentVerification(
         consent_id=consent.id,
@@ -223,6 +226,7 @@ def _store(session: Session, actor: Actor, doc: ConsentDocument) -> Consent:
         license_id=doc.license_id,
         document=canonical_bytes(doc).decode("utf-8"),
         document_sha256=document_sha256(doc),
+        terms_sha256=doc.terms_sha256,
         valid_from=doc.valid_from,
         valid_until=doc.valid_until,
         created_by_user_id=actor.user_id,

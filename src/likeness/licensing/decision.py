@@ -31,7 +31,6 @@ def resolve_twin(session: Session, twin_or_talent_id: str) -> tuple[str, str | N
 
 
 def load_facts(session: Session, talent_id: str) -> RightsFacts:
-    consents = {c.license_id: c for c in repository.use_consents_of_talent(session, talent_id)}
     return RightsFacts(
         talent_id=talent_id,
         never_allowed=frozenset(repository.never_allowed(session, talent_id)),
@@ -39,8 +38,8 @@ def load_facts(session: Session, talent_id: str) -> RightsFacts:
             consent_facts(c) for c in repository.creation_consents_of(session, talent_id)
         ),
         licenses=tuple(
-            license_facts(lic, consents.get(lic.id))
-            for lic in repository.licenses_of_talent(session, talent_id)
+            license_facts(lic, consent)
+            for lic, consent in repository.licenses_with_use_consents(session, talent_id)
         ),
     )
 

@@ -60,6 +60,19 @@ def licenses_of_talent(
     return session.execute(query.order_by(License.id)).scalars().all()
 
 
+def licenses_with_use_consents(
+    session: Session, talent_id: str
+) -> Sequence[tuple[License, Consent | None]]:
+    """Every license of a talent with its use consent, in one query (the decision path)."""
+    rows = session.execute(
+        select(License, Consent)
+        .outerjoin(Consent, (Consent.license_id == License.id) & (Consent.kind == ConsentKind.use))
+        .where(License.talent_id == talent_id)
+        .order_by(License.id)
+    )
+    return [(lic, consent) for lic, consent in rows]
+
+
 def live_due_for_expiry(session: Session, now: datetime) -> Sequence[License]:
     return (
         session.execute(

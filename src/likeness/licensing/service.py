@@ -8,6 +8,7 @@ transaction. A stale ``version`` from the client, or a concurrent writer, gets a
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -74,13 +75,18 @@ _PAST = {
 
 
 def terms_of(lic: License) -> LicenseTerms:
-    return LicenseTerms.from_dict(json.loads(lic.terms))
+    return _parse_terms(lic.terms_sha256, lic.terms)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_terms(digest: str, text: str) -> LicenseTerms:
+    # Terms are immutable per text, and many licenses share terms: parse each text once.
+    # The digest is part of the key so a cache entry is never served for other text.
+    del digest
+    return LicenseTerms.from_dict(json.loads(text))
 
 
 def consent_facts(consent: Consent) -> ConsentFacts:
-    terms_hash = None
-    if consent.license_id is not None:
-        terms_hash = json.loads(consent.document).get("terms_sha256")
     return ConsentFacts(
         consent_id=consent.id,
         kind=consent.kind,
@@ -91,7 +97,7 @@ def consent_facts(consent: Consent) -> ConsentFacts:
         signed_at=consent.signed_at,
         revoked_at=consent.revoked_at,
         twin_id=consent.twin_id,
-        terms_sha256=terms_hash,
+        terms_sha256=consent.terms_sha256,
     )
 
 

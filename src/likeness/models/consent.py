@@ -46,6 +46,9 @@ class Consent(IdMixin, CreatedAtMixin, Base):
     )
     document: Mapped[str] = mapped_column(Text, nullable=False)
     document_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    #: For a use consent, the hash of the license terms it covers (also inside the
+    #: document); kept as a column so decisions never parse documents.
+    terms_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     valid_from: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     valid_until: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     created_by_user_id: Mapped[str | None] = mapped_column(

@@ -93,6 +93,7 @@ def upgrade() -> None:
         sa.Column("license_id", sa.String(length=32), nullable=True),
         sa.Column("document", sa.Text(), nullable=False),
         sa.Column("document_sha256", sa.String(length=64), nullable=False),
+        sa.Column("terms_sha256", sa.String(length=64), nullable=True),
         _time("valid_from"),
         _time("valid_until"),
         sa.Column("created_by_user_id", sa.String(length=32), nullable=True),
