@@ -9,7 +9,9 @@ linear RGB in [0, 1].
 from __future__ import annotations
 
 import hashlib
+import io
 import struct
+import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,18 +66,25 @@ class ImageRefused(Exception):
 def inspect_image(path: Path, limits: CaptureLimits) -> ImageInfo:
     """Check ``path`` without decoding its pixels; raise :class:`ImageRefused`."""
     size = path.stat().st_size
+    if size > limits.max_file_bytes:
+        raise ImageRefused(f"file is {size} bytes, over the {limits.max_file_bytes}-byte limit")
+    return inspect_bytes(path.read_bytes(), limits)
+
+
+def inspect_bytes(data: bytes, limits: CaptureLimits) -> ImageInfo:
+    """:func:`inspect_image` for bytes in memory."""
+    size = len(data)
     if size == 0:
         raise ImageRefused("file is empty")
     if size > limits.max_file_bytes:
         raise ImageRefused(f"file is {size} bytes, over the {limits.max_file_bytes}-byte limit")
-    data = path.read_bytes()
     fmt = sniff_format(data[:8])
     if fmt is None:
         raise ImageRefused("not a JPEG, PNG, TIFF or EXR image")
     if fmt == "exr":
         width, height, orientation = (*_exr_size(data), 1)
     else:
-        width, height, orientation = _pil_header(path)
+        width, height, orientation = _pil_header(data)
     if width * height > limits.max_pixels:
         raise ImageRefused(
             f"{width}×{height} is {width * height} pixels, over the {limits.max_pixels} limit"
@@ -95,7 +104,7 @@ def inspect_image(path: Path, limits: CaptureLimits) -> ImageInfo:
     )
 
 
-def _pil_header(path: Path) -> tuple[int, int, int]:
+def _pil_header(data: bytes) -> tuple[int, int, int]:
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -103,7 +112,7 @@ def _pil_header(path: Path) -> tuple[int, int, int]:
         # warning is silenced and its hard error reported as a refusal.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as img:
+            with Image.open(io.BytesIO(data)) as img:
                 width, height = img.size
                 orientation = int(img.getexif().get(_EXIF_ORIENTATION, 1) or 1)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
@@ -137,11 +146,21 @@ def _exr_size(data: bytes) -> tuple[int, int]:
 
 def decode_image(path: Path, info: ImageInfo, encoding: str) -> NDArray[np.float32]:
     """Pixels of an inspected image as float32 linear RGB [H, W, 3] in [0, 1]."""
+    if info.format == "exr":
+        return _decode_exr(path)
+    return decode_bytes(path.read_bytes(), info, encoding)
+
+
+def decode_bytes(data: bytes, info: ImageInfo, encoding: str) -> NDArray[np.float32]:
+    """:func:`decode_image` for bytes in memory."""
     import cv2
 
     if info.format == "exr":
-        return _decode_exr(path)
-    raw = np.fromfile(path, dtype=np.uint8)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "frame.exr"
+            path.write_bytes(data)
+            return _decode_exr(path)
+    raw = np.frombuffer(data, dtype=np.uint8)
     img: NDArray[Any] | None = cv2.imdecode(
         raw, cv2.IMREAD_UNCHANGED | cv2.IMREAD_IGNORE_ORIENTATION
     )
@@ -173,9 +192,10 @@ def decode_image(path: Path, info: ImageInfo, encoding: str) -> NDArray[np.float
     return np.ascontiguousarray(out, dtype=np.float32)
 
 
-def decode_gray(path: Path, info: ImageInfo) -> NDArray[np.float32]:
+def decode_gray(path: Path | bytes, info: ImageInfo) -> NDArray[np.float32]:
     """A matte: single channel float32 [H, W] in [0, 1] (no transfer function)."""
-    rgb = decode_image(path, info, "linear")
+    data = path if isinstance(path, bytes) else path.read_bytes()
+    rgb = decode_bytes(data, info, "linear")
     return np.ascontiguousarray(rgb.mean(axis=2), dtype=np.float32)
 
 

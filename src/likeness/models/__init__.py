@@ -5,6 +5,7 @@ from likeness.models.base import Base
 
 # --- feature models (one import line per feature) ---
 from likeness.models import consent, license  # noqa: F401  # isort: skip
+from likeness.models import capture, twin  # noqa: F401  # isort: skip
 # --- end feature models ---
 
 __all__ = ["Base", "audit", "auth", "party"]

@@ -1,0 +1,369 @@
+"""Capture sessions: ingest into encrypted storage, QC, operator override, shredding.
+
+Services flush, never commit: the caller's unit of work commits at the edge. Every
+state change appends an audit event in the same transaction. Files are sealed with a
+per-session data key (see :mod:`likeness.twin.crypto`) before they reach the blob store.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from likeness.audit.service import record
+from likeness.auth.actor import Actor
+from likeness.capture.errors import QcFailed
+from likeness.capture.images import CaptureLimits, ImageInfo, decode_bytes, decode_gray
+from likeness.capture.ingest import OpenedCapture, ValidatedCapture, read_manifest, validate_capture
+from likeness.capture.lights import angles_to_direction
+from likeness.capture.qc import QcConfig, QcReport, QcView, run_qc
+from likeness.errors import InvalidInput, NotFound
+from likeness.imaging.faces import FaceAnalyzer
+from likeness.kit.clock import utcnow
+from likeness.models.base import new_id
+from likeness.models.capture import CaptureFile, CaptureSession
+from likeness.models.party import Role, TalentProfile
+from likeness.storage import BlobStore
+from likeness.twin.access import require_talent_data
+from likeness.twin.crypto import TwinCipher
+from likeness.twin.keys import capture_key_name
+
+F32 = NDArray[np.float32]
+USABLE = ("qc_passed", "overridden")
+MIN_OVERRIDE_REASON = 10
+
+
+@dataclass
+class StorageDeps:
+    blobs: BlobStore
+    cipher: TwinCipher
+
+
+def _talent(session: Session, talent_id: str) -> TalentProfile:
+    talent = session.get(TalentProfile, talent_id)
+    if talent is None:
+        raise NotFound(f"no talent {talent_id}")
+    return talent
+
+
+def get_session(session: Session, actor: Actor, session_id: str) -> CaptureSession:
+    row = session.get(CaptureSession, session_id)
+    if row is None or row.deleted_at is not None:
+        raise NotFound(f"no capture session {session_id}")
+    require_talent_data(actor, row.talent_id, "see this capture session")
+    return row
+
+
+def list_sessions(session: Session, actor: Actor, talent_id: str) -> list[CaptureSession]:
+    require_talent_data(actor, talent_id, "list these capture sessions")
+    stmt = (
+        select(CaptureSession)
+        .where(CaptureSession.talent_id == talent_id, CaptureSession.deleted_at.is_(None))
+        .order_by(CaptureSession.created_at)
+    )
+    return list(session.scalars(stmt))
+
+
+def files_of(session: Session, session_id: str) -> list[CaptureFile]:
+    stmt = (
+        select(CaptureFile).where(CaptureFile.session_id == session_id).order_by(CaptureFile.name)
+    )
+    return list(session.scalars(stmt))
+
+
+def _file_rows(validated: ValidatedCapture, session_id: str) -> list[CaptureFile]:
+    rows = []
+    m = validated.manifest
+    for frame in m.frames:
+        info = validated.infos[frame.file]
+        olat = frame.light.kind == "olat"
+        rows.append(
+            _row(
+                session_id,
+                frame.file,
+                frame.view,
+                frame.light.kind,
+                info,
+                frame.light.azimuth if olat else None,
+                frame.light.elevation if olat else None,
+            )
+        )
+    for view in m.views:
+        for role, name in (("background", view.background), ("alpha", view.alpha)):
+            if name:
+                rows.append(_row(session_id, name, view.id, role, validated.infos[name]))
+    return rows
+
+
+def _row(
+    session_id: str,
+    name: str,
+    view: str,
+    role: str,
+    info: ImageInfo,
+    azimuth: float | None = None,
+    elevation: float | None = None,
+) -> CaptureFile:
+    return CaptureFile(
+        id=new_id(),
+        session_id=session_id,
+        name=name,
+        view=view,
+        role=role,
+        azimuth=azimuth,
+        elevation=elevation,
+        format=info.format,
+        width=info.width,
+        height=info.height,
+        orientation=info.orientation,
+        size_bytes=info.size_bytes,
+        sha256=info.sha256,
+    )
+
+
+def ingest(
+    session: Session,
+    actor: Actor,
+    deps: StorageDeps,
+    path: str | Path,
+    talent_id: str,
+    limits: CaptureLimits | None = None,
+) -> CaptureSession:
+    """Validate a capture folder or zip and store it sealed; nothing is kept on failure."""
+    _talent(session, talent_id)
+    require_talent_data(actor, talent_id, "ingest captures for this talent")
+    with OpenedCapture(path, limits) as opened:
+        validated = validate_capture(opened.root, read_manifest(opened), limits)
+        m = validated.manifest
+        row = CaptureSession(
+            id=new_id(),
+            talent_id=talent_id,
+            status="ingested",
+            encoding=m.encoding,
+            view_count=len(m.views),
+            light_count=len(m.rig_lights),
+            file_count=len(validated.infos),
+            total_bytes=sum(i.size_bytes for i in validated.infos.values()),
+            manifest=json.dumps(_manifest_summary(validated), sort_keys=True),
+            created_by_user_id=actor.user_id,
+        )
+        key_name = capture_key_name(row.id)
+        put: list[str] = []
+        try:
+            deps.cipher.create_key(key_name)
+            session.add(row)
+            session.flush()
+            for file_row in _file_rows(validated, row.id):
+                sealed = deps.cipher.encrypt(
+                    key_name, validated.file_bytes(file_row.name), role=f"capture/{file_row.name}"
+                )
+                file_row.blob_key = deps.blobs.put(sealed)
+                put.append(file_row.blob_key)
+                session.add(file_row)
+            session.flush()
+            record(
+                session,
+                actor,
+                "capture.ingest",
+                "capture_session",
+                row.id,
+                {
+                    "talent_id": talent_id,
+                    "views": row.view_count,
+                    "lights": row.light_count,
+                    "files": row.file_count,
+                },
+            )
+        except BaseException:
+            # A failed ingest leaves nothing behind: no blobs, no key, no rows.
+            for key in put:
+                _delete_quietly(deps.blobs, key)
+            deps.cipher.shred(key_name)
+            raise
+    return row
+
+
+def _delete_quietly(blobs: BlobStore, key: str) -> None:
+    try:
+        blobs.delete(key)
+    except Exception:  # cleanup must not hide the original error
+        return
+
+
+def _manifest_summary(validated: ValidatedCapture) -> dict[str, Any]:
+    m = validated.manifest
+    return {
+        "encoding": m.encoding,
+        "views": [
+            {"id": v.id, "yaw": v.yaw, "pitch": v.pitch, "width": v.width, "height": v.height}
+            for v in validated.views
+        ],
+        "lights": [{"azimuth": lt.azimuth, "elevation": lt.elevation} for lt in m.rig_lights],
+    }
+
+
+class SessionFrames:
+    """Decrypting, decoding access to one stored session's files."""
+
+    def __init__(self, session: Session, deps: StorageDeps, row: CaptureSession) -> None:
+        self.row = row
+        self.deps = deps
+        self.files = files_of(session, row.id)
+        self.summary: dict[str, Any] = json.loads(row.manifest)
+        self._key = capture_key_name(row.id)
+
+    def raw(self, f: CaptureFile) -> bytes:
+        if f.blob_key is None:
+            raise NotFound(f"{f.name} has no stored content")
+        return self.deps.cipher.decrypt(
+            self._key, self.deps.blobs.get(f.blob_key), role=f"capture/{f.name}"
+        )
+
+    @staticmethod
+    def _info(f: CaptureFile) -> ImageInfo:
+        return ImageInfo(f.format, f.width, f.height, f.orientation, f.sha256, f.size_bytes)
+
+    def image(self, f: CaptureFile) -> F32:
+        return decode_bytes(self.raw(f), self._info(f), self.row.encoding)
+
+    def matte(self, f: CaptureFile) -> F32:
+        return decode_gray(self.raw(f), self._info(f))
+
+    def rig_dirs(self) -> F32:
+        return np.array(
+            [angles_to_direction(x["azimuth"], x["elevation"]) for x in self.summary["lights"]],
+            dtype=np.float32,
+        ).reshape(-1, 3)
+
+    def view_files(self, view_id: str) -> dict[str, list[CaptureFile]]:
+        out: dict[str, list[CaptureFile]] = {}
+        for f in self.files:
+            if f.view == view_id:
+                out.setdefault(f.role, []).append(f)
+        return out
+
+    def olat_in_rig_order(self, view_id: str) -> list[CaptureFile]:
+        rig = [(round(x["azimuth"], 1), round(x["elevation"], 1)) for x in self.summary["lights"]]
+        by_light = {
+            (round(f.azimuth or 0.0, 1), round(f.elevation or 0.0, 1)): f
+            for f in self.view_files(view_id).get("olat", [])
+        }
+        return [by_light[k] for k in rig if k in by_light]
+
+    def qc_views(self) -> list[QcView]:
+        views = []
+        for v in self.summary["views"]:
+            olat = self.olat_in_rig_order(v["id"])
+            roles = self.view_files(v["id"])
+            dirs = np.array(
+                [angles_to_direction(f.azimuth or 0.0, f.elevation or 0.0) for f in olat],
+                dtype=np.float32,
+            ).reshape(-1, 3)
+            views.append(
+                QcView(
+                    id=v["id"],
+                    yaw=v["yaw"],
+                    pitch=v["pitch"],
+                    light_dirs=dirs,
+                    frames=self._frames(olat),
+                    full=self._one(roles.get("full"), self.image),
+                    alpha=self._one(roles.get("alpha"), self.matte),
+                )
+            )
+        return views
+
+    def _frames(self, files: list[CaptureFile]) -> Callable[[], Iterator[F32]]:
+        def gen() -> Iterator[F32]:
+            for f in files:
+                yield self.image(f)
+
+        return gen
+
+    @staticmethod
+    def _one(
+        files: list[CaptureFile] | None, load: Callable[[CaptureFile], F32]
+    ) -> Callable[[], F32 | None]:
+        return lambda: load(files[0]) if files else None
+
+
+def run_session_qc(
+    session: Session,
+    actor: Actor,
+    deps: StorageDeps,
+    session_id: str,
+    *,
+    reference: F32 | None = None,
+    analyzer: FaceAnalyzer | None = None,
+    config: QcConfig | None = None,
+) -> QcReport:
+    """Run QC on a stored session, record the verdict and audit it."""
+    row = get_session(session, actor, session_id)
+    frames = SessionFrames(session, deps, row)
+    report = run_qc(
+        frames.qc_views(), frames.rig_dirs(), reference=reference, analyzer=analyzer, config=config
+    )
+    row.qc_passed = report.passed
+    row.qc_report = json.dumps(report.to_dict(), sort_keys=True)
+    row.qc_at = utcnow()
+    if row.status != "overridden" or not report.passed:
+        row.status = "qc_passed" if report.passed else "qc_failed"
+    session.flush()
+    record(
+        session,
+        actor,
+        "capture.qc",
+        "capture_session",
+        row.id,
+        {"passed": report.passed, "failed": [c.code for c in report.failures()]},
+    )
+    return report
+
+
+def override_qc(session: Session, actor: Actor, session_id: str, reason: str) -> CaptureSession:
+    """Let an operator use a session that failed QC; the reason goes into the audit log."""
+    if actor.role is not Role.operator:
+        from likeness.errors import Forbidden
+
+        raise Forbidden("only an operator may override QC")
+    reason = reason.strip()
+    if len(reason) < MIN_OVERRIDE_REASON:
+        raise InvalidInput(f"give a reason of at least {MIN_OVERRIDE_REASON} characters")
+    row = get_session(session, actor, session_id)
+    if row.qc_passed is None:
+        raise InvalidInput("run QC before overriding it")
+    row.status = "overridden"
+    row.override_reason = reason
+    row.override_by_user_id = actor.user_id
+    session.flush()
+    record(session, actor, "capture.qc_override", "capture_session", row.id, {"reason": reason})
+    return row
+
+
+def require_usable(row: CaptureSession) -> None:
+    if row.status not in USABLE:
+        detail = "has not been through QC" if row.qc_passed is None else "failed QC"
+        raise QcFailed(
+            f"capture session {row.id} {detail}; run `likeness capture qc` "
+            "or ask an operator for an audited override"
+        )
+
+
+def shred_session(session: Session, actor: Actor, deps: StorageDeps, row: CaptureSession) -> None:
+    """Destroy the session's key and blobs; keep the row as a record that it existed."""
+    deps.cipher.shred(capture_key_name(row.id))
+    for f in files_of(session, row.id):
+        if f.blob_key:
+            _delete_quietly(deps.blobs, f.blob_key)
+            f.blob_key = None
+    row.deleted_at = utcnow()
+    row.status = "deleted"
+    session.flush()
+    record(session, actor, "capture.shred", "capture_session", row.id, {})

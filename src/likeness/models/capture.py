@@ -1,0 +1,59 @@
+"""Capture sessions and their files.
+
+File contents live encrypted in the blob store (one data key per session, held in the
+key vault outside the database); rows hold only names, geometry and hashes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from likeness.models.base import Base, CreatedAtMixin, IdMixin, UTCDateTime
+
+
+class CaptureSession(IdMixin, CreatedAtMixin, Base):
+    __tablename__ = "capture_sessions"
+
+    talent_id: Mapped[str] = mapped_column(
+        ForeignKey("talent_profiles.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    #: ingested → qc_passed | qc_failed → (overridden) ; deleted when shredded.
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    encoding: Mapped[str] = mapped_column(String(8), nullable=False)
+    view_count: Mapped[int] = mapped_column(Integer, nullable=False)
+    light_count: Mapped[int] = mapped_column(Integer, nullable=False)
+    file_count: Mapped[int] = mapped_column(Integer, nullable=False)
+    total_bytes: Mapped[int] = mapped_column(Integer, nullable=False)
+    manifest: Mapped[str] = mapped_column(Text, nullable=False)
+    qc_passed: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    qc_report: Mapped[str | None] = mapped_column(Text, nullable=True)
+    qc_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    override_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    override_by_user_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    created_by_user_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class CaptureFile(IdMixin, Base):
+    __tablename__ = "capture_files"
+    __table_args__ = (UniqueConstraint("session_id", "name", name="uq_capture_files_name"),)
+
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("capture_sessions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    name: Mapped[str] = mapped_column(String(500), nullable=False)
+    view: Mapped[str] = mapped_column(String(100), nullable=False)
+    #: olat | full | ambient | background | alpha
+    role: Mapped[str] = mapped_column(String(16), nullable=False)
+    azimuth: Mapped[float | None] = mapped_column(Float, nullable=True)
+    elevation: Mapped[float | None] = mapped_column(Float, nullable=True)
+    format: Mapped[str] = mapped_column(String(8), nullable=False)
+    width: Mapped[int] = mapped_column(Integer, nullable=False)
+    height: Mapped[int] = mapped_column(Integer, nullable=False)
+    orientation: Mapped[int] = mapped_column(Integer, nullable=False)
+    size_bytes: Mapped[int] = mapped_column(Integer, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    blob_key: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -1,0 +1,30 @@
+"""The installation's twin cipher: local master key file + key vault under ``keys_dir``."""
+
+from __future__ import annotations
+
+from likeness.settings import Settings
+from likeness.twin.crypto import FileKeyVault, LocalMasterKey, TwinCipher, generate_master_key
+
+MASTER_KEY_FILE = "master.key"
+VAULT_DIR = "vault"
+
+
+def master_key_path(settings: Settings) -> str:
+    return str(settings.keys_dir / MASTER_KEY_FILE)
+
+
+def cipher_from_settings(settings: Settings) -> TwinCipher:
+    """The local cipher. A development home gets its master key on first use; production
+    needs it made by ``likeness init`` (or a KMS wired in its place)."""
+    path = settings.keys_dir / MASTER_KEY_FILE
+    if not path.exists() and not settings.is_production:
+        generate_master_key(path)
+    return TwinCipher(LocalMasterKey.from_file(path), FileKeyVault(settings.keys_dir / VAULT_DIR))
+
+
+def capture_key_name(session_id: str) -> str:
+    return f"capture-{session_id}"
+
+
+def twin_key_name(twin_id: str) -> str:
+    return f"twin-{twin_id}"

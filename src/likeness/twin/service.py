@@ -1,0 +1,454 @@
+"""Twins: build versions from QC-passed captures with consent; read, retire, shred.
+
+``build`` refuses without an active, signed creation consent of the talent (rights
+core). Each version's artifacts are sealed with the twin's own data key; retiring a
+version removes its blobs; retiring the twin destroys the key (crypto-shredding), the
+blobs and the capture sessions it was built from. The audit log keeps the facts
+(who, when, which version), never pixels or embeddings.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from likeness.audit.service import record
+from likeness.auth.actor import Actor
+from likeness.capture import service as capture_service
+from likeness.capture.qc import QcConfig, run_qc
+from likeness.capture.service import SessionFrames, StorageDeps
+from likeness.errors import Conflict, Forbidden, InvalidInput, NotFound
+from likeness.imaging.faces import FaceAnalyzer
+from likeness.kit.clock import utcnow
+from likeness.models.base import new_id
+from likeness.models.capture import CaptureSession
+from likeness.models.consent import Consent
+from likeness.models.party import Role
+from likeness.models.twin import Twin, TwinVersion
+from likeness.policy import ConsentKind, ConsentStatus
+from likeness.twin.access import require_talent_data
+from likeness.twin.keys import twin_key_name
+
+F32 = NDArray[np.float32]
+THUMBNAIL_SIZE = 256
+
+
+class CreationConsentRequired(Forbidden):
+    """No active, signed creation consent covers building this twin."""
+
+
+def active_creation_consent(
+    session: Session, talent_id: str, twin_id: str | None, at: datetime | None = None
+) -> Consent | None:
+    """The talent's signed, unrevoked, currently valid creation consent for this twin.
+
+    A creation consent with no ``twin_id`` covers building any twin of the talent; one
+    with a ``twin_id`` covers only that twin.
+    """
+    now = at or utcnow()
+    stmt = (
+        select(Consent)
+        .where(
+            Consent.talent_id == talent_id,
+            Consent.kind == ConsentKind.creation,
+            Consent.status == ConsentStatus.signed,
+            Consent.signed_at.is_not(None),
+            Consent.revoked_at.is_(None),
+            Consent.valid_from <= now,
+            Consent.valid_until > now,
+        )
+        .order_by(Consent.signed_at.desc())
+    )
+    if twin_id is None:
+        stmt = stmt.where(Consent.twin_id.is_(None))
+    else:
+        stmt = stmt.where(or_(Consent.twin_id.is_(None), Consent.twin_id == twin_id))
+    return session.scalars(stmt).first()
+
+
+def get_twin(session: Session, actor: Actor, twin_id: str, *, purpose: str = "read") -> Twin:
+    twin = session.get(Twin, twin_id)
+    if twin is None:
+        raise NotFound(f"no twin {twin_id}")
+    require_talent_data(actor, twin.talent_id, "access this twin")
+    if actor.role is Role.operator and purpose == "read":
+        # Operators may look for maintenance; every look is on the record.
+        record(session, actor, "twin.operator_access", "twin", twin.id, {})
+    return twin
+
+
+def list_twins(session: Session, actor: Actor, talent_id: str | None = None) -> list[Twin]:
+    if talent_id is None:
+        if actor.role is Role.operator:
+            return list(session.scalars(select(Twin).order_by(Twin.created_at)))
+        if actor.talent_id is None:
+            raise Forbidden("only talents and operators can list twins")
+        talent_id = actor.talent_id
+    require_talent_data(actor, talent_id, "list this talent's twins")
+    stmt = select(Twin).where(Twin.talent_id == talent_id).order_by(Twin.created_at)
+    return list(session.scalars(stmt))
+
+
+def versions_of(session: Session, twin_id: str) -> list[TwinVersion]:
+    stmt = select(TwinVersion).where(TwinVersion.twin_id == twin_id).order_by(TwinVersion.version)
+    return list(session.scalars(stmt))
+
+
+def _npz(**arrays: Any) -> bytes:
+    buf = io.BytesIO()
+    np.savez_compressed(buf, allow_pickle=False, **arrays)
+    return buf.getvalue()
+
+
+def _png(image: NDArray[np.uint8]) -> bytes:
+    import cv2
+
+    ok, data = cv2.imencode(".png", image if image.ndim == 2 else image[..., ::-1])
+    if not ok:
+        raise InvalidInput("could not encode an image")
+    return bytes(data.tobytes())
+
+
+def _matte(frames: SessionFrames, view_id: str, basis_sum: F32) -> F32:
+    roles = frames.view_files(view_id)
+    matte: F32
+    if roles.get("alpha"):
+        matte = frames.matte(roles["alpha"][0])
+        return matte
+    if roles.get("full") and roles.get("background"):
+        # Difference keying against the clean plate.
+        diff = np.abs(frames.image(roles["full"][0]) - frames.image(roles["background"][0]))
+        matte = np.clip(diff.max(axis=2) / 0.05, 0.0, 1.0).astype(np.float32)
+        return matte
+    # OLAT stages shoot on black: whatever any light reached is the subject.
+    lum = basis_sum.max(axis=2)
+    scale = max(float(np.percentile(lum, 99)) * 0.05, 1e-6)
+    matte = np.clip(lum / scale, 0.0, 1.0).astype(np.float32)
+    return matte
+
+
+@dataclass
+class _Sealer:
+    deps: StorageDeps
+    twin_id: str
+    version: int
+    keys: dict[str, str]
+
+    def put(self, role: str, data: bytes) -> None:
+        sealed = self.deps.cipher.encrypt(
+            twin_key_name(self.twin_id), data, role=f"v{self.version}/{role}"
+        )
+        self.keys[role] = self.deps.blobs.put(sealed)
+
+
+def build(
+    session: Session,
+    actor: Actor,
+    deps: StorageDeps,
+    talent_id: str,
+    session_id: str,
+    *,
+    twin_id: str | None = None,
+    analyzer: FaceAnalyzer | None = None,
+    qc_config: QcConfig | None = None,
+) -> TwinVersion:
+    """Build a new twin (or a new version of ``twin_id``) from a usable capture session."""
+    require_talent_data(actor, talent_id, "build this talent's twin")
+    capture = capture_service.get_session(session, actor, session_id)
+    if capture.talent_id != talent_id:
+        raise Forbidden("this capture session belongs to another talent")
+    capture_service.require_usable(capture)
+    twin: Twin | None = None
+    if twin_id is not None:
+        twin = get_twin(session, actor, twin_id, purpose="build")
+        if twin.talent_id != talent_id:
+            raise Forbidden("this twin belongs to another talent")
+        if twin.status != "active":
+            raise Conflict(f"twin {twin_id} is {twin.status}; build a new twin instead")
+    consent = active_creation_consent(session, talent_id, twin_id)
+    if consent is None:
+        raise CreationConsentRequired(
+            "no active signed creation consent from the talent covers building this twin"
+        )
+    if twin is None:
+        twin = Twin(id=new_id(), talent_id=talent_id, status="active", latest_version=0)
+        session.add(twin)
+        session.flush()
+        record(session, actor, "twin.create", "twin", twin.id, {"talent_id": talent_id})
+    version = twin.latest_version + 1
+    deps.cipher.create_key(twin_key_name(twin.id))
+    sealer = _Sealer(deps, twin.id, version, {})
+    try:
+        meta, report = _build_artifacts(
+            capture, SessionFrames(session, deps, capture), sealer, analyzer, qc_config
+        )
+    except BaseException:
+        for key in sealer.keys.values():
+            capture_service._delete_quietly(deps.blobs, key)
+        raise
+    row = TwinVersion(
+        id=new_id(),
+        twin_id=twin.id,
+        version=version,
+        status="active",
+        session_id=capture.id,
+        consent_id=consent.id,
+        created_by_user_id=actor.user_id,
+        view_count=len(meta["views"]),
+        light_count=len(meta["light_dirs"]),
+        width=meta["views"][0]["width"],
+        height=meta["views"][0]["height"],
+        identity_spread=meta.get("identity_spread"),
+        metadata_json=json.dumps(meta, sort_keys=True),
+        artifacts=json.dumps(sealer.keys, sort_keys=True),
+        qc_report=json.dumps(report, sort_keys=True),
+    )
+    twin.latest_version = version
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        actor,
+        "twin.build",
+        "twin",
+        twin.id,
+        {"version": version, "session_id": capture.id, "consent_id": consent.id},
+    )
+    return row
+
+
+def _build_artifacts(
+    capture: CaptureSession,
+    frames: SessionFrames,
+    sealer: _Sealer,
+    analyzer: FaceAnalyzer | None,
+    qc_config: QcConfig | None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    import cv2
+
+    report = run_qc(frames.qc_views(), frames.rig_dirs(), analyzer=analyzer, config=qc_config)
+    views_meta = []
+    for v in frames.summary["views"]:
+        olat = frames.olat_in_rig_order(v["id"])
+        first = frames.image(olat[0])
+        basis = np.empty((len(olat), *first.shape), dtype=np.float16)
+        total = np.zeros(first.shape, np.float32)
+        for j, f in enumerate(olat):
+            img = first if j == 0 else frames.image(f)
+            basis[j] = img
+            total += img
+        sealer.put(f"basis/{v['id']}", _npz(basis=basis))
+        matte = _matte(frames, v["id"], total)
+        sealer.put(f"matte/{v['id']}", _png((np.clip(matte, 0, 1) * 255 + 0.5).astype(np.uint8)))
+        thumb = report.thumbnails.get(v["id"])
+        if thumb is not None:
+            h, w = thumb.shape[:2]
+            s = THUMBNAIL_SIZE / max(h, w)
+            size = (max(1, round(w * s)), max(1, round(h * s)))
+            small = np.asarray(cv2.resize(thumb, size, interpolation=cv2.INTER_AREA), np.uint8)
+            sealer.put(f"thumbnail/{v['id']}", _png(small))
+        views_meta.append(
+            {
+                "id": v["id"],
+                "yaw": v["yaw"],
+                "pitch": v["pitch"],
+                "width": int(first.shape[1]),
+                "height": int(first.shape[0]),
+            }
+        )
+    meta: dict[str, Any] = {
+        "views": views_meta,
+        "light_dirs": frames.rig_dirs().round(6).tolist(),
+        "encoding": "linear",
+        "basis_dtype": "float16",
+    }
+    if report.identity is not None:
+        sealer.put(
+            "identity",
+            _npz(mean=report.identity.mean, spread=np.array(report.identity.spread, np.float32)),
+        )
+        meta["identity_spread"] = round(report.identity.spread, 4)
+    return meta, report.to_dict()
+
+
+@dataclass(frozen=True)
+class TwinView:
+    id: str
+    yaw: float
+    pitch: float
+    basis: F32  # [L, H, W, 3] linear, unit-intensity lights
+    matte: F32  # [H, W]
+
+
+@dataclass(frozen=True)
+class TwinBasis:
+    twin_id: str
+    version: int
+    light_dirs: F32  # [L, 3]
+    views: tuple[TwinView, ...]
+
+    def nearest_view(self, yaw: float) -> TwinView:
+        return min(self.views, key=lambda v: abs(v.yaw - yaw))
+
+
+def _version(session: Session, twin: Twin, version: int | None) -> TwinVersion:
+    stmt = select(TwinVersion).where(TwinVersion.twin_id == twin.id)
+    if version is None:
+        stmt = stmt.where(TwinVersion.status == "active").order_by(TwinVersion.version.desc())
+    else:
+        stmt = stmt.where(TwinVersion.version == version)
+    row = session.scalars(stmt).first()
+    if row is None:
+        raise NotFound(
+            f"twin {twin.id} has no {'active ' if version is None else ''}version"
+            + (f" {version}" if version is not None else "")
+        )
+    return row
+
+
+def load_basis(
+    session: Session, actor: Actor, deps: StorageDeps, twin_id: str, version: int | None = None
+) -> TwinBasis:
+    """Decrypt a version's OLAT basis and mattes (the latest active one by default)."""
+    import cv2
+
+    twin = get_twin(session, actor, twin_id)
+    if twin.status != "active":
+        raise Conflict(f"twin {twin_id} is {twin.status}")
+    if active_creation_consent(session, twin.talent_id, twin.id) is None:
+        raise CreationConsentRequired(
+            "the talent's creation consent is no longer active: the twin cannot be used"
+        )
+    row = _version(session, twin, version)
+    if row.status != "active":
+        raise Conflict(f"version {row.version} of twin {twin_id} is {row.status}")
+    meta = json.loads(row.metadata_json)
+    keys: dict[str, str] = json.loads(row.artifacts)
+
+    def open_blob(role: str) -> bytes:
+        return deps.cipher.decrypt(
+            twin_key_name(twin.id), deps.blobs.get(keys[role]), role=f"v{row.version}/{role}"
+        )
+
+    views = []
+    for v in meta["views"]:
+        with np.load(io.BytesIO(open_blob(f"basis/{v['id']}"))) as data:
+            basis = data["basis"].astype(np.float32)
+        raw = np.frombuffer(open_blob(f"matte/{v['id']}"), np.uint8)
+        decoded = cv2.imdecode(raw, cv2.IMREAD_GRAYSCALE)
+        if decoded is None:
+            raise NotFound(f"matte of view {v['id']} is unreadable")
+        matte = np.asarray(decoded, np.float32) / 255.0
+        views.append(TwinView(v["id"], v["yaw"], v["pitch"], basis, matte))
+    record(session, actor, "twin.use", "twin", twin.id, {"version": row.version})
+    return TwinBasis(
+        twin_id=twin.id,
+        version=row.version,
+        light_dirs=np.asarray(meta["light_dirs"], np.float32),
+        views=tuple(views),
+    )
+
+
+def retire_version(
+    session: Session, actor: Actor, deps: StorageDeps, twin_id: str, version: int, reason: str
+) -> TwinVersion:
+    """Retire one version: its blobs go, the twin and its other versions stay."""
+    twin = get_twin(session, actor, twin_id, purpose="retire")
+    row = _version(session, twin, version)
+    if row.status != "active":
+        raise Conflict(f"version {version} is already {row.status}")
+    for key in json.loads(row.artifacts).values():
+        capture_service._delete_quietly(deps.blobs, key)
+    row.status = "retired"
+    row.retired_at = utcnow()
+    row.artifacts = "{}"
+    session.flush()
+    record(
+        session,
+        actor,
+        "twin.retire_version",
+        "twin",
+        twin.id,
+        {"version": version, "reason": reason},
+    )
+    return row
+
+
+def retire(session: Session, actor: Actor, deps: StorageDeps, twin_id: str, reason: str) -> Twin:
+    """Retire and delete the whole twin: crypto-shred its key, remove every blob,
+    and shred the capture sessions it was built from."""
+    twin = get_twin(session, actor, twin_id, purpose="retire")
+    if twin.status == "deleted":
+        raise Conflict(f"twin {twin_id} is already deleted")
+    deps.cipher.shred(twin_key_name(twin.id))
+    sessions: set[str] = set()
+    for row in versions_of(session, twin.id):
+        for key in json.loads(row.artifacts).values():
+            capture_service._delete_quietly(deps.blobs, key)
+        row.artifacts = "{}"
+        row.status = "shredded"
+        row.retired_at = row.retired_at or utcnow()
+        sessions.add(row.session_id)
+    for sid in sorted(sessions):
+        capture = session.get(CaptureSession, sid)
+        if capture is not None and capture.deleted_at is None:
+            capture_service.shred_session(session, actor, deps, capture)
+    now = utcnow()
+    twin.status = "deleted"
+    twin.retired_at = now
+    twin.deleted_at = now
+    twin.reason = reason[:500]
+    session.flush()
+    record(session, actor, "twin.shred", "twin", twin.id, {"reason": reason[:500]})
+    return twin
+
+
+def enforce_creation_consent(
+    session: Session, actor: Actor, deps: StorageDeps, talent_id: str
+) -> list[str]:
+    """Shred every active twin of ``talent_id`` whose creation consent is gone.
+
+    Call it when the talent revokes a creation consent (the rights core's revocation),
+    or periodically; returns the ids of the twins shredded.
+    """
+    shredded = []
+    stmt = select(Twin).where(Twin.talent_id == talent_id, Twin.status == "active")
+    for twin in session.scalars(stmt):
+        if active_creation_consent(session, talent_id, twin.id) is None:
+            retire(session, actor, deps, twin.id, "creation consent withdrawn")
+            shredded.append(twin.id)
+    return shredded
+
+
+def describe(session: Session, twin: Twin) -> dict[str, Any]:
+    return {
+        "id": twin.id,
+        "talent_id": twin.talent_id,
+        "status": twin.status,
+        "latest_version": twin.latest_version,
+        "created_at": twin.created_at.isoformat(),
+        "deleted_at": twin.deleted_at.isoformat() if twin.deleted_at else None,
+        "versions": [
+            {
+                "version": v.version,
+                "status": v.status,
+                "session_id": v.session_id,
+                "consent_id": v.consent_id,
+                "views": v.view_count,
+                "lights": v.light_count,
+                "size": f"{v.width}x{v.height}",
+                "identity_spread": v.identity_spread,
+                "qc_passed": json.loads(v.qc_report).get("passed"),
+                "created_at": v.created_at.isoformat(),
+            }
+            for v in versions_of(session, twin.id)
+        ],
+    }
