@@ -1,0 +1,27 @@
+"""Exception tree of :mod:`likeness.imaging.relight`."""
+
+from __future__ import annotations
+
+from likeness.errors import LikenessError
+
+
+class RelightError(LikenessError):
+    """Base of every relighting error (bad input the caller can fix)."""
+
+    status_code = 422
+
+
+class InvalidBasis(RelightError):
+    """The OLAT basis or its light directions have the wrong shape, dtype or values."""
+
+
+class InvalidLights(RelightError):
+    """A requested light is malformed, or no light was given."""
+
+
+class InvalidEnvironment(RelightError):
+    """An environment map could not be read or has the wrong shape or values."""
+
+
+class InvalidViews(RelightError):
+    """A multi-view request does not match the captured views."""

@@ -1,0 +1,85 @@
+"""Interpolation of a reflectance field over light direction.
+
+The image under a light from direction ``d`` is predicted as a weighted sum of the rig's
+images, with weights from a polyharmonic radial-basis interpolant on the sphere:
+``f(d) = sum_i c_i * |d - d_i| + c0`` (chordal distance, linear kernel, constant tail).
+The weights depend only on the rig geometry, never on the pixels, so relighting stays
+linear in the basis and the lights; the constant tail makes them sum to one (a constant
+reflectance field is reproduced exactly) and the interpolant passes through every rig
+light, so a requested rig direction returns its capture unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from likeness.imaging.relight._errors import InvalidLights
+from likeness.imaging.relight._validate import check_directions
+
+#: Rig directions closer than this (chordal) to a query are treated as the query itself.
+SNAP_DISTANCE = 1e-5
+
+
+def _system(dirs: NDArray[np.float64]) -> NDArray[np.float64]:
+    count = dirs.shape[0]
+    system = np.zeros((count + 1, count + 1))
+    system[:count, :count] = np.linalg.norm(dirs[:, None, :] - dirs[None, :, :], axis=-1)
+    system[:count, count] = 1.0
+    system[count, :count] = 1.0
+    return system
+
+
+@dataclass(frozen=True)
+class LightInterpolator:
+    """Maps any light direction to weights over the rig's lights.
+
+    ``neighbours`` limits each query to its nearest rig lights (a local interpolant: fewer
+    basis images touched per light, so faster renders); ``None`` uses every rig light.
+    """
+
+    light_dirs: NDArray[np.float32]
+    neighbours: int | None = 16
+    _dirs64: NDArray[np.float64] = field(init=False, repr=False, compare=False)
+    _inverse: NDArray[np.float64] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        dirs = check_directions(self.light_dirs).astype(np.float64)
+        if self.neighbours is not None and self.neighbours < 1:
+            raise InvalidLights(f"neighbours must be at least 1, got {self.neighbours}")
+        object.__setattr__(self, "_dirs64", dirs)
+        local = self.neighbours is not None and self.neighbours < dirs.shape[0]
+        inverse = None if local else np.linalg.pinv(_system(dirs))
+        object.__setattr__(self, "_inverse", inverse)
+
+    @property
+    def count(self) -> int:
+        return int(self._dirs64.shape[0])
+
+    def weights(self, directions: NDArray[np.floating]) -> NDArray[np.float64]:
+        """Weights ``[Q, L]`` for unit query directions ``[Q, 3]`` (each row sums to one)."""
+        queries = np.asarray(directions, dtype=np.float64).reshape(-1, 3)
+        out = np.zeros((queries.shape[0], self.count))
+        for row, query in enumerate(queries):
+            out[row] = self._weights_one(query)
+        return out
+
+    def _weights_one(self, query: NDArray[np.float64]) -> NDArray[np.float64]:
+        distances = np.linalg.norm(self._dirs64 - query, axis=1)
+        nearest = int(np.argmin(distances))
+        result = np.zeros(self.count)
+        if distances[nearest] < SNAP_DISTANCE:
+            result[nearest] = 1.0
+            return result
+        if self._inverse is not None:
+            rhs = np.append(distances, 1.0)
+            result[:] = (self._inverse @ rhs)[: self.count]
+            return result
+        assert self.neighbours is not None
+        chosen = np.argsort(distances, kind="stable")[: self.neighbours]
+        rhs = np.append(distances[chosen], 1.0)
+        local = np.linalg.lstsq(_system(self._dirs64[chosen]), rhs, rcond=None)[0]
+        result[chosen] = local[: chosen.size]
+        return result

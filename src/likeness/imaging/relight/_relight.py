@@ -1,0 +1,143 @@
+"""Relighting an OLAT basis by weighted sums of its images."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from likeness.imaging.relight._errors import InvalidBasis, InvalidLights
+from likeness.imaging.relight._interp import LightInterpolator
+from likeness.imaging.relight._validate import FloatArray, check_basis, check_directions
+
+
+@dataclass(frozen=True)
+class Light:
+    """A directional light: unit ``direction`` towards the light and linear RGB ``rgb``."""
+
+    direction: tuple[float, float, float]
+    rgb: tuple[float, float, float] = (1.0, 1.0, 1.0)
+
+
+LightLike = Light | tuple[Sequence[float], Sequence[float]]
+
+
+def direction_from_angles(azimuth_deg: float, elevation_deg: float) -> tuple[float, float, float]:
+    """Unit vector in the rig frame from azimuth/elevation in degrees.
+
+    Rig frame: +x to the image's right, +y up, +z from the subject towards the camera.
+    Azimuth 0, elevation 0 is a light on the camera axis; azimuth > 0 swings the light to
+    the subject's right, which is the image's *left* (the convention of the OLAT captures);
+    elevation > 0 is above.
+    """
+    azimuth = math.radians(azimuth_deg)
+    elevation = math.radians(elevation_deg)
+    return (
+        -math.sin(azimuth) * math.cos(elevation),
+        math.sin(elevation),
+        math.cos(azimuth) * math.cos(elevation),
+    )
+
+
+def angles_from_direction(direction: Sequence[float]) -> tuple[float, float]:
+    """Inverse of :func:`direction_from_angles` (degrees)."""
+    x, y, z = (float(v) for v in direction)
+    return math.degrees(math.atan2(-x, z)), math.degrees(math.asin(max(-1.0, min(1.0, y))))
+
+
+def _parse_lights(lights: Sequence[LightLike]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    if isinstance(lights, Light | np.ndarray) or not isinstance(lights, Sequence):
+        raise InvalidLights("lights must be a sequence of (direction, rgb) pairs or Light values")
+    if len(lights) == 0:
+        raise InvalidLights("no lights given: pass at least one (direction, rgb)")
+    directions = np.zeros((len(lights), 3))
+    colours = np.zeros((len(lights), 3))
+    for index, light in enumerate(lights):
+        direction: Sequence[float]
+        rgb: Sequence[float]
+        if isinstance(light, Light):
+            direction, rgb = light.direction, light.rgb
+        else:
+            try:
+                direction, rgb = light
+            except (TypeError, ValueError):
+                raise InvalidLights(
+                    f"light {index} must be a (direction, rgb) pair or a Light"
+                ) from None
+        try:
+            d = np.asarray(direction, dtype=np.float64)
+            c = np.asarray(rgb, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise InvalidLights(f"light {index} has non-numeric values") from None
+        if d.shape != (3,) or c.shape != (3,):
+            raise InvalidLights(f"light {index} needs a 3-vector direction and a 3-vector rgb")
+        if not (np.isfinite(d).all() and np.isfinite(c).all()):
+            raise InvalidLights(f"light {index} contains NaN or infinite values")
+        if np.any(c < 0):
+            raise InvalidLights(f"light {index} has a negative intensity")
+        norm = float(np.linalg.norm(d))
+        if norm < 1e-9:
+            raise InvalidLights(f"light {index} has a zero direction")
+        directions[index] = d / norm
+        colours[index] = c
+    return directions, colours
+
+
+def rig_weights(
+    light_dirs: FloatArray,
+    lights: Sequence[LightLike],
+    *,
+    interpolator: LightInterpolator | None = None,
+) -> NDArray[np.float32]:
+    """Per-channel weights ``[L, 3]`` over the rig images that render ``lights``."""
+    directions, colours = _parse_lights(lights)
+    interp = interpolator or LightInterpolator(light_dirs)
+    if interp.count != light_dirs.shape[0]:
+        raise InvalidBasis("the interpolator was built for a different rig")
+    per_light = interp.weights(directions)  # [K, L]
+    return (per_light.T @ colours).astype(np.float32)
+
+
+def apply_weights(basis: FloatArray, weights: NDArray[np.float32]) -> FloatArray:
+    """``sum_l weights[l, c] * basis[l, ..., c]``; skips rig images whose weight is zero.
+
+    A one-channel basis is lit by each channel of the weights, giving an RGB image.
+    """
+    count, height, width, channels = basis.shape
+    if weights.shape != (count, 3):
+        raise InvalidBasis(f"weights must have shape [{count}, 3], got {weights.shape}")
+    used = np.flatnonzero(np.any(weights != 0, axis=1))
+    out = np.zeros((height, width, 3), dtype=np.float32)
+    if used.size == 0:
+        return out
+    flat = basis[used].reshape(used.size, height * width, channels)
+    for channel in range(3):
+        plane = flat[:, :, channel if channels == 3 else 0]
+        out[:, :, channel] = (weights[used, channel] @ plane).reshape(height, width)
+    return out
+
+
+def relight(
+    basis: FloatArray,
+    light_dirs: FloatArray,
+    lights: Sequence[LightLike],
+    *,
+    interpolator: LightInterpolator | None = None,
+) -> FloatArray:
+    """Render the subject under ``lights`` from its OLAT ``basis``.
+
+    ``basis`` is float32 ``[L, H, W, C]`` in linear light, one image per rig light at unit
+    intensity; ``light_dirs`` float32 ``[L, 3]`` unit vectors in the rig frame (see
+    :func:`direction_from_angles`); ``lights`` a non-empty sequence of ``(direction, rgb)``
+    pairs or :class:`Light` values. Returns float32 ``[H, W, 3]`` linear RGB (a grey basis
+    under coloured lights becomes colour). The result is linear in the lights and exact
+    for rig directions; between rig lights it follows :class:`LightInterpolator`. Values
+    are not clipped, so sums of renders equal the render of the summed lights.
+    """
+    checked = check_basis(basis)
+    dirs = check_directions(light_dirs, count=checked.shape[0])
+    weights = rig_weights(dirs, lights, interpolator=interpolator)
+    return apply_weights(checked, weights)
