@@ -1,7 +1,7 @@
 """Consent documents: what the talent reads and signs, as a pure value.
 
 A consent is its own document, separate from any representation agreement (NY Fashion
-Workers Act § 1162(4)), and states in plain language its scope, purpose, rate of pay
+Workers Act), and states in plain language its scope, purpose, rate of pay
 and duration. Two kinds exist (SAG-AFTRA 2023 separates them the same way):
 
 * **creation** consent: to capture the talent and to build and alter the digital twin;

@@ -17,9 +17,9 @@ from likeness.policy._codes import (
 from likeness.policy._errors import InvalidTerms
 from likeness.policy._values import RUNNING, LicenseFacts, LicenseStatus, LicenseTerms
 
-#: NO FAKES Act (S. 4875, 2024) caps a living person's likeness license at ten years.
+#: The NO FAKES Act bill caps a living person's likeness license at ten years.
 MAX_TERM_YEARS = 10
-#: NY Fashion Workers Act (GBL § 1162): a management company may take at most 20 %.
+#: NY Fashion Workers Act (in force June 2025): a management company takes at most 20 %.
 MAX_COMMISSION_BPS = 2_000
 MAX_TAKEDOWN_DAYS = 365
 #: Statuses that hold (or are about to hold) rights in a category.

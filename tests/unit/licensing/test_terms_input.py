@@ -1,0 +1,115 @@
+"""Turning negotiator input (API bodies, CLI options, terms files) into license terms."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from likeness.errors import InvalidInput
+from likeness.licensing.cli import _load_file, _use_fees, build_terms
+from likeness.licensing.schemas import TermsIn
+from likeness.policy import ApprovalMode, validate_terms
+
+START = datetime(2027, 1, 1, tzinfo=UTC)
+END = datetime(2027, 12, 31, tzinfo=UTC)
+
+
+def body(**changes: object) -> TermsIn:
+    data: dict[str, object] = {
+        "channels": [" Instagram ", "web"],
+        "territories": ["fr", "de"],
+        "categories": ["Fashion"],
+        "exclusive_categories": ["FASHION"],
+        "starts_at": START,
+        "ends_at": END,
+        "max_outputs": 10,
+        "currency": "eur",
+        "per_use_fees_minor": {"Instagram": 1_000},
+        "purpose": "  Spring  ",
+        **changes,
+    }
+    return TermsIn.model_validate(data)
+
+
+def test_input_is_normalised_into_valid_terms() -> None:
+    terms = body().to_terms(default_commission_bps=1_500)
+    assert terms.channels == {"instagram", "web"}
+    assert terms.territories == {"FR", "DE"}
+    assert terms.categories == terms.exclusive_categories == {"fashion"}
+    assert terms.fees.currency == "EUR"
+    assert terms.fees.per_use_fees == (("instagram", 1_000),)
+    assert terms.commission_bps == 1_500
+    assert terms.purpose == "Spring"
+    assert terms.approval_mode is ApprovalMode.every_output
+    validate_terms(terms)
+
+
+def test_explicit_commission_beats_the_agency_default() -> None:
+    assert body(commission_bps=0).to_terms(default_commission_bps=1_500).commission_bps == 0
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"commission_bps": 2_001},
+        {"max_outputs": 0},
+        {"channels": []},
+        {"starts_at": "2027-01-01T00:00:00"},  # no zone
+        {"creation_fee_minor": -5},
+        {"takedown_days": 400},
+        {"purpose": ""},
+    ],
+)
+def test_schema_rejects_bad_input(changes: dict[str, object]) -> None:
+    with pytest.raises(ValidationError):
+        body(**changes)
+
+
+def test_cli_per_use_fee_pairs() -> None:
+    assert _use_fees(["instagram=1500", " web = 20"]) == {"instagram": 1_500, "web": 20}
+    for bad in ("instagram", "instagram=abc", "instagram=-1"):
+        with pytest.raises(InvalidInput, match="CHANNEL=AMOUNT"):
+            _use_fees([bad])
+
+
+def test_terms_file_and_options_combine(tmp_path: Path) -> None:
+    path = tmp_path / "terms.yaml"
+    path.write_text(
+        "channels: [tiktok]\nterritories: [WW]\ncategories: [beauty]\n"
+        "starts_at: '2027-01-01T00:00:00Z'\nends_at: '2027-06-01T00:00:00Z'\n"
+        "max_outputs: 5\npurpose: From file\n"
+    )
+    terms = build_terms(
+        path, ["web"], None, None, None, None, None, 7, None, None, None, None,
+        ["web=300"], None, None, None,
+    )  # fmt: skip
+    assert terms.channels == ["web"]
+    assert terms.territories == ["WW"]
+    assert terms.max_outputs == 7
+    assert terms.per_use_fees_minor == {"web": 300}
+    assert terms.purpose == "From file"
+
+
+def test_bad_terms_files_are_clear_errors(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="cannot read"):
+        _load_file(tmp_path / "missing.json")
+    broken = tmp_path / "broken.json"
+    broken.write_text("{nope")
+    with pytest.raises(InvalidInput, match="not valid JSON or YAML"):
+        _load_file(broken)
+    listing = tmp_path / "list.yaml"
+    listing.write_text("- a\n- b\n")
+    with pytest.raises(InvalidInput, match="mapping"):
+        _load_file(listing)
+    assert _load_file(None) == {}
+
+
+def test_cli_times_need_a_zone() -> None:
+    with pytest.raises(InvalidInput, match="--start"):
+        build_terms(
+            None, None, None, None, None, "2027-01-01T00:00:00", None, None, None, None, None,
+            None, None, None, None, None,
+        )  # fmt: skip
