@@ -54,6 +54,11 @@ def _register() -> None:
     from likeness.imaging.watermark.cli import app as watermark_app
 
     app.add_typer(watermark_app, name="watermark")
+    from likeness.capture.cli import app as capture_app
+    from likeness.twin.cli import app as twin_app
+
+    app.add_typer(capture_app, name="capture")
+    app.add_typer(twin_app, name="twin")
     pass
     # --- end feature sub-apps ---
 

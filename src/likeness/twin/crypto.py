@@ -106,17 +106,21 @@ class InMemoryMasterKey(_AesMasterKey):
 
 
 class LocalMasterKey(_AesMasterKey):
-    """The master key from a local key file (base64 of 32 random bytes, mode 0600)."""
+    """The master key from a local key file (32 random bytes, mode 0600)."""
 
     @classmethod
     def from_file(cls, path: str | Path) -> LocalMasterKey:
+        """Read the key: 32 raw bytes (what ``likeness init`` writes) or their base64."""
         p = Path(path)
         if not p.is_file():
             raise KeyUnavailable(f"no master key at {p}: run `likeness init`")
+        data = p.read_bytes()
+        if len(data) == KEY_BYTES:
+            return cls(data, f"file:{p.name}")
         try:
-            key = base64.b64decode(p.read_text(encoding="ascii").strip(), validate=True)
-        except (ValueError, UnicodeDecodeError):
-            raise KeyUnavailable(f"master key file {p} is not valid base64") from None
+            key = base64.b64decode(data.strip(), validate=True)
+        except ValueError:
+            raise KeyUnavailable(f"master key file {p} is neither 32 bytes nor base64") from None
         return cls(key, f"file:{p.name}")
 
 
@@ -160,8 +164,8 @@ def generate_master_key(path: str | Path) -> bool:
         fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return False
-    with os.fdopen(fd, "w", encoding="ascii") as f:
-        f.write(base64.b64encode(secrets.token_bytes(KEY_BYTES)).decode("ascii") + "\n")
+    with os.fdopen(fd, "wb") as f:
+        f.write(secrets.token_bytes(KEY_BYTES))
     return True
 
 

@@ -81,7 +81,12 @@ def test_master_key_file_is_private_and_never_replaced(tmp_path: Path) -> None:
     assert generate_master_key(path) is False
     assert path.read_bytes() == first
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert len(base64.b64decode(first.strip())) == 32
+    assert len(first) == 32
+    encoded = tmp_path / "b64.key"
+    encoded.write_text(base64.b64encode(first).decode())
+    sealed = TwinCipher(LocalMasterKey.from_file(path), vault := MemoryKeyVault())
+    sealed.create_key("t")
+    TwinCipher(LocalMasterKey.from_file(encoded), vault).encrypt("t", b"x", role="r")
 
 
 def test_wrong_or_missing_master_key_is_a_clear_error(tmp_path: Path) -> None:
@@ -93,7 +98,7 @@ def test_wrong_or_missing_master_key_is_a_clear_error(tmp_path: Path) -> None:
         LocalMasterKey.from_file(tmp_path / "absent.key")
     bad = tmp_path / "bad.key"
     bad.write_text("not base64!")
-    with pytest.raises(KeyUnavailable, match="base64"):
+    with pytest.raises(KeyUnavailable, match="neither 32 bytes nor base64"):
         LocalMasterKey.from_file(bad)
 
 

@@ -1,0 +1,147 @@
+"""`likeness capture ingest|qc|override|list|synth`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from likeness.capture import service
+from likeness.capture.errors import CaptureError
+from likeness.capture.service import StorageDeps
+from likeness.kit.cli import AsOption, cli_session, console, print_json
+from likeness.settings import Settings, get_settings
+
+app = typer.Typer(help="Capture sessions: ingest, quality control, synthetic rig.")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def storage(settings: Settings) -> StorageDeps:
+    from likeness.storage import FsspecBlobStore
+    from likeness.twin.keys import cipher_from_settings
+
+    return StorageDeps(FsspecBlobStore(settings.resolved_blob_url), cipher_from_settings(settings))
+
+
+@app.command("ingest")
+def ingest(
+    path: Annotated[Path, typer.Argument(help="Capture folder or zip with capture.json/csv.")],
+    talent: Annotated[str, typer.Option("--talent", help="Talent id.")],
+    as_email: AsOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Validate a capture and store it encrypted; prints the new session id."""
+    deps = storage(get_settings())
+    with cli_session(as_email) as (session, actor):
+        row = service.ingest(session, actor, deps, path, talent)
+        out = {
+            "session_id": row.id,
+            "views": row.view_count,
+            "lights": row.light_count,
+            "files": row.file_count,
+        }
+    if json_out:
+        print_json(out)
+    else:
+        console.print(
+            f"ingested session [bold]{out['session_id']}[/]: {out['views']} views × "
+            f"{out['lights']} lights, {out['files']} files"
+        )
+
+
+@app.command("qc")
+def qc(
+    session_id: Annotated[str, typer.Argument(help="Capture session id.")],
+    reference: Annotated[
+        Path | None, typer.Option("--reference", help="The talent's reference photo.")
+    ] = None,
+    as_email: AsOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Run quality control; exits 2 when the session fails."""
+    ref = _reference_embedding(reference) if reference else None
+    deps = storage(get_settings())
+    with cli_session(as_email) as (session, actor):
+        report = service.run_session_qc(session, actor, deps, session_id, reference=ref)
+    if json_out:
+        print_json(report.to_dict())
+    else:
+        table = Table("check", "result", "detail")
+        for c in report.checks:
+            table.add_row(c.code, "[green]pass[/]" if c.passed else "[red]FAIL[/]", c.detail)
+        console.print(table)
+        console.print("QC passed" if report.passed else "QC failed")
+    if not report.passed:
+        raise typer.Exit(2)
+
+
+def _reference_embedding(path: Path):  # type: ignore[no-untyped-def]
+    import cv2
+
+    from likeness.imaging.faces import FaceAnalyzer
+
+    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if image is None:
+        raise CaptureError(f"{path}: not a readable image")
+    return FaceAnalyzer().embed(image[..., ::-1].copy())
+
+
+@app.command("override")
+def override(
+    session_id: Annotated[str, typer.Argument(help="Capture session id.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the failed session may be used.")],
+    as_email: AsOption = None,
+) -> None:
+    """Operator only: allow a session that failed QC (audit-logged with the reason)."""
+    with cli_session(as_email) as (session, actor):
+        service.override_qc(session, actor, session_id, reason)
+    console.print(f"session {session_id} overridden")
+
+
+@app.command("list")
+def list_(
+    talent: Annotated[str, typer.Option("--talent", help="Talent id.")],
+    as_email: AsOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """List a talent's capture sessions."""
+    with cli_session(as_email) as (session, actor):
+        rows = [
+            {
+                "id": r.id,
+                "status": r.status,
+                "views": r.view_count,
+                "lights": r.light_count,
+                "created_at": r.created_at.isoformat(),
+            }
+            for r in service.list_sessions(session, actor, talent)
+        ]
+    if json_out:
+        print_json(rows)
+        return
+    table = Table("id", "status", "views", "lights", "created")
+    for r in rows:
+        table.add_row(*(str(r[k]) for k in ("id", "status", "views", "lights", "created_at")))
+    console.print(table)
+
+
+@app.command("synth")
+def synth(
+    out_dir: Annotated[Path, typer.Argument(help="Empty or new folder for the capture.")],
+    seed: Annotated[int, typer.Option("--seed", help="Who: each seed is one synthetic person.")],
+    views: Annotated[int, typer.Option("--views", help="Camera views, 25° apart.")] = 3,
+    lights: Annotated[int, typer.Option("--lights", help="OLAT lights over the sphere.")] = 64,
+    size: Annotated[int, typer.Option("--size", help="Image side in pixels.")] = 512,
+) -> None:
+    """Render a synthetic OLAT capture session (no database needed)."""
+    from likeness.capture.synthetic import RigConfig, default_yaws, write_capture
+
+    try:
+        config = RigConfig(yaws=default_yaws(views), lights=lights, size=size)
+        manifest = write_capture(out_dir, seed=seed, config=config)
+    except ValueError as exc:
+        raise CaptureError(str(exc)) from exc
+    console.print(f"wrote {manifest} ({views} views × {lights} lights, {size}px)")

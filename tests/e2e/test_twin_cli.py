@@ -1,0 +1,102 @@
+"""Captures and twins through the `likeness` command: synth → ingest → QC → build → retire."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from integration.test_license_support import LEGAL_NAME, World, make_world
+from likeness.cli import app
+from likeness.consent.signing import AFFIRMATION
+from likeness.kit.clock import utcnow
+from likeness.kit.db import Database
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def world(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str, db: Database
+) -> World:
+    monkeypatch.setenv("LIKENESS_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("LIKENESS_DATABASE_URL", database_url)
+    monkeypatch.delenv("LIKENESS_SECRET_KEY", raising=False)
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    with db.unit_of_work() as session:
+        return make_world(session)
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def ok_json(*args: str) -> object:
+    code, out = run(*args, "--json")
+    assert code == 0, out
+    return json.loads(out)
+
+
+def as_(world: World, who: str) -> list[str]:
+    return ["--as", getattr(world, f"{who}_user").email]
+
+
+def test_capture_to_twin_on_the_command_line(world: World, tmp_path: Path) -> None:
+    out_dir = tmp_path / "session"
+    code, out = run(
+        "capture", "synth", str(out_dir), "--seed", "3", "--views", "3", "--lights", "16",
+        "--size", "256",
+    )  # fmt: skip
+    assert code == 0, out
+    assert (out_dir / "capture.json").is_file()
+
+    talent = as_(world, "talent")
+    code, out = run("capture", "ingest", str(out_dir), "--talent", world.talent.id,
+                    *as_(world, "brand"))  # fmt: skip
+    assert code == 1 and "only the talent" in out
+    ingested = ok_json("capture", "ingest", str(out_dir), "--talent", world.talent.id, *talent)
+    assert isinstance(ingested, dict)
+    sid = str(ingested["session_id"])
+    report = ok_json("capture", "qc", sid, *talent)
+    assert isinstance(report, dict) and report["passed"] is True, report
+
+    code, out = run("twin", "build", "--talent", world.talent.id, "--session", sid, *talent)
+    assert code == 1 and "creation consent" in out
+    until = (utcnow() + timedelta(days=3650)).isoformat()
+    consent = ok_json(
+        "consent", "create", "--talent", world.talent.id, "--purpose", "Build my twin",
+        "--until", until, *talent,
+    )  # fmt: skip
+    assert isinstance(consent, dict)
+    ok_json("consent", "sign", str(consent["id"]), "--name", LEGAL_NAME,
+            "--statement", AFFIRMATION, *talent)  # fmt: skip
+    built = ok_json("twin", "build", "--talent", world.talent.id, "--session", sid, *talent)
+    assert isinstance(built, dict) and built["version"] == 1
+    twin_id = str(built["twin_id"])
+
+    listed = ok_json("twin", "list", *talent)
+    assert isinstance(listed, list) and [t["id"] for t in listed] == [twin_id]
+    shown = ok_json("twin", "show", twin_id, *talent)
+    assert isinstance(shown, dict) and shown["versions"][0]["lights"] == 16
+    code, out = run("twin", "show", twin_id, *as_(world, "brand"))
+    assert code == 1 and "only the talent" in out
+
+    code, out = run("twin", "retire", twin_id, "--reason", "please delete me", *talent)
+    assert code == 0 and "data keys destroyed" in out
+    shown = ok_json("twin", "show", twin_id, *talent)
+    assert isinstance(shown, dict) and shown["status"] == "deleted"
+    vault = tmp_path / "home" / "keys" / "vault"
+    assert not any(vault.glob(f"twin-{twin_id}*"))
+
+
+def test_bad_input_is_one_clear_line(world: World, tmp_path: Path) -> None:
+    code, out = run("capture", "ingest", str(tmp_path / "nope"), "--talent", world.talent.id)
+    assert code == 1 and out.startswith("error:") and "no such file" in out
+    code, out = run("capture", "synth", str(tmp_path / "x"), "--seed", "1", "--lights", "2")
+    assert code == 1 and "lights must be between" in out
+    code, out = run("capture", "qc", "nosuchsession")
+    assert code == 1 and "no capture session" in out
