@@ -7,6 +7,7 @@ import logging
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import likeness
@@ -29,6 +30,9 @@ def _feature_routers() -> list[APIRouter]:
     from likeness.licensing.endpoints import router as licensing_router
 
     routers += [consent_router, licensing_router]
+    from likeness.twin.endpoints import router as twin_router
+
+    routers += [twin_router]
     # --- end feature routers ---
     return routers
 
@@ -46,6 +50,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         problems = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors()]
         return _error(422, "InvalidInput", problems)
+
+    @app.exception_handler(DataError)
+    async def data_error(_: Request, exc: DataError) -> JSONResponse:
+        return _error(422, "InvalidInput", "the database refused a value (too long or invalid)")
 
     @app.exception_handler(Exception)
     async def unexpected_error(_: Request, exc: Exception) -> JSONResponse:

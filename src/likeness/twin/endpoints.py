@@ -1,0 +1,144 @@
+"""Thin routes for capture sessions and twins (talent or operator only)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, UploadFile, status
+from pydantic import BaseModel, Field
+
+from likeness.api.deps import RuntimeDep, SessionDep
+from likeness.auth.dependencies import AnyActor, OperatorActor
+from likeness.capture import service as captures
+from likeness.capture.service import StorageDeps
+from likeness.runtime import Runtime
+from likeness.twin import service as twins
+from likeness.twin.keys import cipher_from_settings
+
+router = APIRouter(tags=["captures and twins"])
+
+#: Largest upload accepted by the API (the ingest limits apply inside the zip).
+MAX_UPLOAD_BYTES = 2 * 1024**3
+
+
+def _deps(runtime: Runtime) -> StorageDeps:
+    return StorageDeps(runtime.blobs, cipher_from_settings(runtime.settings))
+
+
+class CaptureRead(BaseModel):
+    id: str
+    talent_id: str
+    status: str
+    views: int
+    lights: int
+    files: int
+    qc_passed: bool | None
+
+
+def _capture_read(row: Any) -> CaptureRead:
+    return CaptureRead(
+        id=row.id,
+        talent_id=row.talent_id,
+        status=row.status,
+        views=row.view_count,
+        lights=row.light_count,
+        files=row.file_count,
+        qc_passed=row.qc_passed,
+    )
+
+
+@router.post("/captures", response_model=CaptureRead, status_code=status.HTTP_201_CREATED)
+def ingest_capture(
+    actor: AnyActor,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    talent_id: Annotated[str, Form()],
+    archive: UploadFile,
+) -> CaptureRead:
+    """Upload a capture as a zip (with capture.json or capture.csv) for a talent."""
+    with tempfile.TemporaryDirectory(prefix="likeness-upload-") as tmp:
+        path = Path(tmp) / "capture.zip"
+        with path.open("wb") as out:
+            shutil.copyfileobj(archive.file, out, length=1024 * 1024)
+        row = captures.ingest(session, actor, _deps(runtime), path, talent_id)
+    return _capture_read(row)
+
+
+@router.get("/captures", response_model=list[CaptureRead])
+def list_captures(actor: AnyActor, session: SessionDep, talent_id: str) -> list[CaptureRead]:
+    return [_capture_read(r) for r in captures.list_sessions(session, actor, talent_id)]
+
+
+@router.get("/captures/{session_id}", response_model=CaptureRead)
+def get_capture(actor: AnyActor, session: SessionDep, session_id: str) -> CaptureRead:
+    return _capture_read(captures.get_session(session, actor, session_id))
+
+
+@router.post("/captures/{session_id}/qc")
+def run_qc(
+    actor: AnyActor, session: SessionDep, runtime: RuntimeDep, session_id: str
+) -> dict[str, Any]:
+    """Run QC and return the report (``passed`` false when a check failed)."""
+    report = captures.run_session_qc(session, actor, _deps(runtime), session_id)
+    return report.to_dict()
+
+
+class OverrideIn(BaseModel):
+    reason: str = Field(min_length=captures.MIN_OVERRIDE_REASON, max_length=500)
+
+
+@router.post("/captures/{session_id}/override", response_model=CaptureRead)
+def override_qc(
+    actor: OperatorActor, session: SessionDep, session_id: str, body: OverrideIn
+) -> CaptureRead:
+    return _capture_read(captures.override_qc(session, actor, session_id, body.reason))
+
+
+class TwinBuildIn(BaseModel):
+    talent_id: str
+    session_id: str
+    twin_id: str | None = None
+
+
+@router.post("/twins", status_code=status.HTTP_201_CREATED)
+def build_twin(
+    actor: AnyActor, session: SessionDep, runtime: RuntimeDep, body: TwinBuildIn
+) -> dict[str, Any]:
+    """Build a twin version (needs the talent's active signed creation consent)."""
+    row = twins.build(
+        session, actor, _deps(runtime), body.talent_id, body.session_id, twin_id=body.twin_id
+    )
+    return {"twin_id": row.twin_id, "version": row.version}
+
+
+@router.get("/twins")
+def list_twins(
+    actor: AnyActor, session: SessionDep, talent_id: str | None = None
+) -> list[dict[str, Any]]:
+    return [twins.describe(session, t) for t in twins.list_twins(session, actor, talent_id)]
+
+
+@router.get("/twins/{twin_id}")
+def get_twin(actor: AnyActor, session: SessionDep, twin_id: str) -> dict[str, Any]:
+    return twins.describe(session, twins.get_twin(session, actor, twin_id))
+
+
+class RetireIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=500)
+    version: int | None = None
+
+
+@router.post("/twins/{twin_id}/retire")
+def retire_twin(
+    actor: AnyActor, session: SessionDep, runtime: RuntimeDep, twin_id: str, body: RetireIn
+) -> dict[str, Any]:
+    """Retire one version, or (no version) delete the twin by crypto-shredding."""
+    deps = _deps(runtime)
+    if body.version is None:
+        twins.retire(session, actor, deps, twin_id, body.reason)
+    else:
+        twins.retire_version(session, actor, deps, twin_id, body.version, body.reason)
+    return twins.describe(session, twins.get_twin(session, actor, twin_id, purpose="retire"))

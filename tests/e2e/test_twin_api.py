@@ -1,0 +1,87 @@
+"""Captures and twins over HTTP: upload, QC, build with consent, role checks, shred."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+import factories
+from integration.test_license_support import World, make_world, sign_creation_consent
+from likeness.capture.synthetic import RigConfig, write_capture
+from likeness.kit.db import Database
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def parties(db: Database) -> tuple[World, dict[str, dict[str, str]]]:
+    with db.unit_of_work() as session:
+        world = make_world(session)
+        headers = {
+            who: bearer(factories.token_for(session, getattr(world, f"{who}_user")))
+            for who in ("talent", "agent", "brand", "other_talent")
+        }
+    return world, headers
+
+
+@pytest.fixture(scope="module")
+def capture_zip(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    folder = tmp_path_factory.mktemp("cap") / "s"
+    write_capture(folder, seed=3, config=RigConfig(size=256, lights=16, shadow_resolution=128))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for f in sorted(Path(folder).rglob("*")):
+            zf.write(f, f.relative_to(folder))
+    return buf.getvalue()
+
+
+def test_capture_and_twin_over_http(
+    client: TestClient,
+    db: Database,
+    parties: tuple[World, dict[str, dict[str, str]]],
+    capture_zip: bytes,
+) -> None:
+    world, h = parties
+    files = {"archive": ("capture.zip", capture_zip, "application/zip")}
+    form = {"talent_id": world.talent.id}
+    denied = client.post("/api/v1/captures", data=form, files=files, headers=h["brand"])
+    assert denied.status_code == 403 and denied.json()["error"] == "Forbidden"
+    created = client.post("/api/v1/captures", data=form, files=files, headers=h["talent"])
+    assert created.status_code == 201, created.text
+    sid = created.json()["id"]
+    assert created.json()["lights"] == 16
+    for who in ("agent", "brand", "other_talent"):
+        assert client.get(f"/api/v1/captures/{sid}", headers=h[who]).status_code == 403
+    qc = client.post(f"/api/v1/captures/{sid}/qc", headers=h["talent"])
+    assert qc.status_code == 200 and qc.json()["passed"] is True, qc.text
+    override = client.post(
+        f"/api/v1/captures/{sid}/override", json={"reason": "x" * 20}, headers=h["talent"]
+    )
+    assert override.status_code == 403
+
+    body = {"talent_id": world.talent.id, "session_id": sid}
+    no_consent = client.post("/api/v1/twins", json=body, headers=h["talent"])
+    assert no_consent.status_code == 403 and "creation consent" in no_consent.json()["detail"]
+    with db.unit_of_work() as session:
+        sign_creation_consent(session, world)
+    built = client.post("/api/v1/twins", json=body, headers=h["talent"])
+    assert built.status_code == 201, built.text
+    twin_id = built.json()["twin_id"]
+    shown = client.get(f"/api/v1/twins/{twin_id}", headers=h["talent"])
+    assert shown.status_code == 200 and shown.json()["versions"][0]["views"] == 3
+    assert client.get(f"/api/v1/twins/{twin_id}", headers=h["brand"]).status_code == 403
+    assert client.get("/api/v1/twins", headers=h["brand"]).status_code == 403
+    listed = client.get("/api/v1/twins", headers=h["talent"]).json()
+    assert [t["id"] for t in listed] == [twin_id]
+
+    retired = client.post(
+        f"/api/v1/twins/{twin_id}/retire", json={"reason": "delete me"}, headers=h["talent"]
+    )
+    assert retired.status_code == 200 and retired.json()["status"] == "deleted"
+    assert retired.json()["versions"][0]["status"] == "shredded"
