@@ -25,6 +25,7 @@ from likeness.settings import Settings
 from likeness.storage import MemoryBlobStore
 
 TEST_SECRET = "test-secret-" + "x" * 40
+TEST_AUDIT_KEY = b"test-audit-key-".ljust(32, b"k")
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +39,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="session")
 def database(database_url: str) -> Iterator[Database]:
     migrations.upgrade(database_url)
-    db = Database(database_url)
+    db = Database(database_url, audit_key=TEST_AUDIT_KEY)
     yield db
     db.dispose()
 
@@ -48,7 +49,7 @@ def reset_database(db: Database) -> None:
         for table in reversed(Base.metadata.sorted_tables):
             if table.name != "alembic_version":
                 session.execute(delete(table))
-        session.execute(insert(AuditHead).values(id=1, seq=0, hash=GENESIS_HASH))
+        session.execute(insert(AuditHead).values(id=1, seq=0, hash=GENESIS_HASH, mac=""))
 
 
 @pytest.fixture

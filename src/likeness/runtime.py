@@ -23,7 +23,7 @@ class Runtime:
     def from_settings(cls, settings: Settings) -> Runtime:
         return cls(
             settings=settings,
-            db=Database(settings.resolved_database_url),
+            db=Database(settings.resolved_database_url, audit_key=settings.audit_key()),
             blobs=FsspecBlobStore(settings.resolved_blob_url),
         )
 

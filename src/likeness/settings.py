@@ -8,6 +8,8 @@ object-store ``LIKENESS_BLOB_URL``.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -33,6 +35,7 @@ class Settings(BaseSettings):
     session_cookie_name: str = "likeness_session"
     session_max_age_seconds: int = 60 * 60 * 12
     login_max_failures: int = 5
+    login_max_failures_per_client: int = 30
     login_failure_window_seconds: int = 15 * 60
 
     @cached_property
@@ -64,6 +67,27 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def audit_key_file(self) -> Path:
+        return self.keys_dir / "audit.key"
+
+    def audit_key(self) -> bytes:
+        """Key that seals the audit chain (HOME/keys/audit.key, made by `likeness init`).
+
+        In development, before init, it is derived from the platform secret so that
+        commands still work; production requires the key file.
+        """
+        if self.audit_key_file.exists():
+            key = self.audit_key_file.read_bytes()
+            if len(key) < MIN_SECRET_LENGTH:
+                raise ConfigurationError(f"{self.audit_key_file} is too short")
+            return key
+        if self.is_production:
+            raise ConfigurationError(f"no audit key at {self.audit_key_file}: run `likeness init`")
+        return hmac.new(
+            self.platform_secret().encode("utf-8"), b"likeness.audit.v1", hashlib.sha256
+        ).digest()
 
     def platform_secret(self) -> str:
         """The secret that signs session cookies and derives other secrets.

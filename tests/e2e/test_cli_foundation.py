@@ -17,9 +17,7 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def home(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str, db: Database
-) -> Path:
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str, db: Database) -> Path:
     monkeypatch.setenv("LIKENESS_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("LIKENESS_DATABASE_URL", database_url)
     monkeypatch.delenv("LIKENESS_SECRET_KEY", raising=False)
@@ -117,6 +115,25 @@ def test_parties_and_tokens_through_the_cli(home: Path) -> None:
         ),
         (("token", "revoke", "nope"), "no token"),
         (("user", "list", "--as", "ghost@example.com"), "no active user"),
+        (("agency", "create", "Inf", "--commission", "inf"), "finite number"),
+        (
+            (
+                "representation",
+                "create",
+                "--talent",
+                "t",
+                "--agency",
+                "a",
+                "--starts",
+                "9998-06-01",
+                "--ends",
+                "9999-01-01",
+            ),
+            "no agency",
+        ),
+        (("db", "upgrade", "bogus"), "migration"),
+        (("db", "downgrade", "base"), "--yes"),
+        (("audit", "verify", "--expect", "12"), "SEQ:HASH"),
     ],
 )
 def test_bad_input_gives_one_clear_line(home: Path, args: tuple[str, ...], message: str) -> None:
@@ -144,3 +161,34 @@ def test_db_current_reports_head(home: Path) -> None:
     run("init")
     code, out = run("db", "current")
     assert code == 0 and "up to date" in out
+
+
+def test_unreachable_database_is_one_line(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LIKENESS_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/x")
+    code, out = run("user", "list")
+    assert code == 1 and out.startswith("error: database") and "Traceback" not in out
+
+
+def test_home_that_is_a_file_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "file").write_text("x")
+    monkeypatch.setenv("LIKENESS_HOME", str(tmp_path / "file"))
+    monkeypatch.delenv("LIKENESS_DATABASE_URL", raising=False)
+    code, out = run("init")
+    assert code == 1 and out.startswith("error:") and "Traceback" not in out
+
+
+def test_verify_records_a_checkpoint_and_catches_a_rollback(home: Path, db: Database) -> None:
+    run("init")
+    run("brand", "create", "A")
+    run("brand", "create", "B")
+    assert run("audit", "verify")[0] == 0
+    assert (home / "keys" / "audit.checkpoint").read_text().startswith("2:")
+    with db.engine.begin() as connection:
+        head = connection.execute(text("SELECT seq, hash, mac FROM audit_head")).one()
+        first = connection.execute(text("SELECT hash FROM audit_events WHERE seq = 1")).scalar()
+    # roll the log back to one event, with a genuinely sealed older head replayed
+    with db.engine.begin() as connection:
+        connection.execute(text("DELETE FROM audit_events WHERE seq = 2"))
+    code, out = run("audit", "verify")
+    assert code == 1, out
+    assert head.seq == 2 and first

@@ -60,8 +60,18 @@ def test_serve_answers_health_and_openapi(tmp_path: Path, database_url: str) -> 
 
 
 def test_production_refuses_to_serve_with_the_default_secret(tmp_path: Path) -> None:
-    env = {**os.environ, "LIKENESS_HOME": str(tmp_path / "h"), "LIKENESS_ENVIRONMENT": "production"}
-    env.pop("LIKENESS_SECRET_KEY", None)
+    from likeness.settings import DEVELOPMENT_SECRET
+
+    env = {**os.environ, "LIKENESS_HOME": str(tmp_path / "h")}
+    env.pop("LIKENESS_DATABASE_URL", None)
+    subprocess.run(
+        [sys.executable, "-m", "likeness", "init"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    env |= {"LIKENESS_ENVIRONMENT": "production", "LIKENESS_SECRET_KEY": DEVELOPMENT_SECRET}
     result = subprocess.run(
         [sys.executable, "-m", "likeness", "serve"],
         env=env,
@@ -70,4 +80,18 @@ def test_production_refuses_to_serve_with_the_default_secret(tmp_path: Path) -> 
         timeout=120,
     )
     assert result.returncode == 1
-    assert "no platform secret" in result.stderr and "Traceback" not in result.stderr
+    assert "default or short secret" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_serve_refuses_an_uninitialised_home(tmp_path: Path) -> None:
+    env = {**os.environ, "LIKENESS_HOME": str(tmp_path / "none")}
+    env.pop("LIKENESS_DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "likeness", "serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1 and "likeness init" in result.stderr
+    assert not (tmp_path / "none").exists()

@@ -61,8 +61,8 @@ def test_insert_is_caught(db: Database) -> None:
     _sql(
         db,
         "INSERT INTO audit_events (seq, at, actor, actor_user_id, action, object_type, object_id,"
-        " payload, prev_hash, hash) SELECT 2, at, actor, NULL, 'forged', 'thing', 'f', '{}',"
-        " 'p' || substr(prev_hash, 2), 'h' || substr(hash, 2) FROM audit_events WHERE seq = 1",
+        " payload, prev_hash, hash, mac) SELECT 2, at, actor, NULL, 'forged', 'thing', 'f', '{}',"
+        " 'p' || substr(prev_hash, 2), 'h' || substr(hash, 2), mac FROM audit_events WHERE seq = 1",
     )
     report = _verify(db)
     assert not report.ok and report.first_bad_seq == 2
@@ -103,3 +103,94 @@ def test_list_filters(db: Database) -> None:
         assert [e.object_id for e in events] == ["a1"]
         assert len(audit.list_events(session, action="test.event")) == 3
         assert audit.list_events(session, actor="nobody") == []
+
+
+def test_payload_whitespace_rewrite_is_caught(db: Database) -> None:
+    _append(db, 2)
+    _sql(db, "UPDATE audit_events SET payload = ' { \"i\" : 0 } ' WHERE seq = 1")
+    report = _verify(db)
+    assert not report.ok and report.first_bad_seq == 1
+
+
+def test_rebuilt_chain_is_caught_by_the_seal(db: Database) -> None:
+    """A tamperer who recomputes every SHA-256 still lacks the audit key."""
+    from dataclasses import replace
+
+    from likeness.audit.chain import EventFields, event_hash, event_seal, head_seal
+    from likeness.models.audit import AuditEvent, AuditHead
+
+    _append(db, 3)
+    stolen_key = b"x" * 32  # anything but the installation's key
+    with db.unit_of_work() as session:
+        prev = "0" * 64
+        for row in session.query(AuditEvent).order_by(AuditEvent.seq):
+            fields = EventFields(
+                row.seq,
+                row.at,
+                row.actor,
+                row.actor_user_id,
+                row.action,
+                row.object_type,
+                row.object_id,
+                row.payload,
+                prev,
+            )
+            if row.seq == 2:
+                fields = replace(fields, object_id="rewritten")
+                row.object_id = "rewritten"
+            row.prev_hash, row.hash = prev, event_hash(fields)
+            row.mac = event_seal(stolen_key, row.hash)
+            prev = row.hash
+        head = session.get(AuditHead, 1)
+        assert head is not None
+        head.hash, head.mac = prev, head_seal(stolen_key, head.seq, prev)
+    report = _verify(db)
+    assert not report.ok and "seal" in (report.problem or "")
+
+
+def test_rollback_of_the_newest_event_is_caught_by_the_checkpoint(db: Database) -> None:
+    from likeness.audit.chain import Checkpoint
+    from likeness.models.audit import AuditHead
+
+    _append(db, 3)
+    with db.unit_of_work() as session:
+        head = session.get(AuditHead, 1)
+        assert head is not None
+        old_head = (head.seq, head.hash, head.mac)
+    _append(db, 1, "late")
+    seen = _verify(db)
+    _sql(db, "DELETE FROM audit_events WHERE seq = 4")
+    _sql(
+        db,
+        f"UPDATE audit_head SET seq = {old_head[0]}, hash = '{old_head[1]}', mac = '{old_head[2]}'",
+    )
+    assert _verify(db).ok  # a replayed, genuinely sealed head: only a checkpoint can tell
+    with db.unit_of_work() as session:
+        report = audit.verify(session, Checkpoint(seen.head_seq, seen.head_hash))
+    assert not report.ok and "rolled back" in (report.problem or "")
+
+
+def test_verify_is_not_fooled_by_concurrent_appends(db: Database) -> None:
+    """Appends committed during a walk are not reported as tampering."""
+    _append(db, 3)
+    stop = threading.Event()
+    failures: list[str] = []
+
+    def writer() -> None:
+        i = 0
+        while not stop.is_set() and i < 200:
+            _append(db, 1, f"c{i}-")
+            i += 1
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        for _ in range(15):
+            report = _verify(db)
+            if not report.ok:
+                failures.append(report.problem or "")
+    finally:
+        stop.set()
+        thread.join()
+    assert failures == []
+    assert _verify(db).ok

@@ -60,3 +60,43 @@ def test_users_cannot_revoke_each_others_tokens(db: Database) -> None:
         token, _ = service.create_token(session, factories.actor(session, a), "a")
         with pytest.raises(NotFound):
             service.revoke_token(session, factories.actor(session, b), token.id)
+
+
+def test_parallel_wrong_passwords_cannot_exceed_the_limit(db: Database, settings: Settings) -> None:
+    """Guesses fired at once still get at most `login_max_failures` real checks."""
+    import threading
+
+    with db.unit_of_work() as session:
+        factories.create_user(session, Role.talent, email="par@example.com")
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def guess() -> None:
+        try:
+            with db.unit_of_work() as session:
+                service.login(session, settings, "par@example.com", "wrong-password!", "c")
+        except LoginRateLimited:
+            result = "limited"
+        except InvalidCredentials:
+            result = "checked"
+        else:  # pragma: no cover - would be a bug
+            result = "accepted"
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=guess) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count("checked") == settings.login_max_failures
+    assert outcomes.count("limited") == 12 - settings.login_max_failures
+
+
+def test_one_client_cannot_spray_many_accounts(db: Database, settings: Settings) -> None:
+    tight = settings.model_copy(update={"login_max_failures_per_client": 3})
+    for n in range(3):
+        with pytest.raises(InvalidCredentials), db.unit_of_work() as session:
+            service.login(session, tight, f"user{n}@example.com", "wrong-password!", "1.2.3.4")
+    with pytest.raises(LoginRateLimited), db.unit_of_work() as session:
+        service.login(session, tight, "fresh@example.com", "wrong-password!", "1.2.3.4")

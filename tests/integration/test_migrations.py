@@ -55,7 +55,7 @@ def test_upgrade_downgrade_upgrade(empty_database_url: str) -> None:
     assert expected <= _tables(url)
 
 
-def test_models_match_the_migrations(database_url: str) -> None:
+def test_models_match_the_migrations(database_url: str, database: object) -> None:
     """Autogenerate finds nothing to do: the ORM and the migration scripts agree."""
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext

@@ -110,21 +110,78 @@ def test_brand_sees_only_its_brand(session: Session) -> None:
     assert service.list_talents(session, actor) == []
 
 
-def test_agent_cannot_represent_for_another_agency(session: Session) -> None:
-    talent = factories.create_talent(session)
-    agency, _ = factories.create_agency(session)
-    _, other_agent = factories.create_agency(session)
-    with pytest.raises(Forbidden):
+def test_an_agent_cannot_claim_a_talent(session: Session) -> None:
+    """Recording a representation would grant access, so the agent may never do it alone."""
+    victim = factories.create_talent(session)
+    agency, agent = factories.create_agency(session)
+    agent_actor = factories.actor(session, agent)
+    with pytest.raises(Forbidden, match="only the talent"):
         service.create_representation(
             session,
-            factories.actor(session, other_agent),
+            agent_actor,
             RepresentationCreate(
-                talent_id=talent.id,
+                talent_id=victim.id,
                 agency_id=agency.id,
                 starts_on=date(2026, 1, 1),
                 ends_on=date(2027, 1, 1),
             ),
         )
+    with pytest.raises(NotFound):
+        access.get_talent_for(session, agent_actor, victim.id)
+
+
+def test_the_talent_records_their_own_representation(session: Session) -> None:
+    talent = factories.create_talent(session)
+    agency, agent = factories.create_agency(session)
+    user = session.get(factories.User, talent.user_id)
+    assert user is not None
+    rep = service.create_representation(
+        session,
+        factories.actor(session, user),
+        RepresentationCreate(
+            talent_id=talent.id,
+            agency_id=agency.id,
+            starts_on=date(2026, 1, 1),
+            ends_on=date(2028, 1, 1),
+        ),
+    )
+    assert rep.talent_id == talent.id
+    other = factories.create_talent(session)
+    with pytest.raises(Forbidden):
+        service.create_representation(
+            session,
+            factories.actor(session, user),
+            RepresentationCreate(
+                talent_id=other.id,
+                agency_id=agency.id,
+                starts_on=date(2026, 1, 1),
+                ends_on=date(2027, 1, 1),
+            ),
+        )
+
+
+def test_expired_representation_gives_no_access(session: Session) -> None:
+    talent = factories.create_talent(session)
+    agency, agent = factories.create_agency(session)
+    service.create_representation(
+        session,
+        SYSTEM_ACTOR,
+        RepresentationCreate(
+            talent_id=talent.id,
+            agency_id=agency.id,
+            starts_on=date(2020, 1, 1),
+            ends_on=date(2021, 1, 1),
+        ),
+    )
+    with pytest.raises(NotFound):
+        access.get_talent_for(session, factories.actor(session, agent), talent.id)
+
+
+def test_names_with_control_characters_are_refused(session: Session) -> None:
+    from likeness.party.schemas import BrandCreate
+
+    with pytest.raises(InvalidInput, match="control characters"):
+        service.create_brand(session, SYSTEM_ACTOR, BrandCreate(name="a\x00b"))
 
 
 def test_every_change_is_audited(session: Session) -> None:

@@ -26,7 +26,9 @@ def get_session(runtime: RuntimeDep) -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the commit happens before the response is sent, so a failed commit
+# can never be reported to the client as success.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_blobs(runtime: RuntimeDep) -> BlobStore:

@@ -1,13 +1,21 @@
-"""Pure rules of the hash chain: how an event is hashed and how a chain is checked.
+"""Pure rules of the hash chain: how an event is hashed and sealed, and how a chain is checked.
 
-Each event's hash is the SHA-256 of the canonical JSON of its fields, including the
+Each event's ``hash`` is the SHA-256 of the canonical JSON of its fields, including the
 previous event's hash and its own sequence number. Editing a row changes its hash;
 deleting, inserting or reordering rows breaks a ``prev_hash`` link or the sequence;
 deleting the newest rows leaves the head row pointing past the end.
+
+A SHA-256 chain alone can be rebuilt by anyone who can write the database, so every
+event and the head also carry a ``mac``: an HMAC-SHA256 under the installation's audit
+key, which lives in ``HOME/keys``, never in the database. Rolling the whole database
+back to an earlier, genuinely sealed state is caught by a *checkpoint* (the head seen
+by an earlier verification, kept outside the database).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -31,6 +39,29 @@ class EventFields:
     payload: str
     prev_hash: str
     hash: str = ""
+    mac: str = ""
+
+
+@dataclass(frozen=True)
+class Head:
+    seq: int
+    hash: str
+    mac: str
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A head recorded outside the database by an earlier verification."""
+
+    seq: int
+    hash: str
+
+    @classmethod
+    def parse(cls, text: str) -> Checkpoint:
+        seq, sep, digest = text.strip().partition(":")
+        if not sep or not seq.isdigit() or len(digest) != 64:
+            raise ValueError("a checkpoint looks like SEQ:HASH (e.g. 42:9f…, 64 hex digits)")
+        return cls(int(seq), digest.lower())
 
 
 def encode_payload(payload: dict[str, Any]) -> str:
@@ -53,59 +84,83 @@ def event_hash(event: EventFields) -> str:
     )
 
 
-def _bad(report_seq: int, checked: int, head_seq: int, problem: str) -> ChainReport:
-    return ChainReport(
-        ok=False,
-        events_checked=checked,
-        head_seq=head_seq,
-        first_bad_seq=report_seq,
-        problem=problem,
-    )
+def _hmac(key: bytes, message: str) -> str:
+    return hmac.new(key, message.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def verify_chain(events: Iterable[EventFields], head_seq: int, head_hash: str) -> ChainReport:
+def event_seal(key: bytes, event_hash_hex: str) -> str:
+    return _hmac(key, f"likeness.audit.event:{event_hash_hex}")
+
+
+def head_seal(key: bytes, seq: int, hash_hex: str) -> str:
+    return _hmac(key, f"likeness.audit.head:{seq}:{hash_hex}")
+
+
+def _is_canonical(payload: str) -> bool:
+    try:
+        return canonical_json(json.loads(payload)) == payload
+    except (ValueError, TypeError):
+        return False
+
+
+def _event_problem(event: EventFields, expected_seq: int, prev: str, key: bytes) -> str | None:
+    if event.seq != expected_seq:
+        return (
+            f"event {event.seq} found where {expected_seq} was expected "
+            "(events deleted, inserted or reordered)"
+        )
+    if event.prev_hash != prev:
+        return f"event {event.seq} does not link to the event before it"
+    if not _is_canonical(event.payload):
+        return f"event {event.seq} was edited: its payload is not in canonical form"
+    if event_hash(event) != event.hash:
+        return f"event {event.seq} was edited: its content no longer matches its hash"
+    if not hmac.compare_digest(event_seal(key, event.hash), event.mac):
+        return (
+            f"event {event.seq} has no valid seal: it was written without the audit key "
+            "(the chain was rebuilt, or the key is wrong)"
+        )
+    return None
+
+
+def verify_chain(
+    events: Iterable[EventFields],
+    head: Head,
+    key: bytes,
+    checkpoint: Checkpoint | None = None,
+) -> ChainReport:
     """Walk events in stored order; name the first one that does not fit."""
-    expected_seq = 1
-    prev = GENESIS_HASH
-    checked = 0
+    expected_seq, prev, checked = 1, GENESIS_HASH, 0
+
+    def bad(seq: int, problem: str) -> ChainReport:
+        return ChainReport(
+            ok=False,
+            events_checked=checked,
+            head_seq=head.seq,
+            head_hash=head.hash,
+            first_bad_seq=seq,
+            problem=problem,
+        )
+
     for event in events:
-        if event.seq != expected_seq:
-            return _bad(
-                event.seq,
-                checked,
-                head_seq,
-                f"event {event.seq} found where {expected_seq} was expected "
-                "(events deleted, inserted or reordered)",
-            )
-        if event.prev_hash != prev:
-            return _bad(
-                event.seq,
-                checked,
-                head_seq,
-                f"event {event.seq} does not link to the event before it",
-            )
-        try:
-            recomputed = event_hash(event)
-        except (ValueError, TypeError):
-            return _bad(
-                event.seq, checked, head_seq, f"event {event.seq} has an unreadable payload"
-            )
-        if recomputed != event.hash:
-            return _bad(
-                event.seq,
-                checked,
-                head_seq,
-                f"event {event.seq} was edited: its content no longer matches its hash",
-            )
-        prev = event.hash
-        expected_seq += 1
-        checked += 1
-    if checked != head_seq or prev != head_hash:
-        return _bad(
-            checked + 1 if checked < head_seq else head_seq,
-            checked,
-            head_seq,
-            f"the chain ends at event {checked} but the head records event {head_seq} "
+        problem = _event_problem(event, expected_seq, prev, key)
+        if problem:
+            return bad(event.seq, problem)
+        if checkpoint and event.seq == checkpoint.seq and event.hash != checkpoint.hash:
+            return bad(event.seq, f"event {event.seq} differs from the recorded checkpoint")
+        prev, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
+    if checked != head.seq or prev != head.hash:
+        return bad(
+            min(checked + 1, head.seq) if head.seq else checked,
+            f"the chain ends at event {checked} but the head records event {head.seq} "
             "(newest events deleted or the head was altered)",
         )
-    return ChainReport(ok=True, events_checked=checked, head_seq=head_seq)
+    if head.seq and not hmac.compare_digest(head_seal(key, head.seq, head.hash), head.mac):
+        return bad(head.seq, "the head has no valid seal (it was reset or rewritten)")
+    if checkpoint and checked < checkpoint.seq:
+        return bad(
+            checked + 1,
+            f"the chain ends at event {checked} but an earlier verification saw event "
+            f"{checkpoint.seq} (the log was rolled back)",
+        )
+    return ChainReport(ok=True, events_checked=checked, head_seq=head.seq, head_hash=head.hash)

@@ -8,21 +8,41 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from likeness.audit import service
+from likeness.audit import checkpoint, service
+from likeness.audit.chain import Checkpoint
+from likeness.errors import InvalidInput
 from likeness.kit.cli import cli_session, console, err_console, print_json
+from likeness.settings import get_settings
 
 app = typer.Typer(help="The tamper-evident audit chain.", no_args_is_help=True)
 
 
 @app.command("verify")
-def verify(json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """Walk the whole chain; exit 1 naming the first bad event if anything was tampered with."""
+def verify(
+    expect: Annotated[
+        str | None,
+        typer.Option(help="SEQ:HASH of a head you recorded earlier; the chain must contain it."),
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Walk the whole chain; exit 1 naming the first bad event if anything was tampered with.
+
+    A successful run records the head in HOME/keys/audit.checkpoint, and later runs
+    require the chain to still contain it, so a rolled-back database is caught too.
+    """
+    keys_dir = get_settings().keys_dir
+    wanted = _checkpoint_option(expect) or checkpoint.read(keys_dir)
     with cli_session() as (session, _actor):
-        report = service.verify(session)
+        report = service.verify(session, wanted)
+    if report.ok and report.head_seq and (wanted is None or report.head_seq >= wanted.seq):
+        checkpoint.write(keys_dir, Checkpoint(report.head_seq, report.head_hash))
     if json_out:
         print_json(report.model_dump())
     elif report.ok:
-        console.print(f"audit chain OK: {report.events_checked} events, head {report.head_seq}")
+        console.print(
+            f"audit chain OK: {report.events_checked} events, "
+            f"head {report.head_seq}:{report.head_hash}"
+        )
     else:
         err_console.print(
             f"audit chain BROKEN at event {report.first_bad_seq}: {report.problem}",
@@ -69,3 +89,12 @@ def log(
             e.hash[:12],
         )
     console.print(table)
+
+
+def _checkpoint_option(value: str | None) -> Checkpoint | None:
+    if value is None:
+        return None
+    try:
+        return Checkpoint.parse(value)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None

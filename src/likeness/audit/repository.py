@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import Select, select
@@ -18,6 +19,28 @@ def lock_head(session: Session) -> AuditHead:
         stmt = stmt.with_for_update()
     head = session.execute(stmt).scalar_one()
     return head
+
+
+@contextmanager
+def snapshot(session: Session) -> Iterator[Session]:
+    """A read-only session that sees one consistent state of the chain.
+
+    On PostgreSQL a separate REPEATABLE READ transaction, so events committed by
+    concurrent writers during the walk are not mistaken for tampering. SQLite
+    transactions are already serialised (BEGIN IMMEDIATE), so the caller's session is
+    that snapshot.
+    """
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite":
+        yield session
+        return
+    engine = bind.engine.execution_options(isolation_level="REPEATABLE READ")
+    snap = Session(bind=engine, info=dict(session.info))
+    try:
+        yield snap
+    finally:
+        snap.rollback()
+        snap.close()
 
 
 def read_head(session: Session) -> AuditHead | None:

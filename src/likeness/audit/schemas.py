@@ -25,5 +25,6 @@ class ChainReport(BaseModel):
     ok: bool
     events_checked: int
     head_seq: int
+    head_hash: str = ""
     first_bad_seq: int | None = None
     problem: str | None = None

@@ -9,14 +9,31 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from likeness.audit import repository
-from likeness.audit.chain import EventFields, encode_payload, event_hash, verify_chain
+from likeness.audit.chain import (
+    Checkpoint,
+    EventFields,
+    Head,
+    encode_payload,
+    event_hash,
+    event_seal,
+    head_seal,
+    verify_chain,
+)
 from likeness.audit.schemas import AuditEventRead, ChainReport
 from likeness.auth.actor import Actor
-from likeness.errors import InvalidInput
+from likeness.errors import ConfigurationError, InvalidInput
 from likeness.kit.clock import utcnow
 from likeness.models.audit import AuditEvent
 
 MAX_PAGE = 1000
+
+
+def audit_key(session: Session) -> bytes:
+    """The installation's audit key, handed to every session by :class:`Database`."""
+    key = session.info.get("audit_key")
+    if not isinstance(key, bytes) or len(key) < 32:
+        raise ConfigurationError("no audit key configured for this database session")
+    return key
 
 
 def record(
@@ -28,6 +45,7 @@ def record(
     payload: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event after the current head; the head row lock keeps the chain linear."""
+    key = audit_key(session)
     head = repository.lock_head(session)
     fields = EventFields(
         seq=head.seq + 1,
@@ -52,10 +70,12 @@ def record(
         payload=fields.payload,
         prev_hash=fields.prev_hash,
         hash=digest,
+        mac=event_seal(key, digest),
     )
     session.add(event)
     head.seq = fields.seq
     head.hash = digest
+    head.mac = head_seal(key, fields.seq, digest)
     session.flush()
     return event
 
@@ -72,25 +92,31 @@ def _fields(event: AuditEvent) -> EventFields:
         payload=event.payload,
         prev_hash=event.prev_hash,
         hash=event.hash,
+        mac=event.mac,
     )
 
 
-def verify(session: Session) -> ChainReport:
-    head = repository.read_head(session)
-    if head is None:
-        return ChainReport(
-            ok=False,
-            events_checked=0,
-            head_seq=0,
-            first_bad_seq=0,
-            problem="the head row is missing",
-        )
-    head_seq, head_hash = head.seq, head.hash
-    return verify_chain((_fields(e) for e in repository.iter_events(session)), head_seq, head_hash)
+def verify(session: Session, checkpoint: Checkpoint | None = None) -> ChainReport:
+    """Check the whole chain against one consistent snapshot of the database."""
+    key = audit_key(session)
+    with repository.snapshot(session) as snap:
+        head = repository.read_head(snap)
+        if head is None:
+            return ChainReport(
+                ok=False,
+                events_checked=0,
+                head_seq=0,
+                first_bad_seq=0,
+                problem="the head row is missing",
+            )
+        state = Head(head.seq, head.hash, head.mac)
+        events = (_fields(e) for e in repository.iter_events(snap))
+        return verify_chain(events, state, key, checkpoint)
 
 
 def to_read(event: AuditEvent) -> AuditEventRead:
-    return AuditEventRead(**{**_fields(event).__dict__, "payload": _payload(event.payload)})
+    fields = {k: v for k, v in _fields(event).__dict__.items() if k != "mac"}
+    return AuditEventRead(**{**fields, "payload": _payload(event.payload)})
 
 
 def _payload(text: str) -> dict[str, Any]:

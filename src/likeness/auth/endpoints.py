@@ -50,15 +50,14 @@ def login(
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
-def logout(response: Response, runtime: RuntimeDep) -> Response:
+def logout(
+    actor: AnyActor, session: SessionDep, response: Response, runtime: RuntimeDep
+) -> Response:
+    """End the session: the cookie is cleared and every issued cookie stops working."""
+    auth_service.logout_everywhere(session, actor)
     response.delete_cookie(runtime.settings.session_cookie_name)
     response.status_code = status.HTTP_204_NO_CONTENT
     return response
-
-
-@router.post("/auth/logout-everywhere", status_code=status.HTTP_204_NO_CONTENT)
-def logout_everywhere(actor: AnyActor, session: SessionDep) -> None:
-    auth_service.logout_everywhere(session, actor)
 
 
 @router.get("/auth/me", response_model=Me)

@@ -27,6 +27,26 @@ def tokens_for_user(session: Session, user_id: str) -> Sequence[ApiToken]:
     )
 
 
+def lock_login(session: Session, email: str) -> None:
+    """Serialise logins for one account, so parallel guesses cannot all pass the count.
+
+    PostgreSQL: a transaction-scoped advisory lock on the email. SQLite transactions
+    already hold the database write lock (BEGIN IMMEDIATE).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtext(email))))
+
+
+def count_client_failures(session: Session, client: str, since: datetime) -> int:
+    return int(
+        session.execute(
+            select(func.count())
+            .select_from(LoginFailure)
+            .where(LoginFailure.client == client, LoginFailure.at >= since)
+        ).scalar_one()
+    )
+
+
 def count_failures(session: Session, email: str, since: datetime) -> int:
     return int(
         session.execute(

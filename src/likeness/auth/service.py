@@ -19,6 +19,8 @@ from likeness.party import repository as parties
 from likeness.party.rules import normalise_email
 from likeness.settings import Settings
 
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
 
 class InvalidCredentials(Unauthorized):
     # The failure counter must survive the refusal, or rate limiting would not work.
@@ -50,16 +52,24 @@ def login(session: Session, settings: Settings, email: str, password: str, clien
         raise InvalidCredentials("wrong email or password") from None
     now = utcnow()
     window_start = now - timedelta(seconds=settings.login_failure_window_seconds)
-    failures = repository.count_failures(session, email, window_start)
-    if not rules.login_allowed(failures, settings.login_max_failures):
+    client = client[:64]
+    repository.lock_login(session, email)
+    per_account = repository.count_failures(session, email, window_start)
+    per_client = repository.count_client_failures(session, client, window_start)
+    if not (
+        rules.login_allowed(per_account, settings.login_max_failures)
+        and rules.login_allowed(per_client, settings.login_max_failures_per_client)
+    ):
         raise LoginRateLimited(
-            "too many failed logins for this account; try again in "
+            "too many failed logins; try again in "
             f"{settings.login_failure_window_seconds // 60} minutes"
         )
     user = parties.user_by_email(session, email)
-    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+    # Always run one Argon2 check, so response time reveals nothing about the account.
+    password_ok = verify_password(user.password_hash if user else None, password)
+    if user is None or not user.is_active or not password_ok:
         repository.prune_failures(session, window_start)
-        session.add(LoginFailure(email=email, client=client[:64], at=now))
+        session.add(LoginFailure(email=email, client=client, at=now))
         session.flush()
         raise InvalidCredentials("wrong email or password")
     repository.clear_failures(session, email)
@@ -75,7 +85,10 @@ def authenticate_token(session: Session, token: str) -> Actor:
     user = session.get(User, record.user_id)
     if user is None or not user.is_active:
         raise Unauthorized("the token's user is disabled")
-    record.last_used_at = utcnow()
+    now = utcnow()
+    # Writing on every request would serialise parallel requests on the token row.
+    if record.last_used_at is None or now - record.last_used_at > LAST_USED_RESOLUTION:
+        record.last_used_at = now
     return actor_for_user(session, user, via="token")
 
 

@@ -13,8 +13,10 @@ from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
+from alembic.util import CommandError as AlembicCommandError
 from pydantic import ValidationError
 from rich.console import Console
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from typer.core import TyperGroup
 
@@ -43,6 +45,16 @@ class LikenessGroup(TyperGroup):
             raise fail(f"{exc.message} ({exc.name})") from None
         except ValidationError as exc:
             raise fail(_validation_message(exc)) from None
+        except AlembicCommandError as exc:
+            raise fail(f"migration: {exc}") from None
+        except SQLAlchemyError as exc:
+            # Connection refused, locked database, bad URL: the operator's problem to fix,
+            # so say what failed without a traceback.
+            raise fail(
+                f"database: {str(exc.orig if hasattr(exc, 'orig') else exc).strip()}"
+            ) from None
+        except OSError as exc:
+            raise fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")) from None
 
 
 def _validation_message(exc: ValidationError) -> str:
@@ -85,17 +97,12 @@ def cli_session(as_email: str | None = None) -> Iterator[tuple[Session, Any]]:
     from likeness.party.rules import normalise_email
     from likeness.runtime import Runtime
     from likeness.settings import get_settings
+    from likeness.system.service import require_installed
 
     settings = get_settings()
-    if settings.database_url is None and not (settings.home_path / "likeness.db").exists():
-        from likeness.errors import ConfigurationError
-
-        raise ConfigurationError(
-            f"no Likeness installation at {settings.home_path}: run `likeness init` first"
-        )
+    require_installed(settings)
     runtime = Runtime.from_settings(settings)
     try:
-        _require_initialised(runtime)
         with runtime.db.unit_of_work() as session:
             actor = SYSTEM_ACTOR
             if as_email:
@@ -106,19 +113,3 @@ def cli_session(as_email: str | None = None) -> Iterator[tuple[Session, Any]]:
             yield session, actor
     finally:
         runtime.close()
-
-
-def _require_initialised(runtime: Any) -> None:
-    from likeness import migrations
-    from likeness.errors import ConfigurationError
-
-    current = migrations.current_revision(runtime.db.engine)
-    if current is None:
-        raise ConfigurationError(
-            f"no Likeness database at {runtime.settings.home_path}: run `likeness init` first"
-        )
-    if current != migrations.head_revision():
-        raise ConfigurationError(
-            f"database is at revision {current}, code expects {migrations.head_revision()}: "
-            "run `likeness db upgrade`"
-        )

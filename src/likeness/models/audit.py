@@ -26,6 +26,8 @@ class AuditEvent(Base):
     payload: Mapped[str] = mapped_column(Text, nullable=False)
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    # HMAC of `hash` under the audit key (kept outside the database).
+    mac: Mapped[str] = mapped_column(String(64), nullable=False)
 
 
 class AuditHead(Base):
@@ -37,3 +39,4 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Integer, nullable=False)
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    mac: Mapped[str] = mapped_column(String(64), nullable=False, default="")

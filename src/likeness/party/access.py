@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from likeness.auth.actor import Actor
 from likeness.errors import Forbidden, NotFound
+from likeness.kit.clock import utcnow
 from likeness.models.party import Agency, Brand, Role, TalentProfile
 from likeness.party import repository
 
@@ -22,7 +23,7 @@ def talent_filter(actor: Actor) -> ColumnElement[bool] | None:
     if actor.role is Role.talent:
         return TalentProfile.id == actor.talent_id if actor.talent_id else false()
     if actor.role is Role.agent:
-        return repository.represented_talent_ids(actor.agency_ids)
+        return repository.represented_talent_ids(actor.agency_ids, utcnow().date())
     return false()
 
 

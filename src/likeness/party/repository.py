@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
@@ -45,11 +46,13 @@ def brand_ids_for_user(session: Session, user_id: str) -> list[str]:
     )
 
 
-def represented_talent_ids(agency_ids: frozenset[str]) -> ColumnElement[bool]:
-    """Filter: talent currently represented by one of these agencies."""
+def represented_talent_ids(agency_ids: frozenset[str], today: date) -> ColumnElement[bool]:
+    """Filter: talent represented by one of these agencies under an agreement in force today."""
     subquery = select(Representation.talent_id).where(
         Representation.agency_id.in_(agency_ids),
         Representation.status == RepresentationStatus.active,
+        Representation.starts_on <= today,
+        Representation.ends_on > today,
     )
     return TalentProfile.id.in_(subquery)
 

@@ -9,6 +9,7 @@ automatically.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 from likeness.errors import InvalidInput
@@ -33,7 +34,7 @@ class AutoRenewalNotAllowed(InvalidInput):
 
 def normalise_email(email: str) -> str:
     value = email.strip().lower()
-    if len(value) > 320 or not _EMAIL_RE.fullmatch(value):
+    if len(value) > 320 or has_control_characters(value) or not _EMAIL_RE.fullmatch(value):
         raise InvalidInput(f"not a valid email address: {email!r:.80}")
     return value
 
@@ -57,6 +58,8 @@ def check_commission(commission_bps: int) -> int:
 
 
 def add_years(day: date, years: int) -> date:
+    if day.year + years > date.max.year:
+        return date.max
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February in a non-leap target year
@@ -77,10 +80,16 @@ def check_representation_term(starts_on: date, ends_on: date, auto_renew: bool) 
         )
 
 
+def has_control_characters(value: str) -> bool:
+    return any(unicodedata.category(ch) == "Cc" for ch in value)
+
+
 def check_name(value: str, what: str) -> str:
     name = value.strip()
     if not name:
         raise InvalidInput(f"{what} must not be empty")
+    if has_control_characters(name):
+        raise InvalidInput(f"{what} must not contain control characters")
     if len(name) > 200:
         raise InvalidInput(f"{what} must be at most 200 characters")
     return name

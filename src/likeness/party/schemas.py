@@ -43,7 +43,9 @@ class TalentRead(BaseModel):
 
 class AgencyCreate(BaseModel):
     name: str
-    commission_percent: float = Field(ge=0, description="at most 20 (NY Fashion Workers Act)")
+    commission_percent: float = Field(
+        ge=0, le=100, allow_inf_nan=False, description="at most 20 (NY Fashion Workers Act)"
+    )
 
 
 class AgencyRead(BaseModel):

@@ -157,9 +157,11 @@ def list_agencies(
 def create_representation(
     session: Session, actor: Actor, data: RepresentationCreate
 ) -> Representation:
-    access.get_agency_for(session, actor, data.agency_id, act=True)
-    if not (actor.is_operator or actor.role is Role.agent):
-        raise Forbidden("only an operator or the agency's agent may record a representation")
+    # The talent is a party to the agreement: an agency must never be able to give
+    # itself access to a talent by recording a representation on its own.
+    if not actor.is_operator:
+        access.require_self_talent(actor, data.talent_id)
+    access.get_agency_for(session, actor, data.agency_id)
     if session.get(TalentProfile, data.talent_id) is None:
         raise NotFound(f"no talent {data.talent_id}")
     rules.check_representation_term(data.starts_on, data.ends_on, data.auto_renew)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import fsspec
@@ -29,10 +30,16 @@ class FsspecBlobStore:
         if self.fs.exists(path):
             return key
         self.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
-        tmp = f"{path}.tmp-{blob_key(path.encode() + data[:64])[:8]}"
+        # A unique temporary name: two writers of the same blob must not share one.
+        tmp = f"{path}.tmp-{uuid.uuid4().hex}"
         with self.fs.open(tmp, "wb") as handle:
             handle.write(data)
-        self.fs.mv(tmp, path)
+        try:
+            self.fs.mv(tmp, path)
+        except OSError:
+            if not self.fs.exists(path):
+                raise
+            self.fs.rm(tmp)  # another writer stored the same bytes first
         return key
 
     def get(self, key: str) -> bytes:

@@ -7,9 +7,10 @@ from typing import Annotated
 import typer
 
 from likeness import migrations
+from likeness.errors import InvalidInput
 from likeness.kit.cli import console
 from likeness.settings import get_settings
-from likeness.system.service import init_home
+from likeness.system.service import check_servable, init_home
 
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 
@@ -37,8 +38,9 @@ def serve(
 
     from likeness.api.app import create_app
 
-    app = create_app(get_settings())
-    uvicorn.run(app, host=host, port=port)
+    settings = get_settings()
+    check_servable(settings, host)
+    uvicorn.run(create_app(settings), host=host, port=port)
 
 
 @db_app.command("upgrade")
@@ -56,8 +58,11 @@ def db_upgrade(
 @db_app.command("downgrade")
 def db_downgrade(
     revision: Annotated[str, typer.Argument(help="Target revision ('base' empties it).")],
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm dropping data.")] = False,
 ) -> None:
-    """Roll migrations back to REVISION."""
+    """Roll migrations back to REVISION. Dropping tables loses their data: needs --yes."""
+    if not yes:
+        raise InvalidInput(f"downgrading to {revision} drops tables and their data; add --yes")
     url = get_settings().resolved_database_url
     migrations.downgrade(url, revision)
     console.print(f"database now at {migrations.current_revision_for_url(url) or 'base'}")

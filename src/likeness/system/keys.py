@@ -38,6 +38,7 @@ def platform_key_specs() -> list[KeySpec]:
     return [
         KeySpec("secret.key", "platform secret (session cookies)", _secret_key),
         KeySpec("master.key", "master key (wraps each twin's data key)", _random_32),
+        KeySpec("audit.key", "audit key (seals the audit chain)", _random_32),
         KeySpec("watermark.key", "watermark key (invisible asset IDs)", _watermark_key),
     ]
 

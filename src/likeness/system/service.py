@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from likeness import migrations
-from likeness.settings import Settings
+from likeness.errors import ConfigurationError
+from likeness.settings import DEVELOPMENT_SECRET, Settings
 from likeness.system.keys import ensure_key, platform_key_specs
 
 
@@ -44,6 +45,39 @@ def _extra_key_material(settings: Settings, report: InitReport) -> None:
             report.notes.append(line.removeprefix("note:").strip())
         else:
             report.created.append(line.removeprefix("created ").strip())
+
+
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def require_installed(settings: Settings) -> None:
+    """Refuse to work on a data home that `likeness init` has not set up (or is outdated).
+
+    Checks before touching anything, so a mistyped LIKENESS_HOME leaves nothing behind.
+    """
+    url = settings.resolved_database_url
+    if settings.database_url is None and not (settings.home_path / "likeness.db").exists():
+        raise ConfigurationError(
+            f"no Likeness installation at {settings.home_path}: run `likeness init` first"
+        )
+    current, head = migrations.current_revision_for_url(url), migrations.head_revision()
+    if current is None:
+        raise ConfigurationError(
+            f"no Likeness database at {_safe_url(url)}: run `likeness init` first"
+        )
+    if current != head:
+        raise ConfigurationError(
+            f"database is at revision {current}, code expects {head}: run `likeness db upgrade`"
+        )
+
+
+def check_servable(settings: Settings, host: str) -> None:
+    """Refuse to serve an uninitialised or outdated database, or a public dev secret."""
+    require_installed(settings)
+    if settings.platform_secret() == DEVELOPMENT_SECRET and host not in LOOPBACK_HOSTS:
+        raise ConfigurationError(
+            "refusing to listen beyond loopback with the development secret: run `likeness init`"
+        )
 
 
 def _migrate(settings: Settings, report: InitReport) -> None:

@@ -66,3 +66,12 @@ def test_emails_are_normalised() -> None:
 def test_names_must_not_be_blank() -> None:
     with pytest.raises(InvalidInput, match="must not be empty"):
         rules.check_name("   ", "brand name")
+
+
+def test_term_check_survives_the_end_of_the_calendar() -> None:
+    rules.check_representation_term(date(9998, 6, 1), date(9999, 1, 1), auto_renew=False)
+
+
+def test_control_characters_are_refused_in_emails() -> None:
+    with pytest.raises(InvalidInput):
+        rules.normalise_email("a\x00b@example.com")

@@ -66,3 +66,26 @@ def test_no_temporary_files_are_left(tmp_path: Path) -> None:
     store.put(b"x" * 1000)
     names = [p.name for p in (tmp_path / "blobs").rglob("*") if p.is_file()]
     assert names == [blob_key(b"x" * 1000)]
+
+
+def test_parallel_writers_of_the_same_blob(tmp_path: Path) -> None:
+    import threading
+
+    store = FsspecBlobStore(f"file://{tmp_path / 'blobs'}")
+    data = b"z" * 2_000_000
+    errors: list[BaseException] = []
+
+    def put() -> None:
+        try:
+            store.put(data)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=put) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert store.get(blob_key(data)) == data
+    assert [p.name for p in (tmp_path / "blobs").rglob("*") if p.is_file()] == [blob_key(data)]

@@ -42,6 +42,7 @@ def upgrade() -> None:
         sa.Column("payload", sa.Text(), nullable=False),
         sa.Column("prev_hash", sa.String(length=64), nullable=False),
         sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.Column("mac", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_audit_events")),
         sa.UniqueConstraint("hash", name=op.f("uq_audit_events_hash")),
         sa.UniqueConstraint("prev_hash", name=op.f("uq_audit_events_prev_hash")),
@@ -55,6 +56,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.Column("mac", sa.String(length=64), nullable=False),
         sa.CheckConstraint("id = 1", name=op.f("ck_audit_head_single_row")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_head")),
     )
@@ -153,7 +155,6 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("brand_id", "user_id", name=op.f("pk_brand_members")),
-        sa.UniqueConstraint("brand_id", "user_id", name=op.f("uq_brand_members_brand_id")),
     )
     op.create_table(
         "talent_profiles",
@@ -217,8 +218,10 @@ def upgrade() -> None:
             sa.column("id", sa.Integer),
             sa.column("seq", sa.Integer),
             sa.column("hash", sa.String),
+            sa.column("mac", sa.String),
         ),
-        [{"id": 1, "seq": 0, "hash": "0" * 64}],
+        # The genesis head needs no seal: an empty chain has nothing to protect.
+        [{"id": 1, "seq": 0, "hash": "0" * 64, "mac": ""}],
     )
 
 
