@@ -59,6 +59,9 @@ def _register() -> None:
 
     app.add_typer(capture_app, name="capture")
     app.add_typer(twin_app, name="twin")
+    from likeness.studio.cli import render
+
+    app.command(name="render")(render)
     pass
     # --- end feature sub-apps ---
 

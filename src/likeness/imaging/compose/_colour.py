@@ -21,9 +21,9 @@ ColourSpace = Literal["srgb", "display-p3"]
 #: Linear sRGB → linear Display P3 (both D65), from the primaries' XYZ matrices.
 SRGB_TO_P3 = np.array(
     [
-        [0.8224621, 0.1775380, 0.0000000],
-        [0.0331941, 0.9668058, 0.0000000],
-        [0.0170827, 0.0723974, 0.9105199],
+        [0.8225929, 0.1775339, 0.0000000],
+        [0.0331995, 0.9667835, 0.0000000],
+        [0.0170854, 0.0723957, 0.9103014],
     ],
     dtype=np.float32,
 )
@@ -31,9 +31,9 @@ SRGB_TO_P3 = np.array(
 #: Display P3 primaries adapted to D50 (ICC PCS), columns r, g, b (XYZ).
 _P3_D50 = np.array(
     [
-        [0.5151, 0.2412, 0.0492],
-        [0.2920, 0.6922, 0.0419],
-        [-0.0005, 0.0419, 0.7743],
+        [0.5151, 0.2919, 0.1572],
+        [0.2412, 0.6922, 0.0666],
+        [-0.0010, 0.0419, 0.7845],
     ]
 )
 _SRGB_D50 = np.array(
