@@ -32,12 +32,16 @@ class FaceConfig:
     about 40 px). ``pad_retry``: when nothing is found, retry once on a copy padded by
     this fraction of each side (tightly cropped faces defeat the sliding window).
     ``jitter``: re-sampled crops averaged per embedding (dlib's ``num_jitters``).
+    ``max_detect_side``: larger images are searched at this size (faces in a portrait
+    are large, and the sliding window's cost grows with the pixel count); landmarks and
+    embeddings still use the full-resolution image.
     """
 
     upsample: int = 1
     pad_retry: float = 0.35
     jitter: int = 0
     threshold: float = IDENTITY_THRESHOLD
+    max_detect_side: int = 512
 
     def __post_init__(self) -> None:
         if not 0 <= self.upsample <= 3:
@@ -48,6 +52,8 @@ class FaceConfig:
             raise ValueError("jitter must be between 0 and 100")
         if not 0.0 < self.threshold < 2.0:
             raise ValueError("threshold must be in (0, 2)")
+        if self.max_detect_side < 64:
+            raise ValueError("max_detect_side must be at least 64")
 
 
 @dataclass(frozen=True)
@@ -122,9 +128,24 @@ class FaceAnalyzer:
         return sorted(faces, key=lambda f: f.area, reverse=True)
 
     def _detect(self, rgb: NDArray[np.uint8], offset: int) -> list[Face]:
-        rects, scores, _ = self._models.detector.run(rgb, self.config.upsample, 0.0)
+        import dlib
+
+        scale = min(1.0, self.config.max_detect_side / max(rgb.shape[:2]))
+        small = rgb
+        if scale < 1.0:
+            import cv2
+
+            size = (round(rgb.shape[1] * scale), round(rgb.shape[0] * scale))
+            small = np.ascontiguousarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA))
+        rects, scores, _ = self._models.detector.run(small, self.config.upsample, 0.0)
         faces = []
-        for rect, score in zip(rects, scores, strict=True):
+        for small_rect, score in zip(rects, scores, strict=True):
+            rect = dlib.rectangle(
+                round(small_rect.left() / scale),
+                round(small_rect.top() / scale),
+                round(small_rect.right() / scale),
+                round(small_rect.bottom() / scale),
+            )
             shape = self._models.shape68(rgb, rect)
             points = np.array(
                 [(p.x - offset, p.y - offset) for p in shape.parts()], dtype=np.float32
