@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from likeness.imaging.compose import srgb_decode
-from likeness.imaging.relight import direction_from_angles
+from likeness.imaging.relight import direction_from_angles, validate_basis
 from likeness.studio.errors import InvalidBasisFile
 
 
@@ -48,6 +48,8 @@ class Basis:
             raise InvalidBasisFile(f"alpha must be [{views}, {height}, {width}]")
         if self.plate is not None and self.plate.shape != (views, height, width, 3):
             raise InvalidBasisFile(f"plate must be [{views}, {height}, {width}, 3]")
+        for view in self.images:
+            validate_basis(view, self.light_dirs)
 
 
 def _read_image(path: Path, *, linear: bool) -> NDArray[np.float32]:

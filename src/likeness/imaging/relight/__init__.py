@@ -56,6 +56,7 @@ from likeness.imaging.relight._relight import (
     direction_from_angles,
     relight,
     rig_weights,
+    validate_basis,
 )
 from likeness.imaging.relight._synthetic import key_fill_rim, rig_directions, synthetic_basis
 from likeness.imaging.relight._views import blend_views, select_views
@@ -87,4 +88,5 @@ __all__ = [
     "rotate_environment",
     "select_views",
     "synthetic_basis",
+    "validate_basis",
 ]

@@ -86,6 +86,12 @@ def _parse_lights(lights: Sequence[LightLike]) -> tuple[NDArray[np.float64], NDA
     return directions, colours
 
 
+def validate_basis(basis: object, light_dirs: object) -> tuple[FloatArray, FloatArray]:
+    """Check an OLAT basis and its rig directions; returns them (directions as float32)."""
+    checked = check_basis(basis)
+    return checked, check_directions(light_dirs, count=checked.shape[0])
+
+
 def rig_weights(
     light_dirs: FloatArray,
     lights: Sequence[LightLike],

@@ -1,0 +1,167 @@
+"""``likeness render`` end to end on synthetic captures (npz and directory bases)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from likeness.cli import app
+from likeness.imaging import compose as cp
+from likeness.imaging import relight as rl
+from likeness.studio import load_basis, parse_scene, render_scene
+
+runner = CliRunner()
+
+SCENE = """
+lights:
+  - {azimuth_deg: -35, elevation_deg: 25, color: [1.0, 0.95, 0.9]}
+environment: {preset: overcast, intensity: 0.2}
+background: {color: [0.05, 0.08, 0.12]}
+framing: {width: 120, height: 150}
+"""
+
+
+@pytest.fixture
+def npz_basis(tmp_path: Path) -> Path:
+    basis, dirs, alpha = rl.synthetic_basis(48)
+    path = tmp_path / "capture.npz"
+    np.savez(path, basis=basis, light_dirs=dirs, alpha=alpha)
+    return path
+
+
+def _scene(tmp_path: Path, text: str = SCENE) -> Path:
+    path = tmp_path / "scene.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_render_writes_a_framed_png(tmp_path: Path, npz_basis: Path) -> None:
+    out = tmp_path / "out.png"
+    result = runner.invoke(
+        app, ["render", "--basis", str(npz_basis), "--scene", str(_scene(tmp_path)), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "120x150" in result.output
+    image = np.asarray(Image.open(out))
+    assert image.shape == (150, 120, 3)
+    corner = image[2, 2].astype(int)
+    expected = cp.to_display(np.float32([[[0.05, 0.08, 0.12]]]))[0, 0].astype(int)
+    assert np.abs(corner - expected).max() <= 1
+    assert image[50, 60].astype(int).sum() > corner.sum() + 60  # the lit face
+
+
+def test_render_matches_the_library(tmp_path: Path, npz_basis: Path) -> None:
+    out = tmp_path / "out.png"
+    scene_path = _scene(tmp_path)
+    runner.invoke(
+        app, ["render", "--basis", str(npz_basis), "--scene", str(scene_path), "-o", str(out)]
+    )
+    scene = parse_scene(
+        {
+            "lights": [{"azimuth_deg": -35, "elevation_deg": 25, "color": [1.0, 0.95, 0.9]}],
+            "environment": {"preset": "overcast", "intensity": 0.2},
+            "background": {"color": [0.05, 0.08, 0.12]},
+            "framing": {"width": 120, "height": 150},
+        }
+    )
+    expected = cp.to_display(render_scene(load_basis(npz_basis), scene))
+    np.testing.assert_array_equal(np.asarray(Image.open(out)), expected)
+
+
+def test_directory_basis_and_display_p3(tmp_path: Path) -> None:
+    basis, dirs, alpha = rl.synthetic_basis(32)
+    folder = tmp_path / "capture"
+    folder.mkdir()
+    with (folder / "lights.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["file", "azimuth_deg", "elevation_deg"])
+        writer.writerow(["ambient.png", "", ""])
+        for index, direction in enumerate(dirs):
+            az, el = rl.angles_from_direction(direction)
+            name = f"light_{index:02d}.png"
+            pixels = cp.to_display(basis[index])
+            cv2.imwrite(str(folder / name), cv2.cvtColor(pixels, cv2.COLOR_RGB2BGR))
+            writer.writerow([name, f"{az:.4f}", f"{el:.4f}"])
+    cv2.imwrite(str(folder / "alpha.png"), np.round(alpha * 255).astype(np.uint8))
+    scene = _scene(tmp_path, SCENE + "output: {color_space: display-p3}\n")
+    out = tmp_path / "p3.png"
+    result = runner.invoke(
+        app, ["render", "--basis", str(folder), "--scene", str(scene), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    loaded = load_basis(folder)
+    assert loaded.images.shape == (1, dirs.shape[0], 32, 32, 3)
+    np.testing.assert_allclose(loaded.light_dirs, dirs, atol=1e-4)
+    assert Image.open(out).info.get("icc_profile") == cp.icc_profile("display-p3")
+
+
+@pytest.mark.parametrize(
+    ("scene_text", "message"),
+    [
+        ("lights: []\n", "no light"),
+        ("lights: [{azimuth_deg: 500, elevation_deg: 0}]\n", "azimuth_deg"),
+        ("environment: {preset: studio}\nframing: {preset: billboard}\n", "billboard"),
+        ("environment: {preset: studio, path: x.hdr}\n", "exactly one"),
+        ("- just\n- a list\n", "mapping"),
+        ("lights: [\n", "not valid YAML"),
+        ("environment: {preset: studio}\nsurprise: 1\n", "surprise"),
+    ],
+)
+def test_bad_scenes_give_one_line_errors(
+    tmp_path: Path, npz_basis: Path, scene_text: str, message: str
+) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "render",
+            "--basis",
+            str(npz_basis),
+            "--scene",
+            str(_scene(tmp_path, scene_text)),
+            "-o",
+            str(tmp_path / "o.png"),
+        ],
+    )
+    assert result.exit_code == 1
+    assert "error:" in result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_bad_basis_and_output_paths(tmp_path: Path, npz_basis: Path) -> None:
+    scene = str(_scene(tmp_path))
+    broken = tmp_path / "broken.npz"
+    np.savez(
+        broken,
+        basis=np.full((3, 4, 4, 3), np.nan, np.float32),
+        light_dirs=np.eye(3, dtype=np.float32),
+    )
+    cases = [
+        (
+            ["--basis", str(tmp_path / "missing"), "--scene", scene, "-o", str(tmp_path / "a.png")],
+            "directory or an .npz",
+        ),
+        (["--basis", str(broken), "--scene", scene, "-o", str(tmp_path / "a.png")], "NaN"),
+        (["--basis", str(npz_basis), "--scene", scene, "-o", str(tmp_path / "a.gif")], ".png"),
+        (
+            [
+                "--basis",
+                str(npz_basis),
+                "--scene",
+                str(tmp_path / "none.yaml"),
+                "-o",
+                str(tmp_path / "a.png"),
+            ],
+            "not found",
+        ),
+    ]
+    for args, message in cases:
+        result = runner.invoke(app, ["render", *args])
+        assert result.exit_code == 1, result.output
+        assert message in result.output
