@@ -96,7 +96,9 @@ def test_directory_basis_and_display_p3(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     loaded = load_basis(folder)
-    assert loaded.images.shape == (1, dirs.shape[0], 32, 32, 3)
+    assert len(loaded.views) == 1
+    assert loaded.views[0].shape == (32, 32)
+    assert loaded.views[0].planes.shape == (3, dirs.shape[0], 32 * 32)
     np.testing.assert_allclose(loaded.light_dirs, dirs, atol=1e-4)
     assert Image.open(out).info.get("icc_profile") == cp.icc_profile("display-p3")
 

@@ -22,34 +22,58 @@ import numpy as np
 from numpy.typing import NDArray
 
 from likeness.imaging.compose import srgb_decode
-from likeness.imaging.relight import direction_from_angles, validate_basis
+from likeness.imaging.relight import Reflectance, direction_from_angles
 from likeness.studio.errors import InvalidBasisFile
 
 
 @dataclass(frozen=True)
 class Basis:
-    """A capture: ``images`` float32 ``[V, L, H, W, C]`` over the same rig lights per view."""
+    """A capture prepared for rendering: one :class:`Reflectance` per view, same rig lights."""
 
-    images: NDArray[np.float32]
-    light_dirs: NDArray[np.float32]
+    views: tuple[Reflectance, ...]
     view_yaws_deg: tuple[float, ...] = (0.0,)
     alpha: NDArray[np.float32] | None = None
     plate: NDArray[np.float32] | None = None
 
     def __post_init__(self) -> None:
-        if self.images.ndim != 5:
-            raise InvalidBasisFile(f"basis images must be [V, L, H, W, C], got {self.images.shape}")
-        views, lights, height, width = self.images.shape[:4]
-        if len(self.view_yaws_deg) != views:
-            raise InvalidBasisFile(f"{views} views but {len(self.view_yaws_deg)} view yaws")
-        if self.light_dirs.shape != (lights, 3):
-            raise InvalidBasisFile(f"light_dirs must be [{lights}, 3], got {self.light_dirs.shape}")
-        if self.alpha is not None and self.alpha.shape != (views, height, width):
-            raise InvalidBasisFile(f"alpha must be [{views}, {height}, {width}]")
-        if self.plate is not None and self.plate.shape != (views, height, width, 3):
-            raise InvalidBasisFile(f"plate must be [{views}, {height}, {width}, 3]")
-        for view in self.images:
-            validate_basis(view, self.light_dirs)
+        if not self.views:
+            raise InvalidBasisFile("a basis needs at least one view")
+        if len(self.view_yaws_deg) != len(self.views):
+            raise InvalidBasisFile(
+                f"{len(self.views)} views but {len(self.view_yaws_deg)} view yaws"
+            )
+        first = self.views[0]
+        for view in self.views[1:]:
+            if view.shape != first.shape or not np.array_equal(view.light_dirs, first.light_dirs):
+                raise InvalidBasisFile("all views must share one image size and rig")
+        height, width = first.shape
+        count = len(self.views)
+        if self.alpha is not None and self.alpha.shape != (count, height, width):
+            raise InvalidBasisFile(f"alpha must be [{count}, {height}, {width}]")
+        if self.plate is not None and self.plate.shape != (count, height, width, 3):
+            raise InvalidBasisFile(f"plate must be [{count}, {height}, {width}, 3]")
+
+    @property
+    def light_dirs(self) -> NDArray[np.float32]:
+        return self.views[0].light_dirs
+
+    @classmethod
+    def from_arrays(
+        cls,
+        images: NDArray[np.float32],
+        light_dirs: NDArray[np.float32],
+        view_yaws_deg: tuple[float, ...] = (0.0,),
+        alpha: NDArray[np.float32] | None = None,
+        plate: NDArray[np.float32] | None = None,
+    ) -> Basis:
+        """From ``[L, H, W, C]`` or ``[V, L, H, W, C]`` linear images (validated)."""
+        stack = images[None] if images.ndim == 4 else images
+        if stack.ndim != 5:
+            raise InvalidBasisFile(
+                f"basis must be [L, H, W, C] or [V, L, H, W, C], got {images.shape}"
+            )
+        views = tuple(Reflectance(view, light_dirs) for view in stack)
+        return cls(views, view_yaws_deg, alpha, plate)
 
 
 def _read_image(path: Path, *, linear: bool) -> NDArray[np.float32]:
@@ -86,13 +110,12 @@ def load_npz(path: Path) -> Basis:
         raise InvalidBasisFile(f"cannot read {path.name}: {exc}") from None
     if "basis" not in arrays:
         raise InvalidBasisFile(f"{path.name} has no 'basis' array")
-    images = arrays["basis"].astype(np.float32)
+    images = arrays["basis"]
+    if images.dtype.kind != "f":
+        raise InvalidBasisFile(f"'basis' must hold floats (linear light), got {images.dtype}")
+    images = images.astype(np.float32)
     if images.ndim == 4:
         images = images[None]
-    if images.ndim != 5:
-        raise InvalidBasisFile(
-            f"'basis' must be [L, H, W, C] or [V, L, H, W, C], got {images.shape}"
-        )
     if "light_dirs" in arrays:
         dirs = arrays["light_dirs"].astype(np.float32)
     elif "azimuth_deg" in arrays and "elevation_deg" in arrays:
@@ -109,7 +132,7 @@ def load_npz(path: Path) -> Basis:
     if plate is not None:
         plate = plate.astype(np.float32)
         plate = plate[None] if plate.ndim == 3 else plate
-    return Basis(images, dirs, yaws, alpha, plate)
+    return Basis.from_arrays(images, dirs, yaws, alpha, plate)
 
 
 def load_directory(folder: Path) -> Basis:
@@ -143,7 +166,7 @@ def load_directory(folder: Path) -> Basis:
         plate_image = _read_image(folder / "plate.png", linear=linear)
         plate = np.repeat(plate_image, 3 // plate_image.shape[2], axis=2)[None]
     dirs = _dirs_from_angles(np.asarray(azimuth), np.asarray(elevation))
-    return Basis(stack, dirs, (0.0,), alpha, plate)
+    return Basis.from_arrays(stack, dirs, (0.0,), alpha, plate)
 
 
 def load_basis(path: str | Path) -> Basis:

@@ -29,7 +29,7 @@ def scene_weights(basis: Basis, scene: Scene) -> NDArray[np.float32]:
             )
             for light in scene.lights
         ]
-        total += rl.rig_weights(dirs, lights)
+        total += rl.rig_weights(dirs, lights, interpolator=basis.views[0].interpolator)
     if scene.environment is not None:
         spec = scene.environment
         if spec.preset is not None:
@@ -49,9 +49,9 @@ def _subject_alpha(basis: Basis, view: int, lit: NDArray[np.float32]) -> NDArray
         return given
     if basis.plate is not None:
         # Every light on at once approximates the plate's (flat) lighting of the backdrop.
-        everything = basis.images[view].mean(axis=0)
-        shot = np.repeat(everything, 3 // everything.shape[2], axis=2)
-        return cp.matte_from_plate(shot, basis.plate[view])
+        count = basis.light_dirs.shape[0]
+        everything = basis.views[view].render(np.full((count, 3), 1.0 / count, np.float32))
+        return cp.matte_from_plate(everything, basis.plate[view])
     return np.ones(lit.shape[:2], dtype=np.float32)
 
 
@@ -89,7 +89,7 @@ def render_scene(basis: Basis, scene: Scene) -> NDArray[np.float32]:
     weights = scene_weights(basis, scene)
     picks = rl.select_views(basis.view_yaws_deg, scene.view.yaw_deg)
     lit = rl.blend_views(
-        [rl.apply_weights(basis.images[view], weights) for view, _ in picks],
+        [basis.views[view].render(weights) for view, _ in picks],
         [(index, weight) for index, (_, weight) in enumerate(picks)],
     )
     lit = np.maximum(lit, 0.0)

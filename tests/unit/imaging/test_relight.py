@@ -150,3 +150,14 @@ def test_errors_are_likeness_errors_with_422() -> None:
     with pytest.raises(LikenessError) as caught:
         rl.relight(RNG_BASIS, RNG_DIRS, [])
     assert caught.value.status_code == 422
+
+
+def test_prepared_reflectance_matches_relight() -> None:
+    prepared = rl.Reflectance(BASIS, DIRS, neighbours=16)
+    lights = rl.key_fill_rim()
+    expected = rl.relight(BASIS, DIRS, lights, interpolator=prepared.interpolator)
+    np.testing.assert_allclose(prepared.relight(lights), expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(prepared.relight([(DIRS[9], (1, 1, 1))]), BASIS[9])
+    assert prepared.nbytes == BASIS.nbytes
+    with pytest.raises(rl.InvalidBasis, match="weights"):
+        prepared.render(np.zeros((3, 3), np.float32))

@@ -51,6 +51,7 @@ from likeness.imaging.relight._errors import (
 from likeness.imaging.relight._interp import LightInterpolator
 from likeness.imaging.relight._relight import (
     Light,
+    Reflectance,
     angles_from_direction,
     apply_weights,
     direction_from_angles,
@@ -70,6 +71,7 @@ __all__ = [
     "InvalidViews",
     "Light",
     "LightInterpolator",
+    "Reflectance",
     "RelightError",
     "angles_from_direction",
     "apply_weights",

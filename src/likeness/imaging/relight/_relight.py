@@ -147,3 +147,50 @@ def relight(
     dirs = check_directions(light_dirs, count=checked.shape[0])
     weights = rig_weights(dirs, lights, interpolator=interpolator)
     return apply_weights(checked, weights)
+
+
+class Reflectance:
+    """An OLAT basis prepared for repeated renders (channel-planar, validated once).
+
+    Storage is ``[C, L, H*W]`` float32, so each channel of a render is one contiguous
+    matrix-vector product over the rig images: the memory-bound minimum of reading each
+    used basis pixel once. Building it copies the basis (``4 * L * H * W * C`` bytes).
+    """
+
+    def __init__(
+        self, basis: FloatArray, light_dirs: FloatArray, *, neighbours: int | None = 16
+    ) -> None:
+        checked, dirs = validate_basis(basis, light_dirs)
+        count, height, width, channels = checked.shape
+        self.shape = (height, width)
+        self.channels = channels
+        self.light_dirs = dirs
+        self.interpolator = LightInterpolator(dirs, neighbours=neighbours)
+        planar = np.moveaxis(checked.reshape(count, height * width, channels), 2, 0)
+        self.planes: FloatArray = np.ascontiguousarray(planar)
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.planes.nbytes)
+
+    def render(self, weights: NDArray[np.float32]) -> FloatArray:
+        """``sum_l weights[l, c] * image_l[..., c]`` as float32 ``[H, W, 3]``."""
+        count = self.light_dirs.shape[0]
+        if weights.shape != (count, 3):
+            raise InvalidBasis(f"weights must have shape [{count}, 3], got {weights.shape}")
+        height, width = self.shape
+        out = np.empty((3, height * width), dtype=np.float32)
+        used = np.flatnonzero(np.any(weights != 0, axis=1))
+        # Gathering rows copies them; only worth it when most weights are zero.
+        gather = used.size < count // 2
+        for channel in range(3):
+            plane = self.planes[channel if self.channels == 3 else 0]
+            if gather:
+                np.matmul(weights[used, channel], plane[used], out=out[channel])
+            else:
+                np.matmul(weights[:, channel], plane, out=out[channel])
+        return np.ascontiguousarray(np.moveaxis(out.reshape(3, height, width), 0, 2))
+
+    def relight(self, lights: Sequence[LightLike]) -> FloatArray:
+        """Like :func:`relight`, on the prepared basis (result is a channel-last view)."""
+        return self.render(rig_weights(self.light_dirs, lights, interpolator=self.interpolator))
