@@ -56,9 +56,12 @@ def encode(payload: bytes) -> BitArray:
     return np.unpackbits(np.frombuffer(payload + ecc, dtype=np.uint8))
 
 
-def decode(soft: FloatArray, *, chase_bits: int = CHASE_BITS) -> Decoded | None:
+def decode(
+    soft: FloatArray, *, flips: BitArray | None = None, chase_bits: int = CHASE_BITS
+) -> Decoded | None:
     """Decode soft bit values (positive means 1) into a payload, or ``None``.
 
+    ``flips`` marks bits to invert after the hard decision (the layout's scrambling).
     Tries the plain hard decision first, then flips every combination of the
     ``chase_bits`` least reliable positions, returning the candidate that corrects
     the fewest errors overall.
@@ -66,16 +69,20 @@ def decode(soft: FloatArray, *, chase_bits: int = CHASE_BITS) -> Decoded | None:
     if soft.shape != (CODED_BITS,):
         raise ValueError(f"expected {CODED_BITS} soft bits, got shape {soft.shape}")
     hard = (soft > 0).astype(np.uint8)
+    if flips is not None:
+        # Undo keyed scrambling on hard bits, so an all-zero reading (a blank image)
+        # becomes a random word rather than the all-zero codeword.
+        hard ^= flips
     weakest = np.argsort(np.abs(soft))[:chase_bits]
     bch = _bch()
     best: Decoded | None = None
-    for flips in _flip_patterns(chase_bits):
+    for pattern in _flip_patterns(chase_bits):
         trial = hard.copy()
-        trial[weakest[list(flips)]] ^= 1
+        trial[weakest[list(pattern)]] ^= 1
         found = _hard_decode(bch, trial)
         if found is None:
             continue
-        errors = found.errors + len(flips)
+        errors = found.errors + len(pattern)
         if best is None or errors < best.errors:
             best = Decoded(found.payload, errors)
         if best.errors <= BCH_T // 2:

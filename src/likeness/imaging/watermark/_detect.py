@@ -54,35 +54,67 @@ def _locate(folded: Float32, template_fft: npt.NDArray[np.complex128]) -> tuple[
     return np.roll(view, (-dy, -dx), axis=(0, 1)), peak
 
 
-def _candidate_bases(residual: Float32, factor: int) -> list[Float64]:
+def _untouched_bases(info: _image.ImageInfo, factor: int) -> list[Float64]:
+    """Tile grids the embedder would have used at this size, for unmoved pixels."""
+    chips = {2, _embed_chip_size(info.height, info.width)}
+    return [_fold.identity_basis(_pattern.TILE_CHIPS * chip / factor) for chip in sorted(chips)]
+
+
+def _embed_chip_size(height: int, width: int) -> int:
+    # Mirrors _embed.chip_size_for with the default configuration.
+    return max(2, round(min(height, width) / 640))
+
+
+def _lattice_bases(residual: Float32) -> list[Float64]:
     corr = _sync.autocorrelation(residual)
-    bases = [lattice.basis for lattice in _sync.find_lattices(corr)]
-    # Untouched geometry: the period the embedder would have used at this size.
-    h, w = residual.shape
-    for chip in sorted({2, max(2, round(min(h, w) * factor / 640))}):
-        period = _pattern.TILE_CHIPS * chip / factor
-        bases.append(_fold.identity_basis(period))
-    return bases
+    return [lattice.basis for lattice in _sync.find_lattices(corr)]
+
+
+class _Decoder:
+    """Tries alignments until one decodes; counts what it tried."""
+
+    def __init__(self, layout: _pattern.Layout) -> None:
+        self.layout = layout
+        self.template_fft = np.fft.rfft2(_sync_template(layout))
+        self.attempts = 0
+        self.best_z = 0.0
+
+    def decode(self, aligned: Float32) -> _coding.Decoded | None:
+        self.attempts += 1
+        soft = _pattern.soft_bits(self.layout, _fold.chips(aligned))
+        return _coding.decode(soft, flips=_pattern.flips(self.layout))
+
+    def try_basis(self, residual: Float32, basis: Float64, *, in_place: bool) -> Outcome | None:
+        folded = _fold.fold(residual, basis)
+        if in_place:
+            # Pixels not moved (compression, colour, blur, noise): the tile origin is
+            # known, so decode straight away; this works even where the sync is weak.
+            decoded = self.decode(folded)
+            if decoded is not None:
+                return self._outcome(decoded, 0.0)
+        aligned, z = _locate(folded, self.template_fft)
+        self.best_z = max(self.best_z, z)
+        if z < MIN_SYNC_Z:
+            return None
+        decoded = self.decode(aligned)
+        return None if decoded is None else self._outcome(decoded, z)
+
+    def _outcome(self, decoded: _coding.Decoded, z: float) -> Outcome:
+        confidence = 1.0 - decoded.errors / _coding.CODED_BITS
+        return Outcome(decoded.payload, confidence, z, self.attempts)
 
 
 def detect_array(image: npt.NDArray[np.generic], key: bytes) -> Outcome:
     info = _image.inspect(image)
-    layout = _pattern.layout_for(key)
-    template_fft = np.fft.rfft2(_sync_template(layout))
+    decoder = _Decoder(_pattern.layout_for(key))
     plane, factor = _image.analysis_plane(image, info)
     residual = _sync.noise_residual(plane)
-    best_z = 0.0
-    attempts = 0
-    for basis in _candidate_bases(residual, factor):
-        folded = _fold.fold(residual, basis)
-        aligned, z = _locate(folded, template_fft)
-        best_z = max(best_z, z)
-        if z < MIN_SYNC_Z:
-            continue
-        attempts += 1
-        soft = _pattern.soft_bits(layout, _fold.chips(aligned))
-        decoded = _coding.decode(soft)
-        if decoded is not None:
-            confidence = 1.0 - decoded.errors / _coding.CODED_BITS
-            return Outcome(decoded.payload, confidence, z, attempts)
-    return Outcome(None, 0.0, best_z, attempts)
+    for basis in _untouched_bases(info, factor):
+        found = decoder.try_basis(residual, basis, in_place=True)
+        if found is not None:
+            return found
+    for basis in _lattice_bases(residual):
+        found = decoder.try_basis(residual, basis, in_place=False)
+        if found is not None:
+            return found
+    return Outcome(None, 0.0, decoder.best_z, decoder.attempts)

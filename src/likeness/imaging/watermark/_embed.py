@@ -20,6 +20,8 @@ Float64 = npt.NDArray[np.float64]
 
 #: RMS luminance change (8-bit units) at strength 1 on textured content: PSNR ≈ 42.6 dB.
 TARGET_RMS = 1.9
+#: Busy pictures mask more: up to this RMS (PSNR ≈ 40.3 dB) when texture is everywhere.
+BUSY_TARGET_RMS = 2.45
 #: Largest change in flat areas at strength 1, where a pattern would be visible.
 FLAT_AMPLITUDE = 1.25
 #: Mask floor and ceiling relative to the texture reference.
@@ -29,6 +31,8 @@ MASK_CEILING = 2.5
 TEXTURE_REFERENCE = 3.0
 #: Per-bit amplitude range of informed embedding (relative to the plain amplitude).
 BIT_GAIN_RANGE = (0.4, 2.5)
+#: At most this many coded bits may be given up by informed embedding (the code fixes 29).
+SACRIFICE_BITS = 12
 _MARGIN = 24
 
 
@@ -89,16 +93,36 @@ class _Marker:
 
 
 def _bit_gains(host_bits: Float64, response_bits: Float64) -> Float64:
-    """Per-bit amplitudes with mean square 1 that maximise the weakest bit's margin.
+    """Per-bit amplitudes with mean square 1 that maximise the weakest kept bit's margin.
 
     ``host_bits`` is what the picture alone contributes to each bit in the direction of
-    its coded value, ``response_bits`` what one unit of mark contributes.
+    its coded value, ``response_bits`` what one unit of mark contributes. Bits the
+    picture opposes too strongly to win back are given up (up to ``SACRIFICE_BITS``,
+    well inside what the code corrects) so their energy goes where it helps.
     """
-    low, high = BIT_GAIN_RANGE
+    high = BIT_GAIN_RANGE[1]
     response = np.maximum(response_bits, 1e-9)
+    given_up = np.zeros(host_bits.shape, dtype=bool)
+    gains = np.ones_like(host_bits)
+    for _ in range(2):
+        gains = _equal_margin_gains(host_bits, response, given_up)
+        hopeless = (~given_up) & ((gains >= high) & (host_bits + high * response < 0))
+        if not hopeless.any():
+            break
+        worst = np.argsort(host_bits + high * response)
+        allowed = SACRIFICE_BITS - int(given_up.sum())
+        given_up[[i for i in worst if hopeless[i]][:allowed]] = True
+    return gains
+
+
+def _equal_margin_gains(
+    host_bits: Float64, response: Float64, given_up: npt.NDArray[np.bool_]
+) -> Float64:
+    low, high = BIT_GAIN_RANGE
 
     def gains(target: float) -> Float64:
-        return np.clip((target - host_bits) / response, low, high)
+        wanted = np.clip((target - host_bits) / response, low, high)
+        return np.where(given_up, low, wanted)
 
     lo, hi = float(np.min(host_bits)), float(np.max(host_bits + high * response))
     for _ in range(40):
@@ -120,7 +144,7 @@ def _informed_chips(
     basis = _fold.identity_basis(unit_tile.shape[0] / factor)
     host = _fold.chips(_fold.fold(_sync.noise_residual(plane), basis))
     response = _fold.chips(_fold.fold(_sync.linear_response(plane, delta), basis))
-    signs = coded.astype(np.float64) * 2 - 1
+    signs = _pattern.channel_signs(layout, coded)
     host_bits = _pattern.soft_bits(layout, host) * signs
     response_bits = _pattern.soft_bits(layout, response) * signs
     per_bit = _bit_gains(host_bits, response_bits)
@@ -139,7 +163,9 @@ def embed_array(
     unit_chips = _pattern.chip_tile(layout, coded)
     # One normalisation for plain and informed tiles, so informed marking keeps the energy.
     norm = float(np.sqrt(np.mean(pixel_tile(unit_chips, chip_size) ** 2)))
-    gain = min(TARGET_RMS / marker.mask_rms, FLAT_AMPLITUDE / MASK_FLOOR)
+    busy = float(np.clip(marker.mask_rms - 1.0, 0.0, 1.0))
+    target_rms = TARGET_RMS + busy * (BUSY_TARGET_RMS - TARGET_RMS)
+    gain = min(target_rms / marker.mask_rms, FLAT_AMPLITUDE / MASK_FLOOR)
     gain *= config.strength / norm
     chips = _informed_chips(marker, layout, coded, gain) if config.informed else unit_chips
     tile = pixel_tile(chips, chip_size)

@@ -32,6 +32,9 @@ class Layout:
     signs: FloatArray
     #: Coded-bit index of every chip, -1 for sync chips, shape (64, 64).
     bit_of_chip: IntArray
+    #: Keyed ±1 scrambling of the coded bits, shape (248,). Without it a blank image
+    #: (all soft values 0, read as all-zero bits) would decode to the all-zero codeword.
+    scramble: FloatArray
 
     @property
     def sync(self) -> FloatArray:
@@ -46,21 +49,36 @@ def layout_for(key: bytes) -> Layout:
     bit_of_chip = np.full(chips, -1, dtype=np.int64)
     bit_of_chip[order[:PAYLOAD_CHIPS]] = np.arange(PAYLOAD_CHIPS) % CODED_BITS
     signs = rng.integers(0, 2, size=chips).astype(np.float32) * 2 - 1
+    scramble = rng.integers(0, 2, size=CODED_BITS).astype(np.float32) * 2 - 1
     return Layout(
         signs=signs.reshape(TILE_CHIPS, TILE_CHIPS),
         bit_of_chip=bit_of_chip.reshape(TILE_CHIPS, TILE_CHIPS),
+        scramble=scramble,
     )
 
 
 def chip_tile(layout: Layout, coded_bits: npt.NDArray[np.uint8]) -> FloatArray:
     """The ±1 chip tile that carries ``coded_bits`` (0/1) under this layout."""
-    bit_signs = coded_bits.astype(np.float32) * 2 - 1
+    bit_signs = (coded_bits.astype(np.float32) * 2 - 1) * layout.scramble
     modulation = np.where(layout.bit_of_chip < 0, 1.0, bit_signs[layout.bit_of_chip])
     return (layout.signs * modulation).astype(np.float32)
 
 
+def channel_signs(layout: Layout, coded_bits: npt.NDArray[np.uint8]) -> npt.NDArray[np.float64]:
+    """The ±1 each coded bit is sent as (its value, scrambled)."""
+    return (coded_bits.astype(np.float64) * 2 - 1) * layout.scramble
+
+
+def flips(layout: Layout) -> npt.NDArray[np.uint8]:
+    """Which received bits to invert before decoding (undoes the scrambling)."""
+    return (layout.scramble < 0).astype(np.uint8)
+
+
 def soft_bits(layout: Layout, chips: FloatArray) -> npt.NDArray[np.float64]:
-    """Correlate measured chip values with the layout: one soft value per coded bit."""
+    """Correlate measured chip values with the layout: one soft value per sent bit.
+
+    Positive means the channel carried +1; pass :func:`flips` to the decoder.
+    """
     mask = layout.bit_of_chip >= 0
     weighted = (chips * layout.signs)[mask].astype(np.float64)
     sums = np.bincount(layout.bit_of_chip[mask], weights=weighted, minlength=CODED_BITS)

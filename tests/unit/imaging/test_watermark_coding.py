@@ -1,0 +1,102 @@
+"""Payload coding: BCH round trips, error correction, and abstention on noise."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from likeness.imaging.watermark import _coding, _pattern
+from likeness.imaging.watermark._keys import keyed_rng
+
+payloads = st.binary(min_size=8, max_size=8)
+
+
+def _soft(bits: np.ndarray) -> np.ndarray:
+    return bits.astype(np.float64) * 2 - 1
+
+
+@settings(max_examples=40, deadline=None)
+@given(payloads)
+def test_any_payload_round_trips_through_the_code(payload: bytes) -> None:
+    coded = _coding.encode(payload)
+    assert coded.shape == (_coding.CODED_BITS,)
+    decoded = _coding.decode(_soft(coded))
+    assert decoded is not None
+    assert (decoded.payload, decoded.errors) == (payload, 0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(payloads, st.integers(0, _coding.BCH_T), st.integers(0, 2**32 - 1))
+def test_up_to_t_hard_errors_are_corrected(payload: bytes, errors: int, seed: int) -> None:
+    soft = _soft(_coding.encode(payload))
+    flipped = np.random.default_rng(seed).choice(soft.size, errors, replace=False)
+    soft[flipped] *= -1
+    decoded = _coding.decode(soft)
+    assert decoded is not None
+    assert decoded.payload == payload
+    assert decoded.errors == errors
+
+
+@settings(max_examples=25, deadline=None)
+@given(payloads, st.integers(0, 2**32 - 1))
+def test_chase_decoding_recovers_a_few_errors_beyond_t_when_they_are_weak(
+    payload: bytes, seed: int
+) -> None:
+    soft = _soft(_coding.encode(payload)) * 3.0
+    rng = np.random.default_rng(seed)
+    strong_errors = rng.choice(soft.size, _coding.BCH_T, replace=False)
+    rest = np.setdiff1d(np.arange(soft.size), strong_errors)
+    weak_errors = rng.choice(rest, 3, replace=False)
+    soft[strong_errors] *= -1
+    soft[weak_errors] *= -0.05  # wrong, but the least reliable bits
+    decoded = _coding.decode(soft)
+    assert decoded is not None
+    assert decoded.payload == payload
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_random_soft_values_do_not_decode(seed: int) -> None:
+    noise = np.random.default_rng(seed).standard_normal(_coding.CODED_BITS)
+    assert _coding.decode(noise) is None
+
+
+def test_a_blank_reading_does_not_decode_once_scrambled() -> None:
+    blank = np.zeros(_coding.CODED_BITS)
+    assert _coding.decode(blank) is not None  # the all-zero codeword: why we scramble
+    flips = _pattern.flips(_pattern.layout_for(b"k" * 32))
+    assert _coding.decode(blank, flips=flips) is None
+
+
+def test_wrong_length_is_refused() -> None:
+    with pytest.raises(ValueError, match="248 soft bits"):
+        _coding.decode(np.zeros(10))
+
+
+def test_false_decoding_bound_is_far_below_one_in_a_million() -> None:
+    # 2^64 * V(248, 29) / 2^248 per attempt; even 10^4 attempts stay below 2^-40.
+    assert _coding.false_decode_log2() < -58
+    assert _coding.false_decode_log2(attempts=10_000) < -40
+
+
+@settings(max_examples=20, deadline=None)
+@given(payloads, st.binary(min_size=16, max_size=32))
+def test_chip_layout_reads_back_the_coded_bits(payload: bytes, key: bytes) -> None:
+    layout = _pattern.layout_for(key)
+    coded = _coding.encode(payload)
+    chips = _pattern.chip_tile(layout, coded)
+    soft = _pattern.soft_bits(layout, chips)
+    assert np.array_equal((soft > 0) ^ _pattern.flips(layout), coded)
+    assert np.all(np.abs(soft) == _pattern.CHIPS_PER_BIT)
+    decoded = _coding.decode(soft, flips=_pattern.flips(layout))
+    assert decoded is not None and decoded.payload == payload
+    assert np.count_nonzero(layout.sync) == 64 * 64 - _pattern.PAYLOAD_CHIPS
+
+
+def test_keyed_streams_depend_on_key_and_label() -> None:
+    a = keyed_rng(b"k" * 32, "one").integers(0, 2**32, 4)
+    assert np.array_equal(a, keyed_rng(b"k" * 32, "one").integers(0, 2**32, 4))
+    assert not np.array_equal(a, keyed_rng(b"j" * 32, "one").integers(0, 2**32, 4))
+    assert not np.array_equal(a, keyed_rng(b"k" * 32, "two").integers(0, 2**32, 4))
