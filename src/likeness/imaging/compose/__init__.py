@@ -65,7 +65,9 @@ def solid_background(framing: Framing, rgb: tuple[float, float, float]) -> NDArr
     colour = np.asarray(rgb, dtype=np.float32)
     if colour.shape != (3,) or not np.isfinite(colour).all() or (colour < 0).any():
         raise InvalidImage(f"background colour must be three non-negative numbers, got {rgb}")
-    return np.broadcast_to(colour, (framing.height, framing.width, 3)).copy()
+    canvas = np.empty((framing.height, framing.width, 3), dtype=np.float32)
+    canvas[...] = colour
+    return canvas
 
 
 __all__ = [

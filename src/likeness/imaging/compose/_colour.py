@@ -76,8 +76,9 @@ def to_display(image: NDArray[np.float32], space: ColourSpace = "srgb") -> NDArr
         image = (image.reshape(-1, 3) @ SRGB_TO_P3.T).reshape(image.shape).astype(np.float32)
     elif space != "srgb":
         raise InvalidImage(f"unknown colour space {space!r}; use 'srgb' or 'display-p3'")
-    index = np.clip(image * _LUT_SIZE, 0, _LUT_SIZE - 1).astype(np.int32)
-    display: NDArray[np.uint8] = _LUT[index]
+    scaled = image * np.float32(_LUT_SIZE)
+    np.clip(scaled, 0, _LUT_SIZE - 1, out=scaled)
+    display: NDArray[np.uint8] = np.take(_LUT, scaled.astype(np.uint16))
     return display
 
 

@@ -114,8 +114,8 @@ def place(
     image: NDArray[np.float32], placement: Placement, framing: Framing
 ) -> NDArray[np.float32]:
     """Warp ``image`` (``[H, W]`` or ``[H, W, C]``) onto the canvas; outside stays zero."""
-    interpolation = cv2.INTER_AREA if placement.scale < 1 else cv2.INTER_LINEAR
-    if interpolation == cv2.INTER_AREA:
+    # Bilinear warping aliases only when shrinking by more than 2x; then pre-filter.
+    if placement.scale < 0.5:
         # warpAffine has no area filter: resize first (anti-aliased), then shift.
         height, width = image.shape[:2]
         size = (max(1, round(width * placement.scale)), max(1, round(height * placement.scale)))

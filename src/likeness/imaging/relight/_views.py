@@ -47,6 +47,8 @@ def blend_views(images: Sequence[FloatArray], picks: Sequence[tuple[int, float]]
     if not picks:
         raise InvalidViews("no views picked")
     first = images[picks[0][0]]
+    if len(picks) == 1 and picks[0][1] == 1.0:
+        return first
     out = np.zeros_like(first, dtype=np.float32)
     for index, weight in picks:
         if not 0 <= index < len(images):

@@ -1,0 +1,355 @@
+#!/usr/bin/env python
+"""Relighting benchmark: novel-light quality on real OLAT faces, and render speed/memory.
+
+Quality (needs the OLAT folder; skipped cleanly without it): every light of every person is
+held out in turn and predicted from that person's other lights (leave-one-light-out), by
+
+* ``nearest``  the image of the angularly nearest remaining light;
+* ``ls6``      6 nearest lights, weights = least-squares fit of their directions to the held-out
+               direction (the "local-linear" baseline);
+* ``rbf``      this project's interpolator (``LightInterpolator``: polyharmonic RBF over the
+               sphere, k nearest lights), on the raw images;
+* ``rbf+cal``  the same on calibrated images: each rig light's strobe gain is estimated on the
+               *tune* people only and divided out (the renderer's basis is "unit intensity"),
+               and the prediction is multiplied back by the held-out light's gain.
+
+PSNR = 10·log10(1 / MSE) on the whole 168×192 frame with images scaled to [0, 1] (data range
+255 for the 8-bit files), no ambient subtraction (the folder has no ambient frames; ambient is
+part of every frame and of every prediction), no clipping of predictions; every method is
+scored by this one function. People are split by sorted name: even positions tune
+(calibration and the choice of k), odd positions are reported as held-out people.
+
+Speed: a 64-light synthetic basis at ``--size``² RGB, composited onto a ``--size``² canvas
+(studio key/fill/rim lights, an environment preset, light wrap and colour match), on one
+thread; prints the median of ``--repeats`` runs, the basis size and the peak memory (RSS).
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import argparse  # noqa: E402
+import csv  # noqa: E402
+import math  # noqa: E402
+import resource  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+
+from likeness.imaging import compose as cp  # noqa: E402
+from likeness.imaging import relight as rl  # noqa: E402
+from likeness.studio import Basis, parse_scene, render_scene  # noqa: E402
+
+cv2.setNumThreads(1)
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "olat-faces"
+Key = tuple[int, int]
+Person = tuple[np.ndarray, np.ndarray, list[Key]]
+
+
+# --- data -----------------------------------------------------------------------------------
+
+
+def load_people(folder: Path, limit: int | None, stride: int) -> dict[str, Person]:
+    rows: dict[str, list[dict[str, str]]] = {}
+    with (folder / "lights.csv").open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["azimuth_deg"] and row["elevation_deg"]:
+                rows.setdefault(row["subject"], []).append(row)
+    people: dict[str, Person] = {}
+    for name in sorted(rows)[:limit]:
+        images, dirs, keys = [], [], []
+        for row in rows[name]:
+            image = cv2.imread(str(folder / row["file"]), cv2.IMREAD_GRAYSCALE)
+            if image is None:
+                continue
+            az, el = float(row["azimuth_deg"]), float(row["elevation_deg"])
+            images.append(image.reshape(-1)[::stride].astype(np.float32) / 255.0)
+            dirs.append(rl.direction_from_angles(az, el))
+            keys.append((round(az), round(el)))
+        people[name] = (np.stack(images), np.asarray(dirs, np.float32), keys)
+    return people
+
+
+def psnr(prediction: np.ndarray, target: np.ndarray) -> float:
+    mse = float(np.mean((prediction.astype(np.float64) - target) ** 2))
+    return 10 * math.log10(1.0 / max(mse, 1e-12))
+
+
+# --- predictors: (images [L, P], dirs [L, 3], held-out index) -> prediction [P] -------------
+
+Predictor = Callable[[np.ndarray, np.ndarray, int], np.ndarray]
+
+
+def predict_nearest(images: np.ndarray, dirs: np.ndarray, j: int) -> np.ndarray:
+    others = np.flatnonzero(np.arange(len(dirs)) != j)
+    return images[others[np.argmax(dirs[others] @ dirs[j])]]
+
+
+def predict_ls6(images: np.ndarray, dirs: np.ndarray, j: int) -> np.ndarray:
+    others = np.flatnonzero(np.arange(len(dirs)) != j)
+    near = others[np.argsort(-(dirs[others] @ dirs[j]), kind="stable")[:6]]
+    weights = np.linalg.lstsq(dirs[near].T.astype(np.float64), dirs[j], rcond=None)[0]
+    return weights.astype(np.float32) @ images[near]
+
+
+def make_rbf(neighbours: int | None) -> Predictor:
+    def predict(images: np.ndarray, dirs: np.ndarray, j: int) -> np.ndarray:
+        mask = np.arange(len(dirs)) != j
+        interp = rl.LightInterpolator(dirs[mask], neighbours=neighbours)
+        weights = interp.weights(dirs[j : j + 1])[0].astype(np.float32)
+        return weights @ images[mask]
+
+    return predict
+
+
+def calibrated(predictor: Predictor, gains: dict[Key, float], keys: list[Key]) -> Predictor:
+    g = np.asarray([gains.get(k, 1.0) for k in keys], np.float32)
+
+    def predict(images: np.ndarray, dirs: np.ndarray, j: int) -> np.ndarray:
+        return predictor(images / g[:, None], dirs, j) * g[j]
+
+    return predict
+
+
+def loo(person: Person, predictor: Predictor) -> list[float]:
+    images, dirs, _ = person
+    return [psnr(predictor(images, dirs, j), images[j]) for j in range(len(dirs))]
+
+
+def estimate_gains(
+    people: list[Person], neighbours: int | None, rounds: int = 4
+) -> dict[Key, float]:
+    """Per-rig-light strobe gain: median over people of the best scale of each held-out image
+    against its prediction from the (already normalised) others, iterated to a fixed point."""
+    gains: dict[Key, float] = {}
+    rbf = make_rbf(neighbours)
+    for _ in range(rounds):
+        ratios: dict[Key, list[float]] = {}
+        for person in people:
+            images, dirs, keys = person
+            predict = calibrated(rbf, gains, keys)
+            for j, key in enumerate(keys):
+                p = predict(images, dirs, j)
+                ratios.setdefault(key, []).append(float(p @ images[j]) / float(p @ p))
+        for key, values in ratios.items():
+            gains[key] = gains.get(key, 1.0) * statistics.median(values)
+        mean = statistics.fmean(gains.values())
+        gains = {k: v / mean for k, v in gains.items()}
+    return gains
+
+
+def summary(values: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(values)
+    worst = ordered[: max(1, len(ordered) // 10)]
+    return statistics.fmean(values), statistics.median(values), statistics.fmean(worst)
+
+
+def quality(args: argparse.Namespace) -> None:
+    if not (args.data / "lights.csv").is_file():
+        print(f"quality: skipped, no OLAT data at {args.data}")
+        return
+    t0 = time.perf_counter()
+    people = load_people(args.data, args.people, args.stride)
+    names = sorted(people)
+    tune, test = names[0::2], names[1::2]
+    print(
+        f"quality: {len(names)} people, tune {len(tune)} / test {len(test)}; stride {args.stride}"
+    )
+    gains = estimate_gains([people[n] for n in tune], None)
+    choices: list[int | None] = [8, 12, 16, 24, None]
+    tune_scores = {}
+    for k in choices:
+        scores = [
+            s for n in tune for s in loo(people[n], calibrated(make_rbf(k), gains, people[n][2]))
+        ]
+        tune_scores[k] = statistics.fmean(scores)
+    best = max(choices, key=lambda k: tune_scores[k])
+    print(
+        "tuning k on tune people (rbf+cal mean dB): "
+        + ", ".join(f"{'all' if k is None else k}={v:.2f}" for k, v in tune_scores.items())
+        + f" -> k={'all' if best is None else best}"
+    )
+    methods: dict[str, Callable[[Person], Predictor]] = {
+        "nearest": lambda p: predict_nearest,
+        "ls6": lambda p: predict_ls6,
+        "nearest+cal": lambda p: calibrated(predict_nearest, gains, p[2]),
+        "ls6+cal": lambda p: calibrated(predict_ls6, gains, p[2]),
+        "rbf": lambda p: make_rbf(best),
+        "rbf+cal": lambda p: calibrated(make_rbf(best), gains, p[2]),
+    }
+    per: dict[str, dict[str, list[float]]] = {m: {} for m in methods}
+    for name in names:
+        for method, factory in methods.items():
+            per[method][name] = loo(people[name], factory(people[name]))
+    header = f"{'person':10} {'split':5} {'L':>3} " + " ".join(f"{m:>11}" for m in methods)
+    print("\nper person, mean PSNR dB (leave-one-light-out)")
+    print(header)
+    for name in names:
+        split = "tune" if name in tune else "test"
+        cells = " ".join(f"{statistics.fmean(per[m][name]):11.2f}" for m in methods)
+        print(f"{name:10} {split:5} {len(people[name][2]):3d} {cells}")
+    print("\noverall PSNR dB: mean / median / worst-10% (mean of the lowest tenth of images)")
+    print(f"{'group':14} " + " ".join(f"{m:>20}" for m in methods))
+    for group, members in (("test (held out)", test), ("tune", tune), ("all", names)):
+        cells = []
+        for method in methods:
+            values = [v for n in members for v in per[method][n]]
+            cells.append("{:6.2f}/{:6.2f}/{:6.2f}".format(*summary(values)))
+        print(f"{group:14} " + " ".join(f"{c:>20}" for c in cells))
+    person_means = [statistics.fmean(per["rbf+cal"][n]) for n in test]
+    print(
+        "\nrbf+cal on held-out people: per-person means "
+        f"{min(person_means):.2f}..{max(person_means):.2f} dB ({time.perf_counter() - t0:.0f} s)"
+    )
+
+
+# --- speed ----------------------------------------------------------------------------------
+
+
+def synthetic_capture(size: int, lights: int) -> tuple[Basis, cp.FaceBox]:
+    rings = {64: (1, 8, 14, 18, 23)}.get(lights, (1, lights - 1))
+    dirs = rl.rig_directions(rings)
+    small, _, alpha = rl.synthetic_basis(min(size, 256), dirs)
+    scale = size / small.shape[1]
+    basis = np.empty((dirs.shape[0], size, size, 3), np.float32)
+    for index in range(dirs.shape[0]):
+        basis[index] = cv2.resize(small[index], (size, size), interpolation=cv2.INTER_LINEAR)
+    alpha_big = np.clip(cv2.resize(alpha, (size, size), interpolation=cv2.INTER_LINEAR), 0, 1)
+    face = cp.face_from_alpha(alpha)
+    box = cp.FaceBox(face.x * scale, face.y * scale, face.width * scale, face.height * scale)
+    prepared = Basis.from_arrays(basis, dirs, alpha=alpha_big[None])
+    del basis
+    return prepared, box
+
+
+def timed(call: Callable[[], object], repeats: int) -> tuple[float, float]:
+    """Median wall and CPU milliseconds (CPU time is what one core spends, unaffected by
+    other processes queueing for the cores; wall time is what a user waits)."""
+    wall, cpu = [], []
+    for _ in range(repeats):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        call()
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return statistics.median(wall) * 1000, statistics.median(cpu) * 1000
+
+
+def speed(args: argparse.Namespace) -> None:
+    start = time.perf_counter()
+    basis, face = synthetic_capture(args.size, args.lights)
+    prep_s = time.perf_counter() - start
+    box = [face.x, face.y, face.width, face.height]
+    common = {
+        "background": {"color": [0.05, 0.08, 0.12]},
+        "framing": {"width": args.size, "height": args.size, "face_box": box},
+    }
+    key_fill_rim = [
+        {"azimuth_deg": -35, "elevation_deg": 25, "color": [1.0, 0.96, 0.9]},
+        {"azimuth_deg": 40, "elevation_deg": 5, "color": [0.25, 0.27, 0.3]},
+        {"azimuth_deg": -100, "elevation_deg": 45, "color": [0.5, 0.5, 0.55]},
+    ]
+    scenes = {
+        "3 lights (key/fill/rim)": {"lights": key_fill_rim, **common},
+        "environment preset": {"environment": {"preset": "studio"}, **common},
+        "3 lights + environment": {
+            "lights": key_fill_rim,
+            "environment": {"preset": "overcast", "intensity": 0.3},
+            **common,
+        },
+    }
+    view = basis.views[0]
+    print(
+        f"\nspeed: {args.lights}-light RGB basis {args.size}x{args.size}, canvas "
+        f"{args.size}x{args.size}, 1 thread, median of {args.repeats}"
+    )
+    print(f"basis {view.nbytes / 2**20:.0f} MiB float32 (prepared in {prep_s:.1f} s)")
+    print("milliseconds, wall / CPU")
+    print(f"{'scene':26} {'rig lights':>10} {'relight':>13} {'composite':>13} {'+ sRGB 8-bit':>13}")
+    from likeness.studio.render import scene_weights
+
+    for label, data in scenes.items():
+        scene = parse_scene(data)
+        weights = scene_weights(basis, scene)
+        used = int(np.count_nonzero(np.any(weights != 0, axis=1)))
+        relight_ms = timed(lambda w=weights: view.render(w), args.repeats)
+        only_ms = timed(lambda s=scene: render_scene(basis, s), args.repeats)
+        full_ms = timed(lambda s=scene: cp.to_display(render_scene(basis, s)), args.repeats)
+        cells = [f"{w:6.1f}/{c:6.1f}" for w, c in (relight_ms, only_ms, full_ms)]
+        print(f"{label:26} {used:10d} " + " ".join(f"{c:>13}" for c in cells))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS {peak:.0f} MiB (basis build included)")
+
+
+# --- example images for the guide -------------------------------------------------------------
+
+
+def docs_images(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    basis, dirs, alpha = rl.synthetic_basis(160)
+    tiles = {
+        "rig light": rl.relight(basis, dirs, [(dirs[10], (1, 1, 1))]),
+        "novel light": rl.relight(basis, dirs, [(rl.direction_from_angles(50, 20), (1, 1, 1))]),
+        "key/fill/rim": rl.relight(basis, dirs, rl.key_fill_rim()),
+        "studio": rl.relight_environment(basis, dirs, rl.environment_preset("studio")),
+        "overcast": rl.relight_environment(basis, dirs, rl.environment_preset("overcast")),
+        "golden hour": rl.relight_environment(basis, dirs, rl.environment_preset("golden_hour")),
+    }
+    row = []
+    for label, image in tiles.items():
+        tile = cp.to_display(image / max(float(np.percentile(image, 99.5)), 1e-6) * 0.9)
+        tile = np.ascontiguousarray(tile)
+        cv2.putText(tile, label, (6, 152), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (255, 255, 255), 1)
+        row.append(tile)
+    strip = np.hstack(row)
+    cv2.imwrite(str(folder / "relight-presets.png"), cv2.cvtColor(strip, cv2.COLOR_RGB2BGR))
+    prepared = Basis.from_arrays(basis, dirs, alpha=alpha[None])
+    framed = []
+    for preset in ("instagram-portrait", "story", "square", "landscape"):
+        scene = parse_scene(
+            {
+                "environment": {"preset": "studio", "intensity": 0.6},
+                "background": {"color": [0.2, 0.13, 0.08]},
+                "framing": {"preset": preset},
+                "compose": {"shadow_opacity": 0.4},
+            }
+        )
+        image = cp.to_display(render_scene(prepared, scene))
+        height = 240
+        width = round(image.shape[1] * height / image.shape[0])
+        small = cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
+        framed.append(np.pad(small, ((0, 0), (0, 8), (0, 0)), constant_values=255))
+    sheet = np.hstack(framed)
+    cv2.imwrite(str(folder / "studio-framing.png"), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
+    print(f"wrote {folder / 'relight-presets.png'} and {folder / 'studio-framing.png'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="OLAT folder (lights.csv)")
+    parser.add_argument("--people", type=int, default=None, help="use only the first N people")
+    parser.add_argument("--stride", type=int, default=1, help="score every Nth pixel (dev only)")
+    parser.add_argument("--size", type=int, default=1024, help="basis and canvas side for speed")
+    parser.add_argument("--lights", type=int, default=64, help="rig lights for speed")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--docs-img", type=Path, default=None, help="write guide example PNGs here")
+    args = parser.parse_args()
+    if args.docs_img is not None:
+        docs_images(args.docs_img)
+    if not args.skip_quality:
+        quality(args)
+    if not args.skip_speed:
+        speed(args)
+
+
+if __name__ == "__main__":
+    main()
