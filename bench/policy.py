@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import gc
 import os
 import random
@@ -36,10 +37,11 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from likeness import migrations
@@ -452,33 +454,75 @@ TABLES: list[tuple[Any, Callable[[World], Iterator[dict[str, Any]]]]] = [
 ]
 
 
-def _copy_value(value: Any) -> Any:
+@functools.cache
+def _time_text(value: datetime, dialect: str) -> str:
+    # Few distinct times (terms are shared), so formatting each once matters.
+    if dialect == "sqlite":  # SQLAlchemy's SQLite DATETIME format, naive UTC
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value.isoformat()
+
+
+def _plain(value: Any, dialect: str) -> Any:
+    """A Python value as the driver takes it: enums by value, times as the column stores them."""
     if isinstance(value, datetime):
-        return value.isoformat()
-    if hasattr(value, "value"):
+        return _time_text(value, dialect)
+    if isinstance(value, Enum):
         return value.value
     return value
 
 
 def load(db: Database, world: World) -> int:
-    """Bulk-insert the world; COPY on PostgreSQL, executemany on SQLite."""
+    """Bulk-insert the world straight through the driver: COPY on PostgreSQL; on SQLite one
+    prepared ``executemany`` per chunk with foreign-key checks deferred to a single
+    ``PRAGMA foreign_key_check`` at the end (the usual way to bulk-load SQLite)."""
+    if db.dialect == "postgresql":
+        return _load_postgres(db, world)
+    return _load_sqlite(db, world)
+
+
+def _load_postgres(db: Database, world: World) -> int:
     total = 0
     with db.engine.begin() as connection:
+        raw: Any = connection.connection.driver_connection
         for table, rows in TABLES:
-            if db.dialect == "postgresql":
-                raw: Any = connection.connection.driver_connection
-                columns = [c.name for c in table.columns]
-                statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
-                with raw.cursor().copy(statement) as copy:
-                    for row in rows(world):
-                        copy.write_row([_copy_value(row[c]) for c in columns])
-                        total += 1
-            else:
-                for chunk in _chunks(rows(world)):
-                    connection.execute(insert(table), chunk)
-                    total += len(chunk)
-        if db.dialect == "postgresql":
-            connection.execute(text("ANALYZE"))
+            columns = [c.name for c in table.columns]
+            statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+            with raw.cursor().copy(statement) as copy:
+                for row in rows(world):
+                    copy.write_row([_plain(row[c], "postgresql") for c in columns])
+                    total += 1
+        connection.execute(text("ANALYZE"))
+    return total
+
+
+def _load_sqlite(db: Database, world: World) -> int:
+    total = 0
+    pooled = db.engine.raw_connection()
+    try:
+        raw: Any = pooled.driver_connection
+        cursor = raw.cursor()
+        cursor.execute("PRAGMA foreign_keys=OFF")
+        cursor.execute("BEGIN")
+        for table, rows in TABLES:
+            columns = [c.name for c in table.columns]
+            statement = (
+                f"INSERT INTO {table.name} ({', '.join(columns)}) "
+                f"VALUES ({', '.join('?' for _ in columns)})"
+            )
+            for chunk in _chunks(rows(world)):
+                cursor.executemany(
+                    statement, [[_plain(row[c], "sqlite") for c in columns] for row in chunk]
+                )
+                total += len(chunk)
+        cursor.execute("COMMIT")
+        broken = cursor.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"bulk load broke {len(broken)} foreign keys: {broken[:3]}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("ANALYZE")
+        cursor.close()
+    finally:
+        pooled.close()
     return total
 
 
