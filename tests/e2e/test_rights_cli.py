@@ -98,6 +98,12 @@ def test_full_negotiation_and_decision_on_the_command_line(world: World, tmp_pat
     assert active["status"] == "active"
     code, out = run("consent", "verify", consent_id)
     assert code == 0 and '"ed25519_valid": true' in out
+    shown_consent = ok_json("consent", "show", consent_id, *as_(world, "brand"))
+    assert shown_consent["status"] == "signed" and shown_consent["license_id"] == lid
+    code, out = run("consent", "show", str(creation["id"]), *as_(world, "brand"))
+    assert code == 1 and "no consent" in out
+    listed_consents = json.loads(run("consent", "list", "--json", *as_(world, "talent"))[1])
+    assert {c["kind"] for c in listed_consents} == {"creation", "use"}
 
     decide = ["decide", "--twin", world.talent.id, "--brand", world.brand.id]
     allow = ok_json(
