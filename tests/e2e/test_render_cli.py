@@ -97,8 +97,14 @@ def test_directory_basis_and_display_p3(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     loaded = load_basis(folder)
     assert len(loaded.views) == 1
-    assert loaded.views[0].shape == (32, 32)
-    assert loaded.views[0].planes.shape == (3, dirs.shape[0], 32 * 32)
+    # Cropped to where the subject's alpha is non-zero; origin says where the crop starts.
+    rows = np.flatnonzero((alpha > 0).any(axis=1))
+    cols = np.flatnonzero((alpha > 0).any(axis=0))
+    assert loaded.origin == (max(0, cols[0] - 2), max(0, rows[0] - 2))
+    height, width = loaded.views[0].shape
+    assert loaded.views[0].planes.shape == (3, dirs.shape[0], height * width)
+    assert loaded.alpha is not None
+    assert loaded.alpha.shape == (1, height, width)
     np.testing.assert_allclose(loaded.light_dirs, dirs, atol=1e-4)
     assert Image.open(out).info.get("icc_profile") == cp.icc_profile("display-p3")
 

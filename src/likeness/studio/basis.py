@@ -34,6 +34,8 @@ class Basis:
     view_yaws_deg: tuple[float, ...] = (0.0,)
     alpha: NDArray[np.float32] | None = None
     plate: NDArray[np.float32] | None = None
+    #: Where the stored (cropped) images start in the capture's own pixel grid (x, y).
+    origin: tuple[int, int] = (0, 0)
 
     def __post_init__(self) -> None:
         if not self.views:
@@ -66,14 +68,42 @@ class Basis:
         alpha: NDArray[np.float32] | None = None,
         plate: NDArray[np.float32] | None = None,
     ) -> Basis:
-        """From ``[L, H, W, C]`` or ``[V, L, H, W, C]`` linear images (validated)."""
+        """From ``[L, H, W, C]`` or ``[V, L, H, W, C]`` linear images (validated).
+
+        With an alpha, everything is cropped to the box where any view's alpha is non-zero
+        (plus a small margin): pixels that are never seen cost neither memory nor render
+        time. ``origin`` records the crop so face boxes in capture pixels still apply.
+        """
         stack = images[None] if images.ndim == 4 else images
         if stack.ndim != 5:
             raise InvalidBasisFile(
                 f"basis must be [L, H, W, C] or [V, L, H, W, C], got {images.shape}"
             )
+        origin = (0, 0)
+        if alpha is not None and alpha.shape == (stack.shape[0], *stack.shape[2:4]):
+            top, bottom, left, right = _alpha_box(alpha)
+            stack = stack[:, :, top:bottom, left:right]
+            alpha = np.ascontiguousarray(alpha[:, top:bottom, left:right])
+            if plate is not None and plate.shape[1:3] == images.shape[-3:-1]:
+                plate = np.ascontiguousarray(plate[:, top:bottom, left:right])
+            origin = (left, top)
         views = tuple(Reflectance(view, light_dirs) for view in stack)
-        return cls(views, view_yaws_deg, alpha, plate)
+        return cls(views, view_yaws_deg, alpha, plate, origin)
+
+
+def _alpha_box(alpha: NDArray[np.float32], margin: int = 2) -> tuple[int, int, int, int]:
+    seen = np.any(alpha > 0, axis=0)
+    rows = np.flatnonzero(seen.any(axis=1))
+    cols = np.flatnonzero(seen.any(axis=0))
+    if rows.size == 0:
+        raise InvalidBasisFile("the basis alpha is empty: no subject pixels")
+    height, width = seen.shape
+    return (
+        max(0, int(rows[0]) - margin),
+        min(height, int(rows[-1]) + 1 + margin),
+        max(0, int(cols[0]) - margin),
+        min(width, int(cols[-1]) + 1 + margin),
+    )
 
 
 def _read_image(path: Path, *, linear: bool) -> NDArray[np.float32]:

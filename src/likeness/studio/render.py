@@ -64,9 +64,12 @@ def scene_framing(scene: Scene) -> cp.Framing:
     return cp.framing_preset(spec.preset)
 
 
-def _face(scene: Scene, lit: NDArray[np.float32], alpha: NDArray[np.float32]) -> cp.FaceBox:
+def _face(
+    scene: Scene, basis: Basis, lit: NDArray[np.float32], alpha: NDArray[np.float32]
+) -> cp.FaceBox:
     if scene.framing.face_box is not None:
-        return cp.FaceBox(*scene.framing.face_box)
+        x, y, width, height = scene.framing.face_box
+        return cp.FaceBox(x - basis.origin[0], y - basis.origin[1], width, height)
     grey = cv2.cvtColor(cp.to_display(lit), cv2.COLOR_RGB2GRAY).astype(np.uint8)
     found = cp.detect_face(grey)
     return found if found is not None else cp.face_from_alpha(alpha)
@@ -98,7 +101,9 @@ def render_scene(basis: Basis, scene: Scene) -> NDArray[np.float32]:
     ).astype(np.float32)
     framing = scene_framing(scene)
     placement = cp.face_placement(
-        _face(scene, lit, alpha), framing, face_height_fraction=scene.framing.face_height_fraction
+        _face(scene, basis, lit, alpha),
+        framing,
+        face_height_fraction=scene.framing.face_height_fraction,
     )
     fg = cp.place(lit, placement, framing)
     matte = np.clip(cp.place(alpha, placement, framing), 0.0, 1.0)
