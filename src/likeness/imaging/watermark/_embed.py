@@ -8,6 +8,8 @@ bits the picture already helps to bits it fights, at the same total energy.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 import cv2
 import numpy as np
 import numpy.typing as npt
@@ -79,16 +81,15 @@ class _Marker:
         mean_square = sum(float(np.sum(np.square(m, dtype=np.float64))) for m in self.masks)
         self.mask_rms = float(np.sqrt(mean_square / (info.height * info.width)))
 
-    def deltas(self, tile: Float32, gain: float) -> list[Float32]:
+    def deltas(self, tile: Float32, gain: float) -> Iterator[Float32]:
+        """The luminance change strip by strip (a generator: one strip in memory)."""
         period = tile.shape[0]
         reps = -(-self.info.width // period)
         band = np.tile(tile, (1, reps))[:, : self.info.width]
-        return [
-            np.float32(gain) * mask * band[np.arange(start, stop) % period]
-            for (_, _, start, stop), mask in zip(self.strips, self.masks, strict=True)
-        ]
+        for (_, _, start, stop), mask in zip(self.strips, self.masks, strict=True):
+            yield np.float32(gain) * mask * band[np.arange(start, stop) % period]
 
-    def analysis_delta(self, deltas: list[Float32]) -> Float32:
+    def analysis_delta(self, deltas: Iterable[Float32]) -> Float32:
         return np.vstack([_image.block_mean(d, self.factor) for d in deltas])
 
 
