@@ -173,3 +173,28 @@ def test_bad_basis_and_output_paths(tmp_path: Path, npz_basis: Path) -> None:
         result = runner.invoke(app, ["render", *args])
         assert result.exit_code == 1, result.output
         assert message in result.output
+
+
+def test_multi_view_plate_matte_and_hdr_environment(tmp_path: Path) -> None:
+    basis, dirs, alpha = rl.synthetic_basis(40)
+    plate = np.full((40, 40, 3), 0.3, np.float32)
+    shot = basis + plate * (1 - alpha[..., None])  # subject in front of a grey backdrop
+    views = np.stack([shot, shot[:, :, ::-1]])  # a second "view": the mirror image
+    path = tmp_path / "views.npz"
+    np.savez(
+        path, basis=views, light_dirs=dirs, plate=np.stack([plate, plate]), view_yaw_deg=[-20, 20]
+    )
+    sky = rl.environment_preset("golden_hour", height=16).radiance
+    assert cv2.imwrite(str(tmp_path / "sky.hdr"), cv2.cvtColor(sky, cv2.COLOR_RGB2BGR))
+    text = "environment: {path: sky.hdr}\nview: {yaw_deg: %s}\nframing: {width: 64, height: 80}\n"
+    loaded = load_basis(path)
+    assert loaded.view_yaws_deg == (-20.0, 20.0)
+    from likeness.studio import load_scene
+
+    left = render_scene(loaded, load_scene(_scene(tmp_path, text % -20)))
+    middle = render_scene(loaded, load_scene(_scene(tmp_path, text % 0)))
+    right = render_scene(loaded, load_scene(_scene(tmp_path, text % 20)))
+    assert left.shape == (80, 64, 3)
+    assert not np.allclose(left, right)
+    # Half-way between two views is their cross-fade (same framing from the blended matte).
+    assert np.abs(middle - (left + right) / 2).mean() < np.abs(left - right).mean()
