@@ -137,8 +137,8 @@ def test_failed_ingest_leaves_nothing_behind(
     session: Session, world: World, deps: StorageDeps, capture_dir: Path, tmp_path: Path
 ) -> None:
     broken = Path(shutil.copytree(capture_dir, tmp_path / "broken"))
-    (broken / "view2" / "light_007.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
-    with pytest.raises(CaptureInvalid, match=r"view2/light_007\.png"):
+    (broken / "view2" / "light_007.tif").write_bytes(b"\x89PNG\r\n\x1a\n broken")
+    with pytest.raises(CaptureInvalid, match=r"view2/light_007\.tif"):
         captures.ingest(session, world.actor(session, "talent"), deps, broken, world.talent.id)
     assert session.scalar(select(func.count()).select_from(CaptureSession)) == 0
     assert isinstance(deps.blobs, MemoryBlobStore) and not deps.blobs.blobs

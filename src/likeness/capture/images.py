@@ -108,10 +108,11 @@ def _pil_header(data: bytes) -> tuple[int, int, int]:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        # Opening reads the header only; the pixel limit is ours, so PIL's own bomb
-        # warning is silenced and its hard error reported as a refusal.
+        # Opening reads the header only. The pixel limit is ours, so PIL's own bomb
+        # warning is silenced (its hard error becomes a refusal), and so are its
+        # warnings about damaged metadata: damaged pixels are caught when decoding.
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            warnings.simplefilter("ignore")
             with Image.open(io.BytesIO(data)) as img:
                 width, height = img.size
                 orientation = int(img.getexif().get(_EXIF_ORIENTATION, 1) or 1)

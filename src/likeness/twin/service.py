@@ -34,6 +34,7 @@ from likeness.models.consent import Consent
 from likeness.models.party import Role
 from likeness.models.twin import Twin, TwinVersion
 from likeness.policy import ConsentKind, ConsentStatus
+from likeness.twin._basis import pack_basis, unpack_basis
 from likeness.twin.access import require_talent_data
 from likeness.twin.keys import twin_key_name
 
@@ -245,7 +246,7 @@ def _build_artifacts(
             img = first if j == 0 else frames.image(f)
             basis[j] = img
             total += img
-        sealer.put(f"basis/{v['id']}", _npz(basis=basis))
+        sealer.put(f"basis/{v['id']}", pack_basis(basis))
         matte = _matte(frames, v["id"], total)
         sealer.put(f"matte/{v['id']}", _png((np.clip(matte, 0, 1) * 255 + 0.5).astype(np.uint8)))
         thumb = report.thumbnails.get(v["id"])
@@ -340,8 +341,7 @@ def load_basis(
 
     views = []
     for v in meta["views"]:
-        with np.load(io.BytesIO(open_blob(f"basis/{v['id']}"))) as data:
-            basis = data["basis"].astype(np.float32)
+        basis = unpack_basis(open_blob(f"basis/{v['id']}"))
         raw = np.frombuffer(open_blob(f"matte/{v['id']}"), np.uint8)
         decoded = cv2.imdecode(raw, cv2.IMREAD_GRAYSCALE)
         if decoded is None:

@@ -52,7 +52,7 @@ def test_valid_session_is_described_view_by_view(session: Path) -> None:
     assert [v.id for v in capture.views] == ["view0", "view1"]
     front = capture.views[1]
     assert front.yaw == 0.0 and len(front.olat_files) == 4
-    assert front.full_file == "view1/full.png" and front.alpha_file == "view1/alpha.png"
+    assert front.full_file == "view1/full.tif" and front.alpha_file == "view1/alpha.png"
     pixels = capture.load(front.olat_files[0])
     assert pixels.shape == (64, 64, 3) and pixels.dtype == np.float32
     assert float(pixels.min()) >= 0.0 and float(pixels.max()) <= 1.0
@@ -71,7 +71,7 @@ def test_zip_is_unpacked_privately_and_removed(session: Path, tmp_path: Path) ->
 
 
 def test_failed_zip_ingest_leaves_nothing_behind(session: Path, tmp_path: Path) -> None:
-    (session / "view0" / "light_000.png").write_bytes(b"not an image")
+    (session / "view0" / "light_000.tif").write_bytes(b"not an image")
     archive = tmp_path / "bad.zip"
     with zipfile.ZipFile(archive, "w") as zf:
         for f in session.rglob("*"):
@@ -92,14 +92,14 @@ def test_zip_with_escaping_path_is_refused(tmp_path: Path) -> None:
 
 def test_missing_light_is_named(session: Path) -> None:
     edit_manifest(session, lambda d: d["frames"].pop(1))
-    (session / "view0" / "light_001.png").unlink()
+    (session / "view0" / "light_001.tif").unlink()
     found = problems_of(session)
     assert any(p.startswith("view0: missing frame for light azimuth") for p in found)
 
 
 def test_duplicate_content_and_listing_are_named(session: Path) -> None:
-    shutil.copy(session / "view0" / "light_000.png", session / "view0" / "light_002.png")
-    assert "view0/light_002.png: duplicate of view0/light_000.png (same content)" in problems_of(
+    shutil.copy(session / "view0" / "light_000.tif", session / "view0" / "light_002.tif")
+    assert "view0/light_002.tif: duplicate of view0/light_000.tif (same content)" in problems_of(
         session
     )
     edit_manifest(session, lambda d: d["frames"].append(dict(d["frames"][0])))
@@ -107,23 +107,23 @@ def test_duplicate_content_and_listing_are_named(session: Path) -> None:
 
 
 def test_size_mismatch_in_a_view_is_named(session: Path) -> None:
-    Image.new("RGB", (80, 64)).save(session / "view1" / "light_003.png")
+    Image.new("RGB", (80, 64)).save(session / "view1" / "light_003.tif", format="PNG")
     found = problems_of(session)
-    assert any(p.startswith("view1/light_003.png: size 80×64 differs") for p in found)
+    assert any(p.startswith("view1/light_003.tif: size 80×64 differs") for p in found)
 
 
 def test_not_an_image_and_missing_file_are_named(session: Path) -> None:
-    (session / "view1" / "light_000.png").write_text("hello")
-    (session / "view1" / "light_001.png").unlink()
+    (session / "view1" / "light_000.tif").write_text("hello")
+    (session / "view1" / "light_001.tif").unlink()
     found = problems_of(session)
-    assert "view1/light_000.png: not a JPEG, PNG, TIFF or EXR image" in found
-    assert "view1/light_001.png: file is missing" in found
+    assert "view1/light_000.tif: not a JPEG, PNG, TIFF or EXR image" in found
+    assert "view1/light_001.tif: file is missing" in found
 
 
 def test_truncated_image_is_named(session: Path) -> None:
-    path = session / "view1" / "light_002.png"
-    path.write_bytes(path.read_bytes()[:200])
-    assert any(p.startswith("view1/light_002.png:") for p in problems_of(session))
+    path = session / "view1" / "light_002.tif"
+    path.write_bytes(path.read_bytes()[:2000])
+    assert any(p.startswith("view1/light_002.tif:") for p in problems_of(session))
 
 
 def test_pixel_limit_refuses_before_decoding(session: Path) -> None:
@@ -133,10 +133,10 @@ def test_pixel_limit_refuses_before_decoding(session: Path) -> None:
 
 def test_real_decompression_bomb_is_refused(session: Path) -> None:
     # 9000×9000 one-bit PNG: a few kilobytes on disk, 81 megapixels when decoded.
-    Image.new("1", (9000, 9000)).save(session / "view1" / "light_000.png")
-    assert (session / "view1" / "light_000.png").stat().st_size < 100_000
+    Image.new("1", (9000, 9000)).save(session / "view1" / "light_000.tif", format="PNG")
+    assert (session / "view1" / "light_000.tif").stat().st_size < 100_000
     found = problems_of(session)
-    assert any(p.startswith("view1/light_000.png: 9000×9000") for p in found)
+    assert any(p.startswith("view1/light_000.tif: 9000×9000") for p in found)
 
 
 def test_file_size_limit(session: Path) -> None:

@@ -1,0 +1,141 @@
+"""Benchmark captures and twins: synthetic rig, ingest, QC and twin build.
+
+Renders a synthetic session (default 3 views × 64 lights at 1024²), then runs the real
+services against a scratch SQLite database and blob folder: ingest (validate every file,
+seal it, store it), QC (faces, identity, exposure, coverage, sharpness over every
+frame) and twin build (QC again, compressed float16 OLAT basis, mattes, thumbnails,
+identity, all sealed). QC throughput is images checked per second per core (the run is
+single-threaded: OpenCV and dlib are pinned to one thread).
+
+    python bench/twin.py                               # full size (about a minute)
+    python bench/twin.py --size 256 --lights 16        # quick
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=1024, help="image side (default 1024)")
+    parser.add_argument("--views", type=int, default=3, help="camera views (default 3)")
+    parser.add_argument("--lights", type=int, default=64, help="OLAT lights (default 64)")
+    parser.add_argument("--seed", type=int, default=7, help="synthetic person (default 7)")
+    args = parser.parse_args(argv)
+
+    import cv2
+
+    cv2.setNumThreads(1)
+    from likeness import migrations
+    from likeness.auth.actor import SYSTEM_ACTOR
+    from likeness.auth.service import actor_for_user
+    from likeness.capture import service as captures
+    from likeness.capture.service import StorageDeps
+    from likeness.capture.synthetic import RigConfig, default_yaws, write_capture
+    from likeness.consent import service as consents
+    from likeness.consent.schemas import CreationConsentCreate
+    from likeness.consent.signing import AFFIRMATION
+    from likeness.imaging.faces import FaceAnalyzer
+    from likeness.kit.clock import utcnow
+    from likeness.kit.db import Database
+    from likeness.models.party import Role
+    from likeness.party import service as party
+    from likeness.party.schemas import TalentCreate, UserCreate
+    from likeness.storage import FsspecBlobStore
+    from likeness.twin import service as twins
+    from likeness.twin.crypto import FileKeyVault, InMemoryMasterKey, TwinCipher
+
+    rows: list[tuple[str, str]] = []
+    with tempfile.TemporaryDirectory(prefix="likeness-bench-") as tmp:
+        root = Path(tmp)
+        config = RigConfig(yaws=default_yaws(args.views), lights=args.lights, size=args.size)
+        t0 = time.perf_counter()
+        write_capture(root / "capture", seed=args.seed, config=config)
+        synth_s = time.perf_counter() - t0
+        frames = args.views * (args.lights + 1)
+        rows.append(("synthetic rig (render + write PNGs)", f"{synth_s:.1f} s"))
+
+        url = f"sqlite:///{root / 'bench.db'}"
+        migrations.upgrade(url)
+        db = Database(url, audit_key=b"k" * 32)
+        deps = StorageDeps(
+            FsspecBlobStore(f"file://{root / 'blobs'}"),
+            TwinCipher(InMemoryMasterKey(), FileKeyVault(root / "vault")),
+        )
+        analyzer = FaceAnalyzer()
+        with db.unit_of_work() as session:
+            user = party.create_user(
+                session,
+                SYSTEM_ACTOR,
+                UserCreate(email="bench@example.com", display_name="Bench", role=Role.talent),
+            )
+            talent = party.create_talent(
+                session, SYSTEM_ACTOR, TalentCreate(user_id=user.id, legal_name="Bench Person")
+            )
+            actor = actor_for_user(session, user, via="bench")
+            consent = consents.create_creation_consent(
+                session,
+                actor,
+                CreationConsentCreate(
+                    talent_id=talent.id,
+                    purpose="Benchmark twin",
+                    valid_until=utcnow() + timedelta(days=30),
+                ),
+            )
+            consents.sign(
+                session, actor, consent.id, consents.Intent("Bench Person", AFFIRMATION), None
+            )
+            talent_id = talent.id
+
+        with db.unit_of_work() as session:
+            t0 = time.perf_counter()
+            row = captures.ingest(session, actor, deps, root / "capture", talent_id)
+            ingest_s = time.perf_counter() - t0
+            session_id = row.id
+        rows.append(("ingest (validate, seal, store)", f"{ingest_s:.1f} s"))
+
+        with db.unit_of_work() as session:
+            cpu0 = time.process_time()
+            t0 = time.perf_counter()
+            report = captures.run_session_qc(session, actor, deps, session_id, analyzer=analyzer)
+            qc_s = time.perf_counter() - t0
+            qc_cpu = time.process_time() - cpu0
+        rows.append(("QC", f"{qc_s:.1f} s ({'pass' if report.passed else 'FAIL'})"))
+        rows.append(("QC throughput", f"{report.images / qc_cpu:.1f} images/s/core"))
+
+        with db.unit_of_work() as session:
+            t0 = time.perf_counter()
+            version = twins.build(session, actor, deps, talent_id, session_id, analyzer=analyzer)
+            build_s = time.perf_counter() - t0
+        rows.append(("twin build (QC + basis + seal)", f"{build_s:.1f} s"))
+        rows.append(("ingest + QC + build", f"{ingest_s + qc_s + build_s:.1f} s"))
+        stored = sum(f.stat().st_size for f in (root / "blobs").rglob("*") if f.is_file())
+        rows.append(("stored (sealed) bytes", f"{stored / 1e6:.0f} MB"))
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        rows.append(("peak memory", f"{rss:.0f} MB"))
+        db.dispose()
+
+    title = (
+        f"twin pipeline: {args.views} views × {args.lights} lights at {args.size}², "
+        f"{frames} frames, seed {args.seed}, version {version.version}"
+    )
+    width = max(len(k) for k, _ in rows)
+    print(title)
+    print("-" * len(title))
+    for key, value in rows:
+        print(f"{key:<{width}}  {value}")
+    return 0 if report.passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
