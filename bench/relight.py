@@ -270,7 +270,11 @@ def speed(args: argparse.Namespace) -> None:
         f"\nspeed: {args.lights}-light RGB basis {args.size}x{args.size}, canvas "
         f"{args.size}x{args.size}, 1 thread, median of {args.repeats}"
     )
-    print(f"basis {view.nbytes / 2**20:.0f} MiB float32 (prepared in {prep_s:.1f} s)")
+    full = 4 * args.lights * args.size * args.size * 3 / 2**20
+    print(
+        f"basis {view.nbytes / 2**20:.0f} MiB float32 after the alpha crop "
+        f"({full:.0f} MiB uncropped; prepared in {prep_s:.1f} s)"
+    )
     print("milliseconds, wall / CPU")
     print(f"{'scene':26} {'rig lights':>10} {'relight':>13} {'composite':>13} {'+ sRGB 8-bit':>13}")
     from likeness.studio.render import scene_weights
