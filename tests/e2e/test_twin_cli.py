@@ -6,7 +6,9 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 from typer.testing import CliRunner
 
 from integration.test_license_support import LEGAL_NAME, World, make_world
@@ -85,12 +87,30 @@ def test_capture_to_twin_on_the_command_line(world: World, tmp_path: Path) -> No
     code, out = run("twin", "show", twin_id, *as_(world, "brand"))
     assert code == 1 and "only the talent" in out
 
+    scene = tmp_path / "scene.yaml"
+    scene.write_text(
+        "lights:\n  - {azimuth_deg: -35, elevation_deg: 25, color: [1.0, 0.95, 0.9]}\n"
+        "background: {color: [0.05, 0.08, 0.12]}\nframing: {width: 120, height: 150}\n"
+    )
+    rendered = tmp_path / "twin.png"
+    code, out = run("render", "--twin", twin_id, "--scene", str(scene), "-o", str(rendered),
+                    *talent)  # fmt: skip
+    assert code == 0, out
+    image = np.asarray(Image.open(rendered))
+    assert image.shape == (150, 120, 3) and image[40:110, 30:90].mean() > image[:10, :10].mean()
+    code, out = run("render", "--twin", twin_id, "--scene", str(scene), "-o", str(rendered),
+                    *as_(world, "brand"))  # fmt: skip
+    assert code == 1 and "only the talent" in out
+
     code, out = run("twin", "retire", twin_id, "--reason", "please delete me", *talent)
     assert code == 0 and "data keys destroyed" in out
     shown = ok_json("twin", "show", twin_id, *talent)
     assert isinstance(shown, dict) and shown["status"] == "deleted"
     vault = tmp_path / "home" / "keys" / "vault"
     assert not any(vault.glob(f"twin-{twin_id}*"))
+    code, out = run("render", "--twin", twin_id, "--scene", str(scene), "-o", str(rendered),
+                    *talent)  # fmt: skip
+    assert code == 1 and "deleted" in out
 
 
 def test_bad_input_is_one_clear_line(world: World, tmp_path: Path) -> None:

@@ -7,18 +7,32 @@ from pathlib import Path
 import typer
 
 from likeness.studio.basis import load_basis
+from likeness.studio.errors import InvalidBasisFile
 from likeness.studio.render import render_scene, save_image, scene_framing
 from likeness.studio.schema import load_scene
 
 
 def render(
-    basis: Path = typer.Option(..., "--basis", help="Capture basis: a directory or an .npz."),
     scene: Path = typer.Option(..., "--scene", help="Scene YAML (lights, framing, output)."),
     output: Path = typer.Option(..., "-o", "--output", help="Output image (.png or .jpg)."),
+    basis: Path | None = typer.Option(
+        None, "--basis", help="Capture basis: a directory or an .npz."
+    ),
+    twin: str | None = typer.Option(None, "--twin", help="A stored twin (instead of --basis)."),
+    as_email: str | None = typer.Option(None, "--as", help="Act as this user (for --twin)."),
 ) -> None:
     """Relight a capture for a scene, frame it and write the composite."""
+    if (basis is None) == (twin is None):
+        raise InvalidBasisFile("give exactly one of --basis or --twin")
     parsed = load_scene(scene)
-    image = render_scene(load_basis(basis), parsed)
+    if twin is not None:
+        from likeness.twin.render import twin_basis
+
+        source = twin_basis(twin, as_email=as_email)
+    else:
+        assert basis is not None
+        source = load_basis(basis)
+    image = render_scene(source, parsed)
     framing = scene_framing(parsed)
     written = save_image(image, output, parsed.output, dpi=framing.dpi)
     height, width = image.shape[:2]
