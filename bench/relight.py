@@ -100,10 +100,10 @@ def predict_ls6(images: np.ndarray, dirs: np.ndarray, j: int) -> np.ndarray:
     return weights.astype(np.float32) @ images[near]
 
 
-def make_rbf(neighbours: int | None) -> Predictor:
+def make_rbf(neighbours: int | None, exponent: float = 1.5) -> Predictor:
     def predict(images: np.ndarray, dirs: np.ndarray, j: int) -> np.ndarray:
         mask = np.arange(len(dirs)) != j
-        interp = rl.LightInterpolator(dirs[mask], neighbours=neighbours)
+        interp = rl.LightInterpolator(dirs[mask], neighbours=neighbours, exponent=exponent)
         weights = interp.weights(dirs[j : j + 1])[0].astype(np.float32)
         return weights @ images[mask]
 
@@ -164,26 +164,32 @@ def quality(args: argparse.Namespace) -> None:
         f"quality: {len(names)} people, tune {len(tune)} / test {len(test)}; stride {args.stride}"
     )
     gains = estimate_gains([people[n] for n in tune], None)
+
+    def tune_mean(k: int | None, exponent: float) -> float:
+        predictor = make_rbf(k, exponent)
+        return statistics.fmean(
+            s for n in tune for s in loo(people[n], calibrated(predictor, gains, people[n][2]))
+        )
+
+    exponents = {p: tune_mean(None, p) for p in (1.0, 1.5, 1.75)}
+    exponent = max(exponents, key=lambda p: exponents[p])
     choices: list[int | None] = [8, 12, 16, 24, None]
-    tune_scores = {}
-    for k in choices:
-        scores = [
-            s for n in tune for s in loo(people[n], calibrated(make_rbf(k), gains, people[n][2]))
-        ]
-        tune_scores[k] = statistics.fmean(scores)
+    tune_scores = {k: tune_mean(k, exponent) for k in choices}
     best = max(choices, key=lambda k: tune_scores[k])
     print(
-        "tuning k on tune people (rbf+cal mean dB): "
+        "tuning on tune people (rbf+cal mean dB): exponent "
+        + ", ".join(f"{p}={v:.2f}" for p, v in exponents.items())
+        + f" -> {exponent}; neighbours "
         + ", ".join(f"{'all' if k is None else k}={v:.2f}" for k, v in tune_scores.items())
-        + f" -> k={'all' if best is None else best}"
+        + f" -> {'all' if best is None else best}"
     )
     methods: dict[str, Callable[[Person], Predictor]] = {
         "nearest": lambda p: predict_nearest,
         "ls6": lambda p: predict_ls6,
         "nearest+cal": lambda p: calibrated(predict_nearest, gains, p[2]),
         "ls6+cal": lambda p: calibrated(predict_ls6, gains, p[2]),
-        "rbf": lambda p: make_rbf(best),
-        "rbf+cal": lambda p: calibrated(make_rbf(best), gains, p[2]),
+        "rbf": lambda p: make_rbf(best, exponent),
+        "rbf+cal": lambda p: calibrated(make_rbf(best, exponent), gains, p[2]),
     }
     per: dict[str, dict[str, list[float]]] = {m: {} for m in methods}
     for name in names:
