@@ -161,3 +161,14 @@ def test_prepared_reflectance_matches_relight() -> None:
     assert prepared.nbytes == BASIS.nbytes
     with pytest.raises(rl.InvalidBasis, match="weights"):
         prepared.render(np.zeros((3, 3), np.float32))
+
+
+@pytest.mark.parametrize("exponent", [0.0, 2.0, -1.0])
+def test_kernel_exponent_must_keep_the_system_solvable(exponent: float) -> None:
+    with pytest.raises(rl.InvalidLights, match="exponent"):
+        rl.LightInterpolator(DIRS, exponent=exponent)
+
+
+def test_neighbours_must_be_positive() -> None:
+    with pytest.raises(rl.InvalidLights, match="neighbours"):
+        rl.LightInterpolator(DIRS, neighbours=0)
