@@ -7,13 +7,20 @@ frame) and twin build (QC again, compressed float16 OLAT basis, mattes, thumbnai
 identity, all sealed). QC throughput is images checked per second per core (the run is
 single-threaded: OpenCV and dlib are pinned to one thread).
 
-    python bench/twin.py                               # full size (about a minute)
+With the development OLAT faces beside the repository (``../shared/data/olat-faces``,
+or ``--identity-data DIR``), it also measures same-person and different-person
+embedding distances on real people, the evidence for ``IDENTITY_THRESHOLD``; it skips
+that part when the folder is absent.
+
+    python bench/twin.py                               # full size
     python bench/twin.py --size 256 --lights 16        # quick
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import itertools
 import os
 import resource
 import sys
@@ -31,7 +38,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--views", type=int, default=3, help="camera views (default 3)")
     parser.add_argument("--lights", type=int, default=64, help="OLAT lights (default 64)")
     parser.add_argument("--seed", type=int, default=7, help="synthetic person (default 7)")
+    parser.add_argument(
+        "--identity-data",
+        type=Path,
+        default=Path(__file__).resolve().parents[2] / "shared" / "data" / "olat-faces",
+        help="real OLAT faces for the identity-threshold table (skipped when absent)",
+    )
+    parser.add_argument(
+        "--skip-pipeline", action="store_true", help="only the identity-threshold table"
+    )
     args = parser.parse_args(argv)
+    if (args.identity_data / "lights.csv").is_file():
+        identity_table(args.identity_data)
+    else:
+        print(f"identity table skipped: no OLAT faces at {args.identity_data}\n")
+    if args.skip_pipeline:
+        return 0
 
     import cv2
 
@@ -135,6 +157,67 @@ def main(argv: list[str] | None = None) -> int:
     for key, value in rows:
         print(f"{key:<{width}}  {value}")
     return 0 if report.passed else 1
+
+
+def identity_table(root: Path) -> None:
+    """Embedding distances between frames of the same and of different real people."""
+    import cv2
+    import numpy as np
+
+    from likeness.imaging.faces import IDENTITY_THRESHOLD, FaceAnalyzer, identity_distance
+
+    analyzer = FaceAnalyzer()
+    embeddings: dict[str, list[object]] = {}
+    frames = missed = 0
+    with (root / "lights.csv").open(newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if not row["azimuth_deg"]:
+                continue
+            if abs(float(row["azimuth_deg"])) > 25 or abs(float(row["elevation_deg"])) > 25:
+                continue  # QC embeds well-lit frames only
+            gray = cv2.imread(str(root / row["file"]), cv2.IMREAD_GRAYSCALE)
+            frames += 1
+            vector = analyzer.embed_largest(gray) if gray is not None else None
+            if vector is None:
+                missed += 1
+                continue
+            embeddings.setdefault(row["subject"], []).append(vector)
+    same = np.array(
+        [
+            identity_distance(a, b)  # type: ignore[arg-type]
+            for vs in embeddings.values()
+            for a, b in itertools.combinations(vs, 2)
+        ]
+    )
+    diff = np.array(
+        [
+            identity_distance(a, b)  # type: ignore[arg-type]
+            for s, t in itertools.combinations(embeddings, 2)
+            for a in embeddings[s]
+            for b in embeddings[t]
+        ]
+    )
+    title = (
+        f"identity threshold on real OLAT faces: {len(embeddings)} people, "
+        f"{frames} frames lit within 25° of the camera ({missed} without a detected face)"
+    )
+    print(title)
+    print("-" * len(title))
+    print(
+        f"same person       pairs {len(same):6d}  mean {same.mean():.3f}  "
+        f"p99 {np.percentile(same, 99):.3f}  max {same.max():.3f}"
+    )
+    print(
+        f"different people  pairs {len(diff):6d}  mean {diff.mean():.3f}  "
+        f"p1 {np.percentile(diff, 1):.3f}  min {diff.min():.3f}"
+    )
+    for threshold in (0.45, IDENTITY_THRESHOLD, 0.55, 0.6):
+        mark = "  <- IDENTITY_THRESHOLD" if threshold == IDENTITY_THRESHOLD else ""
+        print(
+            f"threshold {threshold:.2f}: false reject {100 * (same > threshold).mean():5.2f} %  "
+            f"false accept {100 * (diff <= threshold).mean():5.2f} %{mark}"
+        )
+    print()
 
 
 if __name__ == "__main__":
