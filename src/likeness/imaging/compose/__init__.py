@@ -65,8 +65,11 @@ def solid_background(framing: Framing, rgb: tuple[float, float, float]) -> NDArr
     colour = np.asarray(rgb, dtype=np.float32)
     if colour.shape != (3,) or not np.isfinite(colour).all() or (colour < 0).any():
         raise InvalidImage(f"background colour must be three non-negative numbers, got {rgb}")
+    # Fill one row, then copy rows: plain memory copies instead of a 3-element broadcast.
+    row = np.empty((1, framing.width, 3), dtype=np.float32)
+    row[...] = colour
     canvas = np.empty((framing.height, framing.width, 3), dtype=np.float32)
-    canvas[...] = colour
+    canvas[...] = row
     return canvas
 
 
