@@ -15,7 +15,7 @@ for environment maps and presets, and picks or blends captured views::
 
 Frame: +x image right, +y up, +z towards the camera; azimuth > 0 lights the subject's right
 (the image's left). Directions between rig lights are interpolated over the sphere by
-:class:`LightInterpolator` (a polyharmonic radial-basis interpolant whose weights depend
+:class:`LightInterpolator` (a power-kernel radial-basis interpolant whose weights depend
 only on the rig, so renders stay linear and rig directions are reproduced exactly); see
 ``docs/decisions/0006-relighting.md`` for the measured quality on real captures.
 
