@@ -7,7 +7,7 @@ held out in turn and predicted from that person's other lights (leave-one-light-
 * ``nearest``  the image of the angularly nearest remaining light;
 * ``ls6``      6 nearest lights, weights = least-squares fit of their directions to the held-out
                direction (the "local-linear" baseline);
-* ``rbf``      this project's interpolator (``LightInterpolator``: polyharmonic RBF over the
+* ``rbf``      this project's interpolator (``LightInterpolator``: power-kernel RBF over the
                sphere, k nearest lights), on the raw images;
 * ``rbf+cal``  the same on calibrated images: each rig light's strobe gain is estimated on the
                *tune* people only and divided out (the renderer's basis is "unit intensity"),
