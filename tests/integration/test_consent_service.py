@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from integration.test_license_support import (
@@ -35,7 +36,7 @@ from likeness.kit.clock import utcnow
 from likeness.licensing import decision, notifications
 from likeness.licensing.schemas import UseIn
 from likeness.models.audit import AuditEvent
-from likeness.models.consent import Consent
+from likeness.models.consent import Consent, ConsentSignature
 from likeness.models.license import License
 from likeness.policy import ConsentKind, ConsentStatus, LicenseStatus, reasons
 
@@ -125,9 +126,7 @@ def test_signing_records_intent_and_is_final(session: Session, world: World) -> 
     assert list(actions) == ["consent.created", "consent.signed"]
 
 
-def test_ed25519_signature_verifies_and_tampering_is_detected(
-    session: Session, world: World, tmp_path: Path
-) -> None:
+def test_ed25519_signature_verifies(session: Session, world: World, tmp_path: Path) -> None:
     consent = _draft(session, world)
     keyring = TalentKeyring(tmp_path)
     talent = world.actor(session, "talent")
@@ -139,18 +138,53 @@ def test_ed25519_signature_verifies_and_tampering_is_detected(
         True,
     )
     assert keyring.exists(world.talent.id)
+
+
+def test_verify_detects_a_tampered_document(session: Session, world: World) -> None:
+    consent = _draft(session, world)
+    talent = world.actor(session, "talent")
     session.execute(
         update(Consent).where(Consent.id == consent.id).values(document=consent.document + " ")
     )
     session.expire_all()
-    assert consents.verify(session, talent, consent.id).document_intact is True  # JSON-equal
+    assert consents.verify(session, talent, consent.id).document_intact  # same canonical JSON
     tampered = json.loads(consent.document)
     tampered["purpose"] = "Something else entirely"
     session.execute(
         update(Consent).where(Consent.id == consent.id).values(document=json.dumps(tampered))
     )
     session.expire_all()
-    assert consents.verify(session, talent, consent.id).document_intact is False
+    report = consents.verify(session, talent, consent.id)
+    assert report.document_intact is False
+    assert report.signature_matches_document is None
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"document": "{}"},
+        {"document_sha256": "0" * 64},
+        {"valid_until": utcnow() + timedelta(days=9_000)},
+        {"talent_id": None},
+    ],
+)
+def test_signed_consents_are_immutable_in_the_database(
+    session: Session, world: World, change: dict[str, object]
+) -> None:
+    consent = _draft(session, world)
+    consents.sign(session, world.actor(session, "talent"), consent.id, intent(), None)
+    if change.get("talent_id", "") is None:
+        change = {"talent_id": world.other_talent_user.id}
+    with pytest.raises(DBAPIError, match="immutable"), session.begin_nested():
+        session.execute(update(Consent).where(Consent.id == consent.id).values(**change))
+    with pytest.raises(DBAPIError, match="immutable"), session.begin_nested():
+        session.execute(
+            update(ConsentSignature)
+            .where(ConsentSignature.consent_id == consent.id)
+            .values(typed_name="Someone Else")
+        )
+    session.expire_all()
+    assert consents.verify(session, world.actor(session, "talent"), consent.id).document_intact
 
 
 def test_key_signature_needs_a_keyring(session: Session, world: World) -> None:

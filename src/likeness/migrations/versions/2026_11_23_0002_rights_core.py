@@ -7,6 +7,12 @@ the values checked by the application (``native_enum=False``), times are
 ``licenses.twin_id`` and ``consents.twin_id`` are plain ids here; migration 0003 adds
 the twins table and their foreign keys.
 
+Triggers make signed consents and signature records immutable in the database itself,
+not only in the service. Note for later migrations: an SQLite ``batch_alter_table`` on
+``consents`` or ``consent_signatures`` recreates the table and drops its triggers, so
+such a migration must call :func:`create_immutability_triggers` again (the integration
+test ``test_signed_consents_are_immutable_in_the_database`` fails otherwise).
+
 Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-23 23:40:00
@@ -21,6 +27,69 @@ revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
+
+
+_SIGNED_FIELDS = (
+    "kind",
+    "talent_id",
+    "twin_id",
+    "license_id",
+    "document",
+    "document_sha256",
+    "terms_sha256",
+    "valid_from",
+    "valid_until",
+    "signed_at",
+    "created_at",
+)
+
+
+def create_immutability_triggers() -> None:
+    """Refuse any change to what was signed (revocation still updates status/revoked_at)."""
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
+        op.execute(
+            "CREATE TRIGGER trg_consents_signed_immutable BEFORE UPDATE OF "
+            + ", ".join(_SIGNED_FIELDS)
+            + " ON consents WHEN OLD.signed_at IS NOT NULL "
+            "BEGIN SELECT RAISE(ABORT, 'signed consents are immutable'); END"
+        )
+        op.execute(
+            "CREATE TRIGGER trg_consent_signatures_immutable BEFORE UPDATE ON consent_signatures "
+            "BEGIN SELECT RAISE(ABORT, 'consent signatures are immutable'); END"
+        )
+    elif dialect == "postgresql":
+        changed = " OR ".join(f"NEW.{f} IS DISTINCT FROM OLD.{f}" for f in _SIGNED_FIELDS)
+        op.execute(
+            "CREATE FUNCTION likeness_consent_signed_immutable() RETURNS trigger AS $$ BEGIN "
+            f"IF OLD.signed_at IS NOT NULL AND ({changed}) THEN "
+            "RAISE EXCEPTION 'signed consents are immutable'; END IF; RETURN NEW; END "
+            "$$ LANGUAGE plpgsql"
+        )
+        op.execute(
+            "CREATE TRIGGER trg_consents_signed_immutable BEFORE UPDATE ON consents "
+            "FOR EACH ROW EXECUTE FUNCTION likeness_consent_signed_immutable()"
+        )
+        op.execute(
+            "CREATE FUNCTION likeness_consent_signature_immutable() RETURNS trigger AS $$ "
+            "BEGIN RAISE EXCEPTION 'consent signatures are immutable'; END $$ LANGUAGE plpgsql"
+        )
+        op.execute(
+            "CREATE TRIGGER trg_consent_signatures_immutable BEFORE UPDATE ON consent_signatures "
+            "FOR EACH ROW EXECUTE FUNCTION likeness_consent_signature_immutable()"
+        )
+
+
+def drop_immutability_triggers() -> None:
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
+        op.execute("DROP TRIGGER IF EXISTS trg_consent_signatures_immutable")
+        op.execute("DROP TRIGGER IF EXISTS trg_consents_signed_immutable")
+    elif dialect == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS trg_consent_signatures_immutable ON consent_signatures")
+        op.execute("DROP TRIGGER IF EXISTS trg_consents_signed_immutable ON consents")
+        op.execute("DROP FUNCTION IF EXISTS likeness_consent_signature_immutable()")
+        op.execute("DROP FUNCTION IF EXISTS likeness_consent_signed_immutable()")
 
 
 def _time(name: str, nullable: bool = False) -> sa.Column[object]:
@@ -216,9 +285,11 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_rights_notifications_license_id"), "rights_notifications", ["license_id"]
     )
+    create_immutability_triggers()
 
 
 def downgrade() -> None:
+    drop_immutability_triggers()
     op.drop_index(op.f("ix_rights_notifications_license_id"), table_name="rights_notifications")
     op.drop_index(op.f("ix_rights_notifications_brand_id"), table_name="rights_notifications")
     op.drop_table("rights_notifications")
