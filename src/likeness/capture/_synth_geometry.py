@@ -9,6 +9,7 @@ variation are painted into the albedo. Positions are in centimetres, subject fra
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,10 +56,25 @@ def _grid_normals(points: F32, centre: tuple[float, float, float]) -> F32:
     return oriented
 
 
+#: Textures are evaluated no finer than this (cm); the finest detail, pores, is about
+#: 0.17 cm across. Denser geometry gets its texture bilinearly upsampled.
+_TEXTURE_SPACING_CM = 0.05
+
+
+def _upsample(coarse: F32, shape: tuple[int, int]) -> F32:
+    import cv2
+
+    out: F32 = np.asarray(
+        cv2.resize(coarse, (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR), np.float32
+    )
+    return out
+
+
 class _Builder:
     def __init__(self, ident: SyntheticIdentity, spacing_cm: float) -> None:
         self.ident = ident
         self.spacing = spacing_cm
+        self.step = max(1, int(_TEXTURE_SPACING_CM / spacing_cm))
         rng = np.random.default_rng([ident.seed, 0x7E47])
         self.noise = ValueNoise3D(rng)
         self.parts: list[tuple[F32, F32, F32, NDArray[np.int8]]] = []
@@ -159,7 +175,8 @@ class _Builder:
         i = self.ident
         ax, ay, az = 18.5 * i.shoulder_width, 12.5, 10.5
         lat, lon = self._lat_lon(math.pi * ay, 2 * math.pi * ax)
-        keep = lat[:, 0] > -0.6
+        # Only the part above the frame's bottom edge (-22 cm) is ever seen.
+        keep = lat[:, 0] > -0.32
         lat, lon = lat[keep], lon[keep]
         c = np.cos(lat)
         # Squarer than an ellipsoid in height gives shoulders rather than a ball.
@@ -203,8 +220,7 @@ class _Builder:
         ex, ey = i.eye_spacing, i.eye_height
         hair = np.asarray(HAIR_COLOURS[i.hair_colour], dtype=np.float32)
         iris_colour = np.asarray(EYE_COLOURS[i.eye_colour], dtype=np.float32)
-        flat_pos = np.stack([fx, fy, np.zeros_like(fx)], axis=-1).reshape(-1, 3)
-        fine = self.noise.sample(flat_pos * 1.0 + 9.0, 9.0).reshape(fx.shape)
+        fine = self.fine_noise(fx, fy)
 
         def blend(weight: F32, colour: F32 | NDArray[np.float32]) -> None:
             w = (weight * on_face)[..., None]
@@ -333,6 +349,24 @@ class _Builder:
         shade = 0.85 + 0.06 * weave + 0.12 * folds
         return (base * shade[:, None]).reshape(pos.shape).astype(np.float32)
 
+    def textured(self, texture: Callable[[F32], F32], pos: F32) -> F32:
+        """``texture`` over a [rows, cols, 3] grid, evaluated on every ``step``-th sample."""
+        k = self.step
+        if k == 1 or pos.ndim != 3:
+            return texture(pos)
+        coarse = texture(np.ascontiguousarray(pos[::k, ::k]))
+        return _upsample(coarse, (pos.shape[0], pos.shape[1]))
+
+    def fine_noise(self, fx: F32, fy: F32) -> F32:
+        """High-frequency noise in the face plane (iris fibres, brow hairs, stubble)."""
+
+        def noise(plane: F32) -> F32:
+            flat = plane.reshape(-1, 3)
+            return self.noise.sample(flat + 9.0, 9.0).reshape((*plane.shape[:-1], 1))
+
+        plane = np.stack([fx, fy, np.zeros_like(fx)], axis=-1).astype(np.float32)
+        return self.textured(lambda p: np.repeat(noise(p), 3, axis=-1), plane)[..., 0]
+
     def add(self, pos: F32, normal: F32, albedo: F32, material: NDArray[np.int8]) -> None:
         self.parts.append(
             (
@@ -352,7 +386,7 @@ def build_surfaces(ident: SyntheticIdentity, spacing_cm: float) -> Surfaces:
     lat, lon = b._lat_lon(math.pi * ident.head_height, 2 * math.pi * max(ax, az))
     dz = np.cos(lat) * np.cos(lon)
     front = _smoothstep(0.25, 0.6, dz)
-    albedo, material = b.paint_face(b.skin_albedo(head_pos), fx, fy, front)
+    albedo, material = b.paint_face(b.textured(b.skin_albedo, head_pos), fx, fy, front)
     b.add(head_pos, head_n, albedo, material)
 
     mask, thickness = b.hair_mask_and_offset(fx, fy, lon)
@@ -361,7 +395,7 @@ def build_surfaces(ident: SyntheticIdentity, spacing_cm: float) -> Surfaces:
     b.add(
         hair_pos[mask],
         hair_n[mask],
-        b.hair_albedo(hair_pos[mask]),
+        b.textured(b.hair_albedo, hair_pos)[mask],
         np.full(int(mask.sum()), HAIR, np.int8),
     )
 
@@ -370,12 +404,13 @@ def build_surfaces(ident: SyntheticIdentity, spacing_cm: float) -> Surfaces:
         b.add(
             curtain_pos,
             curtain_n,
-            b.hair_albedo(curtain_pos),
+            b.textured(b.hair_albedo, curtain_pos),
             np.full(curtain_pos.shape[:-1], HAIR, np.int8),
         )
 
     neck_pos, neck_n = b.neck()
-    b.add(neck_pos, neck_n, b.skin_albedo(neck_pos), np.full(neck_pos.shape[:2], SKIN, np.int8))
+    neck_albedo = b.textured(b.skin_albedo, neck_pos)
+    b.add(neck_pos, neck_n, neck_albedo, np.full(neck_pos.shape[:2], SKIN, np.int8))
 
     torso_pos = b.torso()
     torso_n = _grid_normals(torso_pos, (0.0, -25.5, -2.0))
@@ -383,7 +418,9 @@ def build_surfaces(ident: SyntheticIdentity, spacing_cm: float) -> Surfaces:
     neckline = (ty > -16.5 - 3.5 * np.clip(1.0 - (tx / 6.5) ** 2, 0, 1)) & (tz > -1.0)
     skin_part = neckline & (np.abs(tx) < 7.5)
     torso_albedo = np.where(
-        skin_part[..., None], b.skin_albedo(torso_pos), b.cloth_albedo(torso_pos)
+        skin_part[..., None],
+        b.textured(b.skin_albedo, torso_pos),
+        b.textured(b.cloth_albedo, torso_pos),
     )
     torso_mat = np.where(skin_part, SKIN, CLOTH).astype(np.int8)
     b.add(torso_pos, torso_n, torso_albedo.astype(np.float32), torso_mat)

@@ -135,12 +135,18 @@ class ShadowMaps:
         slope = np.sqrt(1.0 - n_dot_l**2) / n_dot_l
         p = points - _SHADOW_CENTRE + normals * (1.5 * texel)
         depth = p @ l_dir + texel * (1.0 + np.minimum(slope, 4.0))
+        # Map coordinates once; the four filter taps are half-texel shifts of them.
+        s = self.res / (2.0 * _SHADOW_RADIUS)
+        u = (p @ a + _SHADOW_RADIUS) * s
+        v = (p @ b + _SHADOW_RADIUS) * s
+        shadow_map = self.maps[light]
+        top = self.res - 1
         vis = np.zeros(len(p), dtype=np.float32)
-        offsets = ((-0.5, -0.5), (0.5, -0.5), (-0.5, 0.5), (0.5, 0.5))
-        for da, db in offsets:
-            u, v = self._texel(p + (a * da + b * db) * texel, a, b)
-            vis += depth >= self.maps[light][v, u]
-        return vis / np.float32(len(offsets))
+        for du, dv in ((-0.5, -0.5), (0.5, -0.5), (-0.5, 0.5), (0.5, 0.5)):
+            iu = np.clip(u + du, 0, top).astype(np.int64)
+            iv = np.clip(v + dv, 0, top).astype(np.int64)
+            vis += depth >= shadow_map[iv, iu]
+        return vis / np.float32(4.0)
 
 
 def _light_basis(l_dir: F32) -> tuple[F32, F32]:

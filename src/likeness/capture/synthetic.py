@@ -55,7 +55,7 @@ __all__ = [
 
 MANIFEST_FORMAT = "likeness-capture/1"
 #: Splat samples per pixel pitch: below 1 leaves the hole filler little to do.
-_SAMPLES_PER_PIXEL = 0.6
+_SAMPLES_PER_PIXEL = 0.7
 _FRAME_HEIGHT_CM = 36.0
 
 
