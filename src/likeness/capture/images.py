@@ -9,6 +9,7 @@ linear RGB in [0, 1].
 from __future__ import annotations
 
 import hashlib
+import importlib
 import io
 import struct
 import tempfile
@@ -216,16 +217,27 @@ def _orient(img: NDArray[Any], orientation: int) -> NDArray[Any]:
 
 def _decode_exr(path: Path) -> NDArray[np.float32]:
     try:
-        import OpenEXR  # type: ignore[import-not-found]
-    except ImportError:
-        raise ImageRefused("EXR support needs the `OpenEXR` package") from None
-    with OpenEXR.File(str(path)) as exr:  # pragma: no cover - optional dependency
-        channels = exr.channels()
-        if "RGB" in channels:
-            pixels = np.asarray(channels["RGB"].pixels, dtype=np.float32)
-        else:
-            parts = [np.asarray(channels[c].pixels, np.float32) for c in ("R", "G", "B")]
-            pixels = np.stack(parts, axis=-1)
+        # Imported by name: the extension ships no type information.
+        openexr: Any = importlib.import_module("OpenEXR")
+    except ImportError:  # pragma: no cover - a declared dependency
+        raise ImageRefused("EXR support needs the `openexr` package") from None
+    try:
+        with openexr.File(str(path)) as exr:
+            channels = exr.channels()
+            if "RGB" in channels or "RGBA" in channels:
+                pixels = np.asarray(channels.get("RGB", channels.get("RGBA")).pixels, np.float32)
+                pixels = pixels[..., :3]
+            elif all(c in channels for c in ("R", "G", "B")):
+                parts = [np.asarray(channels[c].pixels, np.float32) for c in ("R", "G", "B")]
+                pixels = np.stack(parts, axis=-1)
+            elif "Y" in channels:
+                pixels = np.repeat(np.asarray(channels["Y"].pixels, np.float32)[..., None], 3, 2)
+            else:
+                raise ImageRefused(f"EXR has no RGB or Y channels ({', '.join(channels)})")
+    except ImageRefused:
+        raise
+    except Exception as exc:  # OpenEXR raises plain RuntimeError/OSError on bad data
+        raise ImageRefused(f"EXR data is corrupt or unsupported ({exc})") from None
     if not np.isfinite(pixels).all():
         raise ImageRefused("image contains NaN or infinite values")
     return np.ascontiguousarray(pixels, dtype=np.float32)

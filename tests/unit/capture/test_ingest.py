@@ -212,3 +212,27 @@ def test_csv_manifest() -> None:
     assert [f.light.kind for f in manifest.frames_of(front.id)] == ["olat", "olat", "full"]
     with pytest.raises(ManifestInvalid, match="columns"):
         parse_manifest("name\nx\n", source="capture.csv")
+
+
+def test_exr_frames_are_read_as_linear_float(tmp_path: Path) -> None:
+    openexr = pytest.importorskip("OpenEXR")
+    folder = tmp_path / "exr"
+    folder.mkdir()
+    rng = np.random.default_rng(3)
+    frames = []
+    header = {"compression": openexr.ZIP_COMPRESSION, "type": openexr.scanlineimage}
+    for n, az in enumerate((0.0, 90.0)):
+        rgb = (rng.random((72, 80, 3)) * 2.0).astype(np.float32)  # HDR: above 1.0 is fine
+        with openexr.File(header, {"RGB": rgb}) as f:
+            f.write(str(folder / f"l{n}.exr"))
+        frames.append({"file": f"l{n}.exr", "view": "v", "light": {"azimuth": az, "elevation": 0}})
+    (folder / "capture.json").write_text(
+        json.dumps({"encoding": "linear", "views": [{"id": "v"}], "frames": frames})
+    )
+    capture = validate(folder)
+    assert capture.infos["l0.exr"].format == "exr"
+    assert (capture.views[0].width, capture.views[0].height) == (80, 72)
+    pixels = capture.load("l1.exr")
+    assert pixels.shape == (72, 80, 3) and float(pixels.max()) > 1.0
+    (folder / "l1.exr").write_bytes((folder / "l1.exr").read_bytes()[:300])
+    assert any(p.startswith("l1.exr:") for p in problems_of(folder))
