@@ -9,8 +9,10 @@ blobs and the capture sessions it was built from. The audit log keeps the facts
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,7 +25,7 @@ from sqlalchemy.orm import Session
 from likeness.audit.service import record
 from likeness.auth.actor import Actor
 from likeness.capture import service as capture_service
-from likeness.capture.qc import QcConfig, run_qc
+from likeness.capture.qc import QcConfig, QcView, run_qc
 from likeness.capture.service import SessionFrames, StorageDeps
 from likeness.errors import Conflict, Forbidden, InvalidInput, NotFound
 from likeness.imaging.faces import FaceAnalyzer
@@ -233,38 +235,53 @@ def _build_artifacts(
     analyzer: FaceAnalyzer | None,
     qc_config: QcConfig | None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One pass over the frames: QC reads each frame once and the basis is filled, packed
+    and sealed as each view finishes, so memory holds one view's basis at a time."""
     import cv2
 
-    report = run_qc(frames.qc_views(), frames.rig_dirs(), analyzer=analyzer, config=qc_config)
-    views_meta = []
-    for v in frames.summary["views"]:
-        olat = frames.olat_in_rig_order(v["id"])
-        first = frames.image(olat[0])
-        basis = np.empty((len(olat), *first.shape), dtype=np.float16)
-        total = np.zeros(first.shape, np.float32)
-        for j, f in enumerate(olat):
-            img = first if j == 0 else frames.image(f)
-            basis[j] = img
-            total += img
-        sealer.put(f"basis/{v['id']}", pack_basis(basis))
-        matte = _matte(frames, v["id"], total)
-        sealer.put(f"matte/{v['id']}", _png((np.clip(matte, 0, 1) * 255 + 0.5).astype(np.uint8)))
-        thumb = report.thumbnails.get(v["id"])
-        if thumb is not None:
-            h, w = thumb.shape[:2]
-            s = THUMBNAIL_SIZE / max(h, w)
-            size = (max(1, round(w * s)), max(1, round(h * s)))
-            small = np.asarray(cv2.resize(thumb, size, interpolation=cv2.INTER_AREA), np.uint8)
-            sealer.put(f"thumbnail/{v['id']}", _png(small))
-        views_meta.append(
-            {
-                "id": v["id"],
-                "yaw": v["yaw"],
-                "pitch": v["pitch"],
-                "width": int(first.shape[1]),
-                "height": int(first.shape[0]),
-            }
-        )
+    views_meta: list[dict[str, Any]] = []
+
+    def seal_view(view_id: str, basis: NDArray[np.float16], total: F32) -> None:
+        sealer.put(f"basis/{view_id}", pack_basis(basis))
+        matte = _matte(frames, view_id, total)
+        sealer.put(f"matte/{view_id}", _png((np.clip(matte, 0, 1) * 255 + 0.5).astype(np.uint8)))
+
+    def filling(view: QcView, count: int) -> Callable[[], Iterator[F32]]:
+        def gen() -> Iterator[F32]:
+            basis: NDArray[np.float16] | None = None
+            total: F32 | None = None
+            for j, img in enumerate(view.frames()):
+                if basis is None or total is None:
+                    basis = np.empty((count, *img.shape), dtype=np.float16)
+                    total = np.zeros(img.shape, np.float32)
+                basis[j] = img
+                total += img
+                yield img
+            if basis is None or total is None:
+                raise InvalidInput(f"view {view.id} has no frames")
+            seal_view(view.id, basis, total)
+            views_meta.append(
+                {
+                    "id": view.id,
+                    "yaw": view.yaw,
+                    "pitch": view.pitch,
+                    "width": int(basis.shape[2]),
+                    "height": int(basis.shape[1]),
+                }
+            )
+
+        return gen
+
+    qc_views = [
+        dataclasses.replace(v, frames=filling(v, len(v.light_dirs))) for v in frames.qc_views()
+    ]
+    report = run_qc(qc_views, frames.rig_dirs(), analyzer=analyzer, config=qc_config)
+    for view_id, thumb in report.thumbnails.items():
+        h, w = thumb.shape[:2]
+        s = THUMBNAIL_SIZE / max(h, w)
+        size = (max(1, round(w * s)), max(1, round(h * s)))
+        small = np.asarray(cv2.resize(thumb, size, interpolation=cv2.INTER_AREA), np.uint8)
+        sealer.put(f"thumbnail/{view_id}", _png(small))
     meta: dict[str, Any] = {
         "views": views_meta,
         "light_dirs": frames.rig_dirs().round(6).tolist(),
