@@ -1,0 +1,94 @@
+"""`likeness demo` end to end: the whole chain twice on one data home, checked from outside."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from likeness.cli import app
+from likeness.kit.db import Database
+from likeness.provenance import VerifyConfig, verify
+from likeness.settings import Settings
+from likeness.system import demo
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str, db: Database) -> Path:
+    monkeypatch.setenv("LIKENESS_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("LIKENESS_DATABASE_URL", database_url)
+    monkeypatch.delenv("LIKENESS_SECRET_KEY", raising=False)
+    # The smallest capture that still passes QC keeps two full runs fast on CI's 2 cores.
+    monkeypatch.setattr(demo, "CAPTURE_SIZE", 128)
+    return tmp_path / "home"
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def follow_up(output: str, command: str) -> str:
+    """The argument the demo's "Follow up" list gives for ``likeness <command> …``."""
+    found = re.search(rf"^  likeness {command} (\S+)", output, re.MULTILINE)
+    assert found, output
+    return found.group(1)
+
+
+def check_release(path: Path, home: Path) -> str:
+    assert path.parent == home / "outputs" and path.is_file()
+    report = verify(path.read_bytes(), VerifyConfig.from_settings(Settings()))
+    assert report.verified and report.c2pa.state == "Trusted", report.c2pa.errors
+    manifest = report.c2pa.manifest
+    assert manifest is not None and manifest.likeness is not None
+    assert (manifest.digital_source_type or "").endswith("/compositeWithTrainedAlgorithmicMedia")
+    assert report.watermark.found is True and report.watermark.matches_manifest is True
+    assert report.watermark.payload_hex == str(manifest.likeness["asset_id"])[:16]
+    return str(manifest.likeness["license_id"])
+
+
+def test_demo_runs_the_whole_chain_twice(home: Path) -> None:
+    code, first = run("demo")
+    assert code == 0, first
+    assert "DENY publish on tiktok/FR/lingerie" in first and "channel.not_licensed" in first
+    released = Path(follow_up(first, "verify"))
+    first_license = check_release(released, home)
+    twin_id = follow_up(first, "twin show")
+    code, out = run("verify", str(released))
+    assert code == 0 and "C2PA       Trusted" in out, out
+
+    code, second = run("demo")
+    assert code == 0, second
+    assert "reusing the talent's signed consent" in second
+    assert follow_up(second, "twin show") == twin_id
+    released_again = Path(follow_up(second, "verify"))
+    assert released_again != released
+    check_release(released_again, home)
+    assert sorted(p.name for p in (home / "outputs").iterdir()) == sorted(
+        [released.name, released_again.name]
+    )
+
+    code, out = run("twin", "show", twin_id, "--json", "--as", demo.EMAILS["talent"])
+    assert code == 0, out
+    assert [v["version"] for v in json.loads(out)["versions"]] == [1, 2]
+    code, out = run("license", "list", "--json", "--as", demo.EMAILS["brand"])
+    assert code == 0, out
+    licenses = {lic["id"]: lic for lic in json.loads(out)}
+    assert len(licenses) == 2 and {lic["status"] for lic in licenses.values()} == {"active"}
+    assert sum(lic["released_count"] for lic in licenses.values()) == 2
+    assert licenses[first_license]["released_count"] >= 1
+    code, out = run("audit", "verify")
+    assert code == 0 and "audit chain OK" in out, out
+
+
+def test_a_home_that_is_a_file_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "file").write_text("x")
+    monkeypatch.setenv("LIKENESS_HOME", str(tmp_path / "file"))
+    monkeypatch.delenv("LIKENESS_DATABASE_URL", raising=False)
+    code, out = run("demo")
+    assert code == 1 and out.startswith("error:") and out.count("\n") == 1, out
