@@ -132,7 +132,7 @@ def test_an_agent_cannot_claim_a_talent(session: Session) -> None:
 
 def test_the_talent_records_their_own_representation(session: Session) -> None:
     talent = factories.create_talent(session)
-    agency, agent = factories.create_agency(session)
+    agency, _agent = factories.create_agency(session)
     user = session.get(factories.User, talent.user_id)
     assert user is not None
     rep = service.create_representation(
