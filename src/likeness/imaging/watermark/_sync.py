@@ -166,12 +166,63 @@ def find_lattices(corr: Float32, *, max_candidates: int = 3) -> list[Lattice]:
     scored.sort(key=lambda item: item[0])
     lattices: list[Lattice] = []
     for _, basis in scored:
-        lattice = _refine(corr, basis, noise)
+        lattice = _refine(corr, _finest(corr, basis, noise, max_radius), noise)
         if lattice is not None and not any(_same(lattice, known) for known in lattices):
             lattices.append(lattice)
         if len(lattices) == max_candidates:
             break
     return lattices
+
+
+def _finest(corr: Float32, basis: Float64, noise: float, max_radius: float) -> Float64:
+    """Refine ``basis`` to a finer lattice while the added points are real peaks.
+
+    Higher harmonics of the tile can outshine its fundamental (on large, downsampled
+    or blurred images), so the lattice found first may be a sub-lattice of the tile's.
+    Index-2 and index-3 refinements are accepted when the points they add stand out.
+    """
+    for _ in range(2):
+        own = _mean_height(corr, basis, basis, noise, max_radius)
+        best: tuple[float, Float64] | None = None
+        b1, b2 = basis[:, 0], basis[:, 1]
+        for k in (2, 3):
+            for finer in (
+                np.column_stack([b1 / k, b2]),
+                np.column_stack([b1, b2 / k]),
+                np.column_stack([(b1 + b2) / k, b2]),
+                np.column_stack([(b1 - b2) / k, b2]),
+            ):
+                if min(np.hypot(*finer[:, 0]), np.hypot(*finer[:, 1])) < MIN_PERIOD:
+                    continue
+                added = _mean_height(corr, finer, basis, noise, max_radius)
+                if added >= max(2.5, 0.35 * own) and (best is None or added > best[0]):
+                    best = (added, finer)
+        if best is None:
+            return basis
+        basis = reduce_basis(best[1])
+    return basis
+
+
+def _mean_height(
+    corr: Float32, lattice: Float64, exclude: Float64, noise: float, max_radius: float
+) -> float:
+    """Mean peak height (in noise units) at points of ``lattice`` not on ``exclude``."""
+    inverse = np.linalg.inv(exclude)
+    heights: list[float] = []
+    for a in range(-3, 4):
+        for b in range(0, 4):
+            if b == 0 and a <= 0:
+                continue
+            point = lattice @ np.array([a, b], dtype=np.float64)
+            if np.hypot(*point) > max_radius:
+                continue
+            coords = inverse @ point
+            if lattice is not exclude and np.allclose(coords, np.round(coords), atol=0.1):
+                continue
+            found = _local_peak(corr, point, 1)
+            if found is not None:
+                heights.append(found[1] / noise)
+    return float(np.mean(heights)) if len(heights) >= 3 else 0.0
 
 
 def _hit_fraction(
