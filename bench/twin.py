@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         write_capture(root / "capture", seed=args.seed, config=config)
         synth_s = time.perf_counter() - t0
         frames = args.views * (args.lights + 1)
-        rows.append(("synthetic rig (render + write PNGs)", f"{synth_s:.1f} s"))
+        rows.append(("synthetic rig (render + write frames)", f"{synth_s:.1f} s"))
 
         url = f"sqlite:///{root / 'bench.db'}"
         migrations.upgrade(url)
