@@ -97,7 +97,7 @@ def test_two_seeds_are_different_people(
     """Seeds 0 and 3 are two people to dlib, and each is one person across views.
 
     Not every pair of seeds separates this clearly: over 91 pairs of seeds 0-13 at
-    256 px, 45 % are farther apart than the identity threshold (see
+    256 px, 69 % are farther apart than the identity threshold (see
     docs/decisions/0007-captures-and-twins.md).
     """
 
