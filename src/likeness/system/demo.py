@@ -15,6 +15,7 @@ every run ends with a fresh, verifiable image under ``HOME/outputs/``.
 from __future__ import annotations
 
 import hashlib
+import shlex
 import tempfile
 import time
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
+from rich.markup import escape
 from sqlalchemy.orm import Session
 
 from likeness.audit import checkpoint
@@ -474,7 +476,7 @@ def step_release(demo: Demo) -> str:
     demo.ids["asset"] = asset_id
     demo.ids["output"] = str(path)
     return (
-        f"asset {asset_id} → [bold]{path}[/] "
+        f"asset {asset_id} → [bold]{escape(str(path))}[/] "
         f"(output {count} of {maximum} on license {verdict.license_id})"
     )
 
@@ -533,7 +535,7 @@ STEPS = [
 def _next_steps(demo: Demo) -> list[str]:
     ids, talent, brand = demo.ids, EMAILS["talent"], EMAILS["brand"]
     return [
-        f"likeness verify {ids['output']}",
+        f"likeness verify {shlex.quote(ids['output'])}",
         f"likeness twin show {ids['twin']} --as {talent}",
         f"likeness license show {ids['license']} --as {brand}",
         f"likeness consent render {ids['use_consent']} --as {talent}",
@@ -546,7 +548,7 @@ def demo() -> None:
     """Run the end-to-end demo on the embedded defaults (SQLite, local files, CPU)."""
     settings = get_settings()
     report = init_home(settings)
-    console.print(f"[bold]Likeness demo[/] — data home {settings.home_path}")
+    console.print(f"[bold]Likeness demo[/] — data home {escape(str(settings.home_path))}")
     created = f"created {len(report.created)} item(s)" if report.changed else "already initialised"
     console.print(f" 1. init     {created}")
     runtime = Runtime.from_settings(settings)
