@@ -7,15 +7,16 @@ held out in turn and predicted from that person's other lights (leave-one-light-
 * ``nearest``  the image of the angularly nearest remaining light;
 * ``ls6``      6 nearest lights, weights = least-squares fit of their directions to the held-out
                direction (the "local-linear" baseline);
-* ``rbf``      the first version of this project's interpolator (``LightInterpolator`` with the
-               plain chordal distance, ``metric=(1, 1, 1)``: power-kernel RBF over the sphere,
-               k nearest lights), on the raw images;
+* ``rbf``      the first version of this project's interpolator (``LightInterpolator`` with
+               the plain chordal distance, ``metric=(1, 1, 1), frontal=0``: power-kernel RBF
+               over the sphere, k nearest lights), on the raw images;
 * ``rbf+cal``  the same on calibrated images: each rig light's strobe gain is estimated on the
                *tune* people only and divided out (the renderer's basis is "unit intensity"),
                and the prediction is multiplied back by the held-out light's gain;
-* ``rbfz``, ``rbfz+cal``  the current interpolator: the same RBF with the camera axis (z)
-               stretched before distances are measured (``metric=(1, 1, s)``, s tuned on the
-               tune people), raw and calibrated.
+* ``warp``, ``warp+cal``  the current interpolator: the same RBF measuring distances between
+               embedded directions ``(x, y, s*z, f*max(z, 0)**8)`` (camera axis stretched by
+               s, plus a frontal bump of weight f; s and f tuned on the tune people), raw and
+               calibrated.
 
 PSNR = 10·log10(1 / MSE) on the whole 168×192 frame with images scaled to [0, 1] (data range
 255 for the 8-bit files), no ambient subtraction (the folder has no ambient frames; ambient is
@@ -104,18 +105,19 @@ def predict_ls6(images: np.ndarray, dirs: np.ndarray, j: int) -> np.ndarray:
     return weights.astype(np.float32) @ images[near]
 
 
-ISOTROPIC = (1.0, 1.0, 1.0)
+Warp = tuple[float, float]  # (z stretch, frontal weight)
+PLAIN: Warp = (1.0, 0.0)
 
 
-def make_rbf(
-    neighbours: int | None,
-    exponent: float = 1.5,
-    metric: tuple[float, float, float] = ISOTROPIC,
-) -> Predictor:
+def make_rbf(neighbours: int | None, exponent: float = 1.5, warp: Warp = PLAIN) -> Predictor:
     def predict(images: np.ndarray, dirs: np.ndarray, j: int) -> np.ndarray:
         mask = np.arange(len(dirs)) != j
         interp = rl.LightInterpolator(
-            dirs[mask], neighbours=neighbours, exponent=exponent, metric=metric
+            dirs[mask],
+            neighbours=neighbours,
+            exponent=exponent,
+            metric=(1.0, 1.0, warp[0]),
+            frontal=warp[1],
         )
         weights = interp.weights(dirs[j : j + 1])[0].astype(np.float32)
         return weights @ images[mask]
@@ -178,10 +180,8 @@ def quality(args: argparse.Namespace) -> None:
     )
     gains = estimate_gains([people[n] for n in tune], None)
 
-    def tune_mean(
-        k: int | None, exponent: float, metric: tuple[float, float, float] = ISOTROPIC
-    ) -> float:
-        predictor = make_rbf(k, exponent, metric)
+    def tune_mean(k: int | None, exponent: float, warp: Warp = PLAIN) -> float:
+        predictor = make_rbf(k, exponent, warp)
         return statistics.fmean(
             s for n in tune for s in loo(people[n], calibrated(predictor, gains, people[n][2]))
         )
@@ -198,13 +198,13 @@ def quality(args: argparse.Namespace) -> None:
         + ", ".join(f"{'all' if k is None else k}={v:.2f}" for k, v in tune_scores.items())
         + f" -> {'all' if best is None else best}"
     )
-    stretches = {z: tune_mean(best, exponent, (1.0, 1.0, z)) for z in args.stretches}
-    stretch = max(stretches, key=lambda z: stretches[z])
-    metric = (1.0, 1.0, stretch)
+    warps = {(z, f): 0.0 for z in args.stretches for f in args.frontals}
+    warps = {w: tune_mean(best, exponent, w) for w in warps}
+    warp = max(warps, key=lambda w: warps[w])
     print(
-        "tuning on tune people (rbfz+cal mean dB): z stretch "
-        + ", ".join(f"{z}={v:.2f}" for z, v in stretches.items())
-        + f" -> {stretch}"
+        "tuning on tune people (warp+cal mean dB; z stretch, frontal weight): "
+        + ", ".join(f"{z}/{f}={v:.2f}" for (z, f), v in warps.items())
+        + f" -> {warp[0]}/{warp[1]}"
     )
     methods: dict[str, Callable[[Person], Predictor]] = {
         "nearest": lambda p: predict_nearest,
@@ -213,8 +213,8 @@ def quality(args: argparse.Namespace) -> None:
         "ls6+cal": lambda p: calibrated(predict_ls6, gains, p[2]),
         "rbf": lambda p: make_rbf(best, exponent),
         "rbf+cal": lambda p: calibrated(make_rbf(best, exponent), gains, p[2]),
-        "rbfz": lambda p: make_rbf(best, exponent, metric),
-        "rbfz+cal": lambda p: calibrated(make_rbf(best, exponent, metric), gains, p[2]),
+        "warp": lambda p: make_rbf(best, exponent, warp),
+        "warp+cal": lambda p: calibrated(make_rbf(best, exponent, warp), gains, p[2]),
     }
     per: dict[str, dict[str, list[float]]] = {m: {} for m in methods}
     for name in names:
@@ -235,7 +235,7 @@ def quality(args: argparse.Namespace) -> None:
             values = [v for n in members for v in per[method][n]]
             cells.append("{:6.2f}/{:6.2f}/{:6.2f}".format(*summary(values)))
         print(f"{group:14} " + " ".join(f"{c:>20}" for c in cells))
-    for method in ("rbf+cal", "rbfz+cal"):
+    for method in ("rbf+cal", "warp+cal"):
         person_means = [statistics.fmean(per[method][n]) for n in test]
         print(
             f"{method} on held-out people: per-person means "
@@ -380,8 +380,15 @@ def main() -> None:
         "--stretches",
         type=float,
         nargs="+",
-        default=[1.0, 1.5, 2.0, 2.5, 3.0],
-        help="z-axis metric stretches tried on the tune people",
+        default=[1.0, 1.5, 2.0],
+        help="camera-axis (z) stretches tried on the tune people",
+    )
+    parser.add_argument(
+        "--frontals",
+        type=float,
+        nargs="+",
+        default=[0.0, 1.0, 2.0, 3.0],
+        help="frontal-bump weights tried on the tune people",
     )
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")

@@ -15,8 +15,9 @@ for environment maps and presets, and picks or blends captured views::
 
 Frame: +x image right, +y up, +z towards the camera; azimuth > 0 lights the subject's right
 (the image's left). Directions between rig lights are interpolated over the sphere by
-:class:`LightInterpolator` (a power-kernel radial-basis interpolant whose weights depend
-only on the rig, so renders stay linear and rig directions are reproduced exactly); see
+:class:`LightInterpolator` (a power-kernel radial-basis interpolant over an embedding of
+the sphere that stretches the camera axis, whose weights depend only on the rig, so renders
+stay linear and rig directions are reproduced exactly); see
 ``docs/decisions/0006-relighting.md`` for the measured quality on real captures.
 
 Exceptions (all subclasses of :class:`likeness.errors.LikenessError`, status 422)::
@@ -48,7 +49,7 @@ from likeness.imaging.relight._errors import (
     InvalidViews,
     RelightError,
 )
-from likeness.imaging.relight._interp import LightInterpolator
+from likeness.imaging.relight._interp import LightInterpolator, embed_directions
 from likeness.imaging.relight._relight import (
     Light,
     Reflectance,
@@ -77,6 +78,7 @@ __all__ = [
     "apply_weights",
     "blend_views",
     "direction_from_angles",
+    "embed_directions",
     "environment_energy",
     "environment_preset",
     "key_fill_rim",
