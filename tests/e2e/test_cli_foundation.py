@@ -174,7 +174,7 @@ def test_home_that_is_a_file_is_one_line(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setenv("LIKENESS_HOME", str(tmp_path / "file"))
     monkeypatch.delenv("LIKENESS_DATABASE_URL", raising=False)
     code, out = run("init")
-    assert code == 1 and out.startswith("error:") and "Traceback" not in out
+    assert code == 1 and "is not a directory" in out and "Traceback" not in out
 
 
 def test_verify_records_a_checkpoint_and_catches_a_rollback(home: Path, db: Database) -> None:
@@ -192,3 +192,9 @@ def test_verify_records_a_checkpoint_and_catches_a_rollback(home: Path, db: Data
     code, out = run("audit", "verify")
     assert code == 1, out
     assert head.seq == 2 and first
+
+
+def test_database_errors_fit_on_one_line(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LIKENESS_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/x")
+    code, out = run("db", "current")
+    assert code == 1 and out.count("\n") == 1, out

@@ -50,9 +50,8 @@ class LikenessGroup(TyperGroup):
         except SQLAlchemyError as exc:
             # Connection refused, locked database, bad URL: the operator's problem to fix,
             # so say what failed without a traceback.
-            raise fail(
-                f"database: {str(exc.orig if hasattr(exc, 'orig') else exc).strip()}"
-            ) from None
+            detail = str(getattr(exc, "orig", None) or exc)
+            raise fail("database: " + " ".join(detail.split())) from None
         except OSError as exc:
             raise fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")) from None
 

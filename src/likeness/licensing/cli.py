@@ -349,7 +349,7 @@ def sweep(json_out: JsonOption = False) -> None:
 
 def decide_command(
     twin: Annotated[
-        str, typer.Option("--twin", help="Twin id (or, until twins exist, talent id).")
+        str, typer.Option("--twin", help="Twin id (or a talent id: all of that talent's twins).")
     ],
     brand: Annotated[str, typer.Option("--brand", help="Brand id.")],
     action: Annotated[Action, typer.Option("--action")],

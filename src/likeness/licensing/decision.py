@@ -1,8 +1,8 @@
 """The policy decision point, wrapped: load one talent's rights, decide, explain.
 
-``twin`` may be a twin id or, until twins exist (migration 0003), a talent id. A twin
-id is resolved through the licenses and consents that name it; the twins feature will
-add its own table to :func:`resolve_twin`.
+``twin`` may be a twin id or a talent id (meaning any of that talent's twins). A twin id
+is resolved through the twins table, then through the licenses and consents that name it
+(a twin crypto-shredded long ago is still known to its licenses).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from likeness.models.consent import Consent, RightsNotification, TalentStandingLimit
 from likeness.models.license import License
 from likeness.models.party import Representation, RepresentationStatus, TalentProfile
+from likeness.models.twin import Twin
 from likeness.policy import ConsentKind, LicenseStatus
 
 
@@ -89,7 +90,10 @@ def live_due_for_expiry(session: Session, now: datetime) -> Sequence[License]:
 
 
 def twin_owner(session: Session, twin_id: str) -> str | None:
-    """The talent behind a twin id, as far as licenses and consents know it."""
+    """The talent behind a twin id: the twin itself, else licenses and consents naming it."""
+    twin = session.get(Twin, twin_id)
+    if twin is not None:
+        return twin.talent_id
     for model in (License, Consent):
         found = session.execute(
             select(model.talent_id).where(model.twin_id == twin_id).limit(1)

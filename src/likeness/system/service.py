@@ -23,6 +23,8 @@ class InitReport:
 def init_home(settings: Settings) -> InitReport:
     report = InitReport()
     home = settings.home_path
+    if home.exists() and not home.is_dir():
+        raise ConfigurationError(f"LIKENESS_HOME {home} exists and is not a directory")
     for directory in (home, settings.keys_dir, settings.blobs_dir):
         if not directory.exists():
             directory.mkdir(parents=True)
