@@ -20,10 +20,10 @@ from likeness.imaging.watermark._config import WatermarkConfig
 Float32 = npt.NDArray[np.float32]
 Float64 = npt.NDArray[np.float64]
 
-#: RMS luminance change (8-bit units) at strength 1 on textured content: PSNR ≈ 42.6 dB.
-TARGET_RMS = 1.9
-#: Busy pictures mask more: up to this RMS (PSNR ≈ 40.3 dB) when texture is everywhere.
-BUSY_TARGET_RMS = 2.45
+#: RMS luminance change (8-bit units) at strength 1 on textured content: PSNR ≈ 42.8 dB.
+TARGET_RMS = 1.85
+#: Busy pictures mask more: up to this RMS (PSNR ≈ 41.3 dB) when texture is everywhere.
+BUSY_TARGET_RMS = 2.2
 #: Largest change in flat areas at strength 1, where a pattern would be visible.
 FLAT_AMPLITUDE = 1.25
 #: Mask floor and ceiling relative to the texture reference.

@@ -165,9 +165,18 @@ def find_lattices(corr: Float32, *, max_candidates: int = 3) -> list[Lattice]:
             scored.append((rank, basis))
     scored.sort(key=lambda item: item[0])
     lattices: list[Lattice] = []
+    seen: list[Lattice] = []
     for _, basis in scored:
-        lattice = _refine(corr, _finest(corr, basis, noise, max_radius), noise)
-        if lattice is not None and not any(_same(lattice, known) for known in lattices):
+        lattice = _refine(corr, basis, noise)
+        if lattice is None or any(_same(lattice, known) for known in lattices + seen):
+            continue
+        seen.append(lattice)
+        if len(seen) > 3 * max_candidates:
+            break
+        finer = _finest(corr, lattice.basis, noise, max_radius)
+        if finer is not lattice.basis:
+            lattice = _refine(corr, finer, noise) or lattice
+        if not any(_same(lattice, known) for known in lattices):
             lattices.append(lattice)
         if len(lattices) == max_candidates:
             break
@@ -207,21 +216,15 @@ def _mean_height(
     corr: Float32, lattice: Float64, exclude: Float64, noise: float, max_radius: float
 ) -> float:
     """Mean peak height (in noise units) at points of ``lattice`` not on ``exclude``."""
-    inverse = np.linalg.inv(exclude)
-    heights: list[float] = []
-    for a in range(-3, 4):
-        for b in range(0, 4):
-            if b == 0 and a <= 0:
-                continue
-            point = lattice @ np.array([a, b], dtype=np.float64)
-            if np.hypot(*point) > max_radius:
-                continue
-            coords = inverse @ point
-            if lattice is not exclude and np.allclose(coords, np.round(coords), atol=0.1):
-                continue
-            found = _local_peak(corr, point, 1)
-            if found is not None:
-                heights.append(found[1] / noise)
+    steps = np.array([(a, b) for a in range(-3, 4) for b in range(4) if b > 0 or a > 0])
+    points = steps @ lattice.T
+    points = points[np.hypot(points[:, 0], points[:, 1]) <= max_radius]
+    if lattice is not exclude:
+        coords = points @ np.linalg.inv(exclude).T
+        points = points[~np.all(np.abs(coords - np.round(coords)) < 0.1, axis=1)]
+    heights = [
+        found[1] / noise for point in points if (found := _local_peak(corr, point, 1)) is not None
+    ]
     return float(np.mean(heights)) if len(heights) >= 3 else 0.0
 
 
