@@ -59,7 +59,7 @@ def embed_command(
     payload: Annotated[str, typer.Option("--payload", help="Asset ID: 16 hex digits.")],
     key_file: KeyFileOption = None,
     strength: Annotated[
-        float, typer.Option(help="Mark strength; 1.0 ≈ 42.5 dB PSNR, 2.0 is 6 dB stronger.")
+        float, typer.Option(help="Mark strength; 1.0 ≈ 42 dB PSNR; 2.0 is 6 dB stronger.")
     ] = 1.0,
 ) -> None:
     """Embed PAYLOAD invisibly into SOURCE and write TARGET."""
