@@ -578,8 +578,10 @@ def main(argv: list[str] | None = None) -> int:
         "--baseline-count",
         type=int,
         default=6,
-        help="images of at most 1024 px the invisible-watermark methods run on "
-        "(rivaGan takes seconds per call)",
+        help="images the invisible-watermark methods run on (rivaGan takes seconds per call)",
+    )
+    parser.add_argument(
+        "--baseline-max-size", type=int, default=512, help="largest image for the baselines"
     )
     parser.add_argument("--extra", action="store_true", help="also run everyday extra edits")
     parser.add_argument("--unmarked", type=int, default=0, help="false-ID test: unmarked images")
@@ -597,7 +599,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, img in images:
         payload = payload_rng.bytes(8)
         names = ["likeness"]
-        if baseline_left > 0 and max(img.shape[:2]) <= 1024:
+        if baseline_left > 0 and max(img.shape[:2]) <= args.baseline_max_size:
             names, baseline_left = method_names, baseline_left - 1
         jobs.append((name, img, payload, names, attack_names, 1 if args.jobs > 1 else 2))
     started = time.perf_counter()
@@ -606,8 +608,10 @@ def main(argv: list[str] | None = None) -> int:
         # spawn: forked workers can deadlock on thread pools the parent already started.
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(args.jobs, mp_context=context) as pool:
-            for part in pool.map(run_one, jobs, chunksize=1):
+            for n, part in enumerate(pool.map(run_one, jobs, chunksize=1)):
                 results.extend(part)
+                print(f"\r{n + 1}/{len(jobs)} images", end="", file=sys.stderr, flush=True)
+        print(file=sys.stderr)
     else:
         for n, job in enumerate(jobs):
             results.extend(run_one(job))
@@ -622,7 +626,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.baseline_count < len(images) and len(method_names) > 1:
         print(
             f"note: invisible-watermark methods ran on {args.baseline_count} images of at "
-            "most 1024 px only; rivaGan carries 32 bits, the others 64"
+            f"most {args.baseline_max_size} px only; rivaGan carries 32 bits, the others 64"
         )
     print()
     print(report(results, attack_names, [m.name for m in available]))
