@@ -102,8 +102,11 @@ def test_capture_to_twin_on_the_command_line(world: World, tmp_path: Path) -> No
                     *as_(world, "brand"))  # fmt: skip
     assert code == 1 and "only the talent" in out
 
+    # Withdrawing the creation consent destroys the twin's keys in the same command.
+    code, out = run("consent", "revoke", str(consent["id"]), "--reason", "delete me", *talent)
+    assert code == 0 and f"twin {twin_id} crypto-shredded" in out
     code, out = run("twin", "retire", twin_id, "--reason", "please delete me", *talent)
-    assert code == 0 and "data keys destroyed" in out
+    assert code == 1 and "deleted" in out
     shown = ok_json("twin", "show", twin_id, *talent)
     assert isinstance(shown, dict) and shown["status"] == "deleted"
     vault = tmp_path / "home" / "keys" / "vault"

@@ -16,12 +16,12 @@ from likeness.capture.errors import CaptureInvalid, QcFailed
 from likeness.capture.qc import QcConfig
 from likeness.capture.service import StorageDeps
 from likeness.capture.synthetic import RigConfig, write_capture
-from likeness.consent import service as consents
-from likeness.errors import Forbidden, InvalidInput
+from likeness.errors import Conflict, Forbidden, InvalidInput, NotFound
 from likeness.imaging.faces import FaceAnalyzer
 from likeness.models.audit import AuditEvent
 from likeness.models.capture import CaptureSession
 from likeness.models.twin import TwinVersion
+from likeness.policy import ConsentStatus
 from likeness.storage import MemoryBlobStore
 from likeness.twin import service as twins
 from likeness.twin.crypto import InMemoryMasterKey, MemoryKeyVault, TwinCipher
@@ -179,10 +179,10 @@ def test_revoked_creation_consent_shreds_the_twin(
     version = twins.build(
         session, talent, deps, world.talent.id, row.id, analyzer=ANALYZER, qc_config=QC
     )
-    consents.revoke(session, talent, consent_id, "I changed my mind")
-    with pytest.raises(twins.CreationConsentRequired):
-        twins.load_basis(session, talent, deps, version.twin_id)
-    assert twins.enforce_creation_consent(session, talent, deps, world.talent.id) == [
-        version.twin_id
-    ]
+    consent, shredded = twins.revoke_consent(session, talent, deps, consent_id, "changed my mind")
+    assert consent.status is ConsentStatus.revoked
+    assert shredded == [version.twin_id]  # revoking shreds at once, in the same transaction
     assert session.get(TwinVersion, version.id).status == "shredded"  # type: ignore[union-attr]
+    with pytest.raises((twins.CreationConsentRequired, NotFound, Conflict, KeyShredded)):
+        twins.load_basis(session, talent, deps, version.twin_id)
+    assert twins.enforce_creation_consent(session, talent, deps, world.talent.id) == []

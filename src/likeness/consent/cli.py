@@ -111,10 +111,22 @@ def revoke(
     as_email: AsOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Revoke as the talent: no new use from now on; affected brands are notified."""
+    """Revoke as the talent: no new use from now on; affected brands are notified.
+
+    Revoking a creation consent also crypto-shreds the twins it covered.
+    """
+    from likeness.capture.cli import storage
+    from likeness.twin import service as twin_service
+
     with cli_session(as_email) as (session, actor):
-        row = service.to_read(session, service.revoke(session, actor, consent_id, reason))
+        consent, shredded = twin_service.revoke_consent(
+            session, actor, storage(get_settings()), consent_id, reason
+        )
+        row = service.to_read(session, consent)
     _print(row, json_out)
+    for twin_id in shredded:
+        if not json_out:
+            console.print(f"twin {twin_id} crypto-shredded (its data keys are destroyed)")
 
 
 @app.command("show")

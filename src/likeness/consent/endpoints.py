@@ -99,10 +99,19 @@ def sign_consent(
 
 @router.post("/consents/{consent_id}/revoke", response_model=ConsentRead)
 def revoke_consent(
-    consent_id: str, body: RevokeIn, actor: AnyActor, session: SessionDep
+    consent_id: str, body: RevokeIn, actor: AnyActor, session: SessionDep, runtime: RuntimeDep
 ) -> ConsentRead:
-    """The talent revokes: no new use from now on; affected brands are notified."""
-    return service.to_read(session, service.revoke(session, actor, consent_id, body.reason))
+    """The talent revokes: no new use from now on; affected brands are notified.
+
+    Revoking a creation consent also crypto-shreds the twins it covered.
+    """
+    from likeness.capture.service import StorageDeps
+    from likeness.twin import service as twin_service
+    from likeness.twin.keys import cipher_from_settings
+
+    deps = StorageDeps(runtime.blobs, cipher_from_settings(runtime.settings))
+    consent, _shredded = twin_service.revoke_consent(session, actor, deps, consent_id, body.reason)
+    return service.to_read(session, consent)
 
 
 @router.get("/talents/{talent_id}/limits", response_model=StandingLimitsRead)

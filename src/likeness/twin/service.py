@@ -445,6 +445,23 @@ def enforce_creation_consent(
     return shredded
 
 
+def revoke_consent(
+    session: Session, actor: Actor, deps: StorageDeps, consent_id: str, reason: str | None
+) -> tuple[Consent, list[str]]:
+    """The talent revokes a consent; withdrawing a creation consent also shreds the twins.
+
+    The revocation, the brands' notifications and the crypto-shredding of every twin no
+    longer covered by a creation consent happen in the caller's one unit of work.
+    """
+    from likeness.consent import service as consent_service
+
+    consent = consent_service.revoke(session, actor, consent_id, reason)
+    shredded: list[str] = []
+    if consent.kind is ConsentKind.creation:
+        shredded = enforce_creation_consent(session, actor, deps, consent.talent_id)
+    return consent, shredded
+
+
 def describe(session: Session, twin: Twin) -> dict[str, Any]:
     return {
         "id": twin.id,
