@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from likeness.imaging import compose as cp
 
@@ -97,3 +99,120 @@ def test_bad_boxes_and_canvases() -> None:
         cp.Framing("tiny", 4, 4)
     with pytest.raises(cp.InvalidImage, match="colour"):
         cp.solid_background(cp.framing_preset("square"), (1.0, -1.0, 0.0))
+
+
+def _bust(
+    height: int = 120,
+    width: int = 100,
+    *,
+    shoulders_top: int = 80,
+    shoulders: tuple[int, int] = (10, 90),
+    cut: bool = True,
+) -> np.ndarray:
+    """A head, a neck and a block of shoulders; ``cut``: the block runs off the bottom."""
+    matte = np.zeros((height, width), np.float32)
+    ys, xs = np.mgrid[0:height, 0:width]
+    head_r = width * 0.16
+    head_cy = shoulders_top * 0.4
+    matte[(xs - width / 2) ** 2 + ((ys - head_cy) / 1.25) ** 2 <= head_r**2] = 1.0
+    neck = slice(round(width / 2 - head_r / 2), round(width / 2 + head_r / 2))
+    matte[round(head_cy) : shoulders_top, neck] = 1.0
+    bottom = height if cut else height - 10
+    matte[shoulders_top:bottom, shoulders[0] : shoulders[1]] = 1.0
+    return matte
+
+
+def _covered_bottom_columns(
+    placed: np.ndarray, where: cp.Placement, shoulders: tuple[int, int]
+) -> np.ndarray:
+    """Canvas columns whose sample lies well inside the shoulders, and their bottom alpha."""
+    columns = np.arange(placed.shape[1])
+    source_x = (columns - where.tx) / where.scale
+    # Keep clear of the shoulders' sides by the resampling footprint (area filter when small).
+    margin = 2 + 1 / min(where.scale, 1.0)
+    inside = (source_x >= shoulders[0] + margin) & (source_x <= shoulders[1] - 1 - margin)
+    return placed[-1, inside]
+
+
+def test_a_bust_cut_by_the_source_bottom_reaches_the_canvas_bottom() -> None:
+    matte = _bust()
+    face = cp.face_from_alpha(matte)
+    framing = cp.Framing("test", 300, 400)
+    plain = cp.face_placement(face, framing)
+    # The demo's fault: without the matte the shoulders end mid-canvas above empty rows.
+    assert cp.place(matte, plain, framing)[-40:].max() == 0.0
+    where = cp.face_placement(face, framing, matte=matte)
+    placed = cp.place(matte, where, framing)
+    bottom = _covered_bottom_columns(placed, where, (10, 90))
+    assert bottom.size > 100 and bottom.min() > 0.999
+    assert where.scale > plain.scale  # a tighter crop, not a shift
+    _, face_y = where.apply(*face.centre)
+    assert face_y == pytest.approx(framing.height / 3, abs=0.01 * framing.height)
+    assert where.apply(*face.centre)[0] == pytest.approx(framing.width / 2)
+
+
+def test_a_free_standing_subject_keeps_the_plain_placement() -> None:
+    matte = _bust(cut=False)
+    matte[-1, 50:52] = 1.0  # stray keyed pixels on the edge are not a cut body
+    face = cp.face_from_alpha(matte)
+    for name in ("instagram-portrait", "landscape"):
+        framing = cp.framing_preset(name)
+        assert cp.face_placement(face, framing, matte=matte) == cp.face_placement(face, framing)
+
+
+def test_a_bust_already_past_the_canvas_bottom_is_left_alone() -> None:
+    matte = _bust(height=400, shoulders_top=60)
+    face = cp.face_from_alpha(matte)
+    framing = cp.Framing("test", 300, 400)
+    assert cp.face_placement(face, framing, matte=matte) == cp.face_placement(face, framing)
+
+
+def test_a_head_cut_at_the_chin_moves_down_rather_than_lose_its_top() -> None:
+    matte = _bust(height=60, shoulders_top=50, shoulders=(40, 60))
+    face = cp.face_from_alpha(matte)
+    framing = cp.Framing("test", 200, 250)
+    where = cp.face_placement(face, framing, matte=matte)
+    placed = cp.place(matte, where, framing)
+    assert _covered_bottom_columns(placed, where, (40, 60)).min() > 0.999
+    top_row = int(np.flatnonzero((placed > 0.5).any(axis=1))[0])
+    assert top_row >= 0.04 * framing.height - 1  # headroom kept above the head
+    assert where.apply(*face.centre)[1] > framing.height / 3 + 5  # so the face sits lower
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    height=st.integers(40, 160),
+    shoulders_top=st.floats(0.45, 0.9),
+    canvas=st.tuples(st.integers(16, 160), st.integers(16, 160)),
+    fraction=st.floats(0.05, 0.5),
+)
+def test_the_cut_edge_never_shows_inside_the_canvas(
+    height: int, shoulders_top: float, canvas: tuple[int, int], fraction: float
+) -> None:
+    top = round(height * shoulders_top)
+    matte = _bust(height, 50, shoulders_top=top, shoulders=(5, 45))
+    face = cp.face_from_alpha(matte)
+    framing = cp.Framing("random", *canvas)
+    plain = cp.face_placement(face, framing, face_height_fraction=fraction)
+    where = cp.face_placement(face, framing, face_height_fraction=fraction, matte=matte)
+    # The last canvas row samples the source no lower than its last row: the cut is not above.
+    last_row_source_y = (framing.height - 1 - where.ty) / where.scale
+    assert last_row_source_y <= height - 1 + 1e-9
+    if last_row_source_y >= top + 2 + 1 / min(where.scale, 1.0):
+        placed = cp.place(matte, where, framing)
+        assert _covered_bottom_columns(placed, where, (5, 45)).min(initial=1.0) > 0.99
+    assert where.scale >= plain.scale
+    assert where.apply(*face.centre)[1] >= framing.height / 3 - 1e-6  # never above the line
+
+
+def test_a_bad_matte_is_rejected() -> None:
+    face = cp.FaceBox(10, 10, 20, 20)
+    framing = cp.framing_preset("square")
+    for matte, message in [
+        (np.ones((8, 8, 3), np.float32), "matte"),
+        (np.ones(8, np.float32), "matte"),
+        (np.ones((8, 8), np.float64), "float32"),
+        (np.full((8, 8), 2.0, np.float32), r"\[0, 1\]"),
+    ]:
+        with pytest.raises(cp.InvalidImage, match=message):
+            cp.face_placement(face, framing, matte=matte)

@@ -9,11 +9,17 @@ image with light wrap, colour match and an optional shadow, and encode for displ
 
     framing = cp.framing_preset("instagram-portrait")          # 1080 × 1350
     face = cp.face_from_alpha(alpha)                            # or cp.FaceBox(x, y, w, h)
-    where = cp.face_placement(face, framing)
+    where = cp.face_placement(face, framing, matte=alpha)       # matte: frame a cut bust
     fg, a = cp.place(subject, where, framing), cp.place(alpha, where, framing)
     bg = cp.solid_background(framing, (0.18, 0.2, 0.22))
     out = cp.composite(fg, a, bg, cp.CompositeConfig(light_wrap=0.3))
     png_pixels = cp.to_display(out, "srgb")                     # uint8 [H, W, 3]
+
+Framing puts the face's centre on the upper-third line. Given the subject's matte, a body
+cut by the bottom of the source (a head-and-shoulders capture) is framed like a bust: the
+cut edge lands on or below the canvas bottom, by a tighter crop with the face kept on the
+line as far as the head keeps some headroom, else by moving the subject down; the cut never
+shows inside the canvas. A subject clear of the bottom edge keeps the plain placement.
 
 Arrays in, arrays out: float32 linear RGB ``[H, W, 3]``, alpha float32 ``[H, W]`` in [0, 1].
 Display P3 output converts the gamut and comes with :func:`icc_profile` to embed.

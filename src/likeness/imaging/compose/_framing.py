@@ -1,4 +1,9 @@
-"""Framing presets per channel and face-aware placement of the subject on the canvas."""
+"""Framing presets per channel and face-aware placement of the subject on the canvas.
+
+The face's centre goes on the upper-third line. A subject whose matte is cut by the
+bottom of the source (a head-and-shoulders capture) is framed like a bust: the cut edge
+goes onto or below the canvas bottom, never inside the picture.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,8 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from likeness.imaging.compose._errors import InvalidFraming
+from likeness.imaging.compose._errors import InvalidFraming, InvalidImage
+from likeness.imaging.compose._validate import check_alpha
 
 
 @dataclass(frozen=True)
@@ -93,11 +99,19 @@ def face_placement(
     *,
     face_height_fraction: float | None = None,
     face_line: float = 1 / 3,
+    matte: NDArray[np.float32] | None = None,
 ) -> Placement:
     """Scale and shift so the face's centre sits on the upper-third line, centred across.
 
     ``face_height_fraction`` is the face height as a share of the canvas height; by default
     it is tighter on wide canvases and looser on tall ones (head-and-shoulders framing).
+
+    ``matte`` is the subject's alpha in the same pixel grid as ``face``. When it reaches the
+    source's bottom edge (a bust whose torso goes on below the capture), the placement
+    brings that cut edge onto or below the canvas bottom: first by scaling up with the face
+    kept on the line (a tighter crop), as far as the top of the head keeps a little
+    headroom, then by moving the subject down. The cut never shows inside the canvas. A
+    matte clear of the bottom edge, or none, keeps the plain placement.
     """
     if face_height_fraction is None:
         face_height_fraction = 0.22 if framing.height > framing.width else 0.3
@@ -107,7 +121,67 @@ def face_placement(
         raise InvalidFraming("face_line must lie strictly between 0 and 1")
     scale = face_height_fraction * framing.height / face.height
     cx, cy = face.centre
-    return Placement(scale, framing.width / 2 - scale * cx, face_line * framing.height - scale * cy)
+    plain = Placement(
+        scale, framing.width / 2 - scale * cx, face_line * framing.height - scale * cy
+    )
+    if matte is None:
+        return plain
+    if not isinstance(matte, np.ndarray) or matte.ndim != 2 or 0 in matte.shape:
+        shape = getattr(matte, "shape", type(matte).__name__)
+        raise InvalidImage(f"matte must be a non-empty array [H, W], got {shape}")
+    check_alpha(matte, matte.shape)
+    if not _cut_at_bottom(matte):
+        return plain
+    return _bust_placement(plain, face, framing, face_line, _matte_top(matte), matte.shape[0])
+
+
+#: Opaque pixels the matte's last row needs to count as a body cut by the frame: a share
+#: of the width and a floor, so that a few stray pixels of a noisy key reframe nothing.
+_CUT_COVERAGE = 0.02
+_CUT_MIN_PIXELS = 3
+#: Room kept above the head, as a share of the canvas height, when a bust is scaled up.
+_HEADROOM = 0.04
+
+
+def _cut_at_bottom(matte: NDArray[np.float32]) -> bool:
+    opaque = int(np.count_nonzero(matte[-1] > 0.5))
+    return opaque >= max(_CUT_MIN_PIXELS, _CUT_COVERAGE * int(matte.shape[1]))
+
+
+def _matte_top(matte: NDArray[np.float32]) -> float:
+    rows = np.flatnonzero((matte > 0.5).any(axis=1))
+    return float(rows[0]) if rows.size else 0.0
+
+
+def _cut_clearance(scale: float) -> float:
+    # Placement maps pixel indices, and bilinear sampling reaches one source pixel
+    # (``scale`` canvas pixels) beyond the last row: landing the cut this far past the
+    # canvas edge keeps the bottom canvas row fully inside the matte, also after the
+    # area pre-filter of strong reductions.
+    return 0.5 + max(0.0, scale - 1.0)
+
+
+def _bust_placement(
+    plain: Placement,
+    face: FaceBox,
+    framing: Framing,
+    face_line: float,
+    head_top: float,
+    source_height: int,
+) -> Placement:
+    """Place a bust cut by the source's bottom edge so that the cut falls off the canvas."""
+    height = framing.height
+    cx, cy = face.centre
+    below_face = source_height - cy
+    above_face = cy - head_top
+    # Scale that puts the cut on the canvas bottom with the face on the line (none helps
+    # when the face reaches the cut), and the largest that leaves headroom above the matte.
+    needed = (1 - face_line) * height / below_face if below_face > 0 else plain.scale
+    roomy = (face_line - _HEADROOM) * height / above_face if above_face > 0 else needed
+    scale = max(plain.scale, min(needed, roomy))
+    on_line = face_line * height - scale * cy
+    cut_below = height + _cut_clearance(scale) - scale * source_height
+    return Placement(scale, framing.width / 2 - scale * cx, max(on_line, cut_below))
 
 
 def place(
