@@ -104,6 +104,7 @@ def render_scene(basis: Basis, scene: Scene) -> NDArray[np.float32]:
         _face(scene, basis, lit, alpha),
         framing,
         face_height_fraction=scene.framing.face_height_fraction,
+        matte=alpha,
     )
     fg = cp.place(lit, placement, framing)
     matte = np.clip(cp.place(alpha, placement, framing), 0.0, 1.0)
