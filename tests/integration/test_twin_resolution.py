@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import factories
 from sqlalchemy.orm import Session
 
+import factories
 from likeness.licensing import repository
 from likeness.models.twin import Twin
 
