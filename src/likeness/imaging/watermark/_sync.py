@@ -27,6 +27,8 @@ HIGH_PASS_SIGMA = 1.0
 LOCAL_SIGMA = 2.0
 #: Normalised residuals are clipped here so strong edges cannot dominate.
 CLIP = 3.0
+#: Square-lattice candidates scoring below this (matched-filter units) are not tried.
+MIN_SQUARE_SCORE = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +185,61 @@ def find_lattices(corr: Float32, *, max_candidates: int = 3) -> list[Lattice]:
     return lattices
 
 
+def square_lattices(
+    corr: Float32, known: list[Lattice], *, max_candidates: int = 6
+) -> list[Lattice]:
+    """Extra candidates for a rotated or rescaled copy: square lattices ``[v, rot90(v)]``.
+
+    Rotation and uniform scaling keep the tile square, so one visible tile edge gives
+    the whole lattice. This catches images where texture peaks fool the general
+    search into pairing a true edge with a false one. Each candidate is scored as a
+    matched filter (sum of peak heights over √points, within a fixed radius), which
+    ranks the true lattice above both its sub-lattices and its refinements.
+    """
+    max_radius = corr.shape[0] // 2 - 6.0
+    radius = min(max_radius, STRONG_PEAK_RADIUS)
+    noise = float(np.std(corr)) + 1e-12
+    nearby = np.asarray(cv2.dilate(corr, np.ones((3, 3), np.uint8)), dtype=np.float32)
+    level = float(np.median(nearby))
+    vectors: list[Float64] = []
+    for peak in _strong_peaks(corr, radius, 16):
+        for k in (1, 2, 3):
+            if np.hypot(*peak) / k >= MIN_PERIOD:
+                vectors.append(peak / k)
+    scored: list[tuple[float, Float64]] = []
+    for v in vectors:
+        basis = reduce_basis(np.column_stack([v, np.array([-v[1], v[0]])]))
+        scored.append((_matched_score(nearby, basis, noise, level, radius), basis))
+    scored.sort(key=lambda item: -item[0])
+    lattices: list[Lattice] = []
+    for score, basis in scored:
+        if score < MIN_SQUARE_SCORE or len(lattices) == max_candidates:
+            break
+        lattice = _refine(corr, basis, noise)
+        if lattice is None or any(_same(lattice, other) for other in known + lattices):
+            continue
+        lattices.append(lattice)
+    return lattices
+
+
+def _matched_score(
+    nearby: Float32, basis: Float64, noise: float, level: float, radius: float
+) -> float:
+    reach = int(radius / min(np.hypot(*basis[:, 0]), np.hypot(*basis[:, 1]))) + 1
+    grid = np.arange(-reach, reach + 1)
+    a, b = np.meshgrid(grid, np.arange(0, reach + 1))
+    steps = np.column_stack([a.ravel(), b.ravel()])
+    steps = steps[(steps[:, 1] > 0) | (steps[:, 0] > 0)]
+    points = steps @ basis.T
+    points = points[np.hypot(points[:, 0], points[:, 1]) <= radius]
+    if len(points) < 4:
+        return 0.0
+    centre = nearby.shape[0] // 2
+    index = np.rint(points).astype(int) + centre
+    heights = (nearby[index[:, 1], index[:, 0]] - level) / noise
+    return float(heights.sum() / np.sqrt(len(heights)))
+
+
 def _finest(corr: Float32, basis: Float64, noise: float, max_radius: float) -> Float64:
     """Refine ``basis`` to a finer lattice while the added points are real peaks.
 
@@ -274,6 +331,8 @@ def _same(a: Lattice, b: Lattice) -> bool:
 def _refine(corr: Float32, basis: Float64, noise: float) -> Lattice | None:
     limit = corr.shape[0] // 2 - 6.0
     for _ in range(2):
+        if min(np.hypot(*basis[:, 0]), np.hypot(*basis[:, 1])) < MIN_PERIOD / 2:
+            return None  # the fit collapsed onto a degenerate basis
         rows: list[tuple[int, int]] = []
         points: list[Float64] = []
         heights: list[float] = []
