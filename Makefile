@@ -43,6 +43,8 @@ pytest: $(STAMP)
 pytest-postgres: $(STAMP)
 	LIKENESS_TEST_DATABASE_URL="$$LIKENESS_TEST_POSTGRES_URL" $(BIN)/pytest -q -p no:cacheprovider tests/integration tests/e2e
 
+# Benchmarks print their tables; the comparison columns of bench/watermark.py need the
+# `bench` extra and `pip install --no-deps invisible-watermark` (it skips them otherwise).
 bench: $(STAMP)
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
