@@ -312,6 +312,8 @@ def reduce_basis(basis: Float64) -> Float64:
     for _ in range(32):
         if u @ u > v @ v:
             u, v = v, u
+        if u @ u < 1e-12:
+            break  # degenerate input: nothing to reduce
         step = round(float(u @ v) / float(u @ u))
         if step == 0:
             break
@@ -328,11 +330,18 @@ def _same(a: Lattice, b: Lattice) -> bool:
     )
 
 
+def _degenerate(basis: Float64) -> bool:
+    """A fit over few, texture-made peaks can collapse a basis vector or make them parallel."""
+    shortest = min(np.hypot(*basis[:, 0]), np.hypot(*basis[:, 1]))
+    area = abs(float(np.linalg.det(basis)))
+    return bool(shortest < MIN_PERIOD / 2 or area < 0.25 * MIN_PERIOD**2)
+
+
 def _refine(corr: Float32, basis: Float64, noise: float) -> Lattice | None:
     limit = corr.shape[0] // 2 - 6.0
     for _ in range(2):
-        if min(np.hypot(*basis[:, 0]), np.hypot(*basis[:, 1])) < MIN_PERIOD / 2:
-            return None  # the fit collapsed onto a degenerate basis
+        if _degenerate(basis):
+            return None
         rows: list[tuple[int, int]] = []
         points: list[Float64] = []
         heights: list[float] = []
@@ -359,6 +368,8 @@ def _refine(corr: Float32, basis: Float64, noise: float) -> Lattice | None:
         target = np.array(points) * np.sqrt(weights)[:, None]
         solution, *_ = np.linalg.lstsq(design, target, rcond=None)
         basis = np.asarray(solution.T, dtype=np.float64)
+    if _degenerate(basis):
+        return None
     on_lattice = float(np.mean(heights))
     half = [
         _local_peak(corr, basis @ np.array(offset), 1)
