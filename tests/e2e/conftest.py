@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from integration.test_license_support import World, make_world
 from likeness.api.app import create_app
+from likeness.kit.db import Database
 from likeness.runtime import Runtime
 
 
@@ -13,3 +16,25 @@ from likeness.runtime import Runtime
 def client(runtime: Runtime) -> Iterator[TestClient]:
     with TestClient(create_app(runtime=runtime)) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def cli_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str, db: Database
+) -> Path:
+    """Point the CLI at a fresh data home and at the test database."""
+    monkeypatch.setenv("LIKENESS_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("LIKENESS_DATABASE_URL", database_url)
+    monkeypatch.delenv("LIKENESS_SECRET_KEY", raising=False)
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def world(cli_home: Path, db: Database) -> World:
+    """An initialised home with a talent, agency, agents and brands (see make_world)."""
+    from e2e.cli_support import run
+
+    code, out = run("init")
+    assert code == 0, out
+    with db.unit_of_work() as session:
+        return make_world(session)

@@ -8,25 +8,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from typer.testing import CliRunner
 
-from likeness.cli import app
+from e2e.cli_support import run
 from likeness.kit.db import Database
-
-runner = CliRunner()
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str, db: Database) -> Path:
-    monkeypatch.setenv("LIKENESS_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("LIKENESS_DATABASE_URL", database_url)
-    monkeypatch.delenv("LIKENESS_SECRET_KEY", raising=False)
-    return tmp_path / "home"
-
-
-def run(*args: str) -> tuple[int, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.output
+def home(cli_home: Path) -> Path:
+    return cli_home
 
 
 def test_init_is_idempotent_and_keys_are_private(home: Path) -> None:

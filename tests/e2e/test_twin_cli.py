@@ -2,49 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
-import pytest
 from PIL import Image
-from typer.testing import CliRunner
 
-from integration.test_license_support import LEGAL_NAME, World, make_world
-from likeness.cli import app
+from e2e.cli_support import as_, ok_json, run
+from integration.test_license_support import LEGAL_NAME, World
 from likeness.consent.signing import AFFIRMATION
 from likeness.kit.clock import utcnow
-from likeness.kit.db import Database
-
-runner = CliRunner()
-
-
-@pytest.fixture
-def world(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str, db: Database
-) -> World:
-    monkeypatch.setenv("LIKENESS_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("LIKENESS_DATABASE_URL", database_url)
-    monkeypatch.delenv("LIKENESS_SECRET_KEY", raising=False)
-    assert runner.invoke(app, ["init"]).exit_code == 0
-    with db.unit_of_work() as session:
-        return make_world(session)
-
-
-def run(*args: str) -> tuple[int, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.output
-
-
-def ok_json(*args: str) -> object:
-    code, out = run(*args, "--json")
-    assert code == 0, out
-    return json.loads(out)
-
-
-def as_(world: World, who: str) -> list[str]:
-    return ["--as", getattr(world, f"{who}_user").email]
 
 
 def test_capture_to_twin_on_the_command_line(world: World, tmp_path: Path) -> None:
