@@ -14,6 +14,11 @@ that part when the folder is absent.
 
     python bench/twin.py                               # full size
     python bench/twin.py --size 256 --lights 16        # quick
+    python bench/twin.py --identities 20 --skip-pipeline   # are seeds 0-19 20 people?
+
+``--identities N`` renders the frontal view of synthetic seeds 0..N-1 (at
+``--identity-size``, 16 lights) and prints the distribution of pairwise embedding
+distances: how reliably different seeds are different people to dlib.
 """
 
 from __future__ import annotations
@@ -44,10 +49,22 @@ def main(argv: list[str] | None = None) -> int:
         default=Path(__file__).resolve().parents[2] / "shared" / "data" / "olat-faces",
         help="real OLAT faces for the identity-threshold table (skipped when absent)",
     )
+    parser.add_argument("--skip-pipeline", action="store_true", help="only the identity tables")
     parser.add_argument(
-        "--skip-pipeline", action="store_true", help="only the identity-threshold table"
+        "--identities",
+        type=int,
+        default=0,
+        metavar="N",
+        help="pairwise identity distances between synthetic seeds 0..N-1 (default off)",
+    )
+    parser.add_argument(
+        "--identity-size", type=int, default=256, help="frontal render size for --identities"
     )
     args = parser.parse_args(argv)
+    if args.identities:
+        if args.identities < 2:
+            parser.error("--identities needs at least 2 seeds")
+        synthetic_identity_table(args.identities, args.identity_size)
     if (args.identity_data / "lights.csv").is_file():
         identity_table(args.identity_data)
     else:
@@ -157,6 +174,51 @@ def main(argv: list[str] | None = None) -> int:
     for key, value in rows:
         print(f"{key:<{width}}  {value}")
     return 0 if report.passed else 1
+
+
+def synthetic_identity_table(count: int, size: int) -> None:
+    """Pairwise embedding distances between the frontal views of seeds 0..count-1."""
+    import numpy as np
+
+    from likeness.capture.qc import to_preview
+    from likeness.capture.synthetic import RigConfig, render_capture
+    from likeness.imaging.faces import IDENTITY_THRESHOLD, FaceAnalyzer, identity_distance
+
+    analyzer = FaceAnalyzer()
+    config = RigConfig(size=size, lights=16, shadow_resolution=size, yaws=(0.0,))
+    embeddings = {}
+    t0 = time.perf_counter()
+    for seed in range(count):
+        view = render_capture(seed, config).views[0]
+        vector = analyzer.embed_largest(to_preview(view.full, view.alpha))
+        if vector is not None:
+            embeddings[seed] = vector
+    per_seed = (time.perf_counter() - t0) / count
+    distance = {
+        (a, b): identity_distance(embeddings[a], embeddings[b])
+        for a, b in itertools.combinations(sorted(embeddings), 2)
+    }
+    values = np.array(list(distance.values()))
+    adjacent = [d for (a, b), d in distance.items() if b == a + 1]
+    closest = min(distance, key=distance.__getitem__)
+    title = (
+        f"synthetic identities: seeds 0-{count - 1}, frontal {size}², 16 lights "
+        f"({per_seed:.1f} s per seed incl. embedding)"
+    )
+    print(title)
+    print("-" * len(title))
+    print(f"faces found           {len(embeddings)} / {count}")
+    print(f"pairs                 {len(values)}")
+    print(
+        f"distance              min {values.min():.3f}  p5 {np.percentile(values, 5):.3f}  "
+        f"median {np.median(values):.3f}  mean {values.mean():.3f}"
+    )
+    print(f"closest pair          seeds {closest[0]} and {closest[1]}")
+    over = 100 * (values > IDENTITY_THRESHOLD).mean()
+    print(f"> {IDENTITY_THRESHOLD} (different)     {over:.1f} %")
+    separated = sum(d > IDENTITY_THRESHOLD for d in adjacent)
+    print(f"adjacent seeds apart  {separated} / {len(adjacent)}")
+    print()
 
 
 def identity_table(root: Path) -> None:

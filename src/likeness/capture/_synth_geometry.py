@@ -75,7 +75,7 @@ class _Builder:
         self.ident = ident
         self.spacing = spacing_cm
         self.step = max(1, int(_TEXTURE_SPACING_CM / spacing_cm))
-        rng = np.random.default_rng([ident.seed, 0x7E47])
+        rng = np.random.default_rng([*ident.stream, 0x7E47])
         self.noise = ValueNoise3D(rng)
         self.parts: list[tuple[F32, F32, F32, NDArray[np.int8]]] = []
 

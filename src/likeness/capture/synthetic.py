@@ -38,11 +38,12 @@ from numpy.typing import NDArray
 
 from likeness.capture._color import linear_to_srgb
 from likeness.capture._synth_geometry import Surfaces, build_surfaces
-from likeness.capture._synth_identity import SyntheticIdentity
+from likeness.capture._synth_identity import CAST_SIZE, SyntheticIdentity
 from likeness.capture._synth_render import Shader, ShadowMaps, rasterise
 from likeness.capture.lights import angles_to_direction, direction_to_angles, fibonacci_sphere
 
 __all__ = [
+    "CAST_SIZE",
     "MANIFEST_FORMAT",
     "RigConfig",
     "SyntheticCapture",
@@ -145,7 +146,9 @@ class _Rig:
     ) -> NDArray[np.float32]:
         if self.config.noise == 0:
             return np.ascontiguousarray(image, dtype=np.float32)
-        tag = [self.seed, *(ord(c) for c in key[0]), *key[1:]]
+        # Keyed by the identity's stream, so a cast member renders the pixels it was
+        # picked on (see SyntheticIdentity.from_seed).
+        tag = [*self.identity.stream, *(ord(c) for c in key[0]), *key[1:]]
         rng = np.random.default_rng(tag)
         noise = rng.standard_normal(image.shape, dtype=np.float32) * np.float32(self.config.noise)
         return np.clip(image + noise, 0.0, None).astype(np.float32)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from likeness.capture.lights import angles_to_direction, direction_to_angles, fibonacci_sphere
 from likeness.capture.qc import to_preview
 from likeness.capture.synthetic import (
+    CAST_SIZE,
     RigConfig,
     SyntheticCapture,
     SyntheticIdentity,
@@ -94,12 +96,7 @@ def test_dlib_finds_the_face_in_every_view(
 def test_two_seeds_are_different_people(
     person_a: SyntheticCapture, person_b: SyntheticCapture, analyzer: FaceAnalyzer
 ) -> None:
-    """Seeds 0 and 3 are two people to dlib, and each is one person across views.
-
-    Not every pair of seeds separates this clearly: over 91 pairs of seeds 0-13 at
-    256 px, 69 % are farther apart than the identity threshold (see
-    docs/decisions/0007-captures-and-twins.md).
-    """
+    """Seeds 0 and 3 are two people to dlib, and each is one person across views."""
 
     def embeddings(capture: SyntheticCapture) -> list[np.ndarray]:
         return [analyzer.embed(to_preview(v.full, v.alpha)) for v in capture.views]
@@ -110,6 +107,36 @@ def test_two_seeds_are_different_people(
     # …while each person stays themselves across views.
     for views in (ea, eb):
         assert max(identity_distance(views[1], e) for e in views) < IDENTITY_THRESHOLD
+
+
+#: Frontal only, small and few lights: enough for dlib, quick enough for many seeds.
+FRONTAL = RigConfig(size=192, lights=8, shadow_resolution=128, yaws=(0.0,))
+CAST_CHECKED = 12
+
+
+def test_distinct_seeds_are_distinct_people(analyzer: FaceAnalyzer) -> None:
+    """Every pair among the first seeds is two people to dlib, not just a lucky pair."""
+    assert CAST_SIZE >= 20
+    embeddings = []
+    for seed in range(CAST_CHECKED):
+        view = render_capture(seed, FRONTAL).views[0]
+        vector = analyzer.embed_largest(to_preview(view.full, view.alpha))
+        assert vector is not None, f"no face for seed {seed}"
+        embeddings.append(vector)
+    too_close = [
+        (a, b, round(identity_distance(embeddings[a], embeddings[b]), 3))
+        for a, b in itertools.combinations(range(CAST_CHECKED), 2)
+        if identity_distance(embeddings[a], embeddings[b]) <= IDENTITY_THRESHOLD
+    ]
+    assert too_close == []
+
+
+def test_cast_seeds_draw_from_their_own_streams() -> None:
+    cast = [SyntheticIdentity.from_seed(s) for s in range(CAST_SIZE)]
+    assert len({c.stream for c in cast}) == CAST_SIZE
+    assert all(c.seed == s for s, c in enumerate(cast))
+    # Past the cast, a seed is its own stream.
+    assert SyntheticIdentity.from_seed(CAST_SIZE + 5).stream == (CAST_SIZE + 5,)
 
 
 def test_write_capture_writes_a_complete_folder(tmp_path: Path) -> None:
