@@ -48,9 +48,9 @@ _TRAITS: dict[str, tuple[float, float]] = {
 
 _CAST_TAG = 0xCA57
 #: Streams of the cast, in seed order: 20 of 240 candidate draws whose frontal embeddings
-#: are farther apart than the identity threshold at 192 px / 8 lights and 224 px / 16
-#: lights, that pass QC on a 3-view session and show a face in every view, ordered so
-#: that neighbouring seeds and seeds 0-11 are farthest apart (measured; decision 0007).
+#: are (nearly all) farther apart than the identity threshold at 192 px / 8 lights and
+#: 224 px / 16 lights, that pass QC on a 3-view session with a face in every view, so
+#: ordered that neighbouring seeds and seeds 0-11 are farthest apart (decision 0007).
 _CAST: tuple[int, ...] = (
     217, 187, 237, 227, 159, 17, 132, 123, 53, 67, 163, 176,
     43, 0, 128, 48, 198, 18, 77, 85,
@@ -114,9 +114,10 @@ class SyntheticIdentity:
 
         Independent draws make look-alikes: about three pairs in ten of such synthetic
         people sit within dlib's identity threshold. So seeds below ``CAST_SIZE`` map
-        to a cast of draws picked with dlib (see decision record 0007) so that
-        every pair is farther apart than the threshold with a margin; their traits are
-        drawn towards the ends of each range. Later seeds draw from their own stream.
+        to a cast of draws picked with dlib (see decision record 0007): 96-98 % of
+        their pairs, and every pair of neighbouring seeds, are farther apart than the
+        threshold; their traits are drawn towards the ends of each range. Later seeds
+        draw from their own stream, independently.
         """
         if seed < 0:
             raise ValueError("seed must be a non-negative integer")
