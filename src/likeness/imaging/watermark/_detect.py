@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,11 +86,14 @@ def _embed_chip_size(height: int, width: int) -> int:
     return max(2, round(min(height, width) / 640))
 
 
-def _lattice_bases(residual: Float32) -> list[Float64]:
+def _lattice_bases(residual: Float32) -> Iterator[Float64]:
+    """General lattice candidates, then (only if still needed) the square ones."""
     corr = _sync.autocorrelation(residual)
     lattices = _sync.find_lattices(corr)
-    lattices += _sync.square_lattices(corr, lattices)
-    return [lattice.basis for lattice in lattices]
+    for lattice in lattices:
+        yield lattice.basis
+    for lattice in _sync.square_lattices(corr, lattices):
+        yield lattice.basis
 
 
 class _Decoder:
