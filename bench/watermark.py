@@ -461,6 +461,8 @@ def run_one(
             try:
                 got = method.detect(attacked)
             except Exception:  # baselines raise on images they cannot read (too small)
+                if isinstance(method, Likeness):
+                    raise  # ours must never crash on an edited picture: surface it
                 got = None
             result.cells[attack] = (got == expected, (time.perf_counter() - start) * 1000)
         results.append(result)

@@ -111,3 +111,12 @@ def test_detect_reads_the_rotated_rescaled_copy(moved: np.ndarray) -> None:
     found = watermark.detect(moved, KEY)
     assert found.found
     assert found.payload == PAYLOAD
+
+
+def test_an_unmarked_image_is_decoded_at_most_15_times() -> None:
+    # The false-ID bound in decision 0004 counts 15 alignments (128 Chase patterns each).
+    rng = np.random.default_rng(11)
+    unmarked = cv2.GaussianBlur(rng.uniform(0, 255, (SIZE, SIZE, 3)), (0, 0), 1.5)
+    outcome = _detect.detect_array(unmarked.astype(np.uint8), KEY)
+    assert outcome.payload is None
+    assert 1 <= outcome.attempts <= 15

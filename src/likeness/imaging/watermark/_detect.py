@@ -17,8 +17,9 @@ OVERSAMPLE = _fold.OVERSAMPLE
 FOLD = _fold.FOLD
 #: A sync peak below this z-score is not worth decoding (decoding is the real gate).
 MIN_SYNC_Z = 4.0
-#: Only alignments whose sync already stands out (unmarked images peak near 4.5) are
-#: polished; at most this many, each decoded once more.
+#: Only alignments whose sync already stands out are polished (an unmarked image's best
+#: sync z is typically 4.4-5.5, a marked one's 6-25); at most this many, each decoded
+#: once more.
 POLISH_MIN_Z = 5.0
 POLISH_CANDIDATES = 2
 #: Relative scale and rotation (radians) steps of the polishing search.
