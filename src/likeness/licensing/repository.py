@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from likeness.models.consent import Consent, RightsNotification, TalentStandingLimit
 from likeness.models.license import License
-from likeness.models.party import Representation, RepresentationStatus, TalentProfile
+from likeness.models.party import Representation, TalentProfile
 from likeness.models.twin import Twin
+from likeness.party.repository import representation_in_force
 from likeness.policy import ConsentKind, LicenseStatus
 
 
@@ -112,10 +113,7 @@ def representing_agency_ids(session: Session, talent_id: str, today: date) -> li
     return list(
         session.execute(
             select(Representation.agency_id).where(
-                Representation.talent_id == talent_id,
-                Representation.status == RepresentationStatus.active,
-                Representation.starts_on <= today,
-                Representation.ends_on > today,
+                Representation.talent_id == talent_id, representation_in_force(today)
             )
         )
         .scalars()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
 from likeness.models.party import (
@@ -46,13 +46,22 @@ def brand_ids_for_user(session: Session, user_id: str) -> list[str]:
     )
 
 
-def represented_talent_ids(agency_ids: frozenset[str], today: date) -> ColumnElement[bool]:
-    """Filter: talent represented by one of these agencies under an agreement in force today."""
-    subquery = select(Representation.talent_id).where(
-        Representation.agency_id.in_(agency_ids),
+def representation_in_force(today: date) -> ColumnElement[bool]:
+    """Filter: an active representation agreement whose term covers `today`.
+
+    The one definition of "this agency represents this talent" for access and rights.
+    """
+    return and_(
         Representation.status == RepresentationStatus.active,
         Representation.starts_on <= today,
         Representation.ends_on > today,
+    )
+
+
+def represented_talent_ids(agency_ids: frozenset[str], today: date) -> ColumnElement[bool]:
+    """Filter: talent represented by one of these agencies under an agreement in force today."""
+    subquery = select(Representation.talent_id).where(
+        Representation.agency_id.in_(agency_ids), representation_in_force(today)
     )
     return TalentProfile.id.in_(subquery)
 
