@@ -29,17 +29,14 @@ def talent_filter(actor: Actor) -> ColumnElement[bool] | None:
 
 def get_talent_for(session: Session, actor: Actor, talent_id: str) -> TalentProfile:
     """The talent, if this actor may see it; otherwise 404 (no existence leak)."""
-    talent = session.get(TalentProfile, talent_id)
     where = talent_filter(actor)
-    if talent is None:
+    condition = TalentProfile.id == talent_id
+    found = repository.list_talents(
+        session, condition if where is None else condition & where, limit=1, offset=0
+    )
+    if not found:
         raise NotFound(f"no talent {talent_id}")
-    if where is not None:
-        visible = repository.list_talents(
-            session, (TalentProfile.id == talent_id) & where, limit=1, offset=0
-        )
-        if not visible:
-            raise NotFound(f"no talent {talent_id}")
-    return talent
+    return found[0]
 
 
 def require_self_talent(actor: Actor, talent_id: str) -> None:
