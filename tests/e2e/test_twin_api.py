@@ -85,3 +85,31 @@ def test_capture_and_twin_over_http(
     )
     assert retired.status_code == 200 and retired.json()["status"] == "deleted"
     assert retired.json()["versions"][0]["status"] == "shredded"
+
+
+def test_reference_photo_over_http(
+    client: TestClient, parties: tuple[World, dict[str, dict[str, str]]]
+) -> None:
+    from reference_photos import portrait_png
+
+    world, h = parties
+    url = f"/api/v1/talents/{world.talent.id}/reference"
+    photo = {"photo": ("me.png", portrait_png(0), "image/png")}
+    assert client.get(url, headers=h["talent"]).status_code == 404
+    for who in ("agent", "brand", "other_talent"):
+        assert client.put(url, files=photo, headers=h[who]).status_code == 403
+    stored = client.put(url, files=photo, headers=h["talent"])
+    assert stored.status_code == 200, stored.text
+    assert stored.json()["face_width"] >= 80 and "template" not in stored.json()
+    shown = client.get(url, headers=h["talent"])
+    assert shown.status_code == 200 and shown.json() == stored.json()
+    assert client.get(url, headers=h["brand"]).status_code == 403
+
+    junk = client.put(url, files={"photo": ("x.png", b"junk", "image/png")}, headers=h["talent"])
+    assert junk.status_code == 422 and "not a JPEG, PNG, TIFF or EXR" in junk.json()["detail"]
+    assert client.get(url, headers=h["talent"]).json() == stored.json(), "nothing lost"
+
+    assert client.delete(url, headers=h["brand"]).status_code == 403
+    assert client.delete(url, headers=h["talent"]).status_code == 204
+    assert client.get(url, headers=h["talent"]).status_code == 404
+    assert client.delete(url, headers=h["talent"]).status_code == 404

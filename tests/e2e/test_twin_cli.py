@@ -92,3 +92,36 @@ def test_bad_input_is_one_clear_line(world: World, tmp_path: Path) -> None:
     assert code == 1 and "lights must be between" in out
     code, out = run("capture", "qc", "nosuchsession")
     assert code == 1 and "no capture session" in out
+
+
+def test_reference_photo_on_the_command_line(world: World, tmp_path: Path) -> None:
+    from reference_photos import portrait_png
+
+    photo = tmp_path / "me.png"
+    photo.write_bytes(portrait_png(0))
+    talent = as_(world, "talent")
+    code, out = run("capture", "reference", "show", "--talent", world.talent.id, *talent)
+    assert code == 0 and "no reference photo" in out
+    code, out = run("capture", "reference", "set", str(photo), "--talent", world.talent.id,
+                    *as_(world, "brand"))  # fmt: skip
+    assert code == 1 and out.startswith("error:") and "only the talent" in out
+    stored = ok_json(
+        "capture", "reference", "set", str(photo), "--talent", world.talent.id, *talent
+    )
+    assert isinstance(stored, dict) and stored["face_width"] >= 80
+    shown = ok_json("capture", "reference", "show", "--talent", world.talent.id, *talent)
+    assert isinstance(shown, dict) and shown["photo_sha256"] == stored["photo_sha256"]
+
+    blank = tmp_path / "blank.png"
+    Image.fromarray(np.full((200, 200, 3), 90, np.uint8)).save(blank)
+    code, out = run("capture", "reference", "set", str(blank), "--talent", world.talent.id,
+                    *talent)  # fmt: skip
+    assert code == 1 and "no face found in the reference photo" in out
+    code, out = run("capture", "reference", "set", str(tmp_path / "missing.png"),
+                    "--talent", world.talent.id, *talent)  # fmt: skip
+    assert code == 1 and "no such file" in out
+
+    code, out = run("capture", "reference", "clear", "--talent", world.talent.id, *talent)
+    assert code == 0 and "removed" in out
+    code, out = run("capture", "reference", "clear", "--talent", world.talent.id, *talent)
+    assert code == 1 and "no reference photo on file" in out

@@ -1,11 +1,13 @@
-"""`likeness capture ingest|qc|override|list|synth`."""
+"""`likeness capture ingest|qc|override|list|synth|reference`."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
+from numpy.typing import NDArray
 from rich.table import Table
 
 from likeness.capture import service
@@ -78,15 +80,17 @@ def qc(
         raise typer.Exit(2)
 
 
-def _reference_embedding(path: Path):  # type: ignore[no-untyped-def]
-    import cv2
-
+def _reference_embedding(path: Path) -> NDArray[np.float32]:
+    from likeness.capture.reference import reference_template
     from likeness.imaging.faces import FaceAnalyzer
 
-    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    if image is None:
-        raise CaptureError(f"{path}: not a readable image")
-    return FaceAnalyzer().embed(image[..., ::-1].copy())
+    return reference_template(_read_photo(path), FaceAnalyzer()).embedding
+
+
+def _read_photo(path: Path) -> bytes:
+    if not path.is_file():
+        raise CaptureError(f"{path}: no such file")
+    return path.read_bytes()
 
 
 @app.command("override")
@@ -145,3 +149,75 @@ def synth(
     except ValueError as exc:
         raise CaptureError(str(exc)) from exc
     console.print(f"wrote {manifest} ({views} views × {lights} lights, {size}px)")
+
+
+reference_app = typer.Typer(help="The talent's reference photo, which QC compares sessions with.")
+app.add_typer(reference_app, name="reference")
+
+
+def _reference_out(row: object) -> dict[str, object]:
+    from likeness.models.capture import TalentReference
+
+    assert isinstance(row, TalentReference)
+    return {
+        "talent_id": row.talent_id,
+        "photo_sha256": row.photo_sha256,
+        "width": row.width,
+        "height": row.height,
+        "face_width": row.face_width,
+        "created_at": row.created_at.isoformat(),
+    }
+
+
+@reference_app.command("set")
+def reference_set(
+    photo: Annotated[Path, typer.Argument(help="A portrait of the talent alone (JPEG/PNG/TIFF).")],
+    talent: Annotated[str, typer.Option("--talent", help="Talent id.")],
+    as_email: AsOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Put the talent's reference photo on file (only its identity template is kept)."""
+    data = _read_photo(photo)
+    deps = storage(get_settings())
+    with cli_session(as_email) as (session, actor):
+        out = _reference_out(service.set_reference(session, actor, deps, talent, data))
+    if json_out:
+        print_json(out)
+    else:
+        console.print(
+            f"reference photo on file for talent {talent} (face {out['face_width']} px wide); "
+            "QC now compares every session with it"
+        )
+
+
+@reference_app.command("show")
+def reference_show(
+    talent: Annotated[str, typer.Option("--talent", help="Talent id.")],
+    as_email: AsOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Show whether a reference photo is on file (never the face itself)."""
+    with cli_session(as_email) as (session, actor):
+        row = service.get_reference(session, actor, talent)
+        out = _reference_out(row) if row is not None else None
+    if json_out:
+        print_json(out)
+    elif out is None:
+        console.print(f"talent {talent} has no reference photo on file")
+    else:
+        console.print(
+            f"reference photo on file since {out['created_at']} "
+            f"(sha256 {out['photo_sha256']}, {out['width']}×{out['height']})"
+        )
+
+
+@reference_app.command("clear")
+def reference_clear(
+    talent: Annotated[str, typer.Option("--talent", help="Talent id.")],
+    as_email: AsOption = None,
+) -> None:
+    """Remove the reference template and shred its key."""
+    deps = storage(get_settings())
+    with cli_session(as_email) as (session, actor):
+        service.clear_reference(session, actor, deps, talent)
+    console.print(f"reference photo of talent {talent} removed")

@@ -5,6 +5,7 @@
     CaptureError (422)
     ├── ManifestInvalid     the manifest cannot be read or is inconsistent
     ├── CaptureInvalid      one or more files are unusable (``problems`` lists each)
+    ├── ReferenceInvalid    a reference photo is unreadable or does not show one clear face
     └── QcFailed (409)      a session failed QC and no operator override was given
 """
 
@@ -41,6 +42,10 @@ class CaptureInvalid(CaptureError):
         shown = "; ".join(str(p) for p in self.problems[:5])
         more = f" (and {len(self.problems) - 5} more)" if len(self.problems) > 5 else ""
         super().__init__(f"capture refused: {shown}{more}")
+
+
+class ReferenceInvalid(CaptureError):
+    pass
 
 
 class QcFailed(CaptureError):

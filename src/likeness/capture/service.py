@@ -25,16 +25,18 @@ from likeness.capture.images import CaptureLimits, ImageInfo, decode_bytes, deco
 from likeness.capture.ingest import OpenedCapture, ValidatedCapture, read_manifest, validate_capture
 from likeness.capture.lights import angles_to_direction
 from likeness.capture.qc import QcConfig, QcReport, QcView, run_qc
-from likeness.errors import InvalidInput, NotFound
+from likeness.capture.reference import reference_template, template_bytes, template_from_bytes
+from likeness.errors import Conflict, InvalidInput, NotFound
 from likeness.imaging.faces import FaceAnalyzer
 from likeness.kit.clock import utcnow
 from likeness.models.base import new_id
-from likeness.models.capture import CaptureFile, CaptureSession
+from likeness.models.capture import CaptureFile, CaptureSession, TalentReference
 from likeness.models.party import Role, TalentProfile
 from likeness.storage import BlobStore
 from likeness.twin.access import require_talent_data
 from likeness.twin.crypto import TwinCipher
-from likeness.twin.keys import capture_key_name
+from likeness.twin.errors import DecryptionFailed, KeyShredded
+from likeness.twin.keys import capture_key_name, reference_key_name
 
 F32 = NDArray[np.float32]
 USABLE = ("qc_passed", "overridden")
@@ -304,8 +306,14 @@ def run_session_qc(
     analyzer: FaceAnalyzer | None = None,
     config: QcConfig | None = None,
 ) -> QcReport:
-    """Run QC on a stored session, record the verdict and audit it."""
+    """Run QC on a stored session, record the verdict and audit it.
+
+    ``reference`` is a one-off identity template to compare with; without it, the
+    talent's reference photo on file (if any) is used.
+    """
     row = get_session(session, actor, session_id)
+    if reference is None:
+        reference = reference_embedding(session, deps, row.talent_id)
     frames = SessionFrames(session, deps, row)
     report = run_qc(
         frames.qc_views(), frames.rig_dirs(), reference=reference, analyzer=analyzer, config=config
@@ -367,3 +375,101 @@ def shred_session(session: Session, actor: Actor, deps: StorageDeps, row: Captur
     row.status = "deleted"
     session.flush()
     record(session, actor, "capture.shred", "capture_session", row.id, {})
+
+
+# --- reference photo --------------------------------------------------------------------
+
+
+def _reference_row(session: Session, talent_id: str) -> TalentReference | None:
+    stmt = select(TalentReference).where(TalentReference.talent_id == talent_id)
+    return session.scalars(stmt).one_or_none()
+
+
+def get_reference(session: Session, actor: Actor, talent_id: str) -> TalentReference | None:
+    """The talent's reference record (no template), or ``None`` when none is on file."""
+    _talent(session, talent_id)
+    require_talent_data(actor, talent_id, "see this talent's reference photo record")
+    return _reference_row(session, talent_id)
+
+
+def set_reference(
+    session: Session,
+    actor: Actor,
+    deps: StorageDeps,
+    talent_id: str,
+    photo: bytes,
+    analyzer: FaceAnalyzer | None = None,
+) -> TalentReference:
+    """Put the talent's reference photo on file (replacing any earlier one).
+
+    Only the sealed identity template is stored; a replaced template's key is shredded.
+    """
+    _talent(session, talent_id)
+    require_talent_data(actor, talent_id, "put this talent's reference photo on file")
+    template = reference_template(photo, analyzer or FaceAnalyzer())
+    old = _reference_row(session, talent_id)
+    if old is not None:
+        session.delete(old)
+        session.flush()
+    row = TalentReference(
+        id=new_id(),
+        talent_id=talent_id,
+        template=b"",
+        photo_sha256=template.photo_sha256,
+        width=template.width,
+        height=template.height,
+        face_width=template.face_width,
+        created_by_user_id=actor.user_id,
+    )
+    key_name = reference_key_name(row.id)
+    deps.cipher.create_key(key_name)
+    try:
+        row.template = deps.cipher.encrypt(
+            key_name, template_bytes(template.embedding), role="reference/template"
+        )
+        session.add(row)
+        session.flush()
+        record(
+            session,
+            actor,
+            "talent.reference_set",
+            "talent",
+            talent_id,
+            {"photo_sha256": template.photo_sha256, "replaced": old is not None},
+        )
+    except BaseException:
+        deps.cipher.shred(key_name)
+        raise
+    if old is not None:
+        deps.cipher.shred(reference_key_name(old.id))
+    return row
+
+
+def clear_reference(session: Session, actor: Actor, deps: StorageDeps, talent_id: str) -> None:
+    """Remove the talent's reference template and shred its key."""
+    _talent(session, talent_id)
+    require_talent_data(actor, talent_id, "remove this talent's reference photo")
+    row = _reference_row(session, talent_id)
+    if row is None:
+        raise NotFound(f"talent {talent_id} has no reference photo on file")
+    session.delete(row)
+    session.flush()
+    record(session, actor, "talent.reference_cleared", "talent", talent_id, {})
+    deps.cipher.shred(reference_key_name(row.id))
+
+
+def reference_embedding(session: Session, deps: StorageDeps, talent_id: str) -> F32 | None:
+    """The talent's identity template on file, for QC (callers check access)."""
+    row = _reference_row(session, talent_id)
+    if row is None:
+        return None
+    try:
+        plain = deps.cipher.decrypt(
+            reference_key_name(row.id), row.template, role="reference/template"
+        )
+    except (KeyShredded, DecryptionFailed) as exc:
+        raise Conflict(
+            f"talent {talent_id}'s reference template cannot be opened ({exc}); "
+            "put the reference photo on file again"
+        ) from exc
+    return template_from_bytes(plain)

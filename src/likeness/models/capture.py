@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from likeness.models.base import Base, CreatedAtMixin, IdMixin, UTCDateTime
@@ -57,3 +66,24 @@ class CaptureFile(IdMixin, Base):
     size_bytes: Mapped[int] = mapped_column(Integer, nullable=False)
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     blob_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class TalentReference(IdMixin, CreatedAtMixin, Base):
+    """The talent's reference photo, kept as a sealed identity template only.
+
+    QC compares every capture session of the talent with it. The photo itself is not
+    kept: ``template`` is the 128-D face embedding, encrypted with the talent's
+    reference data key (in the key vault), so clearing it shreds the key as well.
+    """
+
+    __tablename__ = "talent_references"
+
+    talent_id: Mapped[str] = mapped_column(
+        ForeignKey("talent_profiles.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    template: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    photo_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    width: Mapped[int] = mapped_column(Integer, nullable=False)
+    height: Mapped[int] = mapped_column(Integer, nullable=False)
+    face_width: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_by_user_id: Mapped[str | None] = mapped_column(String(32), nullable=True)

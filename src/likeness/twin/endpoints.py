@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,7 +14,9 @@ from pydantic import BaseModel, Field
 from likeness.api.deps import RuntimeDep, SessionDep
 from likeness.auth.dependencies import AnyActor, OperatorActor
 from likeness.capture import service as captures
+from likeness.capture.errors import ReferenceInvalid
 from likeness.capture.service import StorageDeps
+from likeness.errors import NotFound
 from likeness.runtime import Runtime
 from likeness.twin import service as twins
 from likeness.twin.keys import cipher_from_settings
@@ -84,6 +87,50 @@ def run_qc(
     """Run QC and return the report (``passed`` false when a check failed)."""
     report = captures.run_session_qc(session, actor, _deps(runtime), session_id)
     return report.to_dict()
+
+
+class ReferenceRead(BaseModel):
+    talent_id: str
+    photo_sha256: str
+    width: int
+    height: int
+    face_width: int
+    created_at: datetime
+
+
+#: Largest reference photo accepted (the reference limits apply again after reading).
+MAX_REFERENCE_BYTES = 40 * 1024 * 1024
+
+
+@router.put("/talents/{talent_id}/reference", response_model=ReferenceRead)
+def set_reference(
+    actor: AnyActor,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    talent_id: str,
+    photo: UploadFile,
+) -> ReferenceRead:
+    """Put the talent's reference photo on file; QC compares every session with it."""
+    data = photo.file.read(MAX_REFERENCE_BYTES + 1)
+    if len(data) > MAX_REFERENCE_BYTES:
+        raise ReferenceInvalid(f"reference photo is over {MAX_REFERENCE_BYTES} bytes")
+    row = captures.set_reference(session, actor, _deps(runtime), talent_id, data)
+    return ReferenceRead.model_validate(row, from_attributes=True)
+
+
+@router.get("/talents/{talent_id}/reference", response_model=ReferenceRead)
+def get_reference(actor: AnyActor, session: SessionDep, talent_id: str) -> ReferenceRead:
+    row = captures.get_reference(session, actor, talent_id)
+    if row is None:
+        raise NotFound(f"talent {talent_id} has no reference photo on file")
+    return ReferenceRead.model_validate(row, from_attributes=True)
+
+
+@router.delete("/talents/{talent_id}/reference", status_code=status.HTTP_204_NO_CONTENT)
+def clear_reference(
+    actor: AnyActor, session: SessionDep, runtime: RuntimeDep, talent_id: str
+) -> None:
+    captures.clear_reference(session, actor, _deps(runtime), talent_id)
 
 
 class OverrideIn(BaseModel):

@@ -28,3 +28,7 @@ def capture_key_name(session_id: str) -> str:
 
 def twin_key_name(twin_id: str) -> str:
     return f"twin-{twin_id}"
+
+
+def reference_key_name(reference_id: str) -> str:
+    return f"reference-{reference_id}"

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from likeness.audit.service import record
 from likeness.auth.actor import Actor
 from likeness.capture import service as capture_service
+from likeness.capture.errors import QcFailed
 from likeness.capture.qc import QcConfig, QcView, run_qc
 from likeness.capture.service import SessionFrames, StorageDeps
 from likeness.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -189,10 +190,12 @@ def build(
     version = twin.latest_version + 1
     deps.cipher.create_key(twin_key_name(twin.id))
     sealer = _Sealer(deps, twin.id, version, {})
+    reference = capture_service.reference_embedding(session, deps, talent_id)
     try:
         meta, report = _build_artifacts(
-            capture, SessionFrames(session, deps, capture), sealer, analyzer, qc_config
+            capture, SessionFrames(session, deps, capture), sealer, analyzer, qc_config, reference
         )
+        _require_build_qc(capture, report)
     except BaseException:
         for key in sealer.keys.values():
             capture_service._delete_quietly(deps.blobs, key)
@@ -228,12 +231,25 @@ def build(
     return row
 
 
+def _require_build_qc(capture: CaptureSession, report: dict[str, Any]) -> None:
+    """The build re-reads every frame, so its QC is the verdict that counts: a reference
+    photo put on file after the session's QC can still stop it (unless overridden)."""
+    if report["passed"] or capture.status == "overridden":
+        return
+    failed = ", ".join(f"{c['code']} ({c['detail']})" for c in report["checks"] if not c["passed"])
+    raise QcFailed(
+        f"capture session {capture.id} no longer passes QC: {failed}; "
+        "ask an operator for an audited override if it is right"
+    )
+
+
 def _build_artifacts(
     capture: CaptureSession,
     frames: SessionFrames,
     sealer: _Sealer,
     analyzer: FaceAnalyzer | None,
     qc_config: QcConfig | None,
+    reference: F32 | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """One pass over the frames: QC reads each frame once and the basis is filled, packed
     and sealed as each view finishes, so memory holds one view's basis at a time."""
@@ -275,7 +291,9 @@ def _build_artifacts(
     qc_views = [
         dataclasses.replace(v, frames=filling(v, len(v.light_dirs))) for v in frames.qc_views()
     ]
-    report = run_qc(qc_views, frames.rig_dirs(), analyzer=analyzer, config=qc_config)
+    report = run_qc(
+        qc_views, frames.rig_dirs(), reference=reference, analyzer=analyzer, config=qc_config
+    )
     for view_id, thumb in report.thumbnails.items():
         h, w = thumb.shape[:2]
         s = THUMBNAIL_SIZE / max(h, w)

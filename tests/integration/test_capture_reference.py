@@ -1,0 +1,181 @@
+"""The talent's reference photo: sealed template, QC against it, build gate, shredding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from integration.test_license_support import World, make_world, sign_creation_consent
+from integration.test_twin_service import ANALYZER, CONFIG, QC
+from likeness.capture import service as captures
+from likeness.capture.errors import QcFailed, ReferenceInvalid
+from likeness.capture.reference import template_bytes
+from likeness.capture.service import StorageDeps
+from likeness.capture.synthetic import write_capture
+from likeness.errors import Forbidden, NotFound
+from likeness.models.audit import AuditEvent
+from likeness.models.capture import TalentReference
+from likeness.storage import MemoryBlobStore
+from likeness.twin import service as twins
+from likeness.twin.crypto import InMemoryMasterKey, MemoryKeyVault, TwinCipher
+from likeness.twin.keys import reference_key_name
+from reference_photos import png, portrait_png, portrait_rgb
+
+
+@pytest.fixture(scope="module")
+def capture_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_capture(tmp_path_factory.mktemp("cap") / "s", seed=0, config=CONFIG).parent
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return make_world(session)
+
+
+@pytest.fixture
+def vault() -> MemoryKeyVault:
+    return MemoryKeyVault()
+
+
+@pytest.fixture
+def deps(vault: MemoryKeyVault) -> StorageDeps:
+    return StorageDeps(MemoryBlobStore(), TwinCipher(InMemoryMasterKey(), vault))
+
+
+def _actions(session: Session) -> list[str]:
+    return list(session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)))
+
+
+def _qc(session: Session, world: World, deps: StorageDeps, session_id: str) -> dict[str, object]:
+    talent = world.actor(session, "talent")
+    report = captures.run_session_qc(
+        session, talent, deps, session_id, analyzer=ANALYZER, config=QC
+    )
+    return {c.code: c.passed for c in report.checks}
+
+
+def test_qc_compares_sessions_with_the_reference_on_file(
+    session: Session, world: World, deps: StorageDeps, vault: MemoryKeyVault, capture_dir: Path
+) -> None:
+    talent = world.actor(session, "talent")
+    row = captures.ingest(session, talent, deps, capture_dir, world.talent.id)
+    assert "identity.reference" not in _qc(session, world, deps, row.id)
+
+    ref = captures.set_reference(
+        session, talent, deps, world.talent.id, portrait_png(0), analyzer=ANALYZER
+    )
+    assert ref.face_width >= 80 and (ref.width, ref.height) == (256, 256)
+    assert _qc(session, world, deps, row.id)["identity.reference"] is True
+    assert row.status == "qc_passed"
+    # The template is sealed: the stored bytes are not the embedding.
+    plain = template_bytes(ANALYZER.embed(portrait_rgb(0)))
+    assert plain not in ref.template and len(ref.template) > len(plain)
+    assert vault.get(reference_key_name(ref.id)) is not None
+
+    stranger = captures.set_reference(
+        session, talent, deps, world.talent.id, portrait_png(3), analyzer=ANALYZER
+    )
+    assert vault.get(reference_key_name(ref.id)) is None, "the replaced template is shredded"
+    assert session.scalars(select(TalentReference)).all() == [stranger]
+    checks = _qc(session, world, deps, row.id)
+    assert checks["identity.reference"] is False
+    assert row.status == "qc_failed"
+    assert _actions(session).count("talent.reference_set") == 2
+
+
+def test_a_one_off_reference_overrides_the_one_on_file(
+    session: Session, world: World, deps: StorageDeps, capture_dir: Path
+) -> None:
+    talent = world.actor(session, "talent")
+    row = captures.ingest(session, talent, deps, capture_dir, world.talent.id)
+    captures.set_reference(
+        session, talent, deps, world.talent.id, portrait_png(3), analyzer=ANALYZER
+    )
+    report = captures.run_session_qc(
+        session,
+        talent,
+        deps,
+        row.id,
+        reference=ANALYZER.embed(portrait_rgb(0)),
+        analyzer=ANALYZER,
+        config=QC,
+    )
+    assert report.check("identity.reference").passed
+
+
+def test_build_is_stopped_by_a_later_reference_unless_overridden(
+    session: Session, world: World, deps: StorageDeps, capture_dir: Path
+) -> None:
+    talent = world.actor(session, "talent")
+    row = captures.ingest(session, talent, deps, capture_dir, world.talent.id)
+    assert _qc(session, world, deps, row.id)["identity.consistent"] is True
+    assert row.status == "qc_passed"
+    sign_creation_consent(session, world)
+    captures.set_reference(
+        session, talent, deps, world.talent.id, portrait_png(3), analyzer=ANALYZER
+    )
+    stored_before = len(deps.blobs.blobs) if isinstance(deps.blobs, MemoryBlobStore) else 0
+    with pytest.raises(QcFailed, match=r"identity\.reference"):
+        twins.build(session, talent, deps, world.talent.id, row.id, analyzer=ANALYZER, qc_config=QC)
+    assert isinstance(deps.blobs, MemoryBlobStore)
+    assert len(deps.blobs.blobs) == stored_before, "a refused build leaves no blobs"
+
+    captures.override_qc(
+        session, world.actor(session, "operator"), row.id, "reference photo is outdated"
+    )
+    built = twins.build(
+        session, talent, deps, world.talent.id, row.id, analyzer=ANALYZER, qc_config=QC
+    )
+    assert built.version == 1
+
+
+def test_bad_reference_photos_are_refused_and_leave_nothing(
+    session: Session, world: World, deps: StorageDeps, vault: MemoryKeyVault
+) -> None:
+    talent = world.actor(session, "talent")
+    flat = png(np.full((256, 256, 3), 128, np.uint8))
+    two = png(np.concatenate([portrait_rgb(0), portrait_rgb(3)], axis=1))
+    small = png(np.ascontiguousarray(portrait_rgb(0)[::2, ::2]))
+    cases = [
+        (flat, "no face found"),
+        (two, "2 faces found"),
+        (small, "px wide"),
+        (b"not an image at all", "not a JPEG, PNG, TIFF or EXR"),
+        (b"", "empty"),
+    ]
+    for data, message in cases:
+        with pytest.raises(ReferenceInvalid, match=message):
+            captures.set_reference(session, talent, deps, world.talent.id, data, analyzer=ANALYZER)
+    assert session.scalars(select(TalentReference)).all() == []
+    assert vault._keys == {}
+    assert "talent.reference_set" not in _actions(session)
+
+
+def test_only_the_talent_or_an_operator_handles_the_reference(
+    session: Session, world: World, deps: StorageDeps, vault: MemoryKeyVault
+) -> None:
+    photo = portrait_png(0)
+    for who in ("agent", "brand", "other_talent"):
+        with pytest.raises(Forbidden):
+            captures.set_reference(
+                session, world.actor(session, who), deps, world.talent.id, photo, ANALYZER
+            )
+        with pytest.raises(Forbidden):
+            captures.get_reference(session, world.actor(session, who), world.talent.id)
+    operator = world.actor(session, "operator")
+    ref = captures.set_reference(session, operator, deps, world.talent.id, photo, ANALYZER)
+    assert captures.get_reference(session, operator, world.talent.id) == ref
+    with pytest.raises(NotFound):
+        captures.set_reference(session, operator, deps, "0" * 32, photo, ANALYZER)
+
+    captures.clear_reference(session, world.actor(session, "talent"), deps, world.talent.id)
+    assert captures.get_reference(session, operator, world.talent.id) is None
+    assert vault.get(reference_key_name(ref.id)) is None
+    assert captures.reference_embedding(session, deps, world.talent.id) is None
+    with pytest.raises(NotFound, match="no reference photo"):
+        captures.clear_reference(session, operator, deps, world.talent.id)
+    assert _actions(session)[-1] == "talent.reference_cleared"
