@@ -38,6 +38,7 @@ from likeness.licensing.schemas import UseIn
 from likeness.models.audit import AuditEvent
 from likeness.models.consent import Consent, ConsentSignature
 from likeness.models.license import License
+from likeness.models.twin import Twin
 from likeness.policy import ConsentKind, ConsentStatus, LicenseStatus, reasons
 
 
@@ -339,6 +340,8 @@ def test_standing_limits_override_every_license(session: Session, world: World) 
 
 
 def test_decide_resolves_twin_ids_and_refuses_strangers(session: Session, world: World) -> None:
+    session.add(Twin(id="a" * 32, talent_id=world.talent.id, status="active", latest_version=0))
+    session.flush()
     sign_creation_consent(session, world, twin_id="a" * 32)
     lic = to_status(session, world, "active")
     session.execute(update(License).where(License.id == lic.id).values(twin_id="a" * 32))

@@ -57,6 +57,7 @@ from likeness.models.consent import Consent, ConsentSignature
 from likeness.models.license import License
 from likeness.models.party import Agency, Representation, RepresentationStatus, Role, TalentProfile
 from likeness.policy import ConsentKind, ConsentStatus, LicenseTerms, Relation, is_slug
+from likeness.twin.access import require_active_twin_of
 
 MAX_PAGE = 500
 RENDER_FORMATS = {
@@ -256,6 +257,8 @@ def create_creation_consent(session: Session, actor: Actor, data: CreationConsen
     related = access.relations(session, actor, data.talent_id, "") if talent else frozenset()
     if talent is None or not related:
         raise NotFound(f"no talent {data.talent_id}")
+    if data.twin_id is not None:
+        require_active_twin_of(session, talent.id, data.twin_id)
     now = utcnow()
     doc = ConsentDocument(
         kind=ConsentKind.creation,

@@ -52,6 +52,7 @@ from likeness.policy import (
     terms_sha256,
     validate_terms,
 )
+from likeness.twin.access import require_active_twin_of
 
 MAX_PAGE = 500
 #: The clock, for expiry sweeps.
@@ -287,6 +288,8 @@ def request(session: Session, actor: Actor, data: LicenseRequestIn) -> License:
         raise NotFound(f"no talent {data.talent_id}")
     related = access.relations(session, actor, data.talent_id, brand.id)
     status = next_status(None, LicenseAction.request, related)
+    if data.twin_id is not None:
+        require_active_twin_of(session, data.talent_id, data.twin_id)
     terms = _checked_terms(session, data.talent_id, data.terms)
     now = utcnow()
     lic = License(

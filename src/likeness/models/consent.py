@@ -1,8 +1,10 @@
 """Consents, their signatures, talent standing limits and rights notifications.
 
 A consent row stores the canonical JSON of its document and that document's SHA-256;
-once signed (``signed_at`` set) neither changes again. ``twin_id`` is a plain id until
-migration 0003 adds twins and its foreign key.
+once signed (``signed_at`` set) neither changes again. ``twin_id`` is checked by the
+service when the consent is drafted (the talent's own, active twin), not by a foreign
+key: adding one would rebuild this immutable, trigger-guarded table on SQLite, and twin
+rows are never deleted (a shredded twin keeps its row).
 """
 
 from __future__ import annotations

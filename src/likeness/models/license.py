@@ -2,8 +2,9 @@
 
 A license points at the *talent* (``talent_id``, a foreign key) and optionally at one
 of the talent's twins (``twin_id``). A license with no twin id covers every twin of the
-talent. Twins arrive with migration 0003, which adds the foreign key
-``licenses.twin_id -> twins.id``; until then the column is a plain id.
+talent. ``twin_id`` is checked by the service (the talent's own, active twin) rather
+than by a foreign key: adding one would rebuild the table on SQLite, and a twin row is
+never deleted anyway (a shredded twin keeps its row), so the id always resolves.
 
 ``version`` is bumped by every change; transitions are compare-and-set UPDATEs on it,
 so two concurrent transitions on one license cannot both win.

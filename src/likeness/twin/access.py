@@ -7,9 +7,12 @@ never see captures or twins (brands see only approved outputs, elsewhere).
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from likeness.auth.actor import Actor
-from likeness.errors import Forbidden
+from likeness.errors import Conflict, Forbidden, NotFound
 from likeness.models.party import Role
+from likeness.models.twin import Twin
 
 
 def may_access_talent_data(actor: Actor, talent_id: str) -> bool:
@@ -21,3 +24,16 @@ def may_access_talent_data(actor: Actor, talent_id: str) -> bool:
 def require_talent_data(actor: Actor, talent_id: str, what: str) -> None:
     if not may_access_talent_data(actor, talent_id):
         raise Forbidden(f"only the talent (or an operator, for maintenance) may {what}")
+
+
+def require_active_twin_of(session: Session, talent_id: str, twin_id: str) -> Twin:
+    """The talent's active twin ``twin_id``, for consents and licenses that name one.
+
+    Reveals nothing about other talents' twins: a twin of someone else reads as absent.
+    """
+    twin = session.get(Twin, twin_id)
+    if twin is None or twin.talent_id != talent_id:
+        raise NotFound(f"talent {talent_id} has no twin {twin_id}")
+    if twin.status != "active":
+        raise Conflict(f"twin {twin_id} is {twin.status}; name an active twin or none")
+    return twin

@@ -4,8 +4,8 @@ Hand-written to stay portable between SQLite and PostgreSQL: enums are VARCHAR w
 the values checked by the application (``native_enum=False``), times are
 ``DateTime(timezone=True)``, and every constraint is named.
 
-``licenses.twin_id`` and ``consents.twin_id`` are plain ids here; migration 0003 adds
-the twins table and their foreign keys.
+``licenses.twin_id`` and ``consents.twin_id`` are plain ids, checked by the services
+against the twins table (migration 0003) rather than by foreign keys.
 
 Triggers make signed consents and signature records immutable in the database itself,
 not only in the service. Note for later migrations: an SQLite ``batch_alter_table`` on
