@@ -178,4 +178,26 @@ def test_only_the_talent_or_an_operator_handles_the_reference(
     assert captures.reference_embedding(session, deps, world.talent.id) is None
     with pytest.raises(NotFound, match="no reference photo"):
         captures.clear_reference(session, operator, deps, world.talent.id)
-    assert _actions(session)[-1] == "talent.reference_cleared"
+    assert "talent.reference_cleared" in _actions(session)
+
+
+def test_operator_looks_at_captures_are_on_the_record(
+    session: Session, world: World, deps: StorageDeps, capture_dir: Path
+) -> None:
+    talent = world.actor(session, "talent")
+    row = captures.ingest(session, talent, deps, capture_dir, world.talent.id)
+    captures.get_session(session, talent, row.id)
+    captures.list_sessions(session, talent, world.talent.id)
+    assert "capture.operator_access" not in _actions(session)
+    operator = world.actor(session, "operator")
+    captures.get_session(session, operator, row.id)
+    captures.list_sessions(session, operator, world.talent.id)
+    captures.get_reference(session, operator, world.talent.id)
+    looks = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "capture.operator_access")
+    ).all()
+    assert [(e.object_type, e.object_id) for e in looks] == [
+        ("capture_session", row.id),
+        ("talent", world.talent.id),
+        ("talent", world.talent.id),
+    ]

@@ -61,11 +61,19 @@ def get_session(session: Session, actor: Actor, session_id: str) -> CaptureSessi
     if row is None or row.deleted_at is not None:
         raise NotFound(f"no capture session {session_id}")
     require_talent_data(actor, row.talent_id, "see this capture session")
+    _record_operator_access(session, actor, "capture_session", row.id)
     return row
+
+
+def _record_operator_access(session: Session, actor: Actor, kind: str, object_id: str) -> None:
+    # Operators may look at a talent's captures for maintenance; every look is on the record.
+    if actor.role is Role.operator:
+        record(session, actor, "capture.operator_access", kind, object_id, {})
 
 
 def list_sessions(session: Session, actor: Actor, talent_id: str) -> list[CaptureSession]:
     require_talent_data(actor, talent_id, "list these capture sessions")
+    _record_operator_access(session, actor, "talent", talent_id)
     stmt = (
         select(CaptureSession)
         .where(CaptureSession.talent_id == talent_id, CaptureSession.deleted_at.is_(None))
@@ -389,6 +397,7 @@ def get_reference(session: Session, actor: Actor, talent_id: str) -> TalentRefer
     """The talent's reference record (no template), or ``None`` when none is on file."""
     _talent(session, talent_id)
     require_talent_data(actor, talent_id, "see this talent's reference photo record")
+    _record_operator_access(session, actor, "talent", talent_id)
     return _reference_row(session, talent_id)
 
 
