@@ -4,11 +4,18 @@ Informed embedding (after Malvar and Florêncio's improved spread spectrum): bef
 marking, the embedder reads the picture the way the detector will, measures how much
 the picture itself pushes each coded bit towards 0 or 1, and shifts amplitude from
 bits the picture already helps to bits it fights, at the same total energy.
+
+It plans for two reads: the marked picture as it is, and the same picture blurred
+(σ = 1 px). Blur moves the detector's view into lower frequencies, where the picture's
+own interference falls on different bits; a plan that also equalises the blurred
+margins is kept when it costs the plain read little (it usually costs nothing).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -36,6 +43,18 @@ BIT_GAIN_RANGE = (0.4, 2.5)
 #: At most this many coded bits may be given up by informed embedding (the code fixes 29).
 SACRIFICE_BITS = 12
 _MARGIN = 24
+#: Plans tried: the plain read alone, then plain and blurred reads with these weights.
+BLUR_PLANS: tuple[tuple[float, ...], ...] = ((1.0,), (1.0, 0.5), (1.0, 1.0))
+#: How much an expected error in the blurred read counts, relative to the plain read.
+BLUR_WEIGHT = 0.5
+#: A blur-aware plan may add this many expected errors to the plain read.
+SHARP_SLACK = 4.0
+#: ... and nothing when the plain read already expects this many errors.
+FRAGILE = 25.0
+#: Soft-bit noise of an everyday edit, in typical bit responses.
+EDIT_NOISE = 0.3
+#: The blur (sigma, px at full size) the blurred read plans for.
+PLAN_BLUR = 1.0
 
 
 def chip_size_for(height: int, width: int, config: WatermarkConfig) -> int:
@@ -93,39 +112,66 @@ class _Marker:
         return np.vstack([_image.block_mean(d, self.factor) for d in deltas])
 
 
-def _bit_gains(host_bits: Float64, response_bits: Float64) -> Float64:
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """How one way of reading the marked picture sees each coded bit.
+
+    ``host`` is what the picture alone contributes to each bit in the direction of its
+    coded value, ``response`` what one unit of mark contributes.
+    """
+
+    host: Float64
+    response: Float64
+
+    @property
+    def typical(self) -> float:
+        return float(np.median(np.maximum(self.response, 1e-9)))
+
+    def expected_errors(self, gains: Float64) -> float:
+        """Bit errors to expect once an edit adds noise of ``EDIT_NOISE`` typical responses."""
+        margins = (self.host + gains * self.response) / (EDIT_NOISE * self.typical)
+        return 0.5 * float(np.sum(_erfc(margins / np.sqrt(2.0))))
+
+
+_erfc = np.vectorize(math.erfc, otypes=[np.float64])
+
+
+def _bit_gains(reads: list[_Read], weights: tuple[float, ...]) -> Float64:
     """Per-bit amplitudes with mean square 1 that maximise the weakest kept bit's margin.
 
-    ``host_bits`` is what the picture alone contributes to each bit in the direction of
-    its coded value, ``response_bits`` what one unit of mark contributes. Bits the
-    picture opposes too strongly to win back are given up (up to ``SACRIFICE_BITS``,
-    well inside what the code corrects) so their energy goes where it helps.
+    A bit's margin is taken in every read (weighted, in units of that read's typical
+    response), and the weakest read counts. Bits the picture opposes too strongly to
+    win back are given up (up to ``SACRIFICE_BITS``, well inside what the code
+    corrects) so their energy goes where it helps.
     """
     high = BIT_GAIN_RANGE[1]
-    response = np.maximum(response_bits, 1e-9)
-    given_up = np.zeros(host_bits.shape, dtype=bool)
-    gains = np.ones_like(host_bits)
+    given_up = np.zeros(reads[0].host.shape, dtype=bool)
+    gains = np.ones_like(reads[0].host)
     for _ in range(2):
-        gains = _equal_margin_gains(host_bits, response, given_up)
-        hopeless = (~given_up) & ((gains >= high) & (host_bits + high * response < 0))
+        gains = _equal_margin_gains(reads, weights, given_up)
+        at_best = np.min([r.host + high * np.maximum(r.response, 1e-9) for r in reads], axis=0)
+        hopeless = (~given_up) & (gains >= high) & (at_best < 0)
         if not hopeless.any():
             break
-        worst = np.argsort(host_bits + high * response)
         allowed = SACRIFICE_BITS - int(given_up.sum())
-        given_up[[i for i in worst if hopeless[i]][:allowed]] = True
+        given_up[[i for i in np.argsort(at_best) if hopeless[i]][:allowed]] = True
     return gains
 
 
 def _equal_margin_gains(
-    host_bits: Float64, response: Float64, given_up: npt.NDArray[np.bool_]
+    reads: list[_Read], weights: tuple[float, ...], given_up: npt.NDArray[np.bool_]
 ) -> Float64:
     low, high = BIT_GAIN_RANGE
+    scaled = [
+        (r.host, np.maximum(r.response, 1e-9), w * r.typical)
+        for r, w in zip(reads, weights, strict=True)
+    ]
 
     def gains(target: float) -> Float64:
-        wanted = np.clip((target - host_bits) / response, low, high)
-        return np.where(given_up, low, wanted)
+        needed = np.max([(target * unit - host) / resp for host, resp, unit in scaled], axis=0)
+        return np.where(given_up, low, np.clip(needed, low, high))
 
-    lo, hi = float(np.min(host_bits)), float(np.max(host_bits + high * response))
+    lo, hi = -4.0 * high, 4.0 * high
     for _ in range(40):
         mid = 0.5 * (lo + hi)
         if float(np.mean(gains(mid) ** 2)) > 1.0:
@@ -135,22 +181,77 @@ def _equal_margin_gains(
     return gains(lo)
 
 
-def _informed_chips(
+def _choose_gains(sharp: _Read, blurred: _Read) -> Float64:
+    """Plan for the plain read alone or also for a blurred copy, whichever expects fewer errors.
+
+    A blur (or a soft resize) moves the mark into lower frequencies, where the picture's
+    own interference is different; planning for both reads helps most pictures, while
+    on the busiest ones it would spend too much and is skipped.
+    """
+    best: tuple[float, Float64] | None = None
+    allowed = 0.0
+    for weights in BLUR_PLANS:
+        reads = [sharp, blurred][: len(weights)]
+        gains = _bit_gains(reads, weights)
+        plain = sharp.expected_errors(gains)
+        if len(weights) == 1:
+            # Planning for blur may cost the plain read a little, unless it is fragile.
+            allowed = plain + (SHARP_SLACK if plain < FRAGILE else 0.0)
+        elif plain > allowed:
+            continue
+        score = plain + BLUR_WEIGHT * blurred.expected_errors(gains)
+        if best is None or score < best[0]:
+            best = (score, gains)
+    assert best is not None
+    return best[1]
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What the picture does to each coded bit, in a plain and in a blurred read."""
+
+    unit_chips: Float32
+    sharp: _Read
+    blurred: _Read
+    signs: Float64
+
+    def chips(self, per_bit: Float64, layout: _pattern.Layout) -> Float32:
+        per_chip = np.where(layout.bit_of_chip < 0, 1.0, per_bit[layout.bit_of_chip])
+        return (self.unit_chips * per_chip).astype(np.float32)
+
+
+def _plan(
     marker: _Marker, layout: _pattern.Layout, coded: npt.NDArray[np.uint8], gain: float
-) -> Float32:
+) -> _Plan:
     unit_chips = _pattern.chip_tile(layout, coded)
     unit_tile = pixel_tile(unit_chips, marker.chip_size)
     plane, factor = _image.analysis_plane(marker.image, marker.info)
     delta = marker.analysis_delta(marker.deltas(unit_tile, gain))
     basis = _fold.identity_basis(unit_tile.shape[0] / factor)
-    host = _fold.chips(_fold.fold(_sync.noise_residual(plane), basis))
-    response = _fold.chips(_fold.fold(_sync.linear_response(plane, delta), basis))
     signs = _pattern.channel_signs(layout, coded)
-    host_bits = _pattern.soft_bits(layout, host) * signs
-    response_bits = _pattern.soft_bits(layout, response) * signs
-    per_bit = _bit_gains(host_bits, response_bits)
-    per_chip = np.where(layout.bit_of_chip < 0, 1.0, per_bit[layout.bit_of_chip])
-    return (unit_chips * per_chip).astype(np.float32)
+
+    def read(luma: Float32, mark: Float32) -> _Read:
+        host = _fold.chips(_fold.fold(_sync.noise_residual(luma), basis))
+        response = _fold.chips(_fold.fold(_sync.linear_response(luma, mark), basis))
+        return _Read(
+            _pattern.soft_bits(layout, host) * signs, _pattern.soft_bits(layout, response) * signs
+        )
+
+    sigma = PLAN_BLUR / factor
+    blurred = read(
+        np.asarray(cv2.GaussianBlur(plane, (0, 0), sigma), np.float32),
+        np.asarray(cv2.GaussianBlur(delta, (0, 0), sigma), np.float32),
+    )
+    return _Plan(unit_chips, read(plane, delta), blurred, signs)
+
+
+def _render(marker: _Marker, chips: Float32, gain: float) -> npt.NDArray[np.generic]:
+    image, info = marker.image, marker.info
+    tile = pixel_tile(chips, marker.chip_size)
+    out = np.empty_like(image)
+    for (_, _, start, stop), delta in zip(marker.strips, marker.deltas(tile, gain), strict=True):
+        out[start:stop] = _image.add_luminance(image, slice(start, stop), delta, info)
+    return out
 
 
 def embed_array(
@@ -168,9 +269,8 @@ def embed_array(
     target_rms = TARGET_RMS + busy * (BUSY_TARGET_RMS - TARGET_RMS)
     gain = min(target_rms / marker.mask_rms, FLAT_AMPLITUDE / MASK_FLOOR)
     gain *= config.strength / norm
-    chips = _informed_chips(marker, layout, coded, gain) if config.informed else unit_chips
-    tile = pixel_tile(chips, chip_size)
-    out = np.empty_like(image)
-    for (_, _, start, stop), delta in zip(marker.strips, marker.deltas(tile, gain), strict=True):
-        out[start:stop] = _image.add_luminance(image, slice(start, stop), delta, info)
-    return out
+    if not config.informed:
+        return _render(marker, unit_chips, gain)
+    plan = _plan(marker, layout, coded, gain)
+    per_bit = _choose_gains(plan.sharp, plan.blurred)
+    return _render(marker, plan.chips(per_bit, layout), gain)
