@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,12 +27,19 @@ SKIN, HAIR, CLOTH, EYE, LIP = 0, 1, 2, 3, 4
 
 @dataclass(frozen=True)
 class Surfaces:
-    """All visible surface samples: positions, normals and material per sample."""
+    """All surface samples: positions, normals and albedo [3, N], material [N].
 
-    position: F32  # [N, 3]
-    normal: F32  # [N, 3]
-    albedo: F32  # [N, 3]
+    Channel-major, because the renderer's per-sample arithmetic on [N, 3] arrays runs
+    several times slower in NumPy than on three contiguous rows.
+    """
+
+    position: F32  # [3, N]
+    normal: F32  # [3, N]
+    albedo: F32  # [3, N]
     material: NDArray[np.int8]  # [N]
+
+    def __len__(self) -> int:
+        return int(self.material.shape[0])
 
 
 def _smoothstep(e0: float, e1: float, x: F32) -> F32:
@@ -44,21 +52,39 @@ def _gauss(x: F32, y: F32, sx: float, sy: float) -> F32:
     return np.exp(-0.5 * ((x / sx) ** 2 + (y / sy) ** 2)).astype(np.float32)
 
 
+def _columns(mask: NDArray[np.bool_]) -> slice:
+    """The smallest run of grid columns holding every ``True`` of ``mask``."""
+    cols = np.flatnonzero(mask.any(axis=0))
+    if len(cols) == 0:
+        return slice(0, 0)
+    return slice(int(cols[0]), int(cols[-1]) + 1)
+
+
 def _grid_normals(points: F32, centre: tuple[float, float, float]) -> F32:
     d_lat = np.gradient(points, axis=0)
     d_lon = np.gradient(points, axis=1)
-    n = np.cross(d_lon, d_lat)
-    length = np.linalg.norm(n, axis=-1, keepdims=True)
-    n = n / np.maximum(length, 1e-9)
-    outward = points - np.asarray(centre, dtype=np.float32)
-    flip = np.sum(n * outward, axis=-1, keepdims=True) < 0
-    oriented: F32 = np.where(flip, -n, n).astype(np.float32)
+    # The cross product component by component: np.cross on [..., 3] is several
+    # times slower on grids this size.
+    ax, ay, az = d_lon[..., 0], d_lon[..., 1], d_lon[..., 2]
+    bx, by, bz = d_lat[..., 0], d_lat[..., 1], d_lat[..., 2]
+    n = np.stack([ay * bz - az * by, az * bx - ax * bz, ax * by - ay * bx])
+    length = np.sqrt(np.einsum("i...,i...->...", n, n))
+    np.maximum(length, 1e-9, out=length)
+    outward = sum((points[..., k] - np.float32(centre[k])) * n[k] for k in range(3))
+    # Orient outwards from the centre and normalise in one scale.
+    scale = np.where(outward < 0, -1.0 / length, 1.0 / length).astype(np.float32)
+    n *= scale
+    oriented: F32 = np.moveaxis(n, 0, -1).astype(np.float32)
     return oriented
 
 
 #: Textures are evaluated no finer than this (cm); the finest detail, pores, is about
 #: 0.17 cm across. Denser geometry gets its texture bilinearly upsampled.
 _TEXTURE_SPACING_CM = 0.05
+
+
+#: Low-frequency fields (relief, hairline) are evaluated no finer than this (cm).
+_SMOOTH_SPACING_CM = 0.2
 
 
 def _upsample(coarse: F32, shape: tuple[int, int]) -> F32:
@@ -77,7 +103,6 @@ class _Builder:
         self.step = max(1, int(_TEXTURE_SPACING_CM / spacing_cm))
         rng = np.random.default_rng([*ident.stream, 0x7E47])
         self.noise = ValueNoise3D(rng)
-        self.parts: list[tuple[F32, F32, F32, NDArray[np.int8]]] = []
 
     # ---- geometry -------------------------------------------------------------------
 
@@ -108,7 +133,9 @@ class _Builder:
         y = y - i.chin_drop * lower**2 * front
         z = z - 1.2 * lower**2 * (1.0 - front)
         fx, fy = x.copy(), y.copy()
-        z = z + self._face_relief(fx, fy) * front
+        # Relief only where the face is (front > 0): under half of the grid's columns.
+        face = _columns(front > 0)
+        z[:, face] += self._face_relief(fx[:, face], fy[:, face]) * front[:, face]
         x = x + np.sign(x) * self._ears(z, fy) * _smoothstep(0.75, 0.95, np.abs(dx))
         pos = np.stack([x, y, z], axis=-1).astype(np.float32)
         normal = _grid_normals(pos, (0.0, 0.0, 0.0))
@@ -145,8 +172,8 @@ class _Builder:
         h -= 0.25 * _gauss(x, y - my, mw * 0.9, 0.12)
         h += 0.3 * _gauss(x, y - (my - 2.6), 2.0, 1.2)  # chin
         # Seeded low-frequency relief: the unnamed ways real faces differ in shape.
-        plane = np.stack([x, y, np.zeros_like(x)], axis=-1).reshape(-1, 3)
-        relief = self.noise.fbm(plane * 1.0 + 31.0, 0.22, octaves=3).reshape(x.shape)
+        plane = np.stack([x, y, np.zeros_like(x)], axis=-1).astype(np.float32)
+        relief = self._smooth(lambda p: self.noise.fbm(p + 31.0, 0.22, octaves=3), plane)
         h += 0.9 * relief * _smoothstep(9.0, 5.0, np.hypot(x, y - i.eye_height + 2.5))
         for side in (-1.0, 1.0):
             h += i.cheek_fullness * _gauss(x - side * (ex + 0.4), y - (my + 1.2), 1.8, 1.6)
@@ -192,8 +219,8 @@ class _Builder:
         nodes = np.array([0.0, 0.28, 0.42, 0.52, 0.62, 0.8, 1.0]) * math.pi
         limits = np.array([i.hairline, i.hairline - 0.8, ey + 3.0, ey + 2.4, ey + 1.2, nape, nape])
         limit = np.interp(np.abs(lon), nodes, limits).astype(np.float32)
-        wobble = 0.35 * self.noise.sample(np.stack([fx, fy, fx * 0], axis=-1).reshape(-1, 3), 0.6)
-        limit = limit + wobble.reshape(limit.shape)
+        plane = np.stack([fx, fy, fx * 0], axis=-1).astype(np.float32)
+        limit = limit + 0.35 * self._smooth(lambda p: self.noise.sample(p, 0.6), plane)
         depth = fy - limit
         mask = depth > 0
         thickness = 0.05 + i.hair_volume * _smoothstep(0.0, 2.0, depth)
@@ -230,7 +257,8 @@ class _Builder:
         flush = np.zeros_like(fx)
         for side in (-1.0, 1.0):
             flush += _gauss(fx - side * (ex + 0.6), fy - (ey - 2.6), 1.5, 1.2)
-            out *= 1.0 - 0.12 * _gauss(fx - side * ex, fy - (ey - 0.9), 1.4, 0.5)[..., None]
+            under_eye = _gauss(fx - side * ex, fy - (ey - 0.9), 1.4, 0.5) * on_face
+            out *= 1.0 - 0.12 * under_eye[..., None]
         flush += 0.7 * _gauss(fx, fy - (ey - i.nose_length + 0.3), 0.9, 0.8)
         out *= 1.0 + (flush * on_face)[..., None] * np.array([0.06, -0.1, -0.08], np.float32)
 
@@ -349,13 +377,27 @@ class _Builder:
         shade = 0.85 + 0.06 * weave + 0.12 * folds
         return (base * shade[:, None]).reshape(pos.shape).astype(np.float32)
 
-    def textured(self, texture: Callable[[F32], F32], pos: F32) -> F32:
-        """``texture`` over a [rows, cols, 3] grid, evaluated on every ``step``-th sample."""
-        k = self.step
+    def textured(
+        self, texture: Callable[[F32], F32], pos: F32, spacing_cm: float = _TEXTURE_SPACING_CM
+    ) -> F32:
+        """``texture`` over a [rows, cols, 3] grid, evaluated every ``spacing_cm`` or finer."""
+        k = max(1, int(spacing_cm / self.spacing))
         if k == 1 or pos.ndim != 3:
             return texture(pos)
         coarse = texture(np.ascontiguousarray(pos[::k, ::k]))
         return _upsample(coarse, (pos.shape[0], pos.shape[1]))
+
+    def _smooth(self, field: Callable[[F32], F32], plane: F32) -> F32:
+        """A low-frequency scalar ``field`` of [N, 3] points over a [rows, cols, 3] grid.
+
+        Evaluated every :data:`_SMOOTH_SPACING_CM` and upsampled: the relief and
+        hairline noise have periods above a centimetre.
+        """
+
+        def scalar(grid: F32) -> F32:
+            return field(grid.reshape(-1, 3)).reshape(grid.shape[:-1])
+
+        return self.textured(scalar, plane, _SMOOTH_SPACING_CM)
 
     def fine_noise(self, fx: F32, fy: F32) -> F32:
         """High-frequency noise in the face plane (iris fibres, brow hairs, stubble)."""
@@ -367,67 +409,86 @@ class _Builder:
         plane = np.stack([fx, fy, np.zeros_like(fx)], axis=-1).astype(np.float32)
         return self.textured(lambda p: np.repeat(noise(p), 3, axis=-1), plane)[..., 0]
 
-    def add(self, pos: F32, normal: F32, albedo: F32, material: NDArray[np.int8]) -> None:
-        self.parts.append(
-            (
-                pos.reshape(-1, 3),
-                normal.reshape(-1, 3),
-                albedo.reshape(-1, 3),
-                material.reshape(-1),
-            )
-        )
+
+_Part = tuple[F32, F32, F32, NDArray[np.int8]]
 
 
-def build_surfaces(ident: SyntheticIdentity, spacing_cm: float) -> Surfaces:
-    """All surfaces of ``ident`` sampled every ``spacing_cm`` centimetres."""
+def _part(pos: F32, normal: F32, albedo: F32, material: NDArray[np.int8]) -> _Part:
+    return (pos.reshape(-1, 3), normal.reshape(-1, 3), albedo.reshape(-1, 3), material.ravel())
+
+
+def build_surfaces(
+    ident: SyntheticIdentity, spacing_cm: float, pool: Executor | None = None
+) -> Surfaces:
+    """All surfaces of ``ident`` sampled every ``spacing_cm`` centimetres.
+
+    With a ``pool``, the body (neck, torso, hair curtain) is built beside the head;
+    the samples are the same either way.
+    """
     b = _Builder(ident, spacing_cm)
+    body = pool.submit(_body_parts, b) if pool is not None else None
+    parts = _head_parts(b)
+    parts += body.result() if body is not None else _body_parts(b)
+
+    def rows(k: int) -> F32:
+        out: F32 = np.concatenate([p[k].T for p in parts], axis=1, dtype=np.float32)
+        return out
+
+    if pool is not None:
+        position, normal, albedo = pool.map(rows, range(3))
+    else:
+        position, normal, albedo = rows(0), rows(1), rows(2)
+    material = np.concatenate([p[3] for p in parts], dtype=np.int8)
+    return Surfaces(position=position, normal=normal, albedo=albedo, material=material)
+
+
+def _head_parts(b: _Builder) -> list[_Part]:
+    ident = b.ident
     head_pos, head_n, fx, fy = b.head()
     ax, az = ident.head_width, ident.head_depth
     lat, lon = b._lat_lon(math.pi * ident.head_height, 2 * math.pi * max(ax, az))
     dz = np.cos(lat) * np.cos(lon)
     front = _smoothstep(0.25, 0.6, dz)
-    albedo, material = b.paint_face(b.textured(b.skin_albedo, head_pos), fx, fy, front)
-    b.add(head_pos, head_n, albedo, material)
+    albedo = b.textured(b.skin_albedo, head_pos)
+    material = np.full(fx.shape, SKIN, dtype=np.int8)
+    # Paint only the columns that hold the face (a third of the head grid).
+    face = _columns(front > 0.5)
+    albedo[:, face], material[:, face] = b.paint_face(
+        albedo[:, face], fx[:, face], fy[:, face], front[:, face]
+    )
+    parts = [_part(head_pos, head_n, albedo, material)]
 
     mask, thickness = b.hair_mask_and_offset(fx, fy, lon)
     hair_pos = head_pos + head_n * thickness[..., None]
     hair_n = _grid_normals(hair_pos, (0.0, 0.0, 0.0))
-    b.add(
-        hair_pos[mask],
-        hair_n[mask],
-        b.textured(b.hair_albedo, hair_pos)[mask],
-        np.full(int(mask.sum()), HAIR, np.int8),
-    )
+    hair_albedo = b.textured(b.hair_albedo, hair_pos)
+    hair = np.full(int(mask.sum()), HAIR, np.int8)
+    parts.append(_part(hair_pos[mask], hair_n[mask], hair_albedo[mask], hair))
+    return parts
 
+
+def _body_parts(b: _Builder) -> list[_Part]:
+    parts = []
     curtain_pos, curtain_n = b.hair_curtain()
     if len(curtain_pos):
-        b.add(
-            curtain_pos,
-            curtain_n,
-            b.textured(b.hair_albedo, curtain_pos),
-            np.full(curtain_pos.shape[:-1], HAIR, np.int8),
-        )
+        curtain_albedo = b.textured(b.hair_albedo, curtain_pos)
+        hair = np.full(curtain_pos.shape[:-1], HAIR, np.int8)
+        parts.append(_part(curtain_pos, curtain_n, curtain_albedo, hair))
 
     neck_pos, neck_n = b.neck()
     neck_albedo = b.textured(b.skin_albedo, neck_pos)
-    b.add(neck_pos, neck_n, neck_albedo, np.full(neck_pos.shape[:2], SKIN, np.int8))
+    parts.append(_part(neck_pos, neck_n, neck_albedo, np.full(neck_pos.shape[:2], SKIN, np.int8)))
 
     torso_pos = b.torso()
     torso_n = _grid_normals(torso_pos, (0.0, -25.5, -2.0))
     tx, ty, tz = torso_pos[..., 0], torso_pos[..., 1], torso_pos[..., 2]
     neckline = (ty > -16.5 - 3.5 * np.clip(1.0 - (tx / 6.5) ** 2, 0, 1)) & (tz > -1.0)
     skin_part = neckline & (np.abs(tx) < 7.5)
-    torso_albedo = np.where(
-        skin_part[..., None],
-        b.textured(b.skin_albedo, torso_pos),
-        b.textured(b.cloth_albedo, torso_pos),
-    )
+    torso_albedo = b.textured(b.cloth_albedo, torso_pos)
+    # Skin texture only over the neckline's bounding box.
+    box = (_columns(skin_part.T), _columns(skin_part))
+    skin = b.textured(b.skin_albedo, np.ascontiguousarray(torso_pos[box]))
+    torso_albedo[box] = np.where(skin_part[box][..., None], skin, torso_albedo[box])
     torso_mat = np.where(skin_part, SKIN, CLOTH).astype(np.int8)
-    b.add(torso_pos, torso_n, torso_albedo.astype(np.float32), torso_mat)
-
-    return Surfaces(
-        position=np.concatenate([p[0] for p in b.parts]).astype(np.float32),
-        normal=np.concatenate([p[1] for p in b.parts]).astype(np.float32),
-        albedo=np.concatenate([p[2] for p in b.parts]).astype(np.float32),
-        material=np.concatenate([p[3] for p in b.parts]).astype(np.int8),
-    )
+    parts.append(_part(torso_pos, torso_n, torso_albedo, torso_mat))
+    return parts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,26 @@ def camera_basis(direction: NDArray[np.floating]) -> tuple[F32, F32, F32]:
     return right.astype(np.float32), up.astype(np.float32), forward.astype(np.float32)
 
 
+def _apply(matrix: F32, points: F32) -> F32:
+    """``matrix`` [3, 3] or [3] times ``points`` [3, N], without BLAS.
+
+    Points are kept [3, N] because NumPy's [N, 3] @ [3, 3] is forty times slower;
+    einsum rather than @ because a multi-threaded BLAS spends more time waking its
+    threads than on a 3-deep product (and fights the rig's own thread pool).
+    """
+    spec = "ij,jn->in" if matrix.ndim == 2 else "j,jn->n"
+    out: F32 = np.einsum(spec, matrix.astype(np.float32), points)
+    return out
+
+
+def _take_columns(rows: F32, columns: NDArray[np.int64]) -> F32:
+    """``rows[:, columns]`` as a C-contiguous array (NumPy's own result is strided)."""
+    out: F32 = np.empty((rows.shape[0], len(columns)), rows.dtype)
+    for k in range(rows.shape[0]):
+        np.take(rows[k], columns, out=out[k])
+    return out
+
+
 @dataclass(frozen=True)
 class GBuffer:
     mask: NDArray[np.bool_]  # [H, W]
@@ -44,23 +65,24 @@ class GBuffer:
 def rasterise(surfaces: Surfaces, direction: NDArray[np.floating], size: int) -> GBuffer:
     """Nearest surface sample per pixel for an orthographic camera along ``direction``."""
     right, up, forward = camera_basis(direction)
-    scale = size / (FRAME_TOP - FRAME_BOTTOM)
-    facing = surfaces.normal @ forward > -0.15
-    idx_all = np.nonzero(facing)[0]
-    pos = surfaces.position[idx_all]
-    px = (pos @ right) * scale + size / 2.0
-    py = (FRAME_TOP - pos @ up) * scale
-    depth = pos @ forward
-    ix = np.floor(px).astype(np.int64)
-    iy = np.floor(py).astype(np.int64)
-    inside = (ix >= 0) & (ix < size) & (iy >= 0) & (iy < size)
-    pix = iy[inside] * size + ix[inside]
-    order = np.lexsort((-depth[inside], pix))
-    pix_sorted = pix[order]
-    first = np.ones(len(pix_sorted), dtype=bool)
-    first[1:] = pix_sorted[1:] != pix_sorted[:-1]
+    scale = np.float32(size / (FRAME_TOP - FRAME_BOTTOM))
+    proj = _apply(np.stack([right, up, forward]), surfaces.position)
+    ix = np.floor(proj[0] * scale + np.float32(size / 2.0)).astype(np.int64)
+    iy = np.floor((np.float32(FRAME_TOP) - proj[1]) * scale).astype(np.int64)
+    # Unsigned views fold the "< 0" tests into the "< size" ones.
+    keep = ix.view(np.uint64) < size
+    keep &= iy.view(np.uint64) < size
+    keep &= _apply(forward, surfaces.normal) > -0.15
+    idx = np.flatnonzero(keep)
+    pix = iy[idx] * size + ix[idx]
+    depth = proj[2, idx]
+    # A z-buffer without sorting: the nearest depth per pixel, then the sample that
+    # has it (on an exact tie the later sample wins, the same every run).
+    zbuf = np.full(size * size, -np.inf, dtype=np.float32)
+    np.maximum.at(zbuf, pix, depth)
+    nearest = depth >= zbuf[pix]
     index = np.full(size * size, -1, dtype=np.int64)
-    index[pix_sorted[first]] = idx_all[np.nonzero(inside)[0][order[first]]]
+    index[pix[nearest]] = idx[nearest]
     index = _fill_holes(index.reshape(size, size))
     mask = index >= 0
     alpha = _soft_alpha(mask)
@@ -96,57 +118,76 @@ def _soft_alpha(mask: NDArray[np.bool_]) -> F32:
 class ShadowMaps:
     """Orthographic depth maps, one per light, shared by every view."""
 
-    def __init__(self, surfaces: Surfaces, lights: F32, resolution: int) -> None:
+    def __init__(
+        self, surfaces: Surfaces, lights: F32, resolution: int, pool: Executor | None = None
+    ) -> None:
         self.res = resolution
         self.lights = lights.astype(np.float32)
-        stride = max(1, len(surfaces.position) // (resolution * resolution * 3))
-        occluders = surfaces.position[::stride] - _SHADOW_CENTRE
-        self.bases = [_light_basis(l_dir) for l_dir in self.lights]
-        self.maps: list[F32] = []
-        for (a, b), l_dir in zip(self.bases, self.lights, strict=True):
-            self.maps.append(self._depth_map(occluders, a, b, l_dir))
+        self.texel = 2.0 * _SHADOW_RADIUS / resolution
+        stride = max(1, len(surfaces) // (resolution * resolution * 3))
+        occluders = np.ascontiguousarray(surfaces.position[:, ::stride] - _SHADOW_CENTRE[:, None])
+        #: Per light, rows (light direction, map u axis, map v axis).
+        self.frames = [
+            np.stack([l_dir, *_light_basis(l_dir)]).astype(np.float32) for l_dir in self.lights
+        ]
 
-    def _texel(self, points: F32, a: F32, b: F32) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-        s = self.res / (2.0 * _SHADOW_RADIUS)
-        u = np.clip(((points @ a) + _SHADOW_RADIUS) * s, 0, self.res - 1).astype(np.int64)
-        v = np.clip(((points @ b) + _SHADOW_RADIUS) * s, 0, self.res - 1).astype(np.int64)
-        return u, v
+        def depth_map(frame: F32) -> F32:
+            return self._depth_map(_apply(frame, occluders))
 
-    def _depth_map(self, points: F32, a: F32, b: F32, l_dir: F32) -> F32:
+        self.maps = list(pool.map(depth_map, self.frames) if pool else map(depth_map, self.frames))
+
+    def _texel(self, coords: F32) -> NDArray[np.int64]:
+        """Flat index of the map texel under each point's (u, v) map coordinates [3, N]."""
+        s = np.float32(self.res / (2.0 * _SHADOW_RADIUS))
+        top = self.res - 1
+        u = np.clip((coords[1] + np.float32(_SHADOW_RADIUS)) * s, 0, top).astype(np.int64)
+        v = np.clip((coords[2] + np.float32(_SHADOW_RADIUS)) * s, 0, top).astype(np.int64)
+        flat: NDArray[np.int64] = v * self.res + u
+        return flat
+
+    def _depth_map(self, coords: F32) -> F32:
         import cv2
 
-        u, v = self._texel(points, a, b)
         flat = np.full(self.res * self.res, -np.inf, dtype=np.float32)
-        np.maximum.at(flat, v * self.res + u, points @ l_dir)
+        np.maximum.at(flat, self._texel(coords), coords[0])
         depth = flat.reshape(self.res, self.res)
         empty = ~np.isfinite(depth)
         filled = np.where(empty, np.float32(-1e6), depth)
         dilated = cv2.dilate(filled, np.ones((3, 3), np.uint8))
-        return np.where(empty, dilated, depth).astype(np.float32)
+        return np.where(empty, dilated, depth).astype(np.float32).ravel()
 
-    def visibility(self, light: int, points: F32, normals: F32) -> F32:
-        """Fraction of light ``light`` reaching ``points`` (percentage-closer filtered)."""
-        a, b = self.bases[light]
-        l_dir = self.lights[light]
-        texel = 2.0 * _SHADOW_RADIUS / self.res
-        # Normal offset plus a slope-scaled depth bias keep grazing surfaces from
-        # shadowing themselves (shadow acne) without detaching real shadows.
-        n_dot_l = np.clip(normals @ l_dir, 0.05, 1.0)
-        slope = np.sqrt(1.0 - n_dot_l**2) / n_dot_l
-        p = points - _SHADOW_CENTRE + normals * (1.5 * texel)
-        depth = p @ l_dir + texel * (1.0 + np.minimum(slope, 4.0))
-        # Map coordinates once; the four filter taps are half-texel shifts of them.
-        s = self.res / (2.0 * _SHADOW_RADIUS)
-        u = (p @ a + _SHADOW_RADIUS) * s
-        v = (p @ b + _SHADOW_RADIUS) * s
+    def receivers(self, points: F32, normals: F32) -> F32:
+        """Points [3, N] pushed off their surface (normal offset), map-centred."""
+        # Normal offset plus a slope-scaled depth bias (in visibility) keep grazing
+        # surfaces from shadowing themselves (shadow acne) without detaching shadows.
+        offset: F32 = normals * np.float32(1.5 * self.texel)
+        offset += points
+        offset -= _SHADOW_CENTRE[:, None]
+        return offset
+
+    def visibility(self, light: int, receivers: F32, n_dot_l: F32) -> F32:
+        """Fraction of light ``light`` reaching ``receivers`` [3, N] (2x2 PCF)."""
+        coords = _apply(self.frames[light], receivers)
+        cosine = np.clip(n_dot_l, np.float32(0.05), np.float32(1.0))
+        slope = np.sqrt(np.float32(1.0) - cosine * cosine)
+        slope /= cosine
+        np.minimum(slope, np.float32(4.0), out=slope)
+        slope += np.float32(1.0)
+        slope *= np.float32(self.texel)
+        depth = coords[0] + slope
+        # The four filter taps are the texels around the point: one index, four takes.
+        s = np.float32(self.res / (2.0 * _SHADOW_RADIUS))
+        shift = np.float32(self.res / 2.0 - 0.5)  # map centre, minus half a texel
+        edge = self.res - 2
+        iu = np.clip((coords[1] * s + shift).astype(np.int64), 0, edge)
+        iv = np.clip((coords[2] * s + shift).astype(np.int64), 0, edge)
+        first = iv * self.res + iu
         shadow_map = self.maps[light]
-        top = self.res - 1
-        vis = np.zeros(len(p), dtype=np.float32)
-        for du, dv in ((-0.5, -0.5), (0.5, -0.5), (-0.5, 0.5), (0.5, 0.5)):
-            iu = np.clip(u + du, 0, top).astype(np.int64)
-            iv = np.clip(v + dv, 0, top).astype(np.int64)
-            vis += depth >= shadow_map[iv, iu]
-        return vis / np.float32(4.0)
+        lit = (depth >= shadow_map.take(first)).view(np.uint8)
+        for step in (1, self.res, self.res + 1):
+            lit += (depth >= shadow_map.take(first + step)).view(np.uint8)
+        vis: F32 = lit * np.float32(0.25)
+        return vis
 
 
 def _light_basis(l_dir: F32) -> tuple[F32, F32]:
@@ -167,38 +208,78 @@ _MATERIALS = {
 _DEFAULT_MATERIAL = (0.02, 10.0, (0.05, 0.05, 0.05))
 
 
+@dataclass(frozen=True)
+class _Segment:
+    """A run of pixels of one material (pixels are grouped by material)."""
+
+    start: int
+    stop: int
+    shininess: float
+    wrap_scale: tuple[float, float, float]  # 1 / (1 + wrap), per channel
+    wrap_bias: tuple[float, float, float]  # wrap / (1 + wrap), per channel
+
+
 class Shader:
-    """Shades one view's G-buffer under single unit-intensity directional lights."""
+    """Shades one view's covered pixels under single unit-intensity directional lights.
 
-    def __init__(self, surfaces: Surfaces, gbuf: GBuffer) -> None:
-        sel = gbuf.index[gbuf.mask]
-        self.gbuf = gbuf
-        self.position = surfaces.position[sel]
-        self.normal = surfaces.normal[sel]
-        self.albedo = surfaces.albedo[sel]
+    Works on the covered pixels only, channel-major: radiance is [3, N] over
+    :attr:`pixels` (flat pixel indices, grouped by material), with the matte's
+    coverage applied, so a frame is that list scattered onto black. Everything per
+    pixel is stored [3, N] or [N]: NumPy's [N, 3] broadcasts run several times slower.
+    """
+
+    def __init__(self, surfaces: Surfaces, gbuf: GBuffer, shadows: ShadowMaps) -> None:
+        pixels = np.flatnonzero(gbuf.mask)
+        sel = gbuf.index.ravel()[pixels]
         material = surfaces.material[sel]
-        n = len(sel)
-        self.spec = np.zeros(n, np.float32)
-        self.shininess = np.zeros(n, np.float32)
-        self.wrap = np.zeros((n, 3), np.float32)
-        for kind in np.unique(material):
-            ks, shin, wrap = _MATERIALS.get(int(kind), _DEFAULT_MATERIAL)
-            hit = material == kind
-            self.spec[hit] = ks
-            self.shininess[hit] = shin
-            self.wrap[hit] = wrap
+        order = np.argsort(material, kind="stable")
+        self.pixels = pixels[order]
+        sel = sel[order]
+        material = material[order]
+        coverage = gbuf.alpha.ravel()[self.pixels].astype(np.float32)
+        self.view = gbuf.view.astype(np.float32)
+        self.shadows = shadows
+        self.normal = _take_columns(surfaces.normal, sel)
+        self.receivers = shadows.receivers(_take_columns(surfaces.position, sel), self.normal)
+        self.albedo = _take_columns(surfaces.albedo, sel)
+        self.albedo *= coverage
+        self.specular = np.empty(len(sel), np.float32)
+        self.segments: list[_Segment] = []
+        kinds, starts = np.unique(material, return_index=True)
+        stops = [*starts[1:], len(material)]
+        for kind, start, stop in zip(kinds, starts, stops, strict=True):
+            ks, shininess, wrap = _MATERIALS.get(int(kind), _DEFAULT_MATERIAL)
+            scale = tuple(1.0 / (1.0 + w) for w in wrap)
+            bias = tuple(w / (1.0 + w) for w in wrap)
+            self.segments.append(_Segment(int(start), int(stop), shininess, scale, bias))  # type: ignore[arg-type]
+            self.specular[start:stop] = ks * coverage[start:stop]
 
-    def shade(self, l_dir: F32, visibility: F32) -> F32:
-        """Linear RGB image [H, W, 3] of the subject under one light (black elsewhere)."""
-        n_dot_l = self.normal @ l_dir
-        # Wrapped diffuse approximates light bleeding through skin, most in red.
-        diffuse = np.clip((n_dot_l[:, None] + self.wrap) / (1.0 + self.wrap), 0.0, None)
-        half = l_dir + self.gbuf.view
-        half = half / max(float(np.linalg.norm(half)), 1e-6)
-        n_dot_h = np.clip(self.normal @ half, 0.0, 1.0)
-        spec = self.spec * n_dot_h**self.shininess * (n_dot_l > 0)
-        radiance = (self.albedo * diffuse + spec[:, None]) * visibility[:, None]
-        h, w = self.gbuf.mask.shape
-        image = np.zeros((h, w, 3), np.float32)
-        image[self.gbuf.mask] = radiance
-        return image
+    def radiance(self, light: int) -> F32:
+        """Linear RGB [3, N] of the covered pixels under light ``light``, times coverage."""
+        l_dir = self.shadows.lights[light]
+        n_dot_l = _apply(l_dir, self.normal)
+        half = l_dir + self.view
+        half = (half / max(float(np.linalg.norm(half)), 1e-6)).astype(np.float32)
+        n_dot_h = _apply(half, self.normal)
+        out = np.empty((3, len(n_dot_l)), np.float32)
+        for seg in self.segments:
+            part = slice(seg.start, seg.stop)
+            lit = n_dot_l[part]
+            # Blinn-Phong highlight on the lit side; exp(log) is ten times faster than
+            # NumPy's float32 power.
+            spec = np.clip(n_dot_h[part], np.float32(1e-30), np.float32(1.0))
+            np.log(spec, out=spec)
+            spec *= np.float32(seg.shininess)
+            np.exp(spec, out=spec)
+            spec *= self.specular[part]
+            spec *= lit > 0
+            for c in range(3):
+                # Wrapped diffuse approximates light bleeding through skin, most in red.
+                channel = out[c, part]
+                np.multiply(lit, np.float32(seg.wrap_scale[c]), out=channel)
+                channel += np.float32(seg.wrap_bias[c])
+                np.maximum(channel, np.float32(0.0), out=channel)
+                channel *= self.albedo[c, part]
+                channel += spec
+        out *= self.shadows.visibility(light, self.receivers, n_dot_l)
+        return out
