@@ -23,6 +23,25 @@ def _scene(size: int) -> np.ndarray:
     return np.clip(np.rint(base + grain), 0, 255).astype(np.uint8)
 
 
+def dense_texture(size: int, seed: int = 0) -> np.ndarray:
+    """Multi-octave noise: busy, high-contrast detail at every scale (gravel, foliage)."""
+    rng = np.random.default_rng(seed)
+    grey = np.zeros((size, size), np.float32)
+    amplitude = float(rng.uniform(15, 45))
+    for octave in range(1, 8):
+        small = rng.standard_normal((max(2, size >> octave),) * 2).astype(np.float32)
+        grey += cv2.resize(small, (size, size), interpolation=cv2.INTER_CUBIC) * (
+            amplitude / octave
+        )
+    tint = rng.uniform(0.6, 1.2, 3).astype(np.float32)
+    fine = np.zeros((size, size), np.float32)
+    for octave in range(1, 4):
+        small = rng.standard_normal((max(2, size >> octave),) * 2).astype(np.float32)
+        fine += cv2.resize(small, (size, size), interpolation=cv2.INTER_CUBIC) * (10 / octave)
+    image = 128 + grey[..., None] * tint + fine[..., None]
+    return np.clip(np.rint(image), 0, 255).astype(np.uint8)
+
+
 def _similarity(img: np.ndarray, degrees: float, scale: float) -> np.ndarray:
     h, w = img.shape[:2]
     matrix = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, scale)
@@ -120,3 +139,22 @@ def test_an_unmarked_image_is_decoded_at_most_15_times() -> None:
     outcome = _detect.detect_array(unmarked.astype(np.uint8), KEY)
     assert outcome.payload is None
     assert 1 <= outcome.attempts <= 15
+
+
+def test_the_lattice_search_plane_is_the_centre_at_finer_resolution() -> None:
+    image = np.zeros((2400, 2600, 3), np.uint8)
+    image[1000:1400, 1100:1500] = 200  # a bright square around the centre
+    info = _image.inspect(image)
+    search, factor = _image.search_plane(image, info, 1)
+    assert factor == 1 and search.shape == (_image.ANALYSIS_SIDE, _image.ANALYSIS_SIDE)
+    assert search.mean() > _image.luminance(image, info).mean()  # the centre, not a corner
+    coarse, coarse_factor = _image.search_plane(image, info, 3)
+    assert coarse_factor == 3 and coarse.shape == (800, 866)  # the whole image, block-averaged
+
+
+def test_a_busy_picture_over_the_analysis_size_is_found_after_rotation_and_scaling() -> None:
+    # 1,200 px is analysed at half resolution; its lattice is searched at full resolution,
+    # where busy texture leaves the tile's autocorrelation peaks far stronger (searched
+    # at half resolution, this copy is not found).
+    marked = watermark.embed(dense_texture(1200), PAYLOAD, KEY)
+    assert watermark.detect(_similarity(marked, -3.0, 1.1), KEY).payload == PAYLOAD

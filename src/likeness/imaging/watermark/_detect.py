@@ -24,6 +24,8 @@ POLISH_MIN_Z = 5.0
 POLISH_CANDIDATES = 2
 #: Relative scale and rotation (radians) steps of the polishing search.
 POLISH_STEPS = (0.004, 0.0015)
+#: The lattice is searched at this many times the analysis resolution (see _lattice_bases).
+SEARCH_REFINEMENT = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,14 +89,25 @@ def _embed_chip_size(height: int, width: int) -> int:
     return max(2, round(min(height, width) / 640))
 
 
-def _lattice_bases(residual: Float32) -> Iterator[Float64]:
-    """General lattice candidates, then (only if still needed) the square ones."""
-    corr = _sync.autocorrelation(residual)
+def _lattice_bases(
+    image: npt.NDArray[np.generic], info: _image.ImageInfo, factor: int
+) -> Iterator[Float64]:
+    """General lattice candidates, then (only if still needed) the square ones.
+
+    The lattice is searched on a finer plane than the one that is folded: the central
+    part of the image at half the analysis downsampling (full resolution up to 2,200
+    px). The autocorrelation's lattice peaks grow with the square of the mark-to-picture
+    ratio, and box-averaging busy texture into 1.5-px chips loses much of it, while the
+    fold (linear in the mark) works well on the coarser plane over the whole image.
+    """
+    search, scale = _image.search_plane(image, info, max(1, factor // SEARCH_REFINEMENT))
+    corr = _sync.autocorrelation(_sync.noise_residual(search))
+    to_analysis = scale / factor
     lattices = _sync.find_lattices(corr)
     for lattice in lattices:
-        yield lattice.basis
+        yield lattice.basis * to_analysis
     for lattice in _sync.square_lattices(corr, lattices):
-        yield lattice.basis
+        yield lattice.basis * to_analysis
 
 
 class _Decoder:
@@ -181,7 +194,7 @@ def detect_array(image: npt.NDArray[np.generic], key: bytes) -> Outcome:
         found = decoder.try_basis(residual, basis, in_place=True)
         if found is not None:
             return found
-    for basis in _lattice_bases(residual):
+    for basis in _lattice_bases(image, info, factor):
         found = decoder.try_basis(residual, basis, in_place=False)
         if found is not None:
             return found

@@ -114,6 +114,20 @@ def analysis_plane(image: npt.NDArray[np.generic], info: ImageInfo) -> tuple[Flo
     return np.vstack(rows), factor
 
 
+def search_plane(
+    image: npt.NDArray[np.generic], info: ImageInfo, factor: int
+) -> tuple[Float32, int]:
+    """Luminance of the image centre, block-averaged by ``factor``, ``ANALYSIS_SIDE`` a side.
+
+    Returns the plane and its downsampling factor (pixels of the image per sample).
+    """
+    side = ANALYSIS_SIDE * factor
+    top = max(0, (info.height - side) // 2)
+    left = max(0, (info.width - side) // 2)
+    window = image[top : top + side, left : left + side]
+    return block_mean(luminance(window, info), factor), factor
+
+
 def add_luminance(
     image: npt.NDArray[np.generic], rows: slice, delta: Float32, info: ImageInfo
 ) -> npt.NDArray[np.generic]:
