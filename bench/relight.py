@@ -24,6 +24,11 @@ part of every frame and of every prediction), no clipping of predictions; every 
 scored by this one function. People are split by sorted name: even positions tune
 (calibration and the choice of k), odd positions are reported as held-out people.
 
+``--per-pixel-study`` adds the per-pixel figures of decision 0006's third round, on both
+halves: oracle ceilings (the held-out image clipped, per pixel, to the range of its k nearest
+lights), the interpolator pushed to the true lit/shadowed side of a per-pixel split, and the
+same side predicted by a per-pixel horizon (visibility-cap) fit over the other lights.
+
 Speed: a 64-light synthetic basis at ``--size``² RGB, composited onto a ``--size``² canvas
 (studio key/fill/rim lights, an environment preset, light wrap and colour match), on one
 thread; prints the median of ``--repeats`` runs, the basis size and the peak memory (RSS).
@@ -241,7 +246,93 @@ def quality(args: argparse.Namespace) -> None:
             f"{method} on held-out people: per-person means "
             f"{min(person_means):.2f}..{max(person_means):.2f} dB"
         )
+    if args.per_pixel_study and args.stride != 1:
+        print("per-pixel study: skipped, it needs full frames (--stride 1)")
+    elif args.per_pixel_study:
+        per_pixel_study(people, gains, {"test (held out)": test, "tune": tune})
     print(f"({time.perf_counter() - t0:.0f} s)")
+
+
+# --- per-pixel study (--per-pixel-study): the third round of decision 0006 ------------------
+
+FRAME = (192, 168)  # the Yale crops, rows x columns (the study blurs scores spatially)
+STUDY_KS = (2, 3, 4, 5, 6)
+
+
+def split_threshold(values: np.ndarray, ratio: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per pixel: the threshold at the largest log-gap between ``values`` [k, P] (a lit /
+    shadowed split of the neighbours) and where that gap exceeds ``ratio``."""
+    logs = np.sort(np.log(np.maximum(values, 1e-3)), axis=0)
+    gaps = np.diff(logs, axis=0)
+    at = np.argmax(gaps, axis=0)
+    columns = np.arange(logs.shape[1])
+    threshold = np.exp(0.5 * (logs[at, columns] + logs[at + 1, columns]))
+    return threshold, gaps[at, columns] > math.log(ratio)
+
+
+def horizon_coefficients(dirs: np.ndarray, target: np.ndarray, sigma: float) -> np.ndarray:
+    """Weights b [L] such that ``b @ labels`` evaluates, at ``target``, the linear function of
+    direction fitted to the lit labels by least squares weighted around the target (a local
+    half-space, i.e. horizon, boundary on the light sphere; Fisher's discriminant)."""
+    near = np.exp(-np.sum((dirs - target) ** 2, axis=1) / (2 * sigma**2))
+    basis = np.hstack([np.ones((len(dirs), 1)), dirs])
+    gram = basis.T @ (near[:, None] * basis) + 1e-6 * np.eye(4)
+    return np.append(1.0, target) @ np.linalg.solve(gram, basis.T * near)
+
+
+def per_pixel_predictions(images: np.ndarray, dirs: np.ndarray, j: int) -> dict[str, np.ndarray]:
+    """Predictions of calibrated image ``j`` from the others: the interpolator, per-pixel
+    convex-combination oracles (the target clipped to the range of its k nearest lights,
+    nearest in the interpolator's embedding), and the shadow-state forms (the interpolator
+    pushed to the lit or the shadowed side of a per-pixel split, by the true state or by the
+    horizon predictor)."""
+    mask = np.arange(len(dirs)) != j
+    others, odirs = images[mask], dirs[mask].astype(np.float64)
+    interp = rl.LightInterpolator(dirs[mask])
+    weights = interp.weights(dirs[j : j + 1])[0]
+    base = weights.astype(np.float32) @ others
+    out = {"interpolator": base}
+    metric = np.asarray(interp.metric, np.float64)
+    embedded = rl.embed_directions(
+        dirs.astype(np.float64), metric, interp.frontal, interp.frontal_power
+    )
+    order = np.argsort(np.linalg.norm(embedded[mask] - embedded[j], axis=1), kind="stable")
+    for k in STUDY_KS:
+        near = others[order[:k]]
+        out[f"convex{k} (oracle)"] = np.clip(images[j], near.min(0), near.max(0))
+    # Lit/shadowed split of the two most weighted neighbours where they differ by 3x or
+    # more; elsewhere the interpolator is kept as it is.
+    threshold, mixed = split_threshold(others[np.argsort(-weights)[:2]], 3.0)
+    lit_side, dark_side = np.maximum(base, threshold), np.minimum(base, threshold)
+    truth = images[j] > threshold
+    out["state (oracle)"] = np.where(mixed, np.where(truth, lit_side, dark_side), base)
+    coeffs = horizon_coefficients(odirs, dirs[j].astype(np.float64), 0.3)
+    votes = (coeffs @ (others > threshold).astype(np.float64)).astype(np.float32)
+    votes = cv2.GaussianBlur(votes.reshape(FRAME), (0, 0), 2.0).reshape(-1)
+    lit = np.clip((votes - 0.5) * 8.0 + 0.5, 0.0, 1.0)
+    out["horizon"] = np.where(mixed, lit * lit_side + (1 - lit) * dark_side, base)
+    return out
+
+
+def per_pixel_study(
+    people: dict[str, Person], gains: dict[Key, float], groups: dict[str, list[str]]
+) -> None:
+    """Oracle ceilings and the horizon (visibility-cap) predictor against the interpolator."""
+    labels = ["interpolator", *(f"convex{k} (oracle)" for k in STUDY_KS)]
+    labels += ["state (oracle)", "horizon"]
+    print("\nper-pixel study (calibrated; mean / median / worst-10% dB)")
+    print(f"{'group':14} " + " ".join(f"{m:>20}" for m in labels))
+    for group, members in groups.items():
+        scores: dict[str, list[float]] = {m: [] for m in labels}
+        for name in members:
+            images, dirs, keys = people[name]
+            g = np.asarray([gains.get(k, 1.0) for k in keys], np.float32)
+            for j in range(len(dirs)):
+                predictions = per_pixel_predictions(images / g[:, None], dirs, j)
+                for method, prediction in predictions.items():
+                    scores[method].append(psnr(prediction * g[j], images[j]))
+        cells = ["{:6.2f}/{:6.2f}/{:6.2f}".format(*summary(scores[m])) for m in labels]
+        print(f"{group:14} " + " ".join(f"{c:>20}" for c in cells))
 
 
 # --- speed ----------------------------------------------------------------------------------
@@ -389,6 +480,11 @@ def main() -> None:
         nargs="+",
         default=[0.0, 1.0, 2.0, 3.0],
         help="frontal-bump weights tried on the tune people",
+    )
+    parser.add_argument(
+        "--per-pixel-study",
+        action="store_true",
+        help="also print the per-pixel oracle ceilings and the horizon predictor (decision 0006)",
     )
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
