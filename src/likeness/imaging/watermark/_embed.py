@@ -231,8 +231,9 @@ def _plan(
     signs = _pattern.channel_signs(layout, coded)
 
     def read(luma: Float32, mark: Float32) -> _Read:
-        host = _fold.chips(_fold.fold(_sync.noise_residual(luma), basis))
-        response = _fold.chips(_fold.fold(_sync.linear_response(luma, mark), basis))
+        residual, linear = _sync.residual_and_response(luma, mark)
+        host = _fold.chips(_fold.fold(residual, basis))
+        response = _fold.chips(_fold.fold(linear, basis))
         return _Read(
             _pattern.soft_bits(layout, host) * signs, _pattern.soft_bits(layout, response) * signs
         )

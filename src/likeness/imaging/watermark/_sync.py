@@ -59,6 +59,14 @@ def linear_response(luma: Float32, delta: Float32) -> Float32:
     return (high * scale).astype(np.float32)
 
 
+def residual_and_response(luma: Float32, delta: Float32) -> tuple[Float32, Float32]:
+    """:func:`noise_residual` of ``luma`` and :func:`linear_response` to ``delta`` at once."""
+    residual, scale = _high_pass_and_scale(luma)
+    high = delta - cv2.GaussianBlur(delta, (0, 0), HIGH_PASS_SIGMA)
+    clipped = np.clip(residual * scale, -CLIP, CLIP)
+    return clipped.astype(np.float32), (high * scale).astype(np.float32)
+
+
 def _high_pass_and_scale(luma: Float32) -> tuple[Float32, Float32]:
     residual = luma - cv2.GaussianBlur(luma, (0, 0), HIGH_PASS_SIGMA)
     local = cv2.GaussianBlur(residual * residual, (0, 0), LOCAL_SIGMA)
