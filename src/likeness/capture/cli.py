@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
 import typer
@@ -15,6 +15,9 @@ from likeness.capture.errors import CaptureError
 from likeness.capture.service import StorageDeps
 from likeness.kit.cli import AsOption, cli_session, console, print_json
 from likeness.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from likeness.models.capture import TalentReference
 
 app = typer.Typer(help="Capture sessions: ingest, quality control, synthetic rig.")
 
@@ -88,8 +91,14 @@ def _reference_embedding(path: Path) -> NDArray[np.float32]:
 
 
 def _read_photo(path: Path) -> bytes:
+    from likeness.capture.errors import ReferenceTooLarge
+    from likeness.capture.reference import REFERENCE_LIMITS
+
     if not path.is_file():
         raise CaptureError(f"{path}: no such file")
+    limit = REFERENCE_LIMITS.max_file_bytes
+    if path.stat().st_size > limit:
+        raise ReferenceTooLarge(f"{path}: over the {limit}-byte limit for a reference photo")
     return path.read_bytes()
 
 
@@ -151,14 +160,14 @@ def synth(
     console.print(f"wrote {manifest} ({views} views × {lights} lights, {size}px)")
 
 
+ReasonOption = Annotated[
+    str | None, typer.Option("--reason", help="Why (required when an operator does it).")
+]
 reference_app = typer.Typer(help="The talent's reference photo, which QC compares sessions with.")
 app.add_typer(reference_app, name="reference")
 
 
-def _reference_out(row: object) -> dict[str, object]:
-    from likeness.models.capture import TalentReference
-
-    assert isinstance(row, TalentReference)
+def _reference_out(row: TalentReference) -> dict[str, object]:
     return {
         "talent_id": row.talent_id,
         "photo_sha256": row.photo_sha256,
@@ -173,6 +182,7 @@ def _reference_out(row: object) -> dict[str, object]:
 def reference_set(
     photo: Annotated[Path, typer.Argument(help="A portrait of the talent alone (JPEG/PNG/TIFF).")],
     talent: Annotated[str, typer.Option("--talent", help="Talent id.")],
+    reason: ReasonOption = None,
     as_email: AsOption = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -180,7 +190,8 @@ def reference_set(
     data = _read_photo(photo)
     deps = storage(get_settings())
     with cli_session(as_email) as (session, actor):
-        out = _reference_out(service.set_reference(session, actor, deps, talent, data))
+        row = service.set_reference(session, actor, deps, talent, data, reason=reason)
+        out = _reference_out(row)
     if json_out:
         print_json(out)
     else:
@@ -214,10 +225,11 @@ def reference_show(
 @reference_app.command("clear")
 def reference_clear(
     talent: Annotated[str, typer.Option("--talent", help="Talent id.")],
+    reason: ReasonOption = None,
     as_email: AsOption = None,
 ) -> None:
     """Remove the reference template and shred its key."""
     deps = storage(get_settings())
     with cli_session(as_email) as (session, actor):
-        service.clear_reference(session, actor, deps, talent)
+        service.clear_reference(session, actor, deps, talent, reason=reason)
     console.print(f"reference photo of talent {talent} removed")

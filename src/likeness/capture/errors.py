@@ -6,6 +6,7 @@
     ├── ManifestInvalid     the manifest cannot be read or is inconsistent
     ├── CaptureInvalid      one or more files are unusable (``problems`` lists each)
     ├── ReferenceInvalid    a reference photo is unreadable or does not show one clear face
+    │   └── ReferenceTooLarge (413)  the photo file is over the size limit
     └── QcFailed (409)      a session failed QC and no operator override was given
 """
 
@@ -46,6 +47,10 @@ class CaptureInvalid(CaptureError):
 
 class ReferenceInvalid(CaptureError):
     pass
+
+
+class ReferenceTooLarge(ReferenceInvalid):
+    status_code = 413
 
 
 class QcFailed(CaptureError):

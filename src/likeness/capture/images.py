@@ -168,7 +168,7 @@ def decode_bytes(data: bytes, info: ImageInfo, encoding: str) -> NDArray[np.floa
     )
     if img is None:
         raise ImageRefused("image data is corrupt or truncated")
-    img = _orient(img, info.orientation)
+    img = orient(img, info.orientation)
     if img.ndim == 2:
         img = img[:, :, None]
     channels = img.shape[2]
@@ -201,7 +201,7 @@ def decode_gray(path: Path | bytes, info: ImageInfo) -> NDArray[np.float32]:
     return np.ascontiguousarray(rgb.mean(axis=2), dtype=np.float32)
 
 
-def _orient(img: NDArray[Any], orientation: int) -> NDArray[Any]:
+def orient(img: NDArray[Any], orientation: int) -> NDArray[Any]:
     ops = {
         2: lambda a: a[:, ::-1],
         3: lambda a: a[::-1, ::-1],

@@ -29,6 +29,7 @@ from likeness.capture.reference import reference_template, template_bytes, templ
 from likeness.errors import Conflict, InvalidInput, NotFound
 from likeness.imaging.faces import FaceAnalyzer
 from likeness.kit.clock import utcnow
+from likeness.kit.db import on_commit, on_rollback
 from likeness.models.base import new_id
 from likeness.models.capture import CaptureFile, CaptureSession, TalentReference
 from likeness.models.party import Role, TalentProfile
@@ -355,6 +356,8 @@ def override_qc(session: Session, actor: Actor, session_id: str, reason: str) ->
     row = get_session(session, actor, session_id)
     if row.qc_passed is None:
         raise InvalidInput("run QC before overriding it")
+    if row.qc_passed:
+        raise Conflict("this session passed QC: there is nothing to override")
     row.status = "overridden"
     row.override_reason = reason
     row.override_by_user_id = actor.user_id
@@ -401,6 +404,20 @@ def get_reference(session: Session, actor: Actor, talent_id: str) -> TalentRefer
     return _reference_row(session, talent_id)
 
 
+def _operator_reason(actor: Actor, reason: str | None) -> str | None:
+    """An operator changing a talent's reference must say why: the reference is the check
+    on whose face a session shows, so changing it silently would defeat the check."""
+    if actor.role is not Role.operator:
+        return reason.strip() if reason and reason.strip() else None
+    text = (reason or "").strip()
+    if len(text) < MIN_OVERRIDE_REASON:
+        raise InvalidInput(
+            f"an operator must give a reason of at least {MIN_OVERRIDE_REASON} characters "
+            "to change a talent's reference photo"
+        )
+    return text
+
+
 def set_reference(
     session: Session,
     actor: Actor,
@@ -408,18 +425,20 @@ def set_reference(
     talent_id: str,
     photo: bytes,
     analyzer: FaceAnalyzer | None = None,
+    *,
+    reason: str | None = None,
 ) -> TalentReference:
     """Put the talent's reference photo on file (replacing any earlier one).
 
-    Only the sealed identity template is stored; a replaced template's key is shredded.
+    Only the sealed identity template is stored, under a data key of its own. The key of
+    a replaced template is shredded once the change commits; the new key is shredded if
+    it rolls back. Operators must give a ``reason``.
     """
     _talent(session, talent_id)
     require_talent_data(actor, talent_id, "put this talent's reference photo on file")
+    why = _operator_reason(actor, reason)
     template = reference_template(photo, analyzer or FaceAnalyzer())
     old = _reference_row(session, talent_id)
-    if old is not None:
-        session.delete(old)
-        session.flush()
     row = TalentReference(
         id=new_id(),
         talent_id=talent_id,
@@ -432,39 +451,55 @@ def set_reference(
     )
     key_name = reference_key_name(row.id)
     deps.cipher.create_key(key_name)
-    try:
-        row.template = deps.cipher.encrypt(
-            key_name, template_bytes(template.embedding), role="reference/template"
-        )
-        session.add(row)
-        session.flush()
-        record(
-            session,
-            actor,
-            "talent.reference_set",
-            "talent",
-            talent_id,
-            {"photo_sha256": template.photo_sha256, "replaced": old is not None},
-        )
-    except BaseException:
-        deps.cipher.shred(key_name)
-        raise
+    on_rollback(session, lambda: deps.cipher.shred(key_name))
+    row.template = deps.cipher.encrypt(
+        key_name, template_bytes(template.embedding), role="reference/template"
+    )
     if old is not None:
-        deps.cipher.shred(reference_key_name(old.id))
+        old_key = reference_key_name(old.id)
+        session.delete(old)
+        session.flush()
+        on_commit(session, lambda: deps.cipher.shred(old_key))
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        actor,
+        "talent.reference_set",
+        "talent",
+        talent_id,
+        {"reference_id": row.id, "replaced": old.id if old else None, "reason": why},
+    )
     return row
 
 
-def clear_reference(session: Session, actor: Actor, deps: StorageDeps, talent_id: str) -> None:
-    """Remove the talent's reference template and shred its key."""
+def clear_reference(
+    session: Session,
+    actor: Actor,
+    deps: StorageDeps,
+    talent_id: str,
+    *,
+    reason: str | None = None,
+) -> None:
+    """Remove the talent's reference template; its key is shredded once this commits."""
     _talent(session, talent_id)
     require_talent_data(actor, talent_id, "remove this talent's reference photo")
+    why = _operator_reason(actor, reason)
     row = _reference_row(session, talent_id)
     if row is None:
         raise NotFound(f"talent {talent_id} has no reference photo on file")
     session.delete(row)
     session.flush()
-    record(session, actor, "talent.reference_cleared", "talent", talent_id, {})
-    deps.cipher.shred(reference_key_name(row.id))
+    record(
+        session,
+        actor,
+        "talent.reference_cleared",
+        "talent",
+        talent_id,
+        {"reference_id": row.id, "reason": why},
+    )
+    key_name = reference_key_name(row.id)
+    on_commit(session, lambda: deps.cipher.shred(key_name))
 
 
 def reference_embedding(session: Session, deps: StorageDeps, talent_id: str) -> F32 | None:
@@ -478,7 +513,7 @@ def reference_embedding(session: Session, deps: StorageDeps, talent_id: str) -> 
         )
     except (KeyShredded, DecryptionFailed) as exc:
         raise Conflict(
-            f"talent {talent_id}'s reference template cannot be opened ({exc}); "
+            f"talent {talent_id}'s reference template can no longer be opened; "
             "put the reference photo on file again"
         ) from exc
     return template_from_bytes(plain)

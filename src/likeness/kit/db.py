@@ -11,7 +11,8 @@ front turns a would-be conflict into a short wait instead of a failed commit.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,43 @@ from sqlalchemy.orm import Session, sessionmaker
 from likeness.errors import ConfigurationError, LikenessError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+_log = logging.getLogger(__name__)
+_ON_COMMIT = "likeness.on_commit"
+_ON_ROLLBACK = "likeness.on_rollback"
+
+
+def on_commit(session: Session, action: Callable[[], object]) -> None:
+    """Run ``action`` once the session's current transaction has committed, never if it
+    rolls back: for effects outside the database that must follow a durable change
+    (shredding the key of a row just deleted)."""
+    session.info.setdefault(_ON_COMMIT, []).append(action)
+
+
+def on_rollback(session: Session, action: Callable[[], object]) -> None:
+    """Run ``action`` if the session's current transaction rolls back (undo an outside
+    effect made for it, such as a key created for a row that will not exist)."""
+    session.info.setdefault(_ON_ROLLBACK, []).append(action)
+
+
+def _run(actions: list[Callable[[], object]]) -> None:
+    for action in actions:
+        try:
+            action()
+        except Exception:  # the transaction's outcome is settled; report, don't undo it
+            _log.exception("post-transaction action failed")
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    session.info.pop(_ON_ROLLBACK, None)
+    _run(session.info.pop(_ON_COMMIT, []))
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_ON_COMMIT, None)
+    _run(session.info.pop(_ON_ROLLBACK, []))
 
 
 def create_db_engine(url: str, **kwargs: Any) -> Engine:

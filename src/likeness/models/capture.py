@@ -79,7 +79,7 @@ class TalentReference(IdMixin, CreatedAtMixin, Base):
     __tablename__ = "talent_references"
 
     talent_id: Mapped[str] = mapped_column(
-        ForeignKey("talent_profiles.id", ondelete="CASCADE"), nullable=False, unique=True
+        ForeignKey("talent_profiles.id", ondelete="RESTRICT"), nullable=False, unique=True
     )
     template: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     photo_sha256: Mapped[str] = mapped_column(String(64), nullable=False)

@@ -8,13 +8,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, UploadFile, status
+from fastapi import APIRouter, Form, Query, UploadFile, status
 from pydantic import BaseModel, Field
 
 from likeness.api.deps import RuntimeDep, SessionDep
 from likeness.auth.dependencies import AnyActor, OperatorActor
 from likeness.capture import service as captures
-from likeness.capture.errors import ReferenceInvalid
+from likeness.capture.errors import ReferenceTooLarge
+from likeness.capture.reference import REFERENCE_LIMITS
 from likeness.capture.service import StorageDeps
 from likeness.errors import NotFound
 from likeness.runtime import Runtime
@@ -98,10 +99,6 @@ class ReferenceRead(BaseModel):
     created_at: datetime
 
 
-#: Largest reference photo accepted (the reference limits apply again after reading).
-MAX_REFERENCE_BYTES = 40 * 1024 * 1024
-
-
 @router.put("/talents/{talent_id}/reference", response_model=ReferenceRead)
 def set_reference(
     actor: AnyActor,
@@ -109,12 +106,16 @@ def set_reference(
     runtime: RuntimeDep,
     talent_id: str,
     photo: UploadFile,
+    reason: Annotated[str | None, Form(max_length=500)] = None,
 ) -> ReferenceRead:
-    """Put the talent's reference photo on file; QC compares every session with it."""
-    data = photo.file.read(MAX_REFERENCE_BYTES + 1)
-    if len(data) > MAX_REFERENCE_BYTES:
-        raise ReferenceInvalid(f"reference photo is over {MAX_REFERENCE_BYTES} bytes")
-    row = captures.set_reference(session, actor, _deps(runtime), talent_id, data)
+    """Put the talent's reference photo on file; QC compares every session with it.
+
+    Operators must give a ``reason``; only the identity template is kept."""
+    limit = REFERENCE_LIMITS.max_file_bytes
+    data = photo.file.read(limit + 1)
+    if len(data) > limit:
+        raise ReferenceTooLarge(f"reference photo is over the {limit}-byte limit")
+    row = captures.set_reference(session, actor, _deps(runtime), talent_id, data, reason=reason)
     return ReferenceRead.model_validate(row, from_attributes=True)
 
 
@@ -128,9 +129,14 @@ def get_reference(actor: AnyActor, session: SessionDep, talent_id: str) -> Refer
 
 @router.delete("/talents/{talent_id}/reference", status_code=status.HTTP_204_NO_CONTENT)
 def clear_reference(
-    actor: AnyActor, session: SessionDep, runtime: RuntimeDep, talent_id: str
+    actor: AnyActor,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    talent_id: str,
+    reason: Annotated[str | None, Query(max_length=500)] = None,
 ) -> None:
-    captures.clear_reference(session, actor, _deps(runtime), talent_id)
+    """Remove the reference template (operators must give a ``reason``)."""
+    captures.clear_reference(session, actor, _deps(runtime), talent_id, reason=reason)
 
 
 class OverrideIn(BaseModel):

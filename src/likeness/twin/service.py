@@ -31,6 +31,7 @@ from likeness.capture.service import SessionFrames, StorageDeps
 from likeness.errors import Conflict, Forbidden, InvalidInput, NotFound
 from likeness.imaging.faces import FaceAnalyzer
 from likeness.kit.clock import utcnow
+from likeness.kit.db import on_rollback
 from likeness.models.base import new_id
 from likeness.models.capture import CaptureSession
 from likeness.models.consent import Consent
@@ -182,20 +183,23 @@ def build(
         raise CreationConsentRequired(
             "no active signed creation consent from the talent covers building this twin"
         )
+    reference = capture_service.reference_embedding(session, deps, talent_id)
     if twin is None:
         twin = Twin(id=new_id(), talent_id=talent_id, status="active", latest_version=0)
         session.add(twin)
         session.flush()
         record(session, actor, "twin.create", "twin", twin.id, {"talent_id": talent_id})
+        # A twin that is never committed must not leave its key in the vault.
+        new_key = twin_key_name(twin.id)
+        on_rollback(session, lambda: deps.cipher.shred(new_key))
     version = twin.latest_version + 1
     deps.cipher.create_key(twin_key_name(twin.id))
     sealer = _Sealer(deps, twin.id, version, {})
-    reference = capture_service.reference_embedding(session, deps, talent_id)
     try:
         meta, report = _build_artifacts(
             capture, SessionFrames(session, deps, capture), sealer, analyzer, qc_config, reference
         )
-        _require_build_qc(capture, report)
+        waived = _require_build_qc(capture, report)
     except BaseException:
         for key in sealer.keys.values():
             capture_service._delete_quietly(deps.blobs, key)
@@ -226,21 +230,38 @@ def build(
         "twin.build",
         "twin",
         twin.id,
-        {"version": version, "session_id": capture.id, "consent_id": consent.id},
+        {
+            "version": version,
+            "session_id": capture.id,
+            "consent_id": consent.id,
+            "qc_waived": waived,
+        },
     )
     return row
 
 
-def _require_build_qc(capture: CaptureSession, report: dict[str, Any]) -> None:
+def _require_build_qc(capture: CaptureSession, report: dict[str, Any]) -> list[str]:
     """The build re-reads every frame, so its QC is the verdict that counts: a reference
-    photo put on file after the session's QC can still stop it (unless overridden)."""
-    if report["passed"] or capture.status == "overridden":
-        return
-    failed = ", ".join(f"{c['code']} ({c['detail']})" for c in report["checks"] if not c["passed"])
-    raise QcFailed(
-        f"capture session {capture.id} no longer passes QC: {failed}; "
-        "ask an operator for an audited override if it is right"
-    )
+    photo put on file after the session's QC can still stop it. An operator override
+    waives only the failures it was granted on (the session's stored report); returns
+    the codes it waived."""
+    failed = [c for c in report["checks"] if not c["passed"]]
+    waived = _overridden_codes(capture)
+    beyond = [c for c in failed if c["code"] not in waived]
+    if beyond:
+        detail = ", ".join(f"{c['code']} ({c['detail']})" for c in beyond)
+        raise QcFailed(
+            f"capture session {capture.id} does not pass QC: {detail}; re-run "
+            "`likeness capture qc` and, if it is right, ask an operator for an audited override"
+        )
+    return sorted(c["code"] for c in failed)
+
+
+def _overridden_codes(capture: CaptureSession) -> frozenset[str]:
+    if capture.status != "overridden" or not capture.qc_report:
+        return frozenset()
+    stored = json.loads(capture.qc_report)
+    return frozenset(c["code"] for c in stored["checks"] if not c["passed"])
 
 
 def _build_artifacts(

@@ -32,7 +32,7 @@ def upgrade() -> None:
             ["talent_id"],
             ["talent_profiles.id"],
             name=op.f("fk_talent_references_talent_id_talent_profiles"),
-            ondelete="CASCADE",
+            ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_talent_references")),
         sa.UniqueConstraint("talent_id", name=op.f("uq_talent_references_talent_id")),
