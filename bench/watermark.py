@@ -522,6 +522,28 @@ def false_ids(job: tuple[int, int, int]) -> tuple[int, int]:
     return count, found
 
 
+def unmarked_run(args: argparse.Namespace) -> str:
+    """The false-ID test in chunks of 250 (progress on stderr); returns "found / total"."""
+    chunk = 250
+    shares = [min(chunk, args.unmarked - start) for start in range(0, args.unmarked, chunk)]
+    context = multiprocessing.get_context("spawn")
+    total = false = 0
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max(1, args.jobs), mp_context=context) as pool:
+        tasks = [(n, args.seed, index) for index, n in enumerate(shares)]
+        for count, found in pool.map(false_ids, tasks):
+            total, false = total + count, false + found
+            print(
+                f"\rfalse-ID test: {false} / {total} "
+                f"({(time.perf_counter() - started) / total:.2f} s per image)",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
+    print(file=sys.stderr)
+    return f"{false} / {total}"
+
+
 def wrong_key(marked: list[RGB]) -> int:
     return sum(watermark.detect(img, WRONG_KEY).found for img in marked)
 
@@ -621,6 +643,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--extra", action="store_true", help="also run everyday extra edits")
     parser.add_argument("--unmarked", type=int, default=0, help="false-ID test: unmarked images")
+    parser.add_argument(
+        "--wrong-key", action="store_true", help="also detect with a wrong key (50 images)"
+    )
     parser.add_argument("--jobs", type=int, default=1, help="worker processes")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
@@ -653,35 +678,29 @@ def main(argv: list[str] | None = None) -> int:
             results.extend(run_one(job))
             print(f"\r{n + 1}/{len(jobs)} images", end="", file=sys.stderr, flush=True)
         print(file=sys.stderr)
-    print(
-        f"{len(images)} images ({args.sizes} px, {args.faces} faces requested), "
-        f"{os.cpu_count()} CPUs, {time.perf_counter() - started:.0f} s"
-    )
-    for note in notes:
-        print(f"note: {note}")
-    if args.baseline_count < len(images) and len(method_names) > 1:
+    if results:
         print(
-            f"note: invisible-watermark methods ran on {args.baseline_count} images of at "
-            f"most {args.baseline_max_size} px only; rivaGan carries 32 bits, the others 64"
+            f"{len(images)} images ({args.sizes} px, {args.faces} faces requested), "
+            f"{os.cpu_count()} CPUs, {time.perf_counter() - started:.0f} s"
         )
-    print()
-    print(report(results, attack_names, [m.name for m in available]))
-    print()
-    print(size_report(results))
-    if args.unmarked:
-        marked_for_key_test = [
-            Likeness().embed(img, b"\x01" * 8) for _, img in images[: min(50, len(images))]
-        ]
-        workers = max(1, args.jobs)
-        shares = [args.unmarked // workers + (w < args.unmarked % workers) for w in range(workers)]
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            parts = list(pool.map(false_ids, [(n, args.seed, w) for w, n in enumerate(shares)]))
-        total, false = sum(p[0] for p in parts), sum(p[1] for p in parts)
-        wrong = wrong_key(marked_for_key_test)
+        for note in notes:
+            print(f"note: {note}")
+        if args.baseline_count < len(images) and len(method_names) > 1:
+            print(
+                f"note: invisible-watermark methods ran on {args.baseline_count} images of "
+                f"at most {args.baseline_max_size} px only; rivaGan carries 32 bits, the "
+                "others 64"
+            )
         print()
-        print(f"false IDs on unmarked images and crops: {false} / {total}")
-        print(f"IDs found with a wrong key on marked images: {wrong} / {len(marked_for_key_test)}")
+        print(report(results, attack_names, [m.name for m in available]))
+        print()
+        print(size_report(results))
+    if args.unmarked:
+        print()
+        print(f"false IDs on unmarked images and crops: {unmarked_run(args)}", flush=True)
+    if images and (args.unmarked or args.wrong_key):
+        marked = [Likeness().embed(img, b"\x01" * 8) for _, img in images[:50]]
+        print(f"IDs found with a wrong key on marked images: {wrong_key(marked)} / {len(marked)}")
     return 0
 
 

@@ -56,6 +56,31 @@ def test_chase_decoding_recovers_a_few_errors_beyond_t_when_they_are_weak(
     assert decoded.payload == payload
 
 
+def _weak_errors(payload: bytes, errors: int, seed: int) -> np.ndarray:
+    """Soft values with ``errors`` wrong bits, all among the 150 least reliable ones."""
+    rng = np.random.default_rng(seed)
+    soft = _soft(_coding.encode(payload)) * rng.uniform(2.0, 4.0, _coding.CODED_BITS)
+    weak = rng.choice(soft.size, 150, replace=False)
+    soft[weak] = np.sign(soft[weak]) * rng.uniform(0.05, 1.0, weak.size)
+    soft[weak[:errors]] *= -1
+    return soft
+
+
+@settings(max_examples=10, deadline=None)
+@given(payloads, st.integers(0, 2**32 - 1))
+def test_ordered_statistics_decoding_recovers_words_bch_cannot(payload: bytes, seed: int) -> None:
+    soft = _weak_errors(payload, 40, seed)
+    decoded = _coding.decode(soft)
+    assert decoded is not None
+    assert decoded.payload == payload
+    assert decoded.errors == 40
+
+
+def test_ordered_statistics_decoding_stops_at_its_radius() -> None:
+    soft = _weak_errors(bytes(range(8)), _coding.OSD_MAX_ERRORS + 6, 1)
+    assert _coding.decode(soft) is None
+
+
 @settings(max_examples=30, deadline=None)
 @given(st.integers(0, 2**32 - 1))
 def test_random_soft_values_do_not_decode(seed: int) -> None:
@@ -79,6 +104,13 @@ def test_false_decoding_bound_is_far_below_one_in_a_million() -> None:
     # 2^64 * V(248, 29) / 2^248 per attempt; even 10^4 attempts stay below 2^-40.
     assert _coding.false_decode_log2() < -58
     assert _coding.false_decode_log2(attempts=10_000) < -40
+
+
+def test_ordered_statistics_false_decoding_bound() -> None:
+    # 2,081 candidates, each P(Binomial(184, 1/2) <= 42): about 7e-11 per attempt, and
+    # about 1.1e-9 for the 15 decoding attempts one detection makes at most.
+    assert _coding.osd_false_decode_log2() < -33.5
+    assert 2 ** _coding.osd_false_decode_log2(attempts=15) < 1.1e-9
 
 
 @settings(max_examples=20, deadline=None)

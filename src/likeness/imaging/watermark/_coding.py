@@ -4,16 +4,20 @@ The 8 payload bytes are BCH-encoded into 31 bytes = 248 coded bits. The decoder
 corrects up to 29 bit errors and reports failure beyond that, which is what lets
 :func:`~likeness.imaging.watermark.detect` abstain. Before hard decoding, a Chase-II
 search flips combinations of the least reliable bits, using the soft correlations the
-detector measured; that recovers words with a few more than 29 errors.
+detector measured; that recovers words with a few more than 29 errors. When both fail,
+ordered-statistics decoding (order 2) re-encodes the 64 most reliable bits and accepts
+the nearest code word within 42 errors.
 
 False decoding: a random 248-bit word lies within distance 29 of one of the 2^64
-codewords with probability at most ``2^64 · V(248, 29) / 2^248 ≈ 2^-58`` (see
-docs/decisions/0004-watermark.md), so even thousands of decoding attempts per image
-keep a false ID far below 1e-6.
+codewords with probability at most ``2^64 · V(248, 29) / 2^248 ≈ 2^-58``, and one of
+the 2,081 OSD candidates lands within 42 of it with probability at most
+``2081 · P(Binomial(184, 1/2) <= 42) ≈ 2^-33.7`` (see docs/decisions/0004-watermark.md),
+so the 15 decoding attempts of one detection keep a false ID near 1e-9.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from dataclasses import dataclass
@@ -32,6 +36,10 @@ CODED_BYTES = PAYLOAD_BYTES + ECC_BYTES
 CODED_BITS = CODED_BYTES * 8
 #: Number of least-reliable bits a Chase-II decoder flips in every combination.
 CHASE_BITS = 7
+#: Ordered-statistics decoding (order 2) accepts a code word at most this far from the
+#: received bits; see :func:`osd_false_decode_log2` for what that costs in false IDs.
+OSD_MAX_ERRORS = 42
+OSD_ORDER = 2
 
 FloatArray = npt.NDArray[np.float64]
 BitArray = npt.NDArray[np.uint8]
@@ -57,14 +65,19 @@ def encode(payload: bytes) -> BitArray:
 
 
 def decode(
-    soft: FloatArray, *, flips: BitArray | None = None, chase_bits: int = CHASE_BITS
+    soft: FloatArray,
+    *,
+    flips: BitArray | None = None,
+    chase_bits: int = CHASE_BITS,
+    ordered_statistics: bool = True,
 ) -> Decoded | None:
     """Decode soft bit values (positive means 1) into a payload, or ``None``.
 
     ``flips`` marks bits to invert after the hard decision (the layout's scrambling).
     Tries the plain hard decision first, then flips every combination of the
     ``chase_bits`` least reliable positions, returning the candidate that corrects
-    the fewest errors overall.
+    the fewest errors overall; if none decodes, ordered-statistics decoding follows
+    (unless ``ordered_statistics`` is false: it costs about 8 ms).
     """
     if soft.shape != (CODED_BITS,):
         raise ValueError(f"expected {CODED_BITS} soft bits, got shape {soft.shape}")
@@ -87,7 +100,70 @@ def decode(
             best = Decoded(found.payload, errors)
         if best.errors <= BCH_T // 2:
             break
+    if best is None and ordered_statistics:
+        return _osd(soft, hard)
     return best
+
+
+@functools.cache
+def _generator() -> BitArray:
+    """The code's 64×248 generator matrix (rows: code words of the unit payloads)."""
+    rows = []
+    for bit in range(PAYLOAD_BITS):
+        unit = np.zeros(PAYLOAD_BITS, dtype=np.uint8)
+        unit[bit] = 1
+        rows.append(encode(np.packbits(unit).tobytes()))
+    matrix = np.array(rows, dtype=np.uint8)
+    matrix.flags.writeable = False
+    return matrix
+
+
+def _osd_patterns() -> npt.NDArray[np.float32]:
+    """Flip patterns of order-2 OSD over the 64 information positions (2,081 rows)."""
+    patterns = [np.zeros(PAYLOAD_BITS, dtype=np.float32)]
+    for size in range(1, OSD_ORDER + 1):
+        for combo in itertools.combinations(range(PAYLOAD_BITS), size):
+            row = np.zeros(PAYLOAD_BITS, dtype=np.float32)
+            row[list(combo)] = 1
+            patterns.append(row)
+    return np.array(patterns)
+
+
+def _osd(soft: FloatArray, hard: BitArray) -> Decoded | None:
+    """Ordered-statistics decoding (Fossorier and Lin 1995) for words BCH cannot fix.
+
+    The 64 most reliable independent positions are taken as right (or with up to two
+    of them flipped), re-encoded into full code words, and the code word closest to the
+    received bits is accepted if it is within ``OSD_MAX_ERRORS`` of them.
+    """
+    order = np.argsort(-np.abs(soft), kind="stable")
+    matrix = _generator()[:, order].astype(bool)
+    pivots: list[int] = []
+    row = 0
+    for column in range(CODED_BITS):
+        if row == PAYLOAD_BITS:
+            break
+        below = np.flatnonzero(matrix[row:, column])
+        if below.size == 0:
+            continue
+        pivot = row + int(below[0])
+        matrix[[row, pivot]] = matrix[[pivot, row]]
+        others = matrix[:, column].copy()
+        others[row] = False
+        matrix[others] ^= matrix[row]
+        pivots.append(column)
+        row += 1
+    received = hard[order]
+    info = received[pivots].astype(np.float32)
+    candidates = np.abs(info[None, :] - _OSD_PATTERNS)  # XOR for 0/1 values
+    words = (candidates @ matrix.astype(np.float32)).astype(np.int64) & 1
+    distances = np.count_nonzero(words != received[None, :], axis=1)
+    best = int(np.argmin(distances))
+    if distances[best] > OSD_MAX_ERRORS:
+        return None
+    word = np.empty(CODED_BITS, dtype=np.uint8)
+    word[order] = words[best]
+    return Decoded(np.packbits(word[:PAYLOAD_BITS]).tobytes(), int(distances[best]))
 
 
 def _flip_patterns(n: int) -> list[tuple[int, ...]]:
@@ -111,6 +187,23 @@ def _hard_decode(bch: bchlib.BCH, bits: BitArray) -> Decoded | None:
 
 def bch_parity_slack(bch: bchlib.BCH) -> bytes:
     return bytes(len(bch.encode(bytes(PAYLOAD_BYTES))) - ECC_BYTES)
+
+
+_OSD_PATTERNS = _osd_patterns()
+
+
+def osd_false_decode_log2(*, attempts: int = 1) -> float:
+    """log2 of the chance that OSD accepts some code word for random bits.
+
+    Every OSD candidate agrees with the received bits on the information positions
+    except its flips; on the other 184 positions a uniformly random word disagrees
+    with it in Binomial(184, 1/2) places, so each candidate passes with probability at
+    most P(Binomial(184, 1/2) <= OSD_MAX_ERRORS), and the union bound adds them up.
+    """
+    rest = CODED_BITS - PAYLOAD_BITS
+    tail = sum(math.comb(rest, i) for i in range(OSD_MAX_ERRORS + 1))
+    per_try = math.log2(len(_OSD_PATTERNS)) + math.log2(tail) - rest
+    return per_try + math.log2(attempts)
 
 
 def false_decode_log2(*, attempts: int = 1) -> float:

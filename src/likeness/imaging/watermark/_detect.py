@@ -22,6 +22,8 @@ MIN_SYNC_Z = 4.0
 #: once more.
 POLISH_MIN_Z = 5.0
 POLISH_CANDIDATES = 2
+#: Ordered-statistics decoding is tried on located alignments from this sync z-score.
+OSD_MIN_Z = 5.0
 #: Relative scale and rotation (radians) steps of the polishing search.
 POLISH_STEPS = (0.004, 0.0015)
 #: The lattice is searched at this many times the analysis resolution (see _lattice_bases).
@@ -121,10 +123,16 @@ class _Decoder:
         #: (sync z, basis, pose) of every alignment that was located, for polishing.
         self.located: list[tuple[float, Float64, int]] = []
 
-    def decode(self, aligned: Float32) -> _coding.Decoded | None:
+    def decode(self, aligned: Float32, sync_z: float | None = None) -> _coding.Decoded | None:
+        """Decode one alignment; ``sync_z`` is its sync score (``None``: the grid is known).
+
+        Ordered-statistics decoding only runs where the sync stands out, which is where
+        a marked copy's near misses are; it is what unmarked images cost most time in.
+        """
         self.attempts += 1
         soft = _pattern.soft_bits(self.layout, _fold.chips(aligned))
-        return _coding.decode(soft, flips=_pattern.flips(self.layout))
+        thorough = sync_z is None or sync_z >= OSD_MIN_Z
+        return _coding.decode(soft, flips=_pattern.flips(self.layout), ordered_statistics=thorough)
 
     def try_basis(self, residual: Float32, basis: Float64, *, in_place: bool) -> Outcome | None:
         folded = _fold.fold(residual, basis)
@@ -139,7 +147,7 @@ class _Decoder:
         self.located.append((z, basis, pose))
         if z < MIN_SYNC_Z:
             return None
-        decoded = self.decode(aligned)
+        decoded = self.decode(aligned, z)
         return None if decoded is None else self._outcome(decoded, z)
 
     def polish(self, residual: Float32, *, candidates: int = POLISH_CANDIDATES) -> Outcome | None:
@@ -175,7 +183,7 @@ class _Decoder:
             aligned, final_z, _ = _locate(
                 _fold.fold(residual, best_basis), self.template_fft, range(pose, pose + 1)
             )
-            decoded = self.decode(aligned)
+            decoded = self.decode(aligned, final_z)
             if decoded is not None:
                 return self._outcome(decoded, final_z)
         return None
