@@ -88,7 +88,9 @@ def test_capture_and_twin_over_http(
 
 
 def test_reference_photo_over_http(
-    client: TestClient, parties: tuple[World, dict[str, dict[str, str]]]
+    client: TestClient,
+    parties: tuple[World, dict[str, dict[str, str]]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from reference_photos import portrait_png
 
@@ -108,6 +110,13 @@ def test_reference_photo_over_http(
     junk = client.put(url, files={"photo": ("x.png", b"junk", "image/png")}, headers=h["talent"])
     assert junk.status_code == 422 and "not a JPEG, PNG, TIFF or EXR" in junk.json()["detail"]
     assert client.get(url, headers=h["talent"]).json() == stored.json(), "nothing lost"
+    from likeness.capture.images import CaptureLimits
+    from likeness.twin import endpoints
+
+    monkeypatch.setattr(endpoints, "REFERENCE_LIMITS", CaptureLimits(max_file_bytes=1000))
+    big = client.put(url, files=photo, headers=h["talent"])
+    assert big.status_code == 413 and "1000-byte limit" in big.json()["detail"]
+    monkeypatch.undo()
 
     assert client.delete(url, headers=h["brand"]).status_code == 403
     assert client.delete(url, headers=h["talent"]).status_code == 204

@@ -219,10 +219,12 @@ def test_only_the_talent_or_an_operator_handles_the_reference(
 
     captures.clear_reference(session, world.actor(session, "talent"), deps, world.talent.id)
     assert captures.get_reference(session, operator, world.talent.id) is None
+    assert vault.get(reference_key_name(ref.id)) is not None, "shredded only at commit"
+    session.commit()
     assert vault.get(reference_key_name(ref.id)) is None
     assert captures.reference_embedding(session, deps, world.talent.id) is None
     with pytest.raises(NotFound, match="no reference photo"):
-        captures.clear_reference(session, operator, deps, world.talent.id)
+        captures.clear_reference(session, operator, deps, world.talent.id, reason="cleanup request")
     assert "talent.reference_cleared" in _actions(session)
 
 
