@@ -500,7 +500,7 @@ def run_one(
 def false_ids(job: tuple[int, int, int]) -> tuple[int, int]:
     """Detect on unmarked images and crops (256-2048 px); returns (images, false IDs).
 
-    Sources of 1,536 and 2,048 px make a third of the crops larger than the analysis
+    Sources of 1,536 and 2,048 px (15 %) make some crops larger than the analysis
     size, so the detector's finer lattice search on large images is covered too.
     """
     count, seed, worker = job
@@ -510,7 +510,7 @@ def false_ids(job: tuple[int, int, int]) -> tuple[int, int]:
     source = synthetic(0, 512, seed)[1]
     for i in range(count):
         if i % 10 == 0:  # a fresh source every 10 crops keeps generation cheap
-            size = int(rng.choice([512, 768, 1024, 1536, 2048], p=[0.25, 0.2, 0.25, 0.15, 0.15]))
+            size = int(rng.choice([512, 768, 1024, 1536, 2048], p=[0.3, 0.25, 0.3, 0.1, 0.05]))
             source = synthetic(int(rng.integers(1 << 30)), size, seed + worker)[1]
         h, w = source.shape[:2]
         ch, cw = int(rng.integers(256, h + 1)), int(rng.integers(256, w + 1))
