@@ -15,10 +15,12 @@ that part when the folder is absent.
     python bench/twin.py                               # full size
     python bench/twin.py --size 256 --lights 16        # quick
     python bench/twin.py --identities 20 --skip-pipeline   # are seeds 0-19 20 people?
+    python bench/twin.py --rig-only                        # the synthetic rig alone
 
-``--identities N`` renders the frontal view of synthetic seeds 0..N-1 (at
-``--identity-size``, 16 lights) and prints the distribution of pairwise embedding
-distances: how reliably different seeds are different people to dlib.
+``--identities N`` renders the frontal view of N synthetic seeds from
+``--identity-start`` (at ``--identity-size``, 16 lights) and prints the distribution of
+pairwise embedding distances: how reliably different seeds are different people to
+dlib. ``--rig-only`` times the synthetic rig alone, with one and two threads.
 """
 
 from __future__ import annotations
@@ -51,20 +53,34 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--skip-pipeline", action="store_true", help="only the identity tables")
     parser.add_argument(
+        "--rig-only",
+        action="store_true",
+        help="only time the synthetic rig (write_capture with 1 and 2 threads)",
+    )
+    parser.add_argument(
+        "--threads", type=int, default=2, help="rig threads in the pipeline run (default 2)"
+    )
+    parser.add_argument(
         "--identities",
         type=int,
         default=0,
         metavar="N",
-        help="pairwise identity distances between synthetic seeds 0..N-1 (default off)",
+        help="pairwise identity distances between N synthetic seeds (default off)",
+    )
+    parser.add_argument(
+        "--identity-start", type=int, default=0, help="first seed for --identities (default 0)"
     )
     parser.add_argument(
         "--identity-size", type=int, default=256, help="frontal render size for --identities"
     )
     args = parser.parse_args(argv)
+    if args.rig_only:
+        rig_table(args.size, args.views, args.lights, args.seed)
+        return 0
     if args.identities:
         if args.identities < 2:
             parser.error("--identities needs at least 2 seeds")
-        synthetic_identity_table(args.identities, args.identity_size)
+        synthetic_identity_table(args.identities, args.identity_size, args.identity_start)
     if (args.identity_data / "lights.csv").is_file():
         identity_table(args.identity_data)
     else:
@@ -98,11 +114,16 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="likeness-bench-") as tmp:
         root = Path(tmp)
         config = RigConfig(yaws=default_yaws(args.views), lights=args.lights, size=args.size)
-        t0 = time.perf_counter()
-        write_capture(root / "capture", seed=args.seed, config=config)
-        synth_s = time.perf_counter() - t0
+        t0, cpu0 = time.perf_counter(), time.process_time()
+        write_capture(root / "capture", seed=args.seed, config=config, threads=args.threads)
+        synth_s, synth_cpu = time.perf_counter() - t0, time.process_time() - cpu0
         frames = args.views * (args.lights + 1)
-        rows.append(("synthetic rig (render + write frames)", f"{synth_s:.1f} s"))
+        rows.append(
+            (
+                f"synthetic rig (render + write, {args.threads} threads)",
+                f"{synth_s:.1f} s ({synth_cpu:.1f} s CPU)",
+            )
+        )
 
         url = f"sqlite:///{root / 'bench.db'}"
         migrations.upgrade(url)
@@ -176,8 +197,31 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if report.passed else 1
 
 
-def synthetic_identity_table(count: int, size: int) -> None:
-    """Pairwise embedding distances between the frontal views of seeds 0..count-1."""
+def rig_table(size: int, views: int, lights: int, seed: int) -> None:
+    """Wall and CPU time of ``write_capture`` with one and two threads, and load."""
+    from likeness.capture.synthetic import RigConfig, default_yaws, write_capture
+
+    config = RigConfig(yaws=default_yaws(views), lights=lights, size=size)
+    load = os.getloadavg()[0]
+    title = (
+        f"synthetic rig: write_capture, {views} views × {lights} lights at {size}², "
+        f"seed {seed}, {os.cpu_count()} cores, load {load:.1f} at start"
+    )
+    print(title)
+    print("-" * len(title))
+    for threads in (1, 2):
+        with tempfile.TemporaryDirectory(prefix="likeness-rig-") as tmp:
+            t0, cpu0 = time.perf_counter(), time.process_time()
+            write_capture(Path(tmp) / "c", seed=seed, config=config, threads=threads)
+            wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+        print(
+            f"{threads} thread{'s' if threads > 1 else ' '}  wall {wall:6.1f} s  CPU {cpu:6.1f} s"
+        )
+    print()
+
+
+def synthetic_identity_table(count: int, size: int, start: int = 0) -> None:
+    """Pairwise embedding distances between the frontal views of ``count`` seeds."""
     import numpy as np
 
     from likeness.capture.qc import to_preview
@@ -188,7 +232,7 @@ def synthetic_identity_table(count: int, size: int) -> None:
     config = RigConfig(size=size, lights=16, shadow_resolution=size, yaws=(0.0,))
     embeddings = {}
     t0 = time.perf_counter()
-    for seed in range(count):
+    for seed in range(start, start + count):
         view = render_capture(seed, config).views[0]
         vector = analyzer.embed_largest(to_preview(view.full, view.alpha))
         if vector is not None:
@@ -202,7 +246,7 @@ def synthetic_identity_table(count: int, size: int) -> None:
     adjacent = [d for (a, b), d in distance.items() if b == a + 1]
     closest = min(distance, key=distance.__getitem__)
     title = (
-        f"synthetic identities: seeds 0-{count - 1}, frontal {size}², 16 lights "
+        f"synthetic identities: seeds {start}-{start + count - 1}, frontal {size}², 16 lights "
         f"({per_seed:.1f} s per seed incl. embedding)"
     )
     print(title)

@@ -47,17 +47,29 @@ _TRAITS: dict[str, tuple[float, float]] = {
 
 
 _CAST_TAG = 0xCA57
-#: Streams of the cast, in seed order: 20 of 240 candidate draws whose frontal embeddings
-#: are (nearly all) farther apart than the identity threshold at 192 px / 8 lights and
-#: 224 px / 16 lights, that pass QC on a 3-view session with a face in every view, so
-#: ordered that neighbouring seeds and seeds 0-11 are farthest apart (decision 0007).
-_CAST: tuple[int, ...] = (
-    217, 187, 237, 227, 159, 17, 132, 123, 53, 67, 163, 176,
-    43, 0, 128, 48, 198, 18, 77, 85,
+#: Candidate draws of the casting pool (:meth:`SyntheticIdentity.cast_candidate`), in
+#: seed order, picked by ``bench/pick_cast.py`` (decision 0007): embedded frontally
+#: with dlib at 192 px / 8 lights and 256 px / 16 lights, every member passes QC on a
+#: 3-view 16-light 256-px session, the first :data:`CAST_CORE` are all pairwise apart
+#: in both renders, and the rest were added with the fewest look-alikes among the
+#: seeds before them, never one that looks like its predecessor.
+_CAST = (
+    459, 413, 227, 329, 539, 163, 18, 543, 371, 526, 151, 73,
+    41, 57, 128, 35, 264, 165, 32, 177, 596, 365, 504, 152,
+    224, 30, 4, 348, 103, 292, 343, 527, 113, 337, 34, 305,
+    91, 521, 54, 390, 144, 147, 242, 200, 43, 439, 176, 148,
+    585, 221, 222, 349, 167, 241, 29, 187, 522, 138, 387, 294,
+    139, 53, 499, 568, 125, 135, 322, 427, 433, 594, 323, 159,
+    303, 346, 546, 220, 217, 67, 420, 354, 529, 243, 449, 454,
+    101, 46, 255, 321, 484, 258, 286, 558, 402, 415, 33, 377,
+    279, 554, 469, 582,
 )  # fmt: skip
 _CAST_SPREAD = 0.5
 #: Seeds below this are the cast (see :meth:`SyntheticIdentity.from_seed`).
 CAST_SIZE = len(_CAST)
+#: Seeds below this are all pairwise farther apart than the identity threshold (by
+#: at least 0.02) in both renders the cast was picked on.
+CAST_CORE = 22
 
 
 @dataclass(frozen=True)
@@ -114,15 +126,27 @@ class SyntheticIdentity:
 
         Independent draws make look-alikes: about three pairs in ten of such synthetic
         people sit within dlib's identity threshold. So seeds below ``CAST_SIZE`` map
-        to a cast of draws picked with dlib (see decision record 0007): 96-98 % of
-        their pairs, and every pair of neighbouring seeds, are farther apart than the
-        threshold; their traits are drawn towards the ends of each range. Later seeds
-        draw from their own stream, independently.
+        to a cast of draws picked with dlib (see decision record 0007 and
+        ``bench/pick_cast.py``): seeds below :data:`CAST_CORE` are all pairwise
+        farther apart than the threshold in the renders measured, about nine pairs in
+        ten of the whole cast are, and neighbouring seeds always are. Cast traits are
+        drawn towards the ends of each range. Later seeds draw from their own stream,
+        independently.
         """
         if seed < 0:
             raise ValueError("seed must be a non-negative integer")
         stream = (_CAST[seed], _CAST_TAG) if seed < len(_CAST) else (seed,)
         return cls._draw(seed, stream)
+
+    @classmethod
+    def cast_candidate(cls, index: int) -> SyntheticIdentity:
+        """Draw ``index`` of the pool the cast is picked from (``bench/pick_cast.py``).
+
+        Its :attr:`seed` is -1: a candidate is not a seed until the cast names it.
+        """
+        if index < 0:
+            raise ValueError("candidate index must be a non-negative integer")
+        return cls._draw(-1, (index, _CAST_TAG))
 
     @classmethod
     def _draw(cls, seed: int, stream: tuple[int, ...]) -> SyntheticIdentity:

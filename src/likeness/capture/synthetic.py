@@ -44,11 +44,12 @@ from numpy.typing import NDArray
 from likeness.capture._color import linear_to_srgb
 from likeness.capture._noise import SensorNoise, quantise_u16
 from likeness.capture._synth_geometry import Surfaces, build_surfaces
-from likeness.capture._synth_identity import CAST_SIZE, SyntheticIdentity
+from likeness.capture._synth_identity import CAST_CORE, CAST_SIZE, SyntheticIdentity
 from likeness.capture._synth_render import Shader, ShadowMaps, rasterise
 from likeness.capture.lights import angles_to_direction, direction_to_angles, fibonacci_sphere
 
 __all__ = [
+    "CAST_CORE",
     "CAST_SIZE",
     "MANIFEST_FORMAT",
     "RigConfig",
@@ -142,10 +143,11 @@ class _Rig:
     pixels never depend on the thread count.
     """
 
-    def __init__(self, seed: int, config: RigConfig, pool: Executor | None) -> None:
-        self.identity = SyntheticIdentity.from_seed(seed)
+    def __init__(
+        self, identity: SyntheticIdentity, config: RigConfig, pool: Executor | None
+    ) -> None:
+        self.identity = identity
         self.config = config
-        self.seed = seed
         self.pool = pool
         spacing = _FRAME_HEIGHT_CM / config.size * _SAMPLES_PER_PIXEL
         self.surfaces: Surfaces = build_surfaces(self.identity, spacing, pool)
@@ -257,15 +259,21 @@ def _ordered(pool: Executor, task: Callable[[int], _T], count: int, ahead: int) 
 
 
 def render_capture(
-    seed: int, config: RigConfig | None = None, *, threads: int = _DEFAULT_THREADS
+    seed: int | SyntheticIdentity,
+    config: RigConfig | None = None,
+    *,
+    threads: int = _DEFAULT_THREADS,
 ) -> SyntheticCapture:
     """Render every view of person ``seed`` in memory (mind the size: L×H×W×3 floats).
 
-    ``threads`` shades lights in parallel; the pixels are the same for any count.
+    ``seed`` may also be an explicit :class:`SyntheticIdentity` (casting tools render
+    candidates that are not seeds). ``threads`` shades lights in parallel; the pixels
+    are the same for any count.
     """
     config = config or RigConfig()
+    identity = seed if isinstance(seed, SyntheticIdentity) else SyntheticIdentity.from_seed(seed)
     with _threads(threads) as pool:
-        rig = _Rig(seed, config, pool)
+        rig = _Rig(identity, config, pool)
         views = [_render_view(view, config) for view in rig.views()]
     return SyntheticCapture(
         identity=rig.identity, config=config, light_dirs=rig.lights, views=tuple(views)
@@ -354,7 +362,7 @@ def write_capture(
         raise ValueError(f"output folder is not empty: {out}")
     with _threads(threads) as pool:
         out.mkdir(parents=True, exist_ok=True)
-        rig = _Rig(seed, config, pool)
+        rig = _Rig(SyntheticIdentity.from_seed(seed), config, pool)
         lights = [direction_to_angles(d) for d in rig.lights]
         views_meta = []
         frames_meta: list[dict[str, object]] = []
