@@ -10,18 +10,20 @@ changes:
    8 lights / 128-px shadow maps (the unit test's) and 256 px / 16 lights (the
    benchmark's). Two candidates are *apart* when both distances exceed the identity
    threshold plus ``--margin``.
-2. Find a large set of candidates all apart from one another (randomised greedy over
-   the "apart" graph, ``--restarts`` tries), ordered max-min so that the first seeds
-   are the most distinct. Then extend it to ``--cast`` members, each time adding the
-   candidate with the fewest look-alikes among those already cast (and never one that
-   looks like the seed before it).
+2. Find a large set of candidates all apart from one another and from the pinned
+   members (``--pin``: people some tests and the demo rely on), by randomised greedy
+   search over the "apart" graph (``--restarts`` tries), ordered max-min around the
+   pins so that the first seeds are the most distinct. Then extend it to ``--cast``
+   members, each time adding the candidate with the fewest look-alikes among those
+   already cast (and never one that looks like the seed before it); then swap out the
+   worst members while that cuts look-alikes.
 3. Run capture QC on a 3-view, 16-light, 256-px session of every member; members that
    fail any check are dropped and the pick is redone without them.
 
 It prints the cast tuple and the separation of its prefixes. Embeddings are cached
 (``--cache``), so reruns with other sizes are quick.
 
-    python bench/pick_cast.py                            # 600 candidates, cast of 100
+    python bench/pick_cast.py --candidates 1200          # the current cast
     python bench/pick_cast.py --candidates 120 --cast 30 --jobs 1     # quick look
 """
 
@@ -42,6 +44,12 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np
 
 _ANALYZER = None
+#: Seed -> candidate for the seeds the demo (7) and other tests use (0, 3, 4, 11):
+#: 3, 4, 7 and 11 stay the people they were in the first, 20-seed cast; seed 0 is the
+#: core member whose QC identity spread is lowest across the 2-view 8-light, 3-view
+#: 16-light and 192-px test sessions (the old seed 0 fails the 8-light one by 0.02
+#: since the sensor-noise change).
+_DEFAULT_PINS = ("0=585", "3=227", "4=159", "7=123", "11=176")
 
 
 def _analyzer():  # type: ignore[no-untyped-def]
@@ -92,13 +100,21 @@ def _pairwise(vectors: np.ndarray) -> np.ndarray:
 
 
 def clique(
-    apart: np.ndarray, pool: np.ndarray, restarts: int, rng: np.random.Generator
+    apart: np.ndarray,
+    pool: np.ndarray,
+    restarts: int,
+    rng: np.random.Generator,
+    start: Sequence[int] = (),
 ) -> list[int]:
-    """A large set of ``pool`` members all apart from one another (randomised greedy)."""
-    best: list[int] = []
+    """A large set of ``pool`` members all apart from one another and from ``start``.
+
+    Randomised greedy: the first try is deterministic, the others perturb it.
+    """
+    best: list[int] = list(start)
+    first = pool[apart[np.ix_(pool, list(start))].all(1)] if start else pool
     for attempt in range(restarts):
-        chosen: list[int] = []
-        open_ = pool.copy()
+        chosen: list[int] = list(start)
+        open_ = first.copy()
         while len(open_):
             # Keep the options open: prefer the candidate apart from most others left.
             degree = apart[np.ix_(open_, open_)].sum(1).astype(float)
@@ -112,8 +128,23 @@ def clique(
     return best
 
 
-def max_min_order(members: list[int], distance: np.ndarray) -> list[int]:
-    """Order ``members`` so that each prefix is as spread out as possible."""
+def max_min_order(
+    members: list[int], distance: np.ndarray, pins: dict[int, int] | None = None
+) -> list[int]:
+    """Order ``members`` so that each prefix is as spread out as possible.
+
+    ``pins`` (seed -> candidate) are placed at their seeds; the rest fill in around.
+    """
+    pins = pins or {}
+    ordered = _spread([m for m in members if m not in pins.values()], distance)
+    for seed in sorted(pins):
+        ordered.insert(seed, pins[seed])
+    return ordered
+
+
+def _spread(members: list[int], distance: np.ndarray) -> list[int]:
+    if len(members) < 2:
+        return list(members)
     sub = distance[np.ix_(members, members)]
     i, j = np.unravel_index(np.argmax(sub), sub.shape)
     order = [int(i), int(j)]
@@ -201,7 +232,7 @@ def separation(cast: Sequence[int], distance: np.ndarray, threshold: float) -> s
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--candidates", type=int, default=600, help="pool size (default 600)")
+    parser.add_argument("--candidates", type=int, default=1200, help="pool size (default 1200)")
     parser.add_argument("--cast", type=int, default=100, help="cast size (default 100)")
     parser.add_argument(
         "--margin", type=float, default=0.02, help="apart means > threshold + margin"
@@ -209,6 +240,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--restarts", type=int, default=300, help="greedy clique tries")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--seed", type=int, default=0, help="tie-breaking randomness")
+    parser.add_argument(
+        "--pin",
+        action="append",
+        metavar="SEED=CANDIDATE",
+        help=(
+            "fix a seed's person (repeatable); default: the people seeds 0, 3, 4, 7 "
+            "and 11 are for the tests and the demo (see _DEFAULT_PINS)"
+        ),
+    )
     parser.add_argument(
         "--cache",
         type=Path,
@@ -219,6 +259,10 @@ def main(argv: list[str] | None = None) -> int:
     from likeness.imaging.faces import IDENTITY_THRESHOLD
 
     threshold = IDENTITY_THRESHOLD
+    pins = {
+        int(seed): int(candidate)
+        for seed, candidate in (p.split("=") for p in (args.pin or _DEFAULT_PINS))
+    }
     cached: dict[int, list[np.ndarray | None]] = {}
     if args.cache.is_file():
         data = np.load(args.cache)
@@ -245,7 +289,6 @@ def main(argv: list[str] | None = None) -> int:
         distance = both.min(0)
         apart = (both > threshold + args.margin).all(0)
         np.fill_diagonal(apart, False)
-        rng = np.random.default_rng(args.seed)
         qc_cache = args.cache.with_suffix(".qc.json")
         qc: dict[int, str] = (
             {int(k): v for k, v in json.loads(qc_cache.read_text()).items()}
@@ -254,9 +297,18 @@ def main(argv: list[str] | None = None) -> int:
         )
         while True:
             pool = indices[found & np.array([qc.get(int(i), "") == "" for i in indices])]
-            block = max_min_order(clique(apart, pool, args.restarts, rng), distance)
+            missing = [c for c in pins.values() if c not in pool]
+            if missing:
+                parser.error(f"pinned candidates without a face or failing QC: {missing}")
+            # Fresh randomness each round: the pick depends only on the QC results.
+            rng = np.random.default_rng(args.seed)
+            members = clique(apart, pool, args.restarts, rng, start=list(pins.values()))
+            block = max_min_order(members, distance, pins)
             cast = extend(block, pool, apart, distance, args.cast)
             cast = improve(cast, len(block), pool, apart, distance, threshold)
+            placed = len(block) > max(pins, default=-1)
+            if not placed or any(block[seed] != c for seed, c in pins.items()):
+                parser.error("pinned candidates are not all apart from one another")
             unchecked = [k for k in cast if k not in qc]
             if not unchecked:
                 break
