@@ -550,7 +550,10 @@ def wrong_key(marked: list[RGB]) -> int:
 
 def gather_images(args: argparse.Namespace) -> list[tuple[str, RGB]]:
     sizes = [int(s) for s in args.sizes.split(",")]
-    images = [synthetic(i, sizes[i % len(sizes)], args.seed) for i in range(args.count)]
+    # Kinds cycle fastest and sizes once per round of kinds, so every kind comes at every
+    # size whatever the two counts (i % len(sizes) would tie each kind to one size).
+    rounds = len(GENERATORS)
+    images = [synthetic(i, sizes[(i // rounds) % len(sizes)], args.seed) for i in range(args.count)]
     if args.faces:
         images += olat_faces(sizes, args.faces, args.seed)
     if args.images:
