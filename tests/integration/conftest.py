@@ -1,4 +1,5 @@
-"""Integration fixtures: a scratch database for migration tests."""
+"""Integration fixtures: a scratch database for migration tests, the rights world, and
+small synthetic captures with in-memory storage for capture and twin tests."""
 
 from __future__ import annotations
 
@@ -9,6 +10,35 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from integration.capture_support import CONFIG
+from integration.test_license_support import World, make_world
+from likeness.capture.service import StorageDeps
+from likeness.capture.synthetic import write_capture
+from likeness.storage import MemoryBlobStore
+from likeness.twin.crypto import InMemoryMasterKey, MemoryKeyVault, TwinCipher
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    return make_world(session)
+
+
+@pytest.fixture(scope="module")
+def capture_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Seed 0 at :data:`integration.capture_support.CONFIG`, rendered once per module."""
+    return write_capture(tmp_path_factory.mktemp("cap") / "s", seed=0, config=CONFIG).parent
+
+
+@pytest.fixture
+def vault() -> MemoryKeyVault:
+    return MemoryKeyVault()
+
+
+@pytest.fixture
+def deps(vault: MemoryKeyVault) -> StorageDeps:
+    return StorageDeps(MemoryBlobStore(), TwinCipher(InMemoryMasterKey(), vault))
 
 
 @pytest.fixture

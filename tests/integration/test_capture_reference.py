@@ -12,13 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import factories
+from integration.capture_support import ANALYZER, QC
 from integration.test_license_support import World, make_world, sign_creation_consent
-from integration.test_twin_service import ANALYZER, CONFIG, QC
 from likeness.capture import service as captures
 from likeness.capture.errors import QcFailed, ReferenceInvalid
 from likeness.capture.reference import template_bytes
 from likeness.capture.service import StorageDeps
-from likeness.capture.synthetic import write_capture
 from likeness.errors import Conflict, Forbidden, InvalidInput, NotFound
 from likeness.imaging.faces import identity_distance
 from likeness.kit.db import Database
@@ -27,19 +26,9 @@ from likeness.models.capture import TalentReference
 from likeness.models.party import User
 from likeness.storage import MemoryBlobStore
 from likeness.twin import service as twins
-from likeness.twin.crypto import InMemoryMasterKey, MemoryKeyVault, TwinCipher
+from likeness.twin.crypto import MemoryKeyVault
 from likeness.twin.keys import reference_key_name
 from reference_photos import png, portrait_png, portrait_rgb
-
-
-@pytest.fixture(scope="module")
-def capture_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_capture(tmp_path_factory.mktemp("cap") / "s", seed=0, config=CONFIG).parent
-
-
-@pytest.fixture
-def world(session: Session) -> World:
-    return make_world(session)
 
 
 @pytest.fixture
@@ -47,16 +36,6 @@ def world_ids(db: Database) -> tuple[str, str]:
     with db.unit_of_work() as session:
         world = make_world(session)
         return world.talent.id, world.talent_user.id
-
-
-@pytest.fixture
-def vault() -> MemoryKeyVault:
-    return MemoryKeyVault()
-
-
-@pytest.fixture
-def deps(vault: MemoryKeyVault) -> StorageDeps:
-    return StorageDeps(MemoryBlobStore(), TwinCipher(InMemoryMasterKey(), vault))
 
 
 def _actions(session: Session) -> list[str]:

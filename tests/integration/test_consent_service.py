@@ -15,7 +15,6 @@ from integration.test_license_support import (
     LEGAL_NAME,
     World,
     intent,
-    make_world,
     sign_creation_consent,
     to_status,
 )
@@ -40,11 +39,6 @@ from likeness.models.consent import Consent, ConsentSignature
 from likeness.models.license import License
 from likeness.models.twin import Twin
 from likeness.policy import ConsentKind, ConsentStatus, LicenseStatus, reasons
-
-
-@pytest.fixture
-def world(session: Session) -> World:
-    return make_world(session)
 
 
 def _draft(session: Session, world: World, who: str = "agent", **changes: object) -> Consent:

@@ -43,11 +43,6 @@ from likeness.policy import (
 )
 
 
-@pytest.fixture
-def world(session: Session) -> World:
-    return make_world(session)
-
-
 def _events(session: Session, object_id: str) -> list[str]:
     rows = session.execute(
         select(AuditEvent.action).where(AuditEvent.object_id == object_id).order_by(AuditEvent.seq)

@@ -10,42 +10,20 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from integration.test_license_support import World, make_world, sign_creation_consent
+from integration.capture_support import ANALYZER, QC
+from integration.test_license_support import World, sign_creation_consent
 from likeness.capture import service as captures
 from likeness.capture.errors import CaptureInvalid, QcFailed
 from likeness.capture.qc import QcConfig
 from likeness.capture.service import StorageDeps
-from likeness.capture.synthetic import RigConfig, write_capture
 from likeness.errors import Conflict, Forbidden, InvalidInput, NotFound
-from likeness.imaging.faces import FaceAnalyzer
 from likeness.models.audit import AuditEvent
 from likeness.models.capture import CaptureSession
 from likeness.models.twin import TwinVersion
 from likeness.policy import ConsentStatus
 from likeness.storage import MemoryBlobStore
 from likeness.twin import service as twins
-from likeness.twin.crypto import InMemoryMasterKey, MemoryKeyVault, TwinCipher
 from likeness.twin.errors import KeyShredded
-
-CONFIG = RigConfig(size=256, lights=8, shadow_resolution=128, yaws=(-25.0, 0.0))
-ANALYZER = FaceAnalyzer()
-#: Eight lights leave gaps on the sphere; the coverage rule is tested elsewhere.
-QC = QcConfig(coverage_gap_deg=60.0)
-
-
-@pytest.fixture(scope="module")
-def capture_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_capture(tmp_path_factory.mktemp("cap") / "s", seed=0, config=CONFIG).parent
-
-
-@pytest.fixture
-def world(session: Session) -> World:
-    return make_world(session)
-
-
-@pytest.fixture
-def deps() -> StorageDeps:
-    return StorageDeps(MemoryBlobStore(), TwinCipher(InMemoryMasterKey(), MemoryKeyVault()))
 
 
 def _qc_passed(session: Session, world: World, deps: StorageDeps, folder: Path) -> CaptureSession:
