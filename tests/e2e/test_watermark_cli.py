@@ -8,6 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from click.testing import Result
 from PIL import Image
 from typer.testing import CliRunner
 
@@ -50,6 +51,12 @@ def source(tmp_path: Path) -> Path:
     return path
 
 
+def embed(source: Path, target: Path, key_file: Path) -> Result:
+    """``likeness watermark embed`` with the test payload and key."""
+    args = [str(source), str(target), "--payload", PAYLOAD_HEX, "--key-file", str(key_file)]
+    return runner.invoke(app, ["watermark", "embed", *args])
+
+
 def detect_json(path: Path, key_file: Path) -> dict[str, object]:
     result = runner.invoke(
         app, ["watermark", "detect", str(path), "--key-file", str(key_file), "--json"]
@@ -63,19 +70,7 @@ def test_embed_then_detect_round_trips_through_each_format(
     tmp_path: Path, source: Path, key_file: Path, suffix: str
 ) -> None:
     target = tmp_path / f"out{suffix}"
-    result = runner.invoke(
-        app,
-        [
-            "watermark",
-            "embed",
-            str(source),
-            str(target),
-            "--payload",
-            PAYLOAD_HEX,
-            "--key-file",
-            str(key_file),
-        ],
-    )
+    result = embed(source, target, key_file)
     assert result.exit_code == 0, result.output
     assert PAYLOAD_HEX in result.stdout
     assert detect_json(target, key_file) == {
@@ -90,19 +85,7 @@ def test_unmarked_image_and_wrong_key_report_nothing(
 ) -> None:
     assert detect_json(source, key_file) == {"found": False, "payload": None, "confidence": 0.0}
     target = tmp_path / "out.png"
-    runner.invoke(
-        app,
-        [
-            "watermark",
-            "embed",
-            str(source),
-            str(target),
-            "--payload",
-            PAYLOAD_HEX,
-            "--key-file",
-            str(key_file),
-        ],
-    )
+    embed(source, target, key_file)
     other = tmp_path / "other.key"
     other.write_bytes(watermark.generate_key())
     assert detect_json(target, other)["found"] is False
@@ -135,19 +118,7 @@ def test_exif_orientation_is_applied_before_marking(tmp_path: Path, key_file: Pa
     exif[0x0112] = 6  # display rotated 90° clockwise
     Image.fromarray(pixels).save(rotated_source, quality=95, exif=exif)
     target = tmp_path / "out.png"
-    result = runner.invoke(
-        app,
-        [
-            "watermark",
-            "embed",
-            str(rotated_source),
-            str(target),
-            "--payload",
-            PAYLOAD_HEX,
-            "--key-file",
-            str(key_file),
-        ],
-    )
+    result = embed(rotated_source, target, key_file)
     assert result.exit_code == 0, result.output
     with Image.open(target) as out:
         assert out.size == (320, 256)  # upright: width and height swapped
@@ -159,19 +130,7 @@ def test_sixteen_bit_png_and_alpha_keep_their_format(tmp_path: Path, key_file: P
     source16 = tmp_path / "deep.png"
     cv2.imwrite(str(source16), deep[:, :, ::-1])
     out16 = tmp_path / "deep-out.png"
-    runner.invoke(
-        app,
-        [
-            "watermark",
-            "embed",
-            str(source16),
-            str(out16),
-            "--payload",
-            PAYLOAD_HEX,
-            "--key-file",
-            str(key_file),
-        ],
-    )
+    embed(source16, out16, key_file)
     reread = cv2.imread(str(out16), cv2.IMREAD_UNCHANGED)
     assert reread.dtype == np.uint16 and reread.shape == deep.shape
     assert detect_json(out16, key_file)["payload"] == PAYLOAD_HEX
@@ -180,35 +139,11 @@ def test_sixteen_bit_png_and_alpha_keep_their_format(tmp_path: Path, key_file: P
     source_rgba = tmp_path / "alpha.png"
     Image.fromarray(rgba).save(source_rgba)
     out_rgba = tmp_path / "alpha-out.webp"
-    runner.invoke(
-        app,
-        [
-            "watermark",
-            "embed",
-            str(source_rgba),
-            str(out_rgba),
-            "--payload",
-            PAYLOAD_HEX,
-            "--key-file",
-            str(key_file),
-        ],
-    )
+    embed(source_rgba, out_rgba, key_file)
     with Image.open(out_rgba) as out:
         assert out.mode == "RGBA"
     assert detect_json(out_rgba, key_file)["payload"] == PAYLOAD_HEX
-    refused = runner.invoke(
-        app,
-        [
-            "watermark",
-            "embed",
-            str(source_rgba),
-            str(tmp_path / "a.jpg"),
-            "--payload",
-            PAYLOAD_HEX,
-            "--key-file",
-            str(key_file),
-        ],
-    )
+    refused = embed(source_rgba, tmp_path / "a.jpg", key_file)
     assert refused.exit_code == 1
     assert "transparency" in refused.output
 
