@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+import factories
+from e2e.http_support import bearer
 from integration.test_license_support import World, make_world
 from likeness.api.app import create_app
 from likeness.kit.db import Database
@@ -38,3 +40,16 @@ def world(cli_home: Path, db: Database) -> World:
     assert code == 0, out
     with db.unit_of_work() as session:
         return make_world(session)
+
+
+@pytest.fixture
+def parties(db: Database) -> tuple[World, dict[str, dict[str, str]]]:
+    """The rights world (see make_world) and a bearer header for each of its people."""
+    with db.unit_of_work() as session:
+        world = make_world(session)
+        headers = {
+            who: bearer(factories.token_for(session, getattr(world, f"{who}_user")))
+            for who in ("talent", "agent", "brand", "other_brand", "other_talent")
+        }
+        headers["stranger_agent"] = bearer(factories.token_for(session, world.stranger_agent))
+    return world, headers

@@ -5,12 +5,9 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 import factories
+from e2e.http_support import bearer
 from likeness.kit.db import Database
 from likeness.models.party import Role
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def operator_token(db: Database) -> str:

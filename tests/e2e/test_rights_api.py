@@ -5,30 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
-import factories
-from integration.test_license_support import LEGAL_NAME, World, make_world
+from integration.test_license_support import LEGAL_NAME, World
 from likeness.consent.signing import AFFIRMATION
 from likeness.kit.clock import utcnow
-from likeness.kit.db import Database
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-@pytest.fixture
-def parties(db: Database) -> tuple[World, dict[str, dict[str, str]]]:
-    with db.unit_of_work() as session:
-        world = make_world(session)
-        headers = {
-            who: bearer(factories.token_for(session, getattr(world, f"{who}_user")))
-            for who in ("talent", "agent", "brand", "other_brand", "other_talent")
-        }
-        headers["stranger_agent"] = bearer(factories.token_for(session, world.stranger_agent))
-    return world, headers
 
 
 def terms(**changes: Any) -> dict[str, Any]:

@@ -9,25 +9,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-import factories
-from integration.test_license_support import World, make_world, sign_creation_consent
+from integration.test_license_support import World, sign_creation_consent
 from likeness.capture.synthetic import RigConfig, write_capture
 from likeness.kit.db import Database
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-@pytest.fixture
-def parties(db: Database) -> tuple[World, dict[str, dict[str, str]]]:
-    with db.unit_of_work() as session:
-        world = make_world(session)
-        headers = {
-            who: bearer(factories.token_for(session, getattr(world, f"{who}_user")))
-            for who in ("talent", "agent", "brand", "other_talent")
-        }
-    return world, headers
 
 
 @pytest.fixture(scope="module")
