@@ -34,7 +34,7 @@ from likeness.models.base import new_id
 from likeness.models.capture import CaptureFile, CaptureSession, TalentReference
 from likeness.models.party import Role, TalentProfile
 from likeness.storage import BlobStore
-from likeness.twin.access import require_talent_data
+from likeness.twin.access import record_operator_look, require_talent_data
 from likeness.twin.crypto import TwinCipher
 from likeness.twin.errors import DecryptionFailed, KeyShredded
 from likeness.twin.keys import capture_key_name, reference_key_name
@@ -67,9 +67,7 @@ def get_session(session: Session, actor: Actor, session_id: str) -> CaptureSessi
 
 
 def _record_operator_access(session: Session, actor: Actor, kind: str, object_id: str) -> None:
-    # Operators may look at a talent's captures for maintenance; every look is on the record.
-    if actor.role is Role.operator:
-        record(session, actor, "capture.operator_access", kind, object_id, {})
+    record_operator_look(session, actor, "capture.operator_access", kind, object_id)
 
 
 def list_sessions(session: Session, actor: Actor, talent_id: str) -> list[CaptureSession]:
@@ -407,15 +405,13 @@ def get_reference(session: Session, actor: Actor, talent_id: str) -> TalentRefer
 def _operator_reason(actor: Actor, reason: str | None) -> str | None:
     """An operator changing a talent's reference must say why: the reference is the check
     on whose face a session shows, so changing it silently would defeat the check."""
-    if actor.role is not Role.operator:
-        return reason.strip() if reason and reason.strip() else None
     text = (reason or "").strip()
-    if len(text) < MIN_OVERRIDE_REASON:
+    if actor.role is Role.operator and len(text) < MIN_OVERRIDE_REASON:
         raise InvalidInput(
             f"an operator must give a reason of at least {MIN_OVERRIDE_REASON} characters "
             "to change a talent's reference photo"
         )
-    return text
+    return text or None
 
 
 def set_reference(

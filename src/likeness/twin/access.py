@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from likeness.audit.service import record
 from likeness.auth.actor import Actor
 from likeness.errors import Conflict, Forbidden, NotFound
 from likeness.models.party import Role
@@ -24,6 +25,15 @@ def may_access_talent_data(actor: Actor, talent_id: str) -> bool:
 def require_talent_data(actor: Actor, talent_id: str, what: str) -> None:
     if not may_access_talent_data(actor, talent_id):
         raise Forbidden(f"only the talent (or an operator, for maintenance) may {what}")
+
+
+def record_operator_look(
+    session: Session, actor: Actor, action: str, object_type: str, object_id: str
+) -> None:
+    """Operators may look at a talent's captures and twins for maintenance; every look is
+    on the record (talents looking at their own data are not logged)."""
+    if actor.role is Role.operator:
+        record(session, actor, action, object_type, object_id, {})
 
 
 def require_active_twin_of(session: Session, talent_id: str, twin_id: str) -> Twin:

@@ -39,7 +39,7 @@ from likeness.models.party import Role
 from likeness.models.twin import Twin, TwinVersion
 from likeness.policy import ConsentKind, ConsentStatus
 from likeness.twin._basis import pack_basis, unpack_basis
-from likeness.twin.access import require_talent_data
+from likeness.twin.access import record_operator_look, require_talent_data
 from likeness.twin.keys import twin_key_name
 
 F32 = NDArray[np.float32]
@@ -84,9 +84,8 @@ def get_twin(session: Session, actor: Actor, twin_id: str, *, purpose: str = "re
     if twin is None:
         raise NotFound(f"no twin {twin_id}")
     require_talent_data(actor, twin.talent_id, "access this twin")
-    if actor.role is Role.operator and purpose == "read":
-        # Operators may look for maintenance; every look is on the record.
-        record(session, actor, "twin.operator_access", "twin", twin.id, {})
+    if purpose == "read":
+        record_operator_look(session, actor, "twin.operator_access", "twin", twin.id)
     return twin
 
 
