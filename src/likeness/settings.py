@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_max_failures_per_client: int = 30
     login_failure_window_seconds: int = 15 * 60
+    #: Largest request body the API accepts (JSON and forms); uploads have their own.
+    max_request_bytes: int = Field(default=10 * 1024**2, ge=1024)
+    #: Largest capture archive the API accepts (the ingest limits apply inside the zip).
+    max_upload_bytes: int = Field(default=2 * 1024**3, ge=1024)
 
     @cached_property
     def home_path(self) -> Path:

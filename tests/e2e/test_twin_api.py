@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import zipfile
 from pathlib import Path
@@ -10,8 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from integration.test_license_support import World, sign_creation_consent
+from likeness.api.app import create_app
 from likeness.capture.synthetic import RigConfig, write_capture
 from likeness.kit.db import Database
+from likeness.runtime import Runtime
 
 
 @pytest.fixture(scope="module")
@@ -106,3 +109,27 @@ def test_reference_photo_over_http(
     assert client.delete(url, headers=h["talent"]).status_code == 204
     assert client.get(url, headers=h["talent"]).status_code == 404
     assert client.delete(url, headers=h["talent"]).status_code == 404
+
+
+def test_an_oversized_upload_is_refused_before_auth_or_parsing(
+    runtime: Runtime, capture_zip: bytes
+) -> None:
+    # Nothing is spooled to disk for a body over the limit, even from an anonymous client.
+    small = replace_settings(runtime, max_upload_bytes=len(capture_zip) // 2)
+    with TestClient(create_app(runtime=small)) as anonymous:
+        files = {"archive": ("capture.zip", capture_zip, "application/zip")}
+        answer = anonymous.post("/api/v1/captures", data={"talent_id": "t"}, files=files)
+        assert answer.status_code == 413 and answer.json()["error"] == "RequestTooLarge"
+        unauthenticated = anonymous.post(
+            "/api/v1/captures", data={"talent_id": "t"}, files={"archive": ("c.zip", b"zip")}
+        )
+        assert unauthenticated.status_code == 401  # under the limit: auth decides as usual
+        photo = {"photo": ("p.jpg", b"\xff" * (42 * 1024**2), "image/jpeg")}
+        assert anonymous.put("/api/v1/talents/t/reference", files=photo).status_code == 413
+        assert (
+            anonymous.post("/api/v1/auth/login", content=b"{" * (11 * 1024**2)).status_code == 413
+        )
+
+
+def replace_settings(runtime: Runtime, **changes: object) -> Runtime:
+    return dataclasses.replace(runtime, settings=runtime.settings.model_copy(update=changes))

@@ -11,6 +11,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import likeness
+from likeness.api.limits import BodyLimit, BodySizeLimit
 from likeness.errors import LikenessError
 from likeness.runtime import Runtime
 from likeness.settings import Settings, get_settings
@@ -87,4 +88,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     for router in _feature_routers():
         app.include_router(router, prefix=API_PREFIX)
+    app.add_middleware(
+        BodySizeLimit, default=settings.max_request_bytes, routes=_body_limits(settings)
+    )
     return app
+
+
+def _body_limits(settings: Settings) -> list[BodyLimit]:
+    from likeness.twin.endpoints import body_limits as twin_limits
+
+    return twin_limits(settings, API_PREFIX)

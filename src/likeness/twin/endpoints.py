@@ -12,6 +12,7 @@ from fastapi import APIRouter, Form, Query, UploadFile, status
 from pydantic import BaseModel, Field
 
 from likeness.api.deps import RuntimeDep, SessionDep
+from likeness.api.limits import MULTIPART_SLACK, BodyLimit
 from likeness.auth.dependencies import AnyActor, OperatorActor
 from likeness.capture import service as captures
 from likeness.capture.errors import ReferenceTooLarge
@@ -19,13 +20,20 @@ from likeness.capture.reference import REFERENCE_LIMITS
 from likeness.capture.service import StorageDeps
 from likeness.errors import NotFound
 from likeness.runtime import Runtime
+from likeness.settings import Settings
 from likeness.twin import service as twins
 from likeness.twin.keys import cipher_from_settings
 
 router = APIRouter(tags=["captures and twins"])
 
-#: Largest upload accepted by the API (the ingest limits apply inside the zip).
-MAX_UPLOAD_BYTES = 2 * 1024**3
+
+def body_limits(settings: Settings, prefix: str) -> list[BodyLimit]:
+    """Upload routes and their body limits (enforced as the body streams in)."""
+    reference = REFERENCE_LIMITS.max_file_bytes + MULTIPART_SLACK
+    return [
+        BodyLimit.for_path(rf"{prefix}/captures/?", settings.max_upload_bytes),
+        BodyLimit.for_path(rf"{prefix}/talents/[^/]+/reference/?", reference),
+    ]
 
 
 def _deps(runtime: Runtime) -> StorageDeps:
