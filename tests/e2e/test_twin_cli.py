@@ -120,6 +120,9 @@ def test_reference_photo_on_the_command_line(world: World, tmp_path: Path) -> No
     code, out = run("capture", "reference", "set", str(tmp_path / "missing.png"),
                     "--talent", world.talent.id, *talent)  # fmt: skip
     assert code == 1 and "no such file" in out
+    code, out = run("capture", "reference", "set", str(tmp_path), "--talent", world.talent.id,
+                    *talent)  # fmt: skip
+    assert code == 1 and "is a folder; give the photo file itself" in out
 
     code, out = run("capture", "reference", "clear", "--talent", world.talent.id, *talent)
     assert code == 0 and "removed" in out

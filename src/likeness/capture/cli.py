@@ -94,6 +94,8 @@ def _read_photo(path: Path) -> bytes:
     from likeness.capture.errors import ReferenceTooLarge
     from likeness.capture.reference import REFERENCE_LIMITS
 
+    if path.is_dir():
+        raise CaptureError(f"{path} is a folder; give the photo file itself")
     if not path.is_file():
         raise CaptureError(f"{path}: no such file")
     limit = REFERENCE_LIMITS.max_file_bytes
