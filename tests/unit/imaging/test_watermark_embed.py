@@ -1,4 +1,4 @@
-"""Informed embedding: planning the per-bit amplitudes for a plain and a blurred read."""
+"""Informed embedding: per-bit amplitudes for a plain and a blurred read, and fragility."""
 
 from __future__ import annotations
 
@@ -9,30 +9,10 @@ import pytest
 from likeness.imaging import watermark
 from likeness.imaging.watermark import _embed
 from likeness.imaging.watermark._coding import CODED_BITS
+from unit.imaging.watermark_pictures import calm_scene, dense_texture, woven_fabric
 
 KEY = bytes(range(32))
 PAYLOAD = bytes.fromhex("0123456789abcdef")
-
-
-def dense_texture(size: int, seed: int = 0) -> np.ndarray:
-    """Multi-octave noise: busy, high-contrast detail at every scale (gravel, foliage)."""
-    rng = np.random.default_rng(seed)
-    grey = np.zeros((size, size), np.float32)
-    amplitude = float(rng.uniform(15, 45))
-    for octave in range(1, 8):
-        side = max(2, size >> octave)
-        small = rng.standard_normal((side, side)).astype(np.float32)
-        grey += cv2.resize(small, (size, size), interpolation=cv2.INTER_CUBIC) * (
-            amplitude / octave
-        )
-    tint = rng.uniform(0.6, 1.2, 3).astype(np.float32)
-    fine = np.zeros((size, size), np.float32)
-    for octave in range(1, 4):
-        side = max(2, size >> octave)
-        small = rng.standard_normal((side, side)).astype(np.float32)
-        fine += cv2.resize(small, (size, size), interpolation=cv2.INTER_CUBIC) * (10 / octave)
-    image = 128 + grey[..., None] * tint + fine[..., None]
-    return np.clip(np.rint(image), 0, 255).astype(np.uint8)
 
 
 def test_a_dense_texture_survives_blur() -> None:
@@ -76,3 +56,43 @@ def test_bit_gains_keep_the_energy_and_their_range() -> None:
         assert np.mean(gains**2) == pytest.approx(1.0, abs=0.01)
         low, high = _embed.BIT_GAIN_RANGE
         assert gains.min() >= low - 1e-9 and gains.max() <= high + 1e-9
+
+
+def _flipping(count: int) -> _embed._Read:
+    """A read where the picture alone flips ``count`` bits of a plain mark."""
+    host = np.full(CODED_BITS, 5.0)
+    host[:count] = -15.0
+    return _embed._Read(host, np.full(CODED_BITS, 10.0))
+
+
+def test_the_fragility_boost_ramps_with_the_bits_a_picture_flips() -> None:
+    low, full = int(_embed.FRAGILE_FROM), int(_embed.FRAGILE_FULL)
+    assert _embed.fragility_boost(_flipping(0)) == 1.0
+    assert _embed.fragility_boost(_flipping(low)) == 1.0
+    middle = _embed.fragility_boost(_flipping((low + full) // 2))
+    assert 1.0 < middle < _embed.FRAGILE_BOOST
+    assert _embed.fragility_boost(_flipping(full)) == pytest.approx(_embed.FRAGILE_BOOST)
+    assert _embed.fragility_boost(_flipping(CODED_BITS)) == pytest.approx(_embed.FRAGILE_BOOST)
+
+
+def _psnr(a: np.ndarray, b: np.ndarray) -> float:
+    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
+    return 10 * np.log10(255.0**2 / mse)
+
+
+def test_a_fragile_picture_is_marked_stronger_but_stays_above_40_db(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cloth = woven_fabric(384)
+    boosted = watermark.embed(cloth, PAYLOAD, KEY)
+    monkeypatch.setattr(_embed, "FRAGILE_BOOST", 1.0)
+    plain = watermark.embed(cloth, PAYLOAD, KEY)
+    assert 40.0 <= _psnr(cloth, boosted) <= _psnr(cloth, plain) - 0.7
+    assert watermark.detect(boosted, KEY).payload == PAYLOAD
+
+
+def test_an_ordinary_picture_is_not_boosted(monkeypatch: pytest.MonkeyPatch) -> None:
+    scene = calm_scene(384)
+    marked = watermark.embed(scene, PAYLOAD, KEY)
+    monkeypatch.setattr(_embed, "FRAGILE_BOOST", 1.0)
+    assert np.array_equal(watermark.embed(scene, PAYLOAD, KEY), marked)

@@ -12,7 +12,7 @@ False decoding: a random 248-bit word lies within distance 29 of one of the 2^64
 codewords with probability at most ``2^64 · V(248, 29) / 2^248 ≈ 2^-58``, and one of
 the 2,081 OSD candidates lands within 42 of it with probability at most
 ``2081 · P(Binomial(184, 1/2) <= 42) ≈ 2^-33.7`` (see docs/decisions/0004-watermark.md),
-so the 15 decoding attempts of one detection keep a false ID near 1e-9.
+so the 23 decoding attempts of one detection keep a false ID under 2e-9.
 """
 
 from __future__ import annotations
@@ -177,7 +177,7 @@ def _hard_decode(bch: bchlib.BCH, bits: BitArray) -> Decoded | None:
     packed = np.packbits(bits).tobytes()
     data = bytearray(packed[:PAYLOAD_BYTES])
     # bchlib sizes its parity buffer as t bytes; only the first 184 bits are used.
-    ecc = bytearray(packed[PAYLOAD_BYTES:]) + bytearray(bch_parity_slack(bch))
+    ecc = bytearray(packed[PAYLOAD_BYTES:]) + bytearray(_parity_slack())
     nerr = bch.decode(data, ecc)
     if nerr < 0:
         return None
@@ -185,8 +185,10 @@ def _hard_decode(bch: bchlib.BCH, bits: BitArray) -> Decoded | None:
     return Decoded(bytes(data), nerr)
 
 
-def bch_parity_slack(bch: bchlib.BCH) -> bytes:
-    return bytes(len(bch.encode(bytes(PAYLOAD_BYTES))) - ECC_BYTES)
+@functools.cache
+def _parity_slack() -> bytes:
+    """Zero bytes that pad our 23 parity bytes to the t bytes bchlib's buffer holds."""
+    return bytes(len(_bch().encode(bytes(PAYLOAD_BYTES))) - ECC_BYTES)
 
 
 _OSD_PATTERNS = _osd_patterns()

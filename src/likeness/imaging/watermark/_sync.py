@@ -73,6 +73,27 @@ def _high_pass_and_scale(luma: Float32) -> tuple[Float32, Float32]:
     return residual, (1.0 / np.sqrt(local + 1.0)).astype(np.float32)
 
 
+#: Side of the spectral window a folded tile is whitened with (FFT bins).
+WHITEN_WINDOW = 9
+
+
+def whiten_tile(tile: Float32) -> Float32:
+    """A folded (periodic) tile with its spectrum flattened: each bin over its neighbours.
+
+    A picture's strong periodic or narrow-band structure (a weave, a screen, a dense
+    texture that a crop has freed from the embedder's cancellation) piles up in a few
+    bins of the fold; dividing every bin by the mean magnitude around it notches those
+    out while the mark, spread over all bins, keeps most of its energy.
+    """
+    spectrum = np.fft.fft2(tile)
+    magnitude = np.abs(spectrum).astype(np.float32)
+    pad = WHITEN_WINDOW // 2
+    wrapped = np.pad(magnitude, pad, mode="wrap")
+    local = cv2.blur(wrapped, (WHITEN_WINDOW, WHITEN_WINDOW))[pad:-pad, pad:-pad]
+    flat = np.fft.ifft2(spectrum / (local.astype(np.float64) + 1e-9)).real
+    return np.asarray(flat, dtype=np.float32)
+
+
 def autocorrelation(residual: Float32) -> Float32:
     """Spectrally whitened autocorrelation for lags up to half the short side.
 
@@ -238,6 +259,92 @@ def square_lattices(
     return lattices
 
 
+#: Periods the axis-aligned comb tries, as a step in px of the analysed image.
+COMB_STEP = 0.25
+
+
+def axis_lattices(corr: Float32, known: list[Lattice], *, max_candidates: int = 1) -> list[Lattice]:
+    """Last candidates for a copy that was only rescaled: square, axis-aligned lattices.
+
+    Resizing (a crop blown back up, a copy kept smaller) is the most common geometric
+    edit and keeps the tile axis-aligned, so one number, the period, is left to find.
+    Every period from ``MIN_PERIOD`` up is scored as a matched filter over all its
+    lattice points at once, which finds the tile even where no single peak stands out
+    of a busy picture's autocorrelation (each one does not, their sum does). The best
+    local maximum is refined to a fiftieth of a pixel, then by the square fit (scale
+    and a small angle) where its peaks are strong enough for that.
+    """
+    radius = min(corr.shape[0] // 2 - 6.0, STRONG_PEAK_RADIUS)
+    noise = float(np.std(corr)) + 1e-12
+    nearby = np.asarray(cv2.dilate(corr, np.ones((3, 3), np.uint8)), dtype=np.float32)
+    level = float(np.median(nearby[::4, ::4]))  # a sample is as good, and 16 times cheaper
+    periods = np.arange(MIN_PERIOD, radius / np.sqrt(2.0), COMB_STEP)
+    if periods.size == 0:
+        return []  # too small a picture for two tiles a side
+    scores = _comb_scores(nearby, periods, radius, (level, noise))
+    peaks = [
+        i
+        for i in np.argsort(-scores)
+        if scores[i] >= MIN_SQUARE_SCORE
+        and scores[i] >= scores[max(i - 4, 0) : i + 5].max()  # a local maximum
+    ]
+    smooth = np.asarray(cv2.GaussianBlur(corr, (0, 0), 1.0), dtype=np.float32)
+    lattices: list[Lattice] = []
+    for i in peaks[: 2 * max_candidates]:
+        period = _comb_refine(smooth, float(periods[i]), radius)
+        # A small turn as well: the square fit, where the peaks are strong enough for it.
+        square = _refine_square(corr, period * np.eye(2), noise)
+        lattice = square or Lattice(basis=period * np.eye(2), score=float(scores[i]))
+        if any(_same(lattice, other, SQUARE_SAME_TOLERANCE) for other in known + lattices):
+            continue
+        lattices.append(lattice)
+        if len(lattices) == max_candidates:
+            break
+    return lattices
+
+
+def _half_plane_steps(reach: int) -> Float64:
+    """Lattice steps (a, b) up to ``reach``, one of each ± pair (b > 0, or b = 0 < a)."""
+    a, b = np.meshgrid(np.arange(-reach, reach + 1), np.arange(0, reach + 1))
+    steps = np.column_stack([a.ravel(), b.ravel()]).astype(np.float64)
+    return steps[(steps[:, 1] > 0) | (steps[:, 0] > 0)]
+
+
+def _comb_refine(smooth: Float32, period: float, radius: float) -> float:
+    """The comb's period to a fiftieth of a pixel.
+
+    Maximises the smoothed autocorrelation summed over the lattice points, sampled
+    between pixels, within ±0.6 px of the coarse period.
+    """
+    steps = _half_plane_steps(int(radius / period) + 1).astype(np.float32)
+    trials = period + np.arange(-0.6, 0.61, 0.02, dtype=np.float32)
+    points = trials[:, None, None] * steps[None, :, :]
+    inside = np.hypot(points[..., 0], points[..., 1]) <= radius
+    centre = np.float32(smooth.shape[0] // 2)
+    map_x = (points[..., 0] + centre).astype(np.float32)
+    map_y = (points[..., 1] + centre).astype(np.float32)
+    values = cv2.remap(smooth, map_x, map_y, cv2.INTER_LINEAR)
+    sums = np.where(inside, values, 0.0).sum(axis=1)
+    return float(trials[int(np.argmax(sums))])
+
+
+def _comb_scores(
+    nearby: Float32, periods: Float64, radius: float, level_noise: tuple[float, float]
+) -> Float64:
+    """Matched-filter score of the square lattice ``p·I`` for every period ``p``."""
+    level, noise = level_noise
+    steps = _half_plane_steps(int(radius / periods[0]) + 1)
+    points = periods[:, None, None] * steps[None, :, :]  # [period, step, xy]
+    inside = np.hypot(points[..., 0], points[..., 1]) <= radius
+    centre = nearby.shape[0] // 2
+    index = np.rint(points).astype(np.int64) + centre
+    index = np.where(inside[..., None], index, centre)
+    heights = (nearby[index[..., 1], index[..., 0]] - level) / noise
+    counts = inside.sum(axis=1)
+    totals = np.where(inside, heights, 0.0).sum(axis=1)
+    return np.where(counts >= 4, totals / np.sqrt(np.maximum(counts, 1)), 0.0)
+
+
 def _refine_square(corr: Float32, basis: Float64, noise: float) -> Lattice | None:
     """Least-squares fit of a square lattice (scale and angle only) to its visible peaks.
 
@@ -279,11 +386,7 @@ def _matched_score(
     nearby: Float32, basis: Float64, noise: float, level: float, radius: float
 ) -> float:
     reach = int(radius / min(np.hypot(*basis[:, 0]), np.hypot(*basis[:, 1]))) + 1
-    grid = np.arange(-reach, reach + 1)
-    a, b = np.meshgrid(grid, np.arange(0, reach + 1))
-    steps = np.column_stack([a.ravel(), b.ravel()])
-    steps = steps[(steps[:, 1] > 0) | (steps[:, 0] > 0)]
-    points = steps @ basis.T
+    points = _half_plane_steps(reach) @ basis.T
     points = points[np.hypot(points[:, 0], points[:, 1]) <= radius]
     if len(points) < 4:
         return 0.0
