@@ -32,6 +32,12 @@ SEARCH_REFINEMENT = 2
 #: lattice candidates, those whose plain sync stood out most (1 decode each), are read
 #: once more with their fold whitened: a detection makes at most 16 + 7 = 23 attempts.
 WHITENED_LATTICES = 3
+#: A whitened read is decoded only where its sync already stands out: on an unmoved
+#: grid, at the known origin (an unmarked picture: about N(0, 1) there); elsewhere, at
+#: its best alignment, as much as polishing asks. Unmarked pictures rarely pass, which
+#: keeps the last reads from costing them decodes.
+WHITENED_ORIGIN_Z = 3.0
+WHITENED_MIN_Z = POLISH_MIN_Z
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +78,12 @@ def _locate(
     assert best is not None
     peak, view, (dy, dx), pose = best
     return np.roll(view, (-dy, -dx), axis=(0, 1)), peak, pose
+
+
+def _origin_z(folded: Float32, template_fft: npt.NDArray[np.complex128]) -> float:
+    """Sync z-score of ``folded`` at the grid's own origin and pose (no search)."""
+    corr = np.fft.irfft2(np.fft.rfft2(folded) * np.conj(template_fft), s=folded.shape)
+    return float((corr[0, 0] - corr.mean()) / (corr.std() + 1e-12))
 
 
 #: Polishing moves: ± each generator of the 2×2 linear maps (x and y scale, both shears),
@@ -170,17 +182,24 @@ class _Decoder:
         unmoved = [t for t in self.tried if t.in_place]
         moved = sorted((t for t in self.tried if not t.in_place), key=lambda t: -t.sync_z)
         for tried in unmoved + moved[:lattices]:
-            whitened = _sync.whiten_tile(tried.folded)
-            found = self._read(whitened, None, in_place=tried.in_place)
+            found = self._read_whitened(_sync.whiten_tile(tried.folded), in_place=tried.in_place)
             if found is not None:
                 return found
         return None
 
-    def _read(self, folded: Float32, basis: Float64 | None, *, in_place: bool) -> Outcome | None:
-        """Decode one fold: in place first if the grid is unmoved, then at its sync peak.
+    def _read_whitened(self, folded: Float32, *, in_place: bool) -> Outcome | None:
+        if in_place and _origin_z(folded, self.template_fft) >= WHITENED_ORIGIN_Z:
+            decoded = self.decode(folded)
+            if decoded is not None:
+                return self._outcome(decoded, 0.0)
+        aligned, z, _ = _locate(folded, self.template_fft)
+        if z < WHITENED_MIN_Z:
+            return None
+        decoded = self.decode(aligned, z)
+        return None if decoded is None else self._outcome(decoded, z)
 
-        ``basis`` is remembered for polishing; ``None`` keeps the alignment out of it.
-        """
+    def _read(self, folded: Float32, basis: Float64, *, in_place: bool) -> Outcome | None:
+        """Decode one fold: in place first if the grid is unmoved, then at its sync peak."""
         if in_place:
             # Pixels not moved (compression, colour, blur, noise): the tile origin is
             # known, so decode straight away; this works even where the sync is weak.
@@ -188,9 +207,8 @@ class _Decoder:
             if decoded is not None:
                 return self._outcome(decoded, 0.0)
         aligned, z, pose = _locate(folded, self.template_fft)
-        if basis is not None:
-            self.best_z = max(self.best_z, z)
-            self.located.append((z, basis, pose))
+        self.best_z = max(self.best_z, z)
+        self.located.append((z, basis, pose))
         if z < MIN_SYNC_Z:
             return None
         decoded = self.decode(aligned, z)
