@@ -182,34 +182,29 @@ class _Decoder:
         unmoved = [t for t in self.tried if t.in_place]
         moved = sorted((t for t in self.tried if not t.in_place), key=lambda t: -t.sync_z)
         for tried in unmoved + moved[:lattices]:
-            found = self._read_whitened(_sync.whiten_tile(tried.folded), in_place=tried.in_place)
+            found = self._read(_sync.whiten_tile(tried.folded), None, in_place=tried.in_place)
             if found is not None:
                 return found
         return None
 
-    def _read_whitened(self, folded: Float32, *, in_place: bool) -> Outcome | None:
-        if in_place and _origin_z(folded, self.template_fft) >= WHITENED_ORIGIN_Z:
-            decoded = self.decode(folded)
-            if decoded is not None:
-                return self._outcome(decoded, 0.0)
-        aligned, z, _ = _locate(folded, self.template_fft)
-        if z < WHITENED_MIN_Z:
-            return None
-        decoded = self.decode(aligned, z)
-        return None if decoded is None else self._outcome(decoded, z)
+    def _read(self, folded: Float32, basis: Float64 | None, *, in_place: bool) -> Outcome | None:
+        """Decode one fold: in place first if the grid is unmoved, then at its sync peak.
 
-    def _read(self, folded: Float32, basis: Float64, *, in_place: bool) -> Outcome | None:
-        """Decode one fold: in place first if the grid is unmoved, then at its sync peak."""
-        if in_place:
+        ``basis`` is remembered for polishing. A whitened read (``basis`` None) is not,
+        and is decoded only where its sync stands out (see ``WHITENED_ORIGIN_Z``).
+        """
+        whitened = basis is None
+        if in_place and (not whitened or _origin_z(folded, self.template_fft) >= WHITENED_ORIGIN_Z):
             # Pixels not moved (compression, colour, blur, noise): the tile origin is
             # known, so decode straight away; this works even where the sync is weak.
             decoded = self.decode(folded)
             if decoded is not None:
                 return self._outcome(decoded, 0.0)
         aligned, z, pose = _locate(folded, self.template_fft)
-        self.best_z = max(self.best_z, z)
-        self.located.append((z, basis, pose))
-        if z < MIN_SYNC_Z:
+        if basis is not None:
+            self.best_z = max(self.best_z, z)
+            self.located.append((z, basis, pose))
+        if z < (WHITENED_MIN_Z if whitened else MIN_SYNC_Z):
             return None
         decoded = self.decode(aligned, z)
         return None if decoded is None else self._outcome(decoded, z)

@@ -429,8 +429,7 @@ def _mean_height(
     corr: Float32, lattice: Float64, exclude: Float64, noise: float, max_radius: float
 ) -> float:
     """Mean peak height (in noise units) at points of ``lattice`` not on ``exclude``."""
-    steps = np.array([(a, b) for a in range(-3, 4) for b in range(4) if b > 0 or a > 0])
-    points = steps @ lattice.T
+    points = _half_plane_steps(3) @ lattice.T
     points = points[np.hypot(points[:, 0], points[:, 1]) <= max_radius]
     if lattice is not exclude:
         coords = points @ np.linalg.inv(exclude).T
@@ -448,8 +447,7 @@ def _hit_fraction(
 
     ``nearby`` is the autocorrelation's 3×3 running maximum, so each test is a lookup.
     """
-    steps = np.array([(a, b) for a in range(-2, 3) for b in range(3) if b > 0 or a > 0])
-    points = steps @ basis.T
+    points = _half_plane_steps(2) @ basis.T
     points = points[np.hypot(points[:, 0], points[:, 1]) <= max_radius]
     if len(points) < 3:
         return 0.0
