@@ -194,10 +194,76 @@ def test_whitened_reads_decode_only_where_the_sync_stands_out() -> None:
     marked = watermark.embed(calm_scene(SIZE), PAYLOAD, KEY)
     plane, _ = _image.analysis_plane(marked, _image.inspect(marked))
     folded = _fold.fold(_sync.noise_residual(plane), _fold.identity_basis(TILE))
-    origin_z = _detect._origin_z(_sync.whiten_tile(folded), decoder.template_fft)
+    origin_z = _detect._origin_z(_sync.whiten_tile(folded), decoder.templates)
     assert origin_z > 3 * _detect.WHITENED_ORIGIN_Z
 
 
 def test_the_axis_comb_needs_room_for_two_tiles() -> None:
     tiny = np.random.default_rng(9).standard_normal((101, 101)).astype(np.float32)
     assert _sync.axis_lattices(tiny, []) == []
+
+
+def _numpy_autocorrelation(residual: np.ndarray) -> np.ndarray:
+    """The transform the packed OpenCV path replaces, written with NumPy's complex FFTs."""
+    h, w = residual.shape
+    ph, pw = _sync._even_dft_size(h + h // 2), _sync._even_dft_size(w + w // 2)
+    padded = np.zeros((ph, pw))
+    padded[:h, :w] = residual - residual.mean()
+    power = (np.abs(np.fft.rfft2(padded)) ** 2).astype(np.float32)
+    background = cv2.blur(power, (9, 9), borderType=cv2.BORDER_REFLECT)
+    whitened = power / (background + np.float32(1e-6 * float(power.mean()) + 1e-12))
+    corr = np.fft.irfft2(whitened, s=(ph, pw))
+    lag = min(h, w) // 2 + 8
+    return corr[np.ix_(np.arange(-lag, lag + 1) % ph, np.arange(-lag, lag + 1) % pw)]
+
+
+@pytest.mark.parametrize("shape", [(256, 256), (301, 517), (333, 250)])
+def test_the_packed_autocorrelation_equals_the_complex_one(shape: tuple[int, int]) -> None:
+    rng = np.random.default_rng(sum(shape))
+    yy, xx = np.mgrid[: shape[0], : shape[1]]
+    grating = np.sign(np.sin(2 * np.pi * (xx / 41.3 + yy / 97.1)))
+    residual = (rng.standard_normal(shape) + 0.4 * grating).astype(np.float32)
+    fast = _sync.autocorrelation(residual)
+    assert fast.dtype == np.float32
+    np.testing.assert_allclose(fast, _numpy_autocorrelation(residual), atol=2e-6)
+
+
+def test_locating_finds_the_pose_and_shift_of_every_dihedral_view() -> None:
+    layout = _pattern.layout_for(KEY)
+    template = _detect._sync_template(layout)
+    templates = _detect._Templates(template)
+    rng = np.random.default_rng(12)
+    for pose in range(8):
+        shift = tuple(int(s) for s in rng.integers(0, _fold.FOLD, 2))
+        # A fold whose view `pose`, rolled by `shift`, is the template, in noise.
+        fold = _detect._pose_source(np.roll(template, shift, axis=(0, 1)), pose)
+        fold = (fold + 0.8 * rng.standard_normal(fold.shape)).astype(np.float32)
+        aligned, z, found = _detect._locate(fold, templates)
+        assert found == pose
+        assert z > 20
+        expected = np.roll(_detect._pose_view(fold, pose), [-s for s in shift], axis=(0, 1))
+        np.testing.assert_array_equal(aligned, expected)
+
+
+def test_local_peaks_are_found_to_a_fraction_of_a_pixel() -> None:
+    yy, xx = np.mgrid[-40:41, -40:41].astype(np.float64)
+    corr = np.zeros_like(xx, dtype=np.float32)
+    true = [(12.3, -7.6), (-20.8, 15.2)]
+    for x, y in true:
+        corr += np.exp(-((xx - x) ** 2 + (yy - y) ** 2) / 4.0).astype(np.float32)
+    points = np.array([[12.0, -8.0], [-21.0, 15.0], [39.0, 0.0]])  # the last: off the map
+    positions, heights, inside = _sync._local_peaks(corr, points, 2)
+    assert inside.tolist() == [True, True, False]
+    np.testing.assert_allclose(positions, true, atol=0.15)
+    assert np.all(heights > 0.8)
+
+
+def test_the_comb_does_not_favour_the_finest_periods_on_noise() -> None:
+    noise = np.random.default_rng(13).standard_normal((512, 512)).astype(np.float32)
+    corr = _sync.autocorrelation(noise)
+    spread, nearby, level = _sync._peak_map(corr)
+    radius = min(corr.shape[0] // 2 - 6.0, _sync.STRONG_PEAK_RADIUS)
+    periods = np.arange(_sync.MIN_PERIOD, radius / np.sqrt(2.0), _sync.COMB_STEP)
+    scores = _sync._comb_scores(nearby, periods, radius, (level, spread))
+    # Measured from the running maximum's median, the finest periods averaged ~3.
+    assert abs(float(np.mean(scores[periods < 60]))) < 1.0

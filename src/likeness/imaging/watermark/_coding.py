@@ -87,12 +87,14 @@ def decode(
         # becomes a random word rather than the all-zero codeword.
         hard ^= flips
     weakest = np.argsort(np.abs(soft))[:chase_bits]
+    # Every trial word at once: one packing for all, then only the decoder in the loop.
+    trials = np.repeat(hard[None, :], 1 << chase_bits, axis=0)
+    trials[:, weakest] ^= _flip_masks(chase_bits)
+    packed = np.packbits(trials, axis=1)
     bch = _bch()
     best: Decoded | None = None
-    for pattern in _flip_patterns(chase_bits):
-        trial = hard.copy()
-        trial[weakest[list(pattern)]] ^= 1
-        found = _hard_decode(bch, trial)
+    for pattern, word in zip(_flip_patterns(chase_bits), packed, strict=True):
+        found = _hard_decode(bch, word.tobytes())
         if found is None:
             continue
         errors = found.errors + len(pattern)
@@ -166,15 +168,27 @@ def _osd(soft: FloatArray, hard: BitArray) -> Decoded | None:
     return Decoded(np.packbits(word[:PAYLOAD_BITS]).tobytes(), int(distances[best]))
 
 
-def _flip_patterns(n: int) -> list[tuple[int, ...]]:
+@functools.cache
+def _flip_patterns(n: int) -> tuple[tuple[int, ...], ...]:
+    """Every subset of ``n`` positions, fewest flips first (Chase-II's order)."""
     patterns: list[tuple[int, ...]] = []
     for size in range(n + 1):
         patterns.extend(itertools.combinations(range(n), size))
-    return patterns
+    return tuple(patterns)
 
 
-def _hard_decode(bch: bchlib.BCH, bits: BitArray) -> Decoded | None:
-    packed = np.packbits(bits).tobytes()
+@functools.cache
+def _flip_masks(n: int) -> BitArray:
+    """:func:`_flip_patterns` as 0/1 rows over the ``n`` positions."""
+    masks = np.zeros((1 << n, n), dtype=np.uint8)
+    for row, pattern in enumerate(_flip_patterns(n)):
+        masks[row, list(pattern)] = 1
+    masks.flags.writeable = False
+    return masks
+
+
+def _hard_decode(bch: bchlib.BCH, packed: bytes) -> Decoded | None:
+    """BCH-decode one packed 31-byte word, or ``None`` beyond its 29 errors."""
     data = bytearray(packed[:PAYLOAD_BYTES])
     # bchlib sizes its parity buffer as t bytes; only the first 184 bits are used.
     ecc = bytearray(packed[PAYLOAD_BYTES:]) + bytearray(_parity_slack())

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -12,6 +14,7 @@ from likeness.imaging.watermark import _coding, _fold, _image, _pattern, _sync
 
 Float32 = npt.NDArray[np.float32]
 Float64 = npt.NDArray[np.float64]
+_Cell = TypeVar("_Cell", bound=np.generic)
 
 OVERSAMPLE = _fold.OVERSAMPLE
 FOLD = _fold.FOLD
@@ -48,12 +51,56 @@ class Outcome:
     attempts: int
 
 
-def _dihedral(tile: Float32) -> list[Float32]:
-    views = []
-    for flipped in (tile, tile.T):
-        for turns in range(4):
-            views.append(np.ascontiguousarray(np.rot90(flipped, turns)))
-    return views
+def _pose_view(tile: npt.NDArray[_Cell], pose: int) -> npt.NDArray[_Cell]:
+    """One of the eight dihedral views of a square tile (pose 0: the tile itself)."""
+    flipped, turns = divmod(pose, 4)
+    return np.ascontiguousarray(np.rot90(tile.T if flipped else tile, turns))
+
+
+def _pose_source(tile: Float32, pose: int) -> Float32:
+    """The tile whose view ``pose`` is ``tile`` (the inverse of :func:`_pose_view`)."""
+    flipped, turns = divmod(pose, 4)
+    turned = np.rot90(tile, -turns)
+    return np.ascontiguousarray(turned.T if flipped else turned)
+
+
+class _Templates:
+    """The sync template as seen from each pose, ready to correlate a fold with.
+
+    Correlating view ``p`` of a fold with the template equals correlating the fold
+    itself with the template turned back by ``p``, read at permuted lags. So one
+    forward transform of the fold serves all eight poses (and only the winning view
+    is ever built).
+    """
+
+    def __init__(self, template: Float32) -> None:
+        self.template = template
+        self._spectra: dict[int, npt.NDArray[np.complex64]] = {}
+        #: For each pose: flat lag in the fold's correlation -> flat lag in the view's.
+        self.view_lag = _view_lags(template.shape[0])
+
+    def spectrum(self, pose: int) -> npt.NDArray[np.complex64]:
+        """Conjugate spectrum of the template turned back by ``pose`` (made on first use)."""
+        if pose not in self._spectra:
+            turned = _pose_source(self.template, pose)
+            self._spectra[pose] = np.conj(np.fft.rfft2(turned)).astype(np.complex64)
+        return self._spectra[pose]
+
+
+@functools.cache
+def _view_lags(side: int) -> tuple[npt.NDArray[np.intp], ...]:
+    """Per pose, where a lag of the fold's correlation lands in the view's (see _Templates)."""
+    flat = np.arange(side * side).reshape(side, side)
+    lags = []
+    for pose in range(8):
+        # The view's index map x -> g(x) = R x + t (mod side); lags move by R alone.
+        rows, cols = np.divmod(_pose_view(flat, pose), side)
+        fold_lag = ((rows - rows[0, 0]) % side) * side + (cols - cols[0, 0]) % side
+        view_lag = np.empty(side * side, dtype=np.intp)
+        view_lag[fold_lag.ravel()] = np.arange(side * side)
+        view_lag.flags.writeable = False
+        lags.append(view_lag)
+    return tuple(lags)
 
 
 def _sync_template(layout: _pattern.Layout) -> Float32:
@@ -62,27 +109,27 @@ def _sync_template(layout: _pattern.Layout) -> Float32:
 
 
 def _locate(
-    folded: Float32, template_fft: npt.NDArray[np.complex128], poses: range = range(8)
+    folded: Float32, templates: _Templates, poses: range = range(8)
 ) -> tuple[Float32, float, int]:
     """Best dihedral view of ``folded``, rolled onto the sync template, its z-score and pose."""
-    best: tuple[float, Float32, tuple[int, int], int] | None = None
-    views = _dihedral(folded)
+    spectrum = np.fft.rfft2(folded)
+    best: tuple[float, int, int] | None = None
     for pose in poses:
-        view = views[pose]
-        corr = np.fft.irfft2(np.fft.rfft2(view) * np.conj(template_fft), s=view.shape)
+        corr = np.fft.irfft2(spectrum * templates.spectrum(pose), s=folded.shape)
         z = (corr - corr.mean()) / (corr.std() + 1e-12)
         index = int(np.argmax(z))
         peak = float(z.flat[index])
         if best is None or peak > best[0]:
-            best = (peak, view, (index // FOLD, index % FOLD), pose)
+            best = (peak, pose, index)
     assert best is not None
-    peak, view, (dy, dx), pose = best
-    return np.roll(view, (-dy, -dx), axis=(0, 1)), peak, pose
+    peak, pose, index = best
+    dy, dx = divmod(int(templates.view_lag[pose][index]), FOLD)
+    return np.roll(_pose_view(folded, pose), (-dy, -dx), axis=(0, 1)), peak, pose
 
 
-def _origin_z(folded: Float32, template_fft: npt.NDArray[np.complex128]) -> float:
+def _origin_z(folded: Float32, templates: _Templates) -> float:
     """Sync z-score of ``folded`` at the grid's own origin and pose (no search)."""
-    corr = np.fft.irfft2(np.fft.rfft2(folded) * np.conj(template_fft), s=folded.shape)
+    corr = np.fft.irfft2(np.fft.rfft2(folded) * templates.spectrum(0), s=folded.shape)
     return float((corr[0, 0] - corr.mean()) / (corr.std() + 1e-12))
 
 
@@ -145,7 +192,7 @@ class _Decoder:
 
     def __init__(self, layout: _pattern.Layout) -> None:
         self.layout = layout
-        self.template_fft = np.fft.rfft2(_sync_template(layout))
+        self.templates = _Templates(_sync_template(layout))
         self.attempts = 0
         self.best_z = 0.0
         #: (sync z, basis, pose) of every alignment that was located, for polishing.
@@ -194,13 +241,13 @@ class _Decoder:
         and is decoded only where its sync stands out (see ``WHITENED_ORIGIN_Z``).
         """
         whitened = basis is None
-        if in_place and (not whitened or _origin_z(folded, self.template_fft) >= WHITENED_ORIGIN_Z):
+        if in_place and (not whitened or _origin_z(folded, self.templates) >= WHITENED_ORIGIN_Z):
             # Pixels not moved (compression, colour, blur, noise): the tile origin is
             # known, so decode straight away; this works even where the sync is weak.
             decoded = self.decode(folded)
             if decoded is not None:
                 return self._outcome(decoded, 0.0)
-        aligned, z, pose = _locate(folded, self.template_fft)
+        aligned, z, pose = _locate(folded, self.templates)
         if basis is not None:
             self.best_z = max(self.best_z, z)
             self.located.append((z, basis, pose))
@@ -232,7 +279,7 @@ class _Decoder:
                     for move in _MOVES:
                         trial = (np.eye(2) + step * move) @ best_basis
                         folded = _fold.fold(residual, trial)
-                        _, trial_z, _ = _locate(folded, self.template_fft, range(pose, pose + 1))
+                        _, trial_z, _ = _locate(folded, self.templates, range(pose, pose + 1))
                         if trial_z > best_z:
                             best_z, best_basis, moved = trial_z, trial, True
                     if not moved:
@@ -240,7 +287,7 @@ class _Decoder:
             if best_basis is basis:
                 continue  # nothing better than what was already decoded
             aligned, final_z, _ = _locate(
-                _fold.fold(residual, best_basis), self.template_fft, range(pose, pose + 1)
+                _fold.fold(residual, best_basis), self.templates, range(pose, pose + 1)
             )
             decoded = self.decode(aligned, final_z)
             if decoded is not None:

@@ -40,11 +40,14 @@ def fold(residual: Float32, basis: Float64) -> Float32:
     warped = cv2.warpAffine(source, matrix, out_size, flags=flags)
     ones = np.ones(residual.shape, dtype=np.uint8)
     nearest = cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP
-    valid = cv2.warpAffine(ones, matrix, out_size, flags=nearest).astype(np.float32)
+    valid = cv2.warpAffine(ones, matrix, out_size, flags=nearest)
     rows, cols = warped.shape
     sums = warped.reshape(rows // FOLD, FOLD, cols // FOLD, FOLD).sum(axis=(0, 2))
-    counts = valid.reshape(rows // FOLD, FOLD, cols // FOLD, FOLD).sum(axis=(0, 2))
-    return np.asarray(sums / np.sqrt(np.maximum(counts, 1.0)), dtype=np.float32)
+    # Counted in integers straight from the byte mask: a float copy of a mask this
+    # size (several times the image when the tile is upsampled) cost as much as the warp.
+    counts = valid.reshape(rows // FOLD, FOLD, cols // FOLD, FOLD).sum(axis=(0, 2), dtype=np.int32)
+    scale = np.sqrt(np.maximum(counts, 1).astype(np.float32))
+    return np.asarray(sums / scale, dtype=np.float32)
 
 
 def chips(aligned: Float32) -> Float32:

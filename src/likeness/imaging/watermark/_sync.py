@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 Float32 = npt.NDArray[np.float32]
 Float64 = npt.NDArray[np.float64]
+Mask = npt.NDArray[np.bool_]
 
 #: Shortest lattice period (px in the analysed image) the detector looks for.
 MIN_PERIOD = 40.0
@@ -102,42 +103,114 @@ def autocorrelation(residual: Float32) -> Float32:
     at N - k·period).
     """
     h, w = residual.shape
-    ph, pw = cv2.getOptimalDFTSize(h + h // 2), cv2.getOptimalDFTSize(w + w // 2)
+    ph, pw = _even_dft_size(h + h // 2), _even_dft_size(w + w // 2)
     centred = residual - np.float32(residual.mean())
     padded = cv2.copyMakeBorder(centred, 0, ph - h, 0, pw - w, cv2.BORDER_CONSTANT, value=0)
-    # OpenCV's float32 transform is several times faster than NumPy's here.
-    full = cv2.dft(padded, flags=cv2.DFT_COMPLEX_OUTPUT)[:, : pw // 2 + 1]
-    power = np.asarray(cv2.magnitude(full[:, :, 0], full[:, :, 1]), dtype=np.float32) ** 2
+    # OpenCV's packed real transforms: float32, and half the work of complex ones.
+    power = _half_power(np.asarray(cv2.dft(padded), dtype=np.float32))
     background = cv2.blur(power, (9, 9), borderType=cv2.BORDER_REFLECT)
     whitened = power / (background + np.float32(1e-6 * float(power.mean()) + 1e-12))
-    corr = np.fft.irfft2(whitened, s=(ph, pw)).astype(np.float32)
+    corr = cv2.dft(_packed_real(whitened, pw), flags=_REAL_INVERSE)
     lag = min(h, w) // 2 + 8
     rows = np.arange(-lag, lag + 1) % ph
     cols = np.arange(-lag, lag + 1) % pw
-    return np.ascontiguousarray(corr[np.ix_(rows, cols)])
+    return np.ascontiguousarray(corr[np.ix_(rows, cols)], dtype=np.float32)
 
 
-def _local_peak(corr: Float32, point: Float64, radius: int) -> tuple[Float64, float] | None:
-    """Sub-pixel position and height of the largest value near ``point`` (x, y from centre)."""
+_REAL_INVERSE = cv2.DFT_INVERSE | cv2.DFT_REAL_OUTPUT | cv2.DFT_SCALE
+
+
+def _even_dft_size(length: int) -> int:
+    """The smallest fast transform length from ``length`` up that is even.
+
+    Even sides keep OpenCV's packed (CCS) spectrum layout, which the helpers below
+    read and write, the same in both directions.
+    """
+    size = int(cv2.getOptimalDFTSize(length))
+    while size % 2:
+        size = int(cv2.getOptimalDFTSize(size + 1))
+    return size
+
+
+def _half_power(packed: Float32) -> Float32:
+    """|F|² over columns 0 … W/2 (NumPy's rfft2 layout) from a packed 2-D real spectrum.
+
+    In OpenCV's CCS layout the inner columns hold (re, im) pairs for every row, and
+    the first and last column each hold the packed 1-D spectrum of spectral column 0
+    and W/2.
+    """
+    rows, cols = packed.shape
+    half = cols // 2
+    power = np.empty((rows, half + 1), dtype=np.float32)
+    real, imag = packed[:, 1 : cols - 1 : 2], packed[:, 2 : cols - 1 : 2]
+    power[:, 1:half] = real * real + imag * imag
+    power[:, 0] = _packed_column_power(packed[:, 0])
+    power[:, half] = _packed_column_power(packed[:, cols - 1])
+    return power
+
+
+def _packed_column_power(column: Float32) -> Float32:
+    """|F|² of every bin of a packed 1-D real spectrum (a real signal's is symmetric)."""
+    length = column.shape[0]
+    half = length // 2
+    power = np.empty(length, dtype=np.float32)
+    power[0] = column[0] * column[0]
+    power[half] = column[length - 1] * column[length - 1]
+    real, imag = column[1 : length - 1 : 2], column[2 : length - 1 : 2]
+    power[1:half] = real * real + imag * imag
+    power[half + 1 :] = power[1:half][::-1]
+    return power
+
+
+def _packed_real(half_plane: Float32, cols: int) -> Float32:
+    """A real spectrum given over columns 0 … W/2, packed (CCS) for an inverse transform.
+
+    Columns 0 and W/2 are made symmetric first, which is what an inverse real FFT of
+    that half plane (NumPy's irfft2) takes of them too.
+    """
+    rows = half_plane.shape[0]
+    half = cols // 2
+    packed = np.zeros((rows, cols), dtype=np.float32)
+    packed[:, 1 : cols - 1 : 2] = half_plane[:, 1:half]
+    for source, target in ((0, 0), (half, cols - 1)):
+        column = half_plane[:, source]
+        mirrored = column[(-np.arange(rows)) % rows]
+        even = 0.5 * (column + mirrored)
+        packed[0, target] = even[0]
+        packed[1 : rows - 1 : 2, target] = even[1 : rows // 2]
+        packed[rows - 1, target] = even[rows // 2]
+    return packed
+
+
+def _local_peaks(corr: Float32, points: Float64, radius: int) -> tuple[Float64, Float64, Mask]:
+    """Sub-pixel position and height of the largest value near each point (x, y from centre).
+
+    Returns positions and heights of the points whose window lies inside ``corr``, and
+    the mask of those points.
+    """
     h, w = corr.shape
     cx, cy = w // 2, h // 2
-    x0, y0 = round(point[0]) + cx, round(point[1]) + cy
-    if not (radius + 1 <= x0 < w - radius - 1 and radius + 1 <= y0 < h - radius - 1):
-        return None
-    window = corr[y0 - radius : y0 + radius + 1, x0 - radius : x0 + radius + 1]
-    iy, ix = np.unravel_index(int(np.argmax(window)), window.shape)
-    py, px = y0 - radius + int(iy), x0 - radius + int(ix)
-    centre = float(corr[py, px])
-    dx = _parabola(float(corr[py, px - 1]), centre, float(corr[py, px + 1]))
-    dy = _parabola(float(corr[py - 1, px]), centre, float(corr[py + 1, px]))
-    return np.array([px - cx + dx, py - cy + dy]), centre
+    points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    x0 = np.rint(points[:, 0]).astype(np.intp) + cx
+    y0 = np.rint(points[:, 1]).astype(np.intp) + cy
+    inside = (radius + 1 <= x0) & (x0 < w - radius - 1) & (radius + 1 <= y0) & (y0 < h - radius - 1)
+    x0, y0 = x0[inside], y0[inside]
+    offsets = np.arange(-radius, radius + 1)
+    windows = corr[y0[:, None, None] + offsets[:, None], x0[:, None, None] + offsets]
+    iy, ix = np.divmod(windows.reshape(len(x0), -1).argmax(axis=1), 2 * radius + 1)
+    py, px = y0 - radius + iy, x0 - radius + ix
+    centre = corr[py, px].astype(np.float64)
+    dx = _parabola(corr[py, px - 1].astype(np.float64), centre, corr[py, px + 1].astype(np.float64))
+    dy = _parabola(corr[py - 1, px].astype(np.float64), centre, corr[py + 1, px].astype(np.float64))
+    return np.column_stack([px - cx + dx, py - cy + dy]), centre, inside
 
 
-def _parabola(left: float, centre: float, right: float) -> float:
+def _parabola(left: Float64, centre: Float64, right: Float64) -> Float64:
+    """Sub-sample offset of a parabola's vertex through three samples (0 if not a peak)."""
     denom = left - 2 * centre + right
-    if denom >= 0:
-        return 0.0
-    return float(np.clip(0.5 * (left - right) / denom, -0.5, 0.5))
+    peaked = denom < 0
+    offset = 0.5 * (left - right) / np.where(peaked, denom, -1.0)
+    return np.where(peaked, np.clip(offset, -0.5, 0.5), 0.0)
 
 
 def _strong_peaks(corr: Float32, max_radius: float, count: int) -> list[Float64]:
@@ -170,21 +243,22 @@ def find_lattices(corr: Float32, *, max_candidates: int = 3) -> list[Lattice]:
         vectors.extend((p, p / 2, p / 3))
         for q in peaks[i + 1 :]:
             vectors.extend((p - q, p + q))
+    lengths = np.hypot(*np.array(vectors).reshape(-1, 2).T)
+    usable = [
+        v for v, length in zip(vectors, lengths, strict=True) if MIN_PERIOD <= length <= max_radius
+    ]
+    positions, heights, _ = _local_peaks(corr, np.array(usable), 2)
     strong: list[Float64] = []
-    for vector in vectors:
-        length = float(np.hypot(*vector))
-        if not MIN_PERIOD <= length <= max_radius:
+    for found, height in zip(positions, heights, strict=True):
+        if height / noise < 4.0:
             continue
-        found = _local_peak(corr, vector, 2)
-        if found is None or found[1] / noise < 4.0:
-            continue
-        if not any(np.hypot(*(found[0] - v)) < 2 or np.hypot(*(found[0] + v)) < 2 for v in strong):
-            strong.append(found[0])
+        if not any(np.hypot(*(found - v)) < 2 or np.hypot(*(found + v)) < 2 for v in strong):
+            strong.append(found)
     strong.sort(key=lambda v: float(np.hypot(*v)))
     strong = strong[:10]
     nearby = np.asarray(cv2.dilate(corr, np.ones((3, 3), np.uint8)), dtype=np.float32)
-    heights = [found[1] / noise for v in peaks if (found := _local_peak(corr, v, 1)) is not None]
-    hit_level = max(4.0, 0.3 * float(np.median(heights))) if heights else 4.0
+    _, peak_heights, _ = _local_peaks(corr, np.array(peaks), 1)
+    hit_level = max(4.0, 0.3 * float(np.median(peak_heights / noise))) if peaks else 4.0
     scored: list[tuple[tuple[float, float], Float64]] = []
     for i, v1 in enumerate(strong):
         for v2 in strong[i + 1 :]:
@@ -230,9 +304,7 @@ def square_lattices(
     """
     max_radius = corr.shape[0] // 2 - 6.0
     radius = min(max_radius, STRONG_PEAK_RADIUS)
-    noise = float(np.std(corr)) + 1e-12
-    nearby = np.asarray(cv2.dilate(corr, np.ones((3, 3), np.uint8)), dtype=np.float32)
-    level = float(np.median(nearby))
+    noise, nearby, level = _peak_map(corr)
     vectors: list[Float64] = []
     for peak in _strong_peaks(corr, radius, 16):
         for k in (1, 2, 3):
@@ -259,6 +331,19 @@ def square_lattices(
     return lattices
 
 
+def _peak_map(corr: Float32) -> tuple[float, Float32, float]:
+    """The matched filters' inputs: noise level, 3×3 running maximum, and its mean.
+
+    The mean, not the median: a running maximum is skewed upwards, so heights measured
+    from its median have a positive mean, and a sum over n lattice points would grow
+    like √n, favouring the finest lattices (on an unmarked picture the comb's best
+    period sat at the shortest one tried).
+    """
+    noise = float(np.std(corr)) + 1e-12
+    nearby = np.asarray(cv2.dilate(corr, np.ones((3, 3), np.uint8)), dtype=np.float32)
+    return noise, nearby, float(nearby.mean())
+
+
 #: Periods the axis-aligned comb tries, as a step in px of the analysed image.
 COMB_STEP = 0.25
 
@@ -275,9 +360,7 @@ def axis_lattices(corr: Float32, known: list[Lattice], *, max_candidates: int = 
     and a small angle) where its peaks are strong enough for that.
     """
     radius = min(corr.shape[0] // 2 - 6.0, STRONG_PEAK_RADIUS)
-    noise = float(np.std(corr)) + 1e-12
-    nearby = np.asarray(cv2.dilate(corr, np.ones((3, 3), np.uint8)), dtype=np.float32)
-    level = float(np.median(nearby[::4, ::4]))  # a sample is as good, and 16 times cheaper
+    noise, nearby, level = _peak_map(corr)
     periods = np.arange(MIN_PERIOD, radius / np.sqrt(2.0), COMB_STEP)
     if periods.size == 0:
         return []  # too small a picture for two tiles a side
@@ -355,23 +438,18 @@ def _refine_square(corr: Float32, basis: Float64, noise: float) -> Lattice | Non
     edge = complex(basis[0, 0], basis[1, 0])
     length = abs(edge)
     for _ in range(2):
-        reach = int(limit / length) + 1
-        numerator, denominator = 0j, 0.0
-        for a in range(-reach, reach + 1):
-            for b in range(0, reach + 1):
-                if b == 0 and a <= 0:
-                    continue
-                index = complex(a, b)
-                predicted = edge * index
-                if abs(predicted) > limit:
-                    continue
-                found = _local_peak(corr, np.array([predicted.real, predicted.imag]), 1)
-                if found is None:
-                    continue
-                weight = max(found[1] / noise - 2.0, 0.0)
-                point = complex(found[0][0], found[0][1])
-                numerator += weight * point * index.conjugate()
-                denominator += weight * abs(index) ** 2
+        steps = _half_plane_steps(int(limit / length) + 1)
+        index = steps[:, 0] + 1j * steps[:, 1]
+        predicted = edge * index
+        index = index[np.abs(predicted) <= limit]
+        predicted = predicted[np.abs(predicted) <= limit]
+        points, heights, inside = _local_peaks(
+            corr, np.column_stack([predicted.real, predicted.imag]), 1
+        )
+        weight = np.maximum(heights / noise - 2.0, 0.0)
+        index = index[inside]
+        numerator = complex(np.sum(weight * (points[:, 0] + 1j * points[:, 1]) * index.conjugate()))
+        denominator = float(np.sum(weight * np.abs(index) ** 2))
         if denominator <= 0:
             return None
         edge = numerator / denominator
@@ -434,10 +512,8 @@ def _mean_height(
     if lattice is not exclude:
         coords = points @ np.linalg.inv(exclude).T
         points = points[~np.all(np.abs(coords - np.round(coords)) < 0.1, axis=1)]
-    heights = [
-        found[1] / noise for point in points if (found := _local_peak(corr, point, 1)) is not None
-    ]
-    return float(np.mean(heights)) if len(heights) >= 3 else 0.0
+    _, heights, _ = _local_peaks(corr, points, 1)
+    return float(np.mean(heights / noise)) if len(heights) >= 3 else 0.0
 
 
 def _hit_fraction(
@@ -496,38 +572,27 @@ def _refine(corr: Float32, basis: Float64, noise: float) -> Lattice | None:
     for _ in range(2):
         if _degenerate(basis):
             return None
-        rows: list[tuple[int, int]] = []
-        points: list[Float64] = []
-        heights: list[float] = []
-        reach = int(limit / min(np.hypot(*basis[:, 0]), np.hypot(*basis[:, 1]))) + 1
-        for a in range(-reach, reach + 1):
-            for b in range(0, reach + 1):
-                if b == 0 and a <= 0:
-                    continue
-                predicted = basis @ np.array([a, b], dtype=np.float64)
-                if np.hypot(*predicted) > limit:
-                    continue
-                found = _local_peak(corr, predicted, 2)
-                if found is None:
-                    continue
-                rows.append((a, b))
-                points.append(found[0])
-                heights.append(found[1] / noise)
+        steps = _half_plane_steps(
+            int(limit / min(np.hypot(*basis[:, 0]), np.hypot(*basis[:, 1]))) + 1
+        )
+        predicted = steps @ basis.T
+        steps = steps[np.hypot(predicted[:, 0], predicted[:, 1]) <= limit]
+        predicted = predicted[np.hypot(predicted[:, 0], predicted[:, 1]) <= limit]
+        points, peak_heights, inside = _local_peaks(corr, predicted, 2)
+        rows = steps[inside]
+        heights = peak_heights / noise
         if len(rows) < 2:
             return None
-        weights = np.clip(np.array(heights) - 2.0, 0.0, None)
+        weights = np.clip(heights - 2.0, 0.0, None)
         if np.count_nonzero(weights) < 2:
             return None
-        design = np.array(rows, dtype=np.float64) * np.sqrt(weights)[:, None]
-        target = np.array(points) * np.sqrt(weights)[:, None]
+        design = rows * np.sqrt(weights)[:, None]
+        target = points * np.sqrt(weights)[:, None]
         solution, *_ = np.linalg.lstsq(design, target, rcond=None)
         basis = np.asarray(solution.T, dtype=np.float64)
     if _degenerate(basis):
         return None
     on_lattice = float(np.mean(heights))
-    half = [
-        _local_peak(corr, basis @ np.array(offset), 1)
-        for offset in ((0.5, 0.0), (0.0, 0.5), (0.5, 0.5))
-    ]
-    off_lattice = max((found[1] / noise for found in half if found is not None), default=0.0)
+    _, half, _ = _local_peaks(corr, np.array([[0.5, 0.0], [0.0, 0.5], [0.5, 0.5]]) @ basis.T, 1)
+    off_lattice = float(np.max(half / noise)) if half.size else 0.0
     return Lattice(basis=reduce_basis(basis), score=on_lattice - off_lattice)
