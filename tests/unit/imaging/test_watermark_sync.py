@@ -258,12 +258,24 @@ def test_local_peaks_are_found_to_a_fraction_of_a_pixel() -> None:
     assert np.all(heights > 0.8)
 
 
-def test_the_comb_does_not_favour_the_finest_periods_on_noise() -> None:
-    noise = np.random.default_rng(13).standard_normal((512, 512)).astype(np.float32)
-    corr = _sync.autocorrelation(noise)
-    spread, nearby, level = _sync._peak_map(corr)
-    radius = min(corr.shape[0] // 2 - 6.0, _sync.STRONG_PEAK_RADIUS)
-    periods = np.arange(_sync.MIN_PERIOD, radius / np.sqrt(2.0), _sync.COMB_STEP)
-    scores = _sync._comb_scores(nearby, periods, radius, (level, spread))
-    # Measured from the running maximum's median, the finest periods averaged ~3.
-    assert abs(float(np.mean(scores[periods < 60]))) < 1.0
+def test_doubling_a_tile_interpolates_halfway_and_wraps_around() -> None:
+    tile = np.arange(16, dtype=np.float32).reshape(4, 4)
+    doubled = _fold._double(tile)
+    assert doubled.shape == (8, 8)
+    np.testing.assert_array_equal(doubled[::2, ::2], tile)
+    assert doubled[0, 1] == pytest.approx((tile[0, 0] + tile[0, 1]) / 2)
+    assert doubled[1, 0] == pytest.approx((tile[0, 0] + tile[1, 0]) / 2)
+    assert doubled[7, 7] == pytest.approx(tile[[3, 3, 0, 0], [3, 0, 3, 0]].mean())
+
+
+def test_a_short_tile_folded_at_half_rate_matches_the_full_rate_fold() -> None:
+    rng = np.random.default_rng(14)
+    period = 50.0
+    pattern = cv2.resize(rng.standard_normal((64, 64)).astype(np.float32), (50, 50))
+    residual = np.tile(pattern, (8, 8))[:384, :384] + 0.5 * rng.standard_normal((384, 384))
+    residual = residual.astype(np.float32)
+    basis = _fold.identity_basis(period)
+    fast = _fold.fold(residual, basis)
+    full = _fold._fold_at(residual, basis, _fold.FOLD)
+    assert fast.shape == full.shape == (_fold.FOLD, _fold.FOLD)
+    assert np.corrcoef(fast.ravel(), full.ravel())[0, 1] > 0.95

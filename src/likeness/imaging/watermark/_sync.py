@@ -332,16 +332,17 @@ def square_lattices(
 
 
 def _peak_map(corr: Float32) -> tuple[float, Float32, float]:
-    """The matched filters' inputs: noise level, 3×3 running maximum, and its mean.
+    """The matched filters' inputs: noise level, 3×3 running maximum, and its median.
 
-    The mean, not the median: a running maximum is skewed upwards, so heights measured
-    from its median have a positive mean, and a sum over n lattice points would grow
-    like √n, favouring the finest lattices (on an unmarked picture the comb's best
-    period sat at the shortest one tried).
+    Heights are measured from the running maximum's median, which sits below its mean:
+    a sum over n lattice points then grows like √n, a prior towards the finer of two
+    harmonically related lattices (the tile over its sub-lattices) that the thresholds
+    were set with. The median of every 16th sample is as good as the full one, and 16
+    times cheaper.
     """
     noise = float(np.std(corr)) + 1e-12
     nearby = np.asarray(cv2.dilate(corr, np.ones((3, 3), np.uint8)), dtype=np.float32)
-    return noise, nearby, float(nearby.mean())
+    return noise, nearby, float(np.median(nearby[::4, ::4]))
 
 
 #: Periods the axis-aligned comb tries, as a step in px of the analysed image.
