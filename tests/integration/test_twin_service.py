@@ -80,6 +80,8 @@ def test_capture_to_twin_to_shred(
     # A "database backup" taken before deletion: every row, blob key and blob.
     backup = {k: deps.blobs.get(k) for k in json.loads(v2.artifacts).values()}
     twins.retire(session, talent, deps, v1.twin_id, "talent asked for deletion")
+    assert all(deps.blobs.exists(key) for key in backup)  # nothing destroyed before commit
+    session.commit()
     for key, sealed in backup.items():
         assert not deps.blobs.exists(key)
         with pytest.raises(KeyShredded):
@@ -164,3 +166,22 @@ def test_revoked_creation_consent_shreds_the_twin(
     with pytest.raises((twins.CreationConsentRequired, NotFound, Conflict, KeyShredded)):
         twins.load_basis(session, talent, deps, version.twin_id)
     assert twins.enforce_creation_consent(session, talent, deps, world.talent.id) == []
+
+
+def test_a_retirement_that_rolls_back_destroys_nothing(
+    session: Session, world: World, deps: StorageDeps, capture_dir: Path
+) -> None:
+    row = _qc_passed(session, world, deps, capture_dir)
+    talent = world.actor(session, "talent")
+    sign_creation_consent(session, world)
+    version = twins.build(
+        session, talent, deps, world.talent.id, row.id, analyzer=ANALYZER, qc_config=QC
+    )
+    session.commit()
+    artifacts = json.loads(version.artifacts)
+    twins.retire(session, talent, deps, version.twin_id, "changed my mind")
+    session.rollback()  # e.g. the commit failed: the twin is still there, so is its data
+    assert session.get(CaptureSession, row.id).status != "deleted"  # type: ignore[union-attr]
+    assert all(deps.blobs.exists(key) for key in artifacts.values())
+    basis = twins.load_basis(session, talent, deps, version.twin_id)
+    assert basis.version == version.version

@@ -8,7 +8,7 @@ per-session data key (see :mod:`likeness.twin.crypto`) before they reach the blo
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -207,6 +207,29 @@ def _delete_quietly(blobs: BlobStore, key: str) -> None:
         return
 
 
+def destroy_on_commit(
+    session: Session, deps: StorageDeps, *, key_name: str | None, blob_keys: Iterable[str]
+) -> None:
+    """Shred ``key_name`` and delete the blobs once the transaction that records it commits.
+
+    Destroying them at once would leave, if the transaction then rolled back (a failed
+    audit write, a conflict at commit), rows that still say "active" over data that no
+    key opens any more. A shred that fails after the commit is logged; the blobs it
+    sealed are deleted regardless.
+    """
+    keys = list(blob_keys)
+    if key_name is not None:
+        name = key_name
+        on_commit(session, lambda: deps.cipher.shred(name))
+    if keys:
+
+        def delete_blobs() -> None:
+            for key in keys:
+                _delete_quietly(deps.blobs, key)
+
+        on_commit(session, delete_blobs)
+
+
 def _manifest_summary(validated: ValidatedCapture) -> dict[str, Any]:
     m = validated.manifest
     return {
@@ -374,12 +397,13 @@ def require_usable(row: CaptureSession) -> None:
 
 
 def shred_session(session: Session, actor: Actor, deps: StorageDeps, row: CaptureSession) -> None:
-    """Destroy the session's key and blobs; keep the row as a record that it existed."""
-    deps.cipher.shred(capture_key_name(row.id))
+    """Destroy the session's key and blobs (at commit); keep the row as a record that it existed."""
+    blob_keys = []
     for f in files_of(session, row.id):
         if f.blob_key:
-            _delete_quietly(deps.blobs, f.blob_key)
+            blob_keys.append(f.blob_key)
             f.blob_key = None
+    destroy_on_commit(session, deps, key_name=capture_key_name(row.id), blob_keys=blob_keys)
     row.deleted_at = utcnow()
     row.status = "deleted"
     session.flush()

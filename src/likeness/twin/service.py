@@ -420,8 +420,8 @@ def retire_version(
     row = _version(session, twin, version)
     if row.status != "active":
         raise Conflict(f"version {version} is already {row.status}")
-    for key in json.loads(row.artifacts).values():
-        capture_service._delete_quietly(deps.blobs, key)
+    artifacts = json.loads(row.artifacts).values()
+    capture_service.destroy_on_commit(session, deps, key_name=None, blob_keys=artifacts)
     row.status = "retired"
     row.retired_at = utcnow()
     row.artifacts = "{}"
@@ -439,15 +439,15 @@ def retire_version(
 
 def retire(session: Session, actor: Actor, deps: StorageDeps, twin_id: str, reason: str) -> Twin:
     """Retire and delete the whole twin: crypto-shred its key, remove every blob,
-    and shred the capture sessions it was built from."""
+    and shred the capture sessions it was built from (the key and blobs go when the
+    transaction commits)."""
     twin = get_twin(session, actor, twin_id, purpose="retire")
     if twin.status == "deleted":
         raise Conflict(f"twin {twin_id} is already deleted")
-    deps.cipher.shred(twin_key_name(twin.id))
+    blob_keys: list[str] = []
     sessions: set[str] = set()
     for row in versions_of(session, twin.id):
-        for key in json.loads(row.artifacts).values():
-            capture_service._delete_quietly(deps.blobs, key)
+        blob_keys.extend(json.loads(row.artifacts).values())
         row.artifacts = "{}"
         row.status = "shredded"
         row.retired_at = row.retired_at or utcnow()
@@ -456,6 +456,9 @@ def retire(session: Session, actor: Actor, deps: StorageDeps, twin_id: str, reas
         capture = session.get(CaptureSession, sid)
         if capture is not None and capture.deleted_at is None:
             capture_service.shred_session(session, actor, deps, capture)
+    capture_service.destroy_on_commit(
+        session, deps, key_name=twin_key_name(twin.id), blob_keys=blob_keys
+    )
     now = utcnow()
     twin.status = "deleted"
     twin.retired_at = now

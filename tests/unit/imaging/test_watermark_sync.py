@@ -279,3 +279,11 @@ def test_a_short_tile_folded_at_half_rate_matches_the_full_rate_fold() -> None:
     full = _fold._fold_at(residual, basis, _fold.FOLD)
     assert fast.shape == full.shape == (_fold.FOLD, _fold.FOLD)
     assert np.corrcoef(fast.ravel(), full.ravel())[0, 1] > 0.95
+
+
+def test_local_peaks_of_no_points_or_a_blank_map_are_empty() -> None:
+    corr = np.zeros((81, 81), dtype=np.float32)
+    positions, heights, inside = _sync._local_peaks(corr, np.empty((0, 2)), 2)
+    assert positions.shape == (0, 2) and heights.shape == (0,) and inside.shape == (0,)
+    assert _sync.find_lattices(corr) == []
+    assert _sync.square_lattices(corr, []) == []

@@ -197,7 +197,8 @@ def _local_peaks(corr: Float32, points: Float64, radius: int) -> tuple[Float64, 
     x0, y0 = x0[inside], y0[inside]
     offsets = np.arange(-radius, radius + 1)
     windows = corr[y0[:, None, None] + offsets[:, None], x0[:, None, None] + offsets]
-    iy, ix = np.divmod(windows.reshape(len(x0), -1).argmax(axis=1), 2 * radius + 1)
+    side = 2 * radius + 1
+    iy, ix = np.divmod(windows.reshape(len(x0), side * side).argmax(axis=1), side)
     py, px = y0 - radius + iy, x0 - radius + ix
     centre = corr[py, px].astype(np.float64)
     dx = _parabola(corr[py, px - 1].astype(np.float64), centre, corr[py, px + 1].astype(np.float64))
