@@ -395,6 +395,22 @@ def _half_plane_steps(reach: int) -> Float64:
     return steps[(steps[:, 1] > 0) | (steps[:, 0] > 0)]
 
 
+def _lattice_points(
+    basis: Float64, radius: float, reach: int | None = None
+) -> tuple[Float64, Float64]:
+    """Half-plane steps of ``basis`` and their points (x, y) within ``radius``.
+
+    ``reach`` (steps along each axis) defaults to what the shorter edge needs to
+    cover the radius.
+    """
+    if reach is None:
+        reach = int(radius / min(np.hypot(*basis[:, 0]), np.hypot(*basis[:, 1]))) + 1
+    steps = _half_plane_steps(reach)
+    points = steps @ basis.T
+    within = np.hypot(points[:, 0], points[:, 1]) <= radius
+    return steps[within], points[within]
+
+
 def _comb_refine(smooth: Float32, period: float, radius: float) -> float:
     """The comb's period to a fiftieth of a pixel.
 
@@ -438,36 +454,30 @@ def _refine_square(corr: Float32, basis: Float64, noise: float) -> Lattice | Non
     """
     limit = corr.shape[0] // 2 - 6.0
     edge = complex(basis[0, 0], basis[1, 0])
-    length = abs(edge)
     for _ in range(2):
-        steps = _half_plane_steps(int(limit / length) + 1)
-        index = steps[:, 0] + 1j * steps[:, 1]
-        predicted = edge * index
-        index = index[np.abs(predicted) <= limit]
-        predicted = predicted[np.abs(predicted) <= limit]
-        points, heights, inside = _local_peaks(
-            corr, np.column_stack([predicted.real, predicted.imag]), 1
-        )
+        steps, predicted = _lattice_points(_square(edge), limit)
+        points, heights, inside = _local_peaks(corr, predicted, 1)
         weight = np.maximum(heights / noise - 2.0, 0.0)
-        index = index[inside]
+        index = steps[inside, 0] + 1j * steps[inside, 1]
         numerator = complex(np.sum(weight * (points[:, 0] + 1j * points[:, 1]) * index.conjugate()))
         denominator = float(np.sum(weight * np.abs(index) ** 2))
         if denominator <= 0:
             return None
         edge = numerator / denominator
-        length = abs(edge)
-        if length < MIN_PERIOD:
+        if abs(edge) < MIN_PERIOD:
             return None
-    square = np.array([[edge.real, -edge.imag], [edge.imag, edge.real]])
-    return Lattice(basis=reduce_basis(square), score=0.0)
+    return Lattice(basis=reduce_basis(_square(edge)), score=0.0)
+
+
+def _square(edge: complex) -> Float64:
+    """The square lattice basis ``[edge, edge turned 90°]`` of an edge given as x + iy."""
+    return np.array([[edge.real, -edge.imag], [edge.imag, edge.real]])
 
 
 def _matched_score(
     nearby: Float32, basis: Float64, noise: float, level: float, radius: float
 ) -> float:
-    reach = int(radius / min(np.hypot(*basis[:, 0]), np.hypot(*basis[:, 1]))) + 1
-    points = _half_plane_steps(reach) @ basis.T
-    points = points[np.hypot(points[:, 0], points[:, 1]) <= radius]
+    _, points = _lattice_points(basis, radius)
     if len(points) < 4:
         return 0.0
     centre = nearby.shape[0] // 2
@@ -509,8 +519,7 @@ def _mean_height(
     corr: Float32, lattice: Float64, exclude: Float64, noise: float, max_radius: float
 ) -> float:
     """Mean peak height (in noise units) at points of ``lattice`` not on ``exclude``."""
-    points = _half_plane_steps(3) @ lattice.T
-    points = points[np.hypot(points[:, 0], points[:, 1]) <= max_radius]
+    _, points = _lattice_points(lattice, max_radius, reach=3)
     if lattice is not exclude:
         coords = points @ np.linalg.inv(exclude).T
         points = points[~np.all(np.abs(coords - np.round(coords)) < 0.1, axis=1)]
@@ -525,8 +534,7 @@ def _hit_fraction(
 
     ``nearby`` is the autocorrelation's 3×3 running maximum, so each test is a lookup.
     """
-    points = _half_plane_steps(2) @ basis.T
-    points = points[np.hypot(points[:, 0], points[:, 1]) <= max_radius]
+    _, points = _lattice_points(basis, max_radius, reach=2)
     if len(points) < 3:
         return 0.0
     centre = nearby.shape[0] // 2
@@ -574,12 +582,7 @@ def _refine(corr: Float32, basis: Float64, noise: float) -> Lattice | None:
     for _ in range(2):
         if _degenerate(basis):
             return None
-        steps = _half_plane_steps(
-            int(limit / min(np.hypot(*basis[:, 0]), np.hypot(*basis[:, 1]))) + 1
-        )
-        predicted = steps @ basis.T
-        steps = steps[np.hypot(predicted[:, 0], predicted[:, 1]) <= limit]
-        predicted = predicted[np.hypot(predicted[:, 0], predicted[:, 1]) <= limit]
+        steps, predicted = _lattice_points(basis, limit)
         points, peak_heights, inside = _local_peaks(corr, predicted, 2)
         rows = steps[inside]
         heights = peak_heights / noise
