@@ -10,12 +10,14 @@ error format and the route never runs.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from likeness.errors import LikenessError
 
 #: Room for multipart boundaries and part headers around an uploaded file.
 MULTIPART_SLACK = 1024 * 1024
@@ -31,6 +33,12 @@ class BodyLimit:
     @classmethod
     def for_path(cls, regex: str, max_bytes: int) -> BodyLimit:
         return cls(re.compile(regex), max_bytes)
+
+
+class RequestTooLarge(LikenessError):
+    """The request body is over the limit for its route."""
+
+    status_code = 413
 
 
 class _BodyTooLarge(Exception):
@@ -58,7 +66,7 @@ class BodySizeLimit:
         limit = self.limit_for(scope["path"])
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await _refuse(send, limit)
+            await _refuse(scope, receive, send, limit)
             return
         await _Guard(self.app, limit).run(scope, receive, send)
 
@@ -96,7 +104,7 @@ class _Guard:
             if self.started:
                 raise
         if self.exceeded and not self.started:
-            await _refuse(send, self.limit)
+            await _refuse(scope, receive, send, self.limit)
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -109,19 +117,12 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-async def _refuse(send: Send, limit: int) -> None:
-    body = json.dumps(
-        {"error": "RequestTooLarge", "detail": f"the request body is over the {limit}-byte limit"}
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
+async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    """Answer 413 in the API's one error format (see likeness.errors), closing the connection."""
+    error = RequestTooLarge(f"the request body is over the {limit}-byte limit")
+    response = JSONResponse(
+        status_code=error.status_code,
+        content={"error": error.name, "detail": error.message},
+        headers={"connection": "close"},
     )
-    await send({"type": "http.response.body", "body": body})
+    await response(scope, receive, send)

@@ -479,7 +479,7 @@ def set_reference(
         old_key = reference_key_name(old.id)
         session.delete(old)
         session.flush()
-        on_commit(session, lambda: deps.cipher.shred(old_key))
+        destroy_on_commit(session, deps, key_name=old_key, blob_keys=())
     session.add(row)
     session.flush()
     record(
@@ -518,8 +518,7 @@ def clear_reference(
         talent_id,
         {"reference_id": row.id, "reason": why},
     )
-    key_name = reference_key_name(row.id)
-    on_commit(session, lambda: deps.cipher.shred(key_name))
+    destroy_on_commit(session, deps, key_name=reference_key_name(row.id), blob_keys=())
 
 
 def reference_embedding(session: Session, deps: StorageDeps, talent_id: str) -> F32 | None:
