@@ -24,7 +24,10 @@ How it works: a 64×64-chip tile, drawn from the key and carrying the BCH-coded
 payload, repeats over the whole image with 2-pixel chips (larger on big images),
 added to luminance under a texture mask. The detector finds the tile lattice in the
 autocorrelation of the image's noise residual (undoing rotation, scale and crop),
-folds every tile onto one, aligns it with a keyed sync pattern and decodes.
+folds every tile onto one, aligns it with a keyed sync pattern and decodes. Pictures
+up to 800 px that nothing else read are also folded at every scale from 0.45x to 1.35x
+of the marked tile (a shrunk or enlarged small copy), which makes declaring a small
+unmarked picture slower; it uses as many threads as OpenCV may (up to 8).
 
 Exceptions (all subclass :class:`likeness.errors.LikenessError`)::
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
+import cv2
 import numpy as np
 import numpy.typing as npt
 
@@ -33,7 +35,8 @@ POLISH_STEPS = (0.004, 0.0015)
 SEARCH_REFINEMENT = 2
 #: When nothing decoded, the unmoved grids (at most 2, 2 decodes each) and this many
 #: lattice candidates, those whose plain sync stood out most (1 decode each), are read
-#: once more with their fold whitened: a detection makes at most 16 + 7 = 23 attempts.
+#: once more with their fold whitened: 16 + 7 = 23 attempts so far (and the scale
+#: sweep's 2 on small pictures, 25 in all).
 WHITENED_LATTICES = 3
 #: A whitened read is decoded only where its sync already stands out: on an unmoved
 #: grid, at the known origin (an unmarked picture: about N(0, 1) there); elsewhere, at
@@ -41,6 +44,28 @@ WHITENED_LATTICES = 3
 #: keeps the last reads from costing them decodes.
 WHITENED_ORIGIN_Z = 3.0
 WHITENED_MIN_Z = POLISH_MIN_Z
+#: Pictures whose analysed long side is at most this many px end with a scale sweep
+#: (see _Decoder.sweep): they hold so few tiles that the lattice's autocorrelation
+#: peaks can stay under the picture's, while a fold at the right scale still reads.
+#: 800 px takes in the usual re-post sizes (720, 640, 512) and keeps the sweep's
+#: cost off the pictures of 1,024 px and up that the lattice search serves well.
+SWEEP_MAX_SIDE = 800
+#: Swept tile sizes, relative to the embedder's at this size, in geometric steps
+#: (log). The step keeps every scale within the sync's reach on such pictures (about
+#: ±0.2 % for a weak mark); the range covers copies shrunk to as little as 0.45x and
+#: kept small (a halved re-post), and crops enlarged back to the original size.
+SWEEP_RANGE = (0.45, 1.35)
+SWEEP_STEP = 0.003
+#: A swept scale is polished and decoded only from this sync z: over 80 unmarked
+#: pictures and crops of 307-720 px the sweep's best was 5.2-6.5, 7 of them from 6 (a
+#: marked one's: 6.5-25). The decoder is the real gate; this one saves time.
+#: At most this many (separate peaks), one decode each: 23 + 2 = 25 attempts.
+SWEEP_MIN_Z = 6.0
+SWEEP_CANDIDATES = 2
+#: Polishing steps for swept scales (the sweep's own step is 0.3 %).
+SWEEP_POLISH_STEPS = (0.0015, 0.0006)
+#: Tile sides the sweep folds at (fast FFT lengths): the first one at least the period.
+SWEEP_SAMPLES = (64, 80, 96, 112, FOLD)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +110,30 @@ class _Templates:
             turned = _pose_source(self.template, pose)
             self._spectra[pose] = np.conj(np.fft.rfft2(turned)).astype(np.complex64)
         return self._spectra[pose]
+
+    @functools.cached_property
+    def all_spectra(self) -> npt.NDArray[np.complex64]:
+        """The eight poses' spectra stacked, to correlate with all of them in one call."""
+        return np.stack([self.spectrum(pose) for pose in range(8)])
+
+    def best_pose(self, spectrum: npt.NDArray[np.complex64]) -> tuple[float, int]:
+        """Sync z-score and pose of the best view of a fold, given its real spectrum.
+
+        Only the score: :func:`_locate` builds the aligned view. Single precision and
+        one batched inverse transform, for the scale sweep's many folds.
+        """
+        products = spectrum[None] * self.all_spectra
+        peaks = np.fft.irfft2(products, s=self.template.shape).reshape(8, -1).max(axis=1)
+        # Mean and spread straight from the spectrum (Parseval): columns 1 … n/2 - 1
+        # of a real signal's half spectrum stand for two bins each.
+        size = self.template.size
+        power = np.abs(products) ** 2
+        total = power.sum(axis=(1, 2)) + power[:, :, 1:-1].sum(axis=(1, 2))
+        mean = products[:, 0, 0].real / size
+        spread = np.sqrt(np.maximum(total / size**2 - mean**2, 0.0))
+        z = (peaks - mean) / (spread + 1e-12)
+        pose = int(np.argmax(z))
+        return float(z[pose]), pose
 
 
 @functools.cache
@@ -272,31 +321,117 @@ class _Decoder:
             if any(np.allclose(basis, other, rtol=1e-3) for other in tried):
                 continue
             tried.append(basis)
-            best_z, best_basis = z, basis
-            for step in POLISH_STEPS:
-                for _ in range(3):
-                    moved = False
-                    for move in _MOVES:
-                        trial = (np.eye(2) + step * move) @ best_basis
-                        folded = _fold.fold(residual, trial)
-                        _, trial_z, _ = _locate(folded, self.templates, range(pose, pose + 1))
-                        if trial_z > best_z:
-                            best_z, best_basis, moved = trial_z, trial, True
-                    if not moved:
-                        break
-            if best_basis is basis:
+            best = self._climb(residual, basis, z, pose, POLISH_STEPS, whitened=False)
+            if best is basis:
                 continue  # nothing better than what was already decoded
-            aligned, final_z, _ = _locate(
-                _fold.fold(residual, best_basis), self.templates, range(pose, pose + 1)
-            )
-            decoded = self.decode(aligned, final_z)
-            if decoded is not None:
-                return self._outcome(decoded, final_z)
+            found = self._decode_at(residual, best, pose, whitened=False)
+            if found is not None:
+                return found
         return None
+
+    def sweep(self, residual: Float32, tile: float) -> Outcome | None:
+        """Fold a small picture at every scale around the embedder's ``tile`` (px).
+
+        The last resort for pictures too small for the autocorrelation to show their
+        lattice (a few tiles give few peak pairs): upright square grids over
+        ``SWEEP_RANGE`` in steps of ``SWEEP_STEP``, each folded, whitened and scored by
+        its best sync over the eight poses. The best separate peaks that stand out
+        (``SWEEP_MIN_Z``) are polished on the same whitened score and decoded once each.
+        """
+        for z, period, pose in _swept_peaks(residual, tile, self.templates):
+            basis = _fold.identity_basis(period)
+            best = self._climb(residual, basis, z, pose, SWEEP_POLISH_STEPS, whitened=True)
+            found = self._decode_at(residual, best, pose, whitened=True)
+            if found is not None:
+                return found
+        return None
+
+    def _climb(
+        self,
+        residual: Float32,
+        basis: Float64,
+        z: float,
+        pose: int,
+        steps: tuple[float, ...],
+        *,
+        whitened: bool,
+    ) -> Float64:
+        """Pattern search over the linear map for the highest sync z in ``pose``.
+
+        Returns ``basis`` itself (the same object) when no step improved on ``z``.
+        """
+        best_z, best_basis = z, basis
+        for step in steps:
+            for _ in range(3):
+                moved = False
+                for move in _MOVES:
+                    trial = (np.eye(2) + step * move) @ best_basis
+                    _, trial_z = self._aligned(residual, trial, pose, whitened=whitened)
+                    if trial_z > best_z:
+                        best_z, best_basis, moved = trial_z, trial, True
+                if not moved:
+                    break
+        return best_basis
+
+    def _aligned(
+        self, residual: Float32, basis: Float64, pose: int, *, whitened: bool
+    ) -> tuple[Float32, float]:
+        """The fold along ``basis`` (whitened or not) aligned in ``pose``, and its sync z."""
+        folded = _fold.fold(residual, basis)
+        if whitened:
+            folded = _sync.whiten_tile(folded)
+        aligned, z, _ = _locate(folded, self.templates, range(pose, pose + 1))
+        return aligned, z
+
+    def _decode_at(
+        self, residual: Float32, basis: Float64, pose: int, *, whitened: bool
+    ) -> Outcome | None:
+        aligned, z = self._aligned(residual, basis, pose, whitened=whitened)
+        decoded = self.decode(aligned, z)
+        return None if decoded is None else self._outcome(decoded, z)
 
     def _outcome(self, decoded: _coding.Decoded, z: float) -> Outcome:
         confidence = 1.0 - decoded.errors / _coding.CODED_BITS
         return Outcome(decoded.payload, confidence, z, self.attempts)
+
+
+def _swept_peaks(
+    residual: Float32, tile: float, templates: _Templates
+) -> list[tuple[float, float, int]]:
+    """(sync z, period, pose) of the scale sweep's best separate peaks over SWEEP_MIN_Z."""
+    low, high = SWEEP_RANGE
+    periods = tile * np.exp(np.arange(np.log(low), np.log(high), SWEEP_STEP))
+
+    def score(period: float) -> tuple[float, int]:
+        samples = _sweep_samples(period)
+        spectrum = _sync.whitened_half_spectrum(_fold.scaled_fold(residual, period, samples))
+        return templates.best_pose(_sync.widen_half_spectrum(spectrum, FOLD))
+
+    _ = templates.all_spectra  # made once, before the threads share it
+    # As many threads as OpenCV may use, up to 8 (its resizes and NumPy's FFTs release
+    # the GIL); the scores do not depend on the order they are computed in.
+    with ThreadPoolExecutor(min(8, max(1, cv2.getNumThreads()))) as pool:
+        scored = list(pool.map(score, periods))
+    z = np.array([value for value, _ in scored])
+    # A peak is the best within ±1 % of scale: neighbours of one peak are one candidate.
+    reach = max(1, round(0.01 / SWEEP_STEP))
+    padded = np.pad(z, reach, constant_values=-np.inf)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * reach + 1)
+    peaks = np.flatnonzero((z >= windows.max(axis=1)) & (z >= SWEEP_MIN_Z))
+    ranked = sorted(peaks, key=lambda index: -z[index])[:SWEEP_CANDIDATES]
+    return [(float(z[i]), float(periods[i]), scored[i][1]) for i in ranked]
+
+
+def _sweep_samples(period: float) -> int:
+    """About one sample per pixel, at most FOLD: a finer fold would only interpolate."""
+    return next((n for n in SWEEP_SAMPLES if n >= period), FOLD)
+
+
+def _sweep_tile(plane: Float32, info: _image.ImageInfo, factor: int) -> float | None:
+    """The embedder's tile (px of the analysed plane) if this picture gets a sweep."""
+    if max(plane.shape) > SWEEP_MAX_SIDE:
+        return None
+    return _pattern.TILE_CHIPS * _embed_chip_size(info.height, info.width) / factor
 
 
 def detect_array(image: npt.NDArray[np.generic], key: bytes) -> Outcome:
@@ -318,4 +453,9 @@ def detect_array(image: npt.NDArray[np.generic], key: bytes) -> Outcome:
     found = decoder.whitened()
     if found is not None:
         return found
+    tile = _sweep_tile(residual, info, factor)
+    if tile is not None:
+        found = decoder.sweep(residual, tile)
+        if found is not None:
+            return found
     return Outcome(None, 0.0, decoder.best_z, decoder.attempts)

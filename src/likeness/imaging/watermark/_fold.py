@@ -62,6 +62,35 @@ def _fold_at(residual: Float32, basis: Float64, samples: int) -> Float32:
     return np.asarray(sums / scale, dtype=np.float32)
 
 
+def scaled_fold(residual: Float32, period: float, samples: int = FOLD) -> Float32:
+    """:func:`fold` for an upright square grid of ``period`` px, by resizing, not warping.
+
+    For the detector's scale sweep, which folds one picture at hundreds of scales: a
+    resize is separable and the tile counts follow from the resized size, so no
+    coverage mask is warped. ``samples`` per tile side (``samples`` × ``samples`` out);
+    the sweep takes about one per pixel, which holds all the picture has and never
+    blows a small picture up fourfold. The samples sit up to half a pixel from
+    :func:`fold`'s, which the sync search absorbs.
+    """
+    rate = samples / period
+    source: Float32 = residual
+    if period > 1.5 * samples:  # shrinking: average first so samples do not alias
+        source = np.asarray(cv2.GaussianBlur(residual, (0, 0), 0.4 / rate), np.float32)
+    resized = cv2.resize(source, None, fx=rate, fy=rate, interpolation=cv2.INTER_LINEAR)
+    rows, cols = resized.shape
+    padded = cv2.copyMakeBorder(
+        resized, 0, -rows % samples, 0, -cols % samples, cv2.BORDER_CONSTANT, value=0
+    )
+    # Tiles summed a band of rows at a time, then across (two contiguous reductions).
+    bands = padded.reshape(-1, samples, padded.shape[1]).sum(axis=0)
+    sums = bands.reshape(samples, -1, samples).sum(axis=1)
+    # Tiles covering each sample row (column): ceil((length - index) / samples).
+    row_counts = -((np.arange(samples) - rows) // samples)
+    col_counts = -((np.arange(samples) - cols) // samples)
+    counts = np.maximum(np.outer(row_counts, col_counts), 1).astype(np.float32)
+    return np.asarray(sums / np.sqrt(counts), dtype=np.float32)
+
+
 def _double(tile: Float32) -> Float32:
     """A periodic tile at twice the rate: new samples halfway, linearly interpolated."""
     right = np.roll(tile, -1, axis=1)

@@ -86,13 +86,43 @@ def whiten_tile(tile: Float32) -> Float32:
     bins of the fold; dividing every bin by the mean magnitude around it notches those
     out while the mark, spread over all bins, keeps most of its energy.
     """
+    return np.asarray(np.fft.ifft2(_whitened_spectrum(tile)).real, dtype=np.float32)
+
+
+def whitened_half_spectrum(tile: Float32) -> npt.NDArray[np.complex64]:
+    """``rfft2(whiten_tile(tile))``, without the round trip through pixels.
+
+    Dividing by a local mean of magnitudes keeps a real tile's spectrum Hermitian
+    (the window is symmetric), so the whitened tile's real spectrum is simply the
+    left half of the whitened full one.
+    """
+    half = _whitened_spectrum(tile)[:, : tile.shape[1] // 2 + 1]
+    return np.asarray(half, dtype=np.complex64)
+
+
+def widen_half_spectrum(half: npt.NDArray[np.complex64], side: int) -> npt.NDArray[np.complex64]:
+    """A real ``n``×``n`` tile's half spectrum as that of a ``side``×``side`` one (side ≥ n).
+
+    The same frequencies (bins count cycles per tile) with zeros above the small
+    tile's Nyquist: the spectrum of the band-limited interpolation of the tile to
+    ``side`` samples, up to a constant factor. The Nyquist row of an even ``n`` is kept
+    on the positive side.
+    """
+    n = half.shape[0]
+    wide = np.zeros((side, side // 2 + 1), dtype=np.complex64)
+    positive = n // 2 + 1
+    wide[:positive, : half.shape[1]] = half[:positive]
+    wide[side - (n - positive) :, : half.shape[1]] = half[positive:]
+    return wide
+
+
+def _whitened_spectrum(tile: Float32) -> npt.NDArray[np.complex128]:
     spectrum = np.fft.fft2(tile)
     magnitude = np.abs(spectrum).astype(np.float32)
     pad = WHITEN_WINDOW // 2
     wrapped = np.pad(magnitude, pad, mode="wrap")
     local = cv2.blur(wrapped, (WHITEN_WINDOW, WHITEN_WINDOW))[pad:-pad, pad:-pad]
-    flat = np.fft.ifft2(spectrum / (local.astype(np.float64) + 1e-9)).real
-    return np.asarray(flat, dtype=np.float32)
+    return np.asarray(spectrum / (local.astype(np.float64) + 1e-9), dtype=np.complex128)
 
 
 def autocorrelation(residual: Float32) -> Float32:
