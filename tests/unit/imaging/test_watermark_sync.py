@@ -342,10 +342,10 @@ def test_the_sweep_decodes_noise_only_where_it_stands_out_and_finds_nothing() ->
 
 def test_only_small_pictures_are_swept() -> None:
     small, large = np.zeros((720, 400, 3), np.uint8), np.zeros((900, 300, 3), np.uint8)
-    for image, expected in ((small, TILE), (large, None)):
+    analysed_small = np.zeros((1200, 1000, 3), np.uint8)  # analysed at 600 px: no sweep
+    for image, expected in ((small, TILE), (large, None), (analysed_small, None)):
         info = _image.inspect(image)
-        plane, factor = _image.analysis_plane(image, info)
-        assert _detect._sweep_tile(plane, info, factor) == expected
+        assert _detect._sweep_tile(info, _image.analysis_factor(info)) == expected
 
 
 def test_swept_peaks_are_separate_and_best_first() -> None:
