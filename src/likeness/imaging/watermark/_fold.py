@@ -42,10 +42,7 @@ def _fold_at(residual: Float32, basis: Float64, samples: int) -> Float32:
     size = np.ceil(tile_corners.max(axis=1) - low).astype(int) + 1
     size = (-(-size // samples)) * samples
     matrix = np.hstack([to_image, (to_image @ low)[:, None]])
-    period = float(np.hypot(*basis[:, 0]))
-    source: Float32 = residual
-    if period > 1.5 * samples:  # shrinking: average first so samples do not alias
-        source = np.asarray(cv2.GaussianBlur(residual, (0, 0), 0.4 * period / samples), np.float32)
+    source = _antialiased(residual, float(np.hypot(*basis[:, 0])), samples)
     flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
     out_size = (int(size[0]), int(size[1]))
     warped = cv2.warpAffine(source, matrix, out_size, flags=flags)
@@ -73,9 +70,7 @@ def scaled_fold(residual: Float32, period: float, samples: int = FOLD) -> Float3
     :func:`fold`'s, which the sync search absorbs.
     """
     rate = samples / period
-    source: Float32 = residual
-    if period > 1.5 * samples:  # shrinking: average first so samples do not alias
-        source = np.asarray(cv2.GaussianBlur(residual, (0, 0), 0.4 / rate), np.float32)
+    source = _antialiased(residual, period, samples)
     resized = cv2.resize(source, None, fx=rate, fy=rate, interpolation=cv2.INTER_LINEAR)
     rows, cols = resized.shape
     padded = cv2.copyMakeBorder(
@@ -89,6 +84,17 @@ def scaled_fold(residual: Float32, period: float, samples: int = FOLD) -> Float3
     col_counts = -((np.arange(samples) - cols) // samples)
     counts = np.maximum(np.outer(row_counts, col_counts), 1).astype(np.float32)
     return np.asarray(sums / np.sqrt(counts), dtype=np.float32)
+
+
+def _antialiased(residual: Float32, period: float, samples: int) -> Float32:
+    """``residual`` ready to be sampled ``samples`` times per ``period`` px.
+
+    Shrinking by more than 1.5x: averaged first (Gaussian, σ = 0.4 px of the output),
+    so the samples do not alias; otherwise the residual itself.
+    """
+    if period > 1.5 * samples:
+        return np.asarray(cv2.GaussianBlur(residual, (0, 0), 0.4 * period / samples), np.float32)
+    return residual
 
 
 def _double(tile: Float32) -> Float32:
