@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
@@ -23,6 +24,11 @@ from likeness.models.audit import GENESIS_HASH, AuditHead
 from likeness.runtime import Runtime
 from likeness.settings import Settings
 from likeness.storage import MemoryBlobStore
+
+# Property tests explore fresh random examples on every local run; CI (``.ci/run`` passes
+# ``--hypothesis-profile=ci``) replays a fixed set, so a red CI is always about the change
+# in front of it. A failure prints the blob that reproduces it anywhere.
+settings.register_profile("ci", derandomize=True, print_blob=True)
 
 TEST_SECRET = "test-secret-" + "x" * 40
 TEST_AUDIT_KEY = b"test-audit-key-".ljust(32, b"k")

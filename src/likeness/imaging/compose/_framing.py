@@ -195,8 +195,15 @@ def place(
         size = (max(1, round(width * placement.scale)), max(1, round(height * placement.scale)))
         small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
         sx, sy = size[0] / width, size[1] / height
+        # Pixel k of the reduced image is centred on source pixel (k + 0.5) / s - 0.5, not on
+        # k / s: without this shift the subject lands up to half a canvas pixel up and left.
+        shift_x = placement.scale * (0.5 / sx - 0.5)
+        shift_y = placement.scale * (0.5 / sy - 0.5)
         matrix = np.array(
-            [[placement.scale / sx, 0, placement.tx], [0, placement.scale / sy, placement.ty]],
+            [
+                [placement.scale / sx, 0, placement.tx + shift_x],
+                [0, placement.scale / sy, placement.ty + shift_y],
+            ],
             dtype=np.float32,
         )
         image = small.astype(np.float32)
