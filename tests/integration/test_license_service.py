@@ -20,17 +20,24 @@ from integration.test_license_support import (
     to_status,
 )
 from likeness.audit import service as audit
+from likeness.consent import service as consents
 from likeness.consent.errors import IntentNotShown, SignerNotTalent
 from likeness.errors import LikenessError, NotFound
 from likeness.kit.clock import utcnow
 from likeness.kit.db import Database
 from likeness.licensing import decision, notifications
 from likeness.licensing import service as licensing
-from likeness.licensing.errors import LicenseNotFound, QuotaExhausted, StaleLicense
+from likeness.licensing.errors import (
+    LicenseNotFound,
+    LicenseNotRunning,
+    QuotaExhausted,
+    StaleLicense,
+)
 from likeness.licensing.schemas import LicenseRequestIn, TermsChangeIn, TransitionIn, UseIn
 from likeness.models.audit import AuditEvent
 from likeness.models.consent import Consent
 from likeness.models.license import License
+from likeness.models.party import Representation
 from likeness.policy import (
     ConsentStatus,
     ExclusivityConflict,
@@ -319,6 +326,24 @@ def test_release_quota_is_counted_and_enforced(session: Session, world: World) -
     assert lic.released_count == 2
 
 
+def test_nothing_is_released_under_a_license_that_does_not_run_now(
+    session: Session, world: World
+) -> None:
+    brand = world.actor(session, "brand")
+    suspended = to_status(session, world, "suspended")
+    with pytest.raises(LicenseNotRunning, match="suspended"):
+        licensing.record_release(session, brand, suspended.id)
+    later = utcnow() + timedelta(days=10)
+    not_yet = to_status(
+        session, world, "active", starts_at=later, ends_at=later + timedelta(days=30)
+    )
+    with pytest.raises(LicenseNotRunning, match="outside that term"):
+        licensing.record_release(session, brand, not_yet.id)
+    for lic in (suspended, not_yet):
+        session.refresh(lic)
+        assert lic.released_count == 0
+
+
 def test_withdraw_by_the_talent_side_notifies_the_brand(session: Session, world: World) -> None:
     lic = to_status(session, world, "proposed")
     licensing.withdraw(session, world.actor(session, "agent"), lic.id, TransitionIn(reason="no"))
@@ -340,3 +365,25 @@ def test_lists_are_scoped_to_each_party(session: Session, world: World) -> None:
     assert read.available_actions == [LicenseAction.withdraw]
     read = licensing.to_read(session, world.actor(session, "agent"), lic)
     assert read.available_actions == [LicenseAction.propose, LicenseAction.withdraw]
+
+
+@pytest.mark.parametrize(
+    ("starts", "ends"), [(-400, -10), (10, 400)], ids=["agreement-ended", "agreement-not-started"]
+)
+def test_an_agent_outside_the_agreement_term_lists_nothing_of_the_talents(
+    session: Session, world: World, starts: int, ends: int
+) -> None:
+    lic = to_status(session, world, "accepted")
+    agent = world.actor(session, "agent")
+    assert [x.id for x in licensing.list_for(session, agent)] == [lic.id]
+    assert {c.talent_id for c in consents.list_for(session, agent)} == {world.talent.id}
+    today = utcnow().date()
+    for agreement in session.execute(select(Representation)).scalars():
+        agreement.starts_on = today + timedelta(days=starts)
+        agreement.ends_on = today + timedelta(days=ends)
+    session.flush()
+    # Lists must say the same as single-record access, which already refuses.
+    assert licensing.list_for(session, agent) == []
+    assert consents.list_for(session, agent) == []
+    with pytest.raises(LicenseNotFound):
+        licensing.get_for(session, agent, lic.id)

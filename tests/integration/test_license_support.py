@@ -181,14 +181,19 @@ def requested(session: Session, world: World, **terms: Any) -> License:
     )
 
 
-def to_status(session: Session, world: World, status: str, **terms: Any) -> License:
-    """A license walked along the happy path up to ``status``."""
+def to_status(
+    session: Session, world: World, status: str, *, twin_id: str | None = None, **terms: Any
+) -> License:
+    """A license (of one twin, or of all the talent's) walked along the happy path to ``status``."""
     brand = world.actor(session, "brand")
     lic = licensing.request(
         session,
         brand,
         LicenseRequestIn(
-            talent_id=world.talent.id, brand_id=world.brand.id, terms=terms_in(**terms)
+            talent_id=world.talent.id,
+            twin_id=twin_id,
+            brand_id=world.brand.id,
+            terms=terms_in(**terms),
         ),
     )
     steps = ["requested", "proposed", "countered", "accepted", "active", "suspended"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -11,16 +12,22 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from integration.capture_support import ANALYZER, QC
-from integration.test_license_support import World, sign_creation_consent
+from integration.test_license_support import World, intent, sign_creation_consent, to_status
 from likeness.capture import service as captures
 from likeness.capture.errors import CaptureInvalid, QcFailed
 from likeness.capture.qc import QcConfig
 from likeness.capture.service import StorageDeps
+from likeness.consent import service as consents
+from likeness.consent.schemas import CreationConsentCreate
 from likeness.errors import Conflict, Forbidden, InvalidInput, NotFound
+from likeness.kit.clock import utcnow
+from likeness.licensing import decision, notifications
+from likeness.licensing import service as licensing
+from likeness.licensing.schemas import UseIn
 from likeness.models.audit import AuditEvent
 from likeness.models.capture import CaptureSession
 from likeness.models.twin import TwinVersion
-from likeness.policy import ConsentStatus
+from likeness.policy import Action, ConsentStatus, LicenseStatus, reasons
 from likeness.storage import MemoryBlobStore
 from likeness.twin import service as twins
 from likeness.twin.errors import KeyShredded
@@ -185,3 +192,120 @@ def test_a_retirement_that_rolls_back_destroys_nothing(
     assert all(deps.blobs.exists(key) for key in artifacts.values())
     basis = twins.load_basis(session, talent, deps, version.twin_id)
     assert basis.version == version.version
+
+
+def _use(world: World, twin: str, action: Action) -> UseIn:
+    return UseIn(
+        twin=twin,
+        brand_id=world.brand.id,
+        action=action,
+        channel="instagram",
+        territory="FR",
+        category="fashion",
+    )
+
+
+def test_a_retired_twin_cannot_be_used_and_the_licenses_naming_it_end(
+    session: Session, world: World, deps: StorageDeps, capture_dir: Path
+) -> None:
+    talent, brand = world.actor(session, "talent"), world.actor(session, "brand")
+    row = _qc_passed(session, world, deps, capture_dir)
+    sign_creation_consent(session, world)
+    built = twins.build(
+        session, talent, deps, world.talent.id, row.id, analyzer=ANALYZER, qc_config=QC
+    )
+    named = to_status(session, world, "active", twin_id=built.twin_id)
+    unnamed = to_status(session, world, "active")
+    assert decision.decide_use(session, brand, _use(world, built.twin_id, Action.generate)).allow
+
+    twins.retire_version(session, talent, deps, built.twin_id, 1, "bad capture")
+    generate = decision.decide_use(session, brand, _use(world, built.twin_id, Action.generate))
+    assert generate.codes == {reasons.TWIN_NO_VERSION}
+    assert decision.decide_use(session, brand, _use(world, built.twin_id, Action.publish)).allow
+
+    twins.retire(session, talent, deps, built.twin_id, "talent asked for deletion")
+    session.refresh(named)
+    session.refresh(unnamed)
+    assert named.status is LicenseStatus.revoked
+    assert named.end_reason is not None and "retired and deleted" in named.end_reason
+    assert unnamed.status is LicenseStatus.active  # covers the talent's other twins
+    for action in Action:
+        refused = decision.decide_use(session, brand, _use(world, built.twin_id, action))
+        assert reasons.TWIN_DELETED in refused.codes
+    kinds = [n.kind for n in notifications.list_for(session, brand)]
+    assert "license.revoked" in kinds
+
+
+def test_a_lapsed_creation_consent_does_not_keep_licenses_alive_after_a_revocation(
+    session: Session,
+    world: World,
+    deps: StorageDeps,
+    capture_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Revoking the only consent in force ends the licenses, as it shreds the twin,
+    even when an older, lapsed (never revoked) consent is still on file."""
+    talent = world.actor(session, "talent")
+    row = _qc_passed(session, world, deps, capture_dir)
+    short = consents.create_creation_consent(
+        session,
+        talent,
+        CreationConsentCreate(
+            talent_id=world.talent.id,
+            purpose="A trial twin",
+            valid_until=utcnow() + timedelta(days=30),
+        ),
+    )
+    consents.sign(session, talent, short.id, intent(), None)
+    current_id = sign_creation_consent(session, world)
+    twins.build(session, talent, deps, world.talent.id, row.id, analyzer=ANALYZER, qc_config=QC)
+    lic = to_status(session, world, "active")
+    later = utcnow() + timedelta(days=60)  # the trial consent has lapsed by now
+    for module in (twins, licensing):
+        monkeypatch.setattr(module, "utcnow", lambda: later)
+    _, shredded = twins.revoke_consent(session, talent, deps, current_id, "stop")
+    assert len(shredded) == 1
+    session.refresh(lic)
+    assert lic.status is LicenseStatus.revoked
+
+
+def _consent_for(session: Session, world: World, *activities: str) -> str:
+    talent = world.actor(session, "talent")
+    drafted = consents.create_creation_consent(
+        session,
+        talent,
+        CreationConsentCreate(
+            talent_id=world.talent.id,
+            purpose="Only some of it",
+            valid_until=utcnow() + timedelta(days=365),
+            activities=list(activities),
+        ),
+    )
+    consents.sign(session, talent, drafted.id, intent(), None)
+    return drafted.id
+
+
+def test_each_step_needs_the_activity_the_consent_lists(
+    session: Session, world: World, deps: StorageDeps, capture_dir: Path
+) -> None:
+    talent, brand = world.actor(session, "talent"), world.actor(session, "brand")
+    row = _qc_passed(session, world, deps, capture_dir)
+    _consent_for(session, world, "capture")
+    with pytest.raises(twins.CreationConsentRequired, match=r"does not allow 'build'.*capture"):
+        twins.build(session, talent, deps, world.talent.id, row.id, analyzer=ANALYZER)
+
+    build_only = _consent_for(session, world, "capture", "build")
+    built = twins.build(
+        session, talent, deps, world.talent.id, row.id, analyzer=ANALYZER, qc_config=QC
+    )
+    assert built.consent_id == build_only
+    with pytest.raises(twins.CreationConsentRequired, match="does not allow 'alter'"):
+        twins.load_basis(session, talent, deps, built.twin_id)
+    to_status(session, world, "active")
+    refused = decision.decide_use(session, brand, _use(world, built.twin_id, Action.generate))
+    assert refused.codes == {reasons.CREATION_CONSENT_NO_ALTER}
+    assert decision.decide_use(session, brand, _use(world, built.twin_id, Action.publish)).allow
+
+    _consent_for(session, world, "alter")
+    assert twins.load_basis(session, talent, deps, built.twin_id).version == 1
+    assert decision.decide_use(session, brand, _use(world, built.twin_id, Action.generate)).allow

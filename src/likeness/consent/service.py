@@ -55,7 +55,8 @@ from likeness.licensing import access
 from likeness.licensing import repository as licensing_repository
 from likeness.models.consent import Consent, ConsentSignature
 from likeness.models.license import License
-from likeness.models.party import Agency, Representation, RepresentationStatus, Role, TalentProfile
+from likeness.models.party import Agency, Role, TalentProfile
+from likeness.party.repository import talent_represented_by
 from likeness.policy import ConsentKind, ConsentStatus, LicenseTerms, Relation, is_slug
 from likeness.twin.access import require_active_twin_of
 
@@ -98,10 +99,8 @@ def _visible(actor: Actor) -> ColumnElement[bool] | None:
     if actor.role is Role.talent:
         return Consent.talent_id == actor.talent_id if actor.talent_id else false()
     if actor.role is Role.agent and actor.agency_ids:
-        represented = select(Representation.talent_id).where(
-            Representation.agency_id.in_(actor.agency_ids),
-            Representation.status == RepresentationStatus.active,
-        )
+        # The same test as single-record access: an agreement in force today, not merely active.
+        represented = talent_represented_by(actor.agency_ids, utcnow().date())
         return Consent.talent_id.in_(represented)
     if actor.role is Role.brand and actor.brand_ids:
         held = select(License.id).where(License.brand_id.in_(actor.brand_ids))

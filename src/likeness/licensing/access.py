@@ -7,7 +7,7 @@ Strangers get 404 rather than 403, so license ids do not leak.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, select
+from sqlalchemy import ColumnElement, false
 from sqlalchemy.orm import Session
 
 from likeness.auth.actor import Actor
@@ -15,7 +15,8 @@ from likeness.kit.clock import utcnow
 from likeness.licensing import repository
 from likeness.licensing.errors import LicenseNotFound
 from likeness.models.license import License
-from likeness.models.party import Representation, RepresentationStatus, Role
+from likeness.models.party import Role
+from likeness.party.repository import talent_represented_by
 from likeness.policy import Relation
 
 
@@ -49,10 +50,8 @@ def license_filter(actor: Actor) -> ColumnElement[bool] | None:
     if actor.role is Role.talent:
         return License.talent_id == actor.talent_id if actor.talent_id else false()
     if actor.role is Role.agent and actor.agency_ids:
-        represented = select(Representation.talent_id).where(
-            Representation.agency_id.in_(actor.agency_ids),
-            Representation.status == RepresentationStatus.active,
-        )
+        # The same test as single-record access: an agreement in force today, not merely active.
+        represented = talent_represented_by(actor.agency_ids, utcnow().date())
         return License.talent_id.in_(represented)
     return false()
 

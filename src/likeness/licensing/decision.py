@@ -31,6 +31,7 @@ def resolve_twin(session: Session, twin_or_talent_id: str) -> tuple[str, str | N
 
 
 def load_facts(session: Session, talent_id: str) -> RightsFacts:
+    deleted, versionless = repository.unusable_twins(session, talent_id)
     return RightsFacts(
         talent_id=talent_id,
         never_allowed=frozenset(repository.never_allowed(session, talent_id)),
@@ -41,6 +42,8 @@ def load_facts(session: Session, talent_id: str) -> RightsFacts:
             license_facts(lic, consent)
             for lic, consent in repository.licenses_with_use_consents(session, talent_id)
         ),
+        deleted_twins=deleted,
+        twins_without_version=versionless,
     )
 
 

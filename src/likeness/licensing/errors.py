@@ -27,3 +27,9 @@ class QuotaExhausted(LicensingError, Conflict):
     """Every output the license allows has been released."""
 
     status_code = 409
+
+
+class LicenseNotRunning(LicensingError, Conflict):
+    """The license is not active, or the moment is outside its term: nothing may be released."""
+
+    status_code = 409

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from likeness.models.consent import Consent, RightsNotification, TalentStandingLimit
 from likeness.models.license import License
 from likeness.models.party import Representation, TalentProfile
-from likeness.models.twin import Twin
+from likeness.models.twin import Twin, TwinVersion
 from likeness.party.repository import representation_in_force
 from likeness.policy import ConsentKind, LicenseStatus
 
@@ -102,6 +102,23 @@ def twin_owner(session: Session, twin_id: str) -> str | None:
         if found is not None:
             return found
     return None
+
+
+def unusable_twins(session: Session, talent_id: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(deleted twins, live twins with no active version) of a talent, for the decision."""
+    usable_version = (
+        select(TwinVersion.id)
+        .where(TwinVersion.twin_id == Twin.id, TwinVersion.status == "active")
+        .exists()
+    )
+    rows = session.execute(
+        select(Twin.id, Twin.status, usable_version).where(Twin.talent_id == talent_id)
+    ).all()
+    deleted = frozenset(twin_id for twin_id, status, _ in rows if status != "active")
+    versionless = frozenset(
+        twin_id for twin_id, status, has_version in rows if status == "active" and not has_version
+    )
+    return deleted, versionless
 
 
 def talent_exists(session: Session, talent_id: str) -> bool:

@@ -25,7 +25,12 @@ from likeness.consent.signing import TalentKeyring
 from likeness.errors import Conflict, InvalidInput, NotFound
 from likeness.kit.clock import utcnow
 from likeness.licensing import access, repository
-from likeness.licensing.errors import LicenseNotFound, QuotaExhausted, StaleLicense
+from likeness.licensing.errors import (
+    LicenseNotFound,
+    LicenseNotRunning,
+    QuotaExhausted,
+    StaleLicense,
+)
 from likeness.licensing.notifications import notify
 from likeness.licensing.schemas import LicenseRead, LicenseRequestIn, TermsChangeIn, TransitionIn
 from likeness.models.consent import Consent
@@ -99,6 +104,7 @@ def consent_facts(consent: Consent) -> ConsentFacts:
         revoked_at=consent.revoked_at,
         twin_id=consent.twin_id,
         terms_sha256=consent.terms_sha256,
+        activities=frozenset(consent_service.document_of(consent).activities),
     )
 
 
@@ -508,23 +514,48 @@ def revoke_by_talent(session: Session, actor: Actor, license_id: str, reason: st
 def end_uncovered_licenses(
     session: Session, actor: Actor, talent_id: str, reason: str | None
 ) -> list[License]:
-    """After a creation consent is revoked, end every license no standing one covers."""
+    """After a creation consent is revoked, end every license no standing one covers.
+
+    "Standing" is the twin side's test (signed, unrevoked, in force now), so a license
+    never outlives the twin the same revocation shreds.
+    """
     now = utcnow()
+    facts = (consent_facts(c) for c in repository.creation_consents_of(session, talent_id))
     standing = [
         c
-        for c in repository.creation_consents_of(session, talent_id)
-        if c.status is ConsentStatus.signed and (c.revoked_at is None or c.revoked_at > now)
+        for c in facts
+        if c.status is ConsentStatus.signed
+        and c.signed_by(now)
+        and not c.revoked_by(now)
+        and c.in_force(now)
     ]
-    ended: list[License] = []
-    for lic in repository.licenses_of_talent(session, talent_id, RUNNING | NEGOTIATING):
-        if any(c.twin_id is None or c.twin_id == lic.twin_id for c in standing):
-            continue
-        why = reason or "the talent revoked consent to the digital twin"
-        if lic.status in RUNNING:
-            ended.append(revoke(session, actor, lic.id, TransitionIn(reason=why)))
-        else:
-            ended.append(withdraw(session, actor, lic.id, TransitionIn(reason=why)))
-    return ended
+    why = reason or "the talent revoked consent to the digital twin"
+    return [
+        _end_live(session, actor, lic, why)
+        for lic in repository.licenses_of_talent(session, talent_id, RUNNING | NEGOTIATING)
+        if not any(c.twin_id is None or c.twin_id == lic.twin_id for c in standing)
+    ]
+
+
+def end_licenses_of_twin(
+    session: Session, actor: Actor, talent_id: str, twin_id: str, reason: str
+) -> list[License]:
+    """The twin was retired and deleted: end every live license that names it.
+
+    Licenses naming no twin cover the talent's other and future twins, so they stay.
+    """
+    return [
+        _end_live(session, actor, lic, reason)
+        for lic in repository.licenses_of_talent(session, talent_id, RUNNING | NEGOTIATING)
+        if lic.twin_id == twin_id
+    ]
+
+
+def _end_live(session: Session, actor: Actor, lic: License, why: str) -> License:
+    """Revoke a running license (the brand must take outputs down); withdraw a negotiation."""
+    if lic.status in RUNNING:
+        return revoke(session, actor, lic.id, TransitionIn(reason=why))
+    return withdraw(session, actor, lic.id, TransitionIn(reason=why))
 
 
 def expire(session: Session, actor: Actor, license_id: str, data: TransitionIn) -> License:
@@ -566,6 +597,7 @@ def expire_due(session: Session, actor: Actor, now: datetime | None = None) -> l
 def record_release(session: Session, actor: Actor, license_id: str) -> License:
     """Count one released output against the license's maximum (compare-and-set)."""
     lic = get_for(session, actor, license_id)
+    _require_running_now(lic, utcnow())
     maximum = terms_of(lic).max_outputs
     if lic.released_count >= maximum:
         raise QuotaExhausted(f"license {lic.id}: all {maximum} outputs have been released")
@@ -584,3 +616,14 @@ def record_release(session: Session, actor: Actor, license_id: str) -> License:
         {"released_count": lic.released_count, "max_outputs": maximum},
     )
     return lic
+
+
+def _require_running_now(lic: License, now: datetime) -> None:
+    """Outputs are released only under an active license, inside its term."""
+    if lic.status is not LicenseStatus.active:
+        raise LicenseNotRunning(f"license {lic.id} is {lic.status.value}: nothing may be released")
+    if not lic.starts_at <= now < lic.ends_at:
+        raise LicenseNotRunning(
+            f"license {lic.id} runs from {iso(lic.starts_at)} to {iso(lic.ends_at)}; "
+            "nothing may be released outside that term"
+        )

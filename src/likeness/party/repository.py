@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.orm import Session
 
 from likeness.models.party import (
@@ -58,12 +58,16 @@ def representation_in_force(today: date) -> ColumnElement[bool]:
     )
 
 
-def represented_talent_ids(agency_ids: frozenset[str], today: date) -> ColumnElement[bool]:
-    """Filter: talent represented by one of these agencies under an agreement in force today."""
-    subquery = select(Representation.talent_id).where(
+def talent_represented_by(agency_ids: frozenset[str], today: date) -> Select[str]:
+    """Subquery: talent one of these agencies represents under an agreement in force today."""
+    return select(Representation.talent_id).where(
         Representation.agency_id.in_(agency_ids), representation_in_force(today)
     )
-    return TalentProfile.id.in_(subquery)
+
+
+def represented_talent_ids(agency_ids: frozenset[str], today: date) -> ColumnElement[bool]:
+    """Filter: talent represented by one of these agencies under an agreement in force today."""
+    return TalentProfile.id.in_(talent_represented_by(agency_ids, today))
 
 
 def list_users(session: Session, *, limit: int, offset: int) -> Sequence[User]:

@@ -73,6 +73,7 @@ from likeness.policy._terms import (
     validate_terms,
 )
 from likeness.policy._values import (
+    ALTER,
     NEGOTIATING,
     RUNNING,
     Action,
@@ -96,6 +97,7 @@ from likeness.policy._values import (
 )
 
 __all__ = [
+    "ALTER",
     "DEFAULT_CATEGORIES",
     "DEFAULT_CHANNELS",
     "ISO_3166_ALPHA2",

@@ -2,8 +2,9 @@
 
 Order of reasoning, so every deny lists *all* its reasons:
 
-1. talent-level: standing limits (categories never allowed) and the creation consent;
-   these deny whatever any license says;
+1. talent-level: standing limits (categories never allowed), the creation consent and
+   the twin itself (deleted, or no version left to generate from); these deny whatever
+   any license says;
 2. request shape: a category is always needed, a territory for release and publish
    unless the license is worldwide;
 3. each license the brand holds for this twin: state, term, use consent, scope, quota
@@ -17,6 +18,7 @@ from collections.abc import Iterable
 
 from likeness.policy import _reasons as R  # noqa: N812
 from likeness.policy._values import (
+    ALTER,
     NEGOTIATING,
     RUNNING,
     Action,
@@ -38,7 +40,11 @@ def decide(use: UseRequest, facts: RightsFacts) -> Decision:
     """May this brand do this thing with this twin, on this channel, here, now?"""
     if facts.talent_id != use.talent_id:
         raise ValueError("facts belong to another talent than the use")
-    talent_reasons = [*_standing_reasons(use, facts), *_creation_reasons(use, facts)]
+    talent_reasons = [
+        *_standing_reasons(use, facts),
+        *_creation_reasons(use, facts),
+        *_twin_reasons(use, facts),
+    ]
     candidates = sorted(
         (
             lic
@@ -95,11 +101,37 @@ def _creation_reasons(use: UseRequest, facts: RightsFacts) -> list[Reason]:
                 "the talent revoked consent to the digital twin; no new use is allowed",
             )
         ]
-    if not any(c.in_force(use.at) for c in standing):
+    in_force = [c for c in standing if c.in_force(use.at)]
+    if not in_force:
         return [
             Reason(
                 R.CREATION_CONSENT_EXPIRED,
                 "the talent's consent to the digital twin is not in force at this time",
+            )
+        ]
+    # Generating relights and restyles the twin: the consent must allow altering it.
+    if use.action is Action.generate and not any(ALTER in c.activities for c in in_force):
+        return [
+            Reason(
+                R.CREATION_CONSENT_NO_ALTER,
+                "the talent's consent to the digital twin does not allow altering it, "
+                "which generating an image does",
+            )
+        ]
+    return []
+
+
+def _twin_reasons(use: UseRequest, facts: RightsFacts) -> list[Reason]:
+    """A deleted twin is gone for every use; one with no version left cannot generate."""
+    if use.twin_id is None:
+        return []
+    if use.twin_id in facts.deleted_twins:
+        return [Reason(R.TWIN_DELETED, f"twin {use.twin_id} was retired and deleted")]
+    if use.action is Action.generate and use.twin_id in facts.twins_without_version:
+        return [
+            Reason(
+                R.TWIN_NO_VERSION,
+                f"every version of twin {use.twin_id} was retired; build a new one first",
             )
         ]
     return []

@@ -20,6 +20,8 @@ class RightsIndex:
         self._creation: defaultdict[str, list[ConsentFacts]] = defaultdict(list)
         self._never: dict[str, frozenset[str]] = {}
         self._twin_talent: dict[str, str] = {}
+        self._deleted: defaultdict[str, set[str]] = defaultdict(set)
+        self._versionless: defaultdict[str, set[str]] = defaultdict(set)
         self._facts: dict[str, RightsFacts] = {}
 
     def add_license(self, lic: LicenseFacts) -> None:
@@ -33,6 +35,15 @@ class RightsIndex:
         if consent.twin_id is not None:
             self._twin_talent[consent.twin_id] = consent.talent_id
         self._facts.pop(consent.talent_id, None)
+
+    def add_twin_state(self, talent_id: str, twin_id: str, *, deleted: bool, versions: int) -> None:
+        """Record a twin that can no longer be used (deleted) or generated from (no version)."""
+        self._twin_talent[twin_id] = talent_id
+        if deleted:
+            self._deleted[talent_id].add(twin_id)
+        elif versions == 0:
+            self._versionless[talent_id].add(twin_id)
+        self._facts.pop(talent_id, None)
 
     def set_never_allowed(self, talent_id: str, categories: Iterable[str]) -> None:
         self._never[talent_id] = frozenset(categories)
@@ -49,6 +60,8 @@ class RightsIndex:
                 never_allowed=self._never.get(talent_id, frozenset()),
                 creation_consents=tuple(self._creation.get(talent_id, ())),
                 licenses=tuple(self._licenses.get(talent_id, ())),
+                deleted_twins=frozenset(self._deleted.get(talent_id, ())),
+                twins_without_version=frozenset(self._versionless.get(talent_id, ())),
             )
             self._facts[talent_id] = cached
         return cached

@@ -12,6 +12,9 @@ TERRITORY_REQUIRED: Final = "territory.required"
 CREATION_CONSENT_MISSING: Final = "creation_consent.missing"
 CREATION_CONSENT_REVOKED: Final = "creation_consent.revoked"
 CREATION_CONSENT_EXPIRED: Final = "creation_consent.expired"
+CREATION_CONSENT_NO_ALTER: Final = "creation_consent.no_alter"
+TWIN_DELETED: Final = "twin.deleted"
+TWIN_NO_VERSION: Final = "twin.no_version"
 LICENSE_MISSING: Final = "license.missing"
 LICENSE_NOT_ACTIVE: Final = "license.not_active"
 LICENSE_SUSPENDED: Final = "license.suspended"
@@ -37,6 +40,9 @@ DENY_CODES: Final = frozenset(
         CREATION_CONSENT_MISSING,
         CREATION_CONSENT_REVOKED,
         CREATION_CONSENT_EXPIRED,
+        CREATION_CONSENT_NO_ALTER,
+        TWIN_DELETED,
+        TWIN_NO_VERSION,
         LICENSE_MISSING,
         LICENSE_NOT_ACTIVE,
         LICENSE_SUSPENDED,

@@ -11,6 +11,9 @@ from typing import Any
 from likeness.policy._codes import WORLDWIDE
 from likeness.policy._errors import InvalidUse
 
+#: The creation-consent activity that generating an image needs (relight, restyle, pose).
+ALTER = "alter"
+
 
 class Action(StrEnum):
     """What a brand wants to do with a twin."""
@@ -197,6 +200,8 @@ class ConsentFacts:
     twin_id: str | None = None
     #: For a use consent: SHA-256 of the license terms it was signed for.
     terms_sha256: str | None = None
+    #: For a creation consent: what it allows (capture, build, alter).
+    activities: frozenset[str] = frozenset()
 
     def signed_by(self, at: datetime) -> bool:
         return self.signed_at is not None and self.signed_at <= at
@@ -267,6 +272,10 @@ class RightsFacts:
     creation_consents: tuple[ConsentFacts, ...] = ()
     #: Every license of the talent, all brands (other brands matter for exclusivity).
     licenses: tuple[LicenseFacts, ...] = ()
+    #: Twins retired and deleted (crypto-shredded): nothing may be done with them.
+    deleted_twins: frozenset[str] = frozenset()
+    #: Twins whose every version was retired: nothing new can be generated from them.
+    twins_without_version: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

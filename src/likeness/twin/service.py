@@ -28,6 +28,7 @@ from likeness.capture import service as capture_service
 from likeness.capture.errors import QcFailed
 from likeness.capture.qc import QcConfig, QcView, run_qc
 from likeness.capture.service import SessionFrames, StorageDeps
+from likeness.consent.document import ConsentDocument
 from likeness.errors import Conflict, Forbidden, InvalidInput, NotFound
 from likeness.imaging.faces import FaceAnalyzer
 from likeness.kit.clock import utcnow
@@ -37,7 +38,7 @@ from likeness.models.capture import CaptureSession
 from likeness.models.consent import Consent
 from likeness.models.party import Role
 from likeness.models.twin import Twin, TwinVersion
-from likeness.policy import ConsentKind, ConsentStatus
+from likeness.policy import ALTER, ConsentKind, ConsentStatus
 from likeness.twin._basis import pack_basis, unpack_basis
 from likeness.twin.access import record_operator_look, require_talent_data
 from likeness.twin.keys import twin_key_name
@@ -51,14 +52,47 @@ class CreationConsentRequired(Forbidden):
 
 
 def active_creation_consent(
-    session: Session, talent_id: str, twin_id: str | None, at: datetime | None = None
+    session: Session,
+    talent_id: str,
+    twin_id: str | None,
+    at: datetime | None = None,
+    *,
+    activity: str | None = None,
 ) -> Consent | None:
     """The talent's signed, unrevoked, currently valid creation consent for this twin.
 
     A creation consent with no ``twin_id`` covers building any twin of the talent; one
-    with a ``twin_id`` covers only that twin.
+    with a ``twin_id`` covers only that twin. With ``activity`` (capture, build, alter),
+    only a consent that lists that activity counts.
     """
-    now = at or utcnow()
+    standing = _standing_creation_consents(session, talent_id, twin_id, at or utcnow())
+    if activity is None:
+        return standing[0] if standing else None
+    return next((c for c in standing if activity in _activities(c)), None)
+
+
+def require_creation_consent(
+    session: Session, talent_id: str, twin_id: str | None, activity: str
+) -> Consent:
+    """The consent that allows ``activity`` on this twin now, or a refusal that says why."""
+    standing = _standing_creation_consents(session, talent_id, twin_id, utcnow())
+    if not standing:
+        raise CreationConsentRequired(
+            "no active signed creation consent from the talent covers this twin"
+        )
+    for consent in standing:
+        if activity in _activities(consent):
+            return consent
+    allowed = sorted({a for c in standing for a in _activities(c)})
+    raise CreationConsentRequired(
+        f"the talent's creation consent does not allow {activity!r} "
+        f"(it allows: {', '.join(allowed) or 'nothing'}); ask for a new consent"
+    )
+
+
+def _standing_creation_consents(
+    session: Session, talent_id: str, twin_id: str | None, now: datetime
+) -> list[Consent]:
     stmt = (
         select(Consent)
         .where(
@@ -70,13 +104,17 @@ def active_creation_consent(
             Consent.valid_from <= now,
             Consent.valid_until > now,
         )
-        .order_by(Consent.signed_at.desc())
+        .order_by(Consent.signed_at.desc(), Consent.id)
     )
     if twin_id is None:
         stmt = stmt.where(Consent.twin_id.is_(None))
     else:
         stmt = stmt.where(or_(Consent.twin_id.is_(None), Consent.twin_id == twin_id))
-    return session.scalars(stmt).first()
+    return list(session.scalars(stmt))
+
+
+def _activities(consent: Consent) -> tuple[str, ...]:
+    return ConsentDocument.from_dict(json.loads(consent.document)).activities
 
 
 def get_twin(session: Session, actor: Actor, twin_id: str, *, purpose: str = "read") -> Twin:
@@ -177,11 +215,7 @@ def build(
             raise Forbidden("this twin belongs to another talent")
         if twin.status != "active":
             raise Conflict(f"twin {twin_id} is {twin.status}; build a new twin instead")
-    consent = active_creation_consent(session, talent_id, twin_id)
-    if consent is None:
-        raise CreationConsentRequired(
-            "no active signed creation consent from the talent covers building this twin"
-        )
+    consent = require_creation_consent(session, talent_id, twin_id, "build")
     reference = capture_service.reference_embedding(session, deps, talent_id)
     if twin is None:
         twin = Twin(id=new_id(), talent_id=talent_id, status="active", latest_version=0)
@@ -379,10 +413,8 @@ def load_basis(
     twin = get_twin(session, actor, twin_id)
     if twin.status != "active":
         raise Conflict(f"twin {twin_id} is {twin.status}")
-    if active_creation_consent(session, twin.talent_id, twin.id) is None:
-        raise CreationConsentRequired(
-            "the talent's creation consent is no longer active: the twin cannot be used"
-        )
+    # Every render relights (and may restyle) the twin: that is the "alter" activity.
+    require_creation_consent(session, twin.talent_id, twin.id, ALTER)
     row = _version(session, twin, version)
     if row.status != "active":
         raise Conflict(f"version {row.version} of twin {twin_id} is {row.status}")
@@ -466,7 +498,17 @@ def retire(session: Session, actor: Actor, deps: StorageDeps, twin_id: str, reas
     twin.reason = reason[:500]
     session.flush()
     record(session, actor, "twin.shred", "twin", twin.id, {"reason": reason[:500]})
+    _end_licenses_of(session, actor, twin, reason[:500])
     return twin
+
+
+def _end_licenses_of(session: Session, actor: Actor, twin: Twin, reason: str) -> None:
+    """A deleted twin cannot be used: licenses naming it end now, and their brands hear."""
+    # Imported here: licensing builds on twins (it checks the twins licenses name).
+    from likeness.licensing import service as licensing
+
+    why = f"the twin was retired and deleted: {reason}"[:500]
+    licensing.end_licenses_of_twin(session, actor, twin.talent_id, twin.id, why)
 
 
 def enforce_creation_consent(

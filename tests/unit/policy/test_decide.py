@@ -137,6 +137,15 @@ DENY_CASES: dict[str, tuple[object, RightsFacts]] = {
         use(),
         facts(creation_consents=(creation_consent(valid_until=NOW - timedelta(days=1)),)),
     ),
+    R.CREATION_CONSENT_NO_ALTER: (
+        use(action=Action.generate),
+        facts(creation_consents=(creation_consent(activities=frozenset({"capture", "build"})),)),
+    ),
+    R.TWIN_DELETED: (use(twin_id="twin-a"), facts(deleted_twins=frozenset({"twin-a"}))),
+    R.TWIN_NO_VERSION: (
+        use(twin_id="twin-a", action=Action.generate),
+        facts(twins_without_version=frozenset({"twin-a"})),
+    ),
     R.LICENSE_MISSING: (use(brand_id="nobody"), facts()),
     R.LICENSE_NOT_ACTIVE: (use(), facts(license_(status=LicenseStatus.accepted))),
     R.LICENSE_SUSPENDED: (use(), facts(license_(status=LicenseStatus.suspended))),
@@ -307,6 +316,34 @@ def test_twin_scoped_creation_consent() -> None:
     only_a = facts(creation_consents=(creation_consent(twin_id="twin-a"),))
     assert decide(use(twin_id="twin-a"), only_a).allow
     _deny(decide(use(twin_id="twin-b"), only_a), R.CREATION_CONSENT_MISSING)
+
+
+def test_a_consent_that_does_not_allow_altering_still_lets_released_outputs_run() -> None:
+    no_alter = facts(creation_consents=(creation_consent(activities=frozenset({"build"})),))
+    _deny(decide(use(action=Action.generate), no_alter), R.CREATION_CONSENT_NO_ALTER)
+    assert decide(use(action=Action.publish), no_alter).allow
+    both = facts(
+        creation_consents=(
+            creation_consent(activities=frozenset({"build"})),
+            creation_consent(consent_id="creation2"),
+        )
+    )
+    assert decide(use(action=Action.generate), both).allow
+
+
+def test_a_deleted_twin_denies_every_action_and_leaves_the_talents_other_twins_alone() -> None:
+    gone = facts(deleted_twins=frozenset({"twin-a"}))
+    for action in Action:
+        _deny(decide(use(twin_id="twin-a", action=action), gone), R.TWIN_DELETED)
+    assert decide(use(twin_id="twin-b"), gone).allow
+    assert decide(use(twin_id=None), gone).allow
+
+
+def test_a_twin_with_no_version_left_cannot_generate_but_its_outputs_may_still_run() -> None:
+    versionless = facts(twins_without_version=frozenset({"twin-a"}))
+    _deny(decide(use(twin_id="twin-a", action=Action.generate), versionless), R.TWIN_NO_VERSION)
+    assert decide(use(twin_id="twin-a", action=Action.publish), versionless).allow
+    assert decide(use(twin_id="twin-a", action=Action.release), versionless).allow
 
 
 def test_one_revoked_creation_consent_does_not_cancel_another_standing_one() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from likeness.policy import RightsIndex, decide, reasons
+from likeness.policy import Action, RightsIndex, decide, reasons
 from unit.policy.builders import TALENT, creation_consent, facts, license_, use
 
 
@@ -48,3 +48,15 @@ def test_unknown_talent_has_no_license() -> None:
     decision = RightsIndex().decide(use(talent_id="ghost"))
     assert reasons.LICENSE_MISSING in decision.codes
     assert reasons.CREATION_CONSENT_MISSING in decision.codes
+
+
+def test_twin_states_reach_the_decision_and_resolve_to_their_talent() -> None:
+    index = _index()
+    index.add_twin_state(TALENT, "twin-gone", deleted=True, versions=0)
+    index.add_twin_state(TALENT, "twin-empty", deleted=False, versions=0)
+    index.add_twin_state(TALENT, "twin-live", deleted=False, versions=2)
+    assert index.talent_of("twin-gone") == TALENT
+    assert index.decide(use(twin_id="twin-gone")).codes == {reasons.TWIN_DELETED}
+    generate = use(twin_id="twin-empty", action=Action.generate)
+    assert index.decide(generate).codes == {reasons.TWIN_NO_VERSION}
+    assert index.decide(use(twin_id="twin-live", action=Action.generate)).allow
