@@ -22,6 +22,14 @@ def test_duplicate_email_is_a_conflict(session: Session) -> None:
         factories.create_user(session, Role.brand, email="DUP@example.com")
 
 
+def test_an_empty_password_is_refused_not_taken_as_no_password(session: Session) -> None:
+    data = UserCreate(email="pw@example.com", display_name="pw", role=Role.brand, password="")
+    with pytest.raises(InvalidInput, match="password"):
+        service.create_user(session, SYSTEM_ACTOR, data)
+    without = UserCreate(email="pw@example.com", display_name="pw", role=Role.brand)
+    assert service.create_user(session, SYSTEM_ACTOR, without).password_hash is None
+
+
 def test_only_operators_create_parties(session: Session) -> None:
     _brand, member = factories.create_brand(session)
     brand_actor = factories.actor(session, member)

@@ -118,6 +118,12 @@ def test_only_the_talent_or_an_audited_operator_sees_captures(
         twins.get_twin(session, world.actor(session, "brand"), version.twin_id)
     twins.get_twin(session, operator, version.twin_id)
     assert _events(session, "twin.operator_access")
+    twins.list_twins(session, world.actor(session, "talent"))
+    assert not _events(session, "twin.operator_list")  # the talent's own look is not logged
+    assert [t.id for t in twins.list_twins(session, operator)] == [version.twin_id]
+    assert [t.id for t in twins.list_twins(session, operator, world.talent.id)] == [version.twin_id]
+    looks = [(e.object_type, e.object_id) for e in _events(session, "twin.operator_list")]
+    assert looks == [("twin", "*"), ("talent", world.talent.id)]
 
 
 def test_failed_ingest_leaves_nothing_behind(

@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import likeness
 from likeness.api.limits import BodyLimit, BodySizeLimit
+from likeness.api.text import ValidUnicodeJson
 from likeness.errors import LikenessError
 from likeness.runtime import Runtime
 from likeness.settings import Settings, get_settings
@@ -88,6 +89,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     for router in _feature_routers():
         app.include_router(router, prefix=API_PREFIX)
+    # Added first, so it runs inside the size limit, which bounds the body it reads.
+    app.add_middleware(ValidUnicodeJson)
     app.add_middleware(
         BodySizeLimit, default=settings.max_request_bytes, routes=_body_limits(settings)
     )

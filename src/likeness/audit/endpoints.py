@@ -11,6 +11,7 @@ from likeness.api.deps import SessionDep
 from likeness.audit import service
 from likeness.audit.schemas import AuditEventRead, ChainReport
 from likeness.auth.dependencies import OperatorActor
+from likeness.kit.bounds import MAX_OFFSET
 
 router = APIRouter(tags=["audit"])
 
@@ -25,7 +26,7 @@ def list_events(
     action: str | None = None,
     since: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> list[AuditEventRead]:
     return service.list_events(
         session,

@@ -21,7 +21,8 @@ from likeness.audit.chain import (
 )
 from likeness.audit.schemas import AuditEventRead, ChainReport
 from likeness.auth.actor import Actor
-from likeness.errors import ConfigurationError, InvalidInput
+from likeness.errors import ConfigurationError
+from likeness.kit.bounds import require_instant, require_page
 from likeness.kit.clock import utcnow
 from likeness.models.audit import AuditEvent
 
@@ -138,10 +139,9 @@ def list_events(
     limit: int = 100,
     offset: int = 0,
 ) -> list[AuditEventRead]:
-    if not 1 <= limit <= MAX_PAGE:
-        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}")
-    if offset < 0:
-        raise InvalidInput("offset must not be negative")
+    require_page(limit, offset, MAX_PAGE)
+    if since is not None:
+        since = require_instant(since, "since")
     stmt = repository.filtered_events(
         object_type=object_type,
         object_id=object_id,

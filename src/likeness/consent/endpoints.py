@@ -19,6 +19,7 @@ from likeness.consent.schemas import (
     StandingLimitsRead,
 )
 from likeness.consent.signing import TalentKeyring
+from likeness.kit.bounds import MAX_OFFSET
 from likeness.licensing import notifications
 from likeness.licensing.schemas import NotificationRead
 from likeness.policy import ConsentKind
@@ -26,7 +27,7 @@ from likeness.policy import ConsentKind
 router = APIRouter(tags=["consents"])
 
 Limit = Annotated[int, Query(ge=1, le=service.MAX_PAGE)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 
 @router.post("/consents/creation", response_model=ConsentRead, status_code=status.HTTP_201_CREATED)

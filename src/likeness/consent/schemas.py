@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from likeness.consent.document import CREATION_ACTIVITIES
+from likeness.kit.bounds import Count, Instant
 from likeness.policy import ConsentKind, ConsentStatus
 
 
@@ -14,9 +15,9 @@ class CreationConsentCreate(BaseModel):
     talent_id: str
     twin_id: str | None = Field(default=None, description="omit: covers every twin")
     purpose: str = Field(min_length=1, max_length=2000)
-    valid_from: AwareDatetime | None = Field(default=None, description="default: now")
-    valid_until: AwareDatetime
-    creation_fee_minor: int = Field(default=0, ge=0, description="rate of pay, minor units")
+    valid_from: Instant | None = Field(default=None, description="default: now")
+    valid_until: Instant
+    creation_fee_minor: Count = Field(default=0, description="rate of pay, minor units")
     currency: str = Field(default="EUR", min_length=3, max_length=3)
     activities: list[str] = Field(
         default_factory=lambda: list(CREATION_ACTIVITIES),

@@ -50,6 +50,7 @@ from likeness.consent.signing import (
     verify_record,
 )
 from likeness.errors import Forbidden, InvalidInput, NotFound
+from likeness.kit.bounds import require_page
 from likeness.kit.clock import utcnow
 from likeness.licensing import access
 from likeness.licensing import repository as licensing_repository
@@ -118,8 +119,7 @@ def list_for(
     limit: int = 100,
     offset: int = 0,
 ) -> Sequence[Consent]:
-    if not 1 <= limit <= MAX_PAGE or offset < 0:
-        raise InvalidInput(f"limit must be 1..{MAX_PAGE} and offset ≥ 0")
+    require_page(limit, offset, MAX_PAGE)
     where: list[ColumnElement[bool]] = []
     visible = _visible(actor)
     if visible is not None:

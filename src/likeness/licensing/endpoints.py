@@ -10,6 +10,7 @@ from likeness.api.deps import RuntimeDep, SessionDep
 from likeness.auth.dependencies import AnyActor
 from likeness.consent.service import Intent
 from likeness.consent.signing import TalentKeyring
+from likeness.kit.bounds import MAX_OFFSET
 from likeness.licensing import decision, service
 from likeness.licensing.schemas import (
     ApproveIn,
@@ -25,7 +26,7 @@ from likeness.policy import LicenseStatus
 router = APIRouter(tags=["licenses"])
 
 Limit = Annotated[int, Query(ge=1, le=service.MAX_PAGE)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 
 @router.post("/licenses", response_model=LicenseRead, status_code=status.HTTP_201_CREATED)

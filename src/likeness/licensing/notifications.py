@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from likeness.audit import service as audit
 from likeness.auth.actor import Actor
-from likeness.errors import InvalidInput, NotFound
+from likeness.errors import NotFound
+from likeness.kit.bounds import require_page
 from likeness.kit.clock import utcnow
 from likeness.licensing import repository
 from likeness.licensing.schemas import NotificationRead
@@ -77,8 +78,7 @@ def list_for(
     session: Session, actor: Actor, *, unread_only: bool = False, limit: int = 100, offset: int = 0
 ) -> Sequence[RightsNotification]:
     """A brand member sees their brands' notifications; an operator sees all."""
-    if not 1 <= limit <= MAX_PAGE or offset < 0:
-        raise InvalidInput(f"limit must be 1..{MAX_PAGE} and offset ≥ 0")
+    require_page(limit, offset, MAX_PAGE)
     scope = _brand_scope(actor)
     if scope is not None and not scope:
         return []

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from likeness.kit.bounds import MAX_INT, Count, Instant, Version
 from likeness.policy import (
     Action,
     ApprovalMode,
@@ -26,14 +27,14 @@ class TermsIn(BaseModel):
     )
     categories: list[str] = Field(min_length=1, examples=[["fashion"]])
     exclusive_categories: list[str] = Field(default_factory=list)
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
-    max_outputs: int = Field(ge=1, description="maximum number of released outputs")
+    starts_at: Instant
+    ends_at: Instant
+    max_outputs: int = Field(ge=1, le=MAX_INT, description="maximum number of released outputs")
     approval_mode: ApprovalMode = ApprovalMode.every_output
     currency: str = Field(default="EUR", min_length=3, max_length=3)
-    creation_fee_minor: int = Field(default=0, ge=0)
-    per_output_fee_minor: int = Field(default=0, ge=0)
-    per_use_fees_minor: dict[str, int] = Field(
+    creation_fee_minor: Count = 0
+    per_output_fee_minor: Count = 0
+    per_use_fees_minor: dict[str, Count] = Field(
         default_factory=dict, description="per published use, by channel"
     )
     commission_bps: int | None = Field(
@@ -44,6 +45,20 @@ class TermsIn(BaseModel):
     )
     takedown_days: int = Field(default=30, ge=0, le=365)
     purpose: str = Field(min_length=1, max_length=2000)
+
+    @model_validator(mode="after")
+    def _one_fee_per_channel(self) -> TermsIn:
+        """ "Instagram" and "instagram " are one channel: two fees for it is ambiguous."""
+        seen: dict[str, str] = {}
+        for key in self.per_use_fees_minor:
+            channel = key.strip().lower()
+            if channel in seen:
+                raise ValueError(
+                    f"per_use_fees_minor names channel {channel!r} twice "
+                    f"({seen[channel]!r} and {key!r})"
+                )
+            seen[channel] = key
+        return self
 
     def to_terms(self, default_commission_bps: int) -> LicenseTerms:
         commission = self.commission_bps
@@ -81,13 +96,13 @@ class LicenseRequestIn(BaseModel):
 
 class TermsChangeIn(BaseModel):
     terms: TermsIn
-    version: int | None = Field(
+    version: Version | None = Field(
         default=None, description="the version you last read; refused if it changed since"
     )
 
 
 class TransitionIn(BaseModel):
-    version: int | None = None
+    version: Version | None = None
     reason: str | None = Field(default=None, max_length=500)
 
 
@@ -95,7 +110,7 @@ class ApproveIn(BaseModel):
     typed_name: str = Field(description="your full legal name, typed")
     statement: str = Field(description="the affirmative statement shown on the consent")
     sign_with_key: bool = Field(default=False, description="also sign with your Ed25519 key")
-    version: int | None = None
+    version: Version | None = None
 
 
 class LicenseRead(BaseModel):
@@ -128,7 +143,7 @@ class UseIn(BaseModel):
     channel: str
     territory: str | None = Field(default=None, min_length=2, max_length=2)
     category: str | None = None
-    at: AwareDatetime | None = Field(default=None, description="default: now")
+    at: Instant | None = Field(default=None, description="default: now")
 
 
 class NotificationRead(BaseModel):

@@ -22,7 +22,8 @@ from likeness.auth.actor import Actor
 from likeness.consent import service as consent_service
 from likeness.consent.service import Intent
 from likeness.consent.signing import TalentKeyring
-from likeness.errors import Conflict, InvalidInput, NotFound
+from likeness.errors import Conflict, NotFound
+from likeness.kit.bounds import require_page
 from likeness.kit.clock import utcnow
 from likeness.licensing import access, repository
 from likeness.licensing.errors import (
@@ -139,8 +140,7 @@ def list_for(
     limit: int = 100,
     offset: int = 0,
 ) -> Sequence[License]:
-    if not 1 <= limit <= MAX_PAGE or offset < 0:
-        raise InvalidInput(f"limit must be 1..{MAX_PAGE} and offset ≥ 0")
+    require_page(limit, offset, MAX_PAGE)
     where: list[ColumnElement[bool]] = []
     visible = access.license_filter(actor)
     if visible is not None:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, status
 
 from likeness.api.deps import SessionDep
 from likeness.auth.dependencies import AnyActor, OperatorActor
+from likeness.kit.bounds import MAX_OFFSET
 from likeness.party import access, service
 from likeness.party.schemas import (
     AgencyCreate,
@@ -26,7 +27,7 @@ from likeness.party.schemas import (
 router = APIRouter(tags=["parties"])
 
 Limit = Annotated[int, Query(ge=1, le=service.MAX_PAGE)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 
 @router.post("/users", response_model=UserRead, status_code=status.HTTP_201_CREATED)

@@ -11,6 +11,7 @@ from likeness.audit import service as audit
 from likeness.auth.actor import Actor
 from likeness.auth.passwords import hash_password
 from likeness.errors import Conflict, Forbidden, InvalidInput, NotFound
+from likeness.kit.bounds import require_page
 from likeness.models.party import (
     Agency,
     AgencyMember,
@@ -40,8 +41,7 @@ def require_operator(actor: Actor) -> None:
 
 
 def _page(limit: int, offset: int) -> None:
-    if not 1 <= limit <= MAX_PAGE or offset < 0:
-        raise InvalidInput(f"limit must be 1..{MAX_PAGE} and offset >= 0")
+    require_page(limit, offset, MAX_PAGE)
 
 
 def _flush_unique(session: Session, what: str) -> None:
@@ -63,7 +63,8 @@ def create_user(session: Session, actor: Actor, data: UserCreate) -> User:
         email=email,
         display_name=rules.check_name(data.display_name, "display name"),
         role=data.role,
-        password_hash=hash_password(data.password) if data.password else None,
+        # An empty password is a weak password, not "no password": it must be refused.
+        password_hash=hash_password(data.password) if data.password is not None else None,
     )
     session.add(user)
     _flush_unique(session, f"user {email}")

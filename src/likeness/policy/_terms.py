@@ -27,7 +27,13 @@ _CLAIMING = RUNNING | {LicenseStatus.accepted}
 
 
 def add_years(moment: datetime, years: int) -> datetime:
-    """Same calendar date ``years`` later; 29 February falls back to 28 February."""
+    """Same calendar date ``years`` later; 29 February falls back to 28 February.
+
+    Past the last representable year it saturates at ``datetime.max`` (same zone), so a
+    term check on a far-future date is a comparison, never an overflow.
+    """
+    if moment.year + years > datetime.max.year:
+        return datetime.max.replace(tzinfo=moment.tzinfo)
     try:
         return moment.replace(year=moment.year + years)
     except ValueError:

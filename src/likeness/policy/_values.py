@@ -72,7 +72,10 @@ def require_aware(value: datetime, what: str) -> datetime:
     """Times are compared across zones, so a naive time is a bug, never a guess."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidUse(f"{what} must carry a time zone (got {value.isoformat()})")
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:00-05:00 is past datetime.max in UTC
+        raise InvalidUse(f"{what} is outside the representable range") from None
 
 
 def iso(value: datetime) -> str:

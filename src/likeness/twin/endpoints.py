@@ -19,6 +19,7 @@ from likeness.capture.errors import ReferenceTooLarge
 from likeness.capture.reference import REFERENCE_LIMITS
 from likeness.capture.service import StorageDeps
 from likeness.errors import NotFound
+from likeness.kit.bounds import Version
 from likeness.runtime import Runtime
 from likeness.settings import Settings
 from likeness.twin import service as twins
@@ -189,7 +190,7 @@ def get_twin(actor: AnyActor, session: SessionDep, twin_id: str) -> dict[str, An
 
 class RetireIn(BaseModel):
     reason: str = Field(min_length=1, max_length=500)
-    version: int | None = None
+    version: Version | None = None
 
 
 @router.post("/twins/{twin_id}/retire")

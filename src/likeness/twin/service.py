@@ -128,13 +128,17 @@ def get_twin(session: Session, actor: Actor, twin_id: str, *, purpose: str = "re
 
 
 def list_twins(session: Session, actor: Actor, talent_id: str | None = None) -> list[Twin]:
+    """The talent's own twins, or (operators, on the record) one talent's or everyone's."""
     if talent_id is None:
         if actor.role is Role.operator:
+            # Listing every twin is a look at every talent's data: it goes on the record too.
+            record_operator_look(session, actor, "twin.operator_list", "twin", "*")
             return list(session.scalars(select(Twin).order_by(Twin.created_at)))
         if actor.talent_id is None:
             raise Forbidden("only talents and operators can list twins")
         talent_id = actor.talent_id
     require_talent_data(actor, talent_id, "list this talent's twins")
+    record_operator_look(session, actor, "twin.operator_list", "talent", talent_id)
     stmt = select(Twin).where(Twin.talent_id == talent_id).order_by(Twin.created_at)
     return list(session.scalars(stmt))
 

@@ -113,3 +113,9 @@ def test_cli_times_need_a_zone() -> None:
             None, None, None, None, None, "2027-01-01T00:00:00", None, None, None, None, None,
             None, None, None, None, None,
         )  # fmt: skip
+
+
+def test_two_fees_for_one_channel_after_normalising_are_refused() -> None:
+    with pytest.raises(ValidationError, match="names channel 'instagram' twice"):
+        body(per_use_fees_minor={"Instagram": 1_000, " instagram": 2_000})
+    assert body(per_use_fees_minor={"instagram": 1, "web": 2}).per_use_fees_minor["web"] == 2

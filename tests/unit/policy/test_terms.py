@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from likeness.policy import (
     FeeSchedule,
     InvalidTerms,
+    InvalidUse,
     LicenseStatus,
     LicenseTerms,
     add_years,
     exclusivity_clashes,
+    require_aware,
     terms_sha256,
     validate_terms,
 )
@@ -96,6 +98,18 @@ def test_add_years_handles_leap_day() -> None:
     leap = datetime(2028, 2, 29, tzinfo=UTC)
     assert add_years(leap, 1) == datetime(2029, 2, 28, tzinfo=UTC)
     assert add_years(leap, 4) == datetime(2032, 2, 29, tzinfo=UTC)
+
+
+def test_add_years_saturates_instead_of_overflowing() -> None:
+    late = datetime(9995, 6, 1, tzinfo=UTC)
+    assert add_years(late, 10) == datetime.max.replace(tzinfo=UTC)
+    validate_terms(terms(starts_at=late, ends_at=late + timedelta(days=30)))
+
+
+def test_a_time_past_the_representable_range_in_utc_is_a_clear_error() -> None:
+    west = datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-5)))
+    with pytest.raises(InvalidUse, match="representable range"):
+        require_aware(west, "at")
 
 
 def test_terms_round_trip_and_hash_is_stable() -> None:

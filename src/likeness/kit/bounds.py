@@ -1,0 +1,59 @@
+"""Ranges every input must fall in before it reaches arithmetic or a database column.
+
+Python integers and datetimes are unbounded where SQLite, PostgreSQL and ``datetime``
+arithmetic are not: an offset of 10**20 or a time in year 9999 west of UTC used to end
+as a 500. The checks here turn them into a clear :class:`InvalidInput` first; the
+pydantic types carry the same bounds into the API schema.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, AwareDatetime, Field
+
+from likeness.errors import InvalidInput
+
+#: Pagination offsets beyond this are refused (no list here is anywhere near as long).
+MAX_OFFSET = 1_000_000_000
+#: Versions, counts and amounts are stored as 64-bit integers; keep a wide margin.
+MAX_INT = 2**53
+#: Instants Likeness accepts: wide enough for any contract, narrow enough for arithmetic.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def require_page(limit: int, offset: int, max_page: int) -> None:
+    if not 1 <= limit <= max_page:
+        raise InvalidInput(f"limit must be 1..{max_page}")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise InvalidInput(f"offset must be 0..{MAX_OFFSET}")
+
+
+def require_instant(value: datetime, what: str = "time") -> datetime:
+    """An aware time between 1900 and 9000, converted to UTC (naive is taken as UTC)."""
+    try:
+        moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:
+        moment = None
+    if moment is None or not EARLIEST <= moment < LATEST:
+        raise InvalidInput(
+            f"{what} must lie between {EARLIEST.date()} and {LATEST.date()} (got {value})"
+        )
+    return moment
+
+
+def _instant(value: datetime) -> datetime:
+    try:
+        return require_instant(value)
+    except InvalidInput as error:
+        raise ValueError(error.message) from None
+
+
+#: An aware time within Likeness's range, for request schemas.
+Instant = Annotated[AwareDatetime, AfterValidator(_instant)]
+#: A non-negative integer that fits every database column.
+Count = Annotated[int, Field(ge=0, le=MAX_INT)]
+#: A record version, as read before a compare-and-set.
+Version = Annotated[int, Field(ge=1, le=MAX_INT)]

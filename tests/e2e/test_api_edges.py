@@ -1,0 +1,101 @@
+"""Inputs at the edge of every range get a clear 422, never a 500."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from e2e.http_support import bearer
+from e2e.test_api_foundation import operator_token
+from integration.test_license_support import World
+from likeness.api.app import create_app
+from likeness.kit.db import Database
+from likeness.runtime import Runtime
+
+Parties = tuple[World, dict[str, dict[str, str]]]
+
+
+@pytest.fixture
+def lenient(runtime: Runtime) -> Iterator[TestClient]:
+    """A client that shows a server error as the 500 a real client would get."""
+    with TestClient(create_app(runtime=runtime), raise_server_exceptions=False) as client:
+        yield client
+
+
+def _terms(starts: str, ends: str) -> dict[str, Any]:
+    return {
+        "channels": ["instagram"],
+        "territories": ["FR"],
+        "categories": ["fashion"],
+        "starts_at": starts,
+        "ends_at": ends,
+        "max_outputs": 3,
+        "purpose": "Edge of time",
+    }
+
+
+def _use(world: World, at: str) -> dict[str, Any]:
+    return {
+        "twin": world.talent.id,
+        "brand_id": world.brand.id,
+        "action": "generate",
+        "channel": "web",
+        "at": at,
+    }
+
+
+def _invalid(response: Any, *needles: str) -> None:
+    assert response.status_code == 422, response.text
+    assert response.json()["error"] == "InvalidInput"
+    for needle in needles:
+        assert needle in response.text
+
+
+def test_times_outside_the_supported_range(
+    lenient: TestClient, db: Database, parties: Parties
+) -> None:
+    world, headers = parties
+    brand, operator = headers["brand"], bearer(operator_token(db))
+    far = {"talent_id": world.talent.id, "brand_id": world.brand.id}
+    far["terms"] = _terms("8999-01-01T00:00:00Z", "9999-12-31T00:00:00Z")  # type: ignore[assignment]
+    _invalid(lenient.post("/api/v1/licenses", headers=brand, json=far), "ends_at", "9000-01-01")
+    for at in ("9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+05:00"):
+        _invalid(lenient.post("/api/v1/decide", headers=brand, json=_use(world, at)), "1900")
+    since = {"since": "0001-01-01T00:00:00+05:00"}
+    _invalid(lenient.get("/api/v1/audit/events", headers=operator, params=since), "since")
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/users", "/api/v1/licenses", "/api/v1/consents", "/api/v1/audit/events"]
+)
+def test_offsets_no_database_can_hold(lenient: TestClient, db: Database, path: str) -> None:
+    response = lenient.get(path, headers=bearer(operator_token(db)), params={"offset": 10**20})
+    _invalid(response, "offset")
+
+
+def test_versions_no_database_can_hold(lenient: TestClient, db: Database, parties: Parties) -> None:
+    world, headers = parties
+    operator = bearer(operator_token(db))
+    retire = {"reason": "test", "version": 10**20}
+    _invalid(lenient.post("/api/v1/twins/any/retire", headers=operator, json=retire), "version")
+    big_fee = {"talent_id": world.talent.id, "brand_id": world.brand.id}
+    big_fee["terms"] = {  # type: ignore[assignment]
+        **_terms("2027-01-01T00:00:00Z", "2028-01-01T00:00:00Z"),
+        "creation_fee_minor": 10**20,
+    }
+    _invalid(lenient.post("/api/v1/licenses", headers=headers["brand"], json=big_fee))
+
+
+def test_a_lone_surrogate_in_json_is_refused_and_a_real_emoji_is_not(
+    lenient: TestClient, db: Database
+) -> None:
+    operator = {**bearer(operator_token(db)), "content-type": "application/json"}
+    lone = b'{"email": "a@example.com", "display_name": "\\udc00x", "role": "talent"}'
+    _invalid(lenient.post("/api/v1/users", headers=operator, content=lone), "lone surrogate")
+    pair = b'{"email": "b@example.com", "display_name": "Bo \\ud83d\\ude00", "role": "talent"}'
+    created = lenient.post("/api/v1/users", headers=operator, content=pair)
+    assert created.status_code == 201, created.text
+    assert created.json()["display_name"] == "Bo \U0001f600"
