@@ -175,6 +175,42 @@ def test_bad_basis_and_output_paths(tmp_path: Path, npz_basis: Path) -> None:
         assert message in result.output
 
 
+def test_damaged_bases_and_scenes_are_one_clean_line(
+    tmp_path: Path, npz_basis: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    scene = str(_scene(tmp_path))
+    truncated = tmp_path / "truncated.npz"
+    truncated.write_bytes(npz_basis.read_bytes()[:200])
+    uneven = tmp_path / "uneven.npz"
+    np.savez(
+        uneven,
+        basis=np.ones((3, 4, 4, 3), np.float32),
+        azimuth_deg=np.array([0.0, 90.0, 180.0]),
+        elevation_deg=np.array([10.0, 20.0]),
+    )
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "lights.csv").write_text("file,azimuth_deg,elevation_deg\nlight.png,0,10\n")
+    (folder / "light.png").write_bytes(b"not a png")
+    bad_yaml = tmp_path / "bad.yaml"
+    bad_yaml.write_text("lights:\n  - {azimuth_deg: 1\n  bad\n", encoding="utf-8")
+    cases = [
+        (truncated, scene, "cannot read truncated.npz"),
+        (uneven, scene, "azimuth_deg has 3 values but elevation_deg has 2"),
+        (folder, scene, "cannot read image light.png"),
+        (npz_basis, str(bad_yaml), "not valid YAML"),
+    ]
+    for basis, scene_path, message in cases:
+        capfd.readouterr()
+        args = ["render", "--basis", str(basis), "--scene", scene_path]
+        result = runner.invoke(app, [*args, "-o", str(tmp_path / "o.png")])
+        assert result.exit_code == 1, result.output
+        assert message in result.output
+        (line,) = [x for x in result.output.splitlines() if x.strip()]
+        assert line.startswith("error:") and "Traceback" not in result.output
+        assert "WARN" not in capfd.readouterr().err  # no OpenCV chatter either
+
+
 def test_multi_view_plate_matte_and_hdr_environment(tmp_path: Path) -> None:
     basis, dirs, alpha = rl.synthetic_basis(40)
     plate = np.full((40, 40, 3), 0.3, np.float32)

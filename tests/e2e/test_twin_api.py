@@ -39,6 +39,10 @@ def test_capture_and_twin_over_http(
     form = {"talent_id": world.talent.id}
     denied = client.post("/api/v1/captures", data=form, files=files, headers=h["brand"])
     assert denied.status_code == 403 and denied.json()["error"] == "Forbidden"
+    junk = {"archive": ("my shoot.zip", b"not a zip at all", "application/zip")}
+    refused = client.post("/api/v1/captures", data=form, files=junk, headers=h["talent"])
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["detail"] == "my shoot.zip: not a folder or a zip archive"
     created = client.post("/api/v1/captures", data=form, files=files, headers=h["talent"])
     assert created.status_code == 201, created.text
     sid = created.json()["id"]

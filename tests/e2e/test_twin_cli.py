@@ -90,6 +90,11 @@ def test_bad_input_is_one_clear_line(world: World, tmp_path: Path) -> None:
     assert code == 1 and out.startswith("error:") and "no such file" in out
     code, out = run("capture", "synth", str(tmp_path / "x"), "--seed", "1", "--lights", "2")
     assert code == 1 and "lights must be between" in out
+    code, out = run("capture", "synth", str(tmp_path / "x"), "--seed", "1", "--views", "9")
+    assert code == 1 and "views must be between 1 and 8" in out
+    code, out = run("capture", "synth", str(tmp_path / "x"), "--seed", "-1", "--size", "64")
+    assert code == 1 and out.startswith("error:") and "seed" in out
+    assert not (tmp_path / "x").exists()  # a refused run leaves no folder behind
     code, out = run("capture", "qc", "nosuchsession")
     assert code == 1 and "no capture session" in out
 

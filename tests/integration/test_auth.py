@@ -7,7 +7,7 @@ import pytest
 import factories
 from likeness.auth import service
 from likeness.auth.service import InvalidCredentials, LoginRateLimited
-from likeness.errors import NotFound, Unauthorized
+from likeness.errors import InvalidInput, NotFound, Unauthorized
 from likeness.kit.db import Database
 from likeness.models.party import Role
 from likeness.settings import Settings
@@ -51,6 +51,16 @@ def test_revoked_token_stops_working(db: Database) -> None:
         service.revoke_token(session, actor, token.id)
     with pytest.raises(Unauthorized), db.unit_of_work() as session:
         service.authenticate_token(session, plaintext)
+
+
+def test_token_names_are_plain_text(db: Database) -> None:
+    with db.unit_of_work() as session:
+        actor = factories.actor(session, factories.create_user(session, Role.brand))
+        for bad in ("", "   ", "x" * 101, "ci\x1b[2J", "a\nb"):
+            with pytest.raises(InvalidInput, match="token name"):
+                service.create_token(session, actor, bad)
+        token, _ = service.create_token(session, actor, "  laptop  ")
+        assert token.name == "laptop"
 
 
 def test_users_cannot_revoke_each_others_tokens(db: Database) -> None:

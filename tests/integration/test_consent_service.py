@@ -207,6 +207,9 @@ def test_invalid_creation_consent_is_refused(session: Session, world: World) -> 
         _draft(session, world, activities=["sell"])
     with pytest.raises(InvalidConsent, match="end after it starts"):
         _draft(session, world, valid_until=utcnow() - timedelta(days=1))
+    with pytest.raises(InvalidConsent, match="control characters"):
+        _draft(session, world, purpose="Twin\x1b[8m hidden text\x1b[0m")
+    assert _draft(session, world, purpose="Line one\nLine two\twith a tab").status is not None
 
 
 @pytest.mark.parametrize("fmt", ["md", "html", "pdf", "json"])
@@ -347,6 +350,9 @@ def test_decide_resolves_twin_ids_and_refuses_strangers(session: Session, world:
     assert not by_talent.allow  # the license covers only that twin
     with pytest.raises(NotFound):
         decision.decide_use(session, brand, _use(world, twin="f" * 32))
+    for who in ("operator", "talent", "agent"):  # a typo is an error, not a considered DENY
+        with pytest.raises(NotFound, match="no brand"):
+            decision.decide_use(session, world.actor(session, who), _use(world, brand_id="nobrand"))
     with pytest.raises(Forbidden):
         decision.decide_use(session, brand, _use(world, brand_id=world.other_brand.id))
     with pytest.raises(Forbidden):

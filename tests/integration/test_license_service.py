@@ -20,6 +20,7 @@ from integration.test_license_support import (
     to_status,
 )
 from likeness.audit import service as audit
+from likeness.auth.actor import SYSTEM_ACTOR
 from likeness.consent import service as consents
 from likeness.consent.errors import IntentNotShown, SignerNotTalent
 from likeness.errors import LikenessError, NotFound
@@ -38,6 +39,8 @@ from likeness.models.audit import AuditEvent
 from likeness.models.consent import Consent
 from likeness.models.license import License
 from likeness.models.party import Representation
+from likeness.party import service as party
+from likeness.party.schemas import AgencyCreate, RepresentationCreate
 from likeness.policy import (
     ConsentStatus,
     ExclusivityConflict,
@@ -85,6 +88,27 @@ def test_commission_defaults_to_the_representing_agency_rate(
     lic = requested(session, world)
     assert lic.commission_bps == 1_500
     assert json.loads(lic.terms)["commission_bps"] == 1_500
+
+
+def test_with_two_agencies_in_force_the_longest_standing_sets_the_default(
+    session: Session, world: World
+) -> None:
+    newer = party.create_agency(
+        session, SYSTEM_ACTOR, AgencyCreate(name="Newer Agency", commission_percent=5)
+    )
+    today = utcnow().date()
+    party.create_representation(
+        session,
+        SYSTEM_ACTOR,
+        RepresentationCreate(
+            talent_id=world.talent.id,
+            agency_id=newer.id,
+            starts_on=today - timedelta(days=1),
+            ends_on=today + timedelta(days=300),
+        ),
+    )
+    for _ in range(3):  # not the luck of an unordered query
+        assert requested(session, world).commission_bps == 1_500
 
 
 def test_accept_drafts_the_use_consent_and_approve_signs_it(session: Session, world: World) -> None:

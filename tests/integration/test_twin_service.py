@@ -224,6 +224,11 @@ def test_a_retired_twin_cannot_be_used_and_the_licenses_naming_it_end(
     unnamed = to_status(session, world, "active")
     assert decision.decide_use(session, brand, _use(world, built.twin_id, Action.generate)).allow
 
+    for blank in ("", "   ", "\n\t"):
+        with pytest.raises(InvalidInput, match="reason"):
+            twins.retire_version(session, talent, deps, built.twin_id, 1, blank)
+        with pytest.raises(InvalidInput, match="reason"):
+            twins.retire(session, talent, deps, built.twin_id, blank)
     twins.retire_version(session, talent, deps, built.twin_id, 1, "bad capture")
     generate = decision.decide_use(session, brand, _use(world, built.twin_id, Action.generate))
     assert generate.codes == {reasons.TWIN_NO_VERSION}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -113,6 +114,8 @@ def create_token(session: Session, actor: Actor, name: str) -> tuple[ApiToken, s
     name = name.strip()
     if not name or len(name) > 100:
         raise InvalidInput("token name must be 1..100 characters")
+    if any(unicodedata.category(ch) == "Cc" for ch in name):
+        raise InvalidInput("token name must not contain control characters")
     fresh = rules.new_token()
     token = ApiToken(
         user_id=actor.user_id, name=name, token_hash=fresh.token_hash, prefix=fresh.prefix

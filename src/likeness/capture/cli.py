@@ -147,7 +147,7 @@ def list_(
 def synth(
     out_dir: Annotated[Path, typer.Argument(help="Empty or new folder for the capture.")],
     seed: Annotated[int, typer.Option("--seed", help="Who: each seed is one synthetic person.")],
-    views: Annotated[int, typer.Option("--views", help="Camera views, 25° apart.")] = 3,
+    views: Annotated[int, typer.Option("--views", help="Camera views, 25° apart (1-8).")] = 3,
     lights: Annotated[int, typer.Option("--lights", help="OLAT lights over the sphere.")] = 64,
     size: Annotated[int, typer.Option("--size", help="Image side in pixels.")] = 512,
 ) -> None:

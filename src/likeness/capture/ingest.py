@@ -12,6 +12,7 @@ import shutil
 import stat
 import tempfile
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -83,22 +84,26 @@ class ValidatedCapture:
 class OpenedCapture:
     """Context manager giving a folder with a manifest, unpacking zips privately."""
 
-    def __init__(self, path: str | Path, limits: CaptureLimits | None = None) -> None:
+    def __init__(
+        self, path: str | Path, limits: CaptureLimits | None = None, *, label: str | None = None
+    ) -> None:
         self.path = Path(path)
+        #: How errors name the capture: an upload's own file name, never a server path.
+        self.label = label or str(self.path)
         self.limits = limits or CaptureLimits()
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self.root = self.path
 
     def __enter__(self) -> OpenedCapture:
         if not self.path.exists():
-            raise ManifestInvalid(f"{self.path}: no such file or folder")
+            raise ManifestInvalid(f"{self.label}: no such file or folder")
         if self.path.is_file():
             if not zipfile.is_zipfile(self.path):
-                raise ManifestInvalid(f"{self.path}: not a folder or a zip archive")
+                raise ManifestInvalid(f"{self.label}: not a folder or a zip archive")
             self._tmp = tempfile.TemporaryDirectory(prefix="likeness-capture-")
             self.root = Path(self._tmp.name)
             try:
-                _safe_unzip(self.path, self.root, self.limits)
+                _safe_unzip(self.path, self.root, self.limits, self.label)
             except BaseException:
                 self.close()
                 raise
@@ -122,36 +127,63 @@ class OpenedCapture:
             for name in MANIFEST_NAMES:
                 if (candidate / name).is_file():
                     return candidate / name
-        raise ManifestInvalid(f"{self.path}: no capture.json or capture.csv found")
+        raise ManifestInvalid(f"{self.label}: no capture.json or capture.csv found")
+
+    def folder(self) -> Path:
+        """The folder the manifest is in: file names in it are relative to that folder
+        (a zip often wraps everything in one top-level folder)."""
+        return self.manifest_path().parent
 
 
-def _safe_unzip(archive: Path, dest: Path, limits: CaptureLimits) -> None:
-    size = archive.stat().st_size
-    with zipfile.ZipFile(archive) as zf:
-        members = zf.infolist()
-        if len(members) > limits.max_files:
-            raise ManifestInvalid(f"{archive.name}: more than {limits.max_files} files")
-        total = sum(m.file_size for m in members)
-        if total > limits.max_total_bytes or total > MAX_ZIP_RATIO * max(size, 1):
-            raise ManifestInvalid(
-                f"{archive.name}: unpacks to {total} bytes (zip bomb or over the limit)"
-            )
-        for m in members:
-            name = PurePosixPath(m.filename)
-            if name.is_absolute() or ".." in name.parts:
-                raise ManifestInvalid(f"{m.filename}: path leaves the archive")
-            if stat.S_ISLNK(m.external_attr >> 16):
-                raise ManifestInvalid(f"{m.filename}: symbolic links are not allowed")
-            if m.file_size > limits.max_file_bytes:
-                raise ManifestInvalid(f"{m.filename}: over the {limits.max_file_bytes}-byte limit")
-            target = dest / name
-            if m.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(m) as src, target.open("wb") as out:
-                # Copy at most the declared size, so a lying header cannot inflate further.
-                shutil.copyfileobj(_Capped(src, m.file_size), out)
+#: What a damaged or unreadable member raises while it is read.
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError)
+#: An unsupported compression method, or an encrypted member.
+_UNREADABLE = (NotImplementedError, RuntimeError)
+
+
+def _safe_unzip(archive: Path, dest: Path, limits: CaptureLimits, label: str) -> None:
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            members = zf.infolist()
+            _check_members(members, archive.stat().st_size, limits, label)
+            for m in members:
+                _extract(zf, m, dest)
+    except _DAMAGED as error:
+        raise ManifestInvalid(f"{label}: the archive is damaged ({error})") from None
+
+
+def _check_members(
+    members: list[zipfile.ZipInfo], size: int, limits: CaptureLimits, label: str
+) -> None:
+    if len(members) > limits.max_files:
+        raise ManifestInvalid(f"{label}: more than {limits.max_files} files")
+    total = sum(m.file_size for m in members)
+    if total > limits.max_total_bytes or total > MAX_ZIP_RATIO * max(size, 1):
+        raise ManifestInvalid(f"{label}: unpacks to {total} bytes (zip bomb or over the limit)")
+    for m in members:
+        name = PurePosixPath(m.filename)
+        if name.is_absolute() or ".." in name.parts:
+            raise ManifestInvalid(f"{m.filename}: path leaves the archive")
+        if stat.S_ISLNK(m.external_attr >> 16):
+            raise ManifestInvalid(f"{m.filename}: symbolic links are not allowed")
+        if m.file_size > limits.max_file_bytes:
+            raise ManifestInvalid(f"{m.filename}: over the {limits.max_file_bytes}-byte limit")
+
+
+def _extract(zf: zipfile.ZipFile, m: zipfile.ZipInfo, dest: Path) -> None:
+    target = dest / PurePosixPath(m.filename)
+    if m.is_dir():
+        target.mkdir(parents=True, exist_ok=True)
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with zf.open(m) as src, target.open("wb") as out:
+            # Copy at most the declared size, so a lying header cannot inflate further.
+            shutil.copyfileobj(_Capped(src, m.file_size), out)
+    except _DAMAGED as error:
+        raise ManifestInvalid(f"{m.filename}: damaged in the archive ({error})") from None
+    except _UNREADABLE as error:
+        raise ManifestInvalid(f"{m.filename}: cannot be unpacked ({error})") from None
 
 
 class _Capped:

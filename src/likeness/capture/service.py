@@ -145,12 +145,17 @@ def ingest(
     path: str | Path,
     talent_id: str,
     limits: CaptureLimits | None = None,
+    *,
+    label: str | None = None,
 ) -> CaptureSession:
-    """Validate a capture folder or zip and store it sealed; nothing is kept on failure."""
+    """Validate a capture folder or zip and store it sealed; nothing is kept on failure.
+
+    ``label`` names the capture in errors (an upload's file name) instead of ``path``.
+    """
     _talent(session, talent_id)
     require_talent_data(actor, talent_id, "ingest captures for this talent")
-    with OpenedCapture(path, limits) as opened:
-        validated = validate_capture(opened.root, read_manifest(opened), limits)
+    with OpenedCapture(path, limits, label=label) as opened:
+        validated = validate_capture(opened.folder(), read_manifest(opened), limits)
         m = validated.manifest
         row = CaptureSession(
             id=new_id(),

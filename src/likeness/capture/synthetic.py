@@ -36,6 +36,7 @@ seed or config (the CLI turns it into :class:`likeness.capture.errors.CaptureErr
 from __future__ import annotations
 
 import json
+import shutil
 import struct
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -79,10 +80,14 @@ _DEFAULT_THREADS = 2
 _AHEAD = 4
 
 
+#: Views 25° apart that stay within ±90° of frontal (nine would reach ±100°).
+MAX_VIEWS = 8
+
+
 def default_yaws(count: int) -> tuple[float, ...]:
     """``count`` camera yaws 25° apart, centred on the frontal view."""
-    if not 1 <= count <= 9:
-        raise ValueError("views must be between 1 and 9")
+    if not 1 <= count <= MAX_VIEWS:
+        raise ValueError(f"views must be between 1 and {MAX_VIEWS} (25° apart, within ±90°)")
     return tuple(float(25.0 * (i - (count - 1) / 2.0)) for i in range(count))
 
 
@@ -367,9 +372,24 @@ def write_capture(
     out = Path(out_dir)
     if out.exists() and any(out.iterdir()):
         raise ValueError(f"output folder is not empty: {out}")
+    identity = SyntheticIdentity.from_seed(seed)  # refuse a bad seed before touching disk
+    existed = out.exists()
+    try:
+        return _write_session(out, seed, identity, config, threads)
+    except BaseException:
+        # Leave the folder as it was found: absent, or empty.
+        shutil.rmtree(out, ignore_errors=True)
+        if existed:
+            out.mkdir(parents=True, exist_ok=True)
+        raise
+
+
+def _write_session(
+    out: Path, seed: int, identity: SyntheticIdentity, config: RigConfig, threads: int
+) -> Path:
     with _threads(threads) as pool:
         out.mkdir(parents=True, exist_ok=True)
-        rig = _Rig(SyntheticIdentity.from_seed(seed), config, pool)
+        rig = _Rig(identity, config, pool)
         lights = [direction_to_angles(d) for d in rig.lights]
         views_meta = []
         frames_meta: list[dict[str, object]] = []

@@ -9,6 +9,7 @@ the renderings are views of it.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -39,18 +40,35 @@ def _counterparty(doc: ConsentDocument) -> str | None:
     return f"{doc.agency.name} (the agency)" if doc.agency else None
 
 
+#: Characters that start Markdown structure anywhere in a line.
+_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
+#: What starts a heading, quote, list, rule or table at the start of a line.
+_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])")
+
+
+def markdown_text(text: str) -> str:
+    """User text (names, purposes) as literal Markdown: it reads the same, but cannot
+    make headings, quotes, lists, links or HTML that were not in the document."""
+    lines = []
+    for line in text.splitlines() or [""]:
+        escaped = _INLINE.sub(r"\\\1", line.strip())
+        lines.append(_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped))
+    # A blank line inside one paragraph would start a new block: keep the text one block.
+    return "  \n".join(line for line in lines if line)
+
+
 def to_markdown(doc: ConsentDocument, signature: SignatureRecord | None = None) -> str:
-    lines = [f"# {title(doc)}", ""]
+    lines = [f"# {markdown_text(title(doc))}", ""]
     counterparty = _counterparty(doc)
     lines.append(
-        f"Between {doc.talent.name} (the talent)"
-        + (f" and {counterparty}" if counterparty else "")
+        f"Between {markdown_text(doc.talent.name)} (the talent)"
+        + (f" and {markdown_text(counterparty)}" if counterparty else "")
         + f". Issued {iso(doc.issued_at)}."
     )
     for section in plain_language(doc):
         lines += ["", f"## {section.title}", ""]
         for paragraph in section.paragraphs:
-            lines += [paragraph, ""]
+            lines += [markdown_text(paragraph), ""]
         lines.pop()
     lines += ["", "## Statement to type when signing", "", f"> {AFFIRMATION}", ""]
     lines.append(_signature_line(signature))
@@ -62,7 +80,7 @@ def _signature_line(signature: SignatureRecord | None) -> str:
     if signature is None:
         return "Not signed yet."
     key = f", Ed25519 key {signature.ed25519_public_key}" if signature.ed25519_public_key else ""
-    return f"Signed by {signature.typed_name} at {iso(signature.signed_at)}{key}."
+    return f"Signed by {markdown_text(signature.typed_name)} at {iso(signature.signed_at)}{key}."
 
 
 def to_html(doc: ConsentDocument, signature: SignatureRecord | None = None) -> str:

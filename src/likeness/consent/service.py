@@ -58,7 +58,14 @@ from likeness.models.consent import Consent, ConsentSignature
 from likeness.models.license import License
 from likeness.models.party import Agency, Role, TalentProfile
 from likeness.party.repository import talent_represented_by
-from likeness.policy import ConsentKind, ConsentStatus, LicenseTerms, Relation, is_slug
+from likeness.policy import (
+    ConsentKind,
+    ConsentStatus,
+    LicenseTerms,
+    Relation,
+    has_stray_control,
+    is_slug,
+)
 from likeness.twin.access import require_active_twin_of
 
 MAX_PAGE = 500
@@ -258,6 +265,8 @@ def create_creation_consent(session: Session, actor: Actor, data: CreationConsen
         raise NotFound(f"no talent {data.talent_id}")
     if data.twin_id is not None:
         require_active_twin_of(session, talent.id, data.twin_id)
+    if has_stray_control(data.purpose):
+        raise InvalidConsent("purpose must not contain control characters (line breaks are fine)")
     now = utcnow()
     doc = ConsentDocument(
         kind=ConsentKind.creation,

@@ -13,7 +13,7 @@ from likeness.auth.actor import Actor
 from likeness.errors import Forbidden
 from likeness.kit.clock import utcnow
 from likeness.licensing import access, repository
-from likeness.licensing.errors import TwinNotFound
+from likeness.licensing.errors import BrandNotFound, TwinNotFound
 from likeness.licensing.schemas import UseIn
 from likeness.licensing.service import consent_facts, license_facts
 from likeness.models.party import Role
@@ -51,6 +51,9 @@ def _may_ask(session: Session, actor: Actor, talent_id: str, brand_id: str) -> N
     """Brands ask only about themselves; talent and agents about their own talent."""
     if actor.role is Role.brand and brand_id not in actor.brand_ids:
         raise Forbidden("a brand may only ask about its own rights")
+    if not repository.brand_exists(session, brand_id):
+        # A typo must not read as a considered DENY ("this brand holds no license").
+        raise BrandNotFound(f"no brand {brand_id}")
     if not access.relations(session, actor, talent_id, brand_id):
         raise Forbidden("you may only ask about your own talent or brand")
 

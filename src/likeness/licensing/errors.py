@@ -23,6 +23,10 @@ class TwinNotFound(LicensingError, NotFound):
     status_code = 404
 
 
+class BrandNotFound(LicensingError, NotFound):
+    status_code = 404
+
+
 class QuotaExhausted(LicensingError, Conflict):
     """Every output the license allows has been released."""
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from likeness.models.consent import Consent, RightsNotification, TalentStandingLimit
 from likeness.models.license import License
-from likeness.models.party import Representation, TalentProfile
+from likeness.models.party import Brand, Representation, TalentProfile
 from likeness.models.twin import Twin, TwinVersion
 from likeness.party.repository import representation_in_force
 from likeness.policy import ConsentKind, LicenseStatus
@@ -121,17 +121,22 @@ def unusable_twins(session: Session, talent_id: str) -> tuple[frozenset[str], fr
     return deleted, versionless
 
 
+def brand_exists(session: Session, brand_id: str) -> bool:
+    return session.get(Brand, brand_id) is not None
+
+
 def talent_exists(session: Session, talent_id: str) -> bool:
     return session.get(TalentProfile, talent_id) is not None
 
 
 def representing_agency_ids(session: Session, talent_id: str, today: date) -> list[str]:
-    """Agencies with a running representation agreement for this talent."""
+    """Agencies with a running representation agreement for this talent, longest-standing
+    first (the one whose commission and name a new license or consent defaults to)."""
     return list(
         session.execute(
-            select(Representation.agency_id).where(
-                Representation.talent_id == talent_id, representation_in_force(today)
-            )
+            select(Representation.agency_id)
+            .where(Representation.talent_id == talent_id, representation_in_force(today))
+            .order_by(Representation.starts_on, Representation.created_at, Representation.id)
         )
         .scalars()
         .all()

@@ -69,6 +69,7 @@ from likeness.policy._terms import (
     ExclusivityClash,
     add_years,
     exclusivity_clashes,
+    has_stray_control,
     terms_sha256,
     validate_terms,
 )
@@ -142,6 +143,7 @@ __all__ = [
     "canonical_sha256",
     "decide",
     "exclusivity_clashes",
+    "has_stray_control",
     "is_currency",
     "is_slug",
     "is_territory",

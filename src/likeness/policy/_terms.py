@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -103,6 +104,8 @@ def _scope_problems(terms: LicenseTerms) -> list[str]:
         problems.append("max_outputs must be at least 1")
     if len(terms.purpose) > 2_000:
         problems.append("purpose must be at most 2000 characters")
+    if has_stray_control(terms.purpose):
+        problems.append("purpose must not contain control characters (line breaks are fine)")
     return problems
 
 
@@ -176,3 +179,9 @@ def exclusivity_clashes(
         if contested:
             clashes.append(ExclusivityClash(other.license_id, other.brand_id, frozenset(contested)))
     return clashes
+
+
+def has_stray_control(text: str) -> bool:
+    """Control characters other than line breaks and tabs: invisible, and they break
+    every rendering of a consent (terminal, Markdown, PDF)."""
+    return any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in text)

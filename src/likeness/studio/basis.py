@@ -14,6 +14,8 @@ the csv sits beside a ``linear`` marker file; ``.exr``/``.hdr`` are read as line
 from __future__ import annotations
 
 import csv
+import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,7 +109,12 @@ def _alpha_box(alpha: NDArray[np.float32], margin: int = 2) -> tuple[int, int, i
 
 
 def _read_image(path: Path, *, linear: bool) -> NDArray[np.float32]:
-    image = cv2.imread(str(path), cv2.IMREAD_UNCHANGED | cv2.IMREAD_ANYDEPTH)
+    # Decoding bytes we read ourselves: cv2.imread prints its own warnings on stderr.
+    try:
+        raw = np.fromfile(path, dtype=np.uint8)
+    except OSError:
+        raise InvalidBasisFile(f"cannot read image {path.name}: no such file") from None
+    image = cv2.imdecode(raw, cv2.IMREAD_UNCHANGED | cv2.IMREAD_ANYDEPTH) if raw.size else None
     if image is None:
         raise InvalidBasisFile(f"cannot read image {path.name}")
     if image.ndim == 3:
@@ -123,6 +130,13 @@ def _read_image(path: Path, *, linear: bool) -> NDArray[np.float32]:
 def _dirs_from_angles(
     azimuth: NDArray[np.float64], elevation: NDArray[np.float64]
 ) -> NDArray[np.float32]:
+    azimuth, elevation = np.ravel(azimuth), np.ravel(elevation)
+    if azimuth.size != elevation.size:
+        raise InvalidBasisFile(
+            f"azimuth_deg has {azimuth.size} values but elevation_deg has {elevation.size}"
+        )
+    if not (np.all(np.isfinite(azimuth)) and np.all(np.isfinite(elevation))):
+        raise InvalidBasisFile("light angles must be finite numbers")
     return np.asarray(
         [
             direction_from_angles(float(a), float(e))
@@ -136,7 +150,8 @@ def load_npz(path: Path) -> Basis:
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {key: data[key] for key in data.files}
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+        # A truncated or damaged file: say so in one line, whichever layer noticed.
         raise InvalidBasisFile(f"cannot read {path.name}: {exc}") from None
     if "basis" not in arrays:
         raise InvalidBasisFile(f"{path.name} has no 'basis' array")
@@ -182,6 +197,8 @@ def load_directory(folder: Path) -> Basis:
                 elevation.append(float(row["elevation_deg"]))
             except ValueError:
                 raise InvalidBasisFile(f"bad angle in lights.csv row {row}") from None
+            if not row.get("file"):
+                raise InvalidBasisFile(f"lights.csv row {row} names no file")
             images.append(_read_image(folder / row["file"], linear=linear))
     if not images:
         raise InvalidBasisFile(f"{table} lists no lit images")

@@ -149,5 +149,17 @@ def load_scene(path: str | Path) -> Scene:
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InvalidScene(f"scene file {file.name} is not valid YAML: {exc}") from None
+        raise InvalidScene(
+            f"scene file {file.name} is not valid YAML: {_yaml_problem(exc)}"
+        ) from None
     return parse_scene(data, base_dir=file.parent)
+
+
+def _yaml_problem(exc: Exception) -> str:
+    """One line: what is wrong and where (PyYAML's own text spans several lines)."""
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+        mark = exc.problem_mark
+        return f"{exc.problem} at line {mark.line + 1}, column {mark.column + 1}"
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8 text"
+    return " ".join(str(exc).split())

@@ -76,7 +76,8 @@ def ingest_capture(
         path = Path(tmp) / "capture.zip"
         with path.open("wb") as out:
             shutil.copyfileobj(archive.file, out, length=1024 * 1024)
-        row = captures.ingest(session, actor, _deps(runtime), path, talent_id)
+        label = Path(archive.filename or "upload.zip").name
+        row = captures.ingest(session, actor, _deps(runtime), path, talent_id, label=label)
     return _capture_read(row)
 
 

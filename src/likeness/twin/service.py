@@ -448,10 +448,19 @@ def load_basis(
     )
 
 
+def _reason(reason: str) -> str:
+    """A retirement is on the record for good: it needs a real reason, not blanks."""
+    cleaned = " ".join(reason.split())
+    if not cleaned:
+        raise InvalidInput("give a reason for retiring (it goes on the audit record)")
+    return cleaned[:500]
+
+
 def retire_version(
     session: Session, actor: Actor, deps: StorageDeps, twin_id: str, version: int, reason: str
 ) -> TwinVersion:
     """Retire one version: its blobs go, the twin and its other versions stay."""
+    reason = _reason(reason)
     twin = get_twin(session, actor, twin_id, purpose="retire")
     row = _version(session, twin, version)
     if row.status != "active":
@@ -477,6 +486,7 @@ def retire(session: Session, actor: Actor, deps: StorageDeps, twin_id: str, reas
     """Retire and delete the whole twin: crypto-shred its key, remove every blob,
     and shred the capture sessions it was built from (the key and blobs go when the
     transaction commits)."""
+    reason = _reason(reason)
     twin = get_twin(session, actor, twin_id, purpose="retire")
     if twin.status == "deleted":
         raise Conflict(f"twin {twin_id} is already deleted")

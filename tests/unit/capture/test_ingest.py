@@ -31,7 +31,7 @@ def session(pristine: Path, tmp_path: Path) -> Path:
 
 def validate(folder: Path, limits: CaptureLimits | None = None):  # type: ignore[no-untyped-def]
     with OpenedCapture(folder, limits) as opened:
-        return validate_capture(opened.root, read_manifest(opened), limits)
+        return validate_capture(opened.folder(), read_manifest(opened), limits)
 
 
 def edit_manifest(folder: Path, change) -> None:  # type: ignore[no-untyped-def]
@@ -80,6 +80,46 @@ def test_failed_zip_ingest_leaves_nothing_behind(session: Path, tmp_path: Path) 
     with pytest.raises(CaptureInvalid), OpenedCapture(archive) as opened:
         validate_capture(opened.root, read_manifest(opened))
     assert set(Path(tempfile.gettempdir()).glob("likeness-capture-*")) == before
+
+
+def _zip(folder: Path, archive: Path, prefix: str = "", method: int = zipfile.ZIP_STORED) -> Path:
+    with zipfile.ZipFile(archive, "w", compression=method) as zf:
+        for f in sorted(folder.rglob("*")):
+            zf.write(f, prefix + f.relative_to(folder).as_posix())
+    return archive
+
+
+def test_a_zip_that_wraps_the_capture_in_one_folder_validates(
+    session: Path, tmp_path: Path
+) -> None:
+    archive = _zip(session, tmp_path / "wrapped.zip", prefix="shoot-2026-11/")
+    with OpenedCapture(archive) as opened:
+        assert opened.folder().name == "shoot-2026-11"
+        assert validate_capture(opened.folder(), read_manifest(opened)).frame_count == 14
+
+
+def test_a_damaged_member_is_named_not_a_traceback(session: Path, tmp_path: Path) -> None:
+    archive = _zip(session, tmp_path / "damaged.zip", method=zipfile.ZIP_DEFLATED)
+    with zipfile.ZipFile(archive) as zf:
+        member = next(m for m in zf.infolist() if m.filename.endswith(".tif"))
+    data = bytearray(archive.read_bytes())
+    # Past the local header: scramble the compressed bytes of that member.
+    start = member.header_offset + 30 + len(member.filename.encode()) + 8
+    data[start : start + 64] = bytes(64)
+    archive.write_bytes(bytes(data))
+    damaged = f"{member.filename}: damaged in the archive"
+    with pytest.raises(ManifestInvalid, match=damaged), OpenedCapture(archive):
+        pass
+
+
+def test_errors_name_the_upload_not_the_server_path(tmp_path: Path) -> None:
+    bogus = tmp_path / "spool" / "capture.zip"
+    bogus.parent.mkdir()
+    bogus.write_bytes(b"not a zip")
+    with pytest.raises(ManifestInvalid) as err, OpenedCapture(bogus, label="my-shoot.zip"):
+        pass
+    assert err.value.message == "my-shoot.zip: not a folder or a zip archive"
+    assert str(tmp_path) not in err.value.message
 
 
 def test_zip_with_escaping_path_is_refused(tmp_path: Path) -> None:

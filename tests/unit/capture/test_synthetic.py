@@ -213,3 +213,30 @@ def test_write_capture_writes_a_complete_folder(tmp_path: Path) -> None:
         assert (manifest_path.parent / frame["file"]).is_file()
     with pytest.raises(ValueError, match="not empty"):
         write_capture(tmp_path / "session", seed=3, config=config)
+
+
+@pytest.mark.parametrize("existed", [False, True], ids=["new-folder", "empty-folder"])
+def test_a_failed_write_leaves_the_folder_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, existed: bool
+) -> None:
+    import likeness.capture.synthetic as synthetic
+
+    out = tmp_path / "session"
+    if existed:
+        out.mkdir()
+    calls = itertools.count()
+
+    def fail_on_third(path: Path, frame: object) -> None:
+        if next(calls) == 2:
+            raise OSError("disk full")
+        path.write_bytes(b"frame")
+
+    monkeypatch.setattr(synthetic, "_write_tiff16_codes", fail_on_third)
+    config = RigConfig(size=64, lights=4, shadow_resolution=64, yaws=(0.0,))
+    with pytest.raises(OSError, match="disk full"):
+        write_capture(out, seed=3, config=config)
+    assert out.exists() is existed
+    assert not existed or not any(out.iterdir())
+    with pytest.raises(ValueError, match="seed"):
+        write_capture(tmp_path / "never", seed=-1, config=config)
+    assert not (tmp_path / "never").exists()

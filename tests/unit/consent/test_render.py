@@ -10,7 +10,7 @@ from likeness.consent import render
 from likeness.consent.document import PartyRef, document_sha256
 from likeness.consent.render import to_html, to_markdown, to_pdf
 from likeness.consent.signing import AFFIRMATION, SignatureRecord
-from unit.consent.test_document import NOW, use
+from unit.consent.test_document import NOW, creation, use
 
 SIGNATURE = SignatureRecord("c1", "a" * 64, "u1", "Ada Lovelace", AFFIRMATION, NOW)
 
@@ -25,6 +25,18 @@ def test_markdown_has_title_sections_statement_and_hash() -> None:
     assert "Not signed yet." in md
     assert f"Document SHA-256: `{document_sha256(doc)}`" in md
     assert "Signed by Ada Lovelace at 2027-01-01T00:00:00Z." in to_markdown(doc, SIGNATURE)
+
+
+def test_user_text_cannot_add_structure_to_the_markdown() -> None:
+    forged = "Spring campaign\n## What you agree to\nEverything, forever.\n> [click](http://x)"
+    doc = creation(purpose=forged, talent=PartyRef("t1", "Ada *Lovelace*"))
+    md = to_markdown(doc)
+    headings = [line for line in md.splitlines() if line.startswith("#")]
+    assert headings.count("## What you agree to") == 1  # only the document's own
+    assert "\\## What you agree to" in md
+    assert "\\> \\[click\\](http://x)" in md
+    assert "# Consent to create a digital twin of Ada \\*Lovelace\\*" in md
+    assert not any(line.startswith(">") for line in md.splitlines() if AFFIRMATION not in line)
 
 
 def test_html_escapes_party_names() -> None:

@@ -100,6 +100,12 @@ def test_add_years_handles_leap_day() -> None:
     assert add_years(leap, 4) == datetime(2032, 2, 29, tzinfo=UTC)
 
 
+def test_control_characters_in_the_purpose_are_refused_but_line_breaks_are_not() -> None:
+    (problem,) = _problems(terms(purpose="Campaign\x00\x1b[31m"))
+    assert "control characters" in problem
+    validate_terms(terms(purpose="Campaign\r\nsecond line\twith a tab"))
+
+
 def test_add_years_saturates_instead_of_overflowing() -> None:
     late = datetime(9995, 6, 1, tzinfo=UTC)
     assert add_years(late, 10) == datetime.max.replace(tzinfo=UTC)
