@@ -123,6 +123,9 @@ def test_parties_and_tokens_through_the_cli(home: Path) -> None:
         (("db", "upgrade", "bogus"), "migration"),
         (("db", "downgrade", "base"), "--yes"),
         (("audit", "verify", "--expect", "12"), "SEQ:HASH"),
+        # How Python hands over an argument whose bytes are not UTF-8 (surrogateescape).
+        (("agency", "create", "Caf\udce9", "--commission", "10"), "not valid UTF-8"),
+        (("audit", "log", "--since", "0001-01-01T00:00:00+05:00"), "between 1900-01-01"),
     ],
 )
 def test_bad_input_gives_one_clear_line(home: Path, args: tuple[str, ...], message: str) -> None:

@@ -229,7 +229,13 @@ def test_a_retired_twin_cannot_be_used_and_the_licenses_naming_it_end(
             twins.retire_version(session, talent, deps, built.twin_id, 1, blank)
         with pytest.raises(InvalidInput, match="reason"):
             twins.retire(session, talent, deps, built.twin_id, blank)
+    assert (
+        twins.describe(session, twins.get_twin(session, talent, built.twin_id))["usable_version"]
+        == 1
+    )
     twins.retire_version(session, talent, deps, built.twin_id, 1, "bad capture")
+    described = twins.describe(session, twins.get_twin(session, talent, built.twin_id))
+    assert (described["status"], described["usable_version"]) == ("active", None)
     generate = decision.decide_use(session, brand, _use(world, built.twin_id, Action.generate))
     assert generate.codes == {reasons.TWIN_NO_VERSION}
     assert decision.decide_use(session, brand, _use(world, built.twin_id, Action.publish)).allow

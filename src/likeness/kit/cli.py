@@ -54,6 +54,10 @@ class LikenessGroup(TyperGroup):
             raise fail("database: " + " ".join(detail.split())) from None
         except OSError as exc:
             raise fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")) from None
+        except UnicodeEncodeError:
+            # Arguments that are not valid UTF-8 reach Python as lone surrogates
+            # (surrogateescape); no database or document can store them.
+            raise fail("an argument is not valid UTF-8 text; retype it") from None
 
 
 def _validation_message(exc: ValidationError) -> str:

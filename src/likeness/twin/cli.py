@@ -77,7 +77,10 @@ def show(
     if json_out:
         print_json(data)
         return
-    console.print(f"twin {data['id']} ({data['status']}), talent {data['talent_id']}")
+    state = data["status"]
+    if state == "active" and data["usable_version"] is None:
+        state = "active, but every version is retired: build a new one to render"
+    console.print(f"twin {data['id']} ({state}), talent {data['talent_id']}")
     table = Table("version", "status", "session", "views", "lights", "size", "QC")
     for v in data["versions"]:
         table.add_row(

@@ -560,11 +560,15 @@ def revoke_consent(
 
 
 def describe(session: Session, twin: Twin) -> dict[str, Any]:
+    versions = versions_of(session, twin.id)
+    usable = [v.version for v in versions if v.status == "active"]
     return {
         "id": twin.id,
         "talent_id": twin.talent_id,
         "status": twin.status,
         "latest_version": twin.latest_version,
+        # What a render uses by default; None when every version was retired.
+        "usable_version": max(usable) if twin.status == "active" and usable else None,
         "created_at": twin.created_at.isoformat(),
         "deleted_at": twin.deleted_at.isoformat() if twin.deleted_at else None,
         "versions": [
@@ -580,6 +584,6 @@ def describe(session: Session, twin: Twin) -> dict[str, Any]:
                 "qc_passed": json.loads(v.qc_report).get("passed"),
                 "created_at": v.created_at.isoformat(),
             }
-            for v in versions_of(session, twin.id)
+            for v in versions
         ],
     }
