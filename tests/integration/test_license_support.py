@@ -157,7 +157,15 @@ def intent(name: str = LEGAL_NAME, sign_with_key: bool = False) -> Intent:
     return Intent(name, AFFIRMATION, sign_with_key)
 
 
-def sign_creation_consent(session: Session, world: World, twin_id: str | None = None) -> str:
+def sign_creation_consent(
+    session: Session,
+    world: World,
+    twin_id: str | None = None,
+    *,
+    days: int = 3650,
+    activities: tuple[str, ...] = ("capture", "build", "alter"),
+) -> str:
+    """The talent's signed creation consent (drafted by their agent); returns its id."""
     talent = world.actor(session, "talent")
     consent = consents.create_creation_consent(
         session,
@@ -166,7 +174,8 @@ def sign_creation_consent(session: Session, world: World, twin_id: str | None = 
             talent_id=world.talent.id,
             twin_id=twin_id,
             purpose="Build my twin for e-commerce",
-            valid_until=utcnow() + timedelta(days=3650),
+            valid_until=utcnow() + timedelta(days=days),
+            activities=list(activities),
         ),
     )
     consents.sign(session, talent, consent.id, intent(), None)

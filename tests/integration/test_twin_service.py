@@ -12,13 +12,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from integration.capture_support import ANALYZER, QC
-from integration.test_license_support import World, intent, sign_creation_consent, to_status
+from integration.test_license_support import World, sign_creation_consent, to_status
 from likeness.capture import service as captures
 from likeness.capture.errors import CaptureInvalid, QcFailed
 from likeness.capture.qc import QcConfig
 from likeness.capture.service import StorageDeps
-from likeness.consent import service as consents
-from likeness.consent.schemas import CreationConsentCreate
 from likeness.errors import Conflict, Forbidden, InvalidInput, NotFound
 from likeness.kit.clock import utcnow
 from likeness.licensing import decision, notifications
@@ -264,16 +262,7 @@ def test_a_lapsed_creation_consent_does_not_keep_licenses_alive_after_a_revocati
     even when an older, lapsed (never revoked) consent is still on file."""
     talent = world.actor(session, "talent")
     row = _qc_passed(session, world, deps, capture_dir)
-    short = consents.create_creation_consent(
-        session,
-        talent,
-        CreationConsentCreate(
-            talent_id=world.talent.id,
-            purpose="A trial twin",
-            valid_until=utcnow() + timedelta(days=30),
-        ),
-    )
-    consents.sign(session, talent, short.id, intent(), None)
+    sign_creation_consent(session, world, days=30)  # a trial consent
     current_id = sign_creation_consent(session, world)
     twins.build(session, talent, deps, world.talent.id, row.id, analyzer=ANALYZER, qc_config=QC)
     lic = to_status(session, world, "active")
@@ -286,32 +275,16 @@ def test_a_lapsed_creation_consent_does_not_keep_licenses_alive_after_a_revocati
     assert lic.status is LicenseStatus.revoked
 
 
-def _consent_for(session: Session, world: World, *activities: str) -> str:
-    talent = world.actor(session, "talent")
-    drafted = consents.create_creation_consent(
-        session,
-        talent,
-        CreationConsentCreate(
-            talent_id=world.talent.id,
-            purpose="Only some of it",
-            valid_until=utcnow() + timedelta(days=365),
-            activities=list(activities),
-        ),
-    )
-    consents.sign(session, talent, drafted.id, intent(), None)
-    return drafted.id
-
-
 def test_each_step_needs_the_activity_the_consent_lists(
     session: Session, world: World, deps: StorageDeps, capture_dir: Path
 ) -> None:
     talent, brand = world.actor(session, "talent"), world.actor(session, "brand")
     row = _qc_passed(session, world, deps, capture_dir)
-    _consent_for(session, world, "capture")
+    sign_creation_consent(session, world, activities=("capture",))
     with pytest.raises(twins.CreationConsentRequired, match=r"does not allow 'build'.*capture"):
         twins.build(session, talent, deps, world.talent.id, row.id, analyzer=ANALYZER)
 
-    build_only = _consent_for(session, world, "capture", "build")
+    build_only = sign_creation_consent(session, world, activities=("capture", "build"))
     built = twins.build(
         session, talent, deps, world.talent.id, row.id, analyzer=ANALYZER, qc_config=QC
     )
@@ -323,6 +296,6 @@ def test_each_step_needs_the_activity_the_consent_lists(
     assert refused.codes == {reasons.CREATION_CONSENT_NO_ALTER}
     assert decision.decide_use(session, brand, _use(world, built.twin_id, Action.publish)).allow
 
-    _consent_for(session, world, "alter")
+    sign_creation_consent(session, world, activities=("alter",))
     assert twins.load_basis(session, talent, deps, built.twin_id).version == 1
     assert decision.decide_use(session, brand, _use(world, built.twin_id, Action.generate)).allow
