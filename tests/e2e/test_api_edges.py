@@ -99,3 +99,26 @@ def test_a_lone_surrogate_in_json_is_refused_and_a_real_emoji_is_not(
     created = lenient.post("/api/v1/users", headers=operator, content=pair)
     assert created.status_code == 201, created.text
     assert created.json()["display_name"] == "Bo \U0001f600"
+
+
+def test_json_that_is_not_utf8_is_refused_before_any_route(
+    lenient: TestClient, db: Database
+) -> None:
+    operator = {**bearer(operator_token(db)), "content-type": "application/json"}
+    raw = b'{"email": "c@example.com", "display_name": "A\xed\xa0\x80", "role": "talent"}'
+    _invalid(lenient.post("/api/v1/users", headers=operator, content=raw), "UTF-8")
+    lone = '{"email": "d@example.com", "display_name": "\\udc00", "role": "talent"}'
+    wide = lone.encode("utf-16-le")
+    _invalid(lenient.post("/api/v1/users", headers=operator, content=wide), "UTF-8")
+
+
+@pytest.mark.parametrize("depth", [600, 5000])
+def test_deeply_nested_json_is_an_ordinary_answer_not_a_500(
+    lenient: TestClient, depth: int
+) -> None:
+    body = '{"email": "a@example.com", "password": "\\u0041", "x": ' + "[" * depth
+    body += "]" * depth + "}"
+    answer = lenient.post(
+        "/api/v1/auth/login", content=body.encode(), headers={"content-type": "application/json"}
+    )
+    assert answer.status_code < 500, answer.text

@@ -299,3 +299,23 @@ def test_each_step_needs_the_activity_the_consent_lists(
     sign_creation_consent(session, world, activities=("alter",))
     assert twins.load_basis(session, talent, deps, built.twin_id).version == 1
     assert decision.decide_use(session, brand, _use(world, built.twin_id, Action.generate)).allow
+
+
+def test_an_operator_deleting_a_twin_ends_its_negotiations_too(
+    session: Session, world: World, deps: StorageDeps, capture_dir: Path
+) -> None:
+    talent, operator = world.actor(session, "talent"), world.actor(session, "operator")
+    row = _qc_passed(session, world, deps, capture_dir)
+    sign_creation_consent(session, world)
+    built = twins.build(
+        session, talent, deps, world.talent.id, row.id, analyzer=ANALYZER, qc_config=QC
+    )
+    live = to_status(session, world, "active", twin_id=built.twin_id)
+    talks = [to_status(session, world, s, twin_id=built.twin_id) for s in ("requested", "accepted")]
+    twins.retire(session, operator, deps, built.twin_id, "legal hold: delete")
+    for lic in (live, *talks):
+        session.refresh(lic)
+    assert live.status is LicenseStatus.revoked
+    assert [t.status for t in talks] == [LicenseStatus.withdrawn, LicenseStatus.withdrawn]
+    kinds = sorted(n.kind for n in notifications.list_for(session, world.actor(session, "brand")))
+    assert kinds.count("license.withdrawn") == 2 and "license.revoked" in kinds

@@ -1,17 +1,18 @@
-"""JSON bodies must carry valid Unicode text.
+"""JSON bodies must be UTF-8 and carry valid Unicode text.
 
-JSON may escape a lone UTF-16 surrogate (``"\\ud800"``); Python decodes it into a string
-that no database, file or signature can encode, so it used to surface as a 500 deep in a
+JSON may escape a lone UTF-16 surrogate (``"\\ud800"``), and Python's JSON reader also
+accepts raw surrogate bytes and UTF-16/32 bodies; any of these decodes into a string that
+no database, file or signature can encode, so it used to surface as a 500 deep in a
 service. :class:`ValidUnicodeJson` is plain ASGI middleware that reads a JSON body (the
-body-size limit around it bounds that), refuses one holding such a string with ``422``
-in the API's one error format, and otherwise hands the body on unchanged. Bodies that are
-not JSON, or not valid JSON, pass through for the route's own validation to answer.
+body-size limit around it bounds that) and refuses, with ``422`` in the API's one error
+format, a body that is not UTF-8 (RFC 8259 requires it) or that escapes a lone surrogate.
+It only scans, never parses, so deeply nested bodies cost no recursion here; everything
+else passes on unchanged for the route's own validation to answer.
 """
 
 from __future__ import annotations
 
-import json
-from typing import Any
+import re
 
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -21,15 +22,28 @@ from likeness.errors import InvalidInput
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def has_lone_surrogate(value: Any) -> bool:
-    """True when any string in a decoded JSON value (keys included) is not valid Unicode."""
-    if isinstance(value, str):
-        return any("\ud800" <= ch <= "\udfff" for ch in value)
-    if isinstance(value, dict):
-        return any(has_lone_surrogate(k) or has_lone_surrogate(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(has_lone_surrogate(item) for item in value)
-    return False
+#: One backslash escape inside a JSON string; an escaped backslash is consumed whole, so
+#: the "u" after it is never taken for the start of a \u escape.
+_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|.)", re.DOTALL)
+
+
+def lone_surrogate_escape(text: str) -> int | None:
+    """Offset of the first ``\\uD800``-``\\uDFFF`` escape that is not one half of a
+    high-then-low pair, or None. Linear, without recursion, whatever the nesting."""
+    pending: tuple[int, int] | None = None  # (start, end) of an unpaired high surrogate
+    for match in _ESCAPE.finditer(text):
+        code = int(match.group(1), 16) if match.group(1) else None
+        if pending is not None:
+            if code is None or not 0xDC00 <= code <= 0xDFFF or match.start() != pending[1]:
+                return pending[0]
+            pending = None
+            continue
+        if code is None or not 0xD800 <= code <= 0xDFFF:
+            continue
+        if code >= 0xDC00:  # a low half with no high half before it
+            return match.start()
+        pending = (match.start(), match.end())
+    return pending[0] if pending is not None else None
 
 
 class ValidUnicodeJson:
@@ -41,13 +55,9 @@ class ValidUnicodeJson:
             await self.app(scope, receive, send)
             return
         body, last = await _read_body(receive)
-        if _holds_invalid_text(body):
-            error = InvalidInput("text must be valid Unicode: the body holds a lone surrogate")
-            response = JSONResponse(
-                status_code=error.status_code,
-                content={"error": error.name, "detail": error.message},
-            )
-            await response(scope, receive, send)
+        problem = text_problem(body)
+        if problem is not None:
+            await _refuse(scope, receive, send, problem)
             return
         replayed = False
 
@@ -61,8 +71,8 @@ class ValidUnicodeJson:
         await self.app(scope, replay, send)
 
 
-async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
-    error = InvalidInput("text must be valid Unicode: the body holds a lone surrogate")
+async def _refuse(scope: Scope, receive: Receive, send: Send, problem: str) -> None:
+    error = InvalidInput(problem)
     content = {"error": error.name, "detail": error.message}
     await JSONResponse(status_code=error.status_code, content=content)(scope, receive, send)
 
@@ -86,10 +96,17 @@ async def _read_body(receive: Receive) -> tuple[bytes, Message]:
             return b"".join(chunks), message
 
 
-def _holds_invalid_text(body: bytes) -> bool:
-    if b"\\u" not in body and b"\\U" not in body:
-        return False  # no escapes: strict UTF-8 decoding cannot produce a surrogate
+def text_problem(body: bytes) -> str | None:
+    """Why this JSON body's text is unusable, or None when it is fine."""
+    if b"\x00" in body:
+        # Never valid JSON in UTF-8, but how UTF-16/32 text looks, which Python's reader
+        # would otherwise detect and decode, lone surrogates and all.
+        return "a JSON body must be UTF-8 text (it holds NUL bytes: UTF-16 or UTF-32?)"
     try:
-        return has_lone_surrogate(json.loads(body))
-    except ValueError:
-        return False
+        text = body.decode("utf-8")  # strict: raw surrogate bytes are refused here too
+    except UnicodeDecodeError as error:
+        return f"a JSON body must be UTF-8 text (byte {error.start} is not)"
+    at = lone_surrogate_escape(text) if "\\u" in text else None
+    if at is not None:
+        return f"text must be valid Unicode: a lone surrogate is escaped at character {at}"
+    return None

@@ -143,13 +143,15 @@ _UNREADABLE = (NotImplementedError, RuntimeError)
 
 def _safe_unzip(archive: Path, dest: Path, limits: CaptureLimits, label: str) -> None:
     try:
-        with zipfile.ZipFile(archive) as zf:
-            members = zf.infolist()
-            _check_members(members, archive.stat().st_size, limits, label)
-            for m in members:
-                _extract(zf, m, dest)
-    except _DAMAGED as error:
-        raise ManifestInvalid(f"{label}: the archive is damaged ({error})") from None
+        # Reading the directory seeks and parses; a damaged one fails in any of these ways.
+        zf = zipfile.ZipFile(archive)
+    except (*_DAMAGED, *_UNREADABLE, OSError) as error:
+        raise ManifestInvalid(f"{label}: not a readable zip archive ({error})") from None
+    with zf:
+        members = zf.infolist()
+        _check_members(members, archive.stat().st_size, limits, label)
+        for m in members:
+            _extract(zf, m, dest)
 
 
 def _check_members(
@@ -177,13 +179,18 @@ def _extract(zf: zipfile.ZipFile, m: zipfile.ZipInfo, dest: Path) -> None:
         return
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with zf.open(m) as src, target.open("wb") as out:
-            # Copy at most the declared size, so a lying header cannot inflate further.
-            shutil.copyfileobj(_Capped(src, m.file_size), out)
-    except _DAMAGED as error:
+        src = zf.open(m)
+    except (*_DAMAGED, OSError) as error:  # a bad offset seeks before the file's start
         raise ManifestInvalid(f"{m.filename}: damaged in the archive ({error})") from None
     except _UNREADABLE as error:
         raise ManifestInvalid(f"{m.filename}: cannot be unpacked ({error})") from None
+    # Errors writing the target (a full disk) are the server's, and stay OSErrors.
+    with src, target.open("wb") as out:
+        try:
+            # Copy at most the declared size, so a lying header cannot inflate further.
+            shutil.copyfileobj(_Capped(src, m.file_size), out)
+        except _DAMAGED as error:
+            raise ManifestInvalid(f"{m.filename}: damaged in the archive ({error})") from None
 
 
 class _Capped:

@@ -42,8 +42,9 @@ def _counterparty(doc: ConsentDocument) -> str | None:
 
 #: Characters that start Markdown structure anywhere in a line.
 _INLINE = re.compile(r"([\\`*_\[\]<>|~])")
-#: What starts a heading, quote, list, rule or table at the start of a line.
-_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])")
+#: What starts a heading, quote, list or rule at the start of a line: a marker character,
+#: or the "." / ")" after the digits of an ordered list (escaping the digits is not valid).
+_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+(?=[.)]))")
 
 
 def markdown_text(text: str) -> str:
@@ -52,9 +53,16 @@ def markdown_text(text: str) -> str:
     lines = []
     for line in text.splitlines() or [""]:
         escaped = _INLINE.sub(r"\\\1", line.strip())
-        lines.append(_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped))
+        lines.append(_LINE_START.sub(_escape_line_start, escaped))
     # A blank line inside one paragraph would start a new block: keep the text one block.
     return "  \n".join(line for line in lines if line)
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    indent, marker = match.group(1), match.group(2)
+    if marker.isdigit():  # "2025." -> "2025\.": the backslash goes before the dot
+        return f"{indent}{marker}\\"
+    return f"{indent}\\{marker}"
 
 
 def to_markdown(doc: ConsentDocument, signature: SignatureRecord | None = None) -> str:

@@ -91,7 +91,10 @@ def _use_fees(pairs: list[str]) -> dict[str, int]:
         channel, sep, amount = pair.partition("=")
         if not sep or not amount.strip().isdigit():
             raise InvalidInput(f"--per-use-fee wants CHANNEL=AMOUNT, got {pair!r}")
-        fees[channel.strip()] = int(amount)
+        name = channel.strip()
+        if name.lower() in {known.lower() for known in fees}:
+            raise InvalidInput(f"--per-use-fee names channel {name.lower()!r} twice")
+        fees[name] = int(amount)
     return fees
 
 

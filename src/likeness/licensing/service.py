@@ -552,10 +552,25 @@ def end_licenses_of_twin(
 
 
 def _end_live(session: Session, actor: Actor, lic: License, why: str) -> License:
-    """Revoke a running license (the brand must take outputs down); withdraw a negotiation."""
+    """Revoke a running license (the brand must take outputs down); withdraw a negotiation.
+
+    The withdrawal is the platform's consequence of the talent's (or an operator's) act,
+    not a negotiating move, so it runs as the system: an operator deleting a twin must not
+    be stopped by a negotiation only the parties may withdraw.
+    """
     if lic.status in RUNNING:
         return revoke(session, actor, lic.id, TransitionIn(reason=why))
-    return withdraw(session, actor, lic.id, TransitionIn(reason=why))
+    ended = _transition(
+        session,
+        actor,
+        lic,
+        LicenseAction.withdraw,
+        values={"end_reason": why},
+        payload={"reason": why},
+        relations=SYSTEM_RELATIONS,
+    )
+    _notify_brand(session, ended, "license.withdrawn", f"license {ended.id} was withdrawn: {why}")
+    return ended
 
 
 def expire(session: Session, actor: Actor, license_id: str, data: TransitionIn) -> License:

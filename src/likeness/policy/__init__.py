@@ -75,6 +75,7 @@ from likeness.policy._terms import (
 )
 from likeness.policy._values import (
     ALTER,
+    CREATION_ACTIVITY_NAMES,
     NEGOTIATING,
     RUNNING,
     Action,
@@ -99,6 +100,7 @@ from likeness.policy._values import (
 
 __all__ = [
     "ALTER",
+    "CREATION_ACTIVITY_NAMES",
     "DEFAULT_CATEGORIES",
     "DEFAULT_CHANNELS",
     "ISO_3166_ALPHA2",

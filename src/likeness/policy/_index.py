@@ -37,8 +37,11 @@ class RightsIndex:
         self._facts.pop(consent.talent_id, None)
 
     def add_twin_state(self, talent_id: str, twin_id: str, *, deleted: bool, versions: int) -> None:
-        """Record a twin that can no longer be used (deleted) or generated from (no version)."""
+        """Set a twin's state: deleted (no use at all), without a version (no generation),
+        or usable; a later call replaces an earlier one (a rebuilt twin is usable again)."""
         self._twin_talent[twin_id] = talent_id
+        self._deleted[talent_id].discard(twin_id)
+        self._versionless[talent_id].discard(twin_id)
         if deleted:
             self._deleted[talent_id].add(twin_id)
         elif versions == 0:

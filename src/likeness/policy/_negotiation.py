@@ -35,7 +35,8 @@ class Relation(StrEnum):
     talent = "talent"  # the talent whose likeness it is
     agent = "agent"  # an agent of an agency that currently represents the talent
     operator = "operator"  # platform operator (takedowns, legal holds)
-    system = "system"  # the clock (expiry)
+    system = "system"  # the platform itself: the clock (expiry), and the consequences of
+    # a deleted twin or a withdrawn creation consent (ending negotiations)
 
 
 class LicenseAction(StrEnum):
@@ -89,7 +90,7 @@ TRANSITIONS: dict[LicenseAction, Rule] = {
     LicenseAction.revoke: Rule(_LIVE, S.revoked, frozenset({Relation.talent, Relation.operator})),
     LicenseAction.expire: Rule(_LIVE, S.expired, frozenset({Relation.system, Relation.operator})),
     LicenseAction.withdraw: Rule(
-        frozenset(_NEGOTIATING), S.withdrawn, _TALENT_SIDE | {Relation.brand}
+        frozenset(_NEGOTIATING), S.withdrawn, _TALENT_SIDE | {Relation.brand, Relation.system}
     ),
 }
 

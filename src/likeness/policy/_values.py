@@ -13,6 +13,8 @@ from likeness.policy._errors import InvalidUse
 
 #: The creation-consent activity that generating an image needs (relight, restyle, pose).
 ALTER = "alter"
+#: Everything a creation consent may allow (``likeness.consent.document`` words each one).
+CREATION_ACTIVITY_NAMES = frozenset({"capture", "build", ALTER})
 
 
 class Action(StrEnum):
@@ -203,8 +205,10 @@ class ConsentFacts:
     twin_id: str | None = None
     #: For a use consent: SHA-256 of the license terms it was signed for.
     terms_sha256: str | None = None
-    #: For a creation consent: what it allows (capture, build, alter).
-    activities: frozenset[str] = frozenset()
+    #: For a creation consent: what it allows. The default is what a creation consent
+    #: allows unless it lists fewer (the document's own default), so facts built without
+    #: it keep their meaning.
+    activities: frozenset[str] = CREATION_ACTIVITY_NAMES
 
     def signed_by(self, at: datetime) -> bool:
         return self.signed_at is not None and self.signed_at <= at

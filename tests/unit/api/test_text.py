@@ -1,18 +1,50 @@
-"""The JSON text check on its own: what counts as a lone surrogate."""
+"""The JSON text check on its own: UTF-8 only, and no lone surrogate escapes."""
 
 from __future__ import annotations
 
-import json
+import pytest
 
-from likeness.api.text import has_lone_surrogate
-
-
-def test_lone_surrogates_anywhere_are_found() -> None:
-    assert has_lone_surrogate(json.loads('"\\ud800"'))
-    assert has_lone_surrogate(json.loads('{"a": ["ok", {"b": "x\\udfff"}]}'))
-    assert has_lone_surrogate(json.loads('{"\\udc00": 1}'))
+from likeness.api.text import lone_surrogate_escape, text_problem
 
 
-def test_valid_text_and_other_values_pass() -> None:
-    assert not has_lone_surrogate(json.loads('{"a": "\\ud83d\\ude00", "n": 1, "z": null}'))
-    assert not has_lone_surrogate(json.loads('[true, 2.5, "caf\\u00e9"]'))
+@pytest.mark.parametrize(
+    ("text", "at"),
+    [
+        ('"\\ud800"', 1),
+        ('{"a": ["ok", {"b": "x\\udfff"}]}', 21),
+        ('{"\\udc00": 1}', 2),
+        ('"\\ud83d x \\ude00"', 1),  # both halves, but not next to each other
+        ('"\\ud83d\\ud83d\\ude00"', 1),  # a high half followed by a proper pair
+        ('"end \\ud83d"', 5),
+    ],
+)
+def test_lone_surrogate_escapes_are_found(text: str, at: int) -> None:
+    assert lone_surrogate_escape(text) == at
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": "\\ud83d\\ude00", "n": 1, "z": null}',
+        '[true, 2.5, "caf\\u00e9"]',
+        '"\\\\ud800"',  # an escaped backslash, then the letters "ud800"
+        '"\\\\\\\\ud800 \\" \\n"',
+        "",
+    ],
+)
+def test_valid_text_passes(text: str) -> None:
+    assert lone_surrogate_escape(text) is None
+    assert text_problem(text.encode()) is None
+
+
+def test_bodies_that_are_not_utf8_are_named() -> None:
+    raw_surrogate = b'{"name": "A\xed\xa0\x80"}'
+    assert "must be UTF-8" in (text_problem(raw_surrogate) or "")
+    assert "must be UTF-8" in (text_problem('{"a": "b"}'.encode("utf-16-le")) or "")
+    assert "lone surrogate" in (text_problem(b'{"a": "\\udc00"}') or "")
+
+
+def test_deep_nesting_is_scanned_without_recursion() -> None:
+    deep = "[" * 100_000 + '"\\u0041"' + "]" * 100_000
+    assert text_problem(deep.encode()) is None
+    assert lone_surrogate_escape("[" * 100_000 + '"\\udc00"') == 100_001

@@ -112,6 +112,36 @@ def test_a_damaged_member_is_named_not_a_traceback(session: Path, tmp_path: Path
         pass
 
 
+def _patched(archive: Path, find: bytes, offset: int, value: bytes) -> Path:
+    data = bytearray(archive.read_bytes())
+    at = data.rfind(find) + offset
+    data[at : at + len(value)] = value
+    archive.write_bytes(bytes(data))
+    return archive
+
+
+@pytest.mark.parametrize(
+    ("find", "offset", "value", "message"),
+    [
+        # The directory's offset points before the file: members' headers cannot be found.
+        (b"PK\x05\x06", 16, b"\xff\xff", r"^[^:]+: damaged in the archive \(\[Errno 22\]"),
+        (b"PK\x05\x06", 12, b"\xff\xff", "^mycap.zip: not a readable zip archive"),
+        (b"PK\x01\x02", 6, bytes([117]), "^mycap.zip: not a readable zip archive"),
+    ],
+    ids=["seek-before-start", "bad-directory", "unknown-version"],
+)
+def test_a_damaged_directory_is_one_clear_error(
+    session: Path, tmp_path: Path, find: bytes, offset: int, value: bytes, message: str
+) -> None:
+    archive = _patched(_zip(session, tmp_path / "mycap.zip"), find, offset, value)
+    with (
+        pytest.raises(ManifestInvalid, match=message) as err,
+        OpenedCapture(archive, label="mycap.zip"),
+    ):
+        pass
+    assert str(tmp_path) not in err.value.message  # never the server's path
+
+
 def test_errors_name_the_upload_not_the_server_path(tmp_path: Path) -> None:
     bogus = tmp_path / "spool" / "capture.zip"
     bogus.parent.mkdir()

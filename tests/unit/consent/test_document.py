@@ -184,3 +184,10 @@ def test_plain_language_for_creation() -> None:
 )
 def test_format_money(amount: int, currency: str, text: str) -> None:
     assert format_money(amount, currency) == text
+
+
+def test_the_documents_activities_are_the_ones_the_rules_know() -> None:
+    from likeness.consent.document import CREATION_ACTIVITIES
+    from likeness.policy import ALTER, CREATION_ACTIVITY_NAMES
+
+    assert set(CREATION_ACTIVITIES) == CREATION_ACTIVITY_NAMES and ALTER in CREATION_ACTIVITIES

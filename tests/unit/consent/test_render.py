@@ -39,6 +39,21 @@ def test_user_text_cannot_add_structure_to_the_markdown() -> None:
     assert not any(line.startswith(">") for line in md.splitlines() if AFFIRMATION not in line)
 
 
+def test_user_text_renders_literally_through_a_markdown_parser() -> None:
+    from markdown_it import MarkdownIt
+
+    purpose = "2025. Spring campaign\n1) web\n## Extra terms\n> [x](http://x) *all* <b>"
+    md = to_markdown(creation(purpose=purpose, talent=PartyRef("t1", "Ada_Lovelace")))
+    html = MarkdownIt().render(md)
+    assert "2025. Spring campaign" in html and "1) web" in html  # no stray backslashes
+    assert "## Extra terms" in html and "&gt; [x](http://x) *all* &lt;b&gt;" in html
+    assert "Ada_Lovelace" in html
+    assert "<ol" not in html and "<a " not in html and "<em>" not in html
+    assert html.count("<blockquote>") == 1  # the statement to type, nothing else
+    plain = MarkdownIt().render(to_markdown(creation(talent=PartyRef("t1", "Ada_Lovelace"))))
+    assert html.count("<h2>") == plain.count("<h2>")
+
+
 def test_html_escapes_party_names() -> None:
     doc = use(brand=PartyRef("b1", "<script>alert(1)</script>"))
     html = to_html(doc)

@@ -119,3 +119,9 @@ def test_two_fees_for_one_channel_after_normalising_are_refused() -> None:
     with pytest.raises(ValidationError, match="names channel 'instagram' twice"):
         body(per_use_fees_minor={"Instagram": 1_000, " instagram": 2_000})
     assert body(per_use_fees_minor={"instagram": 1, "web": 2}).per_use_fees_minor["web"] == 2
+
+
+def test_the_command_line_refuses_two_fees_for_one_channel() -> None:
+    assert _use_fees(["instagram=100", "web=5"]) == {"instagram": 100, "web": 5}
+    with pytest.raises(InvalidInput, match="names channel 'instagram' twice"):
+        _use_fees(["instagram=100", " Instagram =200"])

@@ -101,7 +101,6 @@ def creation_consent(**changes: object) -> ConsentFacts:
     fields: dict[str, object] = {
         "consent_id": "creation1",
         "valid_until": T0 + timedelta(days=3650),
-        "activities": frozenset({"capture", "build", "alter"}),
         **changes,
     }
     return consent(ConsentKind.creation, **fields)  # type: ignore[arg-type]

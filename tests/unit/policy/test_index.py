@@ -60,3 +60,5 @@ def test_twin_states_reach_the_decision_and_resolve_to_their_talent() -> None:
     generate = use(twin_id="twin-empty", action=Action.generate)
     assert index.decide(generate).codes == {reasons.TWIN_NO_VERSION}
     assert index.decide(use(twin_id="twin-live", action=Action.generate)).allow
+    index.add_twin_state(TALENT, "twin-empty", deleted=False, versions=1)  # rebuilt
+    assert index.decide(generate).allow

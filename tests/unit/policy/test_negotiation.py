@@ -36,7 +36,10 @@ EXPECTED: dict[tuple[LicenseStatus | None, LicenseAction], tuple[LicenseStatus, 
     (S.active, A.expire): (S.expired, {Relation.system, Relation.operator}),
     (S.suspended, A.expire): (S.expired, {Relation.system, Relation.operator}),
     **{
-        (state, A.withdraw): (S.withdrawn, {Relation.brand, Relation.talent, Relation.agent})
+        (state, A.withdraw): (
+            S.withdrawn,
+            {Relation.brand, Relation.talent, Relation.agent, Relation.system},
+        )
         for state in (S.requested, S.proposed, S.countered, S.accepted)
     },
 }
