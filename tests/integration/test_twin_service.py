@@ -209,15 +209,23 @@ def _use(world: World, twin: str, action: Action) -> UseIn:
     )
 
 
+def _built_twin(
+    session: Session, world: World, deps: StorageDeps, capture_dir: Path
+) -> TwinVersion:
+    """A twin built by the talent from a session that passed QC, under a full consent."""
+    row = _qc_passed(session, world, deps, capture_dir)
+    sign_creation_consent(session, world)
+    talent = world.actor(session, "talent")
+    return twins.build(
+        session, talent, deps, world.talent.id, row.id, analyzer=ANALYZER, qc_config=QC
+    )
+
+
 def test_a_retired_twin_cannot_be_used_and_the_licenses_naming_it_end(
     session: Session, world: World, deps: StorageDeps, capture_dir: Path
 ) -> None:
     talent, brand = world.actor(session, "talent"), world.actor(session, "brand")
-    row = _qc_passed(session, world, deps, capture_dir)
-    sign_creation_consent(session, world)
-    built = twins.build(
-        session, talent, deps, world.talent.id, row.id, analyzer=ANALYZER, qc_config=QC
-    )
+    built = _built_twin(session, world, deps, capture_dir)
     named = to_status(session, world, "active", twin_id=built.twin_id)
     unnamed = to_status(session, world, "active")
     assert decision.decide_use(session, brand, _use(world, built.twin_id, Action.generate)).allow
@@ -304,12 +312,8 @@ def test_each_step_needs_the_activity_the_consent_lists(
 def test_an_operator_deleting_a_twin_ends_its_negotiations_too(
     session: Session, world: World, deps: StorageDeps, capture_dir: Path
 ) -> None:
-    talent, operator = world.actor(session, "talent"), world.actor(session, "operator")
-    row = _qc_passed(session, world, deps, capture_dir)
-    sign_creation_consent(session, world)
-    built = twins.build(
-        session, talent, deps, world.talent.id, row.id, analyzer=ANALYZER, qc_config=QC
-    )
+    operator = world.actor(session, "operator")
+    built = _built_twin(session, world, deps, capture_dir)
     live = to_status(session, world, "active", twin_id=built.twin_id)
     talks = [to_status(session, world, s, twin_id=built.twin_id) for s in ("requested", "accepted")]
     twins.retire(session, operator, deps, built.twin_id, "legal hold: delete")
