@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -17,7 +16,7 @@ from likeness.kit.clock import utcnow
 from likeness.models.auth import ApiToken, LoginFailure
 from likeness.models.party import User
 from likeness.party import repository as parties
-from likeness.party.rules import normalise_email
+from likeness.party.rules import has_control_characters, normalise_email
 from likeness.settings import Settings
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -114,7 +113,7 @@ def create_token(session: Session, actor: Actor, name: str) -> tuple[ApiToken, s
     name = name.strip()
     if not name or len(name) > 100:
         raise InvalidInput("token name must be 1..100 characters")
-    if any(unicodedata.category(ch) == "Cc" for ch in name):
+    if has_control_characters(name):
         raise InvalidInput("token name must not contain control characters")
     fresh = rules.new_token()
     token = ApiToken(

@@ -51,7 +51,7 @@ def markdown_text(text: str) -> str:
     """User text (names, purposes) as literal Markdown: it reads the same, but cannot
     make headings, quotes, lists, links or HTML that were not in the document."""
     lines = []
-    for line in text.splitlines() or [""]:
+    for line in text.splitlines():
         escaped = _INLINE.sub(r"\\\1", line.strip())
         lines.append(_LINE_START.sub(_escape_line_start, escaped))
     # A blank line inside one paragraph would start a new block: keep the text one block.

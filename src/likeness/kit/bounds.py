@@ -14,6 +14,7 @@ from typing import Annotated
 from pydantic import AfterValidator, AwareDatetime, Field
 
 from likeness.errors import InvalidInput
+from likeness.kit.clock import ensure_utc
 
 #: Pagination offsets beyond this are refused (no list here is anywhere near as long).
 MAX_OFFSET = 1_000_000_000
@@ -34,7 +35,7 @@ def require_page(limit: int, offset: int, max_page: int) -> None:
 def require_instant(value: datetime, what: str = "time") -> datetime:
     """An aware time between 1900 and 9000, converted to UTC (naive is taken as UTC)."""
     try:
-        moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        moment = ensure_utc(value)
     except OverflowError:
         moment = None
     if moment is None or not EARLIEST <= moment < LATEST:

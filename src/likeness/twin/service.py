@@ -28,7 +28,7 @@ from likeness.capture import service as capture_service
 from likeness.capture.errors import QcFailed
 from likeness.capture.qc import QcConfig, QcView, run_qc
 from likeness.capture.service import SessionFrames, StorageDeps
-from likeness.consent.document import ConsentDocument
+from likeness.consent import service as consent_service
 from likeness.errors import Conflict, Forbidden, InvalidInput, NotFound
 from likeness.imaging.faces import FaceAnalyzer
 from likeness.kit.clock import utcnow
@@ -52,23 +52,15 @@ class CreationConsentRequired(Forbidden):
 
 
 def active_creation_consent(
-    session: Session,
-    talent_id: str,
-    twin_id: str | None,
-    at: datetime | None = None,
-    *,
-    activity: str | None = None,
+    session: Session, talent_id: str, twin_id: str | None, at: datetime | None = None
 ) -> Consent | None:
     """The talent's signed, unrevoked, currently valid creation consent for this twin.
 
     A creation consent with no ``twin_id`` covers building any twin of the talent; one
-    with a ``twin_id`` covers only that twin. With ``activity`` (capture, build, alter),
-    only a consent that lists that activity counts.
+    with a ``twin_id`` covers only that twin.
     """
     standing = _standing_creation_consents(session, talent_id, twin_id, at or utcnow())
-    if activity is None:
-        return standing[0] if standing else None
-    return next((c for c in standing if activity in _activities(c)), None)
+    return standing[0] if standing else None
 
 
 def require_creation_consent(
@@ -81,9 +73,9 @@ def require_creation_consent(
             "no active signed creation consent from the talent covers this twin"
         )
     for consent in standing:
-        if activity in _activities(consent):
+        if activity in consent_service.document_of(consent).activities:
             return consent
-    allowed = sorted({a for c in standing for a in _activities(c)})
+    allowed = sorted({a for c in standing for a in consent_service.document_of(c).activities})
     raise CreationConsentRequired(
         f"the talent's creation consent does not allow {activity!r} "
         f"(it allows: {', '.join(allowed) or 'nothing'}); ask for a new consent"
@@ -111,10 +103,6 @@ def _standing_creation_consents(
     else:
         stmt = stmt.where(or_(Consent.twin_id.is_(None), Consent.twin_id == twin_id))
     return list(session.scalars(stmt))
-
-
-def _activities(consent: Consent) -> tuple[str, ...]:
-    return ConsentDocument.from_dict(json.loads(consent.document)).activities
 
 
 def get_twin(session: Session, actor: Actor, twin_id: str, *, purpose: str = "read") -> Twin:
@@ -509,10 +497,10 @@ def retire(session: Session, actor: Actor, deps: StorageDeps, twin_id: str, reas
     twin.status = "deleted"
     twin.retired_at = now
     twin.deleted_at = now
-    twin.reason = reason[:500]
+    twin.reason = reason
     session.flush()
-    record(session, actor, "twin.shred", "twin", twin.id, {"reason": reason[:500]})
-    _end_licenses_of(session, actor, twin, reason[:500])
+    record(session, actor, "twin.shred", "twin", twin.id, {"reason": reason})
+    _end_licenses_of(session, actor, twin, reason)
     return twin
 
 
@@ -550,8 +538,6 @@ def revoke_consent(
     The revocation, the brands' notifications and the crypto-shredding of every twin no
     longer covered by a creation consent happen in the caller's one unit of work.
     """
-    from likeness.consent import service as consent_service
-
     consent = consent_service.revoke(session, actor, consent_id, reason)
     shredded: list[str] = []
     if consent.kind is ConsentKind.creation:
