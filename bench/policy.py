@@ -46,6 +46,7 @@ from sqlalchemy.engine import make_url
 
 from likeness import migrations
 from likeness.auth.actor import SYSTEM_ACTOR
+from likeness.kit.canonical import canonical_json, sha256_hex
 from likeness.kit.db import Database
 from likeness.licensing import decision
 from likeness.licensing.schemas import UseIn
@@ -65,8 +66,6 @@ from likeness.policy import (
     LicenseTerms,
     RightsIndex,
     UseRequest,
-    canonical_json,
-    sha256_hex,
     terms_sha256,
 )
 
@@ -154,7 +153,7 @@ def _template(rng: random.Random) -> Template:
         takedown_days=30,
         purpose="bench",
     )
-    return Template(terms, terms_sha256(terms), canonical_json(terms.to_dict()).decode())
+    return Template(terms, terms_sha256(terms), canonical_json(terms.to_dict()))
 
 
 def build_world(licenses: int, twins: int, brands: int, seed: int) -> World:
@@ -367,7 +366,7 @@ def _rows_licenses(world: World) -> Iterator[dict[str, Any]]:
 
 def _stand_in(kind: str, ref: str) -> tuple[str, str]:
     document = canonical_json({"schema": "likeness.bench-stand-in/1", "kind": kind, "ref": ref})
-    return document.decode(), sha256_hex(document)
+    return document, sha256_hex(document.encode("utf-8"))
 
 
 def _rows_consents(world: World) -> Iterator[dict[str, Any]]:

@@ -41,6 +41,13 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=10 * 1024**2, ge=1024)
     #: Largest capture archive the API accepts (the ingest limits apply inside the zip).
     max_upload_bytes: int = Field(default=2 * 1024**3, ge=1024)
+    # C2PA signing in production (``LIKENESS_C2PA_*``); unset, the local CA signs.
+    c2pa_cert_chain: Path | None = None
+    c2pa_private_key: Path | None = None
+    #: ``package.module:factory`` returning a callback signer (a KMS or HSM).
+    c2pa_signer: str | None = None
+    c2pa_tsa_url: str | None = None
+    c2pa_trust_anchors: Path | None = None
 
     @cached_property
     def home_path(self) -> Path:

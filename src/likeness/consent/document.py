@@ -21,6 +21,8 @@ from datetime import datetime
 from typing import Any
 
 from likeness.consent.errors import InvalidConsent
+from likeness.kit.canonical import canonical_bytes as kit_canonical_bytes
+from likeness.kit.canonical import sha256_hex
 from likeness.policy import (
     ISO_4217_MINOR_UNITS,
     MAX_TERM_YEARS,
@@ -29,10 +31,8 @@ from likeness.policy import (
     ConsentKind,
     LicenseTerms,
     add_years,
-    canonical_json,
     iso,
     parse_iso,
-    sha256_hex,
     terms_sha256,
 )
 
@@ -183,7 +183,7 @@ def _use_problems(doc: ConsentDocument) -> list[str]:
 
 
 def canonical_bytes(doc: ConsentDocument) -> bytes:
-    return canonical_json(doc.to_dict())
+    return kit_canonical_bytes(doc.to_dict())
 
 
 def document_sha256(doc: ConsentDocument) -> str:

@@ -26,7 +26,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 
 from likeness.consent.errors import IntentNotShown, SignatureKeyError
-from likeness.policy import canonical_json, iso
+from likeness.kit.canonical import canonical_bytes
+from likeness.policy import iso
 
 AFFIRMATION = "I have read this consent, I understand it, and I agree to it."
 SIGNATURE_SCHEMA = "likeness.consent-signature/1"
@@ -94,7 +95,7 @@ def signing_payload(
     statement: str,
     signed_at: datetime,
 ) -> bytes:
-    return canonical_json(
+    return canonical_bytes(
         {
             "schema": SIGNATURE_SCHEMA,
             "consent_id": consent_id,

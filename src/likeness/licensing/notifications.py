@@ -16,12 +16,12 @@ from likeness.audit import service as audit
 from likeness.auth.actor import Actor
 from likeness.errors import NotFound
 from likeness.kit.bounds import require_page
+from likeness.kit.canonical import canonical_json
 from likeness.kit.clock import utcnow
 from likeness.licensing import repository
 from likeness.licensing.schemas import NotificationRead
 from likeness.models.consent import RightsNotification
 from likeness.models.party import Role
-from likeness.policy import canonical_json
 
 MAX_PAGE = 500
 
@@ -44,7 +44,7 @@ def notify(
         consent_id=consent_id,
         kind=kind,
         message=message,
-        payload=canonical_json(payload).decode("utf-8"),
+        payload=canonical_json(payload),
     )
     repository.add_notification(session, notification)
     session.flush()

@@ -24,6 +24,7 @@ from likeness.consent.service import Intent
 from likeness.consent.signing import TalentKeyring
 from likeness.errors import Conflict, NotFound
 from likeness.kit.bounds import require_page
+from likeness.kit.canonical import canonical_json
 from likeness.kit.clock import utcnow
 from likeness.licensing import access, repository
 from likeness.licensing.errors import (
@@ -51,7 +52,6 @@ from likeness.policy import (
     LicenseTerms,
     Relation,
     available_actions,
-    canonical_json,
     exclusivity_clashes,
     iso,
     next_status,
@@ -210,7 +210,7 @@ def _check_exclusivity(
 
 def _terms_values(terms: LicenseTerms) -> dict[str, Any]:
     return {
-        "terms": canonical_json(terms.to_dict()).decode("utf-8"),
+        "terms": canonical_json(terms.to_dict()),
         "terms_sha256": terms_sha256(terms),
         "starts_at": terms.starts_at,
         "ends_at": terms.ends_at,

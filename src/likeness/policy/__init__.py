@@ -32,7 +32,6 @@ Exceptions::
 """
 
 from likeness.policy import _reasons as reasons
-from likeness.policy._canonical import canonical_json, canonical_sha256, sha256_hex
 from likeness.policy._codes import (
     DEFAULT_CATEGORIES,
     DEFAULT_CHANNELS,
@@ -141,8 +140,6 @@ __all__ = [
     "UseRequest",
     "add_years",
     "available_actions",
-    "canonical_json",
-    "canonical_sha256",
     "decide",
     "exclusivity_clashes",
     "has_stray_control",
@@ -154,7 +151,6 @@ __all__ = [
     "parse_iso",
     "reasons",
     "require_aware",
-    "sha256_hex",
     "terms_sha256",
     "validate_terms",
 ]

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from likeness.policy._canonical import canonical_sha256
+from likeness.kit.canonical import canonical_sha256
 from likeness.policy._codes import (
     ISO_4217_MINOR_UNITS,
     WORLDWIDE,

@@ -18,8 +18,8 @@ from likeness.provenance._manifest import CREATED_ASSERTIONS, build_manifest
 from likeness.provenance._watermark import (
     WATERMARK_KEY_BYTES,
     Watermarker,
+    library_watermarker,
     load_watermark_key,
-    require_library_watermarker,
 )
 from likeness.provenance._xmp import build_xmp
 from likeness.provenance.keys import SigningMaterial, signing_material_from_settings
@@ -53,7 +53,7 @@ class StampConfig:
             )
         return cls(
             signing=signing_material_from_settings(settings),
-            watermarker=require_library_watermarker(),
+            watermarker=library_watermarker(),
             watermark_key=key,
         )
 

@@ -42,7 +42,7 @@ class VerifyConfig:
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> VerifyConfig:
-        """Local CA and configured anchors, plus the watermark library when installed."""
+        """Local CA and configured anchors, the watermark library and the installation's key."""
         settings = settings or Settings()
         return cls(
             trust_anchors_pem=trust_anchors_from_settings(settings),
@@ -202,7 +202,7 @@ def _check_watermark(
     decoded: Decoded, manifest: ManifestSummary | None, config: VerifyConfig
 ) -> WatermarkReport:
     if config.watermarker is None:
-        return WatermarkReport(checked=False, reason="watermark library not installed")
+        return WatermarkReport(checked=False, reason="no watermarker configured")
     if config.watermark_key is None:
         return WatermarkReport(checked=False, reason="no watermark key configured")
     pixels = np.asarray(decoded.rgb, dtype=np.uint8)

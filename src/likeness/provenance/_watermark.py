@@ -7,20 +7,18 @@ two methods.
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
-from types import ModuleType
 from typing import Protocol, cast, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
 
-from likeness.provenance._errors import ProvenanceError, SigningConfigurationError
+from likeness.imaging import watermark
+from likeness.provenance._errors import SigningConfigurationError
 
 WATERMARK_KEY_FILE = "watermark.key"
 WATERMARK_KEY_BYTES = 32
 WATERMARK_PAYLOAD_BYTES = 8
-LIBRARY_MODULE = "likeness.imaging.watermark"
 
 
 class Detection(Protocol):
@@ -53,35 +51,16 @@ class LibraryWatermarker:
 
     algorithm = "io.likeness.watermark.v1"
 
-    def __init__(self, module: ModuleType) -> None:
-        self._module = module
-
     def embed(self, image: NDArray[np.uint8], payload: bytes, key: bytes) -> NDArray[np.uint8]:
-        return cast("NDArray[np.uint8]", self._module.embed(image, payload, key))
+        return cast("NDArray[np.uint8]", watermark.embed(image, payload, key))
 
     def detect(self, image: NDArray[np.uint8], key: bytes) -> Detection:
-        return cast("Detection", self._module.detect(image, key))
+        return watermark.detect(image, key)
 
 
-def library_watermarker() -> LibraryWatermarker | None:
-    """The real watermarker, or ``None`` while the library is not installed."""
-    try:
-        module = importlib.import_module(LIBRARY_MODULE)
-    except ImportError:
-        return None
-    if not (hasattr(module, "embed") and hasattr(module, "detect")):
-        return None
-    return LibraryWatermarker(module)
-
-
-def require_library_watermarker() -> LibraryWatermarker:
-    watermarker = library_watermarker()
-    if watermarker is None:
-        raise ProvenanceError(
-            f"the invisible watermark library ({LIBRARY_MODULE}) is not installed; "
-            "releases cannot be stamped without it"
-        )
-    return watermarker
+def library_watermarker() -> LibraryWatermarker:
+    """The production watermarker."""
+    return LibraryWatermarker()
 
 
 def load_watermark_key(keys_dir: Path) -> bytes | None:

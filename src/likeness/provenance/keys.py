@@ -36,7 +36,6 @@ from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKey
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 from PIL import Image
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from likeness.provenance._errors import SigningConfigurationError
 from likeness.provenance._info import TRAINED_ALGORITHMIC_MEDIA
@@ -117,18 +116,6 @@ class SigningMaterial:
             self.tsa_url.encode() if self.tsa_url else None,
         )
         return c2pa.Signer.from_info(info)
-
-
-class ProvenanceSettings(BaseSettings):
-    """Production signing configuration, from ``LIKENESS_C2PA_*`` variables."""
-
-    model_config = SettingsConfigDict(env_prefix="LIKENESS_C2PA_", extra="ignore")
-
-    cert_chain: Path | None = None
-    private_key: Path | None = None
-    signer: str | None = None  # "package.module:factory" returning a CallbackSigner
-    tsa_url: str | None = None
-    trust_anchors: Path | None = None
 
 
 # --- checks -------------------------------------------------------------------
@@ -424,19 +411,16 @@ def _import_factory(spec: str) -> Callable[[], CallbackSigner]:
     return cast("Callable[[], CallbackSigner]", factory)
 
 
-def trust_anchors_from_settings(
-    settings: Settings | None = None, provenance: ProvenanceSettings | None = None
-) -> bytes | None:
+def trust_anchors_from_settings(settings: Settings | None = None) -> bytes | None:
     """Extra trust anchors for verification: configured PEMs plus the local CA."""
     settings = settings or Settings()
-    provenance = provenance or ProvenanceSettings()
     anchors = b""
-    if provenance.trust_anchors is not None:
-        if not provenance.trust_anchors.is_file():
+    if settings.c2pa_trust_anchors is not None:
+        if not settings.c2pa_trust_anchors.is_file():
             raise SigningConfigurationError(
-                f"trust anchors file {provenance.trust_anchors} does not exist"
+                f"trust anchors file {settings.c2pa_trust_anchors} does not exist"
             )
-        anchors += provenance.trust_anchors.read_bytes()
+        anchors += settings.c2pa_trust_anchors.read_bytes()
     local = local_trust_anchors(settings.keys_dir)
     if local:
         anchors += local
@@ -445,7 +429,6 @@ def trust_anchors_from_settings(
 
 def signing_material_from_settings(
     settings: Settings | None = None,
-    provenance: ProvenanceSettings | None = None,
     *,
     now: dt.datetime | None = None,
 ) -> SigningMaterial:
@@ -455,30 +438,31 @@ def signing_material_from_settings(
     expired or mismatched material.
     """
     settings = settings or Settings()
-    provenance = provenance or ProvenanceSettings()
-    anchors = trust_anchors_from_settings(settings, provenance)
-    if provenance.signer:
-        signer = _import_factory(provenance.signer)()
+    anchors = trust_anchors_from_settings(settings)
+    if settings.c2pa_signer:
+        signer = _import_factory(settings.c2pa_signer)()
         return callback_signing_material(
-            signer, tsa_url=provenance.tsa_url, trust_anchors_pem=anchors, now=now
+            signer, tsa_url=settings.c2pa_tsa_url, trust_anchors_pem=anchors, now=now
         )
-    if provenance.cert_chain or provenance.private_key:
-        if not (provenance.cert_chain and provenance.private_key):
+    if settings.c2pa_cert_chain or settings.c2pa_private_key:
+        if not (settings.c2pa_cert_chain and settings.c2pa_private_key):
             raise SigningConfigurationError(
                 "set both LIKENESS_C2PA_CERT_CHAIN and LIKENESS_C2PA_PRIVATE_KEY"
             )
         return load_signing_material(
-            provenance.cert_chain,
-            provenance.private_key,
-            tsa_url=provenance.tsa_url,
+            settings.c2pa_cert_chain,
+            settings.c2pa_private_key,
+            tsa_url=settings.c2pa_tsa_url,
             trust_anchors_pem=anchors,
             now=now,
         )
     material = local_signing_material(settings.keys_dir, now=now)
-    if provenance.tsa_url is None:
+    if settings.c2pa_tsa_url is None:
         return dataclasses.replace(material, trust_anchors_pem=anchors)
-    _check_tsa_url(provenance.tsa_url)
-    material = dataclasses.replace(material, tsa_url=provenance.tsa_url, trust_anchors_pem=anchors)
+    _check_tsa_url(settings.c2pa_tsa_url)
+    material = dataclasses.replace(
+        material, tsa_url=settings.c2pa_tsa_url, trust_anchors_pem=anchors
+    )
     _self_test(material)  # again, now through the timestamp authority
     return material
 

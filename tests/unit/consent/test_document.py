@@ -18,12 +18,12 @@ from likeness.consent.document import (
     title,
 )
 from likeness.consent.errors import InvalidConsent
+from likeness.kit.canonical import sha256_hex
 from likeness.policy import (
     ConsentKind,
     FeeSchedule,
     LicenseTerms,
     add_years,
-    sha256_hex,
     terms_sha256,
 )
 

@@ -17,7 +17,6 @@ from likeness.provenance.keys import (
     CA_KEY_FILE,
     SIGNER_CHAIN_FILE,
     SIGNER_KEY_FILE,
-    ProvenanceSettings,
     callback_signing_material,
     check_certificate_chain,
     create_local_ca,
@@ -217,13 +216,14 @@ def test_bad_timestamp_authority_url_is_refused(fresh_keys: Path) -> None:
 def test_settings_choose_production_files_or_the_local_ca(fresh_keys: Path, tmp_path: Path) -> None:
     settings = Settings(home=fresh_keys.parent)
     ensure_signing_material(settings.keys_dir)
-    local = signing_material_from_settings(settings, ProvenanceSettings())
+    local = signing_material_from_settings(settings)
     assert local.chain_pem == (settings.keys_dir / SIGNER_CHAIN_FILE).read_bytes()
     production = signing_material_from_settings(
-        settings,
-        ProvenanceSettings(
-            cert_chain=settings.keys_dir / SIGNER_CHAIN_FILE,
-            private_key=settings.keys_dir / SIGNER_KEY_FILE,
+        settings.model_copy(
+            update={
+                "c2pa_cert_chain": settings.keys_dir / SIGNER_CHAIN_FILE,
+                "c2pa_private_key": settings.keys_dir / SIGNER_KEY_FILE,
+            }
         ),
     )
     assert production.private_key_pem == (settings.keys_dir / SIGNER_KEY_FILE).read_bytes()
@@ -236,14 +236,18 @@ def test_settings_choose_production_files_or_the_local_ca(fresh_keys: Path, tmp_
     )
     assert with_tsa.tsa_url == "http://timestamp.example/tsa"
     with pytest.raises(SigningConfigurationError, match="set both"):
-        signing_material_from_settings(settings, ProvenanceSettings(cert_chain=tmp_path / "x.pem"))
+        signing_material_from_settings(
+            settings.model_copy(update={"c2pa_cert_chain": tmp_path / "x.pem"})
+        )
     with pytest.raises(SigningConfigurationError, match="must look like"):
-        signing_material_from_settings(settings, ProvenanceSettings(signer="no_colon"))
+        signing_material_from_settings(settings.model_copy(update={"c2pa_signer": "no_colon"}))
     with pytest.raises(SigningConfigurationError, match="cannot load signer factory"):
-        signing_material_from_settings(settings, ProvenanceSettings(signer="nowhere.at_all:make"))
+        signing_material_from_settings(
+            settings.model_copy(update={"c2pa_signer": "nowhere.at_all:make"})
+        )
     with pytest.raises(SigningConfigurationError, match="trust anchors file"):
         signing_material_from_settings(
-            settings, ProvenanceSettings(trust_anchors=tmp_path / "none.pem")
+            settings.model_copy(update={"c2pa_trust_anchors": tmp_path / "none.pem"})
         )
 
 
@@ -252,9 +256,9 @@ def test_provenance_settings_read_the_environment(
 ) -> None:
     monkeypatch.setenv("LIKENESS_C2PA_CERT_CHAIN", str(tmp_path / "chain.pem"))
     monkeypatch.setenv("LIKENESS_C2PA_TSA_URL", "https://tsa.example")
-    parsed = ProvenanceSettings()
-    assert parsed.cert_chain == tmp_path / "chain.pem"
-    assert parsed.tsa_url == "https://tsa.example"
+    parsed = Settings()
+    assert parsed.c2pa_cert_chain == tmp_path / "chain.pem"
+    assert parsed.c2pa_tsa_url == "https://tsa.example"
 
 
 def test_unreachable_timestamp_authority_fails_at_start(fresh_keys: Path) -> None:
@@ -263,5 +267,5 @@ def test_unreachable_timestamp_authority_fails_at_start(fresh_keys: Path) -> Non
     with pytest.raises(SigningConfigurationError, match="C2PA SDK rejects the signing material"):
         # Port 9 (discard) on loopback refuses at once: no network needed.
         signing_material_from_settings(
-            settings, ProvenanceSettings(tsa_url="http://127.0.0.1:9/tsa")
+            settings.model_copy(update={"c2pa_tsa_url": "http://127.0.0.1:9/tsa"})
         )

@@ -89,10 +89,10 @@ def test_unsigned_image_has_no_manifest_and_no_watermark(verify_config: VerifyCo
     assert report.label.present is False
 
 
-def test_without_watermark_library_the_check_is_skipped_and_said_so(signed_jpeg: bytes) -> None:
+def test_without_a_watermarker_the_check_is_skipped_and_said_so(signed_jpeg: bytes) -> None:
     report = verify(signed_jpeg, VerifyConfig())
     assert report.watermark.checked is False
-    assert report.watermark.reason == "watermark library not installed"
+    assert report.watermark.reason == "no watermarker configured"
     assert report.c2pa.state == "Valid"  # no trust anchor configured: intact but untrusted
 
 
