@@ -1,1 +1,8 @@
-"""Pure imaging libraries: arrays in, arrays out, no database."""
+"""Pure imaging libraries: arrays in, arrays out, no database.
+
+Every library's ``InvalidImage`` derives from :class:`likeness.imaging.InvalidImage`.
+"""
+
+from likeness.imaging._errors import ImagingError, InvalidImage
+
+__all__ = ["ImagingError", "InvalidImage"]

@@ -13,11 +13,12 @@ from likeness.auth.actor import Actor
 from likeness.errors import Forbidden
 from likeness.kit.clock import utcnow
 from likeness.licensing import access, repository
-from likeness.licensing.errors import BrandNotFound, TwinNotFound
+from likeness.licensing.errors import BrandNotFound
 from likeness.licensing.schemas import UseIn
 from likeness.licensing.service import consent_facts, license_facts
 from likeness.models.party import Role
 from likeness.policy import Decision, RightsFacts, UseRequest, decide
+from likeness.twin.errors import TwinNotFound
 
 
 def resolve_twin(session: Session, twin_or_talent_id: str) -> tuple[str, str | None]:

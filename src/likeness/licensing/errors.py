@@ -19,10 +19,6 @@ class StaleLicense(LicensingError, Conflict):
     status_code = 409
 
 
-class TwinNotFound(LicensingError, NotFound):
-    status_code = 404
-
-
 class BrandNotFound(LicensingError, NotFound):
     status_code = 404
 

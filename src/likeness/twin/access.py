@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 
 from likeness.audit.service import record
 from likeness.auth.actor import Actor
-from likeness.errors import Conflict, Forbidden, NotFound
+from likeness.errors import Conflict, Forbidden
 from likeness.models.party import Role
 from likeness.models.twin import Twin
+from likeness.twin.errors import TwinNotFound
 
 
 def may_access_talent_data(actor: Actor, talent_id: str) -> bool:
@@ -43,7 +44,7 @@ def require_active_twin_of(session: Session, talent_id: str, twin_id: str) -> Tw
     """
     twin = session.get(Twin, twin_id)
     if twin is None or twin.talent_id != talent_id:
-        raise NotFound(f"talent {talent_id} has no twin {twin_id}")
+        raise TwinNotFound(f"talent {talent_id} has no twin {twin_id}")
     if twin.status != "active":
         raise Conflict(f"twin {twin_id} is {twin.status}; name an active twin or none")
     return twin

@@ -3,6 +3,7 @@
 ::
 
     TwinError (422)
+    ├── TwinNotFound (404)     no such twin (or one of another talent's)
     ├── KeyUnavailable (500)   master key missing or wrong
     ├── KeyShredded (410)      the twin's data key was destroyed: its data is gone
     └── DecryptionFailed (422) ciphertext altered, or sealed for another twin
@@ -10,11 +11,15 @@
 
 from __future__ import annotations
 
-from likeness.errors import LikenessError
+from likeness.errors import LikenessError, NotFound
 
 
 class TwinError(LikenessError):
     status_code = 422
+
+
+class TwinNotFound(TwinError, NotFound):
+    status_code = 404
 
 
 class KeyUnavailable(TwinError):

@@ -41,6 +41,7 @@ from likeness.models.twin import Twin, TwinVersion
 from likeness.policy import ALTER, ConsentKind, ConsentStatus
 from likeness.twin._basis import pack_basis, unpack_basis
 from likeness.twin.access import record_operator_look, require_talent_data
+from likeness.twin.errors import TwinNotFound
 from likeness.twin.keys import twin_key_name
 
 F32 = NDArray[np.float32]
@@ -108,7 +109,7 @@ def _standing_creation_consents(
 def get_twin(session: Session, actor: Actor, twin_id: str, *, purpose: str = "read") -> Twin:
     twin = session.get(Twin, twin_id)
     if twin is None:
-        raise NotFound(f"no twin {twin_id}")
+        raise TwinNotFound(f"no twin {twin_id}")
     require_talent_data(actor, twin.talent_id, "access this twin")
     if purpose == "read":
         record_operator_look(session, actor, "twin.operator_access", "twin", twin.id)

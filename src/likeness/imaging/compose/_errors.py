@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from likeness.errors import LikenessError
+from likeness.imaging._errors import InvalidImage as AnyInvalidImage
 
 
 class ComposeError(LikenessError):
@@ -11,7 +12,7 @@ class ComposeError(LikenessError):
     status_code = 422
 
 
-class InvalidImage(ComposeError):
+class InvalidImage(ComposeError, AnyInvalidImage):
     """An image, plate or alpha has the wrong shape, dtype or values."""
 
 

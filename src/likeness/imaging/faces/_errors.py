@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from likeness.errors import LikenessError
+from likeness.imaging._errors import InvalidImage as AnyInvalidImage
 
 
 class FaceError(LikenessError):
@@ -11,7 +12,7 @@ class FaceError(LikenessError):
     status_code = 422
 
 
-class InvalidImage(FaceError):
+class InvalidImage(FaceError, AnyInvalidImage):
     """The input is not an 8-bit or float RGB/grey image of usable size."""
 
 

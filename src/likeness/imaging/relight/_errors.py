@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from likeness.errors import LikenessError
+from likeness.imaging._errors import InvalidImage
 
 
 class RelightError(LikenessError):
@@ -11,7 +12,7 @@ class RelightError(LikenessError):
     status_code = 422
 
 
-class InvalidBasis(RelightError):
+class InvalidBasis(RelightError, InvalidImage):
     """The OLAT basis or its light directions have the wrong shape, dtype or values."""
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from likeness.errors import LikenessError
+from likeness.imaging._errors import InvalidImage as AnyInvalidImage
 
 
 class WatermarkError(LikenessError):
@@ -11,7 +12,7 @@ class WatermarkError(LikenessError):
     status_code = 422
 
 
-class InvalidImage(WatermarkError):
+class InvalidImage(WatermarkError, AnyInvalidImage):
     """The array is not an image this library can mark (shape, dtype, values)."""
 
 
