@@ -82,7 +82,9 @@ def test_login_sets_a_cookie_that_authenticates(client: TestClient, db: Database
     assert response.status_code == 200
     assert client.get("/api/v1/auth/me").json()["email"] == "lea@example.com"
     old_cookie = dict(client.cookies)
-    assert client.post("/api/v1/auth/logout").status_code == 204
+    # A cookie-authenticated state change carries the CSRF token that login handed out.
+    csrf = {"X-CSRF-Token": client.cookies["likeness_csrf"]}
+    assert client.post("/api/v1/auth/logout", headers=csrf).status_code == 204
     assert client.get("/api/v1/auth/me").status_code == 401
     client.cookies.update(old_cookie)  # a copied cookie no longer works either
     assert client.get("/api/v1/auth/me").status_code == 401
