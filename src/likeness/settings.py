@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from likeness.errors import ConfigurationError
@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     #: Failed logins of one account from one client before back-off starts.
     login_max_failures: int = Field(default=5, ge=1)
     #: Failed logins from one client, over all accounts, before back-off starts.
-    login_max_failures_per_client: int = Field(default=30, ge=1)
+    login_max_failures_per_client: int = Field(default=100, ge=1)
     #: Failed logins of one account, over all clients, before every failing client backs off.
     login_max_failures_per_account: int = Field(default=50, ge=1)
     #: First back-off delay; it doubles with each further failure.
@@ -73,8 +73,9 @@ class Settings(BaseSettings):
     login_backoff_max_seconds: float = Field(default=15 * 60, gt=0)
     #: Longest back-off that account-wide failures (other clients') can impose on a client.
     login_account_backoff_max_seconds: float = Field(default=60, gt=0)
-    #: How long a failed login counts.
-    login_failure_window_seconds: int = Field(default=15 * 60, ge=1)
+    #: How long a failed login is remembered. Much longer than the longest back-off, or
+    #: the doubling would restart whenever the oldest failures fall out of the window.
+    login_failure_window_seconds: int = Field(default=24 * 60 * 60, ge=1)
     #: Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: IP addresses
     #: or networks, comma-separated. Empty (the default): no proxy header is believed.
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -87,6 +88,15 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=10 * 1024**2, ge=1024)
     #: Largest capture archive the API accepts (the ingest limits apply inside the zip).
     max_upload_bytes: int = Field(default=2 * 1024**3, ge=1024)
+
+    @model_validator(mode="after")
+    def _backoff_within_window(self) -> Settings:
+        if self.login_backoff_max_seconds > self.login_failure_window_seconds:
+            raise ValueError(
+                "login_backoff_max_seconds must not exceed login_failure_window_seconds "
+                "(failures must be remembered at least as long as the longest wait)"
+            )
+        return self
 
     @field_validator("trusted_proxies", "allowed_origins", mode="before")
     @classmethod

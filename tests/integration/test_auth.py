@@ -172,12 +172,19 @@ def test_back_off_doubles_and_a_success_resets_it(
     assert _attempt(db, settings, "dee@example.com", wrong, "c") == "wrong"  # a fresh start
 
 
-def test_the_back_off_is_capped(db: Database, settings: Settings, clock: Clock) -> None:
-    capped = settings.model_copy(update={"login_max_failures": 1, "login_backoff_max_seconds": 5})
-    for _ in range(6):
-        assert _attempt(db, capped, "cap@example.com", "wrong-password!", "c") == "wrong"
-        assert _attempt(db, capped, "cap@example.com", "wrong-password!", "c") in "12345"
-        clock.advance(5)
+def test_a_patient_guesser_keeps_doubling_up_to_the_cap(
+    db: Database, settings: Settings, clock: Clock
+) -> None:
+    """Waiting out every Retry-After never earns a fresh start: the failures are remembered
+    far longer than the longest wait."""
+    one = settings.model_copy(update={"login_max_failures": 1})
+    assert _attempt(db, one, "pat@example.com", "guess-guess!", "c") == "wrong"
+    waits = []
+    for _ in range(12):
+        waits.append(int(_attempt(db, one, "pat@example.com", "guess-guess!", "c")))
+        clock.advance(waits[-1])
+        assert _attempt(db, one, "pat@example.com", "guess-guess!", "c") == "wrong"
+    assert waits == [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900]
 
 
 def test_an_attacker_elsewhere_cannot_lock_the_owner_out(
