@@ -111,7 +111,7 @@ def refusal(facts: CsrfFacts, allowed_origins: Collection[str]) -> str | None:
     if facts.token_matches or verified:
         return None
     return (
-        f"missing CSRF token: a request authenticated by the session cookie must send the "
+        "missing CSRF token: a request authenticated by the session cookie must send the "
         f"{TOKEN_HEADER} header (its value is in the cookie set at login) or come from the "
         "site's own pages (Origin)"
     )
