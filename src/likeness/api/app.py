@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import likeness
 from likeness.api.limits import BodyLimit, BodySizeLimit
 from likeness.api.text import ValidUnicodeJson
+from likeness.auth.csrf import CsrfProtection
 from likeness.errors import LikenessError
 from likeness.runtime import Runtime
 from likeness.settings import Settings, get_settings
@@ -46,7 +47,9 @@ def _error(status_code: int, error: str, detail: object) -> JSONResponse:
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LikenessError)
     async def likeness_error(_: Request, exc: LikenessError) -> JSONResponse:
-        return _error(exc.status_code, exc.name, exc.message)
+        response = _error(exc.status_code, exc.name, exc.message)
+        response.headers.update(exc.headers)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -91,6 +94,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.include_router(router, prefix=API_PREFIX)
     # Added first, so it runs inside the size limit, which bounds the body it reads.
     app.add_middleware(ValidUnicodeJson)
+    app.add_middleware(
+        CsrfProtection, settings=settings, token_exempt_paths=[f"{API_PREFIX}/auth/login"]
+    )
     app.add_middleware(
         BodySizeLimit, default=settings.max_request_bytes, routes=_body_limits(settings)
     )

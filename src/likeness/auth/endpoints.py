@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 
 from likeness.api.deps import RuntimeDep, SessionDep
-from likeness.auth import cookies
+from likeness.auth import cookies, csrf
 from likeness.auth import service as auth_service
 from likeness.auth.dependencies import AnyActor
 from likeness.auth.schemas import LoginRequest, Me, TokenCreate, TokenCreated, TokenRead
@@ -33,17 +33,27 @@ def login(
     runtime: RuntimeDep,
 ) -> Me:
     settings = runtime.settings
+    # The peer address; uvicorn replaces it with the forwarded client only when the peer
+    # is one of LIKENESS_TRUSTED_PROXIES (see `likeness serve`).
     client = request.client.host if request.client else "unknown"
     user = auth_service.login(session, settings, body.email, body.password, client)
-    cookie = cookies.issue(
-        settings.platform_secret(), cookies.SessionClaims(user.id, user.session_epoch)
-    )
+    secret = settings.platform_secret()
+    cookie = cookies.issue(secret, cookies.SessionClaims(user.id, user.session_epoch))
     response.set_cookie(
         settings.session_cookie_name,
         cookie,
         max_age=settings.session_max_age_seconds,
         httponly=True,
         samesite="lax",
+        secure=settings.is_production,
+    )
+    # Readable by the page's scripts: they echo it in the X-CSRF-Token header.
+    response.set_cookie(
+        settings.csrf_cookie_name,
+        csrf.token_for_cookie(secret, cookie),
+        max_age=settings.session_max_age_seconds,
+        httponly=False,
+        samesite="strict",
         secure=settings.is_production,
     )
     return _me(auth_service.actor_for_user(session, user, via="session"))
@@ -56,6 +66,7 @@ def logout(
     """End the session: the cookie is cleared and every issued cookie stops working."""
     auth_service.logout_everywhere(session, actor)
     response.delete_cookie(runtime.settings.session_cookie_name)
+    response.delete_cookie(runtime.settings.csrf_cookie_name)
     response.status_code = status.HTTP_204_NO_CONTENT
     return response
 

@@ -10,7 +10,7 @@ from likeness import migrations
 from likeness.errors import InvalidInput
 from likeness.kit.cli import console
 from likeness.settings import get_settings
-from likeness.system.service import check_servable, init_home
+from likeness.system.service import check_servable, init_home, proxy_options
 
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 
@@ -40,7 +40,7 @@ def serve(
 
     settings = get_settings()
     check_servable(settings, host)
-    uvicorn.run(create_app(settings), host=host, port=port)
+    uvicorn.run(create_app(settings), host=host, port=port, **proxy_options(settings))
 
 
 @db_app.command("upgrade")

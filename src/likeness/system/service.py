@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from likeness import migrations
 from likeness.errors import ConfigurationError
@@ -80,6 +81,13 @@ def check_servable(settings: Settings, host: str) -> None:
         raise ConfigurationError(
             "refusing to listen beyond loopback with the development secret: run `likeness init`"
         )
+
+
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's proxy settings: believe X-Forwarded-For/-Proto only from
+    LIKENESS_TRUSTED_PROXIES (uvicorn alone would believe any local process)."""
+    proxies = list(settings.trusted_proxies)
+    return {"proxy_headers": bool(proxies), "forwarded_allow_ips": proxies}
 
 
 def _migrate(settings: Settings, report: InitReport) -> None:
