@@ -11,8 +11,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event as orm_event
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 
 from likeness.audit import checkpoint, repository
 from likeness.audit.chain import (
@@ -97,14 +96,9 @@ def _advance_checkpoint_on_commit(session: Session, head: Checkpoint) -> None:
             checkpoint.advance(keys.keys_dir, pending)
 
     on_commit(session, advance)
+    # Also on a savepoint's rollback (SQLAlchemy reports it as a rollback): the head is
+    # forgotten and the checkpoint lags this transaction, which is safe; ahead is not.
     on_rollback(session, lambda: session.info.pop(_PENDING, None))
-
-
-@orm_event.listens_for(Session, "after_soft_rollback")
-def _forget_rolled_back_head(session: Session, _previous: SessionTransaction) -> None:
-    # Also a savepoint's rollback: its appends are gone, so is the head they made. The
-    # checkpoint then lags this transaction, which is safe; running ahead of it is not.
-    session.info.pop(_PENDING, None)
 
 
 def record(
