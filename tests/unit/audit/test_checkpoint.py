@@ -41,5 +41,5 @@ def test_concurrent_writers_leave_the_newest(tmp_path: Path) -> None:
 
 def test_a_damaged_checkpoint_is_named(tmp_path: Path) -> None:
     (tmp_path / "audit.checkpoint").write_text("not a checkpoint")
-    with pytest.raises(ConfigurationError, match="audit.checkpoint is damaged"):
+    with pytest.raises(ConfigurationError, match=r"audit\.checkpoint is damaged"):
         checkpoint.read(tmp_path)
