@@ -65,10 +65,15 @@ class Checkpoint:
 
     @classmethod
     def parse(cls, text: str) -> Checkpoint:
-        seq, sep, digest = text.strip().partition(":")
-        if not sep or not seq.isdigit() or len(digest) != 64:
+        seq, _, digest = text.strip().partition(":")
+        digest = digest.lower()
+        if not (seq.isascii() and seq.isdigit()) or not _is_sha256_hex(digest):
             raise ValueError("a checkpoint looks like SEQ:HASH (e.g. 42:9f…, 64 hex digits)")
-        return cls(int(seq), digest.lower())
+        return cls(int(seq), digest)
+
+
+def _is_sha256_hex(text: str) -> bool:
+    return len(text) == 64 and all(c in "0123456789abcdef" for c in text)
 
 
 def encode_payload(payload: dict[str, Any]) -> str:
@@ -92,7 +97,7 @@ def event_hash(event: EventFields) -> str:
 
 
 def _hmac(key: bytes, message: str) -> str:
-    return hmac.new(key, message.encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
 
 
 def event_seal(key: bytes, event_hash_hex: str) -> str:

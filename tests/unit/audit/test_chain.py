@@ -3,6 +3,8 @@
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import pytest
+
 from likeness.audit.chain import (
     Checkpoint,
     EventFields,
@@ -255,3 +257,37 @@ def test_every_checkpoint_is_held() -> None:
     beyond = Checkpoint(6, "e" * 64)
     report = verify_chain(events, head_of(events[-1]), KEY, [good, beyond])
     assert not report.ok and report.first_bad_seq == 5 and "rolled back" in (report.problem or "")
+
+
+def test_a_broken_report_names_the_head_it_saw() -> None:
+    events = build_chain(3)
+    head = head_of(events[-1])
+    report = check(events[:2], head=head)
+    assert not report.ok and (report.head_seq, report.head_hash) == (3, head.hash)
+
+
+def test_a_head_reset_to_zero_over_events_names_the_last_event() -> None:
+    report = check(build_chain(2), head=genesis_head(KEY))
+    assert not report.ok and report.first_bad_seq == 2 and "head" in (report.problem or "")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "12",
+        "12:",
+        "x:" + "a" * 64,
+        "\u00b2:" + "a" * 64,  # a digit, but not an ASCII one
+        "-1:" + "a" * 64,
+        "1:" + "a" * 63,
+        "1:" + "g" * 64,
+        "1:" + "a" * 31 + ":" + "a" * 32,
+    ],
+)
+def test_malformed_checkpoints_are_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="SEQ:HASH"):
+        Checkpoint.parse(text)
+
+
+def test_checkpoint_parsing_normalises_case_and_space() -> None:
+    assert Checkpoint.parse(" 7:" + "AB" * 32 + "\n") == Checkpoint(7, "ab" * 32)
