@@ -92,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
 
     cv2.setNumThreads(1)
     from likeness import migrations
+    from likeness.audit import service as audit_service
     from likeness.auth.actor import SYSTEM_ACTOR
     from likeness.auth.service import actor_for_user
     from likeness.capture import service as captures
@@ -128,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
         url = f"sqlite:///{root / 'bench.db'}"
         migrations.upgrade(url)
         db = Database(url, audit_key=b"k" * 32)
+        with db.unit_of_work() as session:
+            audit_service.seal_genesis(session)
         deps = StorageDeps(
             FsspecBlobStore(f"file://{root / 'blobs'}"),
             TwinCipher(InMemoryMasterKey(), FileKeyVault(root / "vault")),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from likeness.audit.key import AuditKeys
 from likeness.kit.db import Database
 from likeness.settings import Settings
 from likeness.storage import BlobStore, FsspecBlobStore
@@ -23,7 +24,7 @@ class Runtime:
     def from_settings(cls, settings: Settings) -> Runtime:
         return cls(
             settings=settings,
-            db=Database(settings.resolved_database_url, audit_key=settings.audit_key()),
+            db=Database(settings.resolved_database_url, audit_key=AuditKeys(settings.keys_dir)),
             blobs=FsspecBlobStore(settings.resolved_blob_url),
         )
 

@@ -8,8 +8,6 @@ object-store ``LIKENESS_BLOB_URL``.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import ipaddress
 from functools import cached_property
 from pathlib import Path
@@ -167,24 +165,9 @@ class Settings(BaseSettings):
 
     @property
     def audit_key_file(self) -> Path:
+        """The key that seals the audit chain (made by `likeness init`); it is read where
+        it is used (``likeness.audit.key``) and never replaced by a derived stand-in."""
         return self.keys_dir / "audit.key"
-
-    def audit_key(self) -> bytes:
-        """Key that seals the audit chain (HOME/keys/audit.key, made by `likeness init`).
-
-        In development, before init, it is derived from the platform secret so that
-        commands still work; production requires the key file.
-        """
-        if self.audit_key_file.exists():
-            key = self.audit_key_file.read_bytes()
-            if len(key) < MIN_SECRET_LENGTH:
-                raise ConfigurationError(f"{self.audit_key_file} is too short")
-            return key
-        if self.is_production:
-            raise ConfigurationError(f"no audit key at {self.audit_key_file}: run `likeness init`")
-        return hmac.new(
-            self.platform_secret().encode("utf-8"), b"likeness.audit.v1", hashlib.sha256
-        ).digest()
 
     def platform_secret(self) -> str:
         """The secret that signs session cookies and derives other secrets.

@@ -8,11 +8,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from likeness.audit import checkpoint, service
+from likeness.audit import service
 from likeness.audit.chain import Checkpoint
 from likeness.errors import InvalidInput
 from likeness.kit.cli import cli_session, console, err_console, print_json
-from likeness.settings import get_settings
 
 app = typer.Typer(help="The tamper-evident audit chain.", no_args_is_help=True)
 
@@ -27,15 +26,13 @@ def verify(
 ) -> None:
     """Walk the whole chain; exit 1 naming the first bad event if anything was tampered with.
 
-    A successful run records the head in HOME/keys/audit.checkpoint, and later runs
-    require the chain to still contain it, so a rolled-back database is caught too.
+    The chain must also contain the head recorded in HOME/keys/audit.checkpoint (moved
+    forward by every change and every successful run), so a rolled-back or emptied
+    database is caught too. The API's GET /audit/verify runs the same check.
     """
-    keys_dir = get_settings().keys_dir
-    wanted = _checkpoint_option(expect) or checkpoint.read(keys_dir)
+    wanted = _checkpoint_option(expect)
     with cli_session() as (session, _actor):
         report = service.verify(session, wanted)
-    if report.ok and report.head_seq and (wanted is None or report.head_seq >= wanted.seq):
-        checkpoint.write(keys_dir, Checkpoint(report.head_seq, report.head_hash))
     if json_out:
         print_json(report.model_dump())
     elif report.ok:

@@ -40,6 +40,11 @@ def list_events(
     )
 
 
-@router.get("/audit/verify", response_model=ChainReport)
+@router.get(
+    "/audit/verify",
+    response_model=ChainReport,
+    responses={503: {"description": "The audit key is missing or does not seal this chain."}},
+)
 def verify(actor: OperatorActor, session: SessionDep) -> ChainReport:
+    """The same check as `likeness audit verify`, held to the installation's checkpoint."""
     return service.verify(session)

@@ -28,9 +28,7 @@ import numpy as np
 from rich.markup import escape
 from sqlalchemy.orm import Session
 
-from likeness.audit import checkpoint
 from likeness.audit import service as audit
-from likeness.audit.chain import Checkpoint
 from likeness.auth import service as auth_service
 from likeness.auth.actor import SYSTEM_ACTOR, Actor
 from likeness.capture import service as capture_service
@@ -505,12 +503,10 @@ def step_verify(demo: Demo) -> str:
 
 
 def step_audit(demo: Demo) -> str:
-    keys_dir = demo.settings.keys_dir
     with demo.acting() as (session, _):
-        report = audit.verify(session, checkpoint.read(keys_dir))
+        report = audit.verify(session)
     if not report.ok:
         raise DemoFailed(f"audit chain BROKEN at event {report.first_bad_seq}: {report.problem}")
-    checkpoint.write(keys_dir, Checkpoint(report.head_seq, report.head_hash))
     return (
         f"intact: {report.events_checked} events, head {report.head_seq}:{report.head_hash[:12]}…"
     )

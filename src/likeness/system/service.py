@@ -36,8 +36,24 @@ def init_home(settings: Settings) -> InitReport:
             report.created.append(f"{spec.description}: {settings.keys_dir / spec.filename}")
     _extra_key_material(settings, report)
     _migrate(settings, report)
+    _seal_audit_chain(settings, report)
     settings.platform_secret()  # proves the result is usable in this environment
     return report
+
+
+def _seal_audit_chain(settings: Settings, report: InitReport) -> None:
+    """Seal an empty chain's genesis and start its checkpoint (also for older installs)."""
+    from likeness.audit.service import seal_genesis
+    from likeness.runtime import Runtime
+
+    runtime = Runtime.from_settings(settings)
+    try:
+        with runtime.db.unit_of_work() as session:
+            line = seal_genesis(session)
+    finally:
+        runtime.close()
+    if line:
+        report.created.append(line)
 
 
 def _extra_key_material(settings: Settings, report: InitReport) -> None:
