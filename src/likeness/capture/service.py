@@ -33,11 +33,18 @@ from likeness.kit.db import on_commit, on_rollback
 from likeness.models.base import new_id
 from likeness.models.capture import CaptureFile, CaptureSession, TalentReference
 from likeness.models.party import Role, TalentProfile
+from likeness.settings import Settings
 from likeness.storage import BlobStore
+from likeness.storage.intents import Intent, IntentJournal
 from likeness.twin.access import record_operator_look, require_talent_data
 from likeness.twin.crypto import TwinCipher
 from likeness.twin.errors import DecryptionFailed, KeyShredded
-from likeness.twin.keys import capture_key_name, reference_key_name
+from likeness.twin.keys import (
+    capture_key_name,
+    cipher_from_settings,
+    intent_journal,
+    reference_key_name,
+)
 
 F32 = NDArray[np.float32]
 USABLE = ("qc_passed", "overridden")
@@ -46,8 +53,50 @@ MIN_OVERRIDE_REASON = 10
 
 @dataclass
 class StorageDeps:
+    """Where sealed data goes: the blob store, the cipher (keys) and the intent journal
+    that names keys and blobs before they exist (see :mod:`likeness.storage.intents`)."""
+
     blobs: BlobStore
     cipher: TwinCipher
+    intents: IntentJournal
+
+    @classmethod
+    def from_settings(cls, settings: Settings, blobs: BlobStore | None = None) -> StorageDeps:
+        if blobs is None:
+            from likeness.storage import FsspecBlobStore
+
+            blobs = FsspecBlobStore(settings.resolved_blob_url)
+        return cls(blobs, cipher_from_settings(settings), intent_journal(settings))
+
+
+def undo_intent(deps: StorageDeps, intent: Intent) -> None:
+    """Undo what an unfinished operation stored: delete its blobs and shred the key it
+    created, then close the journal. If any step fails the journal stays for recovery
+    (``likeness doctor``, the next start). Safe to call twice."""
+    if not intent.open:
+        return
+    complete = True
+    for key in intent.blobs:
+        try:
+            deps.blobs.delete(key)
+        except Exception:  # cleanup must not hide the original error
+            complete = False
+    if intent.key_new:
+        try:
+            deps.cipher.shred(intent.key_name)
+        except Exception:
+            complete = False
+    if complete:
+        intent.settle()
+    else:
+        intent.release()
+
+
+def settle_with_transaction(session: Session, deps: StorageDeps, intent: Intent) -> None:
+    """Tie the intent to the caller's transaction: closed once it commits (the rows are
+    then the record), undone if it rolls back."""
+    on_commit(session, intent.settle)
+    on_rollback(session, lambda: undo_intent(deps, intent))
 
 
 def _talent(session: Session, talent_id: str) -> TalentProfile:
@@ -170,8 +219,18 @@ def ingest(
             created_by_user_id=actor.user_id,
         )
         key_name = capture_key_name(row.id)
-        put: list[str] = []
+        # Named before it exists: a crash from here on leaves a journal that recovery
+        # follows to shred the key and delete the blobs.
+        intent = deps.intents.begin(
+            kind="capture",
+            talent_id=talent_id,
+            key_name=key_name,
+            key_new=True,
+            row=("capture_sessions", row.id),
+            key_owner=("capture_sessions", row.id),
+        )
         try:
+            settle_with_transaction(session, deps, intent)
             deps.cipher.create_key(key_name)
             session.add(row)
             session.flush()
@@ -179,8 +238,7 @@ def ingest(
                 sealed = deps.cipher.encrypt(
                     key_name, validated.file_bytes(file_row.name), role=f"capture/{file_row.name}"
                 )
-                file_row.blob_key = deps.blobs.put(sealed)
-                put.append(file_row.blob_key)
+                file_row.blob_key = intent.put(deps.blobs, sealed)
                 session.add(file_row)
             session.flush()
             record(
@@ -198,9 +256,7 @@ def ingest(
             )
         except BaseException:
             # A failed ingest leaves nothing behind: no blobs, no key, no rows.
-            for key in put:
-                _delete_quietly(deps.blobs, key)
-            deps.cipher.shred(key_name)
+            undo_intent(deps, intent)
             raise
     return row
 
@@ -475,8 +531,16 @@ def set_reference(
         created_by_user_id=actor.user_id,
     )
     key_name = reference_key_name(row.id)
+    intent = deps.intents.begin(
+        kind="reference",
+        talent_id=talent_id,
+        key_name=key_name,
+        key_new=True,
+        row=("talent_references", row.id),
+        key_owner=("talent_references", row.id),
+    )
+    settle_with_transaction(session, deps, intent)
     deps.cipher.create_key(key_name)
-    on_rollback(session, lambda: deps.cipher.shred(key_name))
     row.template = deps.cipher.encrypt(
         key_name, template_bytes(template.embedding), role="reference/template"
     )
