@@ -240,3 +240,70 @@ def test_repair_refuses_when_the_keys_belong_to_another_database(
     assert crash_deps.cipher.has_key(capture_key_name("b" * 32))
     forced = doctor.repair(db, crash_deps, grace_s=0, force=True)
     assert forced.clean and vault.entries() == []
+
+
+def _dying_after_commit(monkeypatch: pytest.MonkeyPatch) -> list[Intent]:
+    """The process dies right after a deletion commits: the shredding never runs and the
+    shred journals are left, unlocked."""
+    held: list[Intent] = []
+    monkeypatch.setattr(captures, "on_commit", lambda session, action: None)
+    monkeypatch.setattr(
+        captures, "on_rollback", lambda session, action: held.append(action.__self__)
+    )
+    return held
+
+
+def test_a_deletion_that_committed_is_finished_by_recovery(
+    db: Database,
+    ids: World,
+    crash_deps: StorageDeps,
+    store: CrashingStore,
+    capture_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sid = _ingest(db, ids, crash_deps, capture_dir)
+    held = _dying_after_commit(monkeypatch)
+    with db.unit_of_work() as session:
+        row = session.get(CaptureSession, sid)
+        assert row is not None
+        captures.shred_session(session, ids.actor(session, "talent"), crash_deps, row)
+    for intent in held:
+        intent.release()
+    monkeypatch.undo()
+    # The row says deleted, yet the key and the sealed files are all still there.
+    assert crash_deps.cipher.has_key(capture_key_name(sid)) and store.blobs
+    [finding] = doctor.recover_intents(db, crash_deps)
+    assert finding.repaired, finding
+    assert not crash_deps.cipher.has_key(capture_key_name(sid)) and store.blobs == {}
+    [event] = _events(db, "doctor.shred_finished")
+    assert event["key_shredded"] is True and event["blobs_deleted"] > 0
+    assert doctor.diagnose(db, crash_deps, grace_s=0).clean
+
+
+def test_a_deletion_that_never_committed_destroys_nothing(
+    db: Database,
+    ids: World,
+    crash_deps: StorageDeps,
+    store: CrashingStore,
+    capture_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sid = _ingest(db, ids, crash_deps, capture_dir)
+    blobs = set(store.blobs)
+    held = _dying_after_commit(monkeypatch)
+
+    def shred_then_die() -> None:
+        with db.unit_of_work() as session:
+            row = session.get(CaptureSession, sid)
+            assert row is not None
+            captures.shred_session(session, ids.actor(session, "talent"), crash_deps, row)
+            raise Crash  # dies before the commit
+
+    with pytest.raises(Crash):
+        shred_then_die()
+    for intent in held:
+        intent.release()
+    monkeypatch.undo()
+    [finding] = doctor.recover_intents(db, crash_deps)
+    assert finding.repaired and _events(db, "doctor.shred_dropped")
+    assert crash_deps.cipher.has_key(capture_key_name(sid)) and set(store.blobs) == blobs

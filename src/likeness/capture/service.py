@@ -261,34 +261,59 @@ def ingest(
     return row
 
 
-def _delete_quietly(blobs: BlobStore, key: str) -> None:
-    try:
-        blobs.delete(key)
-    except Exception:  # cleanup must not hide the original error
-        return
-
-
 def destroy_on_commit(
-    session: Session, deps: StorageDeps, *, key_name: str | None, blob_keys: Iterable[str]
+    session: Session,
+    deps: StorageDeps,
+    *,
+    key_name: str | None,
+    blob_keys: Iterable[str],
+    talent_id: str,
+    row: tuple[str, str],
 ) -> None:
     """Shred ``key_name`` and delete the blobs once the transaction that records it commits.
 
     Destroying them at once would leave, if the transaction then rolled back (a failed
     audit write, a conflict at commit), rows that still say "active" over data that no
-    key opens any more. A shred that fails after the commit is logged; the blobs it
-    sealed are deleted regardless.
+    key opens any more. The destruction is journalled first (a ``shred`` intent naming
+    ``row``, whose committed state says the deletion happened), so a crash between the
+    commit and the shredding is finished by recovery (the next start, ``likeness doctor``).
     """
     keys = list(blob_keys)
-    if key_name is not None:
-        name = key_name
-        on_commit(session, lambda: deps.cipher.shred(name))
-    if keys:
+    if key_name is None and not keys:
+        return
+    intent = deps.intents.begin(
+        kind="shred",
+        talent_id=talent_id,
+        key_name=key_name or "",
+        key_new=key_name is not None,
+        row=row,
+        key_owner=row,
+    )
+    try:
+        intent.add_blobs(keys)
+    except BaseException:
+        intent.settle()
+        raise
 
-        def delete_blobs() -> None:
-            for key in keys:
-                _delete_quietly(deps.blobs, key)
+    def destroy() -> None:
+        complete = True
+        if key_name is not None:
+            try:
+                deps.cipher.shred(key_name)
+            except Exception:
+                complete = False
+        for key in keys:
+            try:
+                deps.blobs.delete(key)
+            except Exception:
+                complete = False
+        if complete:
+            intent.settle()
+        else:  # recovery finishes it
+            intent.release()
 
-        on_commit(session, delete_blobs)
+    on_commit(session, destroy)
+    on_rollback(session, intent.settle)  # nothing was deleted: nothing to destroy
 
 
 def _manifest_summary(validated: ValidatedCapture) -> dict[str, Any]:
@@ -464,7 +489,14 @@ def shred_session(session: Session, actor: Actor, deps: StorageDeps, row: Captur
         if f.blob_key:
             blob_keys.append(f.blob_key)
             f.blob_key = None
-    destroy_on_commit(session, deps, key_name=capture_key_name(row.id), blob_keys=blob_keys)
+    destroy_on_commit(
+        session,
+        deps,
+        key_name=capture_key_name(row.id),
+        blob_keys=blob_keys,
+        talent_id=row.talent_id,
+        row=("capture_sessions", row.id),
+    )
     row.deleted_at = utcnow()
     row.status = "deleted"
     session.flush()
@@ -548,7 +580,14 @@ def set_reference(
         old_key = reference_key_name(old.id)
         session.delete(old)
         session.flush()
-        destroy_on_commit(session, deps, key_name=old_key, blob_keys=())
+        destroy_on_commit(
+            session,
+            deps,
+            key_name=old_key,
+            blob_keys=(),
+            talent_id=talent_id,
+            row=("talent_references", old.id),
+        )
     session.add(row)
     session.flush()
     record(
@@ -587,7 +626,14 @@ def clear_reference(
         talent_id,
         {"reference_id": row.id, "reason": why},
     )
-    destroy_on_commit(session, deps, key_name=reference_key_name(row.id), blob_keys=())
+    destroy_on_commit(
+        session,
+        deps,
+        key_name=reference_key_name(row.id),
+        blob_keys=(),
+        talent_id=talent_id,
+        row=("talent_references", row.id),
+    )
 
 
 def reference_embedding(session: Session, deps: StorageDeps, talent_id: str) -> F32 | None:

@@ -58,7 +58,9 @@ __all__ = ["Intent", "IntentJournal", "IntentRecord"]
 SUFFIX = ".intent"
 TMP_SUFFIX = ".intent-tmp"
 VERSION = 1
-KINDS = ("capture", "twin", "reference")
+#: capture, twin, reference: making a key and blobs. shred: destroying them once a deletion
+#: commits (the marker row then says deleted, or is gone).
+KINDS = ("capture", "twin", "reference", "shred")
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,17 @@ class Intent:
         os.write(self._fd, line.encode("ascii"))
         os.fsync(self._fd)
         self.blobs.append(key)
+
+    def add_blobs(self, keys: list[str]) -> None:
+        """Name many blobs at once (one fsync), e.g. those a deletion will remove."""
+        if self._fd is None:
+            raise RuntimeError("intent already settled")
+        if not keys:
+            return
+        lines = "".join(json.dumps({"blob": validate_key(k)}) + "\n" for k in keys)
+        os.write(self._fd, lines.encode("ascii"))
+        os.fsync(self._fd)
+        self.blobs.extend(keys)
 
     def put(self, blobs: BlobStore, sealed: bytes) -> str:
         """Journal the blob's address, then store it; returns the address."""

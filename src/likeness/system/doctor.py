@@ -181,6 +181,8 @@ def _settle_claimed(db: Database, deps: StorageDeps, claimed: ClaimedIntent) -> 
     """Finish one stale intent: undo it, or just close it if its marker row committed."""
     rec = claimed.record
     finding = _intent_finding(rec, stale=True)
+    if rec.kind == "shred":
+        return _finish_shred(db, deps, claimed, finding)
     try:
         with db.unit_of_work() as session:
             committed = _row_exists(session, rec.row)
@@ -224,6 +226,64 @@ def _settle_claimed(db: Database, deps: StorageDeps, claimed: ClaimedIntent) -> 
     return finding
 
 
+def _deletion_committed(session: Session, row: tuple[str, str]) -> bool:
+    """Whether the deletion a shred intent was waiting for is in the database."""
+    model = _ROW_MODELS.get(row[0])
+    if model is None:
+        raise ValueError(f"unknown table {row[0]!r} in an intent")
+    found = session.get(model, row[1])
+    if found is None:
+        return True
+    if isinstance(found, CaptureSession):
+        return found.deleted_at is not None
+    if isinstance(found, Twin):
+        return found.status == "deleted"
+    if isinstance(found, TwinVersion):
+        return found.status != "active"
+    return False  # a reference template still on file
+
+
+def _finish_shred(
+    db: Database, deps: StorageDeps, claimed: ClaimedIntent, finding: Finding
+) -> Finding:
+    """A deletion committed but its process died before shredding: shred now. If the
+    deletion never committed, the key and blobs are still in use: only the journal goes."""
+    rec = claimed.record
+    try:
+        with db.unit_of_work() as session:
+            done = _deletion_committed(session, rec.row)
+            shredded, deleted = False, 0
+            if done:
+                refs = referenced_blobs(session) if rec.blobs else set()
+                for key in rec.blobs:
+                    if key not in refs and deps.blobs.exists(key):
+                        deps.blobs.delete(key)
+                        deleted += 1
+                if rec.key_new and rec.key_name:
+                    shredded = deps.cipher.shred(rec.key_name)
+            record(
+                session,
+                SYSTEM_ACTOR,
+                "doctor.shred_finished" if done else "doctor.shred_dropped",
+                "storage_intent",
+                rec.id,
+                {
+                    "talent_id": rec.talent_id,
+                    "row": list(rec.row),
+                    "key": rec.key_name or None,
+                    "key_shredded": shredded,
+                    "blobs_deleted": deleted,
+                },
+            )
+    except Exception as exc:
+        claimed.give_up()
+        finding.error = f"{type(exc).__name__}: {exc}"
+        return finding
+    claimed.done()
+    finding.repaired = True
+    return finding
+
+
 def _intent_finding(rec: IntentRecord, *, stale: bool) -> Finding:
     what = f"{rec.kind} for talent {rec.talent_id}, key {rec.key_name}, {len(rec.blobs)} blob(s)"
     if not stale:
@@ -232,6 +292,15 @@ def _intent_finding(rec: IntentRecord, *, stale: bool) -> Finding:
             rec.id,
             f"in progress since {rec.started_at.isoformat()} (pid {rec.pid} on {rec.host}): "
             + what,
+        )
+    if rec.kind == "shred":
+        return Finding(
+            "stale_intent",
+            rec.id,
+            f"a deletion of {rec.row[0]} {rec.row[1]} stopped before shredding "
+            f"(pid {rec.pid} on {rec.host}): key {rec.key_name or '-'}, {len(rec.blobs)} blob(s)",
+            action="if the deletion committed, shred the key and delete the blobs; "
+            "otherwise drop the journal",
         )
     undo = "delete its blobs" + (" and shred the key" if rec.key_new else "")
     return Finding(
@@ -284,7 +353,8 @@ def diagnose(db: Database, deps: StorageDeps, *, grace_s: float = DEFAULT_GRACE_
                     Finding("unreadable_intent", status.path.name, f"cannot parse {status.path}")
                 )
             continue
-        named_keys.add(status.record.key_name)
+        if status.record.key_name:
+            named_keys.add(status.record.key_name)
         named_blobs.update(status.record.blobs)
         findings.append(_intent_finding(status.record, stale=not status.live))
     with db.unit_of_work() as session:

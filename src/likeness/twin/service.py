@@ -464,7 +464,14 @@ def retire_version(
     if row.status != "active":
         raise Conflict(f"version {version} is already {row.status}")
     artifacts = json.loads(row.artifacts).values()
-    capture_service.destroy_on_commit(session, deps, key_name=None, blob_keys=artifacts)
+    capture_service.destroy_on_commit(
+        session,
+        deps,
+        key_name=None,
+        blob_keys=artifacts,
+        talent_id=twin.talent_id,
+        row=("twin_versions", row.id),
+    )
     row.status = "retired"
     row.retired_at = utcnow()
     row.artifacts = "{}"
@@ -501,7 +508,12 @@ def retire(session: Session, actor: Actor, deps: StorageDeps, twin_id: str, reas
         if capture is not None and capture.deleted_at is None:
             capture_service.shred_session(session, actor, deps, capture)
     capture_service.destroy_on_commit(
-        session, deps, key_name=twin_key_name(twin.id), blob_keys=blob_keys
+        session,
+        deps,
+        key_name=twin_key_name(twin.id),
+        blob_keys=blob_keys,
+        talent_id=twin.talent_id,
+        row=("twins", twin.id),
     )
     now = utcnow()
     twin.status = "deleted"
