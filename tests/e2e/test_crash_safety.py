@@ -127,7 +127,7 @@ def test_killed_ingests_leave_nothing_after_doctor_or_the_next_start(
     ingest = ["capture", "ingest", str(capture), "--talent", world.talent.id, *as_(world, "talent")]
     for attempt in range(3):
         code, err = _interrupt(
-            cli_home, ingest, after_blobs=rng.randrange(files), sig=signal.SIGKILL
+            cli_home, ingest, after_blobs=1 + rng.randrange(files - 1), sig=signal.SIGKILL
         )
         assert code in (-signal.SIGKILL, 0), err
         if code == 0:
@@ -176,7 +176,7 @@ def test_killed_twin_builds_leave_nothing_and_keep_the_twin_they_add_to(
     build = ["twin", "build", "--talent", world.talent.id, "--session", sid, *talent]
 
     # A new twin, killed mid-build: no twin row, so its key must go.
-    code, err = _interrupt(cli_home, build, after_blobs=rng.randrange(6), sig=signal.SIGKILL)
+    code, err = _interrupt(cli_home, build, after_blobs=1 + rng.randrange(5), sig=signal.SIGKILL)
     assert code == -signal.SIGKILL, err
     assert _leftovers(cli_home, db)["keys without a row"]
     code, out = run("doctor", "--repair", "--grace", "0", "--json")

@@ -227,6 +227,10 @@ def test_doctor_finds_and_repairs_orphans_and_rows_without_keys(
     assert _events(db, "doctor.key_shredded") and _events(db, "doctor.row_without_key")
     assert _events(db, "doctor.blobs_deleted")[0]["count"] == 1
     assert doctor.diagnose(db, crash_deps, grace_s=0).clean
+    vault.put("made-by-someone-else", b"?")  # never touched, but a person must look
+    strange = doctor.repair(db, crash_deps, grace_s=0)
+    assert _codes(strange) == ["unknown_key"] and strange.exit_code == doctor.EXIT_FINDINGS
+    assert vault.get("made-by-someone-else") == b"?"
 
 
 def test_repair_refuses_when_the_keys_belong_to_another_database(

@@ -70,20 +70,21 @@ class StorageDeps:
 
 
 def undo_intent(deps: StorageDeps, intent: Intent) -> None:
-    """Undo what an unfinished operation stored: delete its blobs and shred the key it
-    created, then close the journal. If any step fails the journal stays for recovery
-    (``likeness doctor``, the next start). Safe to call twice."""
+    """Undo what an unfinished operation stored: shred the key it created (every blob
+    sealed under it is noise from then on), delete its blobs, then close the journal. If
+    any step fails the journal stays for recovery (``likeness doctor``, the next start).
+    Safe to call twice."""
     if not intent.open:
         return
     complete = True
-    for key in intent.blobs:
-        try:
-            deps.blobs.delete(key)
-        except Exception:  # cleanup must not hide the original error
-            complete = False
     if intent.key_new:
         try:
             deps.cipher.shred(intent.key_name)
+        except Exception:  # cleanup must not hide the original error
+            complete = False
+    for key in intent.blobs:
+        try:
+            deps.blobs.delete(key)
         except Exception:
             complete = False
     if complete:

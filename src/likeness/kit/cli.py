@@ -94,8 +94,7 @@ AsOption = Annotated[
 def _recover_interrupted(settings: Any, runtime: Any) -> None:
     """Every command on the database first settles operations a crash interrupted
     (their owner is gone); one directory listing when there are none."""
-    from likeness.system.cli import report_recovered
-    from likeness.system.doctor import recover_at_start
+    from likeness.system.doctor import recover_at_start, report_recovered
 
     report_recovered(recover_at_start(settings, runtime.db, runtime.blobs))
 

@@ -32,7 +32,7 @@ def init() -> None:
 
 def _recover(settings: Settings) -> None:
     """Settle ingests and builds that a crash interrupted (see `likeness doctor`)."""
-    from likeness.system.doctor import recover_at_start
+    from likeness.system.doctor import recover_at_start, report_recovered
 
     if not settings.keys_dir.joinpath("intents").is_dir():
         return
@@ -43,13 +43,6 @@ def _recover(settings: Settings) -> None:
         report_recovered(recover_at_start(settings, runtime.db, runtime.blobs))
     finally:
         runtime.close()
-
-
-def report_recovered(findings: list[Any]) -> None:
-    """One stderr line per interrupted operation settled at start-up."""
-    for f in findings:
-        state = "settled" if f.repaired else f"NOT settled ({f.error})"
-        typer.echo(f"note: interrupted operation {f.subject} {state}: {f.detail}", err=True)
 
 
 def doctor(

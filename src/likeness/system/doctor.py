@@ -47,13 +47,16 @@ from likeness.capture.service import StorageDeps
 from likeness.kit.db import Database
 from likeness.models.capture import CaptureFile, CaptureSession, TalentReference
 from likeness.models.twin import Twin, TwinVersion
-from likeness.storage import BlobInventory
+from likeness.settings import Settings
+from likeness.storage import BlobInventory, BlobStore
 from likeness.storage.intents import ClaimedIntent, IntentRecord
 from likeness.twin.keys import capture_key_name, reference_key_name, twin_key_name
 
 #: Default age below which keys and blobs without a row are left alone.
 DEFAULT_GRACE_S = 15 * 60
 KEY_PREFIXES = ("capture-", "twin-", "reference-")
+#: Findings that are normal (something is being written right now).
+INFORMATIONAL = frozenset({"live_intent"})
 #: Exit codes of `likeness doctor`.
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 3
@@ -81,7 +84,8 @@ class Finding:
 
     @property
     def outstanding(self) -> bool:
-        return self.action is not None and not self.repaired
+        """Still needs someone: not repaired, and more than a note that work is running."""
+        return not self.repaired and self.code not in INFORMATIONAL
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -102,7 +106,7 @@ class DoctorReport:
 
     @property
     def clean(self) -> bool:
-        return not any(f.outstanding or f.error for f in self.findings) and self.refused is None
+        return not any(f.outstanding for f in self.findings) and self.refused is None
 
     @property
     def exit_code(self) -> int:
@@ -187,6 +191,9 @@ def _settle_claimed(db: Database, deps: StorageDeps, claimed: ClaimedIntent) -> 
         with db.unit_of_work() as session:
             committed = _row_exists(session, rec.row)
             owner_exists = _row_exists(session, rec.key_owner)
+            shredded = False
+            if not committed and rec.key_new and not owner_exists:
+                shredded = deps.cipher.shred(rec.key_name)  # first: the blobs are noise now
             refs = referenced_blobs(session) if rec.blobs else set()
             deleted = 0
             for key in rec.blobs:
@@ -197,9 +204,6 @@ def _settle_claimed(db: Database, deps: StorageDeps, claimed: ClaimedIntent) -> 
                     deleted += 1
                 if isinstance(deps.blobs, BlobInventory):
                     deps.blobs.discard_partial(key)  # a put cut short leaves a temporary
-            shredded = False
-            if not committed and rec.key_new and not owner_exists:
-                shredded = deps.cipher.shred(rec.key_name)
             record(
                 session,
                 SYSTEM_ACTOR,
@@ -254,13 +258,13 @@ def _finish_shred(
             done = _deletion_committed(session, rec.row)
             shredded, deleted = False, 0
             if done:
+                if rec.key_new and rec.key_name:
+                    shredded = deps.cipher.shred(rec.key_name)
                 refs = referenced_blobs(session) if rec.blobs else set()
                 for key in rec.blobs:
                     if key not in refs and deps.blobs.exists(key):
                         deps.blobs.delete(key)
                         deleted += 1
-                if rec.key_new and rec.key_name:
-                    shredded = deps.cipher.shred(rec.key_name)
             record(
                 session,
                 SYSTEM_ACTOR,
@@ -321,7 +325,9 @@ def recover_intents(db: Database, deps: StorageDeps) -> list[Finding]:
     return findings
 
 
-def recover_at_start(settings: Any, db: Database, blobs: Any = None) -> list[Finding]:
+def recover_at_start(
+    settings: Settings, db: Database, blobs: BlobStore | None = None
+) -> list[Finding]:
     """The start-up hook (`likeness serve`, every CLI command on the database, `init`):
     cheap when nothing was interrupted (one directory listing)."""
     from likeness.twin.keys import intent_journal
@@ -329,6 +335,15 @@ def recover_at_start(settings: Any, db: Database, blobs: Any = None) -> list[Fin
     if not intent_journal(settings).has_any():
         return []
     return recover_intents(db, StorageDeps.from_settings(settings, blobs))
+
+
+def report_recovered(findings: list[Finding]) -> None:
+    """One stderr line per interrupted operation settled at start-up (CLI)."""
+    import typer
+
+    for f in findings:
+        state = "settled" if f.repaired else f"NOT settled ({f.error})"
+        typer.echo(f"note: interrupted operation {f.subject} {state}: {f.detail}", err=True)
 
 
 # --- the whole check -----------------------------------------------------------------
