@@ -108,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     from likeness.party import service as party
     from likeness.party.schemas import TalentCreate, UserCreate
     from likeness.storage import FsspecBlobStore
+    from likeness.storage.intents import IntentJournal
     from likeness.twin import service as twins
     from likeness.twin.crypto import FileKeyVault, InMemoryMasterKey, TwinCipher
 
@@ -134,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         deps = StorageDeps(
             FsspecBlobStore(f"file://{root / 'blobs'}"),
             TwinCipher(InMemoryMasterKey(), FileKeyVault(root / "vault")),
+            IntentJournal(root / "intents"),
         )
         analyzer = FaceAnalyzer()
         with db.unit_of_work() as session:

@@ -25,12 +25,13 @@ def _register() -> None:
         talent_app,
         user_app,
     )
-    from likeness.system.cli import db_app, init, serve
+    from likeness.system.cli import db_app, doctor, init, serve
     from likeness.system.demo import demo
 
     app.command("init")(init)
     app.command("serve")(serve)
     app.command("demo")(demo)
+    app.command("doctor")(doctor)
     app.add_typer(db_app, name="db")
     app.add_typer(user_app, name="user")
     app.add_typer(talent_app, name="talent")

@@ -71,10 +71,20 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(exc.status_code, "HTTPError", exc.detail)
 
 
+def _recover_interrupted(runtime: Runtime) -> None:
+    """Settle ingests and builds a crash interrupted before serving (see `likeness doctor`)."""
+    from likeness.system.doctor import recover_at_start
+
+    for finding in recover_at_start(runtime.settings, runtime.db, runtime.blobs):
+        state = "settled" if finding.repaired else f"NOT settled ({finding.error})"
+        logger.warning("interrupted operation %s %s: %s", finding.subject, state, finding.detail)
+
+
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     settings = settings or (runtime.settings if runtime else get_settings())
     settings.platform_secret()  # refuse to start with a default secret in production
     runtime = runtime or Runtime.from_settings(settings)
+    _recover_interrupted(runtime)
     app = FastAPI(
         title="Likeness API",
         version=likeness.__version__,

@@ -25,10 +25,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 def storage(settings: Settings) -> StorageDeps:
-    from likeness.storage import FsspecBlobStore
-    from likeness.twin.keys import cipher_from_settings
-
-    return StorageDeps(FsspecBlobStore(settings.resolved_blob_url), cipher_from_settings(settings))
+    return StorageDeps.from_settings(settings)
 
 
 @app.command("ingest")

@@ -33,11 +33,18 @@ from likeness.kit.db import on_commit, on_rollback
 from likeness.models.base import new_id
 from likeness.models.capture import CaptureFile, CaptureSession, TalentReference
 from likeness.models.party import Role, TalentProfile
+from likeness.settings import Settings
 from likeness.storage import BlobStore
+from likeness.storage.intents import Intent, IntentJournal
 from likeness.twin.access import record_operator_look, require_talent_data
 from likeness.twin.crypto import TwinCipher
 from likeness.twin.errors import DecryptionFailed, KeyShredded
-from likeness.twin.keys import capture_key_name, reference_key_name
+from likeness.twin.keys import (
+    capture_key_name,
+    cipher_from_settings,
+    intent_journal,
+    reference_key_name,
+)
 
 F32 = NDArray[np.float32]
 USABLE = ("qc_passed", "overridden")
@@ -46,8 +53,51 @@ MIN_OVERRIDE_REASON = 10
 
 @dataclass
 class StorageDeps:
+    """Where sealed data goes: the blob store, the cipher (keys) and the intent journal
+    that names keys and blobs before they exist (see :mod:`likeness.storage.intents`)."""
+
     blobs: BlobStore
     cipher: TwinCipher
+    intents: IntentJournal
+
+    @classmethod
+    def from_settings(cls, settings: Settings, blobs: BlobStore | None = None) -> StorageDeps:
+        if blobs is None:
+            from likeness.storage import FsspecBlobStore
+
+            blobs = FsspecBlobStore(settings.resolved_blob_url)
+        return cls(blobs, cipher_from_settings(settings), intent_journal(settings))
+
+
+def undo_intent(deps: StorageDeps, intent: Intent) -> None:
+    """Undo what an unfinished operation stored: shred the key it created (every blob
+    sealed under it is noise from then on), delete its blobs, then close the journal. If
+    any step fails the journal stays for recovery (``likeness doctor``, the next start).
+    Safe to call twice."""
+    if not intent.open:
+        return
+    complete = True
+    if intent.key_new:
+        try:
+            deps.cipher.shred(intent.key_name)
+        except Exception:  # cleanup must not hide the original error
+            complete = False
+    for key in intent.blobs:
+        try:
+            deps.blobs.delete(key)
+        except Exception:
+            complete = False
+    if complete:
+        intent.settle()
+    else:
+        intent.release()
+
+
+def settle_with_transaction(session: Session, deps: StorageDeps, intent: Intent) -> None:
+    """Tie the intent to the caller's transaction: closed once it commits (the rows are
+    then the record), undone if it rolls back."""
+    on_commit(session, intent.settle)
+    on_rollback(session, lambda: undo_intent(deps, intent))
 
 
 def _talent(session: Session, talent_id: str) -> TalentProfile:
@@ -170,8 +220,18 @@ def ingest(
             created_by_user_id=actor.user_id,
         )
         key_name = capture_key_name(row.id)
-        put: list[str] = []
+        # Named before it exists: a crash from here on leaves a journal that recovery
+        # follows to shred the key and delete the blobs.
+        intent = deps.intents.begin(
+            kind="capture",
+            talent_id=talent_id,
+            key_name=key_name,
+            key_new=True,
+            row=("capture_sessions", row.id),
+            key_owner=("capture_sessions", row.id),
+        )
         try:
+            settle_with_transaction(session, deps, intent)
             deps.cipher.create_key(key_name)
             session.add(row)
             session.flush()
@@ -179,8 +239,7 @@ def ingest(
                 sealed = deps.cipher.encrypt(
                     key_name, validated.file_bytes(file_row.name), role=f"capture/{file_row.name}"
                 )
-                file_row.blob_key = deps.blobs.put(sealed)
-                put.append(file_row.blob_key)
+                file_row.blob_key = intent.put(deps.blobs, sealed)
                 session.add(file_row)
             session.flush()
             record(
@@ -198,41 +257,64 @@ def ingest(
             )
         except BaseException:
             # A failed ingest leaves nothing behind: no blobs, no key, no rows.
-            for key in put:
-                _delete_quietly(deps.blobs, key)
-            deps.cipher.shred(key_name)
+            undo_intent(deps, intent)
             raise
     return row
 
 
-def _delete_quietly(blobs: BlobStore, key: str) -> None:
-    try:
-        blobs.delete(key)
-    except Exception:  # cleanup must not hide the original error
-        return
-
-
 def destroy_on_commit(
-    session: Session, deps: StorageDeps, *, key_name: str | None, blob_keys: Iterable[str]
+    session: Session,
+    deps: StorageDeps,
+    *,
+    key_name: str | None,
+    blob_keys: Iterable[str],
+    talent_id: str,
+    row: tuple[str, str],
 ) -> None:
     """Shred ``key_name`` and delete the blobs once the transaction that records it commits.
 
     Destroying them at once would leave, if the transaction then rolled back (a failed
     audit write, a conflict at commit), rows that still say "active" over data that no
-    key opens any more. A shred that fails after the commit is logged; the blobs it
-    sealed are deleted regardless.
+    key opens any more. The destruction is journalled first (a ``shred`` intent naming
+    ``row``, whose committed state says the deletion happened), so a crash between the
+    commit and the shredding is finished by recovery (the next start, ``likeness doctor``).
     """
     keys = list(blob_keys)
-    if key_name is not None:
-        name = key_name
-        on_commit(session, lambda: deps.cipher.shred(name))
-    if keys:
+    if key_name is None and not keys:
+        return
+    intent = deps.intents.begin(
+        kind="shred",
+        talent_id=talent_id,
+        key_name=key_name or "",
+        key_new=key_name is not None,
+        row=row,
+        key_owner=row,
+    )
+    try:
+        intent.add_blobs(keys)
+    except BaseException:
+        intent.settle()
+        raise
 
-        def delete_blobs() -> None:
-            for key in keys:
-                _delete_quietly(deps.blobs, key)
+    def destroy() -> None:
+        complete = True
+        if key_name is not None:
+            try:
+                deps.cipher.shred(key_name)
+            except Exception:
+                complete = False
+        for key in keys:
+            try:
+                deps.blobs.delete(key)
+            except Exception:
+                complete = False
+        if complete:
+            intent.settle()
+        else:  # recovery finishes it
+            intent.release()
 
-        on_commit(session, delete_blobs)
+    on_commit(session, destroy)
+    on_rollback(session, intent.settle)  # nothing was deleted: nothing to destroy
 
 
 def _manifest_summary(validated: ValidatedCapture) -> dict[str, Any]:
@@ -408,7 +490,14 @@ def shred_session(session: Session, actor: Actor, deps: StorageDeps, row: Captur
         if f.blob_key:
             blob_keys.append(f.blob_key)
             f.blob_key = None
-    destroy_on_commit(session, deps, key_name=capture_key_name(row.id), blob_keys=blob_keys)
+    destroy_on_commit(
+        session,
+        deps,
+        key_name=capture_key_name(row.id),
+        blob_keys=blob_keys,
+        talent_id=row.talent_id,
+        row=("capture_sessions", row.id),
+    )
     row.deleted_at = utcnow()
     row.status = "deleted"
     session.flush()
@@ -475,8 +564,16 @@ def set_reference(
         created_by_user_id=actor.user_id,
     )
     key_name = reference_key_name(row.id)
+    intent = deps.intents.begin(
+        kind="reference",
+        talent_id=talent_id,
+        key_name=key_name,
+        key_new=True,
+        row=("talent_references", row.id),
+        key_owner=("talent_references", row.id),
+    )
+    settle_with_transaction(session, deps, intent)
     deps.cipher.create_key(key_name)
-    on_rollback(session, lambda: deps.cipher.shred(key_name))
     row.template = deps.cipher.encrypt(
         key_name, template_bytes(template.embedding), role="reference/template"
     )
@@ -484,7 +581,14 @@ def set_reference(
         old_key = reference_key_name(old.id)
         session.delete(old)
         session.flush()
-        destroy_on_commit(session, deps, key_name=old_key, blob_keys=())
+        destroy_on_commit(
+            session,
+            deps,
+            key_name=old_key,
+            blob_keys=(),
+            talent_id=talent_id,
+            row=("talent_references", old.id),
+        )
     session.add(row)
     session.flush()
     record(
@@ -523,7 +627,14 @@ def clear_reference(
         talent_id,
         {"reference_id": row.id, "reason": why},
     )
-    destroy_on_commit(session, deps, key_name=reference_key_name(row.id), blob_keys=())
+    destroy_on_commit(
+        session,
+        deps,
+        key_name=reference_key_name(row.id),
+        blob_keys=(),
+        talent_id=talent_id,
+        row=("talent_references", row.id),
+    )
 
 
 def reference_embedding(session: Session, deps: StorageDeps, talent_id: str) -> F32 | None:

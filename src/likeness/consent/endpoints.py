@@ -108,9 +108,8 @@ def revoke_consent(
     """
     from likeness.capture.service import StorageDeps
     from likeness.twin import service as twin_service
-    from likeness.twin.keys import cipher_from_settings
 
-    deps = StorageDeps(runtime.blobs, cipher_from_settings(runtime.settings))
+    deps = StorageDeps.from_settings(runtime.settings, runtime.blobs)
     consent, _shredded = twin_service.revoke_consent(session, actor, deps, consent_id, body.reason)
     return service.to_read(session, consent)
 

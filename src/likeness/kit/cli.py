@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from typer.core import TyperGroup
 
 from likeness.errors import LikenessError
+from likeness.kit.signals import Interrupted, stop_on_signals
 
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
@@ -40,7 +41,12 @@ class LikenessGroup(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         try:
-            return super().invoke(ctx)
+            with stop_on_signals():
+                return super().invoke(ctx)
+        except Interrupted as exc:
+            # SIGTERM / SIGINT: whatever was unfinished has been undone on the way out.
+            done = "the last saved change stands" if exc.saved else "unfinished work was undone"
+            raise fail(f"stopped by {exc.signal_name}: {done}", code=exc.exit_code) from None
         except LikenessError as exc:
             raise fail(f"{exc.message} ({exc.name})") from None
         except ValidationError as exc:
@@ -85,6 +91,14 @@ AsOption = Annotated[
 ]
 
 
+def _recover_interrupted(settings: Any, runtime: Any) -> None:
+    """Every command on the database first settles operations a crash interrupted
+    (their owner is gone); one directory listing when there are none."""
+    from likeness.system.doctor import recover_at_start, report_recovered
+
+    report_recovered(recover_at_start(settings, runtime.db, runtime.blobs))
+
+
 @contextmanager
 def cli_session(as_email: str | None = None) -> Iterator[tuple[Session, Any]]:
     """One command = one unit of work, acting as the local operator or `--as` user.
@@ -106,6 +120,7 @@ def cli_session(as_email: str | None = None) -> Iterator[tuple[Session, Any]]:
     require_installed(settings)
     runtime = Runtime.from_settings(settings)
     try:
+        _recover_interrupted(settings, runtime)
         with runtime.db.unit_of_work() as session:
             actor = SYSTEM_ACTOR
             if as_email:

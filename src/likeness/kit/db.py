@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from likeness.errors import ConfigurationError, LikenessError
+from likeness.kit.signals import deferred
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -121,7 +122,8 @@ class Database:
             # Some refusals must still keep what they recorded (a failed login's
             # counter); they say so with `keep_changes`.
             if getattr(exc, "keep_changes", False):
-                session.commit()
+                with deferred():
+                    session.commit()
             else:
                 session.rollback()
             raise
@@ -129,7 +131,9 @@ class Database:
             session.rollback()
             raise
         else:
-            session.commit()
+            # A stop signal waits for the commit: the change is wholly saved or undone.
+            with deferred():
+                session.commit()
         finally:
             session.close()
 

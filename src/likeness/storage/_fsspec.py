@@ -1,11 +1,23 @@
 from __future__ import annotations
 
+import re
+import time
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import fsspec
 
-from likeness.storage._base import BlobNotFound, blob_key, check_integrity, validate_key
+from likeness.storage._base import (
+    BlobNotFound,
+    StoredBlob,
+    blob_key,
+    check_integrity,
+    validate_key,
+)
+
+_BLOB_NAME = re.compile(r"^[0-9a-f]{64}$")
+_TMP_NAME = re.compile(r"^[0-9a-f]{64}\.tmp-[0-9a-f]{32}$")
 
 
 class FsspecBlobStore:
@@ -58,3 +70,38 @@ class FsspecBlobStore:
         path = self._path(key)
         if self.fs.exists(path):
             self.fs.rm(path)
+
+    def inventory(self) -> Iterator[StoredBlob]:
+        """Every blob and every temporary file a writer left (a crash mid-``put``)."""
+        for path, info in sorted(self.fs.find(self.root, detail=True).items()):
+            name = path.rsplit("/", 1)[-1]
+            if _BLOB_NAME.match(name) and path == self._path(name):
+                yield StoredBlob(name, path, _modified(info))
+            elif _TMP_NAME.match(name):
+                yield StoredBlob(None, path, _modified(info))
+
+    def discard_partial(self, key: str) -> int:
+        path = self._path(key)
+        found = [p for p in self.fs.glob(f"{path}.tmp-*") if _TMP_NAME.match(p.rsplit("/", 1)[-1])]
+        for p in found:
+            self.fs.rm(p)
+        return len(found)
+
+    def remove_temporary(self, path: str) -> None:
+        name = path.rsplit("/", 1)[-1]
+        if not _TMP_NAME.match(name) or not path.startswith(self.root + "/"):
+            raise ValueError(f"not a temporary blob file: {path!r:.120}")
+        if self.fs.exists(path):
+            self.fs.rm(path)
+
+
+def _modified(info: dict[str, Any]) -> float:
+    """Modification time in epoch seconds, whatever the backend calls it."""
+    for field in ("mtime", "LastModified", "last_modified", "updated", "created"):
+        value = info.get(field)
+        if isinstance(value, int | float):
+            return float(value)
+        stamp = getattr(value, "timestamp", None)
+        if callable(stamp):
+            return float(stamp())
+    return time.time()  # unknown: treat as new, so nothing is removed on a guess

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from likeness import migrations
 from likeness.errors import InvalidInput
 from likeness.kit.cli import console
-from likeness.settings import get_settings
+from likeness.settings import Settings, get_settings
 from likeness.system.service import check_servable, init_home, proxy_options
 
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
@@ -27,6 +27,91 @@ def init() -> None:
         console.print(f"  created {line}")
     for line in report.notes:
         console.print(f"  note: {line}")
+    _recover(settings)
+
+
+def _recover(settings: Settings) -> None:
+    """Settle ingests and builds that a crash interrupted (see `likeness doctor`)."""
+    from likeness.system.doctor import recover_at_start, report_recovered
+
+    if not settings.keys_dir.joinpath("intents").is_dir():
+        return
+    from likeness.runtime import Runtime
+
+    runtime = Runtime.from_settings(settings)
+    try:
+        report_recovered(recover_at_start(settings, runtime.db, runtime.blobs))
+    finally:
+        runtime.close()
+
+
+def doctor(
+    repair: Annotated[
+        bool, typer.Option("--repair", help="Fix what is found (default: only report).")
+    ] = False,
+    grace: Annotated[
+        int,
+        typer.Option(
+            "--grace",
+            min=0,
+            metavar="SECONDS",
+            help="Leave keys and blobs without a row alone while younger than this.",
+        ),
+    ] = 900,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Repair even when the database and the keys look unrelated."),
+    ] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Find (and with --repair, fix) disagreements between database, keys and blob store.
+
+    Exit code: 0 when clean (or everything was repaired), 3 when findings remain, 1 on error.
+    """
+    from likeness.capture.service import StorageDeps
+    from likeness.kit.cli import print_json
+    from likeness.runtime import Runtime
+    from likeness.system import doctor as checkup
+    from likeness.system.service import require_installed
+
+    settings = get_settings()
+    require_installed(settings)
+    runtime = Runtime.from_settings(settings)
+    try:
+        deps = StorageDeps.from_settings(settings, runtime.blobs)
+        if repair:
+            report = checkup.repair(runtime.db, deps, grace_s=grace, force=force)
+        else:
+            report = checkup.diagnose(runtime.db, deps, grace_s=grace)
+    finally:
+        runtime.close()
+    if json_out:
+        print_json(report.to_dict())
+    else:
+        _print_report(report)
+    if report.exit_code:
+        raise typer.Exit(report.exit_code)
+
+
+def _print_report(report: Any) -> None:
+    from rich.markup import escape
+
+    for f in report.findings:
+        if f.repaired:
+            state = "[green]repaired[/]"
+        elif f.error:
+            state = f"[red]repair failed[/]: {escape(f.error)}"
+        elif f.action:
+            state = f"would {escape(f.action)}" if not report.repair else "[red]not repaired[/]"
+        else:
+            state = "reported only"
+        console.print(f"{f.code} {escape(f.subject)}: {escape(f.detail)} — {state}")
+    if report.refused:
+        console.print(f"[red]refused[/]: {escape(report.refused)}")
+    if report.clean:
+        console.print("doctor: database, keys and blob store agree")
+    elif not report.repair:
+        console.print("doctor: findings above; run `likeness doctor --repair` to fix them")
 
 
 def serve(

@@ -112,9 +112,7 @@ class Demo:
     @property
     def deps(self) -> StorageDeps:
         if self._deps is None:
-            from likeness.twin.keys import cipher_from_settings
-
-            self._deps = StorageDeps(self.runtime.blobs, cipher_from_settings(self.settings))
+            self._deps = StorageDeps.from_settings(self.settings, self.runtime.blobs)
         return self._deps
 
     @property

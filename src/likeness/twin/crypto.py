@@ -32,6 +32,7 @@ import os
 import re
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
@@ -178,15 +179,21 @@ class KeyVault(Protocol):
 
     def delete(self, name: str) -> bool: ...
 
+    def entries(self) -> list[tuple[str, float]]:
+        """Every key's name and when it was stored (epoch seconds), for ``likeness doctor``."""
+        ...
+
 
 class MemoryKeyVault:
     def __init__(self) -> None:
         self._keys: dict[str, bytes] = {}
+        self._stored: dict[str, float] = {}
         self._lock = threading.Lock()
 
     def put(self, name: str, wrapped: bytes) -> None:
         with self._lock:
             self._keys[_check_name(name)] = wrapped
+            self._stored[name] = time.time()
 
     def get(self, name: str) -> bytes | None:
         with self._lock:
@@ -194,7 +201,12 @@ class MemoryKeyVault:
 
     def delete(self, name: str) -> bool:
         with self._lock:
+            self._stored.pop(name, None)
             return self._keys.pop(_check_name(name), None) is not None
+
+    def entries(self) -> list[tuple[str, float]]:
+        with self._lock:
+            return sorted((name, self._stored[name]) for name in self._keys)
 
 
 class FileKeyVault:
@@ -235,6 +247,17 @@ class FileKeyVault:
             os.fsync(f.fileno())
         path.unlink()
         return True
+
+    def entries(self) -> list[tuple[str, float]]:
+        if not self.folder.is_dir():
+            return []
+        out = []
+        for path in sorted(self.folder.glob("*.key")):
+            try:
+                out.append((path.stem, path.stat().st_mtime))
+            except FileNotFoundError:  # shredded while we looked
+                continue
+        return out
 
 
 def _check_name(name: str) -> str:

@@ -23,7 +23,6 @@ from likeness.kit.bounds import Version
 from likeness.runtime import Runtime
 from likeness.settings import Settings
 from likeness.twin import service as twins
-from likeness.twin.keys import cipher_from_settings
 
 router = APIRouter(tags=["captures and twins"])
 
@@ -38,7 +37,7 @@ def body_limits(settings: Settings, prefix: str) -> list[BodyLimit]:
 
 
 def _deps(runtime: Runtime) -> StorageDeps:
-    return StorageDeps(runtime.blobs, cipher_from_settings(runtime.settings))
+    return StorageDeps.from_settings(runtime.settings, runtime.blobs)
 
 
 class CaptureRead(BaseModel):

@@ -32,13 +32,13 @@ from likeness.consent import service as consent_service
 from likeness.errors import Conflict, Forbidden, InvalidInput, NotFound
 from likeness.imaging.faces import FaceAnalyzer
 from likeness.kit.clock import utcnow
-from likeness.kit.db import on_rollback
 from likeness.models.base import new_id
 from likeness.models.capture import CaptureSession
 from likeness.models.consent import Consent
 from likeness.models.party import Role
 from likeness.models.twin import Twin, TwinVersion
 from likeness.policy import ALTER, ConsentKind, ConsentStatus
+from likeness.storage.intents import Intent
 from likeness.twin._basis import pack_basis, unpack_basis
 from likeness.twin.access import record_operator_look, require_talent_data
 from likeness.twin.errors import TwinNotFound
@@ -176,12 +176,13 @@ class _Sealer:
     twin_id: str
     version: int
     keys: dict[str, str]
+    intent: Intent
 
     def put(self, role: str, data: bytes) -> None:
         sealed = self.deps.cipher.encrypt(
             twin_key_name(self.twin_id), data, role=f"v{self.version}/{role}"
         )
-        self.keys[role] = self.deps.blobs.put(sealed)
+        self.keys[role] = self.intent.put(self.deps.blobs, sealed)
 
 
 def build(
@@ -210,28 +211,37 @@ def build(
             raise Conflict(f"twin {twin_id} is {twin.status}; build a new twin instead")
     consent = require_creation_consent(session, talent_id, twin_id, "build")
     reference = capture_service.reference_embedding(session, deps, talent_id)
+    key_new = twin is None
     if twin is None:
         twin = Twin(id=new_id(), talent_id=talent_id, status="active", latest_version=0)
         session.add(twin)
         session.flush()
         record(session, actor, "twin.create", "twin", twin.id, {"talent_id": talent_id})
-        # A twin that is never committed must not leave its key in the vault.
-        new_key = twin_key_name(twin.id)
-        on_rollback(session, lambda: deps.cipher.shred(new_key))
     version = twin.latest_version + 1
-    deps.cipher.create_key(twin_key_name(twin.id))
-    sealer = _Sealer(deps, twin.id, version, {})
+    version_id = new_id()
+    # Named before it exists: a crash from here on leaves a journal that recovery follows
+    # to delete this version's blobs (and to shred the key of a twin that never committed).
+    intent = deps.intents.begin(
+        kind="twin",
+        talent_id=talent_id,
+        key_name=twin_key_name(twin.id),
+        key_new=key_new,
+        row=("twin_versions", version_id),
+        key_owner=("twins", twin.id),
+    )
+    sealer = _Sealer(deps, twin.id, version, {}, intent)
     try:
+        capture_service.settle_with_transaction(session, deps, intent)
+        deps.cipher.create_key(twin_key_name(twin.id))
         meta, report = _build_artifacts(
             capture, SessionFrames(session, deps, capture), sealer, analyzer, qc_config, reference
         )
         waived = _require_build_qc(capture, report)
     except BaseException:
-        for key in sealer.keys.values():
-            capture_service._delete_quietly(deps.blobs, key)
+        capture_service.undo_intent(deps, intent)
         raise
     row = TwinVersion(
-        id=new_id(),
+        id=version_id,
         twin_id=twin.id,
         version=version,
         status="active",
@@ -455,7 +465,14 @@ def retire_version(
     if row.status != "active":
         raise Conflict(f"version {version} is already {row.status}")
     artifacts = json.loads(row.artifacts).values()
-    capture_service.destroy_on_commit(session, deps, key_name=None, blob_keys=artifacts)
+    capture_service.destroy_on_commit(
+        session,
+        deps,
+        key_name=None,
+        blob_keys=artifacts,
+        talent_id=twin.talent_id,
+        row=("twin_versions", row.id),
+    )
     row.status = "retired"
     row.retired_at = utcnow()
     row.artifacts = "{}"
@@ -492,7 +509,12 @@ def retire(session: Session, actor: Actor, deps: StorageDeps, twin_id: str, reas
         if capture is not None and capture.deleted_at is None:
             capture_service.shred_session(session, actor, deps, capture)
     capture_service.destroy_on_commit(
-        session, deps, key_name=twin_key_name(twin.id), blob_keys=blob_keys
+        session,
+        deps,
+        key_name=twin_key_name(twin.id),
+        blob_keys=blob_keys,
+        talent_id=twin.talent_id,
+        row=("twins", twin.id),
     )
     now = utcnow()
     twin.status = "deleted"
