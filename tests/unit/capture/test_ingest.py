@@ -15,6 +15,7 @@ from likeness.capture.images import CaptureLimits
 from likeness.capture.ingest import OpenedCapture, read_manifest, validate_capture
 from likeness.capture.manifest import parse_manifest
 from likeness.capture.synthetic import RigConfig, write_capture
+from likeness.kit.documents import MAX_DOCUMENT_BYTES
 
 CONFIG = RigConfig(size=64, lights=4, shadow_resolution=64, yaws=(-25.0, 0.0))
 
@@ -265,6 +266,36 @@ def test_manifest_errors_are_clear() -> None:
                 }
             )
         )
+
+
+def test_a_deeply_nested_manifest_is_refused_not_a_recursion_error(tmp_path: Path) -> None:
+    folder = tmp_path / "deep"
+    folder.mkdir()
+    (folder / "capture.json").write_text("[" * 5000)
+    with pytest.raises(ManifestInvalid, match=r"^capture\.json nests lists or objects deeper"):
+        validate(folder)
+
+
+@pytest.mark.parametrize("name", ["capture.json", "capture.csv"])
+def test_one_manifest_size_limit_from_a_folder_and_from_a_zip(tmp_path: Path, name: str) -> None:
+    size = 60 * 1024 * 1024
+    folder = tmp_path / "big"
+    folder.mkdir()
+    with (folder / name).open("wb") as f:
+        f.truncate(size)  # sparse: refused from its size, never read
+    expected = f"^{name} is {size} bytes, over the {MAX_DOCUMENT_BYTES}-byte limit"
+    with pytest.raises(ManifestInvalid, match=expected):
+        validate(folder)
+    archive = tmp_path / "big.zip"
+    chunk = b" " * (1024 * 1024)
+    with (
+        zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf,
+        zf.open(f"shoot/{name}", "w") as member,
+    ):
+        for _ in range(size // len(chunk)):
+            member.write(chunk)
+    with pytest.raises(ManifestInvalid, match=expected), OpenedCapture(archive):
+        pass
 
 
 def test_csv_manifest() -> None:
