@@ -1,6 +1,6 @@
 """`likeness demo`: set up the data home and walk the whole chain on real services.
 
-capture → QC → creation consent → twin → license → decision → render → stamp →
+creation consent → capture → QC → twin → license → decision → render → stamp →
 verify → audit, on the embedded defaults (SQLite, local files, the CPU renderer).
 The demo only orchestrates: every rule (who may sign, what a license covers, what a
 release must carry) lives in the services it calls, and each step is one unit of
@@ -519,9 +519,10 @@ def step_audit(demo: Demo) -> str:
 STEPS = [
     ("parties", step_parties),
     ("token", step_token),
+    # The talent's creation consent comes first: capturing them is its first activity.
+    ("consent", step_creation_consent),
     ("capture", step_capture),
     ("QC", step_qc),
-    ("consent", step_creation_consent),
     ("twin", step_twin),
     ("license", step_license),
     ("decide", step_decide),
