@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from e2e.cli_support import run
+from e2e.cli_support import loose_modes, run, umask
 from likeness.kit.db import Database
 
 
@@ -19,11 +19,13 @@ def home(cli_home: Path) -> Path:
 
 
 def test_init_is_idempotent_and_keys_are_private(home: Path) -> None:
-    code, out = run("init")
+    with umask(0o022):
+        code, out = run("init")
     assert code == 0 and "created" in out
     for name in ("secret.key", "master.key", "watermark.key"):
         mode = stat.S_IMODE((home / "keys" / name).stat().st_mode)
         assert mode == 0o600, name
+    assert loose_modes(home) == {}  # every file 0600, every folder 0700
     before = {p.name: p.read_bytes() for p in (home / "keys").iterdir()}
     code, out = run("init")
     assert code == 0 and "nothing changed" in out

@@ -42,6 +42,7 @@ from likeness.errors import LikenessError
 from likeness.imaging.faces import FaceAnalyzer
 from likeness.kit.cli import console
 from likeness.kit.clock import utcnow
+from likeness.kit.files import write_private
 from likeness.licensing import decision
 from likeness.licensing import service as licensing
 from likeness.licensing.schemas import LicenseRequestIn, TermsChangeIn, TermsIn, TransitionIn, UseIn
@@ -469,10 +470,8 @@ def step_release(demo: Demo) -> str:
     with demo.acting("brand") as (session, actor):
         lic = licensing.record_release(session, actor, verdict.license_id)
         count, maximum = lic.released_count, licensing.terms_of(lic).max_outputs
-    outputs = demo.settings.home_path / "outputs"
-    outputs.mkdir(parents=True, exist_ok=True)
-    path = outputs / f"{asset_id}.jpg"
-    path.write_bytes(released)
+    path = demo.settings.home_path / "outputs" / f"{asset_id}.jpg"
+    write_private(path, released)  # 0600 in a 0700 folder, like everything in the home
     demo.ids["asset"] = asset_id
     demo.ids["output"] = str(path)
     return (
