@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import tempfile
@@ -11,7 +12,7 @@ import pytest
 from PIL import Image
 
 from likeness.capture.errors import CaptureInvalid, ManifestInvalid
-from likeness.capture.images import CaptureLimits
+from likeness.capture.images import CaptureLimits, ImageRefused, decode_bytes, inspect_bytes
 from likeness.capture.ingest import OpenedCapture, read_manifest, validate_capture
 from likeness.capture.manifest import parse_manifest
 from likeness.capture.synthetic import RigConfig, write_capture
@@ -195,6 +196,19 @@ def test_truncated_image_is_named(session: Path) -> None:
     path = session / "view1" / "light_002.tif"
     path.write_bytes(path.read_bytes()[:2000])
     assert any(p.startswith("view1/light_002.tif:") for p in problems_of(session))
+
+
+def test_a_truncated_tiff_is_refused_without_opencv_noise(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    buffer = io.BytesIO()
+    Image.fromarray(np.full((64, 64, 3), 120, np.uint8)).save(buffer, format="TIFF")
+    truncated = buffer.getvalue()[:400]  # the header survives, the pixels do not
+    info = inspect_bytes(truncated, CaptureLimits())
+    with pytest.raises(ImageRefused, match="corrupt or truncated"):
+        decode_bytes(truncated, info, "srgb")
+    captured = capfd.readouterr()
+    assert (captured.out, captured.err) == ("", "")  # the refusal is the only word on it
 
 
 def test_pixel_limit_refuses_before_decoding(session: Path) -> None:
