@@ -192,3 +192,11 @@ def test_database_errors_fit_on_one_line(home: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("LIKENESS_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/x")
     code, out = run("db", "current")
     assert code == 1 and out.count("\n") == 1, out
+
+
+def test_representation_help_says_who_may_record_one() -> None:
+    # The code lets the operator or the talent themself record it, never the agency.
+    code, out = run("representation", "create", "--help")
+    assert code == 0
+    text = " ".join(out.split())
+    assert "the operator, or the talent themself" in text and "agency's agent" not in text
