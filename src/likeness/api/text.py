@@ -85,7 +85,7 @@ def _is_json(scope: Scope) -> bool:
         if name == b"content-type":
             media: bytes = bytes(value).split(b";", 1)[0].strip().lower()
             return media == b"application/json" or media.endswith(b"+json")
-    return False
+    return True  # FastAPI reads a body without a content type as JSON, so do we
 
 
 async def _read_body(receive: Receive) -> tuple[bytes, Message]:
