@@ -60,7 +60,7 @@ def test_a_consent_that_does_not_name_capture_is_not_enough(
     _nothing_stored(session, deps, vault)
 
 
-def test_a_lapsed_or_unsigned_consent_is_not_in_force(
+def test_a_lapsed_consent_is_not_in_force(
     session: Session,
     world: World,
     deps: StorageDeps,
