@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from e2e.cli_support import run
+from e2e.cli_support import loose_modes, run, umask
 from likeness.kit.db import Database
 
 
@@ -19,11 +19,13 @@ def home(cli_home: Path) -> Path:
 
 
 def test_init_is_idempotent_and_keys_are_private(home: Path) -> None:
-    code, out = run("init")
+    with umask(0o022):
+        code, out = run("init")
     assert code == 0 and "created" in out
     for name in ("secret.key", "master.key", "watermark.key"):
         mode = stat.S_IMODE((home / "keys" / name).stat().st_mode)
         assert mode == 0o600, name
+    assert loose_modes(home) == {}  # every file 0600, every folder 0700
     before = {p.name: p.read_bytes() for p in (home / "keys").iterdir()}
     code, out = run("init")
     assert code == 0 and "nothing changed" in out
@@ -190,3 +192,11 @@ def test_database_errors_fit_on_one_line(home: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("LIKENESS_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/x")
     code, out = run("db", "current")
     assert code == 1 and out.count("\n") == 1, out
+
+
+def test_representation_help_says_who_may_record_one() -> None:
+    # The code lets the operator or the talent themself record it, never the agency.
+    code, out = run("representation", "create", "--help")
+    assert code == 0
+    text = " ".join(out.split())
+    assert "the operator, or the talent themself" in text and "agency's agent" not in text

@@ -32,13 +32,23 @@ def storage(settings: Settings) -> StorageDeps:
 def ingest(
     path: Annotated[Path, typer.Argument(help="Capture folder or zip with capture.json/csv.")],
     talent: Annotated[str, typer.Option("--talent", help="Talent id.")],
+    override_reason: Annotated[
+        str | None,
+        typer.Option(
+            "--override-reason",
+            help="Operator only: ingest without the talent's creation consent; the written "
+            "reason (10-500 characters) goes into the audit log.",
+        ),
+    ] = None,
     as_email: AsOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Validate a capture and store it encrypted; prints the new session id."""
+    """Validate a capture and store it encrypted; prints the new session id.
+
+    Needs the talent's signed creation consent in force that allows "capture"."""
     deps = storage(get_settings())
     with cli_session(as_email) as (session, actor):
-        row = service.ingest(session, actor, deps, path, talent)
+        row = service.ingest(session, actor, deps, path, talent, override_reason=override_reason)
         out = {
             "session_id": row.id,
             "views": row.view_count,

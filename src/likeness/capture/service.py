@@ -20,19 +20,23 @@ from sqlalchemy.orm import Session
 
 from likeness.audit.service import record
 from likeness.auth.actor import Actor
-from likeness.capture.errors import QcFailed
+from likeness.capture.errors import CaptureConsentRequired, QcFailed
 from likeness.capture.images import CaptureLimits, ImageInfo, decode_bytes, decode_gray
 from likeness.capture.ingest import OpenedCapture, ValidatedCapture, read_manifest, validate_capture
 from likeness.capture.lights import angles_to_direction
 from likeness.capture.qc import QcConfig, QcReport, QcView, run_qc
 from likeness.capture.reference import reference_template, template_bytes, template_from_bytes
-from likeness.errors import Conflict, InvalidInput, NotFound
+from likeness.consent import repository as consent_repository
+from likeness.consent import service as consent_service
+from likeness.errors import Conflict, Forbidden, InvalidInput, NotFound
 from likeness.imaging.faces import FaceAnalyzer
 from likeness.kit.clock import utcnow
 from likeness.kit.db import on_commit, on_rollback
 from likeness.models.base import new_id
 from likeness.models.capture import CaptureFile, CaptureSession, TalentReference
+from likeness.models.consent import Consent
 from likeness.models.party import Role, TalentProfile
+from likeness.policy import CAPTURE
 from likeness.settings import Settings
 from likeness.storage import BlobStore
 from likeness.storage.intents import Intent, IntentJournal
@@ -49,6 +53,7 @@ from likeness.twin.keys import (
 F32 = NDArray[np.float32]
 USABLE = ("qc_passed", "overridden")
 MIN_OVERRIDE_REASON = 10
+MAX_OVERRIDE_REASON = 500
 
 
 @dataclass
@@ -197,13 +202,17 @@ def ingest(
     limits: CaptureLimits | None = None,
     *,
     label: str | None = None,
+    override_reason: str | None = None,
 ) -> CaptureSession:
     """Validate a capture folder or zip and store it sealed; nothing is kept on failure.
 
-    ``label`` names the capture in errors (an upload's file name) instead of ``path``.
+    ``label`` names the capture in errors (an upload's file name) instead of ``path``;
+    ``override_reason`` is an operator's written reason to ingest without the talent's
+    consent (see :func:`require_capture_consent`).
     """
     _talent(session, talent_id)
     require_talent_data(actor, talent_id, "ingest captures for this talent")
+    require_capture_consent(session, actor, talent_id, override_reason)
     with OpenedCapture(path, limits, label=label) as opened:
         validated = validate_capture(opened.folder(), read_manifest(opened), limits)
         m = validated.manifest
@@ -260,6 +269,55 @@ def ingest(
             undo_intent(deps, intent)
             raise
     return row
+
+
+def require_capture_consent(
+    session: Session, actor: Actor, talent_id: str, override_reason: str | None = None
+) -> Consent | None:
+    """The rule for capturing a talent: a signed creation consent in force naming
+    ``capture`` (the NY Fashion Workers Act wants consent before a digital replica is
+    created, and capture is its first step), or an operator's override with a written
+    reason, which is audited. Returns the consent, or None when an override was used.
+    """
+    reason = None if override_reason is None else _override_reason(actor, override_reason)
+    standing = consent_repository.standing_creation_consents(
+        session, talent_id, None, utcnow(), any_twin=True
+    )
+    for consent in standing:
+        if CAPTURE in consent_service.document_of(consent).activities:
+            return consent
+    if reason is None:
+        allowed = sorted({a for c in standing for a in consent_service.document_of(c).activities})
+        missing = (
+            f"the talent's creation consent does not allow {CAPTURE!r} "
+            f"(it allows: {', '.join(allowed) or 'nothing'})"
+            if standing
+            else f"talent {talent_id} has no signed creation consent in force"
+        )
+        raise CaptureConsentRequired(
+            f"capture refused: {missing}; the talent signs a creation consent that allows "
+            f"{CAPTURE!r} first, or an operator gives an override reason"
+        )
+    record(
+        session,
+        actor,
+        "capture.consent_override",
+        "talent",
+        talent_id,
+        {"reason": reason, "activity": CAPTURE},
+    )
+    return None
+
+
+def _override_reason(actor: Actor, reason: str) -> str:
+    if actor.role is not Role.operator:
+        raise Forbidden("only an operator may ingest a capture without the talent's consent")
+    text = " ".join(reason.split())
+    if not MIN_OVERRIDE_REASON <= len(text) <= MAX_OVERRIDE_REASON:
+        raise InvalidInput(
+            f"give an override reason of {MIN_OVERRIDE_REASON} to {MAX_OVERRIDE_REASON} characters"
+        )
+    return text
 
 
 def destroy_on_commit(
@@ -455,8 +513,6 @@ def run_session_qc(
 def override_qc(session: Session, actor: Actor, session_id: str, reason: str) -> CaptureSession:
     """Let an operator use a session that failed QC; the reason goes into the audit log."""
     if actor.role is not Role.operator:
-        from likeness.errors import Forbidden
-
         raise Forbidden("only an operator may override QC")
     reason = reason.strip()
     if len(reason) < MIN_OVERRIDE_REASON:

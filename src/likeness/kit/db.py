@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from likeness.errors import ConfigurationError, LikenessError
+from likeness.kit.files import private_dir, private_file
 from likeness.kit.signals import deferred
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -75,8 +76,8 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def _create_sqlite_engine(url: str, database: str | None, **kwargs: Any) -> Engine:
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    if database and database != ":memory:" and not database.startswith("file:"):
+        _private_database_file(Path(database))
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
 
     @event.listens_for(engine, "connect")
@@ -95,6 +96,18 @@ def _create_sqlite_engine(url: str, database: str | None, **kwargs: Any) -> Engi
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _private_database_file(path: Path) -> None:
+    """The database file is 0600 before SQLite opens it: SQLite gives its ``-wal``,
+    ``-shm`` and ``-journal`` files the database file's mode, whatever the umask."""
+    if not path.parent.is_dir():
+        private_dir(path.parent)
+    private_file(path)
+    for suffix in ("-wal", "-shm", "-journal"):
+        leftover = path.with_name(path.name + suffix)
+        if leftover.is_file():  # from an older install or a crash: tighten it too
+            private_file(leftover)
 
 
 class Database:

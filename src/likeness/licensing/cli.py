@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
 from rich.table import Table
 
 from likeness.auth.actor import SYSTEM_ACTOR
@@ -17,6 +16,7 @@ from likeness.consent.service import Intent
 from likeness.consent.signing import AFFIRMATION, TalentKeyring
 from likeness.errors import InvalidInput
 from likeness.kit.cli import AsOption, cli_session, console, print_json
+from likeness.kit.documents import read_json, read_text, read_yaml
 from likeness.licensing import decision, notifications, service
 from likeness.licensing.schemas import (
     LicenseRead,
@@ -72,14 +72,8 @@ Purpose = Annotated[str | None, typer.Option("--purpose")]
 def _load_file(path: Path | None) -> dict[str, Any]:
     if path is None:
         return {}
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from exc
-    try:
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise InvalidInput(f"{path} is not valid JSON or YAML") from exc
+    text = read_text(path, str(path))
+    data = read_json(text, str(path)) if path.suffix == ".json" else read_yaml(text, str(path))
     if not isinstance(data, dict):
         raise InvalidInput(f"{path} must hold a mapping of terms")
     return data

@@ -42,6 +42,7 @@ from likeness.party import access as party_access
 from likeness.policy import (
     NEGOTIATING,
     RUNNING,
+    TWIN_ACTIVITIES,
     ConsentFacts,
     ConsentStatus,
     ExclusivityConflict,
@@ -516,8 +517,8 @@ def end_uncovered_licenses(
 ) -> list[License]:
     """After a creation consent is revoked, end every license no standing one covers.
 
-    "Standing" is the twin side's test (signed, unrevoked, in force now), so a license
-    never outlives the twin the same revocation shreds.
+    "Standing" is the twin side's test (signed, unrevoked, in force now, allowing a twin:
+    ``TWIN_ACTIVITIES``), so a license never outlives the twin the same revocation shreds.
     """
     now = utcnow()
     facts = (consent_facts(c) for c in repository.creation_consents_of(session, talent_id))
@@ -528,6 +529,7 @@ def end_uncovered_licenses(
         and c.signed_by(now)
         and not c.revoked_by(now)
         and c.in_force(now)
+        and TWIN_ACTIVITIES & c.activities
     ]
     why = reason or "the talent revoked consent to the digital twin"
     return [

@@ -19,7 +19,6 @@ from likeness.party.schemas import (
     BrandCreate,
     BrandRead,
     RepresentationCreate,
-    RepresentationRead,
     TalentCreate,
     TalentRead,
     UserCreate,
@@ -163,7 +162,10 @@ def representation_create(
     as_email: AsOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Record a representation agreement (operator or the agency's agent)."""
+    """Record a representation agreement: the operator, or the talent themself (--as).
+
+    An agency cannot give itself access to a talent, so its agents cannot record one.
+    A term already over is refused."""
     data = RepresentationCreate(
         talent_id=talent_id,
         agency_id=agency_id,
@@ -171,7 +173,7 @@ def representation_create(
         ends_on=_date(ends_on, "--ends"),
     )
     with cli_session(as_email) as (session, actor):
-        row = RepresentationRead.model_validate(service.create_representation(session, actor, data))
+        row = service.representation_read(service.create_representation(session, actor, data))
     _created(row, json_out, "representation")
 
 
@@ -182,7 +184,7 @@ def representation_list(
     """List representation agreements you may see."""
     with cli_session(as_email) as (session, actor):
         rows = [
-            RepresentationRead.model_validate(r)
+            service.representation_read(r)
             for r in service.list_representations(session, actor, limit=limit)
         ]
     _show(rows, json_out, ["id", "talent_id", "agency_id", "starts_on", "ends_on", "status"])

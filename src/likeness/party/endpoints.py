@@ -93,7 +93,9 @@ def add_agency_member(
 def create_representation(
     body: RepresentationCreate, actor: AnyActor, session: SessionDep
 ) -> RepresentationRead:
-    return RepresentationRead.model_validate(service.create_representation(session, actor, body))
+    """Record a representation agreement: the operator, or the talent themself (an agency
+    cannot give itself access to a talent). A term already over is refused."""
+    return service.representation_read(service.create_representation(session, actor, body))
 
 
 @router.get("/representations", response_model=list[RepresentationRead])
@@ -101,7 +103,7 @@ def list_representations(
     actor: AnyActor, session: SessionDep, limit: Limit = 100, offset: Offset = 0
 ) -> list[RepresentationRead]:
     return [
-        RepresentationRead.model_validate(r)
+        service.representation_read(r)
         for r in service.list_representations(session, actor, limit=limit, offset=offset)
     ]
 

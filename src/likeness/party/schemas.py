@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from likeness.models.party import RepresentationStatus, Role
+from likeness.models.party import Role
 
 
 class UserCreate(BaseModel):
@@ -69,6 +70,14 @@ class RepresentationCreate(BaseModel):
     auto_renew: bool = Field(default=False, description="must be false (NY Fashion Workers Act)")
 
 
+class RepresentationState(StrEnum):
+    """What an agreement is today (``party.rules.representation_state``)."""
+
+    active = "active"
+    ended = "ended"  # its term is over
+    terminated = "terminated"
+
+
 class RepresentationRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -77,7 +86,7 @@ class RepresentationRead(BaseModel):
     agency_id: str
     starts_on: date
     ends_on: date
-    status: RepresentationStatus
+    status: RepresentationState
     created_at: datetime
 
 

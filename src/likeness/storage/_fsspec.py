@@ -4,10 +4,13 @@ import re
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import fsspec
+from fsspec.implementations.local import LocalFileSystem
 
+from likeness.kit.files import private_dir, write_private
 from likeness.storage._base import (
     BlobNotFound,
     StoredBlob,
@@ -24,13 +27,18 @@ class FsspecBlobStore:
     """Blobs under any fsspec URL, fanned out as ``ab/cd/abcd…`` to keep directories small.
 
     Writes go to a temporary name and are moved into place, so a crash never leaves a
-    half-written blob under its final key.
+    half-written blob under its final key. On a local disk every folder is 0700 and every
+    blob 0600, whatever the umask (:mod:`likeness.kit.files`).
     """
 
     def __init__(self, url: str, **storage_options: Any) -> None:
         self.fs, root = fsspec.core.url_to_fs(url, **storage_options)
         self.root = root.rstrip("/")
-        self.fs.makedirs(self.root, exist_ok=True)
+        self.local = isinstance(self.fs, LocalFileSystem)
+        if self.local:
+            private_dir(Path(self.root))
+        else:
+            self.fs.makedirs(self.root, exist_ok=True)
 
     def _path(self, key: str) -> str:
         validate_key(key)
@@ -40,6 +48,10 @@ class FsspecBlobStore:
         key = blob_key(data)
         path = self._path(key)
         if self.fs.exists(path):
+            return key
+        if self.local:
+            # The same atomic temporary-then-rename, owner-only from the first byte.
+            write_private(Path(path), data, overwrite=True, durable=False)
             return key
         self.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
         # A unique temporary name: two writers of the same blob must not share one.

@@ -7,6 +7,7 @@ from typing import Any
 
 from likeness import migrations
 from likeness.errors import ConfigurationError
+from likeness.kit.files import private_dir
 from likeness.settings import DEVELOPMENT_SECRET, Settings
 from likeness.system.keys import ensure_key, platform_key_specs
 
@@ -27,10 +28,10 @@ def init_home(settings: Settings) -> InitReport:
     if home.exists() and not home.is_dir():
         raise ConfigurationError(f"LIKENESS_HOME {home} exists and is not a directory")
     for directory in (home, settings.keys_dir, settings.blobs_dir):
-        if not directory.exists():
-            directory.mkdir(parents=True)
+        existed = directory.exists()
+        private_dir(directory)  # 0700 whatever the umask; an older, open one is tightened
+        if not existed:
             report.created.append(f"directory {directory}")
-    settings.keys_dir.chmod(0o700)
     for spec in platform_key_specs():
         if ensure_key(settings.keys_dir, spec):
             report.created.append(f"{spec.description}: {settings.keys_dir / spec.filename}")

@@ -40,6 +40,7 @@ from typing import Protocol
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from likeness.kit.files import write_private
 from likeness.twin.errors import DecryptionFailed, KeyShredded, KeyUnavailable
 
 __all__ = [
@@ -159,14 +160,10 @@ def generate_master_key(path: str | Path) -> bool:
     Returns ``True`` when a key was created, ``False`` when one was already there (so
     ``likeness init`` stays idempotent and never replaces a key that data depends on).
     """
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
     try:
-        fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        write_private(Path(path), secrets.token_bytes(KEY_BYTES))
     except FileExistsError:
         return False
-    with os.fdopen(fd, "wb") as f:
-        f.write(secrets.token_bytes(KEY_BYTES))
     return True
 
 
@@ -219,15 +216,7 @@ class FileKeyVault:
         return self.folder / f"{_check_name(name)}.key"
 
     def put(self, name: str, wrapped: bytes) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        path = self._path(name)
-        tmp = path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(wrapped)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+        write_private(self._path(name), wrapped, overwrite=True)
 
     def get(self, name: str) -> bytes | None:
         path = self._path(name)

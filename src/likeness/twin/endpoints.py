@@ -69,14 +69,34 @@ def ingest_capture(
     runtime: RuntimeDep,
     talent_id: Annotated[str, Form()],
     archive: UploadFile,
+    override_reason: Annotated[
+        str | None,
+        Form(
+            min_length=captures.MIN_OVERRIDE_REASON,
+            max_length=captures.MAX_OVERRIDE_REASON,
+            description="Operator only: ingest without the talent's creation consent; "
+            "the reason goes into the audit log.",
+        ),
+    ] = None,
 ) -> CaptureRead:
-    """Upload a capture as a zip (with capture.json or capture.csv) for a talent."""
+    """Upload a capture as a zip (with capture.json or capture.csv) for a talent.
+
+    Needs the talent's signed creation consent in force that allows ``capture`` (403
+    ``CaptureConsentRequired`` otherwise), or an operator's ``override_reason``."""
     with tempfile.TemporaryDirectory(prefix="likeness-upload-") as tmp:
         path = Path(tmp) / "capture.zip"
         with path.open("wb") as out:
             shutil.copyfileobj(archive.file, out, length=1024 * 1024)
         label = Path(archive.filename or "upload.zip").name
-        row = captures.ingest(session, actor, _deps(runtime), path, talent_id, label=label)
+        row = captures.ingest(
+            session,
+            actor,
+            _deps(runtime),
+            path,
+            talent_id,
+            label=label,
+            override_reason=override_reason,
+        )
     return _capture_read(row)
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from likeness.audit.service import record
@@ -28,6 +28,7 @@ from likeness.capture import service as capture_service
 from likeness.capture.errors import QcFailed
 from likeness.capture.qc import QcConfig, QcView, run_qc
 from likeness.capture.service import SessionFrames, StorageDeps
+from likeness.consent import repository as consent_repository
 from likeness.consent import service as consent_service
 from likeness.errors import Conflict, Forbidden, InvalidInput, NotFound
 from likeness.imaging.faces import FaceAnalyzer
@@ -37,7 +38,7 @@ from likeness.models.capture import CaptureSession
 from likeness.models.consent import Consent
 from likeness.models.party import Role
 from likeness.models.twin import Twin, TwinVersion
-from likeness.policy import ALTER, ConsentKind, ConsentStatus
+from likeness.policy import ALTER, TWIN_ACTIVITIES, ConsentKind
 from likeness.storage.intents import Intent
 from likeness.twin._basis import pack_basis, unpack_basis
 from likeness.twin.access import record_operator_look, require_talent_data
@@ -60,7 +61,9 @@ def active_creation_consent(
     A creation consent with no ``twin_id`` covers building any twin of the talent; one
     with a ``twin_id`` covers only that twin.
     """
-    standing = _standing_creation_consents(session, talent_id, twin_id, at or utcnow())
+    standing = consent_repository.standing_creation_consents(
+        session, talent_id, twin_id, at or utcnow()
+    )
     return standing[0] if standing else None
 
 
@@ -68,7 +71,7 @@ def require_creation_consent(
     session: Session, talent_id: str, twin_id: str | None, activity: str
 ) -> Consent:
     """The consent that allows ``activity`` on this twin now, or a refusal that says why."""
-    standing = _standing_creation_consents(session, talent_id, twin_id, utcnow())
+    standing = consent_repository.standing_creation_consents(session, talent_id, twin_id, utcnow())
     if not standing:
         raise CreationConsentRequired(
             "no active signed creation consent from the talent covers this twin"
@@ -81,29 +84,6 @@ def require_creation_consent(
         f"the talent's creation consent does not allow {activity!r} "
         f"(it allows: {', '.join(allowed) or 'nothing'}); ask for a new consent"
     )
-
-
-def _standing_creation_consents(
-    session: Session, talent_id: str, twin_id: str | None, now: datetime
-) -> list[Consent]:
-    stmt = (
-        select(Consent)
-        .where(
-            Consent.talent_id == talent_id,
-            Consent.kind == ConsentKind.creation,
-            Consent.status == ConsentStatus.signed,
-            Consent.signed_at.is_not(None),
-            Consent.revoked_at.is_(None),
-            Consent.valid_from <= now,
-            Consent.valid_until > now,
-        )
-        .order_by(Consent.signed_at.desc(), Consent.id)
-    )
-    if twin_id is None:
-        stmt = stmt.where(Consent.twin_id.is_(None))
-    else:
-        stmt = stmt.where(or_(Consent.twin_id.is_(None), Consent.twin_id == twin_id))
-    return list(session.scalars(stmt))
 
 
 def get_twin(session: Session, actor: Actor, twin_id: str, *, purpose: str = "read") -> Twin:
@@ -539,7 +519,8 @@ def _end_licenses_of(session: Session, actor: Actor, twin: Twin, reason: str) ->
 def enforce_creation_consent(
     session: Session, actor: Actor, deps: StorageDeps, talent_id: str
 ) -> list[str]:
-    """Shred every active twin of ``talent_id`` whose creation consent is gone.
+    """Shred every active twin of ``talent_id`` whose creation consent is gone: no consent
+    in force allows building or altering it (one to be captured is not enough).
 
     Call it when the talent revokes a creation consent (the rights core's revocation),
     or periodically; returns the ids of the twins shredded.
@@ -547,10 +528,17 @@ def enforce_creation_consent(
     shredded = []
     stmt = select(Twin).where(Twin.talent_id == talent_id, Twin.status == "active")
     for twin in session.scalars(stmt):
-        if active_creation_consent(session, talent_id, twin.id) is None:
+        if not _consent_keeps(session, talent_id, twin.id):
             retire(session, actor, deps, twin.id, "creation consent withdrawn")
             shredded.append(twin.id)
     return shredded
+
+
+def _consent_keeps(session: Session, talent_id: str, twin_id: str) -> bool:
+    standing = consent_repository.standing_creation_consents(session, talent_id, twin_id, utcnow())
+    return any(
+        TWIN_ACTIVITIES.intersection(consent_service.document_of(c).activities) for c in standing
+    )
 
 
 def revoke_consent(

@@ -98,7 +98,7 @@ def test_bad_terms_files_are_clear_errors(tmp_path: Path) -> None:
         _load_file(tmp_path / "missing.json")
     broken = tmp_path / "broken.json"
     broken.write_text("{nope")
-    with pytest.raises(InvalidInput, match="not valid JSON or YAML"):
+    with pytest.raises(InvalidInput, match="not valid JSON"):
         _load_file(broken)
     listing = tmp_path / "list.yaml"
     listing.write_text("- a\n- b\n")
