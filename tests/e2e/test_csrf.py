@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 import factories
 from e2e.http_support import bearer
+from integration.capture_support import allow_capture
 from integration.test_license_support import make_world
 from likeness.api.app import create_app
 from likeness.auth import cookies, csrf
@@ -50,6 +51,7 @@ def _sign_in(client: TestClient, settings: Settings, user: User) -> None:
 def _site(runtime: Runtime, db: Database) -> Iterator[Site]:
     with db.unit_of_work() as session:
         world = make_world(session)
+        allow_capture(session, world)  # so an upload that passes CSRF reaches the zip check
         note = notifications.notify(
             session,
             brand_id=world.brand.id,
