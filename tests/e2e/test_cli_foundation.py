@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from e2e.cli_support import run
+from e2e.cli_support import ok_json, run
+from likeness import migrations
 from likeness.kit.db import Database
 
 
@@ -170,6 +171,9 @@ def test_db_current_reports_head(home: Path) -> None:
     run("init")
     code, out = run("db", "current")
     assert code == 0 and "up to date" in out
+    head = migrations.head_revision()
+    assert ok_json("db", "current") == {"current": head, "head": head, "up_to_date": True}
+    assert ok_json("init")["created"] == []  # already initialised
 
 
 def test_unreachable_database_is_one_line(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -122,3 +122,29 @@ def test_unknown_errors_are_bugs_not_one_liners() -> None:
     assert error_line(FileNotFoundError(2, "No such file or directory", "x.jpg")) == (
         "No such file or directory: x.jpg"
     )
+
+
+def test_lazy_and_eager_commands_live_side_by_side() -> None:
+    from typer.testing import CliRunner
+
+    from likeness.kit.cli import lazy_group
+
+    app = typer.Typer(
+        cls=lazy_group({"audit": ("likeness.audit.cli:app", "The audit chain.")}),
+        no_args_is_help=True,
+    )
+
+    @app.callback()
+    def root() -> None:
+        """The root, as likeness.cli has one."""
+
+    @app.command("hello")
+    def hello() -> None:
+        typer.echo("hi")
+
+    runner = CliRunner()
+    listing = runner.invoke(app, ["--help"])
+    assert listing.exit_code == 0 and "audit" in listing.output and "hello" in listing.output
+    assert runner.invoke(app, ["hello"]).output == "hi\n"
+    sub_help = runner.invoke(app, ["audit", "--help"])
+    assert sub_help.exit_code == 0 and "verify" in sub_help.output
