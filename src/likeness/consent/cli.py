@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -18,9 +17,9 @@ from likeness.kit.cli import (
     TERM_ALIASES,
     AsOption,
     ConsentId,
-    IsoDateTime,
     JsonOption,
     ReasonOption,
+    RequiredEndOption,
     SignerNameOption,
     SignKeyOption,
     StartOption,
@@ -64,10 +63,7 @@ def _print(row: ConsentRead, json_out: bool) -> None:
 def create(
     talent: TalentOption,
     purpose: Annotated[str, typer.Option(help="Why the twin is made, in plain language.")],
-    end: Annotated[
-        datetime,
-        typer.Option("--end", parser=IsoDateTime("--end"), help="End of validity (ISO 8601)."),
-    ],
+    end: RequiredEndOption,
     start: StartOption = None,
     twin: Annotated[
         str | None, id_option("twin", "twins", name="--twin", help="Limit to one twin.")

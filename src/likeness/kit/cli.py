@@ -468,6 +468,17 @@ AtOption = Annotated[
     ),
 ]
 
+RequiredEndOption = Annotated[
+    datetime,
+    typer.Option("--end", parser=IsoDateTime("--end"), metavar="TIME", help="ISO 8601 with zone."),
+]
+StartDateOption = Annotated[
+    date, typer.Option("--start", parser=IsoDate("--start"), metavar="DATE", help="YYYY-MM-DD.")
+]
+EndDateOption = Annotated[
+    date, typer.Option("--end", parser=IsoDate("--end"), metavar="DATE", help="YYYY-MM-DD.")
+]
+
 #: Old spellings of the term options, still accepted but not shown.
 TERM_ALIASES = {"--starts": "--start", "--ends": "--end", "--from": "--start", "--until": "--end"}
 

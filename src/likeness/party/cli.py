@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from typing import Annotated, Any
 
 import typer
@@ -14,8 +13,9 @@ from likeness.kit.cli import (
     AgencyId,
     AsOption,
     BrandId,
-    IsoDate,
+    EndDateOption,
     JsonOption,
+    StartDateOption,
     TalentOption,
     UserId,
     aliases,
@@ -174,15 +174,8 @@ def agency_list(
 def representation_create(
     talent_id: TalentOption,
     agency_id: Annotated[str, id_option("agency", "agencies", name="--agency")],
-    starts_on: Annotated[
-        date, typer.Option("--start", parser=IsoDate("--start"), metavar="DATE", help="YYYY-MM-DD")
-    ],
-    ends_on: Annotated[
-        date,
-        typer.Option(
-            "--end", parser=IsoDate("--end"), metavar="DATE", help="At most 3 years later."
-        ),
-    ],
+    starts_on: StartDateOption,
+    ends_on: EndDateOption,
     as_email: AsOption = None,
     json_out: JsonOption = False,
 ) -> None:
