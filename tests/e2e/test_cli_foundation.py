@@ -144,6 +144,7 @@ def test_bad_input_gives_one_clear_line(home: Path, args: tuple[str, ...], messa
         (("decide", "--twin", "x", "--brand", "y", "--action", "sell", "--channel", "c"), "sell"),
         (("user", "list", "--bogus"), "No such option"),
         (("no-such-command",), "No such command"),
+        (("licence", "list"), "Did you mean 'license'?"),
     ],
 )
 def test_usage_errors_exit_2_on_one_line(home: Path, args: tuple[str, ...], message: str) -> None:

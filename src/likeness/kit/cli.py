@@ -21,6 +21,7 @@ import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
+from difflib import get_close_matches
 from enum import IntEnum
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, NamedTuple
 
@@ -61,9 +62,6 @@ EXIT_CODES_HELP = (
     "Exit codes: 0 success · 1 error · 2 usage · "
     "3 negative verdict (deny, not verified, tampered, QC failed)."
 )
-
-#: Kept for callers of the old name.
-EXIT_USER_ERROR = ExitCode.ERROR
 
 
 def fail(message: str, *, code: int = ExitCode.ERROR) -> typer.Exit:
@@ -142,6 +140,17 @@ class LikenessGroup(TyperGroup):
         if cmd_name not in self._loaded:
             self._loaded[cmd_name] = load_command(cmd_name, lazy.target)
         return self._loaded[cmd_name]
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as exc:
+            close = get_close_matches(args[0], self.list_commands(ctx)) if args else []
+            if close and "Did you mean" not in exc.message:
+                exc.message = f"{exc.message.rstrip('.')}. Did you mean {close[0]!r}?"
+            raise
 
     def format_help(self, ctx: click.Context, formatter: HelpFormatter) -> None:
         self._listing = True
