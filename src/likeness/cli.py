@@ -47,6 +47,9 @@ app = typer.Typer(
     epilog=EXIT_CODES_HELP,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # Plain help for the root: Typer's Rich help imports Rich, Markdown and Pygments,
+    # more than the rest of `likeness --help` together. Subcommands keep Rich help.
+    rich_markup_mode=None,
 )
 
 

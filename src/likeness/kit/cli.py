@@ -23,10 +23,10 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from difflib import get_close_matches
 from enum import IntEnum
+from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, NamedTuple
 
 import typer
-from rich.console import Console
 from typer._click import core as click
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
 from typer._click.formatting import HelpFormatter
@@ -36,12 +36,30 @@ from typer.core import TyperCommand, TyperGroup
 from likeness.errors import LikenessError
 
 if TYPE_CHECKING:
+    from rich.console import Console
     from sqlalchemy.orm import Session
 
     from likeness.runtime import Runtime
 
-console = Console(soft_wrap=True)
-err_console = Console(stderr=True, soft_wrap=True)
+    #: Rich consoles for people (stdout) and for errors (stderr); built on first use, so
+    #: ``likeness --help`` and ``--version`` never import Rich.
+    console: Console
+    err_console: Console
+
+
+@cache
+def _consoles() -> tuple[Console, Console]:
+    from rich.console import Console
+
+    return Console(soft_wrap=True), Console(stderr=True, soft_wrap=True)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "console":
+        return _consoles()[0]
+    if name == "err_console":
+        return _consoles()[1]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class ExitCode(IntEnum):
@@ -73,7 +91,7 @@ def fail(message: str, *, code: int = ExitCode.ERROR) -> typer.Exit:
 def negative(message: str | None = None) -> typer.Exit:
     """Return the Exit for a negative verdict (after the report was printed)."""
     if message:
-        err_console.print(message, style="bold red", markup=False, highlight=False)
+        _consoles()[1].print(message, style="bold red", markup=False, highlight=False)
     return typer.Exit(int(ExitCode.NEGATIVE))
 
 
@@ -289,7 +307,7 @@ def print_table(
                 for i, cell in enumerate(row)
             )
         )
-    console.print(table)
+    _consoles()[0].print(table)
 
 
 # --- value types (Typer ``parser=`` callables; a bad value is a usage error) -------------

@@ -21,8 +21,19 @@ from likeness.kit.cli import (
     load_command,
 )
 
-#: What `likeness --help` and `--version` must never import (issue 15).
-HEAVY = ("numpy", "cv2", "fpdf", "alembic", "fastapi", "c2pa", "sqlalchemy", "PIL")
+#: What `likeness --help` and `--version` must never import (issue 15, plus what else is slow).
+HEAVY = (
+    "numpy",
+    "cv2",
+    "fpdf",
+    "alembic",
+    "fastapi",
+    "c2pa",
+    "sqlalchemy",
+    "PIL",
+    "pydantic",
+    "rich",
+)
 
 _PROBE = """
 import json, sys
