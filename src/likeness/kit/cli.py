@@ -463,7 +463,6 @@ TalentFilter = Annotated[
 ]
 ReasonOption = Annotated[str | None, typer.Option("--reason", help="Why (kept in the audit log).")]
 RequiredReason = Annotated[str, typer.Option("--reason", help="Why (kept in the audit log).")]
-LimitOption = Annotated[int, typer.Option("--limit", min=1, max=1000, help="At most this many.")]
 
 # Signing, for the talent: typed name, typed statement, optional Ed25519 key.
 SignerNameOption = Annotated[str, typer.Option("--name", help="Your full legal name, typed.")]
