@@ -156,3 +156,5 @@ def test_tables_fit_in_80_columns_with_whole_short_ids(world: World) -> None:
             assert row["id"][:8] in table, (args, table)
     code, table = run("audit", "log")
     assert code == 0 and max(len(line) for line in table.splitlines()) <= 80, table
+    for event in ok_json("audit", "log"):
+        assert event["object_id"][:8] in table, table

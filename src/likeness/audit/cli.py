@@ -19,7 +19,6 @@ from likeness.kit.cli import (
     negative,
     print_json,
     print_table,
-    short_id,
 )
 from likeness.settings import get_settings
 
@@ -93,17 +92,20 @@ def log(
         print_json([e.model_dump(mode="json") for e in events])
         return
     print_table(
-        ["seq", "at", "actor", "action", "object"],
+        ["seq", "at", "actor", "action", "object", "id"],
         [
             (
                 e.seq,
                 e.at.strftime("%Y-%m-%d %H:%M"),
                 e.actor,
                 e.action,
-                f"{e.object_type}:{short_id(e.object_id)}",
+                e.object_type,
+                e.object_id,
             )
             for e in events
         ],
+        id_columns=(5,),
+        keep_columns=(1,),
     )
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from likeness.consent import service
 from likeness.consent.schemas import ConsentRead, CreationConsentCreate, StandingLimitsIn
@@ -32,6 +31,7 @@ from likeness.kit.cli import (
     id_argument,
     id_option,
     negative,
+    print_fields,
     print_json,
     print_table,
 )
@@ -47,16 +47,14 @@ def _print(row: ConsentRead, json_out: bool) -> None:
     if json_out:
         print_json(row.model_dump(mode="json"))
         return
-    table = Table(show_header=False)
-    for key, value in row.model_dump(mode="json").items():
-        if key == "signature" and value:
-            value = f"{value['typed_name']} at {value['signed_at']}" + (
-                f" (Ed25519 {value['ed25519_public_key'][:16]}…)"
-                if value["ed25519_public_key"]
-                else ""
-            )
-        table.add_row(key, "" if value is None else str(value))
-    console.print(table)
+    fields = row.model_dump(mode="json")
+    signature = fields.get("signature")
+    if signature:
+        key = signature["ed25519_public_key"]
+        fields["signature"] = f"{signature['typed_name']} at {signature['signed_at']}" + (
+            f" (Ed25519 {key[:16]}…)" if key else ""
+        )
+    print_fields(fields)
 
 
 @app.command("create", cls=aliases(TERM_ALIASES))

@@ -292,12 +292,27 @@ def print_json(value: Any) -> None:
 
 
 def print_table(
-    columns: Sequence[str], rows: Sequence[Sequence[object]], *, id_columns: Sequence[int] = ()
+    columns: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    id_columns: Sequence[int] = (),
+    keep_columns: Sequence[int] = (),
 ) -> None:
-    """Print rows as a table that stays readable at 80 columns (ids in their short form)."""
+    """Print rows as a plain table that stays readable at 80 columns.
+
+    Ids (``id_columns``) print in their short form and, like ``keep_columns``, are never
+    wrapped or cut; other columns wrap onto more lines when the terminal is narrow.
+    """
     from rich.table import Table
 
-    table = Table(*columns)
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for i, header in enumerate(columns):
+        if i in id_columns:
+            table.add_column(header, no_wrap=True, min_width=SHORT_ID)
+        elif i in keep_columns:
+            table.add_column(header, no_wrap=True)
+        else:
+            table.add_column(header, overflow="fold")
     for row in rows:
         table.add_row(
             *(
@@ -307,6 +322,16 @@ def print_table(
                 for i, cell in enumerate(row)
             )
         )
+    _consoles()[0].print(table)
+
+
+def print_fields(fields: Mapping[str, object]) -> None:
+    """Print one record as a two-column field/value table (None prints as empty)."""
+    from rich.table import Table
+
+    table = Table(show_header=False)
+    for key, value in fields.items():
+        table.add_row(key, "" if value is None else str(value))
     _consoles()[0].print(table)
 
 

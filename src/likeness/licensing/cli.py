@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from likeness.auth.actor import SYSTEM_ACTOR
 from likeness.consent.service import Intent
@@ -35,6 +34,7 @@ from likeness.kit.cli import (
     console,
     id_option,
     negative,
+    print_fields,
     print_json,
     print_table,
 )
@@ -205,14 +205,13 @@ def _print(row: LicenseRead, json_out: bool) -> None:
     if json_out:
         print_json(row.model_dump(mode="json"))
         return
-    table = Table(show_header=False)
-    for key, value in row.model_dump(mode="json").items():
+    fields = row.model_dump(mode="json")
+    for key, value in fields.items():
         if key == "terms":
-            value = json.dumps(value, sort_keys=True)
+            fields[key] = json.dumps(value, sort_keys=True)
         elif isinstance(value, list):
-            value = ", ".join(value)
-        table.add_row(key, "" if value is None else str(value))
-    console.print(table)
+            fields[key] = ", ".join(value)
+    print_fields(fields)
 
 
 @app.command("request")
