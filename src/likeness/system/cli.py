@@ -8,17 +8,22 @@ import typer
 
 from likeness import migrations
 from likeness.errors import InvalidInput
-from likeness.kit.cli import console
+from likeness.kit.cli import JsonOption, console, print_json
 from likeness.settings import Settings, get_settings
 from likeness.system.service import check_servable, init_home, proxy_options
 
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 
 
-def init() -> None:
+def init(json_out: JsonOption = False) -> None:
     """Create the data home (LIKENESS_HOME), its secret keys and the database. Safe to re-run."""
     settings = get_settings()
     report = init_home(settings)
+    if json_out:
+        print_json(
+            {"home": str(settings.home_path), "created": report.created, "notes": report.notes}
+        )
+        return
     if not report.changed:
         console.print(f"Already initialised at {settings.home_path}; nothing changed.")
         return
@@ -154,10 +159,13 @@ def db_downgrade(
 
 
 @db_app.command("current")
-def db_current() -> None:
+def db_current(json_out: JsonOption = False) -> None:
     """Print the database's revision and the code's head revision."""
     url = get_settings().resolved_database_url
     current = migrations.current_revision_for_url(url)
     head = migrations.head_revision()
+    if json_out:
+        print_json({"current": current, "head": head, "up_to_date": current == head})
+        return
     state = "up to date" if current == head else "needs `likeness db upgrade`"
     console.print(f"current: {current or 'empty'}  head: {head}  ({state})")

@@ -5,25 +5,40 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from likeness.capture.cli import storage
 from likeness.errors import InvalidInput
-from likeness.kit.cli import AsOption, cli_session, console, print_json
+from likeness.kit.cli import (
+    AsOption,
+    JsonOption,
+    RequiredReason,
+    TalentFilter,
+    TalentOption,
+    TwinId,
+    cli_session,
+    console,
+    id_option,
+    print_json,
+    print_table,
+)
 from likeness.settings import get_settings
 from likeness.twin import service
 
 app = typer.Typer(help="Digital twins: build (with creation consent), list, show, retire.")
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-
 
 @app.command("build")
 def build(
-    talent: Annotated[str, typer.Option("--talent", help="Talent id.")],
-    session_id: Annotated[str, typer.Option("--session", help="QC-passed capture session.")],
+    talent: TalentOption,
+    session_id: Annotated[
+        str,
+        id_option(
+            "capture session", "capture_sessions", name="--session", help="QC-passed session."
+        ),
+    ],
     twin: Annotated[
-        str | None, typer.Option("--twin", help="Add a version to this twin instead.")
+        str | None,
+        id_option("twin", "twins", name="--twin", help="Add a version to this twin instead."),
     ] = None,
     as_email: AsOption = None,
     json_out: JsonOption = False,
@@ -41,7 +56,7 @@ def build(
 
 @app.command("list")
 def list_(
-    talent: Annotated[str | None, typer.Option("--talent", help="Talent id.")] = None,
+    talent: TalentFilter = None,
     as_email: AsOption = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -59,15 +74,16 @@ def list_(
     if json_out:
         print_json(rows)
         return
-    table = Table("id", "talent", "status", "latest version")
-    for r in rows:
-        table.add_row(*(str(r[k]) for k in ("id", "talent_id", "status", "latest_version")))
-    console.print(table)
+    print_table(
+        ["id", "talent", "status", "latest version"],
+        [[r[k] for k in ("id", "talent_id", "status", "latest_version")] for r in rows],
+        id_columns=(0, 1),
+    )
 
 
 @app.command("show")
 def show(
-    twin_id: Annotated[str, typer.Argument(help="Twin id.")],
+    twin_id: TwinId,
     as_email: AsOption = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -81,24 +97,28 @@ def show(
     if state == "active" and data["usable_version"] is None:
         state = "active, but every version is retired: build a new one to render"
     console.print(f"twin {data['id']} ({state}), talent {data['talent_id']}")
-    table = Table("version", "status", "session", "views", "lights", "size", "QC")
-    for v in data["versions"]:
-        table.add_row(
-            str(v["version"]),
-            v["status"],
-            v["session_id"],
-            str(v["views"]),
-            str(v["lights"]),
-            v["size"],
-            "pass" if v["qc_passed"] else "fail",
-        )
-    console.print(table)
+    print_table(
+        ["version", "status", "session", "views", "lights", "size", "QC"],
+        [
+            (
+                v["version"],
+                v["status"],
+                v["session_id"],
+                v["views"],
+                v["lights"],
+                v["size"],
+                "pass" if v["qc_passed"] else "fail",
+            )
+            for v in data["versions"]
+        ],
+        id_columns=(2,),
+    )
 
 
 @app.command("retire")
 def retire(
-    twin_id: Annotated[str, typer.Argument(help="Twin id.")],
-    reason: Annotated[str, typer.Option("--reason", help="Why (kept in the audit log).")],
+    twin_id: TwinId,
+    reason: RequiredReason,
     version: Annotated[
         int | None, typer.Option("--version", help="Retire only this version.")
     ] = None,
