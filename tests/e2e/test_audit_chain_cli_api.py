@@ -76,7 +76,7 @@ def test_a_wiped_log_is_broken_everywhere_and_init_will_not_bless_it(
     _sql(db, "DELETE FROM audit_events")
     _sql(db, f"UPDATE audit_head SET seq = 0, hash = '{GENESIS}', mac = ''")
     code, out = run("audit", "verify")
-    assert code == 1 and "BROKEN" in out and "audit chain OK" not in out, out
+    assert code == 3 and "BROKEN" in out and "audit chain OK" not in out, out
     assert api.get("/api/v1/audit/verify", headers=operator).json()["ok"] is False
     code, out = run("brand", "create", "C")
     assert code == 1 and "no genesis seal" in out and out.count("\n") == 1, out
@@ -96,7 +96,7 @@ def test_cli_and_api_agree_after_a_rollback(
     _sql(db, f"DELETE FROM audit_events WHERE seq > {older[0]}")
     _sql(db, f"UPDATE audit_head SET seq = {older[0]}, hash = '{older[1]}', mac = '{older[2]}'")
     code, out = run("audit", "verify", "--json")
-    assert code == 1, out
+    assert code == 3, out
     from_cli = json.loads(out)
     response = api.get("/api/v1/audit/verify", headers=operator)
     assert response.status_code == 200

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from integration.capture_support import ANALYZER, QC
+from integration.capture_support import ANALYZER, QC, allow_capture
 from integration.test_license_support import World, make_world, sign_creation_consent
 from likeness.capture import service as captures
 from likeness.capture.service import StorageDeps
@@ -67,6 +67,7 @@ def ids(db: Database) -> World:
 
 def _ingest(db: Database, world: World, deps: StorageDeps, folder: Path) -> str:
     with db.unit_of_work() as session:
+        allow_capture(session, world)
         talent = world.actor(session, "talent")
         return captures.ingest(session, talent, deps, folder, world.talent.id).id
 
@@ -162,6 +163,7 @@ def test_an_interrupted_new_version_keeps_the_twin_and_drops_its_own_blobs(
     crashing: None,
 ) -> None:
     with db.unit_of_work() as session:
+        allow_capture(session, ids)
         talent = ids.actor(session, "talent")
         row = captures.ingest(session, talent, crash_deps, capture_dir, ids.talent.id)
         captures.run_session_qc(session, talent, crash_deps, row.id, analyzer=ANALYZER, config=QC)

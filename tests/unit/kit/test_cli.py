@@ -63,6 +63,7 @@ def test_help_and_version_import_nothing_heavy(args: list[str]) -> None:
         "likeness.errors",
         "likeness.kit",
         "likeness.kit.cli",
+        "likeness.kit.signals",  # the stop-signal handler: signal and threading only
     }
     assert "likeness" in result.stdout or args == []
 
