@@ -13,19 +13,24 @@ from pydantic import BaseModel, Field
 
 from likeness.api.deps import RuntimeDep, SessionDep
 from likeness.api.limits import MULTIPART_SLACK, BodyLimit
+from likeness.api.responses import error_responses
 from likeness.auth.dependencies import AnyActor, OperatorActor
 from likeness.capture import service as captures
-from likeness.capture.errors import ReferenceTooLarge
+from likeness.capture.errors import QcFailed, ReferenceTooLarge
 from likeness.capture.reference import REFERENCE_LIMITS
 from likeness.capture.service import StorageDeps
-from likeness.errors import NotFound
+from likeness.errors import Conflict, NotFound
 from likeness.kit.bounds import Version
 from likeness.runtime import Runtime
 from likeness.settings import Settings
 from likeness.twin import service as twins
+from likeness.twin.errors import KeyShredded
 from likeness.twin.keys import cipher_from_settings
 
-router = APIRouter(tags=["captures and twins"])
+router = APIRouter(
+    tags=["captures and twins"],
+    responses=error_responses(NotFound, Conflict, QcFailed, KeyShredded),
+)
 
 
 def body_limits(settings: Settings, prefix: str) -> list[BodyLimit]:
