@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -14,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import likeness
 from likeness.api.docs import install_docs
 from likeness.api.limits import BodyLimit, BodySizeLimit
-from likeness.api.responses import document_common_errors
+from likeness.api.responses import allowed_methods, document_common_errors
 from likeness.api.text import ValidUnicodeJson
 from likeness.errors import LikenessError
 from likeness.runtime import Runtime
@@ -44,7 +45,7 @@ def _feature_routers() -> list[APIRouter]:
 
 
 def _error(
-    status_code: int, error: str, detail: object, headers: dict[str, str] | None = None
+    status_code: int, error: str, detail: object, headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
     return JSONResponse(
         status_code=status_code, content={"error": error, "detail": detail}, headers=headers
@@ -72,9 +73,15 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(500, "InternalError", "unexpected server error; it has been logged")
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        # Keep the handler's headers: a 405 names the allowed methods in ``Allow``.
-        return _error(exc.status_code, "HTTPError", exc.detail, exc.headers)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # Starlette names only the first route that matched the path; a path served by
+            # several routes (GET and POST /tokens) allows all of their methods.
+            headers["Allow"] = allowed_methods(app.openapi(), request.url.path) or headers.get(
+                "Allow", ""
+            )
+        return _error(exc.status_code, "HTTPError", exc.detail, headers)
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:

@@ -24,6 +24,8 @@ Two halves keep the description true:
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -105,6 +107,24 @@ def document_common_errors(openapi: dict[str, Any]) -> dict[str, Any]:
 def _response(description: str) -> dict[str, Any]:
     schema = {"$ref": _ref("ErrorRead")}
     return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def allowed_methods(openapi: dict[str, Any], path: str) -> str | None:
+    """The ``Allow`` header for ``path``: every method the description lists for the paths
+    it matches (HEAD with GET), or None when it matches none."""
+    methods: set[str] = set()
+    for template, operations in openapi.get("paths", {}).items():
+        if _template_regex(template).fullmatch(path):
+            methods |= {m.upper() for m in operations if m in _METHODS}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods)) or None
+
+
+@lru_cache(maxsize=512)
+def _template_regex(template: str) -> re.Pattern[str]:
+    parts = re.split(r"(\{[^}/]+\})", template)
+    return re.compile("".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts))
 
 
 def _is_fastapi_422(responses: dict[str, Any]) -> bool:

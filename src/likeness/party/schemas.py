@@ -4,14 +4,22 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from likeness.kit.bounds import email_rule, text_rule
 from likeness.models.party import RepresentationStatus, Role
+
+#: A person's or an organisation's name, as ``party.rules.check_name`` accepts it.
+_NAME = {"maxLength": 200, **text_rule()}
 
 
 class UserCreate(BaseModel):
-    email: str
-    display_name: str
+    email: str = Field(json_schema_extra=email_rule())
+    display_name: str = Field(json_schema_extra=_NAME)
     role: Role
-    password: str | None = Field(default=None, description="at least 10 characters")
+    password: str | None = Field(
+        default=None,
+        description="at least 10 characters",
+        json_schema_extra={"minLength": 10, "maxLength": 1024},
+    )
 
 
 class UserRead(BaseModel):
@@ -27,8 +35,8 @@ class UserRead(BaseModel):
 
 class TalentCreate(BaseModel):
     user_id: str
-    legal_name: str
-    stage_name: str | None = None
+    legal_name: str = Field(json_schema_extra=_NAME)
+    stage_name: str | None = Field(default=None, json_schema_extra=_NAME)
 
 
 class TalentRead(BaseModel):
@@ -42,9 +50,14 @@ class TalentRead(BaseModel):
 
 
 class AgencyCreate(BaseModel):
-    name: str
+    name: str = Field(json_schema_extra=_NAME)
     commission_percent: float = Field(
-        ge=0, le=100, allow_inf_nan=False, description="at most 20 (NY Fashion Workers Act)"
+        ge=0,
+        le=100,
+        allow_inf_nan=False,
+        description="at most 20 (NY Fashion Workers Act), with at most two decimals",
+        # The cap is the rule's (CommissionTooHigh names the law); the description states it.
+        json_schema_extra={"maximum": 20},
     )
 
 
@@ -82,7 +95,7 @@ class RepresentationRead(BaseModel):
 
 
 class BrandCreate(BaseModel):
-    name: str
+    name: str = Field(json_schema_extra=_NAME)
 
 
 class BrandRead(BaseModel):

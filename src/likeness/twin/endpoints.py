@@ -20,7 +20,7 @@ from likeness.capture.errors import QcFailed, ReferenceTooLarge
 from likeness.capture.reference import REFERENCE_LIMITS
 from likeness.capture.service import StorageDeps
 from likeness.errors import Conflict, NotFound
-from likeness.kit.bounds import Version
+from likeness.kit.bounds import Version, text_rule
 from likeness.runtime import Runtime
 from likeness.settings import Settings
 from likeness.twin import service as twins
@@ -155,7 +155,11 @@ def clear_reference(
 
 
 class OverrideIn(BaseModel):
-    reason: str = Field(min_length=captures.MIN_OVERRIDE_REASON, max_length=500)
+    reason: str = Field(
+        min_length=captures.MIN_OVERRIDE_REASON,
+        max_length=500,
+        json_schema_extra=text_rule(min_chars=captures.MIN_OVERRIDE_REASON, control=True),
+    )
 
 
 @router.post("/captures/{session_id}/override", response_model=CaptureRead)
@@ -195,7 +199,7 @@ def get_twin(actor: AnyActor, session: SessionDep, twin_id: str) -> dict[str, An
 
 
 class RetireIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=500)
+    reason: str = Field(min_length=1, max_length=500, json_schema_extra=text_rule(control=True))
     version: Version | None = None
 
 
