@@ -41,7 +41,7 @@ from likeness.storage import MemoryBlobStore
 
 #: Generated requests per operation and role: enough to reach every documented answer
 #: of the seeded objects, small enough for the whole run to stay near a minute.
-MAX_EXAMPLES = 12
+MAX_EXAMPLES = 10
 ROLES = ("operator", "talent", "agent", "brand", "anonymous")
 #: The seeded objects a path parameter may name, and how many of each there are.
 SEEDED = {

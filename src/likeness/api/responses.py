@@ -111,13 +111,11 @@ def _response(description: str) -> dict[str, Any]:
 
 def allowed_methods(openapi: dict[str, Any], path: str) -> str | None:
     """The ``Allow`` header for ``path``: every method the description lists for the paths
-    it matches (HEAD with GET), or None when it matches none."""
+    it matches, or None when it matches none. (FastAPI routes answer no HEAD.)"""
     methods: set[str] = set()
     for template, operations in openapi.get("paths", {}).items():
         if _template_regex(template).fullmatch(path):
             methods |= {m.upper() for m in operations if m in _METHODS}
-    if "GET" in methods:
-        methods.add("HEAD")
     return ", ".join(sorted(methods)) or None
 
 
