@@ -52,15 +52,15 @@ def _instant(value: datetime) -> datetime:
         raise ValueError(error.message) from None
 
 
-#: Years whose every instant lies in range whatever its offset (the API description's
-#: approximation of EARLIEST..LATEST, which a pattern cannot state exactly).
-_YEARS = r"^(19[1-9][0-9]|[2-7][0-9]{3}|8[0-8][0-9]{2}|89[0-8][0-9])-"
+#: Years whose every instant lies in range whatever its offset: the API description's
+#: approximation of EARLIEST..LATEST, which a pattern cannot state exactly.
+INSTANT_PATTERN = r"^(19[1-9][0-9]|[2-7][0-9]{3}|8[0-8][0-9]{2}|89[0-8][0-9])-"
 
 #: An aware time within Likeness's range, for request schemas.
 Instant = Annotated[
     AwareDatetime,
     AfterValidator(_instant),
-    Field(json_schema_extra={"pattern": _YEARS}),
+    Field(json_schema_extra={"pattern": INSTANT_PATTERN}),
 ]
 
 #: Control characters (Unicode category Cc), which names and one-line texts refuse.

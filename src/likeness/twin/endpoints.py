@@ -73,7 +73,7 @@ def ingest_capture(
     actor: AnyActor,
     session: SessionDep,
     runtime: RuntimeDep,
-    talent_id: Annotated[str, Form()],
+    talent_id: Annotated[str, Form(min_length=1)],  # an empty form field counts as absent
     archive: UploadFile,
 ) -> CaptureRead:
     """Upload a capture as a zip (with capture.json or capture.csv) for a talent."""
