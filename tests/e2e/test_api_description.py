@@ -80,7 +80,8 @@ def test_rules_the_schemas_can_state_are_stated(client: TestClient) -> None:
     brand = schemas["BrandCreate"]["properties"]["name"]["pattern"]
     assert re.search(brand, "Maison Aurel") and not re.search(brand, "   ")
     assert not re.search(brand, "a\x00b")
-    assert schemas["AgencyCreate"]["properties"]["commission_percent"]["maximum"] == 20
+    commission = schemas["AgencyCreate"]["properties"]["commission_percent"]
+    assert commission["maximum"] == 20 and commission["multipleOf"] == 0.01
     email = schemas["UserCreate"]["properties"]["email"]["pattern"]
     assert re.search(email, "ava@tour.example") and not re.search(email, "ava")
     starts = schemas["TermsIn"]["properties"]["starts_at"]["pattern"]

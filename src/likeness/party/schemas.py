@@ -56,8 +56,8 @@ class AgencyCreate(BaseModel):
         le=100,
         allow_inf_nan=False,
         description="at most 20 (NY Fashion Workers Act), with at most two decimals",
-        # The cap is the rule's (CommissionTooHigh names the law); the description states it.
-        json_schema_extra={"maximum": 20},
+        # The rules refuse these (CommissionTooHigh names the law); the description says so.
+        json_schema_extra={"maximum": 20, "multipleOf": 0.01},
     )
 
 
