@@ -16,7 +16,8 @@ Two halves keep the description true:
   - ``422`` (``InvalidInput``) on every operation that takes parameters or a body, in
     place of FastAPI's ``HTTPValidationError`` (the handler in :mod:`likeness.api.app`
     answers validation errors in the one error shape);
-  - ``413`` (``RequestTooLarge``) on every operation that takes a body;
+  - ``413`` (``RequestTooLarge``) on every operation that takes a body, and ``400`` on
+    those that take a multipart body (one that cannot be parsed);
   - ``401``, ``403`` and ``429`` on every operation that authenticates its caller, which
     the description shows by its ``security`` requirements (no or bad credentials; the
     wrong role or a cookie-authenticated change without CSRF proof; too many attempts).
@@ -34,6 +35,7 @@ from likeness.errors import LikenessError
 
 #: Statuses whose name alone says what went wrong when no error class names them.
 _COMMON = {
+    400: "HTTPError: the multipart body cannot be parsed",
     401: "Unauthorized: no credentials, or a bad or expired token or session",
     403: "Forbidden: the wrong role, not your object, or a cookie-authenticated change "
     "without CSRF proof",
@@ -94,6 +96,8 @@ def document_common_errors(openapi: dict[str, Any]) -> dict[str, Any]:
                 statuses.append(422)
             if has_body:
                 statuses.append(413)
+            if "multipart/form-data" in operation.get("requestBody", {}).get("content", {}):
+                statuses.append(400)
             if operation.get("security"):
                 statuses += [401, 403, 429]
             for status in statuses:
