@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -11,7 +13,9 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import likeness
+from likeness.api.docs import install_docs
 from likeness.api.limits import BodyLimit, BodySizeLimit
+from likeness.api.responses import allowed_methods, document_common_errors
 from likeness.api.text import ValidUnicodeJson
 from likeness.auth.csrf import CsrfProtection
 from likeness.errors import LikenessError
@@ -19,6 +23,7 @@ from likeness.runtime import Runtime
 from likeness.settings import Settings, get_settings
 
 API_PREFIX = "/api/v1"
+OPENAPI_URL = "/openapi.json"
 logger = logging.getLogger("likeness.api")
 
 
@@ -40,8 +45,12 @@ def _feature_routers() -> list[APIRouter]:
     return routers
 
 
-def _error(status_code: int, error: str, detail: object) -> JSONResponse:
-    return JSONResponse(status_code=status_code, content={"error": error, "detail": detail})
+def _error(
+    status_code: int, error: str, detail: object, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        status_code=status_code, content={"error": error, "detail": detail}, headers=headers
+    )
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -67,8 +76,15 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(500, "InternalError", "unexpected server error; it has been logged")
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return _error(exc.status_code, "HTTPError", exc.detail)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # Starlette names only the first route that matched the path; a path served by
+            # several routes (GET and POST /tokens) allows all of their methods.
+            headers["Allow"] = allowed_methods(app.openapi(), request.url.path) or headers.get(
+                "Allow", ""
+            )
+        return _error(exc.status_code, "HTTPError", exc.detail, headers)
 
 
 def _recover_interrupted(runtime: Runtime) -> None:
@@ -89,7 +105,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         title="Likeness API",
         version=likeness.__version__,
         description="Consent-first digital twins: parties, consent, licensing, provenance.",
-        openapi_url="/openapi.json",
+        openapi_url=OPENAPI_URL,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.runtime = runtime
     _install_error_handlers(app)
@@ -102,6 +120,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     for router in _feature_routers():
         app.include_router(router, prefix=API_PREFIX)
+    _install_openapi(app)
+    install_docs(app, OPENAPI_URL)
     # Added first, so it runs inside the size limit, which bounds the body it reads.
     app.add_middleware(ValidUnicodeJson)
     app.add_middleware(
@@ -111,6 +131,18 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         BodySizeLimit, default=settings.max_request_bytes, routes=_body_limits(settings)
     )
     return app
+
+
+def _install_openapi(app: FastAPI) -> None:
+    """The description states the errors every route can answer (see api/responses.py)."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = FastAPI.openapi(app)
+            app.openapi_schema = document_common_errors(schema)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _body_limits(settings: Settings) -> list[BodyLimit]:

@@ -11,7 +11,7 @@ from likeness.api.deps import SessionDep
 from likeness.audit import service
 from likeness.audit.schemas import AuditEventRead, ChainReport
 from likeness.auth.dependencies import OperatorActor
-from likeness.kit.bounds import MAX_OFFSET
+from likeness.kit.bounds import INSTANT_PATTERN, MAX_OFFSET
 
 router = APIRouter(tags=["audit"])
 
@@ -24,7 +24,7 @@ def list_events(
     object_id: str | None = None,
     by: Annotated[str | None, Query(alias="actor")] = None,
     action: str | None = None,
-    since: datetime | None = None,
+    since: Annotated[datetime | None, Query(json_schema_extra={"pattern": INSTANT_PATTERN})] = None,
     limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> list[AuditEventRead]:

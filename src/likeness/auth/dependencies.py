@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from likeness.api.deps import RuntimeDep, SessionDep
 from likeness.auth import cookies
@@ -21,9 +22,30 @@ from likeness.auth import service as auth_service
 from likeness.auth.actor import Actor
 from likeness.errors import Forbidden, Unauthorized
 from likeness.models.party import Role
+from likeness.settings import Settings
+
+# Declared so that the OpenAPI description shows which operations authenticate, and how;
+# neither refuses anything itself (current_actor reads the header and the cookie).
+_BEARER = HTTPBearer(
+    scheme_name="bearer", description="an API token (`likeness token create`)", auto_error=False
+)
+_SESSION = APIKeyCookie(
+    name=str(Settings.model_fields["session_cookie_name"].default),
+    scheme_name="session",
+    description="the session cookie set by POST /api/v1/auth/login",
+    auto_error=False,
+)
+BearerDoc = Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)]
+SessionCookieDoc = Annotated[str | None, Depends(_SESSION)]
 
 
-def current_actor(request: Request, session: SessionDep, runtime: RuntimeDep) -> Actor:
+def current_actor(
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    _bearer: BearerDoc = None,
+    _cookie: SessionCookieDoc = None,
+) -> Actor:
     header = request.headers.get("authorization", "")
     if header:
         scheme, _, token = header.partition(" ")

@@ -5,10 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 
 from likeness.api.deps import RuntimeDep, SessionDep
+from likeness.api.responses import error_responses
 from likeness.auth import cookies, csrf
 from likeness.auth import service as auth_service
 from likeness.auth.dependencies import AnyActor
 from likeness.auth.schemas import LoginRequest, Me, TokenCreate, TokenCreated, TokenRead
+from likeness.errors import NotFound
 
 router = APIRouter(tags=["auth"])
 
@@ -24,7 +26,11 @@ def _me(actor: AnyActor) -> Me:
     )
 
 
-@router.post("/auth/login", response_model=Me)
+@router.post(
+    "/auth/login",
+    response_model=Me,
+    responses=error_responses(auth_service.InvalidCredentials, auth_service.LoginRateLimited),
+)
 def login(
     body: LoginRequest,
     request: Request,
@@ -87,6 +93,6 @@ def list_tokens(actor: AnyActor, session: SessionDep) -> list[TokenRead]:
     return [TokenRead.model_validate(t) for t in auth_service.list_tokens(session, actor)]
 
 
-@router.delete("/tokens/{token_id}", response_model=TokenRead)
+@router.delete("/tokens/{token_id}", response_model=TokenRead, responses=error_responses(NotFound))
 def revoke_token(token_id: str, actor: AnyActor, session: SessionDep) -> TokenRead:
     return TokenRead.model_validate(auth_service.revoke_token(session, actor, token_id))

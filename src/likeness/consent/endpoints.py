@@ -7,8 +7,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response, status
 
 from likeness.api.deps import RuntimeDep, SessionDep
+from likeness.api.responses import error_responses
 from likeness.auth.dependencies import AnyActor, BrandOrOperatorActor
 from likeness.consent import service
+from likeness.consent.errors import ConsentImmutable, ConsentNotFound
 from likeness.consent.schemas import (
     ConsentRead,
     ConsentVerification,
@@ -19,12 +21,19 @@ from likeness.consent.schemas import (
     StandingLimitsRead,
 )
 from likeness.consent.signing import TalentKeyring
+from likeness.errors import Conflict, NotFound
 from likeness.kit.bounds import MAX_OFFSET
 from likeness.licensing import notifications
+from likeness.licensing.errors import LicenseNotFound
 from likeness.licensing.schemas import NotificationRead
 from likeness.policy import ConsentKind
 
-router = APIRouter(tags=["consents"])
+router = APIRouter(
+    tags=["consents"],
+    responses=error_responses(
+        ConsentNotFound, LicenseNotFound, NotFound, ConsentImmutable, Conflict
+    ),
+)
 
 Limit = Annotated[int, Query(ge=1, le=service.MAX_PAGE)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]

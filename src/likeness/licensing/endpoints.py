@@ -7,11 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from likeness.api.deps import RuntimeDep, SessionDep
+from likeness.api.responses import error_responses
 from likeness.auth.dependencies import AnyActor
+from likeness.consent.errors import ConsentImmutable
 from likeness.consent.service import Intent
 from likeness.consent.signing import TalentKeyring
+from likeness.errors import NotFound
 from likeness.kit.bounds import MAX_OFFSET
 from likeness.licensing import decision, service
+from likeness.licensing.errors import BrandNotFound, LicenseNotFound, StaleLicense
 from likeness.licensing.schemas import (
     ApproveIn,
     DecisionRead,
@@ -21,9 +25,22 @@ from likeness.licensing.schemas import (
     TransitionIn,
 )
 from likeness.licensing.schemas import UseIn as UseBody
-from likeness.policy import LicenseStatus
+from likeness.policy import ExclusivityConflict, IllegalTransition, LicenseStatus
+from likeness.twin.errors import TwinNotFound
 
-router = APIRouter(tags=["licenses"])
+router = APIRouter(
+    tags=["licenses"],
+    responses=error_responses(
+        LicenseNotFound,
+        TwinNotFound,
+        BrandNotFound,
+        NotFound,
+        StaleLicense,
+        IllegalTransition,
+        ExclusivityConflict,
+        ConsentImmutable,
+    ),
+)
 
 Limit = Annotated[int, Query(ge=1, le=service.MAX_PAGE)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]

@@ -7,7 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from likeness.api.deps import SessionDep
+from likeness.api.responses import error_responses
 from likeness.auth.dependencies import AnyActor, OperatorActor
+from likeness.errors import Conflict, NotFound
 from likeness.kit.bounds import MAX_OFFSET
 from likeness.party import access, service
 from likeness.party.schemas import (
@@ -24,7 +26,7 @@ from likeness.party.schemas import (
     UserRead,
 )
 
-router = APIRouter(tags=["parties"])
+router = APIRouter(tags=["parties"], responses=error_responses(NotFound, Conflict))
 
 Limit = Annotated[int, Query(ge=1, le=service.MAX_PAGE)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]

@@ -13,18 +13,23 @@ from pydantic import BaseModel, Field
 
 from likeness.api.deps import RuntimeDep, SessionDep
 from likeness.api.limits import MULTIPART_SLACK, BodyLimit
+from likeness.api.responses import error_responses
 from likeness.auth.dependencies import AnyActor, OperatorActor
 from likeness.capture import service as captures
-from likeness.capture.errors import ReferenceTooLarge
+from likeness.capture.errors import QcFailed, ReferenceTooLarge
 from likeness.capture.reference import REFERENCE_LIMITS
 from likeness.capture.service import StorageDeps
-from likeness.errors import NotFound
-from likeness.kit.bounds import Version
+from likeness.errors import Conflict, NotFound
+from likeness.kit.bounds import Version, text_rule
 from likeness.runtime import Runtime
 from likeness.settings import Settings
 from likeness.twin import service as twins
+from likeness.twin.errors import KeyShredded
 
-router = APIRouter(tags=["captures and twins"])
+router = APIRouter(
+    tags=["captures and twins"],
+    responses=error_responses(NotFound, Conflict, QcFailed, KeyShredded),
+)
 
 
 def body_limits(settings: Settings, prefix: str) -> list[BodyLimit]:
@@ -67,7 +72,7 @@ def ingest_capture(
     actor: AnyActor,
     session: SessionDep,
     runtime: RuntimeDep,
-    talent_id: Annotated[str, Form()],
+    talent_id: Annotated[str, Form(min_length=1)],  # an empty form field counts as absent
     archive: UploadFile,
     override_reason: Annotated[
         str | None,
@@ -169,7 +174,11 @@ def clear_reference(
 
 
 class OverrideIn(BaseModel):
-    reason: str = Field(min_length=captures.MIN_OVERRIDE_REASON, max_length=500)
+    reason: str = Field(
+        min_length=captures.MIN_OVERRIDE_REASON,
+        max_length=500,
+        json_schema_extra=text_rule(min_chars=captures.MIN_OVERRIDE_REASON, control=True),
+    )
 
 
 @router.post("/captures/{session_id}/override", response_model=CaptureRead)
@@ -209,7 +218,7 @@ def get_twin(actor: AnyActor, session: SessionDep, twin_id: str) -> dict[str, An
 
 
 class RetireIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=500)
+    reason: str = Field(min_length=1, max_length=500, json_schema_extra=text_rule(control=True))
     version: Version | None = None
 
 
