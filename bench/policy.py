@@ -13,9 +13,10 @@ talent per twin, 1,000 brands), then measures:
 Targets (issue 3): ≥ 20,000 decisions/s/core and p99 ≤ 1 ms in-process.
 
 The world is deterministic for a seed. Rows are bulk-inserted with SQLAlchemy Core
-``executemany`` (SQLite) or ``COPY`` (PostgreSQL). Use-consent rows carry a short
-stand-in document (its real SHA-256 included): decisions never read documents, and
-rendering a million plain-language consents would only measure the renderer.
+``executemany`` (SQLite) or ``COPY`` (PostgreSQL). Creation consents carry real documents
+(a decision reads what they allow); use-consent rows carry a short stand-in document (its
+real SHA-256 included): decisions never read those, and rendering a million plain-language
+consents would only measure the renderer.
 
     python bench/policy.py                       # full size
     python bench/policy.py --licenses 20000 --twins 2000 --db-decisions 500
@@ -46,6 +47,7 @@ from sqlalchemy.engine import make_url
 
 from likeness import migrations
 from likeness.auth.actor import SYSTEM_ACTOR
+from likeness.consent.document import CREATION_ACTIVITIES, ConsentDocument, PartyRef
 from likeness.kit.db import Database
 from likeness.licensing import decision
 from likeness.licensing.schemas import UseIn
@@ -370,12 +372,28 @@ def _stand_in(kind: str, ref: str) -> tuple[str, str]:
     return document.decode(), sha256_hex(document)
 
 
+def _creation_document(talent: str, twin: str) -> tuple[str, str]:
+    """A real creation-consent document: decisions read its activities (alter, for generate)."""
+    document = ConsentDocument(
+        kind=ConsentKind.creation,
+        talent=PartyRef(talent, f"Talent {talent}"),
+        purpose="Create and use a digital twin for licensed campaigns",
+        valid_from=NOW - timedelta(days=2000),
+        valid_until=NOW + timedelta(days=1500),
+        issued_at=NOW - timedelta(days=2000),
+        activities=tuple(CREATION_ACTIVITIES),
+        twin_id=twin,
+    )
+    data = canonical_json(document.to_dict())
+    return data.decode(), sha256_hex(data)
+
+
 def _rows_consents(world: World) -> Iterator[dict[str, Any]]:
     for talent in range(world.twins):
         state = world.creation[talent]
         if state == "missing":
             continue
-        document, digest = _stand_in("creation", ident("t", talent))
+        document, digest = _creation_document(ident("t", talent), ident("w", talent))
         yield {
             "id": ident("k", talent),
             "created_at": NOW,
