@@ -639,7 +639,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--sqlite-path", help="keep the SQLite database here (default: temp)")
     parser.add_argument("--skip-db", action="store_true", help="in-process only")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a small size for CI: checks the bench still runs (overrides the sizes)",
+    )
     args = parser.parse_args(argv)
+    if args.quick:
+        args.licenses, args.twins, args.brands = 2_000, 200, 20
+        args.decisions, args.db_decisions = 2_000, 200
     if min(args.licenses, args.twins, args.brands, args.decisions) < 1:
         parser.error("sizes must be positive")
 

@@ -141,7 +141,7 @@ def test_a_suspended_exclusive_license_still_blocks_but_a_negotiating_one_does_n
 
 
 def _deny_use(request: UseRequest, decision: Decision) -> None:
-    assert not decision.allow
+    assert decision.allow is False
     assert decision.use == request
     assert decision.license_id is None
     assert decision.consent_id is None
@@ -211,3 +211,30 @@ def test_a_creation_consent_signed_revoked_or_ending_at_the_exact_instant() -> N
     assert codes(valid_until=NOW) == {R.CREATION_CONSENT_EXPIRED}
     assert codes(valid_until=NOW + TICK) == {R.ALLOW_LICENSED}
     assert codes(valid_from=NOW) == {R.ALLOW_LICENSED}
+
+
+def test_every_denial_is_a_plain_false_with_worded_reasons() -> None:
+    for request, rights in (
+        (use(brand_id="nobody"), facts()),
+        (use(channel="tiktok"), facts()),
+    ):
+        decision = decide(request, rights)
+        assert decision.allow is False
+        assert all(isinstance(r.message, str) and r.message for r in decision.reasons)
+
+
+@pytest.mark.parametrize("action", list(Action))
+def test_an_allow_words_its_reason_and_every_obligation(action: Action) -> None:
+    decision = decide(use(action=action), facts())
+    assert decision.allow is True
+    texts = [r.message for r in decision.reasons] + [o.message for o in decision.obligations]
+    assert texts
+    assert all(isinstance(t, str) and t and "None" not in t for t in texts)
+
+
+def test_the_allow_reason_names_the_territory_only_when_there_is_one() -> None:
+    lic = license_(license_terms=terms(territories=frozenset({"WW"})))
+    (with_territory,) = decide(use(territory="FR"), facts(lic)).reasons
+    (without,) = decide(use(territory=None), facts(lic)).reasons
+    assert " in FR " in with_territory.message
+    assert with_territory.message.replace(" in FR", "") == without.message

@@ -13,10 +13,11 @@ from likeness.policy import (
     LicenseFacts,
     LicenseStatus,
     LicenseTerms,
+    add_years,
     exclusivity_clashes,
     validate_terms,
 )
-from likeness.policy._terms import MAX_TAKEDOWN_DAYS
+from likeness.policy._terms import MAX_TAKEDOWN_DAYS, has_stray_control
 from unit.policy.builders import BRAND, OTHER_BRAND, T0, license_, terms
 
 EXCL = frozenset({"fashion"})
@@ -135,3 +136,30 @@ def test_a_clash_names_only_the_contested_categories() -> None:
     )
     (only,) = exclusivity_clashes(BRAND, terms(), [_other("x", license_terms=theirs)])
     assert only.categories == {"beauty"}
+
+
+@pytest.mark.parametrize("field", ["starts_at", "ends_at"])
+def test_a_naive_time_is_named_by_its_field(field: str) -> None:
+    naive = {field: getattr(terms(), field).replace(tzinfo=None)}
+    (problem,) = _problems(terms(**naive))
+    assert problem.startswith(field + " ")
+
+
+@pytest.mark.parametrize("field", ["creation_fee", "per_output_fee"])
+def test_a_negative_fee_is_named_by_its_field(field: str) -> None:
+    fees = replace(terms().fees, **{field: -1})
+    (problem,) = _problems(terms(fees=fees))
+    assert problem.startswith(field + " ")
+
+
+def test_add_years_reaches_the_last_representable_year_exactly() -> None:
+    moment = T0.replace(year=9989)
+    assert add_years(moment, 10) == moment.replace(year=9999)
+    assert add_years(moment, 11).year == 9999
+
+
+def test_tabs_and_line_breaks_are_the_only_control_characters_allowed() -> None:
+    assert not has_stray_control("a\tb\r\nc")
+    for ch in ("\x00", "\x1b", "\x7f", "\x85"):
+        assert has_stray_control(f"a{ch}b"), repr(ch)
+    assert not has_stray_control("X plain text")
