@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.quick:
-        args.size, args.views, args.lights = 256, 3, 8
+        args.size, args.views, args.lights = 256, 3, 16
     if args.rig_only:
         rig_table(args.size, args.views, args.lights, args.seed)
         return 0
