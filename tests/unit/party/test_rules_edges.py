@@ -105,3 +105,10 @@ def test_the_latest_allowed_end_is_named() -> None:
     with pytest.raises(rules.TermTooLong) as err:
         rules.check_representation_term(date(2026, 3, 15), date(2030, 1, 1), False)
     assert "2029-03-15" in err.value.message
+
+
+def test_the_two_decimal_tolerance_is_one_millionth_of_a_basis_point_inclusive() -> None:
+    # Float noise up to 1e-6 bps is rounded away (1e-8 % is exactly 1e-6 bps); more is not.
+    assert rules.percent_to_bps(1e-8) == 0
+    assert rules.percent_to_bps(12.5 + 1e-9) == 1250
+    _refused(InvalidInput, rules.percent_to_bps, 2e-8)
