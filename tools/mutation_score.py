@@ -3,9 +3,10 @@
 Counts, per module and in total, the mutants the unit tests detect (killed or timed out)
 among the mutants that change behaviour. A *message-text* mutant is left out of the
 score: one whose only change is to a string literal holding prose (a literal with a space
-in it: the wording of an error or a reason), altered or replaced by ``None``. Tests assert on error classes and
-reason codes, not wording, so such mutants survive by design; identifiers, keys, codes
-and separators (literals without a space) are scored like any other code.
+in it: the wording of an error or a reason), altered or replaced by ``None``. Tests assert
+on error classes and reason codes, not wording, so such mutants survive by design;
+identifiers, keys, codes and separators (literals without a space) are scored like any
+other code.
 
 Every surviving behaviour mutant is printed with its diff, for review against the list
 of known equivalent mutants in docs/decisions/0013-mutation-testing.md.
