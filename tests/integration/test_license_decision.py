@@ -47,8 +47,8 @@ def test_repeated_decisions_parse_each_consent_document_at_most_once(
 def test_the_remembered_activities_still_follow_each_consent(
     session: Session, world: World
 ) -> None:
-    # Two talents' worth of facts share the cache: a consent that does not allow altering
-    # is denied generation even right after one that does was decided.
+    # Remembered facts are per document: a consent that does not allow altering denies
+    # generation, and signing a second one that does allows it at once.
     sign_creation_consent(session, world, activities=("capture", "build"))
     to_status(session, world, "active")
     brand = world.actor(session, "brand")
