@@ -73,7 +73,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--identity-size", type=int, default=256, help="frontal render size for --identities"
     )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a small size for CI: checks the bench still runs (overrides the sizes)",
+    )
     args = parser.parse_args(argv)
+    if args.quick:
+        args.size, args.views, args.lights = 256, 3, 16
     if args.rig_only:
         rig_table(args.size, args.views, args.lights, args.seed)
         return 0

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from likeness.audit import service as audit
 from likeness.auth.actor import Actor
 from likeness.consent import service as consent_service
+from likeness.consent.document import ConsentDocument
 from likeness.consent.service import Intent
 from likeness.consent.signing import TalentKeyring
 from likeness.errors import Conflict, NotFound
@@ -44,6 +45,7 @@ from likeness.policy import (
     RUNNING,
     TWIN_ACTIVITIES,
     ConsentFacts,
+    ConsentKind,
     ConsentStatus,
     ExclusivityConflict,
     InvalidTerms,
@@ -106,8 +108,23 @@ def consent_facts(consent: Consent) -> ConsentFacts:
         revoked_at=consent.revoked_at,
         twin_id=consent.twin_id,
         terms_sha256=consent.terms_sha256,
-        activities=frozenset(consent_service.document_of(consent).activities),
+        activities=_activities(consent),
     )
+
+
+def _activities(consent: Consent) -> frozenset[str]:
+    # Only a creation consent lists activities (a use consent's document may not), and a
+    # document never changes once written: parse each one once, not on every decision.
+    if consent.kind is not ConsentKind.creation:
+        return frozenset()
+    return _creation_activities(consent.document_sha256, consent.document)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _creation_activities(digest: str, document: str) -> frozenset[str]:
+    # The text is part of the key, as for terms: an entry is never served for other text.
+    del digest
+    return frozenset(ConsentDocument.from_dict(json.loads(document)).activities)
 
 
 def license_facts(lic: License, use_consent: Consent | None) -> LicenseFacts:
