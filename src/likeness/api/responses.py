@@ -20,7 +20,9 @@ Two halves keep the description true:
     those that take a multipart body (one that cannot be parsed);
   - ``401``, ``403`` and ``429`` on every operation that authenticates its caller, which
     the description shows by its ``security`` requirements (no or bad credentials; the
-    wrong role or a cookie-authenticated change without CSRF proof; too many attempts).
+    wrong role or a cookie-authenticated change without CSRF proof; too many attempts);
+  - ``503`` (``AuditUnavailable``) on every operation that authenticates or changes
+    something: each may write an audit event, and none is written without the audit key.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ _COMMON = {
     413: "RequestTooLarge: the body is over the route's size limit",
     422: "InvalidInput: a parameter or the body is malformed or breaks a rule",
     429: "TooManyRequests: too many attempts; wait and try again",
+    503: "AuditUnavailable: the audit key is missing or does not seal this chain, so no "
+    "change (and no audited look) can be recorded",
 }
 _BODY_METHODS = frozenset({"post", "put", "patch", "delete"})
 _METHODS = _BODY_METHODS | {"get", "head", "options", "trace"}
@@ -100,6 +104,8 @@ def document_common_errors(openapi: dict[str, Any]) -> dict[str, Any]:
                 statuses.append(400)
             if operation.get("security"):
                 statuses += [401, 403, 429]
+            if operation.get("security") or method in _BODY_METHODS:
+                statuses.append(503)
             for status in statuses:
                 responses.setdefault(str(status), _response(_COMMON[status]))
             operation["responses"] = dict(sorted(responses.items()))

@@ -8,7 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from likeness.api.deps import SessionDep
+from likeness.api.responses import error_responses
 from likeness.audit import service
+from likeness.audit.key import AuditChainUnsealed, AuditKeyMismatch, AuditKeyMissing
 from likeness.audit.schemas import AuditEventRead, ChainReport
 from likeness.auth.dependencies import OperatorActor
 from likeness.kit.bounds import INSTANT_PATTERN, MAX_OFFSET
@@ -43,7 +45,7 @@ def list_events(
 @router.get(
     "/audit/verify",
     response_model=ChainReport,
-    responses={503: {"description": "The audit key is missing or does not seal this chain."}},
+    responses=error_responses(AuditKeyMissing, AuditKeyMismatch, AuditChainUnsealed),
 )
 def verify(actor: OperatorActor, session: SessionDep) -> ChainReport:
     """The same check as `likeness audit verify`, held to the installation's checkpoint."""

@@ -45,9 +45,9 @@ def test_common_errors_follow_from_the_shape_of_each_operation() -> None:
     document_common_errors(spec)
     paths = spec["paths"]
     assert set(paths["/open"]["get"]["responses"]) == {"200"}
-    assert set(paths["/things"]["get"]["responses"]) == {"200", "401", "403", "422", "429"}
+    assert set(paths["/things"]["get"]["responses"]) == {"200", "401", "403", "422", "429", "503"}
     posted = paths["/things"]["post"]["responses"]
-    assert set(posted) == {"201", "413", "422"}
+    assert set(posted) == {"201", "413", "422", "503"}
     assert posted["422"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorRead")
     schemas = spec["components"]["schemas"]
     assert "HTTPValidationError" not in schemas and "ErrorRead" in schemas
