@@ -171,6 +171,11 @@ def main(argv: list[str] | None = None) -> int:
             qc_s = time.perf_counter() - t0
             qc_cpu = time.process_time() - cpu0
         rows.append(("QC", f"{qc_s:.1f} s ({'pass' if report.passed else 'FAIL'})"))
+        for check in report.checks:
+            if check.code.startswith(("face.", "identity.", "sharpness")):
+                value = "" if check.value is None else f" {check.value:.3f}"
+                verdict = "pass" if check.passed else "FAIL"
+                rows.append((f"  QC {check.code}", f"{verdict}{value}: {check.detail}"))
         rows.append(("QC throughput", f"{report.images / qc_cpu:.1f} images/s/core"))
 
         with db.unit_of_work() as session:

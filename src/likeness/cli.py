@@ -62,6 +62,9 @@ def _register() -> None:
     from likeness.studio.cli import render
 
     app.command(name="render")(render)
+    from likeness.modelreg.cli import models_command
+
+    app.command(name="models")(models_command)
     pass
     # --- end feature sub-apps ---
 

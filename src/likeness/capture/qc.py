@@ -80,6 +80,14 @@ class QcReport:
     identity: IdentitySummary | None = None
     images: int = 0
     thumbnails: dict[str, NDArray[np.uint8]] = field(default_factory=dict)
+    #: The face models that produced the verdict (registry name, SHA-256, licence flag,
+    #: whether only the operator's opt-in admitted them).
+    models: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def opted_in_models(self) -> list[str]:
+        """Models loaded only because the operator allowed non-commercial ones."""
+        return [m["name"] for m in self.models if m["opted_in"]]
 
     @property
     def passed(self) -> bool:
@@ -109,6 +117,7 @@ class QcReport:
                 "count": self.identity.count,
                 "threshold": IDENTITY_THRESHOLD,
             },
+            "models": self.models,
         }
 
 
@@ -245,6 +254,7 @@ def run_qc(
             best,
         )
     )
+    report.models = [m.to_dict() for m in fa.models_used()]
     return report
 
 

@@ -1,4 +1,4 @@
-"""Face detection, 68-point landmarks and 128-D identity embeddings with dlib."""
+"""Face detection, 5-point landmarks and 128-D identity embeddings with dlib."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from likeness import modelreg
 from likeness.imaging.faces._errors import InvalidImage, NoFaceFound
 from likeness.imaging.faces._models import DlibModels
 
@@ -68,7 +69,23 @@ class Face:
     right: int
     bottom: int
     score: float
-    landmarks: NDArray[np.float32]  # [68, 2] (x, y)
+    #: ``[5, 2]`` (x, y) from dlib's 5-point predictor: the outer and inner corner of the
+    #: eye on the image's right (0, 1), the outer and inner corner of the eye on its left
+    #: (2, 3), and the base of the nose (4).
+    landmarks: NDArray[np.float32]
+
+    @property
+    def eye_centres(self) -> NDArray[np.float32]:
+        """``[2, 2]``: the centre of each eye, the one on the image's left first."""
+        left, right = self.landmarks[0:2].mean(axis=0), self.landmarks[2:4].mean(axis=0)
+        pair = (left, right) if left[0] <= right[0] else (right, left)
+        return np.stack(pair).astype(np.float32)
+
+    @property
+    def nose(self) -> NDArray[np.float32]:
+        """``[2]``: the base of the nose."""
+        nose: NDArray[np.float32] = self.landmarks[4].astype(np.float32)
+        return nose
 
     @property
     def width(self) -> int:
@@ -121,7 +138,7 @@ class FaceAnalyzer:
         self._models = models or DlibModels()
 
     def detect(self, image: NDArray[np.generic]) -> list[Face]:
-        """All faces in ``image``, largest first, each with 68 landmarks."""
+        """All faces in ``image``, largest first, each with 5 landmarks."""
         rgb = as_rgb8(image)
         faces = self._detect(rgb, offset=0)
         if not faces and self.config.pad_retry > 0:
@@ -149,7 +166,7 @@ class FaceAnalyzer:
                 round(small_rect.right() / scale),
                 round(small_rect.bottom() / scale),
             )
-            shape = self._models.shape68(rgb, rect)
+            shape = self._models.shape5(rgb, rect)
             points = np.array(
                 [(p.x - offset, p.y - offset) for p in shape.parts()], dtype=np.float32
             )
@@ -182,9 +199,13 @@ class FaceAnalyzer:
         # Landmark-aligned chips may reach past the border; edge padding keeps them valid.
         padded = np.ascontiguousarray(np.pad(rgb, ((pad, pad), (pad, pad), (0, 0)), mode="edge"))
         rect = dlib.rectangle(face.left + pad, face.top + pad, face.right + pad, face.bottom + pad)
-        shape = self._models.shape68(padded, rect)
+        shape = self._models.shape5(padded, rect)
         vector = self._models.resnet.compute_face_descriptor(padded, shape, self.config.jitter)
         return np.asarray(vector, dtype=np.float32)
+
+    def models_used(self) -> list[modelreg.AdmittedModel]:
+        """The registered models this analyzer has loaded (for reports and audit)."""
+        return self._models.admitted()
 
     def embed_largest(self, image: NDArray[np.generic]) -> NDArray[np.float32] | None:
         """Embedding of the largest face, or ``None`` when no face is found."""
