@@ -322,7 +322,7 @@ def identity_table(root: Path) -> None:
         f"different people  pairs {len(diff):6d}  mean {diff.mean():.3f}  "
         f"p1 {np.percentile(diff, 1):.3f}  min {diff.min():.3f}"
     )
-    for threshold in (0.45, IDENTITY_THRESHOLD, 0.55, 0.6):
+    for threshold in sorted({0.45, 0.5, 0.55, 0.6, IDENTITY_THRESHOLD}):
         mark = "  <- IDENTITY_THRESHOLD" if threshold == IDENTITY_THRESHOLD else ""
         print(
             f"threshold {threshold:.2f}: false reject {100 * (same > threshold).mean():5.2f} %  "
