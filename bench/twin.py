@@ -16,6 +16,7 @@ that part when the folder is absent.
     python bench/twin.py --size 256 --lights 16        # quick
     python bench/twin.py --identities 20 --skip-pipeline   # are seeds 0-19 20 people?
     python bench/twin.py --rig-only                        # the synthetic rig alone
+    python bench/twin.py --qc-seeds 40 --skip-pipeline     # QC verdicts of seeds 0-39
 
 ``--identities N`` renders the frontal view of N synthetic seeds from
 ``--identity-start`` (at ``--identity-size``, 16 lights) and prints the distribution of
@@ -73,6 +74,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--identity-size", type=int, default=256, help="frontal render size for --identities"
     )
+    parser.add_argument(
+        "--qc-seeds",
+        type=int,
+        default=0,
+        metavar="N",
+        help="QC on seeds 0..N-1 (3 views × 16 lights at --identity-size; default off)",
+    )
     args = parser.parse_args(argv)
     if args.rig_only:
         rig_table(args.size, args.views, args.lights, args.seed)
@@ -81,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.identities < 2:
             parser.error("--identities needs at least 2 seeds")
         synthetic_identity_table(args.identities, args.identity_size, args.identity_start)
+    if args.qc_seeds:
+        qc_seed_table(args.qc_seeds, args.identity_size)
     if (args.identity_data / "lights.csv").is_file():
         identity_table(args.identity_data)
     else:
@@ -267,6 +277,32 @@ def synthetic_identity_table(count: int, size: int, start: int = 0) -> None:
     print(f"> {IDENTITY_THRESHOLD} (different)     {over:.1f} %")
     separated = sum(d > IDENTITY_THRESHOLD for d in adjacent)
     print(f"adjacent seeds apart  {separated} / {len(adjacent)}")
+    print()
+
+
+def qc_seed_table(count: int, size: int) -> None:
+    """QC verdicts of seeds 0..count-1 on small 3-view, 16-light sessions."""
+    from likeness.capture.qc import run_qc, views_from_synthetic
+    from likeness.capture.synthetic import RigConfig, default_yaws, render_capture
+    from likeness.imaging.faces import IDENTITY_THRESHOLD, FaceAnalyzer
+
+    analyzer = FaceAnalyzer()
+    config = RigConfig(yaws=default_yaws(3), lights=16, size=size, shadow_resolution=size)
+    worst: dict[int, float] = {}
+    failed: list[str] = []
+    for seed in range(count):
+        capture = render_capture(seed, config)
+        report = run_qc(views_from_synthetic(capture), capture.light_dirs, analyzer=analyzer)
+        worst[seed] = report.check("identity.consistent").value or 0.0
+        if not report.passed:
+            codes = ",".join(c.code for c in report.failures())
+            failed.append(f"{seed} ({codes} {worst[seed]:.3f})")
+    title = f"synthetic QC: seeds 0-{count - 1}, 3 views × 16 lights at {size}²"
+    print(title)
+    print("-" * len(title))
+    print(f"pass                  {count - len(failed)} / {count}")
+    print(f"identity worst        max {max(worst.values()):.3f} (threshold {IDENTITY_THRESHOLD})")
+    print(f"failed                {', '.join(failed) or 'none'}")
     print()
 
 

@@ -210,7 +210,9 @@ def run_qc(
                     sharpness.append(_sharpness(crop))
         for j, frame in id_frames:
             img = to_preview(frame, alpha)
-            vec = fa.embed_largest(img)
+            # A view's frames share its preview's pixel grid: align them on the preview's
+            # landmarks, which one harsh light would otherwise shift (decision 0010).
+            vec = fa.embed_aligned(img, faces[0]) if faces else fa.embed_largest(img)
             if vec is not None:
                 embedded.append(_Embedded(f"{view.id} light {j}", vec))
     report.checks.append(

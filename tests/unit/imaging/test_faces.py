@@ -142,3 +142,24 @@ def test_a_model_file_the_registry_did_not_vet_is_refused(
     analyzer = FaceAnalyzer(models=DlibModels(allow_noncommercial=True))
     assert analyzer.detect(portrait)
     assert [m.name for m in analyzer.models_used() if m.opted_in] == ["dlib-shape-predictor-5"]
+
+
+def test_embed_aligned_reuses_the_landmarks_of_another_image_on_the_same_grid(
+    portrait: np.ndarray, analyzer: FaceAnalyzer
+) -> None:
+    face = analyzer.largest_face(portrait)
+    assert face.mirror_landmarks is not None and face.mirror_landmarks.shape == (5, 2)
+    # Mirrored back, the mirror's landmarks land near the originals (eye corners swap).
+    back = face.mirror_landmarks.copy()
+    back[:, 0] = portrait.shape[1] - 1 - back[:, 0]
+    assert np.abs(back[[2, 3, 0, 1, 4]] - face.landmarks).max() < 0.1 * face.width
+    # On the image it was found in, it is the ordinary embedding.
+    assert (
+        identity_distance(analyzer.embed_aligned(portrait, face), analyzer.embed(portrait)) < 1e-4
+    )
+    # A dimmer frame on the same grid embeds on the bright frame's geometry, as the
+    # same person.
+    dim = (portrait.astype(np.float32) * 0.3).astype(np.uint8)
+    vector = analyzer.embed_aligned(dim, face)
+    assert vector.shape == (EMBEDDING_SIZE,) and np.isfinite(vector).all()
+    assert identity_distance(vector, analyzer.embed(portrait)) < IDENTITY_THRESHOLD

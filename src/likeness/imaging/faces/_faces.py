@@ -79,6 +79,9 @@ class Face:
     #: eye on the image's right (0, 1), the outer and inner corner of the eye on its left
     #: (2, 3), and the base of the nose (4).
     landmarks: NDArray[np.float32]
+    #: The same 5 points predicted afresh on the mirrored image, in its coordinates
+    #: (x → width - 1 - x), for mirror-averaged embeddings; ``None`` without a mirror.
+    mirror_landmarks: NDArray[np.float32] | None = None
 
     @property
     def eye_centres(self) -> NDArray[np.float32]:
@@ -176,6 +179,20 @@ class FaceAnalyzer:
             points = np.array(
                 [(p.x - offset, p.y - offset) for p in shape.parts()], dtype=np.float32
             )
+            mirror_points = None
+            if self.config.mirror:
+                width = rgb.shape[1]
+                flipped = np.ascontiguousarray(rgb[:, ::-1])
+                mirrored = dlib.rectangle(
+                    width - 1 - rect.right(), rect.top(), width - 1 - rect.left(), rect.bottom()
+                )
+                mirror_points = np.array(
+                    [
+                        (p.x - offset, p.y - offset)
+                        for p in self._models.shape5(flipped, mirrored).parts()
+                    ],
+                    dtype=np.float32,
+                )
             faces.append(
                 Face(
                     left=rect.left() - offset,
@@ -184,6 +201,7 @@ class FaceAnalyzer:
                     bottom=rect.bottom() - offset,
                     score=float(score),
                     landmarks=points,
+                    mirror_landmarks=mirror_points,
                 )
             )
         return faces
@@ -216,6 +234,41 @@ class FaceAnalyzer:
             )
             vector = (vector + self._descriptor(flipped, mirrored)) / 2
         return vector.astype(np.float32)
+
+    def embed_aligned(self, image: NDArray[np.generic], face: Face) -> NDArray[np.float32]:
+        """Embedding of ``image`` aligned on ``face``'s landmarks, not re-predicted.
+
+        For images on the same pixel grid as the one ``face`` was found in: each OLAT
+        frame of a capture view shares its well-lit preview's geometry, and landmarks
+        from the preview stay put where a single harsh light would shift them.
+        """
+        import dlib
+
+        rgb = as_rgb8(image)
+        pad = round(max(rgb.shape[:2]) * 0.5)
+        padded = np.ascontiguousarray(np.pad(rgb, ((pad, pad), (pad, pad), (0, 0)), mode="edge"))
+        rect = dlib.rectangle(face.left + pad, face.top + pad, face.right + pad, face.bottom + pad)
+        vector = self._chip_descriptor(padded, rect, face.landmarks + pad)
+        if self.config.mirror and face.mirror_landmarks is not None:
+            width = padded.shape[1]
+            mirrored = dlib.rectangle(
+                width - 1 - rect.right(), rect.top(), width - 1 - rect.left(), rect.bottom()
+            )
+            flipped = np.ascontiguousarray(padded[:, ::-1])
+            vector = (
+                vector + self._chip_descriptor(flipped, mirrored, face.mirror_landmarks + pad)
+            ) / 2
+        return vector.astype(np.float32)
+
+    def _chip_descriptor(
+        self, rgb: NDArray[np.uint8], rect: Any, points: NDArray[np.float32]
+    ) -> NDArray[np.float64]:
+        import dlib
+
+        parts = [dlib.point(round(float(x)), round(float(y))) for x, y in points]
+        shape = dlib.full_object_detection(rect, parts)
+        vector = self._models.resnet.compute_face_descriptor(rgb, shape, self.config.jitter)
+        return np.asarray(vector, dtype=np.float64)
 
     def _descriptor(self, rgb: NDArray[np.uint8], rect: Any) -> NDArray[np.float64]:
         shape = self._models.shape5(rgb, rect)
