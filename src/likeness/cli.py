@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "render": ("likeness.studio.cli:render", "Relight a capture or twin for a scene."),
     "watermark": ("likeness.imaging.watermark.cli:app", "Invisible watermark: embed or detect."),
     "verify": ("likeness.provenance.cli:verify_command", "Check an image's provenance."),
+    "models": ("likeness.modelreg.cli:models_command", "Model files, their licences and hashes."),
     # the record
     "audit": ("likeness.audit.cli:app", "The tamper-evident audit chain."),
 }

@@ -86,6 +86,10 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=10 * 1024**2, ge=1024)
     #: Largest capture archive the API accepts (the ingest limits apply inside the zip).
     max_upload_bytes: int = Field(default=2 * 1024**3, ge=1024)
+    #: Operator opt-in (``LIKENESS_ALLOW_NONCOMMERCIAL_MODELS=1``) to load model files whose
+    #: licence forbids commercial use, or that the model registry does not know; each such
+    #: load is logged and QC records it (decision 0010). Off by default.
+    allow_noncommercial_models: bool = False
     # C2PA signing in production (``LIKENESS_C2PA_*``); unset, the local CA signs.
     c2pa_cert_chain: Path | None = None
     c2pa_private_key: Path | None = None

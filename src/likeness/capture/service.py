@@ -505,7 +505,11 @@ def run_session_qc(
         "capture.qc",
         "capture_session",
         row.id,
-        {"passed": report.passed, "failed": [c.code for c in report.failures()]},
+        {
+            "passed": report.passed,
+            "failed": [c.code for c in report.failures()],
+            **({"opted_in_models": report.opted_in_models} if report.opted_in_models else {}),
+        },
     )
     return report
 

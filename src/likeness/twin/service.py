@@ -251,9 +251,16 @@ def build(
             "session_id": capture.id,
             "consent_id": consent.id,
             "qc_waived": waived,
+            **_opted_in_models(report),
         },
     )
     return row
+
+
+def _opted_in_models(report: dict[str, Any]) -> dict[str, list[str]]:
+    """Models QC loaded only under the operator's non-commercial opt-in (decision 0010)."""
+    names = [m["name"] for m in report.get("models", []) if m.get("opted_in")]
+    return {"opted_in_models": names} if names else {}
 
 
 def _require_build_qc(capture: CaptureSession, report: dict[str, Any]) -> list[str]:
