@@ -155,10 +155,19 @@ def test_sigterm_and_sigint_stop_an_ingest_cleanly(
     world: World, capture: Path, cli_home: Path, db: Database, sig: signal.Signals
 ) -> None:
     ingest = ["capture", "ingest", str(capture), "--talent", world.talent.id, *as_(world, "talent")]
-    code, err = _interrupt(cli_home, ingest, after_blobs=5, sig=sig)
+    # On a busy machine the ingest can finish between the poll and the signal (exit 0):
+    # that run proves nothing, so try again; three in a row would be a real failure.
+    for _ in range(3):
+        code, err = _interrupt(cli_home, ingest, after_blobs=5, sig=sig)
+        if code != 0:
+            break
     assert code == 128 + sig, err
     lines = err.strip().splitlines()
-    assert lines == [f"error: stopped by {sig.name}: unfinished work was undone"], err
+    # A signal that lands during the commit waits for it: the ingest is then saved whole.
+    assert lines in (
+        [f"error: stopped by {sig.name}: unfinished work was undone"],
+        [f"error: stopped by {sig.name}: the last saved change stands"],
+    ), err
     _clean(cli_home, db)  # no doctor needed: the process undid its own work
 
 

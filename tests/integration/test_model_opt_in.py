@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from integration.capture_support import QC
+from integration.capture_support import QC, allow_capture
 from integration.test_license_support import World, sign_creation_consent
 from likeness import modelreg
 from likeness.capture import service as captures
@@ -43,6 +43,7 @@ def _payload(session: Session, action: str) -> dict[str, object]:
 def test_qc_refuses_without_opt_in_and_audits_an_opted_in_model(
     session: Session, world: World, deps: StorageDeps, capture_dir: Path
 ) -> None:
+    allow_capture(session, world)
     talent = world.actor(session, "talent")
     row = captures.ingest(session, talent, deps, capture_dir, world.talent.id)
     with pytest.raises(modelreg.ModelChecksumMismatch, match=modelreg.OPT_IN_VARIABLE):
@@ -67,6 +68,7 @@ def test_qc_refuses_without_opt_in_and_audits_an_opted_in_model(
 def test_a_vetted_run_adds_nothing_to_the_audit_payload(
     session: Session, world: World, deps: StorageDeps, capture_dir: Path
 ) -> None:
+    allow_capture(session, world)
     talent = world.actor(session, "talent")
     row = captures.ingest(session, talent, deps, capture_dir, world.talent.id)
     captures.run_session_qc(session, talent, deps, row.id, analyzer=FaceAnalyzer(), config=QC)

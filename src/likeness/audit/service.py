@@ -226,8 +226,7 @@ def verify(session: Session, expect: Checkpoint | None = None) -> ChainReport:
             )
         else:
             state = Head(head.seq, head.hash, head.mac)
-            events = (_fields(e) for e in repository.iter_events(snap))
-            report = verify_chain(events, state, key, wanted)
+            report = verify_chain(repository.iter_events(snap), state, key, wanted)
     if recorded is not None:
         report.checkpoint = f"{recorded.seq}:{recorded.hash}"
     if report.ok and keys is not None:

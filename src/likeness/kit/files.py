@@ -22,6 +22,8 @@ import stat
 import uuid
 from pathlib import Path
 
+from likeness.kit.signals import deferred
+
 #: Mode of every file under the data home.
 PRIVATE_FILE_MODE = 0o600
 #: Mode of every folder under the data home (and of the home itself).
@@ -81,8 +83,13 @@ def write_private(
     """
     private_dir(path.parent)
     target = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex}") if overwrite else path
-    descriptor = os.open(target, _CREATE | _NOFOLLOW, PRIVATE_FILE_MODE)
+    created = False
     try:
+        # A stop signal (see kit.signals) is held while the file is created, so that it is
+        # raised only once `created` says there is a file to clean up.
+        with deferred():
+            descriptor = os.open(target, _CREATE | _NOFOLLOW, PRIVATE_FILE_MODE)
+            created = True
         with os.fdopen(descriptor, "wb") as handle:
             os.fchmod(handle.fileno(), PRIVATE_FILE_MODE)
             handle.write(data)
@@ -92,5 +99,6 @@ def write_private(
         if overwrite:
             os.replace(target, path)
     except BaseException:
-        target.unlink(missing_ok=True)
+        if created:
+            target.unlink(missing_ok=True)
         raise

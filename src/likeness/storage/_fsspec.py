@@ -20,7 +20,8 @@ from likeness.storage._base import (
 )
 
 _BLOB_NAME = re.compile(r"^[0-9a-f]{64}$")
-_TMP_NAME = re.compile(r"^[0-9a-f]{64}\.tmp-[0-9a-f]{32}$")
+#: A writer's temporary: ``<key>.tmp-<uuid>`` (fsspec), ``.<key>.tmp-<uuid>`` (local files).
+_TMP_NAME = re.compile(r"^\.?[0-9a-f]{64}\.tmp-[0-9a-f]{32}$")
 
 
 class FsspecBlobStore:
@@ -94,7 +95,9 @@ class FsspecBlobStore:
 
     def discard_partial(self, key: str) -> int:
         path = self._path(key)
-        found = [p for p in self.fs.glob(f"{path}.tmp-*") if _TMP_NAME.match(p.rsplit("/", 1)[-1])]
+        folder, name = path.rsplit("/", 1)
+        candidates = [*self.fs.glob(f"{path}.tmp-*"), *self.fs.glob(f"{folder}/.{name}.tmp-*")]
+        found = [p for p in candidates if _TMP_NAME.match(p.rsplit("/", 1)[-1])]
         for p in found:
             self.fs.rm(p)
         return len(found)

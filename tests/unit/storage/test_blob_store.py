@@ -89,3 +89,18 @@ def test_parallel_writers_of_the_same_blob(tmp_path: Path) -> None:
     assert errors == []
     assert store.get(blob_key(data)) == data
     assert [p.name for p in (tmp_path / "blobs").rglob("*") if p.is_file()] == [blob_key(data)]
+
+
+def test_a_local_writers_leftover_temporary_is_found_and_discarded(tmp_path: Path) -> None:
+    """A writer stopped mid-``put`` on local disk leaves ``.<key>.tmp-<uuid>``: the store
+    lists it as a temporary and the intent's undo removes it (found by a SIGTERM test)."""
+    store = FsspecBlobStore(f"file://{tmp_path / 'blobs'}")
+    key = blob_key(b"never finished")
+    folder = tmp_path / "blobs" / key[:2] / key[2:4]
+    folder.mkdir(parents=True)
+    (folder / f".{key}.tmp-{'a' * 32}").write_bytes(b"never fin")
+    assert [(blob.key, Path(blob.path).name) for blob in store.inventory()] == [
+        (None, f".{key}.tmp-{'a' * 32}")
+    ]
+    assert store.discard_partial(key) == 1
+    assert list(folder.iterdir()) == []
