@@ -92,14 +92,13 @@ def main(argv: list[str] | None = None) -> int:
 
     cv2.setNumThreads(1)
     from likeness import migrations
-    from likeness.auth.actor import SYSTEM_ACTOR
     from likeness.auth.service import actor_for_user
     from likeness.capture import service as captures
-    from likeness.capture.service import StorageDeps
     from likeness.capture.synthetic import RigConfig, default_yaws, write_capture
     from likeness.consent import service as consents
     from likeness.consent.schemas import CreationConsentCreate
     from likeness.consent.signing import AFFIRMATION
+    from likeness.identity.actor import SYSTEM_ACTOR
     from likeness.imaging.faces import FaceAnalyzer
     from likeness.kit.clock import utcnow
     from likeness.kit.db import Database
@@ -108,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     from likeness.party.schemas import TalentCreate, UserCreate
     from likeness.storage import FsspecBlobStore
     from likeness.twin import service as twins
-    from likeness.twin.crypto import FileKeyVault, InMemoryMasterKey, TwinCipher
+    from likeness.vault.crypto import FileKeyVault, InMemoryMasterKey, TwinCipher
+    from likeness.vault.deps import StorageDeps
 
     rows: list[tuple[str, str]] = []
     with tempfile.TemporaryDirectory(prefix="likeness-bench-") as tmp:

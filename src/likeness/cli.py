@@ -41,9 +41,10 @@ def _register() -> None:
     app.add_typer(audit_app, name="audit")
     # Feature sub-apps. Each package owns its `cli.py`; add one line per feature.
     # --- feature sub-apps (keep sorted) ---
-    from likeness.consent.cli import app as consent_app
+    # The `consent` and `twin` groups are completed in licensing/cli.py (sign, revoke and
+    # retire end licenses), so they are mounted from there.
     from likeness.licensing.cli import app as license_app
-    from likeness.licensing.cli import decide_command
+    from likeness.licensing.cli import consent_app, decide_command, twin_app
 
     app.add_typer(consent_app, name="consent")
     app.command(name="decide")(decide_command)
@@ -51,11 +52,10 @@ def _register() -> None:
     from likeness.provenance.cli import verify_command
 
     app.command(name="verify")(verify_command)
-    from likeness.imaging.watermark.cli import app as watermark_app
+    from likeness.provenance.watermark_cli import app as watermark_app
 
     app.add_typer(watermark_app, name="watermark")
     from likeness.capture.cli import app as capture_app
-    from likeness.twin.cli import app as twin_app
 
     app.add_typer(capture_app, name="capture")
     app.add_typer(twin_app, name="twin")

@@ -7,7 +7,7 @@ import threading
 from sqlalchemy import text
 
 from likeness.audit import service as audit
-from likeness.auth.actor import SYSTEM_ACTOR
+from likeness.identity.actor import SYSTEM_ACTOR
 from likeness.kit.db import Database
 
 

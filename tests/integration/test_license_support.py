@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 import factories
-from likeness.auth.actor import SYSTEM_ACTOR, Actor
 from likeness.consent import service as consents
 from likeness.consent.schemas import CreationConsentCreate
 from likeness.consent.service import Intent
 from likeness.consent.signing import AFFIRMATION
+from likeness.identity.actor import SYSTEM_ACTOR, Actor
 from likeness.kit.clock import utcnow
 from likeness.licensing import service as licensing
 from likeness.licensing.schemas import LicenseRequestIn, TermsChangeIn, TermsIn, TransitionIn

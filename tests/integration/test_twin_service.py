@@ -16,7 +16,6 @@ from integration.test_license_support import World, sign_creation_consent, to_st
 from likeness.capture import service as captures
 from likeness.capture.errors import CaptureInvalid, QcFailed
 from likeness.capture.qc import QcConfig
-from likeness.capture.service import StorageDeps
 from likeness.errors import Conflict, Forbidden, InvalidInput, NotFound
 from likeness.kit.clock import utcnow
 from likeness.licensing import decision, notifications
@@ -28,7 +27,8 @@ from likeness.models.twin import TwinVersion
 from likeness.policy import Action, ConsentStatus, LicenseStatus, reasons
 from likeness.storage import MemoryBlobStore
 from likeness.twin import service as twins
-from likeness.twin.errors import KeyShredded
+from likeness.vault.deps import StorageDeps
+from likeness.vault.errors import KeyShredded
 
 
 def _qc_passed(session: Session, world: World, deps: StorageDeps, folder: Path) -> CaptureSession:

@@ -7,11 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from likeness.api.deps import SessionDep
 from likeness.audit import service
 from likeness.audit.schemas import AuditEventRead, ChainReport
-from likeness.auth.dependencies import OperatorActor
 from likeness.kit.bounds import MAX_OFFSET
+from likeness.web.actors import OperatorActor
+from likeness.web.deps import SessionDep
 
 router = APIRouter(tags=["audit"])
 

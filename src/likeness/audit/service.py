@@ -20,8 +20,8 @@ from likeness.audit.chain import (
     verify_chain,
 )
 from likeness.audit.schemas import AuditEventRead, ChainReport
-from likeness.auth.actor import Actor
 from likeness.errors import ConfigurationError
+from likeness.identity.actor import Actor
 from likeness.kit.bounds import require_instant, require_page
 from likeness.kit.clock import utcnow
 from likeness.models.audit import AuditEvent

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
 
-from likeness.api.deps import RuntimeDep, SessionDep
 from likeness.auth import cookies
 from likeness.auth import service as auth_service
-from likeness.auth.dependencies import AnyActor
 from likeness.auth.schemas import LoginRequest, Me, TokenCreate, TokenCreated, TokenRead
+from likeness.web.actors import AnyActor
+from likeness.web.deps import RuntimeDep, SessionDep
 
 router = APIRouter(tags=["auth"])
 

@@ -12,9 +12,9 @@ from rich.table import Table
 
 from likeness.capture import service
 from likeness.capture.errors import CaptureError
-from likeness.capture.service import StorageDeps
 from likeness.kit.cli import AsOption, cli_session, console, print_json
 from likeness.settings import Settings, get_settings
+from likeness.vault.deps import StorageDeps
 
 if TYPE_CHECKING:
     from likeness.models.capture import TalentReference
@@ -25,10 +25,10 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 def storage(settings: Settings) -> StorageDeps:
-    from likeness.storage import FsspecBlobStore
-    from likeness.twin.keys import cipher_from_settings
+    """The installation's blob store and cipher, reached the one way: :class:`Runtime`."""
+    from likeness.runtime import Runtime
 
-    return StorageDeps(FsspecBlobStore(settings.resolved_blob_url), cipher_from_settings(settings))
+    return Runtime.from_settings(settings).storage
 
 
 @app.command("ingest")

@@ -10,12 +10,10 @@ import typer
 from rich.table import Table
 
 from likeness.consent import service
-from likeness.consent.schemas import ConsentRead, CreationConsentCreate, StandingLimitsIn
-from likeness.consent.signing import AFFIRMATION, TalentKeyring
+from likeness.consent.schemas import ConsentRead, StandingLimitsIn
 from likeness.errors import InvalidInput
 from likeness.kit.cli import AsOption, cli_session, console, print_json
 from likeness.policy import InvalidUse, parse_iso
-from likeness.settings import get_settings
 
 app = typer.Typer(
     help="Consents: creation (capture and build the twin) and use (one license).",
@@ -36,7 +34,7 @@ def parse_time(value: str | None, what: str) -> str | None:
     return value
 
 
-def _print(row: ConsentRead, json_out: bool) -> None:
+def print_consent(row: ConsentRead, json_out: bool) -> None:
     if json_out:
         print_json(row.model_dump(mode="json"))
         return
@@ -52,89 +50,12 @@ def _print(row: ConsentRead, json_out: bool) -> None:
     console.print(table)
 
 
-@app.command("create")
-def create(
-    talent: Annotated[str, typer.Option("--talent", help="Talent id.")],
-    purpose: Annotated[str, typer.Option(help="Why the twin is made, in plain language.")],
-    until: Annotated[str, typer.Option("--until", help="End of validity (ISO 8601, with zone).")],
-    valid_from: Annotated[str | None, typer.Option("--from", help="Start (default: now).")] = None,
-    twin: Annotated[str | None, typer.Option(help="Limit to one twin id.")] = None,
-    fee: Annotated[int, typer.Option(help="Rate of pay in minor units (cents).")] = 0,
-    currency: Annotated[str, typer.Option(help="ISO 4217 code.")] = "EUR",
-    activity: Annotated[
-        list[str] | None, typer.Option(help="capture, build, alter (repeat; default all).")
-    ] = None,
-    as_email: AsOption = None,
-    json_out: JsonOption = False,
-) -> None:
-    """Draft a creation consent (talent, their agent or an operator). Only the talent signs."""
-    data = CreationConsentCreate.model_validate(
-        {
-            "talent_id": talent,
-            "twin_id": twin,
-            "purpose": purpose,
-            "valid_from": parse_time(valid_from, "--from"),
-            "valid_until": parse_time(until, "--until"),
-            "creation_fee_minor": fee,
-            "currency": currency,
-            **({"activities": activity} if activity else {}),
-        }
-    )
-    with cli_session(as_email) as (session, actor):
-        row = service.to_read(session, service.create_creation_consent(session, actor, data))
-    _print(row, json_out)
-
-
-@app.command("sign")
-def sign(
-    consent_id: str,
-    name: Annotated[str, typer.Option("--name", help="Your full legal name, typed.")],
-    statement: Annotated[str, typer.Option(help=f'Type exactly: "{AFFIRMATION}"')],
-    key: Annotated[bool, typer.Option("--key", help="Also sign with your Ed25519 key.")] = False,
-    as_email: AsOption = None,
-    json_out: JsonOption = False,
-) -> None:
-    """Sign as the talent (only the talent can). Signing a use consent activates its license."""
-    keyring = TalentKeyring(get_settings().keys_dir)
-    with cli_session(as_email) as (session, actor):
-        consent = service.sign(
-            session, actor, consent_id, service.Intent(name, statement, key), keyring
-        )
-        row = service.to_read(session, consent)
-    _print(row, json_out)
-
-
-@app.command("revoke")
-def revoke(
-    consent_id: str,
-    reason: Annotated[str | None, typer.Option(help="Optional, shown to the brand.")] = None,
-    as_email: AsOption = None,
-    json_out: JsonOption = False,
-) -> None:
-    """Revoke as the talent: no new use from now on; affected brands are notified.
-
-    Revoking a creation consent also crypto-shreds the twins it covered.
-    """
-    from likeness.capture.cli import storage
-    from likeness.twin import service as twin_service
-
-    with cli_session(as_email) as (session, actor):
-        consent, shredded = twin_service.revoke_consent(
-            session, actor, storage(get_settings()), consent_id, reason
-        )
-        row = service.to_read(session, consent)
-    _print(row, json_out)
-    for twin_id in shredded:
-        if not json_out:
-            console.print(f"twin {twin_id} crypto-shredded (its data keys are destroyed)")
-
-
 @app.command("show")
 def show(consent_id: str, as_email: AsOption = None, json_out: JsonOption = False) -> None:
     """Show a consent's status, hash and signature."""
     with cli_session(as_email) as (session, actor):
         row = service.to_read(session, service.get_for(session, actor, consent_id))
-    _print(row, json_out)
+    print_consent(row, json_out)
 
 
 @app.command("list")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, CursorResult, delete, select, update
+from sqlalchemy import ColumnElement, CursorResult, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from likeness.models.consent import Consent, ConsentSignature, TalentStandingLimit
+from likeness.policy import ConsentKind, ConsentStatus
 
 
 def get(session: Session, consent_id: str) -> Consent | None:
@@ -53,3 +55,50 @@ def replace_limits(
         TalentStandingLimit(talent_id=talent_id, category=c, note=note) for c in categories
     )
     session.flush()
+
+
+def creation_consents_of(session: Session, talent_id: str) -> Sequence[Consent]:
+    return (
+        session.execute(
+            select(Consent)
+            .where(Consent.talent_id == talent_id, Consent.kind == ConsentKind.creation)
+            .order_by(Consent.created_at, Consent.id)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def never_allowed(session: Session, talent_id: str) -> list[str]:
+    return list(
+        session.execute(
+            select(TalentStandingLimit.category)
+            .where(TalentStandingLimit.talent_id == talent_id)
+            .order_by(TalentStandingLimit.category)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def standing_creation_consents(
+    session: Session, talent_id: str, twin_id: str | None, now: datetime
+) -> list[Consent]:
+    stmt = (
+        select(Consent)
+        .where(
+            Consent.talent_id == talent_id,
+            Consent.kind == ConsentKind.creation,
+            Consent.status == ConsentStatus.signed,
+            Consent.signed_at.is_not(None),
+            Consent.revoked_at.is_(None),
+            Consent.valid_from <= now,
+            Consent.valid_until > now,
+        )
+        .order_by(Consent.signed_at.desc(), Consent.id)
+    )
+    if twin_id is None:
+        stmt = stmt.where(Consent.twin_id.is_(None))
+    else:
+        stmt = stmt.where(or_(Consent.twin_id.is_(None), Consent.twin_id == twin_id))
+    return list(session.scalars(stmt))

@@ -93,9 +93,9 @@ def cli_session(as_email: str | None = None) -> Iterator[tuple[Session, Any]]:
     shell the way a database superuser is trusted; `--as` exists so that rules about
     *who* may act (only the talent signs, brands act only for their brand) still apply.
     """
-    from likeness.auth.actor import SYSTEM_ACTOR
     from likeness.auth.service import actor_for_user
     from likeness.errors import NotFound
+    from likeness.identity.actor import SYSTEM_ACTOR
     from likeness.party.repository import user_by_email
     from likeness.party.rules import normalise_email
     from likeness.runtime import Runtime

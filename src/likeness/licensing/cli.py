@@ -11,11 +11,14 @@ import typer
 import yaml
 from rich.table import Table
 
-from likeness.auth.actor import SYSTEM_ACTOR
-from likeness.consent.cli import parse_time
+from likeness.capture.cli import storage
+from likeness.consent import cli as consent_cli
+from likeness.consent import service as consents
+from likeness.consent.cli import parse_time, print_consent
 from likeness.consent.service import Intent
 from likeness.consent.signing import AFFIRMATION, TalentKeyring
 from likeness.errors import InvalidInput
+from likeness.identity.actor import SYSTEM_ACTOR
 from likeness.kit.cli import AsOption, cli_session, console, print_json
 from likeness.licensing import decision, notifications, service
 from likeness.licensing.schemas import (
@@ -28,6 +31,8 @@ from likeness.licensing.schemas import (
 )
 from likeness.policy import Action, ApprovalMode, LicenseStatus
 from likeness.settings import get_settings
+from likeness.twin import cli as twin_cli
+from likeness.twin import service as twins
 
 app = typer.Typer(help="Licenses: negotiation between brand and talent side.", no_args_is_help=True)
 
@@ -390,3 +395,79 @@ def decide_command(
             console.print(f"  fee: {fee.amount_minor} {fee.currency} ({fee.description})")
     if not result.allow:
         raise typer.Exit(EXIT_DENY)
+
+
+# --- commands of the `consent` and `twin` groups that end in licenses ----------------------
+# Signing a use consent approves its license; revoking a consent ends licenses (and a
+# creation consent's twins); retiring a twin ends the licenses that name it. So these
+# commands live here, with the use cases (decision 0015), and join their groups: the root
+# command mounts ``consent_app`` and ``twin_app`` from this module.
+
+
+def sign_consent(
+    consent_id: str,
+    name: Annotated[str, typer.Option("--name", help="Your full legal name, typed.")],
+    statement: Annotated[str, typer.Option(help=f'Type exactly: "{AFFIRMATION}"')],
+    key: Annotated[bool, typer.Option("--key", help="Also sign with your Ed25519 key.")] = False,
+    as_email: AsOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Sign as the talent (only the talent can). Signing a use consent activates its license."""
+    keyring = TalentKeyring(get_settings().keys_dir)
+    with cli_session(as_email) as (session, actor):
+        consent = service.sign_consent(
+            session, actor, consent_id, Intent(name, statement, key), keyring
+        )
+        row = consents.to_read(session, consent)
+    print_consent(row, json_out)
+
+
+def revoke_consent(
+    consent_id: str,
+    reason: Annotated[str | None, typer.Option(help="Optional, shown to the brand.")] = None,
+    as_email: AsOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Revoke as the talent: no new use from now on; affected brands are notified.
+
+    Revoking a creation consent also crypto-shreds the twins it covered.
+    """
+    with cli_session(as_email) as (session, actor):
+        consent, shredded = service.revoke_consent(
+            session, actor, storage(get_settings()), consent_id, reason
+        )
+        row = consents.to_read(session, consent)
+    print_consent(row, json_out)
+    for twin_id in shredded:
+        if not json_out:
+            console.print(f"twin {twin_id} crypto-shredded (its data keys are destroyed)")
+
+
+def retire_twin(
+    twin_id: Annotated[str, typer.Argument(help="Twin id.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept in the audit log).")],
+    version: Annotated[
+        int | None, typer.Option("--version", help="Retire only this version.")
+    ] = None,
+    as_email: AsOption = None,
+) -> None:
+    """Retire one version, or the whole twin: keys destroyed, blobs removed."""
+    if not reason.strip():
+        raise InvalidInput("--reason must not be empty")
+    deps = storage(get_settings())
+    with cli_session(as_email) as (session, actor):
+        if version is None:
+            service.retire_twin(session, actor, deps, twin_id, reason)
+            message = f"twin {twin_id} deleted: data keys destroyed, blobs removed"
+        else:
+            twins.retire_version(session, actor, deps, twin_id, version, reason)
+            message = f"twin {twin_id} version {version} retired"
+    console.print(message)
+
+
+#: The `consent` and `twin` groups, completed here; the root command mounts these.
+consent_app = consent_cli.app
+twin_app = twin_cli.app
+consent_app.command("sign")(sign_consent)
+consent_app.command("revoke")(revoke_consent)
+twin_app.command("retire")(retire_twin)

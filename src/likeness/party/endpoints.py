@@ -6,8 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from likeness.api.deps import SessionDep
-from likeness.auth.dependencies import AnyActor, OperatorActor
 from likeness.kit.bounds import MAX_OFFSET
 from likeness.party import access, service
 from likeness.party.schemas import (
@@ -23,6 +21,8 @@ from likeness.party.schemas import (
     UserCreate,
     UserRead,
 )
+from likeness.web.actors import AnyActor, OperatorActor
+from likeness.web.deps import SessionDep
 
 router = APIRouter(tags=["parties"])
 

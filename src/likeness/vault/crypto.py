@@ -39,7 +39,7 @@ from typing import Protocol
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from likeness.twin.errors import DecryptionFailed, KeyShredded, KeyUnavailable
+from likeness.vault.errors import DecryptionFailed, KeyShredded, KeyUnavailable
 
 __all__ = [
     "FileKeyVault",
