@@ -102,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     from likeness.imaging.faces import FaceAnalyzer
     from likeness.kit.clock import utcnow
     from likeness.kit.db import Database
+    from likeness.licensing import service as licensing
     from likeness.models.party import Role
     from likeness.party import service as party
     from likeness.party.schemas import TalentCreate, UserCreate
@@ -143,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
                 session, SYSTEM_ACTOR, TalentCreate(user_id=user.id, legal_name="Bench Person")
             )
             actor = actor_for_user(session, user, via="bench")
-            consent = consents.create_creation_consent(
+            consent = twins.create_creation_consent(
                 session,
                 actor,
                 CreationConsentCreate(
@@ -152,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
                     valid_until=utcnow() + timedelta(days=30),
                 ),
             )
-            consents.sign(
+            licensing.sign_consent(
                 session, actor, consent.id, consents.Intent("Bench Person", AFFIRMATION), None
             )
             talent_id = talent.id

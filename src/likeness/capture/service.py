@@ -341,7 +341,7 @@ def run_session_qc(
     row.qc_passed = report.passed
     row.qc_report = json.dumps(report.to_dict(), sort_keys=True)
     row.qc_at = utcnow()
-    if row.status is not CaptureStatus.overridden or not report.passed:
+    if row.status != CaptureStatus.overridden or not report.passed:
         row.status = CaptureStatus.qc_passed if report.passed else CaptureStatus.qc_failed
     session.flush()
     record(

@@ -113,11 +113,11 @@ def unusable_twins(session: Session, talent_id: str) -> tuple[frozenset[str], fr
     rows = session.execute(
         select(Twin.id, Twin.status, usable_version).where(Twin.talent_id == talent_id)
     ).all()
-    deleted = frozenset(twin_id for twin_id, status, _ in rows if status is not TwinStatus.active)
+    deleted = frozenset(twin_id for twin_id, status, _ in rows if status != TwinStatus.active)
     versionless = frozenset(
         twin_id
         for twin_id, status, has_version in rows
-        if status is TwinStatus.active and not has_version
+        if status == TwinStatus.active and not has_version
     )
     return deleted, versionless
 

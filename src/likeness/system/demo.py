@@ -283,7 +283,7 @@ def step_twin(demo: Demo) -> str:
         active = [
             t
             for t in twin_service.list_twins(session, actor, talent_id)
-            if t.status is TwinStatus.active
+            if t.status == TwinStatus.active
         ]
     twin_id = active[-1].id if active else None
     with (

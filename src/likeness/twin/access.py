@@ -36,6 +36,6 @@ def require_active_twin_of(session: Session, talent_id: str, twin_id: str) -> Tw
     twin = session.get(Twin, twin_id)
     if twin is None or twin.talent_id != talent_id:
         raise TwinNotFound(f"talent {talent_id} has no twin {twin_id}")
-    if twin.status is not TwinStatus.active:
+    if twin.status != TwinStatus.active:
         raise Conflict(f"twin {twin_id} is {twin.status}; name an active twin or none")
     return twin

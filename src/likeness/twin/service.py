@@ -141,7 +141,7 @@ def build(
         twin = get_twin(session, actor, twin_id, purpose="build")
         if twin.talent_id != talent_id:
             raise Forbidden("this twin belongs to another talent")
-        if twin.status is not TwinStatus.active:
+        if twin.status != TwinStatus.active:
             raise Conflict(f"twin {twin_id} is {twin.status}; build a new twin instead")
     consent = consent_service.require_creation_consent(session, talent_id, twin_id, "build")
     reference = capture_service.reference_embedding(session, deps, talent_id)
@@ -219,7 +219,7 @@ def _require_build_qc(capture: CaptureSession, report: dict[str, Any]) -> list[s
 
 
 def _overridden_codes(capture: CaptureSession) -> frozenset[str]:
-    if capture.status is not CaptureStatus.overridden or not capture.qc_report:
+    if capture.status != CaptureStatus.overridden or not capture.qc_report:
         return frozenset()
     stored = json.loads(capture.qc_report)
     return frozenset(c["code"] for c in stored["checks"] if not c["passed"])
@@ -334,12 +334,12 @@ def load_basis(
     import cv2
 
     twin = get_twin(session, actor, twin_id)
-    if twin.status is not TwinStatus.active:
+    if twin.status != TwinStatus.active:
         raise Conflict(f"twin {twin_id} is {twin.status}")
     # Every render relights (and may restyle) the twin: that is the "alter" activity.
     consent_service.require_creation_consent(session, twin.talent_id, twin.id, ALTER)
     row = _version(session, twin, version)
-    if row.status is not TwinVersionStatus.active:
+    if row.status != TwinVersionStatus.active:
         raise Conflict(f"version {row.version} of twin {twin_id} is {row.status}")
     meta = json.loads(row.metadata_json)
     keys: dict[str, str] = json.loads(row.artifacts)
@@ -382,7 +382,7 @@ def retire_version(
     reason = _reason(reason)
     twin = get_twin(session, actor, twin_id, purpose="retire")
     row = _version(session, twin, version)
-    if row.status is not TwinVersionStatus.active:
+    if row.status != TwinVersionStatus.active:
         raise Conflict(f"version {version} is already {row.status}")
     artifacts = json.loads(row.artifacts).values()
     capture_service.destroy_on_commit(session, deps, key_name=None, blob_keys=artifacts)
@@ -408,7 +408,7 @@ def retire(session: Session, actor: Actor, deps: StorageDeps, twin_id: str, reas
     :func:`likeness.licensing.service.retire_twin`, which does both."""
     reason = _reason(reason)
     twin = get_twin(session, actor, twin_id, purpose="retire")
-    if twin.status is TwinStatus.deleted:
+    if twin.status == TwinStatus.deleted:
         raise Conflict(f"twin {twin_id} is already deleted")
     blob_keys: list[str] = []
     sessions: set[str] = set()
@@ -455,14 +455,14 @@ def create_creation_consent(session: Session, actor: Actor, data: CreationConsen
 
 def describe(session: Session, twin: Twin) -> dict[str, Any]:
     versions = versions_of(session, twin.id)
-    usable = [v.version for v in versions if v.status is TwinVersionStatus.active]
+    usable = [v.version for v in versions if v.status == TwinVersionStatus.active]
     return {
         "id": twin.id,
         "talent_id": twin.talent_id,
         "status": twin.status,
         "latest_version": twin.latest_version,
         # What a render uses by default; None when every version was retired.
-        "usable_version": max(usable) if twin.status is TwinStatus.active and usable else None,
+        "usable_version": max(usable) if twin.status == TwinStatus.active and usable else None,
         "created_at": twin.created_at.isoformat(),
         "deleted_at": twin.deleted_at.isoformat() if twin.deleted_at else None,
         "versions": [
