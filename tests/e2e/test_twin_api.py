@@ -102,7 +102,7 @@ def test_reference_photo_over_http(
     assert junk.status_code == 422 and "not a JPEG, PNG, TIFF or EXR" in junk.json()["detail"]
     assert client.get(url, headers=h["talent"]).json() == stored.json(), "nothing lost"
     from likeness.capture.images import CaptureLimits
-    from likeness.twin import endpoints
+    from likeness.capture import endpoints
 
     monkeypatch.setattr(endpoints, "REFERENCE_LIMITS", CaptureLimits(max_file_bytes=1000))
     big = client.put(url, files=photo, headers=h["talent"])
