@@ -1,8 +1,8 @@
-"""Errors of the party feature (representation agreements the law does not allow)."""
+"""Errors of the party feature: unknown parties, representation agreements the law forbids."""
 
 from __future__ import annotations
 
-from likeness.errors import InvalidInput
+from likeness.errors import InvalidInput, NotFound
 
 
 class CommissionTooHigh(InvalidInput):
@@ -15,3 +15,7 @@ class TermTooLong(InvalidInput):
 
 class AutoRenewalNotAllowed(InvalidInput):
     pass
+
+
+class BrandNotFound(NotFound):
+    status_code = 404
