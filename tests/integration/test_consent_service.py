@@ -41,17 +41,15 @@ from likeness.models.consent import Consent, ConsentSignature
 from likeness.models.license import License
 from likeness.models.twin import Twin
 from likeness.policy import ConsentKind, ConsentStatus, LicenseStatus, reasons
-from likeness.storage import MemoryBlobStore
 from likeness.twin import service as twins
-from likeness.vault.crypto import InMemoryMasterKey, MemoryKeyVault, TwinCipher
 from likeness.vault.deps import StorageDeps
 
-#: These tests build no twins, so a revocation has nothing to shred.
-NO_TWINS = StorageDeps(MemoryBlobStore(), TwinCipher(InMemoryMasterKey(), MemoryKeyVault()))
 
-
-def _revoke(session: Session, actor: Actor, consent_id: str, reason: str | None) -> Consent:
-    consent, shredded = licensing.revoke_consent(session, actor, NO_TWINS, consent_id, reason)
+def _revoke(
+    session: Session, deps: StorageDeps, actor: Actor, consent_id: str, reason: str | None
+) -> Consent:
+    """Revoke through the one revocation use case; these tests build no twins to shred."""
+    consent, shredded = licensing.revoke_consent(session, actor, deps, consent_id, reason)
     assert shredded == []
     return consent
 
@@ -272,15 +270,17 @@ def test_signing_the_use_consent_activates_the_license(session: Session, world: 
     assert lic.status is LicenseStatus.active
 
 
-def test_revoking_a_use_consent_revokes_its_license(session: Session, world: World) -> None:
+def test_revoking_a_use_consent_revokes_its_license(
+    session: Session, world: World, deps: StorageDeps
+) -> None:
     sign_creation_consent(session, world)
     lic = to_status(session, world, "active")
     brand = world.actor(session, "brand")
     assert decision.decide_use(session, brand, _use(world)).allow
     (use_consent,) = consents.list_for(session, brand, license_id=lic.id)
     with pytest.raises(SignerNotTalent):
-        _revoke(session, world.actor(session, "agent"), use_consent.id, None)
-    _revoke(session, world.actor(session, "talent"), use_consent.id, "no longer")
+        _revoke(session, deps, world.actor(session, "agent"), use_consent.id, None)
+    _revoke(session, deps, world.actor(session, "talent"), use_consent.id, "no longer")
     session.refresh(lic)
     assert lic.status is LicenseStatus.revoked
     refused = decision.decide_use(session, brand, _use(world))
@@ -293,16 +293,16 @@ def test_revoking_a_use_consent_revokes_its_license(session: Session, world: Wor
     with pytest.raises(NotFound):
         notifications.mark_read(session, world.actor(session, "other_brand"), note.id)
     with pytest.raises(ConsentImmutable):
-        _revoke(session, world.actor(session, "talent"), use_consent.id, None)
+        _revoke(session, deps, world.actor(session, "talent"), use_consent.id, None)
 
 
 def test_revoking_the_creation_consent_ends_every_license_it_covered(
-    session: Session, world: World
+    session: Session, world: World, deps: StorageDeps
 ) -> None:
     creation_id = sign_creation_consent(session, world)
     live = to_status(session, world, "active")
     negotiating = to_status(session, world, "proposed")
-    _revoke(session, world.actor(session, "talent"), creation_id, "stop everything")
+    _revoke(session, deps, world.actor(session, "talent"), creation_id, "stop everything")
     session.refresh(live)
     session.refresh(negotiating)
     assert live.status is LicenseStatus.revoked
@@ -313,10 +313,10 @@ def test_revoking_the_creation_consent_ends_every_license_it_covered(
     assert kinds == ["license.activated", "license.revoked", "license.withdrawn"]
 
 
-def test_a_draft_cannot_be_revoked(session: Session, world: World) -> None:
+def test_a_draft_cannot_be_revoked(session: Session, world: World, deps: StorageDeps) -> None:
     consent = _draft(session, world)
     with pytest.raises(ConsentImmutable, match="only a signed consent"):
-        _revoke(session, world.actor(session, "talent"), consent.id, None)
+        _revoke(session, deps, world.actor(session, "talent"), consent.id, None)
 
 
 def test_standing_limits_override_every_license(session: Session, world: World) -> None:
