@@ -255,13 +255,25 @@ def main(argv: list[str] | None = None) -> int:
         default=Path(tempfile.gettempdir()) / "likeness-pick-cast.npz",
         help="embedding cache; delete it after the renderer changes (default: in TMPDIR)",
     )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a small size for CI: checks the bench still runs (overrides the sizes)",
+    )
     args = parser.parse_args(argv)
+    if args.quick:
+        # A handful of fresh candidates and no pins: every step runs, on a private cache.
+        args.candidates, args.cast, args.restarts, args.pin = 8, 3, 5, []
+        quick_dir = tempfile.TemporaryDirectory(prefix="likeness-pick-cast-")
+        args.cache = Path(quick_dir.name) / "cache.npz"
     from likeness.imaging.faces import IDENTITY_THRESHOLD
 
     threshold = IDENTITY_THRESHOLD
     pins = {
         int(seed): int(candidate)
-        for seed, candidate in (p.split("=") for p in (args.pin or _DEFAULT_PINS))
+        for seed, candidate in (
+            p.split("=") for p in (_DEFAULT_PINS if args.pin is None else args.pin)
+        )
     }
     cached: dict[int, list[np.ndarray | None]] = {}
     if args.cache.is_file():

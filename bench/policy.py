@@ -13,9 +13,10 @@ talent per twin, 1,000 brands), then measures:
 Targets (issue 3): ≥ 20,000 decisions/s/core and p99 ≤ 1 ms in-process.
 
 The world is deterministic for a seed. Rows are bulk-inserted with SQLAlchemy Core
-``executemany`` (SQLite) or ``COPY`` (PostgreSQL). Use-consent rows carry a short
-stand-in document (its real SHA-256 included): decisions never read documents, and
-rendering a million plain-language consents would only measure the renderer.
+``executemany`` (SQLite) or ``COPY`` (PostgreSQL). Creation consents carry real documents
+(a decision reads what they allow); use-consent rows carry a short stand-in document (its
+real SHA-256 included): decisions never read those, and rendering a million plain-language
+consents would only measure the renderer.
 
     python bench/policy.py                       # full size
     python bench/policy.py --licenses 20000 --twins 2000 --db-decisions 500
@@ -45,6 +46,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from likeness import migrations
+from likeness.consent.document import CREATION_ACTIVITIES, ConsentDocument, PartyRef
 from likeness.identity.actor import SYSTEM_ACTOR
 from likeness.kit.canonical import canonical_json, sha256_hex
 from likeness.kit.db import Database
@@ -369,12 +371,28 @@ def _stand_in(kind: str, ref: str) -> tuple[str, str]:
     return document, sha256_hex(document.encode("utf-8"))
 
 
+def _creation_document(talent: str, twin: str) -> tuple[str, str]:
+    """A real creation-consent document: decisions read its activities (alter, for generate)."""
+    document = ConsentDocument(
+        kind=ConsentKind.creation,
+        talent=PartyRef(talent, f"Talent {talent}"),
+        purpose="Create and use a digital twin for licensed campaigns",
+        valid_from=NOW - timedelta(days=2000),
+        valid_until=NOW + timedelta(days=1500),
+        issued_at=NOW - timedelta(days=2000),
+        activities=tuple(CREATION_ACTIVITIES),
+        twin_id=twin,
+    )
+    data = canonical_json(document.to_dict())
+    return data, sha256_hex(data.encode("utf-8"))
+
+
 def _rows_consents(world: World) -> Iterator[dict[str, Any]]:
     for talent in range(world.twins):
         state = world.creation[talent]
         if state == "missing":
             continue
-        document, digest = _stand_in("creation", ident("t", talent))
+        document, digest = _creation_document(ident("t", talent), ident("w", talent))
         yield {
             "id": ident("k", talent),
             "created_at": NOW,
@@ -620,7 +638,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--sqlite-path", help="keep the SQLite database here (default: temp)")
     parser.add_argument("--skip-db", action="store_true", help="in-process only")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a small size for CI: checks the bench still runs (overrides the sizes)",
+    )
     args = parser.parse_args(argv)
+    if args.quick:
+        args.licenses, args.twins, args.brands = 2_000, 200, 20
+        args.decisions, args.db_decisions = 2_000, 200
     if min(args.licenses, args.twins, args.brands, args.decisions) < 1:
         parser.error("sizes must be positive")
 

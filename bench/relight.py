@@ -489,7 +489,15 @@ def main() -> None:
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--docs-img", type=Path, default=None, help="write guide example PNGs here")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a small size for CI: checks the bench still runs (overrides the sizes)",
+    )
     args = parser.parse_args()
+    if args.quick:
+        args.people, args.stride, args.size, args.lights, args.repeats = 2, 16, 128, 8, 1
+        args.stretches, args.frontals = [1.0], [0.0]
     if args.docs_img is not None:
         docs_images(args.docs_img)
     if not args.skip_quality:

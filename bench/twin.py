@@ -16,6 +16,7 @@ that part when the folder is absent.
     python bench/twin.py --size 256 --lights 16        # quick
     python bench/twin.py --identities 20 --skip-pipeline   # are seeds 0-19 20 people?
     python bench/twin.py --rig-only                        # the synthetic rig alone
+    python bench/twin.py --qc-seeds 40 --skip-pipeline     # QC verdicts of seeds 0-39
 
 ``--identities N`` renders the frontal view of N synthetic seeds from
 ``--identity-start`` (at ``--identity-size``, 16 lights) and prints the distribution of
@@ -73,7 +74,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--identity-size", type=int, default=256, help="frontal render size for --identities"
     )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a small size for CI: checks the bench still runs (overrides the sizes)",
+    )
+    parser.add_argument(
+        "--qc-seeds",
+        type=int,
+        default=0,
+        metavar="N",
+        help="QC on seeds 0..N-1 (3 views × 16 lights at --identity-size; default off)",
+    )
     args = parser.parse_args(argv)
+    if args.quick:
+        args.size, args.views, args.lights = 256, 3, 16
     if args.rig_only:
         rig_table(args.size, args.views, args.lights, args.seed)
         return 0
@@ -81,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.identities < 2:
             parser.error("--identities needs at least 2 seeds")
         synthetic_identity_table(args.identities, args.identity_size, args.identity_start)
+    if args.qc_seeds:
+        qc_seed_table(args.qc_seeds, args.identity_size)
     if (args.identity_data / "lights.csv").is_file():
         identity_table(args.identity_data)
     else:
@@ -92,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
 
     cv2.setNumThreads(1)
     from likeness import migrations
+    from likeness.audit import service as audit_service
     from likeness.auth.service import actor_for_user
     from likeness.capture import service as captures
     from likeness.capture.synthetic import RigConfig, default_yaws, write_capture
@@ -107,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     from likeness.party import service as party
     from likeness.party.schemas import TalentCreate, UserCreate
     from likeness.storage import FsspecBlobStore
+    from likeness.storage.intents import IntentJournal
     from likeness.twin import service as twins
     from likeness.vault.crypto import FileKeyVault, InMemoryMasterKey, TwinCipher
     from likeness.vault.deps import StorageDeps
@@ -129,9 +148,12 @@ def main(argv: list[str] | None = None) -> int:
         url = f"sqlite:///{root / 'bench.db'}"
         migrations.upgrade(url)
         db = Database(url, audit_key=b"k" * 32)
+        with db.unit_of_work() as session:
+            audit_service.seal_genesis(session)
         deps = StorageDeps(
             FsspecBlobStore(f"file://{root / 'blobs'}"),
             TwinCipher(InMemoryMasterKey(), FileKeyVault(root / "vault")),
+            IntentJournal(root / "intents"),
         )
         analyzer = FaceAnalyzer()
         with db.unit_of_work() as session:
@@ -172,6 +194,11 @@ def main(argv: list[str] | None = None) -> int:
             qc_s = time.perf_counter() - t0
             qc_cpu = time.process_time() - cpu0
         rows.append(("QC", f"{qc_s:.1f} s ({'pass' if report.passed else 'FAIL'})"))
+        for check in report.checks:
+            if check.code.startswith(("face.", "identity.", "sharpness")):
+                value = "" if check.value is None else f" {check.value:.3f}"
+                verdict = "pass" if check.passed else "FAIL"
+                rows.append((f"  QC {check.code}", f"{verdict}{value}: {check.detail}"))
         rows.append(("QC throughput", f"{report.images / qc_cpu:.1f} images/s/core"))
 
         with db.unit_of_work() as session:
@@ -266,6 +293,32 @@ def synthetic_identity_table(count: int, size: int, start: int = 0) -> None:
     print()
 
 
+def qc_seed_table(count: int, size: int) -> None:
+    """QC verdicts of seeds 0..count-1 on small 3-view, 16-light sessions."""
+    from likeness.capture.qc import run_qc, views_from_synthetic
+    from likeness.capture.synthetic import RigConfig, default_yaws, render_capture
+    from likeness.imaging.faces import IDENTITY_THRESHOLD, FaceAnalyzer
+
+    analyzer = FaceAnalyzer()
+    config = RigConfig(yaws=default_yaws(3), lights=16, size=size, shadow_resolution=size)
+    worst: dict[int, float] = {}
+    failed: list[str] = []
+    for seed in range(count):
+        capture = render_capture(seed, config)
+        report = run_qc(views_from_synthetic(capture), capture.light_dirs, analyzer=analyzer)
+        worst[seed] = report.check("identity.consistent").value or 0.0
+        if not report.passed:
+            codes = ",".join(c.code for c in report.failures())
+            failed.append(f"{seed} ({codes} {worst[seed]:.3f})")
+    title = f"synthetic QC: seeds 0-{count - 1}, 3 views × 16 lights at {size}²"
+    print(title)
+    print("-" * len(title))
+    print(f"pass                  {count - len(failed)} / {count}")
+    print(f"identity worst        max {max(worst.values()):.3f} (threshold {IDENTITY_THRESHOLD})")
+    print(f"failed                {', '.join(failed) or 'none'}")
+    print()
+
+
 def identity_table(root: Path) -> None:
     """Embedding distances between frames of the same and of different real people."""
     import cv2
@@ -318,7 +371,7 @@ def identity_table(root: Path) -> None:
         f"different people  pairs {len(diff):6d}  mean {diff.mean():.3f}  "
         f"p1 {np.percentile(diff, 1):.3f}  min {diff.min():.3f}"
     )
-    for threshold in (0.45, IDENTITY_THRESHOLD, 0.55, 0.6):
+    for threshold in sorted({0.45, 0.5, 0.55, 0.6, IDENTITY_THRESHOLD}):
         mark = "  <- IDENTITY_THRESHOLD" if threshold == IDENTITY_THRESHOLD else ""
         print(
             f"threshold {threshold:.2f}: false reject {100 * (same > threshold).mean():5.2f} %  "

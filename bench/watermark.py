@@ -181,6 +181,8 @@ def synthetic(index: int, size: int, seed: int) -> tuple[str, RGB]:
 
 def olat_faces(sizes: list[int], limit: int, seed: int) -> list[tuple[str, RGB]]:
     if not OLAT_DIR.is_dir():
+        if limit > 0:
+            print(f"OLAT faces skipped: no data at {OLAT_DIR}", file=sys.stderr)
         return []
     files = sorted(OLAT_DIR.glob("*/*.png"))
     rng = np.random.default_rng(seed)
@@ -651,7 +653,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--jobs", type=int, default=1, help="worker processes")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a small size for CI: checks the bench still runs (overrides the sizes)",
+    )
     args = parser.parse_args(argv)
+    if args.quick:
+        args.count, args.sizes, args.faces, args.baseline_count = 4, "256", 1, 0
+        args.methods = "likeness"
 
     method_names = args.methods.split(",")
     available, notes = build_methods(method_names, load=False)

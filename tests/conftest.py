@@ -18,6 +18,7 @@ from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
 from likeness import migrations
+from likeness.audit.chain import genesis_head
 from likeness.kit.db import Database
 from likeness.models import Base
 from likeness.models.audit import GENESIS_HASH, AuditHead
@@ -46,6 +47,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 def database(database_url: str) -> Iterator[Database]:
     migrations.upgrade(database_url)
     db = Database(database_url, audit_key=TEST_AUDIT_KEY)
+    reset_database(db)  # a sealed genesis, as `likeness init` leaves it
     yield db
     db.dispose()
 
@@ -55,7 +57,8 @@ def reset_database(db: Database) -> None:
         for table in reversed(Base.metadata.sorted_tables):
             if table.name != "alembic_version":
                 session.execute(delete(table))
-        session.execute(insert(AuditHead).values(id=1, seq=0, hash=GENESIS_HASH, mac=""))
+        genesis = genesis_head(TEST_AUDIT_KEY)
+        session.execute(insert(AuditHead).values(id=1, seq=0, hash=GENESIS_HASH, mac=genesis.mac))
 
 
 @pytest.fixture

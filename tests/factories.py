@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
 from likeness.auth import service as auth_service
 from likeness.identity.actor import SYSTEM_ACTOR, Actor
+from likeness.kit.clock import utcnow
 from likeness.models.party import Agency, Brand, Role, TalentProfile, User
 from likeness.party import service
 from likeness.party.schemas import (
@@ -56,7 +57,7 @@ def create_agency(session: Session, commission_percent: float = 15) -> tuple[Age
 
 
 def represent(session: Session, talent: TalentProfile, agency: Agency) -> None:
-    start = date(2026, 1, 1)
+    start = utcnow().date() - timedelta(days=30)  # in force now, whenever the tests run
     service.create_representation(
         session,
         SYSTEM_ACTOR,

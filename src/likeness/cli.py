@@ -1,72 +1,65 @@
-"""The ``likeness`` command: one Typer app, one sub-app per feature package."""
+"""The ``likeness`` command: a lazy root that imports each feature's CLI only when it runs.
+
+To add a command, add one line to :data:`COMMANDS`: its name, where it lives
+(``"package.module:attr"`` — a Typer app, or a function for a single command) and the
+one-line help ``likeness --help`` shows. Never import a feature here: ``likeness --help``
+and ``likeness --version`` must cost about as much as starting Python.
+"""
 
 from __future__ import annotations
 
 import typer
 
-from likeness.kit.cli import LikenessGroup
+from likeness.kit.cli import EXIT_CODES_HELP, VersionOption, lazy_group
+
+#: name → ("module:attr", one-line help). Keep the help short: it is the --help listing.
+COMMANDS: dict[str, tuple[str, str]] = {
+    # setting up and running the platform
+    "init": ("likeness.system.cli:init", "Create the data home, its keys and the database."),
+    "serve": ("likeness.api.cli:serve", "Run the HTTP API."),
+    "demo": ("likeness.system.demo:demo", "Run the end-to-end demo."),
+    "db": ("likeness.system.cli:db_app", "Database migrations."),
+    "doctor": ("likeness.system.cli:doctor", "Find and repair what a crash left behind."),
+    # parties and access
+    "user": ("likeness.party.cli:user_app", "Users and their roles."),
+    "talent": ("likeness.party.cli:talent_app", "Talent profiles."),
+    "agency": ("likeness.party.cli:agency_app", "Agencies (commission capped at 20 %)."),
+    "representation": ("likeness.party.cli:representation_app", "Talent ↔ agency agreements."),
+    "brand": ("likeness.party.cli:brand_app", "Brands and their members."),
+    "token": ("likeness.auth.cli:app", "API tokens (shown once, stored hashed)."),
+    # rights
+    # `consent` and `twin` are completed in licensing/cli.py (sign, revoke and retire end
+    # licenses; decision 0015), so they are mounted from there.
+    "consent": ("likeness.licensing.cli:consent_app", "Consents: creation and use."),
+    "license": ("likeness.licensing.cli:app", "Licenses: negotiation between brand and talent."),
+    "decide": ("likeness.licensing.cli:decide_command", "May this brand do this with this twin?"),
+    # captures, twins and images
+    "capture": ("likeness.capture.cli:app", "Capture sessions: ingest, QC, synthetic rig."),
+    "twin": ("likeness.licensing.cli:twin_app", "Digital twins: build, list, show, retire."),
+    "render": ("likeness.studio.cli:render", "Relight a capture or twin for a scene."),
+    "watermark": ("likeness.provenance.watermark_cli:app", "Invisible watermark: embed or detect."),
+    "verify": ("likeness.provenance.cli:verify_command", "Check an image's provenance."),
+    "models": ("likeness.modelreg.cli:models_command", "Model files, their licences and hashes."),
+    # the record
+    "audit": ("likeness.audit.cli:app", "The tamper-evident audit chain."),
+}
 
 app = typer.Typer(
-    cls=LikenessGroup,
+    cls=lazy_group(COMMANDS),
     name="likeness",
     help="Likeness: consent-first digital twins of fashion models.",
+    epilog=EXIT_CODES_HELP,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # Plain help for the root: Typer's Rich help imports Rich, Markdown and Pygments,
+    # more than the rest of `likeness --help` together. Subcommands keep Rich help.
+    rich_markup_mode=None,
 )
 
 
-def _register() -> None:
-    from likeness.audit.cli import app as audit_app
-    from likeness.auth.cli import app as token_app
-    from likeness.party.cli import (
-        agency_app,
-        brand_app,
-        representation_app,
-        talent_app,
-        user_app,
-    )
-    from likeness.system.cli import db_app, init, serve
-    from likeness.system.demo import demo
-
-    app.command("init")(init)
-    app.command("serve")(serve)
-    app.command("demo")(demo)
-    app.add_typer(db_app, name="db")
-    app.add_typer(user_app, name="user")
-    app.add_typer(talent_app, name="talent")
-    app.add_typer(agency_app, name="agency")
-    app.add_typer(representation_app, name="representation")
-    app.add_typer(brand_app, name="brand")
-    app.add_typer(token_app, name="token")
-    app.add_typer(audit_app, name="audit")
-    # Feature sub-apps. Each package owns its `cli.py`; add one line per feature.
-    # --- feature sub-apps (keep sorted) ---
-    # The `consent` and `twin` groups are completed in licensing/cli.py (sign, revoke and
-    # retire end licenses), so they are mounted from there.
-    from likeness.licensing.cli import app as license_app
-    from likeness.licensing.cli import consent_app, decide_command, twin_app
-
-    app.add_typer(consent_app, name="consent")
-    app.command(name="decide")(decide_command)
-    app.add_typer(license_app, name="license")
-    from likeness.provenance.cli import verify_command
-
-    app.command(name="verify")(verify_command)
-    from likeness.provenance.watermark_cli import app as watermark_app
-
-    app.add_typer(watermark_app, name="watermark")
-    from likeness.capture.cli import app as capture_app
-
-    app.add_typer(capture_app, name="capture")
-    app.add_typer(twin_app, name="twin")
-    from likeness.studio.cli import render
-
-    app.command(name="render")(render)
-    pass
-    # --- end feature sub-apps ---
-
-
-_register()
+@app.callback()
+def root(version: VersionOption = False) -> None:
+    """Likeness: consent-first digital twins of fashion models."""
 
 
 def main() -> None:

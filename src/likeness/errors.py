@@ -25,6 +25,11 @@ class LikenessError(Exception):
     def name(self) -> str:
         return type(self).__name__
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the API adds to this error's response."""
+        return {}
+
 
 class InvalidInput(LikenessError):
     status_code = 422
@@ -47,7 +52,19 @@ class Conflict(LikenessError):
 
 
 class TooManyRequests(LikenessError):
+    """Slow down; ``retry_after_seconds`` (if known) becomes the ``Retry-After`` header."""
+
     status_code = 429
+
+    def __init__(self, message: str, *, retry_after_seconds: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+    @property
+    def headers(self) -> dict[str, str]:
+        if self.retry_after_seconds is None:
+            return {}
+        return {"Retry-After": str(max(1, self.retry_after_seconds))}
 
 
 class ConfigurationError(LikenessError):

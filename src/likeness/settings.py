@@ -8,20 +8,45 @@ object-store ``LIKENESS_BLOB_URL``.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+import ipaddress
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from likeness.errors import ConfigurationError
 
 #: The only secret the platform will accept without a key file, and only in development.
 DEVELOPMENT_SECRET = "likeness-development-secret-not-for-production"
 MIN_SECRET_LENGTH = 32
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def normalise_origin(value: str) -> str | None:
+    """``scheme://host[:port]`` in lower case, without a default port; None if not an origin.
+
+    Used for configured origins and for the ``Origin`` header alike, so that
+    ``https://Portal.example:443`` and ``https://portal.example`` compare equal.
+    """
+    try:
+        parts = urlsplit(value.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+        return None
+    host = parts.hostname.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    if port is None or port == _DEFAULT_PORTS[parts.scheme]:
+        return f"{parts.scheme}://{host}"
+    return f"{parts.scheme}://{host}:{port}"
 
 
 class Settings(BaseSettings):
@@ -34,13 +59,37 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     session_cookie_name: str = "likeness_session"
     session_max_age_seconds: int = 60 * 60 * 12
-    login_max_failures: int = 5
-    login_max_failures_per_client: int = 30
-    login_failure_window_seconds: int = 15 * 60
+    #: Failed logins of one account from one client before back-off starts.
+    login_max_failures: int = Field(default=5, ge=1)
+    #: Failed logins from one client, over all accounts, before back-off starts.
+    login_max_failures_per_client: int = Field(default=100, ge=1)
+    #: Failed logins of one account, over all clients, before every failing client backs off.
+    login_max_failures_per_account: int = Field(default=50, ge=1)
+    #: First back-off delay; it doubles with each further failure.
+    login_backoff_base_seconds: float = Field(default=1.0, gt=0)
+    #: Longest back-off of one client (and of one account from one client).
+    login_backoff_max_seconds: float = Field(default=15 * 60, gt=0)
+    #: Longest back-off that account-wide failures (other clients') can impose on a client.
+    login_account_backoff_max_seconds: float = Field(default=60, gt=0)
+    #: How long a failed login is remembered. Much longer than the longest back-off, or
+    #: the doubling would restart whenever the oldest failures fall out of the window.
+    login_failure_window_seconds: int = Field(default=24 * 60 * 60, ge=1)
+    #: Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: IP addresses
+    #: or networks, comma-separated. Empty (the default): no proxy header is believed.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    #: Origins besides the API's own whose pages may change state with a session cookie
+    #: (e.g. ``https://portal.example.com``), comma-separated.
+    allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    #: Cookie that hands the page its CSRF token (readable by scripts, unlike the session).
+    csrf_cookie_name: str = "likeness_csrf"
     #: Largest request body the API accepts (JSON and forms); uploads have their own.
     max_request_bytes: int = Field(default=10 * 1024**2, ge=1024)
     #: Largest capture archive the API accepts (the ingest limits apply inside the zip).
     max_upload_bytes: int = Field(default=2 * 1024**3, ge=1024)
+    #: Operator opt-in (``LIKENESS_ALLOW_NONCOMMERCIAL_MODELS=1``) to load model files whose
+    #: licence forbids commercial use, or that the model registry does not know; each such
+    #: load is logged and QC records it (decision 0010). Off by default.
+    allow_noncommercial_models: bool = False
     # C2PA signing in production (``LIKENESS_C2PA_*``); unset, the local CA signs.
     c2pa_cert_chain: Path | None = None
     c2pa_private_key: Path | None = None
@@ -48,6 +97,45 @@ class Settings(BaseSettings):
     c2pa_signer: str | None = None
     c2pa_tsa_url: str | None = None
     c2pa_trust_anchors: Path | None = None
+
+    @model_validator(mode="after")
+    def _backoff_within_window(self) -> Settings:
+        if self.login_backoff_max_seconds > self.login_failure_window_seconds:
+            raise ValueError(
+                "login_backoff_max_seconds must not exceed login_failure_window_seconds "
+                "(failures must be remembered at least as long as the longest wait)"
+            )
+        return self
+
+    @field_validator("trusted_proxies", "allowed_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"trusted proxy {item!r} is not an IP address or network"
+                ) from None
+        return value
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        normalised = []
+        for item in value:
+            origin = normalise_origin(item)
+            if origin is None:
+                raise ValueError(f"allowed origin {item!r} is not scheme://host[:port]")
+            normalised.append(origin)
+        return normalised
 
     @cached_property
     def home_path(self) -> Path:
@@ -81,24 +169,9 @@ class Settings(BaseSettings):
 
     @property
     def audit_key_file(self) -> Path:
+        """The key that seals the audit chain (made by `likeness init`); it is read where
+        it is used (``likeness.audit.key``) and never replaced by a derived stand-in."""
         return self.keys_dir / "audit.key"
-
-    def audit_key(self) -> bytes:
-        """Key that seals the audit chain (HOME/keys/audit.key, made by `likeness init`).
-
-        In development, before init, it is derived from the platform secret so that
-        commands still work; production requires the key file.
-        """
-        if self.audit_key_file.exists():
-            key = self.audit_key_file.read_bytes()
-            if len(key) < MIN_SECRET_LENGTH:
-                raise ConfigurationError(f"{self.audit_key_file} is too short")
-            return key
-        if self.is_production:
-            raise ConfigurationError(f"no audit key at {self.audit_key_file}: run `likeness init`")
-        return hmac.new(
-            self.platform_secret().encode("utf-8"), b"likeness.audit.v1", hashlib.sha256
-        ).digest()
 
     def platform_secret(self) -> str:
         """The secret that signs session cookies and derives other secrets.

@@ -7,6 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 import factories
+from conftest import TEST_AUDIT_KEY
 from e2e.http_support import bearer
 from integration.test_license_support import World, make_world
 from likeness.api.app import create_app
@@ -24,10 +25,18 @@ def client(runtime: Runtime) -> Iterator[TestClient]:
 def cli_home(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str, db: Database
 ) -> Path:
-    """Point the CLI at a fresh data home and at the test database."""
+    """Point the CLI at a fresh data home and at the test database.
+
+    The home holds the test audit key (init keeps an existing key), so events written
+    by the CLI and by the tests' own sessions belong to one chain.
+    """
     monkeypatch.setenv("LIKENESS_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("LIKENESS_DATABASE_URL", database_url)
     monkeypatch.delenv("LIKENESS_SECRET_KEY", raising=False)
+    keys = tmp_path / "home" / "keys"
+    keys.mkdir(parents=True, mode=0o700)
+    (keys / "audit.key").write_bytes(TEST_AUDIT_KEY)
+    (keys / "audit.key").chmod(0o600)
     return tmp_path / "home"
 
 

@@ -82,7 +82,9 @@ def test_login_sets_a_cookie_that_authenticates(client: TestClient, db: Database
     assert response.status_code == 200
     assert client.get("/api/v1/auth/me").json()["email"] == "lea@example.com"
     old_cookie = dict(client.cookies)
-    assert client.post("/api/v1/auth/logout").status_code == 204
+    # A cookie-authenticated state change carries the CSRF token that login handed out.
+    csrf = {"X-CSRF-Token": client.cookies["likeness_csrf"]}
+    assert client.post("/api/v1/auth/logout", headers=csrf).status_code == 204
     assert client.get("/api/v1/auth/me").status_code == 401
     client.cookies.update(old_cookie)  # a copied cookie no longer works either
     assert client.get("/api/v1/auth/me").status_code == 401
@@ -91,13 +93,16 @@ def test_login_sets_a_cookie_that_authenticates(client: TestClient, db: Database
 def test_failed_logins_are_rate_limited(client: TestClient, db: Database) -> None:
     with db.unit_of_work() as session:
         factories.create_user(session, Role.brand, email="max@example.com")
-    codes = [
+    answers = [
         client.post(
             "/api/v1/auth/login", json={"email": "max@example.com", "password": "wrong-password"}
-        ).status_code
+        )
         for _ in range(6)
     ]
-    assert codes == [401] * 5 + [429]
+    assert [a.status_code for a in answers] == [401] * 5 + [429]
+    limited = answers[-1]
+    assert limited.json()["error"] == "LoginRateLimited"
+    assert limited.headers["Retry-After"] == "1"  # the back-off starts at one second
 
 
 def test_tokens_are_shown_once_and_revocable(client: TestClient, db: Database) -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from e2e.cli_support import run
+from e2e.cli_support import loose_modes, ok_json, run, umask
+from likeness import migrations
 from likeness.kit.db import Database
 
 
@@ -19,11 +20,13 @@ def home(cli_home: Path) -> Path:
 
 
 def test_init_is_idempotent_and_keys_are_private(home: Path) -> None:
-    code, out = run("init")
+    with umask(0o022):
+        code, out = run("init")
     assert code == 0 and "created" in out
     for name in ("secret.key", "master.key", "watermark.key"):
         mode = stat.S_IMODE((home / "keys" / name).stat().st_mode)
         assert mode == 0o600, name
+    assert loose_modes(home) == {}  # every file 0600, every folder 0700
     before = {p.name: p.read_bytes() for p in (home / "keys").iterdir()}
     code, out = run("init")
     assert code == 0 and "nothing changed" in out
@@ -63,6 +66,15 @@ def test_parties_and_tokens_through_the_cli(home: Path) -> None:
     assert code == 0 and "lk_" in out
     code, out = run("token", "list", "--as", "lea@example.com")
     assert "ci" in out and "lk_" in out  # prefix only
+    created = json.loads(run("token", "create", "ci2", "--as", "lea@example.com", "--json")[1])
+    assert created["token"].startswith(created["prefix"]) and created["name"] == "ci2"
+    listed = json.loads(run("token", "list", "--as", "lea@example.com", "--json")[1])
+    assert {t["name"] for t in listed} == {"ci", "ci2"}
+    assert all("token" not in t for t in listed)  # the secret is shown once, at creation
+    # the table's short id is accepted back
+    assert created["id"][:8] in run("token", "list", "--as", "lea@example.com")[1]
+    code, out = run("token", "revoke", created["id"][:8], "--as", "lea@example.com")
+    assert code == 0 and created["id"] in out
     code, out = run("brand", "create", "Other", "--as", "lea@example.com")
     assert code == 1 and "only an operator" in out
 
@@ -87,21 +99,6 @@ def test_parties_and_tokens_through_the_cli(home: Path) -> None:
             ),
             "at least 10",
         ),
-        (
-            (
-                "representation",
-                "create",
-                "--talent",
-                "t",
-                "--agency",
-                "a",
-                "--starts",
-                "soon",
-                "--ends",
-                "2027-01-01",
-            ),
-            "date like",
-        ),
         (("token", "revoke", "nope"), "no token"),
         (("user", "list", "--as", "ghost@example.com"), "no active user"),
         (("agency", "create", "Inf", "--commission", "inf"), "finite number"),
@@ -110,9 +107,9 @@ def test_parties_and_tokens_through_the_cli(home: Path) -> None:
                 "representation",
                 "create",
                 "--talent",
-                "t",
+                "nobody",
                 "--agency",
-                "a",
+                "nowhere",
                 "--starts",
                 "9998-06-01",
                 "--ends",
@@ -135,6 +132,30 @@ def test_bad_input_gives_one_clear_line(home: Path, args: tuple[str, ...], messa
     assert message in out and "Traceback" not in out
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            (
+                *("representation", "create", "--talent", "nobody", "--agency", "nowhere"),
+                *("--start", "soon", "--end", "2027-01-01"),
+            ),
+            "date like",
+        ),
+        (("agency", "add-member", "abc", "nobody"), "at least 4 characters"),
+        (("decide", "--twin", "x", "--brand", "y", "--action", "sell", "--channel", "c"), "sell"),
+        (("user", "list", "--bogus"), "No such option"),
+        (("no-such-command",), "No such command"),
+        (("licence", "list"), "Did you mean 'license'?"),
+    ],
+)
+def test_usage_errors_exit_2_on_one_line(home: Path, args: tuple[str, ...], message: str) -> None:
+    run("init")
+    code, out = run(*args)
+    assert code == 2, out
+    assert out.startswith("error: ") and out.count("\n") == 1 and message in out, out
+
+
 def test_audit_verify_catches_tampering(home: Path, db: Database) -> None:
     run("init")
     run("brand", "create", "A")
@@ -146,13 +167,16 @@ def test_audit_verify_catches_tampering(home: Path, db: Database) -> None:
     with db.engine.begin() as connection:
         connection.execute(text("UPDATE audit_events SET actor = 'operator:mallory' WHERE seq = 1"))
     code, out = run("audit", "verify")
-    assert code == 1 and "event 1" in out
+    assert code == 3 and "event 1" in out
 
 
 def test_db_current_reports_head(home: Path) -> None:
     run("init")
     code, out = run("db", "current")
     assert code == 0 and "up to date" in out
+    head = migrations.head_revision()
+    assert ok_json("db", "current") == {"current": head, "head": head, "up_to_date": True}
+    assert ok_json("init")["created"] == []  # already initialised
 
 
 def test_unreachable_database_is_one_line(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -182,7 +206,7 @@ def test_verify_records_a_checkpoint_and_catches_a_rollback(home: Path, db: Data
     with db.engine.begin() as connection:
         connection.execute(text("DELETE FROM audit_events WHERE seq = 2"))
     code, out = run("audit", "verify")
-    assert code == 1, out
+    assert code == 3, out
     assert head.seq == 2 and first
 
 
@@ -190,3 +214,11 @@ def test_database_errors_fit_on_one_line(home: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("LIKENESS_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/x")
     code, out = run("db", "current")
     assert code == 1 and out.count("\n") == 1, out
+
+
+def test_representation_help_says_who_may_record_one() -> None:
+    # The code lets the operator or the talent themself record it, never the agency.
+    code, out = run("representation", "create", "--help")
+    assert code == 0
+    text = " ".join(out.split())
+    assert "the operator, or the talent themself" in text and "agency's agent" not in text

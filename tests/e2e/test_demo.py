@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from e2e.cli_support import loose_modes, umask
 from likeness.cli import app
 from likeness.kit.db import Database
 from likeness.provenance import VerifyConfig, verify
@@ -84,6 +85,29 @@ def test_demo_runs_the_whole_chain_twice(home: Path) -> None:
     assert licenses[first_license]["released_count"] >= 1
     code, out = run("audit", "verify")
     assert code == 0 and "audit chain OK" in out, out
+
+
+def test_everything_under_the_home_is_private_after_init_and_the_demo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """likeness.db (and its -wal/-shm), blobs, keys and outputs: 0600 in 0700 folders,
+    even with the usual umask of 022 (issue 16.8)."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("LIKENESS_HOME", str(home))
+    monkeypatch.delenv("LIKENESS_DATABASE_URL", raising=False)  # the database in the home
+    monkeypatch.delenv("LIKENESS_SECRET_KEY", raising=False)
+    monkeypatch.setattr(demo, "CAPTURE_SIZE", 128)
+    with umask(0o022):
+        code, out = run("init")
+        assert code == 0, out
+        assert (home / "likeness.db").is_file()
+        assert loose_modes(home) == {}
+        code, out = run("demo")
+        assert code == 0, out
+    names = {p.name for p in home.rglob("*")}
+    assert {"likeness.db", "master.key", "vault", "outputs"} <= names, names
+    assert [p for p in (home / "blobs").rglob("*") if p.is_file()], "sealed blobs were written"
+    assert loose_modes(home) == {}
 
 
 def test_a_home_that_is_a_file_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
+import yaml
 from PIL import Image
 from typer.testing import CliRunner
 
 from likeness.cli import app
 from likeness.imaging import compose as cp
 from likeness.imaging import relight as rl
-from likeness.studio import load_basis, parse_scene, render_scene
+from likeness.studio import load_basis, load_scene, parse_scene, render_scene
+from likeness.studio.errors import InvalidScene
 
 runner = CliRunner()
 
@@ -119,6 +122,9 @@ def test_directory_basis_and_display_p3(tmp_path: Path) -> None:
         ("- just\n- a list\n", "mapping"),
         ("lights: [\n", "not valid YAML"),
         ("environment: {preset: studio}\nsurprise: 1\n", "surprise"),
+        ("lights: " + "[" * 5000 + "\n", "nests lists or mappings deeper than 64 levels"),
+        ("lights:\n  " + "- " * 5000 + "x\n", "nests lists or mappings deeper than 64 levels"),
+        ("base: &b {azimuth_deg: 1}\nlights: [*b]\n", "uses a YAML alias"),
     ],
 )
 def test_bad_scenes_give_one_line_errors(
@@ -140,6 +146,15 @@ def test_bad_scenes_give_one_line_errors(
     assert "error:" in result.output
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_json_scene_files_are_read_with_the_same_bounds(tmp_path: Path) -> None:
+    scene = tmp_path / "scene.json"
+    scene.write_text(json.dumps(yaml.safe_load(SCENE)), encoding="utf-8")
+    assert load_scene(scene) == parse_scene(yaml.safe_load(SCENE), base_dir=tmp_path)
+    scene.write_text('{"lights": ' + "[" * 5000 + "}", encoding="utf-8")
+    with pytest.raises(InvalidScene, match=r"^scene file scene\.json nests lists or objects"):
+        load_scene(scene)
 
 
 def test_bad_basis_and_output_paths(tmp_path: Path, npz_basis: Path) -> None:

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from e2e.http_support import bearer
+from e2e.test_api_foundation import operator_token
 from integration.test_license_support import World, sign_creation_consent
 from likeness.api.app import create_app
 from likeness.capture.synthetic import RigConfig, write_capture
@@ -39,6 +41,12 @@ def test_capture_and_twin_over_http(
     form = {"talent_id": world.talent.id}
     denied = client.post("/api/v1/captures", data=form, files=files, headers=h["brand"])
     assert denied.status_code == 403 and denied.json()["error"] == "Forbidden"
+    no_consent = client.post("/api/v1/captures", data=form, files=files, headers=h["talent"])
+    assert no_consent.status_code == 403, no_consent.text
+    assert no_consent.json()["error"] == "CaptureConsentRequired"
+    assert "no signed creation consent in force" in no_consent.json()["detail"]
+    with db.unit_of_work() as session:
+        sign_creation_consent(session, world, activities=("capture",))
     junk = {"archive": ("my shoot.zip", b"not a zip at all", "application/zip")}
     refused = client.post("/api/v1/captures", data=form, files=junk, headers=h["talent"])
     assert refused.status_code == 422, refused.text
@@ -58,7 +66,7 @@ def test_capture_and_twin_over_http(
 
     body = {"talent_id": world.talent.id, "session_id": sid}
     no_consent = client.post("/api/v1/twins", json=body, headers=h["talent"])
-    assert no_consent.status_code == 403 and "creation consent" in no_consent.json()["detail"]
+    assert no_consent.status_code == 403 and "does not allow 'build'" in no_consent.json()["detail"]
     with db.unit_of_work() as session:
         sign_creation_consent(session, world)
     built = client.post("/api/v1/twins", json=body, headers=h["talent"])
@@ -76,6 +84,42 @@ def test_capture_and_twin_over_http(
     )
     assert retired.status_code == 200 and retired.json()["status"] == "deleted"
     assert retired.json()["versions"][0]["status"] == "shredded"
+
+
+def test_an_operator_override_and_a_deep_manifest_over_http(
+    client: TestClient,
+    db: Database,
+    parties: tuple[World, dict[str, dict[str, str]]],
+    capture_zip: bytes,
+) -> None:
+    world, h = parties
+    operator = bearer(operator_token(db))
+    files = {"archive": ("capture.zip", capture_zip, "application/zip")}
+    reason = "paper consent signed at the studio; scan follows"
+    form = {"talent_id": world.talent.id, "override_reason": reason}
+    talent = client.post("/api/v1/captures", data=form, files=files, headers=h["talent"])
+    assert talent.status_code == 403 and "only an operator" in talent.json()["detail"]
+    short = {**form, "override_reason": "short"}
+    refused = client.post("/api/v1/captures", data=short, files=files, headers=operator)
+    assert refused.status_code == 422, refused.text
+    created = client.post("/api/v1/captures", data=form, files=files, headers=operator)
+    assert created.status_code == 201, created.text
+    events = client.get(
+        "/api/v1/audit/events", params={"action": "capture.consent_override"}, headers=operator
+    )
+    assert events.status_code == 200, events.text
+    assert [e["payload"]["reason"] for e in events.json()] == [reason]
+
+    deep = io.BytesIO()
+    with zipfile.ZipFile(deep, "w") as zf:
+        zf.writestr("capture.json", "[" * 5000)
+    files = {"archive": ("deep.zip", deep.getvalue(), "application/zip")}
+    answer = client.post("/api/v1/captures", data=form, files=files, headers=operator)
+    assert answer.status_code == 422, answer.text
+    assert answer.json() == {
+        "error": "ManifestInvalid",
+        "detail": "capture.json nests lists or objects deeper than 64 levels",
+    }
 
 
 def test_reference_photo_over_http(

@@ -27,6 +27,18 @@ def test_capture_to_twin_on_the_command_line(world: World, tmp_path: Path) -> No
     code, out = run("capture", "ingest", str(out_dir), "--talent", world.talent.id,
                     *as_(world, "brand"))  # fmt: skip
     assert code == 1 and "only the talent" in out
+    # No capture without the talent's creation consent naming "capture".
+    code, out = run("capture", "ingest", str(out_dir), "--talent", world.talent.id, *talent)
+    assert code == 1 and out.startswith("error: capture refused: talent "), out
+    assert "no signed creation consent in force" in out and "Traceback" not in out
+    until = (utcnow() + timedelta(days=3650)).isoformat()
+    to_be_captured = ok_json(
+        "consent", "create", "--talent", world.talent.id, "--purpose", "Capture me",
+        "--until", until, "--activity", "capture", *talent,
+    )  # fmt: skip
+    assert isinstance(to_be_captured, dict)
+    ok_json("consent", "sign", str(to_be_captured["id"]), "--name", LEGAL_NAME,
+            "--statement", AFFIRMATION, *talent)  # fmt: skip
     ingested = ok_json("capture", "ingest", str(out_dir), "--talent", world.talent.id, *talent)
     assert isinstance(ingested, dict)
     sid = str(ingested["session_id"])
@@ -34,8 +46,7 @@ def test_capture_to_twin_on_the_command_line(world: World, tmp_path: Path) -> No
     assert isinstance(report, dict) and report["passed"] is True, report
 
     code, out = run("twin", "build", "--talent", world.talent.id, "--session", sid, *talent)
-    assert code == 1 and "creation consent" in out
-    until = (utcnow() + timedelta(days=3650)).isoformat()
+    assert code == 1 and "creation consent does not allow 'build'" in out
     consent = ok_json(
         "consent", "create", "--talent", world.talent.id, "--purpose", "Build my twin",
         "--until", until, *talent,
@@ -86,7 +97,8 @@ def test_capture_to_twin_on_the_command_line(world: World, tmp_path: Path) -> No
 
 
 def test_bad_input_is_one_clear_line(world: World, tmp_path: Path) -> None:
-    code, out = run("capture", "ingest", str(tmp_path / "nope"), "--talent", world.talent.id)
+    code, out = run("capture", "ingest", str(tmp_path / "nope"), "--talent", world.talent.id,
+                    "--override-reason", "testing a missing folder")  # fmt: skip
     assert code == 1 and out.startswith("error:") and "no such file" in out
     code, out = run("capture", "synth", str(tmp_path / "x"), "--seed", "1", "--lights", "2")
     assert code == 1 and "lights must be between" in out
@@ -97,6 +109,36 @@ def test_bad_input_is_one_clear_line(world: World, tmp_path: Path) -> None:
     assert not (tmp_path / "x").exists()  # a refused run leaves no folder behind
     code, out = run("capture", "qc", "nosuchsession")
     assert code == 1 and "no capture session" in out
+
+
+def test_an_operator_override_and_a_deep_manifest_on_the_command_line(
+    world: World, tmp_path: Path
+) -> None:
+    out_dir = tmp_path / "session"
+    code, out = run("capture", "synth", str(out_dir), "--seed", "3", "--views", "1",
+                    "--lights", "16", "--size", "128")  # fmt: skip
+    assert code == 0, out
+    reason = "paper consent signed at the studio; scan follows"
+    code, out = run("capture", "ingest", str(out_dir), "--talent", world.talent.id,
+                    "--override-reason", reason, *as_(world, "talent"))  # fmt: skip
+    assert code == 1 and "only an operator may ingest a capture without" in out
+    code, out = run("capture", "ingest", str(out_dir), "--talent", world.talent.id,
+                    "--override-reason", "short")  # fmt: skip
+    assert code == 1 and "override reason of 10 to 500 characters" in out
+    ingested = ok_json("capture", "ingest", str(out_dir), "--talent", world.talent.id,
+                       "--override-reason", reason)  # fmt: skip
+    assert isinstance(ingested, dict) and ingested["files"] > 0
+    events = ok_json("audit", "log", "--action", "capture.consent_override")
+    assert any(
+        e["object_id"] == world.talent.id and e["payload"]["reason"] == reason for e in events
+    ), events
+
+    (out_dir / "capture.json").write_text("[" * 5000)
+    code, out = run("capture", "ingest", str(out_dir), "--talent", world.talent.id,
+                    "--override-reason", reason)  # fmt: skip
+    assert code == 1 and "Traceback" not in out, out
+    expected = "error: capture.json nests lists or objects deeper than 64 levels (ManifestInvalid)"
+    assert out.strip() == expected, out
 
 
 def test_reference_photo_on_the_command_line(world: World, tmp_path: Path) -> None:

@@ -66,22 +66,22 @@ def test_verify_human_output(released: Path) -> None:
     assert "label      present (bottom-right, 'AI-generated')" in result.stdout
 
 
-def test_unsigned_image_exits_2_with_the_report(home: Path) -> None:
+def test_unsigned_image_exits_3_with_the_report(home: Path) -> None:
     path = home / "plain.webp"
     path.write_bytes(make_image("WEBP"))
     result = runner.invoke(app, ["verify", str(path), "--json"])
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     report = json.loads(result.stdout)
     assert report["c2pa"] == {"state": "absent", "errors": [], "manifest": None}
     assert report["xmp"]["digital_source_type"] is None
 
 
-def test_tampered_image_exits_2_and_says_why(released: Path) -> None:
+def test_tampered_image_exits_3_and_says_why(released: Path) -> None:
     data = bytearray(released.read_bytes())
     data[-200] ^= 0x10  # inside the JPEG scan
     released.write_bytes(bytes(data))
     result = runner.invoke(app, ["verify", str(released)])
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     assert "C2PA       Invalid" in result.stdout
     assert "assertion.dataHash.mismatch" in result.stdout
 
@@ -98,7 +98,7 @@ def test_hostile_files_get_a_clear_report(home: Path, content: bytes, problem: s
     path = home / "photo.jpg"
     path.write_bytes(content)
     result = runner.invoke(app, ["verify", str(path), "--json"])
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     report = json.loads(result.stdout)
     assert any(problem in line for line in report["problems"])
 

@@ -16,6 +16,7 @@ from integration.capture_support import CONFIG
 from integration.test_license_support import World, make_world
 from likeness.capture.synthetic import write_capture
 from likeness.storage import MemoryBlobStore
+from likeness.storage.intents import IntentJournal
 from likeness.vault.crypto import InMemoryMasterKey, MemoryKeyVault, TwinCipher
 from likeness.vault.deps import StorageDeps
 
@@ -37,8 +38,12 @@ def vault() -> MemoryKeyVault:
 
 
 @pytest.fixture
-def deps(vault: MemoryKeyVault) -> StorageDeps:
-    return StorageDeps(MemoryBlobStore(), TwinCipher(InMemoryMasterKey(), vault))
+def deps(vault: MemoryKeyVault, tmp_path: Path) -> StorageDeps:
+    return StorageDeps(
+        MemoryBlobStore(),
+        TwinCipher(InMemoryMasterKey(), vault),
+        IntentJournal(tmp_path / "intents"),
+    )
 
 
 @pytest.fixture

@@ -1,6 +1,8 @@
-"""Login rate limiting and token lifecycle against a real database."""
+"""Login back-off and token lifecycle against a real database."""
 
 from __future__ import annotations
+
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -8,6 +10,7 @@ import factories
 from likeness.auth import service
 from likeness.auth.errors import InvalidCredentials, LoginRateLimited
 from likeness.errors import InvalidInput, NotFound, Unauthorized
+from likeness.kit.clock import utcnow
 from likeness.kit.db import Database
 from likeness.models.party import Role
 from likeness.settings import Settings
@@ -76,6 +79,8 @@ def test_parallel_wrong_passwords_cannot_exceed_the_limit(db: Database, settings
     """Guesses fired at once still get at most `login_max_failures` real checks."""
     import threading
 
+    settings = settings.model_copy(update={"login_backoff_base_seconds": 600.0})
+
     with db.unit_of_work() as session:
         factories.create_user(session, Role.talent, email="par@example.com")
     outcomes: list[str] = []
@@ -110,3 +115,121 @@ def test_one_client_cannot_spray_many_accounts(db: Database, settings: Settings)
             service.login(session, tight, f"user{n}@example.com", "wrong-password!", "1.2.3.4")
     with pytest.raises(LoginRateLimited), db.unit_of_work() as session:
         service.login(session, tight, "fresh@example.com", "wrong-password!", "1.2.3.4")
+
+
+class Clock:
+    """The service's clock, moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = utcnow()
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    fake = Clock()
+    monkeypatch.setattr(service, "utcnow", fake)
+    return fake
+
+
+def _attempt(db: Database, settings: Settings, email: str, password: str, client: str) -> str:
+    """'ok', 'wrong', or the Retry-After seconds of a refusal."""
+    try:
+        with db.unit_of_work() as session:
+            service.login(session, settings, email, password, client)
+    except InvalidCredentials:
+        return "wrong"
+    except LoginRateLimited as limited:
+        return limited.headers["Retry-After"]
+    return "ok"
+
+
+def test_back_off_doubles_and_a_success_resets_it(
+    db: Database, settings: Settings, clock: Clock
+) -> None:
+    with db.unit_of_work() as session:
+        factories.create_user(session, Role.talent, email="dee@example.com")
+    wrong = "wrong-password!"
+    seen = [_attempt(db, settings, "dee@example.com", wrong, "c") for _ in range(5)]
+    assert seen == ["wrong"] * 5
+    waits = []
+    for _ in range(4):
+        waits.append(_attempt(db, settings, "dee@example.com", wrong, "c"))
+        clock.advance(int(waits[-1]) - 0.5)
+        assert _attempt(db, settings, "dee@example.com", wrong, "c") == "1"  # not yet
+        clock.advance(0.5)
+        assert _attempt(db, settings, "dee@example.com", wrong, "c") == "wrong"
+    assert waits == ["1", "2", "4", "8"]
+    # Refused attempts are not counted and never reach the password check.
+    assert _attempt(db, settings, "dee@example.com", factories.PASSWORD, "c") == "16"
+    clock.advance(16)
+    assert _attempt(db, settings, "dee@example.com", factories.PASSWORD, "c") == "ok"
+    assert _attempt(db, settings, "dee@example.com", wrong, "c") == "wrong"  # a fresh start
+
+
+def test_a_patient_guesser_keeps_doubling_up_to_the_cap(
+    db: Database, settings: Settings, clock: Clock
+) -> None:
+    """Waiting out every Retry-After never earns a fresh start: the failures are remembered
+    far longer than the longest wait."""
+    one = settings.model_copy(update={"login_max_failures": 1})
+    assert _attempt(db, one, "pat@example.com", "guess-guess!", "c") == "wrong"
+    waits = []
+    for _ in range(12):
+        waits.append(int(_attempt(db, one, "pat@example.com", "guess-guess!", "c")))
+        clock.advance(waits[-1])
+        assert _attempt(db, one, "pat@example.com", "guess-guess!", "c") == "wrong"
+    assert waits == [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900]
+
+
+def test_an_attacker_elsewhere_cannot_lock_the_owner_out(
+    db: Database, settings: Settings, clock: Clock
+) -> None:
+    with db.unit_of_work() as session:
+        factories.create_user(session, Role.talent, email="eve-target@example.com")
+    for _ in range(settings.login_max_failures):
+        _attempt(db, settings, "eve-target@example.com", "guess-guess!", "203.0.113.66")
+    assert _attempt(db, settings, "eve-target@example.com", "guess-guess!", "203.0.113.66") == "1"
+    # The owner, from their own address, right away: their password is checked.
+    owner = "198.51.100.7"
+    assert _attempt(db, settings, "eve-target@example.com", "typo-typo-typo", owner) == "wrong"
+    assert _attempt(db, settings, "eve-target@example.com", factories.PASSWORD, owner) == "ok"
+    # Logging in forgets only the owner's own failures: the attacker still waits.
+    assert _attempt(db, settings, "eve-target@example.com", "guess-guess!", "203.0.113.66") == "1"
+
+
+def test_a_distributed_guess_slows_failing_clients_but_not_the_owner(
+    db: Database, settings: Settings, clock: Clock
+) -> None:
+    tight = settings.model_copy(update={"login_max_failures_per_account": 4})
+    with db.unit_of_work() as session:
+        factories.create_user(session, Role.talent, email="many@example.com")
+    for n in range(12):  # one guess from each of 12 addresses
+        client = f"192.0.2.{n}"
+        assert _attempt(db, tight, "many@example.com", "guess-guess!", client) == "wrong"
+    # A client that already failed waits on the account-wide back-off (capped) ...
+    assert _attempt(db, tight, "many@example.com", "guess-guess!", "192.0.2.0") == "60"
+    # ... the owner from a clean address does not; after a typo they wait the cap at most.
+    owner = "198.51.100.7"
+    assert _attempt(db, tight, "many@example.com", "typo-typo-typo", owner) == "wrong"
+    assert _attempt(db, tight, "many@example.com", factories.PASSWORD, owner) == "60"
+    clock.advance(30)
+    for n in range(12, 16):  # the attack goes on: the owner's wait does not grow
+        _attempt(db, tight, "many@example.com", "guess-guess!", f"192.0.2.{n}")
+    assert _attempt(db, tight, "many@example.com", factories.PASSWORD, owner) == "30"
+    clock.advance(30)
+    assert _attempt(db, tight, "many@example.com", factories.PASSWORD, owner) == "ok"
+
+
+def test_an_ipv6_client_is_throttled_by_its_64(db: Database, settings: Settings) -> None:
+    tight = settings.model_copy(update={"login_max_failures_per_client": 3})
+    for n in range(3):
+        client = f"2001:db8:5:6::{n + 1:x}"
+        assert _attempt(db, tight, f"v6-{n}@example.com", "wrong-password!", client) == "wrong"
+    assert _attempt(db, tight, "v6-x@example.com", "wrong-password!", "2001:db8:5:6::ff") == "1"
+    assert _attempt(db, tight, "v6-x@example.com", "wrong-password!", "2001:db8:5:7::1") == "wrong"

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import factories
-from integration.capture_support import ANALYZER, QC
+from integration.capture_support import ANALYZER, QC, allow_capture
 from integration.test_license_support import World, make_world, sign_creation_consent
 from likeness.capture import service as captures
 from likeness.capture.errors import QcFailed, ReferenceInvalid
@@ -54,6 +54,7 @@ def test_qc_compares_sessions_with_the_reference_on_file(
     session: Session, world: World, deps: StorageDeps, vault: MemoryKeyVault, capture_dir: Path
 ) -> None:
     talent = world.actor(session, "talent")
+    allow_capture(session, world)
     row = captures.ingest(session, talent, deps, capture_dir, world.talent.id)
     assert "identity.reference" not in _qc(session, world, deps, row.id)
 
@@ -85,6 +86,7 @@ def test_a_one_off_reference_overrides_the_one_on_file(
     session: Session, world: World, deps: StorageDeps, capture_dir: Path
 ) -> None:
     talent = world.actor(session, "talent")
+    allow_capture(session, world)
     row = captures.ingest(session, talent, deps, capture_dir, world.talent.id)
     captures.set_reference(
         session, talent, deps, world.talent.id, portrait_png(3), analyzer=ANALYZER
@@ -106,6 +108,7 @@ def test_build_is_stopped_by_a_later_reference_until_qc_and_an_override_agree(
 ) -> None:
     talent = world.actor(session, "talent")
     operator = world.actor(session, "operator")
+    allow_capture(session, world)
     row = captures.ingest(session, talent, deps, capture_dir, world.talent.id)
     assert _qc(session, world, deps, row.id)["identity.consistent"] is True
     assert row.status == "qc_passed"
@@ -136,6 +139,7 @@ def test_an_override_waives_only_the_failures_it_was_granted_on(
 ) -> None:
     talent = world.actor(session, "talent")
     strict = dataclasses.replace(QC, min_sharpness=1e9)
+    allow_capture(session, world)
     row = captures.ingest(session, talent, deps, capture_dir, world.talent.id)
     report = captures.run_session_qc(
         session, talent, deps, row.id, analyzer=ANALYZER, config=strict
@@ -211,6 +215,7 @@ def test_operator_looks_at_captures_are_on_the_record(
     session: Session, world: World, deps: StorageDeps, capture_dir: Path
 ) -> None:
     talent = world.actor(session, "talent")
+    allow_capture(session, world)
     row = captures.ingest(session, talent, deps, capture_dir, world.talent.id)
     captures.get_session(session, talent, row.id)
     captures.list_sessions(session, talent, world.talent.id)
@@ -264,6 +269,7 @@ def test_a_template_whose_key_is_gone_is_a_clear_conflict(
 ) -> None:
     talent = world.actor(session, "talent")
     ref = captures.set_reference(session, talent, deps, world.talent.id, portrait_png(0), ANALYZER)
+    allow_capture(session, world)
     row = captures.ingest(session, talent, deps, capture_dir, world.talent.id)
     vault.delete(reference_key_name(ref.id))
     with pytest.raises(Conflict, match="put the reference photo on file again") as err:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy.orm import Session
@@ -12,7 +12,7 @@ from likeness.errors import Conflict, Forbidden, InvalidInput, NotFound
 from likeness.identity.actor import SYSTEM_ACTOR
 from likeness.models.party import Role
 from likeness.party import access, service
-from likeness.party.rules import CommissionTooHigh, TermTooLong
+from likeness.party.errors import CommissionTooHigh, TermTooLong
 from likeness.party.schemas import AgencyCreate, RepresentationCreate, UserCreate
 
 
@@ -168,9 +168,13 @@ def test_the_talent_records_their_own_representation(session: Session) -> None:
         )
 
 
-def test_expired_representation_gives_no_access(session: Session) -> None:
+def test_expired_representation_gives_no_access(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
     talent = factories.create_talent(session)
     agency, agent = factories.create_agency(session)
+    # Recorded in 2020, while it was in force; it is over now.
+    monkeypatch.setattr(service, "utcnow", lambda: datetime(2020, 6, 1, tzinfo=UTC))
     service.create_representation(
         session,
         SYSTEM_ACTOR,
@@ -181,8 +185,53 @@ def test_expired_representation_gives_no_access(session: Session) -> None:
             ends_on=date(2021, 1, 1),
         ),
     )
+    monkeypatch.undo()
     with pytest.raises(NotFound):
         access.get_talent_for(session, factories.actor(session, agent), talent.id)
+
+
+def test_an_agreement_already_over_is_refused_and_one_that_ends_is_listed_as_ended(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    talent = factories.create_talent(session)
+    agency, agent = factories.create_agency(session)
+    today = datetime.now(UTC).date()
+    over = RepresentationCreate(
+        talent_id=talent.id,
+        agency_id=agency.id,
+        starts_on=today - timedelta(days=400),
+        ends_on=today - timedelta(days=1),
+    )
+    with pytest.raises(InvalidInput, match="already over cannot be recorded"):
+        service.create_representation(session, SYSTEM_ACTOR, over)
+    assert service.list_representations(session, SYSTEM_ACTOR) == []
+
+    current = over.model_copy(update={"ends_on": today + timedelta(days=30)})
+    rep = service.create_representation(session, SYSTEM_ACTOR, current)
+    assert service.representation_read(rep).status == "active"
+    later = datetime.now(UTC) + timedelta(days=31)
+    monkeypatch.setattr(service, "utcnow", lambda: later)
+    (listed,) = service.list_representations(session, factories.actor(session, agent))
+    assert service.representation_read(listed).status == "ended"
+
+
+def test_party_names_are_one_rule_everywhere(session: Session) -> None:
+    from likeness.party.schemas import BrandCreate, TalentCreate
+
+    with pytest.raises(InvalidInput, match="U\\+202E RIGHT-TO-LEFT OVERRIDE"):
+        service.create_brand(session, SYSTEM_ACTOR, BrandCreate(name="Maison \u202eleruA"))
+    with pytest.raises(InvalidInput, match="ZERO WIDTH SPACE"):
+        service.create_agency(
+            session, SYSTEM_ACTOR, AgencyCreate(name="North\u200blight", commission_percent=10)
+        )
+    joined = UserCreate(email="ava@example.com", display_name="Ava\u200dStone", role=Role.talent)
+    with pytest.raises(InvalidInput, match="ZERO WIDTH JOINER"):
+        service.create_user(session, SYSTEM_ACTOR, joined)
+    user = factories.create_user(session, Role.talent)
+    talent = service.create_talent(
+        session, SYSTEM_ACTOR, TalentCreate(user_id=user.id, legal_name="Zoe\u0301 Okafor")
+    )
+    assert talent.legal_name == "Zoé Okafor"
 
 
 def test_names_with_control_characters_are_refused(session: Session) -> None:

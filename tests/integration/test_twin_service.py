@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from integration.capture_support import ANALYZER, QC
+from integration.capture_support import ANALYZER, QC, allow_capture
 from integration.test_license_support import World, sign_creation_consent, to_status
 from likeness.capture import service as captures
 from likeness.capture.errors import CaptureInvalid, QcFailed
@@ -35,6 +35,7 @@ from likeness.vault.errors import KeyShredded
 
 def _qc_passed(session: Session, world: World, deps: StorageDeps, folder: Path) -> CaptureSession:
     talent = world.actor(session, "talent")
+    allow_capture(session, world)
     row = captures.ingest(session, talent, deps, folder, world.talent.id)
     report = captures.run_session_qc(session, talent, deps, row.id, analyzer=ANALYZER, config=QC)
     assert report.passed, report.to_dict()
@@ -102,6 +103,7 @@ def test_capture_to_twin_to_shred(
 def test_only_the_talent_or_an_audited_operator_sees_captures(
     session: Session, world: World, deps: StorageDeps, capture_dir: Path
 ) -> None:
+    allow_capture(session, world)
     row = captures.ingest(
         session, world.actor(session, "talent"), deps, capture_dir, world.talent.id
     )
@@ -131,6 +133,7 @@ def test_failed_ingest_leaves_nothing_behind(
 ) -> None:
     broken = Path(shutil.copytree(capture_dir, tmp_path / "broken"))
     (broken / "view1" / "light_007.tif").write_bytes(b"\x89PNG\r\n\x1a\n broken")
+    allow_capture(session, world)
     with pytest.raises(CaptureInvalid, match=r"view1/light_007\.tif"):
         captures.ingest(session, world.actor(session, "talent"), deps, broken, world.talent.id)
     assert session.scalar(select(func.count()).select_from(CaptureSession)) == 0
@@ -141,6 +144,7 @@ def test_failed_qc_blocks_build_until_an_audited_override(
     session: Session, world: World, deps: StorageDeps, capture_dir: Path
 ) -> None:
     talent = world.actor(session, "talent")
+    allow_capture(session, world)
     row = captures.ingest(session, talent, deps, capture_dir, world.talent.id)
     strict = QcConfig(coverage_gap_deg=10.0)  # eight lights cannot cover the sphere
     report = captures.run_session_qc(

@@ -27,7 +27,9 @@ SRC = Path(likeness.__file__).parent
 LAYERS: list[frozenset[str]] = [
     frozenset({"errors"}),  # the one error base, with its HTTP status
     frozenset({"settings"}),  # the one settings root
-    frozenset({"kit", "storage"}),  # db, unit of work, canonical JSON, clock; blob stores
+    frozenset({"kit"}),  # db, unit of work, canonical JSON, clock, files, documents
+    frozenset({"storage"}),  # blob stores, the intent journal
+    frozenset({"modelreg"}),  # the model registry: every model file the code may load
     frozenset({"policy", "imaging"}),  # pure cores: the rights rules; image libraries
     frozenset({"models"}),  # every ORM model
     frozenset({"identity", "vault"}),  # who acts (Actor, passwords); data keys, sealing
@@ -36,14 +38,14 @@ LAYERS: list[frozenset[str]] = [
     frozenset({"audit"}),  # the hash-linked audit chain
     frozenset({"party"}),  # users, talent, agencies, representation, brands
     frozenset({"auth"}),  # passwords, cookies and tokens → Actor
-    frozenset({"capture"}),  # capture sessions, QC, reference photos
     frozenset({"consent"}),  # creation and use consents, standing limits
+    frozenset({"capture"}),  # capture sessions, QC, reference photos (capture needs consent)
     frozenset({"twin"}),  # encrypted, versioned twins
     frozenset({"licensing"}),  # licenses, decisions, and the use cases that end in licenses
     frozenset({"studio", "provenance"}),  # rendering scenes; stamping and verifying images
     # the edges
-    frozenset({"api"}),  # the app: mounts every router, wires authentication in
-    frozenset({"system"}),  # init, serve, the demo
+    frozenset({"system"}),  # init, doctor, the demo
+    frozenset({"api"}),  # the app: mounts every router, wires authentication in; serve
     frozenset({"cli"}),  # the `likeness` command: mounts every feature's commands
     frozenset({"__main__"}),
 ]

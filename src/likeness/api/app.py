@@ -8,6 +8,8 @@ The edge of the HTTP side: it mounts every feature's router and wires authentica
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,14 +18,18 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import likeness
+from likeness.api.docs import install_docs
+from likeness.auth.csrf import CsrfProtection
 from likeness.auth.dependencies import authenticate
 from likeness.errors import LikenessError
 from likeness.runtime import Runtime
 from likeness.settings import Settings, get_settings
 from likeness.web.limits import BodyLimit, BodySizeLimit
+from likeness.web.responses import allowed_methods, document_common_errors
 from likeness.web.text import ValidUnicodeJson
 
 API_PREFIX = "/api/v1"
+OPENAPI_URL = "/openapi.json"
 logger = logging.getLogger("likeness.api")
 
 
@@ -49,14 +55,20 @@ def _feature_routers() -> list[APIRouter]:
     return routers
 
 
-def _error(status_code: int, error: str, detail: object) -> JSONResponse:
-    return JSONResponse(status_code=status_code, content={"error": error, "detail": detail})
+def _error(
+    status_code: int, error: str, detail: object, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        status_code=status_code, content={"error": error, "detail": detail}, headers=headers
+    )
 
 
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LikenessError)
     async def likeness_error(_: Request, exc: LikenessError) -> JSONResponse:
-        return _error(exc.status_code, exc.name, exc.message)
+        response = _error(exc.status_code, exc.name, exc.message)
+        response.headers.update(exc.headers)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -74,19 +86,38 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(500, "InternalError", "unexpected server error; it has been logged")
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return _error(exc.status_code, "HTTPError", exc.detail)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # Starlette names only the first route that matched the path; a path served by
+            # several routes (GET and POST /tokens) allows all of their methods.
+            headers["Allow"] = allowed_methods(app.openapi(), request.url.path) or headers.get(
+                "Allow", ""
+            )
+        return _error(exc.status_code, "HTTPError", exc.detail, headers)
+
+
+def _recover_interrupted(runtime: Runtime) -> None:
+    """Settle ingests and builds a crash interrupted before serving (see `likeness doctor`)."""
+    from likeness.system.doctor import recover_at_start
+
+    for finding in recover_at_start(runtime.settings, runtime.db, runtime.blobs):
+        state = "settled" if finding.repaired else f"NOT settled ({finding.error})"
+        logger.warning("interrupted operation %s %s: %s", finding.subject, state, finding.detail)
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     settings = settings or (runtime.settings if runtime else get_settings())
     settings.platform_secret()  # refuse to start with a default secret in production
     runtime = runtime or Runtime.from_settings(settings)
+    _recover_interrupted(runtime)
     app = FastAPI(
         title="Likeness API",
         version=likeness.__version__,
         description="Consent-first digital twins: parties, consent, licensing, provenance.",
-        openapi_url="/openapi.json",
+        openapi_url=OPENAPI_URL,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.runtime = runtime
     app.state.authenticate = authenticate
@@ -100,12 +131,29 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     for router in _feature_routers():
         app.include_router(router, prefix=API_PREFIX)
+    _install_openapi(app)
+    install_docs(app, OPENAPI_URL)
     # Added first, so it runs inside the size limit, which bounds the body it reads.
     app.add_middleware(ValidUnicodeJson)
+    app.add_middleware(
+        CsrfProtection, settings=settings, token_exempt_paths=[f"{API_PREFIX}/auth/login"]
+    )
     app.add_middleware(
         BodySizeLimit, default=settings.max_request_bytes, routes=_body_limits(settings)
     )
     return app
+
+
+def _install_openapi(app: FastAPI) -> None:
+    """The description states the errors every route can answer (see api/responses.py)."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = FastAPI.openapi(app)
+            app.openapi_schema = document_common_errors(schema)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _body_limits(settings: Settings) -> list[BodyLimit]:

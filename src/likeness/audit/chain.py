@@ -8,8 +8,15 @@ deleting the newest rows leaves the head row pointing past the end.
 A SHA-256 chain alone can be rebuilt by anyone who can write the database, so every
 event and the head also carry a ``mac``: an HMAC-SHA256 under the installation's audit
 key, which lives in ``HOME/keys``, never in the database. Rolling the whole database
-back to an earlier, genuinely sealed state is caught by a *checkpoint* (the head seen
-by an earlier verification, kept outside the database).
+back to an earlier, genuinely sealed state is caught by a *checkpoint* (a head seen
+committed earlier, kept outside the database).
+
+The empty chain is sealed too: its head is ``0:GENESIS_HASH`` with a seal under the key
+(the *genesis seal*, written by ``likeness init``), so resetting the head to event 0 after
+deleting every event is as visible as any other tampering.
+
+The formats below are part of every stored chain; ``tests/unit/audit`` pins them with
+known-answer vectors, so changing one is a migration, never a refactoring.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -58,10 +65,15 @@ class Checkpoint:
 
     @classmethod
     def parse(cls, text: str) -> Checkpoint:
-        seq, sep, digest = text.strip().partition(":")
-        if not sep or not seq.isdigit() or len(digest) != 64:
+        seq, _, digest = text.strip().partition(":")
+        digest = digest.lower()
+        if not (seq.isascii() and seq.isdigit()) or not _is_sha256_hex(digest):
             raise ValueError("a checkpoint looks like SEQ:HASH (e.g. 42:9f…, 64 hex digits)")
-        return cls(int(seq), digest.lower())
+        return cls(int(seq), digest)
+
+
+def _is_sha256_hex(text: str) -> bool:
+    return len(text) == 64 and all(c in "0123456789abcdef" for c in text)
 
 
 def encode_payload(payload: dict[str, Any]) -> str:
@@ -85,7 +97,7 @@ def event_hash(event: EventFields) -> str:
 
 
 def _hmac(key: bytes, message: str) -> str:
-    return hmac.new(key, message.encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
 
 
 def event_seal(key: bytes, event_hash_hex: str) -> str:
@@ -94,6 +106,15 @@ def event_seal(key: bytes, event_hash_hex: str) -> str:
 
 def head_seal(key: bytes, seq: int, hash_hex: str) -> str:
     return _hmac(key, f"likeness.audit.head:{seq}:{hash_hex}")
+
+
+def genesis_head(key: bytes) -> Head:
+    """The sealed head of an empty chain."""
+    return Head(0, GENESIS_HASH, head_seal(key, 0, GENESIS_HASH))
+
+
+def head_is_sealed(head: Head, key: bytes) -> bool:
+    return hmac.compare_digest(head_seal(key, head.seq, head.hash), head.mac)
 
 
 def _is_canonical(payload: str) -> bool:
@@ -127,9 +148,13 @@ def verify_chain(
     events: Iterable[EventFields],
     head: Head,
     key: bytes,
-    checkpoint: Checkpoint | None = None,
+    checkpoints: Sequence[Checkpoint] = (),
 ) -> ChainReport:
-    """Walk events in stored order; name the first one that does not fit."""
+    """Walk events in stored order; name the first one that does not fit.
+
+    Every checkpoint (a head seen committed earlier) must still be in the chain, with
+    the same hash: checkpoint ``0:GENESIS_HASH`` is met by any chain.
+    """
     expected_seq, prev, checked = 1, GENESIS_HASH, 0
 
     def bad(seq: int, problem: str) -> ChainReport:
@@ -142,12 +167,16 @@ def verify_chain(
             problem=problem,
         )
 
+    for cp in checkpoints:
+        if cp.seq == 0 and cp.hash != GENESIS_HASH:
+            return bad(0, "the recorded checkpoint names event 0 with a hash other than genesis")
     for event in events:
         problem = _event_problem(event, expected_seq, prev, key)
         if problem:
             return bad(event.seq, problem)
-        if checkpoint and event.seq == checkpoint.seq and event.hash != checkpoint.hash:
-            return bad(event.seq, f"event {event.seq} differs from the recorded checkpoint")
+        for cp in checkpoints:
+            if event.seq == cp.seq and event.hash != cp.hash:
+                return bad(event.seq, f"event {event.seq} differs from the recorded checkpoint")
         prev, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
     if checked != head.seq or prev != head.hash:
         return bad(
@@ -155,12 +184,19 @@ def verify_chain(
             f"the chain ends at event {checked} but the head records event {head.seq} "
             "(newest events deleted or the head was altered)",
         )
-    if head.seq and not hmac.compare_digest(head_seal(key, head.seq, head.hash), head.mac):
+    if not head_is_sealed(head, key):
+        if head.seq == 0:
+            return bad(
+                0,
+                "the empty chain has no valid genesis seal (its events were deleted and "
+                "the head reset, or the key is wrong)",
+            )
         return bad(head.seq, "the head has no valid seal (it was reset or rewritten)")
-    if checkpoint and checked < checkpoint.seq:
+    newest = max((cp.seq for cp in checkpoints), default=0)
+    if checked < newest:
         return bad(
             checked + 1,
-            f"the chain ends at event {checked} but an earlier verification saw event "
-            f"{checkpoint.seq} (the log was rolled back)",
+            f"the chain ends at event {checked} but event {newest} was seen committed "
+            "earlier (the log was emptied or rolled back)",
         )
     return ChainReport(ok=True, events_checked=checked, head_seq=head.seq, head_hash=head.hash)

@@ -1,33 +1,73 @@
-"""The verification checkpoint kept outside the database (``HOME/keys/audit.checkpoint``).
+"""The checkpoint kept outside the database (``HOME/keys/audit.checkpoint``).
 
-After a successful ``likeness audit verify`` the head it saw is written here; the next
-verification requires the chain to still contain that event with that hash, so rolling
-the database back to an older (genuinely sealed) state is caught.
+It records ``SEQ:HASH`` of the newest head this installation has seen committed. `likeness
+init` writes it (the sealed genesis, ``0:000…``), every committed append moves it forward,
+and so does every successful verification. Verification requires the chain to still
+contain that event with that hash, so emptying the log or rolling the database back to an
+older (genuinely sealed) state is caught, even if nobody ever ran a verification.
+
+It only ever moves forward: several processes (API workers, CLI commands) append to one
+chain, and a slow one must not write back an older head after a faster one wrote a newer.
+A checkpoint that lags (a crash between the commit and the write) is still true, only
+less strict.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from likeness.audit.chain import Checkpoint
+from likeness.audit.key import CHECKPOINT_FILENAME
 from likeness.errors import ConfigurationError
 
-FILENAME = "audit.checkpoint"
+FILENAME = CHECKPOINT_FILENAME
+_MODE = 0o600
 
 
 def read(keys_dir: Path) -> Checkpoint | None:
     path = keys_dir / FILENAME
-    if not path.exists():
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
         return None
     try:
-        return Checkpoint.parse(path.read_text(encoding="utf-8"))
+        return Checkpoint.parse(text)
     except ValueError as exc:
         raise ConfigurationError(f"{path} is damaged: {exc}") from exc
 
 
 def write(keys_dir: Path, checkpoint: Checkpoint) -> None:
+    """Replace the checkpoint atomically (the caller decides it may)."""
     path = keys_dir / FILENAME
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(f"{checkpoint.seq}:{checkpoint.hash}\n", encoding="utf-8")
-    tmp.chmod(0o600)
+    tmp = path.with_name(f"{FILENAME}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, _MODE)
+    try:
+        os.write(fd, f"{checkpoint.seq}:{checkpoint.hash}\n".encode("ascii"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
     tmp.replace(path)
+
+
+def advance(keys_dir: Path, checkpoint: Checkpoint) -> bool:
+    """Record ``checkpoint`` unless one at least as new is already there; True if written."""
+    with _locked(keys_dir):
+        current = read(keys_dir)
+        if current is not None and current.seq >= checkpoint.seq:
+            return False
+        write(keys_dir, checkpoint)
+        return True
+
+
+@contextmanager
+def _locked(keys_dir: Path) -> Iterator[None]:
+    fd = os.open(keys_dir / f"{FILENAME}.lock", os.O_RDWR | os.O_CREAT, _MODE)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)

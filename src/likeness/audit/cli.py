@@ -6,13 +6,20 @@ from datetime import datetime
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from likeness.audit import checkpoint, service
+from likeness.audit import service
 from likeness.audit.chain import Checkpoint
 from likeness.errors import InvalidInput
-from likeness.kit.cli import cli_session, console, err_console, print_json
-from likeness.settings import get_settings
+from likeness.kit.cli import (
+    IsoDateTime,
+    JsonOption,
+    cli_session,
+    console,
+    id_option,
+    negative,
+    print_json,
+    print_table,
+)
 
 app = typer.Typer(help="The tamper-evident audit chain.", no_args_is_help=True)
 
@@ -23,19 +30,17 @@ def verify(
         str | None,
         typer.Option(help="SEQ:HASH of a head you recorded earlier; the chain must contain it."),
     ] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    json_out: JsonOption = False,
 ) -> None:
-    """Walk the whole chain; exit 1 naming the first bad event if anything was tampered with.
+    """Walk the whole chain; exit 3 naming the first bad event if anything was tampered with.
 
-    A successful run records the head in HOME/keys/audit.checkpoint, and later runs
-    require the chain to still contain it, so a rolled-back database is caught too.
+    The chain must also contain the head recorded in HOME/keys/audit.checkpoint (moved
+    forward by every change and every successful run), so a rolled-back or emptied
+    database is caught too. The API's GET /audit/verify runs the same check.
     """
-    keys_dir = get_settings().keys_dir
-    wanted = _checkpoint_option(expect) or checkpoint.read(keys_dir)
+    wanted = _checkpoint_option(expect)
     with cli_session() as (session, _actor):
         report = service.verify(session, wanted)
-    if report.ok and report.head_seq and (wanted is None or report.head_seq >= wanted.seq):
-        checkpoint.write(keys_dir, Checkpoint(report.head_seq, report.head_hash))
     if json_out:
         print_json(report.model_dump())
     elif report.ok:
@@ -43,26 +48,31 @@ def verify(
             f"audit chain OK: {report.events_checked} events, "
             f"head {report.head_seq}:{report.head_hash}"
         )
-    else:
-        err_console.print(
-            f"audit chain BROKEN at event {report.first_bad_seq}: {report.problem}",
-            style="bold red",
-        )
     if not report.ok:
-        raise typer.Exit(1)
+        raise negative(
+            None
+            if json_out
+            else f"audit chain BROKEN at event {report.first_bad_seq}: {report.problem}"
+        )
 
 
 @app.command("log")
 def log(
     object_type: Annotated[str | None, typer.Option("--object-type")] = None,
-    object_id: Annotated[str | None, typer.Option("--object")] = None,
+    object_id: Annotated[
+        str | None,
+        id_option("object", "audit_events.object_id", name="--object", help="Object id or prefix."),
+    ] = None,
     actor: Annotated[
         str | None, typer.Option("--actor", help="e.g. operator:cli@localhost")
     ] = None,
     action: Annotated[str | None, typer.Option("--action", help="e.g. user.created")] = None,
-    since: Annotated[datetime | None, typer.Option("--since")] = None,
+    since: Annotated[
+        datetime | None,
+        typer.Option("--since", parser=IsoDateTime("--since"), metavar="TIME", help="ISO 8601."),
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, max=service.MAX_PAGE)] = 50,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    json_out: JsonOption = False,
 ) -> None:
     """List events, newest first."""
     with cli_session() as (session, _actor):
@@ -78,17 +88,22 @@ def log(
     if json_out:
         print_json([e.model_dump(mode="json") for e in events])
         return
-    table = Table("seq", "at", "actor", "action", "object", "hash")
-    for e in events:
-        table.add_row(
-            str(e.seq),
-            e.at.isoformat(timespec="seconds"),
-            e.actor,
-            e.action,
-            f"{e.object_type}:{e.object_id}",
-            e.hash[:12],
-        )
-    console.print(table)
+    print_table(
+        ["seq", "at", "actor", "action", "object", "id"],
+        [
+            (
+                e.seq,
+                e.at.strftime("%Y-%m-%d %H:%M"),
+                e.actor,
+                e.action,
+                e.object_type,
+                e.object_id,
+            )
+            for e in events
+        ],
+        id_columns=(5,),
+        keep_columns=(1,),
+    )
 
 
 def _checkpoint_option(value: str | None) -> Checkpoint | None:

@@ -8,10 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from likeness.audit import service
+from likeness.audit.key import AuditChainUnsealed, AuditKeyMismatch, AuditKeyMissing
 from likeness.audit.schemas import AuditEventRead, ChainReport
-from likeness.kit.bounds import MAX_OFFSET
+from likeness.kit.bounds import INSTANT_PATTERN, MAX_OFFSET
 from likeness.web.actors import OperatorActor
 from likeness.web.deps import SessionDep
+from likeness.web.responses import error_responses
 
 router = APIRouter(tags=["audit"])
 
@@ -24,7 +26,7 @@ def list_events(
     object_id: str | None = None,
     by: Annotated[str | None, Query(alias="actor")] = None,
     action: str | None = None,
-    since: datetime | None = None,
+    since: Annotated[datetime | None, Query(json_schema_extra={"pattern": INSTANT_PATTERN})] = None,
     limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> list[AuditEventRead]:
@@ -40,6 +42,11 @@ def list_events(
     )
 
 
-@router.get("/audit/verify", response_model=ChainReport)
+@router.get(
+    "/audit/verify",
+    response_model=ChainReport,
+    responses=error_responses(AuditKeyMissing, AuditKeyMismatch, AuditChainUnsealed),
+)
 def verify(actor: OperatorActor, session: SessionDep) -> ChainReport:
+    """The same check as `likeness audit verify`, held to the installation's checkpoint."""
     return service.verify(session)

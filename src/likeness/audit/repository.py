@@ -9,7 +9,10 @@ from datetime import datetime
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from likeness.models import Base
 from likeness.models.audit import AuditEvent, AuditHead
+
+_CHAIN_TABLES = {AuditEvent.__tablename__, AuditHead.__tablename__, "alembic_version"}
 
 
 def lock_head(session: Session) -> AuditHead:
@@ -45,6 +48,20 @@ def snapshot(session: Session) -> Iterator[Session]:
 
 def read_head(session: Session) -> AuditHead | None:
     return session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one_or_none()
+
+
+def has_events(session: Session) -> bool:
+    return session.execute(select(AuditEvent.seq).limit(1)).first() is not None
+
+
+def holds_other_data(session: Session) -> bool:
+    """True if any table besides the chain's own has a row: the database is in use."""
+    for table in Base.metadata.sorted_tables:
+        if table.name in _CHAIN_TABLES:
+            continue
+        if session.execute(select(1).select_from(table).limit(1)).first() is not None:
+            return True
+    return False
 
 
 def iter_events(session: Session, batch: int = 1000) -> Iterator[AuditEvent]:

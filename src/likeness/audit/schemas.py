@@ -22,9 +22,13 @@ class AuditEventRead(BaseModel):
 
 
 class ChainReport(BaseModel):
+    """The outcome of one verification; ``checkpoint`` is the recorded ``SEQ:HASH`` it was
+    held against (``None`` when this installation had none yet)."""
+
     ok: bool
     events_checked: int
     head_seq: int
     head_hash: str = ""
     first_bad_seq: int | None = None
     problem: str | None = None
+    checkpoint: str | None = None

@@ -1,14 +1,20 @@
-"""Append to and check the audit chain. Appends happen in the caller's transaction."""
+"""Append to and check the audit chain. Appends happen in the caller's transaction.
+
+Every database session carries the installation's audit key (``session.info["audit_key"]``):
+an :class:`~likeness.audit.key.AuditKeys` that reads ``HOME/keys/audit.key`` when needed
+and says where the checkpoint lives, or plain bytes (tests, benchmarks: no checkpoint).
+"""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from likeness.audit import repository
+from likeness.audit import checkpoint, repository
 from likeness.audit.chain import (
     Checkpoint,
     EventFields,
@@ -16,25 +22,86 @@ from likeness.audit.chain import (
     encode_payload,
     event_hash,
     event_seal,
+    genesis_head,
+    head_is_sealed,
     head_seal,
     verify_chain,
 )
+from likeness.audit.key import (
+    MIN_KEY_BYTES,
+    AuditChainErased,
+    AuditChainUnsealed,
+    AuditKeyMismatch,
+    AuditKeyMissing,
+    AuditKeys,
+)
 from likeness.audit.schemas import AuditEventRead, ChainReport
-from likeness.errors import ConfigurationError
 from likeness.identity.actor import Actor
 from likeness.kit.bounds import require_instant, require_page
 from likeness.kit.clock import utcnow
-from likeness.models.audit import AuditEvent
+from likeness.kit.db import on_commit, on_rollback
+from likeness.models.audit import AuditEvent, AuditHead
 
 MAX_PAGE = 1000
+_PENDING = "likeness.audit.pending_checkpoint"
+
+
+def _keys(session: Session) -> AuditKeys | None:
+    value = session.info.get("audit_key")
+    if isinstance(value, Path):  # the keys folder, as the Runtime hands it over
+        return AuditKeys(value)
+    return value if isinstance(value, AuditKeys) else None
 
 
 def audit_key(session: Session) -> bytes:
-    """The installation's audit key, handed to every session by :class:`Database`."""
-    key = session.info.get("audit_key")
-    if not isinstance(key, bytes) or len(key) < 32:
-        raise ConfigurationError("no audit key configured for this database session")
+    """The installation's audit key, read now (a deleted key file stops writes at once)."""
+    keys = _keys(session)
+    key = keys.key() if keys is not None else session.info.get("audit_key")
+    if not isinstance(key, bytes) or len(key) < MIN_KEY_BYTES:
+        raise AuditKeyMissing("no audit key is configured for this database session")
     return key
+
+
+def _key_name(session: Session) -> str:
+    keys = _keys(session)
+    return str(keys.key_file) if keys else "the configured audit key"
+
+
+def _require_sealed_head(session: Session, head: AuditHead, key: bytes) -> None:
+    """Refuse to extend a chain whose head this key did not seal."""
+    if head_is_sealed(Head(head.seq, head.hash, head.mac), key):
+        return
+    if head.seq == 0 and not head.mac:
+        raise AuditChainUnsealed(
+            "the audit chain has no genesis seal yet (a database set up before this "
+            "release, or not by `likeness init`): run `likeness init` to seal it"
+        )
+    raise AuditKeyMismatch(
+        f"the audit chain's head is not sealed by {_key_name(session)}: the key file was "
+        "replaced, or the head row was altered. Nothing was recorded; restore the original "
+        "key, then run `likeness audit verify`"
+    )
+
+
+def _advance_checkpoint_on_commit(session: Session, head: Checkpoint) -> None:
+    """Once this transaction commits, move the checkpoint forward to its newest head."""
+    keys = _keys(session)
+    if keys is None:
+        return
+    first = _PENDING not in session.info
+    session.info[_PENDING] = head
+    if not first:
+        return
+
+    def advance() -> None:
+        pending = session.info.pop(_PENDING, None)
+        if isinstance(pending, Checkpoint):
+            checkpoint.advance(keys.keys_dir, pending)
+
+    on_commit(session, advance)
+    # Also on a savepoint's rollback (SQLAlchemy reports it as a rollback): the head is
+    # forgotten and the checkpoint lags this transaction, which is safe; ahead is not.
+    on_rollback(session, lambda: session.info.pop(_PENDING, None))
 
 
 def record(
@@ -48,6 +115,7 @@ def record(
     """Append one event after the current head; the head row lock keeps the chain linear."""
     key = audit_key(session)
     head = repository.lock_head(session)
+    _require_sealed_head(session, head, key)
     fields = EventFields(
         seq=head.seq + 1,
         at=utcnow(),
@@ -78,7 +146,48 @@ def record(
     head.hash = digest
     head.mac = head_seal(key, fields.seq, digest)
     session.flush()
+    _advance_checkpoint_on_commit(session, Checkpoint(fields.seq, digest))
     return event
+
+
+def seal_genesis(session: Session) -> str | None:
+    """Make sure the chain is sealed and checkpointed; what `likeness init` runs.
+
+    A database with no events and no other data gets the genesis seal under this
+    installation's key (also when a blank database was sealed under another key: there
+    is nothing yet to protect). A chain that is already sealed by this key is left as
+    it is. Anything else is refused: an empty log in a database that holds data, or
+    behind a checkpoint that saw events, was erased, and sealing it would hide that.
+    Returns a line for init's report when something changed.
+    """
+    key = audit_key(session)
+    keys = _keys(session)
+    recorded = checkpoint.read(keys.keys_dir) if keys else None
+    head = repository.lock_head(session)
+    note = None
+    if not head_is_sealed(Head(head.seq, head.hash, head.mac), key):
+        blank = head.seq == 0 and not repository.has_events(session)
+        if blank and repository.holds_other_data(session):
+            raise AuditChainErased(
+                "the audit log is empty but the database holds data: its events were "
+                "deleted and its head reset. Restore the database from a backup"
+            )
+        if blank and keys is not None and recorded is not None and recorded.seq > 0:
+            raise AuditChainErased(
+                f"the audit log is empty but {keys.checkpoint_file} records "
+                f"event {recorded.seq}: the log was erased or rolled back. Restore the "
+                "database from a backup"
+            )
+        if not blank:
+            _require_sealed_head(session, head, key)
+        genesis = genesis_head(key)
+        head.hash, head.mac = genesis.hash, genesis.mac
+        session.flush()
+        note = "audit chain sealed (genesis)"
+    if keys is not None and recorded is None:
+        _advance_checkpoint_on_commit(session, Checkpoint(head.seq, head.hash))
+        note = note or f"audit checkpoint {keys.checkpoint_file}"
+    return note
 
 
 def _fields(event: AuditEvent) -> EventFields:
@@ -97,22 +206,36 @@ def _fields(event: AuditEvent) -> EventFields:
     )
 
 
-def verify(session: Session, checkpoint: Checkpoint | None = None) -> ChainReport:
-    """Check the whole chain against one consistent snapshot of the database."""
+def verify(session: Session, expect: Checkpoint | None = None) -> ChainReport:
+    """The one verification, for the CLI and the API alike.
+
+    Checks the whole chain against one consistent snapshot of the database, holding it
+    to the installation's recorded checkpoint and to ``expect`` (a head recorded
+    anywhere else), and moves the checkpoint forward when the chain is intact.
+    """
     key = audit_key(session)
+    keys = _keys(session)
+    recorded = checkpoint.read(keys.keys_dir) if keys else None
+    wanted = [cp for cp in (recorded, expect) if cp is not None]
     with repository.snapshot(session) as snap:
         head = repository.read_head(snap)
         if head is None:
-            return ChainReport(
+            report = ChainReport(
                 ok=False,
                 events_checked=0,
                 head_seq=0,
                 first_bad_seq=0,
                 problem="the head row is missing",
             )
-        state = Head(head.seq, head.hash, head.mac)
-        events = (_fields(e) for e in repository.iter_events(snap))
-        return verify_chain(events, state, key, checkpoint)
+        else:
+            state = Head(head.seq, head.hash, head.mac)
+            events = (_fields(e) for e in repository.iter_events(snap))
+            report = verify_chain(events, state, key, wanted)
+    if recorded is not None:
+        report.checkpoint = f"{recorded.seq}:{recorded.hash}"
+    if report.ok and keys is not None:
+        checkpoint.advance(keys.keys_dir, Checkpoint(report.head_seq, report.head_hash))
+    return report
 
 
 def to_read(event: AuditEvent) -> AuditEventRead:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
 
-from likeness.auth import cookies
+from likeness.auth import cookies, csrf
 from likeness.auth import service as auth_service
+from likeness.auth.errors import InvalidCredentials, LoginRateLimited
 from likeness.auth.schemas import LoginRequest, Me, TokenCreate, TokenCreated, TokenRead
+from likeness.errors import NotFound
 from likeness.web.actors import AnyActor
 from likeness.web.deps import RuntimeDep, SessionDep
+from likeness.web.responses import error_responses
 
 router = APIRouter(tags=["auth"])
 
@@ -24,7 +27,11 @@ def _me(actor: AnyActor) -> Me:
     )
 
 
-@router.post("/auth/login", response_model=Me)
+@router.post(
+    "/auth/login",
+    response_model=Me,
+    responses=error_responses(InvalidCredentials, LoginRateLimited),
+)
 def login(
     body: LoginRequest,
     request: Request,
@@ -33,17 +40,27 @@ def login(
     runtime: RuntimeDep,
 ) -> Me:
     settings = runtime.settings
+    # The peer address; uvicorn replaces it with the forwarded client only when the peer
+    # is one of LIKENESS_TRUSTED_PROXIES (see `likeness serve`).
     client = request.client.host if request.client else "unknown"
     user = auth_service.login(session, settings, body.email, body.password, client)
-    cookie = cookies.issue(
-        settings.platform_secret(), cookies.SessionClaims(user.id, user.session_epoch)
-    )
+    secret = settings.platform_secret()
+    cookie = cookies.issue(secret, cookies.SessionClaims(user.id, user.session_epoch))
     response.set_cookie(
         settings.session_cookie_name,
         cookie,
         max_age=settings.session_max_age_seconds,
         httponly=True,
         samesite="lax",
+        secure=settings.is_production,
+    )
+    # Readable by the page's scripts: they echo it in the X-CSRF-Token header.
+    response.set_cookie(
+        settings.csrf_cookie_name,
+        csrf.token_for_cookie(secret, cookie),
+        max_age=settings.session_max_age_seconds,
+        httponly=False,
+        samesite="strict",
         secure=settings.is_production,
     )
     return _me(auth_service.actor_for_user(session, user, via="session"))
@@ -56,6 +73,7 @@ def logout(
     """End the session: the cookie is cleared and every issued cookie stops working."""
     auth_service.logout_everywhere(session, actor)
     response.delete_cookie(runtime.settings.session_cookie_name)
+    response.delete_cookie(runtime.settings.csrf_cookie_name)
     response.status_code = status.HTTP_204_NO_CONTENT
     return response
 
@@ -76,6 +94,6 @@ def list_tokens(actor: AnyActor, session: SessionDep) -> list[TokenRead]:
     return [TokenRead.model_validate(t) for t in auth_service.list_tokens(session, actor)]
 
 
-@router.delete("/tokens/{token_id}", response_model=TokenRead)
+@router.delete("/tokens/{token_id}", response_model=TokenRead, responses=error_responses(NotFound))
 def revoke_token(token_id: str, actor: AnyActor, session: SessionDep) -> TokenRead:
     return TokenRead.model_validate(auth_service.revoke_token(session, actor, token_id))

@@ -8,6 +8,8 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from likeness.auth.rules import Failures
+from likeness.kit.clock import ensure_utc
 from likeness.models.auth import ApiToken, LoginFailure
 
 
@@ -37,28 +39,39 @@ def lock_login(session: Session, email: str) -> None:
         session.execute(select(func.pg_advisory_xact_lock(func.hashtext(email))))
 
 
-def count_client_failures(session: Session, client: str, since: datetime) -> int:
-    return int(
+_CLIENT_LOCK_SPACE = 0x4C4B  # "LK"
+
+
+def lock_login_client(session: Session, client: str) -> None:
+    """Serialise logins from one client too (taken after the account's lock, always), so
+    parallel guesses at many accounts cannot all pass the client's count.
+
+    The two-key advisory lock lives in a key space apart from the account's one-key lock.
+    """
+    if session.get_bind().dialect.name == "postgresql":
         session.execute(
-            select(func.count())
-            .select_from(LoginFailure)
-            .where(LoginFailure.client == client, LoginFailure.at >= since)
-        ).scalar_one()
+            select(func.pg_advisory_xact_lock(_CLIENT_LOCK_SPACE, func.hashtext(client)))
+        )
+
+
+def failures(
+    session: Session, since: datetime, *, email: str | None = None, client: str | None = None
+) -> Failures:
+    """How many logins failed since ``since`` for this account and/or client, and the latest."""
+    query = select(func.count(), func.max(LoginFailure.at)).where(LoginFailure.at >= since)
+    if email is not None:
+        query = query.where(LoginFailure.email == email)
+    if client is not None:
+        query = query.where(LoginFailure.client == client)
+    count, last = session.execute(query).one()
+    return Failures(count=int(count), last=ensure_utc(last) if last is not None else None)
+
+
+def clear_failures(session: Session, email: str, client: str) -> None:
+    """Forget one client's failures on one account (after it logged in)."""
+    session.execute(
+        delete(LoginFailure).where(LoginFailure.email == email, LoginFailure.client == client)
     )
-
-
-def count_failures(session: Session, email: str, since: datetime) -> int:
-    return int(
-        session.execute(
-            select(func.count())
-            .select_from(LoginFailure)
-            .where(LoginFailure.email == email, LoginFailure.at >= since)
-        ).scalar_one()
-    )
-
-
-def clear_failures(session: Session, email: str) -> None:
-    session.execute(delete(LoginFailure).where(LoginFailure.email == email))
 
 
 def prune_failures(session: Session, before: datetime) -> None:

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from likeness.kit.bounds import text_rule
 from likeness.models.party import Role
 
 
@@ -22,7 +23,7 @@ class Me(BaseModel):
 
 
 class TokenCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, json_schema_extra=text_rule())
 
 
 class TokenRead(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -36,35 +37,58 @@ def actor_for_user(session: Session, user: User, via: str) -> Actor:
     )
 
 
+def login_throttle(settings: Settings) -> rules.LoginThrottle:
+    base, cap = settings.login_backoff_base_seconds, settings.login_backoff_max_seconds
+    return rules.LoginThrottle(
+        pair=rules.Backoff(settings.login_max_failures, base, cap),
+        client=rules.Backoff(settings.login_max_failures_per_client, base, cap),
+        account=rules.Backoff(
+            settings.login_max_failures_per_account,
+            base,
+            settings.login_account_backoff_max_seconds,
+        ),
+    )
+
+
 def login(session: Session, settings: Settings, email: str, password: str, client: str) -> User:
-    """Check a password, counting failures per email within a sliding window."""
+    """Check a password unless this client must back off (see :func:`rules.login_wait`).
+
+    ``client`` is the peer address (the forwarded one only behind a trusted proxy).
+    Failures are counted per account and client within a sliding window; a success
+    forgets this client's failures on this account.
+    """
     try:
         email = normalise_email(email)
     except InvalidInput:
         raise InvalidCredentials("wrong email or password") from None
     now = utcnow()
     window_start = now - timedelta(seconds=settings.login_failure_window_seconds)
-    client = client[:64]
+    client = rules.client_key(client)
     repository.lock_login(session, email)
-    per_account = repository.count_failures(session, email, window_start)
-    per_client = repository.count_client_failures(session, client, window_start)
-    if not (
-        rules.login_allowed(per_account, settings.login_max_failures)
-        and rules.login_allowed(per_client, settings.login_max_failures_per_client)
-    ):
+    repository.lock_login_client(session, client)
+    wait = rules.login_wait(
+        login_throttle(settings),
+        pair=repository.failures(session, window_start, email=email, client=client),
+        client=repository.failures(session, window_start, client=client),
+        account=repository.failures(session, window_start, email=email),
+        now=now,
+    )
+    if wait > 0:
+        seconds = math.ceil(wait)
         raise LoginRateLimited(
-            "too many failed logins; try again in "
-            f"{settings.login_failure_window_seconds // 60} minutes"
+            f"too many failed logins; try again in {seconds} seconds",
+            retry_after_seconds=seconds,
         )
     user = parties.user_by_email(session, email)
     # Always run one Argon2 check, so response time reveals nothing about the account.
     password_ok = verify_password(user.password_hash if user else None, password)
     if user is None or not user.is_active or not password_ok:
         repository.prune_failures(session, window_start)
-        session.add(LoginFailure(email=email, client=client, at=now))
+        # Stamped after the slow check, so the back-off runs from when the answer went out.
+        session.add(LoginFailure(email=email, client=client, at=utcnow()))
         session.flush()
         raise InvalidCredentials("wrong email or password")
-    repository.clear_failures(session, email)
+    repository.clear_failures(session, email, client)
     return user
 
 

@@ -68,7 +68,8 @@ _CAST_SPREAD = 0.5
 #: Seeds below this are the cast (see :meth:`SyntheticIdentity.from_seed`).
 CAST_SIZE = len(_CAST)
 #: Seeds below this are all pairwise farther apart than the identity threshold (by
-#: at least 0.02) in both renders the cast was picked on.
+#: at least 0.02 in both renders the cast was picked on with 68-point alignment; by
+#: 0.009 at 256 px / 16 lights with 5 points and mirror averaging, decision 0010).
 CAST_CORE = 28
 
 

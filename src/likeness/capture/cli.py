@@ -5,43 +5,62 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
 import typer
-from numpy.typing import NDArray
-from rich.table import Table
 
 from likeness.capture import service
 from likeness.capture.errors import CaptureError
-from likeness.kit.cli import AsOption, cli_session, console, print_json
+from likeness.kit.cli import (
+    AsOption,
+    JsonOption,
+    ReasonOption,
+    RequiredReason,
+    SessionId,
+    TalentOption,
+    cli_session,
+    console,
+    negative,
+    print_json,
+    print_table,
+)
 from likeness.settings import Settings, get_settings
 from likeness.vault.deps import StorageDeps
 
 if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
     from likeness.models.capture import TalentReference
 
 app = typer.Typer(help="Capture sessions: ingest, quality control, synthetic rig.")
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-
 
 def storage(settings: Settings) -> StorageDeps:
-    """The installation's blob store and cipher, reached the one way: :class:`Runtime`."""
-    from likeness.runtime import Runtime
-
-    return Runtime.from_settings(settings).storage
+    """The installation's blob store, cipher and intent journal (the one way they are
+    built: :meth:`StorageDeps.from_settings`, as :attr:`likeness.runtime.Runtime.storage`)."""
+    return StorageDeps.from_settings(settings)
 
 
 @app.command("ingest")
 def ingest(
     path: Annotated[Path, typer.Argument(help="Capture folder or zip with capture.json/csv.")],
-    talent: Annotated[str, typer.Option("--talent", help="Talent id.")],
+    talent: TalentOption,
+    override_reason: Annotated[
+        str | None,
+        typer.Option(
+            "--override-reason",
+            help="Operator only: ingest without the talent's creation consent; the written "
+            "reason (10-500 characters) goes into the audit log.",
+        ),
+    ] = None,
     as_email: AsOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Validate a capture and store it encrypted; prints the new session id."""
+    """Validate a capture and store it encrypted; prints the new session id.
+
+    Needs the talent's signed creation consent in force that allows "capture"."""
     deps = storage(get_settings())
     with cli_session(as_email) as (session, actor):
-        row = service.ingest(session, actor, deps, path, talent)
+        row = service.ingest(session, actor, deps, path, talent, override_reason=override_reason)
         out = {
             "session_id": row.id,
             "views": row.view_count,
@@ -59,14 +78,14 @@ def ingest(
 
 @app.command("qc")
 def qc(
-    session_id: Annotated[str, typer.Argument(help="Capture session id.")],
+    session_id: SessionId,
     reference: Annotated[
         Path | None, typer.Option("--reference", help="The talent's reference photo.")
     ] = None,
     as_email: AsOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Run quality control; exits 2 when the session fails."""
+    """Run quality control; exits 3 when the session fails."""
     ref = _reference_embedding(reference) if reference else None
     deps = storage(get_settings())
     with cli_session(as_email) as (session, actor):
@@ -74,13 +93,13 @@ def qc(
     if json_out:
         print_json(report.to_dict())
     else:
-        table = Table("check", "result", "detail")
-        for c in report.checks:
-            table.add_row(c.code, "[green]pass[/]" if c.passed else "[red]FAIL[/]", c.detail)
-        console.print(table)
+        print_table(
+            ["check", "result", "detail"],
+            [(c.code, "pass" if c.passed else "FAIL", c.detail) for c in report.checks],
+        )
         console.print("QC passed" if report.passed else "QC failed")
     if not report.passed:
-        raise typer.Exit(2)
+        raise negative()
 
 
 def _reference_embedding(path: Path) -> NDArray[np.float32]:
@@ -106,8 +125,8 @@ def _read_photo(path: Path) -> bytes:
 
 @app.command("override")
 def override(
-    session_id: Annotated[str, typer.Argument(help="Capture session id.")],
-    reason: Annotated[str, typer.Option("--reason", help="Why the failed session may be used.")],
+    session_id: SessionId,
+    reason: RequiredReason,
     as_email: AsOption = None,
 ) -> None:
     """Operator only: allow a session that failed QC (audit-logged with the reason)."""
@@ -118,7 +137,7 @@ def override(
 
 @app.command("list")
 def list_(
-    talent: Annotated[str, typer.Option("--talent", help="Talent id.")],
+    talent: TalentOption,
     as_email: AsOption = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -137,10 +156,11 @@ def list_(
     if json_out:
         print_json(rows)
         return
-    table = Table("id", "status", "views", "lights", "created")
-    for r in rows:
-        table.add_row(*(str(r[k]) for k in ("id", "status", "views", "lights", "created_at")))
-    console.print(table)
+    print_table(
+        ["id", "status", "views", "lights", "created"],
+        [[r[k] for k in ("id", "status", "views", "lights", "created_at")] for r in rows],
+        id_columns=(0,),
+    )
 
 
 @app.command("synth")
@@ -162,9 +182,6 @@ def synth(
     console.print(f"wrote {manifest} ({views} views × {lights} lights, {size}px)")
 
 
-ReasonOption = Annotated[
-    str | None, typer.Option("--reason", help="Why (required when an operator does it).")
-]
 reference_app = typer.Typer(help="The talent's reference photo, which QC compares sessions with.")
 app.add_typer(reference_app, name="reference")
 
@@ -183,7 +200,7 @@ def _reference_out(row: TalentReference) -> dict[str, object]:
 @reference_app.command("set")
 def reference_set(
     photo: Annotated[Path, typer.Argument(help="A portrait of the talent alone (JPEG/PNG/TIFF).")],
-    talent: Annotated[str, typer.Option("--talent", help="Talent id.")],
+    talent: TalentOption,
     reason: ReasonOption = None,
     as_email: AsOption = None,
     json_out: JsonOption = False,
@@ -205,7 +222,7 @@ def reference_set(
 
 @reference_app.command("show")
 def reference_show(
-    talent: Annotated[str, typer.Option("--talent", help="Talent id.")],
+    talent: TalentOption,
     as_email: AsOption = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -226,7 +243,7 @@ def reference_show(
 
 @reference_app.command("clear")
 def reference_clear(
-    talent: Annotated[str, typer.Option("--talent", help="Talent id.")],
+    talent: TalentOption,
     reason: ReasonOption = None,
     as_email: AsOption = None,
 ) -> None:

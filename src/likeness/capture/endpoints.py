@@ -10,16 +10,20 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, UploadFile, status
 
 from likeness.capture import service as captures
-from likeness.capture.errors import ReferenceTooLarge
+from likeness.capture.errors import QcFailed, ReferenceTooLarge
 from likeness.capture.reference import REFERENCE_LIMITS
 from likeness.capture.schemas import CaptureRead, OverrideIn, ReferenceRead
-from likeness.errors import NotFound
+from likeness.errors import Conflict, NotFound
 from likeness.settings import Settings
+from likeness.vault.errors import KeyShredded
 from likeness.web.actors import AnyActor, OperatorActor
 from likeness.web.deps import RuntimeDep, SessionDep
 from likeness.web.limits import MULTIPART_SLACK, BodyLimit
+from likeness.web.responses import error_responses
 
-router = APIRouter(tags=["captures and twins"])
+#: The errors the capture and twin routes answer (also those routed by licensing).
+CAPTURE_ERRORS = (NotFound, Conflict, QcFailed, KeyShredded)
+router = APIRouter(tags=["captures and twins"], responses=error_responses(*CAPTURE_ERRORS))
 
 
 def body_limits(settings: Settings, prefix: str) -> list[BodyLimit]:
@@ -48,16 +52,36 @@ def ingest_capture(
     actor: AnyActor,
     session: SessionDep,
     runtime: RuntimeDep,
-    talent_id: Annotated[str, Form()],
+    talent_id: Annotated[str, Form(min_length=1)],  # an empty form field counts as absent
     archive: UploadFile,
+    override_reason: Annotated[
+        str | None,
+        Form(
+            min_length=captures.MIN_OVERRIDE_REASON,
+            max_length=captures.MAX_OVERRIDE_REASON,
+            description="Operator only: ingest without the talent's creation consent; "
+            "the reason goes into the audit log.",
+        ),
+    ] = None,
 ) -> CaptureRead:
-    """Upload a capture as a zip (with capture.json or capture.csv) for a talent."""
+    """Upload a capture as a zip (with capture.json or capture.csv) for a talent.
+
+    Needs the talent's signed creation consent in force that allows ``capture`` (403
+    ``CaptureConsentRequired`` otherwise), or an operator's ``override_reason``."""
     with tempfile.TemporaryDirectory(prefix="likeness-upload-") as tmp:
         path = Path(tmp) / "capture.zip"
         with path.open("wb") as out:
             shutil.copyfileobj(archive.file, out, length=1024 * 1024)
         label = Path(archive.filename or "upload.zip").name
-        row = captures.ingest(session, actor, runtime.storage, path, talent_id, label=label)
+        row = captures.ingest(
+            session,
+            actor,
+            runtime.storage,
+            path,
+            talent_id,
+            label=label,
+            override_reason=override_reason,
+        )
     return _capture_read(row)
 
 

@@ -7,7 +7,9 @@
     ├── CaptureInvalid      one or more files are unusable (``problems`` lists each)
     ├── ReferenceInvalid    a reference photo is unreadable or does not show one clear face
     │   └── ReferenceTooLarge (413)  the photo file is over the size limit
-    └── QcFailed (409)      a session failed QC and no operator override was given
+    ├── QcFailed (409)      a session failed QC and no operator override was given
+    └── CaptureConsentRequired (403)  no creation consent in force allows ``capture``
+                                      and no operator override was given
 """
 
 from __future__ import annotations
@@ -55,3 +57,11 @@ class ReferenceTooLarge(ReferenceInvalid):
 
 class QcFailed(CaptureError):
     status_code = 409
+
+
+class CaptureConsentRequired(CaptureError):
+    """Ingesting a capture needs the talent's creation consent in force naming ``capture``,
+    or an operator's override with a written reason. 403, like building a twin without
+    consent: the request is understood and refused until someone with the right acts."""
+
+    status_code = 403

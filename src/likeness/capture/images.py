@@ -14,6 +14,8 @@ import io
 import struct
 import tempfile
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -163,9 +165,10 @@ def decode_bytes(data: bytes, info: ImageInfo, encoding: str) -> NDArray[np.floa
             path.write_bytes(data)
             return _decode_exr(path)
     raw = np.frombuffer(data, dtype=np.uint8)
-    img: NDArray[Any] | None = cv2.imdecode(
-        raw, cv2.IMREAD_UNCHANGED | cv2.IMREAD_IGNORE_ORIENTATION
-    )
+    with _opencv_silent():
+        img: NDArray[Any] | None = cv2.imdecode(
+            raw, cv2.IMREAD_UNCHANGED | cv2.IMREAD_IGNORE_ORIENTATION
+        )
     if img is None:
         raise ImageRefused("image data is corrupt or truncated")
     img = orient(img, info.orientation)
@@ -192,6 +195,22 @@ def decode_bytes(data: bytes, info: ImageInfo, encoding: str) -> NDArray[np.floa
     if encoding == "srgb":
         out = srgb_to_linear(out)
     return np.ascontiguousarray(out, dtype=np.float32)
+
+
+@contextmanager
+def _opencv_silent() -> Iterator[None]:
+    """OpenCV (and libtiff through it) writes its own lines about damaged data straight to
+    stderr before it returns nothing; the refusal already says it in one line, naming the
+    file, so OpenCV's log is silenced while it decodes (and restored after)."""
+    import cv2
+
+    log = cv2.utils.logging
+    before = log.getLogLevel()
+    log.setLogLevel(log.LOG_LEVEL_SILENT)
+    try:
+        yield
+    finally:
+        log.setLogLevel(before)
 
 
 def decode_gray(path: Path | bytes, info: ImageInfo) -> NDArray[np.float32]:

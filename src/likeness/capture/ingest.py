@@ -33,6 +33,7 @@ from likeness.capture.images import (
 )
 from likeness.capture.lights import angles_to_direction
 from likeness.capture.manifest import CaptureManifest, FrameSpec, parse_manifest
+from likeness.kit.documents import check_size, read_text
 
 MANIFEST_NAMES = ("capture.json", "capture.csv")
 #: A zip whose members would inflate more than this many times its size is refused.
@@ -159,6 +160,11 @@ def _check_members(
 ) -> None:
     if len(members) > limits.max_files:
         raise ManifestInvalid(f"{label}: more than {limits.max_files} files")
+    for m in members:
+        # The manifest is held to the one document limit, as it is read from a folder.
+        base = PurePosixPath(m.filename).name
+        if base in MANIFEST_NAMES:
+            check_size(m.file_size, base, ManifestInvalid)
     total = sum(m.file_size for m in members)
     if total > limits.max_total_bytes or total > MAX_ZIP_RATIO * max(size, 1):
         raise ManifestInvalid(f"{label}: unpacks to {total} bytes (zip bomb or over the limit)")
@@ -209,11 +215,7 @@ class _Capped:
 
 def read_manifest(opened: OpenedCapture) -> CaptureManifest:
     path = opened.manifest_path()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ManifestInvalid(f"{path.name}: not UTF-8 text") from None
-    return parse_manifest(text, source=path.name)
+    return parse_manifest(read_text(path, path.name, ManifestInvalid), source=path.name)
 
 
 def validate_capture(

@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, Literal
 
 from likeness.capture.errors import ManifestInvalid
+from likeness.kit.documents import check_size, read_json
 
 LightKind = Literal["olat", "ambient", "full"]
 Encoding = Literal["srgb", "linear"]
@@ -129,13 +129,12 @@ def _light(value: Any, where: str) -> LightSpec:
 
 
 def parse_manifest(text: str, *, source: str = "capture.json") -> CaptureManifest:
-    """Parse a JSON or CSV manifest (chosen by ``source``'s suffix)."""
+    """Parse a JSON or CSV manifest (chosen by ``source``'s suffix), bounded in size and
+    nesting like every document (:mod:`likeness.kit.documents`)."""
     if source.lower().endswith(".csv"):
+        check_size(len(text.encode("utf-8", "surrogatepass")), source, ManifestInvalid)
         return _finish(*_parse_csv(text, source), encoding="srgb", source=source)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ManifestInvalid(f"{source}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    data = read_json(text, source, ManifestInvalid)
     if not isinstance(data, dict):
         raise ManifestInvalid(f"{source}: expected a JSON object")
     encoding = data.get("encoding", "srgb")

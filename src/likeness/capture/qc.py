@@ -80,6 +80,14 @@ class QcReport:
     identity: IdentitySummary | None = None
     images: int = 0
     thumbnails: dict[str, NDArray[np.uint8]] = field(default_factory=dict)
+    #: The face models that produced the verdict (registry name, SHA-256, licence flag,
+    #: whether only the operator's opt-in admitted them).
+    models: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def opted_in_models(self) -> list[str]:
+        """Models loaded only because the operator allowed non-commercial ones."""
+        return [m["name"] for m in self.models if m["opted_in"]]
 
     @property
     def passed(self) -> bool:
@@ -109,6 +117,7 @@ class QcReport:
                 "count": self.identity.count,
                 "threshold": IDENTITY_THRESHOLD,
             },
+            "models": self.models,
         }
 
 
@@ -201,7 +210,9 @@ def run_qc(
                     sharpness.append(_sharpness(crop))
         for j, frame in id_frames:
             img = to_preview(frame, alpha)
-            vec = fa.embed_largest(img)
+            # A view's frames share its preview's pixel grid: align them on the preview's
+            # landmarks, which one harsh light would otherwise shift (decision 0010).
+            vec = fa.embed_aligned(img, faces[0]) if faces else fa.embed_largest(img)
             if vec is not None:
                 embedded.append(_Embedded(f"{view.id} light {j}", vec))
     report.checks.append(
@@ -245,6 +256,7 @@ def run_qc(
             best,
         )
     )
+    report.models = [m.to_dict() for m in fa.models_used()]
     return report
 
 

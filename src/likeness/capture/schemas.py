@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from likeness.capture.service import MIN_OVERRIDE_REASON
+from likeness.kit.bounds import text_rule
 
 
 class CaptureRead(BaseModel):
@@ -29,4 +30,8 @@ class ReferenceRead(BaseModel):
 
 
 class OverrideIn(BaseModel):
-    reason: str = Field(min_length=MIN_OVERRIDE_REASON, max_length=500)
+    reason: str = Field(
+        min_length=MIN_OVERRIDE_REASON,
+        max_length=500,
+        json_schema_extra=text_rule(min_chars=MIN_OVERRIDE_REASON, control=True),
+    )

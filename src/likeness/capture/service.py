@@ -19,12 +19,14 @@ from sqlalchemy.orm import Session
 from likeness.audit.service import record
 from likeness.capture import repository
 from likeness.capture.access import record_operator_look, require_talent_data
-from likeness.capture.errors import QcFailed
+from likeness.capture.errors import CaptureConsentRequired, QcFailed
 from likeness.capture.images import CaptureLimits, ImageInfo, decode_bytes, decode_gray
 from likeness.capture.ingest import OpenedCapture, ValidatedCapture, read_manifest, validate_capture
 from likeness.capture.lights import angles_to_direction
 from likeness.capture.qc import QcConfig, QcReport, QcView, run_qc
 from likeness.capture.reference import reference_template, template_bytes, template_from_bytes
+from likeness.consent import repository as consent_repository
+from likeness.consent import service as consent_service
 from likeness.errors import Conflict, Forbidden, InvalidInput, NotFound
 from likeness.identity.actor import Actor
 from likeness.imaging.faces import FaceAnalyzer
@@ -32,8 +34,10 @@ from likeness.kit.clock import utcnow
 from likeness.kit.db import on_commit, on_rollback
 from likeness.models.base import new_id
 from likeness.models.capture import CaptureFile, CaptureSession, CaptureStatus, TalentReference
+from likeness.models.consent import Consent
 from likeness.models.party import Role, TalentProfile
-from likeness.storage import BlobStore
+from likeness.policy import CAPTURE
+from likeness.storage.intents import Intent
 from likeness.vault.deps import StorageDeps
 from likeness.vault.errors import DecryptionFailed, KeyShredded
 from likeness.vault.keys import capture_key_name, reference_key_name
@@ -41,6 +45,38 @@ from likeness.vault.keys import capture_key_name, reference_key_name
 F32 = NDArray[np.float32]
 USABLE = frozenset({CaptureStatus.qc_passed, CaptureStatus.overridden})
 MIN_OVERRIDE_REASON = 10
+MAX_OVERRIDE_REASON = 500
+
+
+def undo_intent(deps: StorageDeps, intent: Intent) -> None:
+    """Undo what an unfinished operation stored: shred the key it created (every blob
+    sealed under it is noise from then on), delete its blobs, then close the journal. If
+    any step fails the journal stays for recovery (``likeness doctor``, the next start).
+    Safe to call twice."""
+    if not intent.open:
+        return
+    complete = True
+    if intent.key_new:
+        try:
+            deps.cipher.shred(intent.key_name)
+        except Exception:  # cleanup must not hide the original error
+            complete = False
+    for key in intent.blobs:
+        try:
+            deps.blobs.delete(key)
+        except Exception:
+            complete = False
+    if complete:
+        intent.settle()
+    else:
+        intent.release()
+
+
+def settle_with_transaction(session: Session, deps: StorageDeps, intent: Intent) -> None:
+    """Tie the intent to the caller's transaction: closed once it commits (the rows are
+    then the record), undone if it rolls back."""
+    on_commit(session, intent.settle)
+    on_rollback(session, lambda: undo_intent(deps, intent))
 
 
 def _talent(session: Session, talent_id: str) -> TalentProfile:
@@ -132,13 +168,17 @@ def ingest(
     limits: CaptureLimits | None = None,
     *,
     label: str | None = None,
+    override_reason: str | None = None,
 ) -> CaptureSession:
     """Validate a capture folder or zip and store it sealed; nothing is kept on failure.
 
-    ``label`` names the capture in errors (an upload's file name) instead of ``path``.
+    ``label`` names the capture in errors (an upload's file name) instead of ``path``;
+    ``override_reason`` is an operator's written reason to ingest without the talent's
+    consent (see :func:`require_capture_consent`).
     """
     _talent(session, talent_id)
     require_talent_data(actor, talent_id, "ingest captures for this talent")
+    require_capture_consent(session, actor, talent_id, override_reason)
     with OpenedCapture(path, limits, label=label) as opened:
         validated = validate_capture(opened.folder(), read_manifest(opened), limits)
         m = validated.manifest
@@ -155,8 +195,18 @@ def ingest(
             created_by_user_id=actor.user_id,
         )
         key_name = capture_key_name(row.id)
-        put: list[str] = []
+        # Named before it exists: a crash from here on leaves a journal that recovery
+        # follows to shred the key and delete the blobs.
+        intent = deps.intents.begin(
+            kind="capture",
+            talent_id=talent_id,
+            key_name=key_name,
+            key_new=True,
+            row=("capture_sessions", row.id),
+            key_owner=("capture_sessions", row.id),
+        )
         try:
+            settle_with_transaction(session, deps, intent)
             deps.cipher.create_key(key_name)
             session.add(row)
             session.flush()
@@ -164,8 +214,7 @@ def ingest(
                 sealed = deps.cipher.encrypt(
                     key_name, validated.file_bytes(file_row.name), role=f"capture/{file_row.name}"
                 )
-                file_row.blob_key = deps.blobs.put(sealed)
-                put.append(file_row.blob_key)
+                file_row.blob_key = intent.put(deps.blobs, sealed)
                 session.add(file_row)
             session.flush()
             record(
@@ -183,41 +232,113 @@ def ingest(
             )
         except BaseException:
             # A failed ingest leaves nothing behind: no blobs, no key, no rows.
-            for key in put:
-                _delete_quietly(deps.blobs, key)
-            deps.cipher.shred(key_name)
+            undo_intent(deps, intent)
             raise
     return row
 
 
-def _delete_quietly(blobs: BlobStore, key: str) -> None:
-    try:
-        blobs.delete(key)
-    except Exception:  # cleanup must not hide the original error
-        return
+def require_capture_consent(
+    session: Session, actor: Actor, talent_id: str, override_reason: str | None = None
+) -> Consent | None:
+    """The rule for capturing a talent: a signed creation consent in force naming
+    ``capture`` (the NY Fashion Workers Act wants consent before a digital replica is
+    created, and capture is its first step), or an operator's override with a written
+    reason, which is audited. Returns the consent, or None when an override was used.
+    """
+    reason = None if override_reason is None else _override_reason(actor, override_reason)
+    standing = consent_repository.standing_creation_consents(
+        session, talent_id, None, utcnow(), any_twin=True
+    )
+    for consent in standing:
+        if CAPTURE in consent_service.document_of(consent).activities:
+            return consent
+    if reason is None:
+        allowed = sorted({a for c in standing for a in consent_service.document_of(c).activities})
+        missing = (
+            f"the talent's creation consent does not allow {CAPTURE!r} "
+            f"(it allows: {', '.join(allowed) or 'nothing'})"
+            if standing
+            else f"talent {talent_id} has no signed creation consent in force"
+        )
+        raise CaptureConsentRequired(
+            f"capture refused: {missing}; the talent signs a creation consent that allows "
+            f"{CAPTURE!r} first, or an operator gives an override reason"
+        )
+    record(
+        session,
+        actor,
+        "capture.consent_override",
+        "talent",
+        talent_id,
+        {"reason": reason, "activity": CAPTURE},
+    )
+    return None
+
+
+def _override_reason(actor: Actor, reason: str) -> str:
+    if actor.role is not Role.operator:
+        raise Forbidden("only an operator may ingest a capture without the talent's consent")
+    text = " ".join(reason.split())
+    if not MIN_OVERRIDE_REASON <= len(text) <= MAX_OVERRIDE_REASON:
+        raise InvalidInput(
+            f"give an override reason of {MIN_OVERRIDE_REASON} to {MAX_OVERRIDE_REASON} characters"
+        )
+    return text
 
 
 def destroy_on_commit(
-    session: Session, deps: StorageDeps, *, key_name: str | None, blob_keys: Iterable[str]
+    session: Session,
+    deps: StorageDeps,
+    *,
+    key_name: str | None,
+    blob_keys: Iterable[str],
+    talent_id: str,
+    row: tuple[str, str],
 ) -> None:
     """Shred ``key_name`` and delete the blobs once the transaction that records it commits.
 
     Destroying them at once would leave, if the transaction then rolled back (a failed
     audit write, a conflict at commit), rows that still say "active" over data that no
-    key opens any more. A shred that fails after the commit is logged; the blobs it
-    sealed are deleted regardless.
+    key opens any more. The destruction is journalled first (a ``shred`` intent naming
+    ``row``, whose committed state says the deletion happened), so a crash between the
+    commit and the shredding is finished by recovery (the next start, ``likeness doctor``).
     """
     keys = list(blob_keys)
-    if key_name is not None:
-        name = key_name
-        on_commit(session, lambda: deps.cipher.shred(name))
-    if keys:
+    if key_name is None and not keys:
+        return
+    intent = deps.intents.begin(
+        kind="shred",
+        talent_id=talent_id,
+        key_name=key_name or "",
+        key_new=key_name is not None,
+        row=row,
+        key_owner=row,
+    )
+    try:
+        intent.add_blobs(keys)
+    except BaseException:
+        intent.settle()
+        raise
 
-        def delete_blobs() -> None:
-            for key in keys:
-                _delete_quietly(deps.blobs, key)
+    def destroy() -> None:
+        complete = True
+        if key_name is not None:
+            try:
+                deps.cipher.shred(key_name)
+            except Exception:
+                complete = False
+        for key in keys:
+            try:
+                deps.blobs.delete(key)
+            except Exception:
+                complete = False
+        if complete:
+            intent.settle()
+        else:  # recovery finishes it
+            intent.release()
 
-        on_commit(session, delete_blobs)
+    on_commit(session, destroy)
+    on_rollback(session, intent.settle)  # nothing was deleted: nothing to destroy
 
 
 def _manifest_summary(validated: ValidatedCapture) -> dict[str, Any]:
@@ -350,7 +471,11 @@ def run_session_qc(
         "capture.qc",
         "capture_session",
         row.id,
-        {"passed": report.passed, "failed": [c.code for c in report.failures()]},
+        {
+            "passed": report.passed,
+            "failed": [c.code for c in report.failures()],
+            **({"opted_in_models": report.opted_in_models} if report.opted_in_models else {}),
+        },
     )
     return report
 
@@ -391,7 +516,14 @@ def shred_session(session: Session, actor: Actor, deps: StorageDeps, row: Captur
         if f.blob_key:
             blob_keys.append(f.blob_key)
             f.blob_key = None
-    destroy_on_commit(session, deps, key_name=capture_key_name(row.id), blob_keys=blob_keys)
+    destroy_on_commit(
+        session,
+        deps,
+        key_name=capture_key_name(row.id),
+        blob_keys=blob_keys,
+        talent_id=row.talent_id,
+        row=("capture_sessions", row.id),
+    )
     row.deleted_at = utcnow()
     row.status = CaptureStatus.deleted
     session.flush()
@@ -457,8 +589,16 @@ def set_reference(
         created_by_user_id=actor.user_id,
     )
     key_name = reference_key_name(row.id)
+    intent = deps.intents.begin(
+        kind="reference",
+        talent_id=talent_id,
+        key_name=key_name,
+        key_new=True,
+        row=("talent_references", row.id),
+        key_owner=("talent_references", row.id),
+    )
+    settle_with_transaction(session, deps, intent)
     deps.cipher.create_key(key_name)
-    on_rollback(session, lambda: deps.cipher.shred(key_name))
     row.template = deps.cipher.encrypt(
         key_name, template_bytes(template.embedding), role="reference/template"
     )
@@ -466,7 +606,14 @@ def set_reference(
         old_key = reference_key_name(old.id)
         session.delete(old)
         session.flush()
-        destroy_on_commit(session, deps, key_name=old_key, blob_keys=())
+        destroy_on_commit(
+            session,
+            deps,
+            key_name=old_key,
+            blob_keys=(),
+            talent_id=talent_id,
+            row=("talent_references", old.id),
+        )
     session.add(row)
     session.flush()
     record(
@@ -505,7 +652,14 @@ def clear_reference(
         talent_id,
         {"reference_id": row.id, "reason": why},
     )
-    destroy_on_commit(session, deps, key_name=reference_key_name(row.id), blob_keys=())
+    destroy_on_commit(
+        session,
+        deps,
+        key_name=reference_key_name(row.id),
+        blob_keys=(),
+        talent_id=talent_id,
+        row=("talent_references", row.id),
+    )
 
 
 def reference_embedding(session: Session, deps: StorageDeps, talent_id: str) -> F32 | None:

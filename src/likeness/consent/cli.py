@@ -7,51 +7,47 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from likeness.consent import service
 from likeness.consent.schemas import ConsentRead, StandingLimitsIn
 from likeness.errors import InvalidInput
-from likeness.kit.cli import AsOption, cli_session, console, print_json
-from likeness.policy import InvalidUse, parse_iso
+from likeness.kit.cli import (
+    AsOption,
+    ConsentId,
+    JsonOption,
+    TalentFilter,
+    cli_session,
+    console,
+    id_argument,
+    id_option,
+    negative,
+    print_fields,
+    print_json,
+    print_table,
+)
 
 app = typer.Typer(
     help="Consents: creation (capture and build the twin) and use (one license).",
     no_args_is_help=True,
 )
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-
-
-def parse_time(value: str | None, what: str) -> str | None:
-    """Check an ISO 8601 time with a zone early, so the error names the option."""
-    if value is None:
-        return None
-    try:
-        parse_iso(value)
-    except (ValueError, InvalidUse) as exc:
-        raise InvalidInput(f"{what}: expected an ISO 8601 time with a zone, got {value!r}") from exc
-    return value
-
 
 def print_consent(row: ConsentRead, json_out: bool) -> None:
     if json_out:
         print_json(row.model_dump(mode="json"))
         return
-    table = Table(show_header=False)
-    for key, value in row.model_dump(mode="json").items():
-        if key == "signature" and value:
-            value = f"{value['typed_name']} at {value['signed_at']}" + (
-                f" (Ed25519 {value['ed25519_public_key'][:16]}…)"
-                if value["ed25519_public_key"]
-                else ""
-            )
-        table.add_row(key, "" if value is None else str(value))
-    console.print(table)
+    fields = row.model_dump(mode="json")
+    signature = fields.get("signature")
+    if signature:
+        key = signature["ed25519_public_key"]
+        fields["signature"] = f"{signature['typed_name']} at {signature['signed_at']}" + (
+            f" (Ed25519 {key[:16]}…)" if key else ""
+        )
+    print_fields(fields)
 
 
 @app.command("show")
-def show(consent_id: str, as_email: AsOption = None, json_out: JsonOption = False) -> None:
+def show(consent_id: ConsentId, as_email: AsOption = None, json_out: JsonOption = False) -> None:
     """Show a consent's status, hash and signature."""
     with cli_session(as_email) as (session, actor):
         row = service.to_read(session, service.get_for(session, actor, consent_id))
@@ -60,8 +56,11 @@ def show(consent_id: str, as_email: AsOption = None, json_out: JsonOption = Fals
 
 @app.command("list")
 def list_(
-    talent: Annotated[str | None, typer.Option(help="Only this talent.")] = None,
-    license_id: Annotated[str | None, typer.Option("--license", help="Only this license.")] = None,
+    talent: TalentFilter = None,
+    license_id: Annotated[
+        str | None,
+        id_option("license", "licenses", name="--license", help="Only this license."),
+    ] = None,
     as_email: AsOption = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -74,15 +73,16 @@ def list_(
     if json_out:
         print_json([r.model_dump(mode="json") for r in rows])
         return
-    table = Table("id", "kind", "status", "talent_id", "license_id", "title")
-    for r in rows:
-        table.add_row(r.id, r.kind.value, r.status.value, r.talent_id, r.license_id or "", r.title)
-    console.print(table)
+    print_table(
+        ["id", "kind", "status", "talent", "license", "title"],
+        [(r.id, r.kind.value, r.status.value, r.talent_id, r.license_id, r.title) for r in rows],
+        id_columns=(0, 3, 4),
+    )
 
 
 @app.command("render")
 def render(
-    consent_id: str,
+    consent_id: ConsentId,
     fmt: Annotated[str, typer.Option("--format", help="md, html, pdf or json.")] = "md",
     output: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
     as_email: AsOption = None,
@@ -101,18 +101,24 @@ def render(
 
 
 @app.command("verify")
-def verify(consent_id: str, as_email: AsOption = None) -> None:
-    """Recompute the document hash and check the Ed25519 signature; exit 1 if broken."""
+def verify(consent_id: ConsentId, as_email: AsOption = None, json_out: JsonOption = False) -> None:
+    """Recompute the document hash and check the Ed25519 signature; exit 3 if broken."""
     with cli_session(as_email) as (session, actor):
         report = service.verify(session, actor, consent_id)
-    print_json(report.model_dump(mode="json"))
-    if not report.document_intact or report.ed25519_valid is False:
-        raise typer.Exit(1)
+    intact = report.document_intact and report.ed25519_valid is not False
+    if json_out:
+        print_json(report.model_dump(mode="json"))
+    else:
+        for key, value in report.model_dump(mode="json").items():
+            console.print(f"{key:<20} {value}", markup=False, highlight=False)
+        console.print("consent intact" if intact else "consent BROKEN")
+    if not intact:
+        raise negative()
 
 
 @app.command("limits")
 def limits(
-    talent: str,
+    talent: Annotated[str, id_argument("talent", "talent_profiles")],
     set_: Annotated[
         str | None,
         typer.Option("--set", help="Comma-separated categories never allowed ('' clears)."),

@@ -13,18 +13,23 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from likeness.consent import service
+from likeness.consent.errors import ConsentImmutable, ConsentNotFound
 from likeness.consent.schemas import (
     ConsentRead,
     ConsentVerification,
     StandingLimitsIn,
     StandingLimitsRead,
 )
+from likeness.errors import Conflict, NotFound
 from likeness.kit.bounds import MAX_OFFSET
 from likeness.policy import ConsentKind
 from likeness.web.actors import AnyActor
 from likeness.web.deps import SessionDep
+from likeness.web.responses import error_responses
 
-router = APIRouter(tags=["consents"])
+#: The errors the consent routes answer (the consent routes of twin and licensing too).
+CONSENT_ERRORS = (ConsentNotFound, NotFound, ConsentImmutable, Conflict)
+router = APIRouter(tags=["consents"], responses=error_responses(*CONSENT_ERRORS))
 
 Limit = Annotated[int, Query(ge=1, le=service.MAX_PAGE)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]

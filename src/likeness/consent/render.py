@@ -12,10 +12,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
-
-from fpdf import FPDF
-from jinja2 import Environment, PackageLoader, select_autoescape
+from typing import TYPE_CHECKING
 
 from likeness.consent.document import (
     ConsentDocument,
@@ -27,11 +26,20 @@ from likeness.consent.signing import AFFIRMATION, SignatureRecord
 from likeness.policy import iso
 
 _FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
-_environment = Environment(
-    loader=PackageLoader("likeness.consent", "templates"),
-    autoescape=select_autoescape(["html"]),
-    keep_trailing_newline=True,
-)
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+
+@cache
+def _environment() -> Environment:
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    return Environment(
+        loader=PackageLoader("likeness.consent", "templates"),
+        autoescape=select_autoescape(["html"]),
+        keep_trailing_newline=True,
+    )
 
 
 def _counterparty(doc: ConsentDocument) -> str | None:
@@ -92,7 +100,7 @@ def _signature_line(signature: SignatureRecord | None) -> str:
 
 
 def to_html(doc: ConsentDocument, signature: SignatureRecord | None = None) -> str:
-    template = _environment.get_template("consent.html")
+    template = _environment().get_template("consent.html")
     return template.render(
         title=title(doc),
         talent=doc.talent.name,
@@ -154,6 +162,8 @@ def to_pdf(
     font_path: Path | None = None,
 ) -> bytes:
     """A PDF with the same text as :func:`to_markdown`; deterministic for a given font."""
+    from fpdf import FPDF  # heavy (numpy, fontTools): only the PDF path pays for it
+
     pdf = FPDF(format="A4")
     pdf.set_creation_date(doc.issued_at)
     pdf.set_title(title(doc))

@@ -23,6 +23,39 @@ def signature_of(session: Session, consent_id: str) -> ConsentSignature | None:
     ).scalar_one_or_none()
 
 
+def standing_creation_consents(
+    session: Session,
+    talent_id: str,
+    twin_id: str | None,
+    now: datetime,
+    *,
+    any_twin: bool = False,
+) -> list[Consent]:
+    """The talent's signed, unrevoked creation consents in force at ``now``, newest first.
+
+    One with no ``twin_id`` covers any twin of the talent, one with a ``twin_id`` only that
+    twin; ``any_twin`` takes both kinds (a capture is not tied to a twin yet).
+    """
+    stmt = (
+        select(Consent)
+        .where(
+            Consent.talent_id == talent_id,
+            Consent.kind == ConsentKind.creation,
+            Consent.status == ConsentStatus.signed,
+            Consent.signed_at.is_not(None),
+            Consent.revoked_at.is_(None),
+            Consent.valid_from <= now,
+            Consent.valid_until > now,
+        )
+        .order_by(Consent.signed_at.desc(), Consent.id)
+    )
+    if twin_id is None and not any_twin:
+        stmt = stmt.where(Consent.twin_id.is_(None))
+    elif not any_twin:
+        stmt = stmt.where(or_(Consent.twin_id.is_(None), Consent.twin_id == twin_id))
+    return list(session.scalars(stmt))
+
+
 def compare_and_set(
     session: Session, consent_id: str, expected_version: int, values: dict[str, Any]
 ) -> bool:
@@ -79,26 +112,3 @@ def never_allowed(session: Session, talent_id: str) -> list[str]:
         .scalars()
         .all()
     )
-
-
-def standing_creation_consents(
-    session: Session, talent_id: str, twin_id: str | None, now: datetime
-) -> list[Consent]:
-    stmt = (
-        select(Consent)
-        .where(
-            Consent.talent_id == talent_id,
-            Consent.kind == ConsentKind.creation,
-            Consent.status == ConsentStatus.signed,
-            Consent.signed_at.is_not(None),
-            Consent.revoked_at.is_(None),
-            Consent.valid_from <= now,
-            Consent.valid_until > now,
-        )
-        .order_by(Consent.signed_at.desc(), Consent.id)
-    )
-    if twin_id is None:
-        stmt = stmt.where(Consent.twin_id.is_(None))
-    else:
-        stmt = stmt.where(or_(Consent.twin_id.is_(None), Consent.twin_id == twin_id))
-    return list(session.scalars(stmt))

@@ -10,7 +10,6 @@ Ed25519, so anyone holding the public key can check it without trusting the data
 from __future__ import annotations
 
 import base64
-import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 
 from likeness.consent.errors import IntentNotShown, SignatureKeyError
 from likeness.kit.canonical import canonical_bytes
+from likeness.kit.files import write_private
 from likeness.policy import iso
 
 AFFIRMATION = "I have read this consent, I understand it, and I agree to it."
@@ -164,16 +164,16 @@ class TalentKeyring:
         path = self._path(talent_id)
         if path.exists():
             return self.load(talent_id)
-        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         key = Ed25519PrivateKey.generate()
         pem = key.private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(pem)
+        try:
+            write_private(path, pem)
+        except FileExistsError:  # made at the same moment by another request: use that one
+            return self.load(talent_id)
         return key
 
     def load(self, talent_id: str) -> Ed25519PrivateKey:

@@ -9,7 +9,7 @@ pydantic types carry the same bounds into the API schema.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, Field
 
@@ -52,8 +52,40 @@ def _instant(value: datetime) -> datetime:
         raise ValueError(error.message) from None
 
 
+#: Years whose every instant lies in range whatever its offset: the API description's
+#: approximation of EARLIEST..LATEST, which a pattern cannot state exactly.
+INSTANT_PATTERN = r"^(19[1-9][0-9]|[2-7][0-9]{3}|8[0-8][0-9]{2}|89[0-8][0-9])-"
+
 #: An aware time within Likeness's range, for request schemas.
-Instant = Annotated[AwareDatetime, AfterValidator(_instant)]
+Instant = Annotated[
+    AwareDatetime,
+    AfterValidator(_instant),
+    Field(json_schema_extra={"pattern": INSTANT_PATTERN}),
+]
+
+#: Control characters (Unicode category Cc), which names and one-line texts refuse.
+_CONTROL = r"\x00-\x1f\x7f-\x9f"
+
+
+def text_rule(*, min_chars: int = 1, control: bool = False) -> dict[str, Any]:
+    """JSON Schema keywords stating what a rule checks in free text, for
+    ``Field(json_schema_extra=...)``: at least ``min_chars`` characters once surrounding
+    blanks are stripped and, unless ``control``, no control characters. The rule itself
+    still decides, with its own message; this makes the API description say it."""
+    cc = "" if control else _CONTROL
+    char = f"[^{cc}]" if cc else r"[\s\S]"
+    solid = rf"[^\s{cc}]"
+    if min_chars <= 1:
+        return {"pattern": rf"^{char}*{solid}{char}*$"}
+    return {"pattern": rf"^\s*{solid}{char}{{{min_chars - 2},}}{solid}\s*$"}
+
+
+def email_rule() -> dict[str, Any]:
+    """JSON Schema keywords for an email address as ``party.rules`` accepts it."""
+    part = rf"[^@\s{_CONTROL}]"
+    return {"maxLength": 320, "pattern": rf"^\s*{part}{{1,64}}@{part}+\.{part}{{2,}}\s*$"}
+
+
 #: A non-negative integer that fits every database column.
 Count = Annotated[int, Field(ge=0, le=MAX_INT)]
 #: A record version, as read before a compare-and-set.

@@ -22,6 +22,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from likeness.errors import ConfigurationError, LikenessError
+from likeness.kit.files import private_dir, private_file
+from likeness.kit.signals import deferred
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -74,8 +76,8 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def _create_sqlite_engine(url: str, database: str | None, **kwargs: Any) -> Engine:
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    if database and database != ":memory:" and not database.startswith("file:"):
+        _private_database_file(Path(database))
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
 
     @event.listens_for(engine, "connect")
@@ -96,13 +98,26 @@ def _create_sqlite_engine(url: str, database: str | None, **kwargs: Any) -> Engi
     return engine
 
 
+def _private_database_file(path: Path) -> None:
+    """The database file is 0600 before SQLite opens it: SQLite gives its ``-wal``,
+    ``-shm`` and ``-journal`` files the database file's mode, whatever the umask."""
+    if not path.parent.is_dir():
+        private_dir(path.parent)
+    private_file(path)
+    for suffix in ("-wal", "-shm", "-journal"):
+        leftover = path.with_name(path.name + suffix)
+        if leftover.is_file():  # from an older install or a crash: tighten it too
+            private_file(leftover)
+
+
 class Database:
     """An engine plus its session factory; one per process."""
 
-    def __init__(self, url: str, *, audit_key: bytes | None = None, **engine_kwargs: Any) -> None:
+    def __init__(self, url: str, *, audit_key: object = None, **engine_kwargs: Any) -> None:
         self.url = url
         self.engine = create_db_engine(url, **engine_kwargs)
-        # Every session carries the audit key so the audit chain can seal its events.
+        # Every session carries the audit key (bytes, or where to read it: the keys folder
+        # or a likeness.audit.key.AuditKeys) so the audit chain can seal its events.
         self.sessionmaker = sessionmaker(
             self.engine, expire_on_commit=False, info={"audit_key": audit_key}
         )
@@ -120,7 +135,8 @@ class Database:
             # Some refusals must still keep what they recorded (a failed login's
             # counter); they say so with `keep_changes`.
             if getattr(exc, "keep_changes", False):
-                session.commit()
+                with deferred():
+                    session.commit()
             else:
                 session.rollback()
             raise
@@ -128,7 +144,9 @@ class Database:
             session.rollback()
             raise
         else:
-            session.commit()
+            # A stop signal waits for the commit: the change is wholly saved or undone.
+            with deferred():
+                session.commit()
         finally:
             session.close()
 

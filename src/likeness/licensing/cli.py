@@ -3,23 +3,49 @@ expire|show|list|notifications|sweep` and `likeness decide`."""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
-from rich.table import Table
 
 from likeness.capture.cli import storage
 from likeness.consent import cli as consent_cli
 from likeness.consent import service as consents
-from likeness.consent.cli import parse_time, print_consent
+from likeness.consent.cli import print_consent
 from likeness.consent.service import Intent
-from likeness.consent.signing import AFFIRMATION, TalentKeyring
+from likeness.consent.signing import TalentKeyring
 from likeness.errors import InvalidInput
 from likeness.identity.actor import SYSTEM_ACTOR
-from likeness.kit.cli import AsOption, cli_session, console, print_json
+from likeness.kit.cli import (
+    AsOption,
+    AtOption,
+    ConsentId,
+    EndOption,
+    JsonOption,
+    LicenseId,
+    ReasonOption,
+    RequiredReason,
+    SignerNameOption,
+    SignKeyOption,
+    StartOption,
+    StatementOption,
+    TalentFilter,
+    TalentOption,
+    TwinId,
+    cli_session,
+    console,
+    id_option,
+    negative,
+    print_fields,
+    print_json,
+    print_table,
+)
+from likeness.kit.documents import read_json, read_text, read_yaml
 from likeness.licensing import decision, notifications, service
 from likeness.licensing.schemas import (
     LicenseRead,
@@ -36,14 +62,9 @@ from likeness.twin import service as twins
 
 app = typer.Typer(help="Licenses: negotiation between brand and talent side.", no_args_is_help=True)
 
-#: `likeness decide` exits 3 on deny, so scripts can branch without parsing JSON.
-EXIT_DENY = 3
-
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 VersionOption = Annotated[
     int | None, typer.Option(help="The version you last saw; refused if it changed since.")
 ]
-ReasonOption = Annotated[str | None, typer.Option(help="Why (audit log, brand notice).")]
 
 # Terms: from a JSON/YAML file (the API's TermsIn shape), each option overriding it.
 TermsFile = Annotated[
@@ -57,10 +78,9 @@ Categories = Annotated[list[str] | None, typer.Option("--category", help="Repeat
 Exclusive = Annotated[
     list[str] | None, typer.Option("--exclusive", help="Exclusive category; repeat.")
 ]
-Start = Annotated[str | None, typer.Option("--start", help="ISO 8601 with zone.")]
-End = Annotated[str | None, typer.Option("--end", help="ISO 8601 with zone (≤ 10 years).")]
 MaxOutputs = Annotated[int | None, typer.Option("--max-outputs")]
 Approval = Annotated[ApprovalMode | None, typer.Option("--approval")]
+BrandOption = Annotated[str, id_option("brand", "brands", name="--brand")]
 Currency = Annotated[str | None, typer.Option("--currency", help="ISO 4217.")]
 CreationFee = Annotated[int | None, typer.Option("--creation-fee", help="Minor units.")]
 OutputFee = Annotated[int | None, typer.Option("--per-output-fee", help="Minor units.")]
@@ -77,14 +97,8 @@ Purpose = Annotated[str | None, typer.Option("--purpose")]
 def _load_file(path: Path | None) -> dict[str, Any]:
     if path is None:
         return {}
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from exc
-    try:
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise InvalidInput(f"{path} is not valid JSON or YAML") from exc
+    text = read_text(path, str(path))
+    data = read_json(text, str(path)) if path.suffix == ".json" else read_yaml(text, str(path))
     if not isinstance(data, dict):
         raise InvalidInput(f"{path} must hold a mapping of terms")
     return data
@@ -103,32 +117,55 @@ def _use_fees(pairs: list[str]) -> dict[str, int]:
     return fees
 
 
+#: The license-term options, declared once: parameter name → option. Commands that take
+#: terms declare a ``terms: TermsIn`` parameter and are wrapped in :func:`with_terms`.
+TERM_OPTIONS: dict[str, Any] = {
+    "terms_file": TermsFile,
+    "channel": Channels,
+    "territory": Territories,
+    "category": Categories,
+    "exclusive": Exclusive,
+    "start": StartOption,
+    "end": EndOption,
+    "max_outputs": MaxOutputs,
+    "approval": Approval,
+    "currency": Currency,
+    "creation_fee": CreationFee,
+    "per_output_fee": OutputFee,
+    "per_use_fee": UseFees,
+    "commission_bps": Commission,
+    "takedown_days": Takedown,
+    "purpose": Purpose,
+}
+
+
 def build_terms(
-    terms_file: Path | None,
-    channel: list[str] | None,
-    territory: list[str] | None,
-    category: list[str] | None,
-    exclusive: list[str] | None,
-    start: str | None,
-    end: str | None,
-    max_outputs: int | None,
-    approval: ApprovalMode | None,
-    currency: str | None,
-    creation_fee: int | None,
-    per_output_fee: int | None,
-    per_use_fee: list[str] | None,
-    commission_bps: int | None,
-    takedown_days: int | None,
-    purpose: str | None,
+    terms_file: Path | None = None,
+    channel: list[str] | None = None,
+    territory: list[str] | None = None,
+    category: list[str] | None = None,
+    exclusive: list[str] | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    max_outputs: int | None = None,
+    approval: ApprovalMode | None = None,
+    currency: str | None = None,
+    creation_fee: int | None = None,
+    per_output_fee: int | None = None,
+    per_use_fee: list[str] | None = None,
+    commission_bps: int | None = None,
+    takedown_days: int | None = None,
+    purpose: str | None = None,
 ) -> TermsIn:
+    """The terms from ``--terms-file``, each option given overriding it."""
     data = _load_file(terms_file)
     overrides: dict[str, Any] = {
         "channels": channel,
         "territories": territory,
         "categories": category,
         "exclusive_categories": exclusive,
-        "starts_at": parse_time(start, "--start"),
-        "ends_at": parse_time(end, "--end"),
+        "starts_at": start,
+        "ends_at": end,
         "max_outputs": max_outputs,
         "approval_mode": approval,
         "currency": currency,
@@ -143,50 +180,55 @@ def build_terms(
     return TermsIn.model_validate(data)
 
 
+def with_terms(command: Callable[..., None]) -> Callable[..., None]:
+    """Give ``command`` the term options in place of its ``terms: TermsIn`` parameter."""
+    signature = inspect.signature(command, eval_str=True)
+    parameters: list[inspect.Parameter] = []
+    for parameter in signature.parameters.values():
+        if parameter.name != "terms":
+            parameters.append(parameter.replace(kind=inspect.Parameter.KEYWORD_ONLY))
+            continue
+        parameters.extend(
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=option)
+            for name, option in TERM_OPTIONS.items()
+        )
+
+    @functools.wraps(command)
+    def wrapper(**kwargs: Any) -> None:
+        terms = build_terms(**{name: kwargs.pop(name) for name in TERM_OPTIONS})
+        command(terms=terms, **kwargs)
+
+    wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
+    return wrapper
+
+
 def _print(row: LicenseRead, json_out: bool) -> None:
     if json_out:
         print_json(row.model_dump(mode="json"))
         return
-    table = Table(show_header=False)
-    for key, value in row.model_dump(mode="json").items():
+    fields = row.model_dump(mode="json")
+    for key, value in fields.items():
         if key == "terms":
-            value = json.dumps(value, sort_keys=True)
+            fields[key] = json.dumps(value, sort_keys=True)
         elif isinstance(value, list):
-            value = ", ".join(value)
-        table.add_row(key, "" if value is None else str(value))
-    console.print(table)
+            fields[key] = ", ".join(value)
+    print_fields(fields)
 
 
 @app.command("request")
+@with_terms
 def request(
-    talent: Annotated[str, typer.Option("--talent", help="Talent id.")],
-    brand: Annotated[str, typer.Option("--brand", help="Your brand's id.")],
-    twin: Annotated[str | None, typer.Option(help="One twin (default: all of them).")] = None,
-    terms_file: TermsFile = None,
-    channel: Channels = None,
-    territory: Territories = None,
-    category: Categories = None,
-    exclusive: Exclusive = None,
-    start: Start = None,
-    end: End = None,
-    max_outputs: MaxOutputs = None,
-    approval: Approval = None,
-    currency: Currency = None,
-    creation_fee: CreationFee = None,
-    per_output_fee: OutputFee = None,
-    per_use_fee: UseFees = None,
-    commission_bps: Commission = None,
-    takedown_days: Takedown = None,
-    purpose: Purpose = None,
+    talent: TalentOption,
+    brand: Annotated[str, id_option("brand", "brands", name="--brand", help="Your brand's id.")],
+    terms: TermsIn,
+    twin: Annotated[
+        str | None, id_option("twin", "twins", name="--twin", help="One twin (default: all).")
+    ] = None,
     as_email: AsOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """Request a license (brand members only) with the terms you would like."""
-    terms = build_terms(
-        terms_file, channel, territory, category, exclusive, start, end, max_outputs, approval,
-        currency, creation_fee, per_output_fee, per_use_fee, commission_bps, takedown_days,
-        purpose,
-    )  # fmt: skip
     body = LicenseRequestIn(talent_id=talent, twin_id=twin, brand_id=brand, terms=terms)
     with cli_session(as_email) as (session, actor):
         row = service.to_read(session, actor, service.request(session, actor, body))
@@ -197,39 +239,19 @@ def _terms_command(name: str, doc: str) -> None:
     action = getattr(service, name)
 
     def command(
-        license_id: str,
-        terms_file: TermsFile = None,
-        channel: Channels = None,
-        territory: Territories = None,
-        category: Categories = None,
-        exclusive: Exclusive = None,
-        start: Start = None,
-        end: End = None,
-        max_outputs: MaxOutputs = None,
-        approval: Approval = None,
-        currency: Currency = None,
-        creation_fee: CreationFee = None,
-        per_output_fee: OutputFee = None,
-        per_use_fee: UseFees = None,
-        commission_bps: Commission = None,
-        takedown_days: Takedown = None,
-        purpose: Purpose = None,
+        license_id: LicenseId,
+        terms: TermsIn,
         version: VersionOption = None,
         as_email: AsOption = None,
         json_out: JsonOption = False,
     ) -> None:
-        terms = build_terms(
-            terms_file, channel, territory, category, exclusive, start, end, max_outputs,
-            approval, currency, creation_fee, per_output_fee, per_use_fee, commission_bps,
-            takedown_days, purpose,
-        )  # fmt: skip
         with cli_session(as_email) as (session, actor):
             lic = action(session, actor, license_id, TermsChangeIn(terms=terms, version=version))
             row = service.to_read(session, actor, lic)
         _print(row, json_out)
 
     command.__doc__ = doc
-    app.command(name)(command)
+    app.command(name)(with_terms(command))
 
 
 _terms_command("propose", "Propose terms (the talent's agent, or the talent).")
@@ -240,7 +262,7 @@ def _simple_command(name: str, doc: str) -> None:
     action = getattr(service, name)
 
     def command(
-        license_id: str,
+        license_id: LicenseId,
         reason: ReasonOption = None,
         version: VersionOption = None,
         as_email: AsOption = None,
@@ -265,10 +287,10 @@ _simple_command("expire", "End a running license as expired (operator).")
 
 @app.command("approve")
 def approve(
-    license_id: str,
-    name: Annotated[str, typer.Option("--name", help="Your full legal name, typed.")],
-    statement: Annotated[str, typer.Option(help=f'Type exactly: "{AFFIRMATION}"')],
-    key: Annotated[bool, typer.Option("--key", help="Also sign with your Ed25519 key.")] = False,
+    license_id: LicenseId,
+    name: SignerNameOption,
+    statement: StatementOption,
+    key: SignKeyOption = False,
     version: VersionOption = None,
     as_email: AsOption = None,
     json_out: JsonOption = False,
@@ -289,7 +311,7 @@ def approve(
 
 
 @app.command("show")
-def show(license_id: str, as_email: AsOption = None, json_out: JsonOption = False) -> None:
+def show(license_id: LicenseId, as_email: AsOption = None, json_out: JsonOption = False) -> None:
     """Show a license, its terms and what you may do next."""
     with cli_session(as_email) as (session, actor):
         row = service.to_read(session, actor, service.get_for(session, actor, license_id))
@@ -299,8 +321,10 @@ def show(license_id: str, as_email: AsOption = None, json_out: JsonOption = Fals
 @app.command("list")
 def list_(
     status: Annotated[LicenseStatus | None, typer.Option(help="Only this status.")] = None,
-    talent: Annotated[str | None, typer.Option(help="Only this talent.")] = None,
-    brand: Annotated[str | None, typer.Option(help="Only this brand.")] = None,
+    talent: TalentFilter = None,
+    brand: Annotated[
+        str | None, id_option("brand", "brands", name="--brand", help="Only this brand.")
+    ] = None,
     as_email: AsOption = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -315,12 +339,14 @@ def list_(
     if json_out:
         print_json([r.model_dump(mode="json") for r in rows])
         return
-    table = Table("id", "status", "talent_id", "brand_id", "version", "ends_at")
-    for r in rows:
-        table.add_row(
-            r.id, r.status.value, r.talent_id, r.brand_id, str(r.version), str(r.terms["ends_at"])
-        )
-    console.print(table)
+    print_table(
+        ["id", "status", "talent", "brand", "version", "ends"],
+        [
+            (r.id, r.status.value, r.talent_id, r.brand_id, r.version, str(r.terms["ends_at"])[:10])
+            for r in rows
+        ],
+        id_columns=(0, 2, 3),
+    )
 
 
 @app.command("notifications")
@@ -338,10 +364,14 @@ def list_notifications(
     if json_out:
         print_json([r.model_dump(mode="json") for r in rows])
         return
-    table = Table("created_at", "kind", "license_id", "message")
-    for r in rows:
-        table.add_row(str(r.created_at), r.kind, r.license_id or "", r.message)
-    console.print(table)
+    print_table(
+        ["created", "kind", "license", "message"],
+        [
+            (r.created_at.isoformat(timespec="minutes"), r.kind, r.license_id, r.message)
+            for r in rows
+        ],
+        id_columns=(2,),
+    )
 
 
 @app.command("sweep")
@@ -357,18 +387,25 @@ def sweep(json_out: JsonOption = False) -> None:
 
 def decide_command(
     twin: Annotated[
-        str, typer.Option("--twin", help="Twin id (or a talent id: all of that talent's twins).")
+        str,
+        id_option(
+            "twin or talent",
+            "twins",
+            "talent_profiles",
+            name="--twin",
+            help="Twin id (or a talent id: all of that talent's twins); a prefix will do.",
+        ),
     ],
-    brand: Annotated[str, typer.Option("--brand", help="Brand id.")],
+    brand: BrandOption,
     action: Annotated[Action, typer.Option("--action")],
     channel: Annotated[str, typer.Option("--channel")],
     territory: Annotated[str | None, typer.Option("--territory", help="ISO 3166 code.")] = None,
     category: Annotated[str | None, typer.Option("--category")] = None,
-    at: Annotated[str | None, typer.Option("--at", help="ISO 8601 with zone; default now.")] = None,
+    at: AtOption = None,
     as_email: AsOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """May this brand do this with this twin? Exit 0 allow, 3 deny (1 on bad input)."""
+    """May this brand do this with this twin? Exit 0 allow, 3 deny."""
     body = UseIn.model_validate(
         {
             "twin": twin,
@@ -377,7 +414,7 @@ def decide_command(
             "channel": channel,
             "territory": territory,
             "category": category,
-            "at": parse_time(at, "--at"),
+            "at": at,
         }
     )
     with cli_session(as_email) as (session, actor):
@@ -394,7 +431,7 @@ def decide_command(
         for fee in result.fees:
             console.print(f"  fee: {fee.amount_minor} {fee.currency} ({fee.description})")
     if not result.allow:
-        raise typer.Exit(EXIT_DENY)
+        raise negative()
 
 
 # --- commands of the `consent` and `twin` groups that end in licenses ----------------------
@@ -405,10 +442,10 @@ def decide_command(
 
 
 def sign_consent(
-    consent_id: str,
-    name: Annotated[str, typer.Option("--name", help="Your full legal name, typed.")],
-    statement: Annotated[str, typer.Option(help=f'Type exactly: "{AFFIRMATION}"')],
-    key: Annotated[bool, typer.Option("--key", help="Also sign with your Ed25519 key.")] = False,
+    consent_id: ConsentId,
+    name: SignerNameOption,
+    statement: StatementOption,
+    key: SignKeyOption = False,
     as_email: AsOption = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -423,8 +460,8 @@ def sign_consent(
 
 
 def revoke_consent(
-    consent_id: str,
-    reason: Annotated[str | None, typer.Option(help="Optional, shown to the brand.")] = None,
+    consent_id: ConsentId,
+    reason: ReasonOption = None,
     as_email: AsOption = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -444,8 +481,8 @@ def revoke_consent(
 
 
 def retire_twin(
-    twin_id: Annotated[str, typer.Argument(help="Twin id.")],
-    reason: Annotated[str, typer.Option("--reason", help="Why (kept in the audit log).")],
+    twin_id: TwinId,
+    reason: RequiredReason,
     version: Annotated[
         int | None, typer.Option("--version", help="Retire only this version.")
     ] = None,
@@ -471,3 +508,9 @@ twin_app = twin_cli.app
 consent_app.command("sign")(sign_consent)
 consent_app.command("revoke")(revoke_consent)
 twin_app.command("retire")(retire_twin)
+
+# `likeness consent --help` lists the lifecycle first, as it always has.
+_LIFECYCLE = ("create", "sign", "revoke")
+consent_app.registered_commands.sort(
+    key=lambda c: _LIFECYCLE.index(c.name) if c.name in _LIFECYCLE else len(_LIFECYCLE)
+)

@@ -9,12 +9,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
+from likeness.capture.endpoints import CAPTURE_ERRORS
 from likeness.consent import service as consent_service
+from likeness.consent.endpoints import CONSENT_ERRORS
+from likeness.consent.errors import ConsentImmutable
 from likeness.consent.schemas import ConsentRead, RevokeIn, SignIn
 from likeness.consent.service import Intent
 from likeness.consent.signing import TalentKeyring
+from likeness.errors import NotFound
 from likeness.kit.bounds import MAX_OFFSET
 from likeness.licensing import decision, notifications, service
+from likeness.licensing.errors import LicenseNotFound, StaleLicense
 from likeness.licensing.schemas import (
     ApproveIn,
     DecisionRead,
@@ -25,16 +30,34 @@ from likeness.licensing.schemas import (
     TransitionIn,
 )
 from likeness.licensing.schemas import UseIn as UseBody
-from likeness.policy import LicenseStatus
+from likeness.party.errors import BrandNotFound
+from likeness.policy import ExclusivityConflict, IllegalTransition, LicenseStatus
 from likeness.twin import service as twins
+from likeness.twin.errors import TwinNotFound
 from likeness.twin.schemas import RetireIn
 from likeness.web.actors import AnyActor, BrandOrOperatorActor
 from likeness.web.deps import RuntimeDep, SessionDep
+from likeness.web.responses import error_responses
 
-router = APIRouter(tags=["licenses"])
-#: Consent and twin routes whose use cases end in licenses (mounted by the app).
-consent_router = APIRouter(tags=["consents"])
-twin_router = APIRouter(tags=["captures and twins"])
+router = APIRouter(
+    tags=["licenses"],
+    responses=error_responses(
+        LicenseNotFound,
+        TwinNotFound,
+        BrandNotFound,
+        NotFound,
+        StaleLicense,
+        IllegalTransition,
+        ExclusivityConflict,
+        ConsentImmutable,
+    ),
+)
+#: Consent and twin routes whose use cases end in licenses (mounted by the app), with the
+#: errors their features' own routers document.
+consent_router = APIRouter(
+    tags=["consents"], responses=error_responses(*CONSENT_ERRORS, LicenseNotFound)
+)
+twin_router = APIRouter(tags=["captures and twins"], responses=error_responses(*CAPTURE_ERRORS))
 
 Limit = Annotated[int, Query(ge=1, le=service.MAX_PAGE)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]

@@ -21,6 +21,7 @@ from likeness.audit import service as audit
 from likeness.consent import repository as consents
 from likeness.consent import service as consent_service
 from likeness.consent.access import require_talent_self
+from likeness.consent.document import ConsentDocument
 from likeness.consent.service import Intent
 from likeness.consent.signing import TalentKeyring
 from likeness.errors import Conflict, NotFound
@@ -46,6 +47,7 @@ from likeness.party import repository as parties
 from likeness.policy import (
     NEGOTIATING,
     RUNNING,
+    TWIN_ACTIVITIES,
     ConsentFacts,
     ConsentKind,
     ConsentStatus,
@@ -112,8 +114,23 @@ def consent_facts(consent: Consent) -> ConsentFacts:
         revoked_at=consent.revoked_at,
         twin_id=consent.twin_id,
         terms_sha256=consent.terms_sha256,
-        activities=frozenset(consent_service.document_of(consent).activities),
+        activities=_activities(consent),
     )
+
+
+def _activities(consent: Consent) -> frozenset[str]:
+    # Only a creation consent lists activities (a use consent's document may not), and a
+    # document never changes once written: parse each one once, not on every decision.
+    if consent.kind is not ConsentKind.creation:
+        return frozenset()
+    return _creation_activities(consent.document_sha256, consent.document)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _creation_activities(digest: str, document: str) -> frozenset[str]:
+    # The text is part of the key, as for terms: an entry is never served for other text.
+    del digest
+    return frozenset(ConsentDocument.from_dict(json.loads(document)).activities)
 
 
 def license_facts(lic: License, use_consent: Consent | None) -> LicenseFacts:
@@ -523,8 +540,8 @@ def end_uncovered_licenses(
 ) -> list[License]:
     """After a creation consent is revoked, end every license no standing one covers.
 
-    "Standing" is the twin side's test (signed, unrevoked, in force now), so a license
-    never outlives the twin the same revocation shreds.
+    "Standing" is the twin side's test (signed, unrevoked, in force now, allowing a twin:
+    ``TWIN_ACTIVITIES``), so a license never outlives the twin the same revocation shreds.
     """
     now = utcnow()
     facts = (consent_facts(c) for c in consents.creation_consents_of(session, talent_id))
@@ -535,6 +552,7 @@ def end_uncovered_licenses(
         and c.signed_by(now)
         and not c.revoked_by(now)
         and c.in_force(now)
+        and TWIN_ACTIVITIES & c.activities
     ]
     why = reason or "the talent revoked consent to the digital twin"
     return [
@@ -703,7 +721,8 @@ def revoke_consent(
 def enforce_creation_consent(
     session: Session, actor: Actor, deps: StorageDeps, talent_id: str
 ) -> list[str]:
-    """Shred every active twin of ``talent_id`` whose creation consent is gone.
+    """Shred every active twin of ``talent_id`` whose creation consent is gone: no consent
+    in force allows building or altering it (one to be captured is not enough).
 
     Call it when the talent revokes a creation consent (the rights core's revocation),
     or periodically; returns the ids of the twins shredded.

@@ -29,5 +29,6 @@ class LoginFailure(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     email: Mapped[str] = mapped_column(String(320), nullable=False, index=True)
-    client: Mapped[str] = mapped_column(String(64), nullable=False)
+    # Indexed: every login counts the client's failures of the last day.
+    client: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, index=True)

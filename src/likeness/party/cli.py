@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from typing import Annotated, Any
 
 import typer
 from pydantic import BaseModel
-from rich.table import Table
 
-from likeness.kit.cli import AsOption, cli_session, console, print_json
+from likeness.kit.cli import (
+    TERM_ALIASES,
+    AgencyId,
+    AsOption,
+    BrandId,
+    EndDateOption,
+    JsonOption,
+    StartDateOption,
+    TalentOption,
+    UserId,
+    aliases,
+    cli_session,
+    console,
+    id_option,
+    print_json,
+    print_table,
+)
 from likeness.models.party import Role
 from likeness.party import service
 from likeness.party.schemas import (
@@ -19,7 +33,6 @@ from likeness.party.schemas import (
     BrandCreate,
     BrandRead,
     RepresentationCreate,
-    RepresentationRead,
     TalentCreate,
     TalentRead,
     UserCreate,
@@ -34,7 +47,6 @@ representation_app = typer.Typer(
 )
 brand_app = typer.Typer(help="Brands and their members.", no_args_is_help=True)
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 LimitOption = Annotated[int, typer.Option(min=1, max=service.MAX_PAGE)]
 
 
@@ -42,11 +54,12 @@ def _show(rows: Sequence[BaseModel], json_out: bool, columns: list[str]) -> None
     if json_out:
         print_json([r.model_dump(mode="json") for r in rows])
         return
-    table = Table(*columns)
-    for row in rows:
-        data: dict[str, Any] = row.model_dump(mode="json")
-        table.add_row(*(str(data.get(c, "")) for c in columns))
-    console.print(table)
+    data: list[dict[str, Any]] = [row.model_dump(mode="json") for row in rows]
+    print_table(
+        [c.removesuffix("_id") for c in columns],
+        [[d.get(c) for c in columns] for d in data],
+        id_columns=[i for i, c in enumerate(columns) if c == "id" or c.endswith("_id")],
+    )
 
 
 def _created(row: BaseModel, json_out: bool, what: str) -> None:
@@ -89,7 +102,9 @@ def user_list(
 
 @talent_app.command("create")
 def talent_create(
-    user_id: Annotated[str, typer.Option("--user", help="Id of a user with role talent.")],
+    user_id: Annotated[
+        str, id_option("user", "users", name="--user", help="Id of a user with role talent.")
+    ],
     legal_name: Annotated[str, typer.Option("--legal-name")],
     stage_name: Annotated[str | None, typer.Option("--stage-name")] = None,
     as_email: AsOption = None,
@@ -135,7 +150,7 @@ def agency_create(
 
 
 @agency_app.command("add-member")
-def agency_add_member(agency_id: str, user_id: str, as_email: AsOption = None) -> None:
+def agency_add_member(agency_id: AgencyId, user_id: UserId, as_email: AsOption = None) -> None:
     """Add an agent user to an agency (operator only)."""
     with cli_session(as_email) as (session, actor):
         service.add_agency_member(session, actor, agency_id, user_id)
@@ -154,24 +169,27 @@ def agency_list(
     _show(rows, json_out, ["id", "name", "commission_bps"])
 
 
-@representation_app.command("create")
+@representation_app.command("create", cls=aliases(TERM_ALIASES))
 def representation_create(
-    talent_id: Annotated[str, typer.Option("--talent")],
-    agency_id: Annotated[str, typer.Option("--agency")],
-    starts_on: Annotated[str, typer.Option("--starts", help="YYYY-MM-DD")],
-    ends_on: Annotated[str, typer.Option("--ends", help="YYYY-MM-DD, at most 3 years later")],
+    talent_id: TalentOption,
+    agency_id: Annotated[str, id_option("agency", "agencies", name="--agency")],
+    starts_on: StartDateOption,
+    ends_on: EndDateOption,
     as_email: AsOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Record a representation agreement (operator or the agency's agent)."""
+    """Record a representation agreement: the operator, or the talent themself (--as).
+
+    An agency cannot give itself access to a talent, so its agents cannot record one.
+    A term already over is refused."""
     data = RepresentationCreate(
         talent_id=talent_id,
         agency_id=agency_id,
-        starts_on=_date(starts_on, "--starts"),
-        ends_on=_date(ends_on, "--ends"),
+        starts_on=starts_on,
+        ends_on=ends_on,
     )
     with cli_session(as_email) as (session, actor):
-        row = RepresentationRead.model_validate(service.create_representation(session, actor, data))
+        row = service.representation_read(service.create_representation(session, actor, data))
     _created(row, json_out, "representation")
 
 
@@ -182,7 +200,7 @@ def representation_list(
     """List representation agreements you may see."""
     with cli_session(as_email) as (session, actor):
         rows = [
-            RepresentationRead.model_validate(r)
+            service.representation_read(r)
             for r in service.list_representations(session, actor, limit=limit)
         ]
     _show(rows, json_out, ["id", "talent_id", "agency_id", "starts_on", "ends_on", "status"])
@@ -197,7 +215,7 @@ def brand_create(name: str, as_email: AsOption = None, json_out: JsonOption = Fa
 
 
 @brand_app.command("add-member")
-def brand_add_member(brand_id: str, user_id: str, as_email: AsOption = None) -> None:
+def brand_add_member(brand_id: BrandId, user_id: UserId, as_email: AsOption = None) -> None:
     """Add a brand user to a brand (operator only)."""
     with cli_session(as_email) as (session, actor):
         service.add_brand_member(session, actor, brand_id, user_id)
@@ -214,12 +232,3 @@ def brand_list(
             BrandRead.model_validate(b) for b in service.list_brands(session, actor, limit=limit)
         ]
     _show(rows, json_out, ["id", "name"])
-
-
-def _date(value: str, option: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        from likeness.errors import InvalidInput
-
-        raise InvalidInput(f"{option} must be a date like 2026-01-31, got {value!r:.40}") from None

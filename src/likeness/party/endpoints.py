@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from likeness.errors import Conflict, NotFound
 from likeness.kit.bounds import MAX_OFFSET
 from likeness.party import access, service
 from likeness.party.schemas import (
@@ -23,8 +24,9 @@ from likeness.party.schemas import (
 )
 from likeness.web.actors import AnyActor, OperatorActor
 from likeness.web.deps import SessionDep
+from likeness.web.responses import error_responses
 
-router = APIRouter(tags=["parties"])
+router = APIRouter(tags=["parties"], responses=error_responses(NotFound, Conflict))
 
 Limit = Annotated[int, Query(ge=1, le=service.MAX_PAGE)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
@@ -93,7 +95,9 @@ def add_agency_member(
 def create_representation(
     body: RepresentationCreate, actor: AnyActor, session: SessionDep
 ) -> RepresentationRead:
-    return RepresentationRead.model_validate(service.create_representation(session, actor, body))
+    """Record a representation agreement: the operator, or the talent themself (an agency
+    cannot give itself access to a talent). A term already over is refused."""
+    return service.representation_read(service.create_representation(session, actor, body))
 
 
 @router.get("/representations", response_model=list[RepresentationRead])
@@ -101,7 +105,7 @@ def list_representations(
     actor: AnyActor, session: SessionDep, limit: Limit = 100, offset: Offset = 0
 ) -> list[RepresentationRead]:
     return [
-        RepresentationRead.model_validate(r)
+        service.representation_read(r)
         for r in service.list_representations(session, actor, limit=limit, offset=offset)
     ]
 

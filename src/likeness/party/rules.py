@@ -55,13 +55,23 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def check_representation_term(starts_on: date, ends_on: date, auto_renew: bool) -> None:
+def check_representation_term(
+    starts_on: date, ends_on: date, auto_renew: bool, today: date | None = None
+) -> None:
+    """A term Likeness records: at most three years, no automatic renewal, and (when
+    ``today`` is given, as at creation) not already over — an agreement that has ended
+    gives nobody access, and recording it would only list it as if it were in force."""
     if auto_renew:
         raise AutoRenewalNotAllowed(
             "representation agreements may not renew automatically (NY Fashion Workers Act)"
         )
     if ends_on <= starts_on:
         raise InvalidInput("representation must end after it starts")
+    if today is not None and ends_on <= today:
+        raise InvalidInput(
+            f"representation ended on {ends_on}: an agreement that is already over "
+            "cannot be recorded"
+        )
     if ends_on > add_years(starts_on, MAX_REPRESENTATION_YEARS):
         raise TermTooLong(
             "representation term exceeds three years (NY Fashion Workers Act); "
@@ -69,16 +79,48 @@ def check_representation_term(starts_on: date, ends_on: date, auto_renew: bool) 
         )
 
 
+def representation_state(status: str, ends_on: date, today: date) -> str:
+    """What an agreement is on ``today``: ``ended`` once its term is over (the stored
+    status still says ``active``: nothing changes a row when a date passes), else its
+    stored status (``active``, ``terminated``)."""
+    if status == "active" and ends_on <= today:
+        return "ended"
+    return status
+
+
 def has_control_characters(value: str) -> bool:
     return any(unicodedata.category(ch) == "Cc" for ch in value)
 
 
+def invisible_character(value: str) -> str | None:
+    """The first invisible formatting character in ``value`` (Unicode category Cf:
+    right-to-left overrides and other bidi controls, zero-width spaces and joiners, the
+    BOM, soft hyphens, tags), named as ``U+202E RIGHT-TO-LEFT OVERRIDE``; or None."""
+    for ch in value:
+        if unicodedata.category(ch) == "Cf":
+            return f"U+{ord(ch):04X} {unicodedata.name(ch, 'FORMAT CHARACTER')}"
+    return None
+
+
 def check_name(value: str, what: str) -> str:
-    name = value.strip()
+    """The one rule for a party's name (users, talent, agencies, brands).
+
+    Names are NFC-normalised, so the same letters typed precomposed or decomposed are
+    one name, and may not hold control characters or invisible formatting characters:
+    a right-to-left override or a zero-width character makes a look-alike of another
+    party's name (``Maison Aurel`` and ``Maison\u200b Aurel`` print the same).
+    """
+    name = unicodedata.normalize("NFC", value).strip()
     if not name:
         raise InvalidInput(f"{what} must not be empty")
     if has_control_characters(name):
         raise InvalidInput(f"{what} must not contain control characters")
+    invisible = invisible_character(name)
+    if invisible is not None:
+        raise InvalidInput(
+            f"{what} must not contain invisible formatting characters ({invisible}): "
+            "they make look-alike names"
+        )
     if len(name) > 200:
         raise InvalidInput(f"{what} must be at most 200 characters")
     return name

@@ -1,17 +1,26 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from likeness.models.party import RepresentationStatus, Role
+from likeness.kit.bounds import email_rule, text_rule
+from likeness.models.party import Role
+
+#: A person's or an organisation's name, as ``party.rules.check_name`` accepts it.
+_NAME = {"maxLength": 200, **text_rule()}
 
 
 class UserCreate(BaseModel):
-    email: str
-    display_name: str
+    email: str = Field(json_schema_extra=email_rule())
+    display_name: str = Field(json_schema_extra=_NAME)
     role: Role
-    password: str | None = Field(default=None, description="at least 10 characters")
+    password: str | None = Field(
+        default=None,
+        description="at least 10 characters",
+        json_schema_extra={"minLength": 10, "maxLength": 1024},
+    )
 
 
 class UserRead(BaseModel):
@@ -27,8 +36,8 @@ class UserRead(BaseModel):
 
 class TalentCreate(BaseModel):
     user_id: str
-    legal_name: str
-    stage_name: str | None = None
+    legal_name: str = Field(json_schema_extra=_NAME)
+    stage_name: str | None = Field(default=None, json_schema_extra=_NAME)
 
 
 class TalentRead(BaseModel):
@@ -42,9 +51,14 @@ class TalentRead(BaseModel):
 
 
 class AgencyCreate(BaseModel):
-    name: str
+    name: str = Field(json_schema_extra=_NAME)
     commission_percent: float = Field(
-        ge=0, le=100, allow_inf_nan=False, description="at most 20 (NY Fashion Workers Act)"
+        ge=0,
+        le=100,
+        allow_inf_nan=False,
+        description="at most 20 (NY Fashion Workers Act), with at most two decimals",
+        # The rules refuse these (CommissionTooHigh names the law); the description says so.
+        json_schema_extra={"maximum": 20, "multipleOf": 0.01},
     )
 
 
@@ -69,6 +83,14 @@ class RepresentationCreate(BaseModel):
     auto_renew: bool = Field(default=False, description="must be false (NY Fashion Workers Act)")
 
 
+class RepresentationState(StrEnum):
+    """What an agreement is today (``party.rules.representation_state``)."""
+
+    active = "active"
+    ended = "ended"  # its term is over
+    terminated = "terminated"
+
+
 class RepresentationRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -77,12 +99,12 @@ class RepresentationRead(BaseModel):
     agency_id: str
     starts_on: date
     ends_on: date
-    status: RepresentationStatus
+    status: RepresentationState
     created_at: datetime
 
 
 class BrandCreate(BaseModel):
-    name: str
+    name: str = Field(json_schema_extra=_NAME)
 
 
 class BrandRead(BaseModel):

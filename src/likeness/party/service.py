@@ -12,6 +12,7 @@ from likeness.errors import Conflict, Forbidden, InvalidInput, NotFound
 from likeness.identity.actor import Actor
 from likeness.identity.passwords import hash_password
 from likeness.kit.bounds import require_page
+from likeness.kit.clock import utcnow
 from likeness.models.party import (
     Agency,
     AgencyMember,
@@ -28,6 +29,8 @@ from likeness.party.schemas import (
     AgencyCreate,
     BrandCreate,
     RepresentationCreate,
+    RepresentationRead,
+    RepresentationState,
     TalentCreate,
     UserCreate,
 )
@@ -165,7 +168,9 @@ def create_representation(
     access.get_agency_for(session, actor, data.agency_id)
     if session.get(TalentProfile, data.talent_id) is None:
         raise NotFound(f"no talent {data.talent_id}")
-    rules.check_representation_term(data.starts_on, data.ends_on, data.auto_renew)
+    rules.check_representation_term(
+        data.starts_on, data.ends_on, data.auto_renew, today=utcnow().date()
+    )
     if repository.overlapping_representation(
         session, data.talent_id, data.agency_id, data.starts_on, data.ends_on
     ):
@@ -193,6 +198,20 @@ def create_representation(
         },
     )
     return rep
+
+
+def representation_read(rep: Representation) -> RepresentationRead:
+    """The agreement as shown: ``ended`` once its term is over."""
+    state = rules.representation_state(rep.status, rep.ends_on, utcnow().date())
+    return RepresentationRead(
+        id=rep.id,
+        talent_id=rep.talent_id,
+        agency_id=rep.agency_id,
+        starts_on=rep.starts_on,
+        ends_on=rep.ends_on,
+        status=RepresentationState(state),
+        created_at=rep.created_at,
+    )
 
 
 def list_representations(

@@ -74,9 +74,11 @@ from likeness.policy._terms import (
 )
 from likeness.policy._values import (
     ALTER,
+    CAPTURE,
     CREATION_ACTIVITY_NAMES,
     NEGOTIATING,
     RUNNING,
+    TWIN_ACTIVITIES,
     Action,
     ApprovalMode,
     ConsentFacts,
@@ -99,6 +101,7 @@ from likeness.policy._values import (
 
 __all__ = [
     "ALTER",
+    "CAPTURE",
     "CREATION_ACTIVITY_NAMES",
     "DEFAULT_CATEGORIES",
     "DEFAULT_CHANNELS",
@@ -111,6 +114,7 @@ __all__ = [
     "RUNNING",
     "SENSITIVE_CATEGORIES",
     "TRANSITIONS",
+    "TWIN_ACTIVITIES",
     "WORLDWIDE",
     "Action",
     "ApprovalMode",

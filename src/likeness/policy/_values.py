@@ -13,8 +13,13 @@ from likeness.policy._errors import InvalidUse
 
 #: The creation-consent activity that generating an image needs (relight, restyle, pose).
 ALTER = "alter"
+#: The creation-consent activity that ingesting a capture needs (the replica's first step).
+CAPTURE = "capture"
 #: Everything a creation consent may allow (``likeness.consent.document`` words each one).
-CREATION_ACTIVITY_NAMES = frozenset({"capture", "build", ALTER})
+CREATION_ACTIVITY_NAMES = frozenset({CAPTURE, "build", ALTER})
+#: What a standing creation consent must allow for a built twin, and the licenses on it, to
+#: stand: a consent to be captured, and nothing more, keeps neither.
+TWIN_ACTIVITIES = frozenset({"build", ALTER})
 
 
 class Action(StrEnum):

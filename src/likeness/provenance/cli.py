@@ -8,13 +8,9 @@ from typing import Annotated
 import typer
 
 from likeness.errors import InvalidInput
-from likeness.kit.cli import console, print_json
+from likeness.kit.cli import JsonOption, console, negative, print_json
 from likeness.provenance._image import MAX_INPUT_BYTES
 from likeness.provenance._verify import Report, VerifyConfig, verify
-
-#: Exit status when the report was produced but no intact manifest was found
-#: (1 stays reserved for user errors such as a missing file).
-EXIT_NOT_VERIFIED = 2
 
 
 def _read(path: Path) -> bytes:
@@ -82,12 +78,12 @@ def _human_lines(report: Report) -> list[str]:
 
 def verify_command(
     image: Annotated[Path, typer.Argument(help="JPEG, PNG or WebP file to check.")],
-    json_output: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    json_output: JsonOption = False,
 ) -> None:
     """Check an image's Content Credentials, IPTC metadata, label and watermark.
 
-    Exits 0 when the C2PA manifest is intact (Trusted or Valid), 2 when it is
-    missing or invalid, 1 on usage errors.
+    Exits 0 when the C2PA manifest is intact (Trusted or Valid), 3 when it is
+    missing or invalid (not verified), 1 when the file cannot be read.
     """
     report = verify(_read(image), VerifyConfig.from_settings())
     if json_output:
@@ -96,7 +92,7 @@ def verify_command(
         for line in _human_lines(report):
             console.print(line, markup=False, highlight=False)
     if not report.verified:
-        raise typer.Exit(EXIT_NOT_VERIFIED)
+        raise negative()
 
 
 app = typer.Typer(help="Provenance: verify released images.")

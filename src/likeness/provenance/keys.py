@@ -20,7 +20,6 @@ import enum
 import importlib
 import io
 import itertools
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +36,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 from PIL import Image
 
+from likeness.kit.files import private_dir, write_private
 from likeness.provenance._errors import SigningConfigurationError
 from likeness.provenance._info import TRAINED_ALGORITHMIC_MEDIA
 from likeness.settings import Settings
@@ -470,18 +470,6 @@ def signing_material_from_settings(
 # --- the local CA -------------------------------------------------------------
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
-    os.chmod(path, 0o600)  # O_CREAT's mode is ignored when the file already existed
-
-
-def _write_public(path: Path, data: bytes) -> None:
-    path.write_bytes(data)
-    os.chmod(path, 0o644)
-
-
 def _pem(certificate: x509.Certificate) -> bytes:
     return certificate.public_bytes(serialization.Encoding.PEM)
 
@@ -609,19 +597,20 @@ def ensure_signing_material(keys_dir: Path, *, now: dt.datetime | None = None) -
     already in place and valid. Private keys are written with mode 0600.
     """
     moment = _now(now)
-    keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dir(keys_dir)
     lines: list[str] = []
     ca = _usable_ca(keys_dir, moment)
     if ca is None:
         ca = create_local_ca(moment)
-        _write_private(keys_dir / CA_KEY_FILE, _key_pem(ca[0]))
-        _write_public(keys_dir / CA_CERT_FILE, _pem(ca[1]))
+        write_private(keys_dir / CA_KEY_FILE, _key_pem(ca[0]), overwrite=True)
+        write_private(keys_dir / CA_CERT_FILE, _pem(ca[1]), overwrite=True)
         lines.append(f"created local C2PA signing CA {keys_dir / CA_CERT_FILE}")
     ca_key, ca_certificate = ca
     if lines or not _usable_signer(keys_dir, ca_certificate, moment):
         key, certificate = issue_signing_certificate(ca_key, ca_certificate, moment)
-        _write_private(keys_dir / SIGNER_KEY_FILE, _key_pem(key))
-        _write_public(keys_dir / SIGNER_CHAIN_FILE, _pem(certificate) + _pem(ca_certificate))
+        write_private(keys_dir / SIGNER_KEY_FILE, _key_pem(key), overwrite=True)
+        chain = _pem(certificate) + _pem(ca_certificate)
+        write_private(keys_dir / SIGNER_CHAIN_FILE, chain, overwrite=True)
         lines.append(
             f"created ES256 C2PA signing certificate {keys_dir / SIGNER_CHAIN_FILE} "
             f"(valid until {certificate.not_valid_after_utc:%Y-%m-%d})"

@@ -10,7 +10,7 @@ import typer
 from likeness.imaging.watermark import Detection, detect, embed
 from likeness.imaging.watermark._errors import InvalidKey, InvalidPayload
 from likeness.imaging.watermark._files import read_image, write_image
-from likeness.kit.cli import console, print_json
+from likeness.kit.cli import JsonOption, console, print_json
 from likeness.settings import Settings
 
 KEY_FILE_NAME = "watermark.key"
@@ -75,7 +75,7 @@ def embed_command(
 def detect_command(
     source: Annotated[Path, typer.Argument(help="Image to check (JPEG, PNG or WebP).")],
     key_file: KeyFileOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Look for a watermark in SOURCE; prints the payload or says none was found."""
     key = _load_key(key_file)

@@ -4,6 +4,10 @@ Blobs are addressed by the SHA-256 of their bytes (64 lowercase hex digits). Cal
 never choose a path, so there is nothing to traverse, and every read re-hashes the
 bytes so a corrupted or swapped blob is caught instead of served.
 
+Both implementations also list what they hold (:class:`BlobInventory`), for
+``likeness doctor``; :mod:`likeness.storage.intents` journals what a writer is about to
+store, so a crash leaves nothing nobody can find.
+
 Implementations: :class:`FsspecBlobStore` (a local directory by default, any fsspec
 URL such as ``s3://bucket/prefix`` in production) and :class:`MemoryBlobStore` (tests).
 
@@ -14,9 +18,11 @@ Errors: :class:`BlobError` (base) → :class:`BlobNotFound` (404),
 from likeness.storage._base import (
     BlobCorrupted,
     BlobError,
+    BlobInventory,
     BlobNotFound,
     BlobStore,
     InvalidBlobKey,
+    StoredBlob,
     blob_key,
     validate_key,
 )
@@ -26,11 +32,13 @@ from likeness.storage._memory import MemoryBlobStore
 __all__ = [
     "BlobCorrupted",
     "BlobError",
+    "BlobInventory",
     "BlobNotFound",
     "BlobStore",
     "FsspecBlobStore",
     "InvalidBlobKey",
     "MemoryBlobStore",
+    "StoredBlob",
     "blob_key",
     "validate_key",
 ]

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from likeness.errors import LikenessError, NotFound
@@ -52,3 +54,26 @@ class BlobStore(Protocol):
     def exists(self, key: str) -> bool: ...
 
     def delete(self, key: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    """One entry of a store's inventory: a blob under its key, or a temporary file a
+    writer left behind (``key`` is then ``None`` and ``path`` names it)."""
+
+    key: str | None
+    path: str
+    modified: float  # seconds since the epoch
+
+
+@runtime_checkable
+class BlobInventory(Protocol):
+    """What ``likeness doctor`` needs beyond :class:`BlobStore`: list what is stored."""
+
+    def inventory(self) -> Iterator[StoredBlob]: ...
+
+    def remove_temporary(self, path: str) -> None: ...
+
+    def discard_partial(self, key: str) -> int:
+        """Remove temporaries of an unfinished ``put`` of ``key``; returns how many."""
+        ...

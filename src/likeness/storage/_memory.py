@@ -1,6 +1,15 @@
 from __future__ import annotations
 
-from likeness.storage._base import BlobNotFound, blob_key, check_integrity, validate_key
+import time
+from collections.abc import Iterator
+
+from likeness.storage._base import (
+    BlobNotFound,
+    StoredBlob,
+    blob_key,
+    check_integrity,
+    validate_key,
+)
 
 
 class MemoryBlobStore:
@@ -8,10 +17,12 @@ class MemoryBlobStore:
 
     def __init__(self) -> None:
         self.blobs: dict[str, bytes] = {}
+        self.modified: dict[str, float] = {}
 
     def put(self, data: bytes) -> str:
         key = blob_key(data)
         self.blobs[key] = bytes(data)
+        self.modified.setdefault(key, time.time())
         return key
 
     def get(self, key: str) -> bytes:
@@ -27,3 +38,15 @@ class MemoryBlobStore:
 
     def delete(self, key: str) -> None:
         self.blobs.pop(validate_key(key), None)
+        self.modified.pop(key, None)
+
+    def inventory(self) -> Iterator[StoredBlob]:
+        for key in sorted(self.blobs):
+            yield StoredBlob(key, key, self.modified.get(key, time.time()))
+
+    def discard_partial(self, key: str) -> int:
+        validate_key(key)
+        return 0
+
+    def remove_temporary(self, path: str) -> None:
+        raise ValueError("the memory store keeps no temporary files")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
+from likeness.kit.cli import AsOption, id_option
 from likeness.studio.basis import load_basis
 from likeness.studio.errors import InvalidBasisFile
 from likeness.studio.render import render_scene, save_image, scene_framing
@@ -18,8 +20,11 @@ def render(
     basis: Path | None = typer.Option(
         None, "--basis", help="Capture basis: a directory or an .npz."
     ),
-    twin: str | None = typer.Option(None, "--twin", help="A stored twin (instead of --basis)."),
-    as_email: str | None = typer.Option(None, "--as", help="Act as this user (for --twin)."),
+    twin: Annotated[
+        str | None,
+        id_option("twin", "twins", name="--twin", help="A stored twin (instead of --basis)."),
+    ] = None,
+    as_email: AsOption = None,
 ) -> None:
     """Relight a capture for a scene, frame it and write the composite."""
     if (basis is None) == (twin is None):

@@ -18,9 +18,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from likeness.kit.documents import read_json, read_text, read_yaml
 from likeness.studio.errors import InvalidScene
 
 Color = tuple[float, float, float]
@@ -143,24 +143,15 @@ def parse_scene(data: object, *, base_dir: Path | None = None) -> Scene:
 
 
 def load_scene(path: str | Path) -> Scene:
-    """Read and validate a scene YAML file."""
+    """Read and validate a scene file: YAML, or JSON when it ends in ``.json``; both are
+    bounded in size and nesting like every document (:mod:`likeness.kit.documents`)."""
     file = Path(path)
     if not file.is_file():
         raise InvalidScene(f"scene file not found: {file}")
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InvalidScene(
-            f"scene file {file.name} is not valid YAML: {_yaml_problem(exc)}"
-        ) from None
+    source = f"scene file {file.name}"
+    text = read_text(file, source, InvalidScene)
+    if file.suffix.lower() == ".json":
+        data = read_json(text, source, InvalidScene)
+    else:
+        data = read_yaml(text, source, InvalidScene)
     return parse_scene(data, base_dir=file.parent)
-
-
-def _yaml_problem(exc: Exception) -> str:
-    """One line: what is wrong and where (PyYAML's own text spans several lines)."""
-    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
-        mark = exc.problem_mark
-        return f"{exc.problem} at line {mark.line + 1}, column {mark.column + 1}"
-    if isinstance(exc, UnicodeDecodeError):
-        return "not UTF-8 text"
-    return " ".join(str(exc).split())

@@ -1,6 +1,6 @@
 """`likeness demo`: set up the data home and walk the whole chain on real services.
 
-capture → QC → creation consent → twin → license → decision → render → stamp →
+creation consent → capture → QC → twin → license → decision → render → stamp →
 verify → audit, on the embedded defaults (SQLite, local files, the CPU renderer).
 The demo only orchestrates: every rule (who may sign, what a license covers, what a
 release must carry) lives in the services it calls, and each step is one unit of
@@ -28,9 +28,7 @@ import numpy as np
 from rich.markup import escape
 from sqlalchemy.orm import Session
 
-from likeness.audit import checkpoint
 from likeness.audit import service as audit
-from likeness.audit.chain import Checkpoint
 from likeness.auth import service as auth_service
 from likeness.capture import service as capture_service
 from likeness.consent import service as consent_service
@@ -41,6 +39,7 @@ from likeness.identity.actor import SYSTEM_ACTOR, Actor
 from likeness.imaging.faces import FaceAnalyzer
 from likeness.kit.cli import console
 from likeness.kit.clock import utcnow
+from likeness.kit.files import write_private
 from likeness.licensing import decision
 from likeness.licensing import service as licensing
 from likeness.licensing.schemas import LicenseRequestIn, TermsChangeIn, TermsIn, TransitionIn, UseIn
@@ -467,10 +466,8 @@ def step_release(demo: Demo) -> str:
     with demo.acting("brand") as (session, actor):
         lic = licensing.record_release(session, actor, verdict.license_id)
         count, maximum = lic.released_count, licensing.terms_of(lic).max_outputs
-    outputs = demo.settings.home_path / "outputs"
-    outputs.mkdir(parents=True, exist_ok=True)
-    path = outputs / f"{asset_id}.jpg"
-    path.write_bytes(released)
+    path = demo.settings.home_path / "outputs" / f"{asset_id}.jpg"
+    write_private(path, released)  # 0600 in a 0700 folder, like everything in the home
     demo.ids["asset"] = asset_id
     demo.ids["output"] = str(path)
     return (
@@ -503,12 +500,10 @@ def step_verify(demo: Demo) -> str:
 
 
 def step_audit(demo: Demo) -> str:
-    keys_dir = demo.settings.keys_dir
     with demo.acting() as (session, _):
-        report = audit.verify(session, checkpoint.read(keys_dir))
+        report = audit.verify(session)
     if not report.ok:
         raise DemoFailed(f"audit chain BROKEN at event {report.first_bad_seq}: {report.problem}")
-    checkpoint.write(keys_dir, Checkpoint(report.head_seq, report.head_hash))
     return (
         f"intact: {report.events_checked} events, head {report.head_seq}:{report.head_hash[:12]}…"
     )
@@ -517,9 +512,10 @@ def step_audit(demo: Demo) -> str:
 STEPS = [
     ("parties", step_parties),
     ("token", step_token),
+    # The talent's creation consent comes first: capturing them is its first activity.
+    ("consent", step_creation_consent),
     ("capture", step_capture),
     ("QC", step_qc),
-    ("consent", step_creation_consent),
     ("twin", step_twin),
     ("license", step_license),
     ("decide", step_decide),

@@ -1,4 +1,5 @@
-"""Secret files in ``HOME/keys``: created once, mode 0600, never overwritten."""
+"""Secret files in ``HOME/keys``: created once, mode 0600, never overwritten
+(written by :func:`likeness.kit.files.write_private`, the one owner-only writer)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from likeness.errors import ConfigurationError
-
-PRIVATE_MODE = 0o600
+from likeness.kit.files import PRIVATE_FILE_MODE, write_private
 
 
 @dataclass(frozen=True)
@@ -43,18 +43,6 @@ def platform_key_specs() -> list[KeySpec]:
     ]
 
 
-def write_private_file(path: Path, data: bytes) -> None:
-    """Create `path` with mode 0600 atomically; refuse to overwrite."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    os.chmod(path.parent, 0o700)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
-    fd = os.open(path, flags, PRIVATE_MODE)
-    try:
-        os.write(fd, data)
-    finally:
-        os.close(fd)
-
-
 def ensure_key(keys_dir: Path, spec: KeySpec) -> bool:
     """True if the key was created now, False if it already existed."""
     path = keys_dir / spec.filename
@@ -62,9 +50,9 @@ def ensure_key(keys_dir: Path, spec: KeySpec) -> bool:
         if path.stat().st_size == 0:
             raise ConfigurationError(f"key file {path} is empty; remove it and run init again")
         if path.stat().st_mode & 0o077:
-            os.chmod(path, PRIVATE_MODE)
+            os.chmod(path, PRIVATE_FILE_MODE)
         return False
-    write_private_file(path, spec.make())
+    write_private(path, spec.make())
     return True
 
 

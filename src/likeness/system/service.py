@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from likeness import migrations
 from likeness.errors import ConfigurationError
+from likeness.kit.files import private_dir
 from likeness.settings import DEVELOPMENT_SECRET, Settings
 from likeness.system.keys import ensure_key, platform_key_specs
 
@@ -26,17 +28,33 @@ def init_home(settings: Settings) -> InitReport:
     if home.exists() and not home.is_dir():
         raise ConfigurationError(f"LIKENESS_HOME {home} exists and is not a directory")
     for directory in (home, settings.keys_dir, settings.blobs_dir):
-        if not directory.exists():
-            directory.mkdir(parents=True)
+        existed = directory.exists()
+        private_dir(directory)  # 0700 whatever the umask; an older, open one is tightened
+        if not existed:
             report.created.append(f"directory {directory}")
-    settings.keys_dir.chmod(0o700)
     for spec in platform_key_specs():
         if ensure_key(settings.keys_dir, spec):
             report.created.append(f"{spec.description}: {settings.keys_dir / spec.filename}")
     _extra_key_material(settings, report)
     _migrate(settings, report)
+    _seal_audit_chain(settings, report)
     settings.platform_secret()  # proves the result is usable in this environment
     return report
+
+
+def _seal_audit_chain(settings: Settings, report: InitReport) -> None:
+    """Seal an empty chain's genesis and start its checkpoint (also for older installs)."""
+    from likeness.audit.service import seal_genesis
+    from likeness.runtime import Runtime
+
+    runtime = Runtime.from_settings(settings)
+    try:
+        with runtime.db.unit_of_work() as session:
+            line = seal_genesis(session)
+    finally:
+        runtime.close()
+    if line:
+        report.created.append(line)
 
 
 def _extra_key_material(settings: Settings, report: InitReport) -> None:
@@ -80,6 +98,13 @@ def check_servable(settings: Settings, host: str) -> None:
         raise ConfigurationError(
             "refusing to listen beyond loopback with the development secret: run `likeness init`"
         )
+
+
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's proxy settings: believe X-Forwarded-For/-Proto only from
+    LIKENESS_TRUSTED_PROXIES (uvicorn alone would believe any local process)."""
+    proxies = list(settings.trusted_proxies)
+    return {"proxy_headers": bool(proxies), "forwarded_allow_ips": proxies}
 
 
 def _migrate(settings: Settings, report: InitReport) -> None:

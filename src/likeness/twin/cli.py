@@ -8,28 +8,46 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from likeness.capture.cli import storage
 from likeness.consent import service as consents
 from likeness.consent.cli import app as consent_app
-from likeness.consent.cli import parse_time, print_consent
+from likeness.consent.cli import print_consent
 from likeness.consent.schemas import CreationConsentCreate
-from likeness.kit.cli import AsOption, cli_session, console, print_json
+from likeness.kit.cli import (
+    TERM_ALIASES,
+    AsOption,
+    JsonOption,
+    RequiredEndOption,
+    StartOption,
+    TalentFilter,
+    TalentOption,
+    TwinId,
+    aliases,
+    cli_session,
+    console,
+    id_option,
+    print_json,
+    print_table,
+)
 from likeness.settings import get_settings
 from likeness.twin import service
 
 app = typer.Typer(help="Digital twins: build (with creation consent), list, show, retire.")
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-
 
 @app.command("build")
 def build(
-    talent: Annotated[str, typer.Option("--talent", help="Talent id.")],
-    session_id: Annotated[str, typer.Option("--session", help="QC-passed capture session.")],
+    talent: TalentOption,
+    session_id: Annotated[
+        str,
+        id_option(
+            "capture session", "capture_sessions", name="--session", help="QC-passed session."
+        ),
+    ],
     twin: Annotated[
-        str | None, typer.Option("--twin", help="Add a version to this twin instead.")
+        str | None,
+        id_option("twin", "twins", name="--twin", help="Add a version to this twin instead."),
     ] = None,
     as_email: AsOption = None,
     json_out: JsonOption = False,
@@ -47,7 +65,7 @@ def build(
 
 @app.command("list")
 def list_(
-    talent: Annotated[str | None, typer.Option("--talent", help="Talent id.")] = None,
+    talent: TalentFilter = None,
     as_email: AsOption = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -65,15 +83,16 @@ def list_(
     if json_out:
         print_json(rows)
         return
-    table = Table("id", "talent", "status", "latest version")
-    for r in rows:
-        table.add_row(*(str(r[k]) for k in ("id", "talent_id", "status", "latest_version")))
-    console.print(table)
+    print_table(
+        ["id", "talent", "status", "latest version"],
+        [[r[k] for k in ("id", "talent_id", "status", "latest_version")] for r in rows],
+        id_columns=(0, 1),
+    )
 
 
 @app.command("show")
 def show(
-    twin_id: Annotated[str, typer.Argument(help="Twin id.")],
+    twin_id: TwinId,
     as_email: AsOption = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -87,18 +106,22 @@ def show(
     if state == "active" and data["usable_version"] is None:
         state = "active, but every version is retired: build a new one to render"
     console.print(f"twin {data['id']} ({state}), talent {data['talent_id']}")
-    table = Table("version", "status", "session", "views", "lights", "size", "QC")
-    for v in data["versions"]:
-        table.add_row(
-            str(v["version"]),
-            v["status"],
-            v["session_id"],
-            str(v["views"]),
-            str(v["lights"]),
-            v["size"],
-            "pass" if v["qc_passed"] else "fail",
-        )
-    console.print(table)
+    print_table(
+        ["version", "status", "session", "views", "lights", "size", "QC"],
+        [
+            (
+                v["version"],
+                v["status"],
+                v["session_id"],
+                v["views"],
+                v["lights"],
+                v["size"],
+                "pass" if v["qc_passed"] else "fail",
+            )
+            for v in data["versions"]
+        ],
+        id_columns=(2,),
+    )
 
 
 # `likeness consent create`: a creation consent may name one of the talent's twins, so
@@ -106,11 +129,13 @@ def show(
 
 
 def create_consent(
-    talent: Annotated[str, typer.Option("--talent", help="Talent id.")],
+    talent: TalentOption,
     purpose: Annotated[str, typer.Option(help="Why the twin is made, in plain language.")],
-    until: Annotated[str, typer.Option("--until", help="End of validity (ISO 8601, with zone).")],
-    valid_from: Annotated[str | None, typer.Option("--from", help="Start (default: now).")] = None,
-    twin: Annotated[str | None, typer.Option(help="Limit to one twin id.")] = None,
+    end: RequiredEndOption,
+    start: StartOption = None,
+    twin: Annotated[
+        str | None, id_option("twin", "twins", name="--twin", help="Limit to one twin.")
+    ] = None,
     fee: Annotated[int, typer.Option(help="Rate of pay in minor units (cents).")] = 0,
     currency: Annotated[str, typer.Option(help="ISO 4217 code.")] = "EUR",
     activity: Annotated[
@@ -125,8 +150,8 @@ def create_consent(
             "talent_id": talent,
             "twin_id": twin,
             "purpose": purpose,
-            "valid_from": parse_time(valid_from, "--from"),
-            "valid_until": parse_time(until, "--until"),
+            "valid_from": start,
+            "valid_until": end,
             "creation_fee_minor": fee,
             "currency": currency,
             **({"activities": activity} if activity else {}),
@@ -137,4 +162,4 @@ def create_consent(
     print_consent(row, json_out)
 
 
-consent_app.command("create")(create_consent)
+consent_app.command("create", cls=aliases(TERM_ALIASES))(create_consent)

@@ -11,16 +11,19 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
+from likeness.capture.endpoints import CAPTURE_ERRORS
 from likeness.consent import service as consents
+from likeness.consent.endpoints import CONSENT_ERRORS
 from likeness.consent.schemas import ConsentRead, CreationConsentCreate
 from likeness.twin import service as twins
 from likeness.twin.schemas import TwinBuildIn
 from likeness.web.actors import AnyActor
 from likeness.web.deps import RuntimeDep, SessionDep
+from likeness.web.responses import error_responses
 
-router = APIRouter(tags=["captures and twins"])
+router = APIRouter(tags=["captures and twins"], responses=error_responses(*CAPTURE_ERRORS))
 #: Consent routes that are twin use cases (mounted by the app like ``router``).
-consent_router = APIRouter(tags=["consents"])
+consent_router = APIRouter(tags=["consents"], responses=error_responses(*CONSENT_ERRORS))
 
 
 @router.post("/twins", status_code=status.HTTP_201_CREATED)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from likeness.kit.bounds import Version
+from likeness.kit.bounds import Version, text_rule
 
 
 class TwinBuildIn(BaseModel):
@@ -14,5 +14,5 @@ class TwinBuildIn(BaseModel):
 
 
 class RetireIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=500)
+    reason: str = Field(min_length=1, max_length=500, json_schema_extra=text_rule(control=True))
     version: Version | None = None

@@ -26,19 +26,20 @@ from likeness.capture.access import record_operator_look, require_talent_data
 from likeness.capture.errors import QcFailed
 from likeness.capture.qc import QcConfig, QcView, run_qc
 from likeness.capture.service import SessionFrames
+from likeness.consent import repository as consent_repository
 from likeness.consent import service as consent_service
 from likeness.consent.schemas import CreationConsentCreate
 from likeness.errors import Conflict, Forbidden, InvalidInput, NotFound
 from likeness.identity.actor import Actor
 from likeness.imaging.faces import FaceAnalyzer
 from likeness.kit.clock import utcnow
-from likeness.kit.db import on_rollback
 from likeness.models.base import new_id
 from likeness.models.capture import CaptureSession, CaptureStatus
 from likeness.models.consent import Consent
 from likeness.models.party import Role
 from likeness.models.twin import Twin, TwinStatus, TwinVersion, TwinVersionStatus
-from likeness.policy import ALTER
+from likeness.policy import ALTER, TWIN_ACTIVITIES
+from likeness.storage.intents import Intent
 from likeness.twin import repository
 from likeness.twin._basis import pack_basis, unpack_basis
 from likeness.twin.access import get_twin_for, require_active_twin_of
@@ -111,12 +112,13 @@ class _Sealer:
     twin_id: str
     version: int
     keys: dict[str, str]
+    intent: Intent
 
     def put(self, role: str, data: bytes) -> None:
         sealed = self.deps.cipher.encrypt(
             twin_key_name(self.twin_id), data, role=f"v{self.version}/{role}"
         )
-        self.keys[role] = self.deps.blobs.put(sealed)
+        self.keys[role] = self.intent.put(self.deps.blobs, sealed)
 
 
 def build(
@@ -145,28 +147,37 @@ def build(
             raise Conflict(f"twin {twin_id} is {twin.status}; build a new twin instead")
     consent = consent_service.require_creation_consent(session, talent_id, twin_id, "build")
     reference = capture_service.reference_embedding(session, deps, talent_id)
+    key_new = twin is None
     if twin is None:
         twin = Twin(id=new_id(), talent_id=talent_id, status=TwinStatus.active, latest_version=0)
         session.add(twin)
         session.flush()
         record(session, actor, "twin.create", "twin", twin.id, {"talent_id": talent_id})
-        # A twin that is never committed must not leave its key in the vault.
-        new_key = twin_key_name(twin.id)
-        on_rollback(session, lambda: deps.cipher.shred(new_key))
     version = twin.latest_version + 1
-    deps.cipher.create_key(twin_key_name(twin.id))
-    sealer = _Sealer(deps, twin.id, version, {})
+    version_id = new_id()
+    # Named before it exists: a crash from here on leaves a journal that recovery follows
+    # to delete this version's blobs (and to shred the key of a twin that never committed).
+    intent = deps.intents.begin(
+        kind="twin",
+        talent_id=talent_id,
+        key_name=twin_key_name(twin.id),
+        key_new=key_new,
+        row=("twin_versions", version_id),
+        key_owner=("twins", twin.id),
+    )
+    sealer = _Sealer(deps, twin.id, version, {}, intent)
     try:
+        capture_service.settle_with_transaction(session, deps, intent)
+        deps.cipher.create_key(twin_key_name(twin.id))
         meta, report = _build_artifacts(
             capture, SessionFrames(session, deps, capture), sealer, analyzer, qc_config, reference
         )
         waived = _require_build_qc(capture, report)
     except BaseException:
-        for key in sealer.keys.values():
-            capture_service._delete_quietly(deps.blobs, key)
+        capture_service.undo_intent(deps, intent)
         raise
     row = TwinVersion(
-        id=new_id(),
+        id=version_id,
         twin_id=twin.id,
         version=version,
         status=TwinVersionStatus.active,
@@ -196,9 +207,16 @@ def build(
             "session_id": capture.id,
             "consent_id": consent.id,
             "qc_waived": waived,
+            **_opted_in_models(report),
         },
     )
     return row
+
+
+def _opted_in_models(report: dict[str, Any]) -> dict[str, list[str]]:
+    """Models QC loaded only under the operator's non-commercial opt-in (decision 0010)."""
+    names = [m["name"] for m in report.get("models", []) if m.get("opted_in")]
+    return {"opted_in_models": names} if names else {}
 
 
 def _require_build_qc(capture: CaptureSession, report: dict[str, Any]) -> list[str]:
@@ -385,7 +403,14 @@ def retire_version(
     if row.status != TwinVersionStatus.active:
         raise Conflict(f"version {version} is already {row.status}")
     artifacts = json.loads(row.artifacts).values()
-    capture_service.destroy_on_commit(session, deps, key_name=None, blob_keys=artifacts)
+    capture_service.destroy_on_commit(
+        session,
+        deps,
+        key_name=None,
+        blob_keys=artifacts,
+        talent_id=twin.talent_id,
+        row=("twin_versions", row.id),
+    )
     row.status = TwinVersionStatus.retired
     row.retired_at = utcnow()
     row.artifacts = "{}"
@@ -423,7 +448,12 @@ def retire(session: Session, actor: Actor, deps: StorageDeps, twin_id: str, reas
         if capture is not None and capture.deleted_at is None:
             capture_service.shred_session(session, actor, deps, capture)
     capture_service.destroy_on_commit(
-        session, deps, key_name=twin_key_name(twin.id), blob_keys=blob_keys
+        session,
+        deps,
+        key_name=twin_key_name(twin.id),
+        blob_keys=blob_keys,
+        talent_id=twin.talent_id,
+        row=("twins", twin.id),
     )
     now = utcnow()
     twin.status = TwinStatus.deleted
@@ -436,12 +466,13 @@ def retire(session: Session, actor: Actor, deps: StorageDeps, twin_id: str, reas
 
 
 def uncovered_twins(session: Session, talent_id: str) -> list[Twin]:
-    """The talent's active twins that no standing creation consent covers any more: the
-    ones a revocation shreds (:func:`likeness.licensing.service.enforce_creation_consent`)."""
+    """The talent's active twins whose creation consent is gone: no consent in force allows
+    building or altering them (one to be captured is not enough). These are the ones a
+    revocation shreds (:func:`likeness.licensing.service.enforce_creation_consent`)."""
     return [
         twin
         for twin in repository.active_twins_of_talent(session, talent_id)
-        if consent_service.active_creation_consent(session, talent_id, twin.id) is None
+        if not _consent_keeps(session, talent_id, twin.id)
     ]
 
 
@@ -450,6 +481,13 @@ def create_creation_consent(session: Session, actor: Actor, data: CreationConsen
     twin (the twin side of a consent's contents, so the use case lives here, above both)."""
     return consent_service.create_creation_consent(
         session, actor, data, require_twin=require_active_twin_of
+    )
+
+
+def _consent_keeps(session: Session, talent_id: str, twin_id: str) -> bool:
+    standing = consent_repository.standing_creation_consents(session, talent_id, twin_id, utcnow())
+    return any(
+        TWIN_ACTIVITIES.intersection(consent_service.document_of(c).activities) for c in standing
     )
 
 

@@ -32,6 +32,7 @@ import os
 import re
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
@@ -39,6 +40,7 @@ from typing import Protocol
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from likeness.kit.files import write_private
 from likeness.vault.errors import DecryptionFailed, KeyShredded, KeyUnavailable
 
 __all__ = [
@@ -158,14 +160,10 @@ def generate_master_key(path: str | Path) -> bool:
     Returns ``True`` when a key was created, ``False`` when one was already there (so
     ``likeness init`` stays idempotent and never replaces a key that data depends on).
     """
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
     try:
-        fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        write_private(Path(path), secrets.token_bytes(KEY_BYTES))
     except FileExistsError:
         return False
-    with os.fdopen(fd, "wb") as f:
-        f.write(secrets.token_bytes(KEY_BYTES))
     return True
 
 
@@ -178,15 +176,21 @@ class KeyVault(Protocol):
 
     def delete(self, name: str) -> bool: ...
 
+    def entries(self) -> list[tuple[str, float]]:
+        """Every key's name and when it was stored (epoch seconds), for ``likeness doctor``."""
+        ...
+
 
 class MemoryKeyVault:
     def __init__(self) -> None:
         self._keys: dict[str, bytes] = {}
+        self._stored: dict[str, float] = {}
         self._lock = threading.Lock()
 
     def put(self, name: str, wrapped: bytes) -> None:
         with self._lock:
             self._keys[_check_name(name)] = wrapped
+            self._stored[name] = time.time()
 
     def get(self, name: str) -> bytes | None:
         with self._lock:
@@ -194,7 +198,12 @@ class MemoryKeyVault:
 
     def delete(self, name: str) -> bool:
         with self._lock:
+            self._stored.pop(name, None)
             return self._keys.pop(_check_name(name), None) is not None
+
+    def entries(self) -> list[tuple[str, float]]:
+        with self._lock:
+            return sorted((name, self._stored[name]) for name in self._keys)
 
 
 class FileKeyVault:
@@ -207,15 +216,7 @@ class FileKeyVault:
         return self.folder / f"{_check_name(name)}.key"
 
     def put(self, name: str, wrapped: bytes) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        path = self._path(name)
-        tmp = path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(wrapped)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+        write_private(self._path(name), wrapped, overwrite=True)
 
     def get(self, name: str) -> bytes | None:
         path = self._path(name)
@@ -235,6 +236,17 @@ class FileKeyVault:
             os.fsync(f.fileno())
         path.unlink()
         return True
+
+    def entries(self) -> list[tuple[str, float]]:
+        if not self.folder.is_dir():
+            return []
+        out = []
+        for path in sorted(self.folder.glob("*.key")):
+            try:
+                out.append((path.stem, path.stat().st_mtime))
+            except FileNotFoundError:  # shredded while we looked
+                continue
+        return out
 
 
 def _check_name(name: str) -> str:

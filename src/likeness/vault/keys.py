@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from likeness.settings import Settings
+from likeness.storage.intents import IntentJournal
 from likeness.vault.crypto import FileKeyVault, LocalMasterKey, TwinCipher, generate_master_key
 
 MASTER_KEY_FILE = "master.key"
 VAULT_DIR = "vault"
+INTENTS_DIR = "intents"
 
 
 def master_key_path(settings: Settings) -> str:
@@ -20,6 +22,11 @@ def cipher_from_settings(settings: Settings) -> TwinCipher:
     if not path.exists() and not settings.is_production:
         generate_master_key(path)
     return TwinCipher(LocalMasterKey.from_file(path), FileKeyVault(settings.keys_dir / VAULT_DIR))
+
+
+def intent_journal(settings: Settings) -> IntentJournal:
+    """The journal of unfinished ingests and builds, next to the vault it protects."""
+    return IntentJournal(settings.keys_dir / INTENTS_DIR)
 
 
 def capture_key_name(session_id: str) -> str:

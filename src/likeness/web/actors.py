@@ -17,19 +17,42 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from likeness.errors import Forbidden
 from likeness.identity.actor import Actor
 from likeness.models.party import Role
 from likeness.runtime import Runtime
+from likeness.settings import Settings
 from likeness.web.deps import RuntimeDep, SessionDep
 
 #: ``authenticate(request, session, runtime) -> Actor``, raising ``Unauthorized``.
 Authenticator = Callable[[Request, Session, Runtime], Actor]
 
 
-def current_actor(request: Request, session: SessionDep, runtime: RuntimeDep) -> Actor:
+# Declared so that the OpenAPI description shows which operations authenticate, and how;
+# neither refuses anything itself (current_actor reads the header and the cookie).
+_BEARER = HTTPBearer(
+    scheme_name="bearer", description="an API token (`likeness token create`)", auto_error=False
+)
+_SESSION = APIKeyCookie(
+    name=str(Settings.model_fields["session_cookie_name"].default),
+    scheme_name="session",
+    description="the session cookie set by POST /api/v1/auth/login",
+    auto_error=False,
+)
+BearerDoc = Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)]
+SessionCookieDoc = Annotated[str | None, Depends(_SESSION)]
+
+
+def current_actor(
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    _bearer: BearerDoc = None,
+    _cookie: SessionCookieDoc = None,
+) -> Actor:
     authenticate: Authenticator = request.app.state.authenticate
     return authenticate(request, session, runtime)
 

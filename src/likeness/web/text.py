@@ -6,8 +6,10 @@ no database, file or signature can encode, so it used to surface as a 500 deep i
 service. :class:`ValidUnicodeJson` is plain ASGI middleware that reads a JSON body (the
 body-size limit around it bounds that) and refuses, with ``422`` in the API's one error
 format, a body that is not UTF-8 (RFC 8259 requires it) or that escapes a lone surrogate.
-It only scans, never parses, so deeply nested bodies cost no recursion here; everything
-else passes on unchanged for the route's own validation to answer.
+It only scans, never parses, so deeply nested bodies cost no recursion here. It also
+holds every JSON body to the one size and nesting bound of :mod:`likeness.kit.documents`
+(``[`` × 5,000 used to reach Python's recursive JSON reader); everything else passes on
+unchanged for the route's own validation to answer.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from likeness.errors import InvalidInput
+from likeness.kit.documents import json_problem
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -82,7 +85,7 @@ def _is_json(scope: Scope) -> bool:
         if name == b"content-type":
             media: bytes = bytes(value).split(b";", 1)[0].strip().lower()
             return media == b"application/json" or media.endswith(b"+json")
-    return False
+    return True  # FastAPI reads a body without a content type as JSON, so do we
 
 
 async def _read_body(receive: Receive) -> tuple[bytes, Message]:
@@ -109,4 +112,4 @@ def text_problem(body: bytes) -> str | None:
     at = lone_surrogate_escape(text) if "\\u" in text else None
     if at is not None:
         return f"text must be valid Unicode: a lone surrogate is escaped at character {at}"
-    return None
+    return json_problem(text, "the JSON body")

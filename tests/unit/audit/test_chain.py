@@ -3,6 +3,8 @@
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import pytest
+
 from likeness.audit.chain import (
     Checkpoint,
     EventFields,
@@ -10,6 +12,8 @@ from likeness.audit.chain import (
     encode_payload,
     event_hash,
     event_seal,
+    genesis_head,
+    head_is_sealed,
     head_seal,
     verify_chain,
 )
@@ -46,14 +50,15 @@ def build_chain(n: int, key: bytes = KEY) -> list[EventFields]:
 
 def head_of(event: EventFields | None, key: bytes = KEY) -> Head:
     if event is None:
-        return Head(0, GENESIS_HASH, "")
+        return genesis_head(key)
     return Head(event.seq, event.hash, head_seal(key, event.seq, event.hash))
 
 
 def check(
     events: list[EventFields], head: Head | None = None, checkpoint: Checkpoint | None = None
 ) -> ChainReport:
-    return verify_chain(events, head or head_of(events[-1] if events else None), KEY, checkpoint)
+    head = head or head_of(events[-1] if events else None)
+    return verify_chain(events, head, KEY, [checkpoint] if checkpoint else [])
 
 
 def test_intact_chain_verifies() -> None:
@@ -162,3 +167,127 @@ def test_checkpoint_parsing() -> None:
         except ValueError:
             continue
         raise AssertionError(f"accepted {bad!r}")
+
+
+# --- the genesis seal: an empty chain is sealed like any other ----------------------------
+
+
+def test_wiped_log_with_the_head_reset_to_event_zero_is_caught() -> None:
+    """Deleting every event and resetting the head to 0 needs the key, like any edit."""
+    report = check([], head=Head(0, GENESIS_HASH, ""))
+    assert not report.ok and report.first_bad_seq == 0 and "genesis" in (report.problem or "")
+
+
+def test_genesis_sealed_under_another_key_is_caught() -> None:
+    report = check([], head=genesis_head(b"m" * 32))
+    assert not report.ok and "genesis" in (report.problem or "")
+
+
+def test_genesis_head_is_sealed_by_its_key_only() -> None:
+    genesis = genesis_head(KEY)
+    assert (genesis.seq, genesis.hash) == (0, GENESIS_HASH)
+    assert head_is_sealed(genesis, KEY)
+    assert not head_is_sealed(genesis, b"m" * 32)
+    assert not head_is_sealed(Head(0, GENESIS_HASH, ""), KEY)
+
+
+# --- seals depend on everything they cover ------------------------------------------------
+
+
+def test_event_seal_depends_on_the_event_hash_and_the_key() -> None:
+    first, second = build_chain(2)
+    assert event_seal(KEY, first.hash) != event_seal(KEY, second.hash)
+    assert event_seal(KEY, first.hash) != event_seal(b"m" * 32, first.hash)
+
+
+def test_head_seal_depends_on_sequence_and_hash() -> None:
+    digest = build_chain(1)[0].hash
+    seals = {head_seal(KEY, 1, digest), head_seal(KEY, 2, digest), head_seal(KEY, 1, "f" * 64)}
+    assert len(seals) == 3
+
+
+def test_an_event_carrying_another_events_seal_is_caught() -> None:
+    events = build_chain(3)
+    events[1] = replace(events[1], mac=events[0].mac)
+    report = check(events)
+    assert not report.ok and report.first_bad_seq == 2 and "seal" in (report.problem or "")
+
+
+def test_a_head_carrying_an_older_heads_seal_is_caught() -> None:
+    events = build_chain(3)
+    older = head_of(events[1])
+    report = check(events, head=Head(3, events[2].hash, older.mac))
+    assert not report.ok and report.first_bad_seq == 3 and "seal" in (report.problem or "")
+
+
+# --- the head and the checkpoint ------------------------------------------------------------
+
+
+def test_head_with_the_right_count_but_another_hash_is_caught() -> None:
+    events = build_chain(3)
+    forged = Head(3, "f" * 64, head_seal(KEY, 3, "f" * 64))  # even with a valid seal
+    report = check(events, head=forged)
+    assert not report.ok and report.first_bad_seq == 3 and "head" in (report.problem or "")
+
+
+def test_checkpoint_equal_to_the_head_verifies() -> None:
+    events = build_chain(4)
+    report = check(events, checkpoint=Checkpoint(4, events[-1].hash))
+    assert report.ok and report.events_checked == 4
+
+
+def test_checkpoint_at_the_sealed_genesis_verifies_any_chain() -> None:
+    genesis = Checkpoint(0, GENESIS_HASH)
+    assert check([], checkpoint=genesis).ok
+    assert check(build_chain(2), checkpoint=genesis).ok
+
+
+def test_checkpoint_at_event_zero_with_another_hash_is_caught() -> None:
+    report = check(build_chain(2), checkpoint=Checkpoint(0, "f" * 64))
+    assert not report.ok and report.first_bad_seq == 0 and "checkpoint" in (report.problem or "")
+
+
+def test_every_checkpoint_is_held() -> None:
+    events = build_chain(4)
+    good = Checkpoint(4, events[-1].hash)
+    stale = Checkpoint(2, "f" * 64)
+    for order in ([good, stale], [stale, good]):
+        report = verify_chain(events, head_of(events[-1]), KEY, order)
+        assert not report.ok and report.first_bad_seq == 2
+    beyond = Checkpoint(6, "e" * 64)
+    report = verify_chain(events, head_of(events[-1]), KEY, [good, beyond])
+    assert not report.ok and report.first_bad_seq == 5 and "rolled back" in (report.problem or "")
+
+
+def test_a_broken_report_names_the_head_it_saw() -> None:
+    events = build_chain(3)
+    head = head_of(events[-1])
+    report = check(events[:2], head=head)
+    assert not report.ok and (report.head_seq, report.head_hash) == (3, head.hash)
+
+
+def test_a_head_reset_to_zero_over_events_names_the_last_event() -> None:
+    report = check(build_chain(2), head=genesis_head(KEY))
+    assert not report.ok and report.first_bad_seq == 2 and "head" in (report.problem or "")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "12",
+        "12:",
+        "x:" + "a" * 64,
+        "\u00b2:" + "a" * 64,  # a digit, but not an ASCII one
+        "-1:" + "a" * 64,
+        "1:" + "a" * 63,
+        "1:" + "g" * 64,
+        "1:" + "a" * 31 + ":" + "a" * 32,
+    ],
+)
+def test_malformed_checkpoints_are_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="SEQ:HASH"):
+        Checkpoint.parse(text)
+
+
+def test_checkpoint_parsing_normalises_case_and_space() -> None:
+    assert Checkpoint.parse(" 7:" + "AB" * 32 + "\n") == Checkpoint(7, "ab" * 32)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import tempfile
@@ -11,10 +12,11 @@ import pytest
 from PIL import Image
 
 from likeness.capture.errors import CaptureInvalid, ManifestInvalid
-from likeness.capture.images import CaptureLimits
+from likeness.capture.images import CaptureLimits, ImageRefused, decode_bytes, inspect_bytes
 from likeness.capture.ingest import OpenedCapture, read_manifest, validate_capture
 from likeness.capture.manifest import parse_manifest
 from likeness.capture.synthetic import RigConfig, write_capture
+from likeness.kit.documents import MAX_DOCUMENT_BYTES
 
 CONFIG = RigConfig(size=64, lights=4, shadow_resolution=64, yaws=(-25.0, 0.0))
 
@@ -196,6 +198,19 @@ def test_truncated_image_is_named(session: Path) -> None:
     assert any(p.startswith("view1/light_002.tif:") for p in problems_of(session))
 
 
+def test_a_truncated_tiff_is_refused_without_opencv_noise(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    buffer = io.BytesIO()
+    Image.fromarray(np.full((64, 64, 3), 120, np.uint8)).save(buffer, format="TIFF")
+    truncated = buffer.getvalue()[:400]  # the header survives, the pixels do not
+    info = inspect_bytes(truncated, CaptureLimits())
+    with pytest.raises(ImageRefused, match="corrupt or truncated"):
+        decode_bytes(truncated, info, "srgb")
+    captured = capfd.readouterr()
+    assert (captured.out, captured.err) == ("", "")  # the refusal is the only word on it
+
+
 def test_pixel_limit_refuses_before_decoding(session: Path) -> None:
     found = problems_of(session, CaptureLimits(max_pixels=1000))
     assert any("possible decompression bomb" in p for p in found)
@@ -265,6 +280,36 @@ def test_manifest_errors_are_clear() -> None:
                 }
             )
         )
+
+
+def test_a_deeply_nested_manifest_is_refused_not_a_recursion_error(tmp_path: Path) -> None:
+    folder = tmp_path / "deep"
+    folder.mkdir()
+    (folder / "capture.json").write_text("[" * 5000)
+    with pytest.raises(ManifestInvalid, match=r"^capture\.json nests lists or objects deeper"):
+        validate(folder)
+
+
+@pytest.mark.parametrize("name", ["capture.json", "capture.csv"])
+def test_one_manifest_size_limit_from_a_folder_and_from_a_zip(tmp_path: Path, name: str) -> None:
+    size = 60 * 1024 * 1024
+    folder = tmp_path / "big"
+    folder.mkdir()
+    with (folder / name).open("wb") as f:
+        f.truncate(size)  # sparse: refused from its size, never read
+    expected = f"^{name} is {size} bytes, over the {MAX_DOCUMENT_BYTES}-byte limit"
+    with pytest.raises(ManifestInvalid, match=expected):
+        validate(folder)
+    archive = tmp_path / "big.zip"
+    chunk = b" " * (1024 * 1024)
+    with (
+        zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf,
+        zf.open(f"shoot/{name}", "w") as member,
+    ):
+        for _ in range(size // len(chunk)):
+            member.write(chunk)
+    with pytest.raises(ManifestInvalid, match=expected), OpenedCapture(archive):
+        pass
 
 
 def test_csv_manifest() -> None:

@@ -32,6 +32,14 @@ def test_clean_synthetic_session_passes_every_check(person_a: SyntheticCapture) 
     assert report.images == 3 * (16 + 1)
     assert report.identity is not None and report.identity.count >= 3
     assert set(report.thumbnails) == {"view0", "view1", "view2"}
+    # The verdict names the models behind it: all usable commercially, none opted in.
+    assert [m["name"] for m in report.to_dict()["models"]] == [
+        "dlib-hog-frontal-face",
+        "dlib-shape-predictor-5",
+        "dlib-resnet-face-v1",
+    ]
+    assert all(m["commercial_use"] and not m["opted_in"] for m in report.models)
+    assert report.opted_in_models == []
 
 
 def test_session_mixing_two_people_fails_identity(

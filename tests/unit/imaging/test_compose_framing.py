@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from likeness import modelreg
 from likeness.imaging import compose as cp
+from likeness.modelreg import _check
 
 
 @pytest.mark.parametrize(
@@ -100,6 +105,46 @@ def test_detect_face_without_a_face_returns_none() -> None:
     assert cp.detect_face(np.zeros((64, 64), np.uint8)) is None
     with pytest.raises(cp.InvalidImage):
         cp.detect_face(np.zeros((64, 64), np.float32))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def shipped_cascade(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A stand-in OpenCV package whose ``data/`` holds a cascade file; the registry's
+    cascade entry points at it (find_spec locates it without importing it)."""
+    package = tmp_path / "fake_cv2"
+    (package / "data").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    cascade = package / "data" / "haarcascade_frontalface_default.xml"
+    cascade.write_text("<opencv_storage></opencv_storage>\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delenv(modelreg.OPT_IN_VARIABLE, raising=False)
+    return cascade
+
+
+def _point_registry_at(monkeypatch: pytest.MonkeyPatch, **changes: object) -> None:
+    entries = tuple(
+        dataclasses.replace(e, module="fake_cv2", **changes)  # type: ignore[arg-type]
+        if e.name == cp.CASCADE_MODEL
+        else e
+        for e in modelreg.REGISTRY  # the shipped registry, not an earlier patch
+    )
+    monkeypatch.setattr(_check, "REGISTRY", entries)
+
+
+def test_detect_face_loads_the_cascade_only_through_the_registry(
+    shipped_cascade: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    grey = np.zeros((64, 64), np.uint8)
+    _point_registry_at(monkeypatch)  # the real pinned hash: this file is not it
+    with pytest.raises(modelreg.ModelChecksumMismatch, match="haarcascade_frontalface_default"):
+        cp.detect_face(grey)
+    sha = modelreg.file_sha256(shipped_cascade)
+    _point_registry_at(monkeypatch, sha256=sha, commercial_use=False)
+    with pytest.raises(modelreg.ModelLicenseRefused):
+        cp.detect_face(grey)
+    _point_registry_at(monkeypatch, sha256=sha)
+    assert cp.haar_cascade_path() == shipped_cascade
+    assert cp.detect_face(grey) is None  # an empty cascade (or OpenCV 5) finds nothing
 
 
 def test_cover_fills_the_canvas() -> None:

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
+from likeness import modelreg
 from likeness.capture.qc import to_preview
 from likeness.capture.synthetic import RigConfig, render_capture
 from likeness.imaging.faces import (
     EMBEDDING_SIZE,
     IDENTITY_THRESHOLD,
+    DlibModels,
     FaceAnalyzer,
     FaceConfig,
     InvalidImage,
@@ -34,25 +38,45 @@ def analyzer() -> FaceAnalyzer:
 
 def test_models_come_from_the_installed_package() -> None:
     folder = models_dir()
-    assert (folder / "shape_predictor_68_face_landmarks.dat").is_file()
+    assert (folder / "shape_predictor_5_face_landmarks.dat").is_file()
     assert (folder / "dlib_face_recognition_resnet_model_v1.dat").is_file()
 
 
-def test_detects_face_with_68_landmarks_in_place(
+def test_detects_face_with_5_landmarks_in_place(
     portrait: np.ndarray, analyzer: FaceAnalyzer
 ) -> None:
     face = analyzer.largest_face(portrait)
-    assert face.landmarks.shape == (68, 2)
+    assert face.landmarks.shape == (5, 2)
     inside = (
-        (face.landmarks[:, 0] >= face.left - 10)
-        & (face.landmarks[:, 0] <= face.right + 10)
-        & (face.landmarks[:, 1] >= face.top - 10)
-        & (face.landmarks[:, 1] <= face.bottom + 10)
+        (face.landmarks[:, 0] >= face.left)
+        & (face.landmarks[:, 0] <= face.right)
+        & (face.landmarks[:, 1] >= face.top)
+        & (face.landmarks[:, 1] <= face.bottom)
     )
-    assert inside.mean() > 0.9
-    # Eyes (36-47) above the nose tip (33) above the mouth (48-67).
-    eyes_y = face.landmarks[36:48, 1].mean()
-    assert eyes_y < face.landmarks[33, 1] < face.landmarks[48:68, 1].mean()
+    assert inside.all()
+    # Eyes side by side, on a near-level line, above the base of the nose, which lies
+    # between them across.
+    (lx, ly), (rx, ry) = face.eye_centres
+    interocular = rx - lx
+    assert interocular > 0.25 * face.width
+    assert abs(ly - ry) < 0.15 * interocular
+    nx, ny = face.nose
+    assert lx < nx < rx
+    assert ny > max(ly, ry) + 0.3 * interocular
+
+
+def test_only_commercially_usable_models_are_loaded(
+    portrait: np.ndarray, analyzer: FaceAnalyzer
+) -> None:
+    analyzer.embed(portrait)
+    used = analyzer.models_used()
+    assert {m.name for m in used} == {
+        "dlib-hog-frontal-face",
+        "dlib-shape-predictor-5",
+        "dlib-resnet-face-v1",
+    }
+    assert all(m.entry is not None and m.entry.commercial_use for m in used)
+    assert not any(m.opted_in for m in used)
 
 
 def test_tight_crop_is_found_by_the_padded_retry(
@@ -99,3 +123,43 @@ def test_as_rgb8_accepts_common_layouts() -> None:
     assert as_rgb8(rgba).shape == (40, 40, 3)
     with pytest.raises(ValueError, match="threshold"):
         FaceConfig(threshold=0)
+
+
+def test_a_model_file_the_registry_did_not_vet_is_refused(
+    portrait: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from likeness.modelreg import _check
+
+    pinned = tuple(
+        dataclasses.replace(e, sha256="0" * 64) if e.name == "dlib-shape-predictor-5" else e
+        for e in _check.REGISTRY
+    )
+    monkeypatch.setattr(_check, "REGISTRY", pinned)
+    monkeypatch.delenv(modelreg.OPT_IN_VARIABLE, raising=False)
+    with pytest.raises(modelreg.ModelChecksumMismatch, match="shape_predictor_5_face_landmarks"):
+        FaceAnalyzer().detect(portrait)
+    # The operator's opt-in lets it load, and the analyzer says so.
+    analyzer = FaceAnalyzer(models=DlibModels(allow_noncommercial=True))
+    assert analyzer.detect(portrait)
+    assert [m.name for m in analyzer.models_used() if m.opted_in] == ["dlib-shape-predictor-5"]
+
+
+def test_embed_aligned_reuses_the_landmarks_of_another_image_on_the_same_grid(
+    portrait: np.ndarray, analyzer: FaceAnalyzer
+) -> None:
+    face = analyzer.largest_face(portrait)
+    assert face.mirror_landmarks is not None and face.mirror_landmarks.shape == (5, 2)
+    # Mirrored back, the mirror's landmarks land near the originals (eye corners swap).
+    back = face.mirror_landmarks.copy()
+    back[:, 0] = portrait.shape[1] - 1 - back[:, 0]
+    assert np.abs(back[[2, 3, 0, 1, 4]] - face.landmarks).max() < 0.1 * face.width
+    # On the image it was found in, it is the ordinary embedding.
+    assert (
+        identity_distance(analyzer.embed_aligned(portrait, face), analyzer.embed(portrait)) < 1e-4
+    )
+    # A dimmer frame on the same grid embeds on the bright frame's geometry, as the
+    # same person.
+    dim = (portrait.astype(np.float32) * 0.3).astype(np.uint8)
+    vector = analyzer.embed_aligned(dim, face)
+    assert vector.shape == (EMBEDDING_SIZE,) and np.isfinite(vector).all()
+    assert identity_distance(vector, analyzer.embed(portrait)) < IDENTITY_THRESHOLD

@@ -6,9 +6,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import typer
 from pydantic import ValidationError
 
 from likeness.errors import InvalidInput
+from likeness.kit.cli import IsoDateTime
 from likeness.licensing.cli import _load_file, _use_fees, build_terms
 from likeness.licensing.schemas import TermsIn
 from likeness.policy import ApprovalMode, validate_terms
@@ -98,7 +100,7 @@ def test_bad_terms_files_are_clear_errors(tmp_path: Path) -> None:
         _load_file(tmp_path / "missing.json")
     broken = tmp_path / "broken.json"
     broken.write_text("{nope")
-    with pytest.raises(InvalidInput, match="not valid JSON or YAML"):
+    with pytest.raises(InvalidInput, match="not valid JSON"):
         _load_file(broken)
     listing = tmp_path / "list.yaml"
     listing.write_text("- a\n- b\n")
@@ -108,11 +110,19 @@ def test_bad_terms_files_are_clear_errors(tmp_path: Path) -> None:
 
 
 def test_cli_times_need_a_zone() -> None:
-    with pytest.raises(InvalidInput, match="--start"):
-        build_terms(
-            None, None, None, None, None, "2027-01-01T00:00:00", None, None, None, None, None,
-            None, None, None, None, None,
-        )  # fmt: skip
+    with pytest.raises(typer.BadParameter, match="with a zone") as caught:
+        IsoDateTime("--start")("2027-01-01T00:00:00")
+    assert caught.value.param_hint == "'--start'"
+    terms = build_terms(
+        start=IsoDateTime("--start")("2027-01-01T00:00:00Z"),
+        end=END,
+        channel=["instagram"],
+        territory=["FR"],
+        category=["fashion"],
+        max_outputs=3,
+        purpose="Autumn",
+    )
+    assert (terms.starts_at, terms.ends_at) == (START, END)
 
 
 def test_two_fees_for_one_channel_after_normalising_are_refused() -> None:

@@ -1,3 +1,4 @@
+import re
 from datetime import date
 
 import pytest
@@ -75,3 +76,54 @@ def test_term_check_survives_the_end_of_the_calendar() -> None:
 def test_control_characters_are_refused_in_emails() -> None:
     with pytest.raises(InvalidInput):
         rules.normalise_email("a\x00b@example.com")
+
+
+def test_a_term_already_over_is_refused_at_creation() -> None:
+    today = date(2026, 12, 7)
+    with pytest.raises(InvalidInput, match="ended on 2021-01-01: an agreement that is already"):
+        rules.check_representation_term(date(2020, 1, 1), date(2021, 1, 1), False, today=today)
+    with pytest.raises(InvalidInput, match="already over"):  # ending today: over today
+        rules.check_representation_term(date(2026, 1, 1), today, False, today=today)
+    rules.check_representation_term(date(2026, 1, 1), date(2026, 12, 8), False, today=today)
+
+
+@pytest.mark.parametrize(
+    ("status", "ends_on", "state"),
+    [
+        ("active", date(2026, 12, 8), "active"),
+        ("active", date(2026, 12, 7), "ended"),
+        ("active", date(2021, 1, 1), "ended"),
+        ("terminated", date(2027, 1, 1), "terminated"),
+        ("terminated", date(2021, 1, 1), "terminated"),
+    ],
+)
+def test_an_agreement_past_its_term_is_shown_as_ended(
+    status: str, ends_on: date, state: str
+) -> None:
+    assert rules.representation_state(status, ends_on, date(2026, 12, 7)) == state
+
+
+@pytest.mark.parametrize(
+    ("name", "named"),
+    [
+        ("Maison \u202eleruA", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+        ("Ava \u2066Stone\u2069", "U+2066 LEFT-TO-RIGHT ISOLATE"),
+        ("Ava\u200fStone", "U+200F RIGHT-TO-LEFT MARK"),
+        ("Ava S\u200btone", "U+200B ZERO WIDTH SPACE"),
+        ("Ava S\u200ctone", "U+200C ZERO WIDTH NON-JOINER"),
+        ("Ava S\u200dtone", "U+200D ZERO WIDTH JOINER"),
+        ("\ufeffAva Stone", "U+FEFF ZERO WIDTH NO-BREAK SPACE"),
+        ("Ava Sto\u00adne", "U+00AD SOFT HYPHEN"),
+        ("Ava\u2060Stone", "U+2060 WORD JOINER"),
+    ],
+)
+def test_invisible_characters_that_make_look_alike_names_are_refused(name: str, named: str) -> None:
+    with pytest.raises(InvalidInput, match=re.escape(f"formatting characters ({named})")):
+        rules.check_name(name, "legal name")
+
+
+def test_names_are_nfc_normalised() -> None:
+    decomposed = "Zoe\u0301 Okafor"  # e + combining acute accent
+    assert rules.check_name(decomposed, "legal name") == "Zoé Okafor"
+    assert rules.check_name("  Zoé Okafor ", "legal name") == "Zoé Okafor"
+    assert rules.check_name("Ада Окафор", "legal name") == "Ада Окафор"  # scripts stay

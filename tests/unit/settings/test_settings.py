@@ -42,3 +42,44 @@ def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch, tmp_pat
     settings = Settings()
     assert settings.home_path == (tmp_path / "h").resolve()
     assert settings.is_production
+
+
+def test_proxies_and_origins_are_comma_separated(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from likeness.system.service import proxy_options
+
+    assert proxy_options(Settings(home=tmp_path)) == {
+        "proxy_headers": False,
+        "forwarded_allow_ips": [],
+    }
+    monkeypatch.setenv("LIKENESS_TRUSTED_PROXIES", "10.0.0.5, 192.168.0.0/16,::1")
+    monkeypatch.setenv(
+        "LIKENESS_ALLOWED_ORIGINS", "https://Portal.example:443,http://localhost:8080"
+    )
+    settings = Settings(home=tmp_path)
+    assert settings.trusted_proxies == ["10.0.0.5", "192.168.0.0/16", "::1"]
+    assert settings.allowed_origins == ["https://portal.example", "http://localhost:8080"]
+    assert proxy_options(settings) == {
+        "proxy_headers": True,
+        "forwarded_allow_ips": ["10.0.0.5", "192.168.0.0/16", "::1"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("LIKENESS_TRUSTED_PROXIES", "proxy.internal"),
+        ("LIKENESS_TRUSTED_PROXIES", "*"),
+        ("LIKENESS_ALLOWED_ORIGINS", "https://portal.example/app"),
+        ("LIKENESS_ALLOWED_ORIGINS", "*"),
+    ],
+)
+def test_bad_proxies_and_origins_are_refused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, variable: str, value: str
+) -> None:
+    from pydantic import ValidationError
+
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValidationError, match=r"not an IP address|not scheme://host"):
+        Settings(home=tmp_path)

@@ -10,7 +10,7 @@ from likeness.studio.schema import parse_scene
 LIGHT = {"azimuth_deg": -35, "elevation_deg": 25, "color": [1.0, 0.95, 0.9]}
 
 
-def test_the_colour_match_key_of_a_scene_file_sets_the_color_match() -> None:
+def test_the_scene_file_key_sets_the_color_match() -> None:
     scene = parse_scene({"lights": [LIGHT], "compose": {"colour_match": 0.4}})
     assert scene.compose.color_match == 0.4
     assert parse_scene({"lights": [LIGHT]}).compose.color_match == 0.15

@@ -46,5 +46,8 @@ def test_bodies_that_are_not_utf8_are_named() -> None:
 
 def test_deep_nesting_is_scanned_without_recursion() -> None:
     deep = "[" * 100_000 + '"\\u0041"' + "]" * 100_000
-    assert text_problem(deep.encode()) is None
     assert lone_surrogate_escape("[" * 100_000 + '"\\udc00"') == 100_001
+    # The one document bound (likeness.kit.documents) refuses it before any parser runs.
+    assert "nests lists or objects deeper than 64 levels" in (text_problem(deep.encode()) or "")
+    shallow = "[" * 64 + "]" * 64
+    assert text_problem(shallow.encode()) is None

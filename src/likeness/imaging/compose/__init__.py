@@ -51,7 +51,12 @@ from likeness.imaging.compose._composite import (
     drop_shadow,
 )
 from likeness.imaging.compose._errors import ComposeError, InvalidFraming, InvalidImage
-from likeness.imaging.compose._face import detect_face, face_from_alpha, haar_cascade_path
+from likeness.imaging.compose._face import (
+    CASCADE_MODEL,
+    detect_face,
+    face_from_alpha,
+    haar_cascade_path,
+)
 from likeness.imaging.compose._framing import (
     FRAMING_ALIASES,
     FRAMING_PRESETS,
@@ -80,6 +85,7 @@ def solid_background(framing: Framing, rgb: tuple[float, float, float]) -> NDArr
 
 
 __all__ = [
+    "CASCADE_MODEL",
     "FRAMING_ALIASES",
     "FRAMING_PRESETS",
     "SRGB_TO_P3",

@@ -8,20 +8,24 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from likeness import modelreg
 from likeness.imaging.compose._errors import InvalidImage
 from likeness.imaging.compose._framing import FaceBox
 
-_CASCADE = "haarcascade_frontalface_default.xml"
+#: Registry name of OpenCV's frontal-face Haar cascade (decision 0010).
+CASCADE_MODEL = "opencv-haar-frontal-face"
 
 
 def haar_cascade_path() -> Path | None:
-    """The bundled frontal-face cascade, when this OpenCV build ships it."""
-    data = getattr(cv2, "data", None)
-    folder = getattr(data, "haarcascades", None)
-    if not folder:
+    """The frontal-face cascade, when this OpenCV build ships it (OpenCV 5 wheels do not).
+
+    The file is admitted by :mod:`likeness.modelreg` (hash and licence) first; a file the
+    registry refuses raises its :class:`~likeness.modelreg.ModelError`.
+    """
+    try:
+        return modelreg.admit(CASCADE_MODEL).path
+    except modelreg.ModelMissing:
         return None
-    path = Path(folder) / _CASCADE
-    return path if path.is_file() else None
 
 
 def detect_face(display_gray: NDArray[np.uint8]) -> FaceBox | None:
@@ -29,9 +33,10 @@ def detect_face(display_gray: NDArray[np.uint8]) -> FaceBox | None:
     if display_gray.ndim != 2 or display_gray.dtype != np.uint8:
         raise InvalidImage("face detection needs an 8-bit single-channel image")
     path = haar_cascade_path()
-    if path is None:
+    cascade_type = getattr(cv2, "CascadeClassifier", None)  # gone from OpenCV 5's main module
+    if path is None or cascade_type is None:
         return None
-    classifier = cv2.CascadeClassifier(str(path))  # type: ignore[attr-defined]
+    classifier = cascade_type(str(path))
     if classifier.empty():
         return None
     side = min(display_gray.shape)

