@@ -51,14 +51,7 @@ LAYERS: list[frozenset[str]] = [
 ]
 
 #: Known upward imports, each with the reason it is still there. Keep this empty.
-_KIT_CLI = "kit/cli.py's cli_session resolves the CLI's actor; the CLI work moves it (issue 15)"
-ALLOWED_UPWARD: dict[tuple[str, str], str] = {
-    ("kit", "identity"): _KIT_CLI,
-    ("kit", "runtime"): _KIT_CLI,
-    ("kit", "party"): _KIT_CLI,
-    ("kit", "auth"): _KIT_CLI,
-    ("kit", "system"): _KIT_CLI,
-}
+ALLOWED_UPWARD: dict[tuple[str, str], str] = {}
 
 
 def _layer_of() -> dict[str, int]:
