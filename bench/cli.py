@@ -79,7 +79,7 @@ def grow_chain(env: dict[str, str], events: int) -> None:
     from sqlalchemy import text
 
     from likeness.audit import service
-    from likeness.auth.actor import SYSTEM_ACTOR
+    from likeness.identity.actor import SYSTEM_ACTOR
     from likeness.runtime import Runtime
     from likeness.settings import get_settings
 

@@ -46,8 +46,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from likeness import migrations
-from likeness.auth.actor import SYSTEM_ACTOR
 from likeness.consent.document import CREATION_ACTIVITIES, ConsentDocument, PartyRef
+from likeness.identity.actor import SYSTEM_ACTOR
 from likeness.kit.canonical import canonical_json, sha256_hex
 from likeness.kit.db import Database
 from likeness.licensing import decision

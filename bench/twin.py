@@ -110,24 +110,25 @@ def main(argv: list[str] | None = None) -> int:
     cv2.setNumThreads(1)
     from likeness import migrations
     from likeness.audit import service as audit_service
-    from likeness.auth.actor import SYSTEM_ACTOR
     from likeness.auth.service import actor_for_user
     from likeness.capture import service as captures
-    from likeness.capture.service import StorageDeps
     from likeness.capture.synthetic import RigConfig, default_yaws, write_capture
     from likeness.consent import service as consents
     from likeness.consent.schemas import CreationConsentCreate
     from likeness.consent.signing import AFFIRMATION
+    from likeness.identity.actor import SYSTEM_ACTOR
     from likeness.imaging.faces import FaceAnalyzer
     from likeness.kit.clock import utcnow
     from likeness.kit.db import Database
+    from likeness.licensing import service as licensing
     from likeness.models.party import Role
     from likeness.party import service as party
     from likeness.party.schemas import TalentCreate, UserCreate
     from likeness.storage import FsspecBlobStore
     from likeness.storage.intents import IntentJournal
     from likeness.twin import service as twins
-    from likeness.twin.crypto import FileKeyVault, InMemoryMasterKey, TwinCipher
+    from likeness.vault.crypto import FileKeyVault, InMemoryMasterKey, TwinCipher
+    from likeness.vault.deps import StorageDeps
 
     rows: list[tuple[str, str]] = []
     with tempfile.TemporaryDirectory(prefix="likeness-bench-") as tmp:
@@ -165,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
                 session, SYSTEM_ACTOR, TalentCreate(user_id=user.id, legal_name="Bench Person")
             )
             actor = actor_for_user(session, user, via="bench")
-            consent = consents.create_creation_consent(
+            consent = twins.create_creation_consent(
                 session,
                 actor,
                 CreationConsentCreate(
@@ -174,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
                     valid_until=utcnow() + timedelta(days=30),
                 ),
             )
-            consents.sign(
+            licensing.sign_consent(
                 session, actor, consent.id, consents.Intent("Bench Person", AFFIRMATION), None
             )
             talent_id = talent.id

@@ -63,21 +63,21 @@ def _gradient(rng: np.random.Generator, h: int, w: int) -> RGB:
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     a, b = rng.uniform(-1, 1, 2)
     base = (a * xx / w + b * yy / h + 1) / 2
-    colours = rng.uniform(30, 225, (2, 3)).astype(np.float32)
-    return base[..., None] * colours[0] + (1 - base[..., None]) * colours[1]
+    colors = rng.uniform(30, 225, (2, 3)).astype(np.float32)
+    return base[..., None] * colors[0] + (1 - base[..., None]) * colors[1]
 
 
 def gen_gradient_shapes(rng: np.random.Generator, h: int, w: int) -> RGB:
     img = _gradient(rng, h, w)
     for _ in range(int(rng.integers(6, 18))):
-        colour = tuple(float(v) for v in rng.uniform(0, 255, 3))
+        color = tuple(float(v) for v in rng.uniform(0, 255, 3))
         centre = (int(rng.integers(0, w)), int(rng.integers(0, h)))
         if rng.random() < 0.5:
-            cv2.circle(img, centre, int(rng.integers(10, max(11, w // 5))), colour, -1, cv2.LINE_AA)
+            cv2.circle(img, centre, int(rng.integers(10, max(11, w // 5))), color, -1, cv2.LINE_AA)
         else:
             size = (int(rng.integers(10, max(11, w // 4))), int(rng.integers(10, max(11, h // 4))))
             angle = float(rng.uniform(0, 180))
-            cv2.ellipse(img, centre, size, angle, 0, 360, colour, -1, cv2.LINE_AA)
+            cv2.ellipse(img, centre, size, angle, 0, 360, color, -1, cv2.LINE_AA)
     return cv2.GaussianBlur(img, (0, 0), float(rng.uniform(0.5, 2.0)))
 
 
@@ -92,8 +92,8 @@ def gen_fabric(rng: np.random.Generator, h: int, w: int) -> RGB:
     period = float(rng.uniform(3, 9))
     weave = np.sin(xx * 2 * np.pi / period) * np.sin(yy * 2 * np.pi / (period * 1.3))
     folds = _noise_octaves(rng, h, w, 3, 40)
-    colour = rng.uniform(40, 200, 3).astype(np.float32)
-    return colour + (weave * 18 + folds)[..., None]
+    color = rng.uniform(40, 200, 3).astype(np.float32)
+    return color + (weave * 18 + folds)[..., None]
 
 
 def gen_skin(rng: np.random.Generator, h: int, w: int) -> RGB:
@@ -107,10 +107,10 @@ def gen_text(rng: np.random.Generator, h: int, w: int) -> RGB:
     img = np.clip(_gradient(rng, h, w) * 0.3 + 170, 0, 255).astype(np.uint8)
     for _ in range(int(h / 22)):
         scale = float(rng.uniform(0.4, 1.6))
-        colour = tuple(int(v) for v in rng.integers(0, 110, 3))
+        color = tuple(int(v) for v in rng.integers(0, 110, 3))
         origin = (int(rng.integers(-w // 4, w // 2)), int(rng.integers(10, h)))
         words = " ".join(rng.choice(["consent", "twin", "Likeness", "model", "2026", "label"], 6))
-        cv2.putText(img, words, origin, cv2.FONT_HERSHEY_SIMPLEX, scale, colour, 2, cv2.LINE_AA)
+        cv2.putText(img, words, origin, cv2.FONT_HERSHEY_SIMPLEX, scale, color, 2, cv2.LINE_AA)
     return img.astype(np.float32)
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from likeness.auth import service as auth_service
-from likeness.auth.actor import SYSTEM_ACTOR, Actor
+from likeness.identity.actor import SYSTEM_ACTOR, Actor
 from likeness.kit.clock import utcnow
 from likeness.models.party import Agency, Brand, Role, TalentProfile, User
 from likeness.party import service

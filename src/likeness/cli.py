@@ -8,15 +8,23 @@ and ``likeness --version`` must cost about as much as starting Python.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import typer
 
-from likeness.kit.cli import EXIT_CODES_HELP, VersionOption, lazy_group
+from likeness.kit.cli import EXIT_CODES_HELP, CliWiring, VersionOption, lazy_group, wire
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from likeness.identity.actor import Actor
+    from likeness.runtime import Runtime
 
 #: name → ("module:attr", one-line help). Keep the help short: it is the --help listing.
 COMMANDS: dict[str, tuple[str, str]] = {
     # setting up and running the platform
     "init": ("likeness.system.cli:init", "Create the data home, its keys and the database."),
-    "serve": ("likeness.system.cli:serve", "Run the HTTP API."),
+    "serve": ("likeness.api.cli:serve", "Run the HTTP API."),
     "demo": ("likeness.system.demo:demo", "Run the end-to-end demo."),
     "db": ("likeness.system.cli:db_app", "Database migrations."),
     "doctor": ("likeness.system.cli:doctor", "Find and repair what a crash left behind."),
@@ -28,14 +36,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "brand": ("likeness.party.cli:brand_app", "Brands and their members."),
     "token": ("likeness.auth.cli:app", "API tokens (shown once, stored hashed)."),
     # rights
-    "consent": ("likeness.consent.cli:app", "Consents: creation and use."),
+    # `consent` and `twin` are completed in licensing/cli.py (sign, revoke and retire end
+    # licenses; decision 0015), so they are mounted from there.
+    "consent": ("likeness.licensing.cli:consent_app", "Consents: creation and use."),
     "license": ("likeness.licensing.cli:app", "Licenses: negotiation between brand and talent."),
     "decide": ("likeness.licensing.cli:decide_command", "May this brand do this with this twin?"),
     # captures, twins and images
     "capture": ("likeness.capture.cli:app", "Capture sessions: ingest, QC, synthetic rig."),
-    "twin": ("likeness.twin.cli:app", "Digital twins: build, list, show, retire."),
+    "twin": ("likeness.licensing.cli:twin_app", "Digital twins: build, list, show, retire."),
     "render": ("likeness.studio.cli:render", "Relight a capture or twin for a scene."),
-    "watermark": ("likeness.imaging.watermark.cli:app", "Invisible watermark: embed or detect."),
+    "watermark": ("likeness.provenance.watermark_cli:app", "Invisible watermark: embed or detect."),
     "verify": ("likeness.provenance.cli:verify_command", "Check an image's provenance."),
     "models": ("likeness.modelreg.cli:models_command", "Model files, their licences and hashes."),
     # the record
@@ -56,8 +66,54 @@ app = typer.Typer(
 
 
 @app.callback()
-def root(version: VersionOption = False) -> None:
+def root(ctx: typer.Context, version: VersionOption = False) -> None:
     """Likeness: consent-first digital twins of fashion models."""
+    wire(ctx, CliWiring(open_runtime=_open_runtime, actor_for=_actor_for))
+
+
+# How a command reaches the installation (kit/cli.py imports no feature, so the root,
+# which sits above them all, says it). Both import only when a command calls them.
+
+
+def _open_runtime() -> Runtime:
+    from likeness.runtime import Runtime
+    from likeness.settings import get_settings
+    from likeness.system.service import require_installed
+
+    settings = get_settings()
+    require_installed(settings)
+    runtime = Runtime.from_settings(settings)
+    try:
+        _recover_interrupted(settings, runtime)
+    except BaseException:
+        runtime.close()
+        raise
+    return runtime
+
+
+def _recover_interrupted(settings: Any, runtime: Any) -> None:
+    """Every command on the database first settles operations a crash interrupted
+    (their owner is gone); one directory listing when there are none."""
+    from likeness.system.doctor import recover_at_start, report_recovered
+
+    report_recovered(recover_at_start(settings, runtime.db, runtime.blobs))
+
+
+def _actor_for(session: Session, as_email: str | None) -> Actor:
+    """The local operator, or the active user ``--as`` names."""
+    from likeness.auth.service import actor_for_user
+    from likeness.errors import NotFound
+    from likeness.identity.actor import SYSTEM_ACTOR
+    from likeness.party.repository import user_by_email
+    from likeness.party.rules import normalise_email
+
+    actor = SYSTEM_ACTOR
+    if as_email:
+        user = user_by_email(session, normalise_email(as_email))
+        if user is None or not user.is_active:
+            raise NotFound(f"no active user {as_email}")
+        actor = actor_for_user(session, user, via="cli")
+    return actor
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from likeness.api.responses import ErrorRead
+from likeness.web.responses import ErrorRead
 
 _LINKS = re.compile(r"""(?:src|href|spec-url)\s*=\s*["']([^"']+)["']|url:\s*["']([^"']+)["']""")
 _METHODS = {"get", "put", "post", "delete", "patch"}

@@ -145,8 +145,8 @@ def test_reference_photo_over_http(
     junk = client.put(url, files={"photo": ("x.png", b"junk", "image/png")}, headers=h["talent"])
     assert junk.status_code == 422 and "not a JPEG, PNG, TIFF or EXR" in junk.json()["detail"]
     assert client.get(url, headers=h["talent"]).json() == stored.json(), "nothing lost"
+    from likeness.capture import endpoints
     from likeness.capture.images import CaptureLimits
-    from likeness.twin import endpoints
 
     monkeypatch.setattr(endpoints, "REFERENCE_LIMITS", CaptureLimits(max_file_bytes=1000))
     big = client.put(url, files=photo, headers=h["talent"])

@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 
 from integration.capture_support import CONFIG
 from integration.test_license_support import World, make_world
-from likeness.capture.service import StorageDeps
 from likeness.capture.synthetic import write_capture
 from likeness.storage import MemoryBlobStore
 from likeness.storage.intents import IntentJournal
-from likeness.twin.crypto import InMemoryMasterKey, MemoryKeyVault, TwinCipher
+from likeness.vault.crypto import InMemoryMasterKey, MemoryKeyVault, TwinCipher
+from likeness.vault.deps import StorageDeps
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from likeness.audit.key import (
     AuditKeyMissing,
     AuditKeys,
 )
-from likeness.auth.actor import SYSTEM_ACTOR
+from likeness.identity.actor import SYSTEM_ACTOR
 from likeness.kit.db import Database
 from likeness.models.audit import GENESIS_HASH, AuditHead
 

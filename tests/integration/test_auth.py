@@ -8,7 +8,7 @@ import pytest
 
 import factories
 from likeness.auth import service
-from likeness.auth.service import InvalidCredentials, LoginRateLimited
+from likeness.auth.errors import InvalidCredentials, LoginRateLimited
 from likeness.errors import InvalidInput, NotFound, Unauthorized
 from likeness.kit.clock import utcnow
 from likeness.kit.db import Database

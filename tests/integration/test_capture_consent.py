@@ -15,14 +15,15 @@ from integration.capture_support import ANALYZER, QC, allow_capture
 from integration.test_license_support import World, sign_creation_consent
 from likeness.capture import service as captures
 from likeness.capture.errors import CaptureConsentRequired
-from likeness.capture.service import StorageDeps
 from likeness.errors import Forbidden, InvalidInput
 from likeness.kit.clock import utcnow
+from likeness.licensing import service as licensing
 from likeness.models.audit import AuditEvent
 from likeness.models.capture import CaptureSession
 from likeness.storage import MemoryBlobStore
 from likeness.twin import service as twins
-from likeness.twin.crypto import MemoryKeyVault
+from likeness.vault.crypto import MemoryKeyVault
+from likeness.vault.deps import StorageDeps
 
 
 def _nothing_stored(session: Session, deps: StorageDeps, vault: MemoryKeyVault) -> None:
@@ -119,5 +120,5 @@ def test_a_consent_to_be_captured_does_not_keep_a_twin_alive(
     built = twins.build(
         session, talent, deps, world.talent.id, row.id, analyzer=ANALYZER, qc_config=QC
     )
-    _, shredded = twins.revoke_consent(session, talent, deps, full, "no twin, please")
+    _, shredded = licensing.revoke_consent(session, talent, deps, full, "no twin, please")
     assert shredded == [built.twin_id]

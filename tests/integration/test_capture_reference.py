@@ -17,7 +17,6 @@ from integration.test_license_support import World, make_world, sign_creation_co
 from likeness.capture import service as captures
 from likeness.capture.errors import QcFailed, ReferenceInvalid
 from likeness.capture.reference import template_bytes
-from likeness.capture.service import StorageDeps
 from likeness.errors import Conflict, Forbidden, InvalidInput, NotFound
 from likeness.imaging.faces import identity_distance
 from likeness.kit.db import Database
@@ -26,8 +25,9 @@ from likeness.models.capture import TalentReference
 from likeness.models.party import User
 from likeness.storage import MemoryBlobStore
 from likeness.twin import service as twins
-from likeness.twin.crypto import MemoryKeyVault
-from likeness.twin.keys import reference_key_name
+from likeness.vault.crypto import MemoryKeyVault
+from likeness.vault.deps import StorageDeps
+from likeness.vault.keys import reference_key_name
 from reference_photos import png, portrait_png, portrait_rgb
 
 

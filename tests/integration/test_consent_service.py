@@ -31,14 +31,27 @@ from likeness.consent.errors import (
 from likeness.consent.schemas import CreationConsentCreate, StandingLimitsIn
 from likeness.consent.signing import TalentKeyring
 from likeness.errors import Forbidden, InvalidInput, NotFound
+from likeness.identity.actor import Actor
 from likeness.kit.clock import utcnow
 from likeness.licensing import decision, notifications
+from likeness.licensing import service as licensing
 from likeness.licensing.schemas import UseIn
 from likeness.models.audit import AuditEvent
 from likeness.models.consent import Consent, ConsentSignature
 from likeness.models.license import License
 from likeness.models.twin import Twin
 from likeness.policy import ConsentKind, ConsentStatus, LicenseStatus, reasons
+from likeness.twin import service as twins
+from likeness.vault.deps import StorageDeps
+
+
+def _revoke(
+    session: Session, deps: StorageDeps, actor: Actor, consent_id: str, reason: str | None
+) -> Consent:
+    """Revoke through the one revocation use case; these tests build no twins to shred."""
+    consent, shredded = licensing.revoke_consent(session, actor, deps, consent_id, reason)
+    assert shredded == []
+    return consent
 
 
 def _draft(session: Session, world: World, who: str = "agent", **changes: object) -> Consent:
@@ -49,7 +62,7 @@ def _draft(session: Session, world: World, who: str = "agent", **changes: object
         "creation_fee_minor": 50_000,
         **changes,
     }
-    return consents.create_creation_consent(
+    return twins.create_creation_consent(
         session,
         world.actor(session, who),
         CreationConsentCreate(**data),  # type: ignore[arg-type]
@@ -96,7 +109,7 @@ def test_others_may_not_draft_or_see_it(session: Session, world: World, who: str
 def test_only_the_talent_signs(session: Session, world: World, who: str) -> None:
     consent = _draft(session, world)
     with pytest.raises((SignerNotTalent, ConsentNotFound)):
-        consents.sign(session, world.actor(session, who), consent.id, intent(), None)
+        licensing.sign_consent(session, world.actor(session, who), consent.id, intent(), None)
     session.refresh(consent)
     assert consent.status is ConsentStatus.draft
 
@@ -105,8 +118,8 @@ def test_signing_records_intent_and_is_final(session: Session, world: World) -> 
     consent = _draft(session, world)
     talent = world.actor(session, "talent")
     with pytest.raises(IntentNotShown):
-        consents.sign(session, talent, consent.id, intent("Ada"), None)
-    signed = consents.sign(session, talent, consent.id, intent(), None)
+        licensing.sign_consent(session, talent, consent.id, intent("Ada"), None)
+    signed = licensing.sign_consent(session, talent, consent.id, intent(), None)
     assert signed.status is ConsentStatus.signed
     read = consents.to_read(session, signed)
     assert read.signature is not None
@@ -114,7 +127,7 @@ def test_signing_records_intent_and_is_final(session: Session, world: World) -> 
     assert read.signature.document_sha256 == consent.document_sha256
     assert read.signature.signer_user_id == world.talent_user.id
     with pytest.raises(ConsentImmutable, match="already signed"):
-        consents.sign(session, talent, consent.id, intent(), None)
+        licensing.sign_consent(session, talent, consent.id, intent(), None)
     actions = session.execute(
         select(AuditEvent.action).where(AuditEvent.object_id == consent.id).order_by(AuditEvent.seq)
     ).scalars()
@@ -125,7 +138,7 @@ def test_ed25519_signature_verifies(session: Session, world: World, tmp_path: Pa
     consent = _draft(session, world)
     keyring = TalentKeyring(tmp_path)
     talent = world.actor(session, "talent")
-    consents.sign(session, talent, consent.id, intent(sign_with_key=True), keyring)
+    licensing.sign_consent(session, talent, consent.id, intent(sign_with_key=True), keyring)
     report = consents.verify(session, talent, consent.id)
     assert (report.document_intact, report.signature_matches_document, report.ed25519_valid) == (
         True,
@@ -167,7 +180,7 @@ def test_signed_consents_are_immutable_in_the_database(
     session: Session, world: World, change: dict[str, object]
 ) -> None:
     consent = _draft(session, world)
-    consents.sign(session, world.actor(session, "talent"), consent.id, intent(), None)
+    licensing.sign_consent(session, world.actor(session, "talent"), consent.id, intent(), None)
     if change.get("talent_id", "") is None:
         change = {"talent_id": world.other_talent_user.id}
     with pytest.raises(DBAPIError, match="immutable"), session.begin_nested():
@@ -185,7 +198,7 @@ def test_signed_consents_are_immutable_in_the_database(
 def test_key_signature_needs_a_keyring(session: Session, world: World) -> None:
     consent = _draft(session, world)
     with pytest.raises(SignatureKeyError):
-        consents.sign(
+        licensing.sign_consent(
             session, world.actor(session, "talent"), consent.id, intent(sign_with_key=True), None
         )
 
@@ -199,7 +212,7 @@ def test_a_tampered_draft_cannot_be_signed(session: Session, world: World) -> No
     )
     session.expire_all()
     with pytest.raises(ConsentError, match="no longer matches its hash"):
-        consents.sign(session, world.actor(session, "talent"), consent.id, intent(), None)
+        licensing.sign_consent(session, world.actor(session, "talent"), consent.id, intent(), None)
 
 
 def test_invalid_creation_consent_is_refused(session: Session, world: World) -> None:
@@ -246,26 +259,28 @@ def test_brand_reads_the_use_consent_of_its_license_but_not_the_creation_consent
         consents.get_for(session, brand, creation_id)
     assert consents.list_for(session, world.actor(session, "other_brand")) == []
     with pytest.raises(SignerNotTalent):
-        consents.sign(session, brand, use_consent.id, intent(), None)
+        licensing.sign_consent(session, brand, use_consent.id, intent(), None)
 
 
 def test_signing_the_use_consent_activates_the_license(session: Session, world: World) -> None:
     lic = to_status(session, world, "accepted")
     (use_consent,) = consents.list_for(session, world.actor(session, "talent"), license_id=lic.id)
-    consents.sign(session, world.actor(session, "talent"), use_consent.id, intent(), None)
+    licensing.sign_consent(session, world.actor(session, "talent"), use_consent.id, intent(), None)
     session.refresh(lic)
     assert lic.status is LicenseStatus.active
 
 
-def test_revoking_a_use_consent_revokes_its_license(session: Session, world: World) -> None:
+def test_revoking_a_use_consent_revokes_its_license(
+    session: Session, world: World, deps: StorageDeps
+) -> None:
     sign_creation_consent(session, world)
     lic = to_status(session, world, "active")
     brand = world.actor(session, "brand")
     assert decision.decide_use(session, brand, _use(world)).allow
     (use_consent,) = consents.list_for(session, brand, license_id=lic.id)
     with pytest.raises(SignerNotTalent):
-        consents.revoke(session, world.actor(session, "agent"), use_consent.id, None)
-    consents.revoke(session, world.actor(session, "talent"), use_consent.id, "no longer")
+        _revoke(session, deps, world.actor(session, "agent"), use_consent.id, None)
+    _revoke(session, deps, world.actor(session, "talent"), use_consent.id, "no longer")
     session.refresh(lic)
     assert lic.status is LicenseStatus.revoked
     refused = decision.decide_use(session, brand, _use(world))
@@ -278,16 +293,16 @@ def test_revoking_a_use_consent_revokes_its_license(session: Session, world: Wor
     with pytest.raises(NotFound):
         notifications.mark_read(session, world.actor(session, "other_brand"), note.id)
     with pytest.raises(ConsentImmutable):
-        consents.revoke(session, world.actor(session, "talent"), use_consent.id, None)
+        _revoke(session, deps, world.actor(session, "talent"), use_consent.id, None)
 
 
 def test_revoking_the_creation_consent_ends_every_license_it_covered(
-    session: Session, world: World
+    session: Session, world: World, deps: StorageDeps
 ) -> None:
     creation_id = sign_creation_consent(session, world)
     live = to_status(session, world, "active")
     negotiating = to_status(session, world, "proposed")
-    consents.revoke(session, world.actor(session, "talent"), creation_id, "stop everything")
+    _revoke(session, deps, world.actor(session, "talent"), creation_id, "stop everything")
     session.refresh(live)
     session.refresh(negotiating)
     assert live.status is LicenseStatus.revoked
@@ -298,10 +313,10 @@ def test_revoking_the_creation_consent_ends_every_license_it_covered(
     assert kinds == ["license.activated", "license.revoked", "license.withdrawn"]
 
 
-def test_a_draft_cannot_be_revoked(session: Session, world: World) -> None:
+def test_a_draft_cannot_be_revoked(session: Session, world: World, deps: StorageDeps) -> None:
     consent = _draft(session, world)
     with pytest.raises(ConsentImmutable, match="only a signed consent"):
-        consents.revoke(session, world.actor(session, "talent"), consent.id, None)
+        _revoke(session, deps, world.actor(session, "talent"), consent.id, None)
 
 
 def test_standing_limits_override_every_license(session: Session, world: World) -> None:

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from integration.capture_support import ANALYZER, QC, allow_capture
 from integration.test_license_support import World, make_world, sign_creation_consent
 from likeness.capture import service as captures
-from likeness.capture.service import StorageDeps
 from likeness.kit.db import Database
 from likeness.models.audit import AuditEvent
 from likeness.models.capture import CaptureFile, CaptureSession
@@ -20,8 +19,9 @@ from likeness.storage import MemoryBlobStore
 from likeness.storage.intents import Intent, IntentJournal
 from likeness.system import doctor
 from likeness.twin import service as twins
-from likeness.twin.crypto import InMemoryMasterKey, MemoryKeyVault, TwinCipher
-from likeness.twin.keys import capture_key_name, twin_key_name
+from likeness.vault.crypto import InMemoryMasterKey, MemoryKeyVault, TwinCipher
+from likeness.vault.deps import StorageDeps
+from likeness.vault.keys import capture_key_name, twin_key_name
 
 
 class Crash(BaseException):

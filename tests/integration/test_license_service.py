@@ -20,10 +20,10 @@ from integration.test_license_support import (
     to_status,
 )
 from likeness.audit import service as audit
-from likeness.auth.actor import SYSTEM_ACTOR
 from likeness.consent import service as consents
 from likeness.consent.errors import IntentNotShown, SignerNotTalent
 from likeness.errors import LikenessError, NotFound
+from likeness.identity.actor import SYSTEM_ACTOR
 from likeness.kit.clock import utcnow
 from likeness.kit.db import Database
 from likeness.licensing import decision, notifications
@@ -329,7 +329,7 @@ def test_operator_revocation_keeps_the_consent_signed(session: Session, world: W
 
 def test_expire_due_sweeps_only_ended_licenses(session: Session, world: World) -> None:
     lic = to_status(session, world, "active")
-    from likeness.auth.actor import SYSTEM_ACTOR
+    from likeness.identity.actor import SYSTEM_ACTOR
 
     assert licensing.expire_due(session, SYSTEM_ACTOR, utcnow()) == []
     ended = licensing.expire_due(session, SYSTEM_ACTOR, utcnow() + timedelta(days=400))

@@ -15,11 +15,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 import factories
-from likeness.auth.actor import SYSTEM_ACTOR, Actor
-from likeness.consent import service as consents
 from likeness.consent.schemas import CreationConsentCreate
 from likeness.consent.service import Intent
 from likeness.consent.signing import AFFIRMATION
+from likeness.identity.actor import SYSTEM_ACTOR, Actor
 from likeness.kit.clock import utcnow
 from likeness.licensing import service as licensing
 from likeness.licensing.schemas import LicenseRequestIn, TermsChangeIn, TermsIn, TransitionIn
@@ -33,6 +32,7 @@ from likeness.party.schemas import (
     TalentCreate,
     UserCreate,
 )
+from likeness.twin import service as twins
 
 LEGAL_NAME = "Ada Okafor"
 
@@ -167,7 +167,7 @@ def sign_creation_consent(
 ) -> str:
     """The talent's signed creation consent (drafted by their agent); returns its id."""
     talent = world.actor(session, "talent")
-    consent = consents.create_creation_consent(
+    consent = twins.create_creation_consent(
         session,
         world.actor(session, "agent"),
         CreationConsentCreate(
@@ -178,7 +178,7 @@ def sign_creation_consent(
             activities=list(activities),
         ),
     )
-    consents.sign(session, talent, consent.id, intent(), None)
+    licensing.sign_consent(session, talent, consent.id, intent(), None)
     return consent.id
 
 

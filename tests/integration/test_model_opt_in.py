@@ -14,12 +14,12 @@ from integration.capture_support import QC, allow_capture
 from integration.test_license_support import World, sign_creation_consent
 from likeness import modelreg
 from likeness.capture import service as captures
-from likeness.capture.service import StorageDeps
 from likeness.imaging.faces import DlibModels, FaceAnalyzer
 from likeness.modelreg import _check
 from likeness.models.audit import AuditEvent
 from likeness.models.twin import TwinVersion
 from likeness.twin import service as twins
+from likeness.vault.deps import StorageDeps
 
 
 @pytest.fixture

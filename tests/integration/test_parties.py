@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy.orm import Session
 
 import factories
-from likeness.auth.actor import SYSTEM_ACTOR
 from likeness.errors import Conflict, Forbidden, InvalidInput, NotFound
+from likeness.identity.actor import SYSTEM_ACTOR
 from likeness.models.party import Role
 from likeness.party import access, service
-from likeness.party.rules import CommissionTooHigh, TermTooLong
+from likeness.party.errors import CommissionTooHigh, TermTooLong
 from likeness.party.schemas import AgencyCreate, RepresentationCreate, UserCreate
 
 

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 import factories
 from integration.test_license_support import make_world, terms_in
-from likeness.consent import service as consents
 from likeness.consent.schemas import CreationConsentCreate
 from likeness.errors import Conflict, NotFound
 from likeness.kit.clock import utcnow
@@ -20,6 +19,7 @@ from likeness.licensing.schemas import LicenseRequestIn
 from likeness.models.consent import Consent
 from likeness.models.license import License
 from likeness.models.twin import Twin
+from likeness.twin import service as twins
 
 
 def test_a_fresh_twin_resolves_to_its_talent(session: Session) -> None:
@@ -58,7 +58,7 @@ def test_licenses_and_consents_name_only_the_talents_own_active_twin(session: Se
             purpose="Rebuild my twin",
             valid_until=utcnow() + timedelta(days=365),
         )
-        return consents.create_creation_consent(session, world.actor(session, "agent"), body)
+        return twins.create_creation_consent(session, world.actor(session, "agent"), body)
 
     assert request(own.id).twin_id == own.id
     assert draft(own.id).twin_id == own.id

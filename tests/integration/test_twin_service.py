@@ -16,7 +16,8 @@ from integration.test_license_support import World, sign_creation_consent, to_st
 from likeness.capture import service as captures
 from likeness.capture.errors import CaptureInvalid, QcFailed
 from likeness.capture.qc import QcConfig
-from likeness.capture.service import StorageDeps
+from likeness.consent import service as consents
+from likeness.consent.errors import CreationConsentRequired
 from likeness.errors import Conflict, Forbidden, InvalidInput, NotFound
 from likeness.kit.clock import utcnow
 from likeness.licensing import decision, notifications
@@ -28,7 +29,8 @@ from likeness.models.twin import TwinVersion
 from likeness.policy import Action, ConsentStatus, LicenseStatus, reasons
 from likeness.storage import MemoryBlobStore
 from likeness.twin import service as twins
-from likeness.twin.errors import KeyShredded
+from likeness.vault.deps import StorageDeps
+from likeness.vault.errors import KeyShredded
 
 
 def _qc_passed(session: Session, world: World, deps: StorageDeps, folder: Path) -> CaptureSession:
@@ -55,7 +57,7 @@ def test_capture_to_twin_to_shred(
     assert len(stored) == row.file_count
     assert all(b"PNG" not in b[:64] for b in stored), "files are sealed at rest"
 
-    with pytest.raises(twins.CreationConsentRequired):
+    with pytest.raises(CreationConsentRequired):
         twins.build(session, talent, deps, world.talent.id, row.id, analyzer=ANALYZER)
     sign_creation_consent(session, world)
     v1 = twins.build(
@@ -85,7 +87,7 @@ def test_capture_to_twin_to_shred(
 
     # A "database backup" taken before deletion: every row, blob key and blob.
     backup = {k: deps.blobs.get(k) for k in json.loads(v2.artifacts).values()}
-    twins.retire(session, talent, deps, v1.twin_id, "talent asked for deletion")
+    licensing.retire_twin(session, talent, deps, v1.twin_id, "talent asked for deletion")
     assert all(deps.blobs.exists(key) for key in backup)  # nothing destroyed before commit
     session.commit()
     for key, sealed in backup.items():
@@ -174,13 +176,15 @@ def test_revoked_creation_consent_shreds_the_twin(
     version = twins.build(
         session, talent, deps, world.talent.id, row.id, analyzer=ANALYZER, qc_config=QC
     )
-    consent, shredded = twins.revoke_consent(session, talent, deps, consent_id, "changed my mind")
+    consent, shredded = licensing.revoke_consent(
+        session, talent, deps, consent_id, "changed my mind"
+    )
     assert consent.status is ConsentStatus.revoked
     assert shredded == [version.twin_id]  # revoking shreds at once, in the same transaction
     assert session.get(TwinVersion, version.id).status == "shredded"  # type: ignore[union-attr]
-    with pytest.raises((twins.CreationConsentRequired, NotFound, Conflict, KeyShredded)):
+    with pytest.raises((CreationConsentRequired, NotFound, Conflict, KeyShredded)):
         twins.load_basis(session, talent, deps, version.twin_id)
-    assert twins.enforce_creation_consent(session, talent, deps, world.talent.id) == []
+    assert licensing.enforce_creation_consent(session, talent, deps, world.talent.id) == []
 
 
 def test_a_retirement_that_rolls_back_destroys_nothing(
@@ -194,7 +198,7 @@ def test_a_retirement_that_rolls_back_destroys_nothing(
     )
     session.commit()
     artifacts = json.loads(version.artifacts)
-    twins.retire(session, talent, deps, version.twin_id, "changed my mind")
+    licensing.retire_twin(session, talent, deps, version.twin_id, "changed my mind")
     session.rollback()  # e.g. the commit failed: the twin is still there, so is its data
     assert session.get(CaptureSession, row.id).status != "deleted"  # type: ignore[union-attr]
     assert all(deps.blobs.exists(key) for key in artifacts.values())
@@ -238,7 +242,7 @@ def test_a_retired_twin_cannot_be_used_and_the_licenses_naming_it_end(
         with pytest.raises(InvalidInput, match="reason"):
             twins.retire_version(session, talent, deps, built.twin_id, 1, blank)
         with pytest.raises(InvalidInput, match="reason"):
-            twins.retire(session, talent, deps, built.twin_id, blank)
+            licensing.retire_twin(session, talent, deps, built.twin_id, blank)
     assert (
         twins.describe(session, twins.get_twin(session, talent, built.twin_id))["usable_version"]
         == 1
@@ -250,7 +254,7 @@ def test_a_retired_twin_cannot_be_used_and_the_licenses_naming_it_end(
     assert generate.codes == {reasons.TWIN_NO_VERSION}
     assert decision.decide_use(session, brand, _use(world, built.twin_id, Action.publish)).allow
 
-    twins.retire(session, talent, deps, built.twin_id, "talent asked for deletion")
+    licensing.retire_twin(session, talent, deps, built.twin_id, "talent asked for deletion")
     session.refresh(named)
     session.refresh(unnamed)
     assert named.status is LicenseStatus.revoked
@@ -279,9 +283,9 @@ def test_a_lapsed_creation_consent_does_not_keep_licenses_alive_after_a_revocati
     twins.build(session, talent, deps, world.talent.id, row.id, analyzer=ANALYZER, qc_config=QC)
     lic = to_status(session, world, "active")
     later = utcnow() + timedelta(days=60)  # the trial consent has lapsed by now
-    for module in (twins, licensing):
+    for module in (twins, consents, licensing):
         monkeypatch.setattr(module, "utcnow", lambda: later)
-    _, shredded = twins.revoke_consent(session, talent, deps, current_id, "stop")
+    _, shredded = licensing.revoke_consent(session, talent, deps, current_id, "stop")
     assert len(shredded) == 1
     session.refresh(lic)
     assert lic.status is LicenseStatus.revoked
@@ -293,7 +297,7 @@ def test_each_step_needs_the_activity_the_consent_lists(
     talent, brand = world.actor(session, "talent"), world.actor(session, "brand")
     row = _qc_passed(session, world, deps, capture_dir)
     sign_creation_consent(session, world, activities=("capture",))
-    with pytest.raises(twins.CreationConsentRequired, match=r"does not allow 'build'.*capture"):
+    with pytest.raises(CreationConsentRequired, match=r"does not allow 'build'.*capture"):
         twins.build(session, talent, deps, world.talent.id, row.id, analyzer=ANALYZER)
 
     build_only = sign_creation_consent(session, world, activities=("capture", "build"))
@@ -301,7 +305,7 @@ def test_each_step_needs_the_activity_the_consent_lists(
         session, talent, deps, world.talent.id, row.id, analyzer=ANALYZER, qc_config=QC
     )
     assert built.consent_id == build_only
-    with pytest.raises(twins.CreationConsentRequired, match="does not allow 'alter'"):
+    with pytest.raises(CreationConsentRequired, match="does not allow 'alter'"):
         twins.load_basis(session, talent, deps, built.twin_id)
     to_status(session, world, "active")
     refused = decision.decide_use(session, brand, _use(world, built.twin_id, Action.generate))
@@ -320,7 +324,7 @@ def test_an_operator_deleting_a_twin_ends_its_negotiations_too(
     built = _built_twin(session, world, deps, capture_dir)
     live = to_status(session, world, "active", twin_id=built.twin_id)
     talks = [to_status(session, world, s, twin_id=built.twin_id) for s in ("requested", "accepted")]
-    twins.retire(session, operator, deps, built.twin_id, "legal hold: delete")
+    licensing.retire_twin(session, operator, deps, built.twin_id, "legal hold: delete")
     for lic in (live, *talks):
         session.refresh(lic)
     assert live.status is LicenseStatus.revoked

@@ -1,1 +1,1 @@
-"""The HTTP API: app factory, shared dependencies, the one error handler."""
+"""The HTTP API: the app factory that mounts every feature's router, and the one error handler."""

@@ -1,4 +1,9 @@
-"""FastAPI app factory: routers under /api/v1, health check, one error handler."""
+"""FastAPI app factory: routers under /api/v1, health check, one error handler.
+
+The edge of the HTTP side: it mounts every feature's router and wires authentication
+(:func:`likeness.auth.dependencies.authenticate`) into the request dependencies of
+:mod:`likeness.web`, which sit below the features.
+"""
 
 from __future__ import annotations
 
@@ -14,13 +19,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import likeness
 from likeness.api.docs import install_docs
-from likeness.api.limits import BodyLimit, BodySizeLimit
-from likeness.api.responses import allowed_methods, document_common_errors
-from likeness.api.text import ValidUnicodeJson
 from likeness.auth.csrf import CsrfProtection
+from likeness.auth.dependencies import authenticate
 from likeness.errors import LikenessError
 from likeness.runtime import Runtime
 from likeness.settings import Settings, get_settings
+from likeness.web.limits import BodyLimit, BodySizeLimit
+from likeness.web.responses import allowed_methods, document_common_errors
+from likeness.web.text import ValidUnicodeJson
 
 API_PREFIX = "/api/v1"
 OPENAPI_URL = "/openapi.json"
@@ -35,12 +41,16 @@ def _feature_routers() -> list[APIRouter]:
     routers = [auth_router, party_router, audit_router]
     # --- feature routers (one block per feature) ---
     from likeness.consent.endpoints import router as consent_router
+    from likeness.licensing.endpoints import consent_router as licensing_consent_router
     from likeness.licensing.endpoints import router as licensing_router
+    from likeness.licensing.endpoints import twin_router as licensing_twin_router
+    from likeness.twin.endpoints import consent_router as twin_consent_router
 
-    routers += [consent_router, licensing_router]
+    routers += [twin_consent_router, consent_router, licensing_consent_router, licensing_router]
+    from likeness.capture.endpoints import router as capture_router
     from likeness.twin.endpoints import router as twin_router
 
-    routers += [twin_router]
+    routers += [capture_router, twin_router, licensing_twin_router]
     # --- end feature routers ---
     return routers
 
@@ -110,6 +120,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         redoc_url=None,
     )
     app.state.runtime = runtime
+    app.state.authenticate = authenticate
     _install_error_handlers(app)
 
     @app.get("/healthz", tags=["health"])
@@ -146,6 +157,6 @@ def _install_openapi(app: FastAPI) -> None:
 
 
 def _body_limits(settings: Settings) -> list[BodyLimit]:
-    from likeness.twin.endpoints import body_limits as twin_limits
+    from likeness.capture.endpoints import body_limits as capture_limits
 
-    return twin_limits(settings, API_PREFIX)
+    return capture_limits(settings, API_PREFIX)

@@ -7,13 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from likeness.api.deps import SessionDep
-from likeness.api.responses import error_responses
 from likeness.audit import service
 from likeness.audit.key import AuditChainUnsealed, AuditKeyMismatch, AuditKeyMissing
 from likeness.audit.schemas import AuditEventRead, ChainReport
-from likeness.auth.dependencies import OperatorActor
 from likeness.kit.bounds import INSTANT_PATTERN, MAX_OFFSET
+from likeness.web.actors import OperatorActor
+from likeness.web.deps import SessionDep
+from likeness.web.responses import error_responses
 
 router = APIRouter(tags=["audit"])
 

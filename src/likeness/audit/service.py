@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -35,7 +36,7 @@ from likeness.audit.key import (
     AuditKeys,
 )
 from likeness.audit.schemas import AuditEventRead, ChainReport
-from likeness.auth.actor import Actor
+from likeness.identity.actor import Actor
 from likeness.kit.bounds import require_instant, require_page
 from likeness.kit.clock import utcnow
 from likeness.kit.db import on_commit, on_rollback
@@ -47,13 +48,15 @@ _PENDING = "likeness.audit.pending_checkpoint"
 
 def _keys(session: Session) -> AuditKeys | None:
     value = session.info.get("audit_key")
+    if isinstance(value, Path):  # the keys folder, as the Runtime hands it over
+        return AuditKeys(value)
     return value if isinstance(value, AuditKeys) else None
 
 
 def audit_key(session: Session) -> bytes:
     """The installation's audit key, read now (a deleted key file stops writes at once)."""
-    value = session.info.get("audit_key")
-    key = value.key() if isinstance(value, AuditKeys) else value
+    keys = _keys(session)
+    key = keys.key() if keys is not None else session.info.get("audit_key")
     if not isinstance(key, bytes) or len(key) < MIN_KEY_BYTES:
         raise AuditKeyMissing("no audit key is configured for this database session")
     return key

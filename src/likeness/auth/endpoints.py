@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
 
-from likeness.api.deps import RuntimeDep, SessionDep
-from likeness.api.responses import error_responses
 from likeness.auth import cookies, csrf
 from likeness.auth import service as auth_service
-from likeness.auth.dependencies import AnyActor
+from likeness.auth.errors import InvalidCredentials, LoginRateLimited
 from likeness.auth.schemas import LoginRequest, Me, TokenCreate, TokenCreated, TokenRead
 from likeness.errors import NotFound
+from likeness.web.actors import AnyActor
+from likeness.web.deps import RuntimeDep, SessionDep
+from likeness.web.responses import error_responses
 
 router = APIRouter(tags=["auth"])
 
@@ -29,7 +30,7 @@ def _me(actor: AnyActor) -> Me:
 @router.post(
     "/auth/login",
     response_model=Me,
-    responses=error_responses(auth_service.InvalidCredentials, auth_service.LoginRateLimited),
+    responses=error_responses(InvalidCredentials, LoginRateLimited),
 )
 def login(
     body: LoginRequest,

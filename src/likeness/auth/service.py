@@ -9,10 +9,11 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from likeness.audit import service as audit
-from likeness.auth import repository, rules
-from likeness.auth.actor import Actor
-from likeness.auth.passwords import verify_password
-from likeness.errors import InvalidInput, NotFound, TooManyRequests, Unauthorized
+from likeness.auth import access, repository, rules
+from likeness.auth.errors import InvalidCredentials, LoginRateLimited
+from likeness.errors import InvalidInput, NotFound, Unauthorized
+from likeness.identity.actor import Actor
+from likeness.identity.passwords import verify_password
 from likeness.kit.clock import utcnow
 from likeness.models.auth import ApiToken, LoginFailure
 from likeness.models.party import User
@@ -21,15 +22,6 @@ from likeness.party.rules import has_control_characters, normalise_email
 from likeness.settings import Settings
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-
-
-class InvalidCredentials(Unauthorized):
-    # The failure counter must survive the refusal, or rate limiting would not work.
-    keep_changes = True
-
-
-class LoginRateLimited(TooManyRequests):
-    pass
 
 
 def actor_for_user(session: Session, user: User, via: str) -> Actor:
@@ -157,7 +149,7 @@ def list_tokens(session: Session, actor: Actor) -> Sequence[ApiToken]:
 
 def revoke_token(session: Session, actor: Actor, token_id: str) -> ApiToken:
     token = session.get(ApiToken, token_id)
-    if token is None or (token.user_id != actor.user_id and not actor.is_operator):
+    if token is None or not access.may_manage_token(actor, token):
         raise NotFound(f"no token {token_id}")
     if token.revoked_at is None:
         token.revoked_at = utcnow()

@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from likeness.capture._noise import ValueNoise3D
-from likeness.capture._synth_identity import EYE_COLOURS, HAIR_COLOURS, SyntheticIdentity
+from likeness.capture._synth_identity import EYE_COLORS, HAIR_COLORS, SyntheticIdentity
 
 F32 = NDArray[np.floating[Any]]
 
@@ -245,13 +245,13 @@ class _Builder:
         material = np.full(fx.shape, SKIN, dtype=np.int8)
         on_face = front > 0.5
         ex, ey = i.eye_spacing, i.eye_height
-        hair = np.asarray(HAIR_COLOURS[i.hair_colour], dtype=np.float32)
-        iris_colour = np.asarray(EYE_COLOURS[i.eye_colour], dtype=np.float32)
+        hair = np.asarray(HAIR_COLORS[i.hair_color], dtype=np.float32)
+        iris_color = np.asarray(EYE_COLORS[i.eye_color], dtype=np.float32)
         fine = self.fine_noise(fx, fy)
 
-        def blend(weight: F32, colour: F32 | NDArray[np.float32]) -> None:
+        def blend(weight: F32, color: F32 | NDArray[np.float32]) -> None:
             w = (weight * on_face)[..., None]
-            out[:] = out * (1.0 - w) + np.asarray(colour, dtype=np.float32) * w
+            out[:] = out * (1.0 - w) + np.asarray(color, dtype=np.float32) * w
 
         # Flush on cheeks, nose and ears; shadows under the eyes.
         flush = np.zeros_like(fx)
@@ -273,10 +273,10 @@ class _Builder:
             r = np.hypot(fx - cx, (fy - ey - tilt) * 1.0)
             sclera = np.array([0.62, 0.58, 0.55], np.float32)
             iris = (
-                iris_colour
+                iris_color
                 * (0.75 + 0.5 * fine[..., None] ** 2)
                 * _smoothstep(0.62, 0.45, r)[..., None]
-                + iris_colour * 0.4 * _smoothstep(0.45, 0.62, r)[..., None]
+                + iris_color * 0.4 * _smoothstep(0.45, 0.62, r)[..., None]
             )
             eye_col = np.where((r < 0.62)[..., None], iris, sclera)
             eye_col = np.where((r < 0.26)[..., None], np.float32(0.01), eye_col)
@@ -304,8 +304,8 @@ class _Builder:
                 * _smoothstep(1.05, 0.9, along)
             )
             strands = 0.75 + 0.25 * fine
-            brow_colour = hair * 0.8 * (1.0 - 0.8 * i.brow_darkness) + 0.01
-            blend(brow * 0.9 * strands, brow_colour)
+            brow_color = hair * 0.8 * (1.0 - 0.8 * i.brow_darkness) + 0.01
+            blend(brow * 0.9 * strands, brow_color)
         my = ey - i.mouth_height
         if i.beard > 0:
             # Stubble to full beard: hair colour over the jaw, chin and upper lip.
@@ -323,8 +323,8 @@ class _Builder:
         lo = my - (0.4 + 1.1 * i.lip_fullness) * span**0.7
         lip = ((fy < up) & (fy > lo)).astype(np.float32) * _smoothstep(1.0, 0.9, np.abs(lx))
         lip_tint = np.array([0.85, 0.45, 0.5], np.float32) * (1.0 - 0.6 * i.lip_darkness)
-        lip_colour = np.asarray(i.skin, np.float32) * lip_tint
-        blend(lip * 0.85, lip_colour)
+        lip_color = np.asarray(i.skin, np.float32) * lip_tint
+        blend(lip * 0.85, lip_color)
         material = np.where((lip > 0.5) & on_face, LIP, material).astype(np.int8)
         blend(
             _smoothstep(0.1, 0.0, np.abs(fy - my)) * (np.abs(lx) < 1.0) * 0.9,
@@ -360,7 +360,7 @@ class _Builder:
 
     def hair_albedo(self, pos: F32) -> F32:
         i = self.ident
-        base = np.asarray(HAIR_COLOURS[i.hair_colour], dtype=np.float32)
+        base = np.asarray(HAIR_COLORS[i.hair_color], dtype=np.float32)
         flat = pos.reshape(-1, 3)
         # Strands run roughly top to bottom: stretch the noise along y.
         strands = self.noise.sample(flat * np.array([1.0, 0.08, 1.0], np.float32), 7.0)

@@ -12,7 +12,7 @@ import numpy as np
 _SKIN_LIGHT = np.array([0.62, 0.42, 0.33])
 _SKIN_DEEP = np.array([0.16, 0.085, 0.055])
 
-EYE_COLOURS: dict[str, tuple[float, float, float]] = {
+EYE_COLORS: dict[str, tuple[float, float, float]] = {
     "dark brown": (0.09, 0.045, 0.02),
     "brown": (0.2, 0.09, 0.035),
     "hazel": (0.25, 0.18, 0.06),
@@ -21,7 +21,7 @@ EYE_COLOURS: dict[str, tuple[float, float, float]] = {
     "grey": (0.22, 0.25, 0.28),
 }
 
-HAIR_COLOURS: dict[str, tuple[float, float, float]] = {
+HAIR_COLORS: dict[str, tuple[float, float, float]] = {
     "black": (0.018, 0.014, 0.012),
     "dark brown": (0.05, 0.03, 0.018),
     "brown": (0.12, 0.065, 0.035),
@@ -107,8 +107,8 @@ class SyntheticIdentity:
     ear_size: float
     skin_tone: float
     skin: tuple[float, float, float]
-    eye_colour: str
-    hair_colour: str
+    eye_color: str
+    hair_color: str
     hair_style: str
     hairline: float
     hair_volume: float
@@ -167,9 +167,9 @@ class SyntheticIdentity:
         skin = np.clip(skin * (1.0 + undertone), 0.02, 0.9)
         hue = u(0.0, 1.0)
         clothing = _hue_to_rgb(hue, saturation=u(0.2, 0.8), value=u(0.05, 0.5))
-        hair_colour = str(rng.choice(list(HAIR_COLOURS)))
-        if tone > 0.55 and hair_colour in {"blond", "grey"}:
-            hair_colour = "black"
+        hair_color = str(rng.choice(list(HAIR_COLORS)))
+        if tone > 0.55 and hair_color in {"blond", "grey"}:
+            hair_color = "black"
         return cls(
             seed=seed,
             stream=stream,
@@ -196,8 +196,8 @@ class SyntheticIdentity:
             ear_size=u(0.85, 1.15),
             skin_tone=tone,
             skin=(float(skin[0]), float(skin[1]), float(skin[2])),
-            eye_colour=str(rng.choice(list(EYE_COLOURS))),
-            hair_colour=hair_colour,
+            eye_color=str(rng.choice(list(EYE_COLORS))),
+            hair_color=hair_color,
             hair_style=str(rng.choice(HAIR_STYLES)),
             hairline=u(5.3, 7.4),
             hair_volume=u(0.5, 1.6),

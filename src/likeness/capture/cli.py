@@ -9,7 +9,6 @@ import typer
 
 from likeness.capture import service
 from likeness.capture.errors import CaptureError
-from likeness.capture.service import StorageDeps
 from likeness.kit.cli import (
     AsOption,
     JsonOption,
@@ -24,6 +23,7 @@ from likeness.kit.cli import (
     print_table,
 )
 from likeness.settings import Settings, get_settings
+from likeness.vault.deps import StorageDeps
 
 if TYPE_CHECKING:
     import numpy as np
@@ -35,6 +35,8 @@ app = typer.Typer(help="Capture sessions: ingest, quality control, synthetic rig
 
 
 def storage(settings: Settings) -> StorageDeps:
+    """The installation's blob store, cipher and intent journal (the one way they are
+    built: :meth:`StorageDeps.from_settings`, as :attr:`likeness.runtime.Runtime.storage`)."""
     return StorageDeps.from_settings(settings)
 
 

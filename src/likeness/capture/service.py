@@ -2,24 +2,23 @@
 
 Services flush, never commit: the caller's unit of work commits at the edge. Every
 state change appends an audit event in the same transaction. Files are sealed with a
-per-session data key (see :mod:`likeness.twin.crypto`) before they reach the blob store.
+per-session data key (see :mod:`likeness.vault.crypto`) before they reach the blob store.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from likeness.audit.service import record
-from likeness.auth.actor import Actor
+from likeness.capture import repository
+from likeness.capture.access import record_operator_look, require_talent_data
 from likeness.capture.errors import CaptureConsentRequired, QcFailed
 from likeness.capture.images import CaptureLimits, ImageInfo, decode_bytes, decode_gray
 from likeness.capture.ingest import OpenedCapture, ValidatedCapture, read_manifest, validate_capture
@@ -29,49 +28,24 @@ from likeness.capture.reference import reference_template, template_bytes, templ
 from likeness.consent import repository as consent_repository
 from likeness.consent import service as consent_service
 from likeness.errors import Conflict, Forbidden, InvalidInput, NotFound
+from likeness.identity.actor import Actor
 from likeness.imaging.faces import FaceAnalyzer
 from likeness.kit.clock import utcnow
 from likeness.kit.db import on_commit, on_rollback
 from likeness.models.base import new_id
-from likeness.models.capture import CaptureFile, CaptureSession, TalentReference
+from likeness.models.capture import CaptureFile, CaptureSession, CaptureStatus, TalentReference
 from likeness.models.consent import Consent
 from likeness.models.party import Role, TalentProfile
 from likeness.policy import CAPTURE
-from likeness.settings import Settings
-from likeness.storage import BlobStore
-from likeness.storage.intents import Intent, IntentJournal
-from likeness.twin.access import record_operator_look, require_talent_data
-from likeness.twin.crypto import TwinCipher
-from likeness.twin.errors import DecryptionFailed, KeyShredded
-from likeness.twin.keys import (
-    capture_key_name,
-    cipher_from_settings,
-    intent_journal,
-    reference_key_name,
-)
+from likeness.storage.intents import Intent
+from likeness.vault.deps import StorageDeps
+from likeness.vault.errors import DecryptionFailed, KeyShredded
+from likeness.vault.keys import capture_key_name, reference_key_name
 
 F32 = NDArray[np.float32]
-USABLE = ("qc_passed", "overridden")
+USABLE = frozenset({CaptureStatus.qc_passed, CaptureStatus.overridden})
 MIN_OVERRIDE_REASON = 10
 MAX_OVERRIDE_REASON = 500
-
-
-@dataclass
-class StorageDeps:
-    """Where sealed data goes: the blob store, the cipher (keys) and the intent journal
-    that names keys and blobs before they exist (see :mod:`likeness.storage.intents`)."""
-
-    blobs: BlobStore
-    cipher: TwinCipher
-    intents: IntentJournal
-
-    @classmethod
-    def from_settings(cls, settings: Settings, blobs: BlobStore | None = None) -> StorageDeps:
-        if blobs is None:
-            from likeness.storage import FsspecBlobStore
-
-            blobs = FsspecBlobStore(settings.resolved_blob_url)
-        return cls(blobs, cipher_from_settings(settings), intent_journal(settings))
 
 
 def undo_intent(deps: StorageDeps, intent: Intent) -> None:
@@ -106,14 +80,14 @@ def settle_with_transaction(session: Session, deps: StorageDeps, intent: Intent)
 
 
 def _talent(session: Session, talent_id: str) -> TalentProfile:
-    talent = session.get(TalentProfile, talent_id)
+    talent = repository.talent(session, talent_id)
     if talent is None:
         raise NotFound(f"no talent {talent_id}")
     return talent
 
 
 def get_session(session: Session, actor: Actor, session_id: str) -> CaptureSession:
-    row = session.get(CaptureSession, session_id)
+    row = repository.get(session, session_id)
     if row is None or row.deleted_at is not None:
         raise NotFound(f"no capture session {session_id}")
     require_talent_data(actor, row.talent_id, "see this capture session")
@@ -128,19 +102,11 @@ def _record_operator_access(session: Session, actor: Actor, kind: str, object_id
 def list_sessions(session: Session, actor: Actor, talent_id: str) -> list[CaptureSession]:
     require_talent_data(actor, talent_id, "list these capture sessions")
     _record_operator_access(session, actor, "talent", talent_id)
-    stmt = (
-        select(CaptureSession)
-        .where(CaptureSession.talent_id == talent_id, CaptureSession.deleted_at.is_(None))
-        .order_by(CaptureSession.created_at)
-    )
-    return list(session.scalars(stmt))
+    return repository.live_sessions_of_talent(session, talent_id)
 
 
 def files_of(session: Session, session_id: str) -> list[CaptureFile]:
-    stmt = (
-        select(CaptureFile).where(CaptureFile.session_id == session_id).order_by(CaptureFile.name)
-    )
-    return list(session.scalars(stmt))
+    return repository.files_of(session, session_id)
 
 
 def _file_rows(validated: ValidatedCapture, session_id: str) -> list[CaptureFile]:
@@ -219,7 +185,7 @@ def ingest(
         row = CaptureSession(
             id=new_id(),
             talent_id=talent_id,
-            status="ingested",
+            status=CaptureStatus.ingested,
             encoding=m.encoding,
             view_count=len(m.views),
             light_count=len(m.rig_lights),
@@ -496,8 +462,8 @@ def run_session_qc(
     row.qc_passed = report.passed
     row.qc_report = json.dumps(report.to_dict(), sort_keys=True)
     row.qc_at = utcnow()
-    if row.status != "overridden" or not report.passed:
-        row.status = "qc_passed" if report.passed else "qc_failed"
+    if row.status != CaptureStatus.overridden or not report.passed:
+        row.status = CaptureStatus.qc_passed if report.passed else CaptureStatus.qc_failed
     session.flush()
     record(
         session,
@@ -526,7 +492,7 @@ def override_qc(session: Session, actor: Actor, session_id: str, reason: str) ->
         raise InvalidInput("run QC before overriding it")
     if row.qc_passed:
         raise Conflict("this session passed QC: there is nothing to override")
-    row.status = "overridden"
+    row.status = CaptureStatus.overridden
     row.override_reason = reason
     row.override_by_user_id = actor.user_id
     session.flush()
@@ -559,7 +525,7 @@ def shred_session(session: Session, actor: Actor, deps: StorageDeps, row: Captur
         row=("capture_sessions", row.id),
     )
     row.deleted_at = utcnow()
-    row.status = "deleted"
+    row.status = CaptureStatus.deleted
     session.flush()
     record(session, actor, "capture.shred", "capture_session", row.id, {})
 
@@ -568,8 +534,7 @@ def shred_session(session: Session, actor: Actor, deps: StorageDeps, row: Captur
 
 
 def _reference_row(session: Session, talent_id: str) -> TalentReference | None:
-    stmt = select(TalentReference).where(TalentReference.talent_id == talent_id)
-    return session.scalars(stmt).one_or_none()
+    return repository.reference_of(session, talent_id)
 
 
 def get_reference(session: Session, actor: Actor, talent_id: str) -> TalentReference | None:

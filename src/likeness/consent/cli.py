@@ -9,23 +9,13 @@ from typing import Annotated
 import typer
 
 from likeness.consent import service
-from likeness.consent.schemas import ConsentRead, CreationConsentCreate, StandingLimitsIn
-from likeness.consent.signing import TalentKeyring
+from likeness.consent.schemas import ConsentRead, StandingLimitsIn
 from likeness.errors import InvalidInput
 from likeness.kit.cli import (
-    TERM_ALIASES,
     AsOption,
     ConsentId,
     JsonOption,
-    ReasonOption,
-    RequiredEndOption,
-    SignerNameOption,
-    SignKeyOption,
-    StartOption,
-    StatementOption,
     TalentFilter,
-    TalentOption,
-    aliases,
     cli_session,
     console,
     id_argument,
@@ -35,7 +25,6 @@ from likeness.kit.cli import (
     print_json,
     print_table,
 )
-from likeness.settings import get_settings
 
 app = typer.Typer(
     help="Consents: creation (capture and build the twin) and use (one license).",
@@ -43,7 +32,7 @@ app = typer.Typer(
 )
 
 
-def _print(row: ConsentRead, json_out: bool) -> None:
+def print_consent(row: ConsentRead, json_out: bool) -> None:
     if json_out:
         print_json(row.model_dump(mode="json"))
         return
@@ -57,91 +46,12 @@ def _print(row: ConsentRead, json_out: bool) -> None:
     print_fields(fields)
 
 
-@app.command("create", cls=aliases(TERM_ALIASES))
-def create(
-    talent: TalentOption,
-    purpose: Annotated[str, typer.Option(help="Why the twin is made, in plain language.")],
-    end: RequiredEndOption,
-    start: StartOption = None,
-    twin: Annotated[
-        str | None, id_option("twin", "twins", name="--twin", help="Limit to one twin.")
-    ] = None,
-    fee: Annotated[int, typer.Option(help="Rate of pay in minor units (cents).")] = 0,
-    currency: Annotated[str, typer.Option(help="ISO 4217 code.")] = "EUR",
-    activity: Annotated[
-        list[str] | None, typer.Option(help="capture, build, alter (repeat; default all).")
-    ] = None,
-    as_email: AsOption = None,
-    json_out: JsonOption = False,
-) -> None:
-    """Draft a creation consent (talent, their agent or an operator). Only the talent signs."""
-    data = CreationConsentCreate.model_validate(
-        {
-            "talent_id": talent,
-            "twin_id": twin,
-            "purpose": purpose,
-            "valid_from": start,
-            "valid_until": end,
-            "creation_fee_minor": fee,
-            "currency": currency,
-            **({"activities": activity} if activity else {}),
-        }
-    )
-    with cli_session(as_email) as (session, actor):
-        row = service.to_read(session, service.create_creation_consent(session, actor, data))
-    _print(row, json_out)
-
-
-@app.command("sign")
-def sign(
-    consent_id: ConsentId,
-    name: SignerNameOption,
-    statement: StatementOption,
-    key: SignKeyOption = False,
-    as_email: AsOption = None,
-    json_out: JsonOption = False,
-) -> None:
-    """Sign as the talent (only the talent can). Signing a use consent activates its license."""
-    keyring = TalentKeyring(get_settings().keys_dir)
-    with cli_session(as_email) as (session, actor):
-        consent = service.sign(
-            session, actor, consent_id, service.Intent(name, statement, key), keyring
-        )
-        row = service.to_read(session, consent)
-    _print(row, json_out)
-
-
-@app.command("revoke")
-def revoke(
-    consent_id: ConsentId,
-    reason: ReasonOption = None,
-    as_email: AsOption = None,
-    json_out: JsonOption = False,
-) -> None:
-    """Revoke as the talent: no new use from now on; affected brands are notified.
-
-    Revoking a creation consent also crypto-shreds the twins it covered.
-    """
-    from likeness.capture.cli import storage
-    from likeness.twin import service as twin_service
-
-    with cli_session(as_email) as (session, actor):
-        consent, shredded = twin_service.revoke_consent(
-            session, actor, storage(get_settings()), consent_id, reason
-        )
-        row = service.to_read(session, consent)
-    _print(row, json_out)
-    for twin_id in shredded:
-        if not json_out:
-            console.print(f"twin {twin_id} crypto-shredded (its data keys are destroyed)")
-
-
 @app.command("show")
 def show(consent_id: ConsentId, as_email: AsOption = None, json_out: JsonOption = False) -> None:
     """Show a consent's status, hash and signature."""
     with cli_session(as_email) as (session, actor):
         row = service.to_read(session, service.get_for(session, actor, consent_id))
-    _print(row, json_out)
+    print_consent(row, json_out)
 
 
 @app.command("list")

@@ -41,3 +41,9 @@ class SignatureKeyError(ConsentError):
     """A talent signing key is missing, unreadable or does not match."""
 
     status_code = 500
+
+
+class CreationConsentRequired(ConsentError, Forbidden):
+    """No active, signed creation consent covers building this twin."""
+
+    status_code = 403

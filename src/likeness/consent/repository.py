@@ -88,3 +88,27 @@ def replace_limits(
         TalentStandingLimit(talent_id=talent_id, category=c, note=note) for c in categories
     )
     session.flush()
+
+
+def creation_consents_of(session: Session, talent_id: str) -> Sequence[Consent]:
+    return (
+        session.execute(
+            select(Consent)
+            .where(Consent.talent_id == talent_id, Consent.kind == ConsentKind.creation)
+            .order_by(Consent.created_at, Consent.id)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def never_allowed(session: Session, talent_id: str) -> list[str]:
+    return list(
+        session.execute(
+            select(TalentStandingLimit.category)
+            .where(TalentStandingLimit.talent_id == talent_id)
+            .order_by(TalentStandingLimit.category)
+        )
+        .scalars()
+        .all()
+    )

@@ -8,16 +8,16 @@ NY Fashion Workers Act and the SAG-AFTRA 2023 replica terms both make consent pe
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, false, select
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from likeness.audit import service as audit
-from likeness.auth.actor import Actor
-from likeness.consent import repository
+from likeness.consent import access, repository
+from likeness.consent.access import consent_filter, require_talent_self
 from likeness.consent.document import (
     ConsentDocument,
     PartyRef,
@@ -28,10 +28,9 @@ from likeness.consent.document import (
 from likeness.consent.errors import (
     ConsentError,
     ConsentImmutable,
-    ConsentNotFound,
+    CreationConsentRequired,
     InvalidConsent,
     SignatureKeyError,
-    SignerNotTalent,
 )
 from likeness.consent.render import to_html, to_markdown, to_pdf
 from likeness.consent.schemas import (
@@ -50,14 +49,14 @@ from likeness.consent.signing import (
     verify_record,
 )
 from likeness.errors import Forbidden, InvalidInput, NotFound
+from likeness.identity.actor import Actor
 from likeness.kit.bounds import require_page
 from likeness.kit.clock import utcnow
-from likeness.licensing import access
-from likeness.licensing import repository as licensing_repository
 from likeness.models.consent import Consent, ConsentSignature
 from likeness.models.license import License
 from likeness.models.party import Agency, Role, TalentProfile
-from likeness.party.repository import talent_represented_by
+from likeness.party.access import relations
+from likeness.party.repository import representing_agency_ids
 from likeness.policy import (
     ConsentKind,
     ConsentStatus,
@@ -66,7 +65,6 @@ from likeness.policy import (
     has_stray_control,
     is_slug,
 )
-from likeness.twin.access import require_active_twin_of
 
 MAX_PAGE = 500
 RENDER_FORMATS = {
@@ -84,36 +82,9 @@ def document_of(consent: Consent) -> ConsentDocument:
     return ConsentDocument.from_dict(json.loads(consent.document))
 
 
-def _brand_of(session: Session, consent: Consent) -> str:
-    if consent.license_id is None:
-        return ""
-    lic = session.get(License, consent.license_id)
-    return lic.brand_id if lic else ""
-
-
 def get_for(session: Session, actor: Actor, consent_id: str) -> Consent:
-    """The consent, if the actor is its talent, their agent, the licensed brand or an operator."""
-    consent = repository.get(session, consent_id)
-    if consent is None or not access.relations(
-        session, actor, consent.talent_id, _brand_of(session, consent)
-    ):
-        raise ConsentNotFound(f"no consent {consent_id}")
-    return consent
-
-
-def _visible(actor: Actor) -> ColumnElement[bool] | None:
-    if actor.is_operator:
-        return None
-    if actor.role is Role.talent:
-        return Consent.talent_id == actor.talent_id if actor.talent_id else false()
-    if actor.role is Role.agent and actor.agency_ids:
-        # The same test as single-record access: an agreement in force today, not merely active.
-        represented = talent_represented_by(actor.agency_ids, utcnow().date())
-        return Consent.talent_id.in_(represented)
-    if actor.role is Role.brand and actor.brand_ids:
-        held = select(License.id).where(License.brand_id.in_(actor.brand_ids))
-        return Consent.license_id.in_(held)
-    return false()
+    """The consent, if the actor may see it (:func:`.access.get_consent_for`); else 404."""
+    return access.get_consent_for(session, actor, consent_id)
 
 
 def list_for(
@@ -128,7 +99,7 @@ def list_for(
 ) -> Sequence[Consent]:
     require_page(limit, offset, MAX_PAGE)
     where: list[ColumnElement[bool]] = []
-    visible = _visible(actor)
+    visible = consent_filter(actor)
     if visible is not None:
         where.append(visible)
     if talent_id is not None:
@@ -215,11 +186,45 @@ def verify(session: Session, actor: Actor, consent_id: str) -> ConsentVerificati
     )
 
 
+# --- creation consents in force -------------------------------------------------
+
+
+def active_creation_consent(
+    session: Session, talent_id: str, twin_id: str | None, at: datetime | None = None
+) -> Consent | None:
+    """The talent's signed, unrevoked, currently valid creation consent for this twin.
+
+    A creation consent with no ``twin_id`` covers building any twin of the talent; one
+    with a ``twin_id`` covers only that twin.
+    """
+    standing = repository.standing_creation_consents(session, talent_id, twin_id, at or utcnow())
+    return standing[0] if standing else None
+
+
+def require_creation_consent(
+    session: Session, talent_id: str, twin_id: str | None, activity: str
+) -> Consent:
+    """The consent that allows ``activity`` on this twin now, or a refusal that says why."""
+    standing = repository.standing_creation_consents(session, talent_id, twin_id, utcnow())
+    if not standing:
+        raise CreationConsentRequired(
+            "no active signed creation consent from the talent covers this twin"
+        )
+    for consent in standing:
+        if activity in document_of(consent).activities:
+            return consent
+    allowed = sorted({a for c in standing for a in document_of(c).activities})
+    raise CreationConsentRequired(
+        f"the talent's creation consent does not allow {activity!r} "
+        f"(it allows: {', '.join(allowed) or 'nothing'}); ask for a new consent"
+    )
+
+
 # --- creating -----------------------------------------------------------------------
 
 
 def _agency_ref(session: Session, talent_id: str) -> PartyRef | None:
-    agencies = licensing_repository.representing_agency_ids(session, talent_id, utcnow().date())
+    agencies = representing_agency_ids(session, talent_id, utcnow().date())
     agency = session.get(Agency, agencies[0]) if agencies else None
     return PartyRef(agency.id, agency.name) if agency else None
 
@@ -257,14 +262,25 @@ def _store(session: Session, actor: Actor, doc: ConsentDocument) -> Consent:
     return consent
 
 
-def create_creation_consent(session: Session, actor: Actor, data: CreationConsentCreate) -> Consent:
-    """Draft a creation consent; the talent, their agent or an operator may prepare it."""
+def create_creation_consent(
+    session: Session,
+    actor: Actor,
+    data: CreationConsentCreate,
+    *,
+    require_twin: Callable[[Session, str, str], object],
+) -> Consent:
+    """Draft a creation consent; the talent, their agent or an operator may prepare it.
+
+    A consent may name one of the talent's twins: ``require_twin(session, talent_id,
+    twin_id)`` refuses any other. Twins sit above consents, so the twin feature passes
+    its check in (:func:`likeness.twin.service.create_creation_consent`).
+    """
     talent = session.get(TalentProfile, data.talent_id)
-    related = access.relations(session, actor, data.talent_id, "") if talent else frozenset()
+    related = relations(session, actor, data.talent_id, "") if talent else frozenset()
     if talent is None or not related:
         raise NotFound(f"no talent {data.talent_id}")
     if data.twin_id is not None:
-        require_active_twin_of(session, talent.id, data.twin_id)
+        require_twin(session, talent.id, data.twin_id)
     if has_stray_control(data.purpose):
         raise InvalidConsent("purpose must not contain control characters (line breaks are fine)")
     now = utcnow()
@@ -310,40 +326,11 @@ def create_use_consent(
 # --- signing and revoking -------------------------------------------------------------
 
 
-def require_talent_self(actor: Actor, talent_id: str, what: str) -> None:
-    if actor.role is not Role.talent or actor.talent_id != talent_id:
-        raise SignerNotTalent(
-            f"only the talent themself may {what} this consent; "
-            "an agent, a brand or an operator never can"
-        )
-
-
 @dataclass(frozen=True)
 class Intent:
     typed_name: str
     statement: str
     sign_with_key: bool = False
-
-
-def sign(
-    session: Session,
-    actor: Actor,
-    consent_id: str,
-    intent: Intent,
-    keyring: TalentKeyring | None,
-) -> Consent:
-    """Sign a consent. Signing a use consent approves (activates) its license."""
-    consent = get_for(session, actor, consent_id)
-    require_talent_self(actor, consent.talent_id, "sign")
-    if consent.kind is ConsentKind.use:
-        import likeness.licensing.service as licensing
-
-        assert consent.license_id is not None
-        licensing.approve(session, actor, consent.license_id, intent, keyring)
-    else:
-        sign_document(session, actor, consent, intent, keyring)
-    session.refresh(consent)
-    return consent
 
 
 def sign_document(
@@ -430,33 +417,16 @@ def mark_revoked(
     )
 
 
-def revoke(session: Session, actor: Actor, consent_id: str, reason: str | None) -> Consent:
-    """The talent withdraws consent: no new use from now on; brands are notified."""
-    import likeness.licensing.service as licensing
-
-    consent = get_for(session, actor, consent_id)
-    require_talent_self(actor, consent.talent_id, "revoke")
-    if consent.kind is ConsentKind.use:
-        assert consent.license_id is not None
-        licensing.revoke_by_talent(session, actor, consent.license_id, reason)
-    else:
-        now = utcnow()
-        mark_revoked(session, actor, consent, now, reason)
-        licensing.end_uncovered_licenses(session, actor, consent.talent_id, reason)
-    session.refresh(consent)
-    return consent
-
-
 # --- standing limits ------------------------------------------------------------------
 
 
 def get_limits(session: Session, actor: Actor, talent_id: str) -> StandingLimitsRead:
     if session.get(TalentProfile, talent_id) is None or not (
-        access.relations(session, actor, talent_id, "") or actor.role is Role.brand
+        relations(session, actor, talent_id, "") or actor.role is Role.brand
     ):
         raise NotFound(f"no talent {talent_id}")
     return StandingLimitsRead(
-        talent_id=talent_id, categories=licensing_repository.never_allowed(session, talent_id)
+        talent_id=talent_id, categories=repository.never_allowed(session, talent_id)
     )
 
 
@@ -464,7 +434,7 @@ def set_limits(
     session: Session, actor: Actor, talent_id: str, data: StandingLimitsIn
 ) -> StandingLimitsRead:
     """Categories the talent never allows, whatever a license says (talent or operator)."""
-    related = access.relations(session, actor, talent_id, "")
+    related = relations(session, actor, talent_id, "")
     if session.get(TalentProfile, talent_id) is None or not related:
         raise NotFound(f"no talent {talent_id}")
     if not related & {Relation.talent, Relation.operator}:
@@ -473,7 +443,7 @@ def set_limits(
     bad = [c for c in categories if not is_slug(c)]
     if bad:
         raise InvalidInput("categories must be lower-case slugs: " + ", ".join(bad))
-    before = licensing_repository.never_allowed(session, talent_id)
+    before = repository.never_allowed(session, talent_id)
     repository.replace_limits(session, talent_id, categories, data.note)
     audit.record(
         session,

@@ -18,8 +18,9 @@ from __future__ import annotations
 import importlib
 import json
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from difflib import get_close_matches
 from enum import IntEnum
@@ -575,27 +576,34 @@ def _runtime(ctx: click.Context | None = None) -> Iterator[Runtime]:
 
 
 def _open_runtime() -> Runtime:
-    from likeness.runtime import Runtime
-    from likeness.settings import get_settings
-    from likeness.system.service import require_installed
-
-    settings = get_settings()
-    require_installed(settings)
-    runtime = Runtime.from_settings(settings)
-    try:
-        _recover_interrupted(settings, runtime)
-    except BaseException:
-        runtime.close()
-        raise
-    return runtime
+    return _wiring().open_runtime()
 
 
-def _recover_interrupted(settings: Any, runtime: Any) -> None:
-    """Every command on the database first settles operations a crash interrupted
-    (their owner is gone); one directory listing when there are none."""
-    from likeness.system.doctor import recover_at_start, report_recovered
+@dataclass(frozen=True)
+class CliWiring:
+    """How a command reaches the installation: open its runtime (checked, with interrupted
+    operations settled) and find the actor for ``--as``. The root command
+    (:mod:`likeness.cli`, an edge) provides it with :func:`wire`, so this plumbing, which
+    every feature's commands use, imports no feature."""
 
-    report_recovered(recover_at_start(settings, runtime.db, runtime.blobs))
+    open_runtime: Callable[[], Runtime]
+    actor_for: Callable[[Session, str | None], Any]
+
+
+_WIRING_KEY = "likeness.wiring"
+
+
+def wire(ctx: click.Context, wiring: CliWiring) -> None:
+    """Give every command of this invocation its way to the installation."""
+    ctx.meta[_WIRING_KEY] = wiring
+
+
+def _wiring() -> CliWiring:
+    ctx = get_current_context(silent=True)
+    wiring = ctx.meta.get(_WIRING_KEY) if ctx is not None else None
+    if not isinstance(wiring, CliWiring):
+        raise RuntimeError("commands run through the `likeness` root command, which wires them")
+    return wiring
 
 
 @contextmanager
@@ -606,20 +614,9 @@ def cli_session(as_email: str | None = None) -> Iterator[tuple[Session, Any]]:
     shell the way a database superuser is trusted; `--as` exists so that rules about
     *who* may act (only the talent signs, brands act only for their brand) still apply.
     """
-    from likeness.auth.actor import SYSTEM_ACTOR
-    from likeness.auth.service import actor_for_user
-    from likeness.errors import NotFound
-    from likeness.party.repository import user_by_email
-    from likeness.party.rules import normalise_email
-
+    wiring = _wiring()
     with _runtime() as runtime, runtime.db.unit_of_work() as session:
-        actor = SYSTEM_ACTOR
-        if as_email:
-            user = user_by_email(session, normalise_email(as_email))
-            if user is None or not user.is_active:
-                raise NotFound(f"no active user {as_email}")
-            actor = actor_for_user(session, user, via="cli")
-        yield session, actor
+        yield session, wiring.actor_for(session, as_email)
 
 
 def version_callback(value: bool) -> None:

@@ -116,8 +116,8 @@ class Database:
     def __init__(self, url: str, *, audit_key: object = None, **engine_kwargs: Any) -> None:
         self.url = url
         self.engine = create_db_engine(url, **engine_kwargs)
-        # Every session carries the audit key (bytes, or where to read it: see
-        # likeness.audit.key.AuditKeys) so the audit chain can seal its events.
+        # Every session carries the audit key (bytes, or where to read it: the keys folder
+        # or a likeness.audit.key.AuditKeys) so the audit chain can seal its events.
         self.sessionmaker = sessionmaker(
             self.engine, expire_on_commit=False, info={"audit_key": audit_key}
         )

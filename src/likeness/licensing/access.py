@@ -10,35 +10,14 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, false
 from sqlalchemy.orm import Session
 
-from likeness.auth.actor import Actor
+from likeness.identity.actor import Actor
 from likeness.kit.clock import utcnow
 from likeness.licensing import repository
 from likeness.licensing.errors import LicenseNotFound
 from likeness.models.license import License
 from likeness.models.party import Role
+from likeness.party.access import relations
 from likeness.party.repository import talent_represented_by
-from likeness.policy import Relation
-
-
-def _agent_represents(session: Session, actor: Actor, talent_id: str) -> bool:
-    if actor.role is not Role.agent or not actor.agency_ids:
-        return False
-    agencies = repository.representing_agency_ids(session, talent_id, utcnow().date())
-    return bool(actor.agency_ids & set(agencies))
-
-
-def relations(session: Session, actor: Actor, talent_id: str, brand_id: str) -> frozenset[Relation]:
-    """The actor's relations to a (prospective) license between this talent and brand."""
-    found: set[Relation] = set()
-    if actor.is_operator:
-        found.add(Relation.operator)
-    if actor.role is Role.brand and brand_id in actor.brand_ids:
-        found.add(Relation.brand)
-    if actor.role is Role.talent and actor.talent_id == talent_id:
-        found.add(Relation.talent)
-    if _agent_represents(session, actor, talent_id):
-        found.add(Relation.agent)
-    return frozenset(found)
 
 
 def license_filter(actor: Actor) -> ColumnElement[bool] | None:

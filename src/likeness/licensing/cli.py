@@ -13,23 +13,30 @@ from typing import Annotated, Any
 
 import typer
 
-from likeness.auth.actor import SYSTEM_ACTOR
+from likeness.capture.cli import storage
+from likeness.consent import cli as consent_cli
+from likeness.consent import service as consents
+from likeness.consent.cli import print_consent
 from likeness.consent.service import Intent
 from likeness.consent.signing import TalentKeyring
 from likeness.errors import InvalidInput
+from likeness.identity.actor import SYSTEM_ACTOR
 from likeness.kit.cli import (
     AsOption,
     AtOption,
+    ConsentId,
     EndOption,
     JsonOption,
     LicenseId,
     ReasonOption,
+    RequiredReason,
     SignerNameOption,
     SignKeyOption,
     StartOption,
     StatementOption,
     TalentFilter,
     TalentOption,
+    TwinId,
     cli_session,
     console,
     id_option,
@@ -50,6 +57,8 @@ from likeness.licensing.schemas import (
 )
 from likeness.policy import Action, ApprovalMode, LicenseStatus
 from likeness.settings import get_settings
+from likeness.twin import cli as twin_cli
+from likeness.twin import service as twins
 
 app = typer.Typer(help="Licenses: negotiation between brand and talent side.", no_args_is_help=True)
 
@@ -423,3 +432,85 @@ def decide_command(
             console.print(f"  fee: {fee.amount_minor} {fee.currency} ({fee.description})")
     if not result.allow:
         raise negative()
+
+
+# --- commands of the `consent` and `twin` groups that end in licenses ----------------------
+# Signing a use consent approves its license; revoking a consent ends licenses (and a
+# creation consent's twins); retiring a twin ends the licenses that name it. So these
+# commands live here, with the use cases (decision 0015), and join their groups: the root
+# command mounts ``consent_app`` and ``twin_app`` from this module.
+
+
+def sign_consent(
+    consent_id: ConsentId,
+    name: SignerNameOption,
+    statement: StatementOption,
+    key: SignKeyOption = False,
+    as_email: AsOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Sign as the talent (only the talent can). Signing a use consent activates its license."""
+    keyring = TalentKeyring(get_settings().keys_dir)
+    with cli_session(as_email) as (session, actor):
+        consent = service.sign_consent(
+            session, actor, consent_id, Intent(name, statement, key), keyring
+        )
+        row = consents.to_read(session, consent)
+    print_consent(row, json_out)
+
+
+def revoke_consent(
+    consent_id: ConsentId,
+    reason: ReasonOption = None,
+    as_email: AsOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Revoke as the talent: no new use from now on; affected brands are notified.
+
+    Revoking a creation consent also crypto-shreds the twins it covered.
+    """
+    with cli_session(as_email) as (session, actor):
+        consent, shredded = service.revoke_consent(
+            session, actor, storage(get_settings()), consent_id, reason
+        )
+        row = consents.to_read(session, consent)
+    print_consent(row, json_out)
+    for twin_id in shredded:
+        if not json_out:
+            console.print(f"twin {twin_id} crypto-shredded (its data keys are destroyed)")
+
+
+def retire_twin(
+    twin_id: TwinId,
+    reason: RequiredReason,
+    version: Annotated[
+        int | None, typer.Option("--version", help="Retire only this version.")
+    ] = None,
+    as_email: AsOption = None,
+) -> None:
+    """Retire one version, or the whole twin: keys destroyed, blobs removed."""
+    if not reason.strip():
+        raise InvalidInput("--reason must not be empty")
+    deps = storage(get_settings())
+    with cli_session(as_email) as (session, actor):
+        if version is None:
+            service.retire_twin(session, actor, deps, twin_id, reason)
+            message = f"twin {twin_id} deleted: data keys destroyed, blobs removed"
+        else:
+            twins.retire_version(session, actor, deps, twin_id, version, reason)
+            message = f"twin {twin_id} version {version} retired"
+    console.print(message)
+
+
+#: The `consent` and `twin` groups, completed here; the root command mounts these.
+consent_app = consent_cli.app
+twin_app = twin_cli.app
+consent_app.command("sign")(sign_consent)
+consent_app.command("revoke")(revoke_consent)
+twin_app.command("retire")(retire_twin)
+
+# `likeness consent --help` lists the lifecycle first, as it always has.
+_LIFECYCLE = ("create", "sign", "revoke")
+consent_app.registered_commands.sort(
+    key=lambda c: _LIFECYCLE.index(c.name) if c.name in _LIFECYCLE else len(_LIFECYCLE)
+)

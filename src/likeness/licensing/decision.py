@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from likeness.auth.actor import Actor
+from likeness.consent import repository as consents
 from likeness.errors import Forbidden
+from likeness.identity.actor import Actor
 from likeness.kit.clock import utcnow
-from likeness.licensing import access, repository
-from likeness.licensing.errors import BrandNotFound
+from likeness.licensing import repository
 from likeness.licensing.schemas import UseIn
 from likeness.licensing.service import consent_facts, license_facts
 from likeness.models.party import Role
+from likeness.party.access import relations
+from likeness.party.errors import BrandNotFound
 from likeness.policy import Decision, RightsFacts, UseRequest, decide
 from likeness.twin.errors import TwinNotFound
 
@@ -35,9 +37,9 @@ def load_facts(session: Session, talent_id: str) -> RightsFacts:
     deleted, versionless = repository.unusable_twins(session, talent_id)
     return RightsFacts(
         talent_id=talent_id,
-        never_allowed=frozenset(repository.never_allowed(session, talent_id)),
+        never_allowed=frozenset(consents.never_allowed(session, talent_id)),
         creation_consents=tuple(
-            consent_facts(c) for c in repository.creation_consents_of(session, talent_id)
+            consent_facts(c) for c in consents.creation_consents_of(session, talent_id)
         ),
         licenses=tuple(
             license_facts(lic, consent)
@@ -55,7 +57,7 @@ def _may_ask(session: Session, actor: Actor, talent_id: str, brand_id: str) -> N
     if not repository.brand_exists(session, brand_id):
         # A typo must not read as a considered DENY ("this brand holds no license").
         raise BrandNotFound(f"no brand {brand_id}")
-    if not access.relations(session, actor, talent_id, brand_id):
+    if not relations(session, actor, talent_id, brand_id):
         raise Forbidden("you may only ask about your own talent or brand")
 
 

@@ -1,32 +1,43 @@
-"""Thin routes for license negotiation and the decision point."""
+"""Thin routes for license negotiation and the decision point, brand notifications, and
+the use cases that end in licenses: signing and revoking a consent (a use consent is a
+license's approval; revoking a creation consent ends licenses and shreds twins) and
+retiring a twin (its licenses end)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
-from likeness.api.deps import RuntimeDep, SessionDep
-from likeness.api.responses import error_responses
-from likeness.auth.dependencies import AnyActor
+from likeness.capture.endpoints import CAPTURE_ERRORS
+from likeness.consent import service as consent_service
+from likeness.consent.endpoints import CONSENT_ERRORS
 from likeness.consent.errors import ConsentImmutable
+from likeness.consent.schemas import ConsentRead, RevokeIn, SignIn
 from likeness.consent.service import Intent
 from likeness.consent.signing import TalentKeyring
 from likeness.errors import NotFound
 from likeness.kit.bounds import MAX_OFFSET
-from likeness.licensing import decision, service
-from likeness.licensing.errors import BrandNotFound, LicenseNotFound, StaleLicense
+from likeness.licensing import decision, notifications, service
+from likeness.licensing.errors import LicenseNotFound, StaleLicense
 from likeness.licensing.schemas import (
     ApproveIn,
     DecisionRead,
     LicenseRead,
     LicenseRequestIn,
+    NotificationRead,
     TermsChangeIn,
     TransitionIn,
 )
 from likeness.licensing.schemas import UseIn as UseBody
+from likeness.party.errors import BrandNotFound
 from likeness.policy import ExclusivityConflict, IllegalTransition, LicenseStatus
+from likeness.twin import service as twins
 from likeness.twin.errors import TwinNotFound
+from likeness.twin.schemas import RetireIn
+from likeness.web.actors import AnyActor, BrandOrOperatorActor
+from likeness.web.deps import RuntimeDep, SessionDep
+from likeness.web.responses import error_responses
 
 router = APIRouter(
     tags=["licenses"],
@@ -41,6 +52,12 @@ router = APIRouter(
         ConsentImmutable,
     ),
 )
+#: Consent and twin routes whose use cases end in licenses (mounted by the app), with the
+#: errors their features' own routers document.
+consent_router = APIRouter(
+    tags=["consents"], responses=error_responses(*CONSENT_ERRORS, LicenseNotFound)
+)
+twin_router = APIRouter(tags=["captures and twins"], responses=error_responses(*CAPTURE_ERRORS))
 
 Limit = Annotated[int, Query(ge=1, le=service.MAX_PAGE)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
@@ -143,3 +160,64 @@ def decide(body: UseBody, actor: AnyActor, session: SessionDep) -> DecisionRead:
     territory and category, now (or at ``at``)? Every reason is given, with the license
     used and the obligations (approval, watermark, C2PA, AI label, fees)."""
     return DecisionRead.model_validate(decision.decide_use(session, actor, body).to_dict())
+
+
+@consent_router.post("/consents/{consent_id}/sign", response_model=ConsentRead)
+def sign_consent(
+    consent_id: str, body: SignIn, actor: AnyActor, session: SessionDep, runtime: RuntimeDep
+) -> ConsentRead:
+    """The talent signs (typed full name + the affirmative statement). Signing a use
+    consent activates its license. Agents and brands are always refused."""
+    intent = consent_service.Intent(body.typed_name, body.statement, body.sign_with_key)
+    keyring = TalentKeyring(runtime.settings.keys_dir)
+    consent = service.sign_consent(session, actor, consent_id, intent, keyring)
+    return consent_service.to_read(session, consent)
+
+
+@consent_router.post("/consents/{consent_id}/revoke", response_model=ConsentRead)
+def revoke_consent(
+    consent_id: str, body: RevokeIn, actor: AnyActor, session: SessionDep, runtime: RuntimeDep
+) -> ConsentRead:
+    """The talent revokes: no new use from now on; affected brands are notified.
+
+    Revoking a creation consent also crypto-shreds the twins it covered.
+    """
+    consent, _shredded = service.revoke_consent(
+        session, actor, runtime.storage, consent_id, body.reason
+    )
+    return consent_service.to_read(session, consent)
+
+
+@consent_router.get("/notifications", response_model=list[NotificationRead], tags=["licenses"])
+def list_notifications(
+    actor: BrandOrOperatorActor,
+    session: SessionDep,
+    unread: bool = False,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> list[NotificationRead]:
+    """Events for your brand: activations, suspensions, revocations (with take-down dates)."""
+    rows = notifications.list_for(session, actor, unread_only=unread, limit=limit, offset=offset)
+    return [notifications.to_read(n) for n in rows]
+
+
+@consent_router.post(
+    "/notifications/{notification_id}/read", response_model=NotificationRead, tags=["licenses"]
+)
+def mark_notification_read(
+    notification_id: str, actor: BrandOrOperatorActor, session: SessionDep
+) -> NotificationRead:
+    return notifications.to_read(notifications.mark_read(session, actor, notification_id))
+
+
+@twin_router.post("/twins/{twin_id}/retire")
+def retire_twin(
+    actor: AnyActor, session: SessionDep, runtime: RuntimeDep, twin_id: str, body: RetireIn
+) -> dict[str, Any]:
+    """Retire one version, or (no version) delete the twin by crypto-shredding."""
+    deps = runtime.storage
+    if body.version is None:
+        service.retire_twin(session, actor, deps, twin_id, body.reason)
+    else:
+        twins.retire_version(session, actor, deps, twin_id, body.version, body.reason)
+    return twins.describe(session, twins.get_twin(session, actor, twin_id, purpose="retire"))

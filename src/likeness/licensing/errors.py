@@ -19,10 +19,6 @@ class StaleLicense(LicensingError, Conflict):
     status_code = 409
 
 
-class BrandNotFound(LicensingError, NotFound):
-    status_code = 404
-
-
 class QuotaExhausted(LicensingError, Conflict):
     """Every output the license allows has been released."""
 

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from likeness.audit import service as audit
-from likeness.auth.actor import Actor
 from likeness.errors import NotFound
+from likeness.identity.actor import Actor
 from likeness.kit.bounds import require_page
 from likeness.kit.canonical import canonical_json
 from likeness.kit.clock import utcnow

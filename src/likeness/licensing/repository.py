@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, CursorResult, select, update
 from sqlalchemy.orm import Session
 
-from likeness.models.consent import Consent, RightsNotification, TalentStandingLimit
+from likeness.models.consent import Consent, RightsNotification
 from likeness.models.license import License
-from likeness.models.party import Brand, Representation, TalentProfile
-from likeness.models.twin import Twin, TwinVersion
-from likeness.party.repository import representation_in_force
+from likeness.models.party import Brand, TalentProfile
+from likeness.models.twin import Twin, TwinStatus, TwinVersion, TwinVersionStatus
 from likeness.policy import ConsentKind, LicenseStatus
 
 
@@ -108,15 +107,17 @@ def unusable_twins(session: Session, talent_id: str) -> tuple[frozenset[str], fr
     """(deleted twins, live twins with no active version) of a talent, for the decision."""
     usable_version = (
         select(TwinVersion.id)
-        .where(TwinVersion.twin_id == Twin.id, TwinVersion.status == "active")
+        .where(TwinVersion.twin_id == Twin.id, TwinVersion.status == TwinVersionStatus.active)
         .exists()
     )
     rows = session.execute(
         select(Twin.id, Twin.status, usable_version).where(Twin.talent_id == talent_id)
     ).all()
-    deleted = frozenset(twin_id for twin_id, status, _ in rows if status != "active")
+    deleted = frozenset(twin_id for twin_id, status, _ in rows if status != TwinStatus.active)
     versionless = frozenset(
-        twin_id for twin_id, status, has_version in rows if status == "active" and not has_version
+        twin_id
+        for twin_id, status, has_version in rows
+        if status == TwinStatus.active and not has_version
     )
     return deleted, versionless
 
@@ -129,54 +130,16 @@ def talent_exists(session: Session, talent_id: str) -> bool:
     return session.get(TalentProfile, talent_id) is not None
 
 
-def representing_agency_ids(session: Session, talent_id: str, today: date) -> list[str]:
-    """Agencies with a running representation agreement for this talent, longest-standing
-    first (the one whose commission and name a new license or consent defaults to)."""
-    return list(
-        session.execute(
-            select(Representation.agency_id)
-            .where(Representation.talent_id == talent_id, representation_in_force(today))
-            .order_by(Representation.starts_on, Representation.created_at, Representation.id)
-        )
-        .scalars()
-        .all()
-    )
-
-
 def use_consent_of(session: Session, license_id: str) -> Consent | None:
     return session.execute(
         select(Consent).where(Consent.license_id == license_id, Consent.kind == ConsentKind.use)
     ).scalar_one_or_none()
 
 
-def creation_consents_of(session: Session, talent_id: str) -> Sequence[Consent]:
-    return (
-        session.execute(
-            select(Consent)
-            .where(Consent.talent_id == talent_id, Consent.kind == ConsentKind.creation)
-            .order_by(Consent.created_at, Consent.id)
-        )
-        .scalars()
-        .all()
-    )
-
-
 def use_consents_of_talent(session: Session, talent_id: str) -> Sequence[Consent]:
     return (
         session.execute(
             select(Consent).where(Consent.talent_id == talent_id, Consent.kind == ConsentKind.use)
-        )
-        .scalars()
-        .all()
-    )
-
-
-def never_allowed(session: Session, talent_id: str) -> list[str]:
-    return list(
-        session.execute(
-            select(TalentStandingLimit.category)
-            .where(TalentStandingLimit.talent_id == talent_id)
-            .order_by(TalentStandingLimit.category)
         )
         .scalars()
         .all()

@@ -18,12 +18,14 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from likeness.audit import service as audit
-from likeness.auth.actor import Actor
+from likeness.consent import repository as consents
 from likeness.consent import service as consent_service
+from likeness.consent.access import require_talent_self
 from likeness.consent.document import ConsentDocument
 from likeness.consent.service import Intent
 from likeness.consent.signing import TalentKeyring
 from likeness.errors import Conflict, NotFound
+from likeness.identity.actor import Actor
 from likeness.kit.bounds import require_page
 from likeness.kit.canonical import canonical_json
 from likeness.kit.clock import utcnow
@@ -39,7 +41,9 @@ from likeness.licensing.schemas import LicenseRead, LicenseRequestIn, TermsChang
 from likeness.models.consent import Consent
 from likeness.models.license import License
 from likeness.models.party import Agency, Brand, Role
+from likeness.models.twin import Twin
 from likeness.party import access as party_access
+from likeness.party import repository as parties
 from likeness.policy import (
     NEGOTIATING,
     RUNNING,
@@ -61,7 +65,9 @@ from likeness.policy import (
     terms_sha256,
     validate_terms,
 )
+from likeness.twin import service as twins
 from likeness.twin.access import require_active_twin_of
+from likeness.vault.deps import StorageDeps
 
 MAX_PAGE = 500
 #: The clock, for expiry sweeps.
@@ -174,7 +180,7 @@ def list_for(
 
 def to_read(session: Session, actor: Actor, lic: License) -> LicenseRead:
     consent = repository.use_consent_of(session, lic.id)
-    related = access.relations(session, actor, lic.talent_id, lic.brand_id)
+    related = party_access.relations(session, actor, lic.talent_id, lic.brand_id)
     return LicenseRead(
         id=lic.id,
         talent_id=lic.talent_id,
@@ -199,7 +205,7 @@ def to_read(session: Session, actor: Actor, lic: License) -> LicenseRead:
 
 
 def _default_commission(session: Session, talent_id: str) -> int:
-    agencies = repository.representing_agency_ids(session, talent_id, utcnow().date())
+    agencies = parties.representing_agency_ids(session, talent_id, utcnow().date())
     agency = session.get(Agency, agencies[0]) if agencies else None
     return agency.commission_bps if agency else 0
 
@@ -207,7 +213,7 @@ def _default_commission(session: Session, talent_id: str) -> int:
 def _checked_terms(session: Session, talent_id: str, raw: Any) -> LicenseTerms:
     terms: LicenseTerms = raw.to_terms(_default_commission(session, talent_id))
     validate_terms(terms)
-    refused = sorted(terms.categories & set(repository.never_allowed(session, talent_id)))
+    refused = sorted(terms.categories & set(consents.never_allowed(session, talent_id)))
     if refused:
         raise InvalidTerms([f"the talent never allows these categories: {', '.join(refused)}"])
     return terms
@@ -247,7 +253,7 @@ def _transition(
     payload: dict[str, Any] | None = None,
     relations: frozenset[Relation] | None = None,
 ) -> License:
-    related = relations or access.relations(session, actor, lic.talent_id, lic.brand_id)
+    related = relations or party_access.relations(session, actor, lic.talent_id, lic.brand_id)
     if not related:
         raise LicenseNotFound(f"no license {lic.id}")
     if expected_version is not None and expected_version != lic.version:
@@ -310,7 +316,7 @@ def request(session: Session, actor: Actor, data: LicenseRequestIn) -> License:
     brand = party_access.get_brand_for(session, actor, data.brand_id, act=True)
     if not repository.talent_exists(session, data.talent_id):
         raise NotFound(f"no talent {data.talent_id}")
-    related = access.relations(session, actor, data.talent_id, brand.id)
+    related = party_access.relations(session, actor, data.talent_id, brand.id)
     status = next_status(None, LicenseAction.request, related)
     if data.twin_id is not None:
         require_active_twin_of(session, data.talent_id, data.twin_id)
@@ -353,7 +359,7 @@ def _change_terms(
     change: TermsChangeIn,
 ) -> License:
     lic = get_for(session, actor, license_id)
-    related = access.relations(session, actor, lic.talent_id, lic.brand_id)
+    related = party_access.relations(session, actor, lic.talent_id, lic.brand_id)
     next_status(lic.status, action, related)  # refuse before validating anything
     terms = _checked_terms(session, lic.talent_id, change.terms)
     _check_exclusivity(session, lic.id, lic.talent_id, lic.brand_id, terms)
@@ -384,7 +390,7 @@ def accept(session: Session, actor: Actor, license_id: str, data: TransitionIn) 
     """The brand accepts the proposal; the use consent is drafted for the talent to sign."""
     lic = get_for(session, actor, license_id)
     terms = terms_of(lic)
-    related = access.relations(session, actor, lic.talent_id, lic.brand_id)
+    related = party_access.relations(session, actor, lic.talent_id, lic.brand_id)
     next_status(lic.status, LicenseAction.accept, related)
     _check_exclusivity(session, lic.id, lic.talent_id, lic.brand_id, terms)
     lic = _transition(
@@ -407,7 +413,7 @@ def approve(
 ) -> License:
     """The talent signs the use consent, which makes the license active."""
     lic = get_for(session, actor, license_id)
-    related = access.relations(session, actor, lic.talent_id, lic.brand_id)
+    related = party_access.relations(session, actor, lic.talent_id, lic.brand_id)
     next_status(lic.status, LicenseAction.approve, related)
     _check_exclusivity(session, lic.id, lic.talent_id, lic.brand_id, terms_of(lic))
     consent = repository.use_consent_of(session, lic.id)
@@ -538,7 +544,7 @@ def end_uncovered_licenses(
     ``TWIN_ACTIVITIES``), so a license never outlives the twin the same revocation shreds.
     """
     now = utcnow()
-    facts = (consent_facts(c) for c in repository.creation_consents_of(session, talent_id))
+    facts = (consent_facts(c) for c in consents.creation_consents_of(session, talent_id))
     standing = [
         c
         for c in facts
@@ -661,3 +667,79 @@ def _require_running_now(lic: License, now: datetime) -> None:
             f"license {lic.id} runs from {iso(lic.starts_at)} to {iso(lic.ends_at)}; "
             "nothing may be released outside that term"
         )
+
+
+# --- consent and twin use cases that end in licenses ----------------------------------
+# They span consent, twin and licensing, so they live here, in the highest feature they
+# touch (decision 0015); their routes and commands are licensing's too.
+
+
+def sign_consent(
+    session: Session,
+    actor: Actor,
+    consent_id: str,
+    intent: Intent,
+    keyring: TalentKeyring | None,
+) -> Consent:
+    """Sign a consent. Signing a use consent approves (activates) its license."""
+    consent = consent_service.get_for(session, actor, consent_id)
+    require_talent_self(actor, consent.talent_id, "sign")
+    if consent.kind is ConsentKind.use:
+        assert consent.license_id is not None
+        approve(session, actor, consent.license_id, intent, keyring)
+    else:
+        consent_service.sign_document(session, actor, consent, intent, keyring)
+    session.refresh(consent)
+    return consent
+
+
+def revoke_consent(
+    session: Session, actor: Actor, deps: StorageDeps, consent_id: str, reason: str | None
+) -> tuple[Consent, list[str]]:
+    """The talent withdraws consent: no new use from now on; brands are notified.
+
+    Revoking a use consent revokes its license. Revoking a creation consent ends every
+    license no standing creation consent covers and crypto-shreds every twin no longer
+    covered; returns the consent and the ids of the twins shredded. All of it happens in
+    the caller's one unit of work.
+    """
+    consent = consent_service.get_for(session, actor, consent_id)
+    require_talent_self(actor, consent.talent_id, "revoke")
+    shredded: list[str] = []
+    if consent.kind is ConsentKind.use:
+        assert consent.license_id is not None
+        revoke_by_talent(session, actor, consent.license_id, reason)
+    else:
+        now = utcnow()
+        consent_service.mark_revoked(session, actor, consent, now, reason)
+        end_uncovered_licenses(session, actor, consent.talent_id, reason)
+        shredded = enforce_creation_consent(session, actor, deps, consent.talent_id)
+    session.refresh(consent)
+    return consent, shredded
+
+
+def enforce_creation_consent(
+    session: Session, actor: Actor, deps: StorageDeps, talent_id: str
+) -> list[str]:
+    """Shred every active twin of ``talent_id`` whose creation consent is gone: no consent
+    in force allows building or altering it (one to be captured is not enough).
+
+    Call it when the talent revokes a creation consent (the rights core's revocation),
+    or periodically; returns the ids of the twins shredded.
+    """
+    shredded = []
+    for twin in twins.uncovered_twins(session, talent_id):
+        retire_twin(session, actor, deps, twin.id, "creation consent withdrawn")
+        shredded.append(twin.id)
+    return shredded
+
+
+def retire_twin(
+    session: Session, actor: Actor, deps: StorageDeps, twin_id: str, reason: str
+) -> Twin:
+    """Retire and delete the whole twin (:func:`likeness.twin.service.retire`); a deleted
+    twin cannot be used, so the licenses naming it end now, and their brands hear."""
+    twin = twins.retire(session, actor, deps, twin_id, reason)
+    why = f"the twin was retired and deleted: {twin.reason}"[:500]
+    end_licenses_of_twin(session, actor, twin.talent_id, twin.id, why)
+    return twin

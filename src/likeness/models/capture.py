@@ -6,10 +6,12 @@ key vault outside the database); rows hold only names, geometry and hashes.
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
+    Enum,
     Float,
     ForeignKey,
     Integer,
@@ -23,14 +25,32 @@ from sqlalchemy.orm import Mapped, mapped_column
 from likeness.models.base import Base, CreatedAtMixin, IdMixin, UTCDateTime
 
 
+class CaptureStatus(enum.StrEnum):
+    """ingested → qc_passed | qc_failed → (overridden); deleted when shredded."""
+
+    ingested = "ingested"
+    qc_passed = "qc_passed"
+    qc_failed = "qc_failed"
+    overridden = "overridden"
+    deleted = "deleted"
+
+
 class CaptureSession(IdMixin, CreatedAtMixin, Base):
     __tablename__ = "capture_sessions"
 
     talent_id: Mapped[str] = mapped_column(
         ForeignKey("talent_profiles.id", ondelete="RESTRICT"), nullable=False, index=True
     )
-    #: ingested → qc_passed | qc_failed → (overridden) ; deleted when shredded.
-    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    status: Mapped[CaptureStatus] = mapped_column(
+        Enum(
+            CaptureStatus,
+            name="capture_status",
+            native_enum=False,
+            length=16,
+            validate_strings=True,
+        ),
+        nullable=False,
+    )
     encoding: Mapped[str] = mapped_column(String(8), nullable=False)
     view_count: Mapped[int] = mapped_column(Integer, nullable=False)
     light_count: Mapped[int] = mapped_column(Integer, nullable=False)

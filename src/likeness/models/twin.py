@@ -8,12 +8,26 @@ its blob key; light directions, sizes and the QC report are plain metadata.
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Enum, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from likeness.models.base import Base, CreatedAtMixin, IdMixin, UTCDateTime
+
+
+class TwinStatus(enum.StrEnum):
+    active = "active"
+    retired = "retired"
+    #: crypto-shredded: its data keys are destroyed
+    deleted = "deleted"
+
+
+class TwinVersionStatus(enum.StrEnum):
+    active = "active"
+    retired = "retired"
+    shredded = "shredded"
 
 
 class Twin(IdMixin, CreatedAtMixin, Base):
@@ -22,8 +36,10 @@ class Twin(IdMixin, CreatedAtMixin, Base):
     talent_id: Mapped[str] = mapped_column(
         ForeignKey("talent_profiles.id", ondelete="RESTRICT"), nullable=False, index=True
     )
-    #: active | retired | deleted (deleted = crypto-shredded)
-    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    status: Mapped[TwinStatus] = mapped_column(
+        Enum(TwinStatus, name="twin_status", native_enum=False, length=16, validate_strings=True),
+        nullable=False,
+    )
     latest_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -38,8 +54,16 @@ class TwinVersion(IdMixin, CreatedAtMixin, Base):
         ForeignKey("twins.id", ondelete="CASCADE"), nullable=False, index=True
     )
     version: Mapped[int] = mapped_column(Integer, nullable=False)
-    #: active | retired | shredded
-    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    status: Mapped[TwinVersionStatus] = mapped_column(
+        Enum(
+            TwinVersionStatus,
+            name="twin_version_status",
+            native_enum=False,
+            length=16,
+            validate_strings=True,
+        ),
+        nullable=False,
+    )
     session_id: Mapped[str] = mapped_column(
         ForeignKey("capture_sessions.id", ondelete="RESTRICT"), nullable=False
     )

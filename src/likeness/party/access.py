@@ -9,11 +9,12 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, false
 from sqlalchemy.orm import Session
 
-from likeness.auth.actor import Actor
 from likeness.errors import Forbidden, NotFound
+from likeness.identity.actor import Actor
 from likeness.kit.clock import utcnow
 from likeness.models.party import Agency, Brand, Role, TalentProfile
 from likeness.party import repository
+from likeness.policy import Relation
 
 
 def talent_filter(actor: Actor) -> ColumnElement[bool] | None:
@@ -74,3 +75,24 @@ def get_agency_for(session: Session, actor: Actor, agency_id: str, *, act: bool 
     if act and not actor.is_operator and agency_id not in actor.agency_ids:
         raise Forbidden("only members of this agency may act for it")
     return agency
+
+
+def _agent_represents(session: Session, actor: Actor, talent_id: str) -> bool:
+    if actor.role is not Role.agent or not actor.agency_ids:
+        return False
+    agencies = repository.representing_agency_ids(session, talent_id, utcnow().date())
+    return bool(actor.agency_ids & set(agencies))
+
+
+def relations(session: Session, actor: Actor, talent_id: str, brand_id: str) -> frozenset[Relation]:
+    """The actor's relations to a (prospective) license between this talent and brand."""
+    found: set[Relation] = set()
+    if actor.is_operator:
+        found.add(Relation.operator)
+    if actor.role is Role.brand and brand_id in actor.brand_ids:
+        found.add(Relation.brand)
+    if actor.role is Role.talent and actor.talent_id == talent_id:
+        found.add(Relation.talent)
+    if _agent_represents(session, actor, talent_id):
+        found.add(Relation.agent)
+    return frozenset(found)

@@ -6,9 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from likeness.api.deps import SessionDep
-from likeness.api.responses import error_responses
-from likeness.auth.dependencies import AnyActor, OperatorActor
 from likeness.errors import Conflict, NotFound
 from likeness.kit.bounds import MAX_OFFSET
 from likeness.party import access, service
@@ -25,6 +22,9 @@ from likeness.party.schemas import (
     UserCreate,
     UserRead,
 )
+from likeness.web.actors import AnyActor, OperatorActor
+from likeness.web.deps import SessionDep
+from likeness.web.responses import error_responses
 
 router = APIRouter(tags=["parties"], responses=error_responses(NotFound, Conflict))
 

@@ -136,3 +136,17 @@ def overlapping_representation(
         .scalars()
         .first()
     )
+
+
+def representing_agency_ids(session: Session, talent_id: str, today: date) -> list[str]:
+    """Agencies with a running representation agreement for this talent, longest-standing
+    first (the one whose commission and name a new license or consent defaults to)."""
+    return list(
+        session.execute(
+            select(Representation.agency_id)
+            .where(Representation.talent_id == talent_id, representation_in_force(today))
+            .order_by(Representation.starts_on, Representation.created_at, Representation.id)
+        )
+        .scalars()
+        .all()
+    )

@@ -13,23 +13,12 @@ import unicodedata
 from datetime import date
 
 from likeness.errors import InvalidInput
+from likeness.party.errors import AutoRenewalNotAllowed, CommissionTooHigh, TermTooLong
 
 MAX_COMMISSION_BPS = 2000  # 20 %
 MAX_REPRESENTATION_YEARS = 3
 
 _EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-
-
-class CommissionTooHigh(InvalidInput):
-    pass
-
-
-class TermTooLong(InvalidInput):
-    pass
-
-
-class AutoRenewalNotAllowed(InvalidInput):
-    pass
 
 
 def normalise_email(email: str) -> str:

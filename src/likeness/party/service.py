@@ -8,9 +8,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from likeness.audit import service as audit
-from likeness.auth.actor import Actor
-from likeness.auth.passwords import hash_password
 from likeness.errors import Conflict, Forbidden, InvalidInput, NotFound
+from likeness.identity.actor import Actor
+from likeness.identity.passwords import hash_password
 from likeness.kit.bounds import require_page
 from likeness.kit.clock import utcnow
 from likeness.models.party import (

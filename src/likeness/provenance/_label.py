@@ -39,7 +39,7 @@ class Scheme(enum.StrEnum):
     LIGHT = "light"  # near-white badge, black text: for dark backgrounds
 
     @property
-    def colours(self) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+    def colors(self) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
         if self is Scheme.DARK:
             return (17, 17, 17), (255, 255, 255)
         return (250, 250, 250), (17, 17, 17)
@@ -131,7 +131,7 @@ def badge_box(
 
 
 def render_badge(text: str, width: int, height: int, scheme: Scheme) -> Image.Image:
-    fill, ink = scheme.colours
+    fill, ink = scheme.colors
     badge = Image.new("RGB", (width, height), fill)
     draw = ImageDraw.Draw(badge)
     font = _font(max(1, round(height * FONT_TO_BADGE_HEIGHT)))

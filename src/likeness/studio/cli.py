@@ -31,7 +31,7 @@ def render(
         raise InvalidBasisFile("give exactly one of --basis or --twin")
     parsed = load_scene(scene)
     if twin is not None:
-        from likeness.twin.render import twin_basis
+        from likeness.studio.twins import twin_basis
 
         source = twin_basis(twin, as_email=as_email)
     else:

@@ -110,7 +110,7 @@ def render_scene(basis: Basis, scene: Scene) -> NDArray[np.float32]:
     matte = np.clip(cp.place(alpha, placement, framing), 0.0, 1.0)
     config = cp.CompositeConfig(
         light_wrap=scene.compose.light_wrap,
-        colour_match=scene.compose.colour_match,
+        color_match=scene.compose.color_match,
         shadow_opacity=scene.compose.shadow_opacity,
     )
     return cp.composite(fg, matte, _background(scene, framing), config)

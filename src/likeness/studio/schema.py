@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from likeness.kit.documents import read_json, read_text, read_yaml
 from likeness.studio.errors import InvalidScene
 
-Colour = tuple[float, float, float]
+Color = tuple[float, float, float]
 
 
 class _Model(BaseModel):
@@ -37,11 +37,11 @@ class ViewSpec(_Model):
 class LightSpec(_Model):
     azimuth_deg: float = Field(ge=-180, le=180)
     elevation_deg: float = Field(ge=-90, le=90)
-    color: Colour = (1.0, 1.0, 1.0)
+    color: Color = (1.0, 1.0, 1.0)
     intensity: float = Field(default=1.0, ge=0)
 
     @model_validator(mode="after")
-    def _non_negative_colour(self) -> LightSpec:
+    def _non_negative_color(self) -> LightSpec:
         if any(c < 0 for c in self.color):
             raise ValueError("light colour components must be >= 0")
         return self
@@ -61,7 +61,7 @@ class EnvironmentSpec(_Model):
 
 
 class BackgroundSpec(_Model):
-    color: Colour | None = None
+    color: Color | None = None
     image: Path | None = None
 
     @model_validator(mode="after")
@@ -89,7 +89,8 @@ class FramingSpec(_Model):
 
 class ComposeSpec(_Model):
     light_wrap: float = Field(default=0.25, ge=0, le=1)
-    colour_match: float = Field(default=0.15, ge=0, le=1)
+    # The scene file says ``colour_match`` (a user-facing key, kept as it was).
+    color_match: float = Field(default=0.15, ge=0, le=1, alias="colour_match")
     shadow_opacity: float = Field(default=0.0, ge=0, le=1)
 
 

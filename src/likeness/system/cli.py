@@ -1,4 +1,7 @@
-"""`likeness init`, `likeness serve`, `likeness db …`."""
+"""`likeness init`, `likeness db …`, `likeness doctor`.
+
+`likeness serve` belongs to the API it runs: :mod:`likeness.api.cli`.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from likeness import migrations
 from likeness.errors import InvalidInput
 from likeness.kit.cli import JsonOption, console, print_json
 from likeness.settings import Settings, get_settings
-from likeness.system.service import check_servable, init_home, proxy_options
+from likeness.system.service import init_home
 
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 
@@ -73,7 +76,6 @@ def doctor(
 
     Exit code: 0 when clean (or everything was repaired), 3 when findings remain, 1 on error.
     """
-    from likeness.capture.service import StorageDeps
     from likeness.kit.cli import print_json
     from likeness.runtime import Runtime
     from likeness.system import doctor as checkup
@@ -83,7 +85,7 @@ def doctor(
     require_installed(settings)
     runtime = Runtime.from_settings(settings)
     try:
-        deps = StorageDeps.from_settings(settings, runtime.blobs)
+        deps = runtime.storage
         if repair:
             report = checkup.repair(runtime.db, deps, grace_s=grace, force=force)
         else:
@@ -117,20 +119,6 @@ def _print_report(report: Any) -> None:
         console.print("doctor: database, keys and blob store agree")
     elif not report.repair:
         console.print("doctor: findings above; run `likeness doctor --repair` to fix them")
-
-
-def serve(
-    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
-) -> None:
-    """Run the HTTP API (OpenAPI at /openapi.json, docs at /docs)."""
-    import uvicorn
-
-    from likeness.api.app import create_app
-
-    settings = get_settings()
-    check_servable(settings, host)
-    uvicorn.run(create_app(settings), host=host, port=port, **proxy_options(settings))
 
 
 @db_app.command("upgrade")

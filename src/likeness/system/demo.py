@@ -30,13 +30,12 @@ from sqlalchemy.orm import Session
 
 from likeness.audit import service as audit
 from likeness.auth import service as auth_service
-from likeness.auth.actor import SYSTEM_ACTOR, Actor
 from likeness.capture import service as capture_service
-from likeness.capture.service import StorageDeps
 from likeness.consent import service as consent_service
 from likeness.consent.schemas import CreationConsentCreate
 from likeness.consent.signing import AFFIRMATION, SignatureRecord, TalentKeyring
 from likeness.errors import LikenessError
+from likeness.identity.actor import SYSTEM_ACTOR, Actor
 from likeness.imaging.faces import FaceAnalyzer
 from likeness.kit.cli import console
 from likeness.kit.clock import utcnow
@@ -46,6 +45,7 @@ from likeness.licensing import service as licensing
 from likeness.licensing.schemas import LicenseRequestIn, TermsChangeIn, TermsIn, TransitionIn, UseIn
 from likeness.models.base import new_id
 from likeness.models.party import Role, User
+from likeness.models.twin import TwinStatus
 from likeness.party import repository as parties
 from likeness.party import service as party_service
 from likeness.party.schemas import (
@@ -60,6 +60,7 @@ from likeness.runtime import Runtime
 from likeness.settings import Settings, get_settings
 from likeness.system.service import init_home
 from likeness.twin import service as twin_service
+from likeness.vault.deps import StorageDeps
 
 DEMO_PASSWORD = "demo-password-123"
 TALENT_NAME = "Ava Stone"
@@ -107,14 +108,11 @@ class Demo:
     runtime: Runtime
     scratch: Path
     ids: dict[str, str] = field(default_factory=dict)
-    _deps: StorageDeps | None = None
     _analyzer: FaceAnalyzer | None = None
 
     @property
     def deps(self) -> StorageDeps:
-        if self._deps is None:
-            self._deps = StorageDeps.from_settings(self.settings, self.runtime.blobs)
-        return self._deps
+        return self.runtime.storage
 
     @property
     def analyzer(self) -> FaceAnalyzer:
@@ -248,11 +246,11 @@ def step_qc(demo: Demo) -> str:
 def step_creation_consent(demo: Demo) -> str:
     talent_id = demo.ids["talent"]
     with demo.acting("talent") as (session, actor):
-        existing = twin_service.active_creation_consent(session, talent_id, None)
+        existing = consent_service.active_creation_consent(session, talent_id, None)
         if existing is not None:
             demo.ids["creation_consent"] = existing.id
             return f"reusing the talent's signed consent [bold]{existing.id}[/]"
-        drafted = consent_service.create_creation_consent(
+        drafted = twin_service.create_creation_consent(
             session,
             actor,
             CreationConsentCreate(
@@ -264,7 +262,7 @@ def step_creation_consent(demo: Demo) -> str:
         consent_id = drafted.id
     # Signing is its own step of the talent's, as when they read the draft first.
     with demo.acting("talent") as (session, actor):
-        signed = consent_service.sign(
+        signed = licensing.sign_consent(
             session,
             actor,
             consent_id,
@@ -282,7 +280,9 @@ def step_twin(demo: Demo) -> str:
     talent_id = demo.ids["talent"]
     with demo.acting("talent") as (session, actor):
         active = [
-            t for t in twin_service.list_twins(session, actor, talent_id) if t.status == "active"
+            t
+            for t in twin_service.list_twins(session, actor, talent_id)
+            if t.status == TwinStatus.active
         ]
     twin_id = active[-1].id if active else None
     with (

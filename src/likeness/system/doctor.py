@@ -42,15 +42,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from likeness.audit.service import record
-from likeness.auth.actor import SYSTEM_ACTOR
-from likeness.capture.service import StorageDeps
+from likeness.identity.actor import SYSTEM_ACTOR
 from likeness.kit.db import Database
 from likeness.models.capture import CaptureFile, CaptureSession, TalentReference
-from likeness.models.twin import Twin, TwinVersion
+from likeness.models.twin import Twin, TwinStatus, TwinVersion, TwinVersionStatus
 from likeness.settings import Settings
 from likeness.storage import BlobInventory, BlobStore
 from likeness.storage.intents import ClaimedIntent, IntentRecord
-from likeness.twin.keys import capture_key_name, reference_key_name, twin_key_name
+from likeness.vault.deps import StorageDeps
+from likeness.vault.keys import capture_key_name, reference_key_name, twin_key_name
 
 #: Default age below which keys and blobs without a row are left alone.
 DEFAULT_GRACE_S = 15 * 60
@@ -161,10 +161,10 @@ def _db_view(session: Session) -> _DbView:
         if f.blob_key and f.session_id not in deleted_sessions:
             live_blobs.add(f.blob_key)
     for t in session.scalars(select(Twin)):
-        if t.status != "deleted":
+        if t.status != TwinStatus.deleted:
             expected[twin_key_name(t.id)] = ("twins", t.id)
     for v in session.scalars(select(TwinVersion)):
-        if v.status == "active":
+        if v.status == TwinVersionStatus.active:
             live_blobs.update(_artifact_keys(v))
     for r in session.scalars(select(TalentReference)):
         expected[reference_key_name(r.id)] = ("talent_references", r.id)
@@ -241,9 +241,9 @@ def _deletion_committed(session: Session, row: tuple[str, str]) -> bool:
     if isinstance(found, CaptureSession):
         return found.deleted_at is not None
     if isinstance(found, Twin):
-        return found.status == "deleted"
+        return found.status == TwinStatus.deleted
     if isinstance(found, TwinVersion):
-        return found.status != "active"
+        return found.status != TwinVersionStatus.active
     return False  # a reference template still on file
 
 
@@ -330,7 +330,7 @@ def recover_at_start(
 ) -> list[Finding]:
     """The start-up hook (`likeness serve`, every CLI command on the database, `init`):
     cheap when nothing was interrupted (one directory listing)."""
-    from likeness.twin.keys import intent_journal
+    from likeness.vault.keys import intent_journal
 
     if not intent_journal(settings).has_any():
         return []

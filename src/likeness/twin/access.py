@@ -1,40 +1,31 @@
-"""Who may see and change a talent's captures and twins: the talent, or an operator.
+"""Who may see and change a twin, and which twin a consent or license may name.
 
-One helper per object kind, so there is one place to review. Operator access is
-allowed for maintenance and always audit-logged by the services; agents and brands
-never see captures or twins (brands see only approved outputs, elsewhere).
+Seeing and changing a talent's twins follows the rule for all their captured data
+(:func:`likeness.capture.access.require_talent_data`: the talent, or an operator on the
+record); a twin of someone else reads as absent.
 """
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from likeness.audit.service import record
-from likeness.auth.actor import Actor
-from likeness.errors import Conflict, Forbidden
-from likeness.models.party import Role
-from likeness.models.twin import Twin
+from likeness.capture.access import record_operator_look, require_talent_data
+from likeness.errors import Conflict
+from likeness.identity.actor import Actor
+from likeness.models.twin import Twin, TwinStatus
+from likeness.twin import repository
 from likeness.twin.errors import TwinNotFound
 
 
-def may_access_talent_data(actor: Actor, talent_id: str) -> bool:
-    if actor.role is Role.operator:
-        return True
-    return actor.role is Role.talent and actor.talent_id == talent_id
-
-
-def require_talent_data(actor: Actor, talent_id: str, what: str) -> None:
-    if not may_access_talent_data(actor, talent_id):
-        raise Forbidden(f"only the talent (or an operator, for maintenance) may {what}")
-
-
-def record_operator_look(
-    session: Session, actor: Actor, action: str, object_type: str, object_id: str
-) -> None:
-    """Operators may look at a talent's captures and twins for maintenance; every look is
-    on the record (talents looking at their own data are not logged)."""
-    if actor.role is Role.operator:
-        record(session, actor, action, object_type, object_id, {})
+def get_twin_for(session: Session, actor: Actor, twin_id: str, *, purpose: str = "read") -> Twin:
+    """The twin, if the actor may access it (an operator's read is put on the record)."""
+    twin = repository.get(session, twin_id)
+    if twin is None:
+        raise TwinNotFound(f"no twin {twin_id}")
+    require_talent_data(actor, twin.talent_id, "access this twin")
+    if purpose == "read":
+        record_operator_look(session, actor, "twin.operator_access", "twin", twin.id)
+    return twin
 
 
 def require_active_twin_of(session: Session, talent_id: str, twin_id: str) -> Twin:
@@ -45,6 +36,6 @@ def require_active_twin_of(session: Session, talent_id: str, twin_id: str) -> Tw
     twin = session.get(Twin, twin_id)
     if twin is None or twin.talent_id != talent_id:
         raise TwinNotFound(f"talent {talent_id} has no twin {twin_id}")
-    if twin.status != "active":
+    if twin.status != TwinStatus.active:
         raise Conflict(f"twin {twin_id} is {twin.status}; name an active twin or none")
     return twin

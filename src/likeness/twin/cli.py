@@ -1,4 +1,7 @@
-"""`likeness twin build|list|show|retire`."""
+"""`likeness twin build|list|show` and `likeness consent create`.
+
+`likeness twin retire` ends licenses too, so it lives in :mod:`likeness.licensing.cli`.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +10,20 @@ from typing import Annotated
 import typer
 
 from likeness.capture.cli import storage
-from likeness.errors import InvalidInput
+from likeness.consent import service as consents
+from likeness.consent.cli import app as consent_app
+from likeness.consent.cli import print_consent
+from likeness.consent.schemas import CreationConsentCreate
 from likeness.kit.cli import (
+    TERM_ALIASES,
     AsOption,
     JsonOption,
-    RequiredReason,
+    RequiredEndOption,
+    StartOption,
     TalentFilter,
     TalentOption,
     TwinId,
+    aliases,
     cli_session,
     console,
     id_option,
@@ -115,24 +124,42 @@ def show(
     )
 
 
-@app.command("retire")
-def retire(
-    twin_id: TwinId,
-    reason: RequiredReason,
-    version: Annotated[
-        int | None, typer.Option("--version", help="Retire only this version.")
+# `likeness consent create`: a creation consent may name one of the talent's twins, so
+# drafting one is a twin use case; it joins the `consent` group below.
+
+
+def create_consent(
+    talent: TalentOption,
+    purpose: Annotated[str, typer.Option(help="Why the twin is made, in plain language.")],
+    end: RequiredEndOption,
+    start: StartOption = None,
+    twin: Annotated[
+        str | None, id_option("twin", "twins", name="--twin", help="Limit to one twin.")
+    ] = None,
+    fee: Annotated[int, typer.Option(help="Rate of pay in minor units (cents).")] = 0,
+    currency: Annotated[str, typer.Option(help="ISO 4217 code.")] = "EUR",
+    activity: Annotated[
+        list[str] | None, typer.Option(help="capture, build, alter (repeat; default all).")
     ] = None,
     as_email: AsOption = None,
+    json_out: JsonOption = False,
 ) -> None:
-    """Retire one version, or the whole twin: keys destroyed, blobs removed."""
-    if not reason.strip():
-        raise InvalidInput("--reason must not be empty")
-    deps = storage(get_settings())
+    """Draft a creation consent (talent, their agent or an operator). Only the talent signs."""
+    data = CreationConsentCreate.model_validate(
+        {
+            "talent_id": talent,
+            "twin_id": twin,
+            "purpose": purpose,
+            "valid_from": start,
+            "valid_until": end,
+            "creation_fee_minor": fee,
+            "currency": currency,
+            **({"activities": activity} if activity else {}),
+        }
+    )
     with cli_session(as_email) as (session, actor):
-        if version is None:
-            service.retire(session, actor, deps, twin_id, reason)
-            message = f"twin {twin_id} deleted: data keys destroyed, blobs removed"
-        else:
-            service.retire_version(session, actor, deps, twin_id, version, reason)
-            message = f"twin {twin_id} version {version} retired"
-    console.print(message)
+        row = consents.to_read(session, service.create_creation_consent(session, actor, data))
+    print_consent(row, json_out)
+
+
+consent_app.command("create", cls=aliases(TERM_ALIASES))(create_consent)

@@ -1,197 +1,29 @@
-"""Thin routes for capture sessions and twins (talent or operator only)."""
+"""Thin routes for twins (talent or operator only), and the drafting of a creation
+consent, which may name one of the talent's twins.
+
+Retiring a twin ends the licenses that name it, so that route lives with licensing
+(:mod:`likeness.licensing.endpoints`), the highest feature it touches.
+"""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from datetime import datetime
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Form, Query, UploadFile, status
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, status
 
-from likeness.api.deps import RuntimeDep, SessionDep
-from likeness.api.limits import MULTIPART_SLACK, BodyLimit
-from likeness.api.responses import error_responses
-from likeness.auth.dependencies import AnyActor, OperatorActor
-from likeness.capture import service as captures
-from likeness.capture.errors import QcFailed, ReferenceTooLarge
-from likeness.capture.reference import REFERENCE_LIMITS
-from likeness.capture.service import StorageDeps
-from likeness.errors import Conflict, NotFound
-from likeness.kit.bounds import Version, text_rule
-from likeness.runtime import Runtime
-from likeness.settings import Settings
+from likeness.capture.endpoints import CAPTURE_ERRORS
+from likeness.consent import service as consents
+from likeness.consent.endpoints import CONSENT_ERRORS
+from likeness.consent.schemas import ConsentRead, CreationConsentCreate
 from likeness.twin import service as twins
-from likeness.twin.errors import KeyShredded
+from likeness.twin.schemas import TwinBuildIn
+from likeness.web.actors import AnyActor
+from likeness.web.deps import RuntimeDep, SessionDep
+from likeness.web.responses import error_responses
 
-router = APIRouter(
-    tags=["captures and twins"],
-    responses=error_responses(NotFound, Conflict, QcFailed, KeyShredded),
-)
-
-
-def body_limits(settings: Settings, prefix: str) -> list[BodyLimit]:
-    """Upload routes and their body limits (enforced as the body streams in)."""
-    reference = REFERENCE_LIMITS.max_file_bytes + MULTIPART_SLACK
-    return [
-        BodyLimit.for_path(rf"{prefix}/captures/?", settings.max_upload_bytes),
-        BodyLimit.for_path(rf"{prefix}/talents/[^/]+/reference/?", reference),
-    ]
-
-
-def _deps(runtime: Runtime) -> StorageDeps:
-    return StorageDeps.from_settings(runtime.settings, runtime.blobs)
-
-
-class CaptureRead(BaseModel):
-    id: str
-    talent_id: str
-    status: str
-    views: int
-    lights: int
-    files: int
-    qc_passed: bool | None
-
-
-def _capture_read(row: Any) -> CaptureRead:
-    return CaptureRead(
-        id=row.id,
-        talent_id=row.talent_id,
-        status=row.status,
-        views=row.view_count,
-        lights=row.light_count,
-        files=row.file_count,
-        qc_passed=row.qc_passed,
-    )
-
-
-@router.post("/captures", response_model=CaptureRead, status_code=status.HTTP_201_CREATED)
-def ingest_capture(
-    actor: AnyActor,
-    session: SessionDep,
-    runtime: RuntimeDep,
-    talent_id: Annotated[str, Form(min_length=1)],  # an empty form field counts as absent
-    archive: UploadFile,
-    override_reason: Annotated[
-        str | None,
-        Form(
-            min_length=captures.MIN_OVERRIDE_REASON,
-            max_length=captures.MAX_OVERRIDE_REASON,
-            description="Operator only: ingest without the talent's creation consent; "
-            "the reason goes into the audit log.",
-        ),
-    ] = None,
-) -> CaptureRead:
-    """Upload a capture as a zip (with capture.json or capture.csv) for a talent.
-
-    Needs the talent's signed creation consent in force that allows ``capture`` (403
-    ``CaptureConsentRequired`` otherwise), or an operator's ``override_reason``."""
-    with tempfile.TemporaryDirectory(prefix="likeness-upload-") as tmp:
-        path = Path(tmp) / "capture.zip"
-        with path.open("wb") as out:
-            shutil.copyfileobj(archive.file, out, length=1024 * 1024)
-        label = Path(archive.filename or "upload.zip").name
-        row = captures.ingest(
-            session,
-            actor,
-            _deps(runtime),
-            path,
-            talent_id,
-            label=label,
-            override_reason=override_reason,
-        )
-    return _capture_read(row)
-
-
-@router.get("/captures", response_model=list[CaptureRead])
-def list_captures(actor: AnyActor, session: SessionDep, talent_id: str) -> list[CaptureRead]:
-    return [_capture_read(r) for r in captures.list_sessions(session, actor, talent_id)]
-
-
-@router.get("/captures/{session_id}", response_model=CaptureRead)
-def get_capture(actor: AnyActor, session: SessionDep, session_id: str) -> CaptureRead:
-    return _capture_read(captures.get_session(session, actor, session_id))
-
-
-@router.post("/captures/{session_id}/qc")
-def run_qc(
-    actor: AnyActor, session: SessionDep, runtime: RuntimeDep, session_id: str
-) -> dict[str, Any]:
-    """Run QC and return the report (``passed`` false when a check failed)."""
-    report = captures.run_session_qc(session, actor, _deps(runtime), session_id)
-    return report.to_dict()
-
-
-class ReferenceRead(BaseModel):
-    talent_id: str
-    photo_sha256: str
-    width: int
-    height: int
-    face_width: int
-    created_at: datetime
-
-
-@router.put("/talents/{talent_id}/reference", response_model=ReferenceRead)
-def set_reference(
-    actor: AnyActor,
-    session: SessionDep,
-    runtime: RuntimeDep,
-    talent_id: str,
-    photo: UploadFile,
-    reason: Annotated[str | None, Form(max_length=500)] = None,
-) -> ReferenceRead:
-    """Put the talent's reference photo on file; QC compares every session with it.
-
-    Operators must give a ``reason``; only the identity template is kept."""
-    limit = REFERENCE_LIMITS.max_file_bytes
-    data = photo.file.read(limit + 1)
-    if len(data) > limit:
-        raise ReferenceTooLarge(f"reference photo is over the {limit}-byte limit")
-    row = captures.set_reference(session, actor, _deps(runtime), talent_id, data, reason=reason)
-    return ReferenceRead.model_validate(row, from_attributes=True)
-
-
-@router.get("/talents/{talent_id}/reference", response_model=ReferenceRead)
-def get_reference(actor: AnyActor, session: SessionDep, talent_id: str) -> ReferenceRead:
-    row = captures.get_reference(session, actor, talent_id)
-    if row is None:
-        raise NotFound(f"talent {talent_id} has no reference photo on file")
-    return ReferenceRead.model_validate(row, from_attributes=True)
-
-
-@router.delete("/talents/{talent_id}/reference", status_code=status.HTTP_204_NO_CONTENT)
-def clear_reference(
-    actor: AnyActor,
-    session: SessionDep,
-    runtime: RuntimeDep,
-    talent_id: str,
-    reason: Annotated[str | None, Query(max_length=500)] = None,
-) -> None:
-    """Remove the reference template (operators must give a ``reason``)."""
-    captures.clear_reference(session, actor, _deps(runtime), talent_id, reason=reason)
-
-
-class OverrideIn(BaseModel):
-    reason: str = Field(
-        min_length=captures.MIN_OVERRIDE_REASON,
-        max_length=500,
-        json_schema_extra=text_rule(min_chars=captures.MIN_OVERRIDE_REASON, control=True),
-    )
-
-
-@router.post("/captures/{session_id}/override", response_model=CaptureRead)
-def override_qc(
-    actor: OperatorActor, session: SessionDep, session_id: str, body: OverrideIn
-) -> CaptureRead:
-    return _capture_read(captures.override_qc(session, actor, session_id, body.reason))
-
-
-class TwinBuildIn(BaseModel):
-    talent_id: str
-    session_id: str
-    twin_id: str | None = None
+router = APIRouter(tags=["captures and twins"], responses=error_responses(*CAPTURE_ERRORS))
+#: Consent routes that are twin use cases (mounted by the app like ``router``).
+consent_router = APIRouter(tags=["consents"], responses=error_responses(*CONSENT_ERRORS))
 
 
 @router.post("/twins", status_code=status.HTTP_201_CREATED)
@@ -200,7 +32,7 @@ def build_twin(
 ) -> dict[str, Any]:
     """Build a twin version (needs the talent's active signed creation consent)."""
     row = twins.build(
-        session, actor, _deps(runtime), body.talent_id, body.session_id, twin_id=body.twin_id
+        session, actor, runtime.storage, body.talent_id, body.session_id, twin_id=body.twin_id
     )
     return {"twin_id": row.twin_id, "version": row.version}
 
@@ -217,19 +49,13 @@ def get_twin(actor: AnyActor, session: SessionDep, twin_id: str) -> dict[str, An
     return twins.describe(session, twins.get_twin(session, actor, twin_id))
 
 
-class RetireIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=500, json_schema_extra=text_rule(control=True))
-    version: Version | None = None
-
-
-@router.post("/twins/{twin_id}/retire")
-def retire_twin(
-    actor: AnyActor, session: SessionDep, runtime: RuntimeDep, twin_id: str, body: RetireIn
-) -> dict[str, Any]:
-    """Retire one version, or (no version) delete the twin by crypto-shredding."""
-    deps = _deps(runtime)
-    if body.version is None:
-        twins.retire(session, actor, deps, twin_id, body.reason)
-    else:
-        twins.retire_version(session, actor, deps, twin_id, body.version, body.reason)
-    return twins.describe(session, twins.get_twin(session, actor, twin_id, purpose="retire"))
+@consent_router.post(
+    "/consents/creation", response_model=ConsentRead, status_code=status.HTTP_201_CREATED
+)
+def create_creation_consent(
+    body: CreationConsentCreate, actor: AnyActor, session: SessionDep
+) -> ConsentRead:
+    """Draft a consent to capture the talent and build/alter their twin (talent, agent,
+    operator). Only the talent can sign it."""
+    consent = twins.create_creation_consent(session, actor, body)
+    return consents.to_read(session, consent)

@@ -1,12 +1,9 @@
-"""Errors of the twin feature.
+"""Errors of the twin feature (the key vault's own errors live in :mod:`likeness.vault.errors`).
 
 ::
 
     TwinError (422)
-    ├── TwinNotFound (404)     no such twin (or one of another talent's)
-    ├── KeyUnavailable (500)   master key missing or wrong
-    ├── KeyShredded (410)      the twin's data key was destroyed: its data is gone
-    └── DecryptionFailed (422) ciphertext altered, or sealed for another twin
+    └── TwinNotFound (404)     no such twin (or one of another talent's)
 """
 
 from __future__ import annotations
@@ -20,15 +17,3 @@ class TwinError(LikenessError):
 
 class TwinNotFound(TwinError, NotFound):
     status_code = 404
-
-
-class KeyUnavailable(TwinError):
-    status_code = 500
-
-
-class KeyShredded(TwinError):
-    status_code = 410
-
-
-class DecryptionFailed(TwinError):
-    pass

@@ -14,86 +14,44 @@ import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from likeness.audit.service import record
-from likeness.auth.actor import Actor
 from likeness.capture import service as capture_service
+from likeness.capture.access import record_operator_look, require_talent_data
 from likeness.capture.errors import QcFailed
 from likeness.capture.qc import QcConfig, QcView, run_qc
-from likeness.capture.service import SessionFrames, StorageDeps
+from likeness.capture.service import SessionFrames
 from likeness.consent import repository as consent_repository
 from likeness.consent import service as consent_service
+from likeness.consent.schemas import CreationConsentCreate
 from likeness.errors import Conflict, Forbidden, InvalidInput, NotFound
+from likeness.identity.actor import Actor
 from likeness.imaging.faces import FaceAnalyzer
 from likeness.kit.clock import utcnow
 from likeness.models.base import new_id
-from likeness.models.capture import CaptureSession
+from likeness.models.capture import CaptureSession, CaptureStatus
 from likeness.models.consent import Consent
 from likeness.models.party import Role
-from likeness.models.twin import Twin, TwinVersion
-from likeness.policy import ALTER, TWIN_ACTIVITIES, ConsentKind
+from likeness.models.twin import Twin, TwinStatus, TwinVersion, TwinVersionStatus
+from likeness.policy import ALTER, TWIN_ACTIVITIES
 from likeness.storage.intents import Intent
+from likeness.twin import repository
 from likeness.twin._basis import pack_basis, unpack_basis
-from likeness.twin.access import record_operator_look, require_talent_data
-from likeness.twin.errors import TwinNotFound
-from likeness.twin.keys import twin_key_name
+from likeness.twin.access import get_twin_for, require_active_twin_of
+from likeness.vault.deps import StorageDeps
+from likeness.vault.keys import twin_key_name
 
 F32 = NDArray[np.float32]
 THUMBNAIL_SIZE = 256
 
 
-class CreationConsentRequired(Forbidden):
-    """No active, signed creation consent covers building this twin."""
-
-
-def active_creation_consent(
-    session: Session, talent_id: str, twin_id: str | None, at: datetime | None = None
-) -> Consent | None:
-    """The talent's signed, unrevoked, currently valid creation consent for this twin.
-
-    A creation consent with no ``twin_id`` covers building any twin of the talent; one
-    with a ``twin_id`` covers only that twin.
-    """
-    standing = consent_repository.standing_creation_consents(
-        session, talent_id, twin_id, at or utcnow()
-    )
-    return standing[0] if standing else None
-
-
-def require_creation_consent(
-    session: Session, talent_id: str, twin_id: str | None, activity: str
-) -> Consent:
-    """The consent that allows ``activity`` on this twin now, or a refusal that says why."""
-    standing = consent_repository.standing_creation_consents(session, talent_id, twin_id, utcnow())
-    if not standing:
-        raise CreationConsentRequired(
-            "no active signed creation consent from the talent covers this twin"
-        )
-    for consent in standing:
-        if activity in consent_service.document_of(consent).activities:
-            return consent
-    allowed = sorted({a for c in standing for a in consent_service.document_of(c).activities})
-    raise CreationConsentRequired(
-        f"the talent's creation consent does not allow {activity!r} "
-        f"(it allows: {', '.join(allowed) or 'nothing'}); ask for a new consent"
-    )
-
-
 def get_twin(session: Session, actor: Actor, twin_id: str, *, purpose: str = "read") -> Twin:
-    twin = session.get(Twin, twin_id)
-    if twin is None:
-        raise TwinNotFound(f"no twin {twin_id}")
-    require_talent_data(actor, twin.talent_id, "access this twin")
-    if purpose == "read":
-        record_operator_look(session, actor, "twin.operator_access", "twin", twin.id)
-    return twin
+    return get_twin_for(session, actor, twin_id, purpose=purpose)
 
 
 def list_twins(session: Session, actor: Actor, talent_id: str | None = None) -> list[Twin]:
@@ -102,19 +60,17 @@ def list_twins(session: Session, actor: Actor, talent_id: str | None = None) -> 
         if actor.role is Role.operator:
             # Listing every twin is a look at every talent's data: it goes on the record too.
             record_operator_look(session, actor, "twin.operator_list", "twin", "*")
-            return list(session.scalars(select(Twin).order_by(Twin.created_at)))
+            return repository.all_twins(session)
         if actor.talent_id is None:
             raise Forbidden("only talents and operators can list twins")
         talent_id = actor.talent_id
     require_talent_data(actor, talent_id, "list this talent's twins")
     record_operator_look(session, actor, "twin.operator_list", "talent", talent_id)
-    stmt = select(Twin).where(Twin.talent_id == talent_id).order_by(Twin.created_at)
-    return list(session.scalars(stmt))
+    return repository.twins_of_talent(session, talent_id)
 
 
 def versions_of(session: Session, twin_id: str) -> list[TwinVersion]:
-    stmt = select(TwinVersion).where(TwinVersion.twin_id == twin_id).order_by(TwinVersion.version)
-    return list(session.scalars(stmt))
+    return repository.versions_of(session, twin_id)
 
 
 def _npz(**arrays: Any) -> bytes:
@@ -187,13 +143,13 @@ def build(
         twin = get_twin(session, actor, twin_id, purpose="build")
         if twin.talent_id != talent_id:
             raise Forbidden("this twin belongs to another talent")
-        if twin.status != "active":
+        if twin.status != TwinStatus.active:
             raise Conflict(f"twin {twin_id} is {twin.status}; build a new twin instead")
-    consent = require_creation_consent(session, talent_id, twin_id, "build")
+    consent = consent_service.require_creation_consent(session, talent_id, twin_id, "build")
     reference = capture_service.reference_embedding(session, deps, talent_id)
     key_new = twin is None
     if twin is None:
-        twin = Twin(id=new_id(), talent_id=talent_id, status="active", latest_version=0)
+        twin = Twin(id=new_id(), talent_id=talent_id, status=TwinStatus.active, latest_version=0)
         session.add(twin)
         session.flush()
         record(session, actor, "twin.create", "twin", twin.id, {"talent_id": talent_id})
@@ -224,7 +180,7 @@ def build(
         id=version_id,
         twin_id=twin.id,
         version=version,
-        status="active",
+        status=TwinVersionStatus.active,
         session_id=capture.id,
         consent_id=consent.id,
         created_by_user_id=actor.user_id,
@@ -281,7 +237,7 @@ def _require_build_qc(capture: CaptureSession, report: dict[str, Any]) -> list[s
 
 
 def _overridden_codes(capture: CaptureSession) -> frozenset[str]:
-    if capture.status != "overridden" or not capture.qc_report:
+    if capture.status != CaptureStatus.overridden or not capture.qc_report:
         return frozenset()
     stored = json.loads(capture.qc_report)
     return frozenset(c["code"] for c in stored["checks"] if not c["passed"])
@@ -380,12 +336,7 @@ class TwinBasis:
 
 
 def _version(session: Session, twin: Twin, version: int | None) -> TwinVersion:
-    stmt = select(TwinVersion).where(TwinVersion.twin_id == twin.id)
-    if version is None:
-        stmt = stmt.where(TwinVersion.status == "active").order_by(TwinVersion.version.desc())
-    else:
-        stmt = stmt.where(TwinVersion.version == version)
-    row = session.scalars(stmt).first()
+    row = repository.version_of(session, twin.id, version)
     if row is None:
         raise NotFound(
             f"twin {twin.id} has no {'active ' if version is None else ''}version"
@@ -401,12 +352,12 @@ def load_basis(
     import cv2
 
     twin = get_twin(session, actor, twin_id)
-    if twin.status != "active":
+    if twin.status != TwinStatus.active:
         raise Conflict(f"twin {twin_id} is {twin.status}")
     # Every render relights (and may restyle) the twin: that is the "alter" activity.
-    require_creation_consent(session, twin.talent_id, twin.id, ALTER)
+    consent_service.require_creation_consent(session, twin.talent_id, twin.id, ALTER)
     row = _version(session, twin, version)
-    if row.status != "active":
+    if row.status != TwinVersionStatus.active:
         raise Conflict(f"version {row.version} of twin {twin_id} is {row.status}")
     meta = json.loads(row.metadata_json)
     keys: dict[str, str] = json.loads(row.artifacts)
@@ -449,7 +400,7 @@ def retire_version(
     reason = _reason(reason)
     twin = get_twin(session, actor, twin_id, purpose="retire")
     row = _version(session, twin, version)
-    if row.status != "active":
+    if row.status != TwinVersionStatus.active:
         raise Conflict(f"version {version} is already {row.status}")
     artifacts = json.loads(row.artifacts).values()
     capture_service.destroy_on_commit(
@@ -460,7 +411,7 @@ def retire_version(
         talent_id=twin.talent_id,
         row=("twin_versions", row.id),
     )
-    row.status = "retired"
+    row.status = TwinVersionStatus.retired
     row.retired_at = utcnow()
     row.artifacts = "{}"
     session.flush()
@@ -478,21 +429,22 @@ def retire_version(
 def retire(session: Session, actor: Actor, deps: StorageDeps, twin_id: str, reason: str) -> Twin:
     """Retire and delete the whole twin: crypto-shred its key, remove every blob,
     and shred the capture sessions it was built from (the key and blobs go when the
-    transaction commits)."""
+    transaction commits). The licenses naming it end too: callers go through
+    :func:`likeness.licensing.service.retire_twin`, which does both."""
     reason = _reason(reason)
     twin = get_twin(session, actor, twin_id, purpose="retire")
-    if twin.status == "deleted":
+    if twin.status == TwinStatus.deleted:
         raise Conflict(f"twin {twin_id} is already deleted")
     blob_keys: list[str] = []
     sessions: set[str] = set()
     for row in versions_of(session, twin.id):
         blob_keys.extend(json.loads(row.artifacts).values())
         row.artifacts = "{}"
-        row.status = "shredded"
+        row.status = TwinVersionStatus.shredded
         row.retired_at = row.retired_at or utcnow()
         sessions.add(row.session_id)
     for sid in sorted(sessions):
-        capture = session.get(CaptureSession, sid)
+        capture = repository.capture_session(session, sid)
         if capture is not None and capture.deleted_at is None:
             capture_service.shred_session(session, actor, deps, capture)
     capture_service.destroy_on_commit(
@@ -504,41 +456,32 @@ def retire(session: Session, actor: Actor, deps: StorageDeps, twin_id: str, reas
         row=("twins", twin.id),
     )
     now = utcnow()
-    twin.status = "deleted"
+    twin.status = TwinStatus.deleted
     twin.retired_at = now
     twin.deleted_at = now
     twin.reason = reason
     session.flush()
     record(session, actor, "twin.shred", "twin", twin.id, {"reason": reason})
-    _end_licenses_of(session, actor, twin, reason)
     return twin
 
 
-def _end_licenses_of(session: Session, actor: Actor, twin: Twin, reason: str) -> None:
-    """A deleted twin cannot be used: licenses naming it end now, and their brands hear."""
-    # Imported here: licensing builds on twins (it checks the twins licenses name).
-    from likeness.licensing import service as licensing
+def uncovered_twins(session: Session, talent_id: str) -> list[Twin]:
+    """The talent's active twins whose creation consent is gone: no consent in force allows
+    building or altering them (one to be captured is not enough). These are the ones a
+    revocation shreds (:func:`likeness.licensing.service.enforce_creation_consent`)."""
+    return [
+        twin
+        for twin in repository.active_twins_of_talent(session, talent_id)
+        if not _consent_keeps(session, talent_id, twin.id)
+    ]
 
-    why = f"the twin was retired and deleted: {reason}"[:500]
-    licensing.end_licenses_of_twin(session, actor, twin.talent_id, twin.id, why)
 
-
-def enforce_creation_consent(
-    session: Session, actor: Actor, deps: StorageDeps, talent_id: str
-) -> list[str]:
-    """Shred every active twin of ``talent_id`` whose creation consent is gone: no consent
-    in force allows building or altering it (one to be captured is not enough).
-
-    Call it when the talent revokes a creation consent (the rights core's revocation),
-    or periodically; returns the ids of the twins shredded.
-    """
-    shredded = []
-    stmt = select(Twin).where(Twin.talent_id == talent_id, Twin.status == "active")
-    for twin in session.scalars(stmt):
-        if not _consent_keeps(session, talent_id, twin.id):
-            retire(session, actor, deps, twin.id, "creation consent withdrawn")
-            shredded.append(twin.id)
-    return shredded
+def create_creation_consent(session: Session, actor: Actor, data: CreationConsentCreate) -> Consent:
+    """Draft a creation consent; one that names a twin must name the talent's own active
+    twin (the twin side of a consent's contents, so the use case lives here, above both)."""
+    return consent_service.create_creation_consent(
+        session, actor, data, require_twin=require_active_twin_of
+    )
 
 
 def _consent_keeps(session: Session, talent_id: str, twin_id: str) -> bool:
@@ -548,31 +491,16 @@ def _consent_keeps(session: Session, talent_id: str, twin_id: str) -> bool:
     )
 
 
-def revoke_consent(
-    session: Session, actor: Actor, deps: StorageDeps, consent_id: str, reason: str | None
-) -> tuple[Consent, list[str]]:
-    """The talent revokes a consent; withdrawing a creation consent also shreds the twins.
-
-    The revocation, the brands' notifications and the crypto-shredding of every twin no
-    longer covered by a creation consent happen in the caller's one unit of work.
-    """
-    consent = consent_service.revoke(session, actor, consent_id, reason)
-    shredded: list[str] = []
-    if consent.kind is ConsentKind.creation:
-        shredded = enforce_creation_consent(session, actor, deps, consent.talent_id)
-    return consent, shredded
-
-
 def describe(session: Session, twin: Twin) -> dict[str, Any]:
     versions = versions_of(session, twin.id)
-    usable = [v.version for v in versions if v.status == "active"]
+    usable = [v.version for v in versions if v.status == TwinVersionStatus.active]
     return {
         "id": twin.id,
         "talent_id": twin.talent_id,
         "status": twin.status,
         "latest_version": twin.latest_version,
         # What a render uses by default; None when every version was retired.
-        "usable_version": max(usable) if twin.status == "active" and usable else None,
+        "usable_version": max(usable) if twin.status == TwinStatus.active and usable else None,
         "created_at": twin.created_at.isoformat(),
         "deleted_at": twin.deleted_at.isoformat() if twin.deleted_at else None,
         "versions": [

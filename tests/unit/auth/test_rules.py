@@ -6,8 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from likeness.auth import cookies, rules
-from likeness.auth.passwords import hash_password, verify_password
 from likeness.errors import InvalidInput
+from likeness.identity.passwords import hash_password, verify_password
 
 
 def test_new_tokens_are_unique_and_only_their_hash_is_kept() -> None:

@@ -22,14 +22,14 @@ def _rgb(h: int = 16, w: int = 12, value: float | None = None) -> np.ndarray:
 def test_plain_composite_is_the_over_operator() -> None:
     fg, bg = _rgb(), _rgb()
     alpha = RNG.random((16, 12), dtype=np.float32)
-    config = cp.CompositeConfig(light_wrap=0.0, colour_match=0.0)
+    config = cp.CompositeConfig(light_wrap=0.0, color_match=0.0)
     out = cp.composite(fg, alpha, bg, config)
     np.testing.assert_allclose(out, alpha[..., None] * fg + (1 - alpha[..., None]) * bg, atol=1e-6)
 
 
 def test_opaque_and_clear_alpha() -> None:
     fg, bg = _rgb(), _rgb()
-    config = cp.CompositeConfig(light_wrap=0.0, colour_match=0.0)
+    config = cp.CompositeConfig(light_wrap=0.0, color_match=0.0)
     np.testing.assert_allclose(cp.composite(fg, np.ones((16, 12), np.float32), bg, config), fg)
     np.testing.assert_allclose(cp.composite(fg, np.zeros((16, 12), np.float32), bg, config), bg)
 
@@ -39,17 +39,17 @@ def test_light_wrap_brightens_only_near_the_edge() -> None:
     bg = _rgb(64, 64, 1.0)
     alpha = np.zeros((64, 64), np.float32)
     alpha[8:56, 8:56] = 1.0
-    plain = cp.composite(fg, alpha, bg, cp.CompositeConfig(light_wrap=0.0, colour_match=0.0))
-    wrapped = cp.composite(fg, alpha, bg, cp.CompositeConfig(light_wrap=0.8, colour_match=0.0))
+    plain = cp.composite(fg, alpha, bg, cp.CompositeConfig(light_wrap=0.0, color_match=0.0))
+    wrapped = cp.composite(fg, alpha, bg, cp.CompositeConfig(light_wrap=0.8, color_match=0.0))
     assert wrapped[9, 32].mean() > plain[9, 32].mean() + 0.01
     np.testing.assert_allclose(wrapped[32, 32], plain[32, 32], atol=1e-3)
 
 
-def test_colour_match_moves_cast_and_keeps_luminance() -> None:
+def test_color_match_moves_cast_and_keeps_luminance() -> None:
     fg = _rgb(8, 8, 0.4)
     bg = np.broadcast_to(np.float32([0.6, 0.3, 0.1]), (8, 8, 3)).copy()
     alpha = np.ones((8, 8), np.float32)
-    matched = cp.colour_matched(fg, alpha, bg, 1.0)
+    matched = cp.color_matched(fg, alpha, bg, 1.0)
     luma = np.float32([0.2126, 0.7152, 0.0722])
     assert matched[0, 0] @ luma == pytest.approx(fg[0, 0] @ luma, rel=1e-5)
     assert matched[0, 0, 0] > matched[0, 0, 2]
@@ -109,12 +109,12 @@ def test_srgb_encoding_matches_the_standard() -> None:
 
 
 def test_display_p3_profile_round_trips_through_littlecms() -> None:
-    colours = np.float32([[[0.05, 0.08, 0.12], [0.8, 0.2, 0.1], [0.3, 0.6, 0.2]]])
-    p3 = Image.fromarray(cp.to_display(colours, "display-p3"))
+    colors = np.float32([[[0.05, 0.08, 0.12], [0.8, 0.2, 0.1], [0.3, 0.6, 0.2]]])
+    p3 = Image.fromarray(cp.to_display(colors, "display-p3"))
     profile = ImageCms.ImageCmsProfile(io.BytesIO(cp.icc_profile("display-p3")))
     assert "Display P3" in ImageCms.getProfileDescription(profile)
     to_srgb = ImageCms.buildTransform(profile, ImageCms.createProfile("sRGB"), "RGB", "RGB")
     back = np.asarray(ImageCms.applyTransform(p3, to_srgb)).astype(int)
-    expected = cp.to_display(colours, "srgb").astype(int)
+    expected = cp.to_display(colors, "srgb").astype(int)
     assert np.abs(back - expected).max() <= 3
     assert not np.array_equal(np.asarray(p3), expected)  # P3 values really differ

@@ -95,8 +95,8 @@ def test_embedding_is_stable_and_distinguishes(
     assert a.shape == (EMBEDDING_SIZE,) and a.dtype == np.float32
     shifted = np.roll(portrait, 7, axis=1)
     assert same_identity(a, analyzer.embed(shifted))
-    flipped_colours = portrait[:, :, ::-1].copy()  # a differently lit/tinted photo
-    assert identity_distance(a, analyzer.embed(flipped_colours)) < IDENTITY_THRESHOLD
+    flipped_colors = portrait[:, :, ::-1].copy()  # a differently lit/tinted photo
+    assert identity_distance(a, analyzer.embed(flipped_colors)) < IDENTITY_THRESHOLD
     summary = summarize([a, analyzer.embed(shifted)])
     assert summary.count == 2 and summary.spread < 0.2 and summary.matches(a)
 

@@ -22,12 +22,12 @@ def test_rig_light_reproduces_its_capture_exactly() -> None:
         np.testing.assert_array_equal(image, BASIS[index])
 
 
-def test_coloured_rig_light_scales_each_channel() -> None:
+def test_colored_rig_light_scales_each_channel() -> None:
     image = rl.relight(BASIS, DIRS, [rl.Light(tuple(DIRS[3]), (2.0, 0.5, 0.0))])
     np.testing.assert_allclose(image, BASIS[3] * np.array([2.0, 0.5, 0.0]), rtol=1e-6)
 
 
-def test_grey_basis_gives_rgb_under_coloured_light() -> None:
+def test_grey_basis_gives_rgb_under_colored_light() -> None:
     grey = RNG_BASIS[..., :1].copy()
     image = rl.relight(grey, RNG_DIRS, [(RNG_DIRS[2], (1.0, 0.0, 0.5))])
     assert image.shape == (5, 4, 3)

@@ -34,8 +34,8 @@ def scene(size: int, seed: int = 1) -> np.ndarray:
     img = np.stack([xx / size * 150 + 50, yy / size * 120 + 60, 180 - xx / size * 90], -1)
     for _ in range(8):
         centre = (int(rng.integers(0, size)), int(rng.integers(0, size)))
-        colour = tuple(float(v) for v in rng.uniform(20, 235, 3))
-        cv2.circle(img, centre, int(rng.integers(size // 16, size // 4)), colour, -1, cv2.LINE_AA)
+        color = tuple(float(v) for v in rng.uniform(20, 235, 3))
+        cv2.circle(img, centre, int(rng.integers(size // 16, size // 4)), color, -1, cv2.LINE_AA)
     texture = cv2.resize(
         rng.standard_normal((size // 4, size // 4)).astype(np.float32), (size, size)
     )
@@ -205,7 +205,7 @@ def test_greyscale_is_marked_in_place_of_luminance(original: np.ndarray) -> None
     assert watermark.detect(single, KEY).payload == PAYLOAD
 
 
-def test_alpha_is_kept_and_colour_is_marked(original: np.ndarray) -> None:
+def test_alpha_is_kept_and_color_is_marked(original: np.ndarray) -> None:
     alpha = np.tile(np.linspace(0, 255, SIZE, dtype=np.uint8), (SIZE, 1))
     rgba = np.dstack([original, alpha])
     marked = watermark.embed(rgba, PAYLOAD, KEY)

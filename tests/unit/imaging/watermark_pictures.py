@@ -33,8 +33,8 @@ def woven_fabric(size: int, seed: int = 0) -> np.ndarray:
     period = float(rng.uniform(3, 9))
     weave = np.sin(xx * 2 * np.pi / period) * np.sin(yy * 2 * np.pi / (period * 1.3))
     folds = _octaves(rng, size, 3, 40)
-    colour = rng.uniform(40, 200, 3).astype(np.float32)
-    image = colour + (weave * 18 + folds)[..., None]
+    color = rng.uniform(40, 200, 3).astype(np.float32)
+    image = color + (weave * 18 + folds)[..., None]
     return np.clip(np.rint(image), 0, 255).astype(np.uint8)
 
 

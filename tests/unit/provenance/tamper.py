@@ -29,8 +29,8 @@ def tamper_png_pixels(data: bytes) -> bytes:
     """Change pixel data and re-wrap it in valid IDAT chunks, manifest chunk untouched."""
     chunks = png_chunks(data)
     raw = bytearray(zlib.decompress(b"".join(body for kind, body in chunks if kind == b"IDAT")))
-    width, height, depth, colour = struct.unpack(">IIBB", dict(chunks)[b"IHDR"][:10])
-    channels = {0: 1, 2: 3, 4: 2, 6: 4}[colour]
+    width, height, depth, color = struct.unpack(">IIBB", dict(chunks)[b"IHDR"][:10])
+    channels = {0: 1, 2: 3, 4: 2, 6: 4}[color]
     stride = 1 + width * channels * depth // 8  # each row starts with a filter-type byte
     raw[stride * (height // 2) + 1 + channels * (width // 2)] ^= 0x40
     tampered: list[tuple[bytes, bytes]] = []

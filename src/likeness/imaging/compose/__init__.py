@@ -36,9 +36,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from likeness.imaging.compose._colour import (
+from likeness.imaging.compose._color import (
     SRGB_TO_P3,
-    ColourSpace,
+    ColorSpace,
     icc_profile,
     srgb_decode,
     srgb_encode_float,
@@ -46,7 +46,7 @@ from likeness.imaging.compose._colour import (
 )
 from likeness.imaging.compose._composite import (
     CompositeConfig,
-    colour_matched,
+    color_matched,
     composite,
     drop_shadow,
 )
@@ -73,12 +73,12 @@ from likeness.imaging.compose._matte import feather, matte_from_plate
 
 def solid_background(framing: Framing, rgb: tuple[float, float, float]) -> NDArray[np.float32]:
     """A canvas-sized background of one linear RGB colour."""
-    colour = np.asarray(rgb, dtype=np.float32)
-    if colour.shape != (3,) or not np.isfinite(colour).all() or (colour < 0).any():
+    color = np.asarray(rgb, dtype=np.float32)
+    if color.shape != (3,) or not np.isfinite(color).all() or (color < 0).any():
         raise InvalidImage(f"background colour must be three non-negative numbers, got {rgb}")
     # Fill one row, then copy rows: plain memory copies instead of a 3-element broadcast.
     row = np.empty((1, framing.width, 3), dtype=np.float32)
-    row[...] = colour
+    row[...] = color
     canvas = np.empty((framing.height, framing.width, 3), dtype=np.float32)
     canvas[...] = row
     return canvas
@@ -89,7 +89,7 @@ __all__ = [
     "FRAMING_ALIASES",
     "FRAMING_PRESETS",
     "SRGB_TO_P3",
-    "ColourSpace",
+    "ColorSpace",
     "ComposeError",
     "CompositeConfig",
     "FaceBox",
@@ -97,7 +97,7 @@ __all__ = [
     "InvalidFraming",
     "InvalidImage",
     "Placement",
-    "colour_matched",
+    "color_matched",
     "composite",
     "cover",
     "detect_face",

@@ -17,7 +17,7 @@ class CompositeConfig:
     """How the subject is blended into the background.
 
     ``light_wrap``: how much blurred background light spills over the subject's edge
-    (0–1). ``colour_match``: how far the subject's mean colour cast moves towards the
+    (0–1). ``color_match``: how far the subject's mean colour cast moves towards the
     background's (0–1; luminance is kept). ``shadow_opacity``: a soft drop shadow
     (0 = none) offset by ``shadow_offset`` (fractions of height, width) and blurred by
     ``shadow_blur`` (fraction of height).
@@ -25,13 +25,13 @@ class CompositeConfig:
 
     light_wrap: float = 0.25
     wrap_radius: float = 0.02
-    colour_match: float = 0.15
+    color_match: float = 0.15
     shadow_opacity: float = 0.0
     shadow_offset: tuple[float, float] = (0.02, 0.03)
     shadow_blur: float = 0.03
 
     def __post_init__(self) -> None:
-        for name in ("light_wrap", "colour_match", "shadow_opacity"):
+        for name in ("light_wrap", "color_match", "shadow_opacity"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise InvalidImage(f"{name} must lie in [0, 1], got {value}")
@@ -57,18 +57,18 @@ def _blur(image: NDArray[np.float32], sigma: float) -> NDArray[np.float32]:
     return out
 
 
-def colour_matched(
+def color_matched(
     fg: NDArray[np.float32], alpha: NDArray[np.float32], bg: NDArray[np.float32], strength: float
 ) -> NDArray[np.float32]:
     """Move the subject's mean chromaticity towards the background's, keeping luminance."""
-    gain = _colour_gain(fg, alpha, bg, strength)
+    gain = _color_gain(fg, alpha, bg, strength)
     if gain is None:
         return fg
     matched: NDArray[np.float32] = (fg * gain).astype(np.float32)
     return matched
 
 
-def _colour_gain(
+def _color_gain(
     fg: NDArray[np.float32], alpha: NDArray[np.float32], bg: NDArray[np.float32], strength: float
 ) -> NDArray[np.float32] | None:
     # Means of a colour cast need no full-resolution sums: every 4th pixel each way is plenty.
@@ -112,7 +112,7 @@ def composite(
     """``fg`` over ``background`` with matte ``alpha`` (straight, not premultiplied).
 
     All three are linear light; returns float32 ``[H, W, 3]``. With the default config
-    off (``CompositeConfig(light_wrap=0, colour_match=0)``) this is exactly
+    off (``CompositeConfig(light_wrap=0, color_match=0)``) this is exactly
     ``alpha * fg + (1 - alpha) * background``.
     """
     cfg = config or CompositeConfig()
@@ -121,7 +121,7 @@ def composite(
     if fg.shape != background.shape:
         raise InvalidImage(f"foreground {fg.shape} and background {background.shape} differ")
     check_alpha(alpha, fg.shape)
-    gain = _colour_gain(fg, alpha, background, cfg.colour_match)
+    gain = _color_gain(fg, alpha, background, cfg.color_match)
     backdrop = drop_shadow(background, alpha, cfg)
     # out = a * fg * gain + (1 - a) * backdrop, in place with OpenCV's SIMD kernels (numpy's
     # broadcasting of a one-channel alpha over RGB is several times slower at 1024²).

@@ -55,7 +55,7 @@ def _parse_lights(lights: Sequence[LightLike]) -> tuple[NDArray[np.float64], NDA
     if len(lights) == 0:
         raise InvalidLights("no lights given: pass at least one (direction, rgb)")
     directions = np.zeros((len(lights), 3))
-    colours = np.zeros((len(lights), 3))
+    colors = np.zeros((len(lights), 3))
     for index, light in enumerate(lights):
         direction: Sequence[float]
         rgb: Sequence[float]
@@ -83,8 +83,8 @@ def _parse_lights(lights: Sequence[LightLike]) -> tuple[NDArray[np.float64], NDA
         if norm < 1e-9:
             raise InvalidLights(f"light {index} has a zero direction")
         directions[index] = d / norm
-        colours[index] = c
-    return directions, colours
+        colors[index] = c
+    return directions, colors
 
 
 def validate_basis(basis: object, light_dirs: object) -> tuple[FloatArray, FloatArray]:
@@ -100,12 +100,12 @@ def rig_weights(
     interpolator: LightInterpolator | None = None,
 ) -> NDArray[np.float32]:
     """Per-channel weights ``[L, 3]`` over the rig images that render ``lights``."""
-    directions, colours = _parse_lights(lights)
+    directions, colors = _parse_lights(lights)
     interp = interpolator or LightInterpolator(light_dirs)
     if interp.count != light_dirs.shape[0]:
         raise InvalidBasis("the interpolator was built for a different rig")
     per_light = interp.weights(directions)  # [K, L]
-    return (per_light.T @ colours).astype(np.float32)
+    return (per_light.T @ colors).astype(np.float32)
 
 
 def apply_weights(basis: FloatArray, weights: NDArray[np.float32]) -> FloatArray:

@@ -50,18 +50,18 @@ def read_image(path: Path) -> LoadedImage:
     if image.format not in set(FORMATS.values()):
         raise InvalidImage(f"{path} is {image.format}; use JPEG, PNG or WebP")
     icc = image.info.get("icc_profile")
-    if image.format == "PNG" and _is_16_bit_colour_png(data):
-        return LoadedImage(_read_16_bit_colour_png(data, path), icc)
+    if image.format == "PNG" and _is_16_bit_color_png(data):
+        return LoadedImage(_read_16_bit_color_png(data, path), icc)
     upright: Image.Image = ImageOps.exif_transpose(image)
     return LoadedImage(_pixels(upright), icc)
 
 
-def _is_16_bit_colour_png(data: bytes) -> bool:
+def _is_16_bit_color_png(data: bytes) -> bool:
     # IHDR: bit depth at byte 24, colour type at byte 25 (2 = RGB, 6 = RGBA).
     return data[:8] == _PNG_SIGNATURE and len(data) > 25 and data[24] == 16 and data[25] in (2, 6)
 
 
-def _read_16_bit_colour_png(data: bytes, path: Path) -> Pixels:
+def _read_16_bit_color_png(data: bytes, path: Path) -> Pixels:
     decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     if decoded is None or decoded.dtype != np.uint16 or decoded.ndim != 3:
         raise InvalidImage(f"{path}: cannot decode this 16-bit PNG")
@@ -93,7 +93,7 @@ def write_image(path: Path, image: LoadedImage) -> None:
         raise InvalidImage(f"cannot write {path.name}: use a .jpg, .jpeg, .png or .webp name")
     pixels = image.pixels
     if fmt == "PNG" and pixels.dtype == np.uint16 and pixels.ndim == 3:
-        _write_16_bit_colour_png(path, pixels)
+        _write_16_bit_color_png(path, pixels)
         return
     if pixels.dtype == np.uint16 and not (fmt == "PNG" and pixels.ndim == 2):
         pixels = np.rint(pixels / 257.0).astype(np.uint8)  # JPEG and WebP hold 8 bits
@@ -113,7 +113,7 @@ def write_image(path: Path, image: LoadedImage) -> None:
         raise InvalidImage(f"cannot write {path}: {exc}") from exc
 
 
-def _write_16_bit_colour_png(path: Path, pixels: Pixels) -> None:
+def _write_16_bit_color_png(path: Path, pixels: Pixels) -> None:
     code = cv2.COLOR_RGBA2BGRA if pixels.shape[2] == 4 else cv2.COLOR_RGB2BGR
     ok, encoded = cv2.imencode(".png", cv2.cvtColor(pixels, code))
     if not ok:

@@ -32,7 +32,7 @@ _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 class ImageInfo:
     height: int
     width: int
-    colour_channels: int
+    color_channels: int
     scale: float  # multiply 8-bit units by this to get the image's units
 
 
@@ -58,16 +58,16 @@ def inspect(image: object) -> ImageInfo:
         raise ImageTooSmall(
             f"image is {width}×{height} px; the watermark needs at least {MIN_SIDE} px on each side"
         )
-    colour = 3 if channels >= 3 else 1
+    color = 3 if channels >= 3 else 1
     scale = 257.0 if image.dtype == np.uint16 else 1.0
-    return ImageInfo(height, width, colour, scale)
+    return ImageInfo(height, width, color, scale)
 
 
 def luminance(image: npt.NDArray[np.generic], info: ImageInfo) -> Float32:
     """Luma (BT.601 weights) in 8-bit units, float32."""
     if image.ndim == 2:
         plane = image.astype(np.float32)
-    elif info.colour_channels == 1:
+    elif info.color_channels == 1:
         plane = image[:, :, 0].astype(np.float32)
     else:
         plane = image[:, :, :3].astype(np.float32) @ _LUMA
@@ -139,5 +139,5 @@ def add_luminance(
         marked = block.astype(np.float32) + scaled
     else:
         marked = block.astype(np.float32)
-        marked[:, :, : info.colour_channels] += scaled[:, :, None]
+        marked[:, :, : info.color_channels] += scaled[:, :, None]
     return np.clip(np.rint(marked), 0, top).astype(image.dtype)

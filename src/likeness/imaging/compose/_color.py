@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from likeness.imaging.compose._errors import InvalidImage
 from likeness.imaging.compose._validate import check_rgb
 
-ColourSpace = Literal["srgb", "display-p3"]
+ColorSpace = Literal["srgb", "display-p3"]
 
 #: Linear sRGB → linear Display P3 (both D65), from the primaries' XYZ matrices.
 SRGB_TO_P3 = np.array(
@@ -69,7 +69,7 @@ def _encode_lut() -> NDArray[np.uint8]:
 _LUT = _encode_lut()
 
 
-def to_display(image: NDArray[np.float32], space: ColourSpace = "srgb") -> NDArray[np.uint8]:
+def to_display(image: NDArray[np.float32], space: ColorSpace = "srgb") -> NDArray[np.uint8]:
     """Linear RGB float32 → 8-bit display RGB in ``space`` (a 4096-entry tone-curve LUT)."""
     check_rgb(image)
     if space == "display-p3":
@@ -103,7 +103,7 @@ def _tag_mluc(text: str) -> bytes:
     return header + record + encoded
 
 
-def icc_profile(space: ColourSpace) -> bytes:
+def icc_profile(space: ColorSpace) -> bytes:
     """A minimal ICC v4 display profile (matrix + sRGB TRC) for ``space``."""
     if space == "display-p3":
         matrix, name = _P3_D50, "Display P3 (Likeness)"

@@ -1,13 +1,13 @@
-"""What the OpenAPI description says about errors (likeness.api.responses)."""
+"""What the OpenAPI description says about errors (likeness.web.responses)."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from likeness.api.responses import allowed_methods, document_common_errors, error_responses
 from likeness.errors import Conflict, NotFound
 from likeness.kit.bounds import email_rule, text_rule
+from likeness.web.responses import allowed_methods, document_common_errors, error_responses
 
 
 class Gone(NotFound):

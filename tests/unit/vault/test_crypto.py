@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from likeness.storage import MemoryBlobStore
-from likeness.twin.crypto import (
+from likeness.vault.crypto import (
     FileKeyVault,
     InMemoryMasterKey,
     KmsMasterKey,
@@ -16,7 +16,7 @@ from likeness.twin.crypto import (
     TwinCipher,
     generate_master_key,
 )
-from likeness.twin.errors import DecryptionFailed, KeyShredded, KeyUnavailable
+from likeness.vault.errors import DecryptionFailed, KeyShredded, KeyUnavailable
 
 
 @pytest.fixture

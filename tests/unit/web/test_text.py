@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from likeness.api.text import lone_surrogate_escape, text_problem
+from likeness.web.text import lone_surrogate_escape, text_problem
 
 
 @pytest.mark.parametrize(

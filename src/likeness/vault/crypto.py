@@ -41,7 +41,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from likeness.kit.files import write_private
-from likeness.twin.errors import DecryptionFailed, KeyShredded, KeyUnavailable
+from likeness.vault.errors import DecryptionFailed, KeyShredded, KeyUnavailable
 
 __all__ = [
     "FileKeyVault",

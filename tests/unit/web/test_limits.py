@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from fastapi import FastAPI, UploadFile
 from fastapi.testclient import TestClient
 
-from likeness.api.limits import BodyLimit, BodySizeLimit
+from likeness.web.limits import BodyLimit, BodySizeLimit
 
 calls: list[str] = []
 

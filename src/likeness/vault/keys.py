@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from likeness.settings import Settings
 from likeness.storage.intents import IntentJournal
-from likeness.twin.crypto import FileKeyVault, LocalMasterKey, TwinCipher, generate_master_key
+from likeness.vault.crypto import FileKeyVault, LocalMasterKey, TwinCipher, generate_master_key
 
 MASTER_KEY_FILE = "master.key"
 VAULT_DIR = "vault"
