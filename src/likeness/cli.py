@@ -40,7 +40,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     # licenses; decision 0015), so they are mounted from there.
     "consent": ("likeness.licensing.cli:consent_app", "Consents: creation and use."),
     "license": ("likeness.licensing.cli:app", "Licenses: negotiation between brand and talent."),
-    "decide": ("likeness.licensing.cli:decide_command", "May this brand do this with this twin?"),
+    "decide": (
+        "likeness.licensing.decide_cli:decide_command",
+        "May this brand do this with this twin?",
+    ),
     # captures, twins and images
     "capture": ("likeness.capture.cli:app", "Capture sessions: ingest, QC, synthetic rig."),
     "twin": ("likeness.licensing.cli:twin_app", "Digital twins: build, list, show, retire."),

@@ -23,7 +23,6 @@ from likeness.errors import InvalidInput
 from likeness.identity.actor import SYSTEM_ACTOR
 from likeness.kit.cli import (
     AsOption,
-    AtOption,
     ConsentId,
     EndOption,
     JsonOption,
@@ -40,22 +39,20 @@ from likeness.kit.cli import (
     cli_session,
     console,
     id_option,
-    negative,
     print_fields,
     print_json,
     print_table,
 )
 from likeness.kit.documents import read_json, read_text, read_yaml
-from likeness.licensing import decision, notifications, service
+from likeness.licensing import notifications, service
 from likeness.licensing.schemas import (
     LicenseRead,
     LicenseRequestIn,
     TermsChangeIn,
     TermsIn,
     TransitionIn,
-    UseIn,
 )
-from likeness.policy import Action, ApprovalMode, LicenseStatus
+from likeness.policy import ApprovalMode, LicenseStatus
 from likeness.settings import get_settings
 from likeness.twin import cli as twin_cli
 from likeness.twin import service as twins
@@ -383,55 +380,6 @@ def sweep(json_out: JsonOption = False) -> None:
         print_json({"expired": ended})
     else:
         console.print(f"{len(ended)} license(s) expired")
-
-
-def decide_command(
-    twin: Annotated[
-        str,
-        id_option(
-            "twin or talent",
-            "twins",
-            "talent_profiles",
-            name="--twin",
-            help="Twin id (or a talent id: all of that talent's twins); a prefix will do.",
-        ),
-    ],
-    brand: BrandOption,
-    action: Annotated[Action, typer.Option("--action")],
-    channel: Annotated[str, typer.Option("--channel")],
-    territory: Annotated[str | None, typer.Option("--territory", help="ISO 3166 code.")] = None,
-    category: Annotated[str | None, typer.Option("--category")] = None,
-    at: AtOption = None,
-    as_email: AsOption = None,
-    json_out: JsonOption = False,
-) -> None:
-    """May this brand do this with this twin? Exit 0 allow, 3 deny."""
-    body = UseIn.model_validate(
-        {
-            "twin": twin,
-            "brand_id": brand,
-            "action": action,
-            "channel": channel,
-            "territory": territory,
-            "category": category,
-            "at": at,
-        }
-    )
-    with cli_session(as_email) as (session, actor):
-        result = decision.decide_use(session, actor, body)
-    if json_out:
-        print_json(result.to_dict())
-    else:
-        verdict = "[green]ALLOW[/green]" if result.allow else "[red]DENY[/red]"
-        console.print(f"{verdict} {action.value} on {result.use.channel}")
-        for reason in result.reasons:
-            console.print(f"  {reason.code}: {reason.message}")
-        for obligation in result.obligations:
-            console.print(f"  must: {obligation.message}")
-        for fee in result.fees:
-            console.print(f"  fee: {fee.amount_minor} {fee.currency} ({fee.description})")
-    if not result.allow:
-        raise negative()
 
 
 # --- commands of the `consent` and `twin` groups that end in licenses ----------------------

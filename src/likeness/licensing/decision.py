@@ -14,8 +14,8 @@ from likeness.errors import Forbidden
 from likeness.identity.actor import Actor
 from likeness.kit.clock import utcnow
 from likeness.licensing import repository
+from likeness.licensing.facts import consent_facts, license_facts
 from likeness.licensing.schemas import UseIn
-from likeness.licensing.service import consent_facts, license_facts
 from likeness.models.party import Role
 from likeness.party.access import relations
 from likeness.party.errors import BrandNotFound

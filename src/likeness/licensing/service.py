@@ -8,7 +8,6 @@ transaction. A stale ``version`` from the client, or a concurrent writer, gets a
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -21,7 +20,6 @@ from likeness.audit import service as audit
 from likeness.consent import repository as consents
 from likeness.consent import service as consent_service
 from likeness.consent.access import require_talent_self
-from likeness.consent.document import ConsentDocument
 from likeness.consent.service import Intent
 from likeness.consent.signing import TalentKeyring
 from likeness.errors import Conflict, NotFound
@@ -36,6 +34,7 @@ from likeness.licensing.errors import (
     QuotaExhausted,
     StaleLicense,
 )
+from likeness.licensing.facts import consent_facts, license_facts, terms_of
 from likeness.licensing.notifications import notify
 from likeness.licensing.schemas import LicenseRead, LicenseRequestIn, TermsChangeIn, TransitionIn
 from likeness.models.consent import Consent
@@ -48,13 +47,11 @@ from likeness.policy import (
     NEGOTIATING,
     RUNNING,
     TWIN_ACTIVITIES,
-    ConsentFacts,
     ConsentKind,
     ConsentStatus,
     ExclusivityConflict,
     InvalidTerms,
     LicenseAction,
-    LicenseFacts,
     LicenseStatus,
     LicenseTerms,
     Relation,
@@ -85,66 +82,6 @@ _PAST = {
     LicenseAction.expire: "expired",
     LicenseAction.withdraw: "withdrawn",
 }
-
-
-# --- conversions to the pure world ---------------------------------------------------
-
-
-def terms_of(lic: License) -> LicenseTerms:
-    return _parse_terms(lic.terms_sha256, lic.terms)
-
-
-@functools.lru_cache(maxsize=4096)
-def _parse_terms(digest: str, text: str) -> LicenseTerms:
-    # Terms are immutable per text, and many licenses share terms: parse each text once.
-    # The digest is part of the key so a cache entry is never served for other text.
-    del digest
-    return LicenseTerms.from_dict(json.loads(text))
-
-
-def consent_facts(consent: Consent) -> ConsentFacts:
-    return ConsentFacts(
-        consent_id=consent.id,
-        kind=consent.kind,
-        talent_id=consent.talent_id,
-        status=consent.status,
-        valid_from=consent.valid_from,
-        valid_until=consent.valid_until,
-        signed_at=consent.signed_at,
-        revoked_at=consent.revoked_at,
-        twin_id=consent.twin_id,
-        terms_sha256=consent.terms_sha256,
-        activities=_activities(consent),
-    )
-
-
-def _activities(consent: Consent) -> frozenset[str]:
-    # Only a creation consent lists activities (a use consent's document may not), and a
-    # document never changes once written: parse each one once, not on every decision.
-    if consent.kind is not ConsentKind.creation:
-        return frozenset()
-    return _creation_activities(consent.document_sha256, consent.document)
-
-
-@functools.lru_cache(maxsize=16_384)
-def _creation_activities(digest: str, document: str) -> frozenset[str]:
-    # The text is part of the key, as for terms: an entry is never served for other text.
-    del digest
-    return frozenset(ConsentDocument.from_dict(json.loads(document)).activities)
-
-
-def license_facts(lic: License, use_consent: Consent | None) -> LicenseFacts:
-    return LicenseFacts(
-        license_id=lic.id,
-        talent_id=lic.talent_id,
-        brand_id=lic.brand_id,
-        status=lic.status,
-        terms=terms_of(lic),
-        terms_sha256=lic.terms_sha256,
-        twin_id=lic.twin_id,
-        released_count=lic.released_count,
-        use_consent=consent_facts(use_consent) if use_consent is not None else None,
-    )
 
 
 # --- reading ------------------------------------------------------------------------

@@ -42,6 +42,7 @@ from likeness.kit.clock import utcnow
 from likeness.kit.files import write_private
 from likeness.licensing import decision
 from likeness.licensing import service as licensing
+from likeness.licensing.facts import terms_of
 from likeness.licensing.schemas import LicenseRequestIn, TermsChangeIn, TermsIn, TransitionIn, UseIn
 from likeness.models.base import new_id
 from likeness.models.party import Role, User
@@ -465,7 +466,7 @@ def step_release(demo: Demo) -> str:
         )
     with demo.acting("brand") as (session, actor):
         lic = licensing.record_release(session, actor, verdict.license_id)
-        count, maximum = lic.released_count, licensing.terms_of(lic).max_outputs
+        count, maximum = lic.released_count, terms_of(lic).max_outputs
     path = demo.settings.home_path / "outputs" / f"{asset_id}.jpg"
     write_private(path, released)  # 0600 in a 0700 folder, like everything in the home
     demo.ids["asset"] = asset_id
