@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -76,6 +77,9 @@ class ExitCode(IntEnum):
     #: The command worked and the answer is no: deny, not verified, tampered, QC failed.
     NEGATIVE = 3
 
+
+#: Exit status when the reader of stdout went away: 128 + SIGPIPE, as the shell reports.
+BROKEN_PIPE = 141
 
 #: Shown at the bottom of every command's ``--help``.
 EXIT_CODES_HELP = (
@@ -205,6 +209,11 @@ class LikenessGroup(TyperGroup):
             raise
         except UsageError as exc:
             raise _usage_exit(exc) from None
+        except BrokenPipeError:
+            # The reader went away (`likeness audit log | head`): stop quietly, as Unix
+            # tools do, and keep Python from failing again when it flushes stdout at exit.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(BROKEN_PIPE) from None
         except Exception as exc:
             message = error_line(exc)
             if message is None:

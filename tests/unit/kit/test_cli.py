@@ -160,3 +160,38 @@ def test_lazy_and_eager_commands_live_side_by_side() -> None:
     assert runner.invoke(app, ["hello"]).output == "hi\n"
     sub_help = runner.invoke(app, ["audit", "--help"])
     assert sub_help.exit_code == 0 and "verify" in sub_help.output
+
+
+_FLOOD = """
+import typer
+from likeness.kit.cli import lazy_group
+
+app = typer.Typer(cls=lazy_group({}), no_args_is_help=True)
+
+@app.callback()
+def root() -> None:
+    pass
+
+@app.command("flood")
+def flood() -> None:
+    for n in range(200_000):
+        typer.echo(f"line {n}")
+
+app()
+"""
+
+
+def test_a_reader_that_goes_away_stops_the_command_quietly() -> None:
+    """`likeness audit log | head`: no 'error: Broken pipe', no traceback; 141 as the shell
+    reports a SIGPIPE."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _FLOOD, "flood"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(20).startswith(b"line 0")
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141, err
+    assert err == ""
