@@ -197,14 +197,7 @@ def ingest(
         key_name = capture_key_name(row.id)
         # Named before it exists: a crash from here on leaves a journal that recovery
         # follows to shred the key and delete the blobs.
-        intent = deps.intents.begin(
-            kind="capture",
-            talent_id=talent_id,
-            key_name=key_name,
-            key_new=True,
-            row=("capture_sessions", row.id),
-            key_owner=("capture_sessions", row.id),
-        )
+        intent = _begin_own_key(deps, "capture", talent_id, key_name, ("capture_sessions", row.id))
         try:
             settle_with_transaction(session, deps, intent)
             deps.cipher.create_key(key_name)
@@ -284,6 +277,15 @@ def _override_reason(actor: Actor, reason: str) -> str:
             f"give an override reason of {MIN_OVERRIDE_REASON} to {MAX_OVERRIDE_REASON} characters"
         )
     return text
+
+
+def _begin_own_key(
+    deps: StorageDeps, kind: str, talent_id: str, key_name: str, row: tuple[str, str]
+) -> Intent:
+    """The intent of a new row that owns a new key: the row's commit settles both."""
+    return deps.intents.begin(
+        kind=kind, talent_id=talent_id, key_name=key_name, key_new=True, row=row, key_owner=row
+    )
 
 
 def destroy_on_commit(
@@ -589,14 +591,7 @@ def set_reference(
         created_by_user_id=actor.user_id,
     )
     key_name = reference_key_name(row.id)
-    intent = deps.intents.begin(
-        kind="reference",
-        talent_id=talent_id,
-        key_name=key_name,
-        key_new=True,
-        row=("talent_references", row.id),
-        key_owner=("talent_references", row.id),
-    )
+    intent = _begin_own_key(deps, "reference", talent_id, key_name, ("talent_references", row.id))
     settle_with_transaction(session, deps, intent)
     deps.cipher.create_key(key_name)
     row.template = deps.cipher.encrypt(
