@@ -167,12 +167,6 @@ class Settings(BaseSettings):
     def is_production(self) -> bool:
         return self.environment == "production"
 
-    @property
-    def audit_key_file(self) -> Path:
-        """The key that seals the audit chain (made by `likeness init`); it is read where
-        it is used (``likeness.audit.key``) and never replaced by a derived stand-in."""
-        return self.keys_dir / "audit.key"
-
     def platform_secret(self) -> str:
         """The secret that signs session cookies and derives other secrets.
 

@@ -186,6 +186,14 @@ def test_bearer_requests_are_unaffected(site: Site, route: str) -> None:
         assert answer.status_code == 204
 
 
+@pytest.mark.parametrize("route", ROUTES)
+def test_an_empty_authorization_header_does_not_skip_the_check(site: Site, route: str) -> None:
+    """An empty header authenticates nothing, so the cookie does, and must prove its origin."""
+    answer = ROUTES[route](site, {"Authorization": "", "Origin": FOREIGN})
+    assert answer.status_code == 403 and answer.json()["error"] == "CsrfRefused", answer.text
+    _nothing_changed(site, route)
+
+
 def test_a_form_may_carry_the_token_as_a_field(site: Site) -> None:
     token = _token_of(site.talent)
     wrong = site.talent.post("/api/v1/auth/logout", data={"csrf_token": "nope"})

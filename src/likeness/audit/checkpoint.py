@@ -23,6 +23,7 @@ from pathlib import Path
 from likeness.audit.chain import Checkpoint
 from likeness.audit.key import CHECKPOINT_FILENAME
 from likeness.errors import ConfigurationError
+from likeness.kit.files import write_private
 
 FILENAME = CHECKPOINT_FILENAME
 _MODE = 0o600
@@ -41,16 +42,9 @@ def read(keys_dir: Path) -> Checkpoint | None:
 
 
 def write(keys_dir: Path, checkpoint: Checkpoint) -> None:
-    """Replace the checkpoint atomically (the caller decides it may)."""
-    path = keys_dir / FILENAME
-    tmp = path.with_name(f"{FILENAME}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, _MODE)
-    try:
-        os.write(fd, f"{checkpoint.seq}:{checkpoint.hash}\n".encode("ascii"))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    tmp.replace(path)
+    """Replace the checkpoint atomically and durably (the caller decides it may)."""
+    data = f"{checkpoint.seq}:{checkpoint.hash}\n".encode("ascii")
+    write_private(keys_dir / FILENAME, data, overwrite=True)
 
 
 def advance(keys_dir: Path, checkpoint: Checkpoint) -> bool:

@@ -33,7 +33,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
@@ -144,7 +144,7 @@ class CsrfProtection:
             own_origin=_own_origin(connection),
             origin=headers.get("origin"),
             fetch_site=headers.get("sec-fetch-site"),
-            has_authorization="authorization" in headers,
+            has_authorization=sends_credentials_header(headers),
             has_session=session is not None,
             token_exempt=scope["path"] in self.token_exempt_paths,
             token_matches=None
@@ -172,6 +172,13 @@ class CsrfProtection:
         secret = self.settings.platform_secret()
         claims = cookies.read(secret, cookie, self.settings.session_max_age_seconds)
         return cookie if claims is not None else None
+
+
+def sends_credentials_header(headers: Mapping[str, str]) -> bool:
+    """Whether the request authenticates by its ``Authorization`` header rather than the
+    cookie: the one test :func:`likeness.auth.dependencies.authenticate` uses too (an empty
+    header counts as absent, so the cookie, and with it this check, applies)."""
+    return bool(headers.get("authorization"))
 
 
 def _own_origin(connection: HTTPConnection) -> str | None:

@@ -12,15 +12,15 @@ from sqlalchemy.orm import Session
 
 from likeness.auth import cookies
 from likeness.auth import service as auth_service
+from likeness.auth.csrf import sends_credentials_header
 from likeness.errors import Unauthorized
 from likeness.identity.actor import Actor
 from likeness.runtime import Runtime
 
 
 def authenticate(request: Request, session: Session, runtime: Runtime) -> Actor:
-    header = request.headers.get("authorization", "")
-    if header:
-        scheme, _, token = header.partition(" ")
+    if sends_credentials_header(request.headers):
+        scheme, _, token = request.headers["authorization"].partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("use 'Authorization: Bearer <API token>'")
         return auth_service.authenticate_token(session, token.strip())
