@@ -10,11 +10,14 @@ import pytest
 from sqlalchemy import select
 
 from integration.capture_support import ANALYZER, QC, allow_capture
-from integration.test_license_support import World, make_world, sign_creation_consent
+from integration.test_license_support import World, make_world, sign_creation_consent, to_status
 from likeness.capture import service as captures
 from likeness.kit.db import Database
 from likeness.models.audit import AuditEvent
 from likeness.models.capture import CaptureFile, CaptureSession
+from likeness.models.license import License
+from likeness.models.twin import Twin
+from likeness.policy import LicenseStatus
 from likeness.storage import MemoryBlobStore
 from likeness.storage.intents import Intent, IntentJournal
 from likeness.system import doctor
@@ -313,3 +316,26 @@ def test_a_deletion_that_never_committed_destroys_nothing(
     [finding] = doctor.recover_intents(db, crash_deps)
     assert finding.repaired and _events(db, "doctor.shred_dropped")
     assert crash_deps.cipher.has_key(capture_key_name(sid)) and set(store.blobs) == blobs
+
+
+def test_a_twin_whose_key_is_gone_is_retired_and_its_licenses_end(
+    db: Database, ids: World, crash_deps: StorageDeps, capture_dir: Path
+) -> None:
+    """The doctor's repair goes through the same use case as `twin retire`: a deleted twin's
+    licenses end, as the finding's table says."""
+    with db.unit_of_work() as session:
+        allow_capture(session, ids)
+        talent = ids.actor(session, "talent")
+        row = captures.ingest(session, talent, crash_deps, capture_dir, ids.talent.id)
+        captures.run_session_qc(session, talent, crash_deps, row.id, analyzer=ANALYZER, config=QC)
+        sign_creation_consent(session, ids)
+        twin_id = twins.build(
+            session, talent, crash_deps, ids.talent.id, row.id, analyzer=ANALYZER, qc_config=QC
+        ).twin_id
+        license_id = to_status(session, ids, "active", twin_id=twin_id).id
+    crash_deps.cipher.shred(twin_key_name(twin_id))
+    fixed = doctor.repair(db, crash_deps, grace_s=0)
+    assert "row_without_key" in _codes(fixed) and fixed.clean, fixed.to_dict()
+    with db.unit_of_work() as session:
+        assert session.get(Twin, twin_id).status == "deleted"
+        assert session.get(License, license_id).status is LicenseStatus.revoked

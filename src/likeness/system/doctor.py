@@ -512,7 +512,7 @@ def _mark_shredded(
 ) -> Callable[[], None]:
     def fix() -> None:
         from likeness.capture import service as capture_service
-        from likeness.twin import service as twin_service
+        from likeness.licensing import service as licensing_service
 
         with db.unit_of_work() as session:
             if deps.cipher.has_key(key_name):
@@ -522,7 +522,8 @@ def _mark_shredded(
                 if row is not None and row.deleted_at is None:
                     capture_service.shred_session(session, SYSTEM_ACTOR, deps, row)
             elif table == "twins":
-                twin_service.retire(
+                # The use case, not twin.service.retire: a deleted twin's licenses end too.
+                licensing_service.retire_twin(
                     session,
                     SYSTEM_ACTOR,
                     deps,
