@@ -499,6 +499,7 @@ AsOption = Annotated[
     ),
 ]
 TalentOption = Annotated[str, id_option("talent", "talent_profiles", name="--talent")]
+BrandOption = Annotated[str, id_option("brand", "brands", name="--brand")]
 TalentFilter = Annotated[
     str | None, id_option("talent", "talent_profiles", name="--talent", help="Only this talent.")
 ]
@@ -566,22 +567,14 @@ _RUNTIME_KEY = "likeness.runtime"
 
 
 @contextmanager
-def _runtime(ctx: click.Context | None = None) -> Iterator[Runtime]:
+def _runtime() -> Iterator[Runtime]:
     """The invocation's runtime: built (and the installation checked) once per command."""
-    ctx = ctx or get_current_context(silent=True)
-    if ctx is not None and _RUNTIME_KEY in ctx.meta:
-        yield ctx.meta[_RUNTIME_KEY]
-        return
-    runtime = _open_runtime()
-    if ctx is None:
-        try:
-            yield runtime
-        finally:
-            runtime.close()
-        return
-    ctx.meta[_RUNTIME_KEY] = runtime
-    ctx.find_root().call_on_close(runtime.close)
-    yield runtime
+    ctx = get_current_context()
+    if _RUNTIME_KEY not in ctx.meta:
+        runtime = _open_runtime()
+        ctx.meta[_RUNTIME_KEY] = runtime
+        ctx.find_root().call_on_close(runtime.close)
+    yield ctx.meta[_RUNTIME_KEY]
 
 
 def _open_runtime() -> Runtime:

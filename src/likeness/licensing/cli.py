@@ -77,7 +77,6 @@ Exclusive = Annotated[
 ]
 MaxOutputs = Annotated[int | None, typer.Option("--max-outputs")]
 Approval = Annotated[ApprovalMode | None, typer.Option("--approval")]
-BrandOption = Annotated[str, id_option("brand", "brands", name="--brand")]
 Currency = Annotated[str | None, typer.Option("--currency", help="ISO 4217.")]
 CreationFee = Annotated[int | None, typer.Option("--creation-fee", help="Minor units.")]
 OutputFee = Annotated[int | None, typer.Option("--per-output-fee", help="Minor units.")]

@@ -13,6 +13,7 @@ import typer
 from likeness.kit.cli import (
     AsOption,
     AtOption,
+    BrandOption,
     JsonOption,
     cli_session,
     console,
@@ -23,8 +24,6 @@ from likeness.kit.cli import (
 from likeness.licensing import decision
 from likeness.licensing.schemas import UseIn
 from likeness.policy import Action
-
-BrandOption = Annotated[str, id_option("brand", "brands", name="--brand")]
 
 
 def decide_command(

@@ -51,6 +51,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from likeness.kit.files import private_dir
 from likeness.storage._base import BlobStore, blob_key, validate_key
 
 __all__ = ["Intent", "IntentJournal", "IntentRecord"]
@@ -229,7 +230,7 @@ class IntentJournal:
         self.folder = Path(folder)
 
     def _ensure(self) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(self.folder)
 
     def begin(
         self,

@@ -70,13 +70,12 @@ def doctor(
         bool,
         typer.Option("--force", help="Repair even when the database and the keys look unrelated."),
     ] = False,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    json_out: JsonOption = False,
 ) -> None:
     """Find (and with --repair, fix) disagreements between database, keys and blob store.
 
     Exit code: 0 when clean (or everything was repaired), 3 when findings remain, 1 on error.
     """
-    from likeness.kit.cli import print_json
     from likeness.runtime import Runtime
     from likeness.system import doctor as checkup
     from likeness.system.service import require_installed

@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session
 
 from likeness.audit.service import record
 from likeness.identity.actor import SYSTEM_ACTOR
+from likeness.kit.cli import ExitCode
 from likeness.kit.db import Database
 from likeness.models.capture import CaptureFile, CaptureSession, TalentReference
 from likeness.models.twin import Twin, TwinStatus, TwinVersion, TwinVersionStatus
@@ -58,8 +59,8 @@ KEY_PREFIXES = ("capture-", "twin-", "reference-")
 #: Findings that are normal (something is being written right now).
 INFORMATIONAL = frozenset({"live_intent"})
 #: Exit codes of `likeness doctor`.
-EXIT_CLEAN = 0
-EXIT_FINDINGS = 3
+EXIT_CLEAN = ExitCode.OK
+EXIT_FINDINGS = ExitCode.NEGATIVE
 
 _ROW_MODELS: dict[str, Any] = {
     "capture_sessions": CaptureSession,
