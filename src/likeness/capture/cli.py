@@ -17,13 +17,12 @@ from likeness.kit.cli import (
     SessionId,
     TalentOption,
     cli_session,
+    cli_storage,
     console,
     negative,
     print_json,
     print_table,
 )
-from likeness.settings import Settings, get_settings
-from likeness.vault.deps import StorageDeps
 
 if TYPE_CHECKING:
     import numpy as np
@@ -32,12 +31,6 @@ if TYPE_CHECKING:
     from likeness.models.capture import TalentReference
 
 app = typer.Typer(help="Capture sessions: ingest, quality control, synthetic rig.")
-
-
-def storage(settings: Settings) -> StorageDeps:
-    """The installation's blob store, cipher and intent journal (the one way they are
-    built: :meth:`StorageDeps.from_settings`, as :attr:`likeness.runtime.Runtime.storage`)."""
-    return StorageDeps.from_settings(settings)
 
 
 @app.command("ingest")
@@ -58,7 +51,7 @@ def ingest(
     """Validate a capture and store it encrypted; prints the new session id.
 
     Needs the talent's signed creation consent in force that allows "capture"."""
-    deps = storage(get_settings())
+    deps = cli_storage()
     with cli_session(as_email) as (session, actor):
         row = service.ingest(session, actor, deps, path, talent, override_reason=override_reason)
         out = {
@@ -87,7 +80,7 @@ def qc(
 ) -> None:
     """Run quality control; exits 3 when the session fails."""
     ref = _reference_embedding(reference) if reference else None
-    deps = storage(get_settings())
+    deps = cli_storage()
     with cli_session(as_email) as (session, actor):
         report = service.run_session_qc(session, actor, deps, session_id, reference=ref)
     if json_out:
@@ -207,7 +200,7 @@ def reference_set(
 ) -> None:
     """Put the talent's reference photo on file (only its identity template is kept)."""
     data = _read_photo(photo)
-    deps = storage(get_settings())
+    deps = cli_storage()
     with cli_session(as_email) as (session, actor):
         row = service.set_reference(session, actor, deps, talent, data, reason=reason)
         out = _reference_out(row)
@@ -248,7 +241,7 @@ def reference_clear(
     as_email: AsOption = None,
 ) -> None:
     """Remove the reference template and shred its key."""
-    deps = storage(get_settings())
+    deps = cli_storage()
     with cli_session(as_email) as (session, actor):
         service.clear_reference(session, actor, deps, talent, reason=reason)
     console.print(f"reference photo of talent {talent} removed")

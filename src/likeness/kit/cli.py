@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from likeness.runtime import Runtime
+    from likeness.vault.deps import StorageDeps
 
     #: Rich consoles for people (stdout) and for errors (stderr); built on first use, so
     #: ``likeness --help`` and ``--version`` never import Rich.
@@ -575,6 +576,13 @@ def _runtime() -> Iterator[Runtime]:
         ctx.meta[_RUNTIME_KEY] = runtime
         ctx.find_root().call_on_close(runtime.close)
     yield ctx.meta[_RUNTIME_KEY]
+
+
+def cli_storage() -> StorageDeps:
+    """The command's sealed storage (blob store, cipher, intent journal): its runtime's, so
+    a command builds them once and its services share the one intent journal."""
+    with _runtime() as runtime:
+        return runtime.storage
 
 
 def _open_runtime() -> Runtime:

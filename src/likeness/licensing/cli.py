@@ -13,7 +13,6 @@ from typing import Annotated, Any
 
 import typer
 
-from likeness.capture.cli import storage
 from likeness.consent import cli as consent_cli
 from likeness.consent import service as consents
 from likeness.consent.cli import print_consent
@@ -37,6 +36,7 @@ from likeness.kit.cli import (
     TalentOption,
     TwinId,
     cli_session,
+    cli_storage,
     console,
     id_option,
     print_fields,
@@ -418,7 +418,7 @@ def revoke_consent(
     """
     with cli_session(as_email) as (session, actor):
         consent, shredded = service.revoke_consent(
-            session, actor, storage(get_settings()), consent_id, reason
+            session, actor, cli_storage(), consent_id, reason
         )
         row = consents.to_read(session, consent)
     print_consent(row, json_out)
@@ -438,7 +438,7 @@ def retire_twin(
     """Retire one version, or the whole twin: keys destroyed, blobs removed."""
     if not reason.strip():
         raise InvalidInput("--reason must not be empty")
-    deps = storage(get_settings())
+    deps = cli_storage()
     with cli_session(as_email) as (session, actor):
         if version is None:
             service.retire_twin(session, actor, deps, twin_id, reason)

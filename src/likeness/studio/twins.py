@@ -13,12 +13,10 @@ def twin_basis(twin_id: str, version: int | None = None, as_email: str | None = 
     Runs as one unit of work: ownership and the creation consent are checked, and the use
     is audit-logged (``twin.use``) like any other access.
     """
-    from likeness.capture.cli import storage
-    from likeness.kit.cli import cli_session
-    from likeness.settings import get_settings
+    from likeness.kit.cli import cli_session, cli_storage
     from likeness.twin import service
 
-    deps = storage(get_settings())
+    deps = cli_storage()
     with cli_session(as_email) as (session, actor):
         loaded = service.load_basis(session, actor, deps, twin_id, version)
     images = np.stack([v.basis for v in loaded.views])

@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 
-from likeness.capture.cli import storage
 from likeness.consent import service as consents
 from likeness.consent.cli import app as consent_app
 from likeness.consent.cli import print_consent
@@ -25,12 +24,12 @@ from likeness.kit.cli import (
     TwinId,
     aliases,
     cli_session,
+    cli_storage,
     console,
     id_option,
     print_json,
     print_table,
 )
-from likeness.settings import get_settings
 from likeness.twin import service
 
 app = typer.Typer(help="Digital twins: build (with creation consent), list, show, retire.")
@@ -53,7 +52,7 @@ def build(
     json_out: JsonOption = False,
 ) -> None:
     """Build a twin version; needs the talent's active signed creation consent."""
-    deps = storage(get_settings())
+    deps = cli_storage()
     with cli_session(as_email) as (session, actor):
         row = service.build(session, actor, deps, talent, session_id, twin_id=twin)
         out = {"twin_id": row.twin_id, "version": row.version}
