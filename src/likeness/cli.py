@@ -99,7 +99,7 @@ def _recover_interrupted(settings: Any, runtime: Any) -> None:
     (their owner is gone); one directory listing when there are none."""
     from likeness.system.doctor import recover_at_start, report_recovered
 
-    report_recovered(recover_at_start(settings, runtime.db, runtime.blobs))
+    report_recovered(recover_at_start(runtime))
 
 
 def _actor_for(session: Session, as_email: str | None) -> Actor:

@@ -101,7 +101,7 @@ def _recover_interrupted(runtime: Runtime) -> None:
     """Settle ingests and builds a crash interrupted before serving (see `likeness doctor`)."""
     from likeness.system.doctor import recover_at_start
 
-    for finding in recover_at_start(runtime.settings, runtime.db, runtime.blobs):
+    for finding in recover_at_start(runtime):
         state = "settled" if finding.repaired else f"NOT settled ({finding.error})"
         logger.warning("interrupted operation %s %s: %s", finding.subject, state, finding.detail)
 

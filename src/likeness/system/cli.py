@@ -22,6 +22,7 @@ def init(json_out: JsonOption = False) -> None:
     """Create the data home (LIKENESS_HOME), its secret keys and the database. Safe to re-run."""
     settings = get_settings()
     report = init_home(settings)
+    _recover(settings)
     if json_out:
         print_json(
             {"home": str(settings.home_path), "created": report.created, "notes": report.notes}
@@ -35,20 +36,20 @@ def init(json_out: JsonOption = False) -> None:
         console.print(f"  created {line}")
     for line in report.notes:
         console.print(f"  note: {line}")
-    _recover(settings)
 
 
 def _recover(settings: Settings) -> None:
     """Settle ingests and builds that a crash interrupted (see `likeness doctor`)."""
     from likeness.system.doctor import recover_at_start, report_recovered
+    from likeness.vault.keys import intent_journal
 
-    if not settings.keys_dir.joinpath("intents").is_dir():
+    if not intent_journal(settings).has_any():
         return
     from likeness.runtime import Runtime
 
     runtime = Runtime.from_settings(settings)
     try:
-        report_recovered(recover_at_start(settings, runtime.db, runtime.blobs))
+        report_recovered(recover_at_start(runtime))
     finally:
         runtime.close()
 

@@ -47,8 +47,8 @@ from likeness.kit.cli import ExitCode
 from likeness.kit.db import Database
 from likeness.models.capture import CaptureFile, CaptureSession, TalentReference
 from likeness.models.twin import Twin, TwinStatus, TwinVersion, TwinVersionStatus
-from likeness.settings import Settings
-from likeness.storage import BlobInventory, BlobStore
+from likeness.runtime import Runtime
+from likeness.storage import BlobInventory
 from likeness.storage.intents import ClaimedIntent, IntentRecord
 from likeness.vault.deps import StorageDeps
 from likeness.vault.keys import capture_key_name, reference_key_name, twin_key_name
@@ -326,16 +326,16 @@ def recover_intents(db: Database, deps: StorageDeps) -> list[Finding]:
     return findings
 
 
-def recover_at_start(
-    settings: Settings, db: Database, blobs: BlobStore | None = None
-) -> list[Finding]:
+def recover_at_start(runtime: Runtime) -> list[Finding]:
     """The start-up hook (`likeness serve`, every CLI command on the database, `init`):
     cheap when nothing was interrupted (one directory listing)."""
     from likeness.vault.keys import intent_journal
 
-    if not intent_journal(settings).has_any():
+    # Only the journal's folder is looked at first: the storage (and with it the cipher,
+    # which may create a development master key) is built only when there is work.
+    if not intent_journal(runtime.settings).has_any():
         return []
-    return recover_intents(db, StorageDeps.from_settings(settings, blobs))
+    return recover_intents(runtime.db, runtime.storage)
 
 
 def report_recovered(findings: list[Finding]) -> None:
