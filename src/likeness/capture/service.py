@@ -322,24 +322,8 @@ def destroy_on_commit(
         intent.settle()
         raise
 
-    def destroy() -> None:
-        complete = True
-        if key_name is not None:
-            try:
-                deps.cipher.shred(key_name)
-            except Exception:
-                complete = False
-        for key in keys:
-            try:
-                deps.blobs.delete(key)
-            except Exception:
-                complete = False
-        if complete:
-            intent.settle()
-        else:  # recovery finishes it
-            intent.release()
-
-    on_commit(session, destroy)
+    # The same steps as undoing an unfinished operation: shred, delete, close the journal.
+    on_commit(session, lambda: undo_intent(deps, intent))
     on_rollback(session, intent.settle)  # nothing was deleted: nothing to destroy
 
 
