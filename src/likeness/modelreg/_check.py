@@ -151,11 +151,13 @@ def package_version(package: str) -> str | None:
         return None
 
 
-def _opt_in(name: str, path: Path | None, sha: str | None, reason: str) -> AdmittedModel:
+def _opt_in(
+    name: str, entry: ModelEntry | None, path: Path | None, sha: str | None, reason: str
+) -> AdmittedModel:
     if name not in _warned:
         _warned.add(name)
         log.warning("loading model %s under %s=1: %s", name, OPT_IN_VARIABLE, reason)
-    return AdmittedModel(name, _by_hash(sha), path, sha, opted_in=True, reason=reason)
+    return AdmittedModel(name, entry, path, sha, opted_in=True, reason=reason)
 
 
 def _by_hash(sha: str | None) -> ModelEntry | None:
@@ -191,12 +193,12 @@ def admit(name: str, *, allow_noncommercial: bool | None = None) -> AdmittedMode
             )
             if not noncommercial_allowed(allow_noncommercial):
                 raise ModelChecksumMismatch(_refusal(reason))
-            return _opt_in(name, path, sha, reason)
+            return _opt_in(name, entry, path, sha, reason)
     if not entry.commercial_use:
         reason = f"model {name} may not be used commercially (licence: {entry.license})"
         if not noncommercial_allowed(allow_noncommercial):
             raise ModelLicenseRefused(_refusal(reason))
-        return _opt_in(name, path, sha, reason)
+        return _opt_in(name, entry, path, sha, reason)
     return AdmittedModel(name, entry, path, sha)
 
 
@@ -210,7 +212,7 @@ def admit_file(path: Path, *, allow_noncommercial: bool | None = None) -> Admitt
         reason = f"model file {path} (SHA-256 {sha}) is not in the model registry"
         if not noncommercial_allowed(allow_noncommercial):
             raise ModelNotRegistered(_refusal(reason))
-        return _opt_in(path.name, path, sha, reason)
+        return _opt_in(path.name, None, path, sha, reason)
     return admit(entry.name, allow_noncommercial=allow_noncommercial)
 
 

@@ -117,6 +117,8 @@ def test_refuses_a_file_whose_hash_differs(registry: Path) -> None:
     (registry / "good.bin").write_bytes(b"tampered weights")
     with pytest.raises(modelreg.ModelChecksumMismatch, match=r"not the .* the registry vetted"):
         modelreg.admit("good")
+    opted = modelreg.admit("good", allow_noncommercial=True)
+    assert opted.opted_in and opted.entry is not None and opted.entry.name == "good"
 
 
 def test_refuses_a_noncommercial_model_without_opt_in(registry: Path) -> None:
