@@ -25,7 +25,7 @@ from likeness.errors import LikenessError
 from likeness.runtime import Runtime
 from likeness.settings import Settings, get_settings
 from likeness.web.limits import BodyLimit, BodySizeLimit
-from likeness.web.responses import allowed_methods, document_common_errors
+from likeness.web.responses import allowed_methods, document_common_errors, error_response
 from likeness.web.text import ValidUnicodeJson
 
 API_PREFIX = "/api/v1"
@@ -66,9 +66,7 @@ def _error(
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LikenessError)
     async def likeness_error(_: Request, exc: LikenessError) -> JSONResponse:
-        response = _error(exc.status_code, exc.name, exc.message)
-        response.headers.update(exc.headers)
-        return response
+        return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -38,12 +38,12 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 from starlette.requests import HTTPConnection
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from likeness.auth import cookies
 from likeness.errors import Forbidden
 from likeness.settings import Settings, normalise_origin
+from likeness.web.responses import error_response
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 TOKEN_HEADER = "X-CSRF-Token"
@@ -158,11 +158,7 @@ class CsrfProtection:
         if reason is None:
             await self.app(scope, replay, send)
             return
-        error = CsrfRefused(reason)
-        response = JSONResponse(
-            status_code=error.status_code, content={"error": error.name, "detail": error.message}
-        )
-        await response(scope, replay, send)
+        await error_response(CsrfRefused(reason))(scope, replay, send)
 
     def _valid_session_cookie(self, connection: HTTPConnection) -> str | None:
         """The session cookie if it is one we signed and it has not expired."""

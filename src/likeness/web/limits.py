@@ -14,10 +14,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from likeness.errors import LikenessError
+from likeness.web.responses import error_response
 
 #: Room for multipart boundaries and part headers around an uploaded file.
 MULTIPART_SLACK = 1024 * 1024
@@ -120,9 +120,4 @@ def _content_length(scope: Scope) -> int | None:
 async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
     """Answer 413 in the API's one error format (see likeness.errors), closing the connection."""
     error = RequestTooLarge(f"the request body is over the {limit}-byte limit")
-    response = JSONResponse(
-        status_code=error.status_code,
-        content={"error": error.name, "detail": error.message},
-        headers={"connection": "close"},
-    )
-    await response(scope, receive, send)
+    await error_response(error, {"connection": "close"})(scope, receive, send)

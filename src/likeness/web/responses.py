@@ -28,10 +28,12 @@ Two halves keep the description true:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, Field
+from starlette.responses import JSONResponse
 
 from likeness.errors import LikenessError
 
@@ -65,6 +67,16 @@ class ErrorRead(BaseModel):
     error: str = Field(description="the error's name", examples=["ConsentNotFound"])
     detail: str | list[ProblemRead] = Field(
         description="what went wrong; a list of problems for a malformed request"
+    )
+
+
+def error_response(error: LikenessError, headers: Mapping[str, str] | None = None) -> JSONResponse:
+    """The answer for ``error`` in the one error shape, with the error's own headers
+    (``Retry-After``, …) and any the caller adds; for handlers and middleware alike."""
+    return JSONResponse(
+        status_code=error.status_code,
+        content={"error": error.name, "detail": error.message},
+        headers={**error.headers, **(headers or {})},
     )
 
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import re
 
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from likeness.errors import InvalidInput
 from likeness.kit.documents import json_problem
+from likeness.web.responses import error_response
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -75,9 +75,7 @@ class ValidUnicodeJson:
 
 
 async def _refuse(scope: Scope, receive: Receive, send: Send, problem: str) -> None:
-    error = InvalidInput(problem)
-    content = {"error": error.name, "detail": error.message}
-    await JSONResponse(status_code=error.status_code, content=content)(scope, receive, send)
+    await error_response(InvalidInput(problem))(scope, receive, send)
 
 
 def _is_json(scope: Scope) -> bool:
