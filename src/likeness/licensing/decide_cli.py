@@ -42,6 +42,17 @@ def decide_command(
     channel: Annotated[str, typer.Option("--channel")],
     territory: Annotated[str | None, typer.Option("--territory", help="ISO 3166 code.")] = None,
     category: Annotated[str | None, typer.Option("--category")] = None,
+    license_id: Annotated[
+        str | None,
+        id_option(
+            "license",
+            "licenses",
+            name="--license",
+            help="The license this use is made under (a unique prefix will do). Without it, "
+            "a use that several of the brand's licenses would each cover is denied "
+            "(license.ambiguous).",
+        ),
+    ] = None,
     at: AtOption = None,
     as_email: AsOption = None,
     json_out: JsonOption = False,
@@ -56,6 +67,7 @@ def decide_command(
             "territory": territory,
             "category": category,
             "at": at,
+            "license_id": license_id,
         }
     )
     with cli_session(as_email) as (session, actor):
@@ -71,5 +83,7 @@ def decide_command(
             console.print(f"  must: {obligation.message}")
         for fee in result.fees:
             console.print(f"  fee: {fee.amount_minor} {fee.currency} ({fee.description})")
+        for candidate in result.candidate_license_ids:
+            console.print(f"  candidate license: {candidate}")
     if not result.allow:
         raise negative()

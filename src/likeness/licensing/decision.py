@@ -3,6 +3,9 @@
 ``twin`` may be a twin id or a talent id (meaning any of that talent's twins). A twin id
 is resolved through the twins table, then through the licenses and consents that name it
 (a twin crypto-shredded long ago is still known to its licenses).
+
+A use names the license it is made under (``license_id``); the decision never picks one
+of several licenses that would each cover it (decision 0019).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from likeness.errors import Forbidden
 from likeness.identity.actor import Actor
 from likeness.kit.clock import utcnow
 from likeness.licensing import repository
+from likeness.licensing.errors import LicenseNotFound
 from likeness.licensing.facts import consent_facts, license_facts
 from likeness.licensing.schemas import UseIn
 from likeness.models.party import Role
@@ -61,9 +65,28 @@ def _may_ask(session: Session, actor: Actor, talent_id: str, brand_id: str) -> N
         raise Forbidden("you may only ask about your own talent or brand")
 
 
+def _require_license_of(
+    session: Session, license_id: str, talent_id: str, twin_id: str | None, brand_id: str
+) -> None:
+    """A named license must be the brand's, for this talent and twin. One message for a
+    license that does not exist and one of another brand, so ids do not leak."""
+    lic = repository.get(session, license_id)
+    if (
+        lic is None
+        or lic.brand_id != brand_id
+        or lic.talent_id != talent_id
+        or (lic.twin_id is not None and lic.twin_id != twin_id)
+    ):
+        target = f"twin {twin_id}" if twin_id else f"talent {talent_id}"
+        raise LicenseNotFound(f"brand {brand_id} holds no license {license_id} for {target}")
+
+
 def decide_use(session: Session, actor: Actor, data: UseIn) -> Decision:
+    """Decide a use; a use that names its license is judged under that license alone."""
     talent_id, twin_id = resolve_twin(session, data.twin)
     _may_ask(session, actor, talent_id, data.brand_id)
+    if data.license_id is not None:
+        _require_license_of(session, data.license_id, talent_id, twin_id, data.brand_id)
     use = UseRequest(
         talent_id=talent_id,
         twin_id=twin_id,
@@ -73,5 +96,6 @@ def decide_use(session: Session, actor: Actor, data: UseIn) -> Decision:
         territory=data.territory,
         category=data.category,
         at=data.at or utcnow(),
+        license_id=data.license_id,
     )
     return decide(use, load_facts(session, talent_id))

@@ -144,6 +144,14 @@ class UseIn(BaseModel):
     territory: str | None = Field(default=None, min_length=2, max_length=2)
     category: str | None = None
     at: Instant | None = Field(default=None, description="default: now")
+    license_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="the license the use is made under; when omitted and several of the "
+        "brand's licenses would each cover the use, the answer is a deny "
+        "(`license.ambiguous`) listing them",
+    )
 
 
 class NotificationRead(BaseModel):
@@ -187,6 +195,7 @@ class UseRead(BaseModel):
     channel: str
     territory: str | None
     category: str | None
+    license_id: str | None = None
     at: str
 
 
@@ -202,3 +211,8 @@ class DecisionRead(BaseModel):
     approval_required: bool
     obligations: list[ObligationRead]
     fees: list[FeeLineRead]
+    candidate_license_ids: list[str] = Field(
+        default_factory=list,
+        description="on a `license.ambiguous` deny: the licenses that would each cover the "
+        "use; ask again naming one",
+    )

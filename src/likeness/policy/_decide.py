@@ -8,8 +8,10 @@ Order of reasoning, so every deny lists *all* its reasons:
 2. request shape: a category is always needed, a territory for release and publish
    unless the license is worldwide;
 3. each license the brand holds for this twin: state, term, use consent, scope, quota
-   and other brands' exclusivity. The first license with no objection (soonest ending,
-   then by id, so the choice is deterministic) allows the use.
+   and other brands' exclusivity. A use that names its license (``UseRequest.license_id``)
+   is judged against that license alone. A use that names none is allowed only when
+   exactly one license has no objection; when several would each cover it, the decision
+   never picks one: it denies with ``license.ambiguous`` and lists them (decision 0019).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from likeness.policy import _reasons as R  # noqa: N812
+from likeness.policy._errors import InvalidUse
 from likeness.policy._values import (
     ALTER,
     NEGOTIATING,
@@ -45,14 +48,7 @@ def decide(use: UseRequest, facts: RightsFacts) -> Decision:
         *_creation_reasons(use, facts),
         *_twin_reasons(use, facts),
     ]
-    candidates = sorted(
-        (
-            lic
-            for lic in facts.licenses
-            if lic.brand_id == use.brand_id and lic.applies_to_twin(use.twin_id)
-        ),
-        key=lambda lic: (lic.terms.ends_at, lic.license_id),
-    )
+    candidates = _candidates(use, facts)
     if not candidates:
         missing = Reason(
             R.LICENSE_MISSING,
@@ -61,12 +57,46 @@ def decide(use: UseRequest, facts: RightsFacts) -> Decision:
         return Decision(False, use, (*talent_reasons, missing))
 
     license_reasons: list[Reason] = []
+    covering: list[LicenseFacts] = []
     for lic in candidates:
         objections = _license_reasons(use, lic, facts.licenses)
-        if not objections and not talent_reasons:
-            return _allow(use, lic)
-        license_reasons.extend(objections)
-    return Decision(False, use, (*talent_reasons, *license_reasons))
+        if objections:
+            license_reasons.extend(objections)
+        else:
+            covering.append(lic)
+    if talent_reasons or not covering:
+        return Decision(False, use, (*talent_reasons, *license_reasons))
+    if len(covering) > 1:
+        return _ambiguous(use, covering)
+    return _allow(use, covering[0])
+
+
+def _candidates(use: UseRequest, facts: RightsFacts) -> list[LicenseFacts]:
+    """The brand's licenses for this twin (only the named one, if the use names one),
+    soonest ending first, then by id, so that reasons come in a stable order."""
+    held = [
+        lic
+        for lic in facts.licenses
+        if lic.brand_id == use.brand_id and lic.applies_to_twin(use.twin_id)
+    ]
+    if use.license_id is not None:
+        held = [lic for lic in held if lic.license_id == use.license_id]
+        if not held:
+            # Naming a license the brand does not hold for this twin is a mistake in the
+            # request, not a considered deny.
+            target = f"twin {use.twin_id}" if use.twin_id else f"talent {use.talent_id}"
+            raise InvalidUse(f"brand {use.brand_id} holds no license {use.license_id} for {target}")
+    return sorted(held, key=lambda lic: (lic.terms.ends_at, lic.license_id))
+
+
+def _ambiguous(use: UseRequest, covering: list[LicenseFacts]) -> Decision:
+    ids = tuple(lic.license_id for lic in covering)
+    reason = Reason(
+        R.LICENSE_AMBIGUOUS,
+        f"{len(ids)} licenses of brand {use.brand_id} would each cover this use "
+        f"({', '.join(ids)}); name the one it is made under (license_id, --license)",
+    )
+    return Decision(False, use, (reason,), candidate_license_ids=ids)
 
 
 def _standing_reasons(use: UseRequest, facts: RightsFacts) -> list[Reason]:

@@ -16,6 +16,8 @@ CREATION_CONSENT_NO_ALTER: Final = "creation_consent.no_alter"
 TWIN_DELETED: Final = "twin.deleted"
 TWIN_NO_VERSION: Final = "twin.no_version"
 LICENSE_MISSING: Final = "license.missing"
+#: Several licenses would each cover the use and the request named none of them.
+LICENSE_AMBIGUOUS: Final = "license.ambiguous"
 LICENSE_NOT_ACTIVE: Final = "license.not_active"
 LICENSE_SUSPENDED: Final = "license.suspended"
 LICENSE_REVOKED: Final = "license.revoked"
@@ -44,6 +46,7 @@ DENY_CODES: Final = frozenset(
         TWIN_DELETED,
         TWIN_NO_VERSION,
         LICENSE_MISSING,
+        LICENSE_AMBIGUOUS,
         LICENSE_NOT_ACTIVE,
         LICENSE_SUSPENDED,
         LICENSE_REVOKED,

@@ -256,9 +256,17 @@ class UseRequest:
     twin_id: str | None = None
     territory: str | None = None
     category: str | None = None
+    #: The license the use is made under. When given, only that license is considered;
+    #: when omitted, exactly one license may cover the use (decision 0019).
+    license_id: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "at", require_aware(self.at, "decision time"))
+        if self.license_id is not None:
+            license_id = self.license_id.strip()
+            if not license_id:
+                raise InvalidUse("a license id, when given, must not be empty")
+            object.__setattr__(self, "license_id", license_id)
         if not isinstance(self.action, Action):
             try:
                 object.__setattr__(self, "action", Action(self.action))
@@ -348,6 +356,9 @@ class Decision:
     obligations: tuple[Obligation, ...] = ()
     fees: tuple[FeeLine, ...] = ()
     approval_required: bool = False
+    #: On a deny for ambiguity: the licenses that would each cover the use, in the order
+    #: they were tried (soonest ending first). Empty otherwise.
+    candidate_license_ids: tuple[str, ...] = ()
     codes: frozenset[str] = field(default=frozenset(), compare=False)
 
     def __post_init__(self) -> None:
@@ -365,6 +376,7 @@ class Decision:
                 "channel": self.use.channel,
                 "territory": self.use.territory,
                 "category": self.use.category,
+                "license_id": self.use.license_id,
                 "at": iso(self.use.at),
             },
             "reasons": [r.to_dict() for r in self.reasons],
@@ -373,4 +385,5 @@ class Decision:
             "approval_required": self.approval_required,
             "obligations": [o.to_dict() for o in self.obligations],
             "fees": [f.to_dict() for f in self.fees],
+            "candidate_license_ids": list(self.candidate_license_ids),
         }

@@ -365,6 +365,7 @@ def _decide(demo: Demo, action: Action, channel: str, category: str) -> Decision
             channel=channel,
             territory=TERRITORY,
             category=category,
+            license_id=demo.ids["license"],  # the license negotiated in this run, by name
         )
         return decision.decide_use(session, actor, use)
 

@@ -147,6 +147,7 @@ DENY_CASES: dict[str, tuple[object, RightsFacts]] = {
         facts(twins_without_version=frozenset({"twin-a"})),
     ),
     R.LICENSE_MISSING: (use(brand_id="nobody"), facts()),
+    R.LICENSE_AMBIGUOUS: (use(), facts(license_("lic-a"), license_("lic-b"))),
     R.LICENSE_NOT_ACTIVE: (use(), facts(license_(status=LicenseStatus.accepted))),
     R.LICENSE_SUSPENDED: (use(), facts(license_(status=LicenseStatus.suspended))),
     R.LICENSE_REVOKED: (use(), facts(license_(status=LicenseStatus.revoked))),
@@ -287,10 +288,63 @@ def test_exclusivity_of_a_revoked_or_ended_license_no_longer_blocks() -> None:
         assert decide(use(), facts(license_(), other)).allow
 
 
-def test_the_soonest_ending_valid_license_is_used() -> None:
+def test_two_covering_licenses_are_never_chosen_between() -> None:
     short = license_("short", license_terms=terms(ends_at=T0 + timedelta(days=60)))
     long = license_("long")
-    assert decide(use(), facts(long, short)).license_id == "short"
+    decision = decide(use(), facts(long, short))
+    assert not decision.allow
+    assert decision.codes == {R.LICENSE_AMBIGUOUS}
+    assert decision.license_id is None
+    assert decision.candidate_license_ids == ("short", "long")
+    (reason,) = decision.reasons
+    assert "short, long" in reason.message
+    assert decision.to_dict()["candidate_license_ids"] == ["short", "long"]
+
+
+def test_naming_a_license_decides_under_that_license_alone() -> None:
+    short = license_("short", license_terms=terms(ends_at=T0 + timedelta(days=60)))
+    long = license_("long")
+    for named in ("short", "long"):
+        decision = decide(use(license_id=named), facts(long, short))
+        assert decision.allow
+        assert decision.license_id == named
+        assert decision.consent_id == f"c-{named}"
+        assert decision.to_dict()["use"]["license_id"] == named
+
+
+def test_a_named_license_that_objects_denies_even_when_another_would_cover() -> None:
+    spent = license_("spent", released_count=10)
+    fresh = license_("fresh")
+    decision = decide(use(action=Action.release, license_id="spent"), facts(spent, fresh))
+    assert not decision.allow
+    assert {(r.code, r.license_id) for r in decision.reasons} == {(R.QUOTA_EXHAUSTED, "spent")}
+    # Without a name, the only license that covers the release is used, as before.
+    assert decide(use(action=Action.release), facts(spent, fresh)).license_id == "fresh"
+
+
+@pytest.mark.parametrize(
+    ("license_id", "changes"),
+    [
+        ("nope", {}),  # no such license
+        ("theirs", {}),  # another brand's license
+        ("scoped", {"twin_id": "twin-b"}),  # a license for another twin
+    ],
+)
+def test_naming_a_license_the_brand_does_not_hold_for_the_twin_is_an_error(
+    license_id: str, changes: dict[str, object]
+) -> None:
+    rights = facts(
+        license_(),
+        license_("theirs", brand_id=OTHER_BRAND),
+        license_("scoped", twin_id="twin-a"),
+    )
+    with pytest.raises(InvalidUse, match=f"holds no license {license_id} for "):
+        decide(use(license_id=license_id, **changes), rights)
+
+
+def test_an_empty_license_id_is_refused() -> None:
+    with pytest.raises(InvalidUse, match="must not be empty"):
+        use(license_id="  ")
 
 
 def test_a_second_license_can_allow_what_the_first_does_not_cover() -> None:
@@ -367,9 +421,11 @@ def test_decision_serialises_to_json_ready_dict() -> None:
         "channel": "instagram",
         "territory": "FR",
         "category": "fashion",
+        "license_id": None,
         "at": "2027-01-31T00:00:00Z",
     }
     assert data["reasons"][0]["code"] == R.ALLOW_LICENSED
+    assert data["candidate_license_ids"] == []
 
 
 def test_facts_of_another_talent_are_refused() -> None:

@@ -160,7 +160,7 @@ def test_a_denial_carries_the_use_it_answers(action: Action) -> None:
 
 def test_an_allow_names_its_license_on_the_decision_and_on_its_reason() -> None:
     short = license_("short", license_terms=terms(ends_at=T0 + timedelta(days=60)))
-    request = use()
+    request = use(license_id="short")
     decision = decide(request, facts(license_("long"), short))
     assert decision.use == request
     (reason,) = decision.reasons
@@ -169,10 +169,13 @@ def test_an_allow_names_its_license_on_the_decision_and_on_its_reason() -> None:
     assert decision.consent_id == "c-short"
 
 
-def test_licenses_ending_together_are_tried_in_id_order() -> None:
+def test_licenses_ending_together_are_listed_in_id_order_when_ambiguous() -> None:
     a, b = license_("lic-a"), license_("lic-b")
-    assert decide(use(), facts(b, a)).license_id == "lic-a"
-    assert decide(use(), facts(a, b)).license_id == "lic-a"
+    for order in ((a, b), (b, a)):
+        decision = decide(use(), facts(*order))
+        assert decision.codes == {R.LICENSE_AMBIGUOUS}
+        assert decision.candidate_license_ids == ("lic-a", "lic-b")
+        assert decide(use(license_id="lic-b"), facts(*order)).license_id == "lic-b"
 
 
 def test_a_later_license_is_tried_when_the_first_one_objects() -> None:

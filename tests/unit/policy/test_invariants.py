@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +18,7 @@ from likeness.policy import (
     ConsentStatus,
     Decision,
     FeeSchedule,
+    InvalidUse,
     LicenseFacts,
     LicenseStatus,
     LicenseTerms,
@@ -264,3 +267,60 @@ def test_another_brands_running_exclusivity_always_blocks(
     )
     if blocked:
         assert not decide(use, facts).allow
+
+
+def _held(use: UseRequest, facts: RightsFacts) -> list[LicenseFacts]:
+    return [
+        lic
+        for lic in facts.licenses
+        if lic.brand_id == use.brand_id and lic.applies_to_twin(use.twin_id)
+    ]
+
+
+@PROPERTY
+@given(worlds())
+def test_a_use_naming_no_license_is_allowed_only_when_exactly_one_covers_it(
+    world: tuple[UseRequest, RightsFacts],
+) -> None:
+    use, facts = world
+    covering = [
+        lic.license_id
+        for lic in _held(use, facts)
+        if decide(replace(use, license_id=lic.license_id), facts).allow
+    ]
+    decision = decide(use, facts)
+    assert decision.allow == (len(covering) == 1)
+    if decision.allow:
+        assert [decision.license_id] == covering
+    if len(covering) > 1:
+        assert decision.codes == {reasons.LICENSE_AMBIGUOUS}
+        assert sorted(decision.candidate_license_ids) == sorted(covering)
+    else:
+        assert decision.candidate_license_ids == ()
+        assert reasons.LICENSE_AMBIGUOUS not in decision.codes
+
+
+@PROPERTY
+@given(worlds())
+def test_a_named_license_is_the_only_license_the_decision_speaks_of(
+    world: tuple[UseRequest, RightsFacts],
+) -> None:
+    use, facts = world
+    for lic in _held(use, facts):
+        decision = decide(replace(use, license_id=lic.license_id), facts)
+        assert {r.license_id for r in decision.reasons} <= {None, lic.license_id}
+        assert decision.license_id in (None, lic.license_id)
+        assert decision.allow == (decision.license_id == lic.license_id)
+        assert reasons.LICENSE_AMBIGUOUS not in decision.codes
+
+
+@PROPERTY
+@given(worlds(), st.sampled_from(["lic0", "lic1", "lic2", "lic3", "nope"]))
+def test_naming_a_license_the_brand_does_not_hold_for_the_twin_is_an_error(
+    world: tuple[UseRequest, RightsFacts], license_id: str
+) -> None:
+    use, facts = world
+    if any(lic.license_id == license_id for lic in _held(use, facts)):
+        return
+    with pytest.raises(InvalidUse, match="holds no license"):
+        decide(replace(use, license_id=license_id), facts)
