@@ -12,6 +12,12 @@ from likeness.cli import app
 from likeness.provenance import StampConfig, ensure_signing_material, library_watermarker, stamp
 from likeness.provenance.keys import local_signing_material
 from likeness.settings import Settings
+from unit.provenance.c2pa_fixtures import (
+    REMOTE_URL,
+    camera_manifest,
+    likeness_manifest,
+    sign_manifest,
+)
 from unit.provenance.fakes import WATERMARK_KEY, make_image, make_info
 
 runner = CliRunner()
@@ -58,6 +64,8 @@ def test_verify_json_reports_a_trusted_manifest(released: Path) -> None:
 def test_verify_human_output(released: Path) -> None:
     result = runner.invoke(app, ["verify", str(released)])
     assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("verdict    LIKENESS RELEASE: intact Content Credentials")
+    assert "license " + make_info().license_id + " · asset kind release" in result.stdout
     assert "C2PA       Trusted, signed by Likeness Content Credentials Signer" in result.stdout
     assert "c2pa.created · trainedAlgorithmicMedia" in result.stdout
     assert (
@@ -72,7 +80,8 @@ def test_unsigned_image_exits_3_with_the_report(home: Path) -> None:
     result = runner.invoke(app, ["verify", str(path), "--json"])
     assert result.exit_code == 3
     report = json.loads(result.stdout)
-    assert report["c2pa"] == {"state": "absent", "errors": [], "manifest": None}
+    assert report["c2pa"] == {"state": "absent", "errors": [], "manifest": None, "remote_url": None}
+    assert (report["verdict"], report["verified"], report["asset_kind"]) == ("absent", False, None)
     assert report["xmp"]["digital_source_type"] is None
 
 
@@ -108,3 +117,52 @@ def test_missing_file_is_a_user_error(home: Path) -> None:
     assert result.exit_code == 1
     assert "nope.jpg: no such file" in result.output
     assert "Traceback" not in result.output
+
+
+def _signed(home: Path, manifest: dict[str, object], **options: object) -> Path:
+    signing = local_signing_material(Settings().keys_dir)
+    data, _ = sign_manifest(make_image("JPEG"), manifest, signing, **options)  # type: ignore[arg-type]
+    path = home / "other.jpg"
+    path.write_bytes(data)
+    return path
+
+
+def test_another_makers_credentials_are_said_plainly_not_to_be_a_likeness_release(
+    home: Path,
+) -> None:
+    path = _signed(home, camera_manifest("image/jpeg"))
+    result = runner.invoke(app, ["verify", str(path)])
+    assert result.exit_code == 3, result.output
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("verdict    NOT A LIKENESS RELEASE: valid Content Credentials")
+    assert "C2PA       Trusted" in result.stdout
+    report = json.loads(runner.invoke(app, ["verify", str(path), "--json"]).stdout)
+    assert (report["verdict"], report["verified"]) == ("not_likeness", False)
+    assert report["c2pa"]["state"] == "Trusted"
+
+
+def test_a_remote_manifest_gets_its_own_verdict_not_invalid(home: Path) -> None:
+    path = _signed(home, camera_manifest("image/jpeg"), remote_url=REMOTE_URL, embed=False)
+    result = runner.invoke(app, ["verify", str(path)])
+    assert result.exit_code == 3, result.output
+    assert result.stdout.splitlines()[0].startswith("verdict    REMOTE MANIFEST NOT FETCHED")
+    assert f"C2PA       remote_not_fetched, stored at {REMOTE_URL} (not fetched)" in result.stdout
+    assert "Invalid" not in result.stdout
+    report = json.loads(runner.invoke(app, ["verify", str(path), "--json"]).stdout)
+    assert report["verdict"] == "remote_not_fetched"
+    assert report["c2pa"]["state"] == "remote_not_fetched"
+    assert report["c2pa"]["remote_url"] == REMOTE_URL
+
+
+def test_a_preview_says_preview_and_is_not_verified(home: Path) -> None:
+    path = _signed(home, likeness_manifest(make_info(), "image/jpeg", asset_kind="preview"))
+    result = runner.invoke(app, ["verify", str(path)])
+    assert result.exit_code == 3, result.output
+    assert result.stdout.startswith("verdict    PREVIEW — not for publication")
+    assert "· PREVIEW" in result.stdout
+    report = json.loads(runner.invoke(app, ["verify", str(path), "--json"]).stdout)
+    assert (report["verdict"], report["asset_kind"], report["verified"]) == (
+        "likeness_preview",
+        "preview",
+        False,
+    )

@@ -1,9 +1,28 @@
 """``verify``: what a released image carries, read back with the same tools a
-platform uses. Never raises for a bad file: every problem becomes part of the report."""
+platform uses. Never raises for a bad file: every problem becomes part of the report.
+
+Besides what each layer says, the report gives one **verdict** (decision 0019):
+
+- ``likeness_release``: an intact manifest (Trusted or Valid) with the Likeness release
+  assertion, asset kind ``release`` (an assertion without the field is a release). The
+  only verdict that counts as *verified*.
+- ``likeness_preview``: the same with asset kind ``preview``: a review preview, never a
+  release (the human output says PREVIEW).
+- ``likeness_unknown_kind``: a Likeness assertion with an asset kind this version does
+  not know; not a release.
+- ``not_likeness``: intact Content Credentials without a Likeness assertion: a C2PA
+  image, but not a Likeness release.
+- ``remote_not_fetched``: the image points at a manifest stored elsewhere
+  (``dcterms:provenance``); verify works offline and did not fetch it. Not checked is
+  not the same as invalid.
+- ``invalid``: a manifest that fails validation (tampered or damaged).
+- ``absent``: no Content Credentials at all.
+"""
 
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +50,33 @@ TRUSTED = "Trusted"
 VALID = "Valid"
 INVALID = "Invalid"
 ABSENT = "absent"
+#: The image points at a manifest stored elsewhere, and verify never fetches (no network).
+REMOTE_NOT_FETCHED = "remote_not_fetched"
+
+#: What the Likeness assertion says the image is; an assertion without the field is a
+#: release (images stamped before previews existed).
+ASSET_KIND_RELEASE = "release"
+ASSET_KIND_PREVIEW = "preview"
+
+# Verdicts: one word for the whole report (see the module docstring).
+LIKENESS_RELEASE = "likeness_release"
+LIKENESS_PREVIEW = "likeness_preview"
+LIKENESS_UNKNOWN_KIND = "likeness_unknown_kind"
+NOT_LIKENESS = "not_likeness"
+VERDICT_REMOTE_NOT_FETCHED = REMOTE_NOT_FETCHED
+VERDICT_INVALID = "invalid"
+VERDICT_ABSENT = "absent"
+VERDICTS = (
+    LIKENESS_RELEASE,
+    LIKENESS_PREVIEW,
+    LIKENESS_UNKNOWN_KIND,
+    NOT_LIKENESS,
+    VERDICT_REMOTE_NOT_FETCHED,
+    VERDICT_INVALID,
+    VERDICT_ABSENT,
+)
+
+_REMOTE_URL = re.compile(r"remote manifests? from url (\S+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -54,18 +100,21 @@ class VerifyConfig:
 @dataclass(frozen=True)
 class C2paReport:
     """``state`` is the SDK's validation state (``Trusted``: valid and chained to a
-    trust anchor; ``Valid``: intact but from an unknown signer; ``Invalid``), or
-    ``absent`` when there is no manifest."""
+    trust anchor; ``Valid``: intact but from an unknown signer; ``Invalid``), ``absent``
+    when there is no manifest, or ``remote_not_fetched`` when the image references a
+    manifest stored at ``remote_url`` that verify did not fetch (it never goes online)."""
 
     state: str
     errors: tuple[str, ...] = ()
     manifest: ManifestSummary | None = None
+    remote_url: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "state": self.state,
             "errors": list(self.errors),
             "manifest": self.manifest.to_dict() if self.manifest else None,
+            "remote_url": self.remote_url,
         }
 
 
@@ -121,12 +170,83 @@ class Report:
     extensions: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def verified(self) -> bool:
-        """True when the manifest is intact (trusted or not)."""
+    def c2pa_intact(self) -> bool:
+        """True when the manifest validates (trusted or not), whoever made it."""
         return self.c2pa.state in (TRUSTED, VALID)
+
+    @property
+    def asset_kind(self) -> str | None:
+        """What the Likeness assertion says the image is (``release`` when it does not
+        say), or None when there is no Likeness assertion to read."""
+        manifest = self.c2pa.manifest
+        if manifest is None or manifest.likeness is None:
+            return None
+        kind = manifest.likeness.get("asset_kind", ASSET_KIND_RELEASE)
+        return kind if isinstance(kind, str) else repr(kind)
+
+    @property
+    def verdict(self) -> str:
+        """One of :data:`VERDICTS`; see the module docstring."""
+        state = self.c2pa.state
+        if state == REMOTE_NOT_FETCHED:
+            return VERDICT_REMOTE_NOT_FETCHED
+        if state == ABSENT:
+            return VERDICT_ABSENT
+        if not self.c2pa_intact:
+            return VERDICT_INVALID
+        kind = self.asset_kind
+        if kind is None:
+            return NOT_LIKENESS
+        if kind == ASSET_KIND_RELEASE:
+            return LIKENESS_RELEASE
+        if kind == ASSET_KIND_PREVIEW:
+            return LIKENESS_PREVIEW
+        return LIKENESS_UNKNOWN_KIND
+
+    @property
+    def verified(self) -> bool:
+        """True only for a Likeness release: an intact manifest (trusted or not) with the
+        Likeness assertion, asset kind ``release``. A preview, another maker's Content
+        Credentials and a remote manifest verify did not fetch are not verified."""
+        return self.verdict == LIKENESS_RELEASE
+
+    @property
+    def headline(self) -> str:
+        """The verdict as one plain sentence for people."""
+        verdict = self.verdict
+        manifest = self.c2pa.manifest
+        if verdict == LIKENESS_RELEASE:
+            signer = "" if self.c2pa.state == TRUSTED else " (signer not on the trust list)"
+            return f"LIKENESS RELEASE: intact Content Credentials of a Likeness release{signer}"
+        if verdict == LIKENESS_PREVIEW:
+            return "PREVIEW — not for publication: a Likeness review preview, not a released image"
+        if verdict == LIKENESS_UNKNOWN_KIND:
+            return (
+                f"NOT A LIKENESS RELEASE: the Likeness assertion names asset kind "
+                f"{self.asset_kind!r}, which this version does not know"
+            )
+        if verdict == NOT_LIKENESS:
+            maker = (manifest.signer or manifest.claim_generator) if manifest else None
+            return (
+                "NOT A LIKENESS RELEASE: valid Content Credentials"
+                + (f" signed by {maker}" if maker else "")
+                + ", but no Likeness release assertion"
+            )
+        if verdict == VERDICT_REMOTE_NOT_FETCHED:
+            where = self.c2pa.remote_url or "a remote address"
+            return (
+                f"REMOTE MANIFEST NOT FETCHED: the Content Credentials are stored at {where}; "
+                "verify works offline and did not check them (not checked is not invalid)"
+            )
+        if verdict == VERDICT_INVALID:
+            return "NOT VERIFIED: the Content Credentials are invalid (tampered or damaged)"
+        return "NOT VERIFIED: no Content Credentials"
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
+            "verdict": self.verdict,
+            "verified": self.verified,
+            "asset_kind": self.asset_kind,
             "image": {
                 "format": self.format.value if self.format else None,
                 "width": self.width,
@@ -161,8 +281,27 @@ def _failures(results: Any) -> tuple[str, ...]:
     return tuple(messages)
 
 
+def _remote(exc: c2pa.C2paError) -> C2paReport | None:
+    """The report for an image whose manifest is remote (the SDK refuses to read it
+    without fetching), or None for any other error."""
+    message = str(exc)
+    if not (isinstance(exc, c2pa.C2paError.RemoteManifest) or message.startswith("Remote:")):
+        return None
+    found = _REMOTE_URL.search(message)
+    url = found.group(1) if found else None
+    return C2paReport(
+        REMOTE_NOT_FETCHED,
+        (
+            f"the manifest is stored remotely{f' at {url}' if url else ''}; "
+            "verify does not fetch over the network",
+        ),
+        remote_url=url,
+    )
+
+
 def read_c2pa(data: bytes, fmt: ImageFormat, trust_anchors_pem: bytes | None) -> C2paReport:
-    """Validate the embedded manifest with the C2PA SDK; never fetches anything remote."""
+    """Validate the embedded manifest with the C2PA SDK; never fetches anything remote
+    (a manifest stored remotely is reported as ``remote_not_fetched``)."""
     settings: dict[str, Any] = {"verify": {"remote_manifest_fetch": False, "ocsp_fetch": False}}
     if trust_anchors_pem:
         settings["trust"] = {"user_anchors": trust_anchors_pem.decode("utf-8", "replace")}
@@ -179,7 +318,7 @@ def read_c2pa(data: bytes, fmt: ImageFormat, trust_anchors_pem: bytes | None) ->
                 except KeyError:
                     manifest = None
     except c2pa.C2paError as exc:
-        return C2paReport(INVALID, (f"manifest unreadable: {exc}",))
+        return _remote(exc) or C2paReport(INVALID, (f"manifest unreadable: {exc}",))
     if state not in (TRUSTED, VALID, INVALID):
         errors = (*errors, f"unknown validation state {state!r}")
         state = INVALID

@@ -30,7 +30,7 @@ def _human_lines(report: Report) -> list[str]:
     image = (
         f"{report.format.name} {report.width}x{report.height}" if report.format else "unreadable"
     )
-    lines = [f"image      {image}"]
+    lines = [f"verdict    {report.headline}", f"image      {image}"]
     manifest = report.c2pa.manifest
     c2pa_line = f"C2PA       {report.c2pa.state}"
     if manifest is not None:
@@ -40,11 +40,15 @@ def _human_lines(report: Report) -> list[str]:
             source = _short(action.get("digitalSourceType"))
             lines.append(f"           {action.get('action')} · {source}")
         if manifest.likeness:
+            kind = report.asset_kind
+            shown = "PREVIEW" if kind == "preview" else f"asset kind {kind}"
             lines.append(
                 f"           asset {manifest.likeness.get('asset_id')} · "
-                f"license {manifest.likeness.get('license_id')}"
+                f"license {manifest.likeness.get('license_id')} · {shown}"
             )
     else:
+        if report.c2pa.remote_url:
+            c2pa_line += f", stored at {report.c2pa.remote_url} (not fetched)"
         lines.append(c2pa_line)
     lines.extend(f"           ! {error}" for error in report.c2pa.errors)
     xmp = report.xmp
@@ -82,8 +86,11 @@ def verify_command(
 ) -> None:
     """Check an image's Content Credentials, IPTC metadata, label and watermark.
 
-    Exits 0 when the C2PA manifest is intact (Trusted or Valid), 3 when it is
-    missing or invalid (not verified), 1 when the file cannot be read.
+    The first line (`verdict` in JSON) says what the image is. Exits 0 for a Likeness
+    release (an intact C2PA manifest, Trusted or Valid, with the Likeness release
+    assertion), 3 for anything else (not verified): no or an invalid manifest, a remote
+    manifest it did not fetch (verify never goes online), another maker's Content
+    Credentials, a PREVIEW. 1 when the file cannot be read.
     """
     report = verify(_read(image), VerifyConfig.from_settings())
     if json_output:
