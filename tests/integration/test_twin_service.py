@@ -206,7 +206,7 @@ def test_a_retirement_that_rolls_back_destroys_nothing(
     assert basis.version == version.version
 
 
-def _use(world: World, twin: str, action: Action) -> UseIn:
+def _use(world: World, twin: str, action: Action, license_id: str | None = None) -> UseIn:
     return UseIn(
         twin=twin,
         brand_id=world.brand.id,
@@ -214,6 +214,7 @@ def _use(world: World, twin: str, action: Action) -> UseIn:
         channel="instagram",
         territory="FR",
         category="fashion",
+        license_id=license_id,
     )
 
 
@@ -236,7 +237,10 @@ def test_a_retired_twin_cannot_be_used_and_the_licenses_naming_it_end(
     built = _built_twin(session, world, deps, capture_dir)
     named = to_status(session, world, "active", twin_id=built.twin_id)
     unnamed = to_status(session, world, "active")
-    assert decision.decide_use(session, brand, _use(world, built.twin_id, Action.generate)).allow
+    # Both licenses cover the twin: each use names the one it is made under.
+    assert decision.decide_use(
+        session, brand, _use(world, built.twin_id, Action.generate, named.id)
+    ).allow
 
     for blank in ("", "   ", "\n\t"):
         with pytest.raises(InvalidInput, match="reason"):
@@ -252,7 +256,9 @@ def test_a_retired_twin_cannot_be_used_and_the_licenses_naming_it_end(
     assert (described["status"], described["usable_version"]) == ("active", None)
     generate = decision.decide_use(session, brand, _use(world, built.twin_id, Action.generate))
     assert generate.codes == {reasons.TWIN_NO_VERSION}
-    assert decision.decide_use(session, brand, _use(world, built.twin_id, Action.publish)).allow
+    assert decision.decide_use(
+        session, brand, _use(world, built.twin_id, Action.publish, unnamed.id)
+    ).allow
 
     licensing.retire_twin(session, talent, deps, built.twin_id, "talent asked for deletion")
     session.refresh(named)
