@@ -323,23 +323,26 @@ def test_a_named_license_that_objects_denies_even_when_another_would_cover() -> 
 
 
 @pytest.mark.parametrize(
-    ("license_id", "changes"),
+    ("license_id", "changes", "target"),
     [
-        ("nope", {}),  # no such license
-        ("theirs", {}),  # another brand's license
-        ("scoped", {"twin_id": "twin-b"}),  # a license for another twin
+        ("nope", {}, f"talent {TALENT}"),  # no such license
+        ("theirs", {}, f"talent {TALENT}"),  # another brand's license
+        ("scoped", {"twin_id": "twin-b"}, "twin twin-b"),  # a license for another twin
+        ("scoped", {}, f"talent {TALENT}"),  # a one-twin license, asked for every twin
     ],
 )
 def test_naming_a_license_the_brand_does_not_hold_for_the_twin_is_an_error(
-    license_id: str, changes: dict[str, object]
+    license_id: str, changes: dict[str, object], target: str
 ) -> None:
     rights = facts(
         license_(),
         license_("theirs", brand_id=OTHER_BRAND),
         license_("scoped", twin_id="twin-a"),
     )
-    with pytest.raises(InvalidUse, match=f"holds no license {license_id} for "):
+    with pytest.raises(InvalidUse) as raised:
         decide(use(license_id=license_id, **changes), rights)
+    assert raised.value.message == f"brand {BRAND} holds no license {license_id} for {target}"
+    assert decide(use(license_id="scoped", twin_id="twin-a"), rights).license_id == "scoped"
 
 
 def test_an_empty_license_id_is_refused() -> None:
