@@ -17,8 +17,9 @@ from typing import Any
 from PIL import Image
 from sqlalchemy.orm import Session
 
-from integration.test_license_support import World, to_status
+from integration.test_license_support import World, sign_creation_consent, to_status
 from likeness.asset import service as assets
+from likeness.consent import repository as consent_repository
 from likeness.identity.actor import Actor
 from likeness.kit.clock import utcnow
 from likeness.licensing import repository as licenses
@@ -49,6 +50,9 @@ class Released:
 
 
 def licensed(session: Session, world: World, deps: StorageDeps, **terms: Any) -> Released:
+    """A twin with its data key, the talent's creation consent, and an active license."""
+    if not consent_repository.creation_consents_of(session, world.talent.id):
+        sign_creation_consent(session, world)
     twin = Twin(id=new_id(), talent_id=world.talent.id, status=TwinStatus.active, latest_version=1)
     session.add(twin)
     session.flush()
@@ -74,7 +78,9 @@ def output(
         brand_id=released.license.brand_id,
         status=status,
         version=1,
-        use_json=json.dumps({"action": "generate", "channel": "instagram"}),
+        use_json=json.dumps(
+            {"action": "generate", "channel": "instagram", "territory": "FR", "category": "fashion"}
+        ),
         decision_json=decision,
         decision_sha256=hashlib.sha256(decision.encode()).hexdigest(),
         consent_id=consent.id,

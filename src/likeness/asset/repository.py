@@ -140,3 +140,19 @@ def publications_of(session: Session, asset_id: str) -> Sequence[Publication]:
         .scalars()
         .all()
     )
+
+
+def publications_of_many(
+    session: Session, asset_ids: Collection[str]
+) -> dict[str, list[Publication]]:
+    found: dict[str, list[Publication]] = {}
+    if not asset_ids:
+        return found
+    rows = session.execute(
+        select(Publication)
+        .where(Publication.asset_id.in_(list(asset_ids)))
+        .order_by(Publication.published_on, Publication.id)
+    ).scalars()
+    for row in rows:
+        found.setdefault(row.asset_id, []).append(row)
+    return found

@@ -9,6 +9,21 @@ from pydantic import BaseModel, ConfigDict, Field
 from likeness.models.asset import AssetKind, AssetStatus
 
 
+class PublicationRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    asset_id: str
+    brand_id: str
+    license_id: str
+    channel: str
+    territory: str
+    published_on: date
+    url: str | None
+    decision_sha256: str
+    created_at: datetime
+
+
 class AssetRead(BaseModel):
     """An asset as the brand, the talent side or an operator sees it."""
 
@@ -36,6 +51,8 @@ class AssetRead(BaseModel):
     status_changed_at: datetime | None
     status_reason: str | None
     takedown_by: datetime | None
+    #: Where the brand reported publishing it.
+    publications: list[PublicationRead] = Field(default_factory=list)
 
 
 class PublicationIn(BaseModel):
@@ -47,21 +64,6 @@ class PublicationIn(BaseModel):
     territory: str = Field(min_length=2, max_length=8)
     published_on: date
     url: str | None = Field(default=None, max_length=2048)
-
-
-class PublicationRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: str
-    asset_id: str
-    brand_id: str
-    license_id: str
-    channel: str
-    territory: str
-    published_on: date
-    url: str | None
-    decision_sha256: str
-    created_at: datetime
 
 
 class TakedownRead(BaseModel):
@@ -95,6 +97,8 @@ class AssetVerifyBlock(BaseModel):
     released_at: datetime
     valid_until: datetime
     status: AssetStatus
+    #: What found it: the C2PA manifest, or the watermark alone (a stripped copy).
+    matched_by: str
 
 
 class PublicVerifyRead(BaseModel):
@@ -116,3 +120,9 @@ class PublicVerifyRead(BaseModel):
     released_at: datetime
     valid_until: datetime
     takedown_by: datetime | None
+
+
+class SettleRead(BaseModel):
+    """The assets one settle run marked expired or revoked."""
+
+    changed: list[str]

@@ -16,30 +16,58 @@ license's ``takedown_days`` (decision 0017).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 import re
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from likeness.asset import access, repository
-from likeness.asset.errors import DuplicateAsset, InvalidAsset, NotDownloadable
+from likeness.asset.errors import (
+    AlreadyTakenDown,
+    AssetNotFound,
+    DuplicateAsset,
+    InvalidAsset,
+    NotDownloadable,
+    PublicationRefused,
+)
+from likeness.asset.schemas import (
+    AssetRead,
+    AssetVerifyBlock,
+    PublicationIn,
+    PublicationRead,
+    PublicVerifyRead,
+    TakedownRead,
+)
 from likeness.audit.service import record
 from likeness.capture.service import settle_with_transaction, undo_intent
+from likeness.errors import Forbidden
 from likeness.identity.actor import SYSTEM_ACTOR, Actor
 from likeness.kit.bounds import require_page
+from likeness.kit.canonical import canonical_json, sha256_hex
 from likeness.kit.clock import utcnow
+from likeness.licensing import decision as decision_point
 from likeness.licensing import repository as licenses
 from likeness.licensing.facts import terms_of
-from likeness.models.asset import Asset, AssetKind, AssetStatus
+from likeness.models.asset import Asset, AssetKind, AssetStatus, Publication
 from likeness.models.consent import Consent
 from likeness.models.license import License
 from likeness.models.output import Output, OutputStatus
-from likeness.policy import LicenseStatus, Relation
+from likeness.policy import (
+    Action,
+    Decision,
+    InvalidUse,
+    LicenseStatus,
+    Relation,
+    UseRequest,
+    decide,
+)
 from likeness.vault.deps import StorageDeps
 from likeness.vault.keys import twin_key_name
 
@@ -450,3 +478,295 @@ def settle(
             )
             changed.append(asset)
     return changed
+
+
+# --- views ---------------------------------------------------------------------------
+
+
+def to_read(session: Session, asset: Asset, *, with_publications: bool = True) -> AssetRead:
+    read = AssetRead.model_validate(asset)
+    if with_publications:
+        read.publications = [
+            PublicationRead.model_validate(p) for p in repository.publications_of(session, asset.id)
+        ]
+    return read
+
+
+def to_reads(session: Session, rows: Sequence[Asset]) -> list[AssetRead]:
+    """Many assets with their publications, in two queries."""
+    found = repository.publications_of_many(session, [a.id for a in rows])
+    reads = []
+    for asset in rows:
+        read = AssetRead.model_validate(asset)
+        read.publications = [PublicationRead.model_validate(p) for p in found.get(asset.id, [])]
+        reads.append(read)
+    return reads
+
+
+# --- publication reports -------------------------------------------------------------
+
+
+def _publication_moment(published_on: date, now: datetime) -> datetime:
+    """When the decision is asked for: now for today, noon UTC for an earlier day."""
+    if published_on == now.date():
+        return now
+    return datetime.combine(published_on, time(12), tzinfo=UTC)
+
+
+def _category_of(session: Session, asset: Asset) -> str | None:
+    output = session.get(Output, asset.output_id)
+    if output is None:
+        return None
+    try:
+        category = json.loads(output.use_json).get("category")
+    except (ValueError, AttributeError):
+        return None
+    return str(category) if category else None
+
+
+def check_url(url: str | None) -> str | None:
+    if url is None:
+        return None
+    url = url.strip()
+    if not re.fullmatch(r"https?://[^\s/$.?#][^\s]*", url, flags=re.IGNORECASE):
+        raise InvalidAsset(f"url must be an http(s) address, got {url!r}")
+    return url
+
+
+def publish_decision(session: Session, asset: Asset, use: UseRequest) -> Decision:
+    """The decision point, asked about this asset's own license only (never another one
+    the brand may hold): everything about the talent, but just this license."""
+    facts = decision_point.load_facts(session, asset.talent_id)
+    own = tuple(lic for lic in facts.licenses if lic.license_id == asset.license_id)
+    others = tuple(
+        lic
+        for lic in facts.licenses
+        if lic.license_id != asset.license_id and lic.brand_id != asset.brand_id
+    )
+    return decide(use, dataclasses.replace(facts, licenses=own + others))
+
+
+def report_publication(
+    session: Session, actor: Actor, asset_id: str, data: PublicationIn
+) -> Publication:
+    """A brand reports where it published a release. The decision point checks action
+    ``publish`` on that channel and territory under the asset's license: a deny is an
+    error and nothing is stored; an allow stores the report (a usage event) and audits it."""
+    asset, related = access.get_asset_for(session, actor, asset_id)
+    if Relation.brand not in related:
+        raise Forbidden("only a member of the brand that released it may report a publication")
+    now = utcnow()
+    settle(session, now, license_ids=[asset.license_id])
+    session.refresh(asset)
+    if asset.kind is not AssetKind.release:
+        raise PublicationRefused(f"asset {asset.id} is a preview: previews are never published")
+    if data.published_on > now.date():
+        raise InvalidAsset(f"published_on {data.published_on} is in the future")
+    if data.published_on < asset.released_at.date():
+        raise InvalidAsset(
+            f"published_on {data.published_on} is before the release ({asset.released_at.date()})"
+        )
+    url = check_url(data.url)
+    try:
+        use = UseRequest(
+            talent_id=asset.talent_id,
+            twin_id=asset.twin_id,
+            brand_id=asset.brand_id,
+            action=Action.publish,
+            channel=data.channel,
+            territory=data.territory,
+            category=_category_of(session, asset),
+            at=_publication_moment(data.published_on, now),
+        )
+    except InvalidUse as exc:
+        raise InvalidAsset(exc.message) from None
+    decision = publish_decision(session, asset, use)
+    if not decision.allow:
+        why = "; ".join(r.message for r in decision.reasons) or "no license covers it"
+        raise PublicationRefused(f"publishing asset {asset.id} there is not allowed: {why}")
+    digest = sha256_hex(canonical_json(decision.to_dict()).encode("utf-8"))
+    publication = Publication(
+        asset_id=asset.id,
+        brand_id=asset.brand_id,
+        license_id=asset.license_id,
+        channel=use.channel,
+        territory=use.territory or data.territory,
+        published_on=data.published_on,
+        url=url,
+        decision_sha256=digest,
+        reported_by_user_id=actor.user_id,
+    )
+    repository.add_publication(session, publication)
+    record(
+        session,
+        actor,
+        "asset.publication_reported",
+        "asset",
+        asset.id,
+        {
+            "publication_id": publication.id,
+            "license_id": asset.license_id,
+            "channel": publication.channel,
+            "territory": publication.territory,
+            "published_on": publication.published_on.isoformat(),
+            "url": url,
+            "decision_sha256": digest,
+        },
+    )
+    return publication
+
+
+def publications_for(session: Session, actor: Actor, asset_id: str) -> Sequence[Publication]:
+    asset, _ = access.get_asset_for(session, actor, asset_id)
+    return repository.publications_of(session, asset.id)
+
+
+# --- take-downs ----------------------------------------------------------------------
+
+
+def takedowns_for(
+    session: Session, actor: Actor, *, brand_id: str | None = None
+) -> list[TakedownRead]:
+    """Exactly what must come down, by when: released assets of the actor's scope whose
+    license ended or whose consent was revoked, not yet confirmed taken down, earliest
+    deadline first, each with the places the brand reported publishing it."""
+    settle(session, utcnow())
+    where: list[ColumnElement[bool]] = []
+    visible = access.asset_filter(actor)
+    if visible is not None:
+        where.append(visible)
+    if brand_id is not None:
+        where.append(Asset.brand_id == brand_id)
+    rows = repository.takedowns(session, where)
+    found = repository.publications_of_many(session, [a.id for a in rows])
+    return [
+        TakedownRead(
+            asset_id=a.id,
+            brand_id=a.brand_id,
+            license_id=a.license_id,
+            channel=a.channel,
+            status=a.status,
+            reason=a.status_reason,
+            takedown_by=a.takedown_by,
+            publications=[PublicationRead.model_validate(p) for p in found.get(a.id, [])],
+        )
+        for a in rows
+    ]
+
+
+def mark_taken_down(session: Session, actor: Actor, asset_id: str, note: str | None) -> Asset:
+    """The brand confirms it removed the asset everywhere (audited); it is then never
+    downloadable again. Allowed from any state but ``taken_down``."""
+    asset, related = access.get_asset_for(session, actor, asset_id)
+    if Relation.brand not in related:
+        raise Forbidden("only a member of the brand that released it may confirm a take-down")
+    now = utcnow()
+    settle(session, now, license_ids=[asset.license_id])
+    session.refresh(asset)
+    if asset.status is AssetStatus.taken_down:
+        raise AlreadyTakenDown(f"asset {asset.id} was already taken down")
+    before = asset.status
+    won = repository.set_status(
+        session,
+        asset.id,
+        [before],
+        {
+            "status": AssetStatus.taken_down,
+            "status_changed_at": now,
+            "status_reason": (note or "taken down by the brand")[:500],
+        },
+    )
+    if not won:
+        raise AlreadyTakenDown(f"asset {asset.id} changed at the same time; reload it")
+    session.refresh(asset)
+    late = asset.takedown_by is not None and now > asset.takedown_by
+    record(
+        session,
+        actor,
+        "asset.taken_down",
+        "asset",
+        asset.id,
+        {
+            "from": before.value,
+            "note": note,
+            "takedown_by": asset.takedown_by.isoformat() if asset.takedown_by else None,
+            "late": late,
+        },
+    )
+    return asset
+
+
+# --- lookups: verify and the public endpoint ----------------------------------------------
+
+
+def normalise_ref(ref: str) -> str:
+    text = ref.strip().lower().replace("-", "")
+    if _HEX32.fullmatch(text) or _HEX16.fullmatch(text):
+        return text
+    raise AssetNotFound(f"{ref!r} is neither an asset id (32 hex digits) nor a mark (16)")
+
+
+def lookup(session: Session, ref: str) -> Asset | None:
+    """The asset an id or a 16-hex mark names (settled first), or None."""
+    text = normalise_ref(ref)
+    asset = (
+        repository.get(session, text) if len(text) == 32 else repository.get_by_mark(session, text)
+    )
+    if asset is None:
+        return None
+    if settle(session, utcnow(), license_ids=[asset.license_id]):
+        session.refresh(asset)
+    return asset
+
+
+def public_lookup(session: Session, ref: str) -> PublicVerifyRead:
+    """What anybody may learn from an asset id or mark: authorised release or not,
+    AI-generated, status, valid until. No names, fees, emails or internal ids."""
+    asset = lookup(session, ref)
+    if asset is None:
+        raise AssetNotFound(f"{ref.strip()} is not a registered Likeness asset")
+    return PublicVerifyRead(
+        asset_id=asset.id,
+        mark=asset.mark,
+        kind=asset.kind,
+        authorised_release=asset.kind is AssetKind.release and asset.status is AssetStatus.active,
+        status=asset.status,
+        channel=asset.channel,
+        released_at=asset.released_at,
+        valid_until=asset.valid_until,
+        takedown_by=asset.takedown_by,
+    )
+
+
+def verify_block(
+    session: Session, manifest_asset_id: str | None, watermark_mark: str | None
+) -> AssetVerifyBlock | None:
+    """The ``asset`` block of a verify report: the asset the manifest names, else the one
+    the watermark's mark finds (a copy stripped of its metadata); None if neither is
+    registered."""
+    found: Asset | None = None
+    matched_by = None
+    for ref, how in ((manifest_asset_id, "manifest"), (watermark_mark, "watermark")):
+        if not ref:
+            continue
+        try:
+            found = lookup(session, ref)
+        except AssetNotFound:
+            found = None
+        if found is not None:
+            matched_by = how
+            break
+    if found is None or matched_by is None:
+        return None
+    return AssetVerifyBlock(
+        id=found.id,
+        kind=found.kind,
+        talent=found.talent_id,
+        brand=found.brand_id,
+        license=found.license_id,
+        channel=found.channel,
+        released_at=found.released_at,
+        valid_until=found.valid_until,
+        status=found.status,
+        matched_by=matched_by,
+    )
