@@ -56,30 +56,47 @@ def _has_active_asset(column: Any) -> ColumnElement[bool]:
     return exists().where(Asset.status == AssetStatus.active, column)
 
 
+def _licenses_in_scope(
+    license_ids: Collection[str] | None, scope: ColumnElement[bool] | None
+) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if license_ids is not None:
+        where.append(License.id.in_(list(license_ids)))
+    if scope is not None:
+        where.append(scope)
+    return where
+
+
 def ended_licenses_with_active_assets(
-    session: Session, now: datetime, license_ids: Collection[str] | None
+    session: Session,
+    now: datetime,
+    license_ids: Collection[str] | None,
+    scope: ColumnElement[bool] | None = None,
 ) -> Sequence[License]:
-    """Licenses that no longer run (ended, or past their term) yet still have active assets."""
+    """Licenses that no longer run (ended, or past their term) yet still have active
+    assets; only ``license_ids`` and those ``scope`` (a filter on licenses) admits."""
     query = select(License).where(
         or_(License.status.not_in(RUNNING), License.ends_at <= now),
         _has_active_asset(Asset.license_id == License.id),
+        *_licenses_in_scope(license_ids, scope),
     )
-    if license_ids is not None:
-        query = query.where(License.id.in_(list(license_ids)))
     return session.execute(query.order_by(License.id)).scalars().all()
 
 
 def revoked_consents_with_active_assets(
-    session: Session, license_ids: Collection[str] | None
+    session: Session,
+    license_ids: Collection[str] | None,
+    scope: ColumnElement[bool] | None = None,
 ) -> Sequence[Consent]:
-    """Revoked use consents whose license still has active assets."""
+    """Revoked use consents whose license (in scope) still has active assets."""
     query = select(Consent).where(
         Consent.kind == ConsentKind.use,
         or_(Consent.status == ConsentStatus.revoked, Consent.revoked_at.is_not(None)),
         _has_active_asset(Asset.consent_id == Consent.id),
     )
-    if license_ids is not None:
-        query = query.where(Consent.license_id.in_(list(license_ids)))
+    limits = _licenses_in_scope(license_ids, scope)
+    if limits:
+        query = query.where(Consent.license_id.in_(select(License.id).where(*limits)))
     return session.execute(query.order_by(Consent.id)).scalars().all()
 
 

@@ -52,6 +52,7 @@ from likeness.identity.actor import SYSTEM_ACTOR, Actor
 from likeness.kit.bounds import require_page
 from likeness.kit.canonical import canonical_json, sha256_hex
 from likeness.kit.clock import utcnow
+from likeness.licensing import access as license_access
 from likeness.licensing import decision as decision_point
 from likeness.licensing import repository as licenses
 from likeness.licensing.facts import terms_of
@@ -301,7 +302,7 @@ def list_for(
 ) -> Sequence[Asset]:
     """The assets the actor may see, newest last, settled first."""
     require_page(limit, offset, MAX_PAGE)
-    settle(session, utcnow())
+    settle(session, utcnow(), actor=actor)
     where: list[ColumnElement[bool]] = []
     visible = access.asset_filter(actor)
     if visible is not None:
@@ -423,18 +424,24 @@ def earliest(*endings: Ending | None) -> Ending | None:
 
 
 def settle(
-    session: Session, now: datetime, *, license_ids: Collection[str] | None = None
+    session: Session,
+    now: datetime,
+    *,
+    license_ids: Collection[str] | None = None,
+    actor: Actor | None = None,
 ) -> list[Asset]:
     """Mark the active assets of ended licenses and revoked consents expired or revoked,
     with their take-down date; one audit event per asset. Idempotent (only active assets
     change, each with a compare-and-set), so any read path may run it. ``license_ids``
-    limits the work to those licenses (a single-asset read)."""
+    limits the work to those licenses (a single-asset read); ``actor`` to the licenses
+    that actor may see (a list: a brand's read settles its own licenses only)."""
+    scope = license_access.license_filter(actor) if actor is not None else None
     endings: dict[str, tuple[License, Ending]] = {}
-    for lic in repository.ended_licenses_with_active_assets(session, now, license_ids):
+    for lic in repository.ended_licenses_with_active_assets(session, now, license_ids, scope):
         ending = license_ending(lic, now)
         if ending is not None:
             endings[lic.id] = (lic, ending)
-    for consent in repository.revoked_consents_with_active_assets(session, license_ids):
+    for consent in repository.revoked_consents_with_active_assets(session, license_ids, scope):
         if consent.license_id is None:
             continue
         lic_row = endings.get(consent.license_id)
@@ -630,7 +637,7 @@ def takedowns_for(
     """Exactly what must come down, by when: released assets of the actor's scope whose
     license ended or whose consent was revoked, not yet confirmed taken down, earliest
     deadline first, each with the places the brand reported publishing it."""
-    settle(session, utcnow())
+    settle(session, utcnow(), actor=actor)
     where: list[ColumnElement[bool]] = []
     visible = access.asset_filter(actor)
     if visible is not None:
