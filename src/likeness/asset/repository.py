@@ -26,6 +26,24 @@ def get_by_mark(session: Session, mark: str) -> Asset | None:
     return session.execute(select(Asset).where(Asset.mark == mark)).scalar_one_or_none()
 
 
+def with_rights(
+    session: Session, *, asset_id: str | None = None, mark: str | None = None
+) -> tuple[Asset, License, Consent] | None:
+    """The asset with its license and use consent, in one query (the lookup path)."""
+    query = (
+        select(Asset, License, Consent)
+        .join(License, License.id == Asset.license_id)
+        .join(Consent, Consent.id == Asset.consent_id)
+    )
+    query = (
+        query.where(Asset.id == asset_id)
+        if asset_id is not None
+        else query.where(Asset.mark == mark)
+    )
+    row = session.execute(query).one_or_none()
+    return (row[0], row[1], row[2]) if row is not None else None
+
+
 def mark_taken(session: Session, mark: str) -> bool:
     """Whether an asset already carries this mark (or an id that starts with it)."""
     return session.execute(select(exists().where(Asset.mark == mark))).scalar_one()

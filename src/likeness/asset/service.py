@@ -62,6 +62,7 @@ from likeness.models.license import License
 from likeness.models.output import Output, OutputStatus
 from likeness.policy import (
     Action,
+    ConsentStatus,
     Decision,
     InvalidUse,
     LicenseStatus,
@@ -406,6 +407,10 @@ def license_ending(lic: License, now: datetime) -> Ending | None:
     return None
 
 
+def consent_is_revoked(consent: Consent) -> bool:
+    return consent.status is ConsentStatus.revoked or consent.revoked_at is not None
+
+
 def consent_ending(consent: Consent, now: datetime) -> Ending:
     return Ending(
         AssetStatus.revoked,
@@ -714,14 +719,23 @@ def normalise_ref(ref: str) -> str:
 
 
 def lookup(session: Session, ref: str) -> Asset | None:
-    """The asset an id or a 16-hex mark names (settled first), or None."""
+    """The asset an id or a 16-hex mark names (settled first), or None.
+
+    One query in the common case: the asset comes with its license and consent, and
+    :func:`settle` (which writes) runs only when they say the asset must change."""
     text = normalise_ref(ref)
-    asset = (
-        repository.get(session, text) if len(text) == 32 else repository.get_by_mark(session, text)
-    )
-    if asset is None:
+    if len(text) == 32:
+        found = repository.with_rights(session, asset_id=text)
+    else:
+        found = repository.with_rights(session, mark=text)
+    if found is None:
         return None
-    if settle(session, utcnow(), license_ids=[asset.license_id]):
+    asset, lic, consent = found
+    now = utcnow()
+    if asset.status is AssetStatus.active and (
+        license_ending(lic, now) is not None or consent_is_revoked(consent)
+    ):
+        settle(session, now, license_ids=[asset.license_id])
         session.refresh(asset)
     return asset
 
