@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
 from datetime import timedelta
 
 import pytest
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from integration import asset_support as support
-from integration.test_license_support import World
+from integration.test_license_support import World, make_world
 from likeness.asset import service as assets
 from likeness.asset.errors import (
     AlreadyTakenDown,
@@ -27,6 +28,7 @@ from likeness.consent import service as consent_service
 from likeness.errors import Forbidden
 from likeness.identity.actor import SYSTEM_ACTOR
 from likeness.kit.clock import utcnow
+from likeness.kit.db import Database
 from likeness.licensing import repository as licenses
 from likeness.licensing import service as licensing
 from likeness.licensing.schemas import TransitionIn
@@ -388,3 +390,33 @@ def test_verify_block_finds_the_asset_by_manifest_or_watermark(
     preview = support.register(session, SYSTEM_ACTOR, deps, released, kind=AssetKind.preview)
     block = assets.verify_block(session, None, preview.mark)
     assert block is not None and block.kind is AssetKind.preview
+
+
+def test_concurrent_settles_record_each_change_once(db: Database, deps: StorageDeps) -> None:
+    with db.unit_of_work() as session:
+        world = make_world(session)
+        released = support.licensed(session, world, deps)
+        ids = [support.register(session, SYSTEM_ACTOR, deps, released).id for _ in range(3)]
+        licensing.revoke(session, SYSTEM_ACTOR, released.license.id, TransitionIn(reason="x"))
+    barrier = threading.Barrier(2)
+    changed: list[int] = []
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait(timeout=10)
+            with db.unit_of_work() as session:
+                changed.append(len(assets.settle(session, utcnow())))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert sum(changed) == 3  # the two runs split the work; no asset is changed twice
+    with db.unit_of_work() as session:
+        for asset_id in ids:
+            assert actions(session, asset_id).count("asset.revoked") == 1

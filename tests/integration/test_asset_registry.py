@@ -255,3 +255,16 @@ def test_a_brand_never_downloads_a_preview_but_the_talent_side_may(
         _, body = assets.read_file(session, world.actor(session, who), deps, preview.id)
         assert body == support.png()
     assert len(events(session, "asset.downloaded", preview.id)) == 3
+
+
+def test_the_doctor_counts_asset_files_as_referenced(db: Database, deps: StorageDeps) -> None:
+    from likeness.system import doctor
+
+    with db.unit_of_work() as session:
+        world = make_world(session)
+        released = support.licensed(session, world, deps)
+        asset = support.register(session, SYSTEM_ACTOR, deps, released)
+        blob = asset.blob_key
+    report = doctor.diagnose(db, deps, grace_s=0)
+    assert [f for f in report.findings if f.subject == blob] == []
+    assert deps.blobs.exists(blob)

@@ -274,7 +274,8 @@ def _annotate(report: Report) -> list[str]:
     asset; without an installation (or a match) the report stays as the library made it."""
     manifest = report.c2pa.manifest
     manifest_id = None
-    if report.verified and manifest is not None and manifest.likeness:
+    intact = report.c2pa.state in ("Trusted", "Valid")  # a tampered manifest names nothing
+    if intact and manifest is not None and manifest.likeness:
         value = manifest.likeness.get("asset_id")
         manifest_id = str(value) if value else None
     mark = report.watermark.payload_hex if report.watermark.found else None

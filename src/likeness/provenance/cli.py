@@ -77,23 +77,6 @@ def _human_lines(report: Report) -> list[str]:
     return lines
 
 
-def run_verify(
-    image: Path, json_output: bool, annotate: Callable[[Report], list[str]] | None = None
-) -> None:
-    """Verify ``image`` and print the report; ``annotate`` (a caller above this library,
-    such as the asset registry's lookup) may add to ``report.extensions`` and return
-    more lines for the human output."""
-    report = verify(_read(image), VerifyConfig.from_settings())
-    extra = annotate(report) if annotate is not None else []
-    if json_output:
-        print_json(report.to_dict())
-    else:
-        for line in [*_human_lines(report), *extra]:
-            console.print(line, markup=False, highlight=False)
-    if not report.verified:
-        raise negative()
-
-
 def verify_command(
     image: Annotated[Path, typer.Argument(help="JPEG, PNG or WebP file to check.")],
     json_output: JsonOption = False,
@@ -103,7 +86,32 @@ def verify_command(
     Exits 0 when the C2PA manifest is intact (Trusted or Valid), 3 when it is
     missing or invalid (not verified), 1 when the file cannot be read.
     """
-    run_verify(image, json_output)
+    report = verify(_read(image), VerifyConfig.from_settings())
+    if json_output:
+        print_json(report.to_dict())
+    else:
+        for line in _human_lines(report):
+            console.print(line, markup=False, highlight=False)
+    if not report.verified:
+        raise negative()
+
+
+def run_verify(
+    image: Path, json_output: bool, annotate: Callable[[Report], list[str]] | None = None
+) -> None:
+    """:func:`verify_command` with a hook: ``annotate`` (a caller above this library, such
+    as the asset registry's lookup behind ``likeness verify``) may add sections to
+    ``report.extensions`` and return more lines for the human output. Same output and
+    exit codes as :func:`verify_command` otherwise."""
+    report = verify(_read(image), VerifyConfig.from_settings())
+    extra = annotate(report) if annotate is not None else []
+    if json_output:
+        print_json(report.to_dict())
+    else:
+        for line in [*_human_lines(report), *extra]:
+            console.print(line, markup=False, highlight=False)
+    if not report.verified:
+        raise negative()
 
 
 app = typer.Typer(help="Provenance: verify released images.")
