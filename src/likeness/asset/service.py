@@ -284,8 +284,8 @@ def find_by_idempotency(session: Session, brand_id: str, key: str) -> Asset | No
 def get_for(session: Session, actor: Actor, asset_id: str) -> Asset:
     """The asset, settled first, if the actor may see it; otherwise 404."""
     asset, _ = access.get_asset_for(session, actor, asset_id)
-    settle(session, utcnow(), license_ids=[asset.license_id])
-    session.refresh(asset)
+    if settle(session, utcnow(), license_ids=[asset.license_id]):
+        session.refresh(asset)
     return asset
 
 
@@ -338,8 +338,8 @@ def read_file(
 ) -> tuple[Asset, bytes]:
     """The decrypted file, for someone allowed to download it; every download is audited."""
     asset, related = access.get_asset_for(session, actor, asset_id)
-    settle(session, utcnow(), license_ids=[asset.license_id])
-    session.refresh(asset)
+    if settle(session, utcnow(), license_ids=[asset.license_id]):
+        session.refresh(asset)
     if not downloadable_by(related, asset):
         if asset.kind is not AssetKind.release:
             raise NotDownloadable(
@@ -568,8 +568,8 @@ def report_publication(
     if Relation.brand not in related:
         raise Forbidden("only a member of the brand that released it may report a publication")
     now = utcnow()
-    settle(session, now, license_ids=[asset.license_id])
-    session.refresh(asset)
+    if settle(session, now, license_ids=[asset.license_id]):
+        session.refresh(asset)
     if asset.kind is not AssetKind.release:
         raise PublicationRefused(f"asset {asset.id} is a preview: previews are never published")
     if data.published_on > now.date():
@@ -673,8 +673,8 @@ def mark_taken_down(session: Session, actor: Actor, asset_id: str, note: str | N
     if Relation.brand not in related:
         raise Forbidden("only a member of the brand that released it may confirm a take-down")
     now = utcnow()
-    settle(session, now, license_ids=[asset.license_id])
-    session.refresh(asset)
+    if settle(session, now, license_ids=[asset.license_id]):
+        session.refresh(asset)
     if asset.status is AssetStatus.taken_down:
         raise AlreadyTakenDown(f"asset {asset.id} was already taken down")
     before = asset.status
