@@ -4,8 +4,9 @@
   unit of work per lookup (what ``GET /api/v1/verify/{asset_id}`` runs, the settle of the
   asset's license included, HTTP aside), over ``--assets`` registered assets (1,000,000;
   ``--quick``: 10,000) bulk-inserted with Core ``executemany``. Target: p99 ≤ 5 ms, on
-  SQLite and on PostgreSQL (``--postgres URL``, or ``LIKENESS_BENCH_POSTGRES_URL``; the
-  rows go into a scratch schema that is dropped afterwards).
+  SQLite and on PostgreSQL (``--postgres URL``, or ``LIKENESS_TEST_POSTGRES_URL`` as
+  ``.ci/run`` sets it for ``make bench-quick``; the rows go into a scratch schema that is
+  dropped afterwards).
 * **verify a released file** — a 1080×1350 JPEG stamped with ``provenance.stamp``
   (label, watermark, signed C2PA), then ``provenance.verify`` plus the registry lookup
   of the asset it names (what ``likeness verify`` does). Target: median ≤ 0.25 s.
@@ -282,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--assets", type=int, help="registered assets (default 1,000,000)")
     parser.add_argument(
         "--postgres",
-        default=os.environ.get("LIKENESS_BENCH_POSTGRES_URL"),
+        default=os.environ.get("LIKENESS_TEST_POSTGRES_URL") or None,
         help="also run the lookup on this PostgreSQL server (a scratch schema)",
     )
     args = parser.parse_args(argv)
