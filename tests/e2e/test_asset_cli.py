@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from sqlalchemy import select
 
 from e2e.cli_support import as_, ok_json, run
 from integration import asset_support as support
@@ -24,6 +25,7 @@ from likeness.asset import service as assets
 from likeness.identity.actor import SYSTEM_ACTOR
 from likeness.kit.db import Database
 from likeness.models.asset import AssetKind
+from likeness.models.audit import AuditEvent
 from likeness.provenance import Channel, StampConfig, StampInfo, stamp
 from likeness.runtime import Runtime
 from likeness.settings import Settings
@@ -84,7 +86,7 @@ def registered(world: World, installation: Runtime) -> Registered:
 
 
 def test_brand_lists_downloads_and_reports_publication(
-    world: World, registered: Registered, tmp_path: Path
+    world: World, registered: Registered, tmp_path: Path, db: Database
 ) -> None:
     listed = ok_json("asset", "list", *as_(world, "brand"))
     assert {a["id"] for a in listed} == {registered.release_id, registered.preview_id}
@@ -98,6 +100,15 @@ def test_brand_lists_downloads_and_reports_publication(
     )
     assert code == 0, out
     assert target.read_bytes() == registered.released_file and "image/jpeg" in out
+    code, out = run(
+        "asset", "download", registered.release_id, "-o", str(target), *as_(world, "brand")
+    )
+    assert code == 1 and "already exists" in out  # never overwrites a file
+    with db.unit_of_work() as session:  # the refused one was not recorded as a download
+        downloads = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "asset.downloaded")
+        ).all()
+    assert len(downloads) == 1
     code, out = run("asset", "download", registered.preview_id, "-o", str(tmp_path / "p.png"),
                     *as_(world, "brand"))  # fmt: skip
     assert code == 1 and "previews are never downloadable by a brand" in out

@@ -11,7 +11,7 @@ import typer
 
 from likeness.asset import service
 from likeness.asset.schemas import AssetRead, PublicationIn, PublicationRead
-from likeness.errors import Forbidden, LikenessError
+from likeness.errors import Forbidden, InvalidInput, LikenessError
 from likeness.kit.cli import (
     AsOption,
     IsoDate,
@@ -138,9 +138,12 @@ def download(
     storage = cli_storage()
     with cli_session(as_email) as (session, actor):
         asset, data = service.read_file(session, actor, storage, asset_id)
-    target = out or Path(f"{asset.id}.{service.EXTENSIONS[asset.media_type]}")
+        target = out or Path(f"{asset.id}.{service.EXTENSIONS[asset.media_type]}")
+        if target.exists():  # refused before the download is recorded
+            raise InvalidInput(f"{target} already exists: choose another --out or remove it")
     try:
-        target.write_bytes(data)
+        with target.open("xb") as handle:
+            handle.write(data)
     except OSError as exc:
         raise fail(f"cannot write {target}: {exc.strerror or exc}") from None
     console.print(
