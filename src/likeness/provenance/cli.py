@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -97,6 +98,24 @@ def verify_command(
         print_json(report.to_dict())
     else:
         for line in _human_lines(report):
+            console.print(line, markup=False, highlight=False)
+    if not report.verified:
+        raise negative()
+
+
+def run_verify(
+    image: Path, json_output: bool, annotate: Callable[[Report], list[str]] | None = None
+) -> None:
+    """:func:`verify_command` with a hook: ``annotate`` (a caller above this library, such
+    as the asset registry's lookup behind ``likeness verify``) may add sections to
+    ``report.extensions`` and return more lines for the human output. Same output and
+    exit codes as :func:`verify_command` otherwise."""
+    report = verify(_read(image), VerifyConfig.from_settings())
+    extra = annotate(report) if annotate is not None else []
+    if json_output:
+        print_json(report.to_dict())
+    else:
+        for line in [*_human_lines(report), *extra]:
             console.print(line, markup=False, highlight=False)
     if not report.verified:
         raise negative()

@@ -1,0 +1,117 @@
+"""The registry's pure rules: who may download what, and what a license's state means
+for its assets (no database: rows are built in memory)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from likeness.asset import service
+from likeness.asset.errors import AssetNotFound, InvalidAsset
+from likeness.models.asset import Asset, AssetKind, AssetStatus
+from likeness.models.license import License
+from likeness.policy import LicenseStatus, Relation
+
+NOW = datetime(2026, 12, 7, 12, tzinfo=UTC)
+
+
+def asset(kind: AssetKind, status: AssetStatus) -> Asset:
+    return Asset(id=uuid.uuid4().hex, kind=kind, status=status)
+
+
+@given(
+    kind=st.sampled_from(list(AssetKind)),
+    status=st.sampled_from(list(AssetStatus)),
+    others=st.sets(st.sampled_from([Relation.brand, Relation.system])),
+)
+def test_a_brand_downloads_nothing_but_an_active_release(
+    kind: AssetKind, status: AssetStatus, others: set[Relation]
+) -> None:
+    relations = frozenset({Relation.brand, *others})
+    allowed = service.downloadable_by(relations, asset(kind, status))
+    assert allowed == (kind is AssetKind.release and status is AssetStatus.active)
+
+
+@given(kind=st.sampled_from(list(AssetKind)), status=st.sampled_from(list(AssetStatus)))
+def test_the_talent_side_and_operators_may_open_what_they_see(
+    kind: AssetKind, status: AssetStatus
+) -> None:
+    for relation in (Relation.talent, Relation.agent, Relation.operator):
+        assert service.downloadable_by(frozenset({relation}), asset(kind, status))
+    assert not service.downloadable_by(frozenset(), asset(kind, status))
+
+
+def lic(status: LicenseStatus, *, ends_in: timedelta, ended_at: datetime | None = None) -> License:
+    return License(
+        id="l" * 32, status=status, ends_at=NOW + ends_in, ended_at=ended_at, end_reason=None
+    )
+
+
+@pytest.mark.parametrize("status", [LicenseStatus.active, LicenseStatus.suspended])
+def test_a_running_license_inside_its_term_keeps_assets_active(status: LicenseStatus) -> None:
+    assert service.license_ending(lic(status, ends_in=timedelta(days=1)), NOW) is None
+
+
+def test_a_running_license_past_its_term_expires_them_at_the_end() -> None:
+    ending = service.license_ending(lic(LicenseStatus.active, ends_in=-timedelta(hours=2)), NOW)
+    assert ending is not None and ending.status is AssetStatus.expired
+    assert ending.at == NOW - timedelta(hours=2)
+
+
+def test_a_revoked_license_revokes_them_when_it_ended() -> None:
+    ended = NOW - timedelta(days=1)
+    ending = service.license_ending(
+        lic(LicenseStatus.revoked, ends_in=timedelta(days=90), ended_at=ended), NOW
+    )
+    assert ending is not None and (ending.status, ending.at) == (AssetStatus.revoked, ended)
+
+
+def test_an_expired_license_without_an_end_time_uses_its_term() -> None:
+    ending = service.license_ending(lic(LicenseStatus.expired, ends_in=-timedelta(days=3)), NOW)
+    assert ending is not None and ending.status is AssetStatus.expired
+    assert ending.at == NOW - timedelta(days=3)
+
+
+def test_the_earliest_end_wins_and_a_tie_goes_to_revocation() -> None:
+    early = service.Ending(AssetStatus.expired, NOW - timedelta(days=2), "term")
+    late = service.Ending(AssetStatus.revoked, NOW, "consent")
+    assert service.earliest(late, early) is early
+    tie = service.Ending(AssetStatus.revoked, early.at, "consent")
+    assert service.earliest(early, tie) is tie
+    assert service.earliest(None, None) is None
+
+
+@given(st.uuids(version=4))
+def test_mark_and_payload_are_the_ids_first_64_bits(value: uuid.UUID) -> None:
+    asset_id = value.hex
+    assert service.payload_of(asset_id) == value.bytes[:8]
+    assert service.mark_of(asset_id) == service.payload_of(asset_id).hex()
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "ftp://x.example/a", "https://", "http://a b", "data:,x"]
+)
+def test_a_publication_url_must_be_http(url: str) -> None:
+    with pytest.raises(InvalidAsset):
+        service.check_url(url)
+
+
+def test_an_http_url_is_kept() -> None:
+    assert service.check_url(" https://shop.example/p/1?x=2 ") == "https://shop.example/p/1?x=2"
+    assert service.check_url(None) is None
+
+
+@pytest.mark.parametrize("ref", ["", "xyz", "0" * 15, "0" * 33, "g" * 16, "../" + "0" * 16])
+def test_a_lookup_reference_is_an_id_or_a_mark(ref: str) -> None:
+    with pytest.raises(AssetNotFound):
+        service.normalise_ref(ref)
+
+
+def test_a_lookup_reference_is_normalised() -> None:
+    value = uuid.uuid4()
+    assert service.normalise_ref(str(value).upper()) == value.hex
+    assert service.normalise_ref(value.hex[:16].upper()) == value.hex[:16]
