@@ -239,23 +239,26 @@ def _undo_or_close(session: Session, deps: StorageDeps, rec: IntentRecord) -> No
     if not committed and rec.key_new and not owner_exists:
         shredded = deps.cipher.shred(rec.key_name)  # first: the blobs are noise now
     deleted = _delete_unreferenced(session, deps, rec.blobs, partials=True)
-    record(
+    _audit_settled(
         session,
-        SYSTEM_ACTOR,
+        rec,
         "doctor.intent_closed" if committed else "doctor.intent_undone",
-        "storage_intent",
-        rec.id,
-        {
-            "kind": rec.kind,
-            "talent_id": rec.talent_id,
-            "key": rec.key_name,
-            "key_shredded": shredded,
-            "blobs_deleted": deleted,
-            "started_at": rec.started_at.isoformat(),
-            "pid": rec.pid,
-            "host": rec.host,
-        },
+        shredded,
+        deleted,
+        kind=rec.kind,
+        key=rec.key_name,
+        started_at=rec.started_at.isoformat(),
+        pid=rec.pid,
+        host=rec.host,
     )
+
+
+def _audit_settled(
+    session: Session, rec: IntentRecord, action: str, shredded: bool, deleted: int, **details: Any
+) -> None:
+    """The audit event of a settled intent: what it shredded and deleted, and ``details``."""
+    payload = {"talent_id": rec.talent_id, "key_shredded": shredded, "blobs_deleted": deleted}
+    record(session, SYSTEM_ACTOR, action, "storage_intent", rec.id, {**payload, **details})
 
 
 def _deletion_committed(session: Session, row: tuple[str, str]) -> bool:
@@ -281,19 +284,9 @@ def _finish_shred(session: Session, deps: StorageDeps, rec: IntentRecord) -> Non
         if rec.key_new and rec.key_name:
             shredded = deps.cipher.shred(rec.key_name)
         deleted = _delete_unreferenced(session, deps, rec.blobs, partials=False)
-    record(
-        session,
-        SYSTEM_ACTOR,
-        "doctor.shred_finished" if done else "doctor.shred_dropped",
-        "storage_intent",
-        rec.id,
-        {
-            "talent_id": rec.talent_id,
-            "row": list(rec.row),
-            "key": rec.key_name or None,
-            "key_shredded": shredded,
-            "blobs_deleted": deleted,
-        },
+    action = "doctor.shred_finished" if done else "doctor.shred_dropped"
+    _audit_settled(
+        session, rec, action, shredded, deleted, row=list(rec.row), key=rec.key_name or None
     )
 
 
