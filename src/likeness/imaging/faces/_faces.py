@@ -136,19 +136,26 @@ def as_rgb8(image: NDArray[np.generic]) -> NDArray[np.uint8]:
 
 
 class _Canvas:
-    """An image edge-padded by half its long side, and its mirror image (made on first use).
+    """An image edge-padded by half its long side, and its mirror image, each made on
+    first use (an image without a face needs neither).
 
     Landmark-aligned chips may reach past the border; the padding keeps them valid. Face
     boxes and landmarks are given in the unpadded image's coordinates.
     """
 
     def __init__(self, rgb: NDArray[np.uint8]) -> None:
+        self._rgb = rgb
         self.pad = round(max(rgb.shape[:2]) * 0.5)
-        pad = self.pad
-        self.image = np.ascontiguousarray(
-            np.pad(rgb, ((pad, pad), (pad, pad), (0, 0)), mode="edge")
-        )
+        self._image: NDArray[np.uint8] | None = None
         self._flipped: NDArray[np.uint8] | None = None
+
+    @property
+    def image(self) -> NDArray[np.uint8]:
+        if self._image is None:
+            pad = self.pad
+            padded = np.pad(self._rgb, ((pad, pad), (pad, pad), (0, 0)), mode="edge")
+            self._image = np.ascontiguousarray(padded)
+        return self._image
 
     @property
     def flipped(self) -> NDArray[np.uint8]:
@@ -167,7 +174,7 @@ class _Canvas:
         """``rect`` (on the padded image) as it lies on :attr:`flipped`."""
         import dlib
 
-        width = self.image.shape[1]
+        width = self._rgb.shape[1] + 2 * self.pad
         return dlib.rectangle(
             width - 1 - rect.right(), rect.top(), width - 1 - rect.left(), rect.bottom()
         )
