@@ -201,7 +201,7 @@ def run_qc(
             if not faces:
                 frontal_missing.append(view.id)
         if faces:
-            embedded.append(_Embedded(f"{view.id} preview", fa.embed(preview, faces[0])))
+            embedded.append(_Embedded(f"{view.id} preview", fa.embed_aligned(preview, faces[0])))
             if frontal:
                 f = faces[0]
                 gray = preview.mean(axis=2).astype(np.uint8)

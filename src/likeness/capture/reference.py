@@ -74,7 +74,7 @@ def reference_template(
             f"use a photo where it is at least {MIN_FACE_WIDTH} px"
         )
     return ReferenceTemplate(
-        embedding=analyzer.embed(rgb, face),
+        embedding=analyzer.embed_aligned(rgb, face),
         photo_sha256=info.sha256,
         width=info.width,
         height=info.height,

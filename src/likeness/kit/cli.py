@@ -367,12 +367,12 @@ class IsoDateTime:
     def __call__(self, value: str | datetime) -> datetime:
         if isinstance(value, datetime):
             return value
+        from likeness.kit.clock import parse_iso  # not at start-up: `--help` loads this module
+
         text = str(value).strip()
         try:
-            if len(text) == len("2026-01-31"):
-                parsed = datetime.fromisoformat(text + "T00:00:00+00:00")
-            else:
-                parsed = datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
+            bare_date = len(text) == len("2026-01-31")
+            parsed: datetime | None = parse_iso(text + "T00:00:00Z" if bare_date else text)
         except ValueError:
             parsed = None
         if parsed is None or parsed.tzinfo is None:

@@ -14,3 +14,9 @@ def ensure_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
+
+
+def parse_iso(text: str) -> datetime:
+    """An ISO 8601 date-time as written, ``Z`` (or ``z``) meaning UTC; naive when it names
+    no zone, for the caller to refuse. :class:`ValueError` when it is not one."""
+    return datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))

@@ -168,6 +168,56 @@ def _refusal(reason: str) -> str:
     return f"{reason}; set {OPT_IN_VARIABLE}=1 to load it anyway (the load is logged)"
 
 
+@dataclass(frozen=True)
+class _Finding:
+    """What the installed copy of one entry is, before any opt-in: the one verdict that
+    :func:`admit` acts on and :func:`inventory` reports."""
+
+    path: Path | None
+    sha256: str | None
+    status: str  # ok, built-in, missing, checksum-mismatch, refused-noncommercial
+    reason: str = ""
+
+
+#: The refusals an operator's opt-in lifts, with the error each raises otherwise.
+_REFUSALS: dict[str, type[ModelChecksumMismatch | ModelLicenseRefused]] = {
+    "checksum-mismatch": ModelChecksumMismatch,
+    "refused-noncommercial": ModelLicenseRefused,
+}
+
+
+def _examine(entry: ModelEntry) -> _Finding:
+    """Find ``entry``'s file, check its hash, then its licence; the first problem wins."""
+    name = entry.name
+    path, sha = None, None
+    if entry.file is not None:
+        path = locate(entry)
+        if path is None:
+            return _Finding(
+                None,
+                None,
+                "missing",
+                f"model {name} ({entry.file}) is not installed: install `{entry.package}`",
+            )
+        sha = file_sha256(path)
+        if sha != entry.sha256:
+            return _Finding(
+                path,
+                sha,
+                "checksum-mismatch",
+                f"model file {path} has SHA-256 {sha}, not the {entry.sha256} the registry "
+                f"vetted for {name}",
+            )
+    if not entry.commercial_use:
+        return _Finding(
+            path,
+            sha,
+            "refused-noncommercial",
+            f"model {name} may not be used commercially (licence: {entry.license})",
+        )
+    return _Finding(path, sha, "built-in" if entry.file is None else "ok")
+
+
 def admit(name: str, *, allow_noncommercial: bool | None = None) -> AdmittedModel:
     """Check the registered model ``name`` before it is loaded.
 
@@ -177,29 +227,15 @@ def admit(name: str, *, allow_noncommercial: bool | None = None) -> AdmittedMode
     :class:`ModelLicenseRefused` when its licence forbids commercial use.
     """
     entry = registered(name)
-    if entry.file is None:
-        path, sha = None, None
-    else:
-        path = locate(entry)
-        if path is None:
-            raise ModelMissing(
-                f"model {name} ({entry.file}) is not installed: install `{entry.package}`"
-            )
-        sha = file_sha256(path)
-        if sha != entry.sha256:
-            reason = (
-                f"model file {path} has SHA-256 {sha}, not the {entry.sha256} the registry "
-                f"vetted for {name}"
-            )
-            if not noncommercial_allowed(allow_noncommercial):
-                raise ModelChecksumMismatch(_refusal(reason))
-            return _opt_in(name, entry, path, sha, reason)
-    if not entry.commercial_use:
-        reason = f"model {name} may not be used commercially (licence: {entry.license})"
+    found = _examine(entry)
+    if found.status == "missing":
+        raise ModelMissing(found.reason)
+    refused = _REFUSALS.get(found.status)
+    if refused is not None:
         if not noncommercial_allowed(allow_noncommercial):
-            raise ModelLicenseRefused(_refusal(reason))
-        return _opt_in(name, entry, path, sha, reason)
-    return AdmittedModel(name, entry, path, sha)
+            raise refused(_refusal(found.reason))
+        return _opt_in(name, entry, found.path, found.sha256, found.reason)
+    return AdmittedModel(name, entry, found.path, found.sha256)
 
 
 def admit_file(path: Path, *, allow_noncommercial: bool | None = None) -> AdmittedModel:
@@ -217,21 +253,17 @@ def admit_file(path: Path, *, allow_noncommercial: bool | None = None) -> Admitt
 
 
 def inventory(*, allow_noncommercial: bool | None = None) -> list[ModelStatus]:
-    """Every registered model with its installed file and whether it may be loaded now."""
+    """Every registered model with its installed file and whether :func:`admit` would
+    load it now (``ok`` where the operator's opt-in lifts a refusal)."""
     allowed = noncommercial_allowed(allow_noncommercial)
     out = []
     for entry in REGISTRY:
         version = package_version(entry.package)
-        path = locate(entry)
-        if entry.file is None:
-            status = "built-in" if version is not None else "missing"
-        elif path is None:
+        found = _examine(entry)
+        status = found.status
+        if status == "built-in" and version is None:
             status = "missing"
-        elif file_sha256(path) != entry.sha256 and not allowed:
-            status = "checksum-mismatch"
-        elif not entry.commercial_use and not allowed:
-            status = "refused-noncommercial"
-        else:
+        elif status in _REFUSALS and allowed:
             status = "ok"
-        out.append(ModelStatus(entry, path, version, status))
+        out.append(ModelStatus(entry, found.path, version, status))
     return out

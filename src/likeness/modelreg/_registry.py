@@ -41,8 +41,33 @@ class ModelEntry:
 
 
 _DLIB_MODELS = "https://github.com/davisking/dlib-models#readme"
-_FRM = "face_recognition_models"
-_FRM_PACKAGE = "face-recognition-models"
+
+
+def _dlib_model(
+    name: str,
+    file: str,
+    sha256: str,
+    used_for: str,
+    *,
+    license: str = "CC0-1.0",
+    commercial_use: bool = True,
+    note: str = "",
+) -> ModelEntry:
+    """A dlib-models file as the ``face-recognition-models`` package ships it."""
+    return ModelEntry(
+        name=name,
+        file=file,
+        module="face_recognition_models",
+        folder="models",
+        package="face-recognition-models",
+        sha256=sha256,
+        license=license,
+        commercial_use=commercial_use,
+        source=_DLIB_MODELS,
+        used_for=used_for,
+        note=note,
+    )
+
 
 REGISTRY: tuple[ModelEntry, ...] = (
     ModelEntry(
@@ -59,56 +84,34 @@ REGISTRY: tuple[ModelEntry, ...] = (
         used_for="face detection (QC, identity, reference photos)",
         note="compiled into dlib; HOG filters trained on Labeled Faces in the Wild crops",
     ),
-    ModelEntry(
-        name="dlib-shape-predictor-5",
-        file="shape_predictor_5_face_landmarks.dat",
-        module=_FRM,
-        folder="models",
-        package=_FRM_PACKAGE,
-        sha256="c4b1e9804792707d3a405c2c16a80a20269e6675021f64a41d30fffafbc41888",
-        license="CC0-1.0",
-        commercial_use=True,
-        source=_DLIB_MODELS,
-        used_for="5 face landmarks: eye corners and nose base; aligns faces for embedding",
+    _dlib_model(
+        "dlib-shape-predictor-5",
+        "shape_predictor_5_face_landmarks.dat",
+        "c4b1e9804792707d3a405c2c16a80a20269e6675021f64a41d30fffafbc41888",
+        "5 face landmarks: eye corners and nose base; aligns faces for embedding",
         note="trained on dlib's own 5-point data set (7,198 faces annotated by its author)",
     ),
-    ModelEntry(
-        name="dlib-resnet-face-v1",
-        file="dlib_face_recognition_resnet_model_v1.dat",
-        module=_FRM,
-        folder="models",
-        package=_FRM_PACKAGE,
-        sha256="55533b28a95800a551ba546ba62fe69625c7e95a7061c338adffead08719da30",
-        license="CC0-1.0",
-        commercial_use=True,
-        source=_DLIB_MODELS,
-        used_for="128-D identity embedding (QC identity, reference photos)",
+    _dlib_model(
+        "dlib-resnet-face-v1",
+        "dlib_face_recognition_resnet_model_v1.dat",
+        "55533b28a95800a551ba546ba62fe69625c7e95a7061c338adffead08719da30",
+        "128-D identity embedding (QC identity, reference photos)",
         note="the weights are public domain; about half the training faces came from the "
         "VGG Face and FaceScrub research sets (see decision 0010)",
     ),
-    ModelEntry(
-        name="dlib-mmod-face-detector",
-        file="mmod_human_face_detector.dat",
-        module=_FRM,
-        folder="models",
-        package=_FRM_PACKAGE,
-        sha256="4cb19393e2fbaf2b1609a9319ad5386618c886a6234ec1b971f3e87c85d87fe6",
-        license="CC0-1.0",
-        commercial_use=True,
-        source=_DLIB_MODELS,
-        used_for="not used (installed with the face models; a CNN face detector)",
+    _dlib_model(
+        "dlib-mmod-face-detector",
+        "mmod_human_face_detector.dat",
+        "4cb19393e2fbaf2b1609a9319ad5386618c886a6234ec1b971f3e87c85d87fe6",
+        "not used (installed with the face models; a CNN face detector)",
     ),
-    ModelEntry(
-        name="dlib-shape-predictor-68",
-        file="shape_predictor_68_face_landmarks.dat",
-        module=_FRM,
-        folder="models",
-        package=_FRM_PACKAGE,
-        sha256="fbdc2cb80eb9aa7a758672cbfdda32ba6300efe9b6e6c7a299ff7e736b11b92f",
+    _dlib_model(
+        "dlib-shape-predictor-68",
+        "shape_predictor_68_face_landmarks.dat",
+        "fbdc2cb80eb9aa7a758672cbfdda32ba6300efe9b6e6c7a299ff7e736b11b92f",
+        "not used (replaced by the 5-point predictor; kept listed so it is refused)",
         license="iBUG-300-W non-commercial",
         commercial_use=False,
-        source=_DLIB_MODELS,
-        used_for="not used (replaced by the 5-point predictor; kept listed so it is refused)",
         note='its README: the trained model "can\'t be used in a commercial product"',
     ),
     ModelEntry(

@@ -16,7 +16,8 @@ Order of reasoning, so every deny lists *all* its reasons:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 
 from likeness.policy import _reasons as R  # noqa: N812
 from likeness.policy._errors import InvalidUse
@@ -112,35 +113,36 @@ def _standing_reasons(use: UseRequest, facts: RightsFacts) -> list[Reason]:
     return []
 
 
+#: The creation consent's gates, in order: the talent's consents for the twin narrow at
+#: each, and the first gate that leaves none is the reason.
+_CREATION_GATES: tuple[tuple[Callable[[ConsentFacts, datetime], bool], str, str], ...] = (
+    (
+        ConsentFacts.signed_by,
+        R.CREATION_CONSENT_MISSING,
+        "the talent has not signed a consent to create this digital twin",
+    ),
+    (
+        lambda c, at: not c.revoked_by(at),
+        R.CREATION_CONSENT_REVOKED,
+        "the talent revoked consent to the digital twin; no new use is allowed",
+    ),
+    (
+        ConsentFacts.in_force,
+        R.CREATION_CONSENT_EXPIRED,
+        "the talent's consent to the digital twin is not in force at this time",
+    ),
+)
+
+
 def _creation_reasons(use: UseRequest, facts: RightsFacts) -> list[Reason]:
     """The twin may only be used while the talent's creation consent stands."""
-    relevant = [c for c in facts.creation_consents if c.twin_id in (None, use.twin_id)]
-    signed = [c for c in relevant if c.signed_by(use.at)]
-    if not signed:
-        return [
-            Reason(
-                R.CREATION_CONSENT_MISSING,
-                "the talent has not signed a consent to create this digital twin",
-            )
-        ]
-    standing = [c for c in signed if not c.revoked_by(use.at)]
-    if not standing:
-        return [
-            Reason(
-                R.CREATION_CONSENT_REVOKED,
-                "the talent revoked consent to the digital twin; no new use is allowed",
-            )
-        ]
-    in_force = [c for c in standing if c.in_force(use.at)]
-    if not in_force:
-        return [
-            Reason(
-                R.CREATION_CONSENT_EXPIRED,
-                "the talent's consent to the digital twin is not in force at this time",
-            )
-        ]
+    consents = [c for c in facts.creation_consents if c.twin_id in (None, use.twin_id)]
+    for keep, code, message in _CREATION_GATES:
+        consents = [c for c in consents if keep(c, use.at)]
+        if not consents:
+            return [Reason(code, message)]
     # Generating relights and restyles the twin: the consent must allow altering it.
-    if use.action is Action.generate and not any(ALTER in c.activities for c in in_force):
+    if use.action is Action.generate and not any(ALTER in c.activities for c in consents):
         return [
             Reason(
                 R.CREATION_CONSENT_NO_ALTER,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -71,29 +71,30 @@ def _time_problems(terms: LicenseTerms) -> list[str]:
     return problems
 
 
+def _listed(
+    values: frozenset[str], noun: str, required: str, valid: Callable[[str], bool], expected: str
+) -> list[str]:
+    """One problem if ``values`` is empty, else one for each value that is not ``valid``
+    (in sorted order, so the list does not depend on set iteration)."""
+    if not values:
+        return [f"at least one {required} is required"]
+    return [f"{noun} {v!r} is not {expected}" for v in sorted(values) if not valid(v)]
+
+
 def _scope_problems(terms: LicenseTerms) -> list[str]:
-    problems: list[str] = []
-    if not terms.channels:
-        problems.append("at least one channel is required")
-    problems += [
-        f"channel {c!r} is not a lower-case slug" for c in terms.channels if not is_slug(c)
-    ]
-    if not terms.territories:
-        problems.append("at least one territory (ISO 3166-1 alpha-2, or WW) is required")
-    problems += [
-        f"territory {t!r} is not an ISO 3166-1 alpha-2 code or WW"
-        for t in sorted(terms.territories)
-        if not is_territory(t)
-    ]
+    problems = _listed(terms.channels, "channel", "channel", is_slug, "a lower-case slug")
+    problems += _listed(
+        terms.territories,
+        "territory",
+        "territory (ISO 3166-1 alpha-2, or WW)",
+        is_territory,
+        "an ISO 3166-1 alpha-2 code or WW",
+    )
     if WORLDWIDE in terms.territories and len(terms.territories) > 1:
         problems.append("WW (worldwide) already covers every territory; list it alone")
-    if not terms.categories:
-        problems.append("at least one content category is required")
-    problems += [
-        f"category {c!r} is not a lower-case slug"
-        for c in sorted(terms.categories)
-        if not is_slug(c)
-    ]
+    problems += _listed(
+        terms.categories, "category", "content category", is_slug, "a lower-case slug"
+    )
     stray = terms.exclusive_categories - terms.categories
     if stray:
         problems.append(

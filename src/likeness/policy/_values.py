@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from likeness.kit import clock
 from likeness.policy._codes import WORLDWIDE
 from likeness.policy._errors import InvalidUse
 
@@ -91,8 +92,8 @@ def iso(value: datetime) -> str:
 
 
 def parse_iso(value: str) -> datetime:
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return require_aware(parsed, "time")
+    """An ISO 8601 time with a zone, in UTC (:class:`ValueError` if malformed)."""
+    return require_aware(clock.parse_iso(value), "time")
 
 
 @dataclass(frozen=True, slots=True)

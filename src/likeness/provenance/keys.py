@@ -312,15 +312,22 @@ def load_signing_material(
     leaf = certificates[0]
     algorithm = algorithm_for(leaf)
     probe = b"likeness signing key check"
-    _verify_with_leaf(leaf, algorithm, probe, _sign_with_key(private_key, algorithm, probe))
     material = SigningMaterial(
-        chain_pem=chain_pem,
-        algorithm=algorithm,
-        not_after=leaf.not_valid_after_utc,
-        private_key_pem=key_pem,
-        tsa_url=tsa_url,
-        trust_anchors_pem=trust_anchors_pem,
+        chain_pem, algorithm, leaf.not_valid_after_utc, key_pem, None, tsa_url, trust_anchors_pem
     )
+    return _proven(material, leaf, probe, _sign_with_key(private_key, algorithm, probe), self_test)
+
+
+def _proven(
+    material: SigningMaterial,
+    leaf: x509.Certificate,
+    probe: bytes,
+    signature: bytes,
+    self_test: bool,
+) -> SigningMaterial:
+    """``material`` once ``leaf`` verifies its test ``signature`` of ``probe`` and, with
+    ``self_test``, the C2PA SDK has signed an image with it."""
+    _verify_with_leaf(leaf, material.algorithm, probe, signature)
     if self_test:
         _self_test(material)
     return material
@@ -363,18 +370,11 @@ def callback_signing_material(
         signature = signer.sign(probe)
     except Exception as exc:  # a KMS can fail in any way; report it at start-up
         raise SigningConfigurationError(f"signer callback failed: {exc}") from None
-    _verify_with_leaf(leaf, algorithm, probe, signature)
+    chain_pem = signer.certificate_chain_pem
     material = SigningMaterial(
-        chain_pem=signer.certificate_chain_pem,
-        algorithm=algorithm,
-        not_after=leaf.not_valid_after_utc,
-        callback=signer,
-        tsa_url=tsa_url,
-        trust_anchors_pem=trust_anchors_pem,
+        chain_pem, algorithm, leaf.not_valid_after_utc, None, signer, tsa_url, trust_anchors_pem
     )
-    if self_test:
-        _self_test(material)
-    return material
+    return _proven(material, leaf, probe, signature, self_test)
 
 
 def local_trust_anchors(keys_dir: Path) -> bytes | None:

@@ -33,7 +33,7 @@ from likeness.auth import service as auth_service
 from likeness.capture import service as capture_service
 from likeness.consent import service as consent_service
 from likeness.consent.schemas import CreationConsentCreate
-from likeness.consent.signing import AFFIRMATION, SignatureRecord, TalentKeyring
+from likeness.consent.signing import AFFIRMATION, TalentKeyring, signing_payload
 from likeness.errors import LikenessError
 from likeness.identity.actor import SYSTEM_ACTOR, Actor
 from likeness.imaging.faces import FaceAnalyzer
@@ -263,13 +263,7 @@ def step_creation_consent(demo: Demo) -> str:
         consent_id = drafted.id
     # Signing is its own step of the talent's, as when they read the draft first.
     with demo.acting("talent") as (session, actor):
-        signed = licensing.sign_consent(
-            session,
-            actor,
-            consent_id,
-            consent_service.Intent(TALENT_NAME, AFFIRMATION, sign_with_key=True),
-            TalentKeyring(demo.settings.keys_dir),
-        )
+        signed = licensing.sign_consent(session, actor, consent_id, *_talent_signs(demo))
         demo.ids["creation_consent"] = signed.id
         return (
             f"[bold]{signed.id}[/] drafted and signed by {TALENT_NAME} (typed name + "
@@ -337,13 +331,7 @@ def step_license(demo: Demo) -> str:
     with demo.acting("brand") as (session, actor):
         licensing.accept(session, actor, license_id, TransitionIn())
     with demo.acting("talent") as (session, actor):
-        lic = licensing.approve(
-            session,
-            actor,
-            license_id,
-            consent_service.Intent(TALENT_NAME, AFFIRMATION, sign_with_key=True),
-            TalentKeyring(demo.settings.keys_dir),
-        )
+        lic = licensing.approve(session, actor, license_id, *_talent_signs(demo))
         read = licensing.to_read(session, actor, lic)
     if read.use_consent_id is None:
         raise DemoFailed(f"license {license_id} is {read.status.value} without a use consent")
@@ -420,6 +408,12 @@ def step_render(demo: Demo) -> str:
     )
 
 
+def _talent_signs(demo: Demo) -> tuple[consent_service.Intent, TalentKeyring]:
+    """The talent's signature: typed name, the affirmation, and their Ed25519 key."""
+    intent = consent_service.Intent(TALENT_NAME, AFFIRMATION, sign_with_key=True)
+    return intent, TalentKeyring(demo.settings.keys_dir)
+
+
 def _approval_sha256(demo: Demo, consent_id: str) -> tuple[str, str]:
     """The use consent's digest, and the digest of the talent's signature on it (the
     approval: the license is pre-approved, so signing the use consent approved it)."""
@@ -428,15 +422,15 @@ def _approval_sha256(demo: Demo, consent_id: str) -> tuple[str, str]:
     if read.signature is None:
         raise DemoFailed(f"use consent {read.id} is not signed")
     sig = read.signature
-    record = SignatureRecord(
-        consent_id=read.id,
-        document_sha256=sig.document_sha256,
-        signer_user_id=sig.signer_user_id,
-        typed_name=sig.typed_name,
-        statement=sig.statement,
-        signed_at=sig.signed_at,
+    payload = signing_payload(
+        read.id,
+        sig.document_sha256,
+        sig.signer_user_id,
+        sig.typed_name,
+        sig.statement,
+        sig.signed_at,
     )
-    return read.document_sha256, hashlib.sha256(record.payload()).hexdigest()
+    return read.document_sha256, hashlib.sha256(payload).hexdigest()
 
 
 def step_release(demo: Demo) -> str:

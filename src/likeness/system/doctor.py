@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -153,7 +153,10 @@ def referenced_blobs(session: Session) -> set[str]:
 
 
 def _db_view(session: Session) -> _DbView:
+    """One pass over the rows: what they reference, which keys they need, which blobs
+    are still in use."""
     expected: dict[str, tuple[str, str]] = {}
+    referenced: set[str] = set()
     live_blobs: set[str] = set()
     deleted_sessions: set[str] = set()
     for s in session.scalars(select(CaptureSession)):
@@ -162,24 +165,34 @@ def _db_view(session: Session) -> _DbView:
         else:
             deleted_sessions.add(s.id)
     for f in session.scalars(select(CaptureFile)):
-        if f.blob_key and f.session_id not in deleted_sessions:
-            live_blobs.add(f.blob_key)
+        if f.blob_key:
+            referenced.add(f.blob_key)
+            if f.session_id not in deleted_sessions:
+                live_blobs.add(f.blob_key)
     for t in session.scalars(select(Twin)):
         if t.status != TwinStatus.deleted:
             expected[twin_key_name(t.id)] = ("twins", t.id)
     for v in session.scalars(select(TwinVersion)):
+        artifacts = _artifact_keys(v)
+        referenced.update(artifacts)
         if v.status == TwinVersionStatus.active:
-            live_blobs.update(_artifact_keys(v))
+            live_blobs.update(artifacts)
     for r in session.scalars(select(TalentReference)):
         expected[reference_key_name(r.id)] = ("talent_references", r.id)
-    return _DbView(referenced_blobs(session), expected, live_blobs)
+    return _DbView(referenced, expected, live_blobs)
 
 
-def _row_exists(session: Session, row: tuple[str, str]) -> bool:
+def _row(session: Session, row: tuple[str, str]) -> object | None:
+    """The row an intent names as (table, id), or None if it is not in the database."""
     model = _ROW_MODELS.get(row[0])
     if model is None:
         raise ValueError(f"unknown table {row[0]!r} in an intent")
-    return session.get(model, row[1]) is not None
+    found: object | None = session.get(model, row[1])
+    return found
+
+
+def _row_exists(session: Session, row: tuple[str, str]) -> bool:
+    return _row(session, row) is not None
 
 
 # --- intents -------------------------------------------------------------------------
@@ -189,42 +202,10 @@ def _settle_claimed(db: Database, deps: StorageDeps, claimed: ClaimedIntent) -> 
     """Finish one stale intent: undo it, or just close it if its marker row committed."""
     rec = claimed.record
     finding = _intent_finding(rec, stale=True)
-    if rec.kind == "shred":
-        return _finish_shred(db, deps, claimed, finding)
+    settle = _finish_shred if rec.kind == "shred" else _undo_or_close
     try:
         with db.unit_of_work() as session:
-            committed = _row_exists(session, rec.row)
-            owner_exists = _row_exists(session, rec.key_owner)
-            shredded = False
-            if not committed and rec.key_new and not owner_exists:
-                shredded = deps.cipher.shred(rec.key_name)  # first: the blobs are noise now
-            refs = referenced_blobs(session) if rec.blobs else set()
-            deleted = 0
-            for key in rec.blobs:
-                if key in refs:
-                    continue
-                if deps.blobs.exists(key):
-                    deps.blobs.delete(key)
-                    deleted += 1
-                if isinstance(deps.blobs, BlobInventory):
-                    deps.blobs.discard_partial(key)  # a put cut short leaves a temporary
-            record(
-                session,
-                SYSTEM_ACTOR,
-                "doctor.intent_closed" if committed else "doctor.intent_undone",
-                "storage_intent",
-                rec.id,
-                {
-                    "kind": rec.kind,
-                    "talent_id": rec.talent_id,
-                    "key": rec.key_name,
-                    "key_shredded": shredded,
-                    "blobs_deleted": deleted,
-                    "started_at": rec.started_at.isoformat(),
-                    "pid": rec.pid,
-                    "host": rec.host,
-                },
-            )
+            settle(session, deps, rec)
     except Exception as exc:
         claimed.give_up()
         finding.error = f"{type(exc).__name__}: {exc}"
@@ -234,12 +215,58 @@ def _settle_claimed(db: Database, deps: StorageDeps, claimed: ClaimedIntent) -> 
     return finding
 
 
+def _delete_unreferenced(
+    session: Session, deps: StorageDeps, blobs: Sequence[str], *, partials: bool
+) -> int:
+    """Delete those of ``blobs`` that no row names (with ``partials``, also what an
+    unfinished put of each left); returns how many blobs were deleted."""
+    refs = referenced_blobs(session) if blobs else set()
+    deleted = 0
+    for key in blobs:
+        if key in refs:
+            continue
+        if deps.blobs.exists(key):
+            deps.blobs.delete(key)
+            deleted += 1
+        if partials and isinstance(deps.blobs, BlobInventory):
+            deps.blobs.discard_partial(key)  # a put cut short leaves a temporary
+    return deleted
+
+
+def _undo_or_close(session: Session, deps: StorageDeps, rec: IntentRecord) -> None:
+    """An interrupted write: if its row committed, the intent only closes; otherwise the
+    key it created (when no row owns it) and its unreferenced blobs go."""
+    committed = _row_exists(session, rec.row)
+    owner_exists = _row_exists(session, rec.key_owner)
+    shredded = False
+    if not committed and rec.key_new and not owner_exists:
+        shredded = deps.cipher.shred(rec.key_name)  # first: the blobs are noise now
+    deleted = _delete_unreferenced(session, deps, rec.blobs, partials=True)
+    _audit_settled(
+        session,
+        rec,
+        "doctor.intent_closed" if committed else "doctor.intent_undone",
+        shredded,
+        deleted,
+        kind=rec.kind,
+        key=rec.key_name,
+        started_at=rec.started_at.isoformat(),
+        pid=rec.pid,
+        host=rec.host,
+    )
+
+
+def _audit_settled(
+    session: Session, rec: IntentRecord, action: str, shredded: bool, deleted: int, **details: Any
+) -> None:
+    """The audit event of a settled intent: what it shredded and deleted, and ``details``."""
+    payload = {"talent_id": rec.talent_id, "key_shredded": shredded, "blobs_deleted": deleted}
+    record(session, SYSTEM_ACTOR, action, "storage_intent", rec.id, {**payload, **details})
+
+
 def _deletion_committed(session: Session, row: tuple[str, str]) -> bool:
     """Whether the deletion a shred intent was waiting for is in the database."""
-    model = _ROW_MODELS.get(row[0])
-    if model is None:
-        raise ValueError(f"unknown table {row[0]!r} in an intent")
-    found = session.get(model, row[1])
+    found = _row(session, row)
     if found is None:
         return True
     if isinstance(found, CaptureSession):
@@ -251,45 +278,19 @@ def _deletion_committed(session: Session, row: tuple[str, str]) -> bool:
     return False  # a reference template still on file
 
 
-def _finish_shred(
-    db: Database, deps: StorageDeps, claimed: ClaimedIntent, finding: Finding
-) -> Finding:
+def _finish_shred(session: Session, deps: StorageDeps, rec: IntentRecord) -> None:
     """A deletion committed but its process died before shredding: shred now. If the
     deletion never committed, the key and blobs are still in use: only the journal goes."""
-    rec = claimed.record
-    try:
-        with db.unit_of_work() as session:
-            done = _deletion_committed(session, rec.row)
-            shredded, deleted = False, 0
-            if done:
-                if rec.key_new and rec.key_name:
-                    shredded = deps.cipher.shred(rec.key_name)
-                refs = referenced_blobs(session) if rec.blobs else set()
-                for key in rec.blobs:
-                    if key not in refs and deps.blobs.exists(key):
-                        deps.blobs.delete(key)
-                        deleted += 1
-            record(
-                session,
-                SYSTEM_ACTOR,
-                "doctor.shred_finished" if done else "doctor.shred_dropped",
-                "storage_intent",
-                rec.id,
-                {
-                    "talent_id": rec.talent_id,
-                    "row": list(rec.row),
-                    "key": rec.key_name or None,
-                    "key_shredded": shredded,
-                    "blobs_deleted": deleted,
-                },
-            )
-    except Exception as exc:
-        claimed.give_up()
-        finding.error = f"{type(exc).__name__}: {exc}"
-        return finding
-    claimed.done()
-    finding.repaired = True
-    return finding
+    done = _deletion_committed(session, rec.row)
+    shredded, deleted = False, 0
+    if done:
+        if rec.key_new and rec.key_name:
+            shredded = deps.cipher.shred(rec.key_name)
+        deleted = _delete_unreferenced(session, deps, rec.blobs, partials=False)
+    action = "doctor.shred_finished" if done else "doctor.shred_dropped"
+    _audit_settled(
+        session, rec, action, shredded, deleted, row=list(rec.row), key=rec.key_name or None
+    )
 
 
 def _intent_finding(rec: IntentRecord, *, stale: bool) -> Finding:

@@ -163,3 +163,44 @@ def test_embed_aligned_reuses_the_landmarks_of_another_image_on_the_same_grid(
     vector = analyzer.embed_aligned(dim, face)
     assert vector.shape == (EMBEDDING_SIZE,) and np.isfinite(vector).all()
     assert identity_distance(vector, analyzer.embed(portrait)) < IDENTITY_THRESHOLD
+
+
+class _CountingModels(DlibModels):
+    """Counts landmark predictions."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.predictions = 0
+
+    @property
+    def shape5(self) -> object:
+        predictor = super().shape5
+
+        def predict(image: np.ndarray, rect: object) -> object:
+            self.predictions += 1
+            return predictor(image, rect)
+
+        return predict
+
+
+def test_a_detected_face_is_embedded_without_predicting_its_landmarks_again(
+    portrait: np.ndarray,
+) -> None:
+    models = _CountingModels()
+    analyzer = FaceAnalyzer(models=models)
+    face = analyzer.largest_face(portrait)
+    assert models.predictions == 2  # the face and its mirror image
+    analyzer.embed_aligned(portrait, face)
+    analyzer.embed_largest(portrait)
+    assert models.predictions == 4  # embed_largest detects once more, embeds without
+
+
+def test_detected_landmarks_are_the_ones_embed_uses_even_at_the_border(
+    portrait: np.ndarray, analyzer: FaceAnalyzer
+) -> None:
+    face = analyzer.largest_face(portrait)
+    # A crop whose border cuts through the face: the landmarks must not depend on the
+    # pixels outside it being read as black.
+    crop = np.ascontiguousarray(portrait[face.top + 4 : face.bottom - 4, face.left + 4 :])
+    found = analyzer.largest_face(crop)
+    assert np.array_equal(analyzer.embed_aligned(crop, found), analyzer.embed(crop, found))

@@ -195,3 +195,12 @@ def test_a_reader_that_goes_away_stops_the_command_quietly() -> None:
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 141, err
     assert err == ""
+
+
+def test_the_cli_and_the_policy_read_times_with_one_parser() -> None:
+    from likeness.kit.clock import parse_iso
+    from likeness.policy import parse_iso as policy_parse_iso
+
+    for text in ("2026-05-01T09:00:00Z", "2026-05-01T09:00:00z", "2026-05-01T11:00:00+02:00"):
+        assert IsoDateTime("--at")(text) == parse_iso(text) == policy_parse_iso(text)
+    assert parse_iso("2026-05-01T09:00:00").tzinfo is None  # the callers refuse it

@@ -170,3 +170,14 @@ def test_inventory_reports_each_status(registry: Path) -> None:
     row = statuses["good"].to_dict()
     assert row["sha256"] == modelreg.file_sha256(registry / "good.bin")
     assert row["commercial_use"] is True and row["license"] == "CC0-1.0"
+
+
+@pytest.mark.parametrize("allow", [False, True])
+def test_inventory_says_ok_exactly_where_admit_loads(registry: Path, allow: bool) -> None:
+    (registry / "good.bin").write_bytes(b"tampered")  # a checksum refusal beside the licence one
+    for status in modelreg.inventory(allow_noncommercial=allow):
+        if status.ok:
+            modelreg.admit(status.entry.name, allow_noncommercial=allow)
+        else:
+            with pytest.raises(modelreg.ModelError):
+                modelreg.admit(status.entry.name, allow_noncommercial=allow)

@@ -135,11 +135,60 @@ def as_rgb8(image: NDArray[np.generic]) -> NDArray[np.uint8]:
     return np.ascontiguousarray(out)
 
 
+class _Canvas:
+    """An image edge-padded by half its long side, and its mirror image, each made on
+    first use (an image without a face needs neither).
+
+    Landmark-aligned chips may reach past the border; the padding keeps them valid. Face
+    boxes and landmarks are given in the unpadded image's coordinates.
+    """
+
+    def __init__(self, rgb: NDArray[np.uint8]) -> None:
+        self._rgb = rgb
+        self.pad = round(max(rgb.shape[:2]) * 0.5)
+        self._image: NDArray[np.uint8] | None = None
+        self._flipped: NDArray[np.uint8] | None = None
+
+    @property
+    def image(self) -> NDArray[np.uint8]:
+        if self._image is None:
+            pad = self.pad
+            padded = np.pad(self._rgb, ((pad, pad), (pad, pad), (0, 0)), mode="edge")
+            self._image = np.ascontiguousarray(padded)
+        return self._image
+
+    @property
+    def flipped(self) -> NDArray[np.uint8]:
+        if self._flipped is None:
+            self._flipped = np.ascontiguousarray(self.image[:, ::-1])
+        return self._flipped
+
+    def rect(self, left: int, top: int, right: int, bottom: int) -> Any:
+        """A box of the unpadded image as a dlib rectangle on the padded one."""
+        import dlib
+
+        pad = self.pad
+        return dlib.rectangle(left + pad, top + pad, right + pad, bottom + pad)
+
+    def mirrored(self, rect: Any) -> Any:
+        """``rect`` (on the padded image) as it lies on :attr:`flipped`."""
+        import dlib
+
+        width = self._rgb.shape[1] + 2 * self.pad
+        return dlib.rectangle(
+            width - 1 - rect.right(), rect.top(), width - 1 - rect.left(), rect.bottom()
+        )
+
+
 class FaceAnalyzer:
     """Detects faces, finds landmarks and computes identity embeddings.
 
     Models load on first use; share one analyzer per process (it holds no per-call
     state). Images are sRGB 8-bit RGB (or anything :func:`as_rgb8` accepts).
+
+    Landmarks are predicted once per face (and once on its mirror image), on the image
+    padded as :meth:`embed` pads it, so a face found by :meth:`detect` is embedded
+    without predicting its landmarks again.
     """
 
     def __init__(self, config: FaceConfig | None = None, models: DlibModels | None = None):
@@ -149,16 +198,19 @@ class FaceAnalyzer:
     def detect(self, image: NDArray[np.generic]) -> list[Face]:
         """All faces in ``image``, largest first, each with 5 landmarks."""
         rgb = as_rgb8(image)
-        faces = self._detect(rgb, offset=0)
-        if not faces and self.config.pad_retry > 0:
+        return self._faces(rgb, _Canvas(rgb))
+
+    def _faces(self, rgb: NDArray[np.uint8], canvas: _Canvas) -> list[Face]:
+        boxes = self._boxes(rgb, offset=0)
+        if not boxes and self.config.pad_retry > 0:
             pad = round(max(rgb.shape[:2]) * self.config.pad_retry)
             padded = np.pad(rgb, ((pad, pad), (pad, pad), (0, 0)), mode="edge")
-            faces = self._detect(padded, offset=pad)
+            boxes = self._boxes(padded, offset=pad)
+        faces = [self._landmarked(canvas, *box) for box in boxes]
         return sorted(faces, key=lambda f: f.area, reverse=True)
 
-    def _detect(self, rgb: NDArray[np.uint8], offset: int) -> list[Face]:
-        import dlib
-
+    def _boxes(self, rgb: NDArray[np.uint8], offset: int) -> list[tuple[int, int, int, int, float]]:
+        """(left, top, right, bottom, score) of every face, less ``offset``."""
         scale = min(1.0, self.config.max_detect_side / max(rgb.shape[:2]))
         small = rgb
         if scale < 1.0:
@@ -167,44 +219,31 @@ class FaceAnalyzer:
             size = (round(rgb.shape[1] * scale), round(rgb.shape[0] * scale))
             small = np.ascontiguousarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA))
         rects, scores, _ = self._models.detector.run(small, self.config.upsample, 0.0)
-        faces = []
-        for small_rect, score in zip(rects, scores, strict=True):
-            rect = dlib.rectangle(
-                round(small_rect.left() / scale),
-                round(small_rect.top() / scale),
-                round(small_rect.right() / scale),
-                round(small_rect.bottom() / scale),
+        return [
+            (
+                round(rect.left() / scale) - offset,
+                round(rect.top() / scale) - offset,
+                round(rect.right() / scale) - offset,
+                round(rect.bottom() / scale) - offset,
+                float(score),
             )
-            shape = self._models.shape5(rgb, rect)
-            points = np.array(
-                [(p.x - offset, p.y - offset) for p in shape.parts()], dtype=np.float32
-            )
-            mirror_points = None
-            if self.config.mirror:
-                width = rgb.shape[1]
-                flipped = np.ascontiguousarray(rgb[:, ::-1])
-                mirrored = dlib.rectangle(
-                    width - 1 - rect.right(), rect.top(), width - 1 - rect.left(), rect.bottom()
-                )
-                mirror_points = np.array(
-                    [
-                        (p.x - offset, p.y - offset)
-                        for p in self._models.shape5(flipped, mirrored).parts()
-                    ],
-                    dtype=np.float32,
-                )
-            faces.append(
-                Face(
-                    left=rect.left() - offset,
-                    top=rect.top() - offset,
-                    right=rect.right() - offset,
-                    bottom=rect.bottom() - offset,
-                    score=float(score),
-                    landmarks=points,
-                    mirror_landmarks=mirror_points,
-                )
-            )
-        return faces
+            for rect, score in zip(rects, scores, strict=True)
+        ]
+
+    def _landmarked(
+        self, canvas: _Canvas, left: int, top: int, right: int, bottom: int, score: float
+    ) -> Face:
+        """The face in this box, its landmarks predicted (and on the mirror image too)."""
+        rect = canvas.rect(left, top, right, bottom)
+        points = self._points(canvas.image, rect, canvas.pad)
+        mirror_points = None
+        if self.config.mirror:
+            mirror_points = self._points(canvas.flipped, canvas.mirrored(rect), canvas.pad)
+        return Face(left, top, right, bottom, score, points, mirror_points)
+
+    def _points(self, image: NDArray[np.uint8], rect: Any, pad: int) -> NDArray[np.float32]:
+        shape = self._models.shape5(image, rect)
+        return np.array([(p.x - pad, p.y - pad) for p in shape.parts()], dtype=np.float32)
 
     def largest_face(self, image: NDArray[np.generic]) -> Face:
         """The largest face in ``image``; :class:`NoFaceFound` if there is none."""
@@ -214,26 +253,24 @@ class FaceAnalyzer:
         return faces[0]
 
     def embed(self, image: NDArray[np.generic], face: Face | None = None) -> NDArray[np.float32]:
-        """128-D identity embedding of ``face`` (default: the largest face) in ``image``."""
-        import dlib
+        """128-D identity embedding of ``face`` (default: the largest face) in ``image``.
 
+        A given ``face`` has its landmarks predicted afresh on ``image``; for a face that
+        :meth:`detect` found in this very image, :meth:`embed_aligned` gives the same
+        embedding without predicting them again.
+        """
         rgb = as_rgb8(image)
-        face = face or self.largest_face(rgb)
-        pad = round(max(rgb.shape[:2]) * 0.5)
-        # Landmark-aligned chips may reach past the border; edge padding keeps them valid.
-        padded = np.ascontiguousarray(np.pad(rgb, ((pad, pad), (pad, pad), (0, 0)), mode="edge"))
-        rect = dlib.rectangle(face.left + pad, face.top + pad, face.right + pad, face.bottom + pad)
-        vector = self._descriptor(padded, rect)
-        if self.config.mirror:
-            # The mirror image, landmarked afresh: averaging both views cancels much of
-            # the 5-point alignment's jitter (decision 0010 measures it).
-            width = padded.shape[1]
-            flipped = np.ascontiguousarray(padded[:, ::-1])
-            mirrored = dlib.rectangle(
-                width - 1 - rect.right(), rect.top(), width - 1 - rect.left(), rect.bottom()
+        canvas = _Canvas(rgb)
+        if face is None:
+            faces = self._faces(rgb, canvas)
+            if not faces:
+                raise NoFaceFound("no face found in the image")
+            face = faces[0]
+        else:
+            face = self._landmarked(
+                canvas, face.left, face.top, face.right, face.bottom, face.score
             )
-            vector = (vector + self._descriptor(flipped, mirrored)) / 2
-        return vector.astype(np.float32)
+        return self._embedding(canvas, face)
 
     def embed_aligned(self, image: NDArray[np.generic], face: Face) -> NDArray[np.float32]:
         """Embedding of ``image`` aligned on ``face``'s landmarks, not re-predicted.
@@ -242,25 +279,20 @@ class FaceAnalyzer:
         frame of a capture view shares its well-lit preview's geometry, and landmarks
         from the preview stay put where a single harsh light would shift them.
         """
-        import dlib
+        return self._embedding(_Canvas(as_rgb8(image)), face)
 
-        rgb = as_rgb8(image)
-        pad = round(max(rgb.shape[:2]) * 0.5)
-        padded = np.ascontiguousarray(np.pad(rgb, ((pad, pad), (pad, pad), (0, 0)), mode="edge"))
-        rect = dlib.rectangle(face.left + pad, face.top + pad, face.right + pad, face.bottom + pad)
-        vector = self._chip_descriptor(padded, rect, face.landmarks + pad)
+    def _embedding(self, canvas: _Canvas, face: Face) -> NDArray[np.float32]:
+        rect = canvas.rect(face.left, face.top, face.right, face.bottom)
+        vector = self._descriptor(canvas.image, rect, face.landmarks + canvas.pad)
         if self.config.mirror and face.mirror_landmarks is not None:
-            width = padded.shape[1]
-            mirrored = dlib.rectangle(
-                width - 1 - rect.right(), rect.top(), width - 1 - rect.left(), rect.bottom()
-            )
-            flipped = np.ascontiguousarray(padded[:, ::-1])
-            vector = (
-                vector + self._chip_descriptor(flipped, mirrored, face.mirror_landmarks + pad)
-            ) / 2
+            # The mirror image with its own landmarks: averaging both views cancels much
+            # of the 5-point alignment's jitter (decision 0010 measures it).
+            mirrored = canvas.mirrored(rect)
+            mirror = self._descriptor(canvas.flipped, mirrored, face.mirror_landmarks + canvas.pad)
+            vector = (vector + mirror) / 2
         return vector.astype(np.float32)
 
-    def _chip_descriptor(
+    def _descriptor(
         self, rgb: NDArray[np.uint8], rect: Any, points: NDArray[np.float32]
     ) -> NDArray[np.float64]:
         import dlib
@@ -270,19 +302,16 @@ class FaceAnalyzer:
         vector = self._models.resnet.compute_face_descriptor(rgb, shape, self.config.jitter)
         return np.asarray(vector, dtype=np.float64)
 
-    def _descriptor(self, rgb: NDArray[np.uint8], rect: Any) -> NDArray[np.float64]:
-        shape = self._models.shape5(rgb, rect)
-        vector = self._models.resnet.compute_face_descriptor(rgb, shape, self.config.jitter)
-        return np.asarray(vector, dtype=np.float64)
-
     def models_used(self) -> list[modelreg.AdmittedModel]:
         """The registered models this analyzer has loaded (for reports and audit)."""
         return self._models.admitted()
 
     def embed_largest(self, image: NDArray[np.generic]) -> NDArray[np.float32] | None:
         """Embedding of the largest face, or ``None`` when no face is found."""
-        faces = self.detect(image)
-        return self.embed(image, faces[0]) if faces else None
+        rgb = as_rgb8(image)
+        canvas = _Canvas(rgb)
+        faces = self._faces(rgb, canvas)
+        return self._embedding(canvas, faces[0]) if faces else None
 
 
 def identity_distance(a: NDArray[np.floating], b: NDArray[np.floating]) -> float:

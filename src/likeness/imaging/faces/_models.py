@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +42,7 @@ class DlibModels:
     def __init__(self, *, allow_noncommercial: bool | None = None) -> None:
         self._lock = threading.Lock()
         self._allow = allow_noncommercial
-        self._detector: Any = None
-        self._shape5: Any = None
-        self._resnet: Any = None
+        self._loaded: dict[str, Any] = {}
         self._admitted: dict[str, modelreg.AdmittedModel] = {}
 
     @staticmethod
@@ -67,26 +66,22 @@ class DlibModels:
         with self._lock:
             return list(self._admitted.values())
 
+    def _model(self, name: str, load: Callable[[Any, Path | None], Any]) -> Any:
+        """The model ``name``, admitted and loaded (``load(dlib, path)``) on first use."""
+        with self._lock:
+            if name not in self._loaded:
+                path = self._admit(name).path
+                self._loaded[name] = load(self._dlib(), path)
+            return self._loaded[name]
+
     @property
     def detector(self) -> Any:
-        with self._lock:
-            if self._detector is None:
-                self._admit(DETECTOR)
-                self._detector = self._dlib().get_frontal_face_detector()
-            return self._detector
+        return self._model(DETECTOR, lambda dlib, _: dlib.get_frontal_face_detector())
 
     @property
     def shape5(self) -> Any:
-        with self._lock:
-            if self._shape5 is None:
-                path = self._admit(SHAPE5).path
-                self._shape5 = self._dlib().shape_predictor(str(path))
-            return self._shape5
+        return self._model(SHAPE5, lambda dlib, path: dlib.shape_predictor(str(path)))
 
     @property
     def resnet(self) -> Any:
-        with self._lock:
-            if self._resnet is None:
-                path = self._admit(RESNET).path
-                self._resnet = self._dlib().face_recognition_model_v1(str(path))
-            return self._resnet
+        return self._model(RESNET, lambda dlib, path: dlib.face_recognition_model_v1(str(path)))

@@ -42,10 +42,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-import numpy.typing as npt
-
 from likeness.imaging.watermark import _detect, _embed
+from likeness.imaging.watermark._arrays import Pixels
 from likeness.imaging.watermark._coding import PAYLOAD_BYTES
 from likeness.imaging.watermark._config import WatermarkConfig
 from likeness.imaging.watermark._errors import (
@@ -74,8 +72,6 @@ __all__ = [
     "generate_key",
 ]
 
-ImageArray = npt.NDArray[np.uint8] | npt.NDArray[np.uint16]
-
 
 @dataclass(frozen=True, slots=True)
 class Detection:
@@ -98,13 +94,13 @@ class Detection:
 
 
 def embed(
-    image: ImageArray,
+    image: Pixels,
     payload: bytes,
     key: bytes,
     *,
     strength: float | None = None,
     config: WatermarkConfig | None = None,
-) -> ImageArray:
+) -> Pixels:
     """Return a copy of ``image`` carrying ``payload`` (8 bytes) under ``key``.
 
     ``strength`` overrides ``config.strength`` (1.0 ≈ 42–43 dB PSNR).
@@ -123,7 +119,7 @@ def embed(
     return _embed.embed_array(image, bytes(payload), check_key(key), config)  # type: ignore[return-value]
 
 
-def detect(image: ImageArray, key: bytes) -> Detection:
+def detect(image: Pixels, key: bytes) -> Detection:
     """Look for a watermark made with ``key``; abstain (``found=False``) if there is none."""
     outcome = _detect.detect_array(image, check_key(key))
     if outcome.payload is None:

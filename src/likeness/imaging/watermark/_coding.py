@@ -26,6 +26,8 @@ import bchlib
 import numpy as np
 import numpy.typing as npt
 
+from likeness.imaging.watermark._arrays import BitArray, Float64
+
 PAYLOAD_BYTES = 8
 PAYLOAD_BITS = PAYLOAD_BYTES * 8
 BCH_M = 8
@@ -40,9 +42,6 @@ CHASE_BITS = 7
 #: received bits; see :func:`osd_false_decode_log2` for what that costs in false IDs.
 OSD_MAX_ERRORS = 42
 OSD_ORDER = 2
-
-FloatArray = npt.NDArray[np.float64]
-BitArray = npt.NDArray[np.uint8]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +64,7 @@ def encode(payload: bytes) -> BitArray:
 
 
 def decode(
-    soft: FloatArray,
+    soft: Float64,
     *,
     flips: BitArray | None = None,
     chase_bits: int = CHASE_BITS,
@@ -131,7 +130,7 @@ def _osd_patterns() -> npt.NDArray[np.float32]:
     return np.array(patterns)
 
 
-def _osd(soft: FloatArray, hard: BitArray) -> Decoded | None:
+def _osd(soft: Float64, hard: BitArray) -> Decoded | None:
     """Ordered-statistics decoding (Fossorier and Lin 1995) for words BCH cannot fix.
 
     The 64 most reliable independent positions are taken as right (or with up to two

@@ -13,9 +13,8 @@ import numpy as np
 import numpy.typing as npt
 
 from likeness.imaging.watermark import _coding, _fold, _image, _pattern, _sync
+from likeness.imaging.watermark._arrays import Float32, Float64
 
-Float32 = npt.NDArray[np.float32]
-Float64 = npt.NDArray[np.float64]
 _Cell = TypeVar("_Cell", bound=np.generic)
 
 OVERSAMPLE = _fold.OVERSAMPLE

@@ -26,10 +26,8 @@ import numpy as np
 import numpy.typing as npt
 
 from likeness.imaging.watermark import _coding, _fold, _image, _pattern, _sync
+from likeness.imaging.watermark._arrays import Float32, Float64
 from likeness.imaging.watermark._config import WatermarkConfig
-
-Float32 = npt.NDArray[np.float32]
-Float64 = npt.NDArray[np.float64]
 
 #: RMS luminance change (8-bit units) at strength 1 on textured content: PSNR ≈ 42.8 dB.
 TARGET_RMS = 1.85

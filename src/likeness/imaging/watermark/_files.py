@@ -13,17 +13,15 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import numpy.typing as npt
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from likeness.imaging.watermark._arrays import Pixels
 from likeness.imaging.watermark._errors import InvalidImage
 
 FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
 JPEG_QUALITY = 95
 WEBP_QUALITY = 95
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-Pixels = npt.NDArray[np.uint8] | npt.NDArray[np.uint16]
 
 
 @dataclass(frozen=True, slots=True)

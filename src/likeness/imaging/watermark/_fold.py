@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-import numpy.typing as npt
 
+from likeness.imaging.watermark._arrays import Float32, Float64
 from likeness.imaging.watermark._pattern import TILE_CHIPS
-
-Float32 = npt.NDArray[np.float32]
-Float64 = npt.NDArray[np.float64]
 
 #: Samples per chip when the residual is resampled onto the tile grid.
 OVERSAMPLE = 2

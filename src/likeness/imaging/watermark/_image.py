@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from likeness.imaging.watermark._arrays import Float32
 from likeness.imaging.watermark._errors import ImageTooSmall, InvalidImage
 
 #: Shortest side that holds one whole tile at the smallest chip size.
@@ -24,7 +25,6 @@ STRIP_ROWS = 1024
 #: The detector analyses images with at most this many pixels on the long side.
 ANALYSIS_SIDE = 1100
 
-Float32 = npt.NDArray[np.float32]
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 

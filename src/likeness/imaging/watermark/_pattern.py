@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from likeness.imaging.watermark._arrays import Float32, IntArray
 from likeness.imaging.watermark._coding import CODED_BITS
 from likeness.imaging.watermark._keys import keyed_rng
 
@@ -20,24 +21,21 @@ TILE_CHIPS = 64
 CHIPS_PER_BIT = 14
 PAYLOAD_CHIPS = CODED_BITS * CHIPS_PER_BIT
 
-FloatArray = npt.NDArray[np.float32]
-IntArray = npt.NDArray[np.int64]
-
 
 @dataclass(frozen=True, slots=True)
 class Layout:
     """Where every chip goes, derived from the key alone."""
 
     #: ±1 sign of every chip, shape (64, 64).
-    signs: FloatArray
+    signs: Float32
     #: Coded-bit index of every chip, -1 for sync chips, shape (64, 64).
     bit_of_chip: IntArray
     #: Keyed ±1 scrambling of the coded bits, shape (248,). Without it a blank image
     #: (all soft values 0, read as all-zero bits) would decode to the all-zero codeword.
-    scramble: FloatArray
+    scramble: Float32
 
     @property
-    def sync(self) -> FloatArray:
+    def sync(self) -> Float32:
         """The sync template: chip signs on sync chips, 0 on payload chips."""
         return np.where(self.bit_of_chip < 0, self.signs, 0).astype(np.float32)
 
@@ -57,7 +55,7 @@ def layout_for(key: bytes) -> Layout:
     )
 
 
-def chip_tile(layout: Layout, coded_bits: npt.NDArray[np.uint8]) -> FloatArray:
+def chip_tile(layout: Layout, coded_bits: npt.NDArray[np.uint8]) -> Float32:
     """The ±1 chip tile that carries ``coded_bits`` (0/1) under this layout."""
     bit_signs = (coded_bits.astype(np.float32) * 2 - 1) * layout.scramble
     modulation = np.where(layout.bit_of_chip < 0, 1.0, bit_signs[layout.bit_of_chip])
@@ -74,7 +72,7 @@ def flips(layout: Layout) -> npt.NDArray[np.uint8]:
     return (layout.scramble < 0).astype(np.uint8)
 
 
-def soft_bits(layout: Layout, chips: FloatArray) -> npt.NDArray[np.float64]:
+def soft_bits(layout: Layout, chips: Float32) -> npt.NDArray[np.float64]:
     """Correlate measured chip values with the layout: one soft value per sent bit.
 
     Positive means the channel carried +1; pass :func:`flips` to the decoder.

@@ -16,9 +16,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-Float32 = npt.NDArray[np.float32]
-Float64 = npt.NDArray[np.float64]
-Mask = npt.NDArray[np.bool_]
+from likeness.imaging.watermark._arrays import Float32, Float64, Mask
 
 #: Shortest lattice period (px in the analysed image) the detector looks for.
 MIN_PERIOD = 40.0
