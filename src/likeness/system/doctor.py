@@ -46,6 +46,7 @@ from likeness.identity.actor import SYSTEM_ACTOR
 from likeness.kit.cli import ExitCode
 from likeness.kit.db import Database
 from likeness.models.capture import CaptureFile, CaptureSession, TalentReference
+from likeness.models.output import Output
 from likeness.models.twin import Twin, TwinStatus, TwinVersion, TwinVersionStatus
 from likeness.runtime import Runtime
 from likeness.storage import BlobInventory
@@ -67,6 +68,7 @@ _ROW_MODELS: dict[str, Any] = {
     "twin_versions": TwinVersion,
     "twins": Twin,
     "talent_references": TalentReference,
+    "outputs": Output,
 }
 
 
@@ -142,8 +144,9 @@ def _artifact_keys(row: TwinVersion) -> list[str]:
 
 
 def referenced_blobs(session: Session) -> set[str]:
-    """Every blob key a row names: capture files and twin version artifacts."""
+    """Every blob key a row names: capture files, twin version artifacts, output images."""
     refs = {k for k in session.scalars(select(CaptureFile.blob_key)) if k}
+    refs.update(k for k in session.scalars(select(Output.blob_key)) if k)
     for version in session.scalars(select(TwinVersion)):
         refs.update(_artifact_keys(version))
     return refs
