@@ -33,6 +33,8 @@ class OutputCreate(BaseModel):
     use: UseSpec
     engine: str = Field(min_length=1, max_length=64)
     engine_params: dict[str, Any] = Field(default_factory=dict)
+    #: The twin version the image was made from (default: the twin's latest).
+    twin_version: int | None = Field(default=None, ge=1)
 
 
 class OutputRead(BaseModel):

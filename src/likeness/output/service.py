@@ -53,7 +53,7 @@ from likeness.output.errors import (
     ReviewNotPermitted,
     StaleOutput,
 )
-from likeness.output.schemas import OutputCreate, OutputRead, UseSpec
+from likeness.output.schemas import OutputCreate, OutputRead, ReleaseRead, UseSpec
 from likeness.policy import Action, ApprovalMode, Decision, Relation, UseRequest, decide
 from likeness.provenance import (
     Channel,
@@ -273,6 +273,28 @@ def create(
     """Hold a new output in quarantine: decide (generate, under the named license), seal
     the image with the twin's key, register its marked preview, and approve it at once
     (still logged) when the license is pre-approved."""
+    return create_with_preview(session, actor, deps, data, image, stamp_config)[0]
+
+
+def require_generate(session: Session, actor: Actor, data: OutputCreate) -> Decision:
+    """Check, before any pixel is made, that the named license allows generating this."""
+    lic = license_access.get_license_for(session, actor, data.license_id)
+    twin = _twin_of(session, lic, data.twin_id)
+    decision = decide_under(session, lic, twin.id, Action.generate, data.use)
+    if not decision.allow:
+        raise GenerationDenied(f"license {lic.id} does not allow this: {_refusal(decision)}")
+    return decision
+
+
+def create_with_preview(
+    session: Session,
+    actor: Actor,
+    deps: StorageDeps,
+    data: OutputCreate,
+    image: bytes,
+    stamp_config: StampConfig,
+) -> tuple[Output, bytes]:
+    """:func:`create`, also returning the marked preview it registered."""
     lic = license_access.get_license_for(session, actor, data.license_id)
     twin = _twin_of(session, lic, data.twin_id)
     params = canonical_json(data.engine_params)
@@ -290,7 +312,7 @@ def create(
         id=new_id(),
         license_id=lic.id,
         twin_id=twin.id,
-        twin_version=twin.latest_version,
+        twin_version=data.twin_version or twin.latest_version,
         talent_id=lic.talent_id,
         brand_id=lic.brand_id,
         status=OutputStatus.pending,
@@ -347,7 +369,7 @@ def create(
             "image_sha256": output.image_sha256,
         },
     )
-    _register_preview(session, actor, deps, output, lic, consent, image, stamp_config)
+    marked = _register_preview(session, actor, deps, output, lic, consent, image, stamp_config)
     if output.status is OutputStatus.approved:
         audit.record(
             session,
@@ -357,7 +379,7 @@ def create(
             output.id,
             {"review_mode": ReviewMode.automatic.value, "approval_sha256": output.approval_sha256},
         )
-    return output
+    return output, marked
 
 
 def _blob_role(output_id: str) -> str:
@@ -373,7 +395,7 @@ def _register_preview(
     consent: Consent,
     image: bytes,
     stamp_config: StampConfig,
-) -> Asset:
+) -> bytes:
     asset_id, _ = assets.allocate(session)
     info = StampInfo(
         asset_id=asset_id,
@@ -404,7 +426,7 @@ def _register_preview(
     )
     output.preview_asset_id = asset.id
     session.flush()
-    return asset
+    return marked
 
 
 # --- review ---------------------------------------------------------------------------
@@ -697,3 +719,20 @@ def require_released(result: Released | Blocked) -> Released:
     if isinstance(result, Blocked):
         raise result.error
     return result
+
+
+def to_release_read(result: Released) -> ReleaseRead:
+    asset = result.asset
+    return ReleaseRead(
+        output_id=result.output.id,
+        asset_id=asset.id,
+        license_id=asset.license_id,
+        channel=asset.channel or "",
+        file_sha256=asset.file_sha256,
+        media_type=asset.media_type,
+        released_at=asset.released_at,
+        valid_until=asset.valid_until,
+        replayed=result.replayed,
+        released_count=result.license.released_count,
+        max_outputs=terms_of(result.license).max_outputs,
+    )

@@ -57,7 +57,7 @@ from likeness.provenance._info import (
 )
 from likeness.provenance._label import LabelPlacement
 from likeness.provenance._manifest import LIKENESS_ASSERTION, ManifestSummary
-from likeness.provenance._stamp import StampConfig, stamp, stamp_preview
+from likeness.provenance._stamp import StampConfig, mark_preview, stamp, stamp_preview
 from likeness.provenance._verify import (
     C2paReport,
     LabelReport,
@@ -117,6 +117,7 @@ __all__ = [
     "ensure_signing_material",
     "label_required",
     "library_watermarker",
+    "mark_preview",
     "parse_xmp",
     "signing_material_from_settings",
     "sniff_format",

@@ -213,6 +213,9 @@ def find_label(image: Image.Image, candidates: list[LabelPlacement]) -> LabelPla
 #: badge, so nobody takes a preview for a release.
 PREVIEW_MARK_HEIGHT_FRACTION = 0.07
 PREVIEW_MARK_MARGIN_FRACTION = 0.03
+#: On small images (thumbnails, test renders) the mark shrinks below the legible badge
+#: size rather than be left out.
+PREVIEW_MARK_MIN_HEIGHT_PX = 6
 
 
 def preview_mark_box(image_size: tuple[int, int], text: str) -> tuple[int, int, int, int]:
@@ -222,7 +225,7 @@ def preview_mark_box(image_size: tuple[int, int], text: str) -> tuple[int, int, 
     margin = round(short_side * PREVIEW_MARK_MARGIN_FRACTION)
     badge_h = max(MIN_BADGE_HEIGHT_PX, round(short_side * PREVIEW_MARK_HEIGHT_FRACTION))
     badge_w, badge_h = badge_size(text, badge_h)
-    while badge_w + 2 * margin > width and badge_h > MIN_BADGE_HEIGHT_PX:
+    while badge_w + 2 * margin > width and badge_h > PREVIEW_MARK_MIN_HEIGHT_PX:
         badge_w, badge_h = badge_size(text, badge_h - 1)
     if badge_w + 2 * margin > width or badge_h + 2 * margin > height:
         raise ImageRejected(

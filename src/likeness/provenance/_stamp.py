@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from dataclasses import dataclass, field, replace
 
 import c2pa
@@ -139,3 +140,22 @@ def stamp_preview(image_bytes: bytes, info: StampInfo, config: StampConfig | Non
         preview_mark=mark,
     )
     return _sign(encoded, manifest, decoded.format.mime_type, config.signing)
+
+
+def mark_preview(
+    image_bytes: bytes, config: StampConfig | None = None, *, payload: bytes | None = None
+) -> bytes:
+    """The visible "PREVIEW — not for publication" mark and a watermark on an image that
+    belongs to no registered asset (a local test render from a capture basis): no C2PA
+    manifest, no XMP, since nothing stands behind it. ``payload`` (8 bytes) defaults to a
+    random one, which no registry knows."""
+    config = config or StampConfig.from_settings()
+    mark = payload if payload is not None else os.urandom(8)
+    if len(mark) != 8:
+        raise StampRefused("a watermark payload is 8 bytes")
+    decoded = decode(image_bytes, max_pixels=config.max_pixels)
+    draw_preview_mark(decoded.rgb, PREVIEW_MARK_TEXT)
+    pixels = np.asarray(decoded.rgb, dtype=np.uint8)
+    marked = config.watermarker.embed(pixels, mark, config.watermark_key)
+    decoded.rgb = Image.fromarray(marked, mode="RGB")
+    return encode(decoded, xmp=None, quality=config.quality)
