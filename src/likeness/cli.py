@@ -53,6 +53,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "watermark": ("likeness.provenance.watermark_cli:app", "Invisible watermark: embed or detect."),
     "verify": ("likeness.provenance.cli:verify_command", "Check an image's provenance."),
     "models": ("likeness.modelreg.cli:models_command", "Model files, their licences and hashes."),
+    "asset": ("likeness.asset.cli:app", "Released images: list, download, report, take down."),
     # the record
     "audit": ("likeness.audit.cli:app", "The tamper-evident audit chain."),
 }

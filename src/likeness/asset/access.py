@@ -1,0 +1,51 @@
+"""Who may see which asset: the one place that scopes the registry by role.
+
+Exactly like licenses: a brand member sees the assets of their brands; a talent their
+own; an agent those of the talent their agency represents under an agreement in force
+today; an operator all. Strangers get 404 rather than 403, so asset ids do not leak.
+What a relation may *do* with a visible asset (a brand downloads only its active
+releases) is a rule of :mod:`likeness.asset.service`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, false
+from sqlalchemy.orm import Session
+
+from likeness.asset import repository
+from likeness.asset.errors import AssetNotFound
+from likeness.identity.actor import Actor
+from likeness.kit.clock import utcnow
+from likeness.models.asset import Asset
+from likeness.models.party import Role
+from likeness.party.access import relations
+from likeness.party.repository import talent_represented_by
+from likeness.policy import Relation
+
+
+def asset_filter(actor: Actor) -> ColumnElement[bool] | None:
+    """SQL filter for the assets an actor may see (None: everything)."""
+    if actor.is_operator:
+        return None
+    if actor.role is Role.brand:
+        return Asset.brand_id.in_(actor.brand_ids) if actor.brand_ids else false()
+    if actor.role is Role.talent:
+        return Asset.talent_id == actor.talent_id if actor.talent_id else false()
+    if actor.role is Role.agent and actor.agency_ids:
+        return Asset.talent_id.in_(talent_represented_by(actor.agency_ids, utcnow().date()))
+    return false()
+
+
+def relations_to(session: Session, actor: Actor, asset: Asset) -> frozenset[Relation]:
+    return relations(session, actor, asset.talent_id, asset.brand_id)
+
+
+def get_asset_for(
+    session: Session, actor: Actor, asset_id: str
+) -> tuple[Asset, frozenset[Relation]]:
+    """The asset and the actor's relations to it, if there are any; otherwise 404."""
+    asset = repository.get(session, asset_id)
+    related = relations_to(session, actor, asset) if asset is not None else frozenset()
+    if asset is None or not related:
+        raise AssetNotFound(f"no asset {asset_id}")
+    return asset, related

@@ -1,0 +1,452 @@
+"""The asset registry's use cases: allocate, register, read, download, report, settle.
+
+Registration is called by the release (and preview) use case of :mod:`likeness.output`,
+which sits above this package: it allocates an id whose 64-bit mark is free, stamps the
+image with that mark, and registers the stamped file here. The file is stored sealed
+with the twin's data key through the intent journal, so a crash before the commit
+leaves nothing once recovery has run, and retiring the twin shreds its assets too.
+
+Licensing sits below and never calls this package. :func:`settle` reads license and
+consent state and materialises what it means for assets (expired, revoked, a take-down
+date); every read path runs it first, so the registry is correct without licensing
+knowing about assets. The take-down date is the one the brand's rights notification
+already gave: the moment the license ended (or the consent was revoked) plus the
+license's ``takedown_days`` (decision 0017).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement
+from sqlalchemy.orm import Session
+
+from likeness.asset import access, repository
+from likeness.asset.errors import DuplicateAsset, InvalidAsset, NotDownloadable
+from likeness.audit.service import record
+from likeness.capture.service import settle_with_transaction, undo_intent
+from likeness.identity.actor import SYSTEM_ACTOR, Actor
+from likeness.kit.bounds import require_page
+from likeness.kit.clock import utcnow
+from likeness.licensing import repository as licenses
+from likeness.licensing.facts import terms_of
+from likeness.models.asset import Asset, AssetKind, AssetStatus
+from likeness.models.consent import Consent
+from likeness.models.license import License
+from likeness.models.output import Output, OutputStatus
+from likeness.policy import LicenseStatus, Relation
+from likeness.vault.deps import StorageDeps
+from likeness.vault.keys import twin_key_name
+
+MAX_PAGE = 500
+MAX_ALLOCATE_TRIES = 16
+MAX_IDEMPOTENCY_KEY = 128
+#: What a registered file may be (the stamped containers provenance writes).
+MEDIA_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
+EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+#: Outputs a *release* may be registered for: approved (or being marked released by the
+#: same transaction). Pending, rejected and blocked outputs are never released.
+RELEASABLE = frozenset({OutputStatus.approved, OutputStatus.released})
+_HEX32 = re.compile(r"[0-9a-f]{32}")
+_HEX16 = re.compile(r"[0-9a-f]{16}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def mark_of(asset_id: str) -> str:
+    """The watermark payload of an asset id, as 16 hex digits (its first 64 bits)."""
+    return asset_id[:16]
+
+
+def payload_of(asset_id: str) -> bytes:
+    """The 8 bytes the watermark carries (== ``StampInfo(asset_id=…).watermark_payload``)."""
+    return uuid.UUID(asset_id).bytes[:8]
+
+
+def blob_role(asset_id: str) -> str:
+    """The AEAD role a sealed asset file is bound to (a blob cannot pose as another)."""
+    return f"asset/{asset_id}"
+
+
+# --- registering -------------------------------------------------------------------------
+
+
+def allocate(session: Session) -> tuple[str, bytes]:
+    """A fresh asset id (uuid4 hex) whose 64-bit mark is not registered yet, and its
+    8-byte watermark payload. A colliding mark is drawn again (the unique index on
+    ``assets.mark`` still guards a concurrent registration of the same mark)."""
+    for _ in range(MAX_ALLOCATE_TRIES):
+        asset_id = uuid.uuid4().hex
+        if not repository.mark_taken(session, mark_of(asset_id)):
+            return asset_id, payload_of(asset_id)
+    raise DuplicateAsset("could not draw a free asset mark; try again")  # pragma: no cover
+
+
+def _require_sha256(name: str, value: str | None) -> None:
+    if value is None or not _SHA256.fullmatch(value):
+        raise InvalidAsset(f"{name} must be a lower-case SHA-256 hex digest")
+
+
+def _validate(
+    *,
+    asset_id: str,
+    kind: AssetKind,
+    output: Output,
+    data: bytes,
+    media_type: str,
+    channel: str | None,
+    consent_sha256: str,
+    approval_sha256: str | None,
+    valid_until: datetime,
+    idempotency_key: str | None,
+) -> None:
+    from likeness.provenance import sniff_format  # stamping's own format test; heavy import
+
+    if not isinstance(asset_id, str) or not _HEX32.fullmatch(asset_id):
+        raise InvalidAsset("asset_id must be 32 lower-case hex digits (allocate one)")
+    if not data:
+        raise InvalidAsset("the asset file is empty")
+    found = sniff_format(data)
+    if media_type not in MEDIA_TYPES or found is None or found.mime_type != media_type:
+        raise InvalidAsset(
+            f"media type {media_type!r} does not match the file "
+            f"({found.mime_type if found else 'not JPEG, PNG or WebP'})"
+        )
+    _require_sha256("consent_sha256", consent_sha256)
+    if approval_sha256 is not None:
+        _require_sha256("approval_sha256", approval_sha256)
+    if valid_until.tzinfo is None or valid_until.utcoffset() is None:
+        raise InvalidAsset("valid_until must carry a time zone")
+    if idempotency_key is not None and not 1 <= len(idempotency_key) <= MAX_IDEMPOTENCY_KEY:
+        raise InvalidAsset(f"an idempotency key has 1 to {MAX_IDEMPOTENCY_KEY} characters")
+    if channel is not None and not 1 <= len(channel) <= 32:
+        raise InvalidAsset("a channel has 1 to 32 characters")
+    if kind is AssetKind.release:
+        if channel is None:
+            raise InvalidAsset("a release is stamped for one channel; name it")
+        if approval_sha256 is None:
+            raise InvalidAsset("a release needs the approval's digest")
+        if output.status not in RELEASABLE:
+            raise InvalidAsset(
+                f"output {output.id} is {output.status}: only approved outputs are released"
+            )
+
+
+def register(
+    session: Session,
+    actor: Actor,
+    deps: StorageDeps,
+    *,
+    asset_id: str,
+    kind: AssetKind,
+    output: Output,
+    data: bytes,
+    media_type: str,
+    channel: str | None,
+    consent_sha256: str,
+    approval_sha256: str | None,
+    valid_until: datetime,
+    idempotency_key: str | None = None,
+) -> Asset:
+    """Store the marked file sealed with the twin's data key (through the intent journal,
+    so a crash before commit leaves nothing behind once recovery runs), insert the row
+    (status active) and write the audit event ``asset.registered``. Never commits."""
+    kind = AssetKind(kind)
+    _validate(
+        asset_id=asset_id,
+        kind=kind,
+        output=output,
+        data=data,
+        media_type=media_type,
+        channel=channel,
+        consent_sha256=consent_sha256,
+        approval_sha256=approval_sha256,
+        valid_until=valid_until,
+        idempotency_key=idempotency_key,
+    )
+    if repository.get(session, asset_id) is not None or repository.mark_taken(
+        session, mark_of(asset_id)
+    ):
+        raise DuplicateAsset(f"asset id {asset_id} (or its mark) is already registered")
+    if idempotency_key is not None and find_by_idempotency(
+        session, output.brand_id, idempotency_key
+    ):
+        raise DuplicateAsset(
+            f"brand {output.brand_id} already used idempotency key {idempotency_key!r}"
+        )
+    key_name = twin_key_name(output.twin_id)
+    # Named before it exists: a crash from here on leaves a journal that recovery follows
+    # to delete the blob unless the asset row committed.
+    intent = deps.intents.begin(
+        kind="asset",
+        talent_id=output.talent_id,
+        key_name=key_name,
+        key_new=False,
+        row=("assets", asset_id),
+        key_owner=("twins", output.twin_id),
+    )
+    try:
+        settle_with_transaction(session, deps, intent)
+        sealed = deps.cipher.encrypt(key_name, data, role=blob_role(asset_id))
+        blob = intent.put(deps.blobs, sealed)
+    except BaseException:
+        undo_intent(deps, intent)
+        raise
+    now = utcnow()
+    asset = Asset(
+        id=asset_id,
+        mark=mark_of(asset_id),
+        kind=kind,
+        output_id=output.id,
+        twin_id=output.twin_id,
+        talent_id=output.talent_id,
+        brand_id=output.brand_id,
+        license_id=output.license_id,
+        consent_id=output.consent_id,
+        channel=channel,
+        consent_sha256=consent_sha256,
+        approval_sha256=approval_sha256,
+        decision_sha256=output.decision_sha256,
+        engine=output.engine,
+        blob_key=blob,
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        media_type=media_type,
+        size_bytes=len(data),
+        status=AssetStatus.active,
+        released_at=now,
+        valid_until=valid_until,
+        idempotency_key=idempotency_key,
+        released_by_user_id=actor.user_id,
+    )
+    repository.add(session, asset)
+    record(
+        session,
+        actor,
+        "asset.registered",
+        "asset",
+        asset.id,
+        {
+            "kind": kind.value,
+            "mark": asset.mark,
+            "output_id": output.id,
+            "license_id": output.license_id,
+            "brand_id": output.brand_id,
+            "channel": channel,
+            "file_sha256": asset.file_sha256,
+            "valid_until": valid_until.isoformat(),
+        },
+    )
+    return asset
+
+
+def find_by_idempotency(session: Session, brand_id: str, key: str) -> Asset | None:
+    """The asset a brand's earlier try with this idempotency key registered, if any."""
+    return repository.by_idempotency(session, brand_id, key)
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+def get_for(session: Session, actor: Actor, asset_id: str) -> Asset:
+    """The asset, settled first, if the actor may see it; otherwise 404."""
+    asset, _ = access.get_asset_for(session, actor, asset_id)
+    settle(session, utcnow(), license_ids=[asset.license_id])
+    session.refresh(asset)
+    return asset
+
+
+def list_for(
+    session: Session,
+    actor: Actor,
+    *,
+    status: AssetStatus | None = None,
+    kind: AssetKind | None = None,
+    talent_id: str | None = None,
+    brand_id: str | None = None,
+    license_id: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> Sequence[Asset]:
+    """The assets the actor may see, newest last, settled first."""
+    require_page(limit, offset, MAX_PAGE)
+    settle(session, utcnow())
+    where: list[ColumnElement[bool]] = []
+    visible = access.asset_filter(actor)
+    if visible is not None:
+        where.append(visible)
+    if status is not None:
+        where.append(Asset.status == status)
+    if kind is not None:
+        where.append(Asset.kind == kind)
+    if talent_id is not None:
+        where.append(Asset.talent_id == talent_id)
+    if brand_id is not None:
+        where.append(Asset.brand_id == brand_id)
+    if license_id is not None:
+        where.append(Asset.license_id == license_id)
+    return repository.list_assets(session, where, limit=limit, offset=offset)
+
+
+def downloadable_by(relations: Collection[Relation], asset: Asset) -> bool:
+    """The download rule: a brand gets only its *active releases*; the talent, their agent
+    and operators may open any asset they can see (a reviewer sees previews)."""
+    if Relation.talent in relations or Relation.agent in relations:
+        return True
+    if Relation.operator in relations:
+        return True
+    if Relation.brand in relations:
+        return asset.kind is AssetKind.release and asset.status is AssetStatus.active
+    return False
+
+
+def read_file(
+    session: Session, actor: Actor, deps: StorageDeps, asset_id: str
+) -> tuple[Asset, bytes]:
+    """The decrypted file, for someone allowed to download it; every download is audited."""
+    asset, related = access.get_asset_for(session, actor, asset_id)
+    settle(session, utcnow(), license_ids=[asset.license_id])
+    session.refresh(asset)
+    if not downloadable_by(related, asset):
+        if asset.kind is not AssetKind.release:
+            raise NotDownloadable(
+                f"asset {asset.id} is a preview: previews are never downloadable by a brand"
+            )
+        raise NotDownloadable(
+            f"asset {asset.id} is {asset.status.value}: only active releases are downloadable"
+        )
+    sealed = deps.blobs.get(asset.blob_key)
+    data = deps.cipher.decrypt(twin_key_name(asset.twin_id), sealed, role=blob_role(asset.id))
+    if hashlib.sha256(data).hexdigest() != asset.file_sha256:
+        raise NotDownloadable(f"asset {asset.id}: the stored file does not match its digest")
+    record(
+        session,
+        actor,
+        "asset.downloaded",
+        "asset",
+        asset.id,
+        {
+            "kind": asset.kind.value,
+            "status": asset.status.value,
+            "brand_id": asset.brand_id,
+            "file_sha256": asset.file_sha256,
+            "as": sorted(r.value for r in related),
+        },
+    )
+    return asset, data
+
+
+# --- settling: what license and consent state mean for assets ------------------------
+
+
+@dataclass(frozen=True)
+class Ending:
+    """Why and when the assets of one license stop being active."""
+
+    status: AssetStatus
+    at: datetime
+    reason: str
+
+
+def license_ending(lic: License, now: datetime) -> Ending | None:
+    """The end a license's state implies for its assets (None: they stay active).
+
+    Pure over the row: revoked or withdrawn → ``revoked`` at ``ended_at``; expired, or
+    past ``ends_at`` while still marked running → ``expired`` at the end of the term.
+    """
+    if lic.status in (LicenseStatus.revoked, LicenseStatus.withdrawn):
+        return Ending(
+            AssetStatus.revoked,
+            lic.ended_at or now,
+            f"license {lic.status.value}" + (f": {lic.end_reason}" if lic.end_reason else ""),
+        )
+    if lic.status is LicenseStatus.expired:
+        at = lic.ended_at or min(lic.ends_at, now)
+        return Ending(
+            AssetStatus.expired,
+            at,
+            "license expired" + (f": {lic.end_reason}" if lic.end_reason else ""),
+        )
+    if lic.status in repository.RUNNING and lic.ends_at <= now:
+        return Ending(AssetStatus.expired, lic.ends_at, "license term ended")
+    if lic.status not in repository.RUNNING:
+        return Ending(AssetStatus.revoked, lic.ended_at or now, f"license {lic.status.value}")
+    return None
+
+
+def consent_ending(consent: Consent, now: datetime) -> Ending:
+    return Ending(
+        AssetStatus.revoked,
+        consent.revoked_at or now,
+        "use consent revoked"
+        + (f": {consent.revocation_reason}" if consent.revocation_reason else ""),
+    )
+
+
+def earliest(*endings: Ending | None) -> Ending | None:
+    """The end that came first (a tie goes to revocation: the stronger reason)."""
+    found = [e for e in endings if e is not None]
+    if not found:
+        return None
+    return min(found, key=lambda e: (e.at, e.status is not AssetStatus.revoked))
+
+
+def settle(
+    session: Session, now: datetime, *, license_ids: Collection[str] | None = None
+) -> list[Asset]:
+    """Mark the active assets of ended licenses and revoked consents expired or revoked,
+    with their take-down date; one audit event per asset. Idempotent (only active assets
+    change, each with a compare-and-set), so any read path may run it. ``license_ids``
+    limits the work to those licenses (a single-asset read)."""
+    endings: dict[str, tuple[License, Ending]] = {}
+    for lic in repository.ended_licenses_with_active_assets(session, now, license_ids):
+        ending = license_ending(lic, now)
+        if ending is not None:
+            endings[lic.id] = (lic, ending)
+    for consent in repository.revoked_consents_with_active_assets(session, license_ids):
+        if consent.license_id is None:
+            continue
+        lic_row = endings.get(consent.license_id)
+        found = lic_row[0] if lic_row else licenses.get(session, consent.license_id)
+        if found is None:
+            continue
+        best = earliest(lic_row[1] if lic_row else None, consent_ending(consent, now))
+        assert best is not None
+        endings[found.id] = (found, best)
+    changed: list[Asset] = []
+    for license_id, (lic, ending) in sorted(endings.items()):
+        takedown_by = ending.at + timedelta(days=terms_of(lic).takedown_days)
+        for asset in repository.active_assets(session, license_id=license_id):
+            won = repository.set_status(
+                session,
+                asset.id,
+                [AssetStatus.active],
+                {
+                    "status": ending.status,
+                    "status_changed_at": now,
+                    "status_reason": ending.reason[:500],
+                    "takedown_by": takedown_by,
+                },
+            )
+            if not won:
+                continue
+            record(
+                session,
+                SYSTEM_ACTOR,
+                f"asset.{ending.status.value}",
+                "asset",
+                asset.id,
+                {
+                    "license_id": license_id,
+                    "brand_id": asset.brand_id,
+                    "kind": asset.kind.value,
+                    "reason": ending.reason[:500],
+                    "effective_at": ending.at.isoformat(),
+                    "takedown_by": takedown_by.isoformat(),
+                },
+            )
+            changed.append(asset)
+    return changed
