@@ -157,9 +157,7 @@ def approve(
     """Approve an output for release (the talent, or the agent where the license delegates
     review)."""
     with cli_session(as_email) as (session, actor):
-        output = service.approve(
-            session, actor, output_id, reason=reason, expected_version=version
-        )
+        output = service.approve(session, actor, output_id, reason=reason, expected_version=version)
         row = service.to_read(session, output)
     _print(row, json_out)
 
@@ -187,9 +185,7 @@ def release(
     ] = None,
     idempotency_key: Annotated[
         str | None,
-        typer.Option(
-            "--idempotency-key", help="Retries with the same key return the same asset."
-        ),
+        typer.Option("--idempotency-key", help="Retries with the same key return the same asset."),
     ] = None,
     out: Annotated[
         Path | None,
@@ -255,9 +251,7 @@ def render(
         str | None, typer.Option("--channel", help="The channel it is made for (with --twin).")
     ] = None,
     territory: Annotated[str | None, typer.Option("--territory", help="ISO 3166 code.")] = None,
-    category: Annotated[
-        str, typer.Option("--category", help="The content category.")
-    ] = "fashion",
+    category: Annotated[str, typer.Option("--category", help="The content category.")] = "fashion",
     as_email: AsOption = None,
     json_out: JsonOption = False,
 ) -> None:

@@ -13,7 +13,12 @@ from fastapi.responses import JSONResponse
 
 from likeness.asset.errors import AssetError
 from likeness.kit.bounds import MAX_OFFSET
-from likeness.licensing.errors import LicenseNotFound, LicenseNotRunning, QuotaExhausted, StaleLicense
+from likeness.licensing.errors import (
+    LicenseNotFound,
+    LicenseNotRunning,
+    QuotaExhausted,
+    StaleLicense,
+)
 from likeness.models.output import OutputStatus
 from likeness.output import service
 from likeness.output.errors import (
@@ -58,9 +63,7 @@ def list_outputs(
     license_id: str | None = None,
     talent_id: str | None = None,
     brand_id: str | None = None,
-    queue: Annotated[
-        bool, Query(description="only the outputs waiting for your review")
-    ] = False,
+    queue: Annotated[bool, Query(description="only the outputs waiting for your review")] = False,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> list[OutputRead]:

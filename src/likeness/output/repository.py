@@ -64,4 +64,4 @@ def release_assets_of(session: Session, output_ids: Sequence[str]) -> dict[str, 
             Asset.output_id.in_(list(output_ids)), Asset.kind == AssetKind.release
         )
     )
-    return {output_id: asset_id for output_id, asset_id in rows}
+    return {str(output_id): str(asset_id) for output_id, asset_id in rows.tuples()}

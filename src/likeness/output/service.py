@@ -90,9 +90,7 @@ def decide_under(
     are not candidates (a request names its license; nothing is silently picked), while
     other brands' licenses still count for exclusivity."""
     facts = load_facts(session, lic.talent_id)
-    named = tuple(
-        f for f in facts.licenses if f.brand_id != lic.brand_id or f.license_id == lic.id
-    )
+    named = tuple(f for f in facts.licenses if f.brand_id != lic.brand_id or f.license_id == lic.id)
     request = UseRequest(
         talent_id=lic.talent_id,
         twin_id=twin_id,

@@ -82,10 +82,11 @@ from likeness.provenance.keys import (
 )
 
 __all__ = [
-    "ASSET_KINDS",    "COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA",
+    "ASSET_KINDS",
+    "COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA",
     "LIKENESS_ASSERTION",
-    "PREVIEW_MARK_TEXT",
     "PRESETS",
+    "PREVIEW_MARK_TEXT",
     "TRAINED_ALGORITHMIC_MEDIA",
     "C2paReport",
     "CallbackSigner",

@@ -79,14 +79,19 @@ class StampInfo:
     release without carrying any of their content. ``talent_credit`` is the name
     written as credit line; leave it ``None`` unless the license allows naming
     the talent.
+
+    ``asset_kind`` says what the image is: ``"release"`` (the default; needs the
+    approval digest and a channel) or ``"preview"`` (what a reviewer sees before any
+    approval, stamped by :func:`~likeness.provenance.stamp_preview`: no approval yet,
+    no channel). ``engine`` names what made the pixels (``studio``, a generator).
     """
 
     asset_id: str
     twin_id: str
     license_id: str
     consent_sha256: str
-    approval_sha256: str
-    channel: Channel
+    approval_sha256: str | None
+    channel: Channel | None
     kind: SourceKind = SourceKind.GENERATED
     license_requires_label: bool = False
     talent_credit: str | None = None

@@ -23,8 +23,8 @@ from likeness.provenance import (
     stamp_preview,
     verify,
 )
-from likeness.provenance._image import read_header
 from likeness.provenance._channels import Corner
+from likeness.provenance._image import read_header
 from likeness.provenance._label import (
     LabelPlacement,
     Scheme,
