@@ -121,9 +121,9 @@ def test_generation_outside_the_license_is_refused_and_stores_nothing(
     session: Session, deps: StorageDeps, s: support.Setup
 ) -> None:
     before = set(deps.blobs.inventory()) if hasattr(deps.blobs, "inventory") else None
-    with pytest.raises(GenerationDenied, match="channel.not_licensed"):
+    with pytest.raises(GenerationDenied, match=r"channel\.not_licensed"):
         support.create(session, deps, s, channel="tiktok")
-    with pytest.raises(GenerationDenied, match="category.not_licensed"):
+    with pytest.raises(GenerationDenied, match=r"category\.not_licensed"):
         support.create(session, deps, s, category="lingerie")
     if before is not None:
         assert set(deps.blobs.inventory()) == before
@@ -345,7 +345,7 @@ def test_only_approved_outputs_are_released_and_only_by_the_brand(
         service.release(session, s.world.actor(session, "other_brand"), deps, approved, s.config)
     with pytest.raises(InvalidOutputRequest, match="stamp preset"):
         service.release(session, brand, deps, approved, s.config, channel="fax")
-    with pytest.raises(ReleaseDenied, match="channel.not_licensed"):
+    with pytest.raises(ReleaseDenied, match=r"channel\.not_licensed"):
         service.release(session, brand, deps, approved, s.config, channel="tiktok")
     assert session.get(License, s.license.id).released_count == 0  # type: ignore[union-attr]
 
@@ -372,7 +372,7 @@ def test_the_quota_is_never_exceeded(
     first, second = _approved(session, deps, s, 1), _approved(session, deps, s, 2)
     brand = world.actor(session, "brand")
     service.require_released(service.release(session, brand, deps, first, s.config))
-    with pytest.raises(ReleaseDenied, match="quota.exhausted"):
+    with pytest.raises(ReleaseDenied, match=r"quota\.exhausted"):
         service.release(session, brand, deps, second, s.config)
     assert session.get(License, s.license.id).released_count == 1  # type: ignore[union-attr]
 
