@@ -134,8 +134,7 @@ def _check(
             assert json.loads(trail[0].payload)["asset_id"] == asset.id
         # A brand never downloads a preview, whatever the output's state.
         assert out.preview_asset_id is not None
-        with pytest.raises(LikenessError):
-            with session.begin_nested():
-                assets.read_file(session, brand, deps, out.preview_asset_id)  # type: ignore[arg-type]
+        with pytest.raises(LikenessError), session.begin_nested():
+            assets.read_file(session, brand, deps, out.preview_asset_id)  # type: ignore[arg-type]
     lic = session.get(License, license_id)
     assert lic is not None and lic.released_count == len(releases) <= 2
