@@ -272,13 +272,12 @@ def render(
     parsed = load_scene(scene)
     suffix = output.suffix.lower()
     framing = scene_framing(parsed)
-    config = _stamp_config()
     if basis is not None:
         from likeness.provenance import mark_preview
 
         image = render_scene(load_basis(basis), parsed)
         data = encode_image(image, parsed.output, suffix=suffix, dpi=framing.dpi)
-        _write(output, mark_preview(data, config))
+        _write(output, mark_preview(data, _stamp_config()))
         height, width = image.shape[:2]
         typer.echo(
             f"wrote {output} ({width}x{height}, {parsed.output.color_space}): a marked local "
@@ -287,7 +286,7 @@ def render(
         return
     assert twin is not None and license_id is not None and channel is not None
     _render_twin(
-        twin, license_id, channel, territory, category, parsed, scene, output, config,
+        twin, license_id, channel, territory, category, parsed, scene, output,
         as_email=as_email, json_out=json_out,
     )  # fmt: skip
 
@@ -301,7 +300,6 @@ def _render_twin(
     parsed: Any,
     scene_path: Path,
     output: Path,
-    config: Any,
     *,
     as_email: str | None,
     json_out: bool,
@@ -337,6 +335,7 @@ def _render_twin(
     image = render_scene(source, parsed)
     data = encode_image(image, parsed.output, suffix=suffix, dpi=framing.dpi)
     request = request.model_copy(update={"twin_version": loaded.version})
+    config = _stamp_config()
     with cli_session(as_email) as (session, actor):
         created, preview = service.create_with_preview(session, actor, deps, request, data, config)
         row = service.to_read(session, created)
