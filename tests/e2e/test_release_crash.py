@@ -27,7 +27,7 @@ from integration.test_license_support import World
 from likeness.kit.db import Database
 from likeness.models.asset import Asset, AssetKind
 from likeness.models.license import License
-from likeness.models.output import Output, OutputStatus
+from likeness.models.output import Output
 from likeness.provenance import VerifyConfig, verify
 from likeness.settings import Settings
 
