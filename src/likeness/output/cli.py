@@ -196,7 +196,6 @@ def release(
 ) -> None:
     """Release an approved output: stamp it (label, watermark, IPTC/XMP, signed C2PA),
     register the asset and count it against the license, in one transaction."""
-    config = _stamp_config()
     read = None
     data: bytes | None = None
     with cli_session(as_email) as (session, actor):
@@ -205,7 +204,7 @@ def release(
             actor,
             cli_storage(),
             output_id,
-            config,
+            _stamp_config,
             channel=channel,
             idempotency_key=idempotency_key,
         )

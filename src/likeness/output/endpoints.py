@@ -164,7 +164,7 @@ def release(
         actor,
         runtime.storage,
         output_id,
-        StampConfig.from_settings(runtime.settings),
+        lambda: StampConfig.from_settings(runtime.settings),
         channel=body.channel if body else None,
         idempotency_key=idempotency_key,
     )

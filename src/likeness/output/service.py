@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -611,7 +611,7 @@ def release(
     actor: Actor,
     deps: StorageDeps,
     output_id: str,
-    stamp_config: StampConfig,
+    stamp_config: StampConfig | Callable[[], StampConfig],
     *,
     channel: str | None = None,
     idempotency_key: str | None = None,
@@ -619,7 +619,10 @@ def release(
     """Release an approved output: decide (release, under its license), stamp it for the
     channel with a fresh asset id, register the asset and count it against the license,
     all in the caller's transaction. A retry with the same idempotency key returns the
-    asset of the first try instead of counting again."""
+    asset of the first try instead of counting again.
+
+    ``stamp_config`` may be a function that loads it: it is called only when there is
+    something to stamp (an unknown output is a 404, not a missing-key error)."""
     output = get_for(session, actor, output_id)
     related = access.output_relations(session, actor, output)
     if not related & {Relation.brand, Relation.operator}:
@@ -665,7 +668,8 @@ def release(
         kind=_source_kind(output.engine),
         engine=output.engine,
     )
-    stamped = stamp(image, info, stamp_config)
+    config = stamp_config if isinstance(stamp_config, StampConfig) else stamp_config()
+    stamped = stamp(image, info, config)
     asset = assets.register(
         session,
         actor,
