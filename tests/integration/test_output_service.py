@@ -390,3 +390,26 @@ def test_a_revoked_use_consent_blocks_too(
     assert isinstance(result, service.Blocked)
     with pytest.raises(type(result.error)):
         service.require_released(result)
+
+
+def test_a_revoked_consent_blocks_every_pending_output_on_the_next_read(
+    session: Session, deps: StorageDeps, s: support.Setup
+) -> None:
+    from likeness.licensing import repository as licenses
+
+    pending = support.create(session, deps, s, seed=1)
+    approved = _approved(session, deps, s, seed=2)
+    talent = s.world.actor(session, "talent")
+    assert [o.id for o in service.list_for(session, talent, queue=True)] == [pending.id]
+    consent = licenses.use_consent_of(session, s.license.id)
+    assert consent is not None
+    licensing.revoke_consent(session, talent, deps, consent.id, "no more")
+    assert service.list_for(session, talent, queue=True) == []
+    listed = {o.id: o for o in service.list_for(session, s.world.actor(session, "brand"))}
+    assert {listed[pending.id].status, listed[approved].status} == {OutputStatus.blocked}
+    assert "license.revoked" in (listed[pending.id].blocked_reason or "")
+    with pytest.raises(OutputNotReviewable):
+        service.approve(session, talent, pending.id)
+    [event] = events(session, "output.blocked", pending.id)
+    assert event.actor == SYSTEM_ACTOR.label  # the platform blocked it, nobody pressed a button
+    assert service.settle(session, [pending.id, approved]) == []  # idempotent

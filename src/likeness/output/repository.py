@@ -9,7 +9,12 @@ from sqlalchemy import ColumnElement, CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from likeness.models.asset import Asset, AssetKind
-from likeness.models.output import Output
+from likeness.models.consent import Consent
+from likeness.models.license import License
+from likeness.models.output import Output, OutputStatus
+
+#: Outputs that a release could still take: what an ended license or consent blocks.
+UNRELEASED = (OutputStatus.pending, OutputStatus.approved)
 
 
 def get(session: Session, output_id: str) -> Output | None:
@@ -64,4 +69,20 @@ def release_assets_of(session: Session, output_ids: Sequence[str]) -> dict[str, 
             Asset.output_id.in_(list(output_ids)), Asset.kind == AssetKind.release
         )
     )
-    return {str(output_id): str(asset_id) for output_id, asset_id in rows.tuples()}
+    return {str(row[0]): str(row[1]) for row in rows}
+
+
+def unreleased_with_rights(
+    session: Session, output_ids: Sequence[str]
+) -> Sequence[tuple[Output, License, Consent]]:
+    """Pending and approved outputs among ``output_ids``, with their license and consent."""
+    if not output_ids:
+        return []
+    rows = session.execute(
+        select(Output, License, Consent)
+        .join(License, License.id == Output.license_id)
+        .join(Consent, Consent.id == Output.consent_id)
+        .where(Output.id.in_(list(output_ids)), Output.status.in_(UNRELEASED))
+        .order_by(Output.id)
+    )
+    return [(row[0], row[1], row[2]) for row in rows]

@@ -9,7 +9,7 @@ from typing import Any
 
 from likeness.kit.canonical import canonical_sha256
 from likeness.models.output import OutputStatus, ReviewMode
-from likeness.policy import iso
+from likeness.policy import LicenseStatus, iso
 from likeness.policy import reasons as R  # noqa: N812
 
 #: Refusals that can never be lifted for this output: its license or a consent ended, the
@@ -66,3 +66,30 @@ def blocks(codes: Collection[str]) -> bool:
 def releasable(status: OutputStatus) -> bool:
     """Only an approved output is released; a rejected one never is."""
     return status is OutputStatus.approved
+
+
+#: License states in which nothing more may ever be released under it.
+ENDED = frozenset({LicenseStatus.revoked, LicenseStatus.expired, LicenseStatus.withdrawn})
+
+
+def ended_because(
+    *,
+    license_id: str,
+    license_status: LicenseStatus,
+    license_ends_at: datetime,
+    consent_revoked_at: datetime | None,
+    consent_valid_until: datetime,
+    now: datetime,
+) -> str | None:
+    """Why an unreleased output can never be released any more, or None while it can: its
+    license ended (revoked, expired, withdrawn, or past its end) or its use consent was
+    revoked or ran out. A suspension is not an end."""
+    if license_status in ENDED:
+        return f"license.{license_status.value}: license {license_id} is {license_status.value}"
+    if consent_revoked_at is not None and consent_revoked_at <= now:
+        return f"{R.CONSENT_REVOKED}: the talent revoked the use consent of license {license_id}"
+    if license_ends_at <= now:
+        return f"{R.LICENSE_EXPIRED}: license {license_id} ended at {iso(license_ends_at)}"
+    if consent_valid_until <= now:
+        return f"{R.CONSENT_EXPIRED}: the use consent of license {license_id} ran out"
+    return None

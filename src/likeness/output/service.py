@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from likeness.asset import service as assets
 from likeness.audit import service as audit
 from likeness.capture.service import settle_with_transaction, undo_intent
-from likeness.identity.actor import Actor
+from likeness.identity.actor import SYSTEM_ACTOR, Actor
 from likeness.kit.bounds import require_page
 from likeness.kit.canonical import canonical_json, sha256_hex
 from likeness.kit.clock import utcnow
@@ -117,7 +117,39 @@ def _refusal(decision: Decision) -> str:
 
 
 def get_for(session: Session, actor: Actor, output_id: str) -> Output:
-    return access.get_output_for(session, actor, output_id)
+    output = access.get_output_for(session, actor, output_id)
+    settle(session, [output.id])
+    return output
+
+
+def settle(
+    session: Session, output_ids: Sequence[str], now: datetime | None = None
+) -> list[Output]:
+    """Block every pending or approved output among ``output_ids`` whose license or use
+    consent ended (a revoked consent blocks every pending release), with its reason and
+    an audit event. Idempotent (compare-and-set), so read paths run it."""
+    moment = now or utcnow()
+    blocked: list[Output] = []
+    for output, lic, consent in repository.unreleased_with_rights(session, output_ids):
+        why = rules.ended_because(
+            license_id=lic.id,
+            license_status=lic.status,
+            license_ends_at=lic.ends_at,
+            consent_revoked_at=consent.revoked_at,
+            consent_valid_until=consent.valid_until,
+            now=moment,
+        )
+        if why is None:
+            continue
+        values = {"status": OutputStatus.blocked, "blocked_reason": why[:500], "updated_at": moment}
+        if not repository.compare_and_set(session, output.id, output.version, values):
+            continue
+        session.refresh(output)
+        audit.record(
+            session, SYSTEM_ACTOR, "output.blocked", "output", output.id, {"reason": why[:500]}
+        )
+        blocked.append(output)
+    return blocked
 
 
 def list_for(
@@ -150,6 +182,8 @@ def list_for(
         if value is not None:
             where.append(column == value)
     rows = repository.list_outputs(session, where, limit=limit, offset=offset)
+    if settle(session, [o.id for o in rows if o.status in repository.UNRELEASED]):
+        rows = repository.list_outputs(session, where, limit=limit, offset=offset)
     if not queue:
         return rows
     return [o for o in rows if _may_review(session, actor, o)]
@@ -597,8 +631,6 @@ def _require_releasable(session: Session, output: Output) -> None:
             + (f" as asset {asset.id}" if asset else "")
             + "; retry with the same idempotency key to get it back"
         )
-    if output.status is OutputStatus.blocked:
-        raise OutputBlocked(f"output {output.id} is blocked: {output.blocked_reason}")
     if output.status is OutputStatus.rejected:
         raise OutputNotReleasable(f"output {output.id} was rejected: it is never released")
     raise OutputNotReleasable(
@@ -635,6 +667,12 @@ def release(
         if earlier is not None:
             return _replay(session, output, earlier)
         idempotency_key = key
+    if output.status is OutputStatus.blocked:
+        # Blocked now (a read settled it) or earlier: the caller commits, then reports.
+        why = output.blocked_reason or "its license or consent ended"
+        return Blocked(
+            output, OutputBlocked(f"output {output.id} can no longer be released: {why}")
+        )
     _require_releasable(session, output)
     lic = session.get(License, output.license_id)
     assert lic is not None

@@ -105,3 +105,34 @@ def test_only_the_reviewing_side_sees_the_image() -> None:
     assert not may_see_image(frozenset())
     for who in (Relation.talent, Relation.agent, Relation.operator):
         assert may_see_image(frozenset({who, Relation.brand}))
+
+
+def _ended(**changes: object) -> str | None:
+    from likeness.policy import LicenseStatus
+
+    values: dict[str, object] = {
+        "license_id": "L",
+        "license_status": LicenseStatus.active,
+        "license_ends_at": AT + timedelta(days=1),
+        "consent_revoked_at": None,
+        "consent_valid_until": AT + timedelta(days=1),
+        "now": AT,
+    }
+    values.update(changes)
+    return rules.ended_because(**values)  # type: ignore[arg-type]
+
+
+def test_what_ends_an_unreleased_output() -> None:
+    from likeness.policy import LicenseStatus
+
+    assert _ended() is None
+    assert _ended(license_status=LicenseStatus.suspended) is None  # a pause is no end
+    for status in (LicenseStatus.revoked, LicenseStatus.expired, LicenseStatus.withdrawn):
+        assert (_ended(license_status=status) or "").startswith(f"license.{status.value}:")
+    assert (_ended(consent_revoked_at=AT) or "").startswith("consent.revoked:")
+    assert _ended(consent_revoked_at=AT + timedelta(seconds=1)) is None
+    assert (_ended(license_ends_at=AT) or "").startswith("license.expired:")
+    assert (_ended(consent_valid_until=AT) or "").startswith("consent.expired:")
+    # The license's own end is named first when both ended.
+    both = _ended(license_status=LicenseStatus.revoked, consent_revoked_at=AT)
+    assert (both or "").startswith("license.revoked:")
