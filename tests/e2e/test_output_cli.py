@@ -49,6 +49,10 @@ def test_render_review_and_release_on_the_command_line(
     listed = ok_json("output", "list", *brand)
     assert {o["status"] for o in listed} == {"pending"} and len(listed) == 3
     assert ok_json("output", "list", *as_(world, "other_brand")) == []
+    code, out = run("output", "list", *brand)  # the table
+    assert code == 0 and out.count("pending") == 3 and outputs[0][:8] in out, out
+    code, out = run("output", "show", outputs[0], *brand)
+    assert code == 0 and "decision" in out and "allow" in out, out
 
     # The brand sees metadata, never the picture in quarantine.
     code, out = run("output", "show", outputs[0], "--preview", str(tmp_path / "b.jpg"), *brand)
@@ -72,6 +76,8 @@ def test_render_review_and_release_on_the_command_line(
     manifest = _verify(released_path, cli_home)
     assert manifest["asset_kind"] == "release" and manifest["asset_id"] == released["asset_id"]
     assert manifest["watermark"] == released["asset_id"][:16]
+    code, out = run("release", outputs[0], "--idempotency-key", "k1", *brand)
+    assert code == 0 and released["asset_id"] in out and "replayed" in out, out
     again = ok_json("release", outputs[0], "--idempotency-key", "k1", *brand)
     assert again["replayed"] is True and again["asset_id"] == released["asset_id"]
     assert again["released_count"] == 1
