@@ -47,7 +47,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     # captures, twins and images
     "capture": ("likeness.capture.cli:app", "Capture sessions: ingest, QC, synthetic rig."),
     "twin": ("likeness.licensing.cli:twin_app", "Digital twins: build, list, show, retire."),
-    "render": ("likeness.studio.cli:render", "Relight a capture or twin for a scene."),
+    "render": ("likeness.output.cli:render", "Relight a twin (an output for review) or a capture."),
+    "output": ("likeness.output.cli:app", "Outputs in quarantine: review queue, approve, reject."),
+    "release": ("likeness.output.cli:release", "Release an approved output as a stamped asset."),
     "watermark": ("likeness.provenance.watermark_cli:app", "Invisible watermark: embed or detect."),
     "verify": ("likeness.asset.cli:verify_command", "Check an image's provenance."),
     "models": ("likeness.modelreg.cli:models_command", "Model files, their licences and hashes."),

@@ -9,12 +9,13 @@ import numpy as np
 from PIL import Image
 
 from e2e.cli_support import as_, ok_json, run
-from integration.test_license_support import LEGAL_NAME, World
+from integration.test_license_support import LEGAL_NAME, World, to_status
 from likeness.consent.signing import AFFIRMATION
 from likeness.kit.clock import utcnow
+from likeness.kit.db import Database
 
 
-def test_capture_to_twin_on_the_command_line(world: World, tmp_path: Path) -> None:
+def test_capture_to_twin_on_the_command_line(world: World, tmp_path: Path, db: Database) -> None:
     out_dir = tmp_path / "session"
     code, out = run(
         "capture", "synth", str(out_dir), "--seed", "3", "--views", "3", "--lights", "16",
@@ -68,18 +69,25 @@ def test_capture_to_twin_on_the_command_line(world: World, tmp_path: Path) -> No
     scene = tmp_path / "scene.yaml"
     scene.write_text(
         "lights:\n  - {azimuth_deg: -35, elevation_deg: 25, color: [1.0, 0.95, 0.9]}\n"
-        "background: {color: [0.05, 0.08, 0.12]}\nframing: {width: 120, height: 150}\n"
+        "background: {color: [0.05, 0.08, 0.12]}\nframing: {width: 240, height: 300}\n"
     )
     rendered = tmp_path / "twin.png"
     code, out = run("render", "--twin", twin_id, "--scene", str(scene), "-o", str(rendered),
                     *talent)  # fmt: skip
+    assert code == 1 and "names its --license and --channel" in out, out
+    # A render from a twin is an output under a license (the output tests go further).
+    with db.unit_of_work() as session:
+        lic = to_status(session, world, "active").id
+    use = ["--license", lic, "--channel", "instagram", "--territory", "FR"]
+    code, out = run("render", "--twin", twin_id, "--scene", str(scene), "-o", str(rendered),
+                    *use, *talent)  # fmt: skip
     assert code == 0, out
     image = np.asarray(Image.open(rendered))
-    assert image.shape == (150, 120, 3)
+    assert image.shape == (300, 240, 3)  # the preview: marked and watermarked
     backdrop = image[:10, :10].mean((0, 1))
-    assert np.abs(image[40:110, 30:90].astype(int) - backdrop).mean() > 20  # a subject is there
+    assert np.abs(image[80:220, 60:180].astype(int) - backdrop).mean() > 20  # a subject is there
     code, out = run("render", "--twin", twin_id, "--scene", str(scene), "-o", str(rendered),
-                    *as_(world, "brand"))  # fmt: skip
+                    *use, *as_(world, "brand"))  # fmt: skip
     assert code == 1 and "only the talent" in out
 
     # Withdrawing the creation consent destroys the twin's keys in the same command.
@@ -92,7 +100,7 @@ def test_capture_to_twin_on_the_command_line(world: World, tmp_path: Path) -> No
     vault = tmp_path / "home" / "keys" / "vault"
     assert not any(vault.glob(f"twin-{twin_id}*"))
     code, out = run("render", "--twin", twin_id, "--scene", str(scene), "-o", str(rendered),
-                    *talent)  # fmt: skip
+                    *use, *talent)  # fmt: skip
     assert code == 1 and "deleted" in out
 
 

@@ -43,7 +43,8 @@ LAYERS: list[frozenset[str]] = [
     frozenset({"twin"}),  # encrypted, versioned twins
     frozenset({"licensing"}),  # licenses, decisions, and the use cases that end in licenses
     frozenset({"studio", "provenance"}),  # rendering scenes; stamping and verifying images
-    frozenset({"asset"}),  # the asset registry: released/preview images, take-downs, lookup
+    frozenset({"asset"}),  # the asset registry: every marked image let out
+    frozenset({"output"}),  # outputs: quarantine, review, release (stamp + register + count)
     # the edges
     frozenset({"system"}),  # init, doctor, the demo
     frozenset({"api"}),  # the app: mounts every router, wires authentication in; serve
@@ -190,7 +191,7 @@ FEATURE_FILES = (
     "endpoints",
     "cli",
 )
-FEATURES = ("party", "auth", "capture", "consent", "twin", "licensing", "asset")
+FEATURES = ("party", "auth", "capture", "consent", "twin", "licensing", "asset", "output")
 
 
 @pytest.mark.parametrize("feature", FEATURES)

@@ -54,6 +54,9 @@ def _feature_routers() -> list[APIRouter]:
     from likeness.asset.endpoints import router as asset_router
 
     routers += [asset_router]
+    from likeness.output.endpoints import router as output_router
+
+    routers += [output_router]
     # --- end feature routers ---
     return routers
 

@@ -278,6 +278,11 @@ def _use_sections(doc: ConsentDocument) -> list[Section]:
         if terms.approval_mode is ApprovalMode.every_output
         else "Outputs within this scope are pre-approved; you do not review each one."
     )
+    if terms.delegate_review:
+        approval = (
+            "Every output is approved before it is released, by you or by your agent on your "
+            "behalf: you delegate that review to the agency that represents you."
+        )
     fees = terms.fees
     pay = [
         f"Creation fee: {format_money(fees.creation_fee, fees.currency)}.",

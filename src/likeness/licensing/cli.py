@@ -88,6 +88,13 @@ Commission = Annotated[
 ]
 Takedown = Annotated[int | None, typer.Option("--takedown-days")]
 Purpose = Annotated[str | None, typer.Option("--purpose")]
+DelegateReview = Annotated[
+    bool | None,
+    typer.Option(
+        "--delegate-review/--no-delegate-review",
+        help="every_output: the representing agent may approve or reject outputs.",
+    ),
+]
 
 
 def _load_file(path: Path | None) -> dict[str, Any]:
@@ -132,6 +139,7 @@ TERM_OPTIONS: dict[str, Any] = {
     "commission_bps": Commission,
     "takedown_days": Takedown,
     "purpose": Purpose,
+    "delegate_review": DelegateReview,
 }
 
 
@@ -152,6 +160,7 @@ def build_terms(
     commission_bps: int | None = None,
     takedown_days: int | None = None,
     purpose: str | None = None,
+    delegate_review: bool | None = None,
 ) -> TermsIn:
     """The terms from ``--terms-file``, each option given overriding it."""
     data = _load_file(terms_file)
@@ -171,6 +180,7 @@ def build_terms(
         "commission_bps": commission_bps,
         "takedown_days": takedown_days,
         "purpose": purpose,
+        "delegate_review": delegate_review,
     }
     data.update({k: v for k, v in overrides.items() if v is not None})
     return TermsIn.model_validate(data)

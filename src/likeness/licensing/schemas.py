@@ -45,6 +45,11 @@ class TermsIn(BaseModel):
     )
     takedown_days: int = Field(default=30, ge=0, le=365)
     purpose: str = Field(min_length=1, max_length=2000)
+    delegate_review: bool = Field(
+        default=False,
+        description="every_output only: the representing agent may approve or reject "
+        "outputs for the talent",
+    )
 
     @model_validator(mode="after")
     def _one_fee_per_channel(self) -> TermsIn:
@@ -82,6 +87,7 @@ class TermsIn(BaseModel):
             commission_bps=default_commission_bps if commission is None else commission,
             takedown_days=self.takedown_days,
             purpose=self.purpose.strip(),
+            delegate_review=self.delegate_review,
         )
 
 

@@ -16,7 +16,13 @@ from likeness.policy._codes import (
     is_territory,
 )
 from likeness.policy._errors import InvalidTerms
-from likeness.policy._values import RUNNING, LicenseFacts, LicenseStatus, LicenseTerms
+from likeness.policy._values import (
+    RUNNING,
+    ApprovalMode,
+    LicenseFacts,
+    LicenseStatus,
+    LicenseTerms,
+)
 
 #: The NO FAKES Act bill caps a living person's likeness license at ten years.
 MAX_TERM_YEARS = 10
@@ -107,6 +113,8 @@ def _scope_problems(terms: LicenseTerms) -> list[str]:
         problems.append("purpose must be at most 2000 characters")
     if has_stray_control(terms.purpose):
         problems.append("purpose must not contain control characters (line breaks are fine)")
+    if terms.delegate_review and terms.approval_mode is not ApprovalMode.every_output:
+        problems.append("delegate_review applies only to approval mode every_output")
     return problems
 
 

@@ -131,6 +131,12 @@ class FeeSchedule:
         )
 
 
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {value!r}")
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class LicenseTerms:
     """What a brand may do with a twin, for how long, and what it pays."""
@@ -149,6 +155,9 @@ class LicenseTerms:
     #: After revocation or expiry, released assets must come down within this many days.
     takedown_days: int = 30
     purpose: str = ""
+    #: Under ``every_output``: the talent lets the representing agent approve or reject
+    #: outputs on their behalf. Off unless the talent signs terms that say so.
+    delegate_review: bool = False
 
     @property
     def worldwide(self) -> bool:
@@ -171,6 +180,8 @@ class LicenseTerms:
             "commission_bps": self.commission_bps,
             "takedown_days": self.takedown_days,
             "purpose": self.purpose,
+            # Written only when granted, so terms signed before it existed keep their hash.
+            **({"delegate_review": True} if self.delegate_review else {}),
         }
 
     @classmethod
@@ -191,6 +202,7 @@ class LicenseTerms:
                 commission_bps=int(data.get("commission_bps", 0)),
                 takedown_days=int(data.get("takedown_days", 30)),
                 purpose=str(data.get("purpose", "")),
+                delegate_review=_flag(data.get("delegate_review", False)),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise InvalidUse(f"malformed license terms: {exc}") from exc

@@ -25,6 +25,10 @@ raises for a hostile file::
     report = verify(released)
     assert report.c2pa.state == "Trusted"
 
+A reviewer's preview is stamped by :func:`stamp_preview` instead: the visible
+"PREVIEW — not for publication" mark and the watermark, with ``asset_kind``
+``"preview"`` in the manifest and the XMP (no approval digest, no channel yet).
+
 Exceptions (all :class:`likeness.errors.LikenessError`)::
 
     ProvenanceError
@@ -44,14 +48,16 @@ from likeness.provenance._errors import (
 )
 from likeness.provenance._formats import ImageFormat, sniff_format
 from likeness.provenance._info import (
+    ASSET_KINDS,
     COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA,
+    PREVIEW_MARK_TEXT,
     TRAINED_ALGORITHMIC_MEDIA,
     SourceKind,
     StampInfo,
 )
 from likeness.provenance._label import LabelPlacement
 from likeness.provenance._manifest import LIKENESS_ASSERTION, ManifestSummary
-from likeness.provenance._stamp import StampConfig, stamp
+from likeness.provenance._stamp import StampConfig, mark_preview, stamp, stamp_preview
 from likeness.provenance._verify import (
     C2paReport,
     LabelReport,
@@ -76,9 +82,11 @@ from likeness.provenance.keys import (
 )
 
 __all__ = [
+    "ASSET_KINDS",
     "COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA",
     "LIKENESS_ASSERTION",
     "PRESETS",
+    "PREVIEW_MARK_TEXT",
     "TRAINED_ALGORITHMIC_MEDIA",
     "C2paReport",
     "CallbackSigner",
@@ -110,9 +118,11 @@ __all__ = [
     "ensure_signing_material",
     "label_required",
     "library_watermarker",
+    "mark_preview",
     "parse_xmp",
     "signing_material_from_settings",
     "sniff_format",
     "stamp",
+    "stamp_preview",
     "verify",
 ]

@@ -103,8 +103,8 @@ def _has_alpha(image: Image.Image) -> bool:
     )
 
 
-def encode(decoded: Decoded, *, xmp: bytes, quality: int) -> bytes:
-    """Encode with only our XMP (and the colour profile) as metadata."""
+def encode(decoded: Decoded, *, xmp: bytes | None, quality: int) -> bytes:
+    """Encode with only our XMP (if any) and the colour profile as metadata."""
     out = io.BytesIO()
     image = decoded.rgb
     if decoded.alpha is not None and decoded.format is not ImageFormat.JPEG:
@@ -113,13 +113,16 @@ def encode(decoded: Decoded, *, xmp: bytes, quality: int) -> bytes:
     extra: dict[str, object] = {}
     if decoded.icc_profile:
         extra["icc_profile"] = decoded.icc_profile
+    if xmp is not None and decoded.format is not ImageFormat.PNG:
+        extra["xmp"] = xmp
     if decoded.format is ImageFormat.JPEG:
         # 4:4:4 keeps the label's text edges and the watermark's chroma intact.
-        image.save(out, format="JPEG", quality=quality, subsampling=0, xmp=xmp, **extra)
+        image.save(out, format="JPEG", quality=quality, subsampling=0, **extra)
     elif decoded.format is ImageFormat.PNG:
         info = PngInfo()
-        info.add_itxt(XMP_PNG_KEY, xmp.decode("utf-8"))
+        if xmp is not None:
+            info.add_itxt(XMP_PNG_KEY, xmp.decode("utf-8"))
         image.save(out, format="PNG", pnginfo=info, **extra)
     else:
-        image.save(out, format="WEBP", quality=quality, method=4, xmp=xmp, **extra)
+        image.save(out, format="WEBP", quality=quality, method=4, **extra)
     return out.getvalue()

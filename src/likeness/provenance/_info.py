@@ -23,6 +23,11 @@ DEFAULT_LABEL_TEXT = "AI-generated"
 MAX_LABEL_CHARS = 40
 MAX_TEXT_FIELD_CHARS = 200
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+#: What a stamped image is: a release (an approved output, for one channel) or a preview
+#: (what a reviewer sees, marked "not for publication"). Absent in older images: release.
+ASSET_KINDS = ("release", "preview")
+PREVIEW_MARK_TEXT = "PREVIEW \u2014 not for publication"
+MAX_ENGINE_CHARS = 64
 
 
 class SourceKind(enum.StrEnum):
@@ -53,7 +58,7 @@ def _check_uuid(name: str, value: str) -> None:
         raise StampRefused(f"{name} must be a UUID, got {value!r}") from None
 
 
-def _check_sha256(name: str, value: str) -> None:
+def _check_sha256(name: str, value: str | None) -> None:
     if not isinstance(value, str) or not _SHA256_HEX.fullmatch(value):
         raise StampRefused(f"{name} must be a lower-case SHA-256 hex digest")
 
@@ -74,14 +79,19 @@ class StampInfo:
     release without carrying any of their content. ``talent_credit`` is the name
     written as credit line; leave it ``None`` unless the license allows naming
     the talent.
+
+    ``asset_kind`` says what the image is: ``"release"`` (the default; needs the
+    approval digest and a channel) or ``"preview"`` (what a reviewer sees before any
+    approval, stamped by :func:`~likeness.provenance.stamp_preview`: no approval yet,
+    no channel). ``engine`` names what made the pixels (``studio``, a generator).
     """
 
     asset_id: str
     twin_id: str
     license_id: str
     consent_sha256: str
-    approval_sha256: str
-    channel: Channel
+    approval_sha256: str | None
+    channel: Channel | None
     kind: SourceKind = SourceKind.GENERATED
     license_requires_label: bool = False
     talent_credit: str | None = None
@@ -89,17 +99,28 @@ class StampInfo:
     ai_system: str = "Likeness"
     ai_system_version: str = __version__
     title: str | None = None
+    asset_kind: str = "release"
+    engine: str | None = None
 
     def __post_init__(self) -> None:
+        if self.asset_kind not in ASSET_KINDS:
+            raise StampRefused(f"asset_kind must be one of {', '.join(ASSET_KINDS)}")
+        release = self.asset_kind == "release"
         try:
-            object.__setattr__(self, "channel", Channel(self.channel))
+            if self.channel is not None:
+                object.__setattr__(self, "channel", Channel(self.channel))
             object.__setattr__(self, "kind", SourceKind(self.kind))
         except ValueError as exc:
             raise StampRefused(str(exc)) from None
+        if release and self.channel is None:
+            raise StampRefused("a release is stamped for a channel")
         for name in ("asset_id", "twin_id", "license_id"):
             _check_uuid(name, getattr(self, name))
         _check_sha256("consent_sha256", self.consent_sha256)
-        _check_sha256("approval_sha256", self.approval_sha256)
+        if release or self.approval_sha256 is not None:
+            _check_sha256("approval_sha256", self.approval_sha256)
+        if self.engine is not None:
+            _check_text("engine", self.engine, MAX_ENGINE_CHARS)
         _check_text("label_text", self.label_text, MAX_LABEL_CHARS)
         if not label_text_is_drawable(self.label_text):
             raise StampRefused("label_text uses characters the bundled label font cannot draw")

@@ -207,3 +207,44 @@ def find_label(image: Image.Image, candidates: list[LabelPlacement]) -> LabelPla
         if difference < MATCH_THRESHOLD and (best is None or difference < best[0]):
             best = (difference, placement)
     return best[1] if best else None
+
+
+#: The preview mark's height, relative to the image's shorter side: larger than a channel
+#: badge, so nobody takes a preview for a release.
+PREVIEW_MARK_HEIGHT_FRACTION = 0.07
+PREVIEW_MARK_MARGIN_FRACTION = 0.03
+#: On small images (thumbnails, test renders) the mark shrinks below the legible badge
+#: size rather than be left out.
+PREVIEW_MARK_MIN_HEIGHT_PX = 6
+
+
+def preview_mark_box(image_size: tuple[int, int], text: str) -> tuple[int, int, int, int]:
+    """A band centred on the image, as wide as the text needs (shrunk to fit narrow images)."""
+    width, height = image_size
+    short_side = min(width, height)
+    margin = round(short_side * PREVIEW_MARK_MARGIN_FRACTION)
+    badge_h = max(MIN_BADGE_HEIGHT_PX, round(short_side * PREVIEW_MARK_HEIGHT_FRACTION))
+    badge_w, badge_h = badge_size(text, badge_h)
+    while badge_w + 2 * margin > width and badge_h > PREVIEW_MARK_MIN_HEIGHT_PX:
+        badge_w, badge_h = badge_size(text, badge_h - 1)
+    if badge_w + 2 * margin > width or badge_h + 2 * margin > height:
+        raise ImageRejected(
+            f"image {width}x{height} is too small for a legible {text!r} preview mark"
+        )
+    left = (width - badge_w) // 2
+    top = (height - badge_h) // 2
+    return left, top, left + badge_w, top + badge_h
+
+
+def draw_preview_mark(image: Image.Image, text: str) -> dict[str, Any]:
+    """Paint the "not for publication" band onto ``image`` (in place); say where, for the
+    manifest (text, box and colour scheme, like a channel badge's placement)."""
+    box = preview_mark_box(image.size, text)
+    scheme = choose_scheme(image, box)
+    left, top, right, bottom = box
+    image.paste(render_badge(text, right - left, bottom - top, scheme), (left, top))
+    return {
+        "text": text,
+        "box": dict(zip(_BOX_KEYS, box, strict=True)),
+        "scheme": str(scheme),
+    }

@@ -57,9 +57,12 @@ def build_manifest(
     mime_type: str,
     watermark_algorithm: str,
     label: LabelPlacement | None,
+    preview_mark: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The manifest definition handed to ``c2pa.Builder``; contains no personal data
-    beyond the credit the license allows."""
+    beyond the credit the license allows. ``asset_kind`` (release or preview) and the
+    ``engine`` that made the pixels are part of the Likeness assertion; a preview also
+    records where its visible "not for publication" mark is (``preview_mark``)."""
     likeness = {
         "schema": LIKENESS_ASSERTION_SCHEMA,
         "asset_id": info.asset_id,
@@ -67,14 +70,17 @@ def build_manifest(
         "license_id": info.license_id,
         "use_consent_sha256": info.consent_sha256,
         "approval_sha256": info.approval_sha256,
-        "channel": str(info.channel),
+        "channel": str(info.channel) if info.channel is not None else None,
         "source_kind": str(info.kind),
         "visible_label": label.to_dict() if label else None,
         "credit": info.talent_credit,
+        "asset_kind": info.asset_kind,
+        "engine": info.engine,
+        **({"preview_mark": preview_mark} if preview_mark is not None else {}),
     }
     return {
         "claim_generator_info": [{"name": "Likeness", "version": __version__}],
-        "title": info.title or f"Likeness release {info.asset_id}",
+        "title": info.title or f"Likeness {info.asset_kind} {info.asset_id}",
         "format": mime_type,
         "assertions": [
             {"label": ACTIONS_ASSERTION, "data": {"actions": _actions(info)}},

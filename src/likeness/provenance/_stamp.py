@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass, field, replace
 
 import c2pa
 import numpy as np
 from PIL import Image
 
 from likeness.provenance._channels import label_required, preset_for
-from likeness.provenance._errors import SigningConfigurationError, SigningFailed
+from likeness.provenance._errors import SigningConfigurationError, SigningFailed, StampRefused
 from likeness.provenance._image import DEFAULT_MAX_PIXELS, decode, encode
-from likeness.provenance._info import StampInfo
-from likeness.provenance._label import LabelPlacement, draw_label
+from likeness.provenance._info import PREVIEW_MARK_TEXT, StampInfo
+from likeness.provenance._label import LabelPlacement, draw_label, draw_preview_mark
 from likeness.provenance._manifest import CREATED_ASSERTIONS, build_manifest
 from likeness.provenance._watermark import (
     WATERMARK_KEY_BYTES,
@@ -98,6 +99,8 @@ def stamp(image_bytes: bytes, info: StampInfo, config: StampConfig | None = None
     The XMP is written before signing because C2PA hard-binds every byte outside
     its own manifest box; any metadata written afterwards would invalidate it.
     """
+    if info.asset_kind != "release" or info.channel is None:
+        raise StampRefused("stamp() makes releases; stamp a preview with stamp_preview()")
     config = config or StampConfig.from_settings()
     decoded = decode(image_bytes, max_pixels=config.max_pixels)
     placement: LabelPlacement | None = None
@@ -112,3 +115,47 @@ def stamp(image_bytes: bytes, info: StampInfo, config: StampConfig | None = None
         label=placement,
     )
     return _sign(encoded, manifest, decoded.format.mime_type, config.signing)
+
+
+def stamp_preview(image_bytes: bytes, info: StampInfo, config: StampConfig | None = None) -> bytes:
+    """Return the reviewer's preview: the visible "PREVIEW — not for publication" mark
+    across the middle, the watermark with the preview asset's ID, XMP and a signed C2PA
+    manifest whose Likeness assertion says ``asset_kind: "preview"`` (no approval yet,
+    no channel), so verify never mistakes it for a release.
+
+    ``info.asset_kind`` is set to ``"preview"`` whatever it said.
+    """
+    if info.asset_kind != "preview":
+        info = replace(info, asset_kind="preview")
+    config = config or StampConfig.from_settings()
+    decoded = decode(image_bytes, max_pixels=config.max_pixels)
+    mark = draw_preview_mark(decoded.rgb, PREVIEW_MARK_TEXT)
+    decoded.rgb = _watermark(decoded.rgb, info, config)
+    encoded = encode(decoded, xmp=build_xmp(info), quality=config.quality)
+    manifest = build_manifest(
+        info,
+        mime_type=decoded.format.mime_type,
+        watermark_algorithm=config.watermarker.algorithm,
+        label=None,
+        preview_mark=mark,
+    )
+    return _sign(encoded, manifest, decoded.format.mime_type, config.signing)
+
+
+def mark_preview(
+    image_bytes: bytes, config: StampConfig | None = None, *, payload: bytes | None = None
+) -> bytes:
+    """The visible "PREVIEW — not for publication" mark and a watermark on an image that
+    belongs to no registered asset (a local test render from a capture basis): no C2PA
+    manifest, no XMP, since nothing stands behind it. ``payload`` (8 bytes) defaults to a
+    random one, which no registry knows."""
+    config = config or StampConfig.from_settings()
+    mark = payload if payload is not None else os.urandom(8)
+    if len(mark) != 8:
+        raise StampRefused("a watermark payload is 8 bytes")
+    decoded = decode(image_bytes, max_pixels=config.max_pixels)
+    draw_preview_mark(decoded.rgb, PREVIEW_MARK_TEXT)
+    pixels = np.asarray(decoded.rgb, dtype=np.uint8)
+    marked = config.watermarker.embed(pixels, mark, config.watermark_key)
+    decoded.rgb = Image.fromarray(marked, mode="RGB")
+    return encode(decoded, xmp=None, quality=config.quality)

@@ -21,6 +21,8 @@ NS_IPTC_EXT = "http://iptc.org/std/Iptc4xmpExt/2008-02-29/"
 NS_PHOTOSHOP = "http://ns.adobe.com/photoshop/1.0/"
 NS_PLUS = "http://ns.useplus.org/ldf/xmp/1.0/"
 NS_DC = "http://purl.org/dc/elements/1.1/"
+#: Likeness's own XMP namespace: what kind of asset the image is (release or preview).
+NS_LIKENESS = "https://likeness.dev/ns/xmp/1.0/"
 PLUS_DATA_MINING_PROHIBITED = "http://ns.useplus.org/ldf/vocab/DMI-PROHIBITED"
 
 #: Refuse to parse XMP packets larger than this; ours are under 2 KiB.
@@ -34,6 +36,8 @@ class XmpFields:
     ai_system_version: str | None = None
     credit: str | None = None
     data_mining: str | None = None
+    #: ``release`` or ``preview``; None in images stamped before asset kinds existed.
+    asset_kind: str | None = None
 
 
 def build_xmp(info: StampInfo) -> bytes:
@@ -43,6 +47,7 @@ def build_xmp(info: StampInfo) -> bytes:
         ("Iptc4xmpExt:AISystemUsed", info.ai_system),
         ("Iptc4xmpExt:AISystemVersionUsed", info.ai_system_version),
         ("plus:DataMining", PLUS_DATA_MINING_PROHIBITED),
+        ("likeness:AssetKind", info.asset_kind),
     ]
     if info.talent_credit is not None:
         properties.append(("photoshop:Credit", info.talent_credit))
@@ -57,7 +62,8 @@ def build_xmp(info: StampInfo) -> bytes:
         f'    xmlns:Iptc4xmpExt="{NS_IPTC_EXT}"\n'
         f'    xmlns:photoshop="{NS_PHOTOSHOP}"\n'
         f'    xmlns:plus="{NS_PLUS}"\n'
-        f'    xmlns:dc="{NS_DC}">\n'
+        f'    xmlns:dc="{NS_DC}"\n'
+        f'    xmlns:likeness="{NS_LIKENESS}">\n'
         f"{body}\n"
         "  </rdf:Description>\n"
         " </rdf:RDF>\n"
@@ -103,6 +109,7 @@ def parse_xmp(packet: bytes | str | None) -> XmpFields:
         ai_system_version=_simple(root, NS_IPTC_EXT, "AISystemVersionUsed"),
         credit=_simple(root, NS_PHOTOSHOP, "Credit"),
         data_mining=_simple(root, NS_PLUS, "DataMining"),
+        asset_kind=_simple(root, NS_LIKENESS, "AssetKind"),
     )
 
 

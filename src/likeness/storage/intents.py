@@ -59,10 +59,10 @@ __all__ = ["Intent", "IntentJournal", "IntentRecord"]
 SUFFIX = ".intent"
 TMP_SUFFIX = ".intent-tmp"
 VERSION = 1
-#: capture, twin, reference: making a key and blobs. asset: a blob sealed under an existing
-#: twin key (a registered asset file). shred: destroying them once a deletion commits (the
-#: marker row then says deleted, or is gone).
-KINDS = ("capture", "twin", "reference", "asset", "shred")
+#: capture, twin, reference: making a key and blobs. asset, output: a blob sealed under an
+#: existing twin key (a registered asset file, an output image in quarantine). shred:
+#: destroying them once a deletion commits (the marker row then says deleted, or is gone).
+KINDS = ("capture", "twin", "reference", "asset", "output", "shred")
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,13 @@ from __future__ import annotations
 
 from likeness.studio.basis import Basis, load_basis
 from likeness.studio.errors import InvalidBasisFile, InvalidScene, StudioError
-from likeness.studio.render import render_scene, save_image, scene_framing, scene_weights
+from likeness.studio.render import (
+    encode_image,
+    render_scene,
+    save_image,
+    scene_framing,
+    scene_weights,
+)
 from likeness.studio.schema import Scene, load_scene, parse_scene
 
 __all__ = [
@@ -26,6 +32,7 @@ __all__ = [
     "InvalidScene",
     "Scene",
     "StudioError",
+    "encode_image",
     "load_basis",
     "load_scene",
     "parse_scene",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +117,24 @@ def render_scene(basis: Basis, scene: Scene) -> NDArray[np.float32]:
     return cp.composite(fg, matte, _background(scene, framing), config)
 
 
+def encode_image(
+    image: NDArray[np.float32], output: OutputSpec, *, suffix: str = ".png", dpi: int = 72
+) -> bytes:
+    """Encode the linear render for display as PNG or JPEG (by ``suffix``), in memory."""
+    suffix = suffix.lower()
+    if suffix not in (".png", ".jpg", ".jpeg"):
+        raise InvalidScene(f"output must end in .png, .jpg or .jpeg, got {suffix!r}")
+    pixels = Image.fromarray(cp.to_display(image, output.color_space))
+    options: dict[str, Any] = {"dpi": (dpi, dpi)}
+    if output.color_space == "display-p3":
+        options["icc_profile"] = cp.icc_profile("display-p3")
+    if suffix != ".png":
+        options["quality"] = output.jpeg_quality
+    buffer = io.BytesIO()
+    pixels.save(buffer, format="PNG" if suffix == ".png" else "JPEG", **options)
+    return buffer.getvalue()
+
+
 def save_image(
     image: NDArray[np.float32], path: str | Path, output: OutputSpec, dpi: int = 72
 ) -> Path:
@@ -124,12 +143,7 @@ def save_image(
     suffix = target.suffix.lower()
     if suffix not in (".png", ".jpg", ".jpeg"):
         raise InvalidScene(f"output must end in .png, .jpg or .jpeg, got {target.name!r}")
-    pixels = Image.fromarray(cp.to_display(image, output.color_space))
-    options: dict[str, Any] = {"dpi": (dpi, dpi)}
-    if output.color_space == "display-p3":
-        options["icc_profile"] = cp.icc_profile("display-p3")
-    if suffix != ".png":
-        options["quality"] = output.jpeg_quality
+    data = encode_image(image, output, suffix=suffix, dpi=dpi)
     target.parent.mkdir(parents=True, exist_ok=True)
-    pixels.save(target, **options)
+    target.write_bytes(data)
     return target

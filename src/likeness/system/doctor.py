@@ -47,6 +47,7 @@ from likeness.kit.cli import ExitCode
 from likeness.kit.db import Database
 from likeness.models.asset import Asset
 from likeness.models.capture import CaptureFile, CaptureSession, TalentReference
+from likeness.models.output import Output
 from likeness.models.twin import Twin, TwinStatus, TwinVersion, TwinVersionStatus
 from likeness.runtime import Runtime
 from likeness.storage import BlobInventory
@@ -68,6 +69,7 @@ _ROW_MODELS: dict[str, Any] = {
     "twin_versions": TwinVersion,
     "twins": Twin,
     "talent_references": TalentReference,
+    "outputs": Output,
     "assets": Asset,
 }
 
@@ -144,8 +146,10 @@ def _artifact_keys(row: TwinVersion) -> list[str]:
 
 
 def referenced_blobs(session: Session) -> set[str]:
-    """Every blob key a row names: capture files, twin version artifacts, asset files."""
+    """Every blob key a row names: capture files, twin version artifacts, output images,
+    asset files."""
     refs = {k for k in session.scalars(select(CaptureFile.blob_key)) if k}
+    refs.update(k for k in session.scalars(select(Output.blob_key)) if k)
     refs.update(session.scalars(select(Asset.blob_key)))
     for version in session.scalars(select(TwinVersion)):
         refs.update(_artifact_keys(version))

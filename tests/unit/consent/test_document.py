@@ -159,6 +159,16 @@ def test_plain_language_states_scope_purpose_pay_and_duration_for_use() -> None:
     assert title(use()) == "Consent to use the digital twin of Ada Lovelace by Maison Exemple"
 
 
+def test_a_delegated_review_is_stated_in_plain_language() -> None:
+    def text(doc: ConsentDocument) -> str:
+        return "\n".join(p for s in plain_language(doc) for p in (s.title, *s.paragraphs))
+
+    delegated = use(terms=replace(TERMS, delegate_review=True))
+    assert "you delegate that review to the agency" in text(delegated)
+    assert "delegate" not in text(use())
+    assert delegated.terms_sha256 != use().terms_sha256  # the signed terms say it
+
+
 def test_plain_language_for_creation() -> None:
     text = "\n".join(p for s in plain_language(creation()) for p in (s.title, *s.paragraphs))
     assert "photograph and scan you" in text

@@ -173,3 +173,24 @@ def test_accepted_and_suspended_licenses_still_claim_their_category() -> None:
 def test_a_license_does_not_clash_with_itself() -> None:
     mine = license_("mine", brand_id=OTHER_BRAND, license_terms=terms(exclusive_categories=EXCL))
     assert exclusivity_clashes(OTHER_BRAND, mine.terms, [mine], exclude_license_id="mine") == []
+
+
+def test_review_delegation_is_off_by_default_and_kept_out_of_old_hashes() -> None:
+    t = terms()
+    assert t.delegate_review is False
+    assert "delegate_review" not in t.to_dict()  # terms signed before it keep their hash
+    assert LicenseTerms.from_dict(t.to_dict()) == t
+    granted = replace(t, delegate_review=True)
+    assert granted.to_dict()["delegate_review"] is True
+    assert LicenseTerms.from_dict(granted.to_dict()) == granted
+    assert terms_sha256(granted) != terms_sha256(t)
+    with pytest.raises(InvalidUse):
+        LicenseTerms.from_dict({**t.to_dict(), "delegate_review": "yes"})
+
+
+def test_review_delegation_needs_every_output_approval() -> None:
+    from likeness.policy import ApprovalMode
+
+    validate_terms(replace(terms(), delegate_review=True))
+    pre = replace(terms(), approval_mode=ApprovalMode.pre_approved, delegate_review=True)
+    assert _problems(pre) == ("delegate_review applies only to approval mode every_output",)

@@ -1,0 +1,77 @@
+"""Who may see an output, see its preview, review it: the one place that decides.
+
+Visibility is the license's: a brand member sees its brand's outputs (metadata only),
+the talent their own, an agent those of talent their agency represents today, an
+operator all. Strangers get 404, so output ids do not leak.
+
+The image is another matter: while an output is in quarantine only the reviewing side
+(the talent, their agents, operators) sees its preview; a brand never does.
+
+Review follows the license's approval mode: under ``every_output`` the talent reviews,
+and an agent of the talent only where the license delegates review
+(``LicenseTerms.delegate_review``). Operators never approve on a talent's behalf.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, false
+from sqlalchemy.orm import Session
+
+from likeness.identity.actor import Actor
+from likeness.kit.clock import utcnow
+from likeness.models.output import Output, ReviewMode
+from likeness.models.party import Role
+from likeness.output import repository
+from likeness.output.errors import OutputNotFound, ReviewNotPermitted
+from likeness.party.access import relations
+from likeness.party.repository import talent_represented_by
+from likeness.policy import LicenseTerms, Relation
+
+
+def output_filter(actor: Actor) -> ColumnElement[bool] | None:
+    """SQL filter for the outputs an actor may see (None: everything)."""
+    if actor.is_operator:
+        return None
+    if actor.role is Role.brand:
+        return Output.brand_id.in_(actor.brand_ids) if actor.brand_ids else false()
+    if actor.role is Role.talent:
+        return Output.talent_id == actor.talent_id if actor.talent_id else false()
+    if actor.role is Role.agent and actor.agency_ids:
+        represented = talent_represented_by(actor.agency_ids, utcnow().date())
+        return Output.talent_id.in_(represented)
+    return false()
+
+
+def output_relations(session: Session, actor: Actor, output: Output) -> frozenset[Relation]:
+    return relations(session, actor, output.talent_id, output.brand_id)
+
+
+def get_output_for(session: Session, actor: Actor, output_id: str) -> Output:
+    """The output, if the actor has any relation to it; otherwise 404."""
+    output = repository.get(session, output_id)
+    if output is None or not output_relations(session, actor, output):
+        raise OutputNotFound(f"no output {output_id}")
+    return output
+
+
+def may_see_image(related: frozenset[Relation]) -> bool:
+    """The reviewing side sees the preview; a brand alone never does."""
+    return bool(related & {Relation.talent, Relation.agent, Relation.operator})
+
+
+def review_mode_for(related: frozenset[Relation], terms: LicenseTerms) -> ReviewMode:
+    """How this actor may review an output under these terms, or why not."""
+    if Relation.talent in related:
+        return ReviewMode.talent
+    if Relation.agent in related:
+        if terms.delegate_review:
+            return ReviewMode.agent
+        raise ReviewNotPermitted(
+            "this license does not delegate review to the agent: only the talent may "
+            "approve or reject its outputs"
+        )
+    raise ReviewNotPermitted("only the talent (or an agent the license names) reviews outputs")
+
+
+def may_review(related: frozenset[Relation], terms: LicenseTerms) -> bool:
+    return Relation.talent in related or (Relation.agent in related and terms.delegate_review)

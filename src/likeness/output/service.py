@@ -1,0 +1,778 @@
+"""The output use cases: create (quarantine), review, preview, release.
+
+Each transition is a compare-and-set UPDATE on ``Output.version`` plus an audit event,
+in the caller's one unit of work; the release also counts against the license with a
+compare-and-set on ``License.version`` (:func:`likeness.licensing.service.record_release`),
+so of two workers releasing at once exactly one counts, and the quota is never exceeded.
+
+Release spans output, provenance, asset and licensing, so it lives here, in the highest
+feature it touches (decision 0015).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from PIL import Image, UnidentifiedImageError
+from sqlalchemy import ColumnElement
+from sqlalchemy.orm import Session
+
+from likeness.asset import service as assets
+from likeness.audit import service as audit
+from likeness.capture.service import settle_with_transaction, undo_intent
+from likeness.identity.actor import SYSTEM_ACTOR, Actor
+from likeness.kit.bounds import require_page
+from likeness.kit.canonical import canonical_json, sha256_hex
+from likeness.kit.clock import utcnow
+from likeness.licensing import access as license_access
+from likeness.licensing import service as licensing
+from likeness.licensing.decision import load_facts
+from likeness.licensing.facts import terms_of
+from likeness.models.asset import Asset, AssetKind
+from likeness.models.base import new_id
+from likeness.models.consent import Consent
+from likeness.models.license import License
+from likeness.models.output import Output, OutputStatus, ReviewMode
+from likeness.models.twin import Twin
+from likeness.output import access, repository, rules
+from likeness.output.errors import (
+    GenerationDenied,
+    IdempotencyKeyReused,
+    InvalidOutputRequest,
+    OutputBlocked,
+    OutputNotFound,
+    OutputNotReleasable,
+    OutputNotReviewable,
+    ReleaseDenied,
+    ReviewNotPermitted,
+    StaleOutput,
+)
+from likeness.output.schemas import OutputCreate, OutputRead, ReleaseRead, UseSpec
+from likeness.policy import Action, ApprovalMode, Decision, Relation, UseRequest, decide
+from likeness.provenance import (
+    Channel,
+    SourceKind,
+    StampConfig,
+    StampInfo,
+    stamp,
+    stamp_preview,
+)
+from likeness.vault.deps import StorageDeps
+from likeness.vault.keys import twin_key_name
+
+MAX_PAGE = 500
+#: Engines whose pixels are a relit composite of consented captures (IPTC source type).
+COMPOSITE_ENGINES = frozenset({"studio"})
+#: Image formats an output may be stored in (sniffed by content).
+MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+MAX_IMAGE_BYTES = 64 * 1024 * 1024
+MAX_ENGINE_PARAMS_CHARS = 100_000
+
+
+# --- the decision under one named license -------------------------------------------
+
+
+def decide_under(
+    session: Session,
+    lic: License,
+    twin_id: str,
+    action: Action,
+    use: UseSpec,
+    at: datetime | None = None,
+) -> Decision:
+    """The decision for ``action`` under exactly this license: the brand's other licenses
+    are not candidates (a request names its license; nothing is silently picked), while
+    other brands' licenses still count for exclusivity."""
+    facts = load_facts(session, lic.talent_id)
+    named = tuple(f for f in facts.licenses if f.brand_id != lic.brand_id or f.license_id == lic.id)
+    request = UseRequest(
+        talent_id=lic.talent_id,
+        twin_id=twin_id,
+        brand_id=lic.brand_id,
+        action=action,
+        channel=use.channel,
+        territory=use.territory,
+        category=use.category,
+        at=at or utcnow(),
+    )
+    return decide(request, replace(facts, licenses=named))
+
+
+def _decision_json(decision: Decision) -> tuple[str, str]:
+    text = canonical_json(decision.to_dict())
+    return text, sha256_hex(text.encode("utf-8"))
+
+
+def _refusal(decision: Decision) -> str:
+    return "; ".join(f"{r.code}: {r.message}" for r in decision.reasons) or "refused"
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+def get_for(session: Session, actor: Actor, output_id: str) -> Output:
+    output = access.get_output_for(session, actor, output_id)
+    settle(session, [output.id])
+    return output
+
+
+def settle(
+    session: Session, output_ids: Sequence[str], now: datetime | None = None
+) -> list[Output]:
+    """Block every pending or approved output among ``output_ids`` whose license or use
+    consent ended (a revoked consent blocks every pending release), with its reason and
+    an audit event. Idempotent (compare-and-set), so read paths run it."""
+    moment = now or utcnow()
+    blocked: list[Output] = []
+    for output, lic, consent in repository.unreleased_with_rights(session, output_ids):
+        why = rules.ended_because(
+            license_id=lic.id,
+            license_status=lic.status,
+            license_ends_at=lic.ends_at,
+            consent_revoked_at=consent.revoked_at,
+            consent_valid_until=consent.valid_until,
+            now=moment,
+        )
+        if why is None:
+            continue
+        values = {"status": OutputStatus.blocked, "blocked_reason": why[:500], "updated_at": moment}
+        if not repository.compare_and_set(session, output.id, output.version, values):
+            continue
+        session.refresh(output)
+        audit.record(
+            session, SYSTEM_ACTOR, "output.blocked", "output", output.id, {"reason": why[:500]}
+        )
+        blocked.append(output)
+    return blocked
+
+
+def list_for(
+    session: Session,
+    actor: Actor,
+    *,
+    status: OutputStatus | None = None,
+    license_id: str | None = None,
+    talent_id: str | None = None,
+    brand_id: str | None = None,
+    queue: bool = False,
+    limit: int = 100,
+    offset: int = 0,
+) -> Sequence[Output]:
+    """The outputs the actor may see; ``queue``: those waiting for *this actor's* review."""
+    require_page(limit, offset, MAX_PAGE)
+    where: list[ColumnElement[bool]] = []
+    visible = access.output_filter(actor)
+    if visible is not None:
+        where.append(visible)
+    if queue:
+        where.append(Output.status == OutputStatus.pending)
+    elif status is not None:
+        where.append(Output.status == status)
+    for column, value in (
+        (Output.license_id, license_id),
+        (Output.talent_id, talent_id),
+        (Output.brand_id, brand_id),
+    ):
+        if value is not None:
+            where.append(column == value)
+    rows = repository.list_outputs(session, where, limit=limit, offset=offset)
+    if settle(session, [o.id for o in rows if o.status in repository.UNRELEASED]):
+        rows = repository.list_outputs(session, where, limit=limit, offset=offset)
+    if not queue:
+        return rows
+    return [o for o in rows if _may_review(session, actor, o)]
+
+
+def _may_review(session: Session, actor: Actor, output: Output) -> bool:
+    lic = session.get(License, output.license_id)
+    assert lic is not None
+    return access.may_review(access.output_relations(session, actor, output), terms_of(lic))
+
+
+def to_read(session: Session, output: Output, asset_id: str | None = None) -> OutputRead:
+    if asset_id is None and output.status is OutputStatus.released:
+        asset = repository.release_asset_of(session, output.id)
+        asset_id = asset.id if asset else None
+    return OutputRead(
+        id=output.id,
+        license_id=output.license_id,
+        twin_id=output.twin_id,
+        twin_version=output.twin_version,
+        talent_id=output.talent_id,
+        brand_id=output.brand_id,
+        status=output.status,
+        version=output.version,
+        use=json.loads(output.use_json),
+        decision=json.loads(output.decision_json),
+        decision_sha256=output.decision_sha256,
+        consent_id=output.consent_id,
+        engine=output.engine,
+        engine_params=json.loads(output.engine_params),
+        image_sha256=output.image_sha256,
+        media_type=output.media_type,
+        width=output.width,
+        height=output.height,
+        preview_asset_id=output.preview_asset_id,
+        review_mode=output.review_mode,
+        reviewed_by_user_id=output.reviewed_by_user_id,
+        reviewed_at=output.reviewed_at,
+        review_reason=output.review_reason,
+        approval_sha256=output.approval_sha256,
+        blocked_reason=output.blocked_reason,
+        created_at=output.created_at,
+        updated_at=output.updated_at,
+        asset_id=asset_id,
+    )
+
+
+def to_reads(session: Session, outputs: Sequence[Output]) -> list[OutputRead]:
+    released = repository.release_assets_of(
+        session, [o.id for o in outputs if o.status is OutputStatus.released]
+    )
+    return [to_read(session, o, released.get(o.id)) for o in outputs]
+
+
+def preview(
+    session: Session, actor: Actor, deps: StorageDeps, output_id: str
+) -> tuple[Output, Asset, bytes]:
+    """The marked preview of an output, for the reviewing side only (never a brand);
+    the read is audited by the asset registry."""
+    output = get_for(session, actor, output_id)
+    if not access.may_see_image(access.output_relations(session, actor, output)):
+        raise OutputNotFound(f"output {output.id} has no preview you may see")
+    if output.preview_asset_id is None:
+        raise OutputNotFound(f"output {output.id} has no preview")
+    asset, data = assets.read_file(session, actor, deps, output.preview_asset_id)
+    return output, asset, data
+
+
+# --- creating (quarantine) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Image:
+    media_type: str
+    width: int
+    height: int
+
+
+def _inspect(image: bytes) -> _Image:
+    if not image or len(image) > MAX_IMAGE_BYTES:
+        raise InvalidOutputRequest(f"an output image must be 1 byte to {MAX_IMAGE_BYTES} bytes")
+    try:
+        with Image.open(io.BytesIO(image)) as opened:
+            kind, (width, height) = opened.format, opened.size
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise InvalidOutputRequest(f"the output is not a readable image: {exc}") from None
+    media_type = MEDIA_TYPES.get(kind or "")
+    if media_type is None:
+        raise InvalidOutputRequest(f"an output must be JPEG, PNG or WebP, not {kind}")
+    return _Image(media_type, width, height)
+
+
+def _source_kind(engine: str) -> SourceKind:
+    return SourceKind.RELIT_COMPOSITE if engine in COMPOSITE_ENGINES else SourceKind.GENERATED
+
+
+def _use_consent(session: Session, decision: Decision) -> Consent:
+    consent = session.get(Consent, decision.consent_id) if decision.consent_id else None
+    if consent is None:
+        raise GenerationDenied("the decision named no use consent")
+    return consent
+
+
+def _twin_of(session: Session, lic: License, twin_id: str) -> Twin:
+    twin = session.get(Twin, twin_id)
+    if twin is None or twin.talent_id != lic.talent_id:
+        raise InvalidOutputRequest(f"twin {twin_id} is not a twin of license {lic.id}'s talent")
+    return twin
+
+
+def create(
+    session: Session,
+    actor: Actor,
+    deps: StorageDeps,
+    data: OutputCreate,
+    image: bytes,
+    stamp_config: StampConfig,
+) -> Output:
+    """Hold a new output in quarantine: decide (generate, under the named license), seal
+    the image with the twin's key, register its marked preview, and approve it at once
+    (still logged) when the license is pre-approved."""
+    return create_with_preview(session, actor, deps, data, image, stamp_config)[0]
+
+
+def require_generate(session: Session, actor: Actor, data: OutputCreate) -> Decision:
+    """Check, before any pixel is made, that the named license allows generating this."""
+    lic = license_access.get_license_for(session, actor, data.license_id)
+    twin = _twin_of(session, lic, data.twin_id)
+    decision = decide_under(session, lic, twin.id, Action.generate, data.use)
+    if not decision.allow:
+        raise GenerationDenied(f"license {lic.id} does not allow this: {_refusal(decision)}")
+    return decision
+
+
+def create_with_preview(
+    session: Session,
+    actor: Actor,
+    deps: StorageDeps,
+    data: OutputCreate,
+    image: bytes,
+    stamp_config: StampConfig,
+) -> tuple[Output, bytes]:
+    """:func:`create`, also returning the marked preview it registered."""
+    lic = license_access.get_license_for(session, actor, data.license_id)
+    twin = _twin_of(session, lic, data.twin_id)
+    params = canonical_json(data.engine_params)
+    if len(params) > MAX_ENGINE_PARAMS_CHARS:
+        raise InvalidOutputRequest("engine parameters are too large")
+    decision = decide_under(session, lic, twin.id, Action.generate, data.use)
+    if not decision.allow:
+        raise GenerationDenied(f"license {lic.id} does not allow this: {_refusal(decision)}")
+    consent = _use_consent(session, decision)
+    shape = _inspect(image)
+    decision_text, decision_digest = _decision_json(decision)
+    terms = terms_of(lic)
+    now = utcnow()
+    output = Output(
+        id=new_id(),
+        license_id=lic.id,
+        twin_id=twin.id,
+        twin_version=data.twin_version or twin.latest_version,
+        talent_id=lic.talent_id,
+        brand_id=lic.brand_id,
+        status=OutputStatus.pending,
+        version=1,
+        use_json=canonical_json({"action": Action.generate.value, **data.use.model_dump()}),
+        decision_json=decision_text,
+        decision_sha256=decision_digest,
+        consent_id=consent.id,
+        engine=data.engine,
+        engine_params=params,
+        blob_key="",
+        image_sha256=hashlib.sha256(image).hexdigest(),
+        media_type=shape.media_type,
+        width=shape.width,
+        height=shape.height,
+        requested_by_user_id=actor.user_id,
+        updated_at=now,
+    )
+    # Named before it exists: a crash before the commit leaves a journal that recovery
+    # follows to delete the sealed image (the twin's key is not ours to shred).
+    intent = deps.intents.begin(
+        kind="output",
+        talent_id=lic.talent_id,
+        key_name=twin_key_name(twin.id),
+        key_new=False,
+        row=("outputs", output.id),
+        key_owner=("twins", twin.id),
+    )
+    try:
+        settle_with_transaction(session, deps, intent)
+        sealed = deps.cipher.encrypt(twin_key_name(twin.id), image, role=_blob_role(output.id))
+        output.blob_key = intent.put(deps.blobs, sealed)
+    except BaseException:
+        undo_intent(deps, intent)
+        raise
+    if terms.approval_mode is ApprovalMode.pre_approved:
+        for name, value in _approve_values(output, None, ReviewMode.automatic, None, now).items():
+            setattr(output, name, value)
+    session.add(output)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "output.created",
+        "output",
+        output.id,
+        {
+            "license_id": lic.id,
+            "twin_id": twin.id,
+            "brand_id": lic.brand_id,
+            "use": json.loads(output.use_json),
+            "decision_sha256": decision_digest,
+            "engine": data.engine,
+            "image_sha256": output.image_sha256,
+        },
+    )
+    marked = _register_preview(session, actor, deps, output, lic, consent, image, stamp_config)
+    if output.status is OutputStatus.approved:
+        audit.record(
+            session,
+            actor,
+            "output.approved",
+            "output",
+            output.id,
+            {"review_mode": ReviewMode.automatic.value, "approval_sha256": output.approval_sha256},
+        )
+    return output, marked
+
+
+def _blob_role(output_id: str) -> str:
+    return f"output/{output_id}"
+
+
+def _register_preview(
+    session: Session,
+    actor: Actor,
+    deps: StorageDeps,
+    output: Output,
+    lic: License,
+    consent: Consent,
+    image: bytes,
+    stamp_config: StampConfig,
+) -> bytes:
+    asset_id, _ = assets.allocate(session)
+    info = StampInfo(
+        asset_id=asset_id,
+        twin_id=output.twin_id,
+        license_id=lic.id,
+        consent_sha256=consent.document_sha256,
+        approval_sha256=None,
+        channel=None,
+        kind=_source_kind(output.engine),
+        asset_kind="preview",
+        engine=output.engine,
+        title=f"Likeness preview of output {output.id}: not for publication",
+    )
+    marked = stamp_preview(image, info, stamp_config)
+    asset = assets.register(
+        session,
+        actor,
+        deps,
+        asset_id=asset_id,
+        kind=AssetKind.preview,
+        output=output,
+        data=marked,
+        media_type=output.media_type,
+        channel=None,
+        consent_sha256=consent.document_sha256,
+        approval_sha256=None,
+        valid_until=lic.ends_at,
+    )
+    output.preview_asset_id = asset.id
+    session.flush()
+    return marked
+
+
+# --- review ---------------------------------------------------------------------------
+
+
+def _approve_values(
+    output: Output, user_id: str | None, mode: ReviewMode, reason: str | None, now: datetime
+) -> dict[str, Any]:
+    reviewer = user_id or rules.AUTOMATIC_REVIEWER
+    record = rules.approval_record(
+        output_id=output.id,
+        image_sha256=output.image_sha256,
+        decision_sha256=output.decision_sha256,
+        reviewer=reviewer,
+        review_mode=mode,
+        approved_at=now,
+    )
+    values: dict[str, Any] = {
+        "status": OutputStatus.approved,
+        "review_mode": mode,
+        "reviewed_by_user_id": user_id,
+        "reviewed_at": now,
+        "review_reason": reason,
+        "approval_sha256": rules.approval_sha256(record),
+        "updated_at": now,
+    }
+    return values
+
+
+def _set(session: Session, output: Output, expected: int | None, values: dict[str, Any]) -> None:
+    if expected is not None and expected != output.version:
+        raise StaleOutput(
+            f"output {output.id} is at version {output.version}, not {expected}; reload it"
+        )
+    if not repository.compare_and_set(session, output.id, output.version, values):
+        raise StaleOutput(f"output {output.id} was changed by someone else at the same time")
+    session.refresh(output)
+
+
+def _reviewable(session: Session, actor: Actor, output: Output) -> ReviewMode:
+    lic = session.get(License, output.license_id)
+    assert lic is not None
+    terms = terms_of(lic)
+    related = access.output_relations(session, actor, output)
+    mode = access.review_mode_for(related, terms)
+    if output.status is not OutputStatus.pending:
+        raise OutputNotReviewable(
+            f"output {output.id} is {output.status.value}: only a pending output is reviewed"
+        )
+    return mode
+
+
+def approve(
+    session: Session,
+    actor: Actor,
+    output_id: str,
+    *,
+    reason: str | None = None,
+    expected_version: int | None = None,
+) -> Output:
+    """The talent (or the delegated agent) approves an output for release."""
+    output = get_for(session, actor, output_id)
+    mode = _reviewable(session, actor, output)
+    note = reason.strip() if reason and reason.strip() else None
+    values = _approve_values(output, actor.user_id, mode, note, utcnow())
+    _set(session, output, expected_version, values)
+    audit.record(
+        session,
+        actor,
+        "output.approved",
+        "output",
+        output.id,
+        {
+            "review_mode": mode.value,
+            "reason": note,
+            "approval_sha256": output.approval_sha256,
+            "image_sha256": output.image_sha256,
+            "decision_sha256": output.decision_sha256,
+        },
+    )
+    return output
+
+
+def reject(
+    session: Session,
+    actor: Actor,
+    output_id: str,
+    *,
+    reason: str,
+    expected_version: int | None = None,
+) -> Output:
+    """The talent (or the delegated agent) rejects an output; it is kept, never released."""
+    why = (reason or "").strip()
+    if not why:
+        raise InvalidOutputRequest("rejecting an output needs a reason")
+    output = get_for(session, actor, output_id)
+    mode = _reviewable(session, actor, output)
+    now = utcnow()
+    _set(
+        session,
+        output,
+        expected_version,
+        {
+            "status": OutputStatus.rejected,
+            "review_mode": mode,
+            "reviewed_by_user_id": actor.user_id,
+            "reviewed_at": now,
+            "review_reason": why[:1000],
+            "updated_at": now,
+        },
+    )
+    audit.record(
+        session,
+        actor,
+        "output.rejected",
+        "output",
+        output.id,
+        {"review_mode": mode.value, "reason": output.review_reason},
+    )
+    return output
+
+
+# --- release --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Released:
+    output: Output
+    asset: Asset
+    license: License
+    replayed: bool
+
+
+@dataclass(frozen=True)
+class Blocked:
+    """The release found the license or a consent ended: the output is now blocked (the
+    caller commits that, then reports :attr:`error`)."""
+
+    output: Output
+    error: OutputBlocked
+
+
+def _channel(value: str) -> Channel:
+    try:
+        return Channel(value.strip().lower())
+    except ValueError:
+        known = ", ".join(c.value for c in Channel)
+        raise InvalidOutputRequest(
+            f"channel {value!r} has no release stamp preset; use one of {known}"
+        ) from None
+
+
+def _replay(session: Session, output: Output, asset: Asset) -> Released:
+    if asset.output_id != output.id:
+        raise IdempotencyKeyReused(
+            f"this idempotency key already released output {asset.output_id}"
+        )
+    lic = session.get(License, output.license_id)
+    assert lic is not None
+    return Released(output, asset, lic, replayed=True)
+
+
+def _require_releasable(session: Session, output: Output) -> None:
+    if rules.releasable(output.status):
+        return
+    if output.status is OutputStatus.released:
+        asset = repository.release_asset_of(session, output.id)
+        raise OutputNotReleasable(
+            f"output {output.id} was released already"
+            + (f" as asset {asset.id}" if asset else "")
+            + "; retry with the same idempotency key to get it back"
+        )
+    if output.status is OutputStatus.rejected:
+        raise OutputNotReleasable(f"output {output.id} was rejected: it is never released")
+    raise OutputNotReleasable(
+        f"output {output.id} is waiting for the talent's review: approve it first"
+    )
+
+
+def release(
+    session: Session,
+    actor: Actor,
+    deps: StorageDeps,
+    output_id: str,
+    stamp_config: StampConfig | Callable[[], StampConfig],
+    *,
+    channel: str | None = None,
+    idempotency_key: str | None = None,
+) -> Released | Blocked:
+    """Release an approved output: decide (release, under its license), stamp it for the
+    channel with a fresh asset id, register the asset and count it against the license,
+    all in the caller's transaction. A retry with the same idempotency key returns the
+    asset of the first try instead of counting again.
+
+    ``stamp_config`` may be a function that loads it: it is called only when there is
+    something to stamp (an unknown output is a 404, not a missing-key error)."""
+    output = get_for(session, actor, output_id)
+    related = access.output_relations(session, actor, output)
+    if not related & {Relation.brand, Relation.operator}:
+        raise ReviewNotPermitted("only the brand that holds the license releases its outputs")
+    if idempotency_key is not None:
+        key = idempotency_key.strip()
+        if not key or len(key) > 128:
+            raise InvalidOutputRequest("an idempotency key is 1 to 128 characters")
+        earlier = assets.find_by_idempotency(session, output.brand_id, key)
+        if earlier is not None:
+            return _replay(session, output, earlier)
+        idempotency_key = key
+    if output.status is OutputStatus.blocked:
+        # Blocked now (a read settled it) or earlier: the caller commits, then reports.
+        why = output.blocked_reason or "its license or consent ended"
+        return Blocked(
+            output, OutputBlocked(f"output {output.id} can no longer be released: {why}")
+        )
+    _require_releasable(session, output)
+    lic = session.get(License, output.license_id)
+    assert lic is not None
+    made_for = json.loads(output.use_json)
+    target = _channel(channel or made_for["channel"])
+    use = UseSpec(
+        channel=target.value, territory=made_for.get("territory"), category=made_for["category"]
+    )
+    decision = decide_under(session, lic, output.twin_id, Action.release, use)
+    if not decision.allow:
+        if rules.blocks(decision.codes):
+            return _block(session, actor, output, _refusal(decision))
+        raise ReleaseDenied(f"release refused: {_refusal(decision)}")
+    now = utcnow()
+    # Claim the output first: on PostgreSQL a second worker waits here for this one's
+    # commit, then finds the version gone.
+    _set(session, output, None, {"status": OutputStatus.released, "updated_at": now})
+    consent = session.get(Consent, output.consent_id)
+    assert consent is not None and output.approval_sha256 is not None
+    image = deps.cipher.decrypt(
+        twin_key_name(output.twin_id), deps.blobs.get(output.blob_key), role=_blob_role(output.id)
+    )
+    asset_id, _ = assets.allocate(session)
+    info = StampInfo(
+        asset_id=asset_id,
+        twin_id=output.twin_id,
+        license_id=lic.id,
+        consent_sha256=consent.document_sha256,
+        approval_sha256=output.approval_sha256,
+        channel=target,
+        kind=_source_kind(output.engine),
+        engine=output.engine,
+    )
+    config = stamp_config if isinstance(stamp_config, StampConfig) else stamp_config()
+    stamped = stamp(image, info, config)
+    asset = assets.register(
+        session,
+        actor,
+        deps,
+        asset_id=asset_id,
+        kind=AssetKind.release,
+        output=output,
+        data=stamped,
+        media_type=output.media_type,
+        channel=target.value,
+        consent_sha256=consent.document_sha256,
+        approval_sha256=output.approval_sha256,
+        valid_until=lic.ends_at,
+        idempotency_key=idempotency_key,
+    )
+    lic = licensing.record_release(session, actor, lic.id)
+    audit.record(
+        session,
+        actor,
+        "output.released",
+        "output",
+        output.id,
+        {
+            "asset_id": asset.id,
+            "license_id": lic.id,
+            "channel": target.value,
+            "file_sha256": asset.file_sha256,
+            "approval_sha256": output.approval_sha256,
+            "released_count": lic.released_count,
+        },
+    )
+    return Released(output, asset, lic, replayed=False)
+
+
+def _block(session: Session, actor: Actor, output: Output, why: str) -> Blocked:
+    reason = why[:500]
+    _set(
+        session,
+        output,
+        None,
+        {"status": OutputStatus.blocked, "blocked_reason": reason, "updated_at": utcnow()},
+    )
+    audit.record(session, actor, "output.blocked", "output", output.id, {"reason": reason})
+    return Blocked(output, OutputBlocked(f"output {output.id} can no longer be released: {why}"))
+
+
+def require_released(result: Released | Blocked) -> Released:
+    """For callers that commit first: the blocked outcome as its error."""
+    if isinstance(result, Blocked):
+        raise result.error
+    return result
+
+
+def to_release_read(result: Released) -> ReleaseRead:
+    asset = result.asset
+    return ReleaseRead(
+        output_id=result.output.id,
+        asset_id=asset.id,
+        license_id=asset.license_id,
+        channel=asset.channel or "",
+        file_sha256=asset.file_sha256,
+        media_type=asset.media_type,
+        released_at=asset.released_at,
+        valid_until=asset.valid_until,
+        replayed=result.replayed,
+        released_count=result.license.released_count,
+        max_outputs=terms_of(result.license).max_outputs,
+    )
