@@ -548,14 +548,8 @@ def check_url(url: str | None) -> str | None:
 def publish_decision(session: Session, asset: Asset, use: UseRequest) -> Decision:
     """The decision point, asked about this asset's own license only (never another one
     the brand may hold): everything about the talent, but just this license."""
-    facts = decision_point.load_facts(session, asset.talent_id)
-    own = tuple(lic for lic in facts.licenses if lic.license_id == asset.license_id)
-    others = tuple(
-        lic
-        for lic in facts.licenses
-        if lic.license_id != asset.license_id and lic.brand_id != asset.brand_id
-    )
-    return decide(use, dataclasses.replace(facts, licenses=own + others))
+    named = dataclasses.replace(use, license_id=asset.license_id)
+    return decide(named, decision_point.load_facts(session, asset.talent_id))
 
 
 def report_publication(

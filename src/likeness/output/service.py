@@ -15,7 +15,7 @@ import hashlib
 import io
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -89,8 +89,6 @@ def decide_under(
     """The decision for ``action`` under exactly this license: the brand's other licenses
     are not candidates (a request names its license; nothing is silently picked), while
     other brands' licenses still count for exclusivity."""
-    facts = load_facts(session, lic.talent_id)
-    named = tuple(f for f in facts.licenses if f.brand_id != lic.brand_id or f.license_id == lic.id)
     request = UseRequest(
         talent_id=lic.talent_id,
         twin_id=twin_id,
@@ -100,8 +98,9 @@ def decide_under(
         territory=use.territory,
         category=use.category,
         at=at or utcnow(),
+        license_id=lic.id,
     )
-    return decide(request, replace(facts, licenses=named))
+    return decide(request, load_facts(session, lic.talent_id))
 
 
 def _decision_json(decision: Decision) -> tuple[str, str]:
