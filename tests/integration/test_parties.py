@@ -255,6 +255,7 @@ def test_adding_a_member_checks_the_user_and_refuses_a_second_time(
     session: Session, org: str
 ) -> None:
     from likeness.audit import service as audit
+    from likeness.audit.schemas import EventFilter
 
     if org == "agency":
         agency, _ = factories.create_agency(session)
@@ -275,7 +276,7 @@ def test_adding_a_member_checks_the_user_and_refuses_a_second_time(
     add(session, SYSTEM_ACTOR, org_id, user.id)
     with pytest.raises(Conflict, match=f"already a member of this {org}"):
         add(session, SYSTEM_ACTOR, org_id, user.id)
-    added = audit.list_events(session, action=f"{org}.member_added", object_id=org_id)
+    added = audit.list_events(session, EventFilter(action=f"{org}.member_added", object_id=org_id))
     assert {"user_id": user.id} in [e.payload for e in added]
 
 
