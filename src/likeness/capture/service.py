@@ -25,7 +25,6 @@ from likeness.capture.ingest import OpenedCapture, ValidatedCapture, read_manife
 from likeness.capture.lights import angles_to_direction
 from likeness.capture.qc import QcConfig, QcReport, QcView, run_qc
 from likeness.capture.reference import reference_template, template_bytes, template_from_bytes
-from likeness.consent import repository as consent_repository
 from likeness.consent import service as consent_service
 from likeness.errors import Conflict, Forbidden, InvalidInput, NotFound
 from likeness.identity.actor import Actor
@@ -238,21 +237,20 @@ def require_capture_consent(
     created, and capture is its first step), or an operator's override with a written
     reason, which is audited. Returns the consent, or None when an override was used.
     """
-    reason = None if override_reason is None else _override_reason(actor, override_reason)
-    standing = consent_repository.standing_creation_consents(
-        session, talent_id, None, utcnow(), any_twin=True
-    )
-    for consent in standing:
-        if CAPTURE in consent_service.document_of(consent).activities:
-            return consent
-    if reason is None:
-        allowed = sorted({a for c in standing for a in consent_service.document_of(c).activities})
-        missing = (
-            f"the talent's creation consent does not allow {CAPTURE!r} "
-            f"(it allows: {', '.join(allowed) or 'nothing'})"
-            if standing
-            else f"talent {talent_id} has no signed creation consent in force"
+    reason = (
+        None
+        if override_reason is None
+        else _override_reason(
+            actor, override_reason, "ingest a capture without the talent's consent"
         )
+    )
+    consent, not_allowed = consent_service.creation_consent_allowing(
+        session, talent_id, None, CAPTURE, at=utcnow(), any_twin=True
+    )
+    if consent is not None:
+        return consent
+    if reason is None:
+        missing = not_allowed or f"talent {talent_id} has no signed creation consent in force"
         raise CaptureConsentRequired(
             f"capture refused: {missing}; the talent signs a creation consent that allows "
             f"{CAPTURE!r} first, or an operator gives an override reason"
@@ -268,9 +266,10 @@ def require_capture_consent(
     return None
 
 
-def _override_reason(actor: Actor, reason: str) -> str:
+def _override_reason(actor: Actor, reason: str, what: str) -> str:
+    """An operator's override of a capture rule, with a written reason (spaces folded)."""
     if actor.role is not Role.operator:
-        raise Forbidden("only an operator may ingest a capture without the talent's consent")
+        raise Forbidden(f"only an operator may {what}")
     text = " ".join(reason.split())
     if not MIN_OVERRIDE_REASON <= len(text) <= MAX_OVERRIDE_REASON:
         raise InvalidInput(
@@ -468,11 +467,7 @@ def run_session_qc(
 
 def override_qc(session: Session, actor: Actor, session_id: str, reason: str) -> CaptureSession:
     """Let an operator use a session that failed QC; the reason goes into the audit log."""
-    if actor.role is not Role.operator:
-        raise Forbidden("only an operator may override QC")
-    reason = reason.strip()
-    if len(reason) < MIN_OVERRIDE_REASON:
-        raise InvalidInput(f"give a reason of at least {MIN_OVERRIDE_REASON} characters")
+    reason = _override_reason(actor, reason, "override QC")
     row = get_session(session, actor, session_id)
     if row.qc_passed is None:
         raise InvalidInput("run QC before overriding it")

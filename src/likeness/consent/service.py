@@ -58,6 +58,7 @@ from likeness.models.party import Agency, Role, TalentProfile
 from likeness.party.access import relations
 from likeness.party.repository import representing_agency_ids
 from likeness.policy import (
+    TWIN_ACTIVITIES,
     ConsentKind,
     ConsentStatus,
     LicenseTerms,
@@ -201,23 +202,64 @@ def active_creation_consent(
     return standing[0] if standing else None
 
 
+def creation_consent_allowing(
+    session: Session,
+    talent_id: str,
+    twin_id: str | None,
+    activity: str,
+    *,
+    at: datetime,
+    any_twin: bool = False,
+) -> tuple[Consent | None, str | None]:
+    """The signed creation consent in force ``at`` that allows ``activity`` on this twin (on
+    any of the talent's twins with ``any_twin``), and None; or None and why not: None when
+    no consent is in force at all, else what the consents in force do allow."""
+    standing = repository.standing_creation_consents(
+        session, talent_id, twin_id, at, any_twin=any_twin
+    )
+    for consent in standing:
+        if activity in document_of(consent).activities:
+            return consent, None
+    if not standing:
+        return None, None
+    allowed = sorted({a for c in standing for a in document_of(c).activities})
+    return None, (
+        f"the talent's creation consent does not allow {activity!r} "
+        f"(it allows: {', '.join(allowed) or 'nothing'})"
+    )
+
+
+def consents_keeping_twins(session: Session, talent_id: str) -> list[Consent]:
+    """The talent's signed creation consents in force now that allow building or altering
+    a twin (``TWIN_ACTIVITIES``; one to be captured is not enough): what keeps a twin, and
+    the licenses on it, alive. One query for all the talent's twins (see
+    :func:`covers_twin`)."""
+    standing = repository.standing_creation_consents(
+        session, talent_id, None, utcnow(), any_twin=True
+    )
+    return [c for c in standing if TWIN_ACTIVITIES.intersection(document_of(c).activities)]
+
+
+def covers_twin(consent: Consent, twin_id: str | None) -> bool:
+    """A creation consent naming no twin covers every twin of its talent (and a license
+    naming none); one naming a twin covers that twin only."""
+    return consent.twin_id is None or consent.twin_id == twin_id
+
+
 def require_creation_consent(
     session: Session, talent_id: str, twin_id: str | None, activity: str
 ) -> Consent:
     """The consent that allows ``activity`` on this twin now, or a refusal that says why."""
-    standing = repository.standing_creation_consents(session, talent_id, twin_id, utcnow())
-    if not standing:
+    consent, not_allowed = creation_consent_allowing(
+        session, talent_id, twin_id, activity, at=utcnow()
+    )
+    if consent is not None:
+        return consent
+    if not_allowed is None:
         raise CreationConsentRequired(
             "no active signed creation consent from the talent covers this twin"
         )
-    for consent in standing:
-        if activity in document_of(consent).activities:
-            return consent
-    allowed = sorted({a for c in standing for a in document_of(c).activities})
-    raise CreationConsentRequired(
-        f"the talent's creation consent does not allow {activity!r} "
-        f"(it allows: {', '.join(allowed) or 'nothing'}); ask for a new consent"
-    )
+    raise CreationConsentRequired(f"{not_allowed}; ask for a new consent")
 
 
 # --- creating -----------------------------------------------------------------------

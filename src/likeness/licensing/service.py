@@ -46,7 +46,6 @@ from likeness.party import repository as parties
 from likeness.policy import (
     NEGOTIATING,
     RUNNING,
-    TWIN_ACTIVITIES,
     ConsentKind,
     ConsentStatus,
     ExclusivityConflict,
@@ -476,25 +475,15 @@ def end_uncovered_licenses(
 ) -> list[License]:
     """After a creation consent is revoked, end every license no standing one covers.
 
-    "Standing" is the twin side's test (signed, unrevoked, in force now, allowing a twin:
-    ``TWIN_ACTIVITIES``), so a license never outlives the twin the same revocation shreds.
+    "Standing" is the twin side's test (:func:`likeness.consent.service.consents_keeping_twins`),
+    so a license never outlives the twin the same revocation shreds.
     """
-    now = utcnow()
-    facts = (consent_facts(c) for c in consents.creation_consents_of(session, talent_id))
-    standing = [
-        c
-        for c in facts
-        if c.status is ConsentStatus.signed
-        and c.signed_by(now)
-        and not c.revoked_by(now)
-        and c.in_force(now)
-        and TWIN_ACTIVITIES & c.activities
-    ]
+    keeping = consent_service.consents_keeping_twins(session, talent_id)
     why = reason or "the talent revoked consent to the digital twin"
     return [
         _end_live(session, actor, lic, why)
         for lic in repository.licenses_of_talent(session, talent_id, RUNNING | NEGOTIATING)
-        if not any(c.twin_id is None or c.twin_id == lic.twin_id for c in standing)
+        if not any(consent_service.covers_twin(c, lic.twin_id) for c in keeping)
     ]
 
 

@@ -26,7 +26,6 @@ from likeness.capture.access import record_operator_look, require_talent_data
 from likeness.capture.errors import QcFailed
 from likeness.capture.qc import QcConfig, QcView, run_qc
 from likeness.capture.service import SessionFrames
-from likeness.consent import repository as consent_repository
 from likeness.consent import service as consent_service
 from likeness.consent.schemas import CreationConsentCreate
 from likeness.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -38,7 +37,7 @@ from likeness.models.capture import CaptureSession, CaptureStatus
 from likeness.models.consent import Consent
 from likeness.models.party import Role
 from likeness.models.twin import Twin, TwinStatus, TwinVersion, TwinVersionStatus
-from likeness.policy import ALTER, TWIN_ACTIVITIES
+from likeness.policy import ALTER
 from likeness.storage.intents import Intent
 from likeness.twin import repository
 from likeness.twin._basis import pack_basis, unpack_basis
@@ -469,10 +468,11 @@ def uncovered_twins(session: Session, talent_id: str) -> list[Twin]:
     """The talent's active twins whose creation consent is gone: no consent in force allows
     building or altering them (one to be captured is not enough). These are the ones a
     revocation shreds (:func:`likeness.licensing.service.enforce_creation_consent`)."""
+    keeping = consent_service.consents_keeping_twins(session, talent_id)
     return [
         twin
         for twin in repository.active_twins_of_talent(session, talent_id)
-        if not _consent_keeps(session, talent_id, twin.id)
+        if not any(consent_service.covers_twin(c, twin.id) for c in keeping)
     ]
 
 
@@ -481,13 +481,6 @@ def create_creation_consent(session: Session, actor: Actor, data: CreationConsen
     twin (the twin side of a consent's contents, so the use case lives here, above both)."""
     return consent_service.create_creation_consent(
         session, actor, data, require_twin=require_active_twin_of
-    )
-
-
-def _consent_keeps(session: Session, talent_id: str, twin_id: str) -> bool:
-    standing = consent_repository.standing_creation_consents(session, talent_id, twin_id, utcnow())
-    return any(
-        TWIN_ACTIVITIES.intersection(consent_service.document_of(c).activities) for c in standing
     )
 
 
