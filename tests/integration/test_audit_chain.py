@@ -21,6 +21,7 @@ from likeness.audit.key import (
     AuditKeyMissing,
     AuditKeys,
 )
+from likeness.audit.schemas import EventFilter
 from likeness.identity.actor import SYSTEM_ACTOR
 from likeness.kit.db import Database
 from likeness.models.audit import GENESIS_HASH, AuditHead
@@ -114,10 +115,10 @@ def test_concurrent_writers_never_fork_the_chain(db: Database) -> None:
 def test_list_filters(db: Database) -> None:
     _append(db, 3, "a")
     with db.unit_of_work() as session:
-        events = audit.list_events(session, object_id="a1")
+        events = audit.list_events(session, EventFilter(object_id="a1"))
         assert [e.object_id for e in events] == ["a1"]
-        assert len(audit.list_events(session, action="test.event")) == 3
-        assert audit.list_events(session, actor="nobody") == []
+        assert len(audit.list_events(session, EventFilter(action="test.event"))) == 3
+        assert audit.list_events(session, EventFilter(actor="nobody")) == []
 
 
 def test_payload_whitespace_rewrite_is_caught(db: Database) -> None:

@@ -233,3 +233,43 @@ def test_an_ipv6_client_is_throttled_by_its_64(db: Database, settings: Settings)
         assert _attempt(db, tight, f"v6-{n}@example.com", "wrong-password!", client) == "wrong"
     assert _attempt(db, tight, "v6-x@example.com", "wrong-password!", "2001:db8:5:6::ff") == "1"
     assert _attempt(db, tight, "v6-x@example.com", "wrong-password!", "2001:db8:5:7::1") == "wrong"
+
+
+def test_one_query_counts_the_failures_of_every_scope(db: Database) -> None:
+    from sqlalchemy import event
+
+    from likeness.auth import repository
+    from likeness.models.auth import LoginFailure
+
+    now = utcnow().replace(microsecond=0)
+    rows = [
+        ("eve@example.com", "c1", now - timedelta(minutes=3)),
+        ("eve@example.com", "c1", now - timedelta(minutes=2)),
+        ("eve@example.com", "c2", now - timedelta(minutes=1)),  # the account, elsewhere
+        ("ivy@example.com", "c1", now),  # the client, on another account
+        ("eve@example.com", "c1", now - timedelta(days=2)),  # outside the window
+        ("zed@example.com", "c9", now),  # neither
+    ]
+    with db.unit_of_work() as session:
+        session.add_all(LoginFailure(email=e, client=c, at=at) for e, c, at in rows)
+        session.flush()
+        statements: list[str] = []
+
+        def count(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+            statements.append(statement)
+
+        bind = session.connection()
+        event.listen(bind, "before_cursor_execute", count)
+        try:
+            pair, client, account = repository.failures(
+                session, now - timedelta(hours=1), email="eve@example.com", client="c1"
+            )
+        finally:
+            event.remove(bind, "before_cursor_execute", count)
+        nobody = repository.failures(session, now, email="new@example.com", client="c0")
+    assert all((f.count, f.last) == (0, None) for f in nobody)
+    assert len(statements) == 1
+    assert (pair.count, pair.last) == (2, now - timedelta(minutes=2))
+    assert (client.count, client.last) == (3, now)
+    assert (account.count, account.last) == (3, now - timedelta(minutes=1))
+    assert pair.last is not None and pair.last.tzinfo is not None

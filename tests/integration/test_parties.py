@@ -13,7 +13,7 @@ from likeness.identity.actor import SYSTEM_ACTOR
 from likeness.models.party import Role
 from likeness.party import access, service
 from likeness.party.errors import CommissionTooHigh, TermTooLong
-from likeness.party.schemas import AgencyCreate, RepresentationCreate, UserCreate
+from likeness.party.schemas import AgencyCreate, RepresentationCreate, TalentCreate, UserCreate
 
 
 def test_duplicate_email_is_a_conflict(session: Session) -> None:
@@ -248,3 +248,43 @@ def test_every_change_is_audited(session: Session) -> None:
     actions = [e.action for e in audit.list_events(session)]
     assert actions == ["talent.created", "user.created"]
     assert audit.verify(session).ok
+
+
+@pytest.mark.parametrize("org", ["agency", "brand"])
+def test_adding_a_member_checks_the_user_and_refuses_a_second_time(
+    session: Session, org: str
+) -> None:
+    from likeness.audit import service as audit
+    from likeness.audit.schemas import EventFilter
+
+    if org == "agency":
+        agency, _ = factories.create_agency(session)
+        org_id, role, add = agency.id, Role.agent, service.add_agency_member
+    else:
+        brand, _ = factories.create_brand(session)
+        org_id, role, add = brand.id, Role.brand, service.add_brand_member
+    user = factories.create_user(session, role)
+    talent_user = factories.create_user(session, Role.talent)
+    with pytest.raises(Forbidden):
+        add(session, factories.actor(session, user), org_id, user.id)
+    with pytest.raises(NotFound, match=f"no {org} nope"):
+        add(session, SYSTEM_ACTOR, "nope", user.id)
+    with pytest.raises(NotFound, match="no user nobody"):
+        add(session, SYSTEM_ACTOR, org_id, "nobody")
+    with pytest.raises(InvalidInput, match=f"has role talent, not {role.value}"):
+        add(session, SYSTEM_ACTOR, org_id, talent_user.id)
+    add(session, SYSTEM_ACTOR, org_id, user.id)
+    with pytest.raises(Conflict, match=f"already a member of this {org}"):
+        add(session, SYSTEM_ACTOR, org_id, user.id)
+    added = audit.list_events(session, EventFilter(action=f"{org}.member_added", object_id=org_id))
+    assert {"user_id": user.id} in [e.payload for e in added]
+
+
+def test_a_talent_profile_needs_an_existing_talent_user(session: Session) -> None:
+    brand_user = factories.create_user(session, Role.brand)
+    with pytest.raises(NotFound, match="no user ghost"):
+        service.create_talent(session, SYSTEM_ACTOR, TalentCreate(user_id="ghost", legal_name="G"))
+    with pytest.raises(InvalidInput, match="has role brand, not talent"):
+        service.create_talent(
+            session, SYSTEM_ACTOR, TalentCreate(user_id=brand_user.id, legal_name="G")
+        )

@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from integration.capture_support import ANALYZER, QC, allow_capture
@@ -25,7 +25,7 @@ from likeness.licensing import service as licensing
 from likeness.licensing.schemas import UseIn
 from likeness.models.audit import AuditEvent
 from likeness.models.capture import CaptureSession
-from likeness.models.twin import TwinVersion
+from likeness.models.twin import Twin, TwinStatus, TwinVersion
 from likeness.policy import Action, ConsentStatus, LicenseStatus, reasons
 from likeness.storage import MemoryBlobStore
 from likeness.twin import service as twins
@@ -159,6 +159,9 @@ def test_failed_qc_blocks_build_until_an_audited_override(
     operator = world.actor(session, "operator")
     with pytest.raises(InvalidInput, match="reason"):
         captures.override_qc(session, operator, row.id, "ok")
+    # The same rule as an ingest override: 10 to 500 characters (the column holds 500).
+    with pytest.raises(InvalidInput, match="override reason of 10 to 500 characters"):
+        captures.override_qc(session, operator, row.id, "x" * 501)
     captures.override_qc(session, operator, row.id, "rig had 8 lights by design (test)")
     assert json.loads(_events(session, "capture.qc_override")[0].payload)["reason"]
     version = twins.build(
@@ -337,3 +340,27 @@ def test_an_operator_deleting_a_twin_ends_its_negotiations_too(
     assert [t.status for t in talks] == [LicenseStatus.withdrawn, LicenseStatus.withdrawn]
     kinds = sorted(n.kind for n in notifications.list_for(session, world.actor(session, "brand")))
     assert kinds.count("license.withdrawn") == 2 and "license.revoked" in kinds
+
+
+def test_uncovered_twins_reads_the_consents_once_for_all_twins(
+    session: Session, world: World
+) -> None:
+    rows = [Twin(talent_id=world.talent.id, status=TwinStatus.active) for _ in range(4)]
+    session.add_all(rows)
+    session.flush()
+    sign_creation_consent(session, world, rows[0].id)  # keeps the first twin only
+    allow_capture(session, world)  # keeps none: capturing is not building
+    talent_id, expected = world.talent.id, {r.id for r in rows[1:]}
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        statements.append(statement)
+
+    bind = session.connection()
+    event.listen(bind, "before_cursor_execute", count)
+    try:
+        uncovered = twins.uncovered_twins(session, talent_id)
+    finally:
+        event.remove(bind, "before_cursor_execute", count)
+    assert {t.id for t in uncovered} == expected
+    assert len(statements) <= 2, statements  # the twins, the consents: not one per twin

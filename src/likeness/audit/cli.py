@@ -9,6 +9,7 @@ import typer
 
 from likeness.audit import service
 from likeness.audit.chain import Checkpoint
+from likeness.audit.schemas import EventFilter
 from likeness.errors import InvalidInput
 from likeness.kit.cli import (
     IsoDateTime,
@@ -76,15 +77,8 @@ def log(
 ) -> None:
     """List events, newest first."""
     with cli_session() as (session, _actor):
-        events = service.list_events(
-            session,
-            object_type=object_type,
-            object_id=object_id,
-            actor=actor,
-            action=action,
-            since=since,
-            limit=limit,
-        )
+        where = EventFilter(object_type, object_id, actor, action, since)
+        events = service.list_events(session, where, limit=limit)
     if json_out:
         print_json([e.model_dump(mode="json") for e in events])
         return

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from likeness.audit import service
 from likeness.audit.key import AuditChainUnsealed, AuditKeyMismatch, AuditKeyMissing
-from likeness.audit.schemas import AuditEventRead, ChainReport
+from likeness.audit.schemas import AuditEventRead, ChainReport, EventFilter
 from likeness.kit.bounds import INSTANT_PATTERN, MAX_OFFSET
 from likeness.web.actors import OperatorActor
 from likeness.web.deps import SessionDep
@@ -30,16 +30,8 @@ def list_events(
     limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> list[AuditEventRead]:
-    return service.list_events(
-        session,
-        object_type=object_type,
-        object_id=object_id,
-        actor=by,
-        action=action,
-        since=since,
-        limit=limit,
-        offset=offset,
-    )
+    where = EventFilter(object_type, object_id, by, action, since)
+    return service.list_events(session, where, limit=limit, offset=offset)
 
 
 @router.get(

@@ -32,10 +32,8 @@ CHECKPOINT_FILENAME = "audit.checkpoint"
 MIN_KEY_BYTES = 32
 
 
-class AuditUnavailable(LikenessError):
+class AuditUnavailable(LikenessError, status=503):
     """The audit chain cannot be sealed or checked, so changes are refused."""
-
-    status_code = 503
 
 
 class AuditKeyMissing(AuditUnavailable):

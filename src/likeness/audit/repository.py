@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import fields
-from datetime import datetime
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from likeness.audit.chain import EventFields
+from likeness.audit.schemas import EventFilter
 from likeness.models import Base
 from likeness.models.audit import AuditEvent, AuditHead
 
@@ -87,25 +87,16 @@ def iter_events(session: Session, batch: int = 1000) -> Iterator[EventFields]:
         last = rows[-1][0]
 
 
-def filtered_events(
-    *,
-    object_type: str | None = None,
-    object_id: str | None = None,
-    actor: str | None = None,
-    action: str | None = None,
-    since: datetime | None = None,
-    limit: int = 100,
-    offset: int = 0,
-) -> Select[AuditEvent]:
+def filtered_events(where: EventFilter, *, limit: int = 100, offset: int = 0) -> Select[AuditEvent]:
     stmt = select(AuditEvent)
-    if object_type:
-        stmt = stmt.where(AuditEvent.object_type == object_type)
-    if object_id:
-        stmt = stmt.where(AuditEvent.object_id == object_id)
-    if actor:
-        stmt = stmt.where(AuditEvent.actor == actor)
-    if action:
-        stmt = stmt.where(AuditEvent.action == action)
-    if since:
-        stmt = stmt.where(AuditEvent.at >= since)
+    if where.object_type:
+        stmt = stmt.where(AuditEvent.object_type == where.object_type)
+    if where.object_id:
+        stmt = stmt.where(AuditEvent.object_id == where.object_id)
+    if where.actor:
+        stmt = stmt.where(AuditEvent.actor == where.actor)
+    if where.action:
+        stmt = stmt.where(AuditEvent.action == where.action)
+    if where.since:
+        stmt = stmt.where(AuditEvent.at >= where.since)
     return stmt.order_by(AuditEvent.seq.desc()).limit(limit).offset(offset)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,17 @@ class AuditEventRead(BaseModel):
     payload: dict[str, Any]
     prev_hash: str
     hash: str
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """Which events to list: every field given must match (``since``: at or after)."""
+
+    object_type: str | None = None
+    object_id: str | None = None
+    actor: str | None = None
+    action: str | None = None
+    since: datetime | None = None
 
 
 class ChainReport(BaseModel):

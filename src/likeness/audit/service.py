@@ -8,7 +8,7 @@ and says where the checkpoint lives, or plain bytes (tests, benchmarks: no check
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ from likeness.audit.key import (
     AuditKeyMissing,
     AuditKeys,
 )
-from likeness.audit.schemas import AuditEventRead, ChainReport
+from likeness.audit.schemas import AuditEventRead, ChainReport, EventFilter
 from likeness.identity.actor import Actor
 from likeness.kit.bounds import require_instant, require_page
 from likeness.kit.clock import utcnow
@@ -128,19 +128,8 @@ def record(
         prev_hash=head.hash,
     )
     digest = event_hash(fields)
-    event = AuditEvent(
-        seq=fields.seq,
-        at=fields.at,
-        actor=fields.actor,
-        actor_user_id=fields.actor_user_id,
-        action=fields.action,
-        object_type=fields.object_type,
-        object_id=fields.object_id,
-        payload=fields.payload,
-        prev_hash=fields.prev_hash,
-        hash=digest,
-        mac=event_seal(key, digest),
-    )
+    # The row is the sealed fields, column for column.
+    event = AuditEvent(**vars(replace(fields, hash=digest, mac=event_seal(key, digest))))
     session.add(event)
     head.seq = fields.seq
     head.hash = digest
@@ -190,22 +179,6 @@ def seal_genesis(session: Session) -> str | None:
     return note
 
 
-def _fields(event: AuditEvent) -> EventFields:
-    return EventFields(
-        seq=event.seq,
-        at=event.at,
-        actor=event.actor,
-        actor_user_id=event.actor_user_id,
-        action=event.action,
-        object_type=event.object_type,
-        object_id=event.object_id,
-        payload=event.payload,
-        prev_hash=event.prev_hash,
-        hash=event.hash,
-        mac=event.mac,
-    )
-
-
 def verify(session: Session, expect: Checkpoint | None = None) -> ChainReport:
     """The one verification, for the CLI and the API alike.
 
@@ -238,8 +211,8 @@ def verify(session: Session, expect: Checkpoint | None = None) -> ChainReport:
 
 
 def to_read(event: AuditEvent) -> AuditEventRead:
-    fields = {k: v for k, v in _fields(event).__dict__.items() if k != "mac"}
-    return AuditEventRead(**{**fields, "payload": _payload(event.payload)})
+    shown = {name: getattr(event, name) for name in AuditEventRead.model_fields}
+    return AuditEventRead.model_validate({**shown, "payload": _payload(event.payload)})
 
 
 def _payload(text: str) -> dict[str, Any]:
@@ -251,26 +224,11 @@ def _payload(text: str) -> dict[str, Any]:
 
 
 def list_events(
-    session: Session,
-    *,
-    object_type: str | None = None,
-    object_id: str | None = None,
-    actor: str | None = None,
-    action: str | None = None,
-    since: datetime | None = None,
-    limit: int = 100,
-    offset: int = 0,
+    session: Session, where: EventFilter = EventFilter(), *, limit: int = 100, offset: int = 0
 ) -> list[AuditEventRead]:
+    """Events that match ``where``, newest first."""
     require_page(limit, offset, MAX_PAGE)
-    if since is not None:
-        since = require_instant(since, "since")
-    stmt = repository.filtered_events(
-        object_type=object_type,
-        object_id=object_id,
-        actor=actor,
-        action=action,
-        since=since,
-        limit=limit,
-        offset=offset,
-    )
+    if where.since is not None:
+        where = replace(where, since=require_instant(where.since, "since"))
+    stmt = repository.filtered_events(where, limit=limit, offset=offset)
     return [to_read(e) for e in session.execute(stmt).scalars()]

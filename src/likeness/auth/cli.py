@@ -31,9 +31,7 @@ def create(
     """Create an API token for the --as user and print it once."""
     with cli_session(as_email) as (session, actor):
         token, plaintext = service.create_token(session, actor, name)
-        created = TokenCreated.model_validate(
-            {**TokenRead.model_validate(token).model_dump(), "token": plaintext}
-        )
+        created = TokenCreated.shown_once(token, plaintext)
     if json_out:
         print_json(created.model_dump(mode="json"))
         return

@@ -86,7 +86,7 @@ def me(actor: AnyActor) -> Me:
 @router.post("/tokens", response_model=TokenCreated, status_code=status.HTTP_201_CREATED)
 def create_token(body: TokenCreate, actor: AnyActor, session: SessionDep) -> TokenCreated:
     token, plaintext = auth_service.create_token(session, actor, body.name)
-    return TokenCreated(**TokenRead.model_validate(token).model_dump(), token=plaintext)
+    return TokenCreated.shown_once(token, plaintext)
 
 
 @router.get("/tokens", response_model=list[TokenRead])

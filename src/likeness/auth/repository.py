@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from likeness.auth.rules import Failures
@@ -55,16 +56,22 @@ def lock_login_client(session: Session, client: str) -> None:
 
 
 def failures(
-    session: Session, since: datetime, *, email: str | None = None, client: str | None = None
-) -> Failures:
-    """How many logins failed since ``since`` for this account and/or client, and the latest."""
-    query = select(func.count(), func.max(LoginFailure.at)).where(LoginFailure.at >= since)
-    if email is not None:
-        query = query.where(LoginFailure.email == email)
-    if client is not None:
-        query = query.where(LoginFailure.client == client)
-    count, last = session.execute(query).one()
-    return Failures(count=int(count), last=ensure_utc(last) if last is not None else None)
+    session: Session, since: datetime, *, email: str, client: str
+) -> tuple[Failures, Failures, Failures]:
+    """How many logins failed since ``since``, and the latest, for this client on this
+    account, for this client on any account, and for anyone on this account: one query."""
+    of_account = LoginFailure.email == email
+    of_client = LoginFailure.client == client
+    columns: list[ColumnElement[Any]] = []
+    for scope in (and_(of_account, of_client), of_client, of_account):
+        columns += [func.count(case((scope, 1))), func.max(case((scope, LoginFailure.at)))]
+    query = select(*columns).where(LoginFailure.at >= since, or_(of_account, of_client))
+    row = session.execute(query).one()
+    pair, by_client, by_account = (
+        Failures(count=int(row[i]), last=None if row[i + 1] is None else ensure_utc(row[i + 1]))
+        for i in (0, 2, 4)
+    )
+    return pair, by_client, by_account
 
 
 def clear_failures(session: Session, email: str, client: str) -> None:

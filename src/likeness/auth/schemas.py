@@ -39,3 +39,11 @@ class TokenRead(BaseModel):
 
 class TokenCreated(TokenRead):
     token: str = Field(description="shown once; only its hash is stored")
+
+    @classmethod
+    def shown_once(cls, token: object, plaintext: str) -> TokenCreated:
+        """The new token's record (an ``ApiToken`` row) with its secret, for the one answer
+        that shows it."""
+        return cls.model_validate(
+            {**TokenRead.model_validate(token).model_dump(), "token": plaintext}
+        )

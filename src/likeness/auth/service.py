@@ -66,12 +66,11 @@ def login(session: Session, settings: Settings, email: str, password: str, clien
     client = rules.client_key(client)
     repository.lock_login(session, email)
     repository.lock_login_client(session, client)
+    pair, by_client, by_account = repository.failures(
+        session, window_start, email=email, client=client
+    )
     wait = rules.login_wait(
-        login_throttle(settings),
-        pair=repository.failures(session, window_start, email=email, client=client),
-        client=repository.failures(session, window_start, client=client),
-        account=repository.failures(session, window_start, email=email),
-        now=now,
+        login_throttle(settings), pair=pair, client=by_client, account=by_account, now=now
     )
     if wait > 0:
         seconds = math.ceil(wait)

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from likeness.errors import LikenessError
 
 
-class CaptureError(LikenessError):
-    status_code = 422
+class CaptureError(LikenessError, status=422):
+    pass
 
 
 class ManifestInvalid(CaptureError):
@@ -51,17 +51,15 @@ class ReferenceInvalid(CaptureError):
     pass
 
 
-class ReferenceTooLarge(ReferenceInvalid):
-    status_code = 413
+class ReferenceTooLarge(ReferenceInvalid, status=413):
+    pass
 
 
-class QcFailed(CaptureError):
-    status_code = 409
+class QcFailed(CaptureError, status=409):
+    pass
 
 
-class CaptureConsentRequired(CaptureError):
+class CaptureConsentRequired(CaptureError, status=403):
     """Ingesting a capture needs the talent's creation consent in force naming ``capture``,
     or an operator's override with a written reason. 403, like building a twin without
     consent: the request is understood and refused until someone with the right acts."""
-
-    status_code = 403

@@ -245,7 +245,7 @@ def require_capture_consent(
         )
     )
     consent, not_allowed = consent_service.creation_consent_allowing(
-        session, talent_id, None, CAPTURE, any_twin=True
+        session, talent_id, None, CAPTURE, at=utcnow(), any_twin=True
     )
     if consent is not None:
         return consent

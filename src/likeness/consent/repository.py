@@ -6,9 +6,10 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, CursorResult, delete, or_, select, update
+from sqlalchemy import ColumnElement, delete, or_, select
 from sqlalchemy.orm import Session
 
+from likeness.kit import versioned
 from likeness.models.consent import Consent, ConsentSignature, TalentStandingLimit
 from likeness.policy import ConsentKind, ConsentStatus
 
@@ -60,17 +61,7 @@ def compare_and_set(
     session: Session, consent_id: str, expected_version: int, values: dict[str, Any]
 ) -> bool:
     """Guarded UPDATE: a consent signed or revoked twice at once changes only once."""
-    result = session.execute(
-        update(Consent)
-        .where(Consent.id == consent_id, Consent.version == expected_version)
-        .values(version=expected_version + 1, **values)
-        .execution_options(synchronize_session=False)
-    )
-    assert isinstance(result, CursorResult)
-    won = result.rowcount == 1
-    if won:
-        session.expire_all()
-    return won
+    return versioned.compare_and_set(session, Consent, consent_id, expected_version, values)
 
 
 def list_consents(

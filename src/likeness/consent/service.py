@@ -208,13 +208,14 @@ def creation_consent_allowing(
     twin_id: str | None,
     activity: str,
     *,
+    at: datetime,
     any_twin: bool = False,
 ) -> tuple[Consent | None, str | None]:
-    """The signed creation consent in force now that allows ``activity`` on this twin (on
+    """The signed creation consent in force ``at`` that allows ``activity`` on this twin (on
     any of the talent's twins with ``any_twin``), and None; or None and why not: None when
     no consent is in force at all, else what the consents in force do allow."""
     standing = repository.standing_creation_consents(
-        session, talent_id, twin_id, utcnow(), any_twin=any_twin
+        session, talent_id, twin_id, at, any_twin=any_twin
     )
     for consent in standing:
         if activity in document_of(consent).activities:
@@ -249,7 +250,9 @@ def require_creation_consent(
     session: Session, talent_id: str, twin_id: str | None, activity: str
 ) -> Consent:
     """The consent that allows ``activity`` on this twin now, or a refusal that says why."""
-    consent, not_allowed = creation_consent_allowing(session, talent_id, twin_id, activity)
+    consent, not_allowed = creation_consent_allowing(
+        session, talent_id, twin_id, activity, at=utcnow()
+    )
     if consent is not None:
         return consent
     if not_allowed is None:

@@ -63,9 +63,14 @@ def size_problem(size: int, source: str) -> str | None:
     return None
 
 
-def json_problem(text: str, source: str = "the JSON document") -> str | None:
-    """Why JSON ``text`` is too large or too deeply nested to parse, or None."""
-    problem = size_problem(len(text.encode("utf-8", "surrogatepass")), source)
+def json_problem(
+    text: str, source: str = "the JSON document", *, size: int | None = None
+) -> str | None:
+    """Why JSON ``text`` is too large or too deeply nested to parse, or None. ``size``: its
+    length in UTF-8 bytes, when the caller has them (else the text is encoded to count)."""
+    if size is None:
+        size = len(text.encode("utf-8", "surrogatepass"))
+    problem = size_problem(size, source)
     if problem is None and json_depth(text) > MAX_DEPTH:
         problem = f"{source} nests lists or objects deeper than {MAX_DEPTH} levels"
     return problem

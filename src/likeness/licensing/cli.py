@@ -7,7 +7,6 @@ import functools
 import inspect
 import json
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -120,75 +119,47 @@ def _use_fees(pairs: list[str]) -> dict[str, int]:
     return fees
 
 
-#: The license-term options, declared once: parameter name → option. Commands that take
-#: terms declare a ``terms: TermsIn`` parameter and are wrapped in :func:`with_terms`.
-TERM_OPTIONS: dict[str, Any] = {
-    "terms_file": TermsFile,
-    "channel": Channels,
-    "territory": Territories,
-    "category": Categories,
-    "exclusive": Exclusive,
-    "start": StartOption,
-    "end": EndOption,
-    "max_outputs": MaxOutputs,
-    "approval": Approval,
-    "currency": Currency,
-    "creation_fee": CreationFee,
-    "per_output_fee": OutputFee,
-    "per_use_fee": UseFees,
-    "commission_bps": Commission,
-    "takedown_days": Takedown,
-    "purpose": Purpose,
-    "delegate_review": DelegateReview,
+#: The license-term options, declared once: parameter name → (the ``TermsIn`` field it
+#: sets, its option). Commands that take terms declare a ``terms: TermsIn`` parameter and
+#: are wrapped in :func:`with_terms`; ``--terms-file`` comes first, each option given
+#: overrides it.
+TERM_OPTIONS: dict[str, tuple[str, Any]] = {
+    "channel": ("channels", Channels),
+    "territory": ("territories", Territories),
+    "category": ("categories", Categories),
+    "exclusive": ("exclusive_categories", Exclusive),
+    "start": ("starts_at", StartOption),
+    "end": ("ends_at", EndOption),
+    "max_outputs": ("max_outputs", MaxOutputs),
+    "approval": ("approval_mode", Approval),
+    "currency": ("currency", Currency),
+    "creation_fee": ("creation_fee_minor", CreationFee),
+    "per_output_fee": ("per_output_fee_minor", OutputFee),
+    "per_use_fee": ("per_use_fees_minor", UseFees),
+    "commission_bps": ("commission_bps", Commission),
+    "takedown_days": ("takedown_days", Takedown),
+    "purpose": ("purpose", Purpose),
+    "delegate_review": ("delegate_review", DelegateReview),
 }
 
 
-def build_terms(
-    terms_file: Path | None = None,
-    channel: list[str] | None = None,
-    territory: list[str] | None = None,
-    category: list[str] | None = None,
-    exclusive: list[str] | None = None,
-    start: datetime | None = None,
-    end: datetime | None = None,
-    max_outputs: int | None = None,
-    approval: ApprovalMode | None = None,
-    currency: str | None = None,
-    creation_fee: int | None = None,
-    per_output_fee: int | None = None,
-    per_use_fee: list[str] | None = None,
-    commission_bps: int | None = None,
-    takedown_days: int | None = None,
-    purpose: str | None = None,
-    delegate_review: bool | None = None,
-) -> TermsIn:
-    """The terms from ``--terms-file``, each option given overriding it."""
+def build_terms(terms_file: Path | None = None, **options: Any) -> TermsIn:
+    """The terms from ``--terms-file``, each option given (by its parameter name in
+    :data:`TERM_OPTIONS`) overriding it."""
     data = _load_file(terms_file)
-    overrides: dict[str, Any] = {
-        "channels": channel,
-        "territories": territory,
-        "categories": category,
-        "exclusive_categories": exclusive,
-        "starts_at": start,
-        "ends_at": end,
-        "max_outputs": max_outputs,
-        "approval_mode": approval,
-        "currency": currency,
-        "creation_fee_minor": creation_fee,
-        "per_output_fee_minor": per_output_fee,
-        "per_use_fees_minor": _use_fees(per_use_fee) if per_use_fee else None,
-        "commission_bps": commission_bps,
-        "takedown_days": takedown_days,
-        "purpose": purpose,
-        "delegate_review": delegate_review,
-    }
-    data.update({k: v for k, v in overrides.items() if v is not None})
+    for name, value in options.items():
+        field, _option = TERM_OPTIONS[name]
+        if name == "per_use_fee":
+            value = _use_fees(value) if value else None
+        if value is not None:
+            data[field] = value
     return TermsIn.model_validate(data)
 
 
 def with_terms(command: Callable[..., None]) -> Callable[..., None]:
     """Give ``command`` the term options in place of its ``terms: TermsIn`` parameter."""
     signature = inspect.signature(command, eval_str=True)
+    options = {"terms_file": TermsFile, **{n: o for n, (_f, o) in TERM_OPTIONS.items()}}
     parameters: list[inspect.Parameter] = []
     for parameter in signature.parameters.values():
         if parameter.name != "terms":
@@ -196,12 +167,12 @@ def with_terms(command: Callable[..., None]) -> Callable[..., None]:
             continue
         parameters.extend(
             inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=option)
-            for name, option in TERM_OPTIONS.items()
+            for name, option in options.items()
         )
 
     @functools.wraps(command)
     def wrapper(**kwargs: Any) -> None:
-        terms = build_terms(**{name: kwargs.pop(name) for name in TERM_OPTIONS})
+        terms = build_terms(**{name: kwargs.pop(name) for name in options})
         command(terms=terms, **kwargs)
 
     wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]

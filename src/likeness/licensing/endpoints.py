@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
+from pydantic import BaseModel
 
 from likeness.capture.endpoints import CAPTURE_ERRORS
 from likeness.consent import service as consent_service
@@ -97,28 +98,31 @@ def get_license(license_id: str, actor: AnyActor, session: SessionDep) -> Licens
     return service.to_read(session, actor, service.get_for(session, actor, license_id))
 
 
-@router.post("/licenses/{license_id}/propose", response_model=LicenseRead)
-def propose(
-    license_id: str, body: TermsChangeIn, actor: AnyActor, session: SessionDep
-) -> LicenseRead:
-    """The agent or the talent proposes terms (from requested or countered)."""
-    return service.to_read(session, actor, service.propose(session, actor, license_id, body))
+def _action(name: str, doc: str, body_model: type[BaseModel] = TransitionIn) -> None:
+    """``POST /licenses/{id}/<name>``: the service's ``name`` with ``body_model``
+    (:class:`TransitionIn`, or :class:`TermsChangeIn` for a move that changes the terms)."""
+    action = getattr(service, name)
+
+    def endpoint(
+        license_id: str, body: TransitionIn, actor: AnyActor, session: SessionDep
+    ) -> LicenseRead:
+        return service.to_read(session, actor, action(session, actor, license_id, body))
+
+    endpoint.__annotations__ = {**endpoint.__annotations__, "body": body_model}
+    endpoint.__doc__ = doc
+    endpoint.__name__ = name
+    router.post(f"/licenses/{{license_id}}/{name}", response_model=LicenseRead, name=name)(endpoint)
 
 
-@router.post("/licenses/{license_id}/counter", response_model=LicenseRead)
-def counter(
-    license_id: str, body: TermsChangeIn, actor: AnyActor, session: SessionDep
-) -> LicenseRead:
-    """The brand counters a proposal with other terms."""
-    return service.to_read(session, actor, service.counter(session, actor, license_id, body))
-
-
-@router.post("/licenses/{license_id}/accept", response_model=LicenseRead)
-def accept(
-    license_id: str, body: TransitionIn, actor: AnyActor, session: SessionDep
-) -> LicenseRead:
-    """The brand accepts the proposed terms; the use consent is drafted for the talent."""
-    return service.to_read(session, actor, service.accept(session, actor, license_id, body))
+_action(
+    "propose",
+    "The agent or the talent proposes terms (from requested or countered).",
+    TermsChangeIn,
+)
+_action("counter", "The brand counters a proposal with other terms.", TermsChangeIn)
+_action(
+    "accept", "The brand accepts the proposed terms; the use consent is drafted for the talent."
+)
 
 
 @router.post("/licenses/{license_id}/approve", response_model=LicenseRead)
@@ -134,24 +138,11 @@ def approve(
     return service.to_read(session, actor, lic)
 
 
-def _simple(name: str, doc: str) -> None:
-    action = getattr(service, name)
-
-    def endpoint(
-        license_id: str, body: TransitionIn, actor: AnyActor, session: SessionDep
-    ) -> LicenseRead:
-        return service.to_read(session, actor, action(session, actor, license_id, body))
-
-    endpoint.__doc__ = doc
-    endpoint.__name__ = name
-    router.post(f"/licenses/{{license_id}}/{name}", response_model=LicenseRead, name=name)(endpoint)
-
-
-_simple("suspend", "Pause a running license (talent, agent or operator).")
-_simple("resume", "Resume a suspended license (talent or operator).")
-_simple("revoke", "End a running license now (talent or operator); the brand is notified.")
-_simple("withdraw", "Abandon a negotiation (either side).")
-_simple("expire", "End a running license now because its term is over (operator).")
+_action("suspend", "Pause a running license (talent, agent or operator).")
+_action("resume", "Resume a suspended license (talent or operator).")
+_action("revoke", "End a running license now (talent or operator); the brand is notified.")
+_action("withdraw", "Abandon a negotiation (either side).")
+_action("expire", "End a running license now because its term is over (operator).")
 
 
 @router.post("/decide", response_model=DecisionRead)

@@ -10,22 +10,16 @@ class LicensingError(LikenessError):
 
 
 class LicenseNotFound(LicensingError, NotFound):
-    status_code = 404
+    """No such license, or not one the caller may see."""
 
 
 class StaleLicense(LicensingError, Conflict):
     """Someone else changed the license first; reload it and try again."""
 
-    status_code = 409
-
 
 class QuotaExhausted(LicensingError, Conflict):
     """Every output the license allows has been released."""
 
-    status_code = 409
-
 
 class LicenseNotRunning(LicensingError, Conflict):
     """The license is not active, or the moment is outside its term: nothing may be released."""
-
-    status_code = 409

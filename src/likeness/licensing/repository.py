@@ -6,9 +6,10 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, CursorResult, select, update
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from likeness.kit import versioned
 from likeness.models.consent import Consent, RightsNotification
 from likeness.models.license import License
 from likeness.models.party import Brand, TalentProfile
@@ -23,22 +24,8 @@ def get(session: Session, license_id: str) -> License | None:
 def compare_and_set(
     session: Session, license_id: str, expected_version: int, values: dict[str, Any]
 ) -> bool:
-    """One UPDATE guarded by the version the caller read: of two racers, one wins.
-
-    The loser's UPDATE matches no row (its version is gone) and it gets ``False``.
-    """
-    statement = (
-        update(License)
-        .where(License.id == license_id, License.version == expected_version)
-        .values(version=expected_version + 1, **values)
-        .execution_options(synchronize_session=False)
-    )
-    result = session.execute(statement)
-    assert isinstance(result, CursorResult)
-    won = result.rowcount == 1
-    if won:
-        session.expire_all()
-    return won
+    """One UPDATE guarded by the version the caller read: of two racers, one wins."""
+    return versioned.compare_and_set(session, License, license_id, expected_version, values)
 
 
 def list_licenses(

@@ -379,15 +379,29 @@ def approve(
     return lic
 
 
-def suspend(session: Session, actor: Actor, license_id: str, data: TransitionIn) -> License:
-    lic = _transition(
+def _with_reason(
+    session: Session,
+    actor: Actor,
+    license_id: str,
+    action: LicenseAction,
+    data: TransitionIn,
+    values: dict[str, Any] | None = None,
+) -> License:
+    """``action`` on the caller's license, the caller's reason in the audit event."""
+    lic = get_for(session, actor, license_id)
+    return _transition(
         session,
         actor,
-        get_for(session, actor, license_id),
-        LicenseAction.suspend,
+        lic,
+        action,
         expected_version=data.version,
+        values=values,
         payload={"reason": data.reason},
     )
+
+
+def suspend(session: Session, actor: Actor, license_id: str, data: TransitionIn) -> License:
+    lic = _with_reason(session, actor, license_id, LicenseAction.suspend, data)
     _notify_brand(
         session,
         lic,
@@ -400,29 +414,14 @@ def suspend(session: Session, actor: Actor, license_id: str, data: TransitionIn)
 
 
 def resume(session: Session, actor: Actor, license_id: str, data: TransitionIn) -> License:
-    lic = _transition(
-        session,
-        actor,
-        get_for(session, actor, license_id),
-        LicenseAction.resume,
-        expected_version=data.version,
-        payload={"reason": data.reason},
-    )
+    lic = _with_reason(session, actor, license_id, LicenseAction.resume, data)
     _notify_brand(session, lic, "license.resumed", f"license {lic.id} is active again")
     return lic
 
 
 def withdraw(session: Session, actor: Actor, license_id: str, data: TransitionIn) -> License:
-    lic = get_for(session, actor, license_id)
-    lic = _transition(
-        session,
-        actor,
-        lic,
-        LicenseAction.withdraw,
-        expected_version=data.version,
-        values={"end_reason": data.reason},
-        payload={"reason": data.reason},
-    )
+    values = {"end_reason": data.reason}
+    lic = _with_reason(session, actor, license_id, LicenseAction.withdraw, data, values)
     if actor.role is not Role.brand:
         _notify_brand(
             session, lic, "license.withdrawn", f"the talent side withdrew license {lic.id}"

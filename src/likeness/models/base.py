@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, String
+from sqlalchemy import DateTime, Enum, MetaData, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -25,6 +26,13 @@ NAMING_CONVENTION = {
 
 def new_id() -> str:
     return uuid.uuid4().hex
+
+
+def str_enum(values: type[enum.StrEnum], name: str, *, validate_strings: bool = True) -> Enum:
+    """The column type of a status or kind: the enum's values as a short string (no
+    database enum type, so adding a value needs no migration on PostgreSQL).
+    ``validate_strings`` refuses a plain string that is no value of the enum."""
+    return Enum(values, name=name, native_enum=False, length=16, validate_strings=validate_strings)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

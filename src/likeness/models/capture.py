@@ -11,7 +11,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
-    Enum,
     Float,
     ForeignKey,
     Integer,
@@ -22,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from likeness.models.base import Base, CreatedAtMixin, IdMixin, UTCDateTime
+from likeness.models.base import Base, CreatedAtMixin, IdMixin, UTCDateTime, str_enum
 
 
 class CaptureStatus(enum.StrEnum):
@@ -42,14 +41,7 @@ class CaptureSession(IdMixin, CreatedAtMixin, Base):
         ForeignKey("talent_profiles.id", ondelete="RESTRICT"), nullable=False, index=True
     )
     status: Mapped[CaptureStatus] = mapped_column(
-        Enum(
-            CaptureStatus,
-            name="capture_status",
-            native_enum=False,
-            length=16,
-            validate_strings=True,
-        ),
-        nullable=False,
+        str_enum(CaptureStatus, "capture_status"), nullable=False
     )
     encoding: Mapped[str] = mapped_column(String(8), nullable=False)
     view_count: Mapped[int] = mapped_column(Integer, nullable=False)

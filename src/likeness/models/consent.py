@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from likeness.models.base import Base, CreatedAtMixin, IdMixin, UTCDateTime
+from likeness.models.base import Base, CreatedAtMixin, IdMixin, UTCDateTime, str_enum
 from likeness.policy import ConsentKind, ConsentStatus
 
 
@@ -31,10 +31,10 @@ class Consent(IdMixin, CreatedAtMixin, Base):
     )
 
     kind: Mapped[ConsentKind] = mapped_column(
-        Enum(ConsentKind, name="consent_kind", native_enum=False, length=16), nullable=False
+        str_enum(ConsentKind, "consent_kind", validate_strings=False), nullable=False
     )
     status: Mapped[ConsentStatus] = mapped_column(
-        Enum(ConsentStatus, name="consent_status", native_enum=False, length=16),
+        str_enum(ConsentStatus, "consent_status", validate_strings=False),
         nullable=False,
         index=True,
     )

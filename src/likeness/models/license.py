@@ -16,7 +16,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     CheckConstraint,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -26,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from likeness.kit.clock import utcnow
-from likeness.models.base import Base, CreatedAtMixin, IdMixin, UTCDateTime
+from likeness.models.base import Base, CreatedAtMixin, IdMixin, UTCDateTime, str_enum
 from likeness.policy import LicenseStatus
 
 
@@ -49,7 +48,7 @@ class License(IdMixin, CreatedAtMixin, Base):
         ForeignKey("brands.id", ondelete="RESTRICT"), nullable=False, index=True
     )
     status: Mapped[LicenseStatus] = mapped_column(
-        Enum(LicenseStatus, name="license_status", native_enum=False, length=16),
+        str_enum(LicenseStatus, "license_status", validate_strings=False),
         nullable=False,
         index=True,
     )

@@ -9,14 +9,13 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    Enum,
     ForeignKey,
     Integer,
     String,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from likeness.models.base import Base, CreatedAtMixin, IdMixin, UTCDateTime
+from likeness.models.base import Base, CreatedAtMixin, IdMixin, UTCDateTime, str_enum
 
 
 class Role(enum.StrEnum):
@@ -26,16 +25,12 @@ class Role(enum.StrEnum):
     operator = "operator"
 
 
-def _role_enum() -> Enum:
-    return Enum(Role, name="role", native_enum=False, length=16, validate_strings=True)
-
-
 class User(IdMixin, CreatedAtMixin, Base):
     __tablename__ = "users"
 
     email: Mapped[str] = mapped_column(String(320), unique=True, nullable=False)
     display_name: Mapped[str] = mapped_column(String(200), nullable=False)
-    role: Mapped[Role] = mapped_column(_role_enum(), nullable=False)
+    role: Mapped[Role] = mapped_column(str_enum(Role, "role"), nullable=False)
     password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
     # Bumped on logout-everywhere and password change: invalidates every session cookie.
@@ -92,7 +87,7 @@ class Representation(IdMixin, CreatedAtMixin, Base):
     starts_on: Mapped[date] = mapped_column(Date, nullable=False)
     ends_on: Mapped[date] = mapped_column(Date, nullable=False)
     status: Mapped[RepresentationStatus] = mapped_column(
-        Enum(RepresentationStatus, name="representation_status", native_enum=False, length=16),
+        str_enum(RepresentationStatus, "representation_status", validate_strings=False),
         default=RepresentationStatus.active,
         nullable=False,
     )

@@ -11,10 +11,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from likeness.models.base import Base, CreatedAtMixin, IdMixin, UTCDateTime
+from likeness.models.base import Base, CreatedAtMixin, IdMixin, UTCDateTime, str_enum
 
 
 class TwinStatus(enum.StrEnum):
@@ -36,10 +36,7 @@ class Twin(IdMixin, CreatedAtMixin, Base):
     talent_id: Mapped[str] = mapped_column(
         ForeignKey("talent_profiles.id", ondelete="RESTRICT"), nullable=False, index=True
     )
-    status: Mapped[TwinStatus] = mapped_column(
-        Enum(TwinStatus, name="twin_status", native_enum=False, length=16, validate_strings=True),
-        nullable=False,
-    )
+    status: Mapped[TwinStatus] = mapped_column(str_enum(TwinStatus, "twin_status"), nullable=False)
     latest_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -55,14 +52,7 @@ class TwinVersion(IdMixin, CreatedAtMixin, Base):
     )
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     status: Mapped[TwinVersionStatus] = mapped_column(
-        Enum(
-            TwinVersionStatus,
-            name="twin_version_status",
-            native_enum=False,
-            length=16,
-            validate_strings=True,
-        ),
-        nullable=False,
+        str_enum(TwinVersionStatus, "twin_version_status"), nullable=False
     )
     session_id: Mapped[str] = mapped_column(
         ForeignKey("capture_sessions.id", ondelete="RESTRICT"), nullable=False

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Annotated, Any
 
 import typer
@@ -62,6 +62,28 @@ def _show(rows: Sequence[BaseModel], json_out: bool, columns: list[str]) -> None
     )
 
 
+def _list(
+    as_email: str | None,
+    json_out: bool,
+    columns: list[str],
+    rows: Callable[..., Iterable[Any]],
+    read: Callable[[Any], BaseModel],
+    limit: int,
+) -> None:
+    """Show the first ``limit`` of the ``rows`` the ``--as`` user may see, each as
+    ``read`` makes it (a table, or JSON)."""
+    with cli_session(as_email) as (session, actor):
+        shown = [read(row) for row in rows(session, actor, limit=limit)]
+    _show(shown, json_out, columns)
+
+
+def _add_member(as_email: str | None, add: Callable[[Any, Any], None]) -> None:
+    """Run ``add(session, actor)`` as the ``--as`` user and say so."""
+    with cli_session(as_email) as (session, actor):
+        add(session, actor)
+    console.print("member added")
+
+
 def _created(row: BaseModel, json_out: bool, what: str) -> None:
     if json_out:
         print_json(row.model_dump(mode="json"))
@@ -95,9 +117,8 @@ def user_list(
     as_email: AsOption = None, json_out: JsonOption = False, limit: LimitOption = 100
 ) -> None:
     """List users (operators see all, others themselves)."""
-    with cli_session(as_email) as (session, actor):
-        rows = [UserRead.model_validate(u) for u in service.list_users(session, actor, limit=limit)]
-    _show(rows, json_out, ["id", "email", "role", "display_name", "is_active"])
+    columns = ["id", "email", "role", "display_name", "is_active"]
+    _list(as_email, json_out, columns, service.list_users, UserRead.model_validate, limit)
 
 
 @talent_app.command("create")
@@ -126,11 +147,8 @@ def talent_list(
     as_email: AsOption = None, json_out: JsonOption = False, limit: LimitOption = 100
 ) -> None:
     """List the talent you may see."""
-    with cli_session(as_email) as (session, actor):
-        rows = [
-            TalentRead.model_validate(t) for t in service.list_talents(session, actor, limit=limit)
-        ]
-    _show(rows, json_out, ["id", "legal_name", "stage_name", "user_id"])
+    columns = ["id", "legal_name", "stage_name", "user_id"]
+    _list(as_email, json_out, columns, service.list_talents, TalentRead.model_validate, limit)
 
 
 @agency_app.command("create")
@@ -152,9 +170,7 @@ def agency_create(
 @agency_app.command("add-member")
 def agency_add_member(agency_id: AgencyId, user_id: UserId, as_email: AsOption = None) -> None:
     """Add an agent user to an agency (operator only)."""
-    with cli_session(as_email) as (session, actor):
-        service.add_agency_member(session, actor, agency_id, user_id)
-    console.print("member added")
+    _add_member(as_email, lambda s, a: service.add_agency_member(s, a, agency_id, user_id))
 
 
 @agency_app.command("list")
@@ -162,11 +178,8 @@ def agency_list(
     as_email: AsOption = None, json_out: JsonOption = False, limit: LimitOption = 100
 ) -> None:
     """List agencies."""
-    with cli_session(as_email) as (session, actor):
-        rows = [
-            AgencyRead.model_validate(a) for a in service.list_agencies(session, actor, limit=limit)
-        ]
-    _show(rows, json_out, ["id", "name", "commission_bps"])
+    columns = ["id", "name", "commission_bps"]
+    _list(as_email, json_out, columns, service.list_agencies, AgencyRead.model_validate, limit)
 
 
 @representation_app.command("create", cls=aliases(TERM_ALIASES))
@@ -198,12 +211,9 @@ def representation_list(
     as_email: AsOption = None, json_out: JsonOption = False, limit: LimitOption = 100
 ) -> None:
     """List representation agreements you may see."""
-    with cli_session(as_email) as (session, actor):
-        rows = [
-            service.representation_read(r)
-            for r in service.list_representations(session, actor, limit=limit)
-        ]
-    _show(rows, json_out, ["id", "talent_id", "agency_id", "starts_on", "ends_on", "status"])
+    columns = ["id", "talent_id", "agency_id", "starts_on", "ends_on", "status"]
+    rows, read = service.list_representations, service.representation_read
+    _list(as_email, json_out, columns, rows, read, limit)
 
 
 @brand_app.command("create")
@@ -217,9 +227,7 @@ def brand_create(name: str, as_email: AsOption = None, json_out: JsonOption = Fa
 @brand_app.command("add-member")
 def brand_add_member(brand_id: BrandId, user_id: UserId, as_email: AsOption = None) -> None:
     """Add a brand user to a brand (operator only)."""
-    with cli_session(as_email) as (session, actor):
-        service.add_brand_member(session, actor, brand_id, user_id)
-    console.print("member added")
+    _add_member(as_email, lambda s, a: service.add_brand_member(s, a, brand_id, user_id))
 
 
 @brand_app.command("list")
@@ -227,8 +235,5 @@ def brand_list(
     as_email: AsOption = None, json_out: JsonOption = False, limit: LimitOption = 100
 ) -> None:
     """List brands you may see."""
-    with cli_session(as_email) as (session, actor):
-        rows = [
-            BrandRead.model_validate(b) for b in service.list_brands(session, actor, limit=limit)
-        ]
-    _show(rows, json_out, ["id", "name"])
+    columns = ["id", "name"]
+    _list(as_email, json_out, columns, service.list_brands, BrandRead.model_validate, limit)

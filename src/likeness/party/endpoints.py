@@ -1,12 +1,21 @@
-"""Thin routes for users, talent, agencies, representation and brands."""
+"""Thin routes for users, talent, agencies, representation and brands.
+
+Most parties have the same two routes: an operator creates one (``POST /<parties>``) and
+anyone lists those they may see (``GET /<parties>``). :func:`_create_and_list` declares
+that pair once; what differs (the body, the read model, the service calls) is passed in.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from likeness.errors import Conflict, NotFound
+from likeness.identity.actor import Actor
 from likeness.kit.bounds import MAX_OFFSET
 from likeness.party import access, service
 from likeness.party.schemas import (
@@ -32,34 +41,55 @@ Limit = Annotated[int, Query(ge=1, le=service.MAX_PAGE)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 
-@router.post("/users", response_model=UserRead, status_code=status.HTTP_201_CREATED)
-def create_user(body: UserCreate, actor: OperatorActor, session: SessionDep) -> UserRead:
-    return UserRead.model_validate(service.create_user(session, actor, body))
+def _create_and_list(
+    noun: str,
+    plural: str,
+    read_model: type[BaseModel],
+    list_rows: Callable[..., Sequence[object]],
+    create: tuple[type[BaseModel], Callable[[Session, Actor, Any], object]] | None = None,
+    *,
+    read: Callable[[Any], BaseModel] | None = None,
+) -> None:
+    """``GET /<plural>`` (``list_<plural>``, paged) and, given ``create`` (the body and the
+    service call), ``POST /<plural>`` (``create_<noun>``, operators only). ``read`` makes
+    the read model of a row (default: ``read_model.model_validate``)."""
+    shown = read or read_model.model_validate
+    if create is not None:
+        body_model, make = create
+
+        def create_route(body: Any, actor: OperatorActor, session: SessionDep) -> Any:
+            return shown(make(session, actor, body))
+
+        create_route.__annotations__ = {**create_route.__annotations__, "body": body_model}
+        create_route.__name__ = f"create_{noun}"
+        router.add_api_route(
+            f"/{plural}",
+            create_route,
+            methods=["POST"],
+            response_model=read_model,
+            status_code=status.HTTP_201_CREATED,
+            name=create_route.__name__,
+        )
+
+    def list_route(
+        actor: AnyActor, session: SessionDep, limit: Limit = 100, offset: Offset = 0
+    ) -> Any:
+        return [shown(row) for row in list_rows(session, actor, limit=limit, offset=offset)]
+
+    list_route.__name__ = f"list_{plural}"
+    router.add_api_route(
+        f"/{plural}",
+        list_route,
+        methods=["GET"],
+        response_model=list[read_model],  # type: ignore[valid-type]
+        name=list_route.__name__,
+    )
 
 
-@router.get("/users", response_model=list[UserRead])
-def list_users(
-    actor: AnyActor, session: SessionDep, limit: Limit = 100, offset: Offset = 0
-) -> list[UserRead]:
-    return [
-        UserRead.model_validate(u)
-        for u in service.list_users(session, actor, limit=limit, offset=offset)
-    ]
-
-
-@router.post("/talents", response_model=TalentRead, status_code=status.HTTP_201_CREATED)
-def create_talent(body: TalentCreate, actor: OperatorActor, session: SessionDep) -> TalentRead:
-    return TalentRead.model_validate(service.create_talent(session, actor, body))
-
-
-@router.get("/talents", response_model=list[TalentRead])
-def list_talents(
-    actor: AnyActor, session: SessionDep, limit: Limit = 100, offset: Offset = 0
-) -> list[TalentRead]:
-    return [
-        TalentRead.model_validate(t)
-        for t in service.list_talents(session, actor, limit=limit, offset=offset)
-    ]
+_create_and_list("user", "users", UserRead, service.list_users, (UserCreate, service.create_user))
+_create_and_list(
+    "talent", "talents", TalentRead, service.list_talents, (TalentCreate, service.create_talent)
+)
 
 
 @router.get("/talents/{talent_id}", response_model=TalentRead)
@@ -67,19 +97,9 @@ def get_talent(talent_id: str, actor: AnyActor, session: SessionDep) -> TalentRe
     return TalentRead.model_validate(access.get_talent_for(session, actor, talent_id))
 
 
-@router.post("/agencies", response_model=AgencyRead, status_code=status.HTTP_201_CREATED)
-def create_agency(body: AgencyCreate, actor: OperatorActor, session: SessionDep) -> AgencyRead:
-    return AgencyRead.model_validate(service.create_agency(session, actor, body))
-
-
-@router.get("/agencies", response_model=list[AgencyRead])
-def list_agencies(
-    actor: AnyActor, session: SessionDep, limit: Limit = 100, offset: Offset = 0
-) -> list[AgencyRead]:
-    return [
-        AgencyRead.model_validate(a)
-        for a in service.list_agencies(session, actor, limit=limit, offset=offset)
-    ]
+_create_and_list(
+    "agency", "agencies", AgencyRead, service.list_agencies, (AgencyCreate, service.create_agency)
+)
 
 
 @router.post("/agencies/{agency_id}/members", status_code=status.HTTP_204_NO_CONTENT)
@@ -100,29 +120,16 @@ def create_representation(
     return service.representation_read(service.create_representation(session, actor, body))
 
 
-@router.get("/representations", response_model=list[RepresentationRead])
-def list_representations(
-    actor: AnyActor, session: SessionDep, limit: Limit = 100, offset: Offset = 0
-) -> list[RepresentationRead]:
-    return [
-        service.representation_read(r)
-        for r in service.list_representations(session, actor, limit=limit, offset=offset)
-    ]
-
-
-@router.post("/brands", response_model=BrandRead, status_code=status.HTTP_201_CREATED)
-def create_brand(body: BrandCreate, actor: OperatorActor, session: SessionDep) -> BrandRead:
-    return BrandRead.model_validate(service.create_brand(session, actor, body))
-
-
-@router.get("/brands", response_model=list[BrandRead])
-def list_brands(
-    actor: AnyActor, session: SessionDep, limit: Limit = 100, offset: Offset = 0
-) -> list[BrandRead]:
-    return [
-        BrandRead.model_validate(b)
-        for b in service.list_brands(session, actor, limit=limit, offset=offset)
-    ]
+_create_and_list(
+    "representation",
+    "representations",
+    RepresentationRead,
+    service.list_representations,
+    read=service.representation_read,
+)
+_create_and_list(
+    "brand", "brands", BrandRead, service.list_brands, (BrandCreate, service.create_brand)
+)
 
 
 @router.get("/brands/{brand_id}", response_model=BrandRead)

@@ -18,4 +18,4 @@ class AutoRenewalNotAllowed(InvalidInput):
 
 
 class BrandNotFound(NotFound):
-    status_code = 404
+    pass

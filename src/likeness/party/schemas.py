@@ -12,6 +12,14 @@ from likeness.models.party import Role
 _NAME = {"maxLength": 200, **text_rule()}
 
 
+class _Row(BaseModel):
+    """What every party read model starts with: read from the ORM row, its id first."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+
+
 class UserCreate(BaseModel):
     email: str = Field(json_schema_extra=email_rule())
     display_name: str = Field(json_schema_extra=_NAME)
@@ -23,10 +31,7 @@ class UserCreate(BaseModel):
     )
 
 
-class UserRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: str
+class UserRead(_Row):
     email: str
     display_name: str
     role: Role
@@ -40,10 +45,7 @@ class TalentCreate(BaseModel):
     stage_name: str | None = Field(default=None, json_schema_extra=_NAME)
 
 
-class TalentRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: str
+class TalentRead(_Row):
     user_id: str
     legal_name: str
     stage_name: str | None
@@ -62,10 +64,7 @@ class AgencyCreate(BaseModel):
     )
 
 
-class AgencyRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: str
+class AgencyRead(_Row):
     name: str
     commission_bps: int
     created_at: datetime
@@ -91,10 +90,7 @@ class RepresentationState(StrEnum):
     terminated = "terminated"
 
 
-class RepresentationRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: str
+class RepresentationRead(_Row):
     talent_id: str
     agency_id: str
     starts_on: date
@@ -107,9 +103,6 @@ class BrandCreate(BaseModel):
     name: str = Field(json_schema_extra=_NAME)
 
 
-class BrandRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: str
+class BrandRead(_Row):
     name: str
     created_at: datetime

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -89,11 +89,7 @@ def list_users(
 
 def create_talent(session: Session, actor: Actor, data: TalentCreate) -> TalentProfile:
     require_operator(actor)
-    user = session.get(User, data.user_id)
-    if user is None:
-        raise NotFound(f"no user {data.user_id}")
-    if user.role is not Role.talent:
-        raise InvalidInput(f"user {user.email} has role {user.role.value}, not talent")
+    user = _user_with_role(session, data.user_id, Role.talent)
     if repository.talent_for_user(session, user.id):
         raise Conflict(f"user {user.email} already has a talent profile")
     talent = TalentProfile(
@@ -131,7 +127,7 @@ def create_agency(session: Session, actor: Actor, data: AgencyCreate) -> Agency:
     return agency
 
 
-def _member_user(session: Session, user_id: str, role: Role) -> User:
+def _user_with_role(session: Session, user_id: str, role: Role) -> User:
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"no user {user_id}")
@@ -140,15 +136,31 @@ def _member_user(session: Session, user_id: str, role: Role) -> User:
     return user
 
 
-def add_agency_member(session: Session, actor: Actor, agency_id: str, user_id: str) -> None:
+def _add_member(
+    session: Session,
+    actor: Actor,
+    find: Callable[[Session, Actor, str], object],
+    member: AgencyMember | BrandMember,
+    org: str,
+    org_id: str,
+    role: Role,
+) -> None:
+    """Add ``member`` (an agency's agent or a brand's brand user): operator only; the
+    organisation must exist (``find`` it), the user exist with ``role``, and not be a
+    member yet."""
     require_operator(actor)
-    access.get_agency_for(session, actor, agency_id)
-    _member_user(session, user_id, Role.agent)
-    if session.get(AgencyMember, (agency_id, user_id)):
-        raise Conflict("already a member of this agency")
-    session.add(AgencyMember(agency_id=agency_id, user_id=user_id))
+    find(session, actor, org_id)
+    _user_with_role(session, member.user_id, role)
+    if session.get(type(member), (org_id, member.user_id)):
+        raise Conflict(f"already a member of this {org}")
+    session.add(member)
     session.flush()
-    audit.record(session, actor, "agency.member_added", "agency", agency_id, {"user_id": user_id})
+    audit.record(session, actor, f"{org}.member_added", org, org_id, {"user_id": member.user_id})
+
+
+def add_agency_member(session: Session, actor: Actor, agency_id: str, user_id: str) -> None:
+    member = AgencyMember(agency_id=agency_id, user_id=user_id)
+    _add_member(session, actor, access.get_agency_for, member, "agency", agency_id, Role.agent)
 
 
 def list_agencies(
@@ -244,14 +256,8 @@ def create_brand(session: Session, actor: Actor, data: BrandCreate) -> Brand:
 
 
 def add_brand_member(session: Session, actor: Actor, brand_id: str, user_id: str) -> None:
-    require_operator(actor)
-    access.get_brand_for(session, actor, brand_id)
-    _member_user(session, user_id, Role.brand)
-    if session.get(BrandMember, (brand_id, user_id)):
-        raise Conflict("already a member of this brand")
-    session.add(BrandMember(brand_id=brand_id, user_id=user_id))
-    session.flush()
-    audit.record(session, actor, "brand.member_added", "brand", brand_id, {"user_id": user_id})
+    member = BrandMember(brand_id=brand_id, user_id=user_id)
+    _add_member(session, actor, access.get_brand_for, member, "brand", brand_id, Role.brand)
 
 
 def list_brands(

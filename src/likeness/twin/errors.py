@@ -11,9 +11,9 @@ from __future__ import annotations
 from likeness.errors import LikenessError, NotFound
 
 
-class TwinError(LikenessError):
-    status_code = 422
+class TwinError(LikenessError, status=422):
+    pass
 
 
-class TwinNotFound(TwinError, NotFound):
-    status_code = 404
+class TwinNotFound(TwinError, NotFound, status=404):
+    pass

@@ -35,10 +35,8 @@ class BodyLimit:
         return cls(re.compile(regex), max_bytes)
 
 
-class RequestTooLarge(LikenessError):
+class RequestTooLarge(LikenessError, status=413):
     """The request body is over the limit for its route."""
-
-    status_code = 413
 
 
 class _BodyTooLarge(Exception):

@@ -110,4 +110,4 @@ def text_problem(body: bytes) -> str | None:
     at = lone_surrogate_escape(text) if "\\u" in text else None
     if at is not None:
         return f"text must be valid Unicode: a lone surrogate is escaped at character {at}"
-    return json_problem(text, "the JSON body")
+    return json_problem(text, "the JSON body", size=len(body))

@@ -84,10 +84,7 @@ def test_terms_file_and_options_combine(tmp_path: Path) -> None:
         "starts_at: '2027-01-01T00:00:00Z'\nends_at: '2027-06-01T00:00:00Z'\n"
         "max_outputs: 5\npurpose: From file\n"
     )
-    terms = build_terms(
-        path, ["web"], None, None, None, None, None, 7, None, None, None, None,
-        ["web=300"], None, None, None,
-    )  # fmt: skip
+    terms = build_terms(path, channel=["web"], max_outputs=7, per_use_fee=["web=300"])
     assert terms.channels == ["web"]
     assert terms.territories == ["WW"]
     assert terms.max_outputs == 7

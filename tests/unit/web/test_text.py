@@ -51,3 +51,23 @@ def test_deep_nesting_is_scanned_without_recursion() -> None:
     assert "nests lists or objects deeper than 64 levels" in (text_problem(deep.encode()) or "")
     shallow = "[" * 64 + "]" * 64
     assert text_problem(shallow.encode()) is None
+
+
+def test_the_body_is_measured_in_the_bytes_it_came_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    from likeness.kit import documents
+    from likeness.web import text
+
+    body = ('{"name": "' + "é" * 40 + '"}').encode()
+    seen: list[int | None] = []
+    real = documents.json_problem
+
+    def spy(source_text: str, source: str = "", *, size: int | None = None) -> str | None:
+        seen.append(size)
+        return real(source_text, source, size=size)
+
+    monkeypatch.setattr(text, "json_problem", spy)
+    assert text_problem(body) is None
+    assert seen == [len(body)]  # the bytes it has, not the text encoded again
+    monkeypatch.setattr(documents, "MAX_DOCUMENT_BYTES", len(body) - 1)
+    problem = text_problem(body)
+    assert problem is not None and f"is {len(body)} bytes" in problem
