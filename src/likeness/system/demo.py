@@ -1,7 +1,10 @@
 """`likeness demo`: set up the data home and walk the whole chain on real services.
 
-creation consent → capture → QC → twin → license → decision → render → stamp →
-verify → audit, on the embedded defaults (SQLite, local files, the CPU renderer).
+creation consent → capture → QC → twin → license (every output reviewed) → decision →
+three outputs in quarantine → the talent's review (two approved, one rejected) → release
+(stamp, asset registry, quota) → a publication report → verify (the released file and a
+copy stripped of its metadata) → audit, and one summary table, on the embedded defaults
+(SQLite, local files, the CPU renderer).
 The demo only orchestrates: every rule (who may sign, what a license covers, what a
 release must carry) lives in the services it calls, and each step is one unit of
 work acting as the party who would really do it (talent, agent, brand), so the role
@@ -9,12 +12,12 @@ rules apply exactly as they do through the CLI and the API.
 
 Running it again reuses the parties, the talent's signed creation consent and twin
 (a new capture becomes the twin's next version) and negotiates a new license, so
-every run ends with a fresh, verifiable image under ``HOME/outputs/``.
+every run ends with fresh, verifiable images under ``HOME/outputs/``, released under
+that run's license (each request names its license).
 """
 
 from __future__ import annotations
 
-import hashlib
 import shlex
 import tempfile
 import time
@@ -23,6 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from rich.markup import escape
@@ -33,7 +37,7 @@ from likeness.auth import service as auth_service
 from likeness.capture import service as capture_service
 from likeness.consent import service as consent_service
 from likeness.consent.schemas import CreationConsentCreate
-from likeness.consent.signing import AFFIRMATION, TalentKeyring, signing_payload
+from likeness.consent.signing import AFFIRMATION, TalentKeyring
 from likeness.errors import LikenessError
 from likeness.identity.actor import SYSTEM_ACTOR, Actor
 from likeness.imaging.faces import FaceAnalyzer
@@ -44,7 +48,6 @@ from likeness.licensing import decision
 from likeness.licensing import service as licensing
 from likeness.licensing.facts import terms_of
 from likeness.licensing.schemas import LicenseRequestIn, TermsChangeIn, TermsIn, TransitionIn, UseIn
-from likeness.models.base import new_id
 from likeness.models.party import Role, User
 from likeness.models.twin import TwinStatus
 from likeness.party import repository as parties
@@ -88,7 +91,6 @@ UNLICENSED_CATEGORY = "lingerie"
 SHOW_TIME_ABOVE_S = 1.0
 
 SCENE = {
-    "lights": [{"azimuth_deg": -35, "elevation_deg": 25, "color": [1.0, 0.95, 0.9]}],
     "environment": {"preset": "studio", "intensity": 0.4},
     "background": {"color": [0.18, 0.2, 0.22]},
     "framing": {"preset": "instagram-portrait"},
@@ -312,7 +314,7 @@ def _terms() -> TermsIn:
         starts_at=now - timedelta(minutes=5),
         ends_at=now + timedelta(days=90),
         max_outputs=5,
-        approval_mode=ApprovalMode.pre_approved,
+        approval_mode=ApprovalMode.every_output,
         per_use_fees_minor={CHANNEL: 2000},
         purpose="Autumn campaign: AI-generated portraits for the brand's Instagram.",
     )
@@ -378,17 +380,26 @@ def step_decide(demo: Demo) -> str:
     )
 
 
-# --- generate, stamp, verify --------------------------------------------------------------
+# --- outputs, review, release, verify ------------------------------------------------------
+
+#: Three looks of the campaign: the key light swings around the face. The talent approves
+#: the first two and rejects the third (the demo's review).
+LOOKS = (("key left", -35.0, 25.0), ("key right", 35.0, 25.0), ("hard top light", 0.0, 70.0))
+KEY_COLOR = [1.0, 0.95, 0.9]
+REJECT_REASON = "the top light flattens my face; please keep the side key"
+PUBLISHED_URL = "https://www.instagram.com/p/likeness-demo/"
 
 
-def step_render(demo: Demo) -> str:
-    from likeness.studio import Basis, parse_scene, render_scene, save_image, scene_framing
+def _scene(azimuth_deg: float, elevation_deg: float) -> dict[str, object]:
+    """The campaign scene with its key light moved to this look's angle."""
+    light = {"azimuth_deg": azimuth_deg, "elevation_deg": elevation_deg, "color": KEY_COLOR}
+    return {**SCENE, "lights": [light]}
 
-    _require_allow(_decide(demo, Action.generate, CHANNEL, CATEGORY))
-    with (
-        console.status("rendering: relighting the twin for the scene…"),
-        demo.acting("talent") as (session, actor),
-    ):
+
+def _load_basis(demo: Demo) -> tuple[Any, int]:
+    from likeness.studio import Basis
+
+    with demo.acting() as (session, actor):
         loaded = twin_service.load_basis(session, actor, demo.deps, demo.ids["twin"])
     basis = Basis.from_arrays(
         np.stack([v.basis for v in loaded.views]),
@@ -396,103 +407,187 @@ def step_render(demo: Demo) -> str:
         view_yaws_deg=tuple(float(v.yaw) for v in loaded.views),
         alpha=np.stack([v.matte for v in loaded.views]),
     )
-    scene = parse_scene(SCENE)
-    with console.status("rendering: relighting the twin for the scene…"):
-        image = render_scene(basis, scene)
-    framing = scene_framing(scene)
-    save_image(image, demo.scratch / "render.jpg", scene.output, dpi=framing.dpi)
+    return basis, loaded.version
+
+
+def step_render(demo: Demo) -> str:
+    """The platform renders three looks for the brand; each is an output in quarantine
+    under the license the brand named, with a marked, registered preview."""
+    from likeness.output import service as outputs
+    from likeness.output.schemas import OutputCreate, UseSpec
+    from likeness.provenance import StampConfig
+    from likeness.studio import parse_scene, render_scene, scene_framing
+    from likeness.studio.render import encode_image
+
+    with console.status("rendering: relighting the twin for three looks…"):
+        basis, version = _load_basis(demo)
+        config = StampConfig.from_settings(demo.settings)
+        made: list[str] = []
+        for name, azimuth, elevation in LOOKS:
+            scene = parse_scene(_scene(azimuth, elevation))
+            image = render_scene(basis, scene)
+            data = encode_image(image, scene.output, suffix=".jpg", dpi=scene_framing(scene).dpi)
+            request = OutputCreate(
+                license_id=demo.ids["license"],
+                twin_id=demo.ids["twin"],
+                twin_version=version,
+                use=UseSpec(channel=CHANNEL, territory=TERRITORY, category=CATEGORY),
+                engine="studio",
+                engine_params={"look": name, "scene": scene.model_dump(mode="json")},
+            )
+            with demo.acting() as (session, actor):
+                output, preview = outputs.create_with_preview(
+                    session, actor, demo.deps, request, data, config
+                )
+                made.append(output.id)
+                status = output.status.value
+            write_private(demo.scratch / f"preview-{output.id}.jpg", preview)
+    demo.ids["outputs"] = ",".join(made)
     height, width = image.shape[:2]
     return (
-        f"twin {loaded.twin_id} v{loaded.version} relit (key light + studio environment), "
-        f"framed {framing.name} {width}×{height}; unreleased until stamped"
+        f"{len(made)} outputs of twin v{version} ({width}×{height}) in quarantine, {status}; "
+        "each with a preview marked PREVIEW — not for publication"
     )
+
+
+def step_review(demo: Demo) -> str:
+    """The talent reviews every output: approves the first two, rejects the third."""
+    from likeness.output import service as outputs
+
+    first, second, third = demo.ids["outputs"].split(",")
+    with demo.acting("talent") as (session, actor):
+        queue = [o.id for o in outputs.list_for(session, actor, queue=True)]
+        if not {first, second, third} <= set(queue):
+            raise DemoFailed("the talent's review queue does not show the new outputs")
+        outputs.approve(session, actor, first)
+        outputs.approve(session, actor, second, reason="great light")
+        outputs.reject(session, actor, third, reason=REJECT_REASON)
+    return f'{TALENT_NAME} approved 2 outputs and rejected 1 ("{REJECT_REASON}")'
+
+
+def step_release(demo: Demo) -> str:
+    """The brand releases the approved outputs and downloads each asset into the home."""
+    from likeness.asset import service as assets
+    from likeness.output import service as outputs
+    from likeness.provenance import StampConfig
+
+    config = StampConfig.from_settings(demo.settings)
+    released: list[str] = []
+    with console.status("releasing: label, watermark, XMP, signed C2PA, registry…"):
+        for output_id in demo.ids["outputs"].split(",")[:2]:
+            with demo.acting("brand") as (session, actor):
+                result = outputs.require_released(
+                    outputs.release(
+                        session,
+                        actor,
+                        demo.deps,
+                        output_id,
+                        config,
+                        channel=CHANNEL,
+                        idempotency_key=f"demo-{output_id}",
+                    )
+                )
+                asset_id = result.asset.id
+                count, maximum = result.license.released_count, terms_of(result.license).max_outputs
+            with demo.acting("brand") as (session, actor):
+                _asset, data = assets.read_file(session, actor, demo.deps, asset_id)
+            path = demo.settings.home_path / "outputs" / f"{asset_id}.jpg"
+            write_private(path, data)  # 0600 in a 0700 folder, like everything in the home
+            released.append(asset_id)
+    demo.ids["asset"] = released[0]
+    demo.ids["output"] = str(demo.settings.home_path / "outputs" / f"{released[0]}.jpg")
+    demo.ids["assets"] = ",".join(released)
+    return (
+        f"{len(released)} assets → [bold]{escape(demo.ids['output'])}[/] and 1 more "
+        f"(output {count} of {maximum} on license {demo.ids['license']}); "
+        "the rejected output can never be released"
+    )
+
+
+def step_publish(demo: Demo) -> str:
+    """The brand reports where it published the first asset: checked by the decision point."""
+    from likeness.asset import service as assets
+    from likeness.asset.schemas import PublicationIn
+
+    report = PublicationIn(
+        channel=CHANNEL, territory=TERRITORY, published_on=utcnow().date(), url=PUBLISHED_URL
+    )
+    with demo.acting("brand") as (session, actor):
+        assets.report_publication(session, actor, demo.ids["asset"], report)
+    return f"asset {demo.ids['asset']} published on {CHANNEL}/{TERRITORY} ({PUBLISHED_URL})"
+
+
+def _stripped_copy(data: bytes) -> bytes:
+    """What a re-post usually is: decoded and re-encoded, every metadata block gone."""
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        out = io.BytesIO()
+        image.convert("RGB").save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def step_verify(demo: Demo) -> str:
+    from likeness.asset import service as assets
+    from likeness.provenance import VerifyConfig, verify
+
+    data = Path(demo.ids["output"]).read_bytes()
+    config = VerifyConfig.from_settings(demo.settings)
+    report = verify(data, config)
+    manifest = report.c2pa.manifest
+    if not report.verified or manifest is None:
+        raise DemoFailed(f"the released image did not verify: {', '.join(report.c2pa.errors)}")
+    stripped = verify(_stripped_copy(data), config)
+    mark = stripped.watermark
+    if not mark.found or mark.payload_hex is None:
+        raise DemoFailed(f"the stripped copy lost its watermark ({mark.reason or 'no signal'})")
+    with demo.acting() as (session, _):
+        found = assets.verify_block(session, None, mark.payload_hex)
+    if found is None or found.id != demo.ids["asset"]:
+        raise DemoFailed("the stripped copy's watermark does not find its asset")
+    source = (manifest.digital_source_type or "?").rsplit("/", 1)[-1]
+    return (
+        f"released file: {report.verdict}, C2PA {report.c2pa.state} (signed by "
+        f"{manifest.signer}), {source}, watermark {report.watermark.payload_hex}; "
+        f"stripped + re-encoded copy: no C2PA, watermark → asset {found.id} ({found.status.value})"
+    )
+
+
+def print_summary(demo: Demo) -> None:
+    """One table: every output of this run, its review, its asset and where it went, as
+    the talent sees them."""
+    from rich.table import Table
+
+    from likeness.asset import service as assets
+    from likeness.output import service as outputs
+
+    table = Table(title="This run's outputs", title_justify="left")
+    for column in ("output", "review", "asset", "status", "published"):
+        table.add_column(column)
+    with demo.acting("talent") as (session, actor):
+        for output_id in demo.ids["outputs"].split(","):
+            row = outputs.to_read(session, outputs.get_for(session, actor, output_id))
+            review = row.status.value
+            if row.review_reason and row.status.value == "rejected":
+                review += f": {row.review_reason}"
+            asset = row.asset_id or "—"
+            status = published = "—"
+            if row.asset_id:
+                read = assets.to_read(session, assets.get_for(session, actor, row.asset_id))
+                status = read.status.value
+                published = (
+                    ", ".join(f"{p.channel}/{p.territory}" for p in read.publications) or "—"
+                )
+            table.add_row(output_id[:12], review, asset[:12], status, published)
+    console.print(table)
 
 
 def _talent_signs(demo: Demo) -> tuple[consent_service.Intent, TalentKeyring]:
     """The talent's signature: typed name, the affirmation, and their Ed25519 key."""
     intent = consent_service.Intent(TALENT_NAME, AFFIRMATION, sign_with_key=True)
     return intent, TalentKeyring(demo.settings.keys_dir)
-
-
-def _approval_sha256(demo: Demo, consent_id: str) -> tuple[str, str]:
-    """The use consent's digest, and the digest of the talent's signature on it (the
-    approval: the license is pre-approved, so signing the use consent approved it)."""
-    with demo.acting("brand") as (session, actor):
-        read = consent_service.to_read(session, consent_service.get_for(session, actor, consent_id))
-    if read.signature is None:
-        raise DemoFailed(f"use consent {read.id} is not signed")
-    sig = read.signature
-    payload = signing_payload(
-        read.id,
-        sig.document_sha256,
-        sig.signer_user_id,
-        sig.typed_name,
-        sig.statement,
-        sig.signed_at,
-    )
-    return read.document_sha256, hashlib.sha256(payload).hexdigest()
-
-
-def step_release(demo: Demo) -> str:
-    from likeness.provenance import Channel, SourceKind, StampConfig, StampInfo, stamp
-
-    verdict = _decide(demo, Action.release, CHANNEL, CATEGORY)
-    _require_allow(verdict)
-    # The policy names the license (and its use consent) that covers this release.
-    if verdict.license_id is None or verdict.consent_id is None:
-        raise DemoFailed("the release was allowed without a license and use consent")
-    consent_sha256, approval_sha256 = _approval_sha256(demo, verdict.consent_id)
-    asset_id = new_id()
-    info = StampInfo(
-        asset_id=asset_id,
-        twin_id=demo.ids["twin"],
-        license_id=verdict.license_id,
-        consent_sha256=consent_sha256,
-        approval_sha256=approval_sha256,
-        channel=Channel(CHANNEL),
-        kind=SourceKind.RELIT_COMPOSITE,
-        title="Maison Aurel autumn campaign",
-    )
-    with console.status("stamping: label, watermark, XMP, signed C2PA…"):
-        released = stamp(
-            (demo.scratch / "render.jpg").read_bytes(),
-            info,
-            StampConfig.from_settings(demo.settings),
-        )
-    with demo.acting("brand") as (session, actor):
-        lic = licensing.record_release(session, actor, verdict.license_id)
-        count, maximum = lic.released_count, terms_of(lic).max_outputs
-    path = demo.settings.home_path / "outputs" / f"{asset_id}.jpg"
-    write_private(path, released)  # 0600 in a 0700 folder, like everything in the home
-    demo.ids["asset"] = asset_id
-    demo.ids["output"] = str(path)
-    return (
-        f"asset {asset_id} → [bold]{escape(str(path))}[/] "
-        f"(output {count} of {maximum} on license {verdict.license_id})"
-    )
-
-
-def step_verify(demo: Demo) -> str:
-    from likeness.provenance import VerifyConfig, verify
-
-    report = verify(
-        Path(demo.ids["output"]).read_bytes(), VerifyConfig.from_settings(demo.settings)
-    )
-    manifest = report.c2pa.manifest
-    if not report.verified or manifest is None:
-        raise DemoFailed(f"the released image did not verify: {', '.join(report.c2pa.errors)}")
-    mark = report.watermark
-    if mark.found:
-        matches = " (matches the manifest)" if mark.matches_manifest else " (DIFFERS from manifest)"
-        watermark = f"watermark {mark.payload_hex}{matches}"
-    else:
-        watermark = f"watermark not found ({mark.reason or 'no signal'})"
-    source = (manifest.digital_source_type or "?").rsplit("/", 1)[-1]
-    label = "label drawn" if report.label.present else f"no label ({CHANNEL} labels from C2PA)"
-    return (
-        f"C2PA {report.c2pa.state} (signed by {manifest.signer}), {source}, "
-        f"XMP {(report.xmp.digital_source_type or '?').rsplit('/', 1)[-1]}, {watermark}, {label}"
-    )
 
 
 def step_audit(demo: Demo) -> str:
@@ -516,7 +611,9 @@ STEPS = [
     ("license", step_license),
     ("decide", step_decide),
     ("render", step_render),
+    ("review", step_review),
     ("release", step_release),
+    ("publish", step_publish),
     ("verify", step_verify),
     ("audit", step_audit),
 ]
@@ -526,6 +623,8 @@ def _next_steps(demo: Demo) -> list[str]:
     ids, talent, brand = demo.ids, EMAILS["talent"], EMAILS["brand"]
     return [
         f"likeness verify {shlex.quote(ids['output'])}",
+        f"likeness output list --as {talent}",
+        f"likeness asset list --as {brand}",
         f"likeness twin show {ids['twin']} --as {talent}",
         f"likeness license show {ids['license']} --as {brand}",
         f"likeness consent render {ids['use_consent']} --as {talent}",
@@ -551,6 +650,7 @@ def demo() -> None:
                 took = time.perf_counter() - started
                 timing = f" [dim]({took:.1f} s)[/]" if took >= SHOW_TIME_ABOVE_S else ""
                 console.print(f"{number:>2}. {title:<8} {line}{timing}")
+        print_summary(state)
     finally:
         runtime.close()
     console.print("Follow up:")
