@@ -18,8 +18,9 @@ parallel and the next view is prepared during the current one). A 3-view, 64-lig
 capture at 1024² takes about 12 s of CPU; frames stream to disk.
 
 Seeds below :data:`CAST_SIZE` are a cast picked with dlib to be different people
-(every pair below :data:`CAST_CORE`, 93-95 % of the pairs below ``CAST_SIZE``; see
-``bench/pick_cast.py`` and decision record 0007); later seeds are independent draws.
+(every pair below :data:`CAST_CORE`, 98 % of the pairs below ``CAST_SIZE``; see
+``bench/pick_cast.py`` and decision records 0007 and 0010); later seeds are independent
+draws.
 
 Usage::
 
