@@ -10,7 +10,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from integration import asset_support as support
@@ -420,3 +420,59 @@ def test_concurrent_settles_record_each_change_once(db: Database, deps: StorageD
     with db.unit_of_work() as session:
         for asset_id in ids:
             assert actions(session, asset_id).count("asset.revoked") == 1
+
+
+def _selects_of_settle(session: Session) -> list[str]:
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    bind = session.connection()
+    event.listen(bind, "before_cursor_execute", count)
+    try:
+        changed = assets.settle(session, utcnow())
+    finally:
+        event.remove(bind, "before_cursor_execute", count)
+    assert changed
+    return statements
+
+
+@pytest.mark.parametrize("many", [1, 4])
+def test_settling_reads_no_row_again_per_asset(
+    session: Session, world: World, deps: StorageDeps, released: support.Released, many: int
+) -> None:
+    for _ in range(many):
+        support.register(session, SYSTEM_ACTOR, deps, released)
+    licensing.revoke(session, SYSTEM_ACTOR, released.license.id, TransitionIn(reason="x"))
+    statements = _selects_of_settle(session)
+    # The ended rights, the active assets: no re-read of an asset (or of anything else
+    # expired) after each winning update. The audit chain reads its head per event.
+    own = [s for s in statements if "FROM audit_head" not in s]
+    assert len(own) == 2, own
+
+
+def test_a_single_asset_read_whose_rights_still_run_is_one_query(
+    session: Session, world: World, deps: StorageDeps, released: support.Released
+) -> None:
+    asset = support.register(session, SYSTEM_ACTOR, deps, released)
+    asset_id, mark = asset.id, asset.mark
+    talent = world.actor(session, "talent")
+    session.expire_all()
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        if "FROM assets" in statement or "FROM licenses" in statement:
+            statements.append(statement)
+
+    bind = session.connection()
+    event.listen(bind, "before_cursor_execute", count)
+    try:
+        assert assets.get_for(session, talent, asset_id).status is AssetStatus.active
+        session.expire_all()
+        found = assets.lookup(session, mark)
+        assert found is not None and found.status is AssetStatus.active
+    finally:
+        event.remove(bind, "before_cursor_execute", count)
+    assert len(statements) == 2, "\n".join(statements)  # the asset with its rights, per read
