@@ -307,8 +307,12 @@ def verify_command(
     """Check an image's Content Credentials, IPTC metadata, label and watermark, and look
     the asset up in this installation's registry (also from the watermark alone).
 
-    Exits 0 when the C2PA manifest is intact (Trusted or Valid), 3 when it is
-    missing or invalid (not verified), 1 when the file cannot be read.
+    The first line (`verdict` in JSON) says what the image is. Exits 0 for a Likeness
+    release (an intact C2PA manifest, Trusted or Valid, with the Likeness release
+    assertion), 3 for anything else (not verified): no or an invalid manifest, a remote
+    manifest it did not fetch (verify never goes online), another maker's Content
+    Credentials, a PREVIEW. 1 when the file cannot be read. The registry lookup never
+    changes the exit code.
     """
     from likeness.provenance.cli import run_verify
 
