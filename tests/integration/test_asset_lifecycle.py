@@ -375,10 +375,16 @@ def test_verify_block_finds_the_asset_by_manifest_or_watermark(
     session: Session, world: World, deps: StorageDeps, released: support.Released
 ) -> None:
     asset = support.register(session, SYSTEM_ACTOR, deps, released)
-    by_manifest = assets.verify_block(session, asset.id, asset.mark)
-    assert by_manifest is not None and by_manifest.matched_by == "manifest"
-    stripped = assets.verify_block(session, None, asset.mark)
-    assert stripped is not None and stripped.matched_by == "watermark"
+    for trusted in (True, False):  # the watermark confirms the manifest: its signer aside
+        by_manifest, problem = assets.verify_block(
+            session, asset.id, asset.mark, manifest_trusted=trusted
+        )
+        assert by_manifest is not None and by_manifest.matched_by == "manifest"
+        assert by_manifest.id == asset.id and problem is None
+    trusted_alone, problem = assets.verify_block(session, asset.id, None, manifest_trusted=True)
+    assert trusted_alone is not None and trusted_alone.matched_by == "manifest"
+    stripped, problem = assets.verify_block(session, None, asset.mark, manifest_trusted=False)
+    assert stripped is not None and stripped.matched_by == "watermark" and problem is None
     assert (stripped.id, stripped.talent, stripped.brand, stripped.license) == (
         asset.id,
         world.talent.id,
@@ -386,10 +392,30 @@ def test_verify_block_finds_the_asset_by_manifest_or_watermark(
         released.license.id,
     )
     assert stripped.kind is AssetKind.release and stripped.status is AssetStatus.active
-    assert assets.verify_block(session, "f" * 32, "e" * 16) is None
+    assert assets.verify_block(session, "f" * 32, "e" * 16, manifest_trusted=True)[0] is None
     preview = support.register(session, SYSTEM_ACTOR, deps, released, kind=AssetKind.preview)
-    block = assets.verify_block(session, None, preview.mark)
+    block, _ = assets.verify_block(session, None, preview.mark, manifest_trusted=False)
     assert block is not None and block.kind is AssetKind.preview
+
+
+def test_verify_never_names_an_asset_on_an_untrusted_manifests_word(
+    session: Session, world: World, deps: StorageDeps, released: support.Released
+) -> None:
+    real = support.register(session, SYSTEM_ACTOR, deps, released)
+    # Anyone may self-sign a manifest (state Valid, not Trusted) that names a real asset.
+    block, problem = assets.verify_block(session, real.id, None, manifest_trusted=False)
+    assert block is None
+    assert problem is not None and real.id in problem and "not trusted" in problem
+    # With a watermark of another asset, the watermark's asset is reported, not the claim.
+    other = support.register(session, SYSTEM_ACTOR, deps, released, data=support.png(5))
+    for trusted in (False, True):
+        block, problem = assets.verify_block(session, real.id, other.mark, manifest_trusted=trusted)
+        assert block is not None and (block.id, block.matched_by) == (other.id, "watermark")
+        assert problem is not None and f"names asset {real.id}" in problem
+        assert f"mark {other.mark}" in problem
+    # … and nothing at all when the watermark's mark is not registered.
+    block, problem = assets.verify_block(session, real.id, "0" * 16, manifest_trusted=True)
+    assert block is None and problem is not None and "not believed" in problem
 
 
 def test_concurrent_settles_record_each_change_once(db: Database, deps: StorageDeps) -> None:

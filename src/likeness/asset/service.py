@@ -759,27 +759,74 @@ def public_lookup(session: Session, ref: str) -> PublicVerifyRead:
     )
 
 
+@dataclass(frozen=True)
+class VerifyClaim:
+    """Which registered asset an image may be said to be, and why (or why not)."""
+
+    #: The asset id or mark to look up; None: nothing trustworthy names one.
+    ref: str | None
+    #: ``manifest`` (the manifest named it: the watermark agrees, or a Trusted signer
+    #: stands behind it) or ``watermark`` (the watermark's mark alone).
+    matched_by: str | None
+    #: Said plainly when the image's claims cannot be believed.
+    problem: str | None = None
+
+
+def verify_claim(
+    manifest_asset_id: str | None, manifest_trusted: bool, watermark_mark: str | None
+) -> VerifyClaim:
+    """The rule behind ``likeness verify``'s registry lookup (pure).
+
+    Anyone can sign a manifest (a self-signed one is ``Valid``, not ``Trusted``) and
+    write a real asset id into it; only the platform's watermark key embeds a mark. So
+    the asset id of a manifest counts when the watermark's mark is that id's mark, or,
+    with no watermark read, when the manifest's signer is Trusted. When the two disagree
+    the watermark wins (the asset whose mark it carries, if any) and the mismatch is
+    reported."""
+    manifest_id = manifest_asset_id.strip().lower().replace("-", "") if manifest_asset_id else ""
+    mark = watermark_mark.strip().lower() if watermark_mark else ""
+    if manifest_id and mark:
+        if mark_of(manifest_id) == mark:
+            return VerifyClaim(manifest_id, "manifest")
+        return VerifyClaim(
+            mark,
+            "watermark",
+            f"the manifest names asset {manifest_id}, but the watermark carries mark {mark}, "
+            "which is not that asset's: the manifest's claim is not believed",
+        )
+    if manifest_id:
+        if manifest_trusted:
+            return VerifyClaim(manifest_id, "manifest")
+        return VerifyClaim(
+            None,
+            None,
+            f"the manifest names asset {manifest_id}, but its signer is not trusted and no "
+            "watermark confirms it: not looked up in the registry",
+        )
+    if mark:
+        return VerifyClaim(mark, "watermark")
+    return VerifyClaim(None, None)
+
+
 def verify_block(
-    session: Session, manifest_asset_id: str | None, watermark_mark: str | None
-) -> AssetVerifyBlock | None:
-    """The ``asset`` block of a verify report: the asset the manifest names, else the one
-    the watermark's mark finds (a copy stripped of its metadata); None if neither is
-    registered."""
-    found: Asset | None = None
-    matched_by = None
-    for ref, how in ((manifest_asset_id, "manifest"), (watermark_mark, "watermark")):
-        if not ref:
-            continue
-        try:
-            found = lookup(session, ref)
-        except AssetNotFound:
-            found = None
-        if found is not None:
-            matched_by = how
-            break
-    if found is None or matched_by is None:
-        return None
-    return AssetVerifyBlock(
+    session: Session,
+    manifest_asset_id: str | None,
+    watermark_mark: str | None,
+    *,
+    manifest_trusted: bool,
+) -> tuple[AssetVerifyBlock | None, str | None]:
+    """The ``asset`` block of a verify report and a problem to say plainly, if any. The
+    asset is the one :func:`verify_claim` allows (None if it is not registered)."""
+    claim = verify_claim(manifest_asset_id, manifest_trusted, watermark_mark)
+    if claim.ref is None or claim.matched_by is None:
+        return None, claim.problem
+    try:
+        found = lookup(session, claim.ref)
+    except AssetNotFound:  # not an id or a mark at all
+        found = None
+    if found is None:
+        return None, claim.problem
+    block = AssetVerifyBlock(
         id=found.id,
         kind=found.kind,
         talent=found.talent_id,
@@ -789,5 +836,6 @@ def verify_block(
         released_at=found.released_at,
         valid_until=found.valid_until,
         status=found.status,
-        matched_by=matched_by,
+        matched_by=claim.matched_by,
     )
+    return block, claim.problem
