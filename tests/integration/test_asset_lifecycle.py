@@ -256,6 +256,34 @@ def test_every_read_path_settles_first(
     assert assets.public_lookup(session, asset.mark).authorised_release is False
 
 
+@pytest.mark.parametrize("path", ["get_for", "lookup", "mark_taken_down"])
+def test_the_first_read_after_a_revocation_returns_the_settled_asset(
+    session: Session, world: World, deps: StorageDeps, released: support.Released, path: str
+) -> None:
+    asset = support.register(session, SYSTEM_ACTOR, deps, released)
+    asset_id, mark = asset.id, asset.mark
+    licensing.revoke(session, SYSTEM_ACTOR, released.license.id, TransitionIn(reason="breach"))
+    brand = world.actor(session, "brand")
+    if path == "get_for":
+        shown = assets.get_for(session, brand, asset_id)
+    elif path == "lookup":
+        found = assets.lookup(session, mark)
+        assert found is not None
+        shown = found
+    else:
+        shown = assets.mark_taken_down(session, brand, asset_id, "removed")
+        (event,) = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "asset.taken_down", AuditEvent.object_id == asset_id
+            )
+        )
+        details = json.loads(event.payload)
+        assert details["from"] == "revoked" and details["takedown_by"] is not None
+    want = AssetStatus.taken_down if path == "mark_taken_down" else AssetStatus.revoked
+    assert shown.status is want and shown.takedown_by is not None
+    assert actions(session, asset_id).count("asset.revoked") == 1
+
+
 def test_a_license_past_its_end_expires_its_assets_at_the_end_of_term(
     session: Session, world: World, deps: StorageDeps, released: support.Released
 ) -> None:
