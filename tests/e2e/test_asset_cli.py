@@ -26,9 +26,11 @@ from likeness.identity.actor import SYSTEM_ACTOR
 from likeness.kit.db import Database
 from likeness.models.asset import AssetKind
 from likeness.models.audit import AuditEvent
-from likeness.provenance import Channel, StampConfig, StampInfo, stamp
+from likeness.provenance import Channel, StampConfig, StampInfo, ensure_signing_material, stamp
+from likeness.provenance.keys import local_signing_material
 from likeness.runtime import Runtime
 from likeness.settings import Settings
+from unit.provenance.c2pa_fixtures import likeness_manifest, sign_manifest
 from unit.provenance.fakes import make_image
 
 
@@ -195,3 +197,37 @@ def test_verify_without_a_registered_asset_keeps_its_output(world: World, tmp_pa
     path.write_bytes(make_image("PNG"))
     code, out = run("verify", str(path), "--json")
     assert code == 3 and "asset" not in json.loads(out)
+
+
+def test_verify_does_not_name_a_real_asset_on_a_self_signed_manifests_word(
+    world: World, registered: Registered, tmp_path: Path
+) -> None:
+    # Someone with their own CA signs a Likeness-looking manifest naming a real asset id
+    # into an image that carries no watermark of ours.
+    other_keys = tmp_path / "other-keys"
+    ensure_signing_material(other_keys)
+    claim = StampInfo(
+        asset_id=registered.release_id,
+        twin_id=world.talent.id,
+        license_id=registered.license_id,
+        consent_sha256="c" * 64,
+        approval_sha256="a" * 64,
+        channel=Channel.INSTAGRAM,
+    )
+    forged, _ = sign_manifest(
+        make_image("JPEG", size=(512, 384)),
+        likeness_manifest(claim, "image/jpeg"),
+        local_signing_material(other_keys),
+    )
+    path = tmp_path / "forged.jpg"
+    path.write_bytes(forged)
+    _, out = run("verify", str(path), "--json")
+    report = json.loads(out)
+    assert report["c2pa"]["state"] == "Valid"  # intact, but not from a trusted signer
+    assert report["watermark"]["found"] is False
+    assert "asset" not in report  # the registry names neither talent, brand nor license
+    assert registered.release_id in report["asset_problem"]
+    assert "not trusted" in report["asset_problem"]
+    _, out = run("verify", str(path))
+    assert f"asset      ! the manifest names asset {registered.release_id}" in out
+    assert world.brand.id not in out and "found by the" not in out

@@ -10,7 +10,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from integration import asset_support as support
@@ -256,6 +256,34 @@ def test_every_read_path_settles_first(
     assert assets.public_lookup(session, asset.mark).authorised_release is False
 
 
+@pytest.mark.parametrize("path", ["get_for", "lookup", "mark_taken_down"])
+def test_the_first_read_after_a_revocation_returns_the_settled_asset(
+    session: Session, world: World, deps: StorageDeps, released: support.Released, path: str
+) -> None:
+    asset = support.register(session, SYSTEM_ACTOR, deps, released)
+    asset_id, mark = asset.id, asset.mark
+    licensing.revoke(session, SYSTEM_ACTOR, released.license.id, TransitionIn(reason="breach"))
+    brand = world.actor(session, "brand")
+    if path == "get_for":
+        shown = assets.get_for(session, brand, asset_id)
+    elif path == "lookup":
+        found = assets.lookup(session, mark)
+        assert found is not None
+        shown = found
+    else:
+        shown = assets.mark_taken_down(session, brand, asset_id, "removed")
+        (event,) = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "asset.taken_down", AuditEvent.object_id == asset_id
+            )
+        )
+        details = json.loads(event.payload)
+        assert details["from"] == "revoked" and details["takedown_by"] is not None
+    want = AssetStatus.taken_down if path == "mark_taken_down" else AssetStatus.revoked
+    assert shown.status is want and shown.takedown_by is not None
+    assert actions(session, asset_id).count("asset.revoked") == 1
+
+
 def test_a_license_past_its_end_expires_its_assets_at_the_end_of_term(
     session: Session, world: World, deps: StorageDeps, released: support.Released
 ) -> None:
@@ -375,10 +403,16 @@ def test_verify_block_finds_the_asset_by_manifest_or_watermark(
     session: Session, world: World, deps: StorageDeps, released: support.Released
 ) -> None:
     asset = support.register(session, SYSTEM_ACTOR, deps, released)
-    by_manifest = assets.verify_block(session, asset.id, asset.mark)
-    assert by_manifest is not None and by_manifest.matched_by == "manifest"
-    stripped = assets.verify_block(session, None, asset.mark)
-    assert stripped is not None and stripped.matched_by == "watermark"
+    for trusted in (True, False):  # the watermark confirms the manifest: its signer aside
+        by_manifest, problem = assets.verify_block(
+            session, asset.id, asset.mark, manifest_trusted=trusted
+        )
+        assert by_manifest is not None and by_manifest.matched_by == "manifest"
+        assert by_manifest.id == asset.id and problem is None
+    trusted_alone, problem = assets.verify_block(session, asset.id, None, manifest_trusted=True)
+    assert trusted_alone is not None and trusted_alone.matched_by == "manifest"
+    stripped, problem = assets.verify_block(session, None, asset.mark, manifest_trusted=False)
+    assert stripped is not None and stripped.matched_by == "watermark" and problem is None
     assert (stripped.id, stripped.talent, stripped.brand, stripped.license) == (
         asset.id,
         world.talent.id,
@@ -386,10 +420,30 @@ def test_verify_block_finds_the_asset_by_manifest_or_watermark(
         released.license.id,
     )
     assert stripped.kind is AssetKind.release and stripped.status is AssetStatus.active
-    assert assets.verify_block(session, "f" * 32, "e" * 16) is None
+    assert assets.verify_block(session, "f" * 32, "e" * 16, manifest_trusted=True)[0] is None
     preview = support.register(session, SYSTEM_ACTOR, deps, released, kind=AssetKind.preview)
-    block = assets.verify_block(session, None, preview.mark)
+    block, _ = assets.verify_block(session, None, preview.mark, manifest_trusted=False)
     assert block is not None and block.kind is AssetKind.preview
+
+
+def test_verify_never_names_an_asset_on_an_untrusted_manifests_word(
+    session: Session, world: World, deps: StorageDeps, released: support.Released
+) -> None:
+    real = support.register(session, SYSTEM_ACTOR, deps, released)
+    # Anyone may self-sign a manifest (state Valid, not Trusted) that names a real asset.
+    block, problem = assets.verify_block(session, real.id, None, manifest_trusted=False)
+    assert block is None
+    assert problem is not None and real.id in problem and "not trusted" in problem
+    # With a watermark of another asset, the watermark's asset is reported, not the claim.
+    other = support.register(session, SYSTEM_ACTOR, deps, released, data=support.png(5))
+    for trusted in (False, True):
+        block, problem = assets.verify_block(session, real.id, other.mark, manifest_trusted=trusted)
+        assert block is not None and (block.id, block.matched_by) == (other.id, "watermark")
+        assert problem is not None and f"names asset {real.id}" in problem
+        assert f"mark {other.mark}" in problem
+    # … and nothing at all when the watermark's mark is not registered.
+    block, problem = assets.verify_block(session, real.id, "0" * 16, manifest_trusted=True)
+    assert block is None and problem is not None and "not believed" in problem
 
 
 def test_concurrent_settles_record_each_change_once(db: Database, deps: StorageDeps) -> None:
@@ -420,3 +474,59 @@ def test_concurrent_settles_record_each_change_once(db: Database, deps: StorageD
     with db.unit_of_work() as session:
         for asset_id in ids:
             assert actions(session, asset_id).count("asset.revoked") == 1
+
+
+def _selects_of_settle(session: Session) -> list[str]:
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    bind = session.connection()
+    event.listen(bind, "before_cursor_execute", count)
+    try:
+        changed = assets.settle(session, utcnow())
+    finally:
+        event.remove(bind, "before_cursor_execute", count)
+    assert changed
+    return statements
+
+
+@pytest.mark.parametrize("many", [1, 4])
+def test_settling_reads_no_row_again_per_asset(
+    session: Session, world: World, deps: StorageDeps, released: support.Released, many: int
+) -> None:
+    for _ in range(many):
+        support.register(session, SYSTEM_ACTOR, deps, released)
+    licensing.revoke(session, SYSTEM_ACTOR, released.license.id, TransitionIn(reason="x"))
+    statements = _selects_of_settle(session)
+    # The ended rights, the active assets: no re-read of an asset (or of anything else
+    # expired) after each winning update. The audit chain reads its head per event.
+    own = [s for s in statements if "FROM audit_head" not in s]
+    assert len(own) == 2, own
+
+
+def test_a_single_asset_read_whose_rights_still_run_is_one_query(
+    session: Session, world: World, deps: StorageDeps, released: support.Released
+) -> None:
+    asset = support.register(session, SYSTEM_ACTOR, deps, released)
+    asset_id, mark = asset.id, asset.mark
+    talent = world.actor(session, "talent")
+    session.expire_all()
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        if "FROM assets" in statement or "FROM licenses" in statement:
+            statements.append(statement)
+
+    bind = session.connection()
+    event.listen(bind, "before_cursor_execute", count)
+    try:
+        assert assets.get_for(session, talent, asset_id).status is AssetStatus.active
+        session.expire_all()
+        found = assets.lookup(session, mark)
+        assert found is not None and found.status is AssetStatus.active
+    finally:
+        event.remove(bind, "before_cursor_execute", count)
+    assert len(statements) == 2, "\n".join(statements)  # the asset with its rights, per read

@@ -268,3 +268,37 @@ def test_the_doctor_counts_asset_files_as_referenced(db: Database, deps: Storage
     report = doctor.diagnose(db, deps, grace_s=0)
     assert [f for f in report.findings if f.subject == blob] == []
     assert deps.blobs.exists(blob)
+
+
+def _findings(report: Any, code: str) -> set[str]:
+    return {f.subject for f in report.findings if f.code == code}
+
+
+def test_the_doctor_reports_a_lost_asset_or_output_file_while_it_is_in_use(
+    db: Database, deps: StorageDeps
+) -> None:
+    from likeness.system import doctor
+
+    with db.unit_of_work() as session:
+        world = make_world(session)
+        released = support.licensed(session, world, deps)
+        kept = support.register(session, SYSTEM_ACTOR, deps, released)
+        lost = support.register(session, SYSTEM_ACTOR, deps, released, data=support.png(1))
+        gone = support.register(session, SYSTEM_ACTOR, deps, released, data=support.png(2))
+        gone.status = AssetStatus.taken_down  # the brand took it down: no longer in use
+        pending = support.output(session, released, OutputStatus.pending)
+        pending.blob_key = deps.blobs.put(b"sealed output image")
+        lost_output = support.output(session, released, OutputStatus.approved)
+        lost_output.blob_key = "d" * 64
+        session.flush()
+        keep = (kept.blob_key, pending.blob_key)
+        assert all(key in doctor.referenced_blobs(session) for key in keep)
+    deps.blobs.delete(lost.blob_key)
+    deps.blobs.delete(gone.blob_key)
+    report = doctor.diagnose(db, deps, grace_s=0)
+    assert _findings(report, "orphan_blob") & set(keep) == set()
+    missing = _findings(report, "missing_blob")
+    assert {lost.blob_key, lost_output.blob_key} <= missing
+    assert gone.blob_key not in missing and kept.blob_key not in missing
+    doctor.repair(db, deps, grace_s=0)
+    assert all(deps.blobs.exists(key) for key in keep)  # the repair deletes no file in use

@@ -40,12 +40,19 @@ def relations_to(session: Session, actor: Actor, asset: Asset) -> frozenset[Rela
     return relations(session, actor, asset.talent_id, asset.brand_id)
 
 
+def require_related(session: Session, actor: Actor, asset: Asset) -> frozenset[Relation]:
+    """The actor's relations to the asset; none is a 404, so asset ids do not leak."""
+    related = relations_to(session, actor, asset)
+    if not related:
+        raise AssetNotFound(f"no asset {asset.id}")
+    return related
+
+
 def get_asset_for(
     session: Session, actor: Actor, asset_id: str
 ) -> tuple[Asset, frozenset[Relation]]:
     """The asset and the actor's relations to it, if there are any; otherwise 404."""
     asset = repository.get(session, asset_id)
-    related = relations_to(session, actor, asset) if asset is not None else frozenset()
-    if asset is None or not related:
+    if asset is None:
         raise AssetNotFound(f"no asset {asset_id}")
-    return asset, related
+    return asset, require_related(session, actor, asset)

@@ -273,31 +273,39 @@ def settle(as_email: AsOption = None, json_out: JsonOption = False) -> None:
 
 
 def _annotate(report: Report) -> list[str]:
-    """Add the ``asset`` block when the manifest or the watermark names a registered
-    asset; without an installation (or a match) the report stays as the library made it."""
+    """Add the ``asset`` block when the image names a registered asset in a way the
+    registry believes (:func:`service.verify_claim`), and ``asset_problem`` when its
+    manifest and watermark disagree or an untrusted manifest alone names an asset;
+    without an installation (or a claim) the report stays as the library made it."""
     manifest = report.c2pa.manifest
     manifest_id = None
-    intact = report.c2pa.state in ("Trusted", "Valid")  # a tampered manifest names nothing
-    if intact and manifest is not None and manifest.likeness:
-        value = manifest.likeness.get("asset_id")
+    if report.c2pa_intact and manifest is not None and manifest.likeness:
+        value = manifest.likeness.get("asset_id")  # a tampered manifest names nothing
         manifest_id = str(value) if value else None
     mark = report.watermark.payload_hex if report.watermark.found else None
     if manifest_id is None and mark is None:
         return []
     try:
         with cli_session(None) as (session, _):
-            block = service.verify_block(session, manifest_id, mark)
+            block, problem = service.verify_block(
+                session, manifest_id, mark, manifest_trusted=report.c2pa.state == "Trusted"
+            )
     except LikenessError:
         return []  # no installation here: nothing to look up
-    if block is None:
-        return []
-    report.extensions["asset"] = block.model_dump(mode="json")
-    kind = "PREVIEW (not a release)" if block.kind is AssetKind.preview else "release"
-    return [
-        f"asset      {block.id} · {kind} · {block.status.value} (found by the {block.matched_by})",
-        f"           license {block.license} · brand {block.brand} · "
-        f"channel {block.channel or '-'} · valid until {block.valid_until.date().isoformat()}",
-    ]
+    lines = []
+    if problem is not None:
+        report.extensions["asset_problem"] = problem
+        lines.append(f"asset      ! {problem}")
+    if block is not None:
+        report.extensions["asset"] = block.model_dump(mode="json")
+        kind = "PREVIEW (not a release)" if block.kind is AssetKind.preview else "release"
+        lines += [
+            f"asset      {block.id} · {kind} · {block.status.value} "
+            f"(found by the {block.matched_by})",
+            f"           license {block.license} · brand {block.brand} · "
+            f"channel {block.channel or '-'} · valid until {block.valid_until.date().isoformat()}",
+        ]
+    return lines
 
 
 def verify_command(
@@ -307,8 +315,12 @@ def verify_command(
     """Check an image's Content Credentials, IPTC metadata, label and watermark, and look
     the asset up in this installation's registry (also from the watermark alone).
 
-    Exits 0 when the C2PA manifest is intact (Trusted or Valid), 3 when it is
-    missing or invalid (not verified), 1 when the file cannot be read.
+    The first line (`verdict` in JSON) says what the image is. Exits 0 for a Likeness
+    release (an intact C2PA manifest, Trusted or Valid, with the Likeness release
+    assertion), 3 for anything else (not verified): no or an invalid manifest, a remote
+    manifest it did not fetch (verify never goes online), another maker's Content
+    Credentials, a PREVIEW. 1 when the file cannot be read. The registry lookup never
+    changes the exit code.
     """
     from likeness.provenance.cli import run_verify
 

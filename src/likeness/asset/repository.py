@@ -6,24 +6,18 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, CursorResult, exists, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, and_, exists, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from likeness.models.asset import Asset, AssetKind, AssetStatus, Publication
 from likeness.models.consent import Consent
 from likeness.models.license import License
-from likeness.policy import ConsentKind, ConsentStatus, LicenseStatus
-
-#: A license in one of these states, inside its term, keeps its assets active.
-RUNNING = (LicenseStatus.active, LicenseStatus.suspended)
+from likeness.policy import RUNNING, ConsentKind, ConsentStatus
 
 
 def get(session: Session, asset_id: str) -> Asset | None:
     return session.get(Asset, asset_id)
-
-
-def get_by_mark(session: Session, mark: str) -> Asset | None:
-    return session.execute(select(Asset).where(Asset.mark == mark)).scalar_one_or_none()
 
 
 def with_rights(
@@ -70,69 +64,43 @@ def list_assets(
 # --- settling: license and consent state → asset status ---------------------------------
 
 
-def _has_active_asset(column: Any) -> ColumnElement[bool]:
-    return exists().where(Asset.status == AssetStatus.active, column)
-
-
-def _licenses_in_scope(
-    license_ids: Collection[str] | None, scope: ColumnElement[bool] | None
-) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = []
-    if license_ids is not None:
-        where.append(License.id.in_(list(license_ids)))
-    if scope is not None:
-        where.append(scope)
-    return where
-
-
-def ended_licenses_with_active_assets(
+def ended_rights_with_active_assets(
     session: Session,
     now: datetime,
     license_ids: Collection[str] | None,
     scope: ColumnElement[bool] | None = None,
-) -> Sequence[License]:
-    """Licenses that no longer run (ended, or past their term) yet still have active
-    assets; only ``license_ids`` and those ``scope`` (a filter on licenses) admits."""
-    query = select(License).where(
-        or_(License.status.not_in(RUNNING), License.ends_at <= now),
-        _has_active_asset(Asset.license_id == License.id),
-        *_licenses_in_scope(license_ids, scope),
+) -> Sequence[tuple[License, Consent | None]]:
+    """Licenses with active assets whose license no longer runs (ended, or past its term)
+    or whose use consent was revoked, each with that use consent (a license has one), in
+    one query; only ``license_ids`` and those ``scope`` (a filter on licenses) admits."""
+    consent_revoked = or_(Consent.status == ConsentStatus.revoked, Consent.revoked_at.is_not(None))
+    query = (
+        select(License, Consent)
+        .outerjoin(Consent, and_(Consent.license_id == License.id, Consent.kind == ConsentKind.use))
+        .where(
+            or_(License.status.not_in(RUNNING), License.ends_at <= now, consent_revoked),
+            exists().where(Asset.status == AssetStatus.active, Asset.license_id == License.id),
+        )
     )
-    return session.execute(query.order_by(License.id)).scalars().all()
+    if license_ids is not None:
+        query = query.where(License.id.in_(list(license_ids)))
+    if scope is not None:
+        query = query.where(scope)
+    rows = session.execute(query.order_by(License.id)).all()
+    return [(row[0], row[1]) for row in rows]
 
 
-def revoked_consents_with_active_assets(
-    session: Session,
-    license_ids: Collection[str] | None,
-    scope: ColumnElement[bool] | None = None,
-) -> Sequence[Consent]:
-    """Revoked use consents whose license (in scope) still has active assets."""
-    query = select(Consent).where(
-        Consent.kind == ConsentKind.use,
-        or_(Consent.status == ConsentStatus.revoked, Consent.revoked_at.is_not(None)),
-        _has_active_asset(Asset.consent_id == Consent.id),
-    )
-    limits = _licenses_in_scope(license_ids, scope)
-    if limits:
-        query = query.where(Consent.license_id.in_(select(License.id).where(*limits)))
-    return session.execute(query.order_by(Consent.id)).scalars().all()
-
-
-def active_assets(
-    session: Session, *, license_id: str | None = None, consent_id: str | None = None
-) -> Sequence[Asset]:
-    query = select(Asset).where(Asset.status == AssetStatus.active)
-    if license_id is not None:
-        query = query.where(Asset.license_id == license_id)
-    if consent_id is not None:
-        query = query.where(Asset.consent_id == consent_id)
+def active_assets(session: Session, license_id: str) -> Sequence[Asset]:
+    query = select(Asset).where(Asset.status == AssetStatus.active, Asset.license_id == license_id)
     return session.execute(query.order_by(Asset.id)).scalars().all()
 
 
 def set_status(
     session: Session, asset_id: str, expected: Collection[AssetStatus], values: dict[str, Any]
 ) -> bool:
-    """One UPDATE guarded by the status the caller read: of two racers, one wins."""
+    """One UPDATE guarded by the status the caller read: of two racers, one wins. The
+    winner's loaded asset (if any) forgets only the columns written, so they are read
+    again on next use; nothing else in the session is expired."""
     statement = (
         update(Asset)
         .where(Asset.id == asset_id, Asset.status.in_(list(expected)))
@@ -143,7 +111,9 @@ def set_status(
     assert isinstance(result, CursorResult)
     won = result.rowcount == 1
     if won:
-        session.expire_all()
+        loaded = session.identity_map.get(identity_key(Asset, asset_id))
+        if loaded is not None:
+            session.expire(loaded, list(values))
     return won
 
 

@@ -54,13 +54,13 @@ from likeness.kit.canonical import canonical_json, sha256_hex
 from likeness.kit.clock import utcnow
 from likeness.licensing import access as license_access
 from likeness.licensing import decision as decision_point
-from likeness.licensing import repository as licenses
 from likeness.licensing.facts import terms_of
 from likeness.models.asset import Asset, AssetKind, AssetStatus, Publication
 from likeness.models.consent import Consent
 from likeness.models.license import License
 from likeness.models.output import Output, OutputStatus
 from likeness.policy import (
+    RUNNING,
     Action,
     ConsentStatus,
     Decision,
@@ -283,9 +283,7 @@ def find_by_idempotency(session: Session, brand_id: str, key: str) -> Asset | No
 
 def get_for(session: Session, actor: Actor, asset_id: str) -> Asset:
     """The asset, settled first, if the actor may see it; otherwise 404."""
-    asset, _ = access.get_asset_for(session, actor, asset_id)
-    if settle(session, utcnow(), license_ids=[asset.license_id]):
-        session.refresh(asset)
+    asset, _ = _settled(session, utcnow(), asset_id=asset_id, actor=actor)
     return asset
 
 
@@ -337,9 +335,7 @@ def read_file(
     session: Session, actor: Actor, deps: StorageDeps, asset_id: str
 ) -> tuple[Asset, bytes]:
     """The decrypted file, for someone allowed to download it; every download is audited."""
-    asset, related = access.get_asset_for(session, actor, asset_id)
-    if settle(session, utcnow(), license_ids=[asset.license_id]):
-        session.refresh(asset)
+    asset, related = _settled(session, utcnow(), asset_id=asset_id, actor=actor)
     if not downloadable_by(related, asset):
         if asset.kind is not AssetKind.release:
             raise NotDownloadable(
@@ -400,9 +396,9 @@ def license_ending(lic: License, now: datetime) -> Ending | None:
             at,
             "license expired" + (f": {lic.end_reason}" if lic.end_reason else ""),
         )
-    if lic.status in repository.RUNNING and lic.ends_at <= now:
+    if lic.status in RUNNING and lic.ends_at <= now:
         return Ending(AssetStatus.expired, lic.ends_at, "license term ended")
-    if lic.status not in repository.RUNNING:
+    if lic.status not in RUNNING:
         return Ending(AssetStatus.revoked, lic.ended_at or now, f"license {lic.status.value}")
     return None
 
@@ -428,6 +424,32 @@ def earliest(*endings: Ending | None) -> Ending | None:
     return min(found, key=lambda e: (e.at, e.status is not AssetStatus.revoked))
 
 
+def _settled(
+    session: Session,
+    now: datetime,
+    *,
+    asset_id: str | None = None,
+    mark: str | None = None,
+    actor: Actor | None = None,
+) -> tuple[Asset, frozenset[Relation]]:
+    """Every single-asset read: the asset by id or mark and, with ``actor``, the actor's
+    relations to it (none: 404, so ids do not leak), settled first.
+
+    One query in the common case: the asset comes with its license and use consent, and
+    :func:`settle` (which writes) runs only when they say the asset must change; the
+    update it makes expires what it wrote, so the returned asset reads the new status."""
+    found = repository.with_rights(session, asset_id=asset_id, mark=mark)
+    if found is None:
+        raise AssetNotFound(f"no asset {asset_id or mark}")
+    asset, lic, consent = found
+    related = access.require_related(session, actor, asset) if actor is not None else frozenset()
+    if asset.status is AssetStatus.active and (
+        license_ending(lic, now) is not None or consent_is_revoked(consent)
+    ):
+        settle(session, now, license_ids=[asset.license_id])
+    return asset, related
+
+
 def settle(
     session: Session,
     now: datetime,
@@ -441,25 +463,30 @@ def settle(
     limits the work to those licenses (a single-asset read); ``actor`` to the licenses
     that actor may see (a list: a brand's read settles its own licenses only)."""
     scope = license_access.license_filter(actor) if actor is not None else None
-    endings: dict[str, tuple[License, Ending]] = {}
-    for lic in repository.ended_licenses_with_active_assets(session, now, license_ids, scope):
-        ending = license_ending(lic, now)
+    endings: list[tuple[License, Ending]] = []
+    for lic, consent in repository.ended_rights_with_active_assets(
+        session, now, license_ids, scope
+    ):
+        revoked = consent is not None and consent_is_revoked(consent)
+        ending = earliest(
+            license_ending(lic, now),
+            consent_ending(consent, now) if consent is not None and revoked else None,
+        )
         if ending is not None:
-            endings[lic.id] = (lic, ending)
-    for consent in repository.revoked_consents_with_active_assets(session, license_ids, scope):
-        if consent.license_id is None:
-            continue
-        lic_row = endings.get(consent.license_id)
-        found = lic_row[0] if lic_row else licenses.get(session, consent.license_id)
-        if found is None:
-            continue
-        best = earliest(lic_row[1] if lic_row else None, consent_ending(consent, now))
-        assert best is not None
-        endings[found.id] = (found, best)
+            endings.append((lic, ending))
     changed: list[Asset] = []
-    for license_id, (lic, ending) in sorted(endings.items()):
+    for lic, ending in endings:
         takedown_by = ending.at + timedelta(days=terms_of(lic).takedown_days)
-        for asset in repository.active_assets(session, license_id=license_id):
+        for asset in repository.active_assets(session, lic.id):
+            # Read before the update: a won update expires the columns it wrote.
+            details = {
+                "license_id": lic.id,
+                "brand_id": asset.brand_id,
+                "kind": asset.kind.value,
+                "reason": ending.reason[:500],
+                "effective_at": ending.at.isoformat(),
+                "takedown_by": takedown_by.isoformat(),
+            }
             won = repository.set_status(
                 session,
                 asset.id,
@@ -479,14 +506,7 @@ def settle(
                 f"asset.{ending.status.value}",
                 "asset",
                 asset.id,
-                {
-                    "license_id": license_id,
-                    "brand_id": asset.brand_id,
-                    "kind": asset.kind.value,
-                    "reason": ending.reason[:500],
-                    "effective_at": ending.at.isoformat(),
-                    "takedown_by": takedown_by.isoformat(),
-                },
+                details,
             )
             changed.append(asset)
     return changed
@@ -495,12 +515,12 @@ def settle(
 # --- views ---------------------------------------------------------------------------
 
 
-def to_read(session: Session, asset: Asset, *, with_publications: bool = True) -> AssetRead:
+def to_read(session: Session, asset: Asset) -> AssetRead:
+    """One asset with its publications."""
     read = AssetRead.model_validate(asset)
-    if with_publications:
-        read.publications = [
-            PublicationRead.model_validate(p) for p in repository.publications_of(session, asset.id)
-        ]
+    read.publications = [
+        PublicationRead.model_validate(p) for p in repository.publications_of(session, asset.id)
+    ]
     return read
 
 
@@ -558,12 +578,10 @@ def report_publication(
     """A brand reports where it published a release. The decision point checks action
     ``publish`` on that channel and territory under the asset's license: a deny is an
     error and nothing is stored; an allow stores the report (a usage event) and audits it."""
-    asset, related = access.get_asset_for(session, actor, asset_id)
+    now = utcnow()
+    asset, related = _settled(session, now, asset_id=asset_id, actor=actor)
     if Relation.brand not in related:
         raise Forbidden("only a member of the brand that released it may report a publication")
-    now = utcnow()
-    if settle(session, now, license_ids=[asset.license_id]):
-        session.refresh(asset)
     if asset.kind is not AssetKind.release:
         raise PublicationRefused(f"asset {asset.id} is a preview: previews are never published")
     if data.published_on > now.date():
@@ -663,12 +681,10 @@ def takedowns_for(
 def mark_taken_down(session: Session, actor: Actor, asset_id: str, note: str | None) -> Asset:
     """The brand confirms it removed the asset everywhere (audited); it is then never
     downloadable again. Allowed from any state but ``taken_down``."""
-    asset, related = access.get_asset_for(session, actor, asset_id)
+    now = utcnow()
+    asset, related = _settled(session, now, asset_id=asset_id, actor=actor)
     if Relation.brand not in related:
         raise Forbidden("only a member of the brand that released it may confirm a take-down")
-    now = utcnow()
-    if settle(session, now, license_ids=[asset.license_id]):
-        session.refresh(asset)
     if asset.status is AssetStatus.taken_down:
         raise AlreadyTakenDown(f"asset {asset.id} was already taken down")
     before = asset.status
@@ -684,7 +700,6 @@ def mark_taken_down(session: Session, actor: Actor, asset_id: str, note: str | N
     )
     if not won:
         raise AlreadyTakenDown(f"asset {asset.id} changed at the same time; reload it")
-    session.refresh(asset)
     late = asset.takedown_by is not None and now > asset.takedown_by
     record(
         session,
@@ -713,24 +728,15 @@ def normalise_ref(ref: str) -> str:
 
 
 def lookup(session: Session, ref: str) -> Asset | None:
-    """The asset an id or a 16-hex mark names (settled first), or None.
-
-    One query in the common case: the asset comes with its license and consent, and
-    :func:`settle` (which writes) runs only when they say the asset must change."""
+    """The asset an id or a 16-hex mark names (settled first), or None."""
     text = normalise_ref(ref)
-    if len(text) == 32:
-        found = repository.with_rights(session, asset_id=text)
-    else:
-        found = repository.with_rights(session, mark=text)
-    if found is None:
+    by_id = len(text) == 32
+    try:
+        asset, _ = _settled(
+            session, utcnow(), asset_id=text if by_id else None, mark=None if by_id else text
+        )
+    except AssetNotFound:
         return None
-    asset, lic, consent = found
-    now = utcnow()
-    if asset.status is AssetStatus.active and (
-        license_ending(lic, now) is not None or consent_is_revoked(consent)
-    ):
-        settle(session, now, license_ids=[asset.license_id])
-        session.refresh(asset)
     return asset
 
 
@@ -753,27 +759,74 @@ def public_lookup(session: Session, ref: str) -> PublicVerifyRead:
     )
 
 
+@dataclass(frozen=True)
+class VerifyClaim:
+    """Which registered asset an image may be said to be, and why (or why not)."""
+
+    #: The asset id or mark to look up; None: nothing trustworthy names one.
+    ref: str | None
+    #: ``manifest`` (the manifest named it: the watermark agrees, or a Trusted signer
+    #: stands behind it) or ``watermark`` (the watermark's mark alone).
+    matched_by: str | None
+    #: Said plainly when the image's claims cannot be believed.
+    problem: str | None = None
+
+
+def verify_claim(
+    manifest_asset_id: str | None, manifest_trusted: bool, watermark_mark: str | None
+) -> VerifyClaim:
+    """The rule behind ``likeness verify``'s registry lookup (pure).
+
+    Anyone can sign a manifest (a self-signed one is ``Valid``, not ``Trusted``) and
+    write a real asset id into it; only the platform's watermark key embeds a mark. So
+    the asset id of a manifest counts when the watermark's mark is that id's mark, or,
+    with no watermark read, when the manifest's signer is Trusted. When the two disagree
+    the watermark wins (the asset whose mark it carries, if any) and the mismatch is
+    reported."""
+    manifest_id = manifest_asset_id.strip().lower().replace("-", "") if manifest_asset_id else ""
+    mark = watermark_mark.strip().lower() if watermark_mark else ""
+    if manifest_id and mark:
+        if mark_of(manifest_id) == mark:
+            return VerifyClaim(manifest_id, "manifest")
+        return VerifyClaim(
+            mark,
+            "watermark",
+            f"the manifest names asset {manifest_id}, but the watermark carries mark {mark}, "
+            "which is not that asset's: the manifest's claim is not believed",
+        )
+    if manifest_id:
+        if manifest_trusted:
+            return VerifyClaim(manifest_id, "manifest")
+        return VerifyClaim(
+            None,
+            None,
+            f"the manifest names asset {manifest_id}, but its signer is not trusted and no "
+            "watermark confirms it: not looked up in the registry",
+        )
+    if mark:
+        return VerifyClaim(mark, "watermark")
+    return VerifyClaim(None, None)
+
+
 def verify_block(
-    session: Session, manifest_asset_id: str | None, watermark_mark: str | None
-) -> AssetVerifyBlock | None:
-    """The ``asset`` block of a verify report: the asset the manifest names, else the one
-    the watermark's mark finds (a copy stripped of its metadata); None if neither is
-    registered."""
-    found: Asset | None = None
-    matched_by = None
-    for ref, how in ((manifest_asset_id, "manifest"), (watermark_mark, "watermark")):
-        if not ref:
-            continue
-        try:
-            found = lookup(session, ref)
-        except AssetNotFound:
-            found = None
-        if found is not None:
-            matched_by = how
-            break
-    if found is None or matched_by is None:
-        return None
-    return AssetVerifyBlock(
+    session: Session,
+    manifest_asset_id: str | None,
+    watermark_mark: str | None,
+    *,
+    manifest_trusted: bool,
+) -> tuple[AssetVerifyBlock | None, str | None]:
+    """The ``asset`` block of a verify report and a problem to say plainly, if any. The
+    asset is the one :func:`verify_claim` allows (None if it is not registered)."""
+    claim = verify_claim(manifest_asset_id, manifest_trusted, watermark_mark)
+    if claim.ref is None or claim.matched_by is None:
+        return None, claim.problem
+    try:
+        found = lookup(session, claim.ref)
+    except AssetNotFound:  # not an id or a mark at all
+        found = None
+    if found is None:
+        return None, claim.problem
+    block = AssetVerifyBlock(
         id=found.id,
         kind=found.kind,
         talent=found.talent_id,
@@ -783,5 +836,6 @@ def verify_block(
         released_at=found.released_at,
         valid_until=found.valid_until,
         status=found.status,
-        matched_by=matched_by,
+        matched_by=claim.matched_by,
     )
+    return block, claim.problem

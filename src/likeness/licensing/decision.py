@@ -23,7 +23,7 @@ from likeness.licensing.schemas import UseIn
 from likeness.models.party import Role
 from likeness.party.access import relations
 from likeness.party.errors import BrandNotFound
-from likeness.policy import Decision, RightsFacts, UseRequest, decide
+from likeness.policy import Decision, InvalidUse, RightsFacts, UseRequest, decide
 from likeness.twin.errors import TwinNotFound
 
 
@@ -65,28 +65,10 @@ def _may_ask(session: Session, actor: Actor, talent_id: str, brand_id: str) -> N
         raise Forbidden("you may only ask about your own talent or brand")
 
 
-def _require_license_of(
-    session: Session, license_id: str, talent_id: str, twin_id: str | None, brand_id: str
-) -> None:
-    """A named license must be the brand's, for this talent and twin. One message for a
-    license that does not exist and one of another brand, so ids do not leak."""
-    lic = repository.get(session, license_id)
-    if (
-        lic is None
-        or lic.brand_id != brand_id
-        or lic.talent_id != talent_id
-        or (lic.twin_id is not None and lic.twin_id != twin_id)
-    ):
-        target = f"twin {twin_id}" if twin_id else f"talent {talent_id}"
-        raise LicenseNotFound(f"brand {brand_id} holds no license {license_id} for {target}")
-
-
 def decide_use(session: Session, actor: Actor, data: UseIn) -> Decision:
     """Decide a use; a use that names its license is judged under that license alone."""
     talent_id, twin_id = resolve_twin(session, data.twin)
     _may_ask(session, actor, talent_id, data.brand_id)
-    if data.license_id is not None:
-        _require_license_of(session, data.license_id, talent_id, twin_id, data.brand_id)
     use = UseRequest(
         talent_id=talent_id,
         twin_id=twin_id,
@@ -98,4 +80,13 @@ def decide_use(session: Session, actor: Actor, data: UseIn) -> Decision:
         at=data.at or utcnow(),
         license_id=data.license_id,
     )
-    return decide(use, load_facts(session, talent_id))
+    facts = load_facts(session, talent_id)
+    try:
+        return decide(use, facts)
+    except InvalidUse as exc:
+        # The policy's only refusal to decide: the named license is not the brand's for
+        # this talent and twin. One message whether it exists or is another brand's, so
+        # license ids do not leak; a 404 like any unknown id.
+        if data.license_id is None:
+            raise
+        raise LicenseNotFound(exc.message) from None

@@ -1,15 +1,15 @@
-"""``likeness verify IMAGE [--json]``: read back what a released image carries."""
+"""What ``likeness verify IMAGE [--json]`` prints: the report of what an image carries.
+
+The command itself is :func:`likeness.asset.cli.verify_command`, which adds the registry
+lookup through :func:`run_verify`'s ``annotate`` hook; this library stays below it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
-
-import typer
 
 from likeness.errors import InvalidInput
-from likeness.kit.cli import JsonOption, console, negative, print_json
+from likeness.kit.cli import console, negative, print_json
 from likeness.provenance._image import MAX_INPUT_BYTES
 from likeness.provenance._verify import Report, VerifyConfig, verify
 
@@ -81,37 +81,13 @@ def _human_lines(report: Report) -> list[str]:
     return lines
 
 
-def verify_command(
-    image: Annotated[Path, typer.Argument(help="JPEG, PNG or WebP file to check.")],
-    json_output: JsonOption = False,
-) -> None:
-    """Check an image's Content Credentials, IPTC metadata, label and watermark.
-
-    The first line (`verdict` in JSON) says what the image is. Exits 0 for a Likeness
-    release (an intact C2PA manifest, Trusted or Valid, with the Likeness release
-    assertion), 3 for anything else (not verified): no or an invalid manifest, a remote
-    manifest it did not fetch (verify never goes online), another maker's Content
-    Credentials, a PREVIEW. 1 when the file cannot be read.
-    """
+def run_verify(image: Path, json_output: bool, annotate: Callable[[Report], list[str]]) -> None:
+    """The body of ``likeness verify``: verify the file, print the report (human lines or
+    ``--json``), exit 3 unless it is a Likeness release. ``annotate`` (a caller above this
+    library: the asset registry's lookup, :func:`likeness.asset.cli.verify_command`) may
+    add sections to ``report.extensions`` and return more lines for the human output."""
     report = verify(_read(image), VerifyConfig.from_settings())
-    if json_output:
-        print_json(report.to_dict())
-    else:
-        for line in _human_lines(report):
-            console.print(line, markup=False, highlight=False)
-    if not report.verified:
-        raise negative()
-
-
-def run_verify(
-    image: Path, json_output: bool, annotate: Callable[[Report], list[str]] | None = None
-) -> None:
-    """:func:`verify_command` with a hook: ``annotate`` (a caller above this library, such
-    as the asset registry's lookup behind ``likeness verify``) may add sections to
-    ``report.extensions`` and return more lines for the human output. Same output and
-    exit codes as :func:`verify_command` otherwise."""
-    report = verify(_read(image), VerifyConfig.from_settings())
-    extra = annotate(report) if annotate is not None else []
+    extra = annotate(report)
     if json_output:
         print_json(report.to_dict())
     else:
@@ -119,7 +95,3 @@ def run_verify(
             console.print(line, markup=False, highlight=False)
     if not report.verified:
         raise negative()
-
-
-app = typer.Typer(help="Provenance: verify released images.")
-app.command(name="verify")(verify_command)

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,9 +45,9 @@ from likeness.audit.service import record
 from likeness.identity.actor import SYSTEM_ACTOR
 from likeness.kit.cli import ExitCode
 from likeness.kit.db import Database
-from likeness.models.asset import Asset
+from likeness.models.asset import Asset, AssetStatus
 from likeness.models.capture import CaptureFile, CaptureSession, TalentReference
-from likeness.models.output import Output
+from likeness.models.output import Output, OutputStatus
 from likeness.models.twin import Twin, TwinStatus, TwinVersion, TwinVersionStatus
 from likeness.runtime import Runtime
 from likeness.storage import BlobInventory
@@ -145,15 +145,36 @@ def _artifact_keys(row: TwinVersion) -> list[str]:
         return []
 
 
-def referenced_blobs(session: Session) -> set[str]:
-    """Every blob key a row names: capture files, twin version artifacts, output images,
-    asset files."""
-    refs = {k for k in session.scalars(select(CaptureFile.blob_key)) if k}
-    refs.update(k for k in session.scalars(select(Output.blob_key)) if k)
-    refs.update(session.scalars(select(Asset.blob_key)))
+#: Outputs whose sealed image is still read (by the review preview and the release);
+#: a released, rejected or blocked output keeps its blob only for the record.
+_LIVE_OUTPUTS = (OutputStatus.pending, OutputStatus.approved)
+
+
+def _blob_refs(session: Session) -> Iterator[tuple[str, bool]]:
+    """The one list of rows that name blobs: (blob key, still in use) for every capture
+    file, twin version artifact, output image and asset file. A blob "in use" is one a
+    row still reads, so a store that lost it is a finding (``missing_blob``)."""
+    files = select(CaptureFile.blob_key, CaptureSession.deleted_at).outerjoin(
+        CaptureSession, CaptureSession.id == CaptureFile.session_id
+    )
+    for file_key, deleted_at in session.execute(files):
+        if file_key:
+            yield file_key, deleted_at is None
     for version in session.scalars(select(TwinVersion)):
-        refs.update(_artifact_keys(version))
-    return refs
+        live = version.status == TwinVersionStatus.active
+        for key in _artifact_keys(version):
+            yield key, live
+    for output_key, output_status in session.execute(select(Output.blob_key, Output.status)):
+        if output_key:
+            yield output_key, output_status in _LIVE_OUTPUTS
+    # An asset's file stays in use until the brand confirms it took the asset down.
+    for asset_key, asset_status in session.execute(select(Asset.blob_key, Asset.status)):
+        yield asset_key, asset_status is not AssetStatus.taken_down
+
+
+def referenced_blobs(session: Session) -> set[str]:
+    """Every blob key a row names (see :func:`_blob_refs`)."""
+    return {key for key, _ in _blob_refs(session)}
 
 
 def _db_view(session: Session) -> _DbView:
@@ -162,25 +183,14 @@ def _db_view(session: Session) -> _DbView:
     expected: dict[str, tuple[str, str]] = {}
     referenced: set[str] = set()
     live_blobs: set[str] = set()
-    deleted_sessions: set[str] = set()
-    for s in session.scalars(select(CaptureSession)):
-        if s.deleted_at is None:
-            expected[capture_key_name(s.id)] = ("capture_sessions", s.id)
-        else:
-            deleted_sessions.add(s.id)
-    for f in session.scalars(select(CaptureFile)):
-        if f.blob_key:
-            referenced.add(f.blob_key)
-            if f.session_id not in deleted_sessions:
-                live_blobs.add(f.blob_key)
-    for t in session.scalars(select(Twin)):
-        if t.status != TwinStatus.deleted:
-            expected[twin_key_name(t.id)] = ("twins", t.id)
-    for v in session.scalars(select(TwinVersion)):
-        artifacts = _artifact_keys(v)
-        referenced.update(artifacts)
-        if v.status == TwinVersionStatus.active:
-            live_blobs.update(artifacts)
+    for key, live in _blob_refs(session):
+        referenced.add(key)
+        if live:
+            live_blobs.add(key)
+    for s in session.scalars(select(CaptureSession).where(CaptureSession.deleted_at.is_(None))):
+        expected[capture_key_name(s.id)] = ("capture_sessions", s.id)
+    for t in session.scalars(select(Twin).where(Twin.status != TwinStatus.deleted)):
+        expected[twin_key_name(t.id)] = ("twins", t.id)
     for r in session.scalars(select(TalentReference)):
         expected[reference_key_name(r.id)] = ("talent_references", r.id)
     return _DbView(referenced, expected, live_blobs)

@@ -115,3 +115,30 @@ def test_a_lookup_reference_is_normalised() -> None:
     value = uuid.uuid4()
     assert service.normalise_ref(str(value).upper()) == value.hex
     assert service.normalise_ref(value.hex[:16].upper()) == value.hex[:16]
+
+
+HEX32 = st.uuids().map(lambda u: u.hex)
+MARKS = st.one_of(st.none(), HEX32.map(lambda h: h[:16]))
+
+
+@given(manifest_id=HEX32, trusted=st.booleans(), mark=MARKS)
+def test_a_manifests_asset_id_counts_only_when_the_watermark_or_a_trusted_signer_backs_it(
+    manifest_id: str, trusted: bool, mark: str | None
+) -> None:
+    claim = service.verify_claim(manifest_id, trusted, mark)
+    if mark == service.mark_of(manifest_id) or (mark is None and trusted):
+        assert (claim.ref, claim.matched_by, claim.problem) == (manifest_id, "manifest", None)
+    elif mark is not None:  # they disagree: the watermark's asset, and the mismatch said
+        assert (claim.ref, claim.matched_by) == (mark, "watermark")
+        assert claim.problem is not None and manifest_id in claim.problem
+    else:  # an untrusted signer alone names nothing
+        assert (claim.ref, claim.matched_by) == (None, None)
+        assert claim.problem is not None and "not trusted" in claim.problem
+
+
+def test_a_watermark_alone_or_nothing_at_all() -> None:
+    mark = "ab" * 8
+    assert service.verify_claim(None, False, mark) == service.VerifyClaim(mark, "watermark")
+    assert service.verify_claim(None, True, None) == service.VerifyClaim(None, None)
+    dashed = str(uuid.UUID("ab" * 16)).upper()  # written with dashes, in capitals
+    assert service.verify_claim(dashed, False, mark).matched_by == "manifest"
