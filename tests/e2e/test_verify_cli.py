@@ -64,7 +64,7 @@ def test_verify_json_reports_a_trusted_manifest(released: Path) -> None:
 def test_verify_human_output(released: Path) -> None:
     result = runner.invoke(app, ["verify", str(released)])
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("verdict    LIKENESS RELEASE: intact Content Credentials")
+    assert result.stdout.startswith("verdict    LIKENESS RELEASE: Content Credentials of a")
     assert "license " + make_info().license_id + " · asset kind release" in result.stdout
     assert "C2PA       Trusted, signed by Likeness Content Credentials Signer" in result.stdout
     assert "c2pa.created · trainedAlgorithmicMedia" in result.stdout

@@ -316,8 +316,9 @@ def verify_command(
     the asset up in this installation's registry (also from the watermark alone).
 
     The first line (`verdict` in JSON) says what the image is. Exits 0 for a Likeness
-    release (an intact C2PA manifest, Trusted or Valid, with the Likeness release
-    assertion), 3 for anything else (not verified): no or an invalid manifest, a remote
+    release (a C2PA manifest from a trusted signer with the Likeness release assertion),
+    3 for anything else (not verified): a Likeness claim from an untrusted signer
+    (UNCONFIRMED), no or an invalid manifest, a remote
     manifest it did not fetch (verify never goes online), another maker's Content
     Credentials, a PREVIEW. 1 when the file cannot be read. The registry lookup never
     changes the exit code.

@@ -3,9 +3,14 @@ platform uses. Never raises for a bad file: every problem becomes part of the re
 
 Besides what each layer says, the report gives one **verdict** (decision 0019):
 
-- ``likeness_release``: an intact manifest (Trusted or Valid) with the Likeness release
+- ``likeness_release``: a manifest from a trusted signer (``Trusted``: chained to a
+  configured anchor, the installation's own CA included) with the Likeness release
   assertion, asset kind ``release`` (an assertion without the field is a release). The
   only verdict that counts as *verified*.
+- ``likeness_unconfirmed``: the same assertion in an intact manifest whose signer is not
+  on the trust list (``Valid``). Anyone can sign such a claim with a certificate of their
+  own, so it is not verified; add the platform's CA (``LIKENESS_C2PA_TRUST_ANCHORS``) to
+  confirm a genuine one.
 - ``likeness_preview``: the same with asset kind ``preview``: a review preview, never a
   release (the human output says PREVIEW).
 - ``likeness_unknown_kind``: a Likeness assertion with an asset kind this version does
@@ -60,6 +65,7 @@ ASSET_KIND_PREVIEW = "preview"
 
 # Verdicts: one word for the whole report (see the module docstring).
 LIKENESS_RELEASE = "likeness_release"
+LIKENESS_UNCONFIRMED = "likeness_unconfirmed"
 LIKENESS_PREVIEW = "likeness_preview"
 LIKENESS_UNKNOWN_KIND = "likeness_unknown_kind"
 NOT_LIKENESS = "not_likeness"
@@ -68,6 +74,7 @@ VERDICT_INVALID = "invalid"
 VERDICT_ABSENT = "absent"
 VERDICTS = (
     LIKENESS_RELEASE,
+    LIKENESS_UNCONFIRMED,
     LIKENESS_PREVIEW,
     LIKENESS_UNKNOWN_KIND,
     NOT_LIKENESS,
@@ -198,16 +205,17 @@ class Report:
         if kind is None:
             return NOT_LIKENESS
         if kind == ASSET_KIND_RELEASE:
-            return LIKENESS_RELEASE
+            return LIKENESS_RELEASE if state == TRUSTED else LIKENESS_UNCONFIRMED
         if kind == ASSET_KIND_PREVIEW:
             return LIKENESS_PREVIEW
         return LIKENESS_UNKNOWN_KIND
 
     @property
     def verified(self) -> bool:
-        """True only for a Likeness release: an intact manifest (trusted or not) with the
-        Likeness assertion, asset kind ``release``. A preview, another maker's Content
-        Credentials and a remote manifest verify did not fetch are not verified."""
+        """True only for a Likeness release: a manifest from a trusted signer with the
+        Likeness assertion, asset kind ``release``. An untrusted signer's claim, a preview,
+        another maker's Content Credentials and a remote manifest verify did not fetch are
+        not verified."""
         return self.verdict == LIKENESS_RELEASE
 
     @property
@@ -216,8 +224,12 @@ class Report:
         verdict = self.verdict
         manifest = self.c2pa.manifest
         if verdict == LIKENESS_RELEASE:
-            signer = "" if self.c2pa.state == TRUSTED else " (signer not on the trust list)"
-            return f"LIKENESS RELEASE: intact Content Credentials of a Likeness release{signer}"
+            return "LIKENESS RELEASE: Content Credentials of a Likeness release, trusted signer"
+        if verdict == LIKENESS_UNCONFIRMED:
+            return (
+                "UNCONFIRMED: a Likeness release assertion, but its signer is not on the trust "
+                "list (add the platform's CA with LIKENESS_C2PA_TRUST_ANCHORS to confirm it)"
+            )
         if verdict == LIKENESS_PREVIEW:
             return "PREVIEW — not for publication: a Likeness review preview, not a released image"
         if verdict == LIKENESS_UNKNOWN_KIND:

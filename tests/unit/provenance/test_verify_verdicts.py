@@ -44,8 +44,10 @@ def test_a_likeness_release_is_the_only_verified_verdict(
         "release",
     )
     untrusted = verify(stamp(make_image("JPEG"), make_info(), stamp_config), VerifyConfig())
-    assert untrusted.verdict == "likeness_release" and untrusted.c2pa.state == "Valid"
-    assert "signer not on the trust list" in untrusted.headline
+    # Anyone can sign a Likeness-looking claim with a certificate of their own.
+    assert untrusted.verdict == "likeness_unconfirmed" and untrusted.c2pa.state == "Valid"
+    assert not untrusted.verified and untrusted.c2pa_intact
+    assert untrusted.headline.startswith("UNCONFIRMED") and "trust list" in untrusted.headline
 
 
 @pytest.mark.parametrize(("fmt", "mime"), FORMATS)
@@ -149,6 +151,7 @@ def test_every_verdict_has_its_headline(verify_config: VerifyConfig) -> None:
     assert invalid.headline.startswith("NOT VERIFIED: the Content Credentials are invalid")
     assert set(VERDICTS) == {
         "likeness_release",
+        "likeness_unconfirmed",
         "likeness_preview",
         "likeness_unknown_kind",
         "not_likeness",
