@@ -50,9 +50,7 @@ class Asset(IdMixin, CreatedAtMixin, Base):
 
     #: The watermark payload: the first 16 hex digits (64 bits) of ``id``.
     mark: Mapped[str] = mapped_column(String(16), nullable=False, unique=True)
-    kind: Mapped[AssetKind] = mapped_column(
-        str_enum(AssetKind, "asset_kind"), nullable=False
-    )
+    kind: Mapped[AssetKind] = mapped_column(str_enum(AssetKind, "asset_kind"), nullable=False)
     output_id: Mapped[str] = mapped_column(
         ForeignKey("outputs.id", ondelete="RESTRICT"), nullable=False, index=True
     )

@@ -402,7 +402,9 @@ def create_with_preview(
             "image_sha256": output.image_sha256,
         },
     )
-    marked = _register_preview(session, actor, deps, output, lic, consent, image, stamp_config)
+    shown, marked = _mark(session, actor, deps, output, lic, consent, image, stamp_config)
+    output.preview_asset_id = shown.id
+    session.flush()
     if output.status is OutputStatus.approved:
         audit.record(
             session,
@@ -417,22 +419,6 @@ def create_with_preview(
 
 def _blob_role(output_id: str) -> str:
     return f"output/{output_id}"
-
-
-def _register_preview(
-    session: Session,
-    actor: Actor,
-    deps: StorageDeps,
-    output: Output,
-    lic: License,
-    consent: Consent,
-    image: bytes,
-    stamp_config: StampConfig,
-) -> bytes:
-    asset, marked = _mark(session, actor, deps, output, lic, consent, image, stamp_config)
-    output.preview_asset_id = asset.id
-    session.flush()
-    return marked
 
 
 def _mark(
