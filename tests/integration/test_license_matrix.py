@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from integration.test_license_support import intent, make_world, terms_in, to_status
+from integration.test_license_support import intent, make_world, requested, terms_in, to_status
 from likeness.errors import LikenessError
 from likeness.licensing import service as licensing
 from likeness.licensing.schemas import LicenseRequestIn, TermsChangeIn, TransitionIn
 from likeness.models.license import License
+from likeness.party.access import related_filter, relations
 from likeness.policy import TRANSITIONS, LicenseAction, LicenseStatus, Relation
 
 ACTORS = ["talent", "agent", "brand", "operator", "other_brand", "stranger_agent", "other_talent"]
@@ -83,3 +85,41 @@ def test_only_a_brand_member_requests_for_its_own_brand(session: Session, who: s
     with pytest.raises(LikenessError) as refused:
         licensing.request(session, actor, body)
     assert refused.value.status_code in (403, 404)
+
+
+#: How many of the two licenses (talent × brand, talent × other brand) each actor sees.
+VISIBLE = {
+    "talent": 2,
+    "agent": 2,
+    "operator": 2,
+    "brand": 1,
+    "other_brand": 1,
+    "stranger_agent": 0,
+    "other_talent": 0,
+}
+
+
+@pytest.mark.parametrize("who", ACTORS)
+def test_the_list_filter_sees_exactly_what_single_record_access_sees(
+    session: Session, who: str
+) -> None:
+    """``related_filter`` (the SQL form every license, output and asset list uses) and
+    ``relations`` (single-record access) agree for every role."""
+    world = make_world(session)
+    ours = requested(session, world)
+    theirs = licensing.request(
+        session,
+        world.actor(session, "other_brand"),
+        LicenseRequestIn(
+            talent_id=world.talent.id, brand_id=world.other_brand.id, terms=terms_in()
+        ),
+    )
+    actor = world.actor(session, who)
+    query = select(License.id).where(License.id.in_([ours.id, theirs.id]))
+    where = related_filter(actor, License.talent_id, License.brand_id)
+    seen = set(session.scalars(query if where is None else query.where(where)))
+    related = {
+        lic.id for lic in (ours, theirs) if relations(session, actor, lic.talent_id, lic.brand_id)
+    }
+    assert seen == related
+    assert len(seen) == VISIBLE[who]

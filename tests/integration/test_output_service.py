@@ -115,6 +115,11 @@ def test_a_pre_approved_license_approves_automatically_and_logs_it(
     assert out.approval_sha256 == canonical_sha256(record)
     [event] = events(session, "output.approved", out.id)
     assert json.loads(event.payload)["review_mode"] == "automatic"
+    # Approved before its preview is marked, yet the preview carries no approval: it is
+    # what a reviewer sees, never a release.
+    preview = session.get(Asset, out.preview_asset_id)
+    assert preview is not None and preview.kind is AssetKind.preview
+    assert preview.approval_sha256 is None and preview.channel is None
 
 
 def test_generation_outside_the_license_is_refused_and_stores_nothing(

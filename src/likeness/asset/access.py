@@ -9,31 +9,20 @@ releases) is a rule of :mod:`likeness.asset.service`.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from likeness.asset import repository
 from likeness.asset.errors import AssetNotFound
 from likeness.identity.actor import Actor
-from likeness.kit.clock import utcnow
 from likeness.models.asset import Asset
-from likeness.models.party import Role
-from likeness.party.access import relations
-from likeness.party.repository import talent_represented_by
+from likeness.party.access import related_filter, relations
 from likeness.policy import Relation
 
 
 def asset_filter(actor: Actor) -> ColumnElement[bool] | None:
     """SQL filter for the assets an actor may see (None: everything)."""
-    if actor.is_operator:
-        return None
-    if actor.role is Role.brand:
-        return Asset.brand_id.in_(actor.brand_ids) if actor.brand_ids else false()
-    if actor.role is Role.talent:
-        return Asset.talent_id == actor.talent_id if actor.talent_id else false()
-    if actor.role is Role.agent and actor.agency_ids:
-        return Asset.talent_id.in_(talent_represented_by(actor.agency_ids, utcnow().date()))
-    return false()
+    return related_filter(actor, Asset.talent_id, Asset.brand_id)
 
 
 def relations_to(session: Session, actor: Actor, asset: Asset) -> frozenset[Relation]:

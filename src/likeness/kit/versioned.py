@@ -1,12 +1,42 @@
-"""Optimistic concurrency: one guarded UPDATE, for every table with a ``version`` column."""
+"""Optimistic concurrency: one guarded UPDATE, for every table with a ``version`` column
+(:func:`compare_and_set`) or another guard, such as the status the caller read
+(:func:`guarded_update`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import CursorResult, update
+from sqlalchemy import ColumnElement, CursorResult, update
 from sqlalchemy.orm import Session
+
+
+def guarded_update(
+    session: Session,
+    model: type[Any],
+    row_id: str,
+    guard: ColumnElement[bool],
+    values: Mapping[str, Any],
+) -> bool:
+    """Set ``values`` on the row of ``model`` (a mapped class with an ``id`` column) only
+    if ``guard`` still holds for it: what the caller read has not changed since.
+
+    Of two racers, one wins: the loser's UPDATE matches no row (on PostgreSQL it waits for
+    the winner's row lock first) and it gets ``False``. The winner's session forgets what
+    it had loaded, so the next read sees the new row.
+    """
+    statement = (
+        update(model)
+        .where(model.id == row_id, guard)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    result = session.execute(statement)
+    assert isinstance(result, CursorResult)
+    won = result.rowcount == 1
+    if won:
+        session.expire_all()
+    return won
 
 
 def compare_and_set(
@@ -17,21 +47,12 @@ def compare_and_set(
     values: Mapping[str, Any],
 ) -> bool:
     """Set ``values`` on the row of ``model`` (a mapped class with ``id`` and ``version``
-    columns) only if it is still at the version the caller read, and bump the version.
-
-    Of two racers, one wins: the loser's UPDATE matches no row (its version is gone) and
-    it gets ``False``. The winner's session forgets what it had loaded, so the next read
-    sees the new row.
-    """
-    statement = (
-        update(model)
-        .where(model.id == row_id, model.version == expected_version)
-        .values(version=expected_version + 1, **values)
-        .execution_options(synchronize_session=False)
+    columns) only if it is still at the version the caller read, and bump the version
+    (a :func:`guarded_update` on the version)."""
+    return guarded_update(
+        session,
+        model,
+        row_id,
+        model.version == expected_version,
+        {**values, "version": expected_version + 1},
     )
-    result = session.execute(statement)
-    assert isinstance(result, CursorResult)
-    won = result.rowcount == 1
-    if won:
-        session.expire_all()
-    return won

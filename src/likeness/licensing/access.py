@@ -7,32 +7,19 @@ Strangers get 404 rather than 403, so license ids do not leak.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from likeness.identity.actor import Actor
-from likeness.kit.clock import utcnow
 from likeness.licensing import repository
 from likeness.licensing.errors import LicenseNotFound
 from likeness.models.license import License
-from likeness.models.party import Role
-from likeness.party.access import relations
-from likeness.party.repository import talent_represented_by
+from likeness.party.access import related_filter, relations
 
 
 def license_filter(actor: Actor) -> ColumnElement[bool] | None:
     """SQL filter for the licenses an actor may see (None: everything)."""
-    if actor.is_operator:
-        return None
-    if actor.role is Role.brand:
-        return License.brand_id.in_(actor.brand_ids) if actor.brand_ids else false()
-    if actor.role is Role.talent:
-        return License.talent_id == actor.talent_id if actor.talent_id else false()
-    if actor.role is Role.agent and actor.agency_ids:
-        # The same test as single-record access: an agreement in force today, not merely active.
-        represented = talent_represented_by(actor.agency_ids, utcnow().date())
-        return License.talent_id.in_(represented)
-    return false()
+    return related_filter(actor, License.talent_id, License.brand_id)
 
 
 def get_license_for(session: Session, actor: Actor, license_id: str) -> License:

@@ -22,10 +22,10 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, Enum, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from likeness.models.base import Base, CreatedAtMixin, IdMixin, UTCDateTime
+from likeness.models.base import Base, CreatedAtMixin, IdMixin, UTCDateTime, str_enum
 
 
 class AssetKind(enum.StrEnum):
@@ -50,10 +50,7 @@ class Asset(IdMixin, CreatedAtMixin, Base):
 
     #: The watermark payload: the first 16 hex digits (64 bits) of ``id``.
     mark: Mapped[str] = mapped_column(String(16), nullable=False, unique=True)
-    kind: Mapped[AssetKind] = mapped_column(
-        Enum(AssetKind, name="asset_kind", native_enum=False, length=16, validate_strings=True),
-        nullable=False,
-    )
+    kind: Mapped[AssetKind] = mapped_column(str_enum(AssetKind, "asset_kind"), nullable=False)
     output_id: Mapped[str] = mapped_column(
         ForeignKey("outputs.id", ondelete="RESTRICT"), nullable=False, index=True
     )
@@ -84,8 +81,7 @@ class Asset(IdMixin, CreatedAtMixin, Base):
     media_type: Mapped[str] = mapped_column(String(64), nullable=False)
     size_bytes: Mapped[int] = mapped_column(Integer, nullable=False)
     status: Mapped[AssetStatus] = mapped_column(
-        Enum(AssetStatus, name="asset_status", native_enum=False, length=16, validate_strings=True),
-        nullable=False,
+        str_enum(AssetStatus, "asset_status"), nullable=False
     )
     #: Released (or previewed) at; valid until the license's end.
     released_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)

@@ -17,10 +17,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from likeness.models.base import Base, CreatedAtMixin, IdMixin, UTCDateTime
+from likeness.models.base import Base, CreatedAtMixin, IdMixin, UTCDateTime, str_enum
 
 
 class OutputStatus(enum.StrEnum):
@@ -66,10 +66,7 @@ class Output(IdMixin, CreatedAtMixin, Base):
         ForeignKey("brands.id", ondelete="RESTRICT"), nullable=False
     )
     status: Mapped[OutputStatus] = mapped_column(
-        Enum(
-            OutputStatus, name="output_status", native_enum=False, length=16, validate_strings=True
-        ),
-        nullable=False,
+        str_enum(OutputStatus, "output_status"), nullable=False
     )
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     #: Canonical JSON of the use that was asked for (action, channel, territory, category).
@@ -96,8 +93,7 @@ class Output(IdMixin, CreatedAtMixin, Base):
     #: The registered preview asset (kind ``preview``) that carries this output's mark.
     preview_asset_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     review_mode: Mapped[ReviewMode | None] = mapped_column(
-        Enum(ReviewMode, name="review_mode", native_enum=False, length=16, validate_strings=True),
-        nullable=True,
+        str_enum(ReviewMode, "review_mode"), nullable=True
     )
     reviewed_by_user_id: Mapped[str | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True

@@ -14,32 +14,20 @@ and an agent of the talent only where the license delegates review
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from likeness.identity.actor import Actor
-from likeness.kit.clock import utcnow
 from likeness.models.output import Output, ReviewMode
-from likeness.models.party import Role
 from likeness.output import repository
 from likeness.output.errors import OutputNotFound, ReviewNotPermitted
-from likeness.party.access import relations
-from likeness.party.repository import talent_represented_by
+from likeness.party.access import related_filter, relations
 from likeness.policy import LicenseTerms, Relation
 
 
 def output_filter(actor: Actor) -> ColumnElement[bool] | None:
     """SQL filter for the outputs an actor may see (None: everything)."""
-    if actor.is_operator:
-        return None
-    if actor.role is Role.brand:
-        return Output.brand_id.in_(actor.brand_ids) if actor.brand_ids else false()
-    if actor.role is Role.talent:
-        return Output.talent_id == actor.talent_id if actor.talent_id else false()
-    if actor.role is Role.agent and actor.agency_ids:
-        represented = talent_represented_by(actor.agency_ids, utcnow().date())
-        return Output.talent_id.in_(represented)
-    return false()
+    return related_filter(actor, Output.talent_id, Output.brand_id)
 
 
 def output_relations(session: Session, actor: Actor, output: Output) -> frozenset[Relation]:

@@ -1,4 +1,19 @@
-"""Errors of the output feature."""
+"""Errors of the output feature (all :class:`~likeness.errors.LikenessError`).
+
+Each takes its status from its kind::
+
+    OutputError (400)
+    ├── OutputNotFound (404)        no such output, or none the caller may see
+    ├── StaleOutput (409)           someone else changed it first
+    ├── OutputNotReviewable (409)   only a pending output is reviewed
+    ├── ReviewNotPermitted (403)    not the talent (or the delegated agent), or not the brand
+    ├── OutputNotReleasable (409)   not approved
+    ├── OutputBlocked (409)         its license or consent ended
+    ├── GenerationDenied (403)      the decision point refused to generate
+    ├── ReleaseDenied (403)         the decision point refused the release
+    ├── IdempotencyKeyReused (409)  the key already released another output
+    └── InvalidOutputRequest (422)  bad input
+"""
 
 from __future__ import annotations
 
@@ -10,56 +25,40 @@ class OutputError(LikenessError):
 
 
 class OutputNotFound(OutputError, NotFound):
-    status_code = 404
+    """No such output, or none the caller may see."""
 
 
 class StaleOutput(OutputError, Conflict):
     """Someone else changed the output first (a review, a release); reload it and retry."""
 
-    status_code = 409
-
 
 class OutputNotReviewable(OutputError, Conflict):
     """Only a pending output can be approved or rejected."""
-
-    status_code = 409
 
 
 class ReviewNotPermitted(OutputError, Forbidden):
     """Only the talent (or an agent, where the license delegates review) reviews outputs."""
 
-    status_code = 403
-
 
 class OutputNotReleasable(OutputError, Conflict):
     """The output is not approved (pending, rejected, blocked or released already)."""
-
-    status_code = 409
 
 
 class OutputBlocked(OutputError, Conflict):
     """The license or a consent ended: the output can never be released."""
 
-    status_code = 409
-
 
 class GenerationDenied(OutputError, Forbidden):
     """The decision point refused to generate under this license."""
-
-    status_code = 403
 
 
 class ReleaseDenied(OutputError, Forbidden):
     """The decision point refused the release (for now: scope, suspension, quota)."""
 
-    status_code = 403
-
 
 class IdempotencyKeyReused(OutputError, Conflict):
     """This idempotency key already released another output."""
 
-    status_code = 409
-
 
 class InvalidOutputRequest(OutputError, InvalidInput):
-    status_code = 422
+    """The request is malformed or breaks a rule of outputs."""

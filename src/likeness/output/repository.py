@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, CursorResult, select, update
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from likeness.kit import versioned
 from likeness.models.asset import Asset, AssetKind
 from likeness.models.consent import Consent
 from likeness.models.license import License
@@ -29,18 +30,7 @@ def compare_and_set(
     On PostgreSQL the loser's UPDATE waits for the winner's row lock, then matches no row
     (its version is gone) and gets ``False``.
     """
-    statement = (
-        update(Output)
-        .where(Output.id == output_id, Output.version == expected_version)
-        .values(version=expected_version + 1, **values)
-        .execution_options(synchronize_session=False)
-    )
-    result = session.execute(statement)
-    assert isinstance(result, CursorResult)
-    won = result.rowcount == 1
-    if won:
-        session.expire_all()
-    return won
+    return versioned.compare_and_set(session, Output, output_id, expected_version, values)
 
 
 def list_outputs(

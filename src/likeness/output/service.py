@@ -311,7 +311,11 @@ def require_generate(session: Session, actor: Actor, data: OutputCreate) -> Deci
     """Check, before any pixel is made, that the named license allows generating this."""
     lic = license_access.get_license_for(session, actor, data.license_id)
     twin = _twin_of(session, lic, data.twin_id)
-    decision = decide_under(session, lic, twin.id, Action.generate, data.use)
+    return _allowed_to_generate(session, lic, twin.id, data.use)
+
+
+def _allowed_to_generate(session: Session, lic: License, twin_id: str, use: UseSpec) -> Decision:
+    decision = decide_under(session, lic, twin_id, Action.generate, use)
     if not decision.allow:
         raise GenerationDenied(f"license {lic.id} does not allow this: {_refusal(decision)}")
     return decision
@@ -331,9 +335,7 @@ def create_with_preview(
     params = canonical_json(data.engine_params)
     if len(params) > MAX_ENGINE_PARAMS_CHARS:
         raise InvalidOutputRequest("engine parameters are too large")
-    decision = decide_under(session, lic, twin.id, Action.generate, data.use)
-    if not decision.allow:
-        raise GenerationDenied(f"license {lic.id} does not allow this: {_refusal(decision)}")
+    decision = _allowed_to_generate(session, lic, twin.id, data.use)
     consent = _use_consent(session, decision)
     shape = _inspect(image)
     decision_text, decision_digest = _decision_json(decision)
@@ -400,7 +402,9 @@ def create_with_preview(
             "image_sha256": output.image_sha256,
         },
     )
-    marked = _register_preview(session, actor, deps, output, lic, consent, image, stamp_config)
+    shown, marked = _mark(session, actor, deps, output, lic, consent, image, stamp_config)
+    output.preview_asset_id = shown.id
+    session.flush()
     if output.status is OutputStatus.approved:
         audit.record(
             session,
@@ -417,7 +421,7 @@ def _blob_role(output_id: str) -> str:
     return f"output/{output_id}"
 
 
-def _register_preview(
+def _mark(
     session: Session,
     actor: Actor,
     deps: StorageDeps,
@@ -425,39 +429,49 @@ def _register_preview(
     lic: License,
     consent: Consent,
     image: bytes,
-    stamp_config: StampConfig,
-) -> bytes:
+    stamp_config: StampConfig | Callable[[], StampConfig],
+    *,
+    channel: Channel | None = None,
+    idempotency_key: str | None = None,
+) -> tuple[Asset, bytes]:
+    """Mark ``image`` with a fresh asset id and register it in the asset registry:
+    stamped for release on ``channel`` (with the output's approval), or without one, the
+    reviewer's preview (visible "not for publication" mark, no approval, no channel)."""
+    kind = AssetKind.preview if channel is None else AssetKind.release
+    approval_sha256 = None if channel is None else output.approval_sha256
     asset_id, _ = assets.allocate(session)
     info = StampInfo(
         asset_id=asset_id,
         twin_id=output.twin_id,
         license_id=lic.id,
         consent_sha256=consent.document_sha256,
-        approval_sha256=None,
-        channel=None,
+        approval_sha256=approval_sha256,
+        channel=channel,
         kind=_source_kind(output.engine),
-        asset_kind="preview",
+        asset_kind=kind.value,
         engine=output.engine,
-        title=f"Likeness preview of output {output.id}: not for publication",
+        title=f"Likeness preview of output {output.id}: not for publication"
+        if kind is AssetKind.preview
+        else None,
     )
-    marked = stamp_preview(image, info, stamp_config)
+    config = stamp_config if isinstance(stamp_config, StampConfig) else stamp_config()
+    marked = (stamp_preview if kind is AssetKind.preview else stamp)(image, info, config)
     asset = assets.register(
         session,
         actor,
         deps,
         asset_id=asset_id,
-        kind=AssetKind.preview,
+        kind=kind,
         output=output,
         data=marked,
         media_type=output.media_type,
-        channel=None,
+        channel=None if channel is None else channel.value,
         consent_sha256=consent.document_sha256,
-        approval_sha256=None,
+        approval_sha256=approval_sha256,
         valid_until=lic.ends_at,
+        idempotency_key=idempotency_key,
     )
-    output.preview_asset_id = asset.id
-    session.flush()
-    return marked
+    return asset, marked
 
 
 # --- review ---------------------------------------------------------------------------
@@ -694,32 +708,16 @@ def release(
     image = deps.cipher.decrypt(
         twin_key_name(output.twin_id), deps.blobs.get(output.blob_key), role=_blob_role(output.id)
     )
-    asset_id, _ = assets.allocate(session)
-    info = StampInfo(
-        asset_id=asset_id,
-        twin_id=output.twin_id,
-        license_id=lic.id,
-        consent_sha256=consent.document_sha256,
-        approval_sha256=output.approval_sha256,
-        channel=target,
-        kind=_source_kind(output.engine),
-        engine=output.engine,
-    )
-    config = stamp_config if isinstance(stamp_config, StampConfig) else stamp_config()
-    stamped = stamp(image, info, config)
-    asset = assets.register(
+    asset, _ = _mark(
         session,
         actor,
         deps,
-        asset_id=asset_id,
-        kind=AssetKind.release,
-        output=output,
-        data=stamped,
-        media_type=output.media_type,
-        channel=target.value,
-        consent_sha256=consent.document_sha256,
-        approval_sha256=output.approval_sha256,
-        valid_until=lic.ends_at,
+        output,
+        lic,
+        consent,
+        image,
+        stamp_config,
+        channel=target,
         idempotency_key=idempotency_key,
     )
     lic = licensing.record_release(session, actor, lic.id)

@@ -7,7 +7,7 @@ see what. Operators see everything; every other role sees only what it belongs t
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, false
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from likeness.errors import Forbidden, NotFound
 from likeness.identity.actor import Actor
@@ -75,6 +75,27 @@ def get_agency_for(session: Session, actor: Actor, agency_id: str, *, act: bool 
     if act and not actor.is_operator and agency_id not in actor.agency_ids:
         raise Forbidden("only members of this agency may act for it")
     return agency
+
+
+def related_filter(
+    actor: Actor, talent_id: QueryableAttribute[str], brand_id: QueryableAttribute[str]
+) -> ColumnElement[bool] | None:
+    """SQL filter for the rows between a talent and a brand (a license, an output, an
+    asset) that the actor has a relation to, given the row's two columns; None: all.
+
+    The query form of :func:`relations`: a brand member sees their brands' rows, the
+    talent their own, an agent those of talent their agency represents under an
+    agreement in force today (not merely active), an operator all.
+    """
+    if actor.is_operator:
+        return None
+    if actor.role is Role.brand:
+        return brand_id.in_(actor.brand_ids) if actor.brand_ids else false()
+    if actor.role is Role.talent:
+        return talent_id == actor.talent_id if actor.talent_id else false()
+    if actor.role is Role.agent and actor.agency_ids:
+        return talent_id.in_(repository.talent_represented_by(actor.agency_ids, utcnow().date()))
+    return false()
 
 
 def _agent_represents(session: Session, actor: Actor, talent_id: str) -> bool:
