@@ -97,7 +97,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 def _recover_interrupted(runtime: Runtime) -> None:
     """Settle ingests and builds a crash interrupted before serving (see `likeness doctor`)."""
-    from likeness.system.doctor import recover_at_start
+    from likeness.system.recovery import recover_at_start
 
     for finding in recover_at_start(runtime):
         state = "settled" if finding.repaired else f"NOT settled ({finding.error})"
