@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from likeness.kit.cli import EXIT_CODES_HELP, CliWiring, VersionOption, lazy_group, wire
+from likeness.kit.cli import (
+    EXIT_CODES_HELP,
+    CliWiring,
+    VersionOption,
+    collector_paused,
+    lazy_group,
+    wire,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -121,4 +128,5 @@ def _actor_for(session: Session, as_email: str | None) -> Actor:
 
 
 def main() -> None:
-    app()
+    with collector_paused():  # until the subcommand is loaded (kit.cli)
+        app()
