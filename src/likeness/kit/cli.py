@@ -8,6 +8,8 @@
   signing options, date-times) and the id arguments that accept a unique prefix are declared
   here once.
 * :func:`cli_session` runs one command as one unit of work.
+* :func:`collector_paused` keeps the garbage collector out of the way while the root
+  loads a command (decision 0016).
 
 This module must stay cheap to import: ``likeness --help`` costs what importing it costs.
 Nothing heavy (SQLAlchemy, pydantic, the features) is imported at module level.
