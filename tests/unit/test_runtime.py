@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from pydantic import SecretStr
+
 from likeness.kit.db import Database
 from likeness.runtime import Runtime
 from likeness.settings import Settings
@@ -41,3 +44,13 @@ def test_the_sealed_storage_uses_the_runtime_blob_store(tmp_path: Path) -> None:
         assert storage.intents.folder == settings.keys_dir / "intents"
     finally:
         runtime.close()
+
+
+def test_the_server_opens_its_blob_store_at_start(tmp_path: Path) -> None:
+    from likeness.api.app import create_app
+
+    settings = _settings(tmp_path).model_copy(
+        update={"blob_url": "nosuchstore://bucket", "secret_key": SecretStr("s" * 40)}
+    )
+    with pytest.raises(ValueError, match="nosuchstore"):
+        create_app(settings)
