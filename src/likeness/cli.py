@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from likeness.kit.cli import EXIT_CODES_HELP, CliWiring, VersionOption, lazy_group, wire
+from likeness.kit.cli import (
+    EXIT_CODES_HELP,
+    CliWiring,
+    VersionOption,
+    collector_paused,
+    lazy_group,
+    wire,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -100,27 +107,29 @@ def _open_runtime() -> Runtime:
 def _recover_interrupted(settings: Any, runtime: Any) -> None:
     """Every command on the database first settles operations a crash interrupted
     (their owner is gone); one directory listing when there are none."""
-    from likeness.system.doctor import recover_at_start, report_recovered
+    from likeness.system.recovery import recover_at_start, report_recovered
 
     report_recovered(recover_at_start(runtime))
 
 
 def _actor_for(session: Session, as_email: str | None) -> Actor:
     """The local operator, or the active user ``--as`` names."""
+    from likeness.identity.actor import SYSTEM_ACTOR
+
+    if not as_email:
+        return SYSTEM_ACTOR
+    # Users, tokens and password hashing load only for `--as` (not for the operator).
     from likeness.auth.service import actor_for_user
     from likeness.errors import NotFound
-    from likeness.identity.actor import SYSTEM_ACTOR
     from likeness.party.repository import user_by_email
     from likeness.party.rules import normalise_email
 
-    actor = SYSTEM_ACTOR
-    if as_email:
-        user = user_by_email(session, normalise_email(as_email))
-        if user is None or not user.is_active:
-            raise NotFound(f"no active user {as_email}")
-        actor = actor_for_user(session, user, via="cli")
-    return actor
+    user = user_by_email(session, normalise_email(as_email))
+    if user is None or not user.is_active:
+        raise NotFound(f"no active user {as_email}")
+    return actor_for_user(session, user, via="cli")
 
 
 def main() -> None:
-    app()
+    with collector_paused():  # until the subcommand is loaded (kit.cli)
+        app()

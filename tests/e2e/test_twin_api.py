@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import zipfile
 from pathlib import Path
@@ -180,4 +179,5 @@ def test_an_oversized_upload_is_refused_before_auth_or_parsing(
 
 
 def replace_settings(runtime: Runtime, **changes: object) -> Runtime:
-    return dataclasses.replace(runtime, settings=runtime.settings.model_copy(update=changes))
+    settings = runtime.settings.model_copy(update=changes)
+    return Runtime(settings=settings, db=runtime.db, blobs=runtime.blobs)

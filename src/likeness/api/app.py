@@ -103,7 +103,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 def _recover_interrupted(runtime: Runtime) -> None:
     """Settle ingests and builds a crash interrupted before serving (see `likeness doctor`)."""
-    from likeness.system.doctor import recover_at_start
+    from likeness.system.recovery import recover_at_start
 
     for finding in recover_at_start(runtime):
         state = "settled" if finding.repaired else f"NOT settled ({finding.error})"
@@ -113,7 +113,11 @@ def _recover_interrupted(runtime: Runtime) -> None:
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     settings = settings or (runtime.settings if runtime else get_settings())
     settings.platform_secret()  # refuse to start with a default secret in production
-    runtime = runtime or Runtime.from_settings(settings)
+    if runtime is None:
+        runtime = Runtime.from_settings(settings)
+        # The server opens its blob store at start (commands open it when they need it):
+        # a wrong LIKENESS_BLOB_URL stops it here, not at the first upload.
+        _ = runtime.blobs
     _recover_interrupted(runtime)
     app = FastAPI(
         title="Likeness API",

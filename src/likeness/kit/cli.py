@@ -8,6 +8,8 @@
   signing options, date-times) and the id arguments that accept a unique prefix are declared
   here once.
 * :func:`cli_session` runs one command as one unit of work.
+* :func:`collector_paused` keeps the garbage collector out of the way while the root
+  loads a command (decision 0016).
 
 This module must stay cheap to import: ``likeness --help`` costs what importing it costs.
 Nothing heavy (SQLAlchemy, pydantic, the features) is imported at module level.
@@ -15,6 +17,7 @@ Nothing heavy (SQLAlchemy, pydantic, the features) is imported at module level.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import os
@@ -102,6 +105,46 @@ def negative(message: str | None = None) -> typer.Exit:
     return typer.Exit(int(ExitCode.NEGATIVE))
 
 
+# --- start-up --------------------------------------------------------------------------
+
+_collector_paused = False
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Run the ``likeness`` command with the cyclic garbage collector paused while the
+    root group loads the subcommand (:meth:`LikenessGroup.resolve_command` resumes it).
+
+    Loading a command imports its feature and its libraries (SQLAlchemy, pydantic, …):
+    some hundred thousand objects that live as long as the process, and next to no
+    garbage. A running collector walks that growing heap again and again while it is
+    built, and once more at exit: about a quarter of what ``likeness decide`` costs. The
+    collector runs again, whatever happens, when this returns.
+    """
+    global _collector_paused
+    if not gc.isenabled():  # someone else's choice: leave it alone
+        yield
+        return
+    gc.disable()
+    _collector_paused = True
+    try:
+        yield
+    finally:
+        _collector_paused = False
+        gc.enable()
+
+
+def _command_loaded() -> None:
+    """Set what loading the command built aside for good (:func:`gc.freeze`: later
+    collections, and the one at exit, do not walk it) and let the collector run again
+    for the command's own work. Only where :func:`collector_paused` paused it."""
+    global _collector_paused
+    if _collector_paused:
+        _collector_paused = False
+        gc.freeze()
+        gc.enable()
+
+
 # --- the lazy root group ----------------------------------------------------------------
 
 
@@ -170,12 +213,14 @@ class LikenessGroup(TyperGroup):
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:
         try:
-            return super().resolve_command(ctx, args)
+            resolved = super().resolve_command(ctx, args)
         except UsageError as exc:
             close = get_close_matches(args[0], self.list_commands(ctx)) if args else []
             if close and "Did you mean" not in exc.message:
                 exc.message = f"{exc.message.rstrip('.')}. Did you mean {close[0]!r}?"
             raise
+        _command_loaded()
+        return resolved
 
     def format_help(self, ctx: click.Context, formatter: HelpFormatter) -> None:
         self._listing = True

@@ -10,10 +10,14 @@ store, so a crash leaves nothing nobody can find.
 
 Implementations: :class:`FsspecBlobStore` (a local directory by default, any fsspec
 URL such as ``s3://bucket/prefix`` in production) and :class:`MemoryBlobStore` (tests).
+``FsspecBlobStore`` is imported on first use, so the intent journal and the blob
+protocol cost a command that stores nothing no fsspec import.
 
 Errors: :class:`BlobError` (base) → :class:`BlobNotFound` (404),
 :class:`BlobCorrupted` (500), :class:`InvalidBlobKey` (422).
 """
+
+from typing import TYPE_CHECKING
 
 from likeness.storage._base import (
     BlobCorrupted,
@@ -26,8 +30,10 @@ from likeness.storage._base import (
     blob_key,
     validate_key,
 )
-from likeness.storage._fsspec import FsspecBlobStore
 from likeness.storage._memory import MemoryBlobStore
+
+if TYPE_CHECKING:
+    from likeness.storage._fsspec import FsspecBlobStore
 
 __all__ = [
     "BlobCorrupted",
@@ -42,3 +48,12 @@ __all__ = [
     "blob_key",
     "validate_key",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # fsspec (and what it pulls in) loads only when a store on disk or S3 is built.
+    if name == "FsspecBlobStore":
+        from likeness.storage._fsspec import FsspecBlobStore
+
+        return FsspecBlobStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

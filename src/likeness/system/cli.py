@@ -40,7 +40,7 @@ def init(json_out: JsonOption = False) -> None:
 
 def _recover(settings: Settings) -> None:
     """Settle ingests and builds that a crash interrupted (see `likeness doctor`)."""
-    from likeness.system.doctor import recover_at_start, report_recovered
+    from likeness.system.recovery import recover_at_start, report_recovered
     from likeness.vault.keys import intent_journal
 
     if not intent_journal(settings).has_any():

@@ -22,7 +22,8 @@ unreadable_intent   a journal that cannot be parsed                 nothing (rep
 Keys and blobs named by an intent are the intent's business, never orphans; items
 younger than the grace period are left alone (something may be writing them without
 an intent). Every repair writes an audit event. :func:`recover_intents` is the safe
-subset that every start runs: only intents whose owner is gone (their lock is free).
+subset that every start runs (:mod:`likeness.system.recovery`): only intents whose owner
+is gone (their lock is free).
 
 Safety: when no key in the vault belongs to any row of the database, yet there are
 orphans or rows without keys, the database and the data home probably do not belong
@@ -49,7 +50,6 @@ from likeness.models.asset import Asset, AssetStatus
 from likeness.models.capture import CaptureFile, CaptureSession, TalentReference
 from likeness.models.output import Output, OutputStatus
 from likeness.models.twin import Twin, TwinStatus, TwinVersion, TwinVersionStatus
-from likeness.runtime import Runtime
 from likeness.storage import BlobInventory
 from likeness.storage.intents import ClaimedIntent, IntentRecord
 from likeness.vault.deps import StorageDeps
@@ -342,27 +342,6 @@ def recover_intents(db: Database, deps: StorageDeps) -> list[Finding]:
         for claimed in stale:
             findings.append(_settle_claimed(db, deps, claimed))
     return findings
-
-
-def recover_at_start(runtime: Runtime) -> list[Finding]:
-    """The start-up hook (`likeness serve`, every CLI command on the database, `init`):
-    cheap when nothing was interrupted (one directory listing)."""
-    from likeness.vault.keys import intent_journal
-
-    # Only the journal's folder is looked at first: the storage (and with it the cipher,
-    # which may create a development master key) is built only when there is work.
-    if not intent_journal(runtime.settings).has_any():
-        return []
-    return recover_intents(runtime.db, runtime.storage)
-
-
-def report_recovered(findings: list[Finding]) -> None:
-    """One stderr line per interrupted operation settled at start-up (CLI)."""
-    import typer
-
-    for f in findings:
-        state = "settled" if f.repaired else f"NOT settled ({f.error})"
-        typer.echo(f"note: interrupted operation {f.subject} {state}: {f.detail}", err=True)
 
 
 # --- the whole check -----------------------------------------------------------------

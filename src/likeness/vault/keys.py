@@ -1,10 +1,18 @@
-"""The installation's twin cipher: local master key file + key vault under ``keys_dir``."""
+"""The installation's twin cipher: local master key file + key vault under ``keys_dir``.
+
+The key names and the journal's place cost no cryptography import (every command asks for
+the journal at start-up, :mod:`likeness.system.recovery`); the cipher loads it when built.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from likeness.settings import Settings
 from likeness.storage.intents import IntentJournal
-from likeness.vault.crypto import FileKeyVault, LocalMasterKey, TwinCipher, generate_master_key
+
+if TYPE_CHECKING:
+    from likeness.vault.crypto import TwinCipher
 
 MASTER_KEY_FILE = "master.key"
 VAULT_DIR = "vault"
@@ -18,6 +26,8 @@ def master_key_path(settings: Settings) -> str:
 def cipher_from_settings(settings: Settings) -> TwinCipher:
     """The local cipher. A development home gets its master key on first use; production
     needs it made by ``likeness init`` (or a KMS wired in its place)."""
+    from likeness.vault.crypto import FileKeyVault, LocalMasterKey, TwinCipher, generate_master_key
+
     path = settings.keys_dir / MASTER_KEY_FILE
     if not path.exists() and not settings.is_production:
         generate_master_key(path)
