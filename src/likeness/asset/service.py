@@ -262,6 +262,7 @@ def register(
         idempotency_key=idempotency_key,
         released_by_user_id=actor.user_id,
     )
+    brand_id = output.brand_id  # the session is unusable once the flush fails
     try:
         repository.add(session, asset)
     except IntegrityError as exc:
@@ -274,7 +275,7 @@ def register(
         ):
             raise
         raise DuplicateAsset(
-            f"brand {output.brand_id} already used idempotency key {idempotency_key!r}"
+            f"brand {brand_id} already used idempotency key {idempotency_key!r}"
         ) from None
     record(
         session,
