@@ -3,6 +3,7 @@ only what it may."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -105,3 +106,48 @@ def test_a_revoked_license_blocks_a_release_on_the_command_line(
     assert code == 1 and "license.revoked" in out, out
     shown = ok_json("output", "show", output_id, *as_(world, "brand"))
     assert shown["status"] == "blocked"  # the block committed although the command failed
+
+
+def test_release_writes_the_stamped_file_without_reading_it_back(
+    world: World,
+    tmp_path: Path,
+    cli_home: Path,
+    db: Database,
+    flow: tuple[str, str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sqlalchemy import select
+
+    from likeness.asset import service as assets
+    from likeness.models.asset import Asset
+    from likeness.models.audit import AuditEvent
+
+    twin, lic, scene = flow
+    code, out = support.render(world, twin, lic, scene, tmp_path / "p.jpg")
+    assert code == 0, out
+    output_id = out.split()[1]
+    ok_json("output", "approve", output_id, *as_(world, "talent"))
+
+    def no_read_back(*args: object, **kwargs: object) -> object:
+        raise AssertionError("the release read its own blob back")
+
+    path = tmp_path / "released.jpg"
+    with monkeypatch.context() as patched:
+        patched.setattr(assets, "read_file", no_read_back)
+        released = ok_json("release", output_id, "--idempotency-key", "k", "-o", str(path),
+                           *as_(world, "brand"))  # fmt: skip
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == released["file_sha256"]
+    with db.unit_of_work() as session:
+        asset = session.get(Asset, released["asset_id"])
+        assert asset is not None and asset.file_sha256 == released["file_sha256"]
+        [event] = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "asset.downloaded", AuditEvent.object_id == asset.id
+            )
+        )
+        assert json.loads(event.payload)["as"] == ["brand"]
+    # A replay has nothing freshly stamped: it reads the stored file (audited again).
+    again_path = tmp_path / "again.jpg"
+    again = ok_json("release", output_id, "--idempotency-key", "k", "-o", str(again_path),
+                    *as_(world, "brand"))  # fmt: skip
+    assert again["replayed"] and again_path.read_bytes() == path.read_bytes()

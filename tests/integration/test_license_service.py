@@ -7,7 +7,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from integration.test_license_support import (
@@ -348,6 +348,39 @@ def test_release_quota_is_counted_and_enforced(session: Session, world: World) -
         licensing.record_release(session, brand, lic.id)
     session.refresh(lic)
     assert lic.released_count == 2
+
+
+def _behind_the_back(session: Session, lic: License, **values: object) -> None:
+    """Another worker's committed change: the row moves, this session's copy does not."""
+    session.execute(
+        update(License)
+        .where(License.id == lic.id)
+        .values(version=License.version + 1, **values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def test_a_release_counted_meanwhile_does_not_fail_this_one(session: Session, world: World) -> None:
+    lic = to_status(session, world, "active", max_outputs=5)
+    brand = world.actor(session, "brand")
+    _behind_the_back(session, lic, released_count=License.released_count + 1)
+    assert lic.released_count == 0  # the copy this session holds is stale
+    counted = licensing.record_release(session, brand, lic.id)
+    assert counted.released_count == 2
+
+
+def test_a_license_filled_or_stopped_meanwhile_says_which(session: Session, world: World) -> None:
+    brand = world.actor(session, "brand")
+    full = to_status(session, world, "active", max_outputs=1)
+    _behind_the_back(session, full, released_count=1)
+    with pytest.raises(QuotaExhausted):
+        licensing.record_release(session, brand, full.id)
+    stopped = to_status(session, world, "active", max_outputs=5)
+    _behind_the_back(session, stopped, status=LicenseStatus.suspended)
+    with pytest.raises(LicenseNotRunning, match="suspended"):
+        licensing.record_release(session, brand, stopped.id)
+    session.refresh(stopped)
+    assert stopped.released_count == 0
 
 
 def test_nothing_is_released_under_a_license_that_does_not_run_now(

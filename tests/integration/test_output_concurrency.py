@@ -24,6 +24,7 @@ from likeness.models.asset import Asset, AssetKind
 from likeness.models.license import License
 from likeness.models.output import Output, OutputStatus
 from likeness.output import service
+from likeness.output.errors import IdempotencyKeyReused
 from likeness.provenance import StampConfig
 from likeness.vault.deps import StorageDeps
 
@@ -151,3 +152,37 @@ def test_two_workers_never_exceed_the_quota(
             o.status.value for o in session.scalars(select(Output).where(Output.id.in_(outputs)))
         )
     assert statuses == ["approved", "released"]
+
+
+def test_two_workers_releasing_two_outputs_both_count(
+    db: Database, deps: StorageDeps, config: StampConfig
+) -> None:
+    user, license_id, outputs = _prepare(db, deps, config, 2, max_outputs=5)
+    results = _race(db, [_release(db, deps, config, user, o, None) for o in outputs])
+    assert all(isinstance(r, str) for r in results), results
+    assert _counts(db, license_id) == (2, 2)
+
+
+def test_three_workers_fill_a_quota_of_two_exactly(
+    db: Database, deps: StorageDeps, config: StampConfig
+) -> None:
+    user, license_id, outputs = _prepare(db, deps, config, 3, max_outputs=2)
+    results = _race(db, [_release(db, deps, config, user, o, None) for o in outputs])
+    won = [r for r in results if isinstance(r, str)]
+    assert len(won) == 2, results
+    lost = [r for r in results if not isinstance(r, str)]
+    assert all(isinstance(r, LikenessError) and r.status_code in (403, 409) for r in lost), results
+    assert _counts(db, license_id) == (2, 2)
+
+
+def test_one_key_on_two_outputs_at_once_is_a_conflict_not_a_crash(
+    db: Database, deps: StorageDeps, config: StampConfig, tmp_path: Path
+) -> None:
+    user, license_id, outputs = _prepare(db, deps, config, 2, max_outputs=5)
+    results = _race(db, [_release(db, deps, config, user, o, "shared-key") for o in outputs])
+    won = [r for r in results if isinstance(r, str)]
+    assert len(won) == 1, results
+    [lost] = [r for r in results if not isinstance(r, str)]
+    assert isinstance(lost, IdempotencyKeyReused) and lost.status_code == 409, results
+    assert _counts(db, license_id) == (1, 1)
+    assert not list((tmp_path / "intents").glob("*.intent"))  # the loser's file was undone

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -418,3 +419,124 @@ def test_a_revoked_consent_blocks_every_pending_output_on_the_next_read(
     [event] = events(session, "output.blocked", pending.id)
     assert event.actor == SYSTEM_ACTOR.label  # the platform blocked it, nobody pressed a button
     assert service.settle(session, [pending.id, approved]) == []  # idempotent
+
+
+# --- review fixes: release decision, replay channel, agent queue, settle on reads ----------
+
+
+def test_a_release_on_another_channel_carries_its_own_release_decision(
+    session: Session, deps: StorageDeps, s: support.Setup
+) -> None:
+    output_id = _approved(session, deps, s)  # made for instagram
+    result = service.require_released(
+        service.release(
+            session, s.world.actor(session, "brand"), deps, output_id, s.config, channel="web"
+        )
+    )
+    asset, out = result.asset, result.output
+    assert asset.channel == "web"
+    [event] = events(session, "output.released", output_id)
+    decision = event_data(event)["decision"]
+    assert decision["allow"] and decision["use"]["action"] == "release"
+    assert decision["use"]["channel"] == "web"
+    assert (
+        asset.decision_sha256 == canonical_sha256(decision) == event_data(event)["decision_sha256"]
+    )
+    assert asset.decision_sha256 != out.decision_sha256  # not the generate decision
+    preview = session.get(Asset, out.preview_asset_id)
+    assert preview is not None and preview.decision_sha256 == out.decision_sha256
+
+
+def event_data(event: AuditEvent) -> dict[str, Any]:
+    data = json.loads(event.payload)
+    assert isinstance(data, dict)
+    return data
+
+
+def test_a_retry_with_the_same_key_on_another_channel_is_refused(
+    session: Session, deps: StorageDeps, s: support.Setup
+) -> None:
+    output_id = _approved(session, deps, s)
+    brand = s.world.actor(session, "brand")
+    first = service.require_released(
+        service.release(session, brand, deps, output_id, s.config, idempotency_key="k")
+    )
+    assert first.asset.channel == "instagram"
+    with pytest.raises(IdempotencyKeyReused, match="instagram"):
+        service.release(
+            session, brand, deps, output_id, s.config, channel="web", idempotency_key="k"
+        )
+    again = service.require_released(  # the same channel, named or not, still replays
+        service.release(
+            session, brand, deps, output_id, s.config, channel="instagram", idempotency_key="k"
+        )
+    )
+    assert again.replayed and again.asset.id == first.asset.id
+
+
+def test_operators_may_release_and_the_refusal_says_so(
+    session: Session, deps: StorageDeps, s: support.Setup
+) -> None:
+    output_id = _approved(session, deps, s)
+    with pytest.raises(ReviewNotPermitted, match="operator"):
+        service.release(session, s.world.actor(session, "talent"), deps, output_id, s.config)
+    released = service.release(
+        session, s.world.actor(session, "operator"), deps, output_id, s.config
+    )
+    assert isinstance(released, service.Released) and not released.replayed
+
+
+def test_an_agent_queue_is_filtered_before_paging(
+    session: Session, world: World, deps: StorageDeps, config: StampConfig, s: support.Setup
+) -> None:
+    delegating = to_status(
+        session,
+        world,
+        "active",
+        channels=["tiktok"],
+        categories=["beauty"],
+        per_use_fees_minor={},
+        delegate_review=True,
+    )
+    theirs = support.Setup(world, s.twin, delegating, config)
+    for seed in range(3):  # older, under the license that does not delegate review
+        support.create(session, deps, s, seed=seed)
+    delegated = [
+        support.create(session, deps, theirs, seed=10 + n, channel="tiktok", category="beauty").id
+        for n in range(2)
+    ]
+    agent = world.actor(session, "agent")
+    page = service.list_for(session, agent, queue=True, limit=2)
+    assert [o.id for o in page] == delegated
+    assert service.list_for(session, agent, queue=True, limit=2, offset=2) == []
+    talent = world.actor(session, "talent")
+    assert len(service.list_for(session, talent, queue=True, limit=2)) == 2
+    assert len(service.list_for(session, talent, queue=True)) == 5
+    assert service.list_for(session, world.actor(session, "operator"), queue=True) == []
+
+
+def test_reading_a_settled_output_runs_no_settle_query(
+    session: Session, deps: StorageDeps, s: support.Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from likeness.output import repository as outputs
+
+    released = _approved(session, deps, s, seed=1)
+    service.require_released(
+        service.release(session, s.world.actor(session, "brand"), deps, released, s.config)
+    )
+    rejected = support.create(session, deps, s, seed=2).id
+    service.reject(session, s.world.actor(session, "talent"), rejected, reason="no")
+    pending = support.create(session, deps, s, seed=3).id
+    calls: list[list[str]] = []
+    real = outputs.unreleased_with_rights
+
+    def spy(session: Session, output_ids: list[str]) -> object:
+        calls.append(list(output_ids))
+        return real(session, output_ids)
+
+    monkeypatch.setattr(outputs, "unreleased_with_rights", spy)
+    for output_id in (released, rejected):
+        service.get_for(session, s.world.actor(session, "brand"), output_id)
+    assert calls == []
+    service.get_for(session, s.world.actor(session, "brand"), pending)
+    assert calls == [[pending]]

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from likeness.asset import access, repository
@@ -181,11 +182,20 @@ def register(
     approval_sha256: str | None,
     valid_until: datetime,
     idempotency_key: str | None = None,
+    decision_sha256: str | None = None,
 ) -> Asset:
     """Store the marked file sealed with the twin's data key (through the intent journal,
     so a crash before commit leaves nothing behind once recovery runs), insert the row
-    (status active) and write the audit event ``asset.registered``. Never commits."""
+    (status active) and write the audit event ``asset.registered``. Never commits.
+
+    ``decision_sha256`` is the decision that allowed this asset (a release's own release
+    decision); it defaults to the output's generate decision (a preview). A concurrent
+    registration that took the brand's idempotency key first is a :class:`DuplicateAsset`
+    (the transaction must then roll back).
+    """
     kind = AssetKind(kind)
+    if decision_sha256 is not None:
+        _require_sha256("decision_sha256", decision_sha256)
     _validate(
         asset_id=asset_id,
         kind=kind,
@@ -240,7 +250,7 @@ def register(
         channel=channel,
         consent_sha256=consent_sha256,
         approval_sha256=approval_sha256,
-        decision_sha256=output.decision_sha256,
+        decision_sha256=decision_sha256 or output.decision_sha256,
         engine=output.engine,
         blob_key=blob,
         file_sha256=hashlib.sha256(data).hexdigest(),
@@ -252,7 +262,21 @@ def register(
         idempotency_key=idempotency_key,
         released_by_user_id=actor.user_id,
     )
-    repository.add(session, asset)
+    brand_id = output.brand_id  # the session is unusable once the flush fails
+    try:
+        repository.add(session, asset)
+    except IntegrityError as exc:
+        # A concurrent release with the same key committed first (no savepoint: its
+        # commit would run the transaction's on-commit hooks early). The caller's
+        # transaction is spoilt either way and rolls back, undoing the stored file.
+        text = str(exc.orig)
+        if idempotency_key is None or not (
+            "uq_assets_idempotency" in text or "assets.idempotency_key" in text
+        ):
+            raise
+        raise DuplicateAsset(
+            f"brand {brand_id} already used idempotency key {idempotency_key!r}"
+        ) from None
     record(
         session,
         actor,

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, CursorResult, Select, select, update
 from sqlalchemy.orm import Session
 
 from likeness.kit import versioned
@@ -28,6 +28,26 @@ def compare_and_set(
     return versioned.compare_and_set(session, License, license_id, expected_version, values)
 
 
+def count_release(session: Session, license_id: str, maximum: int) -> bool:
+    """Count one release: one conditional increment, only while the license is active and
+    under ``maximum``. No version is compared, so two releases of *different* outputs both
+    count (on PostgreSQL the second waits for the first's row lock, then re-checks the
+    condition on the new row); ``False`` when the license is not active or is full."""
+    statement = (
+        update(License)
+        .where(
+            License.id == license_id,
+            License.status == LicenseStatus.active,
+            License.released_count < maximum,
+        )
+        .values(released_count=License.released_count + 1, version=License.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    result = session.execute(statement)
+    assert isinstance(result, CursorResult)
+    return result.rowcount == 1
+
+
 def list_licenses(
     session: Session,
     where: Iterable[ColumnElement[bool]],
@@ -46,6 +66,12 @@ def licenses_of_talent(
     if statuses is not None:
         query = query.where(License.status.in_(list(statuses)))
     return session.execute(query.order_by(License.id)).scalars().all()
+
+
+def licenses_of_talents(session: Session, talent_ids: Select[str]) -> Sequence[License]:
+    """Every license of the talent the subquery names, in one query."""
+    query = select(License).where(License.talent_id.in_(talent_ids)).order_by(License.id)
+    return session.execute(query).scalars().all()
 
 
 def licenses_with_use_consents(

@@ -560,18 +560,20 @@ def expire_due(session: Session, actor: Actor, now: datetime | None = None) -> l
 
 
 def record_release(session: Session, actor: Actor, license_id: str) -> License:
-    """Count one released output against the license's maximum (compare-and-set)."""
+    """Count one released output against the license's maximum: a conditional increment
+    (active and under the maximum), so concurrent releases of different outputs all count
+    while quota is left, and the quota is never exceeded."""
     lic = get_for(session, actor, license_id)
     _require_running_now(lic, utcnow())
     maximum = terms_of(lic).max_outputs
     if lic.released_count >= maximum:
         raise QuotaExhausted(f"license {lic.id}: all {maximum} outputs have been released")
-    won = repository.compare_and_set(
-        session, lic.id, lic.version, {"released_count": lic.released_count + 1}
-    )
-    if not won:
-        raise StaleLicense(f"license {lic.id} changed at the same time; retry")
+    counted = repository.count_release(session, lic.id, maximum)
     session.refresh(lic)
+    if not counted:
+        # Someone else changed it first: say what the row says now.
+        _require_running_now(lic, utcnow())
+        raise QuotaExhausted(f"license {lic.id}: all {maximum} outputs have been released")
     audit.record(
         session,
         actor,

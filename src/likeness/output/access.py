@@ -14,14 +14,19 @@ and an agent of the talent only where the license delegates review
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, false
 from sqlalchemy.orm import Session
 
 from likeness.identity.actor import Actor
+from likeness.kit.clock import utcnow
+from likeness.licensing import repository as licenses
+from likeness.licensing.facts import terms_of
 from likeness.models.output import Output, ReviewMode
+from likeness.models.party import Role
 from likeness.output import repository
 from likeness.output.errors import OutputNotFound, ReviewNotPermitted
 from likeness.party.access import related_filter, relations
+from likeness.party.repository import talent_represented_by
 from likeness.policy import LicenseTerms, Relation
 
 
@@ -63,3 +68,21 @@ def review_mode_for(related: frozenset[Relation], terms: LicenseTerms) -> Review
 
 def may_review(related: frozenset[Relation], terms: LicenseTerms) -> bool:
     return Relation.talent in related or (Relation.agent in related and terms.delegate_review)
+
+
+def queue_filter(session: Session, actor: Actor) -> ColumnElement[bool] | None:
+    """SQL filter for the outputs this actor reviews, on top of :func:`output_filter`
+    (None: all it sees). The talent reviews all of theirs; an agent those under licenses
+    of represented talent whose terms delegate review (one query for the license ids);
+    nobody else reviews (operators never approve on a talent's behalf)."""
+    if actor.role is Role.talent:
+        return None
+    if actor.role is Role.agent and actor.agency_ids:
+        represented = talent_represented_by(actor.agency_ids, utcnow().date())
+        delegating = [
+            lic.id
+            for lic in licenses.licenses_of_talents(session, represented)
+            if terms_of(lic).delegate_review
+        ]
+        return Output.license_id.in_(delegating)
+    return false()

@@ -199,10 +199,11 @@ def release(
     read = None
     data: bytes | None = None
     with cli_session(as_email) as (session, actor):
+        deps = cli_storage()
         result = service.release(
             session,
             actor,
-            cli_storage(),
+            deps,
             output_id,
             _stamp_config,
             channel=channel,
@@ -211,7 +212,7 @@ def release(
         if isinstance(result, service.Released):
             read = service.to_release_read(result)
             if out is not None:
-                data = _released_file(session, actor, result)
+                data = service.released_file(session, actor, deps, result)
     # A block (a revoked consent, an ended license) is committed first; then it is reported.
     service.require_released(result)
     assert read is not None
@@ -221,13 +222,6 @@ def release(
         print_json(read.model_dump(mode="json"))
         return
     print_fields(read.model_dump(mode="json"))
-
-
-def _released_file(session: Any, actor: Any, result: service.Released) -> bytes:
-    from likeness.asset import service as assets
-
-    _, data = assets.read_file(session, actor, cli_storage(), result.asset.id)
-    return data
 
 
 def render(

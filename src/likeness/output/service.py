@@ -2,8 +2,9 @@
 
 Each transition is a compare-and-set UPDATE on ``Output.version`` plus an audit event,
 in the caller's one unit of work; the release also counts against the license with a
-compare-and-set on ``License.version`` (:func:`likeness.licensing.service.record_release`),
-so of two workers releasing at once exactly one counts, and the quota is never exceeded.
+conditional increment (:func:`likeness.licensing.service.record_release`), so of two
+workers releasing one output exactly one counts, releases of different outputs all count
+while quota is left, and the quota is never exceeded.
 
 Release spans output, provenance, asset and licensing, so it lives here, in the highest
 feature it touches (decision 0015).
@@ -24,6 +25,7 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from likeness.asset import service as assets
+from likeness.asset.errors import DuplicateAsset
 from likeness.audit import service as audit
 from likeness.capture.service import settle_with_transaction, undo_intent
 from likeness.identity.actor import SYSTEM_ACTOR, Actor
@@ -117,7 +119,8 @@ def _refusal(decision: Decision) -> str:
 
 def get_for(session: Session, actor: Actor, output_id: str) -> Output:
     output = access.get_output_for(session, actor, output_id)
-    settle(session, [output.id])
+    if output.status in repository.UNRELEASED:  # released, rejected, blocked: nothing to settle
+        settle(session, [output.id])
     return output
 
 
@@ -171,6 +174,9 @@ def list_for(
         where.append(visible)
     if queue:
         where.append(Output.status == OutputStatus.pending)
+        reviewable = access.queue_filter(session, actor)
+        if reviewable is not None:
+            where.append(reviewable)
     elif status is not None:
         where.append(Output.status == status)
     for column, value in (
@@ -183,15 +189,7 @@ def list_for(
     rows = repository.list_outputs(session, where, limit=limit, offset=offset)
     if settle(session, [o.id for o in rows if o.status in repository.UNRELEASED]):
         rows = repository.list_outputs(session, where, limit=limit, offset=offset)
-    if not queue:
-        return rows
-    return [o for o in rows if _may_review(session, actor, o)]
-
-
-def _may_review(session: Session, actor: Actor, output: Output) -> bool:
-    lic = session.get(License, output.license_id)
-    assert lic is not None
-    return access.may_review(access.output_relations(session, actor, output), terms_of(lic))
+    return rows
 
 
 def to_read(session: Session, output: Output, asset_id: str | None = None) -> OutputRead:
@@ -433,10 +431,12 @@ def _mark(
     *,
     channel: Channel | None = None,
     idempotency_key: str | None = None,
+    decision_sha256: str | None = None,
 ) -> tuple[Asset, bytes]:
     """Mark ``image`` with a fresh asset id and register it in the asset registry:
-    stamped for release on ``channel`` (with the output's approval), or without one, the
-    reviewer's preview (visible "not for publication" mark, no approval, no channel)."""
+    stamped for release on ``channel`` (with the output's approval and the release
+    decision's digest), or without one, the reviewer's preview (visible "not for
+    publication" mark, no approval, no channel, the generate decision)."""
     kind = AssetKind.preview if channel is None else AssetKind.release
     approval_sha256 = None if channel is None else output.approval_sha256
     asset_id, _ = assets.allocate(session)
@@ -470,6 +470,7 @@ def _mark(
         approval_sha256=approval_sha256,
         valid_until=lic.ends_at,
         idempotency_key=idempotency_key,
+        decision_sha256=decision_sha256,
     )
     return asset, marked
 
@@ -603,6 +604,8 @@ class Released:
     asset: Asset
     license: License
     replayed: bool
+    #: The stamped file this call registered (None for a replay: read it from the asset).
+    data: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -624,10 +627,15 @@ def _channel(value: str) -> Channel:
         ) from None
 
 
-def _replay(session: Session, output: Output, asset: Asset) -> Released:
+def _replay(session: Session, output: Output, asset: Asset, target: Channel) -> Released:
     if asset.output_id != output.id:
         raise IdempotencyKeyReused(
             f"this idempotency key already released output {asset.output_id}"
+        )
+    if asset.channel != target.value:
+        raise IdempotencyKeyReused(
+            f"this idempotency key already released output {output.id} for {asset.channel} "
+            f"(asset {asset.id}); use a new key to release it for {target.value}"
         )
     lic = session.get(License, output.license_id)
     assert lic is not None
@@ -671,14 +679,17 @@ def release(
     output = get_for(session, actor, output_id)
     related = access.output_relations(session, actor, output)
     if not related & {Relation.brand, Relation.operator}:
-        raise ReviewNotPermitted("only the brand that holds the license releases its outputs")
+        raise ReviewNotPermitted(
+            "only the brand that holds the license (or an operator) releases its outputs"
+        )
     if idempotency_key is not None:
         key = idempotency_key.strip()
         if not key or len(key) > 128:
             raise InvalidOutputRequest("an idempotency key is 1 to 128 characters")
         earlier = assets.find_by_idempotency(session, output.brand_id, key)
         if earlier is not None:
-            return _replay(session, output, earlier)
+            made_for = json.loads(output.use_json)["channel"]
+            return _replay(session, output, earlier, _channel(channel or made_for))
         idempotency_key = key
     if output.status is OutputStatus.blocked:
         # Blocked now (a read settled it) or earlier: the caller commits, then reports.
@@ -699,6 +710,9 @@ def release(
         if rules.blocks(decision.codes):
             return _block(session, actor, output, _refusal(decision))
         raise ReleaseDenied(f"release refused: {_refusal(decision)}")
+    # Every asset carries the decision that allowed *its* release (the channel may differ
+    # from the one the output was made for), not the generate decision.
+    decision_text, decision_digest = _decision_json(decision)
     now = utcnow()
     # Claim the output first: on PostgreSQL a second worker waits here for this one's
     # commit, then finds the version gone.
@@ -708,18 +722,26 @@ def release(
     image = deps.cipher.decrypt(
         twin_key_name(output.twin_id), deps.blobs.get(output.blob_key), role=_blob_role(output.id)
     )
-    asset, _ = _mark(
-        session,
-        actor,
-        deps,
-        output,
-        lic,
-        consent,
-        image,
-        stamp_config,
-        channel=target,
-        idempotency_key=idempotency_key,
-    )
+    try:
+        asset, stamped = _mark(
+            session,
+            actor,
+            deps,
+            output,
+            lic,
+            consent,
+            image,
+            stamp_config,
+            channel=target,
+            idempotency_key=idempotency_key,
+            decision_sha256=decision_digest,
+        )
+    except DuplicateAsset as exc:
+        if idempotency_key is None:
+            raise
+        # A concurrent release with the same key committed first (the transaction is
+        # spoilt: no lookup of which output it released).
+        raise IdempotencyKeyReused(f"{exc.message}: use a new key for this release") from None
     lic = licensing.record_release(session, actor, lic.id)
     audit.record(
         session,
@@ -733,10 +755,35 @@ def release(
             "channel": target.value,
             "file_sha256": asset.file_sha256,
             "approval_sha256": output.approval_sha256,
+            "decision_sha256": decision_digest,
+            "decision": json.loads(decision_text),
             "released_count": lic.released_count,
         },
     )
-    return Released(output, asset, lic, replayed=False)
+    return Released(output, asset, lic, replayed=False, data=stamped)
+
+
+def released_file(session: Session, actor: Actor, deps: StorageDeps, result: Released) -> bytes:
+    """The file of a release, for the releasing caller: the bytes this call stamped (no
+    read-back), else (a replay) the stored file; a download either way, so audited."""
+    if result.data is None:
+        return assets.read_file(session, actor, deps, result.asset.id)[1]
+    asset = result.asset
+    audit.record(
+        session,
+        actor,
+        "asset.downloaded",
+        "asset",
+        asset.id,
+        {
+            "kind": asset.kind.value,
+            "status": asset.status.value,
+            "brand_id": asset.brand_id,
+            "file_sha256": asset.file_sha256,
+            "as": sorted(r.value for r in access.output_relations(session, actor, result.output)),
+        },
+    )
+    return result.data
 
 
 def _block(session: Session, actor: Actor, output: Output, why: str) -> Blocked:

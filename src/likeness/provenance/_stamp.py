@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import c2pa
 import numpy as np
@@ -12,7 +13,7 @@ from PIL import Image
 
 from likeness.provenance._channels import label_required, preset_for
 from likeness.provenance._errors import SigningConfigurationError, SigningFailed, StampRefused
-from likeness.provenance._image import DEFAULT_MAX_PIXELS, decode, encode
+from likeness.provenance._image import DEFAULT_MAX_PIXELS, Decoded, decode, encode
 from likeness.provenance._info import PREVIEW_MARK_TEXT, StampInfo
 from likeness.provenance._label import LabelPlacement, draw_label, draw_preview_mark
 from likeness.provenance._manifest import CREATED_ASSERTIONS, build_manifest
@@ -59,9 +60,11 @@ class StampConfig:
         )
 
 
-def _watermark(image: Image.Image, info: StampInfo, config: StampConfig) -> Image.Image:
+def _watermark(image: Image.Image, payload: bytes, config: StampConfig) -> Image.Image:
+    """Embed the 8-byte ``payload``; a watermarker that changes the image shape or type
+    is refused rather than trusted."""
     pixels = np.asarray(image, dtype=np.uint8)
-    marked = config.watermarker.embed(pixels, info.watermark_payload, config.watermark_key)
+    marked = config.watermarker.embed(pixels, payload, config.watermark_key)
     if marked.shape != pixels.shape or marked.dtype != np.uint8:
         raise SigningFailed("the watermarker changed the image shape or type")
     return Image.fromarray(marked, mode="RGB")
@@ -92,6 +95,27 @@ def _sign(
     return out.getvalue()
 
 
+def _finish(
+    decoded: Decoded,
+    info: StampInfo,
+    config: StampConfig,
+    *,
+    label: LabelPlacement | None,
+    preview_mark: dict[str, Any] | None = None,
+) -> bytes:
+    """The tail every signed stamp shares: watermark, XMP, manifest, signature."""
+    decoded.rgb = _watermark(decoded.rgb, info.watermark_payload, config)
+    encoded = encode(decoded, xmp=build_xmp(info), quality=config.quality)
+    manifest = build_manifest(
+        info,
+        mime_type=decoded.format.mime_type,
+        watermark_algorithm=config.watermarker.algorithm,
+        label=label,
+        preview_mark=preview_mark,
+    )
+    return _sign(encoded, manifest, decoded.format.mime_type, config.signing)
+
+
 def stamp(image_bytes: bytes, info: StampInfo, config: StampConfig | None = None) -> bytes:
     """Return the released image: same format, labelled if required, watermarked,
     with IPTC/XMP AI metadata and a signed C2PA manifest.
@@ -106,15 +130,7 @@ def stamp(image_bytes: bytes, info: StampInfo, config: StampConfig | None = None
     placement: LabelPlacement | None = None
     if label_required(info.channel, license_requires_label=info.license_requires_label):
         placement = draw_label(decoded.rgb, preset_for(info.channel), info.label_text)
-    decoded.rgb = _watermark(decoded.rgb, info, config)
-    encoded = encode(decoded, xmp=build_xmp(info), quality=config.quality)
-    manifest = build_manifest(
-        info,
-        mime_type=decoded.format.mime_type,
-        watermark_algorithm=config.watermarker.algorithm,
-        label=placement,
-    )
-    return _sign(encoded, manifest, decoded.format.mime_type, config.signing)
+    return _finish(decoded, info, config, label=placement)
 
 
 def stamp_preview(image_bytes: bytes, info: StampInfo, config: StampConfig | None = None) -> bytes:
@@ -130,16 +146,7 @@ def stamp_preview(image_bytes: bytes, info: StampInfo, config: StampConfig | Non
     config = config or StampConfig.from_settings()
     decoded = decode(image_bytes, max_pixels=config.max_pixels)
     mark = draw_preview_mark(decoded.rgb, PREVIEW_MARK_TEXT)
-    decoded.rgb = _watermark(decoded.rgb, info, config)
-    encoded = encode(decoded, xmp=build_xmp(info), quality=config.quality)
-    manifest = build_manifest(
-        info,
-        mime_type=decoded.format.mime_type,
-        watermark_algorithm=config.watermarker.algorithm,
-        label=None,
-        preview_mark=mark,
-    )
-    return _sign(encoded, manifest, decoded.format.mime_type, config.signing)
+    return _finish(decoded, info, config, label=None, preview_mark=mark)
 
 
 def mark_preview(
@@ -155,7 +162,5 @@ def mark_preview(
         raise StampRefused("a watermark payload is 8 bytes")
     decoded = decode(image_bytes, max_pixels=config.max_pixels)
     draw_preview_mark(decoded.rgb, PREVIEW_MARK_TEXT)
-    pixels = np.asarray(decoded.rgb, dtype=np.uint8)
-    marked = config.watermarker.embed(pixels, mark, config.watermark_key)
-    decoded.rgb = Image.fromarray(marked, mode="RGB")
+    decoded.rgb = _watermark(decoded.rgb, mark, config)
     return encode(decoded, xmp=None, quality=config.quality)

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import io
 import uuid
+from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import pytest
+from numpy.typing import NDArray
 from PIL import Image
 
 from likeness.provenance import (
     PREVIEW_MARK_TEXT,
     ImageRejected,
+    SigningFailed,
     StampConfig,
     StampInfo,
     StampRefused,
@@ -32,7 +36,7 @@ from likeness.provenance._label import (
     preview_mark_box,
     render_badge,
 )
-from unit.provenance.fakes import make_image, make_info
+from unit.provenance.fakes import BlockPairWatermarker, make_image, make_info
 
 PREVIEW_ID = uuid.UUID(int=0xABCD_EF01_2345_6789_0000_1111_2222_3333).hex
 
@@ -112,6 +116,28 @@ def test_a_local_preview_is_marked_and_watermarked_without_a_manifest(
     image = np.asarray(Image.open(io.BytesIO(marked)).convert("RGB"))
     left, top, right, bottom = preview_mark_box((320, 400), PREVIEW_MARK_TEXT)
     assert image[top:bottom, left:right].std() > 20  # text on a flat band
+
+
+class _CroppingWatermarker(BlockPairWatermarker):
+    """A broken watermarker: it hands back fewer rows than it was given."""
+
+    def embed(self, image: NDArray[np.uint8], payload: bytes, key: bytes) -> NDArray[np.uint8]:
+        return super().embed(image, payload, key)[:-8]
+
+
+@pytest.mark.parametrize("make", ["mark_preview", "stamp_preview", "stamp"])
+def test_every_stamp_refuses_a_watermarker_that_changes_the_shape(
+    stamp_config: StampConfig, make: str
+) -> None:
+    config = replace(stamp_config, watermarker=_CroppingWatermarker())
+    image = make_image("PNG", (320, 400))
+    makers: dict[str, Callable[[], bytes]] = {
+        "mark_preview": lambda: mark_preview(image, config, payload=bytes(8)),
+        "stamp_preview": lambda: stamp_preview(image, _preview_info(), config),
+        "stamp": lambda: stamp(image, make_info(), config),
+    }
+    with pytest.raises(SigningFailed, match="shape"):
+        makers[make]()
 
 
 def test_the_mark_shrinks_on_small_images_but_never_disappears() -> None:
