@@ -226,7 +226,7 @@ def takedowns(
                 r.asset_id,
                 r.brand_id,
                 r.status.value,
-                r.takedown_by.isoformat(timespec="minutes") if r.takedown_by else "-",
+                r.takedown_by.strftime("%Y-%m-%d %H:%M") if r.takedown_by else "-",
                 r.reason or "-",
                 "; ".join(
                     f"{p.channel}/{p.territory} {p.url or ''}".strip() for p in r.publications
@@ -236,6 +236,7 @@ def takedowns(
             for r in rows
         ],
         id_columns=(0, 1),
+        keep_columns=(2, 3),
     )
 
 

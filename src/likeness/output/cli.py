@@ -92,21 +92,21 @@ def list_outputs(
         print_json([r.model_dump(mode="json") for r in rows])
         return
     print_table(
-        ["id", "status", "license", "talent", "channel", "engine", "created", "asset"],
+        ["id", "status", "license", "channel", "engine", "created", "asset"],
         [
             [
                 r.id,
                 r.status.value,
                 r.license_id,
-                r.talent_id,
                 r.use.get("channel"),
                 r.engine,
-                r.created_at.isoformat(timespec="seconds"),
+                r.created_at.strftime("%Y-%m-%d %H:%M"),
                 r.asset_id,
             ]
             for r in rows
         ],
-        id_columns=(0, 2, 3, 7),
+        id_columns=(0, 2, 6),
+        keep_columns=(1, 3, 5),
     )
 
 
