@@ -23,6 +23,14 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _output_of(server: subprocess.Popen[bytes]) -> str:
+    """What a server that did not come up printed (stopped first if it still runs)."""
+    if server.poll() is None:
+        server.kill()
+    out, _ = server.communicate(timeout=10)
+    return (out or b"").decode("utf-8", "replace")[-4000:]
+
+
 def test_serve_answers_health_and_openapi(tmp_path: Path, database_url: str) -> None:
     env = {
         **os.environ,
@@ -51,7 +59,7 @@ def test_serve_answers_health_and_openapi(tmp_path: Path, database_url: str) -> 
                 break
             except httpx.TransportError:
                 if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail("server did not start")
+                    pytest.fail(f"server did not start:\n{_output_of(server)}")
                 time.sleep(0.3)
         assert health.json()["status"] == "ok"
         spec = httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=5).json()
@@ -120,7 +128,7 @@ def _serving(env: dict[str, str]) -> Iterator[str]:
                 break
             except httpx.TransportError:
                 if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail("server did not start")
+                    pytest.fail(f"server did not start:\n{_output_of(server)}")
                 time.sleep(0.3)
         yield base
     finally:
