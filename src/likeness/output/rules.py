@@ -4,12 +4,14 @@ digest, what a release decision's refusal means, which statuses may be released.
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from likeness.kit.canonical import canonical_sha256
+from likeness.licensing.rules import Ending, rights_ending
 from likeness.models.output import OutputStatus, ReviewMode
-from likeness.policy import LicenseStatus, iso
+from likeness.policy import ConsentStatus, LicenseStatus, iso
 from likeness.policy import reasons as R  # noqa: N812
 
 #: Refusals that can never be lifted for this output: its license or a consent ended, the
@@ -68,8 +70,25 @@ def releasable(status: OutputStatus) -> bool:
     return status is OutputStatus.approved
 
 
-#: License states in which nothing more may ever be released under it.
-ENDED = frozenset({LicenseStatus.revoked, LicenseStatus.expired, LicenseStatus.withdrawn})
+@dataclass(frozen=True)
+class _LicenseState:
+    status: LicenseStatus
+    ends_at: datetime
+    ended_at: datetime | None = None
+    end_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class _ConsentState:
+    status: ConsentStatus
+    revoked_at: datetime | None
+    valid_until: datetime
+    revocation_reason: str | None = None
+
+
+def blocked_reason(ending: Ending) -> str:
+    """The ``blocked_reason`` of an output whose rights ended: ``code: sentence``."""
+    return f"{ending.code}: {ending.reason}"
 
 
 def ended_because(
@@ -81,15 +100,19 @@ def ended_because(
     consent_valid_until: datetime,
     now: datetime,
 ) -> str | None:
-    """Why an unreleased output can never be released any more, or None while it can: its
-    license ended (revoked, expired, withdrawn, or past its end) or its use consent was
-    revoked or ran out. A suspension is not an end."""
-    if license_status in ENDED:
-        return f"license.{license_status.value}: license {license_id} is {license_status.value}"
-    if consent_revoked_at is not None and consent_revoked_at <= now:
-        return f"{R.CONSENT_REVOKED}: the talent revoked the use consent of license {license_id}"
-    if license_ends_at <= now:
-        return f"{R.LICENSE_EXPIRED}: license {license_id} ended at {iso(license_ends_at)}"
-    if consent_valid_until <= now:
-        return f"{R.CONSENT_EXPIRED}: the use consent of license {license_id} ran out"
-    return None
+    """Why an unreleased output can never be released any more, or None while it can:
+    the rights of its license ended by the shared rule
+    :func:`likeness.licensing.rules.rights_ending` (the one the asset registry settles
+    by). A suspension is not an end."""
+    ending = rights_ending(
+        _LicenseState(license_status, license_ends_at),
+        _ConsentState(
+            ConsentStatus.revoked if consent_revoked_at is not None else ConsentStatus.signed,
+            consent_revoked_at,
+            consent_valid_until,
+        ),
+        now,
+    )
+    if ending is None:
+        return None
+    return f"{blocked_reason(ending)} (license {license_id})"
