@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from likeness.kit.canonical import canonical_sha256
-from likeness.licensing.rules import Ending, rights_ending
+from likeness.licensing.rules import ConsentState, Ending, LicenseState, rights_ending
 from likeness.models.output import OutputStatus, ReviewMode
 from likeness.policy import ConsentStatus, LicenseStatus, iso
 from likeness.policy import reasons as R  # noqa: N812
@@ -91,6 +91,20 @@ def blocked_reason(ending: Ending) -> str:
     return f"{ending.code}: {ending.reason}"
 
 
+def ended_for(lic: LicenseState, consent: ConsentState, now: datetime) -> str | None:
+    """Why an unreleased output of ``lic`` (under its use ``consent``) can never be
+    released any more, or None while it can: the shared rule
+    :func:`likeness.licensing.rules.rights_ending`, the one the asset registry settles
+    by, so an output is blocked exactly when the assets of its license stop being active.
+    A suspension is not an end."""
+    ending = rights_ending(lic, consent, now)
+    return blocked_reason(ending) if ending is not None else None
+
+
+#: License states whose end the license row dates (``ended_at``).
+_ENDED = frozenset({LicenseStatus.revoked, LicenseStatus.expired, LicenseStatus.withdrawn})
+
+
 def ended_because(
     *,
     license_id: str,
@@ -100,12 +114,18 @@ def ended_because(
     consent_valid_until: datetime,
     now: datetime,
 ) -> str | None:
-    """Why an unreleased output can never be released any more, or None while it can:
-    the rights of its license ended by the shared rule
-    :func:`likeness.licensing.rules.rights_ending` (the one the asset registry settles
-    by). A suspension is not an end."""
-    ending = rights_ending(
-        _LicenseState(license_status, license_ends_at),
+    """:func:`ended_for` over the columns the caller read, with the license id added.
+
+    These columns do not say when an ended license ended; it is taken as no later than
+    anything else known to have ended by ``now``, so an ended license is named before
+    its consent (a talent's revocation dates both the same), as :func:`ended_for` does
+    with the rows."""
+    ended_at = None
+    if license_status in _ENDED:
+        known = (consent_revoked_at, license_ends_at, consent_valid_until)
+        ended_at = min([now, *(t for t in known if t is not None and t <= now)])
+    why = ended_for(
+        _LicenseState(license_status, license_ends_at, ended_at),
         _ConsentState(
             ConsentStatus.revoked if consent_revoked_at is not None else ConsentStatus.signed,
             consent_revoked_at,
@@ -113,6 +133,4 @@ def ended_because(
         ),
         now,
     )
-    if ending is None:
-        return None
-    return f"{blocked_reason(ending)} (license {license_id})"
+    return f"{why} (license {license_id})" if why is not None else None

@@ -136,3 +136,33 @@ def test_what_ends_an_unreleased_output() -> None:
     # The license's own end is named first when both ended.
     both = _ended(license_status=LicenseStatus.revoked, consent_revoked_at=AT)
     assert (both or "").startswith("license.revoked:")
+
+
+def test_the_columns_and_the_rows_name_the_same_end() -> None:
+    from likeness.models.consent import Consent
+    from likeness.models.license import License
+    from likeness.policy import ConsentStatus, LicenseStatus
+
+    # A talent's revocation dates the license's end and the consent's revocation alike.
+    lic = License(
+        status=LicenseStatus.revoked, ends_at=AT + timedelta(days=9), ended_at=AT, end_reason="x"
+    )
+    consent = Consent(
+        status=ConsentStatus.revoked,
+        revoked_at=AT,
+        valid_until=AT + timedelta(days=9),
+        revocation_reason="x",
+    )
+    later = AT + timedelta(hours=1)
+    rows = rules.ended_for(lic, consent, later)
+    assert rows == "license.revoked: license revoked: x"
+    columns = _ended(
+        license_status=LicenseStatus.revoked,
+        license_ends_at=lic.ends_at,
+        consent_revoked_at=AT,
+        consent_valid_until=consent.valid_until,
+        now=later,
+    )
+    assert (columns or "").startswith("license.revoked: license revoked (license L)")
+    lic.status, lic.ended_at = LicenseStatus.suspended, None
+    assert rules.ended_for(lic, consent, later) == "consent.revoked: use consent revoked: x"
