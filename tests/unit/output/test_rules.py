@@ -7,6 +7,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from likeness.kit.canonical import canonical_sha256
 from likeness.models.output import OutputStatus, ReviewMode
@@ -98,6 +100,17 @@ def test_the_talent_reviews_an_agent_only_where_the_license_delegates() -> None:
         assert not may_review(frozenset(related), delegating)
     assert may_review(frozenset({Relation.agent}), delegating)
     assert not may_review(frozenset({Relation.agent}), plain)
+
+
+@given(related=st.frozensets(st.sampled_from(list(Relation))), delegate=st.booleans())
+def test_may_review_is_review_mode_for_asked(related: frozenset[Relation], delegate: bool) -> None:
+    license_terms = replace(terms(), delegate_review=delegate)
+    try:
+        review_mode_for(related, license_terms)
+    except ReviewNotPermitted:
+        assert not may_review(related, license_terms)
+    else:
+        assert may_review(related, license_terms)
 
 
 def test_only_the_reviewing_side_sees_the_image() -> None:
