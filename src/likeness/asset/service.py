@@ -8,10 +8,12 @@ leaves nothing once recovery has run, and retiring the twin shreds its assets to
 
 Licensing sits below and never calls this package. :func:`settle` reads license and
 consent state and materialises what it means for assets (expired, revoked, a take-down
-date); every read path runs it first, so the registry is correct without licensing
-knowing about assets. The take-down date is the one the brand's rights notification
-already gave: the moment the license ended (or the consent was revoked) plus the
-license's ``takedown_days`` (decision 0017).
+date) by licensing's own rule, :func:`likeness.licensing.rules.rights_ending` (the one
+that blocks unreleased outputs too); every read path runs it first, so the registry is
+correct without licensing knowing about assets. The take-down date is the one the
+brand's rights notification already gave: the moment the rights ended (the license
+ended, the consent was revoked or ran out) plus the license's ``takedown_days``
+(decision 0017).
 """
 
 from __future__ import annotations
