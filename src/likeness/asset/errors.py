@@ -16,33 +16,29 @@ from __future__ import annotations
 from likeness.errors import Conflict, Forbidden, InvalidInput, LikenessError, NotFound
 
 
-class AssetError(LikenessError):
-    status_code = 422
+class AssetError(LikenessError, status=422):
+    """Base of asset registry errors."""
 
 
-class AssetNotFound(AssetError, NotFound):
-    status_code = 404
+class AssetNotFound(AssetError, NotFound, status=404):
+    """No such asset, or one the caller may not see."""
 
 
 class InvalidAsset(AssetError, InvalidInput):
-    status_code = 422
+    """A registration with bad input (nothing stored)."""
 
 
-class DuplicateAsset(AssetError, Conflict):
-    status_code = 409
+class DuplicateAsset(AssetError, Conflict, status=409):
+    """The id, mark or idempotency key is already registered."""
 
 
-class NotDownloadable(AssetError, Conflict):
+class NotDownloadable(AssetError, Conflict, status=409):
     """Only a brand's own *active release* is downloadable by that brand."""
 
-    status_code = 409
 
-
-class PublicationRefused(AssetError, Forbidden):
+class PublicationRefused(AssetError, Forbidden, status=403):
     """The license does not cover publishing this asset there (nothing was recorded)."""
 
-    status_code = 403
 
-
-class AlreadyTakenDown(AssetError, Conflict):
-    status_code = 409
+class AlreadyTakenDown(AssetError, Conflict, status=409):
+    """The brand already confirmed this take-down."""

@@ -6,10 +6,10 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, CursorResult, and_, exists, or_, select, update
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.util import identity_key
 
+from likeness.kit import versioned
 from likeness.models.asset import Asset, AssetKind, AssetStatus, Publication
 from likeness.models.consent import Consent
 from likeness.models.license import License
@@ -71,14 +71,20 @@ def ended_rights_with_active_assets(
     scope: ColumnElement[bool] | None = None,
 ) -> Sequence[tuple[License, Consent | None]]:
     """Licenses with active assets whose license no longer runs (ended, or past its term)
-    or whose use consent was revoked, each with that use consent (a license has one), in
-    one query; only ``license_ids`` and those ``scope`` (a filter on licenses) admits."""
-    consent_revoked = or_(Consent.status == ConsentStatus.revoked, Consent.revoked_at.is_not(None))
+    or whose use consent was revoked or ran out, each with that use consent (a license
+    has one), in one query; only ``license_ids`` and those ``scope`` (a filter on
+    licenses) admits. A superset: the caller applies the rule
+    (:func:`likeness.licensing.rules.rights_ending`) to each."""
+    consent_ended = or_(
+        Consent.status == ConsentStatus.revoked,
+        Consent.revoked_at.is_not(None),
+        Consent.valid_until <= now,
+    )
     query = (
         select(License, Consent)
         .outerjoin(Consent, and_(Consent.license_id == License.id, Consent.kind == ConsentKind.use))
         .where(
-            or_(License.status.not_in(RUNNING), License.ends_at <= now, consent_revoked),
+            or_(License.status.not_in(RUNNING), License.ends_at <= now, consent_ended),
             exists().where(Asset.status == AssetStatus.active, Asset.license_id == License.id),
         )
     )
@@ -101,20 +107,8 @@ def set_status(
     """One UPDATE guarded by the status the caller read: of two racers, one wins. The
     winner's loaded asset (if any) forgets only the columns written, so they are read
     again on next use; nothing else in the session is expired."""
-    statement = (
-        update(Asset)
-        .where(Asset.id == asset_id, Asset.status.in_(list(expected)))
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    result = session.execute(statement)
-    assert isinstance(result, CursorResult)
-    won = result.rowcount == 1
-    if won:
-        loaded = session.identity_map.get(identity_key(Asset, asset_id))
-        if loaded is not None:
-            session.expire(loaded, list(values))
-    return won
+    guard = Asset.status.in_(list(expected))
+    return versioned.guarded_update(session, Asset, asset_id, guard, values, forget="written")
 
 
 def takedowns(session: Session, where: Iterable[ColumnElement[bool]]) -> Sequence[Asset]:

@@ -8,10 +8,12 @@ leaves nothing once recovery has run, and retiring the twin shreds its assets to
 
 Licensing sits below and never calls this package. :func:`settle` reads license and
 consent state and materialises what it means for assets (expired, revoked, a take-down
-date); every read path runs it first, so the registry is correct without licensing
-knowing about assets. The take-down date is the one the brand's rights notification
-already gave: the moment the license ended (or the consent was revoked) plus the
-license's ``takedown_days`` (decision 0017).
+date) by licensing's own rule, :func:`likeness.licensing.rules.rights_ending` (the one
+that blocks unreleased outputs too); every read path runs it first, so the registry is
+correct without licensing knowing about assets. The take-down date is the one the
+brand's rights notification already gave: the moment the rights ended (the license
+ended, the consent was revoked or ran out) plus the license's ``takedown_days``
+(decision 0017).
 """
 
 from __future__ import annotations
@@ -56,17 +58,14 @@ from likeness.kit.clock import utcnow
 from likeness.licensing import access as license_access
 from likeness.licensing import decision as decision_point
 from likeness.licensing.facts import terms_of
+from likeness.licensing.rules import Ending, rights_ending
 from likeness.models.asset import Asset, AssetKind, AssetStatus, Publication
-from likeness.models.consent import Consent
 from likeness.models.license import License
 from likeness.models.output import Output, OutputStatus
 from likeness.policy import (
-    RUNNING,
     Action,
-    ConsentStatus,
     Decision,
     InvalidUse,
-    LicenseStatus,
     Relation,
     UseRequest,
     decide,
@@ -392,60 +391,9 @@ def read_file(
 # --- settling: what license and consent state mean for assets ------------------------
 
 
-@dataclass(frozen=True)
-class Ending:
-    """Why and when the assets of one license stop being active."""
-
-    status: AssetStatus
-    at: datetime
-    reason: str
-
-
-def license_ending(lic: License, now: datetime) -> Ending | None:
-    """The end a license's state implies for its assets (None: they stay active).
-
-    Pure over the row: revoked or withdrawn → ``revoked`` at ``ended_at``; expired, or
-    past ``ends_at`` while still marked running → ``expired`` at the end of the term.
-    """
-    if lic.status in (LicenseStatus.revoked, LicenseStatus.withdrawn):
-        return Ending(
-            AssetStatus.revoked,
-            lic.ended_at or now,
-            f"license {lic.status.value}" + (f": {lic.end_reason}" if lic.end_reason else ""),
-        )
-    if lic.status is LicenseStatus.expired:
-        at = lic.ended_at or min(lic.ends_at, now)
-        return Ending(
-            AssetStatus.expired,
-            at,
-            "license expired" + (f": {lic.end_reason}" if lic.end_reason else ""),
-        )
-    if lic.status in RUNNING and lic.ends_at <= now:
-        return Ending(AssetStatus.expired, lic.ends_at, "license term ended")
-    if lic.status not in RUNNING:
-        return Ending(AssetStatus.revoked, lic.ended_at or now, f"license {lic.status.value}")
-    return None
-
-
-def consent_is_revoked(consent: Consent) -> bool:
-    return consent.status is ConsentStatus.revoked or consent.revoked_at is not None
-
-
-def consent_ending(consent: Consent, now: datetime) -> Ending:
-    return Ending(
-        AssetStatus.revoked,
-        consent.revoked_at or now,
-        "use consent revoked"
-        + (f": {consent.revocation_reason}" if consent.revocation_reason else ""),
-    )
-
-
-def earliest(*endings: Ending | None) -> Ending | None:
-    """The end that came first (a tie goes to revocation: the stronger reason)."""
-    found = [e for e in endings if e is not None]
-    if not found:
-        return None
-    return min(found, key=lambda e: (e.at, e.status is not AssetStatus.revoked))
+def asset_status(ending: Ending) -> AssetStatus:
+    """What an end of rights makes of an active asset: ``expired`` or ``revoked``."""
+    return AssetStatus(ending.kind.value)
 
 
 def _settled(
@@ -467,9 +415,7 @@ def _settled(
         raise AssetNotFound(f"no asset {asset_id or mark}")
     asset, lic, consent = found
     related = access.require_related(session, actor, asset) if actor is not None else frozenset()
-    if asset.status is AssetStatus.active and (
-        license_ending(lic, now) is not None or consent_is_revoked(consent)
-    ):
+    if asset.status is AssetStatus.active and rights_ending(lic, consent, now) is not None:
         settle(session, now, license_ids=[asset.license_id])
     return asset, related
 
@@ -481,8 +427,10 @@ def settle(
     license_ids: Collection[str] | None = None,
     actor: Actor | None = None,
 ) -> list[Asset]:
-    """Mark the active assets of ended licenses and revoked consents expired or revoked,
-    with their take-down date; one audit event per asset. Idempotent (only active assets
+    """Mark the active assets of licenses whose rights ended (the shared rule
+    :func:`likeness.licensing.rules.rights_ending`: the license ended or ran past its
+    term, or its use consent was revoked or ran out) expired or revoked, with their
+    take-down date; one audit event per asset. Idempotent (only active assets
     change, each with a compare-and-set), so any read path may run it. ``license_ids``
     limits the work to those licenses (a single-asset read); ``actor`` to the licenses
     that actor may see (a list: a brand's read settles its own licenses only)."""
@@ -491,11 +439,7 @@ def settle(
     for lic, consent in repository.ended_rights_with_active_assets(
         session, now, license_ids, scope
     ):
-        revoked = consent is not None and consent_is_revoked(consent)
-        ending = earliest(
-            license_ending(lic, now),
-            consent_ending(consent, now) if consent is not None and revoked else None,
-        )
+        ending = rights_ending(lic, consent, now)
         if ending is not None:
             endings.append((lic, ending))
     changed: list[Asset] = []
@@ -516,7 +460,7 @@ def settle(
                 asset.id,
                 [AssetStatus.active],
                 {
-                    "status": ending.status,
+                    "status": asset_status(ending),
                     "status_changed_at": now,
                     "status_reason": ending.reason[:500],
                     "takedown_by": takedown_by,
@@ -527,7 +471,7 @@ def settle(
             record(
                 session,
                 SYSTEM_ACTOR,
-                f"asset.{ending.status.value}",
+                f"asset.{asset_status(ending).value}",
                 "asset",
                 asset.id,
                 details,

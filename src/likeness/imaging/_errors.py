@@ -10,10 +10,8 @@ from __future__ import annotations
 from likeness.errors import LikenessError
 
 
-class ImagingError(LikenessError):
+class ImagingError(LikenessError, status=422):
     """Base of every imaging error: bad input the caller can fix."""
-
-    status_code = 422
 
 
 class InvalidImage(ImagingError):

@@ -5,10 +5,8 @@ from __future__ import annotations
 from likeness.errors import LikenessError
 
 
-class ModelError(LikenessError):
+class ModelError(LikenessError, status=500):
     """Base of every error about model files (a server-side configuration problem)."""
-
-    status_code = 500
 
 
 class ModelNotRegistered(ModelError):

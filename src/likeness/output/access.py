@@ -67,7 +67,12 @@ def review_mode_for(related: frozenset[Relation], terms: LicenseTerms) -> Review
 
 
 def may_review(related: frozenset[Relation], terms: LicenseTerms) -> bool:
-    return Relation.talent in related or (Relation.agent in related and terms.delegate_review)
+    """Whether :func:`review_mode_for` lets this actor review (the one rule, asked)."""
+    try:
+        review_mode_for(related, terms)
+    except ReviewNotPermitted:
+        return False
+    return True
 
 
 def queue_filter(session: Session, actor: Actor) -> ColumnElement[bool] | None:

@@ -8,8 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from likeness.kit.canonical import canonical_sha256
+from likeness.licensing.rules import ConsentState, Ending, LicenseState, rights_ending
 from likeness.models.output import OutputStatus, ReviewMode
-from likeness.policy import LicenseStatus, iso
+from likeness.policy import iso
 from likeness.policy import reasons as R  # noqa: N812
 
 #: Refusals that can never be lifted for this output: its license or a consent ended, the
@@ -68,28 +69,16 @@ def releasable(status: OutputStatus) -> bool:
     return status is OutputStatus.approved
 
 
-#: License states in which nothing more may ever be released under it.
-ENDED = frozenset({LicenseStatus.revoked, LicenseStatus.expired, LicenseStatus.withdrawn})
+def blocked_reason(ending: Ending) -> str:
+    """The ``blocked_reason`` of an output whose rights ended: ``code: sentence``."""
+    return f"{ending.code}: {ending.reason}"
 
 
-def ended_because(
-    *,
-    license_id: str,
-    license_status: LicenseStatus,
-    license_ends_at: datetime,
-    consent_revoked_at: datetime | None,
-    consent_valid_until: datetime,
-    now: datetime,
-) -> str | None:
-    """Why an unreleased output can never be released any more, or None while it can: its
-    license ended (revoked, expired, withdrawn, or past its end) or its use consent was
-    revoked or ran out. A suspension is not an end."""
-    if license_status in ENDED:
-        return f"license.{license_status.value}: license {license_id} is {license_status.value}"
-    if consent_revoked_at is not None and consent_revoked_at <= now:
-        return f"{R.CONSENT_REVOKED}: the talent revoked the use consent of license {license_id}"
-    if license_ends_at <= now:
-        return f"{R.LICENSE_EXPIRED}: license {license_id} ended at {iso(license_ends_at)}"
-    if consent_valid_until <= now:
-        return f"{R.CONSENT_EXPIRED}: the use consent of license {license_id} ran out"
-    return None
+def ended_for(lic: LicenseState, consent: ConsentState, now: datetime) -> str | None:
+    """Why an unreleased output of ``lic`` (under its use ``consent``) can never be
+    released any more, or None while it can: the shared rule
+    :func:`likeness.licensing.rules.rights_ending`, the one the asset registry settles
+    by, so an output is blocked exactly when the assets of its license stop being active.
+    A suspension is not an end."""
+    ending = rights_ending(lic, consent, now)
+    return blocked_reason(ending) if ending is not None else None

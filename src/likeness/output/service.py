@@ -133,14 +133,7 @@ def settle(
     moment = now or utcnow()
     blocked: list[Output] = []
     for output, lic, consent in repository.unreleased_with_rights(session, output_ids):
-        why = rules.ended_because(
-            license_id=lic.id,
-            license_status=lic.status,
-            license_ends_at=lic.ends_at,
-            consent_revoked_at=consent.revoked_at,
-            consent_valid_until=consent.valid_until,
-            now=moment,
-        )
+        why = rules.ended_for(lic, consent, moment)
         if why is None:
             continue
         values = {"status": OutputStatus.blocked, "blocked_reason": why[:500], "updated_at": moment}

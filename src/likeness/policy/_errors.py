@@ -16,8 +16,6 @@ class InvalidTerms(PolicyError, InvalidInput):
     all of them in one round.
     """
 
-    status_code = 422
-
     def __init__(self, problems: list[str]) -> None:
         super().__init__("invalid license terms: " + "; ".join(problems))
         self.problems = tuple(problems)
@@ -26,22 +24,14 @@ class InvalidTerms(PolicyError, InvalidInput):
 class InvalidUse(PolicyError, InvalidInput):
     """A use request is malformed (unknown action, naive time, bad territory code)."""
 
-    status_code = 422
-
 
 class IllegalTransition(PolicyError, Conflict):
     """The negotiation action is not possible from the license's current state."""
-
-    status_code = 409
 
 
 class TransitionNotPermitted(PolicyError, Forbidden):
     """The actor's relation to the license does not allow this negotiation action."""
 
-    status_code = 403
-
 
 class ExclusivityConflict(PolicyError, Conflict):
     """Granting these terms would overlap another brand's category exclusivity."""
-
-    status_code = 409

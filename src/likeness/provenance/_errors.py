@@ -12,22 +12,14 @@ class ProvenanceError(LikenessError):
 class ImageRejected(ProvenanceError, InvalidInput):
     """The bytes are not an image we can stamp (format, size, corruption)."""
 
-    status_code = 422
-
 
 class StampRefused(ProvenanceError, InvalidInput):
     """The stamp request itself is wrong (bad IDs, label text the font cannot draw)."""
-
-    status_code = 422
 
 
 class SigningConfigurationError(ProvenanceError, ConfigurationError):
     """Signing material is missing, expired, mismatched or unusable by C2PA."""
 
-    status_code = 500
 
-
-class SigningFailed(ProvenanceError):
+class SigningFailed(ProvenanceError, status=500):
     """The C2PA SDK refused to sign (raised only after start-up checks passed)."""
-
-    status_code = 500

@@ -11,20 +11,20 @@ from likeness.errors import LikenessError, NotFound
 _KEY_RE = re.compile(r"^[0-9a-f]{64}$")
 
 
-class BlobError(LikenessError):
-    status_code = 500
+class BlobError(LikenessError, status=500):
+    """Base of blob store errors (a server-side problem unless said otherwise)."""
 
 
-class BlobNotFound(BlobError, NotFound):
-    status_code = 404
+class BlobNotFound(BlobError, NotFound, status=404):
+    """No blob under that key."""
 
 
 class BlobCorrupted(BlobError):
-    status_code = 500
+    """A blob's content no longer matches its key."""
 
 
-class InvalidBlobKey(BlobError):
-    status_code = 422
+class InvalidBlobKey(BlobError, status=422):
+    """Not a blob key (64 lower-case hex digits)."""
 
 
 def blob_key(data: bytes) -> str:

@@ -97,10 +97,8 @@ SCENE = {
 }
 
 
-class DemoFailed(LikenessError):
+class DemoFailed(LikenessError, status=500):
     """A service answered in a way that makes the rest of the demo meaningless."""
-
-    status_code = 500
 
 
 @dataclass

@@ -13,17 +13,17 @@ from __future__ import annotations
 from likeness.errors import LikenessError
 
 
-class VaultError(LikenessError):
-    status_code = 422
+class VaultError(LikenessError, status=422):
+    """Base of vault errors."""
 
 
-class KeyUnavailable(VaultError):
-    status_code = 500
+class KeyUnavailable(VaultError, status=500):
+    """The master key is missing or wrong."""
 
 
-class KeyShredded(VaultError):
-    status_code = 410
+class KeyShredded(VaultError, status=410):
+    """The data key was destroyed: what it sealed is gone."""
 
 
 class DecryptionFailed(VaultError):
-    pass
+    """Ciphertext altered, or sealed for another owner or role."""

@@ -4,7 +4,7 @@ for its assets (no database: rows are built in memory)."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given
@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from likeness.asset import service
 from likeness.asset.errors import AssetNotFound, InvalidAsset
+from likeness.licensing.rules import Ending, EndKind
 from likeness.models.asset import Asset, AssetKind, AssetStatus
-from likeness.models.license import License
-from likeness.policy import LicenseStatus, Relation
+from likeness.policy import Relation
 
 NOW = datetime(2026, 12, 7, 12, tzinfo=UTC)
 
@@ -45,44 +45,12 @@ def test_the_talent_side_and_operators_may_open_what_they_see(
     assert not service.downloadable_by(frozenset(), asset(kind, status))
 
 
-def lic(status: LicenseStatus, *, ends_in: timedelta, ended_at: datetime | None = None) -> License:
-    return License(
-        id="l" * 32, status=status, ends_at=NOW + ends_in, ended_at=ended_at, end_reason=None
-    )
-
-
-@pytest.mark.parametrize("status", [LicenseStatus.active, LicenseStatus.suspended])
-def test_a_running_license_inside_its_term_keeps_assets_active(status: LicenseStatus) -> None:
-    assert service.license_ending(lic(status, ends_in=timedelta(days=1)), NOW) is None
-
-
-def test_a_running_license_past_its_term_expires_them_at_the_end() -> None:
-    ending = service.license_ending(lic(LicenseStatus.active, ends_in=-timedelta(hours=2)), NOW)
-    assert ending is not None and ending.status is AssetStatus.expired
-    assert ending.at == NOW - timedelta(hours=2)
-
-
-def test_a_revoked_license_revokes_them_when_it_ended() -> None:
-    ended = NOW - timedelta(days=1)
-    ending = service.license_ending(
-        lic(LicenseStatus.revoked, ends_in=timedelta(days=90), ended_at=ended), NOW
-    )
-    assert ending is not None and (ending.status, ending.at) == (AssetStatus.revoked, ended)
-
-
-def test_an_expired_license_without_an_end_time_uses_its_term() -> None:
-    ending = service.license_ending(lic(LicenseStatus.expired, ends_in=-timedelta(days=3)), NOW)
-    assert ending is not None and ending.status is AssetStatus.expired
-    assert ending.at == NOW - timedelta(days=3)
-
-
-def test_the_earliest_end_wins_and_a_tie_goes_to_revocation() -> None:
-    early = service.Ending(AssetStatus.expired, NOW - timedelta(days=2), "term")
-    late = service.Ending(AssetStatus.revoked, NOW, "consent")
-    assert service.earliest(late, early) is early
-    tie = service.Ending(AssetStatus.revoked, early.at, "consent")
-    assert service.earliest(early, tie) is tie
-    assert service.earliest(None, None) is None
+def test_an_end_of_rights_becomes_the_asset_status_of_the_same_name() -> None:
+    for kind, status in (
+        (EndKind.expired, AssetStatus.expired),
+        (EndKind.revoked, AssetStatus.revoked),
+    ):
+        assert service.asset_status(Ending(kind, NOW, "code", "why")) is status
 
 
 @given(st.uuids(version=4))

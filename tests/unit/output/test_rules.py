@@ -3,17 +3,19 @@ reviews under which terms, who sees the image."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from likeness.kit.canonical import canonical_sha256
 from likeness.models.output import OutputStatus, ReviewMode
 from likeness.output import rules
 from likeness.output.access import may_review, may_see_image, review_mode_for
 from likeness.output.errors import ReviewNotPermitted
-from likeness.policy import Relation
+from likeness.policy import ConsentStatus, LicenseStatus, Relation
 from likeness.policy import reasons as R  # noqa: N812
 from unit.policy.builders import terms
 
@@ -100,6 +102,17 @@ def test_the_talent_reviews_an_agent_only_where_the_license_delegates() -> None:
     assert not may_review(frozenset({Relation.agent}), plain)
 
 
+@given(related=st.frozensets(st.sampled_from(list(Relation))), delegate=st.booleans())
+def test_may_review_is_review_mode_for_asked(related: frozenset[Relation], delegate: bool) -> None:
+    license_terms = replace(terms(), delegate_review=delegate)
+    try:
+        review_mode_for(related, license_terms)
+    except ReviewNotPermitted:
+        assert not may_review(related, license_terms)
+    else:
+        assert may_review(related, license_terms)
+
+
 def test_only_the_reviewing_side_sees_the_image() -> None:
     assert not may_see_image(frozenset({Relation.brand}))
     assert not may_see_image(frozenset())
@@ -107,24 +120,37 @@ def test_only_the_reviewing_side_sees_the_image() -> None:
         assert may_see_image(frozenset({who, Relation.brand}))
 
 
-def _ended(**changes: object) -> str | None:
-    from likeness.policy import LicenseStatus
+@dataclass(frozen=True)
+class _License:
+    status: LicenseStatus
+    ends_at: datetime
+    ended_at: datetime | None = None
+    end_reason: str | None = None
 
-    values: dict[str, object] = {
-        "license_id": "L",
-        "license_status": LicenseStatus.active,
-        "license_ends_at": AT + timedelta(days=1),
-        "consent_revoked_at": None,
-        "consent_valid_until": AT + timedelta(days=1),
-        "now": AT,
-    }
-    values.update(changes)
-    return rules.ended_because(**values)  # type: ignore[arg-type]
+
+@dataclass(frozen=True)
+class _Consent:
+    status: ConsentStatus
+    revoked_at: datetime | None
+    valid_until: datetime
+    revocation_reason: str | None = None
+
+
+def _ended(
+    license_status: LicenseStatus = LicenseStatus.active,
+    license_ends_at: datetime = AT + timedelta(days=1),
+    consent_revoked_at: datetime | None = None,
+    consent_valid_until: datetime = AT + timedelta(days=1),
+) -> str | None:
+    """Why an output is blocked at ``AT``; an ended license ended at ``AT``."""
+    ended_states = (LicenseStatus.revoked, LicenseStatus.expired, LicenseStatus.withdrawn)
+    ended = license_status in ended_states
+    lic = _License(license_status, license_ends_at, AT if ended else None)
+    status = ConsentStatus.revoked if consent_revoked_at is not None else ConsentStatus.signed
+    return rules.ended_for(lic, _Consent(status, consent_revoked_at, consent_valid_until), AT)
 
 
 def test_what_ends_an_unreleased_output() -> None:
-    from likeness.policy import LicenseStatus
-
     assert _ended() is None
     assert _ended(license_status=LicenseStatus.suspended) is None  # a pause is no end
     for status in (LicenseStatus.revoked, LicenseStatus.expired, LicenseStatus.withdrawn):
@@ -136,3 +162,25 @@ def test_what_ends_an_unreleased_output() -> None:
     # The license's own end is named first when both ended.
     both = _ended(license_status=LicenseStatus.revoked, consent_revoked_at=AT)
     assert (both or "").startswith("license.revoked:")
+
+
+def test_the_columns_and_the_rows_name_the_same_end() -> None:
+    from likeness.models.consent import Consent
+    from likeness.models.license import License
+    from likeness.policy import ConsentStatus, LicenseStatus
+
+    # A talent's revocation dates the license's end and the consent's revocation alike.
+    lic = License(
+        status=LicenseStatus.revoked, ends_at=AT + timedelta(days=9), ended_at=AT, end_reason="x"
+    )
+    consent = Consent(
+        status=ConsentStatus.revoked,
+        revoked_at=AT,
+        valid_until=AT + timedelta(days=9),
+        revocation_reason="x",
+    )
+    later = AT + timedelta(hours=1)
+    rows = rules.ended_for(lic, consent, later)
+    assert rows == "license.revoked: license revoked: x"
+    lic.status, lic.ended_at = LicenseStatus.suspended, None
+    assert rules.ended_for(lic, consent, later) == "consent.revoked: use consent revoked: x"

@@ -6,10 +6,8 @@ from likeness.errors import LikenessError
 from likeness.imaging._errors import InvalidImage as AnyInvalidImage
 
 
-class ComposeError(LikenessError):
+class ComposeError(LikenessError, status=422):
     """Base of every compositing error (bad input the caller can fix)."""
-
-    status_code = 422
 
 
 class InvalidImage(ComposeError, AnyInvalidImage):

@@ -6,10 +6,8 @@ from likeness.errors import LikenessError
 from likeness.imaging._errors import InvalidImage as AnyInvalidImage
 
 
-class FaceError(LikenessError):
+class FaceError(LikenessError, status=422):
     """Base of every error raised by the faces library."""
-
-    status_code = 422
 
 
 class InvalidImage(FaceError, AnyInvalidImage):
@@ -20,7 +18,5 @@ class NoFaceFound(FaceError):
     """No face was detected where one was required."""
 
 
-class ModelsUnavailable(FaceError):
+class ModelsUnavailable(FaceError, status=500):
     """dlib or its model files are not installed."""
-
-    status_code = 500

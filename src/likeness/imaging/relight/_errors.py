@@ -6,10 +6,8 @@ from likeness.errors import LikenessError
 from likeness.imaging._errors import InvalidImage
 
 
-class RelightError(LikenessError):
+class RelightError(LikenessError, status=422):
     """Base of every relighting error (bad input the caller can fix)."""
-
-    status_code = 422
 
 
 class InvalidBasis(RelightError, InvalidImage):

@@ -6,10 +6,8 @@ from likeness.errors import LikenessError
 from likeness.imaging._errors import InvalidImage as AnyInvalidImage
 
 
-class WatermarkError(LikenessError):
+class WatermarkError(LikenessError, status=422):
     """Base of every watermark error; a user mistake, never a bug."""
-
-    status_code = 422
 
 
 class InvalidImage(WatermarkError, AnyInvalidImage):
