@@ -25,7 +25,6 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -53,6 +52,7 @@ from likeness.identity.actor import SYSTEM_ACTOR, Actor
 from likeness.kit.bounds import require_page
 from likeness.kit.canonical import canonical_json, sha256_hex
 from likeness.kit.clock import utcnow
+from likeness.kit.query import conditions
 from likeness.licensing import access as license_access
 from likeness.licensing import decision as decision_point
 from likeness.licensing.facts import terms_of
@@ -326,20 +326,14 @@ def list_for(
     """The assets the actor may see, newest last, settled first."""
     require_page(limit, offset, MAX_PAGE)
     settle(session, utcnow(), actor=actor)
-    where: list[ColumnElement[bool]] = []
-    visible = access.asset_filter(actor)
-    if visible is not None:
-        where.append(visible)
-    if status is not None:
-        where.append(Asset.status == status)
-    if kind is not None:
-        where.append(Asset.kind == kind)
-    if talent_id is not None:
-        where.append(Asset.talent_id == talent_id)
-    if brand_id is not None:
-        where.append(Asset.brand_id == brand_id)
-    if license_id is not None:
-        where.append(Asset.license_id == license_id)
+    where = conditions(
+        access.asset_filter(actor),
+        (Asset.status, status),
+        (Asset.kind, kind),
+        (Asset.talent_id, talent_id),
+        (Asset.brand_id, brand_id),
+        (Asset.license_id, license_id),
+    )
     return repository.list_assets(session, where, limit=limit, offset=offset)
 
 
@@ -679,12 +673,7 @@ def takedowns_for(
     license ended or whose consent was revoked, not yet confirmed taken down, earliest
     deadline first, each with the places the brand reported publishing it."""
     settle(session, utcnow(), actor=actor)
-    where: list[ColumnElement[bool]] = []
-    visible = access.asset_filter(actor)
-    if visible is not None:
-        where.append(visible)
-    if brand_id is not None:
-        where.append(Asset.brand_id == brand_id)
+    where = conditions(access.asset_filter(actor), (Asset.brand_id, brand_id))
     rows = repository.takedowns(session, where)
     found = repository.publications_of_many(session, [a.id for a in rows])
     return [
