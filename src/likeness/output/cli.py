@@ -12,6 +12,7 @@ from likeness.errors import InvalidInput
 from likeness.kit.cli import (
     AsOption,
     JsonOption,
+    LicenseFilter,
     cli_session,
     cli_storage,
     console,
@@ -55,9 +56,7 @@ def _print(row: OutputRead, json_out: bool) -> None:
 @app.command("list")
 def list_outputs(
     status: Annotated[OutputStatus | None, typer.Option(help="Only this status.")] = None,
-    license_id: Annotated[
-        str | None, id_option("license", "licenses", name="--license", help="Only this license.")
-    ] = None,
+    license_id: LicenseFilter = None,
     talent: Annotated[
         str | None, id_option("talent", "talent_profiles", name="--talent", help="Only theirs.")
     ] = None,
