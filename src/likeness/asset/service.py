@@ -49,7 +49,7 @@ from likeness.audit.service import record
 from likeness.capture.service import settle_with_transaction, undo_intent
 from likeness.errors import Forbidden
 from likeness.identity.actor import SYSTEM_ACTOR, Actor
-from likeness.kit.bounds import require_page
+from likeness.kit.bounds import MAX_PAGE, require_page
 from likeness.kit.canonical import canonical_json, sha256_hex
 from likeness.kit.clock import utcnow
 from likeness.kit.query import conditions
@@ -74,7 +74,6 @@ from likeness.policy import (
 from likeness.vault.deps import StorageDeps
 from likeness.vault.keys import twin_key_name
 
-MAX_PAGE = 500
 MAX_ALLOCATE_TRIES = 16
 MAX_IDEMPOTENCY_KEY = 128
 #: What a registered file may be (the stamped containers provenance writes).

@@ -49,7 +49,7 @@ from likeness.consent.signing import (
 )
 from likeness.errors import Forbidden, InvalidInput, NotFound
 from likeness.identity.actor import Actor
-from likeness.kit.bounds import require_page
+from likeness.kit.bounds import MAX_PAGE, require_page
 from likeness.kit.clock import utcnow
 from likeness.kit.query import conditions
 from likeness.models.consent import Consent, ConsentSignature
@@ -67,7 +67,6 @@ from likeness.policy import (
     is_slug,
 )
 
-MAX_PAGE = 500
 RENDER_FORMATS = {
     "md": "text/markdown; charset=utf-8",
     "html": "text/html; charset=utf-8",

@@ -23,7 +23,7 @@ from likeness.consent.service import Intent
 from likeness.consent.signing import TalentKeyring
 from likeness.errors import Conflict, NotFound
 from likeness.identity.actor import Actor
-from likeness.kit.bounds import require_page
+from likeness.kit.bounds import MAX_PAGE, require_page
 from likeness.kit.canonical import canonical_json
 from likeness.kit.clock import utcnow
 from likeness.kit.query import conditions
@@ -65,7 +65,6 @@ from likeness.twin import service as twins
 from likeness.twin.access import require_active_twin_of
 from likeness.vault.deps import StorageDeps
 
-MAX_PAGE = 500
 #: The clock, for expiry sweeps.
 SYSTEM_RELATIONS = frozenset({Relation.system})
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from likeness.errors import InvalidInput
+from likeness.kit.bounds import MAX_PAGE
 from likeness.kit.cli import (
     AsOption,
     JsonOption,
@@ -66,7 +67,7 @@ def list_outputs(
     queue: Annotated[
         bool, typer.Option("--queue", help="Only the outputs waiting for your review.")
     ] = False,
-    limit: Annotated[int, typer.Option(min=1, max=service.MAX_PAGE)] = 100,
+    limit: Annotated[int, typer.Option(min=1, max=MAX_PAGE)] = 100,
     offset: Annotated[int, typer.Option(min=0)] = 0,
     as_email: AsOption = None,
     json_out: JsonOption = False,

@@ -28,7 +28,7 @@ from likeness.asset.errors import DuplicateAsset
 from likeness.audit import service as audit
 from likeness.capture.service import settle_with_transaction, undo_intent
 from likeness.identity.actor import SYSTEM_ACTOR, Actor
-from likeness.kit.bounds import require_page
+from likeness.kit.bounds import MAX_PAGE, require_page
 from likeness.kit.canonical import canonical_json, sha256_hex
 from likeness.kit.clock import utcnow
 from likeness.kit.query import conditions
@@ -68,7 +68,6 @@ from likeness.provenance import (
 from likeness.vault.deps import StorageDeps
 from likeness.vault.keys import twin_key_name
 
-MAX_PAGE = 500
 #: Engines whose pixels are a relit composite of consented captures (IPTC source type).
 COMPOSITE_ENGINES = frozenset({"studio"})
 #: Image formats an output may be stored in (sniffed by content).
