@@ -121,7 +121,10 @@ def _require_sha256(name: str, value: str | None) -> None:
         raise InvalidAsset(f"{name} must be a lower-case SHA-256 hex digest")
 
 
-def _validate(
+def register(
+    session: Session,
+    actor: Actor,
+    deps: StorageDeps,
     *,
     asset_id: str,
     kind: AssetKind,
@@ -132,10 +135,23 @@ def _validate(
     consent_sha256: str,
     approval_sha256: str | None,
     valid_until: datetime,
-    idempotency_key: str | None,
-) -> None:
+    idempotency_key: str | None = None,
+    decision_sha256: str | None = None,
+) -> Asset:
+    """Store the marked file sealed with the twin's data key (through the intent journal,
+    so a crash before commit leaves nothing behind once recovery runs), insert the row
+    (status active) and write the audit event ``asset.registered``. Never commits.
+
+    ``decision_sha256`` is the decision that allowed this asset (a release's own release
+    decision); it defaults to the output's generate decision (a preview). A concurrent
+    registration that took the brand's idempotency key first is a :class:`DuplicateAsset`
+    (the transaction must then roll back).
+    """
     from likeness.provenance import sniff_format  # stamping's own format test; heavy import
 
+    kind = AssetKind(kind)
+    if decision_sha256 is not None:
+        _require_sha256("decision_sha256", decision_sha256)
     if not isinstance(asset_id, str) or not _HEX32.fullmatch(asset_id):
         raise InvalidAsset("asset_id must be 32 lower-case hex digits (allocate one)")
     if not data:
@@ -164,49 +180,6 @@ def _validate(
             raise InvalidAsset(
                 f"output {output.id} is {output.status}: only approved outputs are released"
             )
-
-
-def register(
-    session: Session,
-    actor: Actor,
-    deps: StorageDeps,
-    *,
-    asset_id: str,
-    kind: AssetKind,
-    output: Output,
-    data: bytes,
-    media_type: str,
-    channel: str | None,
-    consent_sha256: str,
-    approval_sha256: str | None,
-    valid_until: datetime,
-    idempotency_key: str | None = None,
-    decision_sha256: str | None = None,
-) -> Asset:
-    """Store the marked file sealed with the twin's data key (through the intent journal,
-    so a crash before commit leaves nothing behind once recovery runs), insert the row
-    (status active) and write the audit event ``asset.registered``. Never commits.
-
-    ``decision_sha256`` is the decision that allowed this asset (a release's own release
-    decision); it defaults to the output's generate decision (a preview). A concurrent
-    registration that took the brand's idempotency key first is a :class:`DuplicateAsset`
-    (the transaction must then roll back).
-    """
-    kind = AssetKind(kind)
-    if decision_sha256 is not None:
-        _require_sha256("decision_sha256", decision_sha256)
-    _validate(
-        asset_id=asset_id,
-        kind=kind,
-        output=output,
-        data=data,
-        media_type=media_type,
-        channel=channel,
-        consent_sha256=consent_sha256,
-        approval_sha256=approval_sha256,
-        valid_until=valid_until,
-        idempotency_key=idempotency_key,
-    )
     if repository.get(session, asset_id) is not None or repository.mark_taken(
         session, mark_of(asset_id)
     ):
