@@ -2,15 +2,18 @@
 
 A list route takes a few optional filters (``status``, ``talent_id``…) and shows only
 what the caller may see: :func:`conditions` turns both into the conditions a
-repository's list query ANDs together.
+repository's list query ANDs together, and :func:`page` reads one page of it.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy import ColumnElement, Select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+_Row = TypeVar("_Row")
 
 
 def conditions(
@@ -22,3 +25,8 @@ def conditions(
     where = [] if visible is None else [visible]
     where.extend(column == value for column, value in equal if value is not None)
     return where
+
+
+def page(session: Session, query: Select[_Row], *, limit: int, offset: int) -> Sequence[_Row]:
+    """The ``limit`` rows of an ordered one-entity ``query`` after the first ``offset``."""
+    return session.execute(query.limit(limit).offset(offset)).scalars().all()

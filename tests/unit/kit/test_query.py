@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, String, create_engine, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from likeness.kit.query import conditions
+from likeness.kit.query import conditions, page
 
 
 class _Base(DeclarativeBase):
@@ -44,3 +44,15 @@ def test_filters_left_out_do_not_filter_and_given_ones_all_apply() -> None:
         assert len(mine) == 1
         assert _ids(session, mine) == ["c"]
         assert _ids(session, conditions(_Row.owner == "bob", (_Row.status, "gone"))) == []
+
+
+def test_a_page_is_limit_rows_after_offset_in_the_query_order() -> None:
+    engine = create_engine("sqlite://")
+    _Base.metadata.create_all(engine)
+    with Session(engine) as session:
+        session.add_all([_Row(id=f"r{i}", owner="ann", status="live") for i in range(5)])
+        session.flush()
+        ordered = select(_Row).order_by(_Row.id.desc())
+        assert [r.id for r in page(session, ordered, limit=2, offset=0)] == ["r4", "r3"]
+        assert [r.id for r in page(session, ordered, limit=2, offset=3)] == ["r1", "r0"]
+        assert page(session, ordered, limit=2, offset=5) == []
