@@ -14,14 +14,16 @@ from likeness.asset.schemas import AssetRead, PublicationIn, PublicationRead
 from likeness.errors import Forbidden, InvalidInput, LikenessError
 from likeness.kit.cli import (
     AsOption,
+    BrandFilter,
     IsoDate,
     JsonOption,
+    LicenseFilter,
+    TalentFilter,
     cli_session,
     cli_storage,
     console,
     fail,
     id_argument,
-    id_option,
     print_fields,
     print_json,
     print_table,
@@ -38,9 +40,6 @@ app = typer.Typer(
 )
 
 AssetId = Annotated[str, id_argument("asset", "assets")]
-BrandFilter = Annotated[
-    str | None, id_option("brand", "brands", name="--brand", help="Only this brand.")
-]
 
 
 def _day(value: date | None) -> str:
@@ -66,14 +65,9 @@ def _print_asset(row: AssetRead, json_out: bool) -> None:
 def list_(
     status: Annotated[AssetStatus | None, typer.Option(help="Only this status.")] = None,
     kind: Annotated[AssetKind | None, typer.Option(help="release or preview.")] = None,
-    talent: Annotated[
-        str | None,
-        id_option("talent", "talent_profiles", name="--talent", help="Only this talent."),
-    ] = None,
+    talent: TalentFilter = None,
     brand: BrandFilter = None,
-    license_id: Annotated[
-        str | None, id_option("license", "licenses", name="--license", help="Only this license.")
-    ] = None,
+    license_id: LicenseFilter = None,
     as_email: AsOption = None,
     json_out: JsonOption = False,
 ) -> None:

@@ -7,9 +7,8 @@ about an id or watermark mark, and nothing private (see :class:`PublicVerifyRead
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, status
 from fastapi.responses import StreamingResponse
 
 from likeness.asset import service
@@ -30,11 +29,11 @@ from likeness.asset.schemas import (
     TakenDownIn,
 )
 from likeness.errors import Forbidden
-from likeness.kit.bounds import MAX_OFFSET
 from likeness.kit.clock import utcnow
 from likeness.models.asset import AssetKind, AssetStatus
 from likeness.web.actors import AnyActor, OperatorActor
 from likeness.web.deps import RuntimeDep, SessionDep
+from likeness.web.paging import Limit, Offset
 from likeness.web.responses import error_responses
 
 router = APIRouter(
@@ -49,8 +48,6 @@ router = APIRouter(
     ),
 )
 
-Limit = Annotated[int, Query(ge=1, le=service.MAX_PAGE)]
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 CHUNK = 64 * 1024
 
 

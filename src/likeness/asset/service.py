@@ -27,7 +27,6 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -52,9 +51,10 @@ from likeness.audit.service import record
 from likeness.capture.service import settle_with_transaction, undo_intent
 from likeness.errors import Forbidden
 from likeness.identity.actor import SYSTEM_ACTOR, Actor
-from likeness.kit.bounds import require_page
+from likeness.kit.bounds import MAX_PAGE, require_page
 from likeness.kit.canonical import canonical_json, sha256_hex
 from likeness.kit.clock import utcnow
+from likeness.kit.query import conditions
 from likeness.licensing import access as license_access
 from likeness.licensing import decision as decision_point
 from likeness.licensing.facts import terms_of
@@ -73,7 +73,6 @@ from likeness.policy import (
 from likeness.vault.deps import StorageDeps
 from likeness.vault.keys import twin_key_name
 
-MAX_PAGE = 500
 MAX_ALLOCATE_TRIES = 16
 MAX_IDEMPOTENCY_KEY = 128
 #: What a registered file may be (the stamped containers provenance writes).
@@ -121,7 +120,10 @@ def _require_sha256(name: str, value: str | None) -> None:
         raise InvalidAsset(f"{name} must be a lower-case SHA-256 hex digest")
 
 
-def _validate(
+def register(
+    session: Session,
+    actor: Actor,
+    deps: StorageDeps,
     *,
     asset_id: str,
     kind: AssetKind,
@@ -132,10 +134,23 @@ def _validate(
     consent_sha256: str,
     approval_sha256: str | None,
     valid_until: datetime,
-    idempotency_key: str | None,
-) -> None:
+    idempotency_key: str | None = None,
+    decision_sha256: str | None = None,
+) -> Asset:
+    """Store the marked file sealed with the twin's data key (through the intent journal,
+    so a crash before commit leaves nothing behind once recovery runs), insert the row
+    (status active) and write the audit event ``asset.registered``. Never commits.
+
+    ``decision_sha256`` is the decision that allowed this asset (a release's own release
+    decision); it defaults to the output's generate decision (a preview). A concurrent
+    registration that took the brand's idempotency key first is a :class:`DuplicateAsset`
+    (the transaction must then roll back).
+    """
     from likeness.provenance import sniff_format  # stamping's own format test; heavy import
 
+    kind = AssetKind(kind)
+    if decision_sha256 is not None:
+        _require_sha256("decision_sha256", decision_sha256)
     if not isinstance(asset_id, str) or not _HEX32.fullmatch(asset_id):
         raise InvalidAsset("asset_id must be 32 lower-case hex digits (allocate one)")
     if not data:
@@ -164,49 +179,6 @@ def _validate(
             raise InvalidAsset(
                 f"output {output.id} is {output.status}: only approved outputs are released"
             )
-
-
-def register(
-    session: Session,
-    actor: Actor,
-    deps: StorageDeps,
-    *,
-    asset_id: str,
-    kind: AssetKind,
-    output: Output,
-    data: bytes,
-    media_type: str,
-    channel: str | None,
-    consent_sha256: str,
-    approval_sha256: str | None,
-    valid_until: datetime,
-    idempotency_key: str | None = None,
-    decision_sha256: str | None = None,
-) -> Asset:
-    """Store the marked file sealed with the twin's data key (through the intent journal,
-    so a crash before commit leaves nothing behind once recovery runs), insert the row
-    (status active) and write the audit event ``asset.registered``. Never commits.
-
-    ``decision_sha256`` is the decision that allowed this asset (a release's own release
-    decision); it defaults to the output's generate decision (a preview). A concurrent
-    registration that took the brand's idempotency key first is a :class:`DuplicateAsset`
-    (the transaction must then roll back).
-    """
-    kind = AssetKind(kind)
-    if decision_sha256 is not None:
-        _require_sha256("decision_sha256", decision_sha256)
-    _validate(
-        asset_id=asset_id,
-        kind=kind,
-        output=output,
-        data=data,
-        media_type=media_type,
-        channel=channel,
-        consent_sha256=consent_sha256,
-        approval_sha256=approval_sha256,
-        valid_until=valid_until,
-        idempotency_key=idempotency_key,
-    )
     if repository.get(session, asset_id) is not None or repository.mark_taken(
         session, mark_of(asset_id)
     ):
@@ -325,20 +297,14 @@ def list_for(
     """The assets the actor may see, newest last, settled first."""
     require_page(limit, offset, MAX_PAGE)
     settle(session, utcnow(), actor=actor)
-    where: list[ColumnElement[bool]] = []
-    visible = access.asset_filter(actor)
-    if visible is not None:
-        where.append(visible)
-    if status is not None:
-        where.append(Asset.status == status)
-    if kind is not None:
-        where.append(Asset.kind == kind)
-    if talent_id is not None:
-        where.append(Asset.talent_id == talent_id)
-    if brand_id is not None:
-        where.append(Asset.brand_id == brand_id)
-    if license_id is not None:
-        where.append(Asset.license_id == license_id)
+    where = conditions(
+        access.asset_filter(actor),
+        (Asset.status, status),
+        (Asset.kind, kind),
+        (Asset.talent_id, talent_id),
+        (Asset.brand_id, brand_id),
+        (Asset.license_id, license_id),
+    )
     return repository.list_assets(session, where, limit=limit, offset=offset)
 
 
@@ -623,12 +589,7 @@ def takedowns_for(
     license ended or whose consent was revoked, not yet confirmed taken down, earliest
     deadline first, each with the places the brand reported publishing it."""
     settle(session, utcnow(), actor=actor)
-    where: list[ColumnElement[bool]] = []
-    visible = access.asset_filter(actor)
-    if visible is not None:
-        where.append(visible)
-    if brand_id is not None:
-        where.append(Asset.brand_id == brand_id)
+    where = conditions(access.asset_filter(actor), (Asset.brand_id, brand_id))
     rows = repository.takedowns(session, where)
     found = repository.publications_of_many(session, [a.id for a in rows])
     return [

@@ -10,9 +10,10 @@ from fastapi import APIRouter, Query
 from likeness.audit import service
 from likeness.audit.key import AuditChainUnsealed, AuditKeyMismatch, AuditKeyMissing
 from likeness.audit.schemas import AuditEventRead, ChainReport, EventFilter
-from likeness.kit.bounds import INSTANT_PATTERN, MAX_OFFSET
+from likeness.kit.bounds import INSTANT_PATTERN
 from likeness.web.actors import OperatorActor
 from likeness.web.deps import SessionDep
+from likeness.web.paging import Offset
 from likeness.web.responses import error_responses
 
 router = APIRouter(tags=["audit"])
@@ -28,7 +29,7 @@ def list_events(
     action: str | None = None,
     since: Annotated[datetime | None, Query(json_schema_extra={"pattern": INSTANT_PATTERN})] = None,
     limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 100,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    offset: Offset = 0,
 ) -> list[AuditEventRead]:
     where = EventFilter(object_type, object_id, by, action, since)
     return service.list_events(session, where, limit=limit, offset=offset)

@@ -15,11 +15,11 @@ from likeness.kit.cli import (
     AsOption,
     ConsentId,
     JsonOption,
+    LicenseFilter,
     TalentFilter,
     cli_session,
     console,
     id_argument,
-    id_option,
     negative,
     print_fields,
     print_json,
@@ -57,10 +57,7 @@ def show(consent_id: ConsentId, as_email: AsOption = None, json_out: JsonOption 
 @app.command("list")
 def list_(
     talent: TalentFilter = None,
-    license_id: Annotated[
-        str | None,
-        id_option("license", "licenses", name="--license", help="Only this license."),
-    ] = None,
+    license_id: LicenseFilter = None,
     as_email: AsOption = None,
     json_out: JsonOption = False,
 ) -> None:

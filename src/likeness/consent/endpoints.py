@@ -8,9 +8,9 @@ crypto-shredded) in :mod:`likeness.licensing.endpoints`.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from likeness.consent import service
 from likeness.consent.errors import ConsentImmutable, ConsentNotFound
@@ -21,18 +21,15 @@ from likeness.consent.schemas import (
     StandingLimitsRead,
 )
 from likeness.errors import Conflict, NotFound
-from likeness.kit.bounds import MAX_OFFSET
 from likeness.policy import ConsentKind
 from likeness.web.actors import AnyActor
 from likeness.web.deps import SessionDep
+from likeness.web.paging import Limit, Offset
 from likeness.web.responses import error_responses
 
 #: The errors the consent routes answer (the consent routes of twin and licensing too).
 CONSENT_ERRORS = (ConsentNotFound, NotFound, ConsentImmutable, Conflict)
 router = APIRouter(tags=["consents"], responses=error_responses(*CONSENT_ERRORS))
-
-Limit = Annotated[int, Query(ge=1, le=service.MAX_PAGE)]
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 
 @router.get("/consents", response_model=list[ConsentRead])

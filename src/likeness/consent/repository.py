@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, delete, or_, select
 from sqlalchemy.orm import Session
 
 from likeness.kit import versioned
+from likeness.kit.query import page
 from likeness.models.consent import Consent, ConsentSignature, TalentStandingLimit
 from likeness.policy import ConsentKind, ConsentStatus
 
@@ -68,7 +69,7 @@ def list_consents(
     session: Session, where: Iterable[ColumnElement[bool]], *, limit: int, offset: int
 ) -> Sequence[Consent]:
     query = select(Consent).where(*where).order_by(Consent.created_at, Consent.id)
-    return session.execute(query.limit(limit).offset(offset)).scalars().all()
+    return page(session, query, limit=limit, offset=offset)
 
 
 def replace_limits(

@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from likeness.audit import service as audit
@@ -50,8 +49,9 @@ from likeness.consent.signing import (
 )
 from likeness.errors import Forbidden, InvalidInput, NotFound
 from likeness.identity.actor import Actor
-from likeness.kit.bounds import require_page
+from likeness.kit.bounds import MAX_PAGE, require_page
 from likeness.kit.clock import utcnow
+from likeness.kit.query import conditions
 from likeness.models.consent import Consent, ConsentSignature
 from likeness.models.license import License
 from likeness.models.party import Agency, Role, TalentProfile
@@ -67,7 +67,6 @@ from likeness.policy import (
     is_slug,
 )
 
-MAX_PAGE = 500
 RENDER_FORMATS = {
     "md": "text/markdown; charset=utf-8",
     "html": "text/html; charset=utf-8",
@@ -99,16 +98,12 @@ def list_for(
     offset: int = 0,
 ) -> Sequence[Consent]:
     require_page(limit, offset, MAX_PAGE)
-    where: list[ColumnElement[bool]] = []
-    visible = consent_filter(actor)
-    if visible is not None:
-        where.append(visible)
-    if talent_id is not None:
-        where.append(Consent.talent_id == talent_id)
-    if license_id is not None:
-        where.append(Consent.license_id == license_id)
-    if kind is not None:
-        where.append(Consent.kind == kind)
+    where = conditions(
+        consent_filter(actor),
+        (Consent.talent_id, talent_id),
+        (Consent.license_id, license_id),
+        (Consent.kind, kind),
+    )
     return repository.list_consents(session, where, limit=limit, offset=offset)
 
 

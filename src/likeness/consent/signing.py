@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -115,16 +115,7 @@ def public_key_hex(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
 
 def sign_record(record: SignatureRecord, key: Ed25519PrivateKey) -> SignatureRecord:
     signature = base64.b64encode(key.sign(record.payload())).decode("ascii")
-    return SignatureRecord(
-        consent_id=record.consent_id,
-        document_sha256=record.document_sha256,
-        signer_user_id=record.signer_user_id,
-        typed_name=record.typed_name,
-        statement=record.statement,
-        signed_at=record.signed_at,
-        ed25519_signature=signature,
-        ed25519_public_key=public_key_hex(key),
-    )
+    return replace(record, ed25519_signature=signature, ed25519_public_key=public_key_hex(key))
 
 
 def verify_record(record: SignatureRecord) -> bool:

@@ -18,6 +18,8 @@ from likeness.kit.clock import ensure_utc
 
 #: Pagination offsets beyond this are refused (no list here is anywhere near as long).
 MAX_OFFSET = 1_000_000_000
+#: The longest page a feature's list returns (the audit log, read in bulk, allows more).
+MAX_PAGE = 500
 #: Versions, counts and amounts are stored as 64-bit integers; keep a wide margin.
 MAX_INT = 2**53
 #: Instants Likeness accepts: wide enough for any contract, narrow enough for arithmetic.

@@ -549,6 +549,12 @@ BrandOption = Annotated[str, id_option("brand", "brands", name="--brand")]
 TalentFilter = Annotated[
     str | None, id_option("talent", "talent_profiles", name="--talent", help="Only this talent.")
 ]
+BrandFilter = Annotated[
+    str | None, id_option("brand", "brands", name="--brand", help="Only this brand.")
+]
+LicenseFilter = Annotated[
+    str | None, id_option("license", "licenses", name="--license", help="Only this license.")
+]
 ReasonOption = Annotated[str | None, typer.Option("--reason", help="Why (kept in the audit log).")]
 RequiredReason = Annotated[str, typer.Option("--reason", help="Why (kept in the audit log).")]
 

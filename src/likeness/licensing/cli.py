@@ -21,6 +21,7 @@ from likeness.errors import InvalidInput
 from likeness.identity.actor import SYSTEM_ACTOR
 from likeness.kit.cli import (
     AsOption,
+    BrandFilter,
     ConsentId,
     EndOption,
     JsonOption,
@@ -299,9 +300,7 @@ def show(license_id: LicenseId, as_email: AsOption = None, json_out: JsonOption 
 def list_(
     status: Annotated[LicenseStatus | None, typer.Option(help="Only this status.")] = None,
     talent: TalentFilter = None,
-    brand: Annotated[
-        str | None, id_option("brand", "brands", name="--brand", help="Only this brand.")
-    ] = None,
+    brand: BrandFilter = None,
     as_email: AsOption = None,
     json_out: JsonOption = False,
 ) -> None:

@@ -5,9 +5,9 @@ retiring a twin (its licenses end)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, status
 from pydantic import BaseModel
 
 from likeness.capture.endpoints import CAPTURE_ERRORS
@@ -18,7 +18,6 @@ from likeness.consent.schemas import ConsentRead, RevokeIn, SignIn
 from likeness.consent.service import Intent
 from likeness.consent.signing import TalentKeyring
 from likeness.errors import NotFound
-from likeness.kit.bounds import MAX_OFFSET
 from likeness.licensing import decision, notifications, service
 from likeness.licensing.errors import LicenseNotFound, StaleLicense
 from likeness.licensing.schemas import (
@@ -38,6 +37,7 @@ from likeness.twin.errors import TwinNotFound
 from likeness.twin.schemas import RetireIn
 from likeness.web.actors import AnyActor, BrandOrOperatorActor
 from likeness.web.deps import RuntimeDep, SessionDep
+from likeness.web.paging import Limit, Offset
 from likeness.web.responses import error_responses
 
 router = APIRouter(
@@ -59,9 +59,6 @@ consent_router = APIRouter(
     tags=["consents"], responses=error_responses(*CONSENT_ERRORS, LicenseNotFound)
 )
 twin_router = APIRouter(tags=["captures and twins"], responses=error_responses(*CAPTURE_ERRORS))
-
-Limit = Annotated[int, Query(ge=1, le=service.MAX_PAGE)]
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 
 @router.post("/licenses", response_model=LicenseRead, status_code=status.HTTP_201_CREATED)

@@ -15,15 +15,13 @@ from sqlalchemy.orm import Session
 from likeness.audit import service as audit
 from likeness.errors import NotFound
 from likeness.identity.actor import Actor
-from likeness.kit.bounds import require_page
+from likeness.kit.bounds import MAX_PAGE, require_page
 from likeness.kit.canonical import canonical_json
 from likeness.kit.clock import utcnow
 from likeness.licensing import repository
 from likeness.licensing.schemas import NotificationRead
 from likeness.models.consent import RightsNotification
 from likeness.models.party import Role
-
-MAX_PAGE = 500
 
 
 def notify(

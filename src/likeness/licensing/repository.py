@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, CursorResult, Select, select, update
 from sqlalchemy.orm import Session
 
 from likeness.kit import versioned
+from likeness.kit.query import page
 from likeness.models.consent import Consent, RightsNotification
 from likeness.models.license import License
 from likeness.models.party import Brand, TalentProfile
@@ -56,7 +57,7 @@ def list_licenses(
     offset: int,
 ) -> Sequence[License]:
     query = select(License).where(*where).order_by(License.created_at, License.id)
-    return session.execute(query.limit(limit).offset(offset)).scalars().all()
+    return page(session, query, limit=limit, offset=offset)
 
 
 def licenses_of_talent(
@@ -177,4 +178,4 @@ def list_notifications(
     if unread_only:
         query = query.where(RightsNotification.read_at.is_(None))
     query = query.order_by(RightsNotification.created_at.desc(), RightsNotification.id)
-    return session.execute(query.limit(limit).offset(offset)).scalars().all()
+    return page(session, query, limit=limit, offset=offset)

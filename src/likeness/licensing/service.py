@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from likeness.audit import service as audit
@@ -24,9 +23,10 @@ from likeness.consent.service import Intent
 from likeness.consent.signing import TalentKeyring
 from likeness.errors import Conflict, NotFound
 from likeness.identity.actor import Actor
-from likeness.kit.bounds import require_page
+from likeness.kit.bounds import MAX_PAGE, require_page
 from likeness.kit.canonical import canonical_json
 from likeness.kit.clock import utcnow
+from likeness.kit.query import conditions
 from likeness.licensing import access, repository
 from likeness.licensing.errors import (
     LicenseNotFound,
@@ -65,7 +65,6 @@ from likeness.twin import service as twins
 from likeness.twin.access import require_active_twin_of
 from likeness.vault.deps import StorageDeps
 
-MAX_PAGE = 500
 #: The clock, for expiry sweeps.
 SYSTEM_RELATIONS = frozenset({Relation.system})
 
@@ -101,16 +100,12 @@ def list_for(
     offset: int = 0,
 ) -> Sequence[License]:
     require_page(limit, offset, MAX_PAGE)
-    where: list[ColumnElement[bool]] = []
-    visible = access.license_filter(actor)
-    if visible is not None:
-        where.append(visible)
-    if status is not None:
-        where.append(License.status == status)
-    if talent_id is not None:
-        where.append(License.talent_id == talent_id)
-    if brand_id is not None:
-        where.append(License.brand_id == brand_id)
+    where = conditions(
+        access.license_filter(actor),
+        (License.status, status),
+        (License.talent_id, talent_id),
+        (License.brand_id, brand_id),
+    )
     return repository.list_licenses(session, where, limit=limit, offset=offset)
 
 

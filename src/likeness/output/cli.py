@@ -9,9 +9,11 @@ from typing import Annotated, Any
 import typer
 
 from likeness.errors import InvalidInput
+from likeness.kit.bounds import MAX_PAGE
 from likeness.kit.cli import (
     AsOption,
     JsonOption,
+    LicenseFilter,
     cli_session,
     cli_storage,
     console,
@@ -55,9 +57,7 @@ def _print(row: OutputRead, json_out: bool) -> None:
 @app.command("list")
 def list_outputs(
     status: Annotated[OutputStatus | None, typer.Option(help="Only this status.")] = None,
-    license_id: Annotated[
-        str | None, id_option("license", "licenses", name="--license", help="Only this license.")
-    ] = None,
+    license_id: LicenseFilter = None,
     talent: Annotated[
         str | None, id_option("talent", "talent_profiles", name="--talent", help="Only theirs.")
     ] = None,
@@ -67,7 +67,7 @@ def list_outputs(
     queue: Annotated[
         bool, typer.Option("--queue", help="Only the outputs waiting for your review.")
     ] = False,
-    limit: Annotated[int, typer.Option(min=1, max=service.MAX_PAGE)] = 100,
+    limit: Annotated[int, typer.Option(min=1, max=MAX_PAGE)] = 100,
     offset: Annotated[int, typer.Option(min=0)] = 0,
     as_email: AsOption = None,
     json_out: JsonOption = False,

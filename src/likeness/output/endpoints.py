@@ -12,7 +12,6 @@ from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import JSONResponse
 
 from likeness.asset.errors import AssetError
-from likeness.kit.bounds import MAX_OFFSET
 from likeness.licensing.errors import (
     LicenseNotFound,
     LicenseNotRunning,
@@ -37,6 +36,7 @@ from likeness.output.schemas import ApproveIn, OutputRead, RejectIn, ReleaseIn, 
 from likeness.provenance import StampConfig
 from likeness.web.actors import AnyActor
 from likeness.web.deps import RuntimeDep, SessionDep
+from likeness.web.paging import Limit, Offset
 from likeness.web.responses import error_response, error_responses
 
 router = APIRouter(
@@ -50,9 +50,6 @@ router = APIRouter(
         GenerationDenied,
     ),
 )
-
-Limit = Annotated[int, Query(ge=1, le=service.MAX_PAGE)]
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 
 @router.get("/outputs", response_model=list[OutputRead])

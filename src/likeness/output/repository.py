@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from likeness.kit import versioned
+from likeness.kit.query import page
 from likeness.models.asset import Asset, AssetKind
 from likeness.models.consent import Consent
 from likeness.models.license import License
@@ -37,7 +38,7 @@ def list_outputs(
     session: Session, where: Iterable[ColumnElement[bool]], *, limit: int, offset: int
 ) -> Sequence[Output]:
     query = select(Output).where(*where).order_by(Output.created_at, Output.id)
-    return session.execute(query.limit(limit).offset(offset)).scalars().all()
+    return page(session, query, limit=limit, offset=offset)
 
 
 def release_asset_of(session: Session, output_id: str) -> Asset | None:

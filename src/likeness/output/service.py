@@ -21,7 +21,6 @@ from datetime import datetime
 from typing import Any
 
 from PIL import Image, UnidentifiedImageError
-from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from likeness.asset import service as assets
@@ -29,9 +28,10 @@ from likeness.asset.errors import DuplicateAsset
 from likeness.audit import service as audit
 from likeness.capture.service import settle_with_transaction, undo_intent
 from likeness.identity.actor import SYSTEM_ACTOR, Actor
-from likeness.kit.bounds import require_page
+from likeness.kit.bounds import MAX_PAGE, require_page
 from likeness.kit.canonical import canonical_json, sha256_hex
 from likeness.kit.clock import utcnow
+from likeness.kit.query import conditions
 from likeness.licensing import access as license_access
 from likeness.licensing import service as licensing
 from likeness.licensing.decision import load_facts
@@ -68,7 +68,6 @@ from likeness.provenance import (
 from likeness.vault.deps import StorageDeps
 from likeness.vault.keys import twin_key_name
 
-MAX_PAGE = 500
 #: Engines whose pixels are a relit composite of consented captures (IPTC source type).
 COMPOSITE_ENGINES = frozenset({"studio"})
 #: Image formats an output may be stored in (sniffed by content).
@@ -161,10 +160,12 @@ def list_for(
 ) -> Sequence[Output]:
     """The outputs the actor may see; ``queue``: those waiting for *this actor's* review."""
     require_page(limit, offset, MAX_PAGE)
-    where: list[ColumnElement[bool]] = []
-    visible = access.output_filter(actor)
-    if visible is not None:
-        where.append(visible)
+    where = conditions(
+        access.output_filter(actor),
+        (Output.license_id, license_id),
+        (Output.talent_id, talent_id),
+        (Output.brand_id, brand_id),
+    )
     if queue:
         where.append(Output.status == OutputStatus.pending)
         reviewable = access.queue_filter(session, actor)
@@ -172,13 +173,6 @@ def list_for(
             where.append(reviewable)
     elif status is not None:
         where.append(Output.status == status)
-    for column, value in (
-        (Output.license_id, license_id),
-        (Output.talent_id, talent_id),
-        (Output.brand_id, brand_id),
-    ):
-        if value is not None:
-            where.append(column == value)
     rows = repository.list_outputs(session, where, limit=limit, offset=offset)
     if settle(session, [o.id for o in rows if o.status in repository.UNRELEASED]):
         rows = repository.list_outputs(session, where, limit=limit, offset=offset)

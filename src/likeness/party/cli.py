@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import BaseModel
 
+from likeness.kit.bounds import MAX_PAGE
 from likeness.kit.cli import (
     TERM_ALIASES,
     AgencyId,
@@ -47,7 +48,7 @@ representation_app = typer.Typer(
 )
 brand_app = typer.Typer(help="Brands and their members.", no_args_is_help=True)
 
-LimitOption = Annotated[int, typer.Option(min=1, max=service.MAX_PAGE)]
+LimitOption = Annotated[int, typer.Option(min=1, max=MAX_PAGE)]
 
 
 def _show(rows: Sequence[BaseModel], json_out: bool, columns: list[str]) -> None:

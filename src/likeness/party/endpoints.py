@@ -8,15 +8,14 @@ that pair once; what differs (the body, the read model, the service calls) is pa
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, status
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from likeness.errors import Conflict, NotFound
 from likeness.identity.actor import Actor
-from likeness.kit.bounds import MAX_OFFSET
 from likeness.party import access, service
 from likeness.party.schemas import (
     AgencyCreate,
@@ -33,12 +32,10 @@ from likeness.party.schemas import (
 )
 from likeness.web.actors import AnyActor, OperatorActor
 from likeness.web.deps import SessionDep
+from likeness.web.paging import Limit, Offset
 from likeness.web.responses import error_responses
 
 router = APIRouter(tags=["parties"], responses=error_responses(NotFound, Conflict))
-
-Limit = Annotated[int, Query(ge=1, le=service.MAX_PAGE)]
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 
 def _create_and_list(

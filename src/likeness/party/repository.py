@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.orm import Session
 
+from likeness.kit.query import page
 from likeness.models.party import (
     Agency,
     AgencyMember,
@@ -71,11 +72,8 @@ def represented_talent_ids(agency_ids: frozenset[str], today: date) -> ColumnEle
 
 
 def list_users(session: Session, *, limit: int, offset: int) -> Sequence[User]:
-    return (
-        session.execute(select(User).order_by(User.created_at, User.id).limit(limit).offset(offset))
-        .scalars()
-        .all()
-    )
+    query = select(User).order_by(User.created_at, User.id)
+    return page(session, query, limit=limit, offset=offset)
 
 
 def list_talents(
@@ -84,15 +82,11 @@ def list_talents(
     stmt = select(TalentProfile).order_by(TalentProfile.created_at, TalentProfile.id)
     if where is not None:
         stmt = stmt.where(where)
-    return session.execute(stmt.limit(limit).offset(offset)).scalars().all()
+    return page(session, stmt, limit=limit, offset=offset)
 
 
 def list_agencies(session: Session, *, limit: int, offset: int) -> Sequence[Agency]:
-    return (
-        session.execute(select(Agency).order_by(Agency.name).limit(limit).offset(offset))
-        .scalars()
-        .all()
-    )
+    return page(session, select(Agency).order_by(Agency.name), limit=limit, offset=offset)
 
 
 def list_brands(
@@ -101,7 +95,7 @@ def list_brands(
     stmt = select(Brand).order_by(Brand.name)
     if ids is not None:
         stmt = stmt.where(Brand.id.in_(ids))
-    return session.execute(stmt.limit(limit).offset(offset)).scalars().all()
+    return page(session, stmt, limit=limit, offset=offset)
 
 
 def list_representations(
@@ -117,7 +111,7 @@ def list_representations(
         stmt = stmt.where(Representation.talent_id.in_(talent_ids))
     if agency_ids is not None:
         stmt = stmt.where(Representation.agency_id.in_(agency_ids))
-    return session.execute(stmt.limit(limit).offset(offset)).scalars().all()
+    return page(session, stmt, limit=limit, offset=offset)
 
 
 def overlapping_representation(

@@ -11,7 +11,7 @@ from likeness.audit import service as audit
 from likeness.errors import Conflict, Forbidden, InvalidInput, NotFound
 from likeness.identity.actor import Actor
 from likeness.identity.passwords import hash_password
-from likeness.kit.bounds import require_page
+from likeness.kit.bounds import MAX_PAGE, require_page
 from likeness.kit.clock import utcnow
 from likeness.models.party import (
     Agency,
@@ -34,8 +34,6 @@ from likeness.party.schemas import (
     TalentCreate,
     UserCreate,
 )
-
-MAX_PAGE = 500
 
 
 def require_operator(actor: Actor) -> None:
