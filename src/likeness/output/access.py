@@ -66,15 +66,6 @@ def review_mode_for(related: frozenset[Relation], terms: LicenseTerms) -> Review
     raise ReviewNotPermitted("only the talent (or an agent the license names) reviews outputs")
 
 
-def may_review(related: frozenset[Relation], terms: LicenseTerms) -> bool:
-    """Whether :func:`review_mode_for` lets this actor review (the one rule, asked)."""
-    try:
-        review_mode_for(related, terms)
-    except ReviewNotPermitted:
-        return False
-    return True
-
-
 def queue_filter(session: Session, actor: Actor) -> ColumnElement[bool] | None:
     """SQL filter for the outputs this actor reviews, on top of :func:`output_filter`
     (None: all it sees). The talent reviews all of theirs; an agent those under licenses

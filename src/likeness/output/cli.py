@@ -252,7 +252,7 @@ def render(
     output in quarantine under --license, waiting for review; -o gets its preview, marked
     "PREVIEW — not for publication" and watermarked. A --basis render is marked and
     watermarked the same way but registered nowhere."""
-    from likeness.studio import load_basis, load_scene, render_scene, scene_framing
+    from likeness.studio import image_suffix, load_basis, load_scene, render_scene, scene_framing
     from likeness.studio.errors import InvalidBasisFile
     from likeness.studio.render import encode_image
 
@@ -262,8 +262,8 @@ def render(
         raise InvalidInput("a --twin render names its --license and --channel")
     if basis is not None and (license_id is not None or channel is not None):
         raise InvalidInput("--license and --channel go with --twin; a --basis render has none")
+    suffix = image_suffix(output)  # before anything is loaded or rendered
     parsed = load_scene(scene)
-    suffix = output.suffix.lower()
     framing = scene_framing(parsed)
     if basis is not None:
         from likeness.provenance import mark_preview
@@ -280,7 +280,7 @@ def render(
     assert twin is not None and license_id is not None and channel is not None
     _render_twin(
         twin, license_id, channel, territory, category, parsed, scene, output,
-        as_email=as_email, json_out=json_out,
+        suffix=suffix, dpi=framing.dpi, as_email=as_email, json_out=json_out,
     )  # fmt: skip
 
 
@@ -294,18 +294,16 @@ def _render_twin(
     scene_path: Path,
     output: Path,
     *,
+    suffix: str,
+    dpi: int,
     as_email: str | None,
     json_out: bool,
 ) -> None:
-    import numpy as np
-
     from likeness.output.schemas import OutputCreate, UseSpec
-    from likeness.studio import Basis, render_scene, scene_framing
+    from likeness.studio import Basis, render_scene
     from likeness.studio.render import encode_image
     from likeness.twin import service as twins
 
-    suffix = output.suffix.lower()
-    framing = scene_framing(parsed)
     deps = cli_storage()
     request = OutputCreate(
         license_id=license_id,
@@ -319,14 +317,8 @@ def _render_twin(
     with cli_session(as_email) as (session, actor):
         service.require_generate(session, actor, request)
         loaded = twins.load_basis(session, actor, deps, twin)
-    source = Basis.from_arrays(
-        np.stack([v.basis for v in loaded.views]),
-        loaded.light_dirs,
-        view_yaws_deg=tuple(float(v.yaw) for v in loaded.views),
-        alpha=np.stack([v.matte for v in loaded.views]),
-    )
-    image = render_scene(source, parsed)
-    data = encode_image(image, parsed.output, suffix=suffix, dpi=framing.dpi)
+    image = render_scene(Basis.from_twin(loaded), parsed)
+    data = encode_image(image, parsed.output, suffix=suffix, dpi=dpi)
     request = request.model_copy(update={"twin_version": loaded.version})
     config = _stamp_config()
     with cli_session(as_email) as (session, actor):

@@ -669,14 +669,14 @@ def release(
         raise ReviewNotPermitted(
             "only the brand that holds the license (or an operator) releases its outputs"
         )
+    made_for = json.loads(output.use_json)
     if idempotency_key is not None:
         key = idempotency_key.strip()
         if not key or len(key) > 128:
             raise InvalidOutputRequest("an idempotency key is 1 to 128 characters")
         earlier = assets.find_by_idempotency(session, output.brand_id, key)
         if earlier is not None:
-            made_for = json.loads(output.use_json)["channel"]
-            return _replay(session, output, earlier, _channel(channel or made_for))
+            return _replay(session, output, earlier, _channel(channel or made_for["channel"]))
         idempotency_key = key
     if output.status is OutputStatus.blocked:
         # Blocked now (a read settled it) or earlier: the caller commits, then reports.
@@ -687,7 +687,6 @@ def release(
     _require_releasable(session, output)
     lic = session.get(License, output.license_id)
     assert lic is not None
-    made_for = json.loads(output.use_json)
     target = _channel(channel or made_for["channel"])
     use = UseSpec(
         channel=target.value, territory=made_for.get("territory"), category=made_for["category"]

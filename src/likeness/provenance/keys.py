@@ -313,7 +313,12 @@ def load_signing_material(
     algorithm = algorithm_for(leaf)
     probe = b"likeness signing key check"
     material = SigningMaterial(
-        chain_pem, algorithm, leaf.not_valid_after_utc, key_pem, None, tsa_url, trust_anchors_pem
+        chain_pem=chain_pem,
+        algorithm=algorithm,
+        not_after=leaf.not_valid_after_utc,
+        private_key_pem=key_pem,
+        tsa_url=tsa_url,
+        trust_anchors_pem=trust_anchors_pem,
     )
     return _proven(material, leaf, probe, _sign_with_key(private_key, algorithm, probe), self_test)
 
@@ -372,7 +377,12 @@ def callback_signing_material(
         raise SigningConfigurationError(f"signer callback failed: {exc}") from None
     chain_pem = signer.certificate_chain_pem
     material = SigningMaterial(
-        chain_pem, algorithm, leaf.not_valid_after_utc, None, signer, tsa_url, trust_anchors_pem
+        chain_pem=chain_pem,
+        algorithm=algorithm,
+        not_after=leaf.not_valid_after_utc,
+        callback=signer,
+        tsa_url=tsa_url,
+        trust_anchors_pem=trust_anchors_pem,
     )
     return _proven(material, leaf, probe, signature, self_test)
 

@@ -3,11 +3,11 @@
 ``render_scene(basis, scene)`` is the reusable pure path (arrays and values in, a linear
 float32 image out); the CLI only reads files around it::
 
-    from likeness.studio import load_basis, load_scene, render_scene, save_image
+    from likeness.studio import encode_image, load_basis, load_scene, render_scene
 
     scene = load_scene("scene.yaml")
     image = render_scene(load_basis("capture.npz"), scene)
-    save_image(image, "out.png", scene.output)
+    png = encode_image(image, scene.output, suffix=".png")
 
 Errors: :class:`StudioError` (422) with :class:`InvalidScene` and :class:`InvalidBasisFile`;
 the relight and compose libraries raise their own trees.
@@ -19,8 +19,8 @@ from likeness.studio.basis import Basis, load_basis
 from likeness.studio.errors import InvalidBasisFile, InvalidScene, StudioError
 from likeness.studio.render import (
     encode_image,
+    image_suffix,
     render_scene,
-    save_image,
     scene_framing,
     scene_weights,
 )
@@ -33,11 +33,11 @@ __all__ = [
     "Scene",
     "StudioError",
     "encode_image",
+    "image_suffix",
     "load_basis",
     "load_scene",
     "parse_scene",
     "render_scene",
-    "save_image",
     "scene_framing",
     "scene_weights",
 ]

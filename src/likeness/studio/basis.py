@@ -18,6 +18,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -26,6 +27,9 @@ from numpy.typing import NDArray
 from likeness.imaging.compose import srgb_decode
 from likeness.imaging.relight import Reflectance, direction_from_angles
 from likeness.studio.errors import InvalidBasisFile
+
+if TYPE_CHECKING:
+    from likeness.twin.service import TwinBasis
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,17 @@ class Basis:
     @property
     def light_dirs(self) -> NDArray[np.float32]:
         return self.views[0].light_dirs
+
+    @classmethod
+    def from_twin(cls, loaded: TwinBasis) -> Basis:
+        """A decrypted twin version (``twin.service.load_basis``) as a render basis: its
+        views' OLAT images, yaws and mattes."""
+        return cls.from_arrays(
+            np.stack([v.basis for v in loaded.views]),
+            loaded.light_dirs,
+            view_yaws_deg=tuple(float(v.yaw) for v in loaded.views),
+            alpha=np.stack([v.matte for v in loaded.views]),
+        )
 
     @classmethod
     def from_arrays(

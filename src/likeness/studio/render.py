@@ -117,13 +117,20 @@ def render_scene(basis: Basis, scene: Scene) -> NDArray[np.float32]:
     return cp.composite(fg, matte, _background(scene, framing), config)
 
 
+def image_suffix(path: str | Path) -> str:
+    """The encoding a file name asks for (``.png``, ``.jpg`` or ``.jpeg``), or
+    :class:`InvalidScene`: checked before anything is rendered."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".png", ".jpg", ".jpeg"):
+        raise InvalidScene(f"output must end in .png, .jpg or .jpeg, got {suffix!r}")
+    return suffix
+
+
 def encode_image(
     image: NDArray[np.float32], output: OutputSpec, *, suffix: str = ".png", dpi: int = 72
 ) -> bytes:
     """Encode the linear render for display as PNG or JPEG (by ``suffix``), in memory."""
-    suffix = suffix.lower()
-    if suffix not in (".png", ".jpg", ".jpeg"):
-        raise InvalidScene(f"output must end in .png, .jpg or .jpeg, got {suffix!r}")
+    suffix = image_suffix(f"image{suffix}")
     pixels = Image.fromarray(cp.to_display(image, output.color_space))
     options: dict[str, Any] = {"dpi": (dpi, dpi)}
     if output.color_space == "display-p3":
@@ -133,17 +140,3 @@ def encode_image(
     buffer = io.BytesIO()
     pixels.save(buffer, format="PNG" if suffix == ".png" else "JPEG", **options)
     return buffer.getvalue()
-
-
-def save_image(
-    image: NDArray[np.float32], path: str | Path, output: OutputSpec, dpi: int = 72
-) -> Path:
-    """Encode the linear render for display and write PNG or JPEG (by extension)."""
-    target = Path(path)
-    suffix = target.suffix.lower()
-    if suffix not in (".png", ".jpg", ".jpeg"):
-        raise InvalidScene(f"output must end in .png, .jpg or .jpeg, got {target.name!r}")
-    data = encode_image(image, output, suffix=suffix, dpi=dpi)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-    return target

@@ -28,7 +28,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from rich.markup import escape
 from sqlalchemy.orm import Session
 
@@ -399,13 +398,7 @@ def _load_basis(demo: Demo) -> tuple[Any, int]:
 
     with demo.acting() as (session, actor):
         loaded = twin_service.load_basis(session, actor, demo.deps, demo.ids["twin"])
-    basis = Basis.from_arrays(
-        np.stack([v.basis for v in loaded.views]),
-        loaded.light_dirs,
-        view_yaws_deg=tuple(float(v.yaw) for v in loaded.views),
-        alpha=np.stack([v.matte for v in loaded.views]),
-    )
-    return basis, loaded.version
+    return Basis.from_twin(loaded), loaded.version
 
 
 def step_render(demo: Demo) -> str:

@@ -7,13 +7,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from likeness.kit.canonical import canonical_sha256
 from likeness.models.output import OutputStatus, ReviewMode
 from likeness.output import rules
-from likeness.output.access import may_review, may_see_image, review_mode_for
+from likeness.output.access import may_see_image, review_mode_for
 from likeness.output.errors import ReviewNotPermitted
 from likeness.policy import ConsentStatus, LicenseStatus, Relation
 from likeness.policy import reasons as R  # noqa: N812
@@ -97,20 +95,6 @@ def test_the_talent_reviews_an_agent_only_where_the_license_delegates() -> None:
     for related in ({Relation.brand}, {Relation.operator}, set()):
         with pytest.raises(ReviewNotPermitted):
             review_mode_for(frozenset(related), delegating)
-        assert not may_review(frozenset(related), delegating)
-    assert may_review(frozenset({Relation.agent}), delegating)
-    assert not may_review(frozenset({Relation.agent}), plain)
-
-
-@given(related=st.frozensets(st.sampled_from(list(Relation))), delegate=st.booleans())
-def test_may_review_is_review_mode_for_asked(related: frozenset[Relation], delegate: bool) -> None:
-    license_terms = replace(terms(), delegate_review=delegate)
-    try:
-        review_mode_for(related, license_terms)
-    except ReviewNotPermitted:
-        assert not may_review(related, license_terms)
-    else:
-        assert may_review(related, license_terms)
 
 
 def test_only_the_reviewing_side_sees_the_image() -> None:
