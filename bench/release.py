@@ -73,14 +73,13 @@ def scratch_database(postgres_url: str | None, folder: Path) -> Iterator[str]:
 def seed(url: str, assets: int) -> tuple[object, list[str]]:
     """Migrate, make a talent, a brand, ``LICENSES`` active licenses (each with its use
     consent and one output), then ``assets`` asset rows; returns (db, sample ids)."""
-    from sqlalchemy import delete, insert
+    from sqlalchemy import insert
 
     from likeness import migrations
-    from likeness.audit.chain import genesis_head
+    from likeness.audit import service as audit_service
     from likeness.kit.clock import utcnow
     from likeness.kit.db import Database
     from likeness.models.asset import Asset, AssetKind, AssetStatus
-    from likeness.models.audit import GENESIS_HASH, AuditHead
     from likeness.models.base import new_id
     from likeness.models.consent import Consent
     from likeness.models.license import License
@@ -96,12 +95,7 @@ def seed(url: str, assets: int) -> tuple[object, list[str]]:
     start, end = now - timedelta(days=1), now + timedelta(days=365)
     terms = json.dumps({"takedown_days": 30})
     with db.unit_of_work() as session:
-        session.execute(delete(AuditHead))  # sealed again with this run's audit key
-        session.execute(
-            insert(AuditHead).values(
-                id=1, seq=0, hash=GENESIS_HASH, mac=genesis_head(audit_key).mac
-            )
-        )
+        audit_service.seal_genesis(session)  # a blank database, sealed with this run's key
         user = User(email="bench@example.com", display_name="bench", role=Role.talent)
         session.add(user)
         session.flush()
@@ -239,14 +233,15 @@ def bench_verify(runs: int) -> list[str]:
         pixels = np.clip(base + rng.normal(0, 4, base.shape), 0, 255).astype(np.uint8)
         buf = io.BytesIO()
         Image.fromarray(pixels).save(buf, format="JPEG", quality=92)
+        # A registered asset, so that the lookup finds it and builds its block.
+        url = f"sqlite:///{Path(folder) / 'verify.db'}"
+        db, sample = seed(url, 1)
         info = StampInfo(
-            asset_id=uuid.uuid4().hex, twin_id=uuid.uuid4().hex, license_id=uuid.uuid4().hex,
+            asset_id=sample[0], twin_id=uuid.uuid4().hex, license_id=uuid.uuid4().hex,
             consent_sha256="c" * 64, approval_sha256="a" * 64, channel=Channel.INSTAGRAM,
         )  # fmt: skip
         released = stamp(buf.getvalue(), info, StampConfig.from_settings(settings))
         config = VerifyConfig.from_settings(settings)
-        url = f"sqlite:///{Path(folder) / 'verify.db'}"
-        db, _ = seed(url, 1)
         timings, cpus = [], []
         for _ in range(runs):
             cpu = time.process_time()
@@ -254,12 +249,13 @@ def bench_verify(runs: int) -> list[str]:
             report = verify(released, config)
             assert report.watermark.found and report.c2pa.manifest is not None
             with db.unit_of_work() as session:  # type: ignore[attr-defined]
-                service.verify_block(
+                block, _problem = service.verify_block(
                     session,
                     info.asset_id,
                     report.watermark.payload_hex,
                     manifest_trusted=report.c2pa.state == "Trusted",
                 )
+            assert block is not None and block.id == info.asset_id, "the lookup found nothing"
             timings.append(time.perf_counter() - started)
             cpus.append(time.process_time() - cpu)
         db.dispose()  # type: ignore[attr-defined]

@@ -97,14 +97,14 @@ def _open_runtime() -> Runtime:
     require_installed(settings)
     runtime = Runtime.from_settings(settings)
     try:
-        _recover_interrupted(settings, runtime)
+        _recover_interrupted(runtime)
     except BaseException:
         runtime.close()
         raise
     return runtime
 
 
-def _recover_interrupted(settings: Any, runtime: Any) -> None:
+def _recover_interrupted(runtime: Any) -> None:
     """Every command on the database first settles operations a crash interrupted
     (their owner is gone); one directory listing when there are none."""
     from likeness.system.recovery import recover_at_start, report_recovered

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from likeness.kit import versioned
+from likeness.kit.query import page
 from likeness.models.asset import Asset, AssetKind, AssetStatus, Publication
 from likeness.models.consent import Consent
 from likeness.models.license import License
@@ -58,7 +59,7 @@ def list_assets(
     session: Session, where: Iterable[ColumnElement[bool]], *, limit: int, offset: int
 ) -> Sequence[Asset]:
     query = select(Asset).where(*where).order_by(Asset.released_at, Asset.id)
-    return session.execute(query.limit(limit).offset(offset)).scalars().all()
+    return page(session, query, limit=limit, offset=offset)
 
 
 # --- settling: license and consent state → asset status ---------------------------------

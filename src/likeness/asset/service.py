@@ -179,9 +179,8 @@ def register(
             raise InvalidAsset(
                 f"output {output.id} is {output.status}: only approved outputs are released"
             )
-    if repository.get(session, asset_id) is not None or repository.mark_taken(
-        session, mark_of(asset_id)
-    ):
+    # An id's mark is its first 16 hex digits: a registered id has a taken mark.
+    if repository.mark_taken(session, mark_of(asset_id)):
         raise DuplicateAsset(f"asset id {asset_id} (or its mark) is already registered")
     if idempotency_key is not None and find_by_idempotency(
         session, output.brand_id, idempotency_key

@@ -157,12 +157,7 @@ class Intent:
 
     def add_blob(self, key: str) -> None:
         """Name a blob before it is stored (durably: the line is fsync'd)."""
-        if self._fd is None:
-            raise RuntimeError("intent already settled")
-        line = json.dumps({"blob": validate_key(key)}) + "\n"
-        os.write(self._fd, line.encode("ascii"))
-        os.fsync(self._fd)
-        self.blobs.append(key)
+        self.add_blobs([key])
 
     def add_blobs(self, keys: list[str]) -> None:
         """Name many blobs at once (one fsync), e.g. those a deletion will remove."""
