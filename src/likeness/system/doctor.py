@@ -180,20 +180,25 @@ def referenced_blobs(session: Session) -> set[str]:
 def _db_view(session: Session) -> _DbView:
     """One pass over the rows: what they reference, which keys they need, which blobs
     are still in use."""
-    expected: dict[str, tuple[str, str]] = {}
     referenced: set[str] = set()
     live_blobs: set[str] = set()
     for key, live in _blob_refs(session):
         referenced.add(key)
         if live:
             live_blobs.add(key)
+    return _DbView(referenced, _expected_keys(session), live_blobs)
+
+
+def _expected_keys(session: Session) -> dict[str, tuple[str, str]]:
+    """Every data key a row needs, with the (table, id) that owns it."""
+    expected: dict[str, tuple[str, str]] = {}
     for s in session.scalars(select(CaptureSession).where(CaptureSession.deleted_at.is_(None))):
         expected[capture_key_name(s.id)] = ("capture_sessions", s.id)
     for t in session.scalars(select(Twin).where(Twin.status != TwinStatus.deleted)):
         expected[twin_key_name(t.id)] = ("twins", t.id)
     for r in session.scalars(select(TalentReference)):
         expected[reference_key_name(r.id)] = ("talent_references", r.id)
-    return _DbView(referenced, expected, live_blobs)
+    return expected
 
 
 def _row(session: Session, row: tuple[str, str]) -> object | None:
@@ -470,7 +475,7 @@ _ROW_ACTIONS = {
 def _shred_key(db: Database, deps: StorageDeps, name: str) -> Callable[[], None]:
     def fix() -> None:
         with db.unit_of_work() as session:
-            if name in _db_view(session).expected_keys:
+            if name in _expected_keys(session):
                 return  # a row owns it now (it committed since the check): keep it
             shredded = deps.cipher.shred(name)
             record(
