@@ -373,15 +373,18 @@ def _settled(
     relations to it (none: 404, so ids do not leak), settled first.
 
     One query in the common case: the asset comes with its license and use consent, and
-    :func:`settle` (which writes) runs only when they say the asset must change; the
-    update it makes expires what it wrote, so the returned asset reads the new status."""
+    the assets of that license are ended (a write) only when the rule says its rights
+    ended, from the rows already read; the update expires what it wrote, so the
+    returned asset reads the new status."""
     found = repository.with_rights(session, asset_id=asset_id, mark=mark)
     if found is None:
         raise AssetNotFound(f"no asset {asset_id or mark}")
     asset, lic, consent = found
     related = access.require_related(session, actor, asset) if actor is not None else frozenset()
-    if asset.status is AssetStatus.active and rights_ending(lic, consent, now) is not None:
-        settle(session, now, license_ids=[asset.license_id])
+    if asset.status is AssetStatus.active:
+        ending = rights_ending(lic, consent, now)
+        if ending is not None:
+            _end_assets_of(session, now, lic, ending)
     return asset, related
 
 
@@ -409,39 +412,48 @@ def settle(
             endings.append((lic, ending))
     changed: list[Asset] = []
     for lic, ending in endings:
-        takedown_by = ending.at + timedelta(days=terms_of(lic).takedown_days)
-        for asset in repository.active_assets(session, lic.id):
-            # Read before the update: a won update expires the columns it wrote.
-            details = {
-                "license_id": lic.id,
-                "brand_id": asset.brand_id,
-                "kind": asset.kind.value,
-                "reason": ending.reason[:500],
-                "effective_at": ending.at.isoformat(),
-                "takedown_by": takedown_by.isoformat(),
-            }
-            won = repository.set_status(
-                session,
-                asset.id,
-                [AssetStatus.active],
-                {
-                    "status": asset_status(ending),
-                    "status_changed_at": now,
-                    "status_reason": ending.reason[:500],
-                    "takedown_by": takedown_by,
-                },
-            )
-            if not won:
-                continue
-            record(
-                session,
-                SYSTEM_ACTOR,
-                f"asset.{asset_status(ending).value}",
-                "asset",
-                asset.id,
-                details,
-            )
-            changed.append(asset)
+        changed.extend(_end_assets_of(session, now, lic, ending))
+    return changed
+
+
+def _end_assets_of(session: Session, now: datetime, lic: License, ending: Ending) -> list[Asset]:
+    """Mark every active asset of ``lic`` expired or revoked by ``ending``, with its
+    take-down date and one audit event each (compare-and-set: a concurrent settle that
+    won already recorded it)."""
+    changed: list[Asset] = []
+    takedown_by = ending.at + timedelta(days=terms_of(lic).takedown_days)
+    for asset in repository.active_assets(session, lic.id):
+        # Read before the update: a won update expires the columns it wrote.
+        details = {
+            "license_id": lic.id,
+            "brand_id": asset.brand_id,
+            "kind": asset.kind.value,
+            "reason": ending.reason[:500],
+            "effective_at": ending.at.isoformat(),
+            "takedown_by": takedown_by.isoformat(),
+        }
+        won = repository.set_status(
+            session,
+            asset.id,
+            [AssetStatus.active],
+            {
+                "status": asset_status(ending),
+                "status_changed_at": now,
+                "status_reason": ending.reason[:500],
+                "takedown_by": takedown_by,
+            },
+        )
+        if not won:
+            continue
+        record(
+            session,
+            SYSTEM_ACTOR,
+            f"asset.{asset_status(ending).value}",
+            "asset",
+            asset.id,
+            details,
+        )
+        changed.append(asset)
     return changed
 
 
