@@ -22,6 +22,7 @@ from likeness.storage import MemoryBlobStore
 from likeness.storage.intents import Intent, IntentJournal
 from likeness.system import doctor
 from likeness.twin import service as twins
+from likeness.vault import deps as vault_deps
 from likeness.vault.crypto import InMemoryMasterKey, MemoryKeyVault, TwinCipher
 from likeness.vault.deps import StorageDeps
 from likeness.vault.keys import capture_key_name, twin_key_name
@@ -59,7 +60,8 @@ def crash_deps(store: CrashingStore, vault: MemoryKeyVault, tmp_path: Path) -> S
 @pytest.fixture
 def crashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """A dead process undoes nothing: its journal is left, its lock released."""
-    monkeypatch.setattr(captures, "undo_intent", lambda deps, intent: intent.release())
+    for module in (vault_deps, captures, twins):  # the helper and the services that call it
+        monkeypatch.setattr(module, "undo_intent", lambda deps, intent: intent.release())
 
 
 @pytest.fixture
@@ -255,9 +257,9 @@ def _dying_after_commit(monkeypatch: pytest.MonkeyPatch) -> list[Intent]:
     """The process dies right after a deletion commits: the shredding never runs and the
     shred journals are left, unlocked."""
     held: list[Intent] = []
-    monkeypatch.setattr(captures, "on_commit", lambda session, action: None)
+    monkeypatch.setattr(vault_deps, "on_commit", lambda session, action: None)
     monkeypatch.setattr(
-        captures, "on_rollback", lambda session, action: held.append(action.__self__)
+        vault_deps, "on_rollback", lambda session, action: held.append(action.__self__)
     )
     return held
 

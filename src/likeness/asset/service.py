@@ -48,7 +48,6 @@ from likeness.asset.schemas import (
     TakedownRead,
 )
 from likeness.audit.service import record
-from likeness.capture.service import settle_with_transaction, undo_intent
 from likeness.errors import Forbidden
 from likeness.identity.actor import SYSTEM_ACTOR, Actor
 from likeness.kit.bounds import MAX_PAGE, require_page
@@ -70,7 +69,7 @@ from likeness.policy import (
     UseRequest,
     decide,
 )
-from likeness.vault.deps import StorageDeps
+from likeness.vault.deps import StorageDeps, settle_with_transaction, undo_intent
 from likeness.vault.keys import twin_key_name
 
 MAX_ALLOCATE_TRIES = 16

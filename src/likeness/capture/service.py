@@ -8,7 +8,7 @@ per-session data key (see :mod:`likeness.vault.crypto`) before they reach the bl
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,14 +30,13 @@ from likeness.errors import Conflict, Forbidden, InvalidInput, NotFound
 from likeness.identity.actor import Actor
 from likeness.imaging.faces import FaceAnalyzer
 from likeness.kit.clock import utcnow
-from likeness.kit.db import on_commit, on_rollback
 from likeness.models.base import new_id
 from likeness.models.capture import CaptureFile, CaptureSession, CaptureStatus, TalentReference
 from likeness.models.consent import Consent
 from likeness.models.party import Role, TalentProfile
 from likeness.policy import CAPTURE
 from likeness.storage.intents import Intent
-from likeness.vault.deps import StorageDeps
+from likeness.vault.deps import StorageDeps, destroy_on_commit, settle_with_transaction, undo_intent
 from likeness.vault.errors import DecryptionFailed, KeyShredded
 from likeness.vault.keys import capture_key_name, reference_key_name
 
@@ -45,37 +44,6 @@ F32 = NDArray[np.float32]
 USABLE = frozenset({CaptureStatus.qc_passed, CaptureStatus.overridden})
 MIN_OVERRIDE_REASON = 10
 MAX_OVERRIDE_REASON = 500
-
-
-def undo_intent(deps: StorageDeps, intent: Intent) -> None:
-    """Undo what an unfinished operation stored: shred the key it created (every blob
-    sealed under it is noise from then on), delete its blobs, then close the journal. If
-    any step fails the journal stays for recovery (``likeness doctor``, the next start).
-    Safe to call twice."""
-    if not intent.open:
-        return
-    complete = True
-    if intent.key_new:
-        try:
-            deps.cipher.shred(intent.key_name)
-        except Exception:  # cleanup must not hide the original error
-            complete = False
-    for key in intent.blobs:
-        try:
-            deps.blobs.delete(key)
-        except Exception:
-            complete = False
-    if complete:
-        intent.settle()
-    else:
-        intent.release()
-
-
-def settle_with_transaction(session: Session, deps: StorageDeps, intent: Intent) -> None:
-    """Tie the intent to the caller's transaction: closed once it commits (the rows are
-    then the record), undone if it rolls back."""
-    on_commit(session, intent.settle)
-    on_rollback(session, lambda: undo_intent(deps, intent))
 
 
 def _talent(session: Session, talent_id: str) -> TalentProfile:
@@ -285,45 +253,6 @@ def _begin_own_key(
     return deps.intents.begin(
         kind=kind, talent_id=talent_id, key_name=key_name, key_new=True, row=row, key_owner=row
     )
-
-
-def destroy_on_commit(
-    session: Session,
-    deps: StorageDeps,
-    *,
-    key_name: str | None,
-    blob_keys: Iterable[str],
-    talent_id: str,
-    row: tuple[str, str],
-) -> None:
-    """Shred ``key_name`` and delete the blobs once the transaction that records it commits.
-
-    Destroying them at once would leave, if the transaction then rolled back (a failed
-    audit write, a conflict at commit), rows that still say "active" over data that no
-    key opens any more. The destruction is journalled first (a ``shred`` intent naming
-    ``row``, whose committed state says the deletion happened), so a crash between the
-    commit and the shredding is finished by recovery (the next start, ``likeness doctor``).
-    """
-    keys = list(blob_keys)
-    if key_name is None and not keys:
-        return
-    intent = deps.intents.begin(
-        kind="shred",
-        talent_id=talent_id,
-        key_name=key_name or "",
-        key_new=key_name is not None,
-        row=row,
-        key_owner=row,
-    )
-    try:
-        intent.add_blobs(keys)
-    except BaseException:
-        intent.settle()
-        raise
-
-    # The same steps as undoing an unfinished operation: shred, delete, close the journal.
-    on_commit(session, lambda: undo_intent(deps, intent))
-    on_rollback(session, intent.settle)  # nothing was deleted: nothing to destroy
 
 
 def _manifest_summary(validated: ValidatedCapture) -> dict[str, Any]:

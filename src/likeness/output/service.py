@@ -26,7 +26,6 @@ from sqlalchemy.orm import Session
 from likeness.asset import service as assets
 from likeness.asset.errors import DuplicateAsset
 from likeness.audit import service as audit
-from likeness.capture.service import settle_with_transaction, undo_intent
 from likeness.identity.actor import SYSTEM_ACTOR, Actor
 from likeness.kit.bounds import MAX_PAGE, require_page
 from likeness.kit.canonical import canonical_json, sha256_hex
@@ -65,7 +64,7 @@ from likeness.provenance import (
     stamp,
     stamp_preview,
 )
-from likeness.vault.deps import StorageDeps
+from likeness.vault.deps import StorageDeps, settle_with_transaction, undo_intent
 from likeness.vault.keys import twin_key_name
 
 #: Engines whose pixels are a relit composite of consented captures (IPTC source type).

@@ -42,7 +42,7 @@ from likeness.storage.intents import Intent
 from likeness.twin import repository
 from likeness.twin._basis import pack_basis, unpack_basis
 from likeness.twin.access import get_twin_for, require_active_twin_of
-from likeness.vault.deps import StorageDeps
+from likeness.vault.deps import StorageDeps, destroy_on_commit, settle_with_transaction, undo_intent
 from likeness.vault.keys import twin_key_name
 
 F32 = NDArray[np.float32]
@@ -166,14 +166,14 @@ def build(
     )
     sealer = _Sealer(deps, twin.id, version, {}, intent)
     try:
-        capture_service.settle_with_transaction(session, deps, intent)
+        settle_with_transaction(session, deps, intent)
         deps.cipher.create_key(twin_key_name(twin.id))
         meta, report = _build_artifacts(
             capture, SessionFrames(session, deps, capture), sealer, analyzer, qc_config, reference
         )
         waived = _require_build_qc(capture, report)
     except BaseException:
-        capture_service.undo_intent(deps, intent)
+        undo_intent(deps, intent)
         raise
     row = TwinVersion(
         id=version_id,
@@ -402,7 +402,7 @@ def retire_version(
     if row.status != TwinVersionStatus.active:
         raise Conflict(f"version {version} is already {row.status}")
     artifacts = json.loads(row.artifacts).values()
-    capture_service.destroy_on_commit(
+    destroy_on_commit(
         session,
         deps,
         key_name=None,
@@ -446,7 +446,7 @@ def retire(session: Session, actor: Actor, deps: StorageDeps, twin_id: str, reas
         capture = repository.capture_session(session, sid)
         if capture is not None and capture.deleted_at is None:
             capture_service.shred_session(session, actor, deps, capture)
-    capture_service.destroy_on_commit(
+    destroy_on_commit(
         session,
         deps,
         key_name=twin_key_name(twin.id),
