@@ -38,13 +38,16 @@ LAYERS: list[frozenset[str]] = [
     frozenset({"audit"}),  # the hash-linked audit chain
     frozenset({"party"}),  # users, talent, agencies, representation, brands
     frozenset({"auth"}),  # passwords, cookies and tokens → Actor
+    frozenset({"jobs"}),  # durable jobs: lease, heartbeat, retry, cancel; executors
     frozenset({"consent"}),  # creation and use consents, standing limits
     frozenset({"capture"}),  # capture sessions, QC, reference photos (capture needs consent)
     frozenset({"twin"}),  # encrypted, versioned twins
     frozenset({"licensing"}),  # licenses, decisions, and the use cases that end in licenses
     frozenset({"studio", "provenance"}),  # rendering scenes; stamping and verifying images
+    frozenset({"engines"}),  # image engines behind one interface (no database)
     frozenset({"asset"}),  # the asset registry: every marked image let out
     frozenset({"output"}),  # outputs: quarantine, review, release (stamp + register + count)
+    frozenset({"generation"}),  # requests → decide → job → engine → checks → output
     # the edges
     frozenset({"system"}),  # init, doctor, the demo
     frozenset({"api"}),  # the app: mounts every router, wires authentication in; serve
