@@ -6,11 +6,13 @@ import enum
 import re
 import unicodedata
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from likeness import __version__
 from likeness.provenance._channels import Channel
 from likeness.provenance._errors import StampRefused
+from likeness.provenance._formats import sniff_format
+from likeness.provenance._image import MAX_INPUT_BYTES
 
 IPTC_DIGITAL_SOURCE_TYPE = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 TRAINED_ALGORITHMIC_MEDIA = IPTC_DIGITAL_SOURCE_TYPE + "trainedAlgorithmicMedia"
@@ -28,6 +30,10 @@ _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 ASSET_KINDS = ("release", "preview")
 PREVIEW_MARK_TEXT = "PREVIEW \u2014 not for publication"
 MAX_ENGINE_CHARS = 64
+#: Model files one image may name (an SDXL folder with LoRAs and ControlNets stays far below).
+MAX_MODELS = 32
+#: Seeds are recorded as unsigned 64-bit integers (what every sampler we know accepts).
+MAX_SEED = 2**64 - 1
 
 
 class SourceKind(enum.StrEnum):
@@ -101,6 +107,9 @@ class StampInfo:
     title: str | None = None
     asset_kind: str = "release"
     engine: str | None = None
+    models: tuple[tuple[str, str], ...] = ()
+    seed: int | None = None
+    ingredient: bytes | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.asset_kind not in ASSET_KINDS:
@@ -121,6 +130,7 @@ class StampInfo:
             _check_sha256("approval_sha256", self.approval_sha256)
         if self.engine is not None:
             _check_text("engine", self.engine, MAX_ENGINE_CHARS)
+        self._check_generation()
         _check_text("label_text", self.label_text, MAX_LABEL_CHARS)
         if not label_text_is_drawable(self.label_text):
             raise StampRefused("label_text uses characters the bundled label font cannot draw")
@@ -130,6 +140,38 @@ class StampInfo:
             value = getattr(self, name)
             if value is not None:
                 _check_text(name, value, MAX_TEXT_FIELD_CHARS)
+
+    def _check_generation(self) -> None:
+        """``models``, ``seed`` and ``ingredient``: what the engine says it used."""
+        if not isinstance(self.models, tuple | list) or len(self.models) > MAX_MODELS:
+            raise StampRefused(f"models must be a sequence of at most {MAX_MODELS} pairs")
+        pairs: list[tuple[str, str]] = []
+        for entry in self.models:
+            if not isinstance(entry, tuple | list) or len(entry) != 2:
+                raise StampRefused("each model is a (name, sha256) pair")
+            name, digest = entry
+            if not isinstance(name, str):
+                raise StampRefused("a model name must be text")
+            _check_text("a model name", name, MAX_TEXT_FIELD_CHARS)
+            _check_sha256(f"the SHA-256 of model {name!r}", digest)
+            pairs.append((name, digest))
+        object.__setattr__(self, "models", tuple(pairs))
+        if self.seed is not None and (
+            isinstance(self.seed, bool)
+            or not isinstance(self.seed, int)
+            or not 0 <= self.seed <= MAX_SEED
+        ):
+            raise StampRefused(f"seed must be an integer from 0 to {MAX_SEED}")
+        if self.ingredient is not None:
+            if not isinstance(self.ingredient, bytes) or not self.ingredient:
+                raise StampRefused("an ingredient is the non-empty bytes of an image file")
+            if len(self.ingredient) > MAX_INPUT_BYTES:
+                raise StampRefused(
+                    f"the ingredient is {len(self.ingredient)} bytes; "
+                    f"the limit is {MAX_INPUT_BYTES}"
+                )
+            if sniff_format(self.ingredient) is None:
+                raise StampRefused("the ingredient is not a JPEG, PNG or WebP image")
 
     @property
     def digital_source_type(self) -> str:

@@ -21,6 +21,9 @@ TRAINING_MINING_ENTRIES = (
     "cawg.ai_training",
     "cawg.data_mining",
 )
+#: The label that links the ``parentOf`` ingredient (an imported image's original file)
+#: to the ``c2pa.opened`` action that brings it in.
+INGREDIENT_LABEL = "likeness.imported-original"
 #: Assertions Likeness itself vouches for ("created" rather than "gathered").
 CREATED_ASSERTIONS = [
     ACTIONS_ASSERTION,
@@ -30,12 +33,29 @@ CREATED_ASSERTIONS = [
 ]
 
 
+def _generation(info: StampInfo) -> dict[str, Any]:
+    """What made the pixels: the engine, the model files it loaded and the seed."""
+    return {
+        "engine": info.engine,
+        "models": [{"name": name, "sha256": digest} for name, digest in info.models],
+        "seed": info.seed,
+    }
+
+
 def _actions(info: StampInfo) -> list[dict[str, Any]]:
     agent = {"name": info.ai_system, "version": info.ai_system_version}
-    created = {
-        "action": "c2pa.created",
+    parameters: dict[str, Any] = {
+        key: value for key, value in _generation(info).items() if value not in (None, [])
+    }
+    if info.ingredient is not None:
+        # An image made elsewhere: the release opens its original file (the parentOf
+        # ingredient, linked by label) rather than creating new pixels.
+        parameters["ingredientIds"] = [INGREDIENT_LABEL]
+    created: dict[str, Any] = {
+        "action": "c2pa.opened" if info.ingredient is not None else "c2pa.created",
         "digitalSourceType": info.digital_source_type,
         "softwareAgent": agent,
+        **({"parameters": parameters} if parameters else {}),
     }
     if info.kind is SourceKind.GENERATED:
         return [created]
@@ -62,7 +82,10 @@ def build_manifest(
     """The manifest definition handed to ``c2pa.Builder``; contains no personal data
     beyond the credit the license allows. ``asset_kind`` (release or preview) and the
     ``engine`` that made the pixels are part of the Likeness assertion; a preview also
-    records where its visible "not for publication" mark is (``preview_mark``)."""
+    records where its visible "not for publication" mark is (``preview_mark``). The
+    engine, the model files' SHA-256s and the seed are in the Likeness assertion and in
+    the parameters of the first action; an ``ingredient`` is added by the signer
+    (:func:`ingredient_definition`) and opened by that action."""
     likeness = {
         "schema": LIKENESS_ASSERTION_SCHEMA,
         "asset_id": info.asset_id,
@@ -75,7 +98,7 @@ def build_manifest(
         "visible_label": label.to_dict() if label else None,
         "credit": info.talent_credit,
         "asset_kind": info.asset_kind,
-        "engine": info.engine,
+        **_generation(info),
         **({"preview_mark": preview_mark} if preview_mark is not None else {}),
     }
     return {
@@ -108,6 +131,12 @@ def build_manifest(
     }
 
 
+def ingredient_definition(title: str) -> dict[str, Any]:
+    """The ingredient JSON for an imported image's original file (``parentOf``: the
+    release is that image, opened, watermarked and labelled; see decision 0020)."""
+    return {"title": title, "relationship": "parentOf", "label": INGREDIENT_LABEL}
+
+
 @dataclass(frozen=True)
 class ManifestSummary:
     """What a person needs from the active manifest; built from untrusted JSON."""
@@ -124,6 +153,11 @@ class ManifestSummary:
     likeness: dict[str, Any] | None = None
     training_mining: dict[str, Any] | None = None
     other_assertions: tuple[str, ...] = field(default=())
+    #: The manifest's ingredients: ``title``, ``format``, ``relationship``, ``manifest``
+    #: (the label of the ingredient's own C2PA manifest, None when it had none) and
+    #: ``validation`` (``Trusted``/``Valid``/``Invalid`` for that manifest, as the SDK
+    #: judged it against this installation's trust list; None when it had none).
+    ingredients: tuple[dict[str, Any], ...] = field(default=())
 
     @property
     def watermark_payload(self) -> bytes | None:
@@ -150,6 +184,7 @@ class ManifestSummary:
             "likeness": self.likeness,
             "training_mining": self.training_mining,
             "other_assertions": list(self.other_assertions),
+            "ingredients": [dict(ingredient) for ingredient in self.ingredients],
         }
 
 
@@ -164,6 +199,53 @@ def _generator(manifest: dict[str, Any]) -> str | None:
         if name:
             return f"{name} {version}" if version else name
     return _text(manifest.get("claim_generator"))
+
+
+#: A failure that only says the signer is not on the trust list: the manifest is intact.
+_UNTRUSTED = "signingCredential.untrusted"
+
+
+def _codes(entries: Any) -> list[str]:
+    return [
+        entry["code"]
+        for entry in (entries if isinstance(entries, list) else [])
+        if isinstance(entry, dict) and isinstance(entry.get("code"), str)
+    ]
+
+
+def _ingredient_validation(ingredient: dict[str, Any]) -> str | None:
+    """The ingredient's own manifest as the SDK judged it, in the words of
+    :class:`~likeness.provenance.C2paReport` states: ``Trusted``, ``Valid`` (intact,
+    signer not on the trust list) or ``Invalid``; None when nothing was recorded."""
+    results = ingredient.get("validation_results")
+    active = results.get("activeManifest") if isinstance(results, dict) else None
+    if not isinstance(active, dict):
+        return None
+    failures = _codes(active.get("failure"))
+    if any(code != _UNTRUSTED for code in failures):
+        return "Invalid"
+    if failures:
+        return "Valid"
+    return "Trusted" if "signingCredential.trusted" in _codes(active.get("success")) else "Valid"
+
+
+def _ingredients(manifest: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+    found: list[dict[str, Any]] = []
+    ingredients = manifest.get("ingredients")
+    for ingredient in ingredients if isinstance(ingredients, list) else []:
+        if not isinstance(ingredient, dict):
+            continue
+        label = _text(ingredient.get("active_manifest"))
+        found.append(
+            {
+                "title": _text(ingredient.get("title")),
+                "format": _text(ingredient.get("format")),
+                "relationship": _text(ingredient.get("relationship")),
+                "manifest": label,
+                "validation": _ingredient_validation(ingredient) if label else None,
+            }
+        )
+    return tuple(found)
 
 
 def summarise(manifest: Any) -> ManifestSummary | None:
@@ -208,4 +290,5 @@ def summarise(manifest: Any) -> ManifestSummary | None:
         likeness=by_label.get(LIKENESS_ASSERTION),
         training_mining=by_label.get(TRAINING_MINING_ASSERTION),
         other_assertions=tuple(others),
+        ingredients=_ingredients(manifest),
     )

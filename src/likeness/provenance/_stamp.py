@@ -13,10 +13,15 @@ from PIL import Image
 
 from likeness.provenance._channels import label_required, preset_for
 from likeness.provenance._errors import SigningConfigurationError, SigningFailed, StampRefused
+from likeness.provenance._formats import sniff_format
 from likeness.provenance._image import DEFAULT_MAX_PIXELS, Decoded, decode, encode
 from likeness.provenance._info import PREVIEW_MARK_TEXT, StampInfo
 from likeness.provenance._label import LabelPlacement, draw_label, draw_preview_mark
-from likeness.provenance._manifest import CREATED_ASSERTIONS, build_manifest
+from likeness.provenance._manifest import (
+    CREATED_ASSERTIONS,
+    build_manifest,
+    ingredient_definition,
+)
 from likeness.provenance._watermark import (
     WATERMARK_KEY_BYTES,
     Watermarker,
@@ -71,7 +76,11 @@ def _watermark(image: Image.Image, payload: bytes, config: StampConfig) -> Image
 
 
 def _sign(
-    encoded: bytes, manifest: dict[str, object], mime_type: str, signing: SigningMaterial
+    encoded: bytes,
+    manifest: dict[str, object],
+    mime_type: str,
+    signing: SigningMaterial,
+    ingredient: bytes | None = None,
 ) -> bytes:
     settings: dict[str, object] = {
         "builder": {
@@ -89,6 +98,15 @@ def _sign(
             signing.c2pa_signer() as signer,
             c2pa.Builder(manifest, context=context) as builder,
         ):
+            if ingredient is not None:
+                fmt = sniff_format(ingredient)
+                if fmt is None:  # StampInfo checked it; never trust a second reader blindly
+                    raise SigningFailed("the ingredient is not a JPEG, PNG or WebP image")
+                builder.add_ingredient(
+                    ingredient_definition(f"imported original.{fmt.name.lower()}"),
+                    fmt.mime_type,
+                    io.BytesIO(ingredient),
+                )
             builder.sign(signer, mime_type, io.BytesIO(encoded), out)
     except c2pa.C2paError as exc:
         raise SigningFailed(f"C2PA signing failed: {exc}") from None
@@ -113,7 +131,7 @@ def _finish(
         label=label,
         preview_mark=preview_mark,
     )
-    return _sign(encoded, manifest, decoded.format.mime_type, config.signing)
+    return _sign(encoded, manifest, decoded.format.mime_type, config.signing, info.ingredient)
 
 
 def stamp(image_bytes: bytes, info: StampInfo, config: StampConfig | None = None) -> bytes:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from likeness.errors import InvalidInput
 from likeness.kit.cli import console, negative, print_json
@@ -25,6 +26,20 @@ def _read(path: Path) -> bytes:
 
 def _short(uri: str | None) -> str:
     return uri.rsplit("/", 1)[-1] if uri else "none"
+
+
+def _generation_lines(likeness: dict[str, Any]) -> list[str]:
+    """The engine, seed and model files the Likeness assertion names (untrusted JSON)."""
+    lines: list[str] = []
+    engine, seed = likeness.get("engine"), likeness.get("seed")
+    if isinstance(engine, str) or isinstance(seed, int):
+        made = f"engine {engine}" if isinstance(engine, str) else "engine ?"
+        lines.append(f"           {made}" + (f" · seed {seed}" if isinstance(seed, int) else ""))
+    models = likeness.get("models")
+    for model in models if isinstance(models, list) else []:
+        if isinstance(model, dict):
+            lines.append(f"           model {model.get('name')} · sha256 {model.get('sha256')}")
+    return lines
 
 
 def _human_lines(report: Report) -> list[str]:
@@ -46,6 +61,17 @@ def _human_lines(report: Report) -> list[str]:
             lines.append(
                 f"           asset {manifest.likeness.get('asset_id')} · "
                 f"license {manifest.likeness.get('license_id')} · {shown}"
+            )
+            lines.extend(_generation_lines(manifest.likeness))
+        for ingredient in manifest.ingredients:
+            own = (
+                f"its own Content Credentials ({ingredient.get('validation') or 'unchecked'})"
+                if ingredient.get("manifest")
+                else "no Content Credentials of its own"
+            )
+            lines.append(
+                f"           ingredient {ingredient.get('relationship') or '?'} · "
+                f"{ingredient.get('title') or '?'} · {own}"
             )
     else:
         if report.c2pa.remote_url:
