@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from likeness.errors import ConfigurationError
@@ -49,8 +49,48 @@ def normalise_origin(value: str) -> str | None:
     return f"{parts.scheme}://{host}:{port}"
 
 
+class ComfyUISettings(BaseModel):
+    """``LIKENESS_ENGINES__COMFYUI__*``: a ComfyUI server and the workflow template it runs."""
+
+    #: The server, e.g. ``http://127.0.0.1:8188``; unset, the engine is unavailable.
+    url: str | None = None
+    #: The workflow template file (JSON; see docs/guide/generation.md, "ComfyUI").
+    workflow: Path | None = None
+    #: Who runs the server when it is not on this machine (the name the license's signed
+    #: terms must list); default: the server's host name. Ignored for a loopback server.
+    processor: str | None = None
+    #: Longest wait for one generation, all images together.
+    timeout_seconds: float = Field(default=600.0, gt=0)
+    #: Pause between two looks at ``GET /history/{prompt_id}``.
+    poll_seconds: float = Field(default=1.0, gt=0)
+    #: Longest wait for one HTTP answer.
+    request_timeout_seconds: float = Field(default=30.0, gt=0)
+
+
+class HostedSettings(BaseModel):
+    """``LIKENESS_ENGINES__HOSTED__*``: a hosted try-on API (FASHN-style)."""
+
+    base_url: str = "https://api.fashn.ai/v1"
+    api_key: SecretStr | None = None
+    #: The third party the likeness is sent to (the license's signed terms must list it).
+    processor: str = "fashn"
+    model_name: str = "tryon-v1.6"
+    timeout_seconds: float = Field(default=300.0, gt=0)
+    poll_seconds: float = Field(default=2.0, gt=0)
+    request_timeout_seconds: float = Field(default=60.0, gt=0)
+
+
+class EnginesSettings(BaseModel):
+    """``LIKENESS_ENGINES__<ENGINE>__*``: one section per configurable engine."""
+
+    comfyui: ComfyUISettings = Field(default_factory=ComfyUISettings)
+    hosted: HostedSettings = Field(default_factory=HostedSettings)
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="LIKENESS_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="LIKENESS_", extra="ignore", env_nested_delimiter="__"
+    )
 
     home: Path = Field(default=Path("likeness-data"))
     environment: Literal["development", "production"] = "development"
@@ -97,6 +137,8 @@ class Settings(BaseSettings):
     c2pa_signer: str | None = None
     c2pa_tsa_url: str | None = None
     c2pa_trust_anchors: Path | None = None
+    #: Image engines (``LIKENESS_ENGINES__COMFYUI__URL``, ``LIKENESS_ENGINES__HOSTED__API_KEY``…).
+    engines: EnginesSettings = Field(default_factory=EnginesSettings)
 
     @model_validator(mode="after")
     def _backoff_within_window(self) -> Settings:
