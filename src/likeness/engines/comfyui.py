@@ -299,7 +299,7 @@ def _saved_images(entry: Mapping[str, Any]) -> list[dict[str, str]]:
 class ComfyUIEngine:
     """Runs a :class:`WorkflowTemplate` on the ComfyUI server at ``url``.
 
-    ``transport`` (an httpx transport) and ``sleep`` exist for tests."""
+    ``transport`` (an httpx transport), ``sleep`` and ``clock`` exist for tests."""
 
     def __init__(
         self,
@@ -312,6 +312,7 @@ class ComfyUIEngine:
         request_timeout_seconds: float = 30.0,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -332,6 +333,7 @@ class ComfyUIEngine:
         self._request_timeout = request_timeout_seconds
         self._transport = transport
         self._sleep = sleep
+        self._clock = clock
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> ComfyUIEngine:
@@ -369,7 +371,7 @@ class ComfyUIEngine:
         if request.count < 1:
             raise EngineRefused("count must be at least 1")
         values = self._values(request)
-        deadline = Deadline(self._timeout, SERVICE)
+        deadline = Deadline(self._timeout, SERVICE, self._clock)
         client_id = uuid.uuid4().hex
         with httpx.Client(
             base_url=self._url, timeout=self._request_timeout, transport=self._transport
@@ -487,7 +489,7 @@ class ComfyUIEngine:
         share: float,
         deadline: Deadline,
     ) -> Mapping[str, Any]:
-        started = time.monotonic()
+        started = self._clock()
         while True:
             history = self._call(client, "GET", f"/history/{prompt_id}")
             entry = history.get(prompt_id)
@@ -500,7 +502,7 @@ class ComfyUIEngine:
                 )
                 if not running:
                     return entry
-            waited = time.monotonic() - started
+            waited = self._clock() - started
             report(
                 request.progress,
                 base + share * (0.1 + 0.7 * waited / (waited + 30.0)),

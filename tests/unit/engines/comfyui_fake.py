@@ -243,7 +243,7 @@ def _handler(state: FakeComfy) -> type[BaseHTTPRequestHandler]:
 def running(state: FakeComfy) -> Iterator[str]:
     """Serve ``state`` on a free loopback port; yields the base URL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
