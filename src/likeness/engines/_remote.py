@@ -66,7 +66,7 @@ def decode_image(
     ``error`` is what a bad file raises: :class:`EngineError` for what a server sent
     back, :class:`EngineRefused` for what a brief brought."""
     if len(data) > max_bytes:
-        raise error(f"{what} is {len(data)} bytes; the limit is {max_bytes}")
+        raise error(f"{what} is {len(data)} bytes; the limit is {max_bytes} bytes")
     kind = image_kind(data)
     if kind is None:
         raise error(f"{what} is not a PNG, JPEG or WebP image (checked by content)")

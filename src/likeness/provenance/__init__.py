@@ -64,6 +64,7 @@ from likeness.provenance._verify import (
     Report,
     VerifyConfig,
     WatermarkReport,
+    read_c2pa,
     verify,
 )
 from likeness.provenance._watermark import (
@@ -120,6 +121,7 @@ __all__ = [
     "library_watermarker",
     "mark_preview",
     "parse_xmp",
+    "read_c2pa",
     "signing_material_from_settings",
     "sniff_format",
     "stamp",
