@@ -32,7 +32,8 @@ filled workflow is queued (``POST /prompt``) with seed ``seed + i`` and
 with ``GET /view`` and decoded to pixels, so nothing of the file ComfyUI wrote (its
 ``prompt`` and ``workflow`` PNG text chunks included) goes further. Progress is
 reported at each step and poll; ComfyUI's websocket is not used (polling needs no
-extra dependency and survives proxies; decision 0020).
+extra dependency, survives proxies that drop websockets, and the history holds the
+outcome either way).
 
 A server on this machine (loopback) keeps the likeness here (``processor`` None); any
 other server is a third party, named by ``processor`` (default: its host name).

@@ -132,8 +132,13 @@ def build_manifest(
 
 
 def ingredient_definition(title: str) -> dict[str, Any]:
-    """The ingredient JSON for an imported image's original file (``parentOf``: the
-    release is that image, opened, watermarked and labelled; see decision 0020)."""
+    """The ingredient JSON for an imported image's original file.
+
+    ``parentOf``, not ``componentOf``: the release *is* that image, opened and then
+    watermarked (and labelled where required), not a new picture that places it among
+    other content. C2PA then wants the first action to be ``c2pa.opened`` naming the
+    ingredient, which :func:`build_manifest` writes; validators show the original's own
+    manifest as the release's history."""
     return {"title": title, "relationship": "parentOf", "label": INGREDIENT_LABEL}
 
 
