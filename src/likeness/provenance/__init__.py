@@ -9,7 +9,10 @@ Every image Likeness releases carries four layers of disclosure, applied by
 3. XMP with the IPTC ``DigitalSourceType`` and the IPTC 2025.1 AI fields;
 4. a C2PA manifest signed with the installation's certificate, with the
    digital source type, a soft-binding assertion for the watermark, the Likeness
-   release assertion and the CAWG training-and-data-mining opt-out.
+   release assertion (with the engine, the model files' SHA-256s and the seed,
+   ``StampInfo.models``/``seed``, also in the first action's parameters) and the CAWG
+   training-and-data-mining opt-out; an imported image's original file
+   (``StampInfo.ingredient``) becomes the manifest's ``parentOf`` ingredient.
 
 :func:`verify` reads all of it back (C2PA with the official SDK) and never
 raises for a hostile file::
