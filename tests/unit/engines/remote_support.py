@@ -8,13 +8,12 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 
 from likeness.engines import Brief, EngineRequest, InputRole, Subject, Task
 
 
 def png(pixels: np.ndarray, **text: str) -> bytes:
-    from PIL.PngImagePlugin import PngInfo
-
     info = PngInfo()
     for key, value in text.items():
         info.add_text(key, value)
