@@ -3,7 +3,7 @@
 :class:`InlineExecutor` (the default) runs up to ``workers`` worker loops on a thread pool
 in this process: the server or a command. :class:`RayExecutor` runs ``workers``
 long-lived Ray actors, each a process of its own with its own cache, on a local Ray
-started here (``ray.init()``: no dashboard, nothing listening beyond this machine) or on
+started here (``ray.init()``: no dashboard, no usage reporting) or on
 the cluster ``LIKENESS_JOBS__RAY_ADDRESS`` names. Every worker leases from the same
 database, so the executors can be mixed and a job never runs twice at once::
 
@@ -291,7 +291,8 @@ class RayExecutor:
 
 def start_ray(address: str | None, num_cpus: int) -> None:
     """Connect to the cluster at ``address``, or start a small local Ray: ``num_cpus``
-    CPUs, no dashboard, no usage reporting, this process's import path for its workers."""
+    CPUs, no dashboard, no usage reporting, this process's import path for its workers.
+    Ray's own processes still open local ports (guarded by Ray's token authentication)."""
     import ray
 
     if address:
@@ -302,6 +303,7 @@ def start_ray(address: str | None, num_cpus: int) -> None:
     ray.init(
         num_cpus=num_cpus,
         include_dashboard=False,
+        _node_ip_address="127.0.0.1",  # the node names itself by loopback, not a LAN address
         logging_level=logging.WARNING,
         log_to_driver=False,
         object_store_memory=80 * 1024 * 1024,
