@@ -205,9 +205,10 @@ def run_next(
     keeper.start()
     try:
         result = resolve(table[kind])(ctx)
-    except JobCancelled:
-        return _record_stop(runtime, ctx, worker_id)
     except LikenessError as exc:
+        if isinstance(exc, JobCancelled) and ctx.stopped:
+            return _record_stop(runtime, ctx, worker_id)
+        # A JobCancelled nobody asked for is the handler's own refusal (409): not retried.
         retry = not 400 <= exc.status_code < 500
         return _record_failure(runtime, ctx, worker_id, f"{exc.name}: {exc.message}", retry)
     except Exception as exc:
