@@ -44,7 +44,7 @@ from likeness.settings import Settings
 _log = logging.getLogger(__name__)
 
 #: How often ``wait`` reads the jobs' statuses.
-POLL_SECONDS = 0.05
+POLL_SECONDS = 0.1
 #: How often ``wait`` wakes the workers (for jobs whose lease ran out meanwhile).
 KICK_SECONDS = 1.0
 
