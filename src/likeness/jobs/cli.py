@@ -1,8 +1,8 @@
 """`likeness job list|show|cancel|work`.
 
 ``work`` runs workers in the foreground (threads of this process) until the queue is
-empty, or with ``--forever`` until stopped (Ctrl-C: the running job goes back to the
-queue for another try), showing each running job's progress with Rich.
+empty, or with ``--forever`` until stopped (Ctrl-C: no new job is taken, the running
+ones finish), showing each running job's progress with Rich.
 """
 
 from __future__ import annotations
@@ -236,8 +236,12 @@ def work(
             while any(t.is_alive() for t in threads):
                 time.sleep(0.1)
         except KeyboardInterrupt:
+            # Take no new job; the running ones finish. A second Ctrl-C leaves them to
+            # be taken over when their lease runs out.
             stop.set()
-            raise
+            console.print("stopping: the running job(s) finish first (Ctrl-C again to quit)")
+            for thread in threads:
+                thread.join()
     if json_out:
         print_json(
             [

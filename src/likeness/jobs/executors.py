@@ -14,6 +14,12 @@ database, so the executors can be mixed and a job never runs twice at once::
     executor.wait([job.id], timeout=60)
     executor.close()
 
+Inside a request, hand the job over when the request's transaction commits (never if it
+rolls back), to the process's one executor::
+
+    job = service.enqueue(session, actor, "generation.run", {...})
+    submit_on_commit(session, executor_for(runtime), job.id)
+
 ``submit`` only makes sure enough workers are draining the queue; the job itself is
 found by its lease, so a job whose worker died is picked up by the next drain after its
 lease runs out (``wait`` keeps the workers going while it waits).
@@ -30,13 +36,16 @@ import os
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
+from sqlalchemy.orm import Session
+
 from likeness.errors import ConfigurationError
 from likeness.jobs import service, worker
-from likeness.kit.db import Database
+from likeness.kit.db import Database, on_commit
 from likeness.models.job import FINISHED, JobStatus
 from likeness.runtime import Runtime
 from likeness.settings import Settings
@@ -321,3 +330,34 @@ def executor_from_settings(
     if runtime.settings.jobs.executor == "ray":
         return RayExecutor(runtime, kinds=kinds, handlers=handlers)
     return InlineExecutor(runtime, kinds=kinds, handlers=handlers)
+
+
+_shared: weakref.WeakKeyDictionary[Runtime, InlineExecutor | RayExecutor] = (
+    weakref.WeakKeyDictionary()
+)
+_shared_lock = threading.Lock()
+
+
+def executor_for(runtime: Runtime) -> InlineExecutor | RayExecutor:
+    """The process's one executor for ``runtime`` (the settings' kind), built on first
+    use; :func:`close_executor` closes it (the API's shutdown, the end of a command)."""
+    with _shared_lock:
+        executor = _shared.get(runtime)
+        if executor is None:
+            executor = executor_from_settings(runtime)
+            _shared[runtime] = executor
+        return executor
+
+
+def close_executor(runtime: Runtime) -> None:
+    """Close the executor :func:`executor_for` built for ``runtime``, if any."""
+    with _shared_lock:
+        executor = _shared.pop(runtime, None)
+    if executor is not None:
+        executor.close()
+
+
+def submit_on_commit(session: Session, executor: Executor, job_id: str) -> None:
+    """Submit ``job_id`` once the session's transaction has committed (the job exists for
+    the workers only then); nothing happens if it rolls back."""
+    on_commit(session, lambda: executor.submit(job_id))
