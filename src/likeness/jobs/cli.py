@@ -164,7 +164,10 @@ class _Display:
                 return
             status = outcome.status.value if outcome.status else "lease lost"
             note = status if outcome.error is None else f"{status}: {outcome.error}"
-            self._progress.update(task, completed=1.0, note=note)
+            if outcome.status is JobStatus.succeeded:
+                self._progress.update(task, completed=1.0, note=note)
+            else:
+                self._progress.update(task, note=note)
             self._progress.stop_task(task)
 
 

@@ -212,7 +212,8 @@ def run_next(
         retry = not 400 <= exc.status_code < 500
         return _record_failure(runtime, ctx, worker_id, f"{exc.name}: {exc.message}", retry)
     except Exception as exc:
-        _log.exception("job %s (%s) attempt %d failed", job_id, kind, attempt)
+        # Recorded on the job (last_error); the traceback is for whoever turns logging up.
+        _log.info("job %s (%s) attempt %d failed", job_id, kind, attempt, exc_info=True)
         return _record_failure(runtime, ctx, worker_id, f"{type(exc).__name__}: {exc}", True)
     except BaseException:
         # Interrupted (Ctrl-C, a stop signal): give the job back for another try.
