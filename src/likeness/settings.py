@@ -87,6 +87,20 @@ class EnginesSettings(BaseModel):
     hosted: HostedSettings = Field(default_factory=HostedSettings)
 
 
+class JobSettings(BaseModel):
+    """Where and how durable jobs run (``LIKENESS_JOBS__*``; decision 0020)."""
+
+    #: ``inline``: a thread pool in the server or command; ``ray``: long-lived Ray actors.
+    executor: Literal["inline", "ray"] = "inline"
+    #: Worker threads (inline) or actors (ray).
+    workers: int = Field(default=2, ge=1, le=256)
+    #: A Ray cluster (``ray://host:10001``); unset, Ray starts locally in this process.
+    ray_address: str | None = None
+    #: How long a worker holds a job without a heartbeat; a killed worker's job is taken
+    #: again once this runs out.
+    lease_seconds: float = Field(default=60.0, gt=0, le=24 * 60 * 60)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="LIKENESS_", extra="ignore", env_nested_delimiter="__"
@@ -139,6 +153,9 @@ class Settings(BaseSettings):
     c2pa_trust_anchors: Path | None = None
     #: Image engines (``LIKENESS_ENGINES__COMFYUI__URL``, ``LIKENESS_ENGINES__HOSTED__API_KEY``…).
     engines: EnginesSettings = Field(default_factory=EnginesSettings)
+    #: Durable jobs: ``LIKENESS_JOBS__EXECUTOR``, ``__WORKERS``, ``__RAY_ADDRESS``,
+    #: ``__LEASE_SECONDS``.
+    jobs: JobSettings = Field(default_factory=JobSettings)
 
     @model_validator(mode="after")
     def _backoff_within_window(self) -> Settings:

@@ -636,6 +636,13 @@ def cli_storage() -> StorageDeps:
         return runtime.storage
 
 
+def cli_runtime() -> Runtime:
+    """The command's runtime itself, for a command that opens its own units of work (a
+    job worker runs each lease and each outcome in a transaction of its own)."""
+    with _runtime() as runtime:
+        return runtime
+
+
 def _open_runtime() -> Runtime:
     return _wiring().open_runtime()
 
