@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from likeness.errors import ConfigurationError
@@ -49,8 +49,25 @@ def normalise_origin(value: str) -> str | None:
     return f"{parts.scheme}://{host}:{port}"
 
 
+class DiffusersEngineSettings(BaseModel):
+    """``LIKENESS_ENGINES__DIFFUSERS__*``: the local diffusers engine (decision 0020)."""
+
+    #: The weights folder: a diffusers pipeline layout with its ``likeness-model.json``.
+    path: Path | None = None
+    #: The torch device to run on (``cpu``, ``cuda``, ``cuda:1``).
+    device: str = "cpu"
+
+
+class EnginesSettings(BaseModel):
+    """``LIKENESS_ENGINES__<ENGINE>__*``: one section per configurable engine."""
+
+    diffusers: DiffusersEngineSettings = Field(default_factory=DiffusersEngineSettings)
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="LIKENESS_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="LIKENESS_", extra="ignore", env_nested_delimiter="__"
+    )
 
     home: Path = Field(default=Path("likeness-data"))
     environment: Literal["development", "production"] = "development"
@@ -97,6 +114,8 @@ class Settings(BaseSettings):
     c2pa_signer: str | None = None
     c2pa_tsa_url: str | None = None
     c2pa_trust_anchors: Path | None = None
+    #: Image engines (``LIKENESS_ENGINES__DIFFUSERS__PATH`` …).
+    engines: EnginesSettings = Field(default_factory=EnginesSettings)
 
     @model_validator(mode="after")
     def _backoff_within_window(self) -> Settings:

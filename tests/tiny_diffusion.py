@@ -1,0 +1,170 @@
+"""A tiny, randomly initialised Stable Diffusion pipeline, built from config objects.
+
+Nothing is downloaded: the tokenizer's vocabulary (every byte, as CLIP's byte-level BPE
+spells it, plus its two special tokens) and an empty merge list are written here, and
+every model is a few kilobytes of random weights. Images it makes are noise, but they go
+through every step a real SD 1.x pipeline does (tokenizer, text encoder, VAE encoder,
+UNet, ControlNet, scheduler, VAE decoder), which is what the engine's tests need.
+
+Only importable with the ``diffusers`` extra installed; :func:`require_extra` skips a test
+module without it, except in CI (``CI`` set), where a missing extra is an error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+
+def require_extra() -> ModuleType:
+    """``diffusers``, or a skip (a failure in CI, which installs the extra)."""
+    if os.environ.get("CI"):
+        import diffusers  # CI installs likeness[diffusers]: a missing extra must fail
+
+        return diffusers
+    return pytest.importorskip("diffusers", reason="needs the diffusers extra")
+
+
+def _byte_chars() -> list[str]:
+    """GPT-2/CLIP's byte → printable character table."""
+    kept = [
+        *range(ord("!"), ord("~") + 1),
+        *range(ord("¡"), ord("¬") + 1),
+        *range(ord("®"), ord("ÿ") + 1),
+    ]
+    chars = kept[:]
+    extra = 0
+    for b in range(256):
+        if b not in kept:
+            kept.append(b)
+            chars.append(256 + extra)
+            extra += 1
+    return [chr(c) for c in chars]
+
+
+def write_tokenizer_files(folder: Path) -> tuple[Path, Path]:
+    """vocab.json and merges.txt of a byte-level CLIP tokenizer without merges."""
+    folder.mkdir(parents=True, exist_ok=True)
+    vocab = {"<|startoftext|>": 0, "<|endoftext|>": 1}
+    for suffix in ("", "</w>"):
+        for ch in _byte_chars():
+            vocab[ch + suffix] = len(vocab)
+    (folder / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
+    (folder / "merges.txt").write_text("#version: 0.2\n", encoding="utf-8")
+    return folder / "vocab.json", folder / "merges.txt"
+
+
+def build_pipeline(folder: Path, *, controlnet: bool = True, seed: int = 0) -> Path:
+    """Save a tiny SD 1.x pipeline (and a tiny ControlNet in ``controlnet/``) to ``folder``."""
+    import torch
+    from diffusers import (
+        AutoencoderKL,
+        ControlNetModel,
+        DDIMScheduler,
+        StableDiffusionPipeline,
+        UNet2DConditionModel,
+    )
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
+
+    vocab, merges = write_tokenizer_files(folder.parent / f"{folder.name}-tokenizer-src")
+    tokenizer = CLIPTokenizer(vocab_file=str(vocab), merges_file=str(merges), model_max_length=32)
+    torch.manual_seed(seed)
+    blocks: dict[str, Any] = {
+        "block_out_channels": (4, 8),
+        "layers_per_block": 1,
+        "down_block_types": ("DownBlock2D", "CrossAttnDownBlock2D"),
+        "cross_attention_dim": 8,
+        "norm_num_groups": 2,
+        "attention_head_dim": 2,
+    }
+    unet = UNet2DConditionModel(
+        sample_size=32,
+        in_channels=4,
+        out_channels=4,
+        up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+        **blocks,
+    )
+    vae = AutoencoderKL(
+        block_out_channels=[4, 8],
+        in_channels=3,
+        out_channels=3,
+        down_block_types=["DownEncoderBlock2D"] * 2,
+        up_block_types=["UpDecoderBlock2D"] * 2,
+        latent_channels=4,
+        norm_num_groups=2,
+    )
+    text_encoder = CLIPTextModel(
+        CLIPTextConfig(
+            bos_token_id=0,
+            eos_token_id=1,
+            pad_token_id=1,
+            hidden_size=8,
+            intermediate_size=16,
+            num_attention_heads=2,
+            num_hidden_layers=1,
+            vocab_size=len(json.loads(vocab.read_text(encoding="utf-8"))),
+            max_position_embeddings=32,
+            projection_dim=8,
+        )
+    )
+    scheduler = DDIMScheduler(
+        beta_start=0.00085,
+        beta_end=0.012,
+        beta_schedule="scaled_linear",
+        clip_sample=False,
+        set_alpha_to_one=False,
+        steps_offset=1,
+    )
+    pipe = StableDiffusionPipeline(
+        unet=unet,
+        vae=vae,
+        text_encoder=text_encoder,
+        tokenizer=tokenizer,
+        scheduler=scheduler,
+        safety_checker=None,
+        feature_extractor=None,
+        requires_safety_checker=False,
+    )
+    pipe.save_pretrained(str(folder), safe_serialization=True)
+    if controlnet:
+        net = ControlNetModel(in_channels=4, conditioning_embedding_out_channels=(4, 8), **blocks)
+        # A fresh ControlNet's output convolutions start at zero (it changes nothing until
+        # trained): give them weights, so the skeleton visibly steers the image.
+        with torch.no_grad():
+            for name, param in net.named_parameters():
+                if name.startswith(("controlnet_down_blocks", "controlnet_mid_block")) or (
+                    "conv_out" in name
+                ):
+                    param.normal_(0.0, 0.5)
+        net.save_pretrained(str(folder / "controlnet"), safe_serialization=True)
+    return folder
+
+
+def build_lora(folder: Path, *, seed: int = 1) -> bytes:
+    """A random rank-2 LoRA for the tiny pipeline's UNet attention, as the safetensors
+    bytes diffusers' training scripts write (``pytorch_lora_weights.safetensors``)."""
+    import torch
+    from diffusers import StableDiffusionPipeline, UNet2DConditionModel
+    from diffusers.utils import convert_state_dict_to_diffusers
+    from peft import LoraConfig
+    from peft.utils import get_peft_model_state_dict
+
+    unet = UNet2DConditionModel.from_pretrained(str(folder / "unet"), local_files_only=True)
+    torch.manual_seed(seed)
+    unet.add_adapter(
+        LoraConfig(
+            r=2,
+            lora_alpha=2,
+            target_modules=["to_q", "to_k", "to_v", "to_out.0"],
+            init_lora_weights=False,
+        )
+    )
+    layers = convert_state_dict_to_diffusers(get_peft_model_state_dict(unet))
+    out = folder.parent / f"{folder.name}-lora"
+    StableDiffusionPipeline.save_lora_weights(str(out), unet_lora_layers=layers)
+    return (out / "pytorch_lora_weights.safetensors").read_bytes()
