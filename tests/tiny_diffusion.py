@@ -59,17 +59,27 @@ def write_tokenizer_files(folder: Path) -> tuple[Path, Path]:
     return folder / "vocab.json", folder / "merges.txt"
 
 
-def build_pipeline(folder: Path, *, controlnet: bool = True, seed: int = 0) -> Path:
-    """Save a tiny SD 1.x pipeline (and a tiny ControlNet in ``controlnet/``) to ``folder``."""
+def build_pipeline(
+    folder: Path, *, controlnet: bool = True, xl: bool = False, seed: int = 0
+) -> Path:
+    """Save a tiny SD 1.x pipeline (``xl``: SDXL, with its two text encoders and
+    micro-conditioning) and a tiny ControlNet in ``controlnet/`` to ``folder``."""
     import torch
     from diffusers import (
         AutoencoderKL,
         ControlNetModel,
         DDIMScheduler,
+        EulerDiscreteScheduler,
         StableDiffusionPipeline,
+        StableDiffusionXLPipeline,
         UNet2DConditionModel,
     )
-    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
+    from transformers import (
+        CLIPTextConfig,
+        CLIPTextModel,
+        CLIPTextModelWithProjection,
+        CLIPTokenizer,
+    )
 
     vocab, merges = write_tokenizer_files(folder.parent / f"{folder.name}-tokenizer-src")
     tokenizer = CLIPTokenizer(vocab_file=str(vocab), merges_file=str(merges), model_max_length=32)
@@ -82,6 +92,16 @@ def build_pipeline(folder: Path, *, controlnet: bool = True, seed: int = 0) -> P
         "norm_num_groups": 2,
         "attention_head_dim": 2,
     }
+    if xl:
+        # SDXL: the two encoders' hidden states side by side (8 + 8), and the pooled
+        # text embedding (8) with six micro-conditioning numbers (6 × 4) as extra input.
+        blocks.update(
+            cross_attention_dim=16,
+            addition_embed_type="text_time",
+            addition_time_embed_dim=4,
+            projection_class_embeddings_input_dim=6 * 4 + 8,
+            use_linear_projection=True,
+        )
     unet = UNet2DConditionModel(
         sample_size=32,
         in_channels=4,
@@ -98,38 +118,54 @@ def build_pipeline(folder: Path, *, controlnet: bool = True, seed: int = 0) -> P
         latent_channels=4,
         norm_num_groups=2,
     )
-    text_encoder = CLIPTextModel(
-        CLIPTextConfig(
-            bos_token_id=0,
-            eos_token_id=1,
-            pad_token_id=1,
-            hidden_size=8,
-            intermediate_size=16,
-            num_attention_heads=2,
-            num_hidden_layers=1,
-            vocab_size=len(json.loads(vocab.read_text(encoding="utf-8"))),
-            max_position_embeddings=32,
-            projection_dim=8,
+    text_config = CLIPTextConfig(
+        bos_token_id=0,
+        eos_token_id=1,
+        pad_token_id=1,
+        hidden_size=8,
+        intermediate_size=16,
+        num_attention_heads=2,
+        num_hidden_layers=1,
+        vocab_size=len(json.loads(vocab.read_text(encoding="utf-8"))),
+        max_position_embeddings=32,
+        projection_dim=8,
+    )
+    text_encoder = CLIPTextModel(text_config)
+    pipe: Any
+    if xl:
+        pipe = StableDiffusionXLPipeline(
+            unet=unet,
+            vae=vae,
+            text_encoder=text_encoder,
+            text_encoder_2=CLIPTextModelWithProjection(text_config),
+            tokenizer=tokenizer,
+            tokenizer_2=tokenizer,
+            scheduler=EulerDiscreteScheduler(
+                beta_start=0.00085,
+                beta_end=0.012,
+                beta_schedule="scaled_linear",
+                steps_offset=1,
+                timestep_spacing="leading",
+            ),
         )
-    )
-    scheduler = DDIMScheduler(
-        beta_start=0.00085,
-        beta_end=0.012,
-        beta_schedule="scaled_linear",
-        clip_sample=False,
-        set_alpha_to_one=False,
-        steps_offset=1,
-    )
-    pipe = StableDiffusionPipeline(
-        unet=unet,
-        vae=vae,
-        text_encoder=text_encoder,
-        tokenizer=tokenizer,
-        scheduler=scheduler,
-        safety_checker=None,
-        feature_extractor=None,
-        requires_safety_checker=False,
-    )
+    else:
+        pipe = StableDiffusionPipeline(
+            unet=unet,
+            vae=vae,
+            text_encoder=text_encoder,
+            tokenizer=tokenizer,
+            scheduler=DDIMScheduler(
+                beta_start=0.00085,
+                beta_end=0.012,
+                beta_schedule="scaled_linear",
+                clip_sample=False,
+                set_alpha_to_one=False,
+                steps_offset=1,
+            ),
+            safety_checker=None,
+            feature_extractor=None,
+            requires_safety_checker=False,
+        )
     pipe.save_pretrained(str(folder), safe_serialization=True)
     if controlnet:
         net = ControlNetModel(in_channels=4, conditioning_embedding_out_channels=(4, 8), **blocks)

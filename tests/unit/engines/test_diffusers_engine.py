@@ -129,6 +129,26 @@ def test_same_request_and_seed_give_byte_identical_images(weights: Path) -> None
     assert other.pixels.tobytes() != first.pixels.tobytes()
 
 
+# diffusers' Euler scheduler (SDXL's) hands numpy a torch tensor without `copy=`.
+@pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy keyword")
+def test_an_sdxl_folder_makes_scenes_and_poses_deterministically(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(OPT_IN_VARIABLE, raising=False)
+    folder = build_pipeline(tmp_path / "sdxl-tiny", xl=True)
+    write_manifest(folder, license="openrail++", name="sdxl-tiny")
+    engine = DiffusersEngine(folder, device="cpu")
+    assert any(m.name == "sdxl-tiny/text_encoder_2/model.safetensors" for m in engine.info.models)
+    for task, pipeline in (
+        (Task.scene, "StableDiffusionXLImg2ImgPipeline"),
+        (Task.pose, "StableDiffusionXLControlNetImg2ImgPipeline"),
+    ):
+        first = engine.generate(_request(task))[0]
+        assert first.params["pipeline"] == pipeline and first.pixels.shape == (64, 64, 3)
+        again = DiffusersEngine(folder, device="cpu").generate(_request(task))[0]
+        assert again.pixels.tobytes() == first.pixels.tobytes()
+
+
 def test_info_lists_every_weight_file_with_its_hash_and_licence(weights: Path) -> None:
     info = DiffusersEngine(weights, device="cpu").info
     manifest = json.loads((weights / "likeness-model.json").read_text())

@@ -228,13 +228,16 @@ class DiffusersEngine:
         }
         try:
             base = DiffusionPipeline.from_pretrained(str(folder), **common)
-            base.to(self.device)
+            if self.device != "cpu":  # loaded on the CPU
+                base.to(self.device)
             image2image = AutoPipelineForImage2Image.from_pipe(base)
             pose = None
             if (folder / CONTROLNET_FOLDER / "config.json").is_file():
                 controlnet = ControlNetModel.from_pretrained(
                     str(folder / CONTROLNET_FOLDER), **common
-                ).to(self.device)
+                )
+                if self.device != "cpu":
+                    controlnet.to(self.device)
                 pose = AutoPipelineForImage2Image.from_pipe(base, controlnet=controlnet)
         except (OSError, ValueError, RuntimeError, KeyError) as exc:
             raise EngineUnavailable(f"could not load the weights in {folder}: {exc}") from exc
