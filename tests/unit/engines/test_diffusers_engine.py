@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 from pathlib import Path
 
 import numpy as np
@@ -121,7 +122,13 @@ def test_scene_makes_images_of_the_size_asked(weights: Path) -> None:
     assert odd.params["generated_size"] == [72, 88]
 
 
-def test_same_request_and_seed_give_byte_identical_images(weights: Path) -> None:
+def test_same_request_and_seed_give_byte_identical_images(
+    weights: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_network(*_args: object) -> None:
+        raise AssertionError("the diffusers engine tried to reach the network")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
     first = DiffusersEngine(weights, device="cpu").generate(_request(Task.pose))[0]
     again = DiffusersEngine(weights, device="cpu").generate(_request(Task.pose))[0]
     assert first.pixels.tobytes() == again.pixels.tobytes()
