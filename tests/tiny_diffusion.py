@@ -6,18 +6,21 @@ every model is a few kilobytes of random weights. Images it makes are noise, but
 through every step a real SD 1.x pipeline does (tokenizer, text encoder, VAE encoder,
 UNet, ControlNet, scheduler, VAE decoder), which is what the engine's tests need.
 
-Only importable with the ``diffusers`` extra installed; :func:`require_extra` skips a test
-module without it, except in CI (``CI`` set), where a missing extra is an error.
+The builders need the ``diffusers`` extra; :func:`require_extra` skips a test module
+without it, except in CI (``CI`` set), where a missing extra is an error.
+:func:`fake_lora` needs nothing: a LoRA-shaped safetensors file for the twin's tests.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import struct
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import numpy as np
 import pytest
 
 
@@ -204,3 +207,24 @@ def build_lora(folder: Path, *, seed: int = 1) -> bytes:
     out = folder.parent / f"{folder.name}-lora"
     StableDiffusionPipeline.save_lora_weights(str(out), unet_lora_layers=layers)
     return (out / "pytorch_lora_weights.safetensors").read_bytes()
+
+
+def fake_lora(seed: int = 0, *, name: str = "unet.down.0.attn1.to_q.lora.down.weight") -> bytes:
+    """A small safetensors file with LoRA-named tensors (no torch needed to write one)."""
+    rng = np.random.default_rng(seed)
+    tensors = {
+        name: rng.random((2, 4), np.float32),
+        name.replace("down", "up"): rng.random((4, 2), np.float32),
+    }
+    header: dict[str, object] = {"__metadata__": {"format": "pt"}}
+    body = b""
+    for key, array in tensors.items():
+        data = array.tobytes()
+        header[key] = {
+            "dtype": "F32",
+            "shape": list(array.shape),
+            "data_offsets": [len(body), len(body) + len(data)],
+        }
+        body += data
+    raw = json.dumps(header).encode()
+    return struct.pack("<Q", len(raw)) + raw + body

@@ -10,10 +10,10 @@ from PIL import Image
 
 from e2e.cli_support import as_, ok_json, run
 from integration.test_license_support import LEGAL_NAME, World, to_status
-from integration.test_twin_extras import fake_lora
 from likeness.consent.signing import AFFIRMATION
 from likeness.kit.clock import utcnow
 from likeness.kit.db import Database
+from tiny_diffusion import fake_lora
 
 
 def test_capture_to_twin_on_the_command_line(world: World, tmp_path: Path, db: Database) -> None:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import struct
 from pathlib import Path
 
-import numpy as np
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,27 +21,7 @@ from likeness.twin import extras
 from likeness.twin import service as twins
 from likeness.vault.deps import StorageDeps
 from likeness.vault.errors import KeyShredded
-
-
-def fake_lora(seed: int = 0, *, name: str = "unet.down.0.attn1.to_q.lora.down.weight") -> bytes:
-    """A small safetensors file with LoRA-named tensors (no torch needed to write one)."""
-    rng = np.random.default_rng(seed)
-    tensors = {
-        name: rng.random((2, 4), np.float32),
-        name.replace("down", "up"): rng.random((4, 2), np.float32),
-    }
-    header: dict[str, object] = {"__metadata__": {"format": "pt"}}
-    body = b""
-    for key, array in tensors.items():
-        data = array.tobytes()
-        header[key] = {
-            "dtype": "F32",
-            "shape": list(array.shape),
-            "data_offsets": [len(body), len(body) + len(data)],
-        }
-        body += data
-    raw = json.dumps(header).encode()
-    return struct.pack("<Q", len(raw)) + raw + body
+from tiny_diffusion import fake_lora
 
 
 def _twin(session: Session, world: World, deps: StorageDeps, capture_dir: Path) -> TwinVersion:

@@ -27,7 +27,7 @@ from likeness.modelreg import (
     ModelManifestInvalid,
     write_manifest,
 )
-from tiny_diffusion import build_lora, build_pipeline, require_extra
+from tiny_diffusion import build_lora, build_pipeline, fake_lora, require_extra
 
 require_extra()
 
@@ -260,6 +260,11 @@ def test_the_talent_lora_changes_the_image_and_never_outlives_its_request(
     assert engine.generate(_request())[0].pixels.tobytes() == plain.pixels.tobytes()
     with pytest.raises(EngineRefused, match="safetensors"):
         engine.generate(_request(subject=_subject({LORA_EXTRA: b"not a lora"})))
+    # A LoRA made for other weights (here: modules this UNet does not have) is refused,
+    # not silently ignored, and leaves the pipeline as it was.
+    with pytest.raises(EngineRefused, match="does not fit"):
+        engine.generate(_request(subject=_subject({LORA_EXTRA: fake_lora()})))
+    assert engine.generate(_request())[0].pixels.tobytes() == plain.pixels.tobytes()
 
 
 def test_a_cancelled_job_stops_the_engine(weights: Path) -> None:

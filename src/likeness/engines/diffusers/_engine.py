@@ -305,10 +305,12 @@ class DiffusersEngine:
         brief = request.brief
         seed = request.seed + index
         steps = int(options["steps"])
-        total = request.count * steps
+        # Image-to-image runs only the last ``strength`` part of the schedule.
+        runs = max(1, min(int(steps * options["strength"]), steps))
+        total = request.count * runs
 
         def on_step(_pipe: Any, step: int, _t: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
-            done = (index * steps + step + 1) / total
+            done = (index * runs + step + 1) / total
             if not request.progress(min(done, 1.0), f"image {index + 1}/{request.count}"):
                 raise EngineCancelled("the job was cancelled while the diffusers engine ran")
             return kwargs
@@ -462,8 +464,11 @@ def _talent_lora(pipe: Any, lora: bytes | None, scale: float) -> Iterator[ModelU
         raise EngineRefused(f"the talent LoRA is not a safetensors file: {exc}") from None
     try:
         pipe.load_lora_weights(weights, adapter_name=_LORA_ADAPTER)
+        loaded = pipe.get_list_adapters()
+        if not any(_LORA_ADAPTER in names for names in loaded.values()):
+            raise ValueError("none of its weights belong to this pipeline's models")
         pipe.set_adapters([_LORA_ADAPTER], adapter_weights=[scale])
-    except (ValueError, KeyError, RuntimeError) as exc:
+    except (ValueError, KeyError, RuntimeError) as exc:  # PEFT's errors are ValueErrors
         with contextlib.suppress(Exception):
             pipe.unload_lora_weights()
         raise EngineRefused(f"the talent LoRA does not fit these weights: {exc}") from None
