@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export LIKENESS_HOME ?= $(CURDIR)/likeness-data
 
-.PHONY: demo test install check lint typecheck pytest pytest-postgres bench bench-quick mutation clean
+.PHONY: demo test install install-diffusers check lint typecheck pytest pytest-postgres bench bench-quick mutation clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The optional diffusers engine (decision 0020): the CPU build of torch from this machine's
+# wheel first, so that the extra does not pull a CUDA build (CI runs its tests).
+install-diffusers: $(STAMP)
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e ".[dev,diffusers]"
 
 demo: $(STAMP)
 	$(BIN)/likeness demo

@@ -59,7 +59,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "release": ("likeness.output.cli:release", "Release an approved output as a stamped asset."),
     "watermark": ("likeness.provenance.watermark_cli:app", "Invisible watermark: embed or detect."),
     "verify": ("likeness.asset.cli:verify_command", "Check an image's provenance."),
-    "models": ("likeness.modelreg.cli:models_command", "Model files, their licences and hashes."),
+    "models": ("likeness.modelreg.cli:app", "Model files, their licences and hashes."),
     "asset": ("likeness.asset.cli:app", "Released images: list, download, report, take down."),
     # background work
     "job": ("likeness.jobs.cli:app", "Durable jobs: list, show, cancel, run workers."),

@@ -80,11 +80,21 @@ class HostedSettings(BaseModel):
     request_timeout_seconds: float = Field(default=60.0, gt=0)
 
 
+class DiffusersEngineSettings(BaseModel):
+    """``LIKENESS_ENGINES__DIFFUSERS__*``: the local diffusers engine (decision 0020)."""
+
+    #: The weights folder: a diffusers pipeline layout with its ``likeness-model.json``.
+    path: Path | None = None
+    #: The torch device to run on (``cpu``, ``cuda``, ``cuda:1``).
+    device: str = "cpu"
+
+
 class EnginesSettings(BaseModel):
     """``LIKENESS_ENGINES__<ENGINE>__*``: one section per configurable engine."""
 
     comfyui: ComfyUISettings = Field(default_factory=ComfyUISettings)
     hosted: HostedSettings = Field(default_factory=HostedSettings)
+    diffusers: DiffusersEngineSettings = Field(default_factory=DiffusersEngineSettings)
 
 
 class JobSettings(BaseModel):
@@ -151,7 +161,7 @@ class Settings(BaseSettings):
     c2pa_signer: str | None = None
     c2pa_tsa_url: str | None = None
     c2pa_trust_anchors: Path | None = None
-    #: Image engines (``LIKENESS_ENGINES__COMFYUI__URL``, ``LIKENESS_ENGINES__HOSTED__API_KEY``…).
+    #: Image engines (``LIKENESS_ENGINES__COMFYUI__URL``, ``LIKENESS_ENGINES__HOSTED__API_KEY``, ``LIKENESS_ENGINES__DIFFUSERS__PATH``…).
     engines: EnginesSettings = Field(default_factory=EnginesSettings)
     #: Durable jobs: ``LIKENESS_JOBS__EXECUTOR``, ``__WORKERS``, ``__RAY_ADDRESS``,
     #: ``__LEASE_SECONDS``.

@@ -26,6 +26,7 @@ NOT_FOR_A_DECISION = {
     "c2pa",
     "cryptography",  # the cipher is built only by commands that seal
     "cv2",
+    "diffusers",  # the diffusers engine loads it (and torch) on its first image
     "dlib",
     "fastapi",
     "fpdf",
@@ -34,6 +35,8 @@ NOT_FOR_A_DECISION = {
     "numpy",
     "PIL",
     "starlette",
+    "torch",
+    "transformers",
     "uvicorn",
     "yaml",
 }

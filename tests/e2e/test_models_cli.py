@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -59,3 +60,26 @@ def test_models_table_fits_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
         and line.split()[1:] == ["refused-noncommercial", "NO"]
         for line in lines
     )
+
+
+def test_manifest_writes_every_files_hash_and_judges_the_licence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(OPT_IN_VARIABLE, raising=False)
+    folder = tmp_path / "sdxl"
+    (folder / "unet").mkdir(parents=True)
+    (folder / "unet" / "diffusion_pytorch_model.safetensors").write_bytes(b"w")
+    (folder / "model_index.json").write_text("{}")
+    result = runner.invoke(
+        app, ["models", "manifest", str(folder), "--license", "openrail++", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    written = json.loads(result.output)
+    assert written["commercial_use"] is True and written["name"] == "sdxl"
+    assert set(written["files"]) == {"model_index.json", "unet/diffusion_pytorch_model.safetensors"}
+    assert json.loads((folder / "likeness-model.json").read_text())["files"] == written["files"]
+    result = runner.invoke(app, ["models", "manifest", str(folder), "--license", "cc-by-nc-4.0"])
+    assert result.exit_code == 0 and "NO commercial use" in result.output
+    result = runner.invoke(app, ["models", "manifest", str(tmp_path / "nope"), "--license", "mit"])
+    assert result.exit_code == 1
+    assert result.output.startswith("error: model folder") and "Traceback" not in result.output

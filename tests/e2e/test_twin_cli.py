@@ -13,6 +13,7 @@ from integration.test_license_support import LEGAL_NAME, World, to_status
 from likeness.consent.signing import AFFIRMATION
 from likeness.kit.clock import utcnow
 from likeness.kit.db import Database
+from tiny_diffusion import fake_lora
 
 
 def test_capture_to_twin_on_the_command_line(world: World, tmp_path: Path, db: Database) -> None:
@@ -89,6 +90,16 @@ def test_capture_to_twin_on_the_command_line(world: World, tmp_path: Path, db: D
     code, out = run("render", "--twin", twin_id, "--scene", str(scene), "-o", str(rendered),
                     *use, *as_(world, "brand"))  # fmt: skip
     assert code == 1 and "only the talent" in out
+
+    # A talent LoRA is sealed with the twin's key (and so shredded with it below).
+    lora = tmp_path / "talent.safetensors"
+    lora.write_bytes(fake_lora())
+    code, out = run("twin", "add-lora", twin_id, str(lora), *as_(world, "brand"))
+    assert code == 1 and "only the talent" in out
+    code, out = run("twin", "add-lora", twin_id, str(scene), *talent)
+    assert code == 1 and out.startswith("error:") and "not a safetensors file" in out
+    added = ok_json("twin", "add-lora", twin_id, str(lora), *talent)
+    assert isinstance(added, dict) and added["extras"] == ["lora"] and added["version"] == 1
 
     # Withdrawing the creation consent destroys the twin's keys in the same command.
     code, out = run("consent", "revoke", str(consent["id"]), "--reason", "delete me", *talent)

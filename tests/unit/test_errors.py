@@ -206,6 +206,7 @@ ALL_STATUSES: dict[str, int] = {
     "likeness.modelreg._errors.ModelChecksumMismatch": 500,
     "likeness.modelreg._errors.ModelError": 500,
     "likeness.modelreg._errors.ModelLicenseRefused": 500,
+    "likeness.modelreg._errors.ModelManifestInvalid": 500,
     "likeness.modelreg._errors.ModelMissing": 500,
     "likeness.modelreg._errors.ModelNotRegistered": 500,
     "likeness.output.errors.GenerationDenied": 403,

@@ -24,7 +24,15 @@ Exceptions (all subclasses of :class:`likeness.errors.LikenessError`, HTTP 500):
     ├── ModelNotRegistered     unknown name, or a file whose hash no entry has
     ├── ModelChecksumMismatch  the installed file is not the one vetted
     ├── ModelLicenseRefused    the licence forbids commercial use
-    └── ModelMissing           the file is not installed
+    ├── ModelMissing           the file is not installed
+    └── ModelManifestInvalid   a weights folder's manifest is absent or malformed, or
+                               the folder holds an unlisted weight file or code
+
+Folders of weights an operator brings (a diffusers pipeline) carry their own manifest,
+``likeness-model.json`` (:func:`write_manifest`, ``likeness models manifest``), checked by
+:func:`admit_folder` before they are loaded: every file's SHA-256, no unlisted weight file,
+and the licence tag against :data:`LICENSES` (an unknown tag is refused like a
+non-commercial one unless the operator opts in).
 """
 
 from likeness.modelreg._check import (
@@ -44,28 +52,52 @@ from likeness.modelreg._errors import (
     ModelChecksumMismatch,
     ModelError,
     ModelLicenseRefused,
+    ModelManifestInvalid,
     ModelMissing,
     ModelNotRegistered,
 )
+from likeness.modelreg._folder import (
+    MANIFEST_NAME,
+    AdmittedFolder,
+    FolderManifest,
+    admit_folder,
+    folder_commercial_use,
+    is_weight_file,
+    read_manifest,
+    write_manifest,
+)
+from likeness.modelreg._licenses import LICENSES, LicenseTerms, license_terms
 from likeness.modelreg._registry import REGISTRY, ModelEntry
 
 __all__ = [
+    "LICENSES",
+    "MANIFEST_NAME",
     "OPT_IN_VARIABLE",
     "REGISTRY",
+    "AdmittedFolder",
     "AdmittedModel",
+    "FolderManifest",
+    "LicenseTerms",
     "ModelChecksumMismatch",
     "ModelEntry",
     "ModelError",
     "ModelLicenseRefused",
+    "ModelManifestInvalid",
     "ModelMissing",
     "ModelNotRegistered",
     "ModelStatus",
     "admit",
     "admit_file",
+    "admit_folder",
     "entries",
     "file_sha256",
+    "folder_commercial_use",
     "inventory",
+    "is_weight_file",
+    "license_terms",
     "locate",
     "noncommercial_allowed",
+    "read_manifest",
     "registered",
+    "write_manifest",
 ]

@@ -23,3 +23,8 @@ class ModelLicenseRefused(ModelError):
 
 class ModelMissing(ModelError):
     """A registered model file is not installed."""
+
+
+class ModelManifestInvalid(ModelError):
+    """A weights folder's manifest (``likeness-model.json``) is missing or malformed, or the
+    folder holds something the manifest does not vouch for (an unlisted weight file, code)."""

@@ -1,10 +1,11 @@
-"""`likeness twin build|list|show` and `likeness consent create`.
+"""`likeness twin build|list|show|add-lora` and `likeness consent create`.
 
 `likeness twin retire` ends licenses too, so it lives in :mod:`likeness.licensing.cli`.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -121,6 +122,35 @@ def show(
         ],
         id_columns=(2,),
     )
+
+
+@app.command("add-lora")
+def add_lora(
+    twin_id: TwinId,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="The talent LoRA (safetensors).", exists=True, dir_okay=False, readable=True
+        ),
+    ],
+    version: Annotated[
+        int | None, typer.Option(help="The twin version (default: the latest active one).")
+    ] = None,
+    as_email: AsOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Seal a talent LoRA with the twin's key: shredded with the twin, used by diffusers."""
+    from likeness.twin import extras
+
+    data = file.read_bytes()
+    deps = cli_storage()
+    with cli_session(as_email) as (session, actor):
+        row = extras.add_lora(session, actor, deps, twin_id, data, version=version)
+        out = {"twin_id": row.twin_id, "version": row.version, "extras": extras.extras_of(row)}
+    if json_out:
+        print_json(out)
+    else:
+        console.print(f"twin {out['twin_id']} version {out['version']}: talent LoRA sealed")
 
 
 # `likeness consent create`: a creation consent may name one of the talent's twins, so
