@@ -161,7 +161,8 @@ class Settings(BaseSettings):
     c2pa_signer: str | None = None
     c2pa_tsa_url: str | None = None
     c2pa_trust_anchors: Path | None = None
-    #: Image engines (``LIKENESS_ENGINES__COMFYUI__URL``, ``LIKENESS_ENGINES__HOSTED__API_KEY``, ``LIKENESS_ENGINES__DIFFUSERS__PATH``…).
+    #: Image engines: ``LIKENESS_ENGINES__COMFYUI__URL``,
+    #: ``LIKENESS_ENGINES__HOSTED__API_KEY``, ``LIKENESS_ENGINES__DIFFUSERS__PATH``…
     engines: EnginesSettings = Field(default_factory=EnginesSettings)
     #: Durable jobs: ``LIKENESS_JOBS__EXECUTOR``, ``__WORKERS``, ``__RAY_ADDRESS``,
     #: ``__LEASE_SECONDS``.
