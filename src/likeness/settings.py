@@ -11,10 +11,10 @@ from __future__ import annotations
 import ipaddress
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from likeness.errors import ConfigurationError
@@ -49,8 +49,32 @@ def normalise_origin(value: str) -> str | None:
     return f"{parts.scheme}://{host}:{port}"
 
 
+class EngineSettings(BaseModel):
+    """``LIKENESS_ENGINES__*``: which image engines this installation offers, and each
+    engine's own options as ``LIKENESS_ENGINES__<NAME>__<OPTION>`` (read by the engine's
+    factory in :mod:`likeness.engines.registry`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    #: Comma-separated engine names; empty: every registered engine except ``memory``
+    #: (the test engine).
+    enabled: str = ""
+
+    def enabled_names(self) -> list[str] | None:
+        """The names listed in ``enabled`` (None: not set)."""
+        names = [n.strip().lower() for n in self.enabled.split(",") if n.strip()]
+        return names or None
+
+    def options(self, name: str) -> dict[str, Any]:
+        """The options given for engine ``name`` (``{}`` when none)."""
+        value = (self.model_extra or {}).get(name.lower(), {})
+        return dict(value) if isinstance(value, dict) else {}
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="LIKENESS_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="LIKENESS_", env_nested_delimiter="__", extra="ignore"
+    )
 
     home: Path = Field(default=Path("likeness-data"))
     environment: Literal["development", "production"] = "development"
@@ -97,6 +121,8 @@ class Settings(BaseSettings):
     c2pa_signer: str | None = None
     c2pa_tsa_url: str | None = None
     c2pa_trust_anchors: Path | None = None
+    #: Image engines (``LIKENESS_ENGINES__ENABLED``, ``LIKENESS_ENGINES__<NAME>__<OPTION>``).
+    engines: EngineSettings = Field(default_factory=EngineSettings)
 
     @model_validator(mode="after")
     def _backoff_within_window(self) -> Settings:

@@ -1,6 +1,17 @@
 """All ORM models, imported here so that metadata and Alembic see every table."""
 
-from likeness.models import asset, audit, auth, capture, consent, license, output, party, twin
+from likeness.models import (
+    asset,
+    audit,
+    auth,
+    capture,
+    consent,
+    generation,
+    license,
+    output,
+    party,
+    twin,
+)
 from likeness.models.base import Base
 
 __all__ = [
@@ -10,6 +21,7 @@ __all__ = [
     "auth",
     "capture",
     "consent",
+    "generation",
     "license",
     "output",
     "party",
