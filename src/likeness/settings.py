@@ -49,6 +49,20 @@ def normalise_origin(value: str) -> str | None:
     return f"{parts.scheme}://{host}:{port}"
 
 
+class JobSettings(BaseModel):
+    """Where and how durable jobs run (``LIKENESS_JOBS__*``; decision 0020)."""
+
+    #: ``inline``: a thread pool in the server or command; ``ray``: long-lived Ray actors.
+    executor: Literal["inline", "ray"] = "inline"
+    #: Worker threads (inline) or actors (ray).
+    workers: int = Field(default=2, ge=1, le=256)
+    #: A Ray cluster (``ray://host:10001``); unset, Ray starts locally in this process.
+    ray_address: str | None = None
+    #: How long a worker holds a job without a heartbeat; a killed worker's job is taken
+    #: again once this runs out.
+    lease_seconds: float = Field(default=60.0, gt=0, le=24 * 60 * 60)
+
+
 class EngineSettings(BaseModel):
     """``LIKENESS_ENGINES__*``: which image engines this installation offers, and each
     engine's own options as ``LIKENESS_ENGINES__<NAME>__<OPTION>`` (read by the engine's
@@ -121,6 +135,9 @@ class Settings(BaseSettings):
     c2pa_signer: str | None = None
     c2pa_tsa_url: str | None = None
     c2pa_trust_anchors: Path | None = None
+    #: Durable jobs: ``LIKENESS_JOBS__EXECUTOR``, ``__WORKERS``, ``__RAY_ADDRESS``,
+    #: ``__LEASE_SECONDS``.
+    jobs: JobSettings = Field(default_factory=JobSettings)
     #: Image engines (``LIKENESS_ENGINES__ENABLED``, ``LIKENESS_ENGINES__<NAME>__<OPTION>``).
     engines: EngineSettings = Field(default_factory=EngineSettings)
 

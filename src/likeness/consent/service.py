@@ -49,6 +49,7 @@ from likeness.consent.signing import (
 )
 from likeness.errors import Forbidden, InvalidInput, NotFound
 from likeness.identity.actor import Actor
+from likeness.jobs import service as jobs
 from likeness.kit.bounds import MAX_PAGE, require_page
 from likeness.kit.clock import utcnow
 from likeness.kit.query import conditions
@@ -452,6 +453,9 @@ def mark_revoked(
         consent.id,
         {"kind": consent.kind.value, "reason": reason, "license_id": consent.license_id},
     )
+    if consent.license_id is not None:  # a use consent: its license's jobs stop
+        why = f"the use consent of license {consent.license_id} was revoked"
+        jobs.cancel_for_license(session, consent.license_id, why, actor=actor)
 
 
 # --- standing limits ------------------------------------------------------------------

@@ -23,6 +23,7 @@ from likeness.consent.service import Intent
 from likeness.consent.signing import TalentKeyring
 from likeness.errors import Conflict, NotFound
 from likeness.identity.actor import Actor
+from likeness.jobs import service as jobs
 from likeness.kit.bounds import MAX_PAGE, require_page
 from likeness.kit.canonical import canonical_json
 from likeness.kit.clock import utcnow
@@ -438,6 +439,7 @@ def revoke(session: Session, actor: Actor, license_id: str, data: TransitionIn) 
         values={"end_reason": data.reason, "ended_at": now},
         payload={"reason": data.reason, **_takedown(lic, now)},
     )
+    jobs.cancel_for_license(session, lic.id, f"license {lic.id} was revoked", actor=actor)
     consent = repository.use_consent_of(session, lic.id)
     by_talent = actor.role is Role.talent
     if by_talent and consent is not None and consent.status is ConsentStatus.signed:

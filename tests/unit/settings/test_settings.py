@@ -83,3 +83,41 @@ def test_bad_proxies_and_origins_are_refused(
     monkeypatch.setenv(variable, value)
     with pytest.raises(ValidationError, match=r"not an IP address|not scheme://host"):
         Settings(home=tmp_path)
+
+
+def test_job_settings_default_to_inline_workers() -> None:
+    jobs = Settings().jobs
+    assert (jobs.executor, jobs.workers, jobs.ray_address, jobs.lease_seconds) == (
+        "inline",
+        2,
+        None,
+        60.0,
+    )
+
+
+def test_job_settings_are_read_from_nested_environment_variables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LIKENESS_JOBS__EXECUTOR", "ray")
+    monkeypatch.setenv("LIKENESS_JOBS__WORKERS", "4")
+    monkeypatch.setenv("LIKENESS_JOBS__RAY_ADDRESS", "ray://head:10001")
+    monkeypatch.setenv("LIKENESS_JOBS__LEASE_SECONDS", "15")
+    jobs = Settings().jobs
+    assert (jobs.executor, jobs.workers, jobs.ray_address, jobs.lease_seconds) == (
+        "ray",
+        4,
+        "ray://head:10001",
+        15.0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("EXECUTOR", "celery"), ("WORKERS", "0"), ("LEASE_SECONDS", "0")],
+)
+def test_bad_job_settings_are_refused(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(f"LIKENESS_JOBS__{name}", value)
+    with pytest.raises(ValueError, match="jobs"):
+        Settings()
