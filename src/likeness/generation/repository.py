@@ -44,9 +44,7 @@ def made_indices(session: Session, request_id: str) -> set[int]:
     return {int(row[0]) for row in rows if row[0] is not None}
 
 
-def outputs_of(
-    session: Session, request_id: str, visible: ColumnElement[bool] | None
-) -> list[str]:
+def outputs_of(session: Session, request_id: str, visible: ColumnElement[bool] | None) -> list[str]:
     """The ids of the request's outputs, in index order, that pass ``visible``."""
     query = select(Output.id).where(Output.generation_request_id == request_id)
     if visible is not None:

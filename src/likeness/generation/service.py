@@ -196,9 +196,7 @@ def _row_fingerprint(row: GenerationRequest) -> str:
 def _twin_of(session: Session, lic: License, twin_id: str) -> Twin:
     twin = session.get(Twin, twin_id)
     if twin is None or twin.talent_id != lic.talent_id:
-        raise InvalidGenerationRequest(
-            f"twin {twin_id} is not a twin of license {lic.id}'s talent"
-        )
+        raise InvalidGenerationRequest(f"twin {twin_id} is not a twin of license {lic.id}'s talent")
     if lic.twin_id is not None and lic.twin_id != twin.id:
         raise InvalidGenerationRequest(f"license {lic.id} covers twin {lic.twin_id} only")
     return twin
@@ -713,9 +711,7 @@ def _store_image(
                 "reason": result.reason,
                 "details": dict(result.details),
             }
-            link = outputs.GenerationLink(
-                work.request_id, index, check, work.requested_by_user_id
-            )
+            link = outputs.GenerationLink(work.request_id, index, check, work.requested_by_user_id)
             if result.passed:
                 made, _ = outputs.create_with_preview(
                     session, GENERATION_ACTOR, deps, data, encoded, stamp_config, generation=link

@@ -403,9 +403,9 @@ def hold_check_rejected(
     """Keep a generated image that failed the automated checks: sealed like any output,
     with the checks' reason, but ``check_rejected``: no preview, never in a review queue,
     never releasable, never shown to the brand."""
-    return _quarantine(
-        session, actor, deps, data, image, OutputStatus.check_rejected, generation
-    )[0]
+    return _quarantine(session, actor, deps, data, image, OutputStatus.check_rejected, generation)[
+        0
+    ]
 
 
 def _quarantine(

@@ -116,7 +116,9 @@ def _scope_problems(terms: LicenseTerms) -> list[str]:
     if terms.delegate_review and terms.approval_mode is not ApprovalMode.every_output:
         problems.append("delegate_review applies only to approval mode every_output")
     problems += [
-        f"processor {p!r} is not a lower-case slug" for p in sorted(terms.processors) if not is_slug(p)
+        f"processor {p!r} is not a lower-case slug"
+        for p in sorted(terms.processors)
+        if not is_slug(p)
     ]
     return problems
 

@@ -19,10 +19,12 @@ def matte(height: int = 96, width: int = 80) -> NDArray[np.float32]:
     return (head | neck | body).astype(np.float32)
 
 
-def basis_arrays(height: int = 96, width: int = 80) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+def basis_arrays(
+    height: int = 96, width: int = 80
+) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
     """``[L, H, W, 3]`` linear OLAT images lit from :data:`LIGHT_DIRS`, and the matte."""
     m = matte(height, width)
-    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    x = np.mgrid[0:height, 0:width][1].astype(np.float32)
     skin = np.array([0.55, 0.38, 0.3], np.float32)
     images = []
     for d in LIGHT_DIRS:

@@ -5,8 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from likeness.engines import Brief, EngineCancelled, EngineRefused, EngineRequest, ModelUse, Task
-from likeness.engines import registry
+from likeness.engines import (
+    Brief,
+    EngineCancelled,
+    EngineRefused,
+    EngineRequest,
+    ModelUse,
+    Task,
+    registry,
+)
 from likeness.engines.memory import MemoryEngine
 from likeness.engines.memory import from_settings as memory_from_settings
 from likeness.engines.studio import StudioEngine
@@ -38,7 +45,15 @@ def _request(who, task=Task.studio, **changes):  # type: ignore[no-untyped-def]
 
 def test_keypoints_follow_the_silhouette() -> None:
     points = keypoints_from_matte(fakes.matte())
-    assert {"left_eye", "right_eye", "nose", "chin", "neck", "left_shoulder", "right_shoulder"} <= set(points)
+    assert {
+        "left_eye",
+        "right_eye",
+        "nose",
+        "chin",
+        "neck",
+        "left_shoulder",
+        "right_shoulder",
+    } <= set(points)
     assert points["left_eye"][1] < points["nose"][1] < points["chin"][1] <= points["neck"][1]
     assert points["neck"][1] < points["left_shoulder"][1]
     assert points["left_shoulder"][0] < 40 < points["right_shoulder"][0]
@@ -55,7 +70,9 @@ def test_the_subject_carries_a_neutral_reference_and_its_matte(subject) -> None:
 
 def test_studio_relights_at_the_requested_size_deterministically(subject) -> None:  # type: ignore[no-untyped-def]
     engine = StudioEngine()
-    assert engine.info.deterministic and not engine.info.generative and not engine.info.leaves_machine
+    assert (
+        engine.info.deterministic and not engine.info.generative and not engine.info.leaves_machine
+    )
     first = engine.generate(_request(subject))
     again = engine.generate(_request(subject))
     assert len(first) == 2 and first[0].pixels.shape == (80, 64, 3)
@@ -70,7 +87,11 @@ def test_studio_relights_at_the_requested_size_deterministically(subject) -> Non
         ({"brief": Brief(task=Task.tryon, scene=SCENE)}, "does not do tryon"),
         ({"brief": Brief(task=Task.studio)}, "needs a scene"),
         (
-            {"brief": Brief(task=Task.studio, scene={**SCENE, "background": {"image": "/etc/x.png"}})},
+            {
+                "brief": Brief(
+                    task=Task.studio, scene={**SCENE, "background": {"image": "/etc/x.png"}}
+                )
+            },
             "may not name files",
         ),
         ({"brief": Brief(task=Task.studio, scene={"lights": []})}, "no light"),
@@ -101,7 +122,10 @@ def test_memory_declares_what_settings_say() -> None:
     models = '[{"name": "m", "sha256": "ab", "license": "cc-by-nc", "commercial_use": false}]'
     settings = Settings(
         engines=EngineSettings.model_validate(
-            {"enabled": "memory", "memory": {"processor": "fashn", "models": models, "tasks": "tryon"}}
+            {
+                "enabled": "memory",
+                "memory": {"processor": "fashn", "models": models, "tasks": "tryon"},
+            }
         )
     )
     info = memory_from_settings(settings).info

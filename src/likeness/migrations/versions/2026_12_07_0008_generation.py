@@ -51,9 +51,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint(
-            "image_count >= 1", name=op.f("ck_generation_requests_count_positive")
-        ),
+        sa.CheckConstraint("image_count >= 1", name=op.f("ck_generation_requests_count_positive")),
         sa.CheckConstraint(
             "width > 0 AND height > 0", name=op.f("ck_generation_requests_size_positive")
         ),
@@ -102,9 +100,7 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_generation_requests_brand_status", ["brand_id", "status"], unique=False
         )
-        batch_op.create_index(
-            batch_op.f("ix_generation_requests_job_id"), ["job_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_generation_requests_job_id"), ["job_id"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_generation_requests_license_id"), ["license_id"], unique=False
         )
