@@ -244,9 +244,8 @@ def test_check_rejected_outputs_never_reach_the_queue_or_the_brand(
         assert outputs.get_for(session, talent, bad.id).status is OutputStatus.check_rejected
         with pytest.raises(OutputNotReviewable):
             outputs.approve(session, talent, bad.id)
-    with db.unit_of_work() as session:
-        with pytest.raises(OutputNotReleasable, match="automated checks"):
-            outputs.release(session, SYSTEM_ACTOR, s.runtime.storage, bad.id, s.config)
+    with db.unit_of_work() as session, pytest.raises(OutputNotReleasable, match="automated checks"):
+        outputs.release(session, SYSTEM_ACTOR, s.runtime.storage, bad.id, s.config)
 
 
 # --- refusals before any job ----------------------------------------------------------------
@@ -257,7 +256,7 @@ def test_a_processor_the_terms_do_not_name_is_refused(
 ) -> None:
     s = gs.setup(db, runtime, tmp_path / "keys", processors=["acme"])
     hosted = MemoryEngine(name="hosted", processor="fashn")
-    with pytest.raises(ProcessorNotAllowed, match="'fashn'.*they name: acme"):
+    with pytest.raises(ProcessorNotAllowed, match=r"'fashn'.*they name: acme"):
         gs.submit(s, s.create(engine="hosted"), hosted)
     assert _count(db, Job) == 0 and _count(db, GenerationRequest) == 0
     allowed = MemoryEngine(name="hosted", processor="acme")
@@ -266,7 +265,7 @@ def test_a_processor_the_terms_do_not_name_is_refused(
 
 def test_a_non_commercial_model_is_refused_without_the_opt_in(s: gs.Setup, db: Database) -> None:
     engine = MemoryEngine(models=(NC_MODEL,))
-    with pytest.raises(ModelNotLicensed, match="sd-nc.*cc-by-nc-4.0"):
+    with pytest.raises(ModelNotLicensed, match=r"sd-nc.*cc-by-nc-4\.0"):
         gs.submit(s, s.create(), engine)
     assert _count(db, Job) == 0
     assert gs.submit(s, s.create(), engine, allow_noncommercial=True).job is not None
@@ -278,8 +277,8 @@ def test_other_refusals_come_before_any_job(s: gs.Setup, db: Database) -> None:
         gs.submit(s, s.create(task=Task.scene), engine)
     with pytest.raises(UnknownEngine):
         gs.submit(s, s.create(engine="nope"), engine)
+    use = s.create().use.model_copy(update={"channel": "tiktok"})
     with pytest.raises(GenerationNotAllowed, match="channel"):
-        use = s.create().use.model_copy(update={"channel": "tiktok"})
         gs.submit(s, s.create(use=use), engine)
     with pytest.raises(InvalidGenerationRequest, match="not a readable image"):
         gs.submit(s, s.create(), engine, {InputRole.garment: b"not an image"})
