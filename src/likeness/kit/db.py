@@ -115,6 +115,9 @@ class Database:
 
     def __init__(self, url: str, *, audit_key: object = None, **engine_kwargs: Any) -> None:
         self.url = url
+        #: What sessions seal audit events with (kept so another process can open the same
+        #: database the same way: a Ray worker of ``likeness.jobs.executors``).
+        self.audit_key = audit_key
         self.engine = create_db_engine(url, **engine_kwargs)
         # Every session carries the audit key (bytes, or where to read it: the keys folder
         # or a likeness.audit.key.AuditKeys) so the audit chain can seal its events.

@@ -1,0 +1,87 @@
+"""The inline executor: a thread pool draining the job table (SQLite, and PostgreSQL in CI)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from integration import job_handlers
+from likeness.identity.actor import SYSTEM_ACTOR
+from likeness.jobs import service, worker
+from likeness.jobs.executors import InlineExecutor, executor_from_settings
+from likeness.kit.db import Database
+from likeness.models.job import JobStatus
+from likeness.runtime import Runtime
+from likeness.settings import JobSettings, Settings
+
+
+@pytest.fixture(autouse=True)
+def _handlers() -> Iterator[None]:
+    for kind, target in job_handlers.register_all().items():
+        worker.register(kind, target)
+    yield
+    for kind in job_handlers.register_all():
+        worker.unregister(kind)
+
+
+@pytest.fixture
+def rt(settings: Settings, db: Database) -> Runtime:
+    return Runtime(settings, db)
+
+
+def _enqueue(db: Database, kind: str, payload: dict[str, object], **kwargs: object) -> str:
+    with db.unit_of_work() as session:
+        return service.enqueue(session, SYSTEM_ACTOR, kind, payload, **kwargs).id  # type: ignore[arg-type]
+
+
+def test_inline_workers_run_every_submitted_job_once(rt: Runtime, db: Database) -> None:
+    with InlineExecutor(rt, workers=3) as executor:
+        ids = []
+        for i in range(10):
+            ids.append(_enqueue(db, "test.steps", {"n": 2, "delay": 0.01, "i": i}))
+            executor.submit(ids[-1])
+        statuses = executor.wait(ids, timeout=60)
+        assert set(statuses.values()) == {JobStatus.succeeded}
+        assert executor.ran == 10
+    with db.unit_of_work() as session:
+        jobs = [service.get_for(session, SYSTEM_ACTOR, i) for i in ids]
+        assert {j.attempts for j in jobs} == {1}
+        assert len({j.lease_owner for j in jobs}) >= 2  # the work was shared
+
+
+def test_a_job_submitted_while_every_worker_is_busy_still_runs(rt: Runtime, db: Database) -> None:
+    with InlineExecutor(rt, workers=1) as executor:
+        first = _enqueue(db, "test.steps", {"n": 5, "delay": 0.02})
+        executor.submit(first)
+        second = _enqueue(db, "test.echo", {})
+        executor.submit(second)  # the one worker is busy: it drains again before it ends
+        assert executor.wait([first, second], timeout=60) == {
+            first: JobStatus.succeeded,
+            second: JobStatus.succeeded,
+        }
+
+
+def test_wait_times_out_and_names_the_unfinished_jobs(rt: Runtime, db: Database) -> None:
+    job_id = _enqueue(db, "test.echo", {})
+    with InlineExecutor(rt, workers=1, kinds=["test.steps"]) as executor:
+        with pytest.raises(TimeoutError, match=job_id):
+            executor.wait([job_id], timeout=0.2)
+        with pytest.raises(KeyError):
+            executor.wait(["no-such-job"], timeout=0.2)
+
+
+def test_a_closed_executor_refuses_work(rt: Runtime) -> None:
+    executor = InlineExecutor(rt, workers=1)
+    executor.close()
+    with pytest.raises(RuntimeError):
+        executor.submit("x")
+
+
+def test_the_settings_choose_the_executor(settings: Settings, db: Database) -> None:
+    runtime = Runtime(settings.model_copy(update={"jobs": JobSettings(workers=3)}), db)
+    executor = executor_from_settings(runtime)
+    try:
+        assert isinstance(executor, InlineExecutor) and executor.workers == 3
+    finally:
+        executor.close()
