@@ -76,6 +76,8 @@ from likeness.vault.keys import twin_key_name
 #: The job kind, and its handler (importable in any worker process).
 JOB_KIND = "generation"
 JOB_HANDLER = "likeness.generation.service:run_job"
+#: What an executor or worker is given to run generation jobs.
+HANDLERS = {JOB_KIND: JOB_HANDLER}
 REF_TYPE = "generation_request"
 #: Who the outputs' audit events name when a worker stores them (the request keeps
 #: the requesting user; each output records them as ``requested_by_user_id``).
@@ -549,6 +551,15 @@ class _Context(Protocol):
     cache: dict[str, Any]
 
     def progress(self, fraction: float | None = None, message: str | None = None) -> bool: ...
+
+
+def bind_runtime(runtime: Any) -> None:
+    """Let generation jobs run by this process's workers use ``runtime`` (its database,
+    blob store and keys) rather than one built from the environment: the server and
+    the command line, whose inline workers share the per-process cache."""
+    from likeness.jobs import worker
+
+    worker.PROCESS_CACHE[CACHE_RUNTIME] = runtime
 
 
 def _cached(ctx: _Context, key: str, build: Callable[[], Any]) -> Any:

@@ -629,6 +629,12 @@ def _runtime() -> Iterator[Runtime]:
     yield ctx.meta[_RUNTIME_KEY]
 
 
+def cli_runtime() -> Runtime:
+    """The command's runtime (settings, database, storage), built once per command."""
+    with _runtime() as runtime:
+        return runtime
+
+
 def cli_storage() -> StorageDeps:
     """The command's sealed storage (blob store, cipher, intent journal): its runtime's, so
     a command builds them once and its services share the one intent journal."""
