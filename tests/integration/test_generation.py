@@ -42,6 +42,7 @@ from likeness.output import service as outputs
 from likeness.output.errors import OutputNotFound, OutputNotReleasable, OutputNotReviewable
 from likeness.provenance import SourceKind
 from likeness.runtime import Runtime
+from likeness.vault.keys import twin_key_name
 
 NC_MODEL = ModelUse("sd-nc", "ab" * 32, "cc-by-nc-4.0", commercial_use=False)
 
@@ -302,3 +303,40 @@ def test_an_engine_returning_fewer_pixels_still_stores_what_it_made(
     outcome = gs.run(s, gs.cache(s, engine))
     assert outcome is not None and outcome.status is JobStatus.succeeded
     assert len(_outputs(db, done.request.id)) == 1
+
+
+def test_models_seed_and_an_imported_ingredient_are_recorded_for_the_manifest(
+    s: gs.Setup, db: Database
+) -> None:
+    original = _png((10, 200, 10))
+
+    class Importer(MemoryEngine):
+        def generate(self, request: Any) -> list[EngineImage]:
+            made = super().generate(request)
+            return [
+                EngineImage(
+                    pixels=i.pixels, seed=i.seed, ingredient=request.inputs[InputRole.image]
+                )
+                for i in made
+            ]
+
+    engine = Importer(name="importer", models=(NC_MODEL,))
+    done = gs.submit(
+        s,
+        s.create(engine="importer", count=1),
+        engine,
+        {InputRole.image: original},
+        allow_noncommercial=True,
+    )
+    gs.run(s, gs.cache(s, engine))
+    (made,) = _outputs(db, done.request.id)
+    provenance = json.loads(made.engine_params)["provenance"]
+    assert provenance["models"] == [{"name": "sd-nc", "sha256": NC_MODEL.sha256}]
+    assert provenance["seed"] == 7
+    ingredient = provenance["ingredient"]
+    assert ingredient["sha256"] == service.sha256_hex(original)
+    deps = s.runtime.storage
+    sealed = deps.blobs.get(ingredient["blob_key"])
+    assert (
+        deps.cipher.decrypt(twin_key_name(s.twin_id), sealed, role=ingredient["role"]) == original
+    )

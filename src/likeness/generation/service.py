@@ -595,6 +595,8 @@ class _Work:
     seed: int
     requested_by_user_id: str | None
     input_digests: dict[str, str]
+    #: input role → sealed blob key
+    input_blobs: dict[str, str]
 
 
 def _work_of(row: GenerationRequest) -> _Work:
@@ -624,6 +626,7 @@ def _work_of(row: GenerationRequest) -> _Work:
         seed=row.seed,
         requested_by_user_id=row.requested_by_user_id,
         input_digests={r: e["sha256"] for r, e in json.loads(row.inputs_json).items()},
+        input_blobs={r: e["blob_key"] for r, e in json.loads(row.inputs_json).items()},
     )
 
 
@@ -678,7 +681,17 @@ def engine_params(work: _Work, engine: Engine, image: Any) -> dict[str, Any]:
     if info.processor is not None:
         provenance["processor"] = info.processor
     if image.ingredient is not None:
-        provenance["ingredient_sha256"] = sha256_hex(image.ingredient)
+        # An imported file is one of the request's sealed inputs: the manifest of the
+        # preview and the release reads it back as its ingredient.
+        digest = sha256_hex(image.ingredient)
+        provenance["ingredient"] = {"sha256": digest}
+        for role, known in work.input_digests.items():
+            if known == digest:
+                provenance["ingredient"].update(
+                    blob_key=work.input_blobs[role],
+                    role=_input_role(work.request_id, InputRole(role)),
+                )
+                break
     return {
         "task": work.brief.task.value,
         "brief": work.brief_json,

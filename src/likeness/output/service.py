@@ -294,7 +294,10 @@ def _source_kind(output: Output) -> SourceKind:
 STAMP_PROVENANCE_FIELDS = ("models", "seed", "ingredient")
 
 
-def _stamp_provenance(output: Output) -> dict[str, Any]:
+def _stamp_provenance(output: Output, deps: StorageDeps) -> dict[str, Any]:
+    """The generation's provenance as StampInfo fields: ``models`` (name, SHA-256 pairs),
+    ``seed``, and ``ingredient`` (an imported file, sealed with the twin's key as one of
+    the request's inputs), each passed where StampInfo declares it."""
     recorded = _provenance(output)
     declared = {f.name for f in dataclasses.fields(StampInfo)}
     extras: dict[str, Any] = {}
@@ -302,6 +305,13 @@ def _stamp_provenance(output: Output) -> dict[str, Any]:
         extras["models"] = tuple((m["name"], m["sha256"]) for m in recorded["models"])
     if "seed" in declared and isinstance(recorded.get("seed"), int):
         extras["seed"] = recorded["seed"]
+    ingredient = recorded.get("ingredient")
+    if "ingredient" in declared and isinstance(ingredient, dict) and "blob_key" in ingredient:
+        extras["ingredient"] = deps.cipher.decrypt(
+            twin_key_name(output.twin_id),
+            deps.blobs.get(str(ingredient["blob_key"])),
+            role=str(ingredient["role"]),
+        )
     return extras
 
 
@@ -541,7 +551,7 @@ def _mark(
         title=f"Likeness preview of output {output.id}: not for publication"
         if kind is AssetKind.preview
         else None,
-        **_stamp_provenance(output),
+        **_stamp_provenance(output, deps),
     )
     config = stamp_config if isinstance(stamp_config, StampConfig) else stamp_config()
     marked = (stamp_preview if kind is AssetKind.preview else stamp)(image, info, config)
