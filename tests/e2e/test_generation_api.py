@@ -104,6 +104,9 @@ def test_submit_poll_and_read_over_http(setup: Any) -> None:
     assert again.json()["replayed"] is True
     listed = client.get(f"{API}/generations", headers=headers["brand"]).json()
     assert [r["id"] for r in listed] == [submitted["id"]]
+    by_status = client.get(f"{API}/generations?status=succeeded", headers=headers["brand"])
+    assert [r["id"] for r in by_status.json()] == [submitted["id"]]
+    assert client.get(f"{API}/generations?status=queued", headers=headers["brand"]).json() == []
     assert client.get(f"{API}/generations", headers=headers["other_brand"]).json() == []
     assert (
         client.get(
