@@ -62,6 +62,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "verify": ("likeness.asset.cli:verify_command", "Check an image's provenance."),
     "models": ("likeness.modelreg.cli:models_command", "Model files, their licences and hashes."),
     "asset": ("likeness.asset.cli:app", "Released images: list, download, report, take down."),
+    # background work
+    "job": ("likeness.jobs.cli:app", "Durable jobs: list, show, cancel, run workers."),
     # the record
     "audit": ("likeness.audit.cli:app", "The tamper-evident audit chain."),
 }

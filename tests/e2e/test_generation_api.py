@@ -21,6 +21,7 @@ from integration import generation_support as gs
 from likeness.api.app import create_app
 from likeness.generation import service
 from likeness.jobs import worker
+from likeness.jobs.executors import close_executor
 from likeness.kit.db import Database
 from likeness.models.party import User
 from likeness.runtime import Runtime
@@ -47,9 +48,7 @@ def setup(
     app = create_app(runtime=runtime)
     with TestClient(app) as client:
         yield client, s, headers
-    executor = getattr(app.state, "generation_executor", None)
-    if executor is not None:
-        executor.close()
+    close_executor(runtime)
     # What the server's workers kept in this process's cache belongs to this test.
     for key in [k for k in worker.PROCESS_CACHE if k.startswith("generation:")]:
         del worker.PROCESS_CACHE[key]

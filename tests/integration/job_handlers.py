@@ -69,3 +69,8 @@ def register_all() -> dict[str, str]:
     """kind → target for every handler here (``test.<name>``)."""
     names = ("echo", "flaky", "refuse", "steps", "hang_first", "not_json", "cached")
     return {f"test.{name}": f"{HERE}:{name}" for name in names}
+
+
+def quits(ctx: JobContext) -> None:
+    """Raises JobCancelled though nobody cancelled the job."""
+    raise JobCancelled("nothing to do")

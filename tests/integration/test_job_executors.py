@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import pytest
 
 from integration import job_handlers
 from likeness.identity.actor import SYSTEM_ACTOR
 from likeness.jobs import service, worker
-from likeness.jobs.executors import InlineExecutor, executor_from_settings
+from likeness.jobs.executors import (
+    InlineExecutor,
+    close_executor,
+    executor_for,
+    executor_from_settings,
+    submit_on_commit,
+)
 from likeness.kit.db import Database
 from likeness.models.job import JobStatus
 from likeness.runtime import Runtime
@@ -85,3 +91,54 @@ def test_the_settings_choose_the_executor(settings: Settings, db: Database) -> N
         assert isinstance(executor, InlineExecutor) and executor.workers == 3
     finally:
         executor.close()
+
+
+class _Recorder:
+    """An executor that only records what it was handed."""
+
+    def __init__(self) -> None:
+        self.submitted: list[str] = []
+
+    def submit(self, job_id: str) -> None:
+        self.submitted.append(job_id)
+
+    def wait(self, job_ids: Sequence[str], timeout: float | None = None) -> dict[str, JobStatus]:
+        return {}
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_job_is_submitted_when_its_transaction_commits_never_on_rollback(db: Database) -> None:
+    recorder = _Recorder()
+    with db.unit_of_work() as session:
+        kept = service.enqueue(session, SYSTEM_ACTOR, "test.echo", {}).id
+        submit_on_commit(session, recorder, kept)
+        assert recorder.submitted == []  # not before the commit
+    assert recorder.submitted == [kept]
+
+    def failing_request() -> None:
+        with db.unit_of_work() as session:
+            dropped = service.enqueue(session, SYSTEM_ACTOR, "test.echo", {}).id
+            submit_on_commit(session, recorder, dropped)
+            raise RuntimeError("the request failed")
+
+    with pytest.raises(RuntimeError):
+        failing_request()
+    assert recorder.submitted == [kept]
+
+
+def test_one_shared_executor_per_runtime_until_closed(rt: Runtime, db: Database) -> None:
+    shared = executor_for(rt)
+    try:
+        assert executor_for(rt) is shared and isinstance(shared, InlineExecutor)
+        job_id = _enqueue(db, "test.echo", {})
+        shared.submit(job_id)
+        assert shared.wait([job_id], timeout=60) == {job_id: JobStatus.succeeded}
+    finally:
+        close_executor(rt)
+    with pytest.raises(RuntimeError):
+        shared.submit("x")
+    other = executor_for(rt)
+    assert other is not shared
+    close_executor(rt)

@@ -65,6 +65,11 @@ def test_enqueue_refuses_bad_input(
     assert session.execute(select(Job)).first() is None
 
 
+def test_enqueue_refuses_a_license_that_does_not_exist(session: Session) -> None:
+    with pytest.raises(InvalidJobRequest, match="no license"):
+        _job(session, license_id="f" * 32)
+
+
 def test_lease_takes_the_oldest_queued_job_of_the_kinds_asked_once(session: Session) -> None:
     first = _job(session)
     second = _job(session)

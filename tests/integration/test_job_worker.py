@@ -291,3 +291,14 @@ def test_workers_racing_over_many_jobs_lease_each_exactly_once(db: Database) -> 
     with db.unit_of_work() as session:
         rows = session.execute(select(Job.attempts).where(Job.id.in_(ids))).scalars().all()
     assert set(rows) == {1}
+
+
+def test_a_handler_that_stops_on_its_own_fails_its_job_instead_of_holding_it(
+    rt: Runtime, db: Database
+) -> None:
+    job_id = _enqueue(db, "test.quits", {}, max_attempts=3)
+    outcome = worker.run_next(rt, "w1", handlers={"test.quits": f"{job_handlers.HERE}:quits"})
+    assert outcome is not None and outcome.status is JobStatus.failed
+    job = _job(db, job_id)
+    assert job.attempts == 1 and job.lease_owner == "w1" and job.lease_expires_at is None
+    assert job.last_error == "JobCancelled: nothing to do"

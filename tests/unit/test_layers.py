@@ -194,7 +194,7 @@ FEATURE_FILES = (
     "endpoints",
     "cli",
 )
-FEATURES = ("party", "auth", "capture", "consent", "twin", "licensing", "asset", "output")
+FEATURES = ("party", "auth", "jobs", "capture", "consent", "twin", "licensing", "asset", "output")
 
 
 @pytest.mark.parametrize("feature", FEATURES)

@@ -40,6 +40,9 @@ def _feature_routers() -> list[APIRouter]:
 
     routers = [auth_router, party_router, audit_router]
     # --- feature routers (one block per feature) ---
+    from likeness.jobs.endpoints import router as jobs_router
+
+    routers += [jobs_router]
     from likeness.consent.endpoints import router as consent_router
     from likeness.licensing.endpoints import consent_router as licensing_consent_router
     from likeness.licensing.endpoints import router as licensing_router

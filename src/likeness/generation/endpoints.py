@@ -3,15 +3,15 @@ cancel.
 
 ``POST /generations`` takes JSON: the request, with input images base64-encoded under
 ``inputs`` (role → base64 of a PNG, JPEG or WebP), bounded by the API's body limit.
-The job is handed to this server's executor (``LIKENESS_JOBS__EXECUTOR``) after the
-request's transaction commits.
+The job is handed to this server's executor (``LIKENESS_JOBS__EXECUTOR``) once the
+request's transaction commits (``jobs.executors.submit_on_commit``).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Header, Request
+from fastapi import APIRouter, Header
 
 from likeness.engines.registry import UnknownEngine
 from likeness.generation import service
@@ -29,25 +29,12 @@ from likeness.generation.errors import (
 from likeness.generation.schemas import CancelIn, GenerationCreate, GenerationRead
 from likeness.licensing.errors import LicenseNotFound
 from likeness.models.generation import GenerationStatus
-from likeness.runtime import Runtime
 from likeness.web.actors import AnyActor
 from likeness.web.deps import RuntimeDep, SessionDep
 from likeness.web.paging import Limit, Offset
 from likeness.web.responses import error_responses
 
 router = APIRouter(tags=["generations"], responses=error_responses(GenerationNotFound))
-
-
-def _executor(request: Request, runtime: Runtime) -> Any:
-    """This app's executor for generation jobs, made on first use."""
-    from likeness.jobs.executors import executor_from_settings
-
-    state = request.app.state
-    executor = getattr(state, "generation_executor", None)
-    if executor is None:
-        executor = executor_from_settings(runtime, handlers=service.HANDLERS)
-        state.generation_executor = executor
-    return executor
 
 
 @router.post(
@@ -71,8 +58,6 @@ def submit(
     actor: AnyActor,
     session: SessionDep,
     runtime: RuntimeDep,
-    request: Request,
-    background: BackgroundTasks,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -85,6 +70,7 @@ def submit(
     """Ask for images of a licensed twin: checked now (decision, engine, models, the
     processor the likeness would go to), made by a job. Poll ``GET /generations/{id}``."""
     from likeness.engines import registry
+    from likeness.jobs.executors import executor_for, submit_on_commit
 
     if idempotency_key and not body.idempotency_key:
         body = body.model_copy(update={"idempotency_key": idempotency_key})
@@ -98,8 +84,7 @@ def submit(
     )
     if done.job is not None and not done.replayed:
         service.bind_runtime(runtime)
-        # Background tasks run after the response, and so after the commit.
-        background.add_task(_executor(request, runtime).submit, done.job.id)
+        submit_on_commit(session, executor_for(runtime), done.job.id)
     return service.to_read(session, actor, done.request, replayed=done.replayed)
 
 

@@ -3,7 +3,7 @@
 :class:`InlineExecutor` (the default) runs up to ``workers`` worker loops on a thread pool
 in this process: the server or a command. :class:`RayExecutor` runs ``workers``
 long-lived Ray actors, each a process of its own with its own cache, on a local Ray
-started here (``ray.init()``: no dashboard, nothing listening beyond this machine) or on
+started here (``ray.init()``: no dashboard, no usage reporting) or on
 the cluster ``LIKENESS_JOBS__RAY_ADDRESS`` names. Every worker leases from the same
 database, so the executors can be mixed and a job never runs twice at once::
 
@@ -13,6 +13,12 @@ database, so the executors can be mixed and a job never runs twice at once::
     executor.submit(job.id)          # after the commit: the job exists now
     executor.wait([job.id], timeout=60)
     executor.close()
+
+Inside a request, hand the job over when the request's transaction commits (never if it
+rolls back), to the process's one executor::
+
+    job = service.enqueue(session, actor, "generation.run", {...})
+    submit_on_commit(session, executor_for(runtime), job.id)
 
 ``submit`` only makes sure enough workers are draining the queue; the job itself is
 found by its lease, so a job whose worker died is picked up by the next drain after its
@@ -30,13 +36,16 @@ import os
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
+from sqlalchemy.orm import Session
+
 from likeness.errors import ConfigurationError
 from likeness.jobs import service, worker
-from likeness.kit.db import Database
+from likeness.kit.db import Database, on_commit
 from likeness.models.job import FINISHED, JobStatus
 from likeness.runtime import Runtime
 from likeness.settings import Settings
@@ -44,7 +53,7 @@ from likeness.settings import Settings
 _log = logging.getLogger(__name__)
 
 #: How often ``wait`` reads the jobs' statuses.
-POLL_SECONDS = 0.05
+POLL_SECONDS = 0.1
 #: How often ``wait`` wakes the workers (for jobs whose lease ran out meanwhile).
 KICK_SECONDS = 1.0
 
@@ -291,7 +300,8 @@ class RayExecutor:
 
 def start_ray(address: str | None, num_cpus: int) -> None:
     """Connect to the cluster at ``address``, or start a small local Ray: ``num_cpus``
-    CPUs, no dashboard, no usage reporting, this process's import path for its workers."""
+    CPUs, no dashboard, no usage reporting, this process's import path for its workers.
+    Ray's own processes still open local ports (guarded by Ray's token authentication)."""
     import ray
 
     if address:
@@ -302,6 +312,7 @@ def start_ray(address: str | None, num_cpus: int) -> None:
     ray.init(
         num_cpus=num_cpus,
         include_dashboard=False,
+        _node_ip_address="127.0.0.1",  # the node names itself by loopback, not a LAN address
         logging_level=logging.WARNING,
         log_to_driver=False,
         object_store_memory=80 * 1024 * 1024,
@@ -319,3 +330,34 @@ def executor_from_settings(
     if runtime.settings.jobs.executor == "ray":
         return RayExecutor(runtime, kinds=kinds, handlers=handlers)
     return InlineExecutor(runtime, kinds=kinds, handlers=handlers)
+
+
+_shared: weakref.WeakKeyDictionary[Runtime, InlineExecutor | RayExecutor] = (
+    weakref.WeakKeyDictionary()
+)
+_shared_lock = threading.Lock()
+
+
+def executor_for(runtime: Runtime) -> InlineExecutor | RayExecutor:
+    """The process's one executor for ``runtime`` (the settings' kind), built on first
+    use; :func:`close_executor` closes it (the API's shutdown, the end of a command)."""
+    with _shared_lock:
+        executor = _shared.get(runtime)
+        if executor is None:
+            executor = executor_from_settings(runtime)
+            _shared[runtime] = executor
+        return executor
+
+
+def close_executor(runtime: Runtime) -> None:
+    """Close the executor :func:`executor_for` built for ``runtime``, if any."""
+    with _shared_lock:
+        executor = _shared.pop(runtime, None)
+    if executor is not None:
+        executor.close()
+
+
+def submit_on_commit(session: Session, executor: Executor, job_id: str) -> None:
+    """Submit ``job_id`` once the session's transaction has committed (the job exists for
+    the workers only then); nothing happens if it rolls back."""
+    on_commit(session, lambda: executor.submit(job_id))

@@ -42,6 +42,7 @@ from likeness.kit.clock import utcnow
 from likeness.kit.query import conditions
 from likeness.models.base import new_id
 from likeness.models.job import FINISHED, Job, JobStatus
+from likeness.models.license import License
 from likeness.models.party import Role
 
 #: Who the audit log names for what workers and sweeps do to jobs.
@@ -137,6 +138,8 @@ def enqueue(
     for name, value in (("ref_type", ref_type), ("ref_id", ref_id)):
         if value is not None and not 1 <= len(value) <= 64:
             raise InvalidJobRequest(f"{name} must be 1 to 64 characters")
+    if license_id is not None and session.get(License, license_id) is None:
+        raise InvalidJobRequest(f"no license {license_id}")
     now = utcnow()
     job = Job(
         id=new_id(),

@@ -57,13 +57,21 @@ from likeness.runtime import Runtime
 
 _log = logging.getLogger(__name__)
 
-#: kind → "module:function"
+#: The handlers every worker knows, kind → "module:function": one line per kind, like
+#: the command table of ``likeness/cli.py`` (a string imports nothing until a job of that
+#: kind runs, so a feature of any layer may add its line here).
+KNOWN_HANDLERS: dict[str, str] = {
+    "generation": "likeness.generation.service:run_job",
+}
+#: Handlers registered at run time (tests, ``likeness job work --handler``).
 _HANDLERS: dict[str, str] = {}
 _TARGET = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
 #: One cache per process, shared by every job this process runs.
 PROCESS_CACHE: dict[str, Any] = {}
 
 Handler = Callable[["JobContext"], Any]
+#: Told of every progress report a handler makes: (job id, kind, fraction or None, message).
+Observer = Callable[[str, str, "float | None", "str | None"], None]
 
 
 def register(kind: str, target: str) -> None:
@@ -78,8 +86,9 @@ def unregister(kind: str) -> None:
 
 
 def registered() -> dict[str, str]:
-    """A copy of the registry (what an executor hands to workers in other processes)."""
-    return dict(_HANDLERS)
+    """Every handler this process knows, :data:`KNOWN_HANDLERS` and those registered
+    (what an executor hands to workers in other processes)."""
+    return {**KNOWN_HANDLERS, **_HANDLERS}
 
 
 def resolve(target: str) -> Handler:
@@ -113,6 +122,7 @@ class JobContext:
     cache: dict[str, Any]
     _beat: Callable[[float | None, str | None], bool] = field(repr=False)
     _stopped: threading.Event = field(default_factory=threading.Event, repr=False)
+    _observer: Observer | None = field(default=None, repr=False)
 
     @property
     def stopped(self) -> bool:
@@ -127,6 +137,8 @@ class JobContext:
         if fraction is not None:
             service.fraction(fraction)  # a bad value is the handler's bug: raise here
         if self._beat(fraction, message):
+            if self._observer is not None and (fraction is not None or message is not None):
+                self._observer(self.job_id, self.kind, fraction, message)
             return True
         self._stopped.set()
         return False
@@ -156,6 +168,7 @@ def run_next(
     *,
     cache: dict[str, Any] | None = None,
     handlers: Mapping[str, str] | None = None,
+    observer: Observer | None = None,
 ) -> JobOutcome | None:
     """Lease one job of ``kinds`` (None: every registered kind), run it, record the
     outcome. None when no job was waiting."""
@@ -186,18 +199,23 @@ def run_next(
         max_attempts=max_attempts,
         cache=PROCESS_CACHE if cache is None else cache,
         _beat=beat,
+        _observer=observer,
     )
+    if observer is not None:
+        observer(job_id, kind, None, f"attempt {attempt} of {max_attempts}")
     keeper = _Keeper(ctx, lease_seconds / 3)
     keeper.start()
     try:
         result = resolve(table[kind])(ctx)
-    except JobCancelled:
-        return _record_stop(runtime, ctx, worker_id)
     except LikenessError as exc:
+        if isinstance(exc, JobCancelled) and ctx.stopped:
+            return _record_stop(runtime, ctx, worker_id)
+        # A JobCancelled nobody asked for is the handler's own refusal (409): not retried.
         retry = not 400 <= exc.status_code < 500
         return _record_failure(runtime, ctx, worker_id, f"{exc.name}: {exc.message}", retry)
     except Exception as exc:
-        _log.exception("job %s (%s) attempt %d failed", job_id, kind, attempt)
+        # Recorded on the job (last_error); the traceback is for whoever turns logging up.
+        _log.info("job %s (%s) attempt %d failed", job_id, kind, attempt, exc_info=True)
         return _record_failure(runtime, ctx, worker_id, f"{type(exc).__name__}: {exc}", True)
     except BaseException:
         # Interrupted (Ctrl-C, a stop signal): give the job back for another try.
@@ -271,11 +289,14 @@ def drain(
     handlers: Mapping[str, str] | None = None,
     stop: threading.Event | None = None,
     on_outcome: Callable[[JobOutcome], None] | None = None,
+    observer: Observer | None = None,
 ) -> int:
     """Run jobs until none is waiting (or ``stop`` is set); returns how many ran."""
     count = 0
     while stop is None or not stop.is_set():
-        outcome = run_next(runtime, worker_id, kinds, cache=cache, handlers=handlers)
+        outcome = run_next(
+            runtime, worker_id, kinds, cache=cache, handlers=handlers, observer=observer
+        )
         if outcome is None:
             break
         count += 1

@@ -629,17 +629,18 @@ def _runtime() -> Iterator[Runtime]:
     yield ctx.meta[_RUNTIME_KEY]
 
 
-def cli_runtime() -> Runtime:
-    """The command's runtime (settings, database, storage), built once per command."""
-    with _runtime() as runtime:
-        return runtime
-
-
 def cli_storage() -> StorageDeps:
     """The command's sealed storage (blob store, cipher, intent journal): its runtime's, so
     a command builds them once and its services share the one intent journal."""
     with _runtime() as runtime:
         return runtime.storage
+
+
+def cli_runtime() -> Runtime:
+    """The command's runtime itself, for a command that opens its own units of work (a
+    job worker runs each lease and each outcome in a transaction of its own)."""
+    with _runtime() as runtime:
+        return runtime
 
 
 def _open_runtime() -> Runtime:
