@@ -57,6 +57,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "render": ("likeness.output.cli:render", "Relight a twin (an output for review) or a capture."),
     "output": ("likeness.output.cli:app", "Outputs in quarantine: review queue, approve, reject."),
     "release": ("likeness.output.cli:release", "Release an approved output as a stamped asset."),
+    "generate": ("likeness.generation.cli:app", "Generate images of a licensed twin (any engine)."),
     "watermark": ("likeness.provenance.watermark_cli:app", "Invisible watermark: embed or detect."),
     "verify": ("likeness.asset.cli:verify_command", "Check an image's provenance."),
     "models": ("likeness.modelreg.cli:app", "Model files, their licences and hashes."),

@@ -11,10 +11,10 @@ from __future__ import annotations
 import ipaddress
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from likeness.errors import ConfigurationError
@@ -90,11 +90,30 @@ class DiffusersEngineSettings(BaseModel):
 
 
 class EnginesSettings(BaseModel):
-    """``LIKENESS_ENGINES__<ENGINE>__*``: one section per configurable engine."""
+    """``LIKENESS_ENGINES__*``: which image engines this installation offers, and one
+    section per engine, ``LIKENESS_ENGINES__<NAME>__<OPTION>``: typed below for the
+    engines with settings of their own, free-form for the others (read by the engine's
+    factory in :mod:`likeness.engines.registry`)."""
+
+    model_config = ConfigDict(extra="allow")
 
     comfyui: ComfyUISettings = Field(default_factory=ComfyUISettings)
     hosted: HostedSettings = Field(default_factory=HostedSettings)
     diffusers: DiffusersEngineSettings = Field(default_factory=DiffusersEngineSettings)
+
+    #: Comma-separated engine names; empty: every registered engine except ``memory``
+    #: (the test engine).
+    enabled: str = ""
+
+    def enabled_names(self) -> list[str] | None:
+        """The names listed in ``enabled`` (None: not set)."""
+        names = [n.strip().lower() for n in self.enabled.split(",") if n.strip()]
+        return names or None
+
+    def options(self, name: str) -> dict[str, Any]:
+        """The options given for engine ``name`` (``{}`` when none)."""
+        value = (self.model_extra or {}).get(name.lower(), {})
+        return dict(value) if isinstance(value, dict) else {}
 
 
 class JobSettings(BaseModel):
@@ -161,7 +180,7 @@ class Settings(BaseSettings):
     c2pa_signer: str | None = None
     c2pa_tsa_url: str | None = None
     c2pa_trust_anchors: Path | None = None
-    #: Image engines: ``LIKENESS_ENGINES__COMFYUI__URL``,
+    #: Image engines: ``LIKENESS_ENGINES__ENABLED``, ``LIKENESS_ENGINES__COMFYUI__URL``,
     #: ``LIKENESS_ENGINES__HOSTED__API_KEY``, ``LIKENESS_ENGINES__DIFFUSERS__PATH``…
     engines: EnginesSettings = Field(default_factory=EnginesSettings)
     #: Durable jobs: ``LIKENESS_JOBS__EXECUTOR``, ``__WORKERS``, ``__RAY_ADDRESS``,

@@ -60,6 +60,9 @@ def _feature_routers() -> list[APIRouter]:
     from likeness.output.endpoints import router as output_router
 
     routers += [output_router]
+    from likeness.generation.endpoints import router as generation_router
+
+    routers += [generation_router]
     # --- end feature routers ---
     return routers
 

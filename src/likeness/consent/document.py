@@ -283,6 +283,11 @@ def _use_sections(doc: ConsentDocument) -> list[Section]:
             "Every output is approved before it is released, by you or by your agent on your "
             "behalf: you delegate that review to the agency that represents you."
         )
+    if terms.processors:
+        approval += (
+            " To make images, your likeness may be sent to these third parties, and to no "
+            "other: " + _list(sorted(terms.processors)) + "."
+        )
     fees = terms.fees
     pay = [
         f"Creation fee: {format_money(fees.creation_fee, fees.currency)}.",

@@ -60,7 +60,9 @@ _log = logging.getLogger(__name__)
 #: The handlers every worker knows, kind → "module:function": one line per kind, like
 #: the command table of ``likeness/cli.py`` (a string imports nothing until a job of that
 #: kind runs, so a feature of any layer may add its line here).
-KNOWN_HANDLERS: dict[str, str] = {}
+KNOWN_HANDLERS: dict[str, str] = {
+    "generation": "likeness.generation.service:run_job",
+}
 #: Handlers registered at run time (tests, ``likeness job work --handler``).
 _HANDLERS: dict[str, str] = {}
 _TARGET = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")

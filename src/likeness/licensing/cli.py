@@ -96,6 +96,14 @@ DelegateReview = Annotated[
     ),
 ]
 
+Processors = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--processor",
+        help="A third party the likeness may be sent to for generation (e.g. fashn); repeat.",
+    ),
+]
+
 
 def _load_file(path: Path | None) -> dict[str, Any]:
     if path is None:
@@ -141,6 +149,7 @@ TERM_OPTIONS: dict[str, tuple[str, Any]] = {
     "takedown_days": ("takedown_days", Takedown),
     "purpose": ("purpose", Purpose),
     "delegate_review": ("delegate_review", DelegateReview),
+    "processor": ("processors", Processors),
 }
 
 

@@ -50,6 +50,12 @@ class TermsIn(BaseModel):
         description="every_output only: the representing agent may approve or reject "
         "outputs for the talent",
     )
+    processors: list[str] = Field(
+        default_factory=list,
+        description="third parties (e.g. a hosted try-on service) the talent allows the "
+        "likeness to be sent to for generation; empty: it never leaves this installation",
+        examples=[["fashn"]],
+    )
 
     @model_validator(mode="after")
     def _one_fee_per_channel(self) -> TermsIn:
@@ -88,6 +94,7 @@ class TermsIn(BaseModel):
             takedown_days=self.takedown_days,
             purpose=self.purpose.strip(),
             delegate_review=self.delegate_review,
+            processors=frozenset(p.strip().lower() for p in self.processors if p.strip()),
         )
 
 

@@ -7,7 +7,10 @@ sealed blob (``blob_key``, sealed with the twin's data key, so shredding the twi
 shreds its outputs); nothing in this table is ever served to a brand.
 
 ``status`` walks ``pending → approved → released`` or ``pending → rejected``; an output
-whose license or consent ended before release becomes ``blocked``. ``version`` is bumped
+whose license or consent ended before release becomes ``blocked``; a generated image that
+failed the automated identity checks is born ``check_rejected`` and stays so.
+An output made by a generation request carries the request and its index there
+(unique together: a retried job never stores an image twice). ``version`` is bumped
 by every change; transitions are compare-and-set UPDATEs on it, so a review and a
 release racing on one output cannot both win.
 """
@@ -17,7 +20,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from likeness.models.base import Base, CreatedAtMixin, IdMixin, UTCDateTime, str_enum
@@ -33,6 +36,9 @@ class OutputStatus(enum.StrEnum):
     released = "released"
     #: its license or consent ended before it was released
     blocked = "blocked"
+    #: a generated image that failed the automated checks (not the licensed twin, or
+    #: someone else): kept with its reason, never reviewed, released or shown to a brand
+    check_rejected = "check_rejected"
 
 
 class ReviewMode(enum.StrEnum):
@@ -50,6 +56,9 @@ class Output(IdMixin, CreatedAtMixin, Base):
         CheckConstraint("width > 0 AND height > 0", name="size_positive"),
         Index("ix_outputs_talent_status", "talent_id", "status"),
         Index("ix_outputs_brand_status", "brand_id", "status"),
+        UniqueConstraint(
+            "generation_request_id", "generation_index", name="uq_outputs_generation_index"
+        ),
     )
 
     license_id: Mapped[str] = mapped_column(
@@ -104,3 +113,10 @@ class Output(IdMixin, CreatedAtMixin, Base):
     approval_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     blocked_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    #: The generation request that made it, and which of its images it is.
+    generation_request_id: Mapped[str | None] = mapped_column(
+        ForeignKey("generation_requests.id", ondelete="RESTRICT"), nullable=True, index=True
+    )
+    generation_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: Canonical JSON of the automated checks' result (passed, reason, details).
+    check_json: Mapped[str | None] = mapped_column(Text, nullable=True)

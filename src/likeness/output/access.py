@@ -4,6 +4,9 @@ Visibility is the license's: a brand member sees its brand's outputs (metadata o
 the talent their own, an agent those of talent their agency represents today, an
 operator all. Strangers get 404, so output ids do not leak.
 
+A brand never sees an output that failed the automated checks (``check_rejected``):
+not in a list, not by id.
+
 The image is another matter: while an output is in quarantine only the reviewing side
 (the talent, their agents, operators) sees its preview; a brand never does.
 
@@ -14,14 +17,14 @@ and an agent of the talent only where the license delegates review
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false
+from sqlalchemy import ColumnElement, and_, false
 from sqlalchemy.orm import Session
 
 from likeness.identity.actor import Actor
 from likeness.kit.clock import utcnow
 from likeness.licensing import repository as licenses
 from likeness.licensing.facts import terms_of
-from likeness.models.output import Output, ReviewMode
+from likeness.models.output import Output, OutputStatus, ReviewMode
 from likeness.models.party import Role
 from likeness.output import repository
 from likeness.output.errors import OutputNotFound, ReviewNotPermitted
@@ -32,11 +35,19 @@ from likeness.policy import LicenseTerms, Relation
 
 def output_filter(actor: Actor) -> ColumnElement[bool] | None:
     """SQL filter for the outputs an actor may see (None: everything)."""
-    return related_filter(actor, Output.talent_id, Output.brand_id)
+    related = related_filter(actor, Output.talent_id, Output.brand_id)
+    if actor.role is Role.brand:
+        hidden = Output.status != OutputStatus.check_rejected
+        return hidden if related is None else and_(related, hidden)
+    return related
 
 
 def output_relations(session: Session, actor: Actor, output: Output) -> frozenset[Relation]:
-    return relations(session, actor, output.talent_id, output.brand_id)
+    """How the actor stands to the output; a check-rejected output has no brand side."""
+    related = relations(session, actor, output.talent_id, output.brand_id)
+    if output.status is OutputStatus.check_rejected:
+        related = related - {Relation.brand}
+    return related
 
 
 def get_output_for(session: Session, actor: Actor, output_id: str) -> Output:

@@ -63,6 +63,11 @@ class OutputRead(BaseModel):
     review_reason: str | None
     approval_sha256: str | None
     blocked_reason: str | None
+    #: The generation request that made it, and which of its images it is.
+    generation_request_id: str | None = None
+    generation_index: int | None = None
+    #: The automated checks' result (passed, reason, details), for generated outputs.
+    check: dict[str, Any] | None = None
     created_at: datetime
     updated_at: datetime
     #: The release asset, once released.

@@ -12,6 +12,7 @@ feature it touches (decision 0015).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
@@ -55,7 +56,15 @@ from likeness.output.errors import (
     StaleOutput,
 )
 from likeness.output.schemas import OutputCreate, OutputRead, ReleaseRead, UseSpec
-from likeness.policy import Action, ApprovalMode, Decision, Relation, UseRequest, decide
+from likeness.policy import (
+    Action,
+    ApprovalMode,
+    Decision,
+    LicenseTerms,
+    Relation,
+    UseRequest,
+    decide,
+)
 from likeness.provenance import (
     Channel,
     SourceKind,
@@ -208,6 +217,9 @@ def to_read(session: Session, output: Output, asset_id: str | None = None) -> Ou
         review_reason=output.review_reason,
         approval_sha256=output.approval_sha256,
         blocked_reason=output.blocked_reason,
+        generation_request_id=output.generation_request_id,
+        generation_index=output.generation_index,
+        check=json.loads(output.check_json) if output.check_json else None,
         created_at=output.created_at,
         updated_at=output.updated_at,
         asset_id=asset_id,
@@ -259,8 +271,48 @@ def _inspect(image: bytes) -> _Image:
     return _Image(media_type, width, height)
 
 
-def _source_kind(engine: str) -> SourceKind:
-    return SourceKind.RELIT_COMPOSITE if engine in COMPOSITE_ENGINES else SourceKind.GENERATED
+def _provenance(output: Output) -> dict[str, Any]:
+    """What a generation recorded for the C2PA manifest (``engine_params["provenance"]``:
+    ``generative``, ``models``, ``seed``, …), or ``{}`` for an output made otherwise."""
+    recorded = json.loads(output.engine_params).get("provenance")
+    return dict(recorded) if isinstance(recorded, dict) else {}
+
+
+def _source_kind(output: Output) -> SourceKind:
+    """Generated pixels (trainedAlgorithmicMedia), or a relit composite of consented
+    captures: as the engine declared it, else by the engine's name."""
+    generative = _provenance(output).get("generative")
+    if isinstance(generative, bool):
+        return SourceKind.GENERATED if generative else SourceKind.RELIT_COMPOSITE
+    if output.engine in COMPOSITE_ENGINES:
+        return SourceKind.RELIT_COMPOSITE
+    return SourceKind.GENERATED
+
+
+#: StampInfo fields a generation's provenance may fill (each passed only where StampInfo
+#: declares it): model names and SHA-256s, the seed, the imported file as ingredient.
+STAMP_PROVENANCE_FIELDS = ("models", "seed", "ingredient")
+
+
+def _stamp_provenance(output: Output, deps: StorageDeps) -> dict[str, Any]:
+    """The generation's provenance as StampInfo fields: ``models`` (name, SHA-256 pairs),
+    ``seed``, and ``ingredient`` (an imported file, sealed with the twin's key as one of
+    the request's inputs), each passed where StampInfo declares it."""
+    recorded = _provenance(output)
+    declared = {f.name for f in dataclasses.fields(StampInfo)}
+    extras: dict[str, Any] = {}
+    if "models" in declared and recorded.get("models"):
+        extras["models"] = tuple((m["name"], m["sha256"]) for m in recorded["models"])
+    if "seed" in declared and isinstance(recorded.get("seed"), int):
+        extras["seed"] = recorded["seed"]
+    ingredient = recorded.get("ingredient")
+    if "ingredient" in declared and isinstance(ingredient, dict) and "blob_key" in ingredient:
+        extras["ingredient"] = deps.cipher.decrypt(
+            twin_key_name(output.twin_id),
+            deps.blobs.get(str(ingredient["blob_key"])),
+            role=str(ingredient["role"]),
+        )
+    return extras
 
 
 def _use_consent(session: Session, decision: Decision) -> Consent:
@@ -305,6 +357,17 @@ def _allowed_to_generate(session: Session, lic: License, twin_id: str, use: UseS
     return decision
 
 
+@dataclass(frozen=True)
+class GenerationLink:
+    """Where a generated output comes from: its request and index (unique together, so
+    a retried job never stores an image twice) and the automated checks' result."""
+
+    request_id: str
+    index: int
+    check: dict[str, Any]
+    requested_by_user_id: str | None = None
+
+
 def create_with_preview(
     session: Session,
     actor: Actor,
@@ -312,8 +375,58 @@ def create_with_preview(
     data: OutputCreate,
     image: bytes,
     stamp_config: StampConfig,
+    *,
+    generation: GenerationLink | None = None,
 ) -> tuple[Output, bytes]:
     """:func:`create`, also returning the marked preview it registered."""
+    output, lic, consent, terms = _quarantine(
+        session, actor, deps, data, image, OutputStatus.pending, generation
+    )
+    if terms.approval_mode is ApprovalMode.pre_approved:
+        now = output.updated_at
+        for name, value in _approve_values(output, None, ReviewMode.automatic, None, now).items():
+            setattr(output, name, value)
+        session.flush()
+    shown, marked = _mark(session, actor, deps, output, lic, consent, image, stamp_config)
+    output.preview_asset_id = shown.id
+    session.flush()
+    if output.status is OutputStatus.approved:
+        audit.record(
+            session,
+            actor,
+            "output.approved",
+            "output",
+            output.id,
+            {"review_mode": ReviewMode.automatic.value, "approval_sha256": output.approval_sha256},
+        )
+    return output, marked
+
+
+def hold_check_rejected(
+    session: Session,
+    actor: Actor,
+    deps: StorageDeps,
+    data: OutputCreate,
+    image: bytes,
+    generation: GenerationLink,
+) -> Output:
+    """Keep a generated image that failed the automated checks: sealed like any output,
+    with the checks' reason, but ``check_rejected``: no preview, never in a review queue,
+    never releasable, never shown to the brand."""
+    return _quarantine(session, actor, deps, data, image, OutputStatus.check_rejected, generation)[
+        0
+    ]
+
+
+def _quarantine(
+    session: Session,
+    actor: Actor,
+    deps: StorageDeps,
+    data: OutputCreate,
+    image: bytes,
+    status: OutputStatus,
+    generation: GenerationLink | None,
+) -> tuple[Output, License, Consent, LicenseTerms]:
     lic = license_access.get_license_for(session, actor, data.license_id)
     twin = _twin_of(session, lic, data.twin_id)
     params = canonical_json(data.engine_params)
@@ -332,7 +445,7 @@ def create_with_preview(
         twin_version=data.twin_version or twin.latest_version,
         talent_id=lic.talent_id,
         brand_id=lic.brand_id,
-        status=OutputStatus.pending,
+        status=status,
         version=1,
         use_json=canonical_json({"action": Action.generate.value, **data.use.model_dump()}),
         decision_json=decision_text,
@@ -348,6 +461,11 @@ def create_with_preview(
         requested_by_user_id=actor.user_id,
         updated_at=now,
     )
+    if generation is not None:
+        output.generation_request_id = generation.request_id
+        output.generation_index = generation.index
+        output.check_json = canonical_json(generation.check)
+        output.requested_by_user_id = generation.requested_by_user_id
     # Named before it exists: a crash before the commit leaves a journal that recovery
     # follows to delete the sealed image (the twin's key is not ours to shred).
     intent = deps.intents.begin(
@@ -365,15 +483,12 @@ def create_with_preview(
     except BaseException:
         undo_intent(deps, intent)
         raise
-    if terms.approval_mode is ApprovalMode.pre_approved:
-        for name, value in _approve_values(output, None, ReviewMode.automatic, None, now).items():
-            setattr(output, name, value)
     session.add(output)
     session.flush()
     audit.record(
         session,
         actor,
-        "output.created",
+        "output.created" if status is OutputStatus.pending else "output.check_rejected",
         "output",
         output.id,
         {
@@ -384,21 +499,18 @@ def create_with_preview(
             "decision_sha256": decision_digest,
             "engine": data.engine,
             "image_sha256": output.image_sha256,
+            **(
+                {
+                    "generation_request_id": generation.request_id,
+                    "generation_index": generation.index,
+                    "check": generation.check,
+                }
+                if generation is not None
+                else {}
+            ),
         },
     )
-    shown, marked = _mark(session, actor, deps, output, lic, consent, image, stamp_config)
-    output.preview_asset_id = shown.id
-    session.flush()
-    if output.status is OutputStatus.approved:
-        audit.record(
-            session,
-            actor,
-            "output.approved",
-            "output",
-            output.id,
-            {"review_mode": ReviewMode.automatic.value, "approval_sha256": output.approval_sha256},
-        )
-    return output, marked
+    return output, lic, consent, terms
 
 
 def _blob_role(output_id: str) -> str:
@@ -433,12 +545,13 @@ def _mark(
         consent_sha256=consent.document_sha256,
         approval_sha256=approval_sha256,
         channel=channel,
-        kind=_source_kind(output.engine),
+        kind=_source_kind(output),
         asset_kind=kind.value,
         engine=output.engine,
         title=f"Likeness preview of output {output.id}: not for publication"
         if kind is AssetKind.preview
         else None,
+        **_stamp_provenance(output, deps),
     )
     config = stamp_config if isinstance(stamp_config, StampConfig) else stamp_config()
     marked = (stamp_preview if kind is AssetKind.preview else stamp)(image, info, config)
@@ -640,6 +753,10 @@ def _require_releasable(session: Session, output: Output) -> None:
         )
     if output.status is OutputStatus.rejected:
         raise OutputNotReleasable(f"output {output.id} was rejected: it is never released")
+    if output.status is OutputStatus.check_rejected:
+        raise OutputNotReleasable(
+            f"output {output.id} failed the automated checks: it is never released"
+        )
     raise OutputNotReleasable(
         f"output {output.id} is waiting for the talent's review: approve it first"
     )

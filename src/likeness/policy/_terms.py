@@ -115,6 +115,11 @@ def _scope_problems(terms: LicenseTerms) -> list[str]:
         problems.append("purpose must not contain control characters (line breaks are fine)")
     if terms.delegate_review and terms.approval_mode is not ApprovalMode.every_output:
         problems.append("delegate_review applies only to approval mode every_output")
+    problems += [
+        f"processor {p!r} is not a lower-case slug"
+        for p in sorted(terms.processors)
+        if not is_slug(p)
+    ]
     return problems
 
 

@@ -137,6 +137,12 @@ def _flag(value: Any) -> bool:
     return value
 
 
+def _names(value: object) -> frozenset[str]:
+    if isinstance(value, str) or not isinstance(value, list | tuple | frozenset | set):
+        raise ValueError(f"expected a list of names, got {value!r}")
+    return frozenset(str(v) for v in value)
+
+
 @dataclass(frozen=True, slots=True)
 class LicenseTerms:
     """What a brand may do with a twin, for how long, and what it pays."""
@@ -158,6 +164,9 @@ class LicenseTerms:
     #: Under ``every_output``: the talent lets the representing agent approve or reject
     #: outputs on their behalf. Off unless the talent signs terms that say so.
     delegate_review: bool = False
+    #: Third parties (by name, e.g. ``fashn``) the talent allows the likeness to be sent
+    #: to for generation; empty: nothing leaves the installation's own machines.
+    processors: frozenset[str] = frozenset()
 
     @property
     def worldwide(self) -> bool:
@@ -182,6 +191,7 @@ class LicenseTerms:
             "purpose": self.purpose,
             # Written only when granted, so terms signed before it existed keep their hash.
             **({"delegate_review": True} if self.delegate_review else {}),
+            **({"processors": sorted(self.processors)} if self.processors else {}),
         }
 
     @classmethod
@@ -203,6 +213,7 @@ class LicenseTerms:
                 takedown_days=int(data.get("takedown_days", 30)),
                 purpose=str(data.get("purpose", "")),
                 delegate_review=_flag(data.get("delegate_review", False)),
+                processors=_names(data.get("processors", ())),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise InvalidUse(f"malformed license terms: {exc}") from exc

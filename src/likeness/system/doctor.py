@@ -48,6 +48,8 @@ from likeness.kit.cli import ExitCode
 from likeness.kit.db import Database
 from likeness.models.asset import Asset, AssetStatus
 from likeness.models.capture import CaptureFile, CaptureSession, TalentReference
+from likeness.models.generation import FINISHED as GENERATION_FINISHED
+from likeness.models.generation import GenerationRequest
 from likeness.models.output import Output, OutputStatus
 from likeness.models.twin import Twin, TwinStatus, TwinVersion, TwinVersionStatus
 from likeness.storage import BlobInventory
@@ -71,6 +73,7 @@ _ROW_MODELS: dict[str, Any] = {
     "talent_references": TalentReference,
     "outputs": Output,
     "assets": Asset,
+    "generation_requests": GenerationRequest,
 }
 
 
@@ -167,6 +170,12 @@ def _blob_refs(session: Session) -> Iterator[tuple[str, bool]]:
     for output_key, output_status in session.execute(select(Output.blob_key, Output.status)):
         if output_key:
             yield output_key, output_status in _LIVE_OUTPUTS
+    # A generation request's input images are read until its job ends.
+    for inputs_json, request_status in session.execute(
+        select(GenerationRequest.inputs_json, GenerationRequest.status)
+    ):
+        for entry in json.loads(inputs_json or "{}").values():
+            yield str(entry["blob_key"]), request_status not in GENERATION_FINISHED
     # An asset's file stays in use until the brand confirms it took the asset down.
     for asset_key, asset_status in session.execute(select(Asset.blob_key, Asset.status)):
         yield asset_key, asset_status is not AssetStatus.taken_down

@@ -132,3 +132,20 @@ def test_the_command_line_refuses_two_fees_for_one_channel() -> None:
     assert _use_fees(["instagram=100", "web=5"]) == {"instagram": 100, "web": 5}
     with pytest.raises(InvalidInput, match="names channel 'instagram' twice"):
         _use_fees(["instagram=100", " Instagram =200"])
+
+
+def test_processors_are_normalised_and_options_set_them() -> None:
+    terms = body(processors=[" FASHN ", ""]).to_terms(default_commission_bps=0)
+    assert terms.processors == {"fashn"}
+    assert body().to_terms(default_commission_bps=0).processors == frozenset()
+    built = build_terms(
+        channel=["web"],
+        territory=["WW"],
+        category=["fashion"],
+        start=START,
+        end=END,
+        max_outputs=1,
+        purpose="p",
+        processor=["fashn", "acme"],
+    )
+    assert built.to_terms(default_commission_bps=0).processors == {"fashn", "acme"}

@@ -194,3 +194,21 @@ def test_review_delegation_needs_every_output_approval() -> None:
     validate_terms(replace(terms(), delegate_review=True))
     pre = replace(terms(), approval_mode=ApprovalMode.pre_approved, delegate_review=True)
     assert _problems(pre) == ("delegate_review applies only to approval mode every_output",)
+
+
+def test_processors_are_empty_by_default_and_kept_out_of_old_hashes() -> None:
+    t = terms()
+    assert t.processors == frozenset()
+    assert "processors" not in t.to_dict()  # terms signed before it keep their hash
+    named = replace(t, processors=frozenset({"fashn", "acme-tryon"}))
+    assert named.to_dict()["processors"] == ["acme-tryon", "fashn"]
+    assert LicenseTerms.from_dict(named.to_dict()) == named
+    assert terms_sha256(named) != terms_sha256(t)
+    with pytest.raises(InvalidUse):
+        LicenseTerms.from_dict({**t.to_dict(), "processors": "fashn"})
+
+
+def test_processor_names_are_slugs() -> None:
+    validate_terms(replace(terms(), processors=frozenset({"fashn"})))
+    bad = replace(terms(), processors=frozenset({"Fashn Inc"}))
+    assert _problems(bad) == ("processor 'Fashn Inc' is not a lower-case slug",)
