@@ -340,3 +340,36 @@ def test_models_seed_and_an_imported_ingredient_are_recorded_for_the_manifest(
     assert (
         deps.cipher.decrypt(twin_key_name(s.twin_id), sealed, role=ingredient["role"]) == original
     )
+
+
+class _RecordingEngine(MemoryEngine):
+    """A memory engine that keeps the extras each request's subject carried."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.extras: list[dict[str, bytes]] = []
+
+    def generate(self, request: Any) -> list[EngineImage]:
+        self.extras.append(dict(request.subject.extras))
+        return super().generate(request)
+
+
+def test_the_twins_sealed_lora_reaches_the_engine(s: gs.Setup, db: Database) -> None:
+    from likeness.twin import extras
+    from tiny_diffusion import fake_lora
+
+    lora = fake_lora(3)
+    with db.unit_of_work() as session:
+        extras.add_lora(
+            session, s.world.actor(session, "talent"), s.runtime.storage, s.twin_id, lora
+        )
+    engine = _RecordingEngine()
+    gs.submit(s, s.create(count=1), engine)
+    outcome = gs.run(s, gs.cache(s, engine))
+    assert outcome is not None and outcome.status is JobStatus.succeeded, outcome
+    assert engine.extras == [{"lora": lora}]
+    with db.unit_of_work() as session:
+        used = session.scalars(
+            select(AuditEvent.action).where(AuditEvent.action == "twin.use_extras")
+        ).all()
+    assert len(used) == 1

@@ -22,6 +22,10 @@ from likeness.settings import Settings
 
 FACTORIES: dict[str, str] = {
     "studio": "likeness.engines.studio:from_settings",
+    "diffusers": "likeness.engines.diffusers:from_settings",
+    "comfyui": "likeness.engines.comfyui:ComfyUIEngine.from_settings",
+    "hosted": "likeness.engines.hosted:HostedEngine.from_settings",
+    "import": "likeness.engines.import_:ImportEngine.from_settings",
     "memory": "likeness.engines.memory:from_settings",
 }
 
@@ -42,8 +46,11 @@ def enabled(settings: Settings) -> list[str]:
 
 
 def _factory(name: str) -> Callable[[Settings], Engine]:
-    module, _, function = FACTORIES[name].partition(":")
-    return cast(Callable[[Settings], Engine], getattr(importlib.import_module(module), function))
+    module, _, path = FACTORIES[name].partition(":")
+    found: object = importlib.import_module(module)
+    for attribute in path.split("."):  # a function, or a class's factory method
+        found = getattr(found, attribute)
+    return cast(Callable[[Settings], Engine], found)
 
 
 def build(name: str, settings: Settings) -> Engine:

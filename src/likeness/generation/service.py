@@ -27,7 +27,7 @@ import importlib
 import io
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol, cast
 
 import numpy as np
@@ -635,6 +635,7 @@ def _subject(ctx: _Context, runtime: Any, twin_id: str) -> Any:
     for each twin version (the latest active one; a new version loads afresh)."""
     from likeness.engines.subject import subject_from_basis
     from likeness.studio import Basis
+    from likeness.twin import extras as twin_extras
     from likeness.twin import repository as twin_repository
     from likeness.twin import service as twins
 
@@ -646,7 +647,17 @@ def _subject(ctx: _Context, runtime: Any, twin_id: str) -> Any:
         if key in ctx.cache:
             return ctx.cache[key]
         loaded = twins.load_basis(session, GENERATION_ACTOR, runtime.storage, twin_id, version)
-    subject = subject_from_basis(twin_id, loaded.version, Basis.from_twin(loaded))
+        # Sealed per-version material (a talent LoRA) goes to the engine with the basis.
+        extras = (
+            twin_extras.load_extras(
+                session, GENERATION_ACTOR, runtime.storage, twin_id, loaded.version
+            )
+            if current is not None and twin_extras.extras_of(current)
+            else {}
+        )
+    subject = replace(
+        subject_from_basis(twin_id, loaded.version, Basis.from_twin(loaded)), extras=extras
+    )
     for stale in [k for k in ctx.cache if k.startswith(f"{CACHE_SUBJECT}{twin_id}:")]:
         del ctx.cache[stale]
     ctx.cache[key] = subject

@@ -10,6 +10,10 @@ licence), :class:`EngineRefused` for a request it cannot do, :class:`EngineError
 the pipeline fails, :class:`EngineCancelled` when the job is cancelled.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from likeness.engines.diffusers._engine import (
     CONTROLNET_FOLDER,
     LORA_EXTRA,
@@ -39,5 +43,16 @@ __all__ = [
     "draw_skeleton",
     "fit_image",
     "fit_keypoints",
+    "from_settings",
     "pose_image",
 ]
+
+
+if TYPE_CHECKING:
+    from likeness.settings import Settings
+
+
+def from_settings(settings: Settings) -> DiffusersEngine:
+    """The engine registry's factory: ``LIKENESS_ENGINES__DIFFUSERS__PATH`` and ``__DEVICE``."""
+    configured = settings.engines.diffusers
+    return DiffusersEngine(configured.path, device=configured.device)
