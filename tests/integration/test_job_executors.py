@@ -142,3 +142,17 @@ def test_one_shared_executor_per_runtime_until_closed(rt: Runtime, db: Database)
     other = executor_for(rt)
     assert other is not shared
     close_executor(rt)
+
+
+def test_the_api_server_runs_jobs_left_queued_before_it_started(rt: Runtime, db: Database) -> None:
+    from fastapi.testclient import TestClient
+
+    from likeness.api.app import create_app
+    from likeness.jobs import executors
+
+    job_id = _enqueue(db, "test.steps", {"n": 1, "delay": 0.0})
+    with TestClient(create_app(runtime=rt)):
+        statuses = executors._wait(db, [job_id], 30, lambda _job_id: None)
+        assert statuses == {job_id: JobStatus.succeeded}
+        assert rt in executors._shared
+    assert rt not in executors._shared  # closed with the server

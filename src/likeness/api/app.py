@@ -8,7 +8,8 @@ The edge of the HTTP side: it mounts every feature's router and wires authentica
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -116,6 +117,28 @@ def _recover_interrupted(runtime: Runtime) -> None:
         logger.warning("interrupted operation %s %s: %s", finding.subject, state, finding.detail)
 
 
+def _job_lifespan(runtime: Runtime) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Wake the job workers at start for jobs left queued (or leased by a process that
+    died) before this server started; close them with the server."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        from likeness.jobs import repository as jobs
+        from likeness.jobs.executors import close_executor, executor_for
+        from likeness.kit.clock import utcnow
+
+        with runtime.db.unit_of_work() as session:
+            waiting = jobs.count_takeable(session, None, utcnow())
+        if waiting:
+            executor_for(runtime).submit(None)
+        try:
+            yield
+        finally:
+            close_executor(runtime)
+
+    return lifespan
+
+
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     settings = settings or (runtime.settings if runtime else get_settings())
     settings.platform_secret()  # refuse to start with a default secret in production
@@ -126,6 +149,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         _ = runtime.blobs
     _recover_interrupted(runtime)
     app = FastAPI(
+        lifespan=_job_lifespan(runtime),
         title="Likeness API",
         version=likeness.__version__,
         description="Consent-first digital twins: parties, consent, licensing, provenance.",
