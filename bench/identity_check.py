@@ -47,7 +47,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "olat-faces"
-THRESHOLDS = (0.35, 0.40, 0.45, 0.50, 0.55)
+THRESHOLDS = (0.35, 0.38, 0.40, 0.42, 0.45, 0.50, 0.55)
 
 #: Probe lightings (azimuth, elevation, intensity) per setup; the reference uses the
 #: twin module's neutral light (a front-weighted dome of the rig's own lights).
@@ -66,7 +66,9 @@ class Person:
     name: str
     reference: np.ndarray
     probes: list[np.ndarray] = field(default_factory=list)
+    setups: list[str] = field(default_factory=list)  # what each probe is
     missed: int = 0
+    missed_by: dict[str, int] = field(default_factory=dict)
 
 
 def render(basis: np.ndarray, dirs: np.ndarray, lights: tuple[tuple[float, float, float], ...],
@@ -113,8 +115,11 @@ def person_from_views(
             vec = embed_single(analyzer, image)
             if vec is None:
                 person.missed += 1
+                what = setup if i == front else f"{setup}, turned view"
+                person.missed_by[what] = person.missed_by.get(what, 0) + 1
             else:
                 person.probes.append(vec)
+                person.setups.append(setup if i == front else f"{setup}, turned view")
     return person
 
 
@@ -186,6 +191,7 @@ def table(title: str, people: list[Person], current: float) -> None:
                 impostor.append(float(d[j]))
                 rest = np.delete(d, j)
                 impostor_rule.append((float(d[j]), float(rest.min())))
+    kinds = [what for p in people for what in p.setups]
     g = np.asarray(genuine)
     gm = np.asarray(genuine_margin)
     im = np.asarray(impostor)
@@ -198,12 +204,23 @@ def table(title: str, people: list[Person], current: float) -> None:
     )
     print(head)
     print("-" * len(head))
+    if missed:
+        by: dict[str, int] = {}
+        for p in people:
+            for what, n in p.missed_by.items():
+                by[what] = by.get(what, 0) + n
+        print("no single face in: " + ", ".join(f"{w} {n}" for w, n in sorted(by.items())))
     print(
         f"genuine distance  mean {g.mean():.3f}  p99 {np.percentile(g, 99):.3f}  max {g.max():.3f}"
     )
     print(
         f"impostor distance mean {im.mean():.3f}  p1 {np.percentile(im, 1):.3f}  min {im.min():.3f}"
     )
+    by_kind = ", ".join(
+        f"{what} {max(d for d, k in zip(genuine, kinds, strict=True) if k == what):.2f}"
+        for what in dict.fromkeys(kinds)
+    )
+    print(f"largest genuine distance by probe: {by_kind}")
     print(
         f"{'threshold':>9}  {'FRR':>7}  {'FAR pair':>9}  {'FRR rule':>9}  {'FAR rule':>9}  "
         f"{'FRR all':>8}"
