@@ -136,14 +136,17 @@ def test_the_reference_is_sealed_with_the_twin_and_shredded_with_it(
     assert np.array_equal(ref.embedding, np.frombuffer(plain, "<f4"))
     assert {r.twin_id for r in identity.identity_gallery(session, deps)} == {a.twin_id, b.twin_id}
 
+    assert identity._cache.get(a.twin_id, 1)[0]  # cached by the gallery
     licensing.retire_twin(session, world.actor(session, "talent"), deps, a.twin_id, "deletion")
     session.commit()
     with pytest.raises(KeyShredded):
         deps.cipher.decrypt(f"twin-{a.twin_id}", sealed, role="v1/identity/reference")
     assert not deps.blobs.exists(keys[identity.REFERENCE_ROLE])
+    assert [r.twin_id for r in identity.identity_gallery(session, deps)] == [b.twin_id]
+    # Nor does this process keep the shredded twin's embedding in memory.
+    assert identity._cache.get(a.twin_id, 1) == (False, None)
     with pytest.raises(Conflict):
         identity.identity_reference(session, deps, a.twin_id)
-    assert [r.twin_id for r in identity.identity_gallery(session, deps)] == [b.twin_id]
     with pytest.raises(Conflict):  # refused before any face is looked for
         _check(session, deps, a.twin_id, np.full((64, 64, 3), 128, np.uint8))
 

@@ -17,13 +17,14 @@ writes no audit event (the check's result, on the output, is the record); it ref
 twin that is not active.
 
 Cost of :func:`identity_gallery` (the "no other twin closer" rule): one query for the
-active twins' latest active versions, then per twin not yet cached one blob read and
-one AES-GCM decryption of 512 bytes (about 0.1 ms; a version without a stored reference
-instead costs a basis decryption and a face embedding, about a second). Entries are
-cached per process keyed by (twin, version), so a worker pays that once per twin
-version; each call drops the entries of twins and versions that are no longer active,
-so a shredded twin's embedding does not outlive the next check in memory. Comparing a
-probe with N references is N 128-D distances: microseconds for thousands of twins.
+active twins' versions, then per twin not yet cached one blob read, the unwrapping of
+its data key and one AES-GCM decryption of 512 bytes (a few microseconds once the key is
+unwrapped; a version without a stored reference instead costs a basis decryption and a
+face embedding, about a second). Entries are cached per process keyed by (twin,
+version), so a worker pays that once per twin version; each call drops the entries of
+twins and versions that are no longer active, so a shredded twin's embedding does not
+outlive the next check in memory. Comparing a probe with the references is one 128-D
+distance each: about 3 ms for a thousand twins.
 """
 
 from __future__ import annotations
@@ -122,19 +123,22 @@ def seal_reference(embedding: F32) -> bytes:
 
 
 class _Cache:
-    """Per-process references keyed by (twin, version); thread-safe."""
+    """Per-process references keyed by (twin, version), ``None`` for a version whose
+    neutral render shows no single face (so it is not rendered again); thread-safe."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: dict[tuple[str, int], TwinReference] = {}
+        self._entries: dict[tuple[str, int], TwinReference | None] = {}
 
-    def get(self, twin_id: str, version: int) -> TwinReference | None:
+    def get(self, twin_id: str, version: int) -> tuple[bool, TwinReference | None]:
+        """(whether it is cached, the reference)."""
         with self._lock:
-            return self._entries.get((twin_id, version))
+            key = (twin_id, version)
+            return key in self._entries, self._entries.get(key)
 
-    def put(self, ref: TwinReference) -> None:
+    def put(self, twin_id: str, version: int, ref: TwinReference | None) -> None:
         with self._lock:
-            self._entries[(ref.twin_id, ref.version)] = ref
+            self._entries[(twin_id, version)] = ref
 
     def keep_only(self, live: set[tuple[str, int]]) -> None:
         with self._lock:
@@ -166,8 +170,8 @@ def _analyzer(analyzer: FaceAnalyzer | None) -> FaceAnalyzer:
 def _load(
     deps: StorageDeps, twin: Twin, row: TwinVersion, analyzer: FaceAnalyzer | None
 ) -> TwinReference | None:
-    cached = _cache.get(twin.id, row.version)
-    if cached is not None:
+    known, cached = _cache.get(twin.id, row.version)
+    if known:
         return cached
     keys: dict[str, str] = json.loads(row.artifacts)
 
@@ -181,10 +185,10 @@ def _load(
         embedding = template_from_bytes(open_blob(REFERENCE_ROLE))
     else:
         embedding = _lazy_reference(row, open_blob, _analyzer(analyzer))
-    if embedding is None:
-        return None
-    ref = TwinReference(twin.id, twin.talent_id, row.version, embedding)
-    _cache.put(ref)
+    ref = None
+    if embedding is not None:
+        ref = TwinReference(twin.id, twin.talent_id, row.version, embedding)
+    _cache.put(twin.id, row.version, ref)
     return ref
 
 
