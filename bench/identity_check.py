@@ -41,6 +41,10 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from likeness.imaging.faces import FaceAnalyzer
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
@@ -71,8 +75,12 @@ class Person:
     missed_by: dict[str, int] = field(default_factory=dict)
 
 
-def render(basis: np.ndarray, dirs: np.ndarray, lights: tuple[tuple[float, float, float], ...],
-           matte: np.ndarray | None) -> np.ndarray:  # fmt: skip
+def render(
+    basis: np.ndarray,
+    dirs: np.ndarray,
+    lights: tuple[tuple[float, float, float], ...],
+    matte: np.ndarray | None,
+) -> np.ndarray:
     from likeness.capture.qc import to_preview
     from likeness.imaging import relight as rl
 
@@ -82,7 +90,7 @@ def render(basis: np.ndarray, dirs: np.ndarray, lights: tuple[tuple[float, float
     return to_preview(np.maximum(rl.apply_weights(basis3, weights), 0.0), matte)
 
 
-def embed_single(analyzer, image: np.ndarray) -> np.ndarray | None:  # type: ignore[no-untyped-def]
+def embed_single(analyzer: FaceAnalyzer, image: np.ndarray) -> np.ndarray | None:
     from likeness.imaging.faces import comparable_faces
 
     faces = comparable_faces(analyzer.detect(image))
@@ -91,7 +99,7 @@ def embed_single(analyzer, image: np.ndarray) -> np.ndarray | None:  # type: ign
 
 def person_from_views(
     name: str,
-    analyzer,  # type: ignore[no-untyped-def]
+    analyzer: FaceAnalyzer,
     dirs: np.ndarray,
     views: list[tuple[float, np.ndarray, np.ndarray | None]],
     lightings: list[str],
@@ -123,7 +131,9 @@ def person_from_views(
     return person
 
 
-def real_people(root: Path, limit: int | None, analyzer, lightings: list[str]) -> list[Person]:  # type: ignore[no-untyped-def]
+def real_people(
+    root: Path, limit: int | None, analyzer: FaceAnalyzer, lightings: list[str]
+) -> list[Person]:
     import cv2
 
     from likeness.imaging import relight as rl
@@ -157,7 +167,7 @@ def real_people(root: Path, limit: int | None, analyzer, lightings: list[str]) -
 
 def synthetic_people(
     seeds: list[int], size: int, lights: int, analyzer, lightings: list[str]
-) -> list[Person]:  # type: ignore[no-untyped-def]
+) -> list[Person]:
     from likeness.capture.synthetic import RigConfig, render_capture
 
     config = RigConfig(size=size, lights=lights, shadow_resolution=size, yaws=(-25.0, 0.0, 25.0))
