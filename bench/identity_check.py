@@ -166,7 +166,7 @@ def real_people(
 
 
 def synthetic_people(
-    seeds: list[int], size: int, lights: int, analyzer, lightings: list[str]
+    seeds: list[int], size: int, lights: int, analyzer: FaceAnalyzer, lightings: list[str]
 ) -> list[Person]:
     from likeness.capture.synthetic import RigConfig, render_capture
 
