@@ -105,6 +105,7 @@ def test_only_the_licensed_twin_passes(
     blank = _check(session, deps, a.twin_id, np.full((256, 256, 3), 128, np.uint8))
     assert (blank.passed, blank.reason) == (False, "face.none")
     assert blank.details["faces_detected"] == 0
+    assert blank.details["threshold"] == GENERATION_THRESHOLD
 
     pair = _check(session, deps, a.twin_id, np.hstack([image_a, stranger]))
     assert (pair.passed, pair.reason) == (False, "face.several")

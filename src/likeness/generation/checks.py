@@ -85,7 +85,11 @@ def run_checks(
     reference = identity_reference(session, deps, twin_id, version, analyzer=fa)
     faces = fa.detect(pixels_rgb8)
     comparable = comparable_faces(faces)
-    details: dict[str, Any] = {"faces_detected": len(faces), "twin_version": reference.version}
+    details: dict[str, Any] = {
+        "faces_detected": len(faces),
+        "twin_version": reference.version,
+        "threshold": threshold,
+    }
     refused = face_count_verdict(len(comparable))
     if refused is not None:  # no face, or several: nothing to compare
         return CheckResult(False, refused.reason, {**details, **refused.details})
