@@ -44,5 +44,16 @@ def version_of(session: Session, twin_id: str, version: int | None) -> TwinVersi
     return session.scalars(stmt).first()
 
 
+def active_versions(session: Session) -> list[tuple[Twin, TwinVersion]]:
+    """Every active version of every active twin, by twin (oldest first), then version."""
+    stmt = (
+        select(Twin, TwinVersion)
+        .join(TwinVersion, TwinVersion.twin_id == Twin.id)
+        .where(Twin.status == TwinStatus.active, TwinVersion.status == TwinVersionStatus.active)
+        .order_by(Twin.created_at, Twin.id, TwinVersion.version)
+    )
+    return [(row[0], row[1]) for row in session.execute(stmt)]
+
+
 def capture_session(session: Session, session_id: str) -> CaptureSession | None:
     return session.get(CaptureSession, session_id)

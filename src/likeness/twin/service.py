@@ -42,6 +42,12 @@ from likeness.storage.intents import Intent
 from likeness.twin import repository
 from likeness.twin._basis import pack_basis, unpack_basis
 from likeness.twin.access import get_twin_for, require_active_twin_of
+from likeness.twin.identity import (
+    REFERENCE_ROLE,
+    frontal_view,
+    reference_from_basis,
+    seal_reference,
+)
 from likeness.vault.deps import StorageDeps, destroy_on_commit, settle_with_transaction, undo_intent
 from likeness.vault.keys import twin_key_name
 
@@ -255,11 +261,21 @@ def _build_artifacts(
     import cv2
 
     views_meta: list[dict[str, Any]] = []
+    fa = analyzer or FaceAnalyzer()
+    source_views = frames.qc_views()
+    front = frontal_view([{"id": v.id, "yaw": v.yaw, "pitch": v.pitch} for v in source_views])
 
     def seal_view(view_id: str, basis: NDArray[np.float16], total: F32) -> None:
         sealer.put(f"basis/{view_id}", pack_basis(basis))
         matte = _matte(frames, view_id, total)
         sealer.put(f"matte/{view_id}", _png((np.clip(matte, 0, 1) * 255 + 0.5).astype(np.uint8)))
+        if view_id == front["id"]:
+            # The automated identity check's reference (a biometric derivative, sealed
+            # like the basis it comes from; decision 0021).
+            dirs = next(v.light_dirs for v in source_views if v.id == view_id)
+            reference = reference_from_basis(basis, dirs, matte, fa)
+            if reference is not None:
+                sealer.put(REFERENCE_ROLE, seal_reference(reference))
 
     def filling(view: QcView, count: int) -> Callable[[], Iterator[F32]]:
         def gen() -> Iterator[F32]:
@@ -287,12 +303,8 @@ def _build_artifacts(
 
         return gen
 
-    qc_views = [
-        dataclasses.replace(v, frames=filling(v, len(v.light_dirs))) for v in frames.qc_views()
-    ]
-    report = run_qc(
-        qc_views, frames.rig_dirs(), reference=reference, analyzer=analyzer, config=qc_config
-    )
+    qc_views = [dataclasses.replace(v, frames=filling(v, len(v.light_dirs))) for v in source_views]
+    report = run_qc(qc_views, frames.rig_dirs(), reference=reference, analyzer=fa, config=qc_config)
     for view_id, thumb in report.thumbnails.items():
         h, w = thumb.shape[:2]
         s = THUMBNAIL_SIZE / max(h, w)

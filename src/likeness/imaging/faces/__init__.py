@@ -17,6 +17,13 @@ Usage::
     b = analyzer.embed(other_rgb)
     same = identity_distance(a, b) <= IDENTITY_THRESHOLD
 
+    # A generated image: the licensed twin and no one else (decision 0021).
+    faces = comparable_faces(analyzer.detect(rgb))
+    verdict = identity_verdict([analyzer.embed_aligned(rgb, f) for f in faces],
+                               twin_embedding, gallery)   # gallery: other people's twins
+    verdict.passed, verdict.reason   # reason: face.none, face.several, identity.mismatch,
+                                     # identity.closer_twin
+
 Images are 8-bit sRGB (grey or RGB); :func:`as_rgb8` also accepts uint16 and floats in
 [0, 1]. Convert linear captures to sRGB before analysing them.
 
@@ -44,9 +51,27 @@ from likeness.imaging.faces._faces import (
     summarize,
 )
 from likeness.imaging.faces._models import DlibModels, models_dir
+from likeness.imaging.faces._verdict import (
+    COMPARABLE_WIDTH,
+    FACE_NONE,
+    FACE_SEVERAL,
+    GENERATION_THRESHOLD,
+    IDENTITY_CLOSER_TWIN,
+    IDENTITY_MISMATCH,
+    IdentityVerdict,
+    comparable_faces,
+    face_count_verdict,
+    identity_verdict,
+)
 
 __all__ = [
+    "COMPARABLE_WIDTH",
     "EMBEDDING_SIZE",
+    "FACE_NONE",
+    "FACE_SEVERAL",
+    "GENERATION_THRESHOLD",
+    "IDENTITY_CLOSER_TWIN",
+    "IDENTITY_MISMATCH",
     "IDENTITY_THRESHOLD",
     "DlibModels",
     "Face",
@@ -54,11 +79,15 @@ __all__ = [
     "FaceConfig",
     "FaceError",
     "IdentitySummary",
+    "IdentityVerdict",
     "InvalidImage",
     "ModelsUnavailable",
     "NoFaceFound",
     "as_rgb8",
+    "comparable_faces",
+    "face_count_verdict",
     "identity_distance",
+    "identity_verdict",
     "models_dir",
     "same_identity",
     "summarize",

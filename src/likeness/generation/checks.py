@@ -1,0 +1,105 @@
+"""Automated checks on every generated image, before it reaches quarantine.
+
+Every output of every engine must show the licensed twin and no one else (decision
+0021): a face is found, exactly one face of comparable size, its embedding is within
+:data:`~likeness.imaging.faces.GENERATION_THRESHOLD` of the twin's reference (a neutral
+front-lit render of its frontal view, sealed with the twin), and no other registered
+person's twin is as close. The rule itself is the pure
+:func:`likeness.imaging.faces.identity_verdict`; this module finds and embeds the faces
+and gathers the references. An image that fails is kept by the caller as
+check-rejected with :attr:`CheckResult.reason`; it never reaches the brand or review.
+
+Usage::
+
+    result = run_checks(session, deps, twin_id, pixels)      # pixels: H×W×3 uint8 sRGB
+    if not result.passed:
+        ...  # result.reason: face.none | face.several | identity.mismatch |
+             #                identity.closer_twin; result.details: the distances
+
+Reference reads are system steps (no actor, no audit event); the result is the record.
+Other twins of the same talent are the same person and are not counted as "someone
+else". Errors: :class:`~likeness.errors.NotFound` or :class:`~likeness.errors.Conflict`
+when the twin has no active version or is not active; image errors from
+:mod:`likeness.imaging.faces` (422) for pixels that are not an image.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy.orm import Session
+
+from likeness.imaging.faces import (
+    GENERATION_THRESHOLD,
+    FaceAnalyzer,
+    comparable_faces,
+    face_count_verdict,
+    identity_verdict,
+)
+from likeness.twin.identity import identity_gallery, identity_reference
+from likeness.vault.deps import StorageDeps
+
+__all__ = ["CheckResult", "run_checks"]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The automated checks' verdict: ``reason`` is the first failing check's code."""
+
+    passed: bool
+    reason: str | None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+_lock = threading.Lock()
+_shared: FaceAnalyzer | None = None
+
+
+def _default_analyzer() -> FaceAnalyzer:
+    """One analyzer per process (loading dlib's models takes about a second)."""
+    global _shared
+    with _lock:
+        if _shared is None:
+            _shared = FaceAnalyzer()
+        return _shared
+
+
+def run_checks(
+    session: Session,
+    deps: StorageDeps,
+    twin_id: str,
+    pixels_rgb8: NDArray[np.uint8],
+    *,
+    version: int | None = None,
+    analyzer: FaceAnalyzer | None = None,
+    threshold: float = GENERATION_THRESHOLD,
+) -> CheckResult:
+    """Check that ``pixels_rgb8`` shows twin ``twin_id`` (``version``, default its latest
+    active one) and no one else."""
+    fa = analyzer or _default_analyzer()
+    # The twin first: a twin shredded or retired meanwhile is an error, not a verdict.
+    reference = identity_reference(session, deps, twin_id, version, analyzer=fa)
+    faces = fa.detect(pixels_rgb8)
+    comparable = comparable_faces(faces)
+    details: dict[str, Any] = {
+        "faces_detected": len(faces),
+        "twin_version": reference.version,
+        "threshold": threshold,
+    }
+    refused = face_count_verdict(len(comparable))
+    if refused is not None:  # no face, or several: nothing to compare
+        return CheckResult(False, refused.reason, {**details, **refused.details})
+    probe = fa.embed_aligned(pixels_rgb8, comparable[0])
+    gallery = {
+        ref.twin_id: ref.embedding
+        for ref in identity_gallery(session, deps, analyzer=fa)
+        if ref.talent_id != reference.talent_id
+    }
+    verdict = identity_verdict(probe, reference.embedding, gallery, threshold=threshold)
+    details.update(verdict.details)
+    details["gallery"] = len(gallery)
+    return CheckResult(verdict.passed, verdict.reason, details)
