@@ -78,7 +78,8 @@ def _face_box(neutral: F32, matte: F32) -> cp.FaceBox:
     height, width = matte.shape
     factor = max(1.0, max(height, width) / 320.0)
     size = (max(16, round(width / factor)), max(16, round(height / factor)))
-    grey = cv2.cvtColor(cp.to_display(cv2.resize(neutral, size)), cv2.COLOR_RGB2GRAY)
+    reduced = np.asarray(cv2.resize(neutral, size), dtype=np.float32)
+    grey = cv2.cvtColor(cp.to_display(reduced), cv2.COLOR_RGB2GRAY)
     found = cp.detect_face(np.ascontiguousarray(grey, dtype=np.uint8))
     if found is not None:
         return cp.FaceBox(
@@ -153,9 +154,9 @@ def _ratio(scene: F32, neutral: F32, matte: F32) -> F32:
     # The ratio is smooth by design: work at an eighth of the size.
     factor = max(1, max(full_h, full_w) // 128)
     small = (max(8, full_w // factor), max(8, full_h // factor))
-    scene = cv2.resize(scene, small, interpolation=cv2.INTER_AREA)
-    neutral = cv2.resize(neutral, small, interpolation=cv2.INTER_AREA)
-    matte = cv2.resize(matte, small, interpolation=cv2.INTER_AREA)
+    scene = np.asarray(cv2.resize(scene, small, interpolation=cv2.INTER_AREA), np.float32)
+    neutral = np.asarray(cv2.resize(neutral, small, interpolation=cv2.INTER_AREA), np.float32)
+    matte = np.asarray(cv2.resize(matte, small, interpolation=cv2.INTER_AREA), np.float32)
     height, width = matte.shape
     sigma = max(1.0, 0.07 * max(height, width))
     body = (matte > 0.5).astype(np.float32)

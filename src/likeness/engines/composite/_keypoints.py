@@ -101,7 +101,7 @@ def subject_keypoints(
     shoulder_y = (points["left_shoulder"][1] + points["right_shoulder"][1]) / 2
     breadth = points["right_shoulder"][0] - points["left_shoulder"][0]
     for name, depth in (("chest", 0.45), ("waist", 1.05)):
-        y = shoulder_y + depth * breadth
-        if y < bottom - 1:
-            points[name] = (float(centre), float(y))
+        level = shoulder_y + depth * breadth
+        if level < bottom - 1:
+            points[name] = (float(centre), float(level))
     return points

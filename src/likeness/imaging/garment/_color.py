@@ -22,7 +22,7 @@ def delta_e_2000(a: NDArray[np.uint8], b: NDArray[np.uint8]) -> NDArray[np.float
     """Per-pixel CIEDE2000 between two 8-bit sRGB arrays of the same shape ``[..., 3]``."""
     if a.shape != b.shape:
         raise InvalidImage(f"cannot compare colours of shapes {a.shape} and {b.shape}")
-    out: NDArray[np.float64] = deltaE_ciede2000(srgb_to_lab(a), srgb_to_lab(b))
+    out: NDArray[np.float64] = deltaE_ciede2000(srgb_to_lab(a), srgb_to_lab(b))  # type: ignore[no-untyped-call]
     return out
 
 

@@ -66,7 +66,9 @@ def _border_colour(image: NDArray[np.uint8]) -> NDArray[np.float32]:
 def _distance(image: NDArray[np.uint8], colour: NDArray[np.float32]) -> NDArray[np.float32]:
     """Largest per-channel difference from the backdrop colour (uint8 SIMD, then float)."""
     reference = np.round(colour).astype(np.uint8)
-    channels = [cv2.absdiff(image[..., c], int(reference[c])) for c in range(3)]
+    channels = [
+        cv2.absdiff(image[..., c], np.full_like(image[..., c], reference[c])) for c in range(3)
+    ]
     out: NDArray[np.float32] = np.maximum(np.maximum(channels[0], channels[1]), channels[2]).astype(
         np.float32
     )
@@ -108,7 +110,7 @@ def cut_out(packshot: NDArray[np.uint8], *, iterations: int = 4) -> Cutout:
     cv2.setRNGSeed(0)
     bgd = np.zeros((1, 65), np.float64)
     fgd = np.zeros((1, 65), np.float64)
-    cv2.grabCut(small, mask, None, bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK)
+    cv2.grabCut(small, mask, None, bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK)  # type: ignore[call-overload]
     hard_small = np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD)).astype(np.float32)
     hard = cv2.resize(hard_small, (width, height), interpolation=cv2.INTER_LINEAR) > 0.5
     # Interior: GrabCut's call. Edge (a few pixels either side): the colour distance ramp,

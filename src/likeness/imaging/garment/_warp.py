@@ -120,7 +120,7 @@ def _corner_aligned(nodes: NDArray[np.float32], width: int, height: int) -> NDAr
     ys = np.linspace(0, rows - 1, height, dtype=np.float32)
     xs = np.linspace(0, cols - 1, width, dtype=np.float32)
     map_x, map_y = np.meshgrid(xs, ys)
-    out: NDArray[np.float32] = cv2.remap(
+    out: NDArray[np.float32] = cv2.remap(  # type: ignore[assignment]
         nodes, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
     )
     return out
