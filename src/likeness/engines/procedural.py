@@ -180,16 +180,23 @@ def _backdrop(size: int, rng: np.random.Generator) -> F32:
 
 
 def _ribbed_bands(garment: F32, coverage: F32, size: int, linear: F32) -> F32:
-    """Ribbing at the hem, the cuffs and the collar: finer, slightly darker vertical ribs."""
+    """Ribbing at the hem, the cuffs and along the neckline: finer, slightly darker ribs."""
     ys, xs = np.mgrid[0:size, 0:size].astype(np.float32) / size
     rib = 0.9 + 0.08 * np.sin(2 * np.pi * xs * size / max(3.0, 5.0 * size / 1024))
-    hem = ys > 0.835
-    cuffs = (ys > 0.56) & ((xs < 0.2) | (xs > 0.8))
-    collar_dist = np.hypot((xs - 0.5) / 1.3, ys - 0.10)
-    collar = (collar_dist < 0.118) & (ys < 0.185)
+    hem = ys > 0.845
+    cuffs = (ys > 0.575) & ((xs < 0.2) | (xs > 0.8))
+    collar_x, collar_y = _KNIT[0]
+    t = np.clip((xs - collar_x) / (1.0 - 2 * collar_x), 0.0, 1.0)
+    neckline = collar_y + (_NECK_DEPTH["knit"] - collar_y) * np.clip(np.sin(np.pi * t), 0, 1) ** 0.8
+    collar = (np.abs(xs - 0.5) < 0.5 - collar_x + 0.02) & (ys < neckline + 0.022)
     band = (hem | cuffs | collar) & (coverage > 0)
     out = garment.copy()
-    out[band] = linear[None, :] * rib[band][:, None]
+    out[band] = (
+        linear[None, :]
+        * rib[band][:, None]
+        * garment[band].mean(axis=1, keepdims=True)
+        / max(float(linear.mean()), 1e-6)
+    )
     return out
 
 

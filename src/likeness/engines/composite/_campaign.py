@@ -14,7 +14,7 @@ from likeness.studio import Basis
 #: The capture the demo needs for a 1080 × 1350 campaign at native resolution: one
 #: frontal view (the composite uses only that one) of 896 px under 32 lights. The bust
 #: is framed at about 1.3× (≤ 1.5×) with its cut edges off the canvas.
-DEMO_CAPTURE = RigConfig(yaws=(0.0,), lights=32, size=896)
+DEMO_CAPTURE = RigConfig(yaws=(0.0,), lights=24, size=736, shadow_resolution=736)
 CAMPAIGN_SIZE = (1080, 1350)
 CAMPAIGN_FRAMING = "instagram-portrait"
 

@@ -194,7 +194,15 @@ def _to_canvas(point: Point, placement: cp.Placement) -> Point:
 def _garment_pairs(
     cut: gm.Cutout, body: dict[str, Point], matte: F32, placement: cp.Placement
 ) -> dict[str, tuple[Point, Point]]:
-    """Packshot point → canvas point for the spline."""
+    """Packshot point → canvas point for the spline.
+
+    The garment keeps its packshot proportions (one scale, from the shoulder breadth plus
+    ease), hung from the collar: its collar corners sit a little up the neck's sides, its
+    front neckline is pulled up to the base of the neck (a flat-lay's neckline is deeper
+    than a worn one; pulling it up compresses, never enlarges), its shoulders and sides
+    take the body's width where the capture shows it, and everything else follows the
+    garment's own shape.
+    """
     points = gm.garment_keypoints(cut.alpha)
     s = placement.scale
     neck = _to_canvas(body["neck"], placement)
@@ -206,57 +214,41 @@ def _garment_pairs(
     breadth = right_sh[0] - left_sh[0]
     g_breadth = points["right_shoulder"][0] - points["left_shoulder"][0]
     fit = (1 + EASE) * breadth / max(g_breadth, 1.0)
-    drop = -0.03 * neck_w
-    # The collar rises up the neck's sides as the packshot's neckline is deep, within reason.
-    depth = min(fit * (points["neck"][1] - points["left_collar"][1]), 0.3 * neck_w)
-    collar_y = neck[1] + drop - depth
+    g_collar_y = (points["left_collar"][1] + points["right_collar"][1]) / 2
+    g_centre = points["neck"][0]
+    collar_y = neck[1] - 0.12 * neck_w
+    centre_x = neck[0]
+
+    def hung(point: Point) -> Point:
+        """Where the packshot point goes when the garment just hangs from its collar."""
+        return (centre_x + fit * (point[0] - g_centre), collar_y + fit * (point[1] - g_collar_y))
+
+    neck_y = min(hung(points["neck"])[1], neck[1] + 0.03 * neck_w)
     pairs: dict[str, tuple[Point, Point]] = {
-        "neck": (points["neck"], (neck[0], neck[1] + drop)),
-        "left_collar": (points["left_collar"], (left_neck[0] - 0.03 * neck_w, collar_y)),
-        "right_collar": (points["right_collar"], (right_neck[0] + 0.03 * neck_w, collar_y)),
-        "left_shoulder": (points["left_shoulder"], (left_sh[0] - EASE * breadth / 2, left_sh[1])),
-        "right_shoulder": (
-            points["right_shoulder"],
-            (right_sh[0] + EASE * breadth / 2, right_sh[1]),
-        ),
+        "neck": (points["neck"], (centre_x, neck_y)),
+        "left_collar": (points["left_collar"], hung(points["left_collar"])),
+        "right_collar": (points["right_collar"], hung(points["right_collar"])),
     }
-    g_neck = points["neck"]
+    for side, body_x, outward in (("left", left_sh[0], -1.0), ("right", right_sh[0], 1.0)):
+        g_point = points[f"{side}_shoulder"]
+        _, y = hung(g_point)
+        pairs[f"{side}_shoulder"] = (g_point, (body_x + outward * EASE * breadth / 2, y))
     hem = points["hem"]
-    # The shoulder line follows the body's outline from the collar to the shoulder tip.
-    for side in ("left", "right"):
-        g_from, g_to = points[f"{side}_collar"], points[f"{side}_shoulder"]
-        c_from = pairs[f"{side}_collar"][1]
-        c_to = pairs[f"{side}_shoulder"][1]
-        for t in (0.35, 0.7):
-            gx = g_from[0] + t * (g_to[0] - g_from[0])
-            g_top = _first_row(cut.alpha, gx, 0)
-            cx = c_from[0] + t * (c_to[0] - c_from[0])
-            sx = (cx - placement.tx) / s
-            start = (neck[1] - placement.ty) / s - 0.3 * neck_w / s
-            b_top = _first_row(matte, sx, start)
-            if g_top is None or b_top is None:
-                continue
-            cy = s * b_top + placement.ty
-            # Only an outline between the collar and the shoulder counts (not a strand of
-            # hair or an earring hanging in front of the shoulder).
-            low, high = sorted((c_from[1], c_to[1]))
-            if low - 0.1 * neck_w <= cy <= high + 0.1 * neck_w:
-                pairs[f"{side}_line_{t}"] = ((gx, g_top), (cx, cy))
-    pairs["hem"] = (hem, (neck[0], neck[1] + drop + fit * (hem[1] - g_neck[1])))
-    # The garment's sides hug the body where the capture shows the body's outline.
-    inv = 1.0 / s
+    pairs["hem"] = (hem, hung(hem))
+    # The garment's sides take the body's width where the capture shows the body's outline
+    # (not cut by the picture's edge); heights stay the garment's own.
+    edge = matte.shape[1] - 1
+    pad = EASE * breadth / 2
     for share in (0.3, 0.55):
         gy = points["left_shoulder"][1] + share * (hem[1] - points["left_shoulder"][1])
-        cy = neck[1] + drop + fit * (gy - g_neck[1])
-        sy = (cy - placement.ty) * inv
-        if not 0 <= sy < matte.shape[0] - 1:
-            continue
+        _, cy = hung((g_centre, gy))
+        sy = (cy - placement.ty) / s
         g_span = gm.side_extent(cut.alpha, gy)
-        b_span = gm.side_extent(matte, sy)
-        if g_span is None or b_span is None:
+        if not 0 <= sy < matte.shape[0] - 1 or g_span is None:
             continue
-        edge = matte.shape[1] - 1
-        pad = EASE * breadth / 2
+        b_span = gm.side_extent(matte, sy)
+        if b_span is None:
+            continue
         if b_span[0] > 0:
             pairs[f"left_side_{share}"] = (
                 (g_span[0], gy),
@@ -267,6 +259,14 @@ def _garment_pairs(
                 (g_span[1], gy),
                 (s * b_span[1] + placement.tx + pad, cy),
             )
+    # Far anchors: the packshot's lower corners just hang (keeps the spline calm below).
+    rows = np.flatnonzero((cut.alpha > 0.5).any(axis=1))
+    cols = np.flatnonzero((cut.alpha > 0.5).any(axis=0))
+    for name, corner in (
+        ("low_left", (float(cols[0]), float(rows[-1]))),
+        ("low_right", (float(cols[-1]), float(rows[-1]))),
+    ):
+        pairs[name] = (corner, hung(corner))
     return pairs
 
 
@@ -355,7 +355,13 @@ def compose(basis: Basis, look: Look, matte_fallback: F32 | None = None) -> Comp
         # The garment dresses the twin's own silhouette (a bust: shoulders and arms to the
         # cut), so its outline is the body's, never a flat shape over the background; the
         # face stays the relit render: a garment never covers it.
-        garment_alpha = np.minimum(garment_alpha, alpha) * (1.0 - _face_mask(face_box, alpha.shape))
+        # Thin strands (hair, an earring's chain) stay in front: the garment only fills the
+        # body's broad shape.
+        side = max(3, round(0.006 * look.height)) | 1
+        body_shape = cv2.morphologyEx(alpha, cv2.MORPH_OPEN, np.ones((side, side), np.uint8))
+        garment_alpha = np.minimum(garment_alpha, body_shape) * (
+            1.0 - _face_mask(face_box, alpha.shape)
+        )
         # Outside the body's reach the ratio is the filled one; it is 1 under neutral light.
         lit_garment = warped.pixels * np.where(ratio > 0, ratio, 1.0)
         ga = garment_alpha[..., None]
