@@ -113,15 +113,18 @@ def cut_out(packshot: NDArray[np.uint8], *, iterations: int = 4) -> Cutout:
     cv2.grabCut(small, mask, None, bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK)  # type: ignore[call-overload]
     hard_small = np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD)).astype(np.float32)
     hard = cv2.resize(hard_small, (width, height), interpolation=cv2.INTER_LINEAR) > 0.5
-    # Interior: GrabCut's call. Edge (a few pixels either side): the colour distance ramp,
-    # so the silhouette is anti-aliased at full resolution.
+    # Interior: GrabCut's call. Edge (a few pixels either side): coverage from the colour
+    # distance, relative to the distance of the cloth nearby (a dark garment on white
+    # reaches a large distance at a small coverage), so the silhouette is anti-aliased.
     ring = max(2, round(factor))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * ring + 1, 2 * ring + 1))
     inner = cv2.erode(hard.astype(np.uint8), kernel) > 0
     outer = cv2.dilate(hard.astype(np.uint8), kernel) > 0
-    ramp = np.clip((distance - _NEAR) / (_FAR - _NEAR), 0.0, 1.0)
+    wide = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (4 * ring + 1, 4 * ring + 1))
+    cloth = cv2.dilate(np.where(inner, distance, 0.0).astype(np.float32), wide)
+    floor = _NEAR / 2
+    ramp = np.clip((distance - floor) / np.maximum(cloth - floor, _NEAR), 0.0, 1.0)
     alpha = np.where(inner, 1.0, np.where(outer, ramp, 0.0)).astype(np.float32)
-    alpha[~outer] = 0.0
     rows = np.flatnonzero((alpha > 0.5).any(axis=1))
     cols = np.flatnonzero((alpha > 0.5).any(axis=0))
     if rows.size == 0:
@@ -134,14 +137,22 @@ def cut_out(packshot: NDArray[np.uint8], *, iterations: int = 4) -> Cutout:
 def _decontaminate(
     image: NDArray[np.uint8], alpha: NDArray[np.float32], backdrop: NDArray[np.float32]
 ) -> NDArray[np.uint8]:
-    """Edge pixels mix garment and backdrop: solve ``I = a F + (1 - a) B`` for ``F`` so a
-    composite over another background shows no halo of the packshot's backdrop."""
-    edge = (alpha > 0.02) & (alpha < 0.98)
+    """Edge pixels mix garment and backdrop: solve ``I = a F + (1 - a) B`` for ``F`` where
+    the coverage is high enough to trust, and take the cloth's colour nearby elsewhere, so
+    a composite over another background shows no halo of the packshot's backdrop."""
+    edge = (alpha > 0.0) & (alpha < 0.98)
     out = image.copy()
     if not edge.any():
         return out
+    solid = (alpha >= 0.98).astype(np.float32)
+    sigma = 2.0
+    near = cv2.GaussianBlur(image.astype(np.float32) * solid[..., None], (0, 0), sigma)
+    weight = cv2.GaussianBlur(solid, (0, 0), sigma)[..., None]
+    nearby = near / np.maximum(weight, 1e-4)
     a = alpha[edge][:, None]
     mixed = image[edge].astype(np.float32)
-    solved = (mixed - (1.0 - a) * backdrop) / np.maximum(a, 0.25)
-    out[edge] = np.clip(solved + 0.5, 0, 255).astype(np.uint8)
+    solved = (mixed - (1.0 - a) * backdrop) / np.maximum(a, 1e-3)
+    trust = np.clip((a - 0.3) / 0.4, 0.0, 1.0)
+    colour = trust * solved + (1.0 - trust) * nearby[edge]
+    out[edge] = np.clip(colour + 0.5, 0, 255).astype(np.uint8)
     return out
