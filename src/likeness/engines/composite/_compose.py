@@ -293,6 +293,24 @@ def _backdrop(width: int, height: int) -> F32:
     return out
 
 
+#: How much a garment darkens where it turns away at the body's outline, and over what
+#: share of the canvas width (cloth on a round shoulder or arm).
+FORM_SHADE = 0.16
+FORM_WIDTH = 0.035
+
+
+def _form(body: F32) -> F32:
+    """Cloth turning away from the camera at the silhouette: a soft roll-off to the
+    body's outline (the canvas edges, where the bust is cut, are not an outline)."""
+    height, width = body.shape
+    inside = np.pad((body > 0.5).astype(np.uint8), 1, mode="edge")
+    distance = cv2.distanceTransform(inside, cv2.DIST_L2, 3)[1:-1, 1:-1]
+    reach = max(1.0, FORM_WIDTH * width)
+    turn = np.sqrt(np.clip(distance / reach, 0.0, 1.0))
+    out: F32 = (1.0 - FORM_SHADE + FORM_SHADE * turn).astype(np.float32)
+    return out
+
+
 def _face_mask(box: tuple[int, int, int, int], shape: tuple[int, int]) -> F32:
     x, y, w, h = box
     mask = np.zeros(shape, np.float32)
@@ -358,12 +376,15 @@ def compose(basis: Basis, look: Look, matte_fallback: F32 | None = None) -> Comp
         # Thin strands (hair, an earring's chain) stay in front: the garment only fills the
         # body's broad shape.
         side = max(3, round(0.006 * look.height)) | 1
-        body_shape = cv2.morphologyEx(alpha, cv2.MORPH_OPEN, np.ones((side, side), np.uint8))
+        body_shape = np.asarray(
+            cv2.morphologyEx(alpha, cv2.MORPH_OPEN, np.ones((side, side), np.uint8)), np.float32
+        )
         garment_alpha = np.minimum(garment_alpha, body_shape) * (
             1.0 - _face_mask(face_box, alpha.shape)
         )
         # Outside the body's reach the ratio is the filled one; it is 1 under neutral light.
-        lit_garment = warped.pixels * np.where(ratio > 0, ratio, 1.0)
+        shade = np.where(ratio > 0, ratio, 1.0) * _form(body_shape)[..., None]
+        lit_garment = warped.pixels * shade
         ga = garment_alpha[..., None]
         fg = fg * (1.0 - ga) + lit_garment * ga
         upscale["garment"] = round(warped.upscale, 4)
