@@ -20,20 +20,21 @@ DEMO_CAPTURE = RigConfig(yaws=(0.0,), lights=24, size=736, shadow_resolution=147
 CAMPAIGN_SIZE = (1080, 1350)
 CAMPAIGN_FRAMING = "instagram-portrait"
 
-#: (garment, sRGB colour, plate, key azimuth, elevation, warmth), one picked per seed.
+#: (garment, sRGB colour, plate, key azimuth, elevation, warmth, drop shadow), one per
+#: seed. A wall or a paper sweep close behind the model takes her shadow; a sky does not.
 _LOOKS: tuple[
-    tuple[pr.GarmentKind, tuple[int, int, int], pr.PlateKind, float, float, float], ...
+    tuple[pr.GarmentKind, tuple[int, int, int], pr.PlateKind, float, float, float, float], ...
 ] = (
-    ("knit", (158, 36, 48), "street", 40.0, 35.0, 0.5),
-    ("blazer", (38, 50, 78), "studio", 35.0, 30.0, 0.1),
-    ("dress", (212, 168, 58), "beach", -30.0, 25.0, 0.4),
+    ("knit", (158, 36, 48), "street", 40.0, 35.0, 0.5, 0.45),
+    ("blazer", (38, 50, 78), "studio", 35.0, 30.0, 0.1, 0.35),
+    ("dress", (212, 168, 58), "beach", -30.0, 25.0, 0.4, 0.0),
 )
 
 
 def campaign_brief(seed: int) -> tuple[Brief, dict[InputRole, bytes]]:
     """A ``tryon`` brief for an Instagram portrait with a procedurally made garment
     packshot and background plate (PNG bytes), picked and drawn from ``seed``."""
-    garment, colour, plate, azimuth, elevation, warmth = _LOOKS[seed % len(_LOOKS)]
+    garment, colour, plate, azimuth, elevation, warmth, shadow = _LOOKS[seed % len(_LOOKS)]
     width, height = CAMPAIGN_SIZE
     inputs = {
         InputRole.garment: pr.encode_png(pr.garment_packshot(seed, garment, colour, size=2048)),
@@ -52,7 +53,7 @@ def campaign_brief(seed: int) -> tuple[Brief, dict[InputRole, bytes]]:
     brief = Brief(
         task=Task.tryon,
         framing=CAMPAIGN_FRAMING,
-        options={"light": "plate"},
+        options={"light": "plate", "shadow": shadow},
         prompt=f"{garment} in {plate} light",
     )
     return brief, inputs

@@ -24,6 +24,8 @@ FACE_EXPOSURE = 0.34
 FACE_LINE = 0.40
 #: Garment ease: how much wider than the body it is fitted (shoulders, sides).
 EASE = 0.04
+#: Chest width as a share of the shoulder breadth (biacromial), for fitting a garment.
+CHEST_SHARE = 0.83
 
 
 @dataclass(frozen=True)
@@ -212,8 +214,10 @@ def _garment_pairs(
     right_sh = _to_canvas(body["right_shoulder"], placement)
     neck_w = right_neck[0] - left_neck[0]
     breadth = right_sh[0] - left_sh[0]
-    g_breadth = points["right_shoulder"][0] - points["left_shoulder"][0]
-    fit = (1 + EASE) * breadth / max(g_breadth, 1.0)
+    # Scale from the chest: a garment's body is about as wide as the wearer's chest, some
+    # 0.83 of the shoulder breadth (shoulders of sleeveless cuts sit inside the body's).
+    g_chest = points["right_side"][0] - points["left_side"][0]
+    fit = (1 + EASE) * CHEST_SHARE * breadth / max(g_chest, 1.0)
     g_collar_y = (points["left_collar"][1] + points["right_collar"][1]) / 2
     g_centre = points["neck"][0]
     collar_y = neck[1] - 0.12 * neck_w
@@ -229,10 +233,8 @@ def _garment_pairs(
         "left_collar": (points["left_collar"], hung(points["left_collar"])),
         "right_collar": (points["right_collar"], hung(points["right_collar"])),
     }
-    for side, body_x, outward in (("left", left_sh[0], -1.0), ("right", right_sh[0], 1.0)):
-        g_point = points[f"{side}_shoulder"]
-        _, y = hung(g_point)
-        pairs[f"{side}_shoulder"] = (g_point, (body_x + outward * EASE * breadth / 2, y))
+    for name in ("left_shoulder", "right_shoulder"):
+        pairs[name] = (points[name], hung(points[name]))
     hem = points["hem"]
     pairs["hem"] = (hem, hung(hem))
     # The garment's sides take the body's width where the capture shows the body's outline
@@ -302,7 +304,7 @@ FORM_WIDTH = 0.035
 def _form(body: F32) -> F32:
     """Cloth turning away from the camera at the silhouette: a soft roll-off to the
     body's outline (the canvas edges, where the bust is cut, are not an outline)."""
-    height, width = body.shape
+    width = body.shape[1]
     inside = np.pad((body > 0.5).astype(np.uint8), 1, mode="edge")
     distance = cv2.distanceTransform(inside, cv2.DIST_L2, 3)[1:-1, 1:-1]
     reach = max(1.0, FORM_WIDTH * width)

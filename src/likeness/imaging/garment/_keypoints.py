@@ -5,7 +5,9 @@ A packshot shows a top, jacket or dress front-on, neck opening up. From the matt
 * ``neck``: the bottom of the neck opening on the centre line (the front neckline);
 * ``left_collar`` / ``right_collar``: where the neck opening meets the shoulder line;
 * ``left_shoulder`` / ``right_shoulder``: the outer ends of the shoulder line;
-* ``hem``: the lowest point on the centre line.
+* ``hem``: the lowest point on the centre line;
+* ``left_side`` / ``right_side``: the body of the garment's sides (sleeves excluded) at
+  45 % of its height, where a top is about chest-wide.
 
 "left" and "right" are image left and right, like the subject's keypoints.
 """
@@ -58,7 +60,13 @@ def garment_keypoints(alpha: NDArray[np.float32]) -> dict[str, Point]:
     right_gap = np.flatnonzero(row[c:])
     left_collar = float(left_gap[-1]) if left_gap.size and not row[c] else centre - 1.0
     right_collar = float(c + right_gap[0]) if right_gap.size and not row[c] else centre + 1.0
+    side_y = top + 0.45 * height
+    sides = _central_run(mask[round(side_y)], round(centre))
+    if sides is None:
+        raise NoGarmentFound("the garment has nothing on its centre line at chest height")
     return {
+        "left_side": (float(sides[0]), side_y),
+        "right_side": (float(sides[1]), side_y),
         "neck": (float(centre), neck_y),
         "left_collar": (left_collar, collar_y),
         "right_collar": (right_collar, collar_y),
@@ -66,6 +74,19 @@ def garment_keypoints(alpha: NDArray[np.float32]) -> dict[str, Point]:
         "right_shoulder": (float(span[1]), shoulder_y),
         "hem": (float(centre), hem_y),
     }
+
+
+def _central_run(row: NDArray[np.bool_], centre: int) -> tuple[int, int] | None:
+    """The run of covered pixels through ``centre`` (a sleeve beside it is another run)."""
+    if not row[centre]:
+        return None
+    gaps = np.flatnonzero(~row)
+    left = gaps[gaps < centre]
+    right = gaps[gaps > centre]
+    return (
+        int(left[-1]) + 1 if left.size else 0,
+        int(right[0]) - 1 if right.size else row.size - 1,
+    )
 
 
 def side_extent(alpha: NDArray[np.float32], y: float) -> tuple[float, float] | None:
