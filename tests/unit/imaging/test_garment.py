@@ -67,6 +67,9 @@ def test_keypoints_of_a_flat_garment() -> None:
     assert points["left_shoulder"][0] < points["left_collar"][0]
     assert points["neck"][1] == pytest.approx(30, abs=2)
     assert points["hem"][1] == pytest.approx(110, abs=2)
+    # The garment's sides at chest height leave the sleeves out.
+    assert points["left_side"][0] == pytest.approx(40, abs=2)
+    assert points["right_side"][0] == pytest.approx(88, abs=2)
 
 
 def test_warp_with_matching_points_is_a_plain_scale() -> None:
