@@ -2,7 +2,7 @@
 """Composite engine benchmark: a 1080×1350 campaign image from a synthetic twin.
 
 Builds a synthetic subject in memory (the demo's capture settings, ``DEMO_CAPTURE``: one
-frontal view, 32 lights, 896 px), makes the campaign brief of each seed (a procedural
+frontal view, 24 lights, 736 px), makes the campaign brief of each seed (a procedural
 garment packshot and background plate), runs ``CompositeEngine.generate`` ``--repeats``
 times per look and prints one table:
 
