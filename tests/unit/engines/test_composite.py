@@ -26,6 +26,7 @@ from likeness.engines.composite import (
     Look,
     compose,
     estimate_plate_light,
+    light_weights,
     subject_keypoints,
     synthetic_subject,
 )
@@ -87,10 +88,16 @@ def test_face_region_is_the_relit_render(subject: Subject, packshot) -> None:
     made = compose(subject.basis, look)
     x, y, w, h = made.face_box
     assert w > 10 and h > 10
+    # The relit render, made again from the basis with the studio renderer's weights alone.
+    weights = light_weights(subject.basis, made.light, made.exposure)
+    render = np.maximum(subject.basis.views[0].render(weights), 0.0)
+    relit = cp.place(render, made.placement, cp.Framing("canvas", WIDTH, HEIGHT))
     out = cp.to_display(made.image)[y : y + h, x : x + w]
-    relit = cp.to_display(made.relit)[y : y + h, x : x + w]
-    score = structural_similarity(out, relit, channel_axis=2, data_range=255)
+    expected = cp.to_display(relit)[y : y + h, x : x + w]
+    score = structural_similarity(out, expected, channel_axis=2, data_range=255)
     assert score >= 0.99
+    # The face is lit by the plate: it differs from the neutral light's render.
+    assert made.light != NEUTRAL
 
 
 def test_same_request_and_seed_give_the_same_png(subject: Subject, packshot) -> None:
@@ -190,3 +197,20 @@ def test_count_makes_distinct_framings(subject: Subject) -> None:
     assert [image.seed for image in images] == [9, 10]
     png = io.BytesIO(pr.encode_png(images[0].pixels))
     assert Image.open(png).size == (WIDTH, HEIGHT)
+
+
+def test_native_resolution_keeps_every_enlargement_within_the_limit(subject: Subject) -> None:
+    # A 160 px bust on a 216 px wide canvas: 1.35×, the arms' cut edges off the canvas.
+    inputs = {
+        InputRole.garment: pr.encode_png(pr.garment_packshot(0, "blazer", size=320)),
+        InputRole.plate: pr.encode_png(pr.scene_plate(0, "street", width=WIDTH, height=HEIGHT)),
+    }
+    [image] = CompositeEngine().generate(_request(subject, Task.tryon, inputs))
+    upscale = image.params["upscale"]
+    assert set(upscale) == {"subject", "garment", "plate", "max"}
+    assert upscale["max"] <= 1.5
+    assert upscale["subject"] >= WIDTH / SMALL.size  # the capture spans the canvas width
+    # A smaller packshot than the canvas needs is reported, not hidden.
+    inputs[InputRole.garment] = pr.encode_png(pr.garment_packshot(0, "blazer", size=96))
+    [small] = CompositeEngine().generate(_request(subject, Task.tryon, inputs))
+    assert small.params["upscale"]["garment"] > 1.5

@@ -57,6 +57,10 @@ class Composite:
     face_box: tuple[int, int, int, int]  # x, y, width, height on the canvas
     light: PlateLight
     scale: float
+    #: Source → canvas placement of the subject and the gain its render was exposed with:
+    #: with ``light`` they reproduce ``relit`` from the basis alone.
+    placement: cp.Placement
+    exposure: float
     upscale: dict[str, float] = field(default_factory=dict)
     keypoints: dict[str, Point] = field(default_factory=dict)
 
@@ -97,8 +101,9 @@ def _face_box(neutral: F32, matte: F32) -> cp.FaceBox:
     )
 
 
-def _exposure(basis: Basis, view: int, matte: F32, face: cp.FaceBox) -> float:
-    probe = basis.views[view].render(light_weights(basis, NEUTRAL, 1.0))
+def _exposure(probe: F32, matte: F32, face: cp.FaceBox) -> float:
+    """The gain that puts the face's median luminance, under the neutral light at unit
+    intensity (``probe``), at :data:`FACE_EXPOSURE`."""
     x0, y0 = int(face.x), int(face.y)
     region = probe[y0 : y0 + int(face.height), x0 : x0 + int(face.width)]
     weights = matte[y0 : y0 + int(face.height), x0 : x0 + int(face.width)] > 0.5
@@ -272,20 +277,6 @@ def _garment_pairs(
     return pairs
 
 
-def _first_row(alpha: F32, x: float, start: float) -> float | None:
-    """The first covered row of column ``x`` at or below ``start``, when the column is
-    uncovered at ``start`` (else the column runs into something above: no outline)."""
-    column = round(x)
-    if not 0 <= column < alpha.shape[1]:
-        return None
-    begin = max(0, round(start))
-    values = alpha[begin:, column] > 0.5
-    if values.size == 0 or values[0]:
-        return None
-    hits = np.flatnonzero(values)
-    return float(begin + hits[0]) if hits.size else None
-
-
 def _backdrop(width: int, height: int) -> F32:
     """A plain studio sweep for a look without a plate: light grey, darker to the floor."""
     rows = np.linspace(0.30, 0.20, height, dtype=np.float32)[:, None, None]
@@ -335,7 +326,7 @@ def compose(basis: Basis, look: Look, matte_fallback: F32 | None = None) -> Comp
     matte = _matte(basis, view, matte_fallback)
     neutral_probe = basis.views[view].render(light_weights(basis, NEUTRAL, 1.0))
     face = _face_box(neutral_probe, matte)
-    exposure = _exposure(basis, view, matte, face)
+    exposure = _exposure(neutral_probe, matte, face)
     light = look.light or NEUTRAL
     scene = np.maximum(basis.views[view].render(light_weights(basis, light, exposure)), 0.0)
     body = subject_keypoints(matte, (face.x, face.y, face.width, face.height))
@@ -433,6 +424,8 @@ def compose(basis: Basis, look: Look, matte_fallback: F32 | None = None) -> Comp
         face_box=face_box,
         light=light,
         scale=scale,
+        placement=placement,
+        exposure=exposure,
         upscale=upscale,
         keypoints=canvas_body,
     )
