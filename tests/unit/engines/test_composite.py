@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import numpy as np
 import pytest
@@ -111,6 +112,8 @@ def test_same_request_and_seed_give_the_same_png(subject: Subject, packshot) -> 
     assert pr.encode_png(first[0].pixels) == pr.encode_png(second[0].pixels)
     assert first[0].pixels.shape == (HEIGHT, WIDTH, 3)
     assert first[0].params["light_source"] == "plate"
+    # What the generation feature records about the image is plain JSON.
+    assert json.loads(json.dumps(first[0].params)) == first[0].params
 
 
 def test_plate_light_is_read_from_the_brighter_side() -> None:
@@ -214,3 +217,28 @@ def test_native_resolution_keeps_every_enlargement_within_the_limit(subject: Sub
     inputs[InputRole.garment] = pr.encode_png(pr.garment_packshot(0, "blazer", size=96))
     [small] = CompositeEngine().generate(_request(subject, Task.tryon, inputs))
     assert small.params["upscale"]["garment"] > 1.5
+
+
+def test_a_face_only_capture_composites_without_a_garment(subject: Subject) -> None:
+    import cv2
+
+    from likeness.studio import Basis
+
+    view = subject.basis.views[0]
+    height, width = view.shape
+    head = np.zeros((height, width), np.float32)
+    cv2.ellipse(head, (width // 2, height // 3), (width // 5, height // 4), 0, 0, 360, 1.0, -1)
+    images = np.moveaxis(view.planes.reshape(3, -1, height, width), 0, -1)
+    floating = Basis.from_arrays(images, view.light_dirs, alpha=head[None])
+    plate = {
+        InputRole.plate: pr.encode_png(pr.scene_plate(0, "studio", width=WIDTH, height=HEIGHT))
+    }
+    face_only = Subject("t", 1, floating, subject.reference, head)
+    [image] = CompositeEngine().generate(_request(face_only, Task.composite, plate))
+    assert image.pixels.shape == (HEIGHT, WIDTH, 3)
+    with pytest.raises(EngineRefused, match="neck"):
+        CompositeEngine().generate(
+            _request(
+                face_only, Task.tryon, {InputRole.garment: pr.encode_png(pr.garment_packshot(0))}
+            )
+        )

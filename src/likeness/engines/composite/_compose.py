@@ -70,12 +70,18 @@ def _frontal(basis: Basis) -> int:
 
 
 def _matte(basis: Basis, view: int, fallback: F32 | None) -> F32:
+    """The subject's matte: the basis's own, else the caller's (same grid), else keyed
+    against the basis's clean plate (all lights on, as the studio renderer does)."""
     if basis.alpha is not None:
         alpha: F32 = basis.alpha[view]
         return alpha
     shape = basis.views[view].shape
     if fallback is not None and fallback.shape == shape:
         return fallback
+    if basis.plate is not None:
+        count = basis.light_dirs.shape[0]
+        everything = basis.views[view].render(np.full((count, 3), 1.0 / count, np.float32))
+        return cp.matte_from_plate(everything, basis.plate[view])
     raise EngineRefused("the subject has no matte: the composite needs one to cut it out")
 
 
@@ -329,7 +335,16 @@ def compose(basis: Basis, look: Look, matte_fallback: F32 | None = None) -> Comp
     exposure = _exposure(neutral_probe, matte, face)
     light = look.light or NEUTRAL
     scene = np.maximum(basis.views[view].render(light_weights(basis, light, exposure)), 0.0)
-    body = subject_keypoints(matte, (face.x, face.y, face.width, face.height))
+    box = (face.x, face.y, face.width, face.height)
+    if look.garment is not None:
+        body = subject_keypoints(matte, box)
+    else:
+        # Without a garment the body's points only centre the frame: a head without a
+        # neck (a face-only capture) is centred on its face.
+        try:
+            body = subject_keypoints(matte, box)
+        except EngineRefused:
+            body = {"neck": face.centre}
     placement, scale = _placement(matte, body["neck"], face, look)
     framing = cp.Framing("canvas", look.width, look.height)
     relit = cp.place(scene, placement, framing)
