@@ -38,7 +38,7 @@ class Look:
     garment: gm.Cutout | None = None
     light: PlateLight | None = None  # None: estimated from the plate (neutral without one)
     shadow: float | None = None  # drop shadow opacity; None: from the light
-    light_wrap: float = 0.18
+    light_wrap: float = 0.1
     max_upscale: float = 1.5
     #: Horizontal offset of the subject, as a share of the canvas width (0 = centred).
     offset: float = 0.0
@@ -393,7 +393,11 @@ def compose(basis: Basis, look: Look, matte_fallback: F32 | None = None) -> Comp
         # Outside the body's reach the ratio is the filled one; it is 1 under neutral light.
         shade = np.where(ratio > 0, ratio, 1.0) * _form(body_shape)[..., None]
         lit_garment = warped.pixels * shade
-        ga = garment_alpha[..., None]
+        # The foreground is straight (not premultiplied): where the garment covers the
+        # body, it covers it wholly, also in the body's anti-aliased edge pixels (else the
+        # twin's own clothes would show as a rim round the garment).
+        covers = np.where(alpha > 0.02, garment_alpha / np.maximum(alpha, 1e-3), 0.0)
+        ga = np.clip(covers, 0.0, 1.0)[..., None]
         fg = fg * (1.0 - ga) + lit_garment * ga
         upscale["garment"] = round(warped.upscale, 4)
     if look.plate is not None:

@@ -135,7 +135,7 @@ class CompositeEngine:
                     garment=cutout,
                     light=light,
                     shadow=shadow,
-                    light_wrap=0.18 if wrap is None else wrap,
+                    light_wrap=0.1 if wrap is None else wrap,
                     max_upscale=1.5 if max_upscale is None else max_upscale,
                     offset=_OFFSETS[index % len(_OFFSETS)],
                 )
