@@ -245,7 +245,8 @@ def scene_plate(
     """A ``width`` × ``height`` sRGB background plate lit from (azimuth, elevation).
 
     ``warmth`` in [-1, 1] tints the key light (warm > 0, cool < 0); the shadows take the
-    opposite tint, as daylight under a blue sky does.
+    opposite tint, as daylight under a blue sky does. The plate darkens gently towards its
+    corners, as a photographed one does.
     """
     if kind not in PLATES:
         raise ValueError(f"unknown plate {kind!r}; choose one of {', '.join(PLATES)}")
@@ -266,6 +267,8 @@ def scene_plate(
         linear = _street(u, v, lx, ly, key, fill, rng, width, height)
     else:
         linear = _beach(u, v, lx, ly, key, fill, rng)
+    # A photographer's plate falls off towards its corners (lens and light).
+    linear = linear * (1.0 - 0.22 * np.clip((u**2 + v**2) / 2.0, 0.0, 1.0))[..., None]
     grain = 0.006 * rng.standard_normal((height, width, 1)).astype(np.float32)
     encoded = np.clip(linear, 0.0, 1.0) ** (1 / 2.2) + grain
     plate: U8 = np.clip(encoded * 255.0 + 0.5, 0, 255).astype(np.uint8)
