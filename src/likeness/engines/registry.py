@@ -21,6 +21,7 @@ from likeness.engines._base import Engine, EngineError
 from likeness.settings import Settings
 
 FACTORIES: dict[str, str] = {
+    "composite": "likeness.engines.composite:from_settings",
     "studio": "likeness.engines.studio:from_settings",
     "diffusers": "likeness.engines.diffusers:from_settings",
     "comfyui": "likeness.engines.comfyui:ComfyUIEngine.from_settings",

@@ -67,7 +67,9 @@ def generate(
         str | None, id_option("license", "licenses", name="--license", help="The license.")
     ] = None,
     twin: Annotated[str | None, id_option("twin", "twins", name="--twin", help="The twin.")] = None,
-    engine: Annotated[str, typer.Option("--engine", help="The engine (see the guide).")] = "studio",
+    engine: Annotated[
+        str, typer.Option("--engine", help="The engine (see the guide).")
+    ] = "composite",
     task: Annotated[str | None, typer.Option("--task", help="Default: the engine's name.")] = None,
     plate: Annotated[Path | None, typer.Option("--plate", help="Background plate image.")] = None,
     garment: Annotated[Path | None, typer.Option("--garment", help="Garment packshot.")] = None,

@@ -137,7 +137,15 @@ def test_the_registry_builds_what_is_enabled() -> None:
     default = Settings()
     assert "studio" in registry.enabled(default) and "memory" not in registry.enabled(default)
     assert isinstance(registry.build("studio", default), StudioEngine)
-    with pytest.raises(registry.UnknownEngine, match="offers: studio"):
+    assert registry.enabled(default) == [
+        "composite",
+        "studio",
+        "diffusers",
+        "comfyui",
+        "hosted",
+        "import",
+    ]
+    with pytest.raises(registry.UnknownEngine, match="offers: composite, studio, diffusers"):
         registry.build("memory", default)
     with pytest.raises(registry.UnknownEngine):
         registry.build("nope", default)

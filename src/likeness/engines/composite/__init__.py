@@ -62,7 +62,14 @@ __all__ = [
     "compose",
     "decode_image",
     "estimate_plate_light",
+    "from_settings",
     "light_weights",
     "subject_keypoints",
     "synthetic_subject",
 ]
+
+
+def from_settings(settings: object) -> CompositeEngine:
+    """The engine registry's factory (the composite engine has no settings)."""
+    del settings
+    return CompositeEngine()
