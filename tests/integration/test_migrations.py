@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import create_engine
 
+from conftest import TEST_AUDIT_KEY, reset_database
 from integration.conftest import table_names
 from likeness import migrations
 from likeness.models import Base
@@ -36,3 +39,42 @@ def test_models_match_the_migrations(database_url: str, database: object) -> Non
     finally:
         engine.dispose()
     assert diff == []
+
+
+def test_a_database_with_outputs_and_assets_migrates_down_and_up(
+    scratch_database_url: str, tmp_path: Path
+) -> None:
+    """Rebuilding ``outputs`` (SQLite's batch mode) while assets point at its rows."""
+    from integration import output_support
+    from integration.test_license_support import make_world
+    from likeness.kit.db import Database
+    from likeness.models.asset import Asset
+    from likeness.models.output import Output
+    from likeness.output import service as outputs
+    from likeness.runtime import Runtime
+    from likeness.settings import Settings
+    from likeness.storage import MemoryBlobStore
+
+    url = scratch_database_url
+    migrations.upgrade(url)
+    db = Database(url, audit_key=TEST_AUDIT_KEY)
+    reset_database(db)  # the sealed genesis `likeness init` leaves
+    try:
+        deps = Runtime(Settings(home=tmp_path), db, blobs=MemoryBlobStore()).storage
+        with db.unit_of_work() as session:
+            world = make_world(session)
+            s = output_support.setup(
+                session, world, deps, output_support.stamp_config(tmp_path / "keys")
+            )
+            made = output_support.create(session, deps, s)
+            outputs.approve(session, world.actor(session, "talent"), made.id)
+            outputs.release(session, world.actor(session, "brand"), deps, made.id, s.config)
+        revision = migrations.head_revision()
+        migrations.downgrade(url, "0007_jobs")
+        migrations.upgrade(url)
+        assert migrations.current_revision_for_url(url) == revision
+        with db.unit_of_work() as session:
+            assert session.get(Output, made.id) is not None
+            assert session.query(Asset).filter(Asset.output_id == made.id).count() == 2
+    finally:
+        db.engine.dispose()
