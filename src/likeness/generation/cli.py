@@ -227,8 +227,6 @@ def status(request_id: RequestId, as_email: AsOption = None, json_out: JsonOptio
         return
     fields = row.model_dump(mode="json")
     fields["output_ids"] = ", ".join(fields["output_ids"]) or "-"
-    for key in ("use", "brief", "inputs"):
-        fields[key] = str(fields[key])
     print_fields(fields)
 
 

@@ -388,12 +388,19 @@ def print_table(
 
 
 def print_fields(fields: Mapping[str, object]) -> None:
-    """Print one record as a two-column field/value table (None prints as empty)."""
+    """Print one record as a two-column field/value table (None prints as empty; mappings
+    and lists as JSON, as ``--json`` would show them)."""
+    import json
+
     from rich.table import Table
 
     table = Table(show_header=False)
     for key, value in fields.items():
-        table.add_row(key, "" if value is None else str(value))
+        if isinstance(value, dict | list):
+            shown = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+        else:
+            shown = "" if value is None else str(value)
+        table.add_row(key, shown)
     _consoles()[0].print(table)
 
 
