@@ -56,8 +56,10 @@ class ComfyUISettings(BaseModel):
     url: str | None = None
     #: The workflow template file (JSON; see docs/guide/generation.md, "ComfyUI").
     workflow: Path | None = None
-    #: Who runs the server when it is not on this machine (the name the license's signed
-    #: terms must list); default: the server's host name. Ignored for a loopback server.
+    #: Who runs the server (the name the license's signed terms must list). Set it also for
+    #: a loopback URL that is a tunnel (``ssh -L``, ``kubectl port-forward``) to another
+    #: machine. Unset: the host name of a remote server; none for ``localhost`` or a literal
+    #: loopback address.
     processor: str | None = None
     #: Longest wait for one generation, all images together.
     timeout_seconds: float = Field(default=600.0, gt=0)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import ipaddress
+import socket
 import time
 import warnings
 from collections.abc import Callable
@@ -94,14 +95,80 @@ def encode_png(pixels: U8 | np.ndarray) -> bytes:
 
 
 def is_loopback(url: str) -> bool:
-    """True when ``url`` names this machine (``localhost``, 127.0.0.0/8, ``::1``)."""
-    host = (urlsplit(url).hostname or "").lower()
-    if host == "localhost" or host.endswith(".localhost"):
+    """True when ``url`` names this machine: ``localhost`` itself or a literal loopback
+    address (127.0.0.0/8, ``::1``). Other ``*.localhost`` names are not trusted to be
+    here: a resolver may send them anywhere."""
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _public_address(text: str) -> bool:
+    try:
+        address = ipaddress.ip_address(text.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_global and not address.is_multicast
+
+
+def resolve_host(host: str) -> list[str]:
+    """Every address ``host`` resolves to (the system resolver)."""
+    infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    return sorted({str(info[4][0]) for info in infos})
+
+
+def check_public_https(
+    url: str, service: str, resolve: Callable[[str], list[str]] = resolve_host
+) -> None:
+    """Refuse (:class:`EngineError`) a URL that is not ``https://`` or whose host is, or
+    resolves to, an address that is not public (loopback, link-local such as
+    169.254.169.254, private, reserved): a server's answer must not make us fetch from
+    this machine or its network. The message never says what the host resolved to."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").rstrip(".")
+    if parts.scheme != "https" or not host:
+        raise EngineError(f"{service} returned an output URL that is not https://host/…")
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+        addresses = [host]
+    except ValueError:
+        if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+            addresses = []
+        else:
+            try:
+                addresses = resolve(host)
+            except (OSError, UnicodeError):
+                raise EngineError(
+                    f"{service} returned an output URL whose host cannot be resolved"
+                ) from None
+    if not addresses or not all(_public_address(a) for a in addresses):
+        raise EngineError(
+            f"{service} returned an output URL on a host that is not a public address; "
+            "it is not fetched"
+        )
+
+
+def read_capped(response: httpx.Response, service: str, limit: int = MAX_IMAGE_BYTES) -> bytes:
+    """The body of a streamed ``response``, read only up to ``limit`` bytes: a larger
+    one (by its Content-Length, or once more has arrived) is an :class:`EngineError`."""
+    too_big = EngineError(f"{service} returned an image over the size limit ({limit} bytes)")
+    declared = response.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise too_big
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise too_big
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def http_error(service: str, response: httpx.Response, detail: str = "") -> EngineError:
@@ -162,11 +229,14 @@ __all__ = [
     "MAX_IMAGE_BYTES",
     "MAX_IMAGE_PIXELS",
     "Deadline",
+    "check_public_https",
     "decode_image",
     "encode_png",
     "http_error",
     "image_kind",
     "is_loopback",
+    "read_capped",
     "report",
+    "resolve_host",
     "transport_error",
 ]

@@ -6,7 +6,7 @@ template file with typed placeholders where Likeness fills in the request::
     {
       "tasks": ["scene", "restyle"],
       "models": [{"name": "sd_xl_base_1.0.safetensors", "sha256": "31e3…",
-                  "license": "openrail++", "commercial_use": true}],
+                  "license": "openrail++"}],
       "workflow": {
         "3": {"class_type": "KSampler", "inputs": {"seed": "{{seed:int}}", …}},
         "6": {"class_type": "CLIPTextEncode",
@@ -24,6 +24,13 @@ A string that is exactly one placeholder becomes the typed value; ``str``, ``int
 placeholder the request cannot fill, or fills with the wrong type, refuses the request
 (:class:`EngineRefused`); a malformed template makes the engine unavailable.
 
+Each model's ``license`` is a tag of the model registry's licence table
+(:data:`likeness.modelreg.LICENSES`), which alone says whether commercial use is allowed;
+a template's own ``commercial_use`` (optional) must agree with it. A tag the table does
+not know, one that forbids commercial use, or a ``commercial_use`` that disagrees makes
+the template refused unless the operator opts in (``LIKENESS_ALLOW_NONCOMMERCIAL_MODELS=1``;
+logged), and the model is then declared not for commercial use.
+
 One generation: the images the template uses are uploaded (``POST /upload/image``, as
 PNG files without metadata under random names), then for each of ``count`` images the
 filled workflow is queued (``POST /prompt``) with seed ``seed + i`` and
@@ -35,8 +42,15 @@ reported at each step and poll; ComfyUI's websocket is not used (polling needs n
 extra dependency, survives proxies that drop websockets, and the history holds the
 outcome either way).
 
-A server on this machine (loopback) keeps the likeness here (``processor`` None); any
+A server on this machine (``localhost`` or a literal loopback address) keeps the likeness
+here (``processor`` None) unless ``processor`` is configured: a loopback port forwarded
+to a rented GPU (``ssh -L``, ``kubectl port-forward``) is a third party, named by it. Any
 other server is a third party, named by ``processor`` (default: its host name).
+
+Cancelling (or a deadline) takes the prompt off the queue (``POST /queue`` with
+``{"delete": [id]}``) and, if ``GET /queue`` shows it running, interrupts it
+(``POST /interrupt`` with ``{"prompt_id": id}``; only when it is ours that runs, since a
+ComfyUI older than the targeted interrupt stops whatever runs).
 """
 
 from __future__ import annotations
@@ -44,6 +58,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import re
 import time
 import uuid
@@ -67,15 +82,20 @@ from likeness.engines._base import (
     Task,
 )
 from likeness.engines._remote import (
+    MAX_IMAGE_BYTES,
     Deadline,
     decode_image,
     encode_png,
     http_error,
     is_loopback,
+    read_capped,
     report,
     transport_error,
 )
+from likeness.modelreg import OPT_IN_VARIABLE, license_terms, noncommercial_allowed
 from likeness.settings import Settings
+
+log = logging.getLogger("likeness.engines.comfyui")
 
 NAME = "comfyui"
 SERVICE = "ComfyUI"
@@ -107,19 +127,40 @@ def _template_error(path: str, message: str) -> EngineUnavailable:
     return EngineUnavailable(f"ComfyUI workflow template {path}: {message}")
 
 
-def _model(entry: Any, source: str) -> ModelUse:
+def _model(entry: Any, source: str, allow_noncommercial: bool | None) -> ModelUse:
     if not isinstance(entry, dict):
         raise _template_error(source, "each model is an object")
     name, sha, licence = entry.get("name"), entry.get("sha256"), entry.get("license")
-    commercial = entry.get("commercial_use")
+    declared = entry.get("commercial_use")
     if not isinstance(name, str) or not name.strip():
         raise _template_error(source, "a model needs a name")
     if not isinstance(sha, str) or not _SHA256.fullmatch(sha):
         raise _template_error(source, f"model {name!r} needs a lower-case hex sha256")
     if not isinstance(licence, str) or not licence.strip():
         raise _template_error(source, f"model {name!r} needs its license tag")
-    if not isinstance(commercial, bool):
-        raise _template_error(source, f"model {name!r} needs commercial_use true or false")
+    if declared is not None and not isinstance(declared, bool):
+        raise _template_error(source, f"model {name!r}: commercial_use must be true or false")
+    terms = license_terms(licence)
+    commercial = terms is not None and terms.commercial_use
+    problem = ""
+    if terms is None:
+        problem = f"licence tag {licence!r} is not one the model registry knows"
+    elif declared is not None and declared != commercial:
+        problem = (
+            f"the template says commercial_use {str(declared).lower()} but the registry says "
+            f"{terms.title} {'allows' if commercial else 'does not allow'} commercial use"
+        )
+    elif not commercial:
+        problem = f"licence {terms.title} does not allow commercial use"
+    if problem:
+        if not noncommercial_allowed(allow_noncommercial):
+            raise _template_error(
+                source,
+                f"model {name!r}: {problem}; set {OPT_IN_VARIABLE}=1 to use it anyway "
+                "(not for commercial use; logged)",
+            )
+        log.warning("ComfyUI model %s used under %s=1: %s", name, OPT_IN_VARIABLE, problem)
+        commercial = False
     return ModelUse(name=name, sha256=sha, license=licence, commercial_use=commercial)
 
 
@@ -189,7 +230,14 @@ class WorkflowTemplate:
     sha256: str
 
     @classmethod
-    def parse(cls, text: bytes, source: str = "<template>") -> WorkflowTemplate:
+    def parse(
+        cls,
+        text: bytes,
+        source: str = "<template>",
+        *,
+        allow_noncommercial: bool | None = None,
+    ) -> WorkflowTemplate:
+        """``allow_noncommercial``: the operator's opt-in (default: the setting)."""
         if len(text) > MAX_TEMPLATE_BYTES:
             raise _template_error(source, f"larger than {MAX_TEMPLATE_BYTES} bytes")
         try:
@@ -221,20 +269,20 @@ class WorkflowTemplate:
         return cls(
             workflow=workflow,
             tasks=parsed_tasks,
-            models=tuple(_model(entry, source) for entry in models),
+            models=tuple(_model(entry, source, allow_noncommercial) for entry in models),
             placeholders=tuple(Placeholder(name, kind) for name, kind in sorted(found.items())),
             sha256=hashlib.sha256(text).hexdigest(),
         )
 
     @classmethod
-    def load(cls, path: Path) -> WorkflowTemplate:
+    def load(cls, path: Path, *, allow_noncommercial: bool | None = None) -> WorkflowTemplate:
         try:
             if path.stat().st_size > MAX_TEMPLATE_BYTES:
                 raise _template_error(str(path), f"larger than {MAX_TEMPLATE_BYTES} bytes")
             text = path.read_bytes()
         except OSError as exc:
             raise _template_error(str(path), f"cannot be read ({exc.strerror})") from None
-        return cls.parse(text, str(path))
+        return cls.parse(text, str(path), allow_noncommercial=allow_noncommercial)
 
     def fill(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """The workflow with every placeholder replaced by its checked value."""
@@ -325,7 +373,9 @@ class ComfyUIEngine:
             name=NAME,
             tasks=template.tasks,
             models=template.models,
-            processor=(processor or parts.hostname) if remote else None,
+            # A configured processor always counts: a loopback URL may be a port forwarded
+            # to someone else's machine.
+            processor=processor or (parts.hostname if remote else None),
             deterministic=False,
             generative=True,
         )
@@ -515,17 +565,29 @@ class ComfyUIEngine:
     def _fetch(self, client: httpx.Client, image: Mapping[str, str]) -> bytes:
         params = {k: image[k] for k in ("filename", "subfolder", "type")}
         try:
-            response = client.get("/view", params=params)
+            with client.stream("GET", "/view", params=params) as response:
+                if response.status_code != 200:
+                    raise http_error(SERVICE, response, "fetching the output image")
+                return read_capped(response, SERVICE, MAX_IMAGE_BYTES)
         except httpx.HTTPError as exc:
             raise transport_error(SERVICE, exc) from None
-        if response.status_code != 200:
-            raise http_error(SERVICE, response, "fetching the output image")
-        return response.content
 
     def _forget(self, client: httpx.Client, prompt_id: str) -> None:
-        """Best effort: take a prompt we no longer wait for off the server's queue."""
+        """Best effort: take a prompt we no longer wait for off the server's queue and,
+        if it is running, interrupt it. The interrupt names the prompt (ComfyUI then
+        stops only that one) and is sent only when ``GET /queue`` shows ours running: an
+        older ComfyUI ignores the name and stops whatever runs."""
         with contextlib.suppress(httpx.HTTPError):
             client.post("/queue", json={"delete": [prompt_id]})
+        with contextlib.suppress(httpx.HTTPError, ValueError, TypeError):
+            queue = client.get("/queue").json()
+            running = queue.get("queue_running") if isinstance(queue, dict) else None
+            ours = any(
+                isinstance(item, list) and len(item) > 1 and item[1] == prompt_id
+                for item in running or []
+            )
+            if ours:
+                client.post("/interrupt", json={"prompt_id": prompt_id})
 
     def _call(self, client: httpx.Client, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         try:

@@ -13,7 +13,10 @@ One generation (task ``tryon``)::
 with ``Authorization: Bearer <key>`` on both. The twin's neutral reference render and the
 garment packshot go out as base64 PNG data URIs (re-encoded: no metadata of the
 packshot leaves with it); the output images are fetched (a URL: a plain GET **without**
-the key, which belongs to the API host only) or decoded (a data URI) to pixels.
+the key, which belongs to the API host only, and only from an ``https://`` host that is
+public: never one that is or resolves to a loopback, link-local or private address; read
+no further than :data:`MAX_IMAGE_BYTES`) or decoded (a data URI) to pixels. The API
+itself is reached over https (plain http only on this machine).
 
 The likeness leaves this machine: ``processor`` is the configured third party's name
 (``LIKENESS_ENGINES__HOSTED__PROCESSOR``, default ``fashn``), which the license's signed
@@ -51,10 +54,14 @@ from likeness.engines._base import (
 from likeness.engines._remote import (
     MAX_IMAGE_BYTES,
     Deadline,
+    check_public_https,
     decode_image,
     encode_png,
     http_error,
+    is_loopback,
+    read_capped,
     report,
+    resolve_host,
     transport_error,
 )
 from likeness.settings import Settings
@@ -101,8 +108,10 @@ def _from_data_uri(uri: str) -> bytes:
 class HostedEngine:
     """A FASHN-style try-on API at ``base_url`` (``…/v1``), reached with ``api_key``.
 
-    ``transport`` (an httpx transport, e.g. ``httpx.MockTransport``), ``sleep`` and
-    ``clock`` exist for tests."""
+    ``base_url`` must be ``https://`` (plain ``http://`` only to this machine: the key and
+    the twin's reference travel in it). ``transport`` (an httpx transport, e.g.
+    ``httpx.MockTransport``), ``resolve`` (host name → addresses, for the check of output
+    URLs), ``sleep`` and ``clock`` exist for tests."""
 
     def __init__(
         self,
@@ -115,12 +124,18 @@ class HostedEngine:
         poll_seconds: float = 2.0,
         request_timeout_seconds: float = 60.0,
         transport: httpx.BaseTransport | None = None,
+        resolve: Callable[[str], list[str]] = resolve_host,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise EngineUnavailable(f"try-on API base URL {base_url!r} is not http(s)://host/…")
+        if parts.scheme != "https" and not is_loopback(base_url):
+            raise EngineUnavailable(
+                f"try-on API base URL {base_url!r} is plain http: the API key and the twin's "
+                "reference would travel in cleartext; use https:// (http only to localhost)"
+            )
         if not api_key.strip():
             raise EngineUnavailable("no try-on API key: set LIKENESS_ENGINES__HOSTED__API_KEY")
         if not processor.strip():
@@ -140,6 +155,7 @@ class HostedEngine:
         self._poll = poll_seconds
         self._request_timeout = request_timeout_seconds
         self._transport = transport
+        self._resolve = resolve
         self._sleep = sleep
         self._clock = clock
         self._service = f"the try-on API ({processor})"
@@ -268,18 +284,15 @@ class HostedEngine:
     def _output(self, client: httpx.Client, output: str) -> bytes:
         if output.startswith("data:"):
             return _from_data_uri(output)
-        if urlsplit(output).scheme not in ("https", "http"):
-            raise EngineError(f"{self._service} returned an output that is not a URL")
+        check_public_https(output, self._service, self._resolve)
         try:
             # No Authorization header: the key is for the API host, not its file CDN.
-            response = client.get(output)
+            with client.stream("GET", output) as response:
+                if response.status_code != 200:
+                    raise http_error(self._service, response, "fetching an output image")
+                return read_capped(response, self._service, MAX_IMAGE_BYTES)
         except httpx.HTTPError as exc:
             raise transport_error(self._service, exc) from None
-        if response.status_code != 200:
-            raise http_error(self._service, response, "fetching an output image")
-        if len(response.content) > MAX_IMAGE_BYTES:
-            raise EngineError(f"{self._service} returned an image over the size limit")
-        return response.content
 
     def _json(
         self,

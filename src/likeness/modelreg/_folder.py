@@ -8,16 +8,20 @@ choice), so it carries its own record, ``likeness-model.json`` at its root::
 
 :func:`write_manifest` writes it (``likeness models manifest FOLDER --license TAG``);
 :func:`admit_folder` checks it before anything is loaded: every listed file exists and has
-its SHA-256, no weight file is unlisted, no code is there, and the licence tag is one the
-registry knows to allow commercial use (:mod:`likeness.modelreg._licenses`). A hash or
-listing problem is always refused; an unknown or non-commercial licence only unless the
-operator opts in (``LIKENESS_ALLOW_NONCOMMERCIAL_MODELS=1``; the load is then logged).
+its SHA-256, no file at all is unlisted (whatever its suffix: a sharded index or a config
+names other files to load), nothing is a symbolic link or lies outside the folder, no code
+and no pickled weights (``.bin``, ``.ckpt``, ``.pt``, ``.pth``, ``.pkl``, or an index that
+points at them: loading one runs code) are there, and the licence tag is one the registry
+knows to allow commercial use (:mod:`likeness.modelreg._licenses`). A hash or listing
+problem is always refused; an unknown or non-commercial licence only unless the operator
+opts in (``LIKENESS_ALLOW_NONCOMMERCIAL_MODELS=1``; the load is then logged).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -40,6 +44,11 @@ WEIGHT_SUFFIXES = frozenset(
 )
 #: Files that would run code if a loader were told to trust them: never in a weights folder.
 CODE_SUFFIXES = frozenset({".py", ".pyc", ".so"})
+#: Weights stored as Python pickles (loading one can run code): never in a weights folder,
+#: listed or not; the engines load safetensors only.
+PICKLE_SUFFIXES = frozenset({".bin", ".ckpt", ".pt", ".pth", ".pkl", ".pickle"})
+#: How a sharded checkpoint's index is named (``….safetensors.index.json``).
+INDEX_SUFFIX = ".index.json"
 _SHA_LENGTH = 64
 
 
@@ -84,15 +93,69 @@ def is_weight_file(relative: str) -> bool:
 
 
 def _folder_files(folder: Path) -> list[str]:
-    """Every file under ``folder`` as a relative POSIX path (the manifest itself left out)."""
+    """Every file under ``folder`` as a relative POSIX path (the manifest itself left out).
+
+    Walks without following links, and refuses (:class:`ModelManifestInvalid`) a symbolic
+    link anywhere below the folder, file or folder, and anything that is not a regular
+    file or lies outside the folder: a link could put unvetted weights in the way of the
+    loader, which does follow it.
+    """
+    root = folder.resolve()
     out = []
-    for path in sorted(folder.rglob("*")):
-        if path.is_dir():
-            continue
-        relative = path.relative_to(folder).as_posix()
-        if relative != MANIFEST_NAME:
-            out.append(relative)
-    return out
+    for directory, subdirectories, names in os.walk(folder, followlinks=False):
+        here = Path(directory)
+        for name in sorted(subdirectories) + sorted(names):
+            path = here / name
+            relative = path.relative_to(folder).as_posix()
+            if path.is_symlink():
+                raise ModelManifestInvalid(
+                    f"{relative} in {folder} is a symbolic link: weights folders hold the "
+                    "files themselves (copy them in and rewrite the manifest)"
+                )
+            if not path.resolve().is_relative_to(root):
+                raise ModelManifestInvalid(f"{relative} lies outside {folder}")
+            if name in subdirectories:
+                continue
+            if not path.is_file():
+                raise ModelManifestInvalid(f"{relative} in {folder} is not a regular file")
+            if relative != MANIFEST_NAME:
+                out.append(relative)
+    return sorted(out)
+
+
+def _pickle_problem(folder: Path, relative: str) -> str:
+    """Why ``relative`` would have pickled weights loaded, or ``""``."""
+    name = PurePosixPath(relative).name.lower()
+    if PurePosixPath(name).suffix in PICKLE_SUFFIXES:
+        return f"{relative} holds pickled weights"
+    if name.endswith(INDEX_SUFFIX):
+        stem = name.removesuffix(INDEX_SUFFIX)
+        if PurePosixPath(stem).suffix != ".safetensors":
+            return f"{relative} indexes shards that are not safetensors"
+        try:
+            index = json.loads((folder / relative).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError):
+            return f"{relative} is not a readable shard index"
+        weight_map = index.get("weight_map") if isinstance(index, dict) else None
+        if not isinstance(weight_map, dict):
+            return f"{relative} is not a shard index (no weight_map)"
+        for shard in weight_map.values():
+            if not isinstance(shard, str) or not shard.lower().endswith(".safetensors"):
+                return f"{relative} points at {shard!r}, which is not a safetensors file"
+    return ""
+
+
+def _refuse_code_and_pickles(folder: Path, relatives: list[str]) -> None:
+    for relative in relatives:
+        if PurePosixPath(relative).suffix.lower() in CODE_SUFFIXES:
+            raise ModelManifestInvalid(
+                f"{folder} holds code ({relative}): weights folders carry none"
+            )
+        problem = _pickle_problem(folder, relative)
+        if problem:
+            raise ModelManifestInvalid(
+                f"{folder}: {problem}; weights are loaded from safetensors only (remove it)"
+            )
 
 
 def _safe_relative(folder: Path, relative: str) -> Path:
@@ -143,19 +206,16 @@ def read_manifest(folder: Path) -> FolderManifest:
 def write_manifest(folder: Path, *, license: str, name: str | None = None) -> FolderManifest:
     """Hash every file of ``folder`` and write its ``likeness-model.json`` (returned).
 
-    Refuses a folder with code in it (:data:`CODE_SUFFIXES`) or without any weight file.
-    The licence tag is written as given; :func:`admit_folder` judges it at load time.
+    Refuses a folder with code (:data:`CODE_SUFFIXES`), pickled weights
+    (:data:`PICKLE_SUFFIXES`, or a shard index pointing at them) or a symbolic link in it,
+    or without any weight file. The licence tag is written as given; :func:`admit_folder` judges it at load time.
     """
     if not folder.is_dir():
         raise ModelMissing(f"model folder {folder} does not exist")
     if not license.strip():
         raise ModelManifestInvalid("give the weights' licence tag (e.g. --license openrail++)")
     relatives = _folder_files(folder)
-    code = [r for r in relatives if PurePosixPath(r).suffix.lower() in CODE_SUFFIXES]
-    if code:
-        raise ModelManifestInvalid(
-            f"{folder} holds code ({', '.join(code[:3])}): remove it, weights folders carry none"
-        )
+    _refuse_code_and_pickles(folder, relatives)
     if not any(is_weight_file(r) for r in relatives):
         raise ModelManifestInvalid(
             f"{folder} holds no weight file ({', '.join(sorted(WEIGHT_SUFFIXES))})"
@@ -183,22 +243,22 @@ def admit_folder(folder: Path, *, allow_noncommercial: bool | None = None) -> Ad
     """Check a weights folder before loading it; returns what was admitted.
 
     Raises :class:`ModelMissing` (no folder, or a listed file is absent),
-    :class:`ModelManifestInvalid` (no or a malformed manifest, an unlisted weight file,
-    code in the folder), :class:`ModelChecksumMismatch` (a file is not the one listed) and,
+    :class:`ModelManifestInvalid` (no or a malformed manifest, an unlisted file of any
+    kind, a symbolic link, code or pickled weights in the folder), :class:`ModelChecksumMismatch` (a file is not the one listed) and,
     unless the operator opted in, :class:`ModelLicenseRefused` (a licence tag unknown to
     the registry, or one that forbids commercial use).
     """
     manifest = read_manifest(folder)
     where = folder / MANIFEST_NAME
-    for relative in _folder_files(folder):
-        suffix = PurePosixPath(relative).suffix.lower()
-        if suffix in CODE_SUFFIXES:
+    if (folder / MANIFEST_NAME).is_symlink():
+        raise ModelManifestInvalid(f"{where} is a symbolic link")
+    present = _folder_files(folder)
+    _refuse_code_and_pickles(folder, present)
+    for relative in present:
+        if relative not in manifest.files:
+            kind = "weight file" if is_weight_file(relative) else "file"
             raise ModelManifestInvalid(
-                f"{folder} holds code ({relative}): weights folders carry none"
-            )
-        if suffix in WEIGHT_SUFFIXES and relative not in manifest.files:
-            raise ModelManifestInvalid(
-                f"weight file {relative} in {folder} is not listed in {where}: remove it, or "
+                f"{kind} {relative} in {folder} is not listed in {where}: remove it, or "
                 "rewrite the manifest after checking where it came from"
             )
     for relative, expected in sorted(manifest.files.items()):

@@ -11,7 +11,12 @@ enough for the ``comfyui`` engine's tests (no ComfyUI, no GPU, no network):
   the prompt, its outputs (a saved image and a ``temp`` preview) and its status;
 - ``GET /view?filename=&subfolder=&type=`` serves the PNG the "SaveImage" node wrote, with
   the ``prompt`` and ``workflow`` text chunks real ComfyUI embeds;
-- ``POST /queue`` with ``{"delete": [...]}`` forgets queued prompts.
+- ``POST /queue`` with ``{"delete": [...]}`` forgets queued prompts (a running one stays);
+- ``GET /queue`` answers ``{"queue_running": [[number, prompt_id, prompt, {}, []]],
+  "queue_pending": [...]}``: the oldest unfinished prompt runs (or ``foreign_running``,
+  someone else's), the others wait;
+- ``POST /interrupt`` with ``{"prompt_id": id}`` stops that prompt if it runs (without
+  one, whatever runs), as ComfyUI since its targeted interrupt does.
 
 The "render" is a flat colour from the seed (R = seed mod 256) at the workflow's
 ``EmptyLatentImage`` size, plus the mean of any loaded image in G, so tests can check
@@ -54,6 +59,15 @@ class FakeComfy:
     deleted: list[str] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
     finished: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Someone else's prompt that is running on the server (ours then wait).
+    foreign_running: str | None = None
+    #: The bodies of ``POST /interrupt`` calls, and the prompts they stopped.
+    interrupts: list[Any] = field(default_factory=list)
+    interrupted: list[str] = field(default_factory=list)
+    #: If set, ``/view`` streams this many bytes without a Content-Length; ``view_sent``
+    #: counts what actually went out before the client stopped reading.
+    view_bytes: int | None = None
+    view_sent: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     # -- the "execution" ---------------------------------------------------------
@@ -127,6 +141,30 @@ class FakeComfy:
             self.finished[prompt_id] = entry
             return {prompt_id: entry}
 
+    def queue(self) -> dict[str, Any]:
+        with self.lock:
+            live = [
+                pid for pid in self.prompts if pid not in self.finished.keys() | set(self.interrupted)
+            ]
+            # the oldest live prompt runs, deleted or not (a delete only reaches waiting ones)
+            running = [self.foreign_running] if self.foreign_running else live[:1]
+            pending = [pid for pid in live if pid not in running and pid not in self.deleted]
+            return {
+                "queue_running": [[0, pid, self.prompts.get(pid, {}), {}, []] for pid in running],
+                "queue_pending": [
+                    [n + 1, pid, self.prompts[pid], {}, []] for n, pid in enumerate(pending)
+                ],
+            }
+
+    def interrupt(self, body: Any) -> None:
+        self.interrupts.append(body)
+        running = [item[1] for item in self.queue()["queue_running"]]
+        wanted = body.get("prompt_id") if isinstance(body, dict) else None
+        with self.lock:
+            for pid in running:
+                if wanted is None or wanted == pid:
+                    self.interrupted.append(pid)
+
     def validate(self, workflow: Any) -> dict[str, Any]:
         errors: dict[str, Any] = {}
         if not isinstance(workflow, dict):
@@ -174,13 +212,27 @@ def _handler(state: FakeComfy) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             url = urlsplit(self.path)
-            if url.path.startswith("/history/"):
+            if url.path == "/queue":
+                self._json(200, state.queue())
+            elif url.path.startswith("/history/"):
                 self._json(200, state.history(url.path.removeprefix("/history/")))
             elif url.path == "/view":
                 query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
                 data = state.files.get(query.get("filename", ""))
                 if data is None or query.get("type") != "output":
                     self._send(404, b"", "text/plain")
+                    return
+                if state.view_bytes is not None:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "image/png")
+                    self.end_headers()
+                    chunk = data + b"\0" * (64 * 1024 - len(data) % (64 * 1024))
+                    try:
+                        while state.view_sent < state.view_bytes:
+                            self.wfile.write(chunk)
+                            state.view_sent += len(chunk)
+                    except OSError:
+                        pass
                     return
                 state.served.append(data)
                 self._send(200, data, "image/png")
@@ -232,6 +284,9 @@ def _handler(state: FakeComfy) -> type[BaseHTTPRequestHandler]:
                 )
             elif path == "/queue":
                 state.deleted.extend(json.loads(body).get("delete", []))
+                self._json(200, {})
+            elif path == "/interrupt":
+                state.interrupt(json.loads(body) if body else {})
                 self._json(200, {})
             else:
                 self._send(404, b"", "text/plain")

@@ -216,6 +216,66 @@ def test_cancelling_stops_and_takes_the_prompt_off_the_queue(fake: FakeComfy, se
     with pytest.raises(EngineCancelled):
         engine(server).generate(request(options=OPTIONS, progress=progress))
     assert fake.deleted == list(fake.prompts)
+    (prompt_id,) = fake.prompts
+    assert fake.interrupts == [{"prompt_id": prompt_id}]
+    assert fake.interrupted == [prompt_id]
+    assert fake.queue()["queue_running"] == []
+
+
+def test_cancelling_a_waiting_prompt_never_interrupts_someone_elses(
+    fake: FakeComfy, server: str
+) -> None:
+    fake.failure = "never"
+    fake.foreign_running = "someone-elses-prompt"
+
+    def progress(fraction: float, message: str) -> bool:
+        return fraction < 0.1
+
+    with pytest.raises(EngineCancelled):
+        engine(server).generate(request(options=OPTIONS, progress=progress))
+    assert fake.deleted == list(fake.prompts)
+    assert fake.interrupts == [] and fake.interrupted == []
+    assert [item[1] for item in fake.queue()["queue_running"]] == ["someone-elses-prompt"]
+    assert fake.queue()["queue_pending"] == []
+
+
+def test_an_oversized_output_is_not_read_past_the_limit(
+    fake: FakeComfy, server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("likeness.engines.comfyui.MAX_IMAGE_BYTES", 256 * 1024)
+    fake.view_bytes = 256 * 1024 * 1024
+    with pytest.raises(EngineError, match="over the size limit"):
+        engine(server).generate(request(options=OPTIONS))
+    assert fake.view_sent < 32 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("model", "message"),
+    [
+        ({"license": "cc-by-nc-4.0", "commercial_use": True}, "registry says CC BY-NC 4.0"),
+        ({"license": "cc-by-nc-4.0"}, "does not allow commercial use"),
+        ({"license": "l", "commercial_use": True}, "'l' is not one the model registry knows"),
+        ({"license": "openrail++", "commercial_use": False}, "says commercial_use false"),
+    ],
+)
+def test_a_models_licence_is_judged_by_the_registry_not_the_template(
+    model: dict[str, Any], message: str
+) -> None:
+    raw = template_bytes(models=[{"name": "m.safetensors", "sha256": SHA, **model}])
+    with pytest.raises(EngineUnavailable, match=message) as caught:
+        WorkflowTemplate.parse(raw, allow_noncommercial=False)
+    assert "LIKENESS_ALLOW_NONCOMMERCIAL_MODELS=1" in str(caught.value)
+    opted = WorkflowTemplate.parse(raw, allow_noncommercial=True)
+    assert [m.commercial_use for m in opted.models] == [False]
+
+
+def test_the_licence_table_gives_commercial_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LIKENESS_ALLOW_NONCOMMERCIAL_MODELS", raising=False)
+    raw = template_bytes(models=[{"name": "m.safetensors", "sha256": SHA, "license": "MIT"}])
+    assert [m.commercial_use for m in WorkflowTemplate.parse(raw).models] == [True]
+    monkeypatch.setenv("LIKENESS_ALLOW_NONCOMMERCIAL_MODELS", "1")  # the setting opts in
+    raw = template_bytes(models=[{"name": "m.safetensors", "sha256": SHA, "license": "x-y"}])
+    assert [m.commercial_use for m in WorkflowTemplate.parse(raw).models] == [False]
 
 
 def test_a_server_that_is_down_is_unavailable() -> None:
@@ -281,11 +341,18 @@ def test_an_unsupported_task_or_bad_input_image_is_refused(server: str) -> None:
         (template_bytes(models=None), '"models" must list'),
         (
             template_bytes(
-                models=[{"name": "m", "sha256": "x", "license": "l", "commercial_use": True}]
+                models=[
+                    {"name": "m", "sha256": "x", "license": "openrail++", "commercial_use": True}
+                ]
             ),
             "sha256",
         ),
-        (template_bytes(models=[{"name": "m", "sha256": SHA, "license": "l"}]), "commercial_use"),
+        (
+            template_bytes(
+                models=[{"name": "m", "sha256": SHA, "license": "openrail++", "commercial_use": 1}]
+            ),
+            "commercial_use must be true or false",
+        ),
         (
             template_bytes(workflow(steps="{{steps:long}}")),
             r"\{\{steps:long\}\}: type must be one of",
@@ -329,8 +396,13 @@ def test_the_template_declares_tasks_and_models_and_its_placeholders() -> None:
     ("url", "configured", "processor"),
     [
         ("http://127.0.0.1:8188", None, None),
-        ("http://localhost:8188", "gpu-farm", None),
+        ("http://localhost:8188", None, None),
         ("http://[::1]:8188", None, None),
+        # a loopback port forwarded to a rented GPU (ssh -L, kubectl port-forward)
+        ("http://localhost:8188", "gpu-farm", "gpu-farm"),
+        ("http://127.0.0.1:18188", "Rented GPU Ltd", "Rented GPU Ltd"),
+        # only localhost itself is trusted to be here, not any *.localhost name
+        ("http://comfy.localhost:8188", None, "comfy.localhost"),
         ("https://comfy.studio.example:443", None, "comfy.studio.example"),
         ("http://10.1.2.3:8188", "Render Farm Ltd", "Render Farm Ltd"),
     ],

@@ -91,10 +91,16 @@ def output_png(shade: int) -> bytes:
     return png(flat(36, 24, (shade, 100, 50)), prompt="provider metadata")
 
 
+#: What the fake resolver answers for each host (no DNS in tests).
+ADDRESSES = {"cdn.tryon.test": ["93.184.215.14"]}
+
+
 def engine(api: Callable[[httpx.Request], httpx.Response], **kwargs: Any) -> HostedEngine:
     kwargs.setdefault("poll_seconds", 0.0)
+    kwargs.setdefault("resolve", lambda host: ADDRESSES[host])
+    base = kwargs.pop("base", BASE)
     return HostedEngine(
-        BASE, KEY, transport=httpx.MockTransport(api), sleep=lambda _s: None, **kwargs
+        base, KEY, transport=httpx.MockTransport(api), sleep=lambda _s: None, **kwargs
     )
 
 
@@ -293,3 +299,76 @@ def test_info_and_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     assert KEY not in repr(Settings().engines.hosted)
     with pytest.raises(EngineUnavailable, match="not http"):
         HostedEngine("ftp://x", KEY)
+
+
+@pytest.mark.parametrize(
+    "base", ["http://api.tryon.test/v1", "http://10.0.0.5/v1", "http://api.localhost/v1"]
+)
+def test_a_plain_http_api_elsewhere_is_refused(base: str) -> None:
+    api = FakeApi()
+    with pytest.raises(EngineUnavailable, match="cleartext"):
+        engine(api, base=base)
+    assert api.requests == []
+
+
+def test_plain_http_to_this_machine_is_allowed() -> None:
+    for base in ("http://127.0.0.1:9000/v1", "http://localhost:9000/v1", "http://[::1]/v1"):
+        assert engine(FakeApi(), base=base).info.processor == "fashn"
+
+
+@pytest.mark.parametrize(
+    ("output", "addresses"),
+    [
+        ("http://cdn.tryon.test/outputs/a.png", ["93.184.215.14"]),
+        ("https://169.254.169.254/latest/meta-data/", []),
+        ("https://127.0.0.1:8188/view", []),
+        ("https://[::1]/a.png", []),
+        ("https://[::ffff:10.0.0.1]/a.png", []),
+        ("https://localhost/a.png", []),
+        ("https://cdn.tryon.test/outputs/a.png", ["10.1.2.3"]),
+        ("https://cdn.tryon.test/outputs/a.png", ["93.184.215.14", "192.168.1.7"]),
+        ("https://cdn.tryon.test/outputs/a.png", ["fe80::1"]),
+        ("https://cdn.tryon.test/outputs/a.png", ["100.64.0.1"]),
+    ],
+)
+def test_outputs_are_fetched_only_over_https_from_public_hosts(
+    output: str, addresses: list[str]
+) -> None:
+    api = FakeApi(statuses=[{"status": "completed", "output": [output]}])
+    api.outputs[output] = output_png(90)
+    with pytest.raises(EngineError, match="https://host|not a public address") as caught:
+        engine(api, resolve=lambda _host: addresses).generate(tryon())
+    assert not any(str(r.url) == output for r in api.requests)
+    for address in addresses:
+        assert address not in str(caught.value)
+
+
+def test_an_output_host_that_cannot_be_resolved_is_an_error() -> None:
+    def unresolvable(host: str) -> list[str]:
+        raise OSError(f"no such host {host}")
+
+    api = FakeApi(statuses=[{"status": "completed", "output": [f"{CDN}/a.png"]}])
+    with pytest.raises(EngineError, match="cannot be resolved"):
+        engine(api, resolve=unresolvable).generate(tryon())
+
+
+def test_an_oversized_output_is_not_read_past_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("likeness.engines.hosted.MAX_IMAGE_BYTES", 64 * 1024)
+    sent: list[int] = []
+
+    def body() -> Any:
+        for _ in range(100):
+            sent.append(1)
+            yield b"x" * 16 * 1024
+
+    class Streaming(FakeApi):
+        def __call__(self, req: httpx.Request) -> httpx.Response:
+            if str(req.url).startswith(CDN):
+                self.requests.append(req)
+                return httpx.Response(200, content=body())
+            return super().__call__(req)
+
+    api = Streaming(statuses=[{"status": "completed", "output": [f"{CDN}/big.png"]}])
+    with pytest.raises(EngineError, match="over the size limit"):
+        engine(api).generate(tryon())
+    assert len(sent) <= 5

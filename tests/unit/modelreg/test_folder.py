@@ -82,9 +82,9 @@ def test_a_changed_file_is_refused_even_with_the_opt_in(folder: Path) -> None:
 
 def test_unlisted_weights_missing_files_and_code_are_refused(folder: Path) -> None:
     write_manifest(folder, license="openrail++")
-    extra = folder / "unet" / "diffusion_pytorch_model.bin"
-    extra.write_bytes(b"pickle")
-    with pytest.raises(ModelManifestInvalid, match="not listed"):
+    extra = folder / "unet" / "diffusion_pytorch_model.fp16.safetensors"
+    extra.write_bytes(b"unvetted")
+    with pytest.raises(ModelManifestInvalid, match="weight file .* not listed"):
         admit_folder(folder, allow_noncommercial=True)
     extra.unlink()
     (folder / "pipeline.py").write_text("import os")
@@ -142,3 +142,62 @@ def test_noncommercial_or_unknown_licences_need_the_opt_in(
     assert admitted.opted_in and not admitted.commercial_use and admitted.reason
     assert any(OPT_IN_VARIABLE in r.getMessage() for r in caplog.records)
     assert not modelreg.folder_commercial_use(admitted.manifest)
+
+
+def test_any_unlisted_file_is_refused_whatever_its_suffix(folder: Path) -> None:
+    write_manifest(folder, license="openrail++")
+    index = folder / "unet" / "diffusion_pytorch_model.safetensors.index.json"
+    index.write_text(json.dumps({"weight_map": {"w": "w.safetensors"}}))
+    with pytest.raises(ModelManifestInvalid, match=r"file unet/.*index\.json .* not listed"):
+        admit_folder(folder, allow_noncommercial=True)
+    index.unlink()
+    (folder / "unet" / "notes.txt").write_text("hello")
+    with pytest.raises(ModelManifestInvalid, match=r"unet/notes\.txt .* not listed"):
+        admit_folder(folder, allow_noncommercial=True)
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("unet/w.part.bin", b"pickle"),
+        ("unet/model.ckpt", b"pickle"),
+        ("unet/model.pt", b"pickle"),
+        ("unet/diffusion_pytorch_model.bin.index.json", b'{"weight_map": {}}'),
+        (
+            "unet/diffusion_pytorch_model.safetensors.index.json",
+            b'{"weight_map": {"conv.weight": "w.part"}}',
+        ),
+    ],
+)
+def test_pickled_weights_are_refused_even_when_listed(
+    folder: Path, name: str, content: bytes
+) -> None:
+    (folder / name).write_bytes(content)
+    with pytest.raises(ModelManifestInvalid, match="safetensors"):
+        write_manifest(folder, license="openrail++")
+    (folder / name).unlink()
+    write_manifest(folder, license="openrail++")
+    (folder / name).write_bytes(content)
+    manifest = json.loads((folder / MANIFEST_NAME).read_text())
+    manifest["files"][name] = modelreg.file_sha256(folder / name)
+    (folder / MANIFEST_NAME).write_text(json.dumps(manifest))
+    with pytest.raises(ModelManifestInvalid, match="safetensors"):
+        admit_folder(folder, allow_noncommercial=True)
+
+
+def test_symbolic_links_are_refused(folder: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "diffusion_pytorch_model.safetensors").write_bytes(b"unvetted")
+    write_manifest(folder, license="openrail++")
+    (folder / "controlnet").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(ModelManifestInvalid, match="controlnet .* symbolic link"):
+        admit_folder(folder, allow_noncommercial=True)
+    with pytest.raises(ModelManifestInvalid, match="symbolic link"):
+        write_manifest(folder, license="openrail++")
+    (folder / "controlnet").unlink()
+    weights = folder / "unet" / "diffusion_pytorch_model.safetensors"
+    weights.unlink()
+    weights.symlink_to(elsewhere / "diffusion_pytorch_model.safetensors")
+    with pytest.raises(ModelManifestInvalid, match="symbolic link"):
+        admit_folder(folder, allow_noncommercial=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import json
 import os
 import threading
@@ -351,9 +352,29 @@ class DiffusersEngine:
         return EngineImage(pixels=pixels, seed=seed, params=params, models=models)
 
 
+def _builtin_pipeline_module(name: str) -> bool:
+    """Whether ``name`` is one of diffusers' own pipeline packages (``diffusers.pipelines.
+    stable_diffusion`` holds ``StableDiffusionSafetyChecker``): code that ships with
+    diffusers, not code from the folder. Looked up without importing the package."""
+    if not name.isidentifier():
+        return False
+    try:  # the top-level spec: finding it runs nothing of diffusers
+        spec = importlib.util.find_spec("diffusers")
+    except (ImportError, ValueError):
+        return False
+    for location in list(spec.submodule_search_locations or []) if spec else []:
+        base = Path(location) / "pipelines" / name
+        if (base / "__init__.py").is_file() or base.with_suffix(".py").is_file():
+            return True
+    return False
+
+
 def _check_model_index(folder: Path) -> None:
-    """Only the Stable Diffusion pipelines, with components from diffusers and
-    transformers: a folder can name no custom class (whose code would run)."""
+    """Only the Stable Diffusion pipelines, with components from diffusers, transformers
+    or one of diffusers' own pipeline packages (a stock SD 1.x folder's safety checker
+    comes from ``stable_diffusion``): a folder can name no custom class (whose code would
+    run). A component that is not ``[library, class]`` (or ``[null, null]``, left out)
+    makes the folder malformed."""
     path = folder / "model_index.json"
     try:
         index = json.loads(path.read_text(encoding="utf-8"))
@@ -365,12 +386,19 @@ def _check_model_index(folder: Path) -> None:
             f"{path} declares {name!r}; the diffusers engine loads {', '.join(sorted(PIPELINES))}"
         )
     for component, value in index.items():
-        if component.startswith("_") or not isinstance(value, list) or value[0] is None:
+        if component.startswith("_") or not isinstance(value, list):
             continue
-        if value[0] not in _COMPONENT_LIBRARIES:
+        if len(value) != 2 or not all(item is None or isinstance(item, str) for item in value):
             raise EngineUnavailable(
-                f"{path}: component {component} comes from {value[0]!r}, not diffusers or "
-                "transformers"
+                f"{path}: component {component} must be [library, class], not {value!r}"
+            )
+        library, _ = value
+        if library is None:
+            continue
+        if library not in _COMPONENT_LIBRARIES and not _builtin_pipeline_module(library):
+            raise EngineUnavailable(
+                f"{path}: component {component} comes from {library!r}, not diffusers, "
+                "transformers or one of diffusers' own pipelines"
             )
 
 
