@@ -208,7 +208,8 @@ def write_manifest(folder: Path, *, license: str, name: str | None = None) -> Fo
 
     Refuses a folder with code (:data:`CODE_SUFFIXES`), pickled weights
     (:data:`PICKLE_SUFFIXES`, or a shard index pointing at them) or a symbolic link in it,
-    or without any weight file. The licence tag is written as given; :func:`admit_folder` judges it at load time.
+    or without any weight file. The licence tag is written as given; :func:`admit_folder`
+    judges it at load time.
     """
     if not folder.is_dir():
         raise ModelMissing(f"model folder {folder} does not exist")
@@ -244,7 +245,8 @@ def admit_folder(folder: Path, *, allow_noncommercial: bool | None = None) -> Ad
 
     Raises :class:`ModelMissing` (no folder, or a listed file is absent),
     :class:`ModelManifestInvalid` (no or a malformed manifest, an unlisted file of any
-    kind, a symbolic link, code or pickled weights in the folder), :class:`ModelChecksumMismatch` (a file is not the one listed) and,
+    kind, a symbolic link, code or pickled weights in the folder),
+    :class:`ModelChecksumMismatch` (a file is not the one listed) and,
     unless the operator opted in, :class:`ModelLicenseRefused` (a licence tag unknown to
     the registry, or one that forbids commercial use).
     """

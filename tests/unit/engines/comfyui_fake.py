@@ -143,9 +143,8 @@ class FakeComfy:
 
     def queue(self) -> dict[str, Any]:
         with self.lock:
-            live = [
-                pid for pid in self.prompts if pid not in self.finished.keys() | set(self.interrupted)
-            ]
+            done = self.finished.keys() | set(self.interrupted)
+            live = [pid for pid in self.prompts if pid not in done]
             # the oldest live prompt runs, deleted or not (a delete only reaches waiting ones)
             running = [self.foreign_running] if self.foreign_running else live[:1]
             pending = [pid for pid in live if pid not in running and pid not in self.deleted]

@@ -336,7 +336,7 @@ def test_outputs_are_fetched_only_over_https_from_public_hosts(
 ) -> None:
     api = FakeApi(statuses=[{"status": "completed", "output": [output]}])
     api.outputs[output] = output_png(90)
-    with pytest.raises(EngineError, match="https://host|not a public address") as caught:
+    with pytest.raises(EngineError, match=r"https://host|not a public address") as caught:
         engine(api, resolve=lambda _host: addresses).generate(tryon())
     assert not any(str(r.url) == output for r in api.requests)
     for address in addresses:

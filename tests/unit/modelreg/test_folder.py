@@ -84,7 +84,7 @@ def test_unlisted_weights_missing_files_and_code_are_refused(folder: Path) -> No
     write_manifest(folder, license="openrail++")
     extra = folder / "unet" / "diffusion_pytorch_model.fp16.safetensors"
     extra.write_bytes(b"unvetted")
-    with pytest.raises(ModelManifestInvalid, match="weight file .* not listed"):
+    with pytest.raises(ModelManifestInvalid, match=r"weight file .* not listed"):
         admit_folder(folder, allow_noncommercial=True)
     extra.unlink()
     (folder / "pipeline.py").write_text("import os")
@@ -191,7 +191,7 @@ def test_symbolic_links_are_refused(folder: Path, tmp_path: Path) -> None:
     (elsewhere / "diffusion_pytorch_model.safetensors").write_bytes(b"unvetted")
     write_manifest(folder, license="openrail++")
     (folder / "controlnet").symlink_to(elsewhere, target_is_directory=True)
-    with pytest.raises(ModelManifestInvalid, match="controlnet .* symbolic link"):
+    with pytest.raises(ModelManifestInvalid, match=r"controlnet .* symbolic link"):
         admit_folder(folder, allow_noncommercial=True)
     with pytest.raises(ModelManifestInvalid, match="symbolic link"):
         write_manifest(folder, license="openrail++")
