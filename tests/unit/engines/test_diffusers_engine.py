@@ -20,6 +20,7 @@ from likeness.engines import (
     Task,
 )
 from likeness.engines.diffusers import LORA_EXTRA, DiffusersEngine
+from likeness.engines.diffusers._engine import _check_model_index
 from likeness.modelreg import (
     OPT_IN_VARIABLE,
     ModelChecksumMismatch,
@@ -226,6 +227,48 @@ def test_a_folder_naming_a_custom_pipeline_class_is_refused(weights: Path) -> No
     (weights / "model_index.json").write_text(json.dumps(index))
     write_manifest(weights, license="openrail++", name="sd-tiny")
     with pytest.raises(EngineUnavailable, match="MyOwnPipeline"):
+        DiffusersEngine(weights, device="cpu").generate(_request())
+
+
+#: ``model_index.json`` as published with Stable Diffusion 1.5 (its safety checker and
+#: feature extractor included).
+SD15_INDEX = {
+    "_class_name": "StableDiffusionPipeline",
+    "_diffusers_version": "0.6.0",
+    "feature_extractor": ["transformers", "CLIPImageProcessor"],
+    "safety_checker": ["stable_diffusion", "StableDiffusionSafetyChecker"],
+    "scheduler": ["diffusers", "PNDMScheduler"],
+    "text_encoder": ["transformers", "CLIPTextModel"],
+    "tokenizer": ["transformers", "CLIPTokenizer"],
+    "unet": ["diffusers", "UNet2DConditionModel"],
+    "vae": ["diffusers", "AutoencoderKL"],
+}
+
+
+def test_a_stock_sd15_model_index_is_accepted(tmp_path: Path) -> None:
+    (tmp_path / "model_index.json").write_text(json.dumps(SD15_INDEX))
+    _check_model_index(tmp_path)  # raises if refused
+
+
+@pytest.mark.parametrize(
+    ("component", "message"),
+    [
+        (["my_pipelines", "EvilChecker"], "comes from 'my_pipelines'"),
+        (["stable_diffusion.evil", "EvilChecker"], "comes from 'stable_diffusion.evil'"),
+        (["../stable_diffusion", "EvilChecker"], "comes from"),
+        ([], r"must be \[library, class\]"),
+        (["diffusers"], r"must be \[library, class\]"),
+        (["diffusers", "UNet2DConditionModel", "extra"], r"must be \[library, class\]"),
+    ],
+)
+def test_custom_or_malformed_components_are_refused(
+    weights: Path, component: list[str], message: str
+) -> None:
+    index = json.loads((weights / "model_index.json").read_text())
+    index["safety_checker"] = component
+    (weights / "model_index.json").write_text(json.dumps(index))
+    write_manifest(weights, license="openrail++", name="sd-tiny")
+    with pytest.raises(EngineUnavailable, match=message):
         DiffusersEngine(weights, device="cpu").generate(_request())
 
 
