@@ -26,11 +26,13 @@ Exceptions (all subclasses of :class:`likeness.errors.LikenessError`, HTTP 500):
     ├── ModelLicenseRefused    the licence forbids commercial use
     ├── ModelMissing           the file is not installed
     └── ModelManifestInvalid   a weights folder's manifest is absent or malformed, or
-                               the folder holds an unlisted weight file or code
+                               the folder holds an unlisted file, a link,
+                               code or pickled weights
 
 Folders of weights an operator brings (a diffusers pipeline) carry their own manifest,
 ``likeness-model.json`` (:func:`write_manifest`, ``likeness models manifest``), checked by
-:func:`admit_folder` before they are loaded: every file's SHA-256, no unlisted weight file,
+:func:`admit_folder` before they are loaded: every file's SHA-256, no unlisted file (of
+any kind), no symbolic link, no code and no pickled weights,
 and the licence tag against :data:`LICENSES` (an unknown tag is refused like a
 non-commercial one unless the operator opts in).
 """

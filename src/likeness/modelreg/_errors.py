@@ -27,4 +27,5 @@ class ModelMissing(ModelError):
 
 class ModelManifestInvalid(ModelError):
     """A weights folder's manifest (``likeness-model.json``) is missing or malformed, or the
-    folder holds something the manifest does not vouch for (an unlisted weight file, code)."""
+    folder holds something the manifest does not vouch for (an unlisted file, a symbolic
+    link, code, pickled weights)."""

@@ -61,7 +61,8 @@ def manifest_command(
     """Write FOLDER/likeness-model.json: every file's SHA-256 and the licence tag.
 
     Run it once, after checking where the files came from: engines load the folder only
-    while every file still has the SHA-256 written here and no weight file is unlisted.
+    while every file still has the SHA-256 written here and no file is unlisted. Refuses a
+    folder with code, pickled weights or a symbolic link in it.
     """
     from likeness.modelreg import folder_commercial_use, license_terms, write_manifest
 

@@ -125,7 +125,8 @@ class DiffusersEngine:
     ``tokenizer/``, ``scheduler/``; ``text_encoder_2/`` and ``tokenizer_2/`` for XL), an
     optional OpenPose ControlNet in ``controlnet/``, and ``likeness-model.json``, the
     manifest (``likeness models manifest FOLDER --license TAG``). Before anything is loaded
-    the model registry checks every file's SHA-256, that no weight file is unlisted and
+    the model registry checks every file's SHA-256, that no file is unlisted or a link,
+    that no pickled weights are there and
     that the licence tag allows commercial use (:func:`likeness.modelreg.admit_folder`);
     only then are the weights read, from local files only, safetensors only, with the
     Hugging Face libraries offline.
