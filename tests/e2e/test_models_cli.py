@@ -83,3 +83,20 @@ def test_manifest_writes_every_files_hash_and_judges_the_licence(
     result = runner.invoke(app, ["models", "manifest", str(tmp_path / "nope"), "--license", "mit"])
     assert result.exit_code == 1
     assert result.output.startswith("error: model folder") and "Traceback" not in result.output
+
+
+def test_manifest_refuses_pickled_weights_and_links_in_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "sd15"
+    (folder / "unet").mkdir(parents=True)
+    (folder / "unet" / "diffusion_pytorch_model.safetensors").write_bytes(b"w")
+    (folder / "unet" / "diffusion_pytorch_model.bin").write_bytes(b"pickle")
+    result = runner.invoke(app, ["models", "manifest", str(folder), "--license", "mit"])
+    assert result.exit_code == 1
+    assert result.output.startswith("error: ") and "pickled weights" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not (folder / "likeness-model.json").exists()
+    (folder / "unet" / "diffusion_pytorch_model.bin").unlink()
+    (folder / "vae").symlink_to(tmp_path, target_is_directory=True)
+    result = runner.invoke(app, ["models", "manifest", str(folder), "--license", "mit"])
+    assert result.exit_code == 1 and "symbolic link" in result.output
+    assert not (folder / "likeness-model.json").exists()
