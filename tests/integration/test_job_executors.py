@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 
 import pytest
@@ -180,3 +181,5 @@ def test_the_api_server_runs_a_job_whose_worker_died_while_it_runs(
     with db.unit_of_work() as session:
         job = service.to_read(service.get_for(session, SYSTEM_ACTOR, job_id))
     assert job.attempts == 2 and "killed:1:0" in (job.last_error or "")
+    # The waker stopped with the server.
+    assert not [t for t in threading.enumerate() if t.name == "likeness-job-waker"]
