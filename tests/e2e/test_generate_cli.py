@@ -84,3 +84,28 @@ def test_generate_with_the_studio_engine(
     output = ok_json("output", "show", row["output_ids"][0], *as_(world, "talent"))
     assert (output["width"], output["height"]) == (270, 338)
     assert output["engine_params"]["provenance"]["generative"] is False
+
+
+def test_generate_runs_its_own_job_and_leaves_the_older_ones(
+    world: World, tmp_path: Path, db: Database, checks: FakeChecks
+) -> None:
+    from likeness.identity.actor import SYSTEM_ACTOR
+    from likeness.jobs import service as jobs
+    from likeness.models.job import Job, JobStatus
+
+    twin = support.built_twin(world, tmp_path)
+    lic = support.active_license(db, world)
+    with db.unit_of_work() as session:  # someone else's generation, queued first
+        older = jobs.enqueue(
+            session, SYSTEM_ACTOR, service.JOB_KIND, {"generation_request_id": "f" * 32}
+        ).id
+    code, out = run(
+        "generate", "--license", lic, "--twin", twin, "--engine", "studio",
+        "--scene", str(support.scene(tmp_path)), "--size", "270x338", "--territory", "FR",
+        "--json", *as_(world, "brand"),
+    )  # fmt: skip
+    assert code == 0, out
+    assert json.loads(out)["status"] == "succeeded"
+    with db.unit_of_work() as session:
+        job = session.get(Job, older)
+        assert job is not None and job.status is JobStatus.queued and job.attempts == 0

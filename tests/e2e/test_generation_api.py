@@ -52,7 +52,6 @@ def setup(
     # What the server's workers kept in this process's cache belongs to this test.
     for key in [k for k in worker.PROCESS_CACHE if k.startswith("generation:")]:
         del worker.PROCESS_CACHE[key]
-    worker.PROCESS_CACHE.pop(service.CACHE_RUNTIME, None)
 
 
 def _body(s: gs.Setup, **changes: Any) -> dict[str, Any]:
@@ -128,6 +127,10 @@ def test_refusals_answer_in_the_error_shape(setup: Any) -> None:
     for body, status, error in cases:
         answer = client.post(f"{API}/generations", json=body, headers=headers["brand"])
         assert (answer.status_code, answer.json()["error"]) == (status, error), answer.text
+        if error == "GenerationNotAllowed":
+            # The decision's reasons, by code: what the brand must change.
+            detail = answer.json()["detail"]
+            assert "channel.not_licensed:" in detail and "channel 'tiktok'" in detail
     answer = client.post(f"{API}/generations", json=_body(s), headers=headers["talent"])
     assert answer.status_code == 403 and answer.json()["error"] == "GenerationNotPermitted"
     assert client.get(f"{API}/generations", headers=headers["brand"]).json() == []

@@ -142,9 +142,9 @@ class FakeChecks:
 
 
 def cache(s: Setup, engine: Any, checks: Any | None = None) -> dict[str, Any]:
-    """A worker process's cache with the test's runtime, engine, checks and stamp."""
+    """A worker process's cache with the test's engine, checks and stamp (the runtime
+    comes with the job's context: the worker's own)."""
     return {
-        service.CACHE_RUNTIME: s.runtime,
         service.CACHE_ENGINE + engine.info.name: engine,
         service.CACHE_CHECKS: checks or FakeChecks(),
         service.CACHE_STAMP: s.config,

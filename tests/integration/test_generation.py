@@ -69,6 +69,17 @@ def _png(color: tuple[int, int, int] = (200, 40, 40)) -> bytes:
     return buffer.getvalue()
 
 
+def _event_payload(db: Database, action: str, object_id: str) -> dict[str, Any]:
+    with db.unit_of_work() as session:
+        event = session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == action, AuditEvent.object_id == object_id)
+            .order_by(AuditEvent.seq.desc())
+        ).first()
+        assert event is not None, f"no {action} event for {object_id}"
+        return dict(json.loads(event.payload))
+
+
 def _count(db: Database, model: Any) -> int:
     with db.unit_of_work() as session:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
@@ -176,16 +187,17 @@ def test_a_retry_after_a_crash_between_outputs_makes_no_duplicate(
     made = _outputs(db, done.request.id)
     assert [o.generation_index for o in made] == [0, 1, 2] and made[0].id == kept
     # A late duplicate attempt (a lease taken over) stores nothing new.
-    again = service.run_job(_Ctx(done.request.id, gs.cache(s, engine)))
+    again = service.run_job(_Ctx(done.request.id, gs.cache(s, engine), s.runtime))
     assert again["made"] == [] and len(_outputs(db, done.request.id)) == 3
 
 
 class _Ctx:
-    def __init__(self, request_id: str, cache: dict[str, Any]) -> None:
+    def __init__(self, request_id: str, cache: dict[str, Any], runtime: Any) -> None:
         self.job_id = "direct"
         self.payload = {"generation_request_id": request_id}
         self.attempt = 1
         self.cache = cache
+        self.runtime = runtime
 
     def progress(self, fraction: float | None = None, message: str | None = None) -> bool:
         return True
@@ -306,7 +318,7 @@ def test_an_engine_returning_fewer_pixels_still_stores_what_it_made(
 
 
 def test_models_seed_and_an_imported_ingredient_are_recorded_for_the_manifest(
-    s: gs.Setup, db: Database
+    s: gs.Setup, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     original = _png((10, 200, 10))
 
@@ -320,6 +332,8 @@ def test_models_seed_and_an_imported_ingredient_are_recorded_for_the_manifest(
                 for i in made
             ]
 
+    # The worker's own settings carry the operator's opt-in (its runtime, not the API's).
+    monkeypatch.setattr(s.runtime.settings, "allow_noncommercial_models", True)
     engine = Importer(name="importer", models=(NC_MODEL,))
     done = gs.submit(
         s,
@@ -333,6 +347,11 @@ def test_models_seed_and_an_imported_ingredient_are_recorded_for_the_manifest(
     provenance = json.loads(made.engine_params)["provenance"]
     assert provenance["models"] == [{"name": "sd-nc", "sha256": NC_MODEL.sha256}]
     assert provenance["seed"] == 7
+    # The opt-in's use is on the record: the output's provenance and the request's event.
+    assert provenance["noncommercial_models"] == ["sd-nc"]
+    assert _event_payload(db, "generation.requested", done.request.id)["noncommercial_models"] == [
+        "sd-nc"
+    ]
     ingredient = provenance["ingredient"]
     assert ingredient["sha256"] == service.sha256_hex(original)
     deps = s.runtime.storage
@@ -373,3 +392,275 @@ def test_the_twins_sealed_lora_reaches_the_engine(s: gs.Setup, db: Database) -> 
             select(AuditEvent.action).where(AuditEvent.action == "twin.use_extras")
         ).all()
     assert len(used) == 1
+
+
+# --- the worker's own runtime, and the rules checked again when the job runs ----------
+
+
+class _CountingEngine(MemoryEngine):
+    """A memory engine that counts the requests it was given (what it saw of a twin)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.calls = 0
+
+    def generate(self, request: Any) -> list[EngineImage]:
+        self.calls += 1
+        return super().generate(request)
+
+
+def test_a_job_runs_against_the_workers_runtime_not_the_environment(
+    s: gs.Setup, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No runtime in the cache, and the environment names another (empty) database:
+    the job still uses the worker's runtime."""
+    monkeypatch.setenv("LIKENESS_DATABASE_URL", f"sqlite:///{tmp_path / 'elsewhere.db'}")
+    engine = MemoryEngine()
+    done = gs.submit(s, s.create(count=1), engine)
+    cache = gs.cache(s, engine)
+    assert "runtime" not in cache
+    outcome = gs.run(s, cache)
+    assert outcome is not None and outcome.status is JobStatus.succeeded, outcome
+    assert len(_outputs(db, done.request.id)) == 1
+    assert not (tmp_path / "elsewhere.db").exists()
+
+
+def _set_license_status(db: Database, license_id: str, status: str) -> None:
+    """The license changed under a queued job without its jobs being cancelled (the clock
+    passing its end, an older server, a direct repair)."""
+    from sqlalchemy import update
+
+    from likeness.models.license import License
+
+    with db.unit_of_work() as session:
+        session.execute(update(License).where(License.id == license_id).values(status=status))
+
+
+@pytest.mark.parametrize("status", ["suspended", "expired", "withdrawn"])
+def test_a_job_under_a_license_that_no_longer_allows_it_never_reaches_the_engine(
+    s: gs.Setup, db: Database, status: str
+) -> None:
+    engine = _CountingEngine()
+    done = gs.submit(s, s.create(count=1), engine)
+    _set_license_status(db, s.license_id, status)
+    cache = gs.cache(s, engine)
+    outcome = gs.run(s, cache)
+    assert outcome is not None and outcome.status is JobStatus.failed  # 403: no retry
+    assert outcome.error is not None and outcome.error.startswith("GenerationNotAllowed")
+    assert engine.calls == 0 and not cache.get(service.CACHE_SUBJECTS)  # never decrypted
+    assert _outputs(db, done.request.id) == []
+    with db.unit_of_work() as session:
+        brand = s.world.actor(session, "brand")
+        row = service.get_for(session, brand, done.request.id)
+        assert row.status is GenerationStatus.failed
+
+
+def test_the_worker_checks_the_engine_it_built_not_the_one_the_api_checked(
+    s: gs.Setup, db: Database
+) -> None:
+    at_submit = _CountingEngine()
+    gs.submit(s, s.create(count=1), at_submit)
+    # This worker's "memory" engine sends the likeness to a processor the terms omit.
+    elsewhere = _CountingEngine(processor="fashn")
+    outcome = gs.run(s, gs.cache(s, elsewhere))
+    assert outcome is not None and outcome.status is JobStatus.failed
+    assert (outcome.error or "").startswith("ProcessorNotAllowed")
+    assert elsewhere.calls == 0
+    # A worker whose engine loads a non-commercial model, without this worker's opt-in.
+    gs.submit(s, s.create(count=1, seed=8), at_submit)
+    restricted = _CountingEngine(models=(NC_MODEL,))
+    outcome = gs.run(s, gs.cache(s, restricted))
+    assert outcome is not None and outcome.status is JobStatus.failed
+    assert (outcome.error or "").startswith("ModelNotLicensed")
+    assert restricted.calls == 0
+
+
+def test_suspending_the_license_cancels_its_queued_generation(s: gs.Setup, db: Database) -> None:
+    engine = _CountingEngine()
+    done = gs.submit(s, s.create(count=1), engine)
+    with db.unit_of_work() as session:
+        licensing.suspend(
+            session, s.world.actor(session, "talent"), s.license_id, TransitionIn(reason="audit")
+        )
+    assert gs.run(s, gs.cache(s, engine)) is None and engine.calls == 0
+    with db.unit_of_work() as session:
+        row = service.get_for(session, s.world.actor(session, "brand"), done.request.id)
+        assert row.status is GenerationStatus.cancelled
+        assert "suspended" in (row.status_reason or "")
+
+
+# --- what the brand sees of the job and of the checks --------------------------------------
+
+
+def test_the_jobs_result_lists_only_what_the_brand_may_see(s: gs.Setup, db: Database) -> None:
+    from likeness.jobs import service as jobs
+
+    engine = MemoryEngine()
+    done = gs.submit(s, s.create(count=3), engine)
+    outcome = gs.run(s, gs.cache(s, engine, gs.FakeChecks(reject=frozenset({1}))))
+    assert outcome is not None and outcome.status is JobStatus.succeeded
+    good, bad, other = _outputs(db, done.request.id)
+    assert done.job is not None
+    with db.unit_of_work() as session:
+        brand = s.world.actor(session, "brand")
+        result = jobs.to_read(jobs.get_for(session, brand, done.job.id)).result
+        visible = {o.id for o in outputs.list_for(session, brand)}
+    assert result["made"] == [good.id, other.id] and result["check_rejected"] == 1
+    assert bad.id not in result["made"] and set(result["made"]) <= visible
+
+
+class _ChecksNamingAnotherTwin:
+    def __call__(self, session: Any, deps: Any, twin_id: str, pixels: Any) -> Any:
+        from likeness.generation.checks import CheckResult
+
+        return CheckResult(
+            True,
+            None,
+            {"distance": 0.1, "threshold": 0.45},
+            {"nearest_other": "someone-else", "nearest_other_distance": 0.6},
+        )
+
+
+def test_another_twins_id_and_distance_are_for_operators_only(s: gs.Setup, db: Database) -> None:
+    engine = MemoryEngine()
+    done = gs.submit(s, s.create(count=1), engine)
+    gs.run(s, gs.cache(s, engine, _ChecksNamingAnotherTwin()))
+    (made,) = _outputs(db, done.request.id)
+    with db.unit_of_work() as session:
+        brand = s.world.actor(session, "brand")
+        read = outputs.to_read(session, outputs.get_for(session, brand, made.id))
+    assert read.check is not None and read.check["passed"] is True
+    assert "someone-else" not in json.dumps(read.model_dump(mode="json"))
+    assert "nearest_other" not in json.dumps(read.check)
+    payload = _event_payload(db, "generation.identity_checked", made.id)
+    assert payload["nearest_other"] == "someone-else"
+    assert payload["nearest_other_distance"] == 0.6
+
+
+# --- idempotency under a race, and a worker limited to its own job ----------------------------
+
+
+def test_two_submits_racing_on_one_idempotency_key_replay_one_request(
+    s: gs.Setup, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from likeness.generation import repository
+
+    engine = MemoryEngine()
+    first = gs.submit(s, s.create(idempotency_key="race"), engine, {InputRole.image: _png()})
+    blobs_before = len(list(s.runtime.storage.blobs.inventory()))
+    real = repository.by_idempotency_key
+    misses = iter([True])
+
+    def lookup(*args: Any) -> Any:
+        # The other request committed between this one's lookup and its insert.
+        return None if next(misses, False) else real(*args)
+
+    monkeypatch.setattr(repository, "by_idempotency_key", lookup)
+    again = gs.submit(s, s.create(idempotency_key="race"), engine, {InputRole.image: _png()})
+    assert again.replayed and again.request.id == first.request.id
+    assert _count(db, GenerationRequest) == 1 and _count(db, Job) == 1
+    assert len(list(s.runtime.storage.blobs.inventory())) == blobs_before  # its inputs went away
+    misses = iter([True])
+    with pytest.raises(IdempotencyKeyConflict):
+        gs.submit(s, s.create(idempotency_key="race", seed=9), engine)
+    assert _count(db, GenerationRequest) == 1
+
+
+def test_a_worker_limited_to_one_job_leaves_the_older_ones(s: gs.Setup, db: Database) -> None:
+    from likeness.jobs import worker
+
+    engine = MemoryEngine()
+    older = gs.submit(s, s.create(count=1), engine)
+    mine = gs.submit(s, s.create(count=1, seed=8), engine)
+    assert older.job is not None and mine.job is not None
+    outcome = worker.run_next(
+        s.runtime,
+        "cli-worker",
+        [service.JOB_KIND],
+        cache=gs.cache(s, engine),
+        handlers=service.HANDLERS,
+        only=[mine.job.id],
+    )
+    assert outcome is not None and outcome.job_id == mine.job.id
+    assert _outputs(db, older.request.id) == []
+
+
+# --- the worker's cache of decrypted twins ------------------------------------------------
+
+
+def _cached_subjects(cache: dict[str, Any]) -> list[Any]:
+    """Every decrypted subject the cache holds, however it is keyed."""
+    held: list[Any] = []
+    for key, value in cache.items():
+        if key.startswith("generation:subject"):
+            held.extend(value.values() if isinstance(value, dict) else [value])
+    return held
+
+
+def test_a_replaced_lora_is_loaded_afresh(s: gs.Setup, db: Database) -> None:
+    from likeness.twin import extras
+    from tiny_diffusion import fake_lora
+
+    first, second = fake_lora(3), fake_lora(4)
+    assert first != second
+    engine = _RecordingEngine()
+    cache = gs.cache(s, engine)
+    for lora, seed in ((first, 1), (second, 2)):
+        with db.unit_of_work() as session:
+            extras.add_lora(
+                session, s.world.actor(session, "talent"), s.runtime.storage, s.twin_id, lora
+            )
+        gs.submit(s, s.create(count=1, seed=seed), engine)
+        outcome = gs.run(s, cache)
+        assert outcome is not None and outcome.status is JobStatus.succeeded, outcome
+    assert engine.extras == [{"lora": first}, {"lora": second}]
+    assert len(_cached_subjects(cache)) == 1  # the replaced LoRA's subject was let go
+
+
+def test_a_twin_version_no_longer_active_leaves_the_cache(s: gs.Setup, db: Database) -> None:
+    from sqlalchemy import update
+
+    from likeness.models.twin import TwinVersion, TwinVersionStatus
+
+    engine = MemoryEngine()
+    cache = gs.cache(s, engine)
+    gs.submit(s, s.create(count=1), engine)
+    assert gs.run(s, cache) is not None and len(_cached_subjects(cache)) == 1
+    with db.unit_of_work() as session:
+        session.execute(
+            update(TwinVersion)
+            .where(TwinVersion.twin_id == s.twin_id)
+            .values(status=TwinVersionStatus.shredded)
+        )
+    ctx = _Ctx("unused", cache, s.runtime)
+    with pytest.raises(Exception) as failed:
+        service._subject(ctx, s.runtime, s.twin_id)
+    assert getattr(failed.value, "status_code", 500) < 500  # a clear refusal, not a crash
+    assert _cached_subjects(cache) == []
+
+
+def test_a_subject_of_a_twin_that_is_gone_is_dropped_on_the_next_call(
+    s: gs.Setup, db: Database
+) -> None:
+    from collections import OrderedDict
+
+    engine = MemoryEngine()
+    cache = gs.cache(s, engine)
+    stale = object()
+    cache[service.CACHE_SUBJECTS] = OrderedDict({("gone", 1, "digest"): stale})
+    gs.submit(s, s.create(count=1), engine)
+    assert gs.run(s, cache) is not None
+    assert stale not in _cached_subjects(cache) and len(_cached_subjects(cache)) == 1
+
+
+def test_the_subject_cache_keeps_the_most_recently_used_few() -> None:
+    from collections import OrderedDict
+
+    table: OrderedDict[tuple[str, int, str], Any] = OrderedDict()
+    for n in range(service.SUBJECT_CACHE_SIZE + 2):
+        service.remember(table, (f"t{n}", 1, "d"), n)
+    assert len(table) == service.SUBJECT_CACHE_SIZE
+    assert ("t0", 1, "d") not in table and ("t1", 1, "d") not in table
+    service.remember(table, ("t2", 1, "d"), 2)  # used again: now the newest
+    service.remember(table, ("new", 1, "d"), "x")
+    assert ("t2", 1, "d") in table and ("t3", 1, "d") not in table

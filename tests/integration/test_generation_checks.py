@@ -88,7 +88,8 @@ def test_only_the_licensed_twin_passes(
     own = _check(session, deps, a.twin_id, image_a)
     assert own.passed and own.reason is None, own.details
     assert own.details["distance"] <= GENERATION_THRESHOLD
-    assert own.details["nearest_other"] == b.twin_id and own.details["gallery"] == 1
+    assert own.operator_details["nearest_other"] == b.twin_id and own.details["gallery"] == 1
+    assert "nearest_other" not in own.details  # the brand reads details: no one else's twin
     assert own.details["twin_version"] == 1
     assert _check(session, deps, b.twin_id, image_b).passed
 
@@ -99,8 +100,8 @@ def test_only_the_licensed_twin_passes(
     swapped = _check(session, deps, a.twin_id, image_b)
     assert not swapped.passed
     assert swapped.reason in {"identity.closer_twin", "identity.mismatch"}
-    assert swapped.details["nearest_other"] == b.twin_id
-    assert swapped.details["nearest_other_distance"] < swapped.details["distance"]
+    assert swapped.operator_details["nearest_other"] == b.twin_id
+    assert swapped.operator_details["nearest_other_distance"] < swapped.details["distance"]
 
     blank = _check(session, deps, a.twin_id, np.full((256, 256, 3), 128, np.uint8))
     assert (blank.passed, blank.reason) == (False, "face.none")

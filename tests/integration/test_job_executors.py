@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 
 import pytest
@@ -156,3 +157,29 @@ def test_the_api_server_runs_jobs_left_queued_before_it_started(rt: Runtime, db:
         assert statuses == {job_id: JobStatus.succeeded}
         assert rt in executors._shared
     assert rt not in executors._shared  # closed with the server
+
+
+def test_the_api_server_runs_a_job_whose_worker_died_while_it_runs(
+    settings: Settings, db: Database
+) -> None:
+    """A job leased after the server started by a worker that was then killed (kill -9:
+    no heartbeat, no failure recorded) is taken again once its lease runs out, without
+    any new submit: the server wakes its workers every half lease."""
+    from fastapi.testclient import TestClient
+
+    from likeness.api.app import create_app
+    from likeness.jobs import executors
+
+    short = settings.model_copy(update={"jobs": JobSettings(lease_seconds=0.4)})
+    rt = Runtime(short, db)
+    with TestClient(create_app(runtime=rt)):
+        with db.unit_of_work() as session:  # queued and leased by the dead worker at once
+            job_id = service.enqueue(session, SYSTEM_ACTOR, "test.steps", {"n": 1}).id
+            assert service.lease(session, "killed:1:0", ["test.steps"], 0.3) is not None
+        statuses = executors._wait(db, [job_id], 15, lambda _job_id: None)
+        assert statuses == {job_id: JobStatus.succeeded}
+    with db.unit_of_work() as session:
+        job = service.to_read(service.get_for(session, SYSTEM_ACTOR, job_id))
+    assert job.attempts == 2 and "killed:1:0" in (job.last_error or "")
+    # The waker stopped with the server.
+    assert not [t for t in threading.enumerate() if t.name == "likeness-job-waker"]

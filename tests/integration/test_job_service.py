@@ -274,21 +274,6 @@ def test_list_filters_by_status_kind_and_ref(session: Session) -> None:
     assert ids() == [b.id, a.id]  # newest first
 
 
-def test_cancel_for_refs_stops_queued_and_running_jobs_of_those_objects(session: Session) -> None:
-    queued = _job(session, ref_type="req", ref_id="1")
-    running = _job(session, ref_type="req", ref_id="1")
-    other = _job(session, ref_type="req", ref_id="2")
-    assert service.lease(session, "w1", None, 60) is not None  # the oldest: ``queued``
-    changed = service.cancel_for(session, "req", ["1"], "request withdrawn")
-    assert {j.id for j in changed} == {queued.id, running.id}
-    for job in (queued, running, other):
-        session.refresh(job)
-    assert queued.status is JobStatus.running and queued.cancel_reason == "request withdrawn"
-    assert running.status is JobStatus.cancelled
-    assert other.status is JobStatus.queued
-    assert service.cancel_for(session, "req", ["1"], "again") == []  # idempotent
-
-
 def test_revoking_a_license_cancels_its_jobs(session: Session, world: World) -> None:
     lic = to_status(session, world, "active")
     other = to_status(session, world, "active")
@@ -318,3 +303,54 @@ def test_revoking_a_use_consent_cancels_its_licenses_jobs(session: Session, worl
     session.refresh(job)
     assert job.status is JobStatus.cancelled
     assert job.cancel_reason == f"the use consent of license {lic.id} was revoked"
+
+
+@pytest.mark.parametrize("how", ["suspend", "expire", "expire_due", "withdraw"])
+def test_suspending_expiring_or_withdrawing_a_license_cancels_its_jobs(
+    session: Session, world: World, how: str
+) -> None:
+    lic = to_status(session, world, "accepted" if how == "withdraw" else "active")
+    other = to_status(session, world, "active")
+    queued = _job(session, license_id=lic.id)
+    untouched = _job(session, license_id=other.id)
+    operator = world.actor(session, "operator")
+    if how == "suspend":
+        licensing.suspend(session, operator, lic.id, TransitionIn(reason="audit"))
+    elif how == "expire":
+        licensing.expire(session, operator, lic.id, TransitionIn(reason="ended"))
+    elif how == "expire_due":
+        later = utcnow() + timedelta(days=400)  # past both licenses' terms
+        assert {x.id for x in licensing.expire_due(session, operator, later)} >= {lic.id}
+    else:
+        licensing.withdraw(session, world.actor(session, "brand"), lic.id, TransitionIn())
+    session.refresh(queued)
+    session.refresh(untouched)
+    assert queued.status is JobStatus.cancelled
+    assert queued.cancel_reason == f"license {lic.id} was {licenses.get(session, lic.id).status}"
+    assert _events(session, queued.id)[-1] == "job.cancelled"
+    if how != "expire_due":
+        assert untouched.status is JobStatus.queued
+
+
+def test_lease_can_be_limited_to_given_jobs(session: Session) -> None:
+    older = _job(session)
+    mine = _job(session)
+    assert service.lease(session, "w1", None, 60, job_ids=[]) is None
+    taken = service.lease(session, "w1", None, 60, job_ids=[mine.id])
+    assert taken is not None and taken.id == mine.id  # not the older job
+    assert service.lease(session, "w2", None, 60, job_ids=[mine.id]) is None  # held
+    session.refresh(older)
+    assert older.status is JobStatus.queued
+
+
+def test_count_takeable_counts_queued_and_lost_jobs_in_one_query(session: Session) -> None:
+    from likeness.jobs import repository
+
+    now = utcnow()
+    for _ in range(3):
+        _job(session)
+    assert service.lease(session, "w1", None, 60, now=now) is not None
+    assert repository.count_takeable(session, None, now) == 2
+    assert repository.count_takeable(session, ["other.kind"], now) == 0
+    # the leased one counts again once its lease has run out
+    assert repository.count_takeable(session, None, now + timedelta(seconds=61)) == 3

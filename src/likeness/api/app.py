@@ -8,6 +8,7 @@ The edge of the HTTP side: it mounts every feature's router and wires authentica
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
@@ -117,23 +118,59 @@ def _recover_interrupted(runtime: Runtime) -> None:
         logger.warning("interrupted operation %s %s: %s", finding.subject, state, finding.detail)
 
 
+class _JobWaker:
+    """While the server runs, wake the job workers every ``interval`` seconds when a job
+    is takeable: one queued behind a busy pool, or one whose worker died (a ``kill -9``
+    of an earlier server leaves its job running until its lease runs out, after the
+    start-up check)."""
+
+    def __init__(self, runtime: Runtime, interval: float) -> None:
+        self._runtime = runtime
+        self._interval = max(0.05, interval)
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="likeness-job-waker", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def wake_if_waiting(self) -> None:
+        from likeness.jobs import repository as jobs
+        from likeness.jobs.executors import executor_for
+        from likeness.kit.clock import utcnow
+
+        with self._runtime.db.unit_of_work() as session:
+            waiting = jobs.count_takeable(session, None, utcnow())
+        if waiting:
+            executor_for(self._runtime).submit(None)
+
+    def _run(self) -> None:
+        while not self._done.wait(self._interval):
+            try:
+                self.wake_if_waiting()
+            except Exception:  # a database hiccup: the next round tries again
+                logger.exception("waking the job workers failed")
+
+
 def _job_lifespan(runtime: Runtime) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     """Wake the job workers at start for jobs left queued (or leased by a process that
-    died) before this server started; close them with the server."""
+    died) before this server started, and every half lease while it runs (for jobs
+    whose worker died since); close them with the server."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        from likeness.jobs import repository as jobs
-        from likeness.jobs.executors import close_executor, executor_for
-        from likeness.kit.clock import utcnow
+        from likeness.jobs.executors import close_executor
 
-        with runtime.db.unit_of_work() as session:
-            waiting = jobs.count_takeable(session, None, utcnow())
-        if waiting:
-            executor_for(runtime).submit(None)
+        waker = _JobWaker(runtime, runtime.settings.jobs.lease_seconds / 2)
+        waker.wake_if_waiting()
+        waker.start()
         try:
             yield
         finally:
+            waker.stop()
             close_executor(runtime)
 
     return lifespan

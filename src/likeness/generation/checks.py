@@ -14,7 +14,8 @@ Usage::
     result = run_checks(session, deps, twin_id, pixels)      # pixels: H×W×3 uint8 sRGB
     if not result.passed:
         ...  # result.reason: face.none | face.several | identity.mismatch |
-             #                identity.closer_twin; result.details: the distances
+             #                identity.closer_twin; result.details: the twin's distance;
+             # result.operator_details: the closest other twin (operators only)
 
 Reference reads are system steps (no actor, no audit event); the result is the record.
 Other twins of the same talent are the same person and are not counted as "someone
@@ -48,11 +49,16 @@ __all__ = ["CheckResult", "run_checks"]
 
 @dataclass(frozen=True)
 class CheckResult:
-    """The automated checks' verdict: ``reason`` is the first failing check's code."""
+    """The automated checks' verdict: ``reason`` is the first failing check's code.
+
+    ``details`` is about the licensed twin only (stored on the output, which the brand
+    reads); ``operator_details`` names the closest other person's twin and its distance,
+    for the operators' audit log only."""
 
     passed: bool
     reason: str | None
     details: dict[str, Any] = field(default_factory=dict)
+    operator_details: dict[str, Any] = field(default_factory=dict)
 
 
 _lock = threading.Lock()
@@ -102,4 +108,10 @@ def run_checks(
     verdict = identity_verdict(probe, reference.embedding, gallery, threshold=threshold)
     details.update(verdict.details)
     details["gallery"] = len(gallery)
-    return CheckResult(verdict.passed, verdict.reason, details)
+    restricted: dict[str, Any] = {}
+    if verdict.nearest_other is not None:
+        restricted = {
+            "nearest_other": verdict.nearest_other[0],
+            "nearest_other_distance": verdict.nearest_other[1],
+        }
+    return CheckResult(verdict.passed, verdict.reason, details, restricted)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -160,7 +161,6 @@ def _work(runtime: Runtime, job_id: str, *, quiet: bool) -> None:
     from likeness.jobs import worker
     from likeness.models.job import FINISHED, Job
 
-    cache: dict[str, Any] = {service.CACHE_RUNTIME: runtime}
     failure: list[BaseException] = []
 
     def status() -> Job:
@@ -173,12 +173,18 @@ def _work(runtime: Runtime, job_id: str, *, quiet: bool) -> None:
     def loop() -> None:
         name = worker.default_worker_id("cli")
         try:
+            # Only this command's job (never another brand's), until it has finished:
+            # while another worker holds it, wait (its lease runs out if that one died).
             while status().status not in FINISHED:
                 outcome = worker.run_next(
-                    runtime, name, [service.JOB_KIND], cache=cache, handlers=service.HANDLERS
+                    runtime,
+                    name,
+                    [service.JOB_KIND],
+                    handlers=service.HANDLERS,
+                    only=[job_id],
                 )
                 if outcome is None:
-                    break  # nothing to lease now: another worker holds it
+                    time.sleep(POLL_SECONDS)
         except BaseException as exc:
             failure.append(exc)
 

@@ -83,7 +83,6 @@ def submit(
         lambda name: registry.build(name, runtime.settings),
     )
     if done.job is not None and not done.replayed:
-        service.bind_runtime(runtime)
         submit_on_commit(session, executor_for(runtime), done.job.id)
     return service.to_read(session, actor, done.request, replayed=done.replayed)
 

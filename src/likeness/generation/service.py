@@ -26,6 +26,7 @@ import binascii
 import importlib
 import io
 import json
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol, cast
@@ -52,6 +53,7 @@ from likeness.generation.errors import (
 from likeness.generation.schemas import GenerationCreate, GenerationRead
 from likeness.identity.actor import Actor
 from likeness.jobs import service as jobs
+from likeness.jobs import worker
 from likeness.jobs.errors import JobCancelled, JobFinished
 from likeness.kit.bounds import MAX_PAGE, require_page
 from likeness.kit.canonical import canonical_json, sha256_hex
@@ -73,9 +75,10 @@ from likeness.policy import Action
 from likeness.vault.deps import StorageDeps, settle_with_transaction, undo_intent
 from likeness.vault.keys import twin_key_name
 
-#: The job kind, and its handler (importable in any worker process).
+#: The job kind, and its handler (importable in any worker process): the line every
+#: worker knows, in :data:`likeness.jobs.worker.KNOWN_HANDLERS`.
 JOB_KIND = "generation"
-JOB_HANDLER = "likeness.generation.service:run_job"
+JOB_HANDLER = worker.KNOWN_HANDLERS[JOB_KIND]
 #: What an executor or worker is given to run generation jobs.
 HANDLERS = {JOB_KIND: JOB_HANDLER}
 REF_TYPE = "generation_request"
@@ -254,19 +257,13 @@ def submit(
     role_digests = {role.value: digest for role, digest in digests.items()}
     size = (data.width, data.height, data.count, data.seed)
     key = data.idempotency_key.strip() if data.idempotency_key else None
+    wanted = _fingerprint(
+        lic.id, data.twin_id, use, data.engine, data.task.value, brief, role_digests, size
+    )
     if key:
         earlier = repository.by_idempotency_key(session, lic.brand_id, key)
         if earlier is not None:
-            wanted = _fingerprint(
-                lic.id, data.twin_id, use, data.engine, data.task.value, brief, role_digests, size
-            )
-            if _row_fingerprint(earlier) != wanted:
-                raise IdempotencyKeyConflict(
-                    f"idempotency key {key!r} was used for request {earlier.id}, which asked "
-                    "for something else; use a new key"
-                )
-            job = session.get(Job, earlier.job_id) if earlier.job_id else None
-            return Submitted(earlier, job, replayed=True)
+            return _replay(session, earlier, key, wanted)
     twin = _twin_of(session, lic, data.twin_id)
     decision = outputs.decide_under(session, lic, twin.id, Action.generate, data.use)
     if not decision.allow:
@@ -280,6 +277,15 @@ def submit(
         modelreg.noncommercial_allowed(allow_noncommercial),
     )
     row = _store(session, actor, deps, lic, twin, data, brief, inputs, digests, key)
+    if row is None:
+        # A concurrent request with the same key stored its row first: replay that one.
+        assert key is not None
+        earlier = repository.by_idempotency_key(session, lic.brand_id, key)
+        if earlier is None:
+            raise IdempotencyKeyConflict(
+                f"idempotency key {key!r} is being used by another request; try again"
+            )
+        return _replay(session, earlier, key, wanted)
     job = jobs.enqueue(
         session,
         actor,
@@ -306,6 +312,7 @@ def submit(
             "task": data.task.value,
             "processor": info.processor,
             "models": [m.to_dict() for m in info.models],
+            "noncommercial_models": noncommercial_models(engine),
             "count": data.count,
             "seed": data.seed,
             "inputs": role_digests,
@@ -314,6 +321,17 @@ def submit(
         },
     )
     return Submitted(row, job, replayed=False)
+
+
+def _replay(session: Session, earlier: GenerationRequest, key: str, wanted: str) -> Submitted:
+    """The earlier request of this idempotency key, if it asked for the same thing."""
+    if _row_fingerprint(earlier) != wanted:
+        raise IdempotencyKeyConflict(
+            f"idempotency key {key!r} was used for request {earlier.id}, which asked "
+            "for something else; use a new key"
+        )
+    job = session.get(Job, earlier.job_id) if earlier.job_id else None
+    return Submitted(earlier, job, replayed=True)
 
 
 def _store(
@@ -327,7 +345,9 @@ def _store(
     inputs: Mapping[InputRole, bytes],
     digests: Mapping[InputRole, str],
     key: str | None,
-) -> GenerationRequest:
+) -> GenerationRequest | None:
+    """Store the request and its sealed inputs; None when another request with the
+    same idempotency key was stored first (nothing of this one is kept)."""
     now = utcnow()
     row = GenerationRequest(
         id=new_id(),
@@ -350,6 +370,7 @@ def _store(
         updated_at=now,
     )
     stored: dict[str, dict[str, Any]] = {}
+    intent = None
     if inputs:
         # Sealed with the twin's key (shredding the twin shreds them); a crash before
         # the commit leaves a journal that recovery follows to delete them.
@@ -376,8 +397,17 @@ def _store(
             undo_intent(deps, intent)
             raise
     row.inputs_json = canonical_json(stored)
-    session.add(row)
-    session.flush()
+    try:
+        # A savepoint: losing the idempotency key's race must not spoil the transaction.
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        if key is None:
+            raise
+        if intent is not None:
+            undo_intent(deps, intent)
+        return None
     return row
 
 
@@ -529,11 +559,13 @@ class CheckOutcome(Protocol):
 CheckRunner = Callable[[Session, StorageDeps, str, U8], CheckOutcome]
 
 #: Keys of what a worker process keeps in ``ctx.cache`` (tests may put fakes there).
-CACHE_RUNTIME = "runtime"
 CACHE_CHECKS = "generation:checks"
 CACHE_STAMP = "generation:stamp_config"
 CACHE_ENGINE = "generation:engine:"
-CACHE_SUBJECT = "generation:subject:"
+#: The decrypted twins (and their sealed extras, a LoRA): an LRU of
+#: (twin id, version, artifacts digest) → Subject, at most :data:`SUBJECT_CACHE_SIZE`.
+CACHE_SUBJECTS = "generation:subjects"
+SUBJECT_CACHE_SIZE = 4
 
 
 def default_checks() -> CheckRunner:
@@ -549,33 +581,16 @@ class _Context(Protocol):
     payload: dict[str, Any]
     attempt: int
     cache: dict[str, Any]
+    #: The worker's runtime: its database, blob store, keys and settings.
+    runtime: Any
 
     def progress(self, fraction: float | None = None, message: str | None = None) -> bool: ...
-
-
-def bind_runtime(runtime: Any) -> None:
-    """Let generation jobs run by this process's workers use ``runtime`` (its database,
-    blob store and keys) rather than one built from the environment: the server and
-    the command line, whose inline workers share the per-process cache."""
-    from likeness.jobs import worker
-
-    worker.PROCESS_CACHE[CACHE_RUNTIME] = runtime
 
 
 def _cached(ctx: _Context, key: str, build: Callable[[], Any]) -> Any:
     if key not in ctx.cache:
         ctx.cache[key] = build()
     return ctx.cache[key]
-
-
-def _runtime(ctx: _Context) -> Any:
-    from likeness.runtime import Runtime
-    from likeness.settings import Settings
-
-    given = getattr(ctx, "runtime", None)
-    if given is not None:
-        return given
-    return _cached(ctx, CACHE_RUNTIME, lambda: Runtime.from_settings(Settings()))
 
 
 @dataclass(frozen=True)
@@ -630,38 +645,100 @@ def _work_of(row: GenerationRequest) -> _Work:
     )
 
 
+SubjectKey = tuple[str, int, str]
+
+
+def _artifacts_digest(row: Any) -> str:
+    """What a version's sealed material is now: replacing its LoRA changes it."""
+    return sha256_hex(str(row.artifacts).encode("utf-8"))
+
+
+def _current_key(session: Session, twin_id: str) -> SubjectKey | None:
+    """(twin, latest active version, its artifacts' digest); None once the twin has no
+    active version (shredded, retired)."""
+    from likeness.twin import repository as twin_repository
+
+    if session.get(Twin, twin_id) is None:
+        return None
+    current = twin_repository.version_of(session, twin_id, None)
+    if current is None:
+        return None
+    return (twin_id, current.version, _artifacts_digest(current))
+
+
+def _subjects(ctx: _Context) -> OrderedDict[SubjectKey, Any]:
+    table = ctx.cache.get(CACHE_SUBJECTS)
+    if not isinstance(table, OrderedDict):
+        table = OrderedDict()
+        ctx.cache[CACHE_SUBJECTS] = table
+    return table
+
+
+def _forget_twin(ctx: _Context, twin_id: str) -> None:
+    table = _subjects(ctx)
+    for key in [k for k in table if k[0] == twin_id]:
+        del table[key]
+
+
 def _subject(ctx: _Context, runtime: Any, twin_id: str) -> Any:
     """The twin's :class:`~likeness.engines.Subject`, decrypted once per worker process
-    for each twin version (the latest active one; a new version loads afresh)."""
+    for each twin version and its artifacts (the latest active one; a new version, or a
+    replaced LoRA, loads afresh). Every call first drops the cached subjects whose
+    version is no longer the active one with those artifacts (a shred, a retirement, a
+    replacement), so decrypted material does not outlive them; a load that fails drops
+    this twin's entries before the error goes on. At most :data:`SUBJECT_CACHE_SIZE`
+    subjects are kept, the least recently used going first."""
     from likeness.engines.subject import subject_from_basis
     from likeness.studio import Basis
     from likeness.twin import extras as twin_extras
     from likeness.twin import repository as twin_repository
     from likeness.twin import service as twins
 
-    with runtime.db.unit_of_work() as session:
-        twin = session.get(Twin, twin_id)
-        current = twin_repository.version_of(session, twin_id, None) if twin else None
-        version = current.version if current is not None else None
-        key = f"{CACHE_SUBJECT}{twin_id}:{version}"
-        if key in ctx.cache:
-            return ctx.cache[key]
-        loaded = twins.load_basis(session, GENERATION_ACTOR, runtime.storage, twin_id, version)
-        # Sealed per-version material (a talent LoRA) goes to the engine with the basis.
-        extras = (
-            twin_extras.load_extras(
-                session, GENERATION_ACTOR, runtime.storage, twin_id, loaded.version
+    table = _subjects(ctx)
+    try:
+        with runtime.db.unit_of_work() as session:
+            for cached_twin in {k[0] for k in table}:
+                now = _current_key(session, cached_twin)
+                for stale in [k for k in table if k[0] == cached_twin and k != now]:
+                    del table[stale]
+            key = _current_key(session, twin_id)
+            if key is not None and key in table:
+                table.move_to_end(key)
+                return table[key]
+            version = key[1] if key is not None else None
+            loaded = twins.load_basis(session, GENERATION_ACTOR, runtime.storage, twin_id, version)
+            current = twin_repository.version_of(session, twin_id, loaded.version)
+            # Sealed per-version material (a talent LoRA) goes to the engine with the basis.
+            extras = (
+                twin_extras.load_extras(
+                    session, GENERATION_ACTOR, runtime.storage, twin_id, loaded.version
+                )
+                if current is not None and twin_extras.extras_of(current)
+                else {}
             )
-            if current is not None and twin_extras.extras_of(current)
-            else {}
-        )
+            if current is not None:
+                key = (twin_id, loaded.version, _artifacts_digest(current))
+    except BaseException:
+        _forget_twin(ctx, twin_id)
+        raise
     subject = replace(
         subject_from_basis(twin_id, loaded.version, Basis.from_twin(loaded)), extras=extras
     )
-    for stale in [k for k in ctx.cache if k.startswith(f"{CACHE_SUBJECT}{twin_id}:")]:
-        del ctx.cache[stale]
-    ctx.cache[key] = subject
+    _forget_twin(ctx, twin_id)
+    if key is not None:
+        remember(table, key, subject)
     return subject
+
+
+def remember(
+    table: OrderedDict[SubjectKey, Any], key: SubjectKey, subject: Any, size: int | None = None
+) -> None:
+    """Keep ``subject`` as the most recently used, dropping the least recently used ones
+    past ``size`` (:data:`SUBJECT_CACHE_SIZE`)."""
+    table[key] = subject
+    table.move_to_end(key)
+    while len(table) > (SUBJECT_CACHE_SIZE if size is None else size):
+        table.popitem(last=False)
 
 
 def _engine(ctx: _Context, runtime: Any, name: str) -> Engine:
@@ -691,6 +768,11 @@ def engine_params(work: _Work, engine: Engine, image: Any) -> dict[str, Any]:
     }
     if info.processor is not None:
         provenance["processor"] = info.processor
+    restricted = sorted({m.name for m in (*info.models, *models) if not m.commercial_use})
+    if restricted:
+        # Only reachable under the operator's opt-in (LIKENESS_ALLOW_NONCOMMERCIAL_MODELS):
+        # the output says which non-commercial models made it.
+        provenance["noncommercial_models"] = restricted
     if image.ingredient is not None:
         # An imported file is one of the request's sealed inputs: the manifest of the
         # preview and the release reads it back as its ingredient.
@@ -755,6 +837,24 @@ def _store_image(
                 made = outputs.hold_check_rejected(
                     session, GENERATION_ACTOR, deps, data, encoded, link
                 )
+            restricted = dict(getattr(result, "operator_details", None) or {})
+            if restricted:
+                # Another person's twin and its distance: for operators (the audit log)
+                # only, never on the output the brand reads.
+                audit.record(
+                    session,
+                    GENERATION_ACTOR,
+                    "generation.identity_checked",
+                    "output",
+                    made.id,
+                    {
+                        "generation_request_id": work.request_id,
+                        "index": index,
+                        "passed": bool(result.passed),
+                        "reason": result.reason,
+                        **restricted,
+                    },
+                )
             return made.id, bool(result.passed)
     except IntegrityError:
         # Another attempt of this job stored this index first (unique per request).
@@ -770,28 +870,61 @@ def _stamp_config(runtime: Any) -> Any:
     return StampConfig.from_settings(runtime.settings)
 
 
+def _still_allowed(session: Session, runtime: Any, ctx: _Context, row: GenerationRequest) -> Engine:
+    """The rules :func:`submit` checked, checked again now, before the twin is decrypted
+    or the likeness goes to any engine: the license may have been suspended, expired or
+    withdrawn since, and the engine this worker built (its processor, its models, this
+    worker's opt-in) may differ from the one the API process checked. Returns the engine;
+    raises :class:`GenerationNotAllowed` (or the engine refusal) otherwise."""
+    lic = session.get(License, row.license_id)
+    if lic is None:
+        raise GenerationNotAllowed(f"license {row.license_id} no longer exists")
+    use = UseSpec(**json.loads(row.use_json))
+    decision = outputs.decide_under(session, lic, row.twin_id, Action.generate, use)
+    if not decision.allow:
+        why = "; ".join(f"{r.code}: {r.message}" for r in decision.reasons) or "refused"
+        raise GenerationNotAllowed(f"license {lic.id} no longer allows this: {why}")
+    engine = _engine(ctx, runtime, row.engine)
+    refusal_for_engine(
+        engine,
+        Task(row.task),
+        terms_of(lic).processors,
+        bool(runtime.settings.allow_noncommercial_models),
+    )
+    return engine
+
+
+def noncommercial_models(engine: Engine) -> list[str]:
+    """The names of the models ``engine`` loads whose licence forbids commercial use
+    (used only under the operator's opt-in, and recorded where used)."""
+    return [m.name for m in engine.info.models if not m.commercial_use]
+
+
 def run_job(ctx: _Context) -> dict[str, Any]:
-    """The ``generation`` job: make the request's images and hold them in quarantine."""
-    runtime = _runtime(ctx)
+    """The ``generation`` job: make the request's images and hold them in quarantine.
+
+    Its result lists the outputs that passed the automated checks (``made``) and counts
+    those that did not (``check_rejected``): what the brand may see of them."""
+    runtime = ctx.runtime
     request_id = str(ctx.payload["generation_request_id"])
     with runtime.db.unit_of_work() as session:
         row = repository.get(session, request_id)
         if row is None:
             raise InvalidGenerationRequest(f"no generation request {request_id}")
+        engine = _still_allowed(session, runtime, ctx, row)
         repository.set_values(
             session, row.id, {"status": GenerationStatus.running, "updated_at": utcnow()}
         )
         session.refresh(row)
         work = _work_of(row)
         done = repository.made_indices(session, row.id)
-        inputs = open_inputs(runtime.storage, row)
+        inputs = open_inputs(runtime.storage, row) if len(done) < work.count else {}
     if not ctx.progress(0.0, "loading the twin and the engine"):
         raise JobCancelled(f"job {ctx.job_id} was cancelled")
     made: list[str] = []
     rejected = 0
     if len(done) < work.count:
         subject = _subject(ctx, runtime, work.twin_id)
-        engine = _engine(ctx, runtime, work.engine)
 
         def report(fraction: float, message: str) -> bool:
             return ctx.progress(max(0.0, min(1.0, fraction)) * ENGINE_SHARE, message)
@@ -817,8 +950,11 @@ def run_job(ctx: _Context) -> dict[str, Any]:
             if not ctx.progress(share, f"checking and storing image {index + 1}"):
                 raise JobCancelled(f"job {ctx.job_id} was cancelled")
             output_id, passed = _store_image(ctx, runtime, work, engine, subject, index, image)
-            if output_id is not None:
+            if output_id is None:
+                continue
+            if passed:
                 made.append(output_id)
-                rejected += 0 if passed else 1
+            else:
+                rejected += 1
     ctx.progress(1.0, "done")
     return {"generation_request_id": request_id, "made": made, "check_rejected": rejected}

@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from likeness.kit import versioned
@@ -33,17 +33,32 @@ def compare_and_set(
     return versioned.compare_and_set(session, Job, job_id, expected_version, values)
 
 
-def lease_candidates(
-    session: Session, kinds: Collection[str] | None, now: datetime, limit: int
-) -> Sequence[Job]:
-    """Oldest first: queued jobs, and running ones whose lease ran out (a lost worker's)."""
-    takeable = or_(
-        Job.status == JobStatus.queued,
-        and_(Job.status == JobStatus.running, Job.lease_expires_at < now),
-    )
-    query = select(Job).where(takeable)
+def _takeable(
+    kinds: Collection[str] | None, now: datetime, job_ids: Collection[str] | None = None
+) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [
+        or_(
+            Job.status == JobStatus.queued,
+            and_(Job.status == JobStatus.running, Job.lease_expires_at < now),
+        )
+    ]
     if kinds is not None:
-        query = query.where(Job.kind.in_(list(kinds)))
+        where.append(Job.kind.in_(list(kinds)))
+    if job_ids is not None:
+        where.append(Job.id.in_(list(job_ids)))
+    return where
+
+
+def lease_candidates(
+    session: Session,
+    kinds: Collection[str] | None,
+    now: datetime,
+    limit: int,
+    job_ids: Collection[str] | None = None,
+) -> Sequence[Job]:
+    """Oldest first: queued jobs, and running ones whose lease ran out (a lost worker's);
+    only those of ``job_ids`` when given."""
+    query = select(Job).where(*_takeable(kinds, now, job_ids))
     query = query.order_by(Job.created_at, Job.id).limit(limit)
     return session.execute(query.execution_options(populate_existing=True)).scalars().all()
 
@@ -70,4 +85,6 @@ def statuses(session: Session, job_ids: Sequence[str]) -> dict[str, JobStatus]:
 
 
 def count_takeable(session: Session, kinds: Collection[str] | None, now: datetime) -> int:
-    return len(lease_candidates(session, kinds, now, 1_000))
+    """How many jobs a worker could lease now (one ``SELECT count()``)."""
+    query = select(func.count()).select_from(Job).where(*_takeable(kinds, now))
+    return int(session.execute(query).scalar_one())

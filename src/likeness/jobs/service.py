@@ -185,20 +185,23 @@ def lease(
     kinds: Collection[str] | None,
     lease_seconds: float = DEFAULT_LEASE_SECONDS,
     now: datetime | None = None,
+    *,
+    job_ids: Collection[str] | None = None,
 ) -> Job | None:
-    """Take the oldest takeable job of one of ``kinds`` (None: any kind) for
-    ``lease_seconds``: a queued job, or a running one whose lease ran out (its worker was
-    killed or hangs). ``attempts`` goes up by one. A lost worker's job that has used all
-    its attempts is failed instead, and one whose cancel its worker never saw is
-    cancelled; then the next job is looked at. None when nothing is takeable."""
+    """Take the oldest takeable job of one of ``kinds`` (None: any kind; ``job_ids``: only
+    one of these jobs) for ``lease_seconds``: a queued job, or a running one whose lease
+    ran out (its worker was killed or hangs). ``attempts`` goes up by one. A lost
+    worker's job that has used all its attempts is failed instead, and one whose cancel
+    its worker never saw is cancelled; then the next job is looked at. None when nothing
+    is takeable."""
     _worker(worker_id)
     if lease_seconds <= 0:
         raise InvalidJobRequest("a lease must last longer than 0 seconds")
-    if kinds is not None and not kinds:
+    if (kinds is not None and not kinds) or (job_ids is not None and not job_ids):
         return None
     moment = now or utcnow()
     while True:
-        candidates = repository.lease_candidates(session, kinds, moment, LEASE_BATCH)
+        candidates = repository.lease_candidates(session, kinds, moment, LEASE_BATCH, job_ids)
         if not candidates:
             return None
         for job in candidates:
@@ -465,22 +468,6 @@ def _cancel_live(
                 break
             current = repository.reload(session, job.id)
     return changed
-
-
-def cancel_for(
-    session: Session,
-    ref_type: str,
-    ref_ids: Sequence[str],
-    reason: str,
-    *,
-    actor: Actor = JOBS_ACTOR,
-) -> list[Job]:
-    """Cancel every queued and running job for these objects (``ref_type``/``ref_id``);
-    returns the jobs cancelled or asked to stop."""
-    if not ref_ids:
-        return []
-    condition = (Job.ref_type == ref_type) & Job.ref_id.in_(list(ref_ids))
-    return _cancel_live(session, actor, condition, reason)
 
 
 def cancel_for_license(

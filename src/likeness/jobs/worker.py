@@ -120,6 +120,9 @@ class JobContext:
     max_attempts: int
     #: The per-process cache (:data:`PROCESS_CACHE` unless the caller gave its own).
     cache: dict[str, Any]
+    #: The worker's runtime (its database, blob store, keys and settings): a handler
+    #: works against this, never against one built from the environment.
+    runtime: Runtime
     _beat: Callable[[float | None, str | None], bool] = field(repr=False)
     _stopped: threading.Event = field(default_factory=threading.Event, repr=False)
     _observer: Observer | None = field(default=None, repr=False)
@@ -169,9 +172,10 @@ def run_next(
     cache: dict[str, Any] | None = None,
     handlers: Mapping[str, str] | None = None,
     observer: Observer | None = None,
+    only: Collection[str] | None = None,
 ) -> JobOutcome | None:
-    """Lease one job of ``kinds`` (None: every registered kind), run it, record the
-    outcome. None when no job was waiting."""
+    """Lease one job of ``kinds`` (None: every registered kind; ``only``: one of these
+    job ids), run it, record the outcome. None when no job was waiting."""
     table = registered() if handlers is None else dict(handlers)
     wanted = list(table) if kinds is None else list(kinds)
     missing = [kind for kind in wanted if kind not in table]
@@ -179,7 +183,7 @@ def run_next(
         raise UnknownJobKind(f"no handler is registered for job kind {', '.join(missing)}")
     lease_seconds = runtime.settings.jobs.lease_seconds
     with runtime.db.unit_of_work() as session:
-        job = service.lease(session, worker_id, wanted, lease_seconds)
+        job = service.lease(session, worker_id, wanted, lease_seconds, job_ids=only)
         if job is None:
             return None
         job_id, kind, attempt = job.id, job.kind, job.attempts
@@ -198,6 +202,7 @@ def run_next(
         attempt=attempt,
         max_attempts=max_attempts,
         cache=PROCESS_CACHE if cache is None else cache,
+        runtime=runtime,
         _beat=beat,
         _observer=observer,
     )

@@ -174,6 +174,12 @@ def _terms_values(terms: LicenseTerms) -> dict[str, Any]:
     }
 
 
+#: The statuses a license's jobs do not survive (cancelled in the transition itself).
+_STOPS_JOBS = frozenset(
+    {LicenseStatus.suspended, LicenseStatus.expired, LicenseStatus.withdrawn, LicenseStatus.revoked}
+)
+
+
 def _transition(
     session: Session,
     actor: Actor,
@@ -218,6 +224,10 @@ def _transition(
             **(payload or {}),
         },
     )
+    if target in _STOPS_JOBS and before is not target:
+        # No new generation under it: its queued jobs end, running ones stop.
+        why = f"license {lic.id} was {target.value}"
+        jobs.cancel_for_license(session, lic.id, why, actor=actor)
     return lic
 
 
@@ -439,7 +449,6 @@ def revoke(session: Session, actor: Actor, license_id: str, data: TransitionIn) 
         values={"end_reason": data.reason, "ended_at": now},
         payload={"reason": data.reason, **_takedown(lic, now)},
     )
-    jobs.cancel_for_license(session, lic.id, f"license {lic.id} was revoked", actor=actor)
     consent = repository.use_consent_of(session, lic.id)
     by_talent = actor.role is Role.talent
     if by_talent and consent is not None and consent.status is ConsentStatus.signed:

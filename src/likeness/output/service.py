@@ -289,11 +289,6 @@ def _source_kind(output: Output) -> SourceKind:
     return SourceKind.GENERATED
 
 
-#: StampInfo fields a generation's provenance may fill (each passed only where StampInfo
-#: declares it): model names and SHA-256s, the seed, the imported file as ingredient.
-STAMP_PROVENANCE_FIELDS = ("models", "seed", "ingredient")
-
-
 def _stamp_provenance(output: Output, deps: StorageDeps) -> dict[str, Any]:
     """The generation's provenance as StampInfo fields: ``models`` (name, SHA-256 pairs),
     ``seed``, and ``ingredient`` (an imported file, sealed with the twin's key as one of

@@ -82,19 +82,18 @@ def test_another_twin_closer_fails_and_a_tie_fails_too() -> None:
     probe = at(0.3)
     closer = identity_verdict(probe, TWIN, {"b": at(0.4) + at(0.2, axis=1) * 0, "c": probe})
     assert (closer.passed, closer.reason) == (False, IDENTITY_CLOSER_TWIN)
-    assert closer.details["nearest_other"] == "c"
-    assert closer.details["nearest_other_distance"] == 0.0
+    assert closer.nearest_other == ("c", 0.0)
     # Equally close (0.3 from the probe, on another axis): "no one else" refuses a tie.
     tie = identity_verdict(probe, TWIN, {"b": at(0.3) + at(0.3, axis=1)})
     assert tie.reason == IDENTITY_CLOSER_TWIN
-    assert tie.details["distance"] == tie.details["nearest_other_distance"] == 0.3
+    assert tie.nearest_other is not None
+    assert tie.details["distance"] == tie.nearest_other[1] == 0.3
 
 
 def test_another_twin_farther_passes_with_its_distance_reported() -> None:
     verdict = identity_verdict(at(0.2), TWIN, {"b": at(0.2) + at(0.5, axis=1), "c": at(1.0)})
     assert verdict.passed
-    assert verdict.details["nearest_other"] == "b"
-    assert verdict.details["nearest_other_distance"] == 0.5
+    assert verdict.nearest_other == ("b", 0.5)
     assert verdict.details["threshold"] == GENERATION_THRESHOLD
 
 
@@ -102,7 +101,7 @@ def test_mismatch_wins_over_closer_twin() -> None:
     """A face that is not the twin is a mismatch, whoever else it resembles."""
     verdict = identity_verdict(at(0.6), TWIN, {"b": at(0.6)})
     assert verdict.reason == IDENTITY_MISMATCH
-    assert verdict.details["nearest_other"] == "b"
+    assert verdict.nearest_other is not None and verdict.nearest_other[0] == "b"
 
 
 def test_embeddings_of_the_wrong_size_are_refused() -> None:
@@ -137,3 +136,14 @@ def test_comparable_faces_keep_those_at_least_half_as_wide() -> None:
     assert comparable_faces([]) == []
     with pytest.raises(ValueError, match="ratio"):
         comparable_faces([face(10)], ratio=0.0)
+
+
+def test_the_details_never_name_another_twin_or_its_distance() -> None:
+    """``details`` may reach the brand (the output's check): other people's twins stay
+    out of it, whatever the verdict."""
+    gallery = {"twin-of-bea": at(0.2) + at(0.5, axis=1), "twin-of-cal": at(0.3)}
+    for probe in (at(0.2), at(0.3), at(0.9)):
+        verdict = identity_verdict(probe, TWIN, gallery)
+        assert verdict.nearest_other is not None
+        assert set(verdict.details) == {"faces", "distance", "threshold"}
+        assert verdict.nearest_other[0] not in repr(verdict.details)

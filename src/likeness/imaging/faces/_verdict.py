@@ -52,12 +52,16 @@ class IdentityVerdict:
     """Whether the image shows the licensed twin and no one else, and why not.
 
     ``reason`` is one of :data:`REASONS` (``None`` when it passed); ``details`` holds the
-    numbers behind it (distances, threshold, the closest other twin), never an embedding.
+    numbers behind it about the licensed twin only (its distance, the threshold), never
+    an embedding: it may be shown to the brand. ``nearest_other`` (the closest other
+    person's twin id and its distance) is someone else's data: for operators only
+    (the caller records it where only they read, never in ``details``).
     """
 
     passed: bool
     reason: str | None
     details: dict[str, Any] = field(default_factory=dict)
+    nearest_other: tuple[str, float] | None = None
 
 
 def comparable_faces(faces: Sequence[Face], ratio: float = COMPARABLE_WIDTH) -> list[Face]:
@@ -111,15 +115,13 @@ def identity_verdict(
         "distance": round(distance, 4),
         "threshold": threshold,
     }
-    nearest = _nearest(probe, gallery)
-    if nearest is not None:
-        details["nearest_other"] = nearest[0]
-        details["nearest_other_distance"] = round(nearest[1], 4)
+    found = _nearest(probe, gallery)
+    nearest = None if found is None else (found[0], round(found[1], 4))
     if distance > threshold:
-        return IdentityVerdict(False, IDENTITY_MISMATCH, details)
-    if nearest is not None and nearest[1] <= distance:
-        return IdentityVerdict(False, IDENTITY_CLOSER_TWIN, details)
-    return IdentityVerdict(True, None, details)
+        return IdentityVerdict(False, IDENTITY_MISMATCH, details, nearest)
+    if found is not None and found[1] <= distance:
+        return IdentityVerdict(False, IDENTITY_CLOSER_TWIN, details, nearest)
+    return IdentityVerdict(True, None, details, nearest)
 
 
 def _as_list(probes: Embedding | Sequence[Embedding] | None) -> list[Embedding]:
