@@ -107,11 +107,9 @@ def run_checks(
     }
     verdict = identity_verdict(probe, reference.embedding, gallery, threshold=threshold)
     details.update(verdict.details)
-    details["gallery"] = len(gallery)
-    restricted: dict[str, Any] = {}
+    # How many other people are registered is the operator's to know, not the brand's.
+    restricted: dict[str, Any] = {"gallery": len(gallery)}
     if verdict.nearest_other is not None:
-        restricted = {
-            "nearest_other": verdict.nearest_other[0],
-            "nearest_other_distance": verdict.nearest_other[1],
-        }
+        restricted["nearest_other"] = verdict.nearest_other[0]
+        restricted["nearest_other_distance"] = verdict.nearest_other[1]
     return CheckResult(verdict.passed, verdict.reason, details, restricted)
