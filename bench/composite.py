@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 from skimage.metrics import structural_similarity
 
-from likeness.engines import EngineRequest
+from likeness.engines import EngineImage, EngineRequest
 from likeness.engines import procedural as pr
 from likeness.engines.composite import (
     DEMO_CAPTURE,
@@ -79,17 +79,10 @@ def main() -> None:
     )
     print(header)
     for seed in range(3):
-        brief, inputs = campaign_brief(seed)
-        if args.quick:
-            inputs = _smaller(inputs, width, height)
-        request = EngineRequest(brief, subject, inputs, width, height, seed=seed)
-        times = []
-        image = None
-        for _ in range(repeats):
-            t0 = time.perf_counter()
-            [image] = engine.generate(request)
-            times.append(time.perf_counter() - t0)
-        assert image is not None
+        request = campaign_request(subject, seed, width, height, args.quick)
+        inputs = request.inputs
+        brief = request.brief
+        times, image = time_generate(engine, request, repeats)
         if seed == 0 and args.out is not None:
             args.out.write_bytes(pr.encode_png(image.pixels))
         delta_px, delta_mean, ssim = _invariants(subject, inputs, width, height)
@@ -102,6 +95,32 @@ def main() -> None:
         )
     if args.out is not None:
         print(f"image: {args.out}")
+
+
+def campaign_request(
+    subject: object, seed: int, width: int, height: int, quick: bool
+) -> EngineRequest:
+    """The engine request of look ``seed`` (its procedural garment and plate; smaller
+    inputs in ``--quick`` mode). Also used by ``bench/generation.py``."""
+    brief, inputs = campaign_brief(seed)
+    if quick:
+        inputs = _smaller(inputs, width, height)
+    return EngineRequest(brief, subject, inputs, width, height, seed=seed)  # type: ignore[arg-type]
+
+
+def time_generate(
+    engine: CompositeEngine, request: EngineRequest, repeats: int
+) -> tuple[list[float], EngineImage]:
+    """Wall time of each of ``repeats`` calls of ``engine.generate`` (what this bench
+    measures), and the last image."""
+    times = []
+    image = None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        [image] = engine.generate(request)
+        times.append(time.perf_counter() - t0)
+    assert image is not None
+    return times, image
 
 
 def _smaller(inputs: dict[InputRole, bytes], width: int, height: int) -> dict[InputRole, bytes]:

@@ -105,16 +105,21 @@ def bench_round_trip(runtime: Any, count: int) -> list[str]:
 
 def throughput(runtime: Any, executor: Any, jobs: int, seconds: float) -> float:
     """Jobs per minute: enqueue, submit, wait for all."""
+    return jobs_per_minute(runtime, executor, enqueue(runtime, jobs, seconds))
+
+
+def jobs_per_minute(runtime: Any, executor: Any, ids: list[str]) -> float:
+    """Submit the queued jobs ``ids``, wait until every one has succeeded; jobs per
+    minute of wall time (also used by ``bench/generation.py``)."""
     from likeness.models.job import JobStatus
 
-    ids = enqueue(runtime, jobs, seconds)
     start = time.perf_counter()
     for job_id in ids:
         executor.submit(job_id)
     statuses = executor.wait(ids, timeout=600)
     elapsed = time.perf_counter() - start
     assert set(statuses.values()) == {JobStatus.succeeded}, statuses
-    return jobs / elapsed * 60
+    return len(ids) / elapsed * 60
 
 
 def bench_executors(runtime: Any, jobs: int, seconds: float) -> list[list[str]]:

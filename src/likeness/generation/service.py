@@ -72,6 +72,7 @@ from likeness.output import service as outputs
 from likeness.output.schemas import OutputCreate, UseSpec
 from likeness.party.access import relations
 from likeness.policy import Action
+from likeness.provenance import PNG_COMPRESS_LEVEL
 from likeness.vault.deps import StorageDeps, settle_with_transaction, undo_intent
 from likeness.vault.keys import twin_key_name
 
@@ -750,7 +751,9 @@ def _engine(ctx: _Context, runtime: Any, name: str) -> Engine:
 
 def _encode_png(pixels: U8) -> bytes:
     buffer = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(pixels), mode="RGB").save(buffer, format="PNG")
+    Image.fromarray(np.ascontiguousarray(pixels), mode="RGB").save(
+        buffer, format="PNG", compress_level=PNG_COMPRESS_LEVEL
+    )
     return buffer.getvalue()
 
 

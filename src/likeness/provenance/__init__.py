@@ -50,6 +50,7 @@ from likeness.provenance._errors import (
     StampRefused,
 )
 from likeness.provenance._formats import ImageFormat, sniff_format
+from likeness.provenance._image import PNG_COMPRESS_LEVEL
 from likeness.provenance._info import (
     ASSET_KINDS,
     COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA,
@@ -89,6 +90,7 @@ __all__ = [
     "ASSET_KINDS",
     "COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA",
     "LIKENESS_ASSERTION",
+    "PNG_COMPRESS_LEVEL",
     "PRESETS",
     "PREVIEW_MARK_TEXT",
     "TRAINED_ALGORITHMIC_MEDIA",

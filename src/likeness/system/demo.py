@@ -302,7 +302,11 @@ def step_twin(demo: Demo) -> str:
 # --- license and decisions ----------------------------------------------------------------
 
 
-def _terms() -> TermsIn:
+#: How many outputs the demo's license lets the brand release.
+MAX_OUTPUTS = 5
+
+
+def _terms(max_outputs: int = MAX_OUTPUTS) -> TermsIn:
     now = utcnow()
     return TermsIn(
         channels=[CHANNEL],
@@ -310,23 +314,25 @@ def _terms() -> TermsIn:
         categories=[CATEGORY],
         starts_at=now - timedelta(minutes=5),
         ends_at=now + timedelta(days=90),
-        max_outputs=5,
+        max_outputs=max_outputs,
         approval_mode=ApprovalMode.every_output,
         per_use_fees_minor={CHANNEL: 2000},
         purpose="Autumn campaign: AI-generated portraits for the brand's Instagram.",
     )
 
 
-def step_license(demo: Demo) -> str:
+def step_license(demo: Demo, max_outputs: int = MAX_OUTPUTS) -> str:
+    """Brand requests, agent proposes, brand accepts, talent signs; ``max_outputs``
+    releases (``bench/generation.py`` asks for more than the demo's 5)."""
     ids = demo.ids
-    asked = _terms().model_copy(update={"per_use_fees_minor": {CHANNEL: 1500}})
+    asked = _terms(max_outputs).model_copy(update={"per_use_fees_minor": {CHANNEL: 1500}})
     with demo.acting("brand") as (session, actor):
         request = LicenseRequestIn(
             talent_id=ids["talent"], twin_id=ids["twin"], brand_id=ids["brand"], terms=asked
         )
         license_id = licensing.request(session, actor, request).id
     with demo.acting("agent") as (session, actor):
-        licensing.propose(session, actor, license_id, TermsChangeIn(terms=_terms()))
+        licensing.propose(session, actor, license_id, TermsChangeIn(terms=_terms(max_outputs)))
     with demo.acting("brand") as (session, actor):
         licensing.accept(session, actor, license_id, TransitionIn())
     with demo.acting("talent") as (session, actor):
@@ -338,7 +344,7 @@ def step_license(demo: Demo) -> str:
     ids["use_consent"] = read.use_consent_id
     return (
         f"[bold]{license_id}[/] {read.status.value}: brand requested (15.00 EUR/post) → "
-        f"agent proposed (20.00 EUR/post, {CHANNEL} FR+BE, {CATEGORY}, 5 outputs) → "
+        f"agent proposed (20.00 EUR/post, {CHANNEL} FR+BE, {CATEGORY}, {max_outputs} outputs) → "
         f"brand accepted → {TALENT_NAME} signed use consent [bold]{read.use_consent_id}[/]"
     )
 

@@ -121,3 +121,17 @@ def make_image(
     out = io.BytesIO()
     image.save(out, format=fmt, **({"quality": 95} if fmt in ("JPEG", "WEBP") else {}))
     return out.getvalue()
+
+
+def png_zlib_level(data: bytes) -> int:
+    """The zlib compression level class (FLEVEL: 0 fastest, 1 fast, 2 default, 3 maximum)
+    in the header of a PNG's first IDAT chunk, read from the bytes themselves."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    offset = 8
+    while offset < len(data):
+        length = int.from_bytes(data[offset : offset + 4], "big")
+        kind = data[offset + 4 : offset + 8]
+        if kind == b"IDAT":
+            return data[offset + 9] >> 6  # CMF, then FLG: its top two bits
+        offset += 12 + length
+    raise AssertionError("the PNG has no IDAT chunk")
