@@ -292,7 +292,8 @@ def step_twin(demo: Demo) -> str:
         )
         demo.ids["twin"] = row.twin_id
         return (
-            f"twin [bold]{row.twin_id}[/] version {row.version}: {row.view_count} views × "
+            f"twin [bold]{row.twin_id}[/] version {row.version}: {row.view_count} "
+            f"view{'s' if row.view_count != 1 else ''} × "
             f"{row.light_count} lights, {row.width}×{row.height}, sealed with the twin's own key"
         )
 
