@@ -54,6 +54,7 @@ def check_release(path: Path, home: Path) -> str:
     return str(manifest.likeness["license_id"])
 
 
+@pytest.mark.slow  # two full runs: a 736 px capture and three 1080 × 1350 images each
 def test_demo_runs_the_whole_chain_twice(home: Path) -> None:
     code, first = run("demo")
     assert code == 0, first
@@ -88,6 +89,7 @@ def test_demo_runs_the_whole_chain_twice(home: Path) -> None:
     # composite engine at 1080 × 1350, and the automated identity checks passed.
     assert {o["engine"] for o in outputs} == {"composite"}
     assert {(o["width"], o["height"]) for o in outputs} == {(1080, 1350)}
+    assert all(o["engine_params"]["params"]["upscale"]["max"] <= 1.5 for o in outputs)
     assert all(o["generation_request_id"] and o["check"]["passed"] for o in outputs)
     assert all(
         o["check"]["details"]["distance"] <= o["check"]["details"]["threshold"] for o in outputs
@@ -130,6 +132,7 @@ def test_demo_runs_the_whole_chain_twice(home: Path) -> None:
     assert code == 0 and "audit chain OK" in out, out
 
 
+@pytest.mark.slow
 def test_everything_under_the_home_is_private_after_init_and_the_demo(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -384,7 +384,7 @@ def step_decide(demo: Demo) -> str:
 LOOKS = (0, 1, 2)
 REJECT_REASON = "the beach light washes out my face; please keep the other looks"
 PUBLISHED_URL = "https://www.instagram.com/p/likeness-demo/"
-#: The engine and the job's worker name in the audit log.
+#: The engine the brand asks for, and the name the jobs record for the worker that ran them.
 ENGINE = "composite"
 WORKER_ID = "demo"
 
@@ -479,6 +479,7 @@ def step_generate(demo: Demo) -> str:
         _run_jobs(demo, [job for _, job in submitted], status.update)
     made: list[str] = []
     distances: list[str] = []
+    enlarged: list[float] = []
     with demo.acting("brand") as (session, actor):
         for request_id, _job in submitted:
             row = generation.to_read(session, actor, generation.get_for(session, actor, request_id))
@@ -494,12 +495,16 @@ def step_generate(demo: Demo) -> str:
             distance = check.get("details", {}).get("distance")
             distances.append(f"{distance:.2f}" if isinstance(distance, float) else "?")
             made.append(output.id)
+            size = f"{output.width}×{output.height}"
+            upscale = output.engine_params.get("params", {}).get("upscale", {}).get("max")
+            enlarged.append(float(upscale) if isinstance(upscale, int | float) else float("nan"))
     demo.ids["requests"] = ",".join(request_id for request_id, _ in submitted)
     demo.ids["outputs"] = ",".join(made)
     first = demo.ids["requests"].split(",")[0]
     return (
-        f"{len(made)} generation requests (engine {ENGINE}, tryon, 1080×1350, first "
-        f"[bold]{first}[/]) → jobs run here → identity checks passed (distance "
+        f"{len(made)} generation requests (engine {ENGINE}, tryon, {size} at native "
+        f"resolution: ≤ {max(enlarged):.2f}× enlargement; first [bold]{first}[/]) → jobs "
+        "run here → identity checks passed (distance "
         f"{', '.join(distances)}) → {len(made)} outputs in quarantine, pending review, "
         "each with a preview marked PREVIEW — not for publication"
     )
