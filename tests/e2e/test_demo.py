@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from typer.testing import CliRunner
 
 from e2e.cli_support import loose_modes, umask
@@ -24,8 +25,6 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str, db:
     monkeypatch.setenv("LIKENESS_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("LIKENESS_DATABASE_URL", database_url)
     monkeypatch.delenv("LIKENESS_SECRET_KEY", raising=False)
-    # The smallest capture that still passes QC keeps two full runs fast on CI's 2 cores.
-    monkeypatch.setattr(demo, "CAPTURE_SIZE", 128)
     return tmp_path / "home"
 
 
@@ -43,6 +42,8 @@ def follow_up(output: str, command: str) -> str:
 
 def check_release(path: Path, home: Path) -> str:
     assert path.parent == home / "outputs" and path.is_file()
+    with Image.open(path) as image:  # the campaign size, made at native resolution
+        assert image.size == (1080, 1350) and image.format == "PNG" and path.suffix == ".png"
     report = verify(path.read_bytes(), VerifyConfig.from_settings(Settings()))
     assert report.verified and report.c2pa.state == "Trusted", report.c2pa.errors
     manifest = report.c2pa.manifest
@@ -53,6 +54,7 @@ def check_release(path: Path, home: Path) -> str:
     return str(manifest.likeness["license_id"])
 
 
+@pytest.mark.slow  # two full runs: a 736 px capture and three 1080 × 1350 images each
 def test_demo_runs_the_whole_chain_twice(home: Path) -> None:
     code, first = run("demo")
     assert code == 0, first
@@ -83,10 +85,36 @@ def test_demo_runs_the_whole_chain_twice(home: Path) -> None:
         demo.REJECT_REASON
     }
     assert all(o["review_mode"] == "talent" for o in outputs)
+    # Every output came through the generation gate: a request of the brand's, the
+    # composite engine at 1080 × 1350, and the automated identity checks passed.
+    assert {o["engine"] for o in outputs} == {"composite"}
+    assert {(o["width"], o["height"]) for o in outputs} == {(1080, 1350)}
+    assert all(o["engine_params"]["params"]["upscale"]["max"] <= 1.5 for o in outputs)
+    assert all(o["generation_request_id"] and o["check"]["passed"] for o in outputs)
+    assert all(
+        o["check"]["details"]["distance"] <= o["check"]["details"]["threshold"] for o in outputs
+    )
+    request_ids = {o["generation_request_id"] for o in outputs}
+    assert len(request_ids) == 6  # one request per look, three looks per run
+    request_id = follow_up(second, "generate status")
+    assert request_id in request_ids
+    code, out = run("generate", "status", request_id, "--json", "--as", demo.EMAILS["brand"])
+    assert code == 0, out
+    request = json.loads(out)
+    assert (request["engine"], request["task"], request["status"]) == (
+        "composite",
+        "tryon",
+        "succeeded",
+    )
+    assert (request["width"], request["height"], request["count"]) == (1080, 1350, 1)
+    code, out = run("job", "list", "--kind", "generation", "--json", "--as", demo.EMAILS["brand"])
+    assert code == 0, out
+    jobs = json.loads(out)
+    assert len(jobs) == 6 and {j["status"] for j in jobs} == {"succeeded"}
     code, out = run("asset", "list", "--kind", "release", "--json", "--as", demo.EMAILS["brand"])
     assert code == 0, out
     assets = {a["id"]: a for a in json.loads(out)}
-    assert {f"{asset_id}.jpg" for asset_id in assets} == set(files)
+    assert {f"{asset_id}.png" for asset_id in assets} == set(files)
     assert {a["status"] for a in assets.values()} == {"active"}
     published = [a for a in assets.values() if a["publications"]]
     assert {a["id"] for a in published} == {released.stem, released_again.stem}
@@ -104,6 +132,7 @@ def test_demo_runs_the_whole_chain_twice(home: Path) -> None:
     assert code == 0 and "audit chain OK" in out, out
 
 
+@pytest.mark.slow
 def test_everything_under_the_home_is_private_after_init_and_the_demo(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -113,7 +142,6 @@ def test_everything_under_the_home_is_private_after_init_and_the_demo(
     monkeypatch.setenv("LIKENESS_HOME", str(home))
     monkeypatch.delenv("LIKENESS_DATABASE_URL", raising=False)  # the database in the home
     monkeypatch.delenv("LIKENESS_SECRET_KEY", raising=False)
-    monkeypatch.setattr(demo, "CAPTURE_SIZE", 128)
     with umask(0o022):
         code, out = run("init")
         assert code == 0, out

@@ -1,10 +1,13 @@
 """`likeness demo`: set up the data home and walk the whole chain on real services.
 
 creation consent → capture → QC → twin → license (every output reviewed) → decision →
-three outputs in quarantine → the talent's review (two approved, one rejected) → release
-(stamp, asset registry, quota) → a publication report → verify (the released file and a
-copy stripped of its metadata) → audit, and one summary table, on the embedded defaults
-(SQLite, local files, the CPU renderer).
+three generation requests of the brand's (one per look of the campaign: a procedurally
+made garment packshot and scene plate, the ``composite`` engine at 1080 × 1350) → their
+jobs, run here → every image through the automated identity checks → three outputs in
+quarantine → the talent's review (two approved, one rejected) → release (stamp, asset
+registry, quota) → a publication report → verify (the released file and a copy stripped
+of its metadata) → audit, and one summary table, on the embedded defaults (SQLite, local
+files, inline jobs, the CPU engine).
 The demo only orchestrates: every rule (who may sign, what a license covers, what a
 release must carry) lives in the services it calls, and each step is one unit of
 work acting as the party who would really do it (talent, agent, brand), so the role
@@ -73,11 +76,10 @@ EMAILS = {
     "brand": "lea@demo.likeness",
 }
 
-#: One synthetic person (same seed every run, so each capture is the same face), three
-#: views 25° apart under the rig's default 64 lights, small enough to run in seconds.
+#: One synthetic person (same seed every run, so each capture is the same face), captured
+#: as the composite engine needs for a 1080 × 1350 campaign at native resolution (one
+#: frontal view of 736 px under 24 lights: ≤ 1.5× enlargement; see ``DEMO_CAPTURE``).
 CAPTURE_SEED = 7
-CAPTURE_VIEWS = 3
-CAPTURE_SIZE = 192
 
 #: The campaign: licensed for Instagram in France and Belgium, fashion only.
 CHANNEL = "instagram"
@@ -88,12 +90,6 @@ UNLICENSED_CATEGORY = "lingerie"
 
 #: Steps slower than this show how long they took.
 SHOW_TIME_ABOVE_S = 1.0
-
-SCENE = {
-    "environment": {"preset": "studio", "intensity": 0.4},
-    "background": {"color": [0.18, 0.2, 0.22]},
-    "framing": {"preset": "instagram-portrait"},
-}
 
 
 class DemoFailed(LikenessError, status=500):
@@ -206,12 +202,14 @@ def step_token(demo: Demo) -> str:
 
 
 def step_capture(demo: Demo) -> str:
-    from likeness.capture.synthetic import RigConfig, default_yaws, write_capture
+    from likeness.capture.synthetic import write_capture
+    from likeness.engines.composite import DEMO_CAPTURE
 
+    config = DEMO_CAPTURE
     folder = demo.scratch / "capture"
-    config = RigConfig(yaws=default_yaws(CAPTURE_VIEWS), size=CAPTURE_SIZE)
+    views = f"{len(config.yaws)} view" + ("s" if len(config.yaws) > 1 else "")
     with console.status(
-        f"rendering a synthetic OLAT capture ({CAPTURE_VIEWS} views × {config.lights} lights)…"
+        f"rendering a synthetic OLAT capture ({views} × {config.lights} lights, {config.size} px)…"
     ):
         write_capture(folder, seed=CAPTURE_SEED, config=config)
     with (
@@ -221,9 +219,9 @@ def step_capture(demo: Demo) -> str:
         row = capture_service.ingest(session, actor, demo.deps, folder, demo.ids["talent"])
         demo.ids["capture"] = row.id
         return (
-            f"session [bold]{row.id}[/]: {row.view_count} views × {row.light_count} lights, "
+            f"session [bold]{row.id}[/]: {views} × {row.light_count} lights, "
             f"{row.file_count} files sealed with the session's own key "
-            f"(synthetic person #{CAPTURE_SEED}, {CAPTURE_SIZE} px)"
+            f"(synthetic person #{CAPTURE_SEED}, {config.size} px)"
         )
 
 
@@ -294,7 +292,8 @@ def step_twin(demo: Demo) -> str:
         )
         demo.ids["twin"] = row.twin_id
         return (
-            f"twin [bold]{row.twin_id}[/] version {row.version}: {row.view_count} views × "
+            f"twin [bold]{row.twin_id}[/] version {row.version}: {row.view_count} "
+            f"view{'s' if row.view_count != 1 else ''} × "
             f"{row.light_count} lights, {row.width}×{row.height}, sealed with the twin's own key"
         )
 
@@ -385,64 +384,134 @@ def step_decide(demo: Demo) -> str:
 
 # --- outputs, review, release, verify ------------------------------------------------------
 
-#: Three looks of the campaign: the key light swings around the face. The talent approves
-#: the first two and rejects the third (the demo's review).
-LOOKS = (("key left", -35.0, 25.0), ("key right", 35.0, 25.0), ("hard top light", 0.0, 70.0))
-KEY_COLOR = [1.0, 0.95, 0.9]
-REJECT_REASON = "the top light flattens my face; please keep the side key"
+#: The campaign's three looks (``campaign_brief(seed)``: a procedurally made garment
+#: packshot and scene plate), one generation request each. The talent approves the first
+#: two and rejects the third (the demo's review).
+LOOKS = (0, 1, 2)
+REJECT_REASON = "the beach light washes out my face; please keep the other looks"
 PUBLISHED_URL = "https://www.instagram.com/p/likeness-demo/"
+#: The engine the brand asks for, and the name the jobs record for the worker that ran them.
+ENGINE = "composite"
+WORKER_ID = "demo"
 
 
-def _scene(azimuth_deg: float, elevation_deg: float) -> dict[str, object]:
-    """The campaign scene with its key light moved to this look's angle."""
-    light = {"azimuth_deg": azimuth_deg, "elevation_deg": elevation_deg, "color": KEY_COLOR}
-    return {**SCENE, "lights": [light]}
+def _submit_look(demo: Demo, seed: int) -> tuple[str, str]:
+    """The brand asks for one image of a look; (request id, job id)."""
+    from likeness.engines import registry
+    from likeness.engines.composite import CAMPAIGN_SIZE, campaign_brief
+    from likeness.generation import service as generation
+    from likeness.generation.schemas import BriefIn, GenerationCreate
+    from likeness.output.schemas import UseSpec
+
+    brief, inputs = campaign_brief(seed)
+    width, height = CAMPAIGN_SIZE
+    data = GenerationCreate(
+        license_id=demo.ids["license"],  # the license negotiated in this run, by name
+        twin_id=demo.ids["twin"],
+        use=UseSpec(channel=CHANNEL, territory=TERRITORY, category=CATEGORY),
+        engine=ENGINE,
+        task=brief.task,
+        brief=BriefIn(prompt=brief.prompt, framing=brief.framing, options=dict(brief.options)),
+        width=width,
+        height=height,
+        count=1,
+        seed=seed,
+        idempotency_key=f"demo-{demo.ids['license']}-{seed}",
+    )
+    with demo.acting("brand") as (session, actor):
+        done = generation.submit(
+            session,
+            actor,
+            demo.deps,
+            data,
+            inputs,
+            lambda name: registry.build(name, demo.settings),
+        )
+        if done.job is None:
+            raise DemoFailed(f"generation request {done.request.id} queued no job")
+        return done.request.id, done.job.id
 
 
-def _load_basis(demo: Demo) -> tuple[Any, int]:
-    from likeness.studio import Basis
+def _run_jobs(demo: Demo, job_ids: list[str], say: Any) -> None:
+    """Run the queued generation jobs here, one after another, as `likeness generate`
+    does (the jobs worker; the real identity checks, with the demo's loaded analyzer)."""
+    from functools import partial
 
-    with demo.acting() as (session, actor):
-        loaded = twin_service.load_basis(session, actor, demo.deps, demo.ids["twin"])
-    return Basis.from_twin(loaded), loaded.version
+    from likeness.generation import service as generation
+    from likeness.generation.checks import run_checks
+    from likeness.jobs import worker
+    from likeness.models.job import FINISHED, Job
 
+    cache: dict[str, Any] = {
+        generation.CACHE_RUNTIME: demo.runtime,
+        generation.CACHE_CHECKS: partial(run_checks, analyzer=demo.analyzer),
+    }
 
-def step_render(demo: Demo) -> str:
-    """The platform renders three looks for the brand; each is an output in quarantine
-    under the license the brand named, with a marked, registered preview."""
-    from likeness.output import service as outputs
-    from likeness.output.schemas import OutputCreate, UseSpec
-    from likeness.provenance import StampConfig
-    from likeness.studio import parse_scene, render_scene, scene_framing
-    from likeness.studio.render import encode_image
+    def observe(job_id: str, _kind: str, fraction: float | None, message: str | None) -> None:
+        number = job_ids.index(job_id) + 1 if job_id in job_ids else "?"
+        percent = f" {fraction:.0%}" if fraction is not None else ""
+        say(f"generating look {number} of {len(job_ids)}{percent}: {message or '…'}")
 
-    with console.status("rendering: relighting the twin for three looks…"):
-        basis, version = _load_basis(demo)
-        config = StampConfig.from_settings(demo.settings)
-        made: list[str] = []
-        for name, azimuth, elevation in LOOKS:
-            scene = parse_scene(_scene(azimuth, elevation))
-            image = render_scene(basis, scene)
-            data = encode_image(image, scene.output, suffix=".jpg", dpi=scene_framing(scene).dpi)
-            request = OutputCreate(
-                license_id=demo.ids["license"],
-                twin_id=demo.ids["twin"],
-                twin_version=version,
-                use=UseSpec(channel=CHANNEL, territory=TERRITORY, category=CATEGORY),
-                engine="studio",
-                engine_params={"look": name, "scene": scene.model_dump(mode="json")},
+    def waiting() -> bool:
+        with demo.acting() as (session, _):
+            return any(
+                (job := session.get(Job, job_id)) is not None and job.status not in FINISHED
+                for job_id in job_ids
             )
-            with demo.acting() as (session, actor):
-                output, preview = outputs.create_with_preview(
-                    session, actor, demo.deps, request, data, config
+
+    while waiting():
+        outcome = worker.run_next(
+            demo.runtime,
+            WORKER_ID,
+            [generation.JOB_KIND],
+            cache=cache,
+            handlers=generation.HANDLERS,
+            observer=observe,
+        )
+        if outcome is None:
+            raise DemoFailed("the demo's generation jobs are leased by another worker")
+
+
+def step_generate(demo: Demo) -> str:
+    """The brand asks for one image of each look through the generation gate (decision,
+    engine rules); the jobs run here; each image passes the automated identity checks
+    and waits in quarantine, with a marked, registered preview."""
+    from likeness.generation import service as generation
+    from likeness.models.generation import GenerationStatus
+    from likeness.output import service as outputs
+
+    with console.status("asking for the campaign's looks…") as status:
+        submitted = [_submit_look(demo, seed) for seed in LOOKS]
+        _run_jobs(demo, [job for _, job in submitted], status.update)
+    made: list[str] = []
+    distances: list[str] = []
+    enlarged: list[float] = []
+    with demo.acting("brand") as (session, actor):
+        for request_id, _job in submitted:
+            row = generation.to_read(session, actor, generation.get_for(session, actor, request_id))
+            if row.status != GenerationStatus.succeeded or len(row.output_ids) != 1:
+                raise DemoFailed(
+                    f"generation request {request_id} {row.status.value}: "
+                    f"{row.status_reason or 'no image passed the identity checks'}"
                 )
-                made.append(output.id)
-                status = output.status.value
-            write_private(demo.scratch / f"preview-{output.id}.jpg", preview)
+            output = outputs.to_read(session, outputs.get_for(session, actor, row.output_ids[0]))
+            check = output.check or {}
+            if not check.get("passed"):
+                raise DemoFailed(f"output {output.id} did not pass the identity checks")
+            distance = check.get("details", {}).get("distance")
+            distances.append(f"{distance:.2f}" if isinstance(distance, float) else "?")
+            made.append(output.id)
+            size = f"{output.width}×{output.height}"
+            upscale = output.engine_params.get("params", {}).get("upscale", {}).get("max")
+            enlarged.append(float(upscale) if isinstance(upscale, int | float) else float("nan"))
+    demo.ids["requests"] = ",".join(request_id for request_id, _ in submitted)
     demo.ids["outputs"] = ",".join(made)
-    height, width = image.shape[:2]
+    first = demo.ids["requests"].split(",")[0]
     return (
-        f"{len(made)} outputs of twin v{version} ({width}×{height}) in quarantine, {status}; "
+        f"{len(made)} generation requests (engine {ENGINE}, tryon, {size} at native "
+        f"resolution: ≤ {max(enlarged):.2f}× enlargement; first [bold]{first}[/]) → jobs "
+        "run here → identity checks passed (distance "
+        f"{', '.join(distances)}) → {len(made)} outputs in quarantine, pending review, "
         "each with a preview marked PREVIEW — not for publication"
     )
 
@@ -487,13 +556,14 @@ def step_release(demo: Demo) -> str:
                 asset_id = result.asset.id
                 count, maximum = result.license.released_count, terms_of(result.license).max_outputs
             with demo.acting("brand") as (session, actor):
-                _asset, data = assets.read_file(session, actor, demo.deps, asset_id)
-            path = demo.settings.home_path / "outputs" / f"{asset_id}.jpg"
+                asset, data = assets.read_file(session, actor, demo.deps, asset_id)
+                name = f"{asset_id}.{assets.EXTENSIONS[asset.media_type]}"
+            path = demo.settings.home_path / "outputs" / name
             write_private(path, data)  # 0600 in a 0700 folder, like everything in the home
-            released.append(asset_id)
-    demo.ids["asset"] = released[0]
-    demo.ids["output"] = str(demo.settings.home_path / "outputs" / f"{released[0]}.jpg")
-    demo.ids["assets"] = ",".join(released)
+            released.append(str(path))
+    demo.ids["asset"] = Path(released[0]).stem
+    demo.ids["output"] = released[0]
+    demo.ids["assets"] = ",".join(Path(path).stem for path in released)
     return (
         f"{len(released)} assets → [bold]{escape(demo.ids['output'])}[/] and 1 more "
         f"(output {count} of {maximum} on license {demo.ids['license']}); "
@@ -555,19 +625,20 @@ def step_verify(demo: Demo) -> str:
 
 
 def print_summary(demo: Demo) -> None:
-    """One table: every output of this run, its review, its asset and where it went, as
-    the talent sees them."""
+    """One table: every output of this run, the generation request that made it, its
+    checks, its review, its asset and where it went, as the talent sees them."""
     from rich.table import Table
 
     from likeness.asset import service as assets
     from likeness.output import service as outputs
 
     table = Table(title="This run's outputs", title_justify="left")
-    for column in ("output", "review", "asset", "status", "published"):
+    for column in ("request", "output", "checks", "review", "asset", "status", "published"):
         table.add_column(column)
     with demo.acting("talent") as (session, actor):
         for output_id in demo.ids["outputs"].split(","):
             row = outputs.to_read(session, outputs.get_for(session, actor, output_id))
+            checks = "passed" if (row.check or {}).get("passed") else "—"
             review = row.status.value
             if row.review_reason and row.status.value == "rejected":
                 review += f": {row.review_reason}"
@@ -579,7 +650,8 @@ def print_summary(demo: Demo) -> None:
                 published = (
                     ", ".join(f"{p.channel}/{p.territory}" for p in read.publications) or "—"
                 )
-            table.add_row(output_id[:12], review, asset[:12], status, published)
+            request = (row.generation_request_id or "—")[:12]
+            table.add_row(request, output_id[:12], checks, review, asset[:12], status, published)
     console.print(table)
 
 
@@ -609,7 +681,7 @@ STEPS = [
     ("twin", step_twin),
     ("license", step_license),
     ("decide", step_decide),
-    ("render", step_render),
+    ("generate", step_generate),
     ("review", step_review),
     ("release", step_release),
     ("publish", step_publish),
@@ -622,6 +694,9 @@ def _next_steps(demo: Demo) -> list[str]:
     ids, talent, brand = demo.ids, EMAILS["talent"], EMAILS["brand"]
     return [
         f"likeness verify {shlex.quote(ids['output'])}",
+        f"likeness generate status {ids['requests'].split(',')[0]} --as {brand}",
+        f"likeness generate list --license {ids['license']} --as {brand}",
+        f"likeness job list --kind generation --as {brand}",
         f"likeness output list --as {talent}",
         f"likeness asset list --as {brand}",
         f"likeness twin show {ids['twin']} --as {talent}",

@@ -242,3 +242,31 @@ def test_a_face_only_capture_composites_without_a_garment(subject: Subject) -> N
                 face_only, Task.tryon, {InputRole.garment: pr.encode_png(pr.garment_packshot(0))}
             )
         )
+
+
+def test_hair_thin_lines_in_the_matte_do_not_print_on_the_plate(subject: Subject) -> None:
+    """A capture's matte may hold slivers a pixel or two wide beside the neck (the
+    synthetic rig's did, from the ears to the shoulders): they must not reach the canvas."""
+    import cv2
+
+    from likeness.studio import Basis
+
+    basis = subject.basis
+    assert basis.alpha is not None
+    height, width = basis.alpha[0].shape
+    keypoints = subject_keypoints(basis.alpha[0])
+    neck_x, neck_y = keypoints["neck"]
+    # A grey one-pixel line beside the neck, from ear height down to just above the
+    # shoulders (where it would meet the body, an opening cannot tell it from the edge).
+    streaked = basis.alpha.copy()
+    x = int(neck_x - 0.3 * width)
+    cv2.line(streaked[0], (x, int(neck_y - 0.2 * height)), (x + 3, int(neck_y - 0.03 * height)),
+             0.7, 1)  # fmt: skip
+    assert float(np.abs(streaked - basis.alpha).max()) > 0.5
+    view = basis.views[0]
+    images = np.moveaxis(view.planes.reshape(3, -1, height, width), 0, -1)
+    look = Look(WIDTH, HEIGHT)
+    clean = compose(Basis.from_arrays(images[None], view.light_dirs, alpha=basis.alpha), look)
+    lined = compose(Basis.from_arrays(images[None], view.light_dirs, alpha=streaked), look)
+    assert float(np.abs(lined.subject_alpha - clean.subject_alpha).max()) < 0.02
+    assert float(np.abs(lined.image - clean.image).max()) < 0.02

@@ -71,18 +71,31 @@ def _frontal(basis: Basis) -> int:
 
 def _matte(basis: Basis, view: int, fallback: F32 | None) -> F32:
     """The subject's matte: the basis's own, else the caller's (same grid), else keyed
-    against the basis's clean plate (all lights on, as the studio renderer does)."""
+    against the basis's clean plate (all lights on, as the studio renderer does); each
+    cleaned of slivers (:func:`_without_slivers`)."""
     if basis.alpha is not None:
-        alpha: F32 = basis.alpha[view]
-        return alpha
+        return _without_slivers(basis.alpha[view])
     shape = basis.views[view].shape
     if fallback is not None and fallback.shape == shape:
-        return fallback
+        return _without_slivers(fallback)
     if basis.plate is not None:
         count = basis.light_dirs.shape[0]
         everything = basis.views[view].render(np.full((count, 3), 1.0 / count, np.float32))
-        return cp.matte_from_plate(everything, basis.plate[view])
+        return _without_slivers(cp.matte_from_plate(everything, basis.plate[view]))
     raise EngineRefused("the subject has no matte: the composite needs one to cut it out")
+
+
+def _without_slivers(alpha: F32) -> F32:
+    """The matte less anything a few pixels thin (an opening, about 1/150 of the image):
+    a capture's matte can hold hair-thin lines (geometry seen edge-on, a stray strand)
+    that the plate would show as dark lines beside the neck. The body's own edges, soft
+    or concave, stay as they were."""
+    side = max(3, 2 * round(min(alpha.shape) / 300) + 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
+    opened: F32 = np.asarray(
+        cv2.morphologyEx(alpha.astype(np.float32), cv2.MORPH_OPEN, kernel), np.float32
+    )
+    return opened
 
 
 def _face_box(neutral: F32, matte: F32) -> cp.FaceBox:
