@@ -318,7 +318,6 @@ def overhead_cache(w: World) -> dict[str, Any]:
     from likeness.generation import service
 
     return {
-        service.CACHE_RUNTIME: w.runtime,
         service.CACHE_ENGINE + "memory": TimedEngine(registry.build("memory", w.settings)),
         service.CACHE_CHECKS: TimedChecks(service.default_checks()),
     }
@@ -406,7 +405,6 @@ def bench_throughput(w: World, jobs: int, engine: str, width: int, height: int) 
     def batch(count: int) -> list[str]:
         return [submit(w, engine, width, height, next(seeds), inputs) for _ in range(count)]
 
-    service.bind_runtime(w.runtime)  # inline workers: this process's runtime
     rates: dict[tuple[str, int], tuple[float, int, str]] = {}
     for workers in (1, 2):
         with InlineExecutor(w.runtime, workers, handlers=service.HANDLERS) as inline:
@@ -462,11 +460,10 @@ def _actor_caches(executor: Any) -> str:
     import ray
 
     def held(actor: Any) -> list[str]:
-        return sorted(
-            k.split(":")[1]
-            for k in actor.cache
-            if k.startswith(("generation:engine:", "generation:subject:"))
-        )
+        # The engines by name; the decrypted twins as one LRU table (generation.service).
+        engines = [k.split(":")[1] for k in actor.cache if k.startswith("generation:engine:")]
+        twins = len(actor.cache.get("generation:subjects") or {})
+        return sorted(engines) + ([f"{twins} twin(s)"] if twins else [])
 
     found = ray.get([a.__ray_call__.remote(held) for a in executor._actors])
     return " | ".join("+".join(entries) or "nothing" for entries in found)

@@ -443,7 +443,6 @@ def _run_jobs(demo: Demo, job_ids: list[str], say: Any) -> None:
     from likeness.models.job import FINISHED, Job
 
     cache: dict[str, Any] = {
-        generation.CACHE_RUNTIME: demo.runtime,
         generation.CACHE_CHECKS: partial(run_checks, analyzer=demo.analyzer),
     }
 
@@ -467,6 +466,7 @@ def _run_jobs(demo: Demo, job_ids: list[str], say: Any) -> None:
             cache=cache,
             handlers=generation.HANDLERS,
             observer=observe,
+            only=job_ids,
         )
         if outcome is None:
             raise DemoFailed("the demo's generation jobs are leased by another worker")
