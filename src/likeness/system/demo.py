@@ -625,23 +625,26 @@ def step_verify(demo: Demo) -> str:
 
 
 def print_summary(demo: Demo) -> None:
-    """One table: every output of this run, the generation request that made it, its
-    checks, its review, its asset and where it went, as the talent sees them."""
+    """One table: every output of this run, its automated checks, its review, its asset
+    and where it went, as the talent sees them; review reasons follow the table, so its
+    rows stay one line at 80 columns (the requests are in `likeness generate list`)."""
     from rich.table import Table
 
     from likeness.asset import service as assets
     from likeness.output import service as outputs
 
     table = Table(title="This run's outputs", title_justify="left")
-    for column in ("request", "output", "checks", "review", "asset", "status", "published"):
-        table.add_column(column)
+    for column in ("output", "checks", "review", "asset", "status", "published"):
+        table.add_column(column, no_wrap=True)
+    reasons: list[str] = []
     with demo.acting("talent") as (session, actor):
         for output_id in demo.ids["outputs"].split(","):
             row = outputs.to_read(session, outputs.get_for(session, actor, output_id))
             checks = "passed" if (row.check or {}).get("passed") else "—"
             review = row.status.value
             if row.review_reason and row.status.value == "rejected":
-                review += f": {row.review_reason}"
+                reasons.append(f"{output_id[:8]} rejected: {row.review_reason}")
+                review += f" ({len(reasons)})"
             asset = row.asset_id or "—"
             status = published = "—"
             if row.asset_id:
@@ -650,9 +653,10 @@ def print_summary(demo: Demo) -> None:
                 published = (
                     ", ".join(f"{p.channel}/{p.territory}" for p in read.publications) or "—"
                 )
-            request = (row.generation_request_id or "—")[:12]
-            table.add_row(request, output_id[:12], checks, review, asset[:12], status, published)
+            table.add_row(output_id[:8], checks, review, asset[:8], status, published)
     console.print(table)
+    for number, reason in enumerate(reasons, start=1):
+        console.print(f"  ({number}) {reason}", markup=False, highlight=False)
 
 
 def _talent_signs(demo: Demo) -> tuple[consent_service.Intent, TalentKeyring]:
