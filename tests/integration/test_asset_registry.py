@@ -23,6 +23,7 @@ from likeness.models.audit import AuditEvent
 from likeness.models.output import OutputStatus
 from likeness.provenance import Channel, StampInfo
 from likeness.system.doctor import recover_intents
+from likeness.vault import deps as vault_deps
 from likeness.vault.deps import StorageDeps
 
 
@@ -125,7 +126,9 @@ def test_a_crash_before_commit_leaves_nothing_once_recovery_runs(
         ids = (released.license.id, released.twin.id)
     held: list[Any] = []
     # The process "dies" after storing: the journal stays, its lock is dropped, no row commits.
-    monkeypatch.setattr(assets, "settle_with_transaction", lambda s, d, intent: held.append(intent))
+    monkeypatch.setattr(
+        vault_deps, "settle_with_transaction", lambda s, d, intent: held.append(intent)
+    )
     session = db.sessionmaker()
     try:
         released = support.reload(session, released)

@@ -69,7 +69,7 @@ from likeness.policy import (
     UseRequest,
     decide,
 )
-from likeness.vault.deps import StorageDeps, settle_with_transaction, undo_intent
+from likeness.vault.deps import StorageDeps, seal_under_twin_key
 from likeness.vault.keys import twin_key_name
 
 MAX_ALLOCATE_TRIES = 16
@@ -187,24 +187,17 @@ def register(
         raise DuplicateAsset(
             f"brand {output.brand_id} already used idempotency key {idempotency_key!r}"
         )
-    key_name = twin_key_name(output.twin_id)
     # Named before it exists: a crash from here on leaves a journal that recovery follows
     # to delete the blob unless the asset row committed.
-    intent = deps.intents.begin(
+    _, (blob,) = seal_under_twin_key(
+        session,
+        deps,
         kind="asset",
         talent_id=output.talent_id,
-        key_name=key_name,
-        key_new=False,
+        twin_id=output.twin_id,
         row=("assets", asset_id),
-        key_owner=("twins", output.twin_id),
+        contents=[(blob_role(asset_id), data)],
     )
-    try:
-        settle_with_transaction(session, deps, intent)
-        sealed = deps.cipher.encrypt(key_name, data, role=blob_role(asset_id))
-        blob = intent.put(deps.blobs, sealed)
-    except BaseException:
-        undo_intent(deps, intent)
-        raise
     now = utcnow()
     asset = Asset(
         id=asset_id,

@@ -73,7 +73,7 @@ from likeness.output.schemas import OutputCreate, UseSpec
 from likeness.party.access import relations
 from likeness.policy import Action
 from likeness.provenance import PNG_COMPRESS_LEVEL
-from likeness.vault.deps import StorageDeps, settle_with_transaction, undo_intent
+from likeness.vault.deps import StorageDeps, seal_under_twin_key, undo_intent
 from likeness.vault.keys import twin_key_name
 
 #: The job kind, and its handler (importable in any worker process): the line every
@@ -375,28 +375,22 @@ def _store(
     if inputs:
         # Sealed with the twin's key (shredding the twin shreds them); a crash before
         # the commit leaves a journal that recovery follows to delete them.
-        intent = deps.intents.begin(
+        roles = sorted(inputs)
+        intent, blob_keys = seal_under_twin_key(
+            session,
+            deps,
             kind="generation",
             talent_id=lic.talent_id,
-            key_name=twin_key_name(twin.id),
-            key_new=False,
+            twin_id=twin.id,
             row=("generation_requests", row.id),
-            key_owner=("twins", twin.id),
+            contents=[(_input_role(row.id, role), inputs[role]) for role in roles],
         )
-        try:
-            settle_with_transaction(session, deps, intent)
-            for role, content in sorted(inputs.items()):
-                sealed = deps.cipher.encrypt(
-                    twin_key_name(twin.id), content, role=_input_role(row.id, role)
-                )
-                stored[role.value] = {
-                    "blob_key": intent.put(deps.blobs, sealed),
-                    "sha256": digests[role],
-                    "bytes": len(content),
-                }
-        except BaseException:
-            undo_intent(deps, intent)
-            raise
+        for role, blob_key in zip(roles, blob_keys, strict=True):
+            stored[role.value] = {
+                "blob_key": blob_key,
+                "sha256": digests[role],
+                "bytes": len(inputs[role]),
+            }
     row.inputs_json = canonical_json(stored)
     try:
         # A savepoint: losing the idempotency key's race must not spoil the transaction.

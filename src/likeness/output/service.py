@@ -73,7 +73,7 @@ from likeness.provenance import (
     stamp,
     stamp_preview,
 )
-from likeness.vault.deps import StorageDeps, settle_with_transaction, undo_intent
+from likeness.vault.deps import StorageDeps, seal_under_twin_key
 from likeness.vault.keys import twin_key_name
 
 #: Engines whose pixels are a relit composite of consented captures (IPTC source type).
@@ -463,21 +463,15 @@ def _quarantine(
         output.requested_by_user_id = generation.requested_by_user_id
     # Named before it exists: a crash before the commit leaves a journal that recovery
     # follows to delete the sealed image (the twin's key is not ours to shred).
-    intent = deps.intents.begin(
+    _, (output.blob_key,) = seal_under_twin_key(
+        session,
+        deps,
         kind="output",
         talent_id=lic.talent_id,
-        key_name=twin_key_name(twin.id),
-        key_new=False,
+        twin_id=twin.id,
         row=("outputs", output.id),
-        key_owner=("twins", twin.id),
+        contents=[(_blob_role(output.id), image)],
     )
-    try:
-        settle_with_transaction(session, deps, intent)
-        sealed = deps.cipher.encrypt(twin_key_name(twin.id), image, role=_blob_role(output.id))
-        output.blob_key = intent.put(deps.blobs, sealed)
-    except BaseException:
-        undo_intent(deps, intent)
-        raise
     session.add(output)
     session.flush()
     audit.record(

@@ -30,7 +30,7 @@ from likeness.models.twin import Twin, TwinStatus, TwinVersion, TwinVersionStatu
 from likeness.policy import ALTER
 from likeness.twin import repository
 from likeness.twin.access import get_twin_for
-from likeness.vault.deps import StorageDeps, destroy_on_commit, settle_with_transaction, undo_intent
+from likeness.vault.deps import StorageDeps, destroy_on_commit, seal_under_twin_key
 from likeness.vault.keys import twin_key_name
 
 #: The name of a talent LoRA among the extras (``Subject.extras["lora"]``).
@@ -111,24 +111,17 @@ def add_lora(
     consent_service.require_creation_consent(session, twin.talent_id, twin.id, "build")
     check_lora(data)
     role = f"{ROLE_PREFIX}{LORA}"
-    key_name = twin_key_name(twin.id)
     # Named before the blob exists: a crash before the commit leaves a journal whose
     # blob no row references, so recovery deletes it.
-    intent = deps.intents.begin(
+    _, (blob,) = seal_under_twin_key(
+        session,
+        deps,
         kind="twin",
         talent_id=twin.talent_id,
-        key_name=key_name,
-        key_new=False,
+        twin_id=twin.id,
         row=("twin_versions", row.id),
-        key_owner=("twins", twin.id),
+        contents=[(f"v{row.version}/{role}", data)],
     )
-    try:
-        settle_with_transaction(session, deps, intent)
-        sealed = deps.cipher.encrypt(key_name, data, role=f"v{row.version}/{role}")
-        blob = intent.put(deps.blobs, sealed)
-    except BaseException:
-        undo_intent(deps, intent)
-        raise
     artifacts: dict[str, str] = json.loads(row.artifacts)
     replaced = artifacts.get(role)
     artifacts[role] = blob

@@ -5,7 +5,7 @@ data shares."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -14,7 +14,7 @@ from likeness.settings import Settings
 from likeness.storage import BlobStore
 from likeness.storage.intents import Intent, IntentJournal
 from likeness.vault.crypto import TwinCipher
-from likeness.vault.keys import cipher_from_settings, intent_journal
+from likeness.vault.keys import cipher_from_settings, intent_journal, twin_key_name
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -67,6 +67,42 @@ def settle_with_transaction(session: Session, deps: StorageDeps, intent: Intent)
     then the record), undone if it rolls back."""
     on_commit(session, intent.settle)
     on_rollback(session, lambda: undo_intent(deps, intent))
+
+
+def seal_under_twin_key(
+    session: Session,
+    deps: StorageDeps,
+    *,
+    kind: str,
+    talent_id: str,
+    twin_id: str,
+    row: tuple[str, str],
+    contents: Sequence[tuple[str, bytes]],
+) -> tuple[Intent, list[str]]:
+    """Seal each ``(role, content)`` with the twin's (existing) key and store it, under one
+    intent naming ``row`` and tied to the caller's transaction; returns the intent and the
+    blob keys, in order. The intent is begun before any blob exists, so a crash before
+    the commit leaves a journal that recovery follows to delete the blobs (the twin's key
+    is not the caller's to shred); a failure here undoes what was stored and re-raises."""
+    key_name = twin_key_name(twin_id)
+    intent = deps.intents.begin(
+        kind=kind,
+        talent_id=talent_id,
+        key_name=key_name,
+        key_new=False,
+        row=row,
+        key_owner=("twins", twin_id),
+    )
+    try:
+        settle_with_transaction(session, deps, intent)
+        blob_keys = [
+            intent.put(deps.blobs, deps.cipher.encrypt(key_name, content, role=role))
+            for role, content in contents
+        ]
+    except BaseException:
+        undo_intent(deps, intent)
+        raise
+    return intent, blob_keys
 
 
 def destroy_on_commit(
