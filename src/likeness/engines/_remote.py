@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import httpx2 as httpx
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from likeness.engines._base import (
     U8,
@@ -26,20 +26,12 @@ from likeness.engines._base import (
     EngineRefused,
     EngineUnavailable,
 )
+from likeness.imaging import DECODE_ERRORS
 
 #: Largest image file an engine accepts or downloads (a 16-bit 8K PNG is about 200 MB).
 MAX_IMAGE_BYTES = 64 * 1024 * 1024
 #: Largest decoded image (pixels), under Pillow's own bomb limit.
 MAX_IMAGE_PIXELS = 40_000_000
-_DECODE_ERRORS = (
-    OSError,
-    SyntaxError,
-    ValueError,
-    EOFError,
-    UnidentifiedImageError,
-    Image.DecompressionBombError,
-    Image.DecompressionBombWarning,
-)
 
 
 def image_kind(data: bytes) -> str | None:
@@ -79,7 +71,7 @@ def decode_image(
                 raise error(f"{what} is {width}x{height} pixels; the limit is {max_pixels} pixels")
             image.load()
             rgb = ImageOps.exif_transpose(image).convert("RGB")
-    except _DECODE_ERRORS as exc:
+    except DECODE_ERRORS as exc:
         raise error(f"{what} cannot be decoded as {kind.upper()}: {exc}") from None
     return np.ascontiguousarray(np.asarray(rgb, dtype=np.uint8))
 

@@ -3,6 +3,6 @@
 Every library's ``InvalidImage`` derives from :class:`likeness.imaging.InvalidImage`.
 """
 
-from likeness.imaging._errors import ImagingError, InvalidImage
+from likeness.imaging._errors import DECODE_ERRORS, ImagingError, InvalidImage
 
-__all__ = ["ImagingError", "InvalidImage"]
+__all__ = ["DECODE_ERRORS", "ImagingError", "InvalidImage"]

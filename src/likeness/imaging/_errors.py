@@ -7,7 +7,22 @@ pictures to several libraries can catch one exception for "this is not a usable 
 
 from __future__ import annotations
 
+from PIL import Image, UnidentifiedImageError
+
 from likeness.errors import LikenessError
+
+#: What Pillow may raise while opening or decoding an untrusted file (a truncated or
+#: malformed stream, an unknown format, a decompression bomb), for callers that turn
+#: any of them into their own "not a usable image" error.
+DECODE_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    SyntaxError,
+    ValueError,
+    EOFError,
+    UnidentifiedImageError,
+    Image.DecompressionBombError,
+    Image.DecompressionBombWarning,
+)
 
 
 class ImagingError(LikenessError, status=422):

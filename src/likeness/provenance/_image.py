@@ -6,9 +6,10 @@ import io
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 from PIL.PngImagePlugin import PngInfo
 
+from likeness.imaging import DECODE_ERRORS
 from likeness.provenance._errors import ImageRejected
 from likeness.provenance._formats import ImageFormat, sniff_format
 
@@ -23,15 +24,6 @@ XMP_PNG_KEY = "XML:com.adobe.xmp"
 #: core; level 1 about 0.15-0.25 s, for a file about 15 % larger, and a generated image
 #: is encoded three times on its way to release (bench/generation.py).
 PNG_COMPRESS_LEVEL = 1
-_DECODE_ERRORS = (
-    OSError,
-    SyntaxError,
-    ValueError,
-    EOFError,
-    UnidentifiedImageError,
-    Image.DecompressionBombError,
-    Image.DecompressionBombWarning,
-)
 
 
 @dataclass(frozen=True)
@@ -66,7 +58,7 @@ def read_header(data: bytes) -> Header:
         image = _open(data, fmt)
         width, height = image.size
         xmp = image.info.get("xmp") or image.info.get(XMP_PNG_KEY)
-    except _DECODE_ERRORS as exc:
+    except DECODE_ERRORS as exc:
         raise ImageRejected(f"cannot read the {fmt.name} header: {_reason(exc)}") from None
     if isinstance(xmp, str):
         xmp = xmp.encode("utf-8")
@@ -93,7 +85,7 @@ def decode(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Decoded:
         image = ImageOps.exif_transpose(image)
         alpha = image.convert("RGBA").getchannel("A") if _has_alpha(image) else None
         rgb = image.convert("RGB")
-    except _DECODE_ERRORS as exc:
+    except DECODE_ERRORS as exc:
         raise ImageRejected(
             f"cannot decode the {header.format.name} image: {_reason(exc)}"
         ) from None
