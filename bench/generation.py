@@ -60,6 +60,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import composite as composite_bench
 import jobs as jobs_bench
+from _common import exit_status, load_average, percentile, print_table
 
 TARGET_COMPOSITE_P95_S = 2.0
 TARGET_OVERHEAD_S = 0.5
@@ -81,7 +82,7 @@ def bench_composite(quick: bool, repeats: int) -> list[str]:
     subject = synthetic_subject(7, config)
     request = composite_bench.campaign_request(subject, 0, width, height, quick)
     times, _image = composite_bench.time_generate(CompositeEngine(), request, repeats)
-    p50, p95 = jobs_bench.percentile(times, 50), _p95(times)
+    p50, p95 = percentile(times, 50), _p95(times)
     return [
         f"composite {width}×{height}",
         f"{repeats} runs, subject {config.size} px",
@@ -494,19 +495,14 @@ def main(argv: list[str] | None = None) -> int:
         overhead, report = bench_overhead(w, requests, width, height, args.profile)
         rows += overhead
         rows += bench_throughput(w, jobs, engine, width, height)
-    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
     print(
         f"generation: {os.cpu_count()} CPUs, load average (1, 5, 15 min) "
-        f"{', '.join(f'{v:.2f}' for v in load_before)} before, {load} after"
+        f"{load_average(load_before)} before, {load_average()} after"
     )
-    jobs_bench.print_table(rows)
+    print_table(jobs_bench.HEADER, rows, rule=True)
     if report is not None:
         print(report)
-    missed = [row[0] for row in rows if row[-1] == "MISSED"]
-    if missed and not args.quick:
-        print(f"missed: {', '.join(missed)}", file=sys.stderr)
-        return 1
-    return 0
+    return exit_status(rows, args.quick)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _common import exit_status, load_average, percentile, print_table
+
 TARGET_RAY_SPEEDUP = 1.6
 #: This file, importable as ``jobs`` by the Ray workers (the driver's path is theirs).
 HANDLER = "jobs:spin"
@@ -46,11 +48,6 @@ def spin(ctx: Any) -> dict[str, float]:
             ctx.progress(0.5, "half way")
             reported = True
     return {"cpu_seconds": round(time.thread_time() - start, 4)}
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
 
 
 def setup(folder: Path) -> Any:
@@ -159,11 +156,8 @@ def bench_executors(runtime: Any, jobs: int, seconds: float) -> list[list[str]]:
     return rows
 
 
-def print_table(rows: list[list[str]]) -> None:
-    header = ["case", "work", "measured", "target", ""]
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    for row in [header, ["-" * w for w in widths], *rows]:
-        print("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)))
+#: The columns of this bench's table (and of ``generation.py``'s).
+HEADER = ["case", "work", "measured", "target", ""]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -181,14 +175,9 @@ def main(argv: list[str] | None = None) -> int:
             rows += bench_executors(runtime, jobs, args.seconds)
         finally:
             runtime.close()
-    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
-    print(f"durable jobs: {os.cpu_count()} CPUs, load {load}")
-    print_table(rows)
-    missed = [row[0] for row in rows if row[-1] == "MISSED"]
-    if missed and not args.quick:
-        print(f"missed: {', '.join(missed)}", file=sys.stderr)
-        return 1
-    return 0
+    print(f"durable jobs: {os.cpu_count()} CPUs, load {load_average()}")
+    print_table(HEADER, rows, rule=True)
+    return exit_status(rows, args.quick)
 
 
 if __name__ == "__main__":

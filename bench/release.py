@@ -36,16 +36,12 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
+from _common import exit_status, load_average, percentile, print_table
+
 TARGET_LOOKUP_P99_MS = 5.0
 TARGET_VERIFY_S = 0.25
 BATCH = 10_000
 LICENSES = 100
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[index]
 
 
 @contextmanager
@@ -271,11 +267,7 @@ def bench_verify(runs: int) -> list[str]:
     ]
 
 
-def print_table(rows: list[list[str]]) -> None:
-    header = ["case", "size", "median", "p99", "cpu p99", "target", ""]
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    for row in [header, *rows]:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+HEADER = ["case", "size", "median", "p99", "cpu p99", "target", ""]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -296,14 +288,9 @@ def main(argv: list[str] | None = None) -> int:
         cases.append(lambda: bench_lookup("PostgreSQL", args.postgres, assets))
     cases.append(lambda: [bench_verify(3 if args.quick else 10)])
     rows = [row for case in cases for row in case()]
-    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
-    print(f"asset registry lookups and verify: {os.cpu_count()} CPUs, load {load}")
-    print_table(rows)
-    missed = [row[0] for row in rows if row[-1] == "MISSED"]
-    if missed and not args.quick:
-        print(f"missed: {', '.join(missed)}", file=sys.stderr)
-        return 1
-    return 0
+    print(f"asset registry lookups and verify: {os.cpu_count()} CPUs, load {load_average()}")
+    print_table(HEADER, rows)
+    return exit_status(rows, args.quick)
 
 
 if __name__ == "__main__":
