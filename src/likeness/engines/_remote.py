@@ -13,6 +13,7 @@ import socket
 import time
 import warnings
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx2 as httpx
@@ -190,6 +191,35 @@ def transport_error(service: str, exc: httpx.HTTPError) -> EngineError:
     if isinstance(exc, httpx.TimeoutException):
         return EngineUnavailable(f"{service} did not answer in time ({exc}); retry later")
     return EngineUnavailable(f"{service} cannot be reached ({exc}); retry when it is up")
+
+
+def request_json(
+    client: httpx.Client,
+    service: str,
+    method: str,
+    url: str,
+    *,
+    describe: Callable[[Any], str],
+    asked: str | None = None,
+    **kwargs: Any,
+) -> dict[str, Any]:
+    """Send one request and return its JSON object. No answer, an error status (with
+    ``describe(body)``: the server's own words, if any) or a body that is not a JSON
+    object is an engine error naming ``service`` (and ``asked``, what was asked of it)."""
+    try:
+        response = client.request(method, url, **kwargs)
+    except httpx.HTTPError as exc:
+        raise transport_error(service, exc) from None
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if response.status_code != 200:
+        raise http_error(service, response, describe(body))
+    if not isinstance(body, dict):
+        what = f" {asked}" if asked else ""
+        raise EngineError(f"{service} answered{what} with something not a JSON object")
+    return body
 
 
 class Deadline:

@@ -90,6 +90,7 @@ from likeness.engines._remote import (
     is_loopback,
     read_capped,
     report,
+    request_json,
     transport_error,
 )
 from likeness.modelreg import OPT_IN_VARIABLE, license_terms, noncommercial_allowed
@@ -590,19 +591,9 @@ class ComfyUIEngine:
                 client.post("/interrupt", json={"prompt_id": prompt_id})
 
     def _call(self, client: httpx.Client, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        try:
-            response = client.request(method, path, **kwargs)
-        except httpx.HTTPError as exc:
-            raise transport_error(SERVICE, exc) from None
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if response.status_code != 200:
-            raise http_error(SERVICE, response, _describe(body))
-        if not isinstance(body, dict):
-            raise EngineError(f"ComfyUI answered {method} {path} with something not a JSON object")
-        return body
+        return request_json(
+            client, SERVICE, method, path, describe=_describe, asked=f"{method} {path}", **kwargs
+        )
 
 
 def _describe(body: Any) -> str:

@@ -61,6 +61,7 @@ from likeness.engines._remote import (
     is_loopback,
     read_capped,
     report,
+    request_json,
     resolve_host,
     transport_error,
 )
@@ -302,22 +303,16 @@ class HostedEngine:
         headers: Mapping[str, str],
         **kwargs: Any,
     ) -> dict[str, Any]:
-        try:
-            response = client.request(method, url, headers=dict(headers), **kwargs)
-        except httpx.HTTPError as exc:
-            raise transport_error(self._service, exc) from None
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if response.status_code != 200:
-            detail = ""
-            if isinstance(body, dict):
-                detail = " ".join(str(body[key]) for key in ("error", "message") if body.get(key))
-            raise http_error(self._service, response, detail[:300])
-        if not isinstance(body, dict):
-            raise EngineError(f"{self._service} answered with something not a JSON object")
-        return body
+        return request_json(
+            client, self._service, method, url, describe=_describe, headers=dict(headers), **kwargs
+        )
+
+
+def _describe(body: Any) -> str:
+    """The API's own words for an error status: its ``error`` and ``message``."""
+    if not isinstance(body, dict):
+        return ""
+    return " ".join(str(body[key]) for key in ("error", "message") if body.get(key))[:300]
 
 
 __all__ = ["HostedEngine"]
