@@ -1,7 +1,7 @@
 """What a service that stores sealed blobs needs: the blob store, the cipher and the
-intent journal, and the three steps that tie an intent to a transaction (settled with
-it, undone on rollback, destruction after commit) that every feature storing sealed
-data shares."""
+intent journal, and the steps that tie an intent to a transaction (settled with it,
+undone on rollback, destruction after commit; sealing blobs under the twin's key) that
+every feature storing sealed data shares."""
 
 from __future__ import annotations
 
