@@ -52,12 +52,13 @@ pytest-postgres: $(STAMP)
 # Benchmarks print their tables; the comparison columns of bench/watermark.py need the
 # `bench` extra and `pip install --no-deps invisible-watermark` (it skips them otherwise).
 bench: $(STAMP)
-	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@for b in bench/[!_]*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
-# Every bench at a small size (`--quick`), so a bench that breaks fails CI. A bench whose
+# Every bench at a small size (`--quick`), so a bench that breaks fails CI (bench/_*.py
+# are their shared helpers, not benches). A bench whose
 # data (../shared/data/olat-faces) is absent skips that part and says so.
 bench-quick: $(STAMP)
-	@for b in bench/*.py; do echo "== $$b --quick"; $(BIN)/python $$b --quick || exit 1; done
+	@for b in bench/[!_]*.py; do echo "== $$b --quick"; $(BIN)/python $$b --quick || exit 1; done
 
 # Mutation testing of the pure rule modules against their unit tests ([tool.mutmut] in
 # pyproject.toml); fails below a 95 % score on mutants that change behaviour (decision 0013).
