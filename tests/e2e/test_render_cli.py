@@ -43,7 +43,7 @@ def home(cli_home: Path) -> Path:
 
 
 def _outside_mark(image: np.ndarray) -> np.ndarray:
-    """Every pixel row outside the centred preview band."""
+    """Every pixel row outside the preview band."""
     from likeness.provenance import PREVIEW_MARK_TEXT
     from likeness.provenance._label import preview_mark_box
 

@@ -218,8 +218,15 @@ PREVIEW_MARK_MARGIN_FRACTION = 0.03
 PREVIEW_MARK_MIN_HEIGHT_PX = 6
 
 
+#: Where the preview band's centre sits, as a fraction of the height from the top: the
+#: lower third, clear of where portraits and fashion shots put the face.
+PREVIEW_MARK_CENTRE_FRACTION = 0.75
+
+
 def preview_mark_box(image_size: tuple[int, int], text: str) -> tuple[int, int, int, int]:
-    """A band centred on the image, as wide as the text needs (shrunk to fit narrow images)."""
+    """A band centred across the image's lower third, as wide as the text needs (shrunk
+    to fit narrow images): low enough to leave a portrait's face clear for the reviewer,
+    across the body, where cropping it away would take the picture with it."""
     width, height = image_size
     short_side = min(width, height)
     margin = round(short_side * PREVIEW_MARK_MARGIN_FRACTION)
@@ -232,7 +239,8 @@ def preview_mark_box(image_size: tuple[int, int], text: str) -> tuple[int, int, 
             f"image {width}x{height} is too small for a legible {text!r} preview mark"
         )
     left = (width - badge_w) // 2
-    top = (height - badge_h) // 2
+    top = round(height * PREVIEW_MARK_CENTRE_FRACTION - badge_h / 2)
+    top = min(max(top, margin), height - margin - badge_h)
     return left, top, left + badge_w, top + badge_h
 
 

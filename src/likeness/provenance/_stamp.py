@@ -153,7 +153,7 @@ def stamp(image_bytes: bytes, info: StampInfo, config: StampConfig | None = None
 
 def stamp_preview(image_bytes: bytes, info: StampInfo, config: StampConfig | None = None) -> bytes:
     """Return the reviewer's preview: the visible "PREVIEW — not for publication" mark
-    across the middle, the watermark with the preview asset's ID, XMP and a signed C2PA
+    across the lower third, the watermark with the preview asset's ID, XMP and a signed C2PA
     manifest whose Likeness assertion says ``asset_kind: "preview"`` (no approval yet,
     no channel), so verify never mistakes it for a release.
 

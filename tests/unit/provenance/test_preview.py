@@ -146,3 +146,12 @@ def test_the_mark_shrinks_on_small_images_but_never_disappears() -> None:
     assert render_badge(PREVIEW_MARK_TEXT, right - left, bottom - top, Scheme.DARK).size
     with pytest.raises(ImageRejected):
         preview_mark_box((20, 20), PREVIEW_MARK_TEXT)
+
+
+@pytest.mark.parametrize("size", [(1080, 1350), (1080, 1080), (1920, 1080), (320, 400)])
+def test_the_preview_band_leaves_the_upper_half_clear_for_the_face(size: tuple[int, int]) -> None:
+    """The reviewer must see the face they approve: portraits put it in the upper half."""
+    width, height = size
+    left, top, right, bottom = preview_mark_box(size, PREVIEW_MARK_TEXT)
+    assert top >= height // 2 and bottom <= height
+    assert abs((left + right) / 2 - width / 2) <= 1
