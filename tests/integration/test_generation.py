@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -489,6 +491,42 @@ def test_suspending_the_license_cancels_its_queued_generation(s: gs.Setup, db: D
         assert "suspended" in (row.status_reason or "")
 
 
+def test_faces_are_probed_before_the_storing_transaction_and_judged_inside_it(
+    s: gs.Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite a unit of work holds the write lock: the costly face probe must run with
+    none open, so that other workers are not kept waiting on it."""
+    open_units = [0]
+    inner = s.runtime.db.unit_of_work
+
+    @contextmanager
+    def counted() -> Iterator[Any]:
+        open_units[0] += 1
+        try:
+            with inner() as session:
+                yield session
+        finally:
+            open_units[0] -= 1
+
+    monkeypatch.setattr(s.runtime.db, "unit_of_work", counted)
+    seen: list[tuple[str, int]] = []
+
+    class Recording(gs.FakeChecks):
+        def probe(self, pixels: Any) -> int:
+            seen.append(("probe", open_units[0]))
+            return super().probe(pixels)
+
+        def judge(self, session: Any, deps: Any, twin_id: str, found: Any) -> Any:
+            seen.append(("judge", open_units[0]))
+            return super().judge(session, deps, twin_id, found)
+
+    engine = MemoryEngine()
+    done = gs.submit(s, s.create(count=2), engine)
+    gs.run(s, gs.cache(s, engine, Recording()))
+    assert seen == [("probe", 0), ("judge", 1)] * 2
+    assert len(_outputs(s.db, done.request.id)) == 2
+
+
 # --- what the brand sees of the job and of the checks --------------------------------------
 
 
@@ -510,7 +548,10 @@ def test_the_jobs_result_lists_only_what_the_brand_may_see(s: gs.Setup, db: Data
 
 
 class _ChecksNamingAnotherTwin:
-    def __call__(self, session: Any, deps: Any, twin_id: str, pixels: Any) -> Any:
+    def probe(self, pixels: Any) -> None:
+        return None
+
+    def judge(self, session: Any, deps: Any, twin_id: str, found: Any) -> Any:
         from likeness.generation.checks import CheckResult
 
         return CheckResult(

@@ -13,8 +13,9 @@ cancels it. The caller hands the job to an executor after its transaction commit
 
 :func:`run_job` is the job's handler. It loads the twin and the engine once per worker
 process (``ctx.cache``), runs the engine with its progress reported to the job, then for
-each image, in its own transaction: runs the automated identity checks and stores the
-image as an output in quarantine (:func:`likeness.output.service.create_with_preview`)
+each image finds and embeds its faces (no transaction held), then, in its own
+transaction, gives the automated identity checks' verdict and stores the image as an
+output in quarantine (:func:`likeness.output.service.create_with_preview`)
 or, when the checks fail, as ``check_rejected``. Outputs are keyed by (request, index):
 a retried job skips the images it already stored, so it never makes a duplicate.
 """
@@ -544,7 +545,7 @@ def cancel(session: Session, actor: Actor, request_id: str, reason: str) -> Gene
 
 class CheckOutcome(Protocol):
     """What the automated identity checks return
-    (:func:`likeness.generation.checks.run_checks`)."""
+    (:func:`likeness.generation.checks.judge`)."""
 
     @property
     def passed(self) -> bool: ...
@@ -556,8 +557,18 @@ class CheckOutcome(Protocol):
     def details(self) -> Mapping[str, Any]: ...
 
 
-#: ``run_checks(session, deps, twin_id, pixels_rgb8) -> CheckOutcome``.
-CheckRunner = Callable[[Session, StorageDeps, str, U8], CheckOutcome]
+class CheckRunner(Protocol):
+    """The automated identity checks in two phases
+    (:class:`likeness.generation.checks.IdentityChecks`): ``probe`` finds and embeds the
+    faces with no session, outside any transaction (the costly part); ``judge`` reads
+    the references and gives the verdict inside the transaction that stores the image."""
+
+    def probe(self, pixels_rgb8: U8) -> Any: ...
+
+    def judge(
+        self, session: Session, deps: StorageDeps, twin_id: str, found: Any
+    ) -> CheckOutcome: ...
+
 
 #: Keys of what a worker process keeps in ``ctx.cache`` (tests may put fakes there).
 CACHE_CHECKS = "generation:checks"
@@ -572,7 +583,7 @@ SUBJECT_CACHE_SIZE = 4
 def default_checks() -> CheckRunner:
     """The automated identity checks (:mod:`likeness.generation.checks`)."""
     module = importlib.import_module("likeness.generation.checks")
-    return cast(CheckRunner, module.run_checks)
+    return cast(CheckRunner, module.IdentityChecks())
 
 
 class _Context(Protocol):
@@ -821,11 +832,14 @@ def _store_image(
         engine_params=engine_params(work, engine, image),
     )
     deps = runtime.storage
+    # Faces found and embedded before the transaction: on SQLite every unit of work holds
+    # the write lock, and other workers must not wait on dlib.
+    found = checks.probe(image.pixels)
     try:
         with runtime.db.unit_of_work() as session:
             if index in repository.made_indices(session, work.request_id):
                 return None, True
-            result = checks(session, deps, work.twin_id, image.pixels)
+            result = checks.judge(session, deps, work.twin_id, found)
             check = {
                 "passed": bool(result.passed),
                 "reason": result.reason,
