@@ -168,10 +168,12 @@ class CrashAfterFirst:
     def __init__(self) -> None:
         self.calls = 0
 
-    def __call__(self, *args: Any) -> gs.Outcome:
+    def probe(self, pixels: Any) -> None:
         self.calls += 1
-        if self.calls == 2:
+        if self.calls == 2:  # the second image, before its transaction
             raise RuntimeError("worker died between outputs")
+
+    def judge(self, *args: Any) -> gs.Outcome:
         return gs.Outcome(True)
 
 
@@ -491,11 +493,13 @@ def test_suspending_the_license_cancels_its_queued_generation(s: gs.Setup, db: D
         assert "suspended" in (row.status_reason or "")
 
 
-def test_faces_are_probed_before_the_storing_transaction_and_judged_inside_it(
+def test_faces_are_probed_and_previews_stamped_before_the_storing_transaction(
     s: gs.Setup, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """On SQLite a unit of work holds the write lock: the costly face probe must run with
-    none open, so that other workers are not kept waiting on it."""
+    """On SQLite a unit of work holds the write lock: the costly face probe and preview
+    stamp must run with none open, so that other workers are not kept waiting on them;
+    the verdict is given inside the transaction, and the stamp made before is the one
+    registered."""
     open_units = [0]
     inner = s.runtime.db.unit_of_work
 
@@ -520,11 +524,26 @@ def test_faces_are_probed_before_the_storing_transaction_and_judged_inside_it(
             seen.append(("judge", open_units[0]))
             return super().judge(session, deps, twin_id, found)
 
+    stamped: list[bytes] = []
+    stamp_preview = outputs.stamp_preview
+
+    def recording_stamp(image: bytes, info: Any, config: Any) -> bytes:
+        seen.append(("stamp", open_units[0]))
+        stamped.append(stamp_preview(image, info, config))
+        return stamped[-1]
+
+    monkeypatch.setattr(outputs, "stamp_preview", recording_stamp)
     engine = MemoryEngine()
     done = gs.submit(s, s.create(count=2), engine)
     gs.run(s, gs.cache(s, engine, Recording()))
-    assert seen == [("probe", 0), ("judge", 1)] * 2
-    assert len(_outputs(s.db, done.request.id)) == 2
+    assert seen == [("probe", 0), ("stamp", 0), ("judge", 1)] * 2
+    made = _outputs(s.db, done.request.id)
+    assert len(made) == 2
+    with s.db.unit_of_work() as session:
+        talent = s.world.actor(session, "talent")
+        for output, marked in zip(made, stamped, strict=True):
+            _, asset, data = outputs.preview(session, talent, s.runtime.storage, output.id)
+            assert data == marked and asset.id == output.preview_asset_id
 
 
 # --- what the brand sees of the job and of the checks --------------------------------------

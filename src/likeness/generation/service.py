@@ -817,9 +817,16 @@ def _store_image(
     subject: Any,
     index: int,
     image: Any,
+    consent_sha256: str,
 ) -> tuple[str | None, bool]:
     """Check and store image ``index`` in its own transaction; (output id, passed), or
-    (None, True) when another attempt stored it first."""
+    (None, True) when another attempt stored it first.
+
+    The costly pure parts run before the transaction, so that workers sharing an SQLite
+    file do not queue on its write lock behind them: the faces are found and embedded
+    (the checks' probe) and the preview is stamped (for the use consent the job's own
+    decision named, ``consent_sha256``; the transaction decides again and stamps anew
+    if anything differs). Both write nothing."""
     checks: CheckRunner = _cached(ctx, CACHE_CHECKS, default_checks)
     stamp_config = _cached(ctx, CACHE_STAMP, lambda: _stamp_config(runtime))
     encoded = _encode_png(image.pixels)
@@ -835,6 +842,9 @@ def _store_image(
     # Faces found and embedded before the transaction: on SQLite every unit of work holds
     # the write lock, and other workers must not wait on dlib.
     found = checks.probe(image.pixels)
+    prepared = outputs.prepare_preview(
+        deps, data, encoded, stamp_config, consent_sha256=consent_sha256
+    )
     try:
         with runtime.db.unit_of_work() as session:
             if index in repository.made_indices(session, work.request_id):
@@ -848,7 +858,14 @@ def _store_image(
             link = outputs.GenerationLink(work.request_id, index, check, work.requested_by_user_id)
             if result.passed:
                 made, _ = outputs.create_with_preview(
-                    session, GENERATION_ACTOR, deps, data, encoded, stamp_config, generation=link
+                    session,
+                    GENERATION_ACTOR,
+                    deps,
+                    data,
+                    encoded,
+                    stamp_config,
+                    generation=link,
+                    prepared=prepared,
                 )
             else:
                 made = outputs.hold_check_rejected(
@@ -887,12 +904,16 @@ def _stamp_config(runtime: Any) -> Any:
     return StampConfig.from_settings(runtime.settings)
 
 
-def _still_allowed(session: Session, runtime: Any, ctx: _Context, row: GenerationRequest) -> Engine:
+def _still_allowed(
+    session: Session, runtime: Any, ctx: _Context, row: GenerationRequest
+) -> tuple[Engine, str]:
     """The rules :func:`submit` checked, checked again now, before the twin is decrypted
     or the likeness goes to any engine: the license may have been suspended, expired or
     withdrawn since, and the engine this worker built (its processor, its models, this
-    worker's opt-in) may differ from the one the API process checked. Returns the engine;
-    raises :class:`GenerationNotAllowed` (or the engine refusal) otherwise."""
+    worker's opt-in) may differ from the one the API process checked. Returns the engine
+    and the digest of the use consent the decision named (what previews are stamped
+    with before their transaction decides again); raises
+    :class:`GenerationNotAllowed` (or the engine refusal) otherwise."""
     lic = session.get(License, row.license_id)
     if lic is None:
         raise GenerationNotAllowed(f"license {row.license_id} no longer exists")
@@ -908,7 +929,7 @@ def _still_allowed(session: Session, runtime: Any, ctx: _Context, row: Generatio
         terms_of(lic).processors,
         bool(runtime.settings.allow_noncommercial_models),
     )
-    return engine
+    return engine, outputs.use_consent_sha256(session, decision)
 
 
 def noncommercial_models(engine: Engine) -> list[str]:
@@ -928,7 +949,7 @@ def run_job(ctx: _Context) -> dict[str, Any]:
         row = repository.get(session, request_id)
         if row is None:
             raise InvalidGenerationRequest(f"no generation request {request_id}")
-        engine = _still_allowed(session, runtime, ctx, row)
+        engine, consent_sha256 = _still_allowed(session, runtime, ctx, row)
         repository.set_values(
             session, row.id, {"status": GenerationStatus.running, "updated_at": utcnow()}
         )
@@ -966,7 +987,9 @@ def run_job(ctx: _Context) -> dict[str, Any]:
             share = ENGINE_SHARE + (1 - ENGINE_SHARE) * index / work.count
             if not ctx.progress(share, f"checking and storing image {index + 1}"):
                 raise JobCancelled(f"job {ctx.job_id} was cancelled")
-            output_id, passed = _store_image(ctx, runtime, work, engine, subject, index, image)
+            output_id, passed = _store_image(
+                ctx, runtime, work, engine, subject, index, image, consent_sha256
+            )
             if output_id is None:
                 continue
             if passed:
