@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 
 from likeness.imaging.faces import (
     GENERATION_THRESHOLD,
+    Face,
     FaceAnalyzer,
     comparable_faces,
     face_count_verdict,
@@ -93,10 +94,14 @@ def probe(pixels_rgb8: NDArray[np.uint8], *, analyzer: FaceAnalyzer | None = Non
     """Detect the faces in ``pixels_rgb8`` and embed the comparable one: the costly part
     of the checks (about 0.4 s at 1080×1350), pure, to run outside any transaction."""
     fa = analyzer or _default_analyzer()
-    faces = fa.detect(pixels_rgb8)
+    faces, embeddings = fa.detect_and_embed(pixels_rgb8, _the_comparable_one)
+    return Probe(len(faces), len(comparable_faces(faces)), embeddings[0] if embeddings else None)
+
+
+def _the_comparable_one(faces: list[Face]) -> list[Face]:
+    """The face to embed: the comparable one, if there is exactly one."""
     comparable = comparable_faces(faces)
-    embedding = fa.embed_aligned(pixels_rgb8, comparable[0]) if len(comparable) == 1 else None
-    return Probe(len(faces), len(comparable), embedding)
+    return comparable if len(comparable) == 1 else []
 
 
 def judge(
