@@ -817,7 +817,7 @@ def _store_image(
     subject: Any,
     index: int,
     image: Any,
-    consent_sha256: str,
+    consent_sha256: str | None,
 ) -> tuple[str | None, bool]:
     """Check and store image ``index`` in its own transaction; (output id, passed), or
     (None, True) when another attempt stored it first.
@@ -839,11 +839,15 @@ def _store_image(
         engine_params=engine_params(work, engine, image),
     )
     deps = runtime.storage
-    # Faces found and embedded before the transaction: on SQLite every unit of work holds
-    # the write lock, and other workers must not wait on dlib.
+    # Before the transaction: on SQLite every unit of work holds the write lock, and
+    # other workers must not wait on dlib or on the stamp.
     found = checks.probe(image.pixels)
-    prepared = outputs.prepare_preview(
-        deps, data, encoded, stamp_config, consent_sha256=consent_sha256
+    prepared = (
+        None
+        if consent_sha256 is None
+        else outputs.prepare_preview(
+            deps, data, encoded, stamp_config, consent_sha256=consent_sha256
+        )
     )
     try:
         with runtime.db.unit_of_work() as session:
@@ -906,7 +910,7 @@ def _stamp_config(runtime: Any) -> Any:
 
 def _still_allowed(
     session: Session, runtime: Any, ctx: _Context, row: GenerationRequest
-) -> tuple[Engine, str]:
+) -> tuple[Engine, str | None]:
     """The rules :func:`submit` checked, checked again now, before the twin is decrypted
     or the likeness goes to any engine: the license may have been suspended, expired or
     withdrawn since, and the engine this worker built (its processor, its models, this

@@ -317,10 +317,11 @@ def _use_consent(session: Session, decision: Decision) -> Consent:
     return consent
 
 
-def use_consent_sha256(session: Session, decision: Decision) -> str:
-    """The digest of the use consent ``decision`` named: what a preview's stamp carries
-    (for :func:`prepare_preview`)."""
-    return _use_consent(session, decision).document_sha256
+def use_consent_sha256(session: Session, decision: Decision) -> str | None:
+    """The digest of the use consent ``decision`` named (``None`` if it named none):
+    what a preview's stamp carries (for :func:`prepare_preview`)."""
+    consent = session.get(Consent, decision.consent_id) if decision.consent_id else None
+    return None if consent is None else consent.document_sha256
 
 
 def _twin_of(session: Session, lic: License, twin_id: str) -> Twin:
