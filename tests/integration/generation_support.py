@@ -126,16 +126,25 @@ class Outcome:
 
 
 class FakeChecks:
-    """Passes every image, except the calls whose number (from 0) is in ``reject``."""
+    """Passes every image, except the judged ones whose number (from 0) is in ``reject``.
+
+    The two phases as the job calls them: ``probe`` (pixels only, and no transaction
+    open: ``probes`` counts them) then ``judge`` on what the probe returned."""
 
     def __init__(self, reject: frozenset[int] = frozenset()) -> None:
         self.reject = reject
         self.calls = 0
+        self.probes = 0
 
-    def __call__(self, session: Session, deps: StorageDeps, twin_id: str, pixels: Any) -> Outcome:
+    def probe(self, pixels: Any) -> int:
+        assert pixels.dtype == np.uint8 and pixels.ndim == 3
+        self.probes += 1
+        return self.probes
+
+    def judge(self, session: Session, deps: StorageDeps, twin_id: str, found: Any) -> Outcome:
         number = self.calls
         self.calls += 1
-        assert pixels.dtype == np.uint8 and pixels.ndim == 3
+        assert isinstance(found, int) and found == self.probes  # this image's probe
         if number in self.reject:
             return Outcome(False, "another registered twin is closer", {"distance": 0.9})
         return Outcome(True, None, {"distance": 0.1})

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -166,10 +168,12 @@ class CrashAfterFirst:
     def __init__(self) -> None:
         self.calls = 0
 
-    def __call__(self, *args: Any) -> gs.Outcome:
+    def probe(self, pixels: Any) -> None:
         self.calls += 1
-        if self.calls == 2:
+        if self.calls == 2:  # the second image, before its transaction
             raise RuntimeError("worker died between outputs")
+
+    def judge(self, *args: Any) -> gs.Outcome:
         return gs.Outcome(True)
 
 
@@ -489,6 +493,59 @@ def test_suspending_the_license_cancels_its_queued_generation(s: gs.Setup, db: D
         assert "suspended" in (row.status_reason or "")
 
 
+def test_faces_are_probed_and_previews_stamped_before_the_storing_transaction(
+    s: gs.Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite a unit of work holds the write lock: the costly face probe and preview
+    stamp must run with none open, so that other workers are not kept waiting on them;
+    the verdict is given inside the transaction, and the stamp made before is the one
+    registered."""
+    open_units = [0]
+    inner = s.runtime.db.unit_of_work
+
+    @contextmanager
+    def counted() -> Iterator[Any]:
+        open_units[0] += 1
+        try:
+            with inner() as session:
+                yield session
+        finally:
+            open_units[0] -= 1
+
+    monkeypatch.setattr(s.runtime.db, "unit_of_work", counted)
+    seen: list[tuple[str, int]] = []
+
+    class Recording(gs.FakeChecks):
+        def probe(self, pixels: Any) -> int:
+            seen.append(("probe", open_units[0]))
+            return super().probe(pixels)
+
+        def judge(self, session: Any, deps: Any, twin_id: str, found: Any) -> Any:
+            seen.append(("judge", open_units[0]))
+            return super().judge(session, deps, twin_id, found)
+
+    stamped: list[bytes] = []
+    stamp_preview = outputs.stamp_preview
+
+    def recording_stamp(image: bytes, info: Any, config: Any) -> bytes:
+        seen.append(("stamp", open_units[0]))
+        stamped.append(stamp_preview(image, info, config))
+        return stamped[-1]
+
+    monkeypatch.setattr(outputs, "stamp_preview", recording_stamp)
+    engine = MemoryEngine()
+    done = gs.submit(s, s.create(count=2), engine)
+    gs.run(s, gs.cache(s, engine, Recording()))
+    assert seen == [("probe", 0), ("stamp", 0), ("judge", 1)] * 2
+    made = _outputs(s.db, done.request.id)
+    assert len(made) == 2
+    with s.db.unit_of_work() as session:
+        talent = s.world.actor(session, "talent")
+        for output, marked in zip(made, stamped, strict=True):
+            _, asset, data = outputs.preview(session, talent, s.runtime.storage, output.id)
+            assert data == marked and asset.id == output.preview_asset_id
+
+
 # --- what the brand sees of the job and of the checks --------------------------------------
 
 
@@ -510,7 +567,10 @@ def test_the_jobs_result_lists_only_what_the_brand_may_see(s: gs.Setup, db: Data
 
 
 class _ChecksNamingAnotherTwin:
-    def __call__(self, session: Any, deps: Any, twin_id: str, pixels: Any) -> Any:
+    def probe(self, pixels: Any) -> None:
+        return None
+
+    def judge(self, session: Any, deps: Any, twin_id: str, found: Any) -> Any:
         from likeness.generation.checks import CheckResult
 
         return CheckResult(

@@ -21,7 +21,7 @@ from likeness.capture import service as captures
 from likeness.capture.qc import to_preview
 from likeness.capture.synthetic import render_capture, write_capture
 from likeness.errors import Conflict
-from likeness.generation.checks import CheckResult, run_checks
+from likeness.generation.checks import CheckResult, IdentityChecks, Probe, run_checks
 from likeness.imaging import relight as rl
 from likeness.imaging.faces import GENERATION_THRESHOLD, identity_distance
 from likeness.licensing import service as licensing
@@ -72,7 +72,14 @@ def _render(session: Session, world: World, deps: StorageDeps, twin_id: str) -> 
 def _check(
     session: Session, deps: StorageDeps, twin_id: str, image: NDArray[np.uint8]
 ) -> CheckResult:
-    return run_checks(session, deps, twin_id, image, analyzer=ANALYZER)
+    """The checks in one call, and in the job's two phases (a pure probe, then the
+    judge in the session): the same result either way."""
+    result = run_checks(session, deps, twin_id, image, analyzer=ANALYZER)
+    two_phase = IdentityChecks(analyzer=ANALYZER)
+    found = two_phase.probe(image)
+    assert isinstance(found, Probe) and (found.embedding is None) == (found.comparable != 1)
+    assert two_phase.judge(session, deps, twin_id, found) == result
+    return result
 
 
 def test_only_the_licensed_twin_passes(

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from pathlib import Path
@@ -281,6 +282,87 @@ def test_the_preview_is_for_the_reviewing_side_never_the_brand(
         service.preview(session, s.world.actor(session, "brand"), deps, out.id)
     with pytest.raises(NotDownloadable):  # nor through the asset registry
         assets.read_file(session, s.world.actor(session, "brand"), deps, out.preview_asset_id)  # type: ignore[arg-type]
+
+
+# --- a preview stamped before the transaction ---------------------------------------------
+
+
+def _prepared(
+    session: Session, deps: StorageDeps, s: support.Setup, picture: bytes, consent: str | None
+) -> service.PreparedPreview:
+    """A preview stamped with no session, for the consent the latest decision named
+    (or ``consent``: one that is no longer the one a decision would name)."""
+    decision = service.require_generate(session, s.world.actor(session, "brand"), s.request())
+    real = service.use_consent_sha256(session, decision)
+    return service.prepare_preview(
+        deps, s.request(), picture, s.config, consent_sha256=consent or real
+    )
+
+
+def _preview_says(
+    session: Session, deps: StorageDeps, s: support.Setup, output_id: str
+) -> dict[str, Any]:
+    _, asset, data = service.preview(session, s.world.actor(session, "talent"), deps, output_id)
+    report = verify(data, support.verify_config(s.config))
+    assert report.c2pa.state == "Trusted" and report.c2pa.manifest is not None
+    likeness = report.c2pa.manifest.likeness
+    assert likeness is not None and likeness["asset_id"] == asset.id
+    assert likeness["use_consent_sha256"] == asset.consent_sha256
+    assert report.watermark.payload_hex == asset.id[:16]
+    return {"asset_id": asset.id, "file": data, **likeness}
+
+
+def test_a_preview_stamped_beforehand_is_registered_as_it_is(
+    session: Session, deps: StorageDeps, s: support.Setup
+) -> None:
+    picture = support.image(2)
+    prepared = _prepared(session, deps, s, picture, None)
+    brand = s.world.actor(session, "brand")
+    out, marked = service.create_with_preview(
+        session, brand, deps, s.request(), picture, s.config, prepared=prepared
+    )
+    assert out.id == prepared.output_id and marked == prepared.marked
+    says = _preview_says(session, deps, s, out.id)
+    assert says["asset_id"] == out.preview_asset_id == prepared.info.asset_id
+    assert says["file"] == prepared.marked and says["asset_kind"] == "preview"
+    # The same stamp, byte for byte, as one made inside the transaction would say.
+    again = service.create(session, brand, deps, s.request(), picture, s.config)
+    inside = _preview_says(session, deps, s, again.id)
+    for name in ("twin_id", "license_id", "use_consent_sha256", "engine", "asset_kind"):
+        assert says[name] == inside[name], name
+
+
+def test_a_preview_stamped_for_another_consent_is_stamped_again(
+    session: Session, deps: StorageDeps, s: support.Setup
+) -> None:
+    picture = support.image(3)
+    prepared = _prepared(session, deps, s, picture, "0" * 64)
+    out, marked = service.create_with_preview(
+        session, s.world.actor(session, "brand"), deps, s.request(), picture, s.config,
+        prepared=prepared,
+    )  # fmt: skip
+    assert marked != prepared.marked
+    says = _preview_says(session, deps, s, out.id)
+    assert says["file"] == marked and says["use_consent_sha256"] != "0" * 64
+
+
+def test_a_prepared_asset_id_whose_mark_was_taken_meanwhile_is_drawn_again(
+    session: Session, deps: StorageDeps, s: support.Setup
+) -> None:
+    taken = support.create(session, deps, s).preview_asset_id
+    assert taken is not None
+    assert assets.allocate(session, preferred=taken)[0] != taken
+    fresh, payload = assets.draw()
+    assert assets.allocate(session, preferred=fresh) == (fresh, payload)
+    picture = support.image(4)
+    first = _prepared(session, deps, s, picture, None)
+    prepared = dataclasses.replace(first, info=dataclasses.replace(first.info, asset_id=taken))
+    out, marked = service.create_with_preview(
+        session, s.world.actor(session, "brand"), deps, s.request(), picture, s.config,
+        prepared=prepared,
+    )  # fmt: skip
+    assert out.preview_asset_id not in {taken, None} and marked != prepared.marked
+    assert _preview_says(session, deps, s, out.id)["file"] == marked
 
 
 # --- release ------------------------------------------------------------------------------

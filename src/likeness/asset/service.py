@@ -103,10 +103,25 @@ def blob_role(asset_id: str) -> str:
 # --- registering -------------------------------------------------------------------------
 
 
-def allocate(session: Session) -> tuple[str, bytes]:
+def draw() -> tuple[str, bytes]:
+    """A fresh asset id (uuid4 hex) and its 8-byte watermark payload, not yet checked
+    against the registry: to stamp a file before the transaction that registers it,
+    which then passes it to :func:`allocate` as ``preferred``."""
+    asset_id = uuid.uuid4().hex
+    return asset_id, payload_of(asset_id)
+
+
+def allocate(session: Session, *, preferred: str | None = None) -> tuple[str, bytes]:
     """A fresh asset id (uuid4 hex) whose 64-bit mark is not registered yet, and its
     8-byte watermark payload. A colliding mark is drawn again (the unique index on
-    ``assets.mark`` still guards a concurrent registration of the same mark)."""
+    ``assets.mark`` still guards a concurrent registration of the same mark).
+    ``preferred`` (from :func:`draw`) is kept when its mark is still free."""
+    if (
+        preferred is not None
+        and _HEX32.fullmatch(preferred)
+        and not repository.mark_taken(session, mark_of(preferred))
+    ):
+        return preferred, payload_of(preferred)
     for _ in range(MAX_ALLOCATE_TRIES):
         asset_id = uuid.uuid4().hex
         if not repository.mark_taken(session, mark_of(asset_id)):

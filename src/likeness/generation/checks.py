@@ -12,6 +12,10 @@ check-rejected with :attr:`CheckResult.reason`; it never reaches the brand or re
 Usage::
 
     result = run_checks(session, deps, twin_id, pixels)      # pixels: H×W×3 uint8 sRGB
+    # or in two phases: the costly pure part outside any transaction, the short
+    # lookup and verdict inside the one that stores the image (what the job does):
+    found = probe(pixels)                                    # no session
+    result = judge(session, deps, twin_id, found)
     if not result.passed:
         ...  # result.reason: face.none | face.several | identity.mismatch |
              #                identity.closer_twin; result.details: the twin's distance;
@@ -36,6 +40,7 @@ from sqlalchemy.orm import Session
 
 from likeness.imaging.faces import (
     GENERATION_THRESHOLD,
+    Face,
     FaceAnalyzer,
     comparable_faces,
     face_count_verdict,
@@ -44,7 +49,7 @@ from likeness.imaging.faces import (
 from likeness.twin.identity import identity_gallery, identity_reference
 from likeness.vault.deps import StorageDeps
 
-__all__ = ["CheckResult", "run_checks"]
+__all__ = ["CheckResult", "IdentityChecks", "Probe", "judge", "probe", "run_checks"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,17 @@ class CheckResult:
     operator_details: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Probe:
+    """What :func:`probe` found in an image, with no database: how many faces, how many
+    of comparable size, and the embedding of the one comparable face (``None`` unless
+    there is exactly one). Pure data; :func:`judge` compares it with the references."""
+
+    faces_detected: int
+    comparable: int
+    embedding: NDArray[np.float32] | None
+
+
 _lock = threading.Lock()
 _shared: FaceAnalyzer | None = None
 
@@ -74,6 +90,59 @@ def _default_analyzer() -> FaceAnalyzer:
         return _shared
 
 
+def probe(pixels_rgb8: NDArray[np.uint8], *, analyzer: FaceAnalyzer | None = None) -> Probe:
+    """Detect the faces in ``pixels_rgb8`` and embed the comparable one: the costly part
+    of the checks (about 0.4 s at 1080×1350), pure, to run outside any transaction."""
+    fa = analyzer or _default_analyzer()
+    faces, embeddings = fa.detect_and_embed(pixels_rgb8, _the_comparable_one)
+    return Probe(len(faces), len(comparable_faces(faces)), embeddings[0] if embeddings else None)
+
+
+def _the_comparable_one(faces: list[Face]) -> list[Face]:
+    """The face to embed: the comparable one, if there is exactly one."""
+    comparable = comparable_faces(faces)
+    return comparable if len(comparable) == 1 else []
+
+
+def judge(
+    session: Session,
+    deps: StorageDeps,
+    twin_id: str,
+    found: Probe,
+    *,
+    version: int | None = None,
+    analyzer: FaceAnalyzer | None = None,
+    threshold: float = GENERATION_THRESHOLD,
+) -> CheckResult:
+    """The verdict on ``found`` for twin ``twin_id`` (``version``, default its latest
+    active one): the twin's reference and the other people's twins, read in
+    ``session``; cheap once the references are cached."""
+    fa = analyzer or _default_analyzer()
+    # The twin first: a twin shredded or retired meanwhile is an error, not a verdict.
+    reference = identity_reference(session, deps, twin_id, version, analyzer=fa)
+    details: dict[str, Any] = {
+        "faces_detected": found.faces_detected,
+        "twin_version": reference.version,
+        "threshold": threshold,
+    }
+    refused = face_count_verdict(found.comparable)
+    if refused is not None:  # no face, or several: nothing to compare
+        return CheckResult(False, refused.reason, {**details, **refused.details})
+    gallery = {
+        ref.twin_id: ref.embedding
+        for ref in identity_gallery(session, deps, analyzer=fa)
+        if ref.talent_id != reference.talent_id
+    }
+    verdict = identity_verdict(found.embedding, reference.embedding, gallery, threshold=threshold)
+    details.update(verdict.details)
+    # How many other people are registered is the operator's to know, not the brand's.
+    restricted: dict[str, Any] = {"gallery": len(gallery)}
+    if verdict.nearest_other is not None:
+        restricted["nearest_other"] = verdict.nearest_other[0]
+        restricted["nearest_other_distance"] = verdict.nearest_other[1]
+    return CheckResult(verdict.passed, verdict.reason, details, restricted)
+
+
 def run_checks(
     session: Session,
     deps: StorageDeps,
@@ -85,31 +154,25 @@ def run_checks(
     threshold: float = GENERATION_THRESHOLD,
 ) -> CheckResult:
     """Check that ``pixels_rgb8`` shows twin ``twin_id`` (``version``, default its latest
-    active one) and no one else."""
+    active one) and no one else: :func:`probe` then :func:`judge`."""
     fa = analyzer or _default_analyzer()
-    # The twin first: a twin shredded or retired meanwhile is an error, not a verdict.
-    reference = identity_reference(session, deps, twin_id, version, analyzer=fa)
-    faces = fa.detect(pixels_rgb8)
-    comparable = comparable_faces(faces)
-    details: dict[str, Any] = {
-        "faces_detected": len(faces),
-        "twin_version": reference.version,
-        "threshold": threshold,
-    }
-    refused = face_count_verdict(len(comparable))
-    if refused is not None:  # no face, or several: nothing to compare
-        return CheckResult(False, refused.reason, {**details, **refused.details})
-    probe = fa.embed_aligned(pixels_rgb8, comparable[0])
-    gallery = {
-        ref.twin_id: ref.embedding
-        for ref in identity_gallery(session, deps, analyzer=fa)
-        if ref.talent_id != reference.talent_id
-    }
-    verdict = identity_verdict(probe, reference.embedding, gallery, threshold=threshold)
-    details.update(verdict.details)
-    # How many other people are registered is the operator's to know, not the brand's.
-    restricted: dict[str, Any] = {"gallery": len(gallery)}
-    if verdict.nearest_other is not None:
-        restricted["nearest_other"] = verdict.nearest_other[0]
-        restricted["nearest_other_distance"] = verdict.nearest_other[1]
-    return CheckResult(verdict.passed, verdict.reason, details, restricted)
+    # The twin first: a twin shredded or retired meanwhile is an error, not a verdict
+    # (and not worth detecting faces for).
+    identity_reference(session, deps, twin_id, version, analyzer=fa)
+    found = probe(pixels_rgb8, analyzer=fa)
+    return judge(session, deps, twin_id, found, version=version, analyzer=fa, threshold=threshold)
+
+
+@dataclass(frozen=True)
+class IdentityChecks:
+    """The checks as the generation job calls them (its ``CACHE_CHECKS`` seam):
+    :meth:`probe` outside the transaction, :meth:`judge` inside the one that stores the
+    image. ``analyzer``: a loaded :class:`FaceAnalyzer` (default: the process's own)."""
+
+    analyzer: FaceAnalyzer | None = None
+
+    def probe(self, pixels_rgb8: NDArray[np.uint8]) -> Probe:
+        return probe(pixels_rgb8, analyzer=self.analyzer)
+
+    def judge(self, session: Session, deps: StorageDeps, twin_id: str, found: Any) -> CheckResult:
+        return judge(session, deps, twin_id, found, analyzer=self.analyzer)

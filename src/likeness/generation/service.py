@@ -13,8 +13,9 @@ cancels it. The caller hands the job to an executor after its transaction commit
 
 :func:`run_job` is the job's handler. It loads the twin and the engine once per worker
 process (``ctx.cache``), runs the engine with its progress reported to the job, then for
-each image, in its own transaction: runs the automated identity checks and stores the
-image as an output in quarantine (:func:`likeness.output.service.create_with_preview`)
+each image finds and embeds its faces (no transaction held), then, in its own
+transaction, gives the automated identity checks' verdict and stores the image as an
+output in quarantine (:func:`likeness.output.service.create_with_preview`)
 or, when the checks fail, as ``check_rejected``. Outputs are keyed by (request, index):
 a retried job skips the images it already stored, so it never makes a duplicate.
 """
@@ -538,7 +539,7 @@ def cancel(session: Session, actor: Actor, request_id: str, reason: str) -> Gene
 
 class CheckOutcome(Protocol):
     """What the automated identity checks return
-    (:func:`likeness.generation.checks.run_checks`)."""
+    (:func:`likeness.generation.checks.judge`)."""
 
     @property
     def passed(self) -> bool: ...
@@ -550,8 +551,18 @@ class CheckOutcome(Protocol):
     def details(self) -> Mapping[str, Any]: ...
 
 
-#: ``run_checks(session, deps, twin_id, pixels_rgb8) -> CheckOutcome``.
-CheckRunner = Callable[[Session, StorageDeps, str, U8], CheckOutcome]
+class CheckRunner(Protocol):
+    """The automated identity checks in two phases
+    (:class:`likeness.generation.checks.IdentityChecks`): ``probe`` finds and embeds the
+    faces with no session, outside any transaction (the costly part); ``judge`` reads
+    the references and gives the verdict inside the transaction that stores the image."""
+
+    def probe(self, pixels_rgb8: U8) -> Any: ...
+
+    def judge(
+        self, session: Session, deps: StorageDeps, twin_id: str, found: Any
+    ) -> CheckOutcome: ...
+
 
 #: Keys of what a worker process keeps in ``ctx.cache`` (tests may put fakes there).
 CACHE_CHECKS = "generation:checks"
@@ -566,7 +577,7 @@ SUBJECT_CACHE_SIZE = 4
 def default_checks() -> CheckRunner:
     """The automated identity checks (:mod:`likeness.generation.checks`)."""
     module = importlib.import_module("likeness.generation.checks")
-    return cast(CheckRunner, module.run_checks)
+    return cast(CheckRunner, module.IdentityChecks())
 
 
 class _Context(Protocol):
@@ -800,9 +811,16 @@ def _store_image(
     subject: Any,
     index: int,
     image: Any,
+    consent_sha256: str | None,
 ) -> tuple[str | None, bool]:
     """Check and store image ``index`` in its own transaction; (output id, passed), or
-    (None, True) when another attempt stored it first."""
+    (None, True) when another attempt stored it first.
+
+    The costly pure parts run before the transaction, so that workers sharing an SQLite
+    file do not queue on its write lock behind them: the faces are found and embedded
+    (the checks' probe) and the preview is stamped (for the use consent the job's own
+    decision named, ``consent_sha256``; the transaction decides again and stamps anew
+    if anything differs). Both write nothing."""
     checks: CheckRunner = _cached(ctx, CACHE_CHECKS, default_checks)
     stamp_config = _cached(ctx, CACHE_STAMP, lambda: _stamp_config(runtime))
     encoded = _encode_png(image.pixels)
@@ -815,11 +833,21 @@ def _store_image(
         engine_params=engine_params(work, engine, image),
     )
     deps = runtime.storage
+    # Before the transaction: on SQLite every unit of work holds the write lock, and
+    # other workers must not wait on dlib or on the stamp.
+    found = checks.probe(image.pixels)
+    prepared = (
+        None
+        if consent_sha256 is None
+        else outputs.prepare_preview(
+            deps, data, encoded, stamp_config, consent_sha256=consent_sha256
+        )
+    )
     try:
         with runtime.db.unit_of_work() as session:
             if index in repository.made_indices(session, work.request_id):
                 return None, True
-            result = checks(session, deps, work.twin_id, image.pixels)
+            result = checks.judge(session, deps, work.twin_id, found)
             check = {
                 "passed": bool(result.passed),
                 "reason": result.reason,
@@ -828,7 +856,14 @@ def _store_image(
             link = outputs.GenerationLink(work.request_id, index, check, work.requested_by_user_id)
             if result.passed:
                 made, _ = outputs.create_with_preview(
-                    session, GENERATION_ACTOR, deps, data, encoded, stamp_config, generation=link
+                    session,
+                    GENERATION_ACTOR,
+                    deps,
+                    data,
+                    encoded,
+                    stamp_config,
+                    generation=link,
+                    prepared=prepared,
                 )
             else:
                 made = outputs.hold_check_rejected(
@@ -867,12 +902,16 @@ def _stamp_config(runtime: Any) -> Any:
     return StampConfig.from_settings(runtime.settings)
 
 
-def _still_allowed(session: Session, runtime: Any, ctx: _Context, row: GenerationRequest) -> Engine:
+def _still_allowed(
+    session: Session, runtime: Any, ctx: _Context, row: GenerationRequest
+) -> tuple[Engine, str | None]:
     """The rules :func:`submit` checked, checked again now, before the twin is decrypted
     or the likeness goes to any engine: the license may have been suspended, expired or
     withdrawn since, and the engine this worker built (its processor, its models, this
-    worker's opt-in) may differ from the one the API process checked. Returns the engine;
-    raises :class:`GenerationNotAllowed` (or the engine refusal) otherwise."""
+    worker's opt-in) may differ from the one the API process checked. Returns the engine
+    and the digest of the use consent the decision named (what previews are stamped
+    with before their transaction decides again); raises
+    :class:`GenerationNotAllowed` (or the engine refusal) otherwise."""
     lic = session.get(License, row.license_id)
     if lic is None:
         raise GenerationNotAllowed(f"license {row.license_id} no longer exists")
@@ -888,7 +927,7 @@ def _still_allowed(session: Session, runtime: Any, ctx: _Context, row: Generatio
         terms_of(lic).processors,
         bool(runtime.settings.allow_noncommercial_models),
     )
-    return engine
+    return engine, outputs.use_consent_sha256(session, decision)
 
 
 def noncommercial_models(engine: Engine) -> list[str]:
@@ -908,7 +947,7 @@ def run_job(ctx: _Context) -> dict[str, Any]:
         row = repository.get(session, request_id)
         if row is None:
             raise InvalidGenerationRequest(f"no generation request {request_id}")
-        engine = _still_allowed(session, runtime, ctx, row)
+        engine, consent_sha256 = _still_allowed(session, runtime, ctx, row)
         repository.set_values(
             session, row.id, {"status": GenerationStatus.running, "updated_at": utcnow()}
         )
@@ -946,7 +985,9 @@ def run_job(ctx: _Context) -> dict[str, Any]:
             share = ENGINE_SHARE + (1 - ENGINE_SHARE) * index / work.count
             if not ctx.progress(share, f"checking and storing image {index + 1}"):
                 raise JobCancelled(f"job {ctx.job_id} was cancelled")
-            output_id, passed = _store_image(ctx, runtime, work, engine, subject, index, image)
+            output_id, passed = _store_image(
+                ctx, runtime, work, engine, subject, index, image, consent_sha256
+            )
             if output_id is None:
                 continue
             if passed:

@@ -317,6 +317,13 @@ def _use_consent(session: Session, decision: Decision) -> Consent:
     return consent
 
 
+def use_consent_sha256(session: Session, decision: Decision) -> str | None:
+    """The digest of the use consent ``decision`` named (``None`` if it named none):
+    what a preview's stamp carries (for :func:`prepare_preview`)."""
+    consent = session.get(Consent, decision.consent_id) if decision.consent_id else None
+    return None if consent is None else consent.document_sha256
+
+
 def _twin_of(session: Session, lic: License, twin_id: str) -> Twin:
     twin = session.get(Twin, twin_id)
     if twin is None or twin.talent_id != lic.talent_id:
@@ -372,17 +379,31 @@ def create_with_preview(
     stamp_config: StampConfig,
     *,
     generation: GenerationLink | None = None,
+    prepared: PreparedPreview | None = None,
 ) -> tuple[Output, bytes]:
-    """:func:`create`, also returning the marked preview it registered."""
+    """:func:`create`, also returning the marked preview it registered.
+
+    ``prepared``: the preview stamped beforehand by :func:`prepare_preview` (outside the
+    transaction); used only where it is exactly the stamp this transaction would make,
+    else the image is stamped again here."""
     output, lic, consent, terms = _quarantine(
-        session, actor, deps, data, image, OutputStatus.pending, generation
+        session,
+        actor,
+        deps,
+        data,
+        image,
+        OutputStatus.pending,
+        generation,
+        output_id=None if prepared is None else prepared.output_id,
     )
     if terms.approval_mode is ApprovalMode.pre_approved:
         now = output.updated_at
         for name, value in _approve_values(output, None, ReviewMode.automatic, None, now).items():
             setattr(output, name, value)
         session.flush()
-    shown, marked = _mark(session, actor, deps, output, lic, consent, image, stamp_config)
+    shown, marked = _mark(
+        session, actor, deps, output, lic, consent, image, stamp_config, prepared=prepared
+    )
     output.preview_asset_id = shown.id
     session.flush()
     if output.status is OutputStatus.approved:
@@ -421,6 +442,8 @@ def _quarantine(
     image: bytes,
     status: OutputStatus,
     generation: GenerationLink | None,
+    *,
+    output_id: str | None = None,
 ) -> tuple[Output, License, Consent, LicenseTerms]:
     lic = license_access.get_license_for(session, actor, data.license_id)
     twin = _twin_of(session, lic, data.twin_id)
@@ -434,7 +457,7 @@ def _quarantine(
     terms = terms_of(lic)
     now = utcnow()
     output = Output(
-        id=new_id(),
+        id=output_id or new_id(),
         license_id=lic.id,
         twin_id=twin.id,
         twin_version=data.twin_version or twin.latest_version,
@@ -506,6 +529,70 @@ def _blob_role(output_id: str) -> str:
     return f"output/{output_id}"
 
 
+def _stamp_info(
+    deps: StorageDeps,
+    output: Output,
+    license_id: str,
+    consent_sha256: str,
+    asset_id: str,
+    channel: Channel | None,
+) -> StampInfo:
+    kind = AssetKind.preview if channel is None else AssetKind.release
+    return StampInfo(
+        asset_id=asset_id,
+        twin_id=output.twin_id,
+        license_id=license_id,
+        consent_sha256=consent_sha256,
+        approval_sha256=None if channel is None else output.approval_sha256,
+        channel=channel,
+        kind=_source_kind(output),
+        asset_kind=kind.value,
+        engine=output.engine,
+        title=f"Likeness preview of output {output.id}: not for publication"
+        if kind is AssetKind.preview
+        else None,
+        **_stamp_provenance(output, deps),
+    )
+
+
+@dataclass(frozen=True)
+class PreparedPreview:
+    """A preview stamped before the transaction that stores its output
+    (:func:`prepare_preview`): the output id and asset id it was stamped for, what it
+    says, and the marked file. Nothing is stored or registered until
+    :func:`create_with_preview` uses it."""
+
+    output_id: str
+    info: StampInfo
+    config: StampConfig
+    marked: bytes
+
+
+def prepare_preview(
+    deps: StorageDeps,
+    data: OutputCreate,
+    image: bytes,
+    stamp_config: StampConfig,
+    *,
+    consent_sha256: str,
+) -> PreparedPreview:
+    """Stamp the preview of an output not made yet (the costly part: visible mark,
+    watermark, encoding, signed C2PA), with no session, so that the transaction that
+    stores it does not wait on it. ``consent_sha256``: the use consent the caller's
+    latest decision named. Writes nothing: :func:`create_with_preview` re-decides, and
+    stamps again unless the same output would carry exactly this stamp (same consent,
+    asset id still free)."""
+    draft = Output(
+        id=new_id(),
+        twin_id=data.twin_id,
+        engine=data.engine,
+        engine_params=canonical_json(data.engine_params),
+    )
+    asset_id, _ = assets.draw()
+    info = _stamp_info(deps, draft, data.license_id, consent_sha256, asset_id, None)
+    return PreparedPreview(draft.id, info, stamp_config, stamp_preview(image, info, stamp_config))
+
+
 def _mark(
     session: Session,
     actor: Actor,
@@ -519,31 +606,24 @@ def _mark(
     channel: Channel | None = None,
     idempotency_key: str | None = None,
     decision_sha256: str | None = None,
+    prepared: PreparedPreview | None = None,
 ) -> tuple[Asset, bytes]:
     """Mark ``image`` with a fresh asset id and register it in the asset registry:
     stamped for release on ``channel`` (with the output's approval and the release
     decision's digest), or without one, the reviewer's preview (visible "not for
-    publication" mark, no approval, no channel, the generate decision)."""
+    publication" mark, no approval, no channel, the generate decision). A ``prepared``
+    preview is used as it is only if its asset id is still free and it says exactly
+    what this stamp would."""
     kind = AssetKind.preview if channel is None else AssetKind.release
     approval_sha256 = None if channel is None else output.approval_sha256
-    asset_id, _ = assets.allocate(session)
-    info = StampInfo(
-        asset_id=asset_id,
-        twin_id=output.twin_id,
-        license_id=lic.id,
-        consent_sha256=consent.document_sha256,
-        approval_sha256=approval_sha256,
-        channel=channel,
-        kind=_source_kind(output),
-        asset_kind=kind.value,
-        engine=output.engine,
-        title=f"Likeness preview of output {output.id}: not for publication"
-        if kind is AssetKind.preview
-        else None,
-        **_stamp_provenance(output, deps),
-    )
+    preferred = None if prepared is None else prepared.info.asset_id
+    asset_id, _ = assets.allocate(session, preferred=preferred)
+    info = _stamp_info(deps, output, lic.id, consent.document_sha256, asset_id, channel)
     config = stamp_config if isinstance(stamp_config, StampConfig) else stamp_config()
-    marked = (stamp_preview if kind is AssetKind.preview else stamp)(image, info, config)
+    if prepared is not None and prepared.info == info and prepared.config is config:
+        marked = prepared.marked
+    else:
+        marked = (stamp_preview if kind is AssetKind.preview else stamp)(image, info, config)
     asset = assets.register(
         session,
         actor,

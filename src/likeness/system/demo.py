@@ -435,15 +435,13 @@ def _submit_look(demo: Demo, seed: int) -> tuple[str, str]:
 def _run_jobs(demo: Demo, job_ids: list[str], say: Any) -> None:
     """Run the queued generation jobs here, one after another, as `likeness generate`
     does (the jobs worker; the real identity checks, with the demo's loaded analyzer)."""
-    from functools import partial
-
     from likeness.generation import service as generation
-    from likeness.generation.checks import run_checks
+    from likeness.generation.checks import IdentityChecks
     from likeness.jobs import worker
     from likeness.models.job import FINISHED, Job
 
     cache: dict[str, Any] = {
-        generation.CACHE_CHECKS: partial(run_checks, analyzer=demo.analyzer),
+        generation.CACHE_CHECKS: IdentityChecks(analyzer=demo.analyzer),
     }
 
     def observe(job_id: str, _kind: str, fraction: float | None, message: str | None) -> None:

@@ -204,3 +204,30 @@ def test_detected_landmarks_are_the_ones_embed_uses_even_at_the_border(
     crop = np.ascontiguousarray(portrait[face.top + 4 : face.bottom - 4, face.left + 4 :])
     found = analyzer.largest_face(crop)
     assert np.array_equal(analyzer.embed_aligned(crop, found), analyzer.embed(crop, found))
+
+
+def test_windows_around_a_face_give_what_the_whole_padded_image_gives(
+    portrait: np.ndarray, analyzer: FaceAnalyzer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Landmarks and embeddings (and their mirror halves) read only a window around the
+    face: the same, to the bit, as with a window as large as the padded image (the
+    whole padded copy and its mirror, as before), also for a face cut by the border.
+    (dlib's jitter re-samples the aligned chip once it is cut out, and is random.)"""
+    from likeness.imaging.faces import _faces
+
+    face = analyzer.largest_face(portrait)
+    wide = np.ascontiguousarray(np.pad(portrait, ((40, 40), (200, 10), (0, 0)), mode="edge"))
+    cut = np.ascontiguousarray(portrait[face.top + 4 : face.bottom - 4, face.left + 4 :])
+    for image in (portrait, wide, cut):
+        monkeypatch.setattr(_faces, "_WINDOW_MARGIN", 1.0)
+        small = analyzer.detect(image)
+        windowed = [analyzer.embed_aligned(image, f) for f in small]
+        monkeypatch.setattr(_faces, "_WINDOW_MARGIN", 100.0)  # the whole padded image
+        whole = analyzer.detect(image)
+        assert len(small) == len(whole) == 1
+        assert np.array_equal(small[0].landmarks, whole[0].landmarks)
+        assert np.array_equal(small[0].mirror_landmarks, whole[0].mirror_landmarks)  # type: ignore[arg-type]
+        assert np.array_equal(windowed[0], analyzer.embed_aligned(image, whole[0]))
+        found, embedded = analyzer.detect_and_embed(image, lambda faces: faces[:1])
+        assert len(found) == 1 and np.array_equal(found[0].landmarks, small[0].landmarks)
+        assert len(embedded) == 1 and np.array_equal(embedded[0], windowed[0])

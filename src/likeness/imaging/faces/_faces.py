@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,33 +135,31 @@ def as_rgb8(image: NDArray[np.generic]) -> NDArray[np.uint8]:
     return np.ascontiguousarray(out)
 
 
+#: A face's window reaches this many face sizes past its box on every side: more than
+#: the landmark predictor's samples and the embedding's aligned chip (its 0.25 padding,
+#: rotated; dlib's jitter re-samples the chip once cut out) ever reach, so that a window
+#: gives exactly what the whole padded image would (tests compare the two).
+_WINDOW_MARGIN = 1.0
+
+
 class _Canvas:
-    """An image edge-padded by half its long side, and its mirror image, each made on
-    first use (an image without a face needs neither).
+    """An image edge-padded by half its long side, and its mirror image; only windows
+    around faces are ever made (an image without a face needs none).
 
     Landmark-aligned chips may reach past the border; the padding keeps them valid. Face
-    boxes and landmarks are given in the unpadded image's coordinates.
+    boxes and landmarks are given in the unpadded image's coordinates. Copying the whole
+    padded image (and its mirror) cost more than the landmarks; a window is read
+    straight from the image, its out-of-image pixels repeating the edge as the padding
+    would.
     """
 
     def __init__(self, rgb: NDArray[np.uint8]) -> None:
         self._rgb = rgb
         self.pad = round(max(rgb.shape[:2]) * 0.5)
-        self._image: NDArray[np.uint8] | None = None
-        self._flipped: NDArray[np.uint8] | None = None
-
-    @property
-    def image(self) -> NDArray[np.uint8]:
-        if self._image is None:
-            pad = self.pad
-            padded = np.pad(self._rgb, ((pad, pad), (pad, pad), (0, 0)), mode="edge")
-            self._image = np.ascontiguousarray(padded)
-        return self._image
-
-    @property
-    def flipped(self) -> NDArray[np.uint8]:
-        if self._flipped is None:
-            self._flipped = np.ascontiguousarray(self.image[:, ::-1])
-        return self._flipped
+        self.height = rgb.shape[0] + 2 * self.pad
+        self.width = rgb.shape[1] + 2 * self.pad
+        self._windows: dict[tuple[int, int, int, int, bool], tuple[NDArray[np.uint8], int, int]]
+        self._windows = {}
 
     def rect(self, left: int, top: int, right: int, bottom: int) -> Any:
         """A box of the unpadded image as a dlib rectangle on the padded one."""
@@ -171,13 +169,36 @@ class _Canvas:
         return dlib.rectangle(left + pad, top + pad, right + pad, bottom + pad)
 
     def mirrored(self, rect: Any) -> Any:
-        """``rect`` (on the padded image) as it lies on :attr:`flipped`."""
+        """``rect`` (on the padded image) as it lies on its mirror image."""
         import dlib
 
-        width = self._rgb.shape[1] + 2 * self.pad
         return dlib.rectangle(
-            width - 1 - rect.right(), rect.top(), width - 1 - rect.left(), rect.bottom()
+            self.width - 1 - rect.right(), rect.top(), self.width - 1 - rect.left(), rect.bottom()
         )
+
+    def window(self, rect: Any, *, mirror: bool) -> tuple[NDArray[np.uint8], int, int]:
+        """The pixels of the padded image (``mirror``: of its mirror image) around
+        ``rect`` (a box on that image), and the window's origin on it: (pixels, x0, y0)."""
+        key = (rect.left(), rect.top(), rect.right(), rect.bottom(), mirror)
+        if key not in self._windows:
+            margin = int(np.ceil(max(rect.width(), rect.height()) * _WINDOW_MARGIN))
+            x0, x1 = max(0, rect.left() - margin), min(self.width, rect.right() + 1 + margin)
+            y0, y1 = max(0, rect.top() - margin), min(self.height, rect.bottom() + 1 + margin)
+            columns = np.arange(x0, x1)
+            if mirror:
+                columns = self.width - 1 - columns
+            h, w = self._rgb.shape[:2]
+            rows = np.clip(np.arange(y0, y1) - self.pad, 0, h - 1)
+            columns = np.clip(columns - self.pad, 0, w - 1)
+            pixels = np.ascontiguousarray(self._rgb[rows][:, columns])
+            self._windows[key] = (pixels, x0, y0)
+        return self._windows[key]
+
+
+def _shifted(rect: Any, dx: int, dy: int) -> Any:
+    import dlib
+
+    return dlib.rectangle(rect.left() + dx, rect.top() + dy, rect.right() + dx, rect.bottom() + dy)
 
 
 class FaceAnalyzer:
@@ -199,6 +220,16 @@ class FaceAnalyzer:
         """All faces in ``image``, largest first, each with 5 landmarks."""
         rgb = as_rgb8(image)
         return self._faces(rgb, _Canvas(rgb))
+
+    def detect_and_embed(
+        self, image: NDArray[np.generic], pick: Callable[[list[Face]], Sequence[Face]]
+    ) -> tuple[list[Face], list[NDArray[np.float32]]]:
+        """:meth:`detect`, and the embeddings of the faces ``pick`` chooses among them
+        (what :meth:`embed_aligned` gives), read from the same windows of the image."""
+        rgb = as_rgb8(image)
+        canvas = _Canvas(rgb)
+        faces = self._faces(rgb, canvas)
+        return faces, [self._embedding(canvas, face) for face in pick(faces)]
 
     def _faces(self, rgb: NDArray[np.uint8], canvas: _Canvas) -> list[Face]:
         boxes = self._boxes(rgb, offset=0)
@@ -235,15 +266,18 @@ class FaceAnalyzer:
     ) -> Face:
         """The face in this box, its landmarks predicted (and on the mirror image too)."""
         rect = canvas.rect(left, top, right, bottom)
-        points = self._points(canvas.image, rect, canvas.pad)
+        points = self._points(canvas, rect, mirror=False)
         mirror_points = None
         if self.config.mirror:
-            mirror_points = self._points(canvas.flipped, canvas.mirrored(rect), canvas.pad)
+            mirror_points = self._points(canvas, canvas.mirrored(rect), mirror=True)
         return Face(left, top, right, bottom, score, points, mirror_points)
 
-    def _points(self, image: NDArray[np.uint8], rect: Any, pad: int) -> NDArray[np.float32]:
-        shape = self._models.shape5(image, rect)
-        return np.array([(p.x - pad, p.y - pad) for p in shape.parts()], dtype=np.float32)
+    def _points(self, canvas: _Canvas, rect: Any, *, mirror: bool) -> NDArray[np.float32]:
+        """The landmarks in ``rect`` (on the padded image, or its mirror), unpadded."""
+        image, x0, y0 = canvas.window(rect, mirror=mirror)
+        shape = self._models.shape5(image, _shifted(rect, -x0, -y0))
+        dx, dy = x0 - canvas.pad, y0 - canvas.pad
+        return np.array([(p.x + dx, p.y + dy) for p in shape.parts()], dtype=np.float32)
 
     def largest_face(self, image: NDArray[np.generic]) -> Face:
         """The largest face in ``image``; :class:`NoFaceFound` if there is none."""
@@ -283,23 +317,27 @@ class FaceAnalyzer:
 
     def _embedding(self, canvas: _Canvas, face: Face) -> NDArray[np.float32]:
         rect = canvas.rect(face.left, face.top, face.right, face.bottom)
-        vector = self._descriptor(canvas.image, rect, face.landmarks + canvas.pad)
+        vector = self._descriptor(canvas, rect, face.landmarks, mirror=False)
         if self.config.mirror and face.mirror_landmarks is not None:
             # The mirror image with its own landmarks: averaging both views cancels much
             # of the 5-point alignment's jitter (decision 0010 measures it).
             mirrored = canvas.mirrored(rect)
-            mirror = self._descriptor(canvas.flipped, mirrored, face.mirror_landmarks + canvas.pad)
+            mirror = self._descriptor(canvas, mirrored, face.mirror_landmarks, mirror=True)
             vector = (vector + mirror) / 2
         return vector.astype(np.float32)
 
     def _descriptor(
-        self, rgb: NDArray[np.uint8], rect: Any, points: NDArray[np.float32]
+        self, canvas: _Canvas, rect: Any, points: NDArray[np.float32], *, mirror: bool
     ) -> NDArray[np.float64]:
+        """The embedding of the face in ``rect`` (padded image, or its mirror) aligned on
+        ``points`` (unpadded)."""
         import dlib
 
-        parts = [dlib.point(round(float(x)), round(float(y))) for x, y in points]
-        shape = dlib.full_object_detection(rect, parts)
-        vector = self._models.resnet.compute_face_descriptor(rgb, shape, self.config.jitter)
+        image, x0, y0 = canvas.window(rect, mirror=mirror)
+        dx, dy = canvas.pad - x0, canvas.pad - y0
+        parts = [dlib.point(round(float(x)) + dx, round(float(y)) + dy) for x, y in points]
+        shape = dlib.full_object_detection(_shifted(rect, -x0, -y0), parts)
+        vector = self._models.resnet.compute_face_descriptor(image, shape, self.config.jitter)
         return np.asarray(vector, dtype=np.float64)
 
     def models_used(self) -> list[modelreg.AdmittedModel]:
