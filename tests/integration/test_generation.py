@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -497,9 +498,9 @@ def test_faces_are_probed_and_previews_stamped_before_the_storing_transaction(
     s: gs.Setup, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """On SQLite a unit of work holds the write lock: the costly face probe and preview
-    stamp must run with none open, so that other workers are not kept waiting on them;
-    the verdict is given inside the transaction, and the stamp made before is the one
-    registered."""
+    stamp must run with none open, so that other workers are not kept waiting on them,
+    and beside each other (the probe on its own thread); the verdict is given inside the
+    transaction, and the stamp made before is the one registered."""
     open_units = [0]
     inner = s.runtime.db.unit_of_work
 
@@ -514,10 +515,12 @@ def test_faces_are_probed_and_previews_stamped_before_the_storing_transaction(
 
     monkeypatch.setattr(s.runtime.db, "unit_of_work", counted)
     seen: list[tuple[str, int]] = []
+    threads: list[tuple[str, str]] = []
 
     class Recording(gs.FakeChecks):
         def probe(self, pixels: Any) -> int:
             seen.append(("probe", open_units[0]))
+            threads.append(("probe", threading.current_thread().name))
             return super().probe(pixels)
 
         def judge(self, session: Any, deps: Any, twin_id: str, found: Any) -> Any:
@@ -529,6 +532,7 @@ def test_faces_are_probed_and_previews_stamped_before_the_storing_transaction(
 
     def recording_stamp(image: bytes, info: Any, config: Any) -> bytes:
         seen.append(("stamp", open_units[0]))
+        threads.append(("stamp", threading.current_thread().name))
         stamped.append(stamp_preview(image, info, config))
         return stamped[-1]
 
@@ -536,7 +540,11 @@ def test_faces_are_probed_and_previews_stamped_before_the_storing_transaction(
     engine = MemoryEngine()
     done = gs.submit(s, s.create(count=2), engine)
     gs.run(s, gs.cache(s, engine, Recording()))
-    assert seen == [("probe", 0), ("stamp", 0), ("judge", 1)] * 2
+    for image in (seen[:3], seen[3:]):  # probe and stamp in either order, then judge
+        assert sorted(image[:2]) == [("probe", 0), ("stamp", 0)] and image[2] == ("judge", 1)
+    probing = {name for what, name in threads if what == "probe"}
+    stamping = {name for what, name in threads if what == "stamp"}
+    assert all(name.startswith("probe") for name in probing) and not probing & stamping
     made = _outputs(s.db, done.request.id)
     assert len(made) == 2
     with s.db.unit_of_work() as session:

@@ -29,6 +29,7 @@ import io
 import json
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any, Protocol, cast
 
@@ -803,6 +804,36 @@ def engine_params(work: _Work, engine: Engine, image: Any) -> dict[str, Any]:
     }
 
 
+def _prepare(
+    work: _Work,
+    engine: Engine,
+    subject: Any,
+    image: Any,
+    runtime: Any,
+    consent_sha256: str | None,
+    stamp_config: Any,
+) -> tuple[bytes, OutputCreate, Any]:
+    """The image encoded, its output request, and its preview stamped for the use consent
+    the job's own decision named (None without one): pure work, nothing written."""
+    encoded = _encode_png(image.pixels)
+    data = OutputCreate(
+        license_id=work.license_id,
+        twin_id=work.twin_id,
+        twin_version=subject.twin_version,
+        use=UseSpec(**work.use),
+        engine=work.engine,
+        engine_params=engine_params(work, engine, image),
+    )
+    prepared = (
+        None
+        if consent_sha256 is None
+        else outputs.prepare_preview(
+            runtime.storage, data, encoded, stamp_config, consent_sha256=consent_sha256
+        )
+    )
+    return encoded, data, prepared
+
+
 def _store_image(
     ctx: _Context,
     runtime: Any,
@@ -823,26 +854,17 @@ def _store_image(
     if anything differs). Both write nothing."""
     checks: CheckRunner = _cached(ctx, CACHE_CHECKS, default_checks)
     stamp_config = _cached(ctx, CACHE_STAMP, lambda: _stamp_config(runtime))
-    encoded = _encode_png(image.pixels)
-    data = OutputCreate(
-        license_id=work.license_id,
-        twin_id=work.twin_id,
-        twin_version=subject.twin_version,
-        use=UseSpec(**work.use),
-        engine=work.engine,
-        engine_params=engine_params(work, engine, image),
-    )
-    deps = runtime.storage
     # Before the transaction: on SQLite every unit of work holds the write lock, and
-    # other workers must not wait on dlib or on the stamp.
-    found = checks.probe(image.pixels)
-    prepared = (
-        None
-        if consent_sha256 is None
-        else outputs.prepare_preview(
-            deps, data, encoded, stamp_config, consent_sha256=consent_sha256
+    # other workers must not wait on dlib or on the stamp. The probe runs beside the
+    # encoding and the stamp (dlib, zlib and numpy release the GIL), so one image's
+    # checks cost no wall time of their own.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="probe") as pool:
+        probing = pool.submit(checks.probe, image.pixels)
+        encoded, data, prepared = _prepare(
+            work, engine, subject, image, runtime, consent_sha256, stamp_config
         )
-    )
+        found = probing.result()
+    deps = runtime.storage
     try:
         with runtime.db.unit_of_work() as session:
             if index in repository.made_indices(session, work.request_id):
