@@ -48,6 +48,7 @@ LAYERS: list[frozenset[str]] = [
     frozenset({"asset"}),  # the asset registry: every marked image let out
     frozenset({"output"}),  # outputs: quarantine, review, release (stamp + register + count)
     frozenset({"generation"}),  # requests → decide → job → engine → checks → output
+    frozenset({"ledger"}),  # money: fees posted from audit events, payouts, statements
     # the edges
     frozenset({"system"}),  # init, doctor, the demo
     frozenset({"api"}),  # the app: mounts every router, wires authentication in; serve
