@@ -65,6 +65,9 @@ def _feature_routers() -> list[APIRouter]:
     from likeness.generation.endpoints import router as generation_router
 
     routers += [generation_router]
+    from likeness.ledger.endpoints import router as ledger_router
+
+    routers += [ledger_router]
     # --- end feature routers ---
     return routers
 
