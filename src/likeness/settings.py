@@ -132,6 +132,16 @@ class JobSettings(BaseModel):
     lease_seconds: float = Field(default=60.0, gt=0, le=24 * 60 * 60)
 
 
+class LedgerSettings(BaseModel):
+    """Money (``LIKENESS_LEDGER__*``; decision 0022)."""
+
+    #: The platform's bank account that pays talent and agencies: the debtor of the
+    #: ``pain.001`` payout file (``likeness ledger export-payouts --format pain001``).
+    debtor_name: str | None = None
+    debtor_iban: str | None = None
+    debtor_bic: str | None = None
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="LIKENESS_", extra="ignore", env_nested_delimiter="__"
@@ -188,6 +198,8 @@ class Settings(BaseSettings):
     #: Durable jobs: ``LIKENESS_JOBS__EXECUTOR``, ``__WORKERS``, ``__RAY_ADDRESS``,
     #: ``__LEASE_SECONDS``.
     jobs: JobSettings = Field(default_factory=JobSettings)
+    #: Money: ``LIKENESS_LEDGER__DEBTOR_NAME``, ``__DEBTOR_IBAN``, ``__DEBTOR_BIC``.
+    ledger: LedgerSettings = Field(default_factory=LedgerSettings)
 
     @model_validator(mode="after")
     def _backoff_within_window(self) -> Settings:

@@ -11,11 +11,11 @@ A party id outside the actor's reach answers 404, so ids do not leak.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false
+from sqlalchemy import ColumnElement, and_, false
 
 from likeness.identity.actor import Actor
 from likeness.ledger.errors import LedgerNotFound
-from likeness.models.ledger import LedgerTransaction, PayeeKind
+from likeness.models.ledger import AccountKind, LedgerAccount, LedgerTransaction, PayeeKind
 from likeness.models.party import Role
 
 
@@ -46,3 +46,27 @@ def require_party_visible(actor: Actor, party_kind: str, party_id: str) -> None:
     }
     if not own.get(party_kind, False):
         raise LedgerNotFound(f"no {party_kind} {party_id}")
+
+
+def account_filter(actor: Actor) -> ColumnElement[bool] | None:
+    """SQL filter for the party accounts whose dues an actor may see (None: everything):
+    a talent their own payable, an agent their agencies' payables, a brand member their
+    brands' receivables."""
+    if actor.is_operator:
+        return None
+    if actor.role is Role.talent and actor.talent_id:
+        return and_(
+            LedgerAccount.kind == AccountKind.talent_payable,
+            LedgerAccount.party_id == actor.talent_id,
+        )
+    if actor.role is Role.agent and actor.agency_ids:
+        return and_(
+            LedgerAccount.kind == AccountKind.agency_payable,
+            LedgerAccount.party_id.in_(actor.agency_ids),
+        )
+    if actor.role is Role.brand and actor.brand_ids:
+        return and_(
+            LedgerAccount.kind == AccountKind.brand_receivable,
+            LedgerAccount.party_id.in_(actor.brand_ids),
+        )
+    return false()

@@ -6,7 +6,27 @@ and prints. Exit 3 from ``check`` names what is wrong with the books.
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
+
+from likeness.kit.cli import (
+    AsOption,
+    IsoDate,
+    JsonOption,
+    cli_session,
+    id_option,
+    negative,
+    print_fields,
+    print_json,
+    short_id,
+)
+
+if TYPE_CHECKING:
+    from likeness.ledger.payout_schemas import DueRead, MovementRead, PayeeRead
+    from likeness.models.ledger import PayeeKind
 
 app = typer.Typer(
     help="Money: postings, balances, statements, payouts, reconciliation.", no_args_is_help=True
@@ -16,6 +36,270 @@ app = typer.Typer(
 
 
 # --- payouts, collections, overdue, exports (payouts.py) ---------------------------------
+
+TalentPartyOption = Annotated[
+    str | None, id_option("talent", "talent_profiles", name="--talent", help="A talent.")
+]
+AgencyPartyOption = Annotated[
+    str | None, id_option("agency", "agencies", name="--agency", help="An agency.")
+]
+BrandPartyOption = Annotated[
+    str | None, id_option("brand", "brands", name="--brand", help="A brand.")
+]
+AmountOption = Annotated[
+    str,
+    typer.Option("--amount", help="Decimal in the currency's unit, e.g. 123.45 (never rounded)."),
+]
+CurrencyOption = Annotated[str, typer.Option("--currency", help="ISO 4217 code, e.g. EUR.")]
+ReferenceOption = Annotated[
+    str, typer.Option("--reference", help="The bank's reference of the transfer (≤ 35).")
+]
+OnOption = Annotated[
+    date | None,
+    typer.Option(
+        "--on", parser=IsoDate("--on"), metavar="DATE", help="The day the bank paid; default today."
+    ),
+]
+AsOfOption = Annotated[
+    date | None,
+    typer.Option(
+        "--as-of", parser=IsoDate("--as-of"), metavar="DATE", help="YYYY-MM-DD; default today."
+    ),
+]
+
+payee_app = typer.Typer(help="Where a talent's or an agency's money goes.", no_args_is_help=True)
+app.add_typer(payee_app, name="payee")
+
+
+def _payee_party(talent: str | None, agency: str | None) -> tuple[PayeeKind, str]:
+    from likeness.models.ledger import PayeeKind
+
+    if (talent is None) == (agency is None):
+        raise typer.BadParameter("give exactly one of --talent or --agency")
+    return (PayeeKind.talent, talent) if talent else (PayeeKind.agency, agency or "")
+
+
+def _print_payee(read: PayeeRead, as_json: bool) -> None:
+    if as_json:
+        print_json(read.model_dump(mode="json"))
+    else:
+        print_fields(read.model_dump(mode="json", exclude={"iban_masked"}))
+
+
+@payee_app.command("set")
+def payee_set(
+    holder: Annotated[str, typer.Option("--holder", help="The account holder's name.")],
+    iban: Annotated[str, typer.Option("--iban", help="IBAN (spaces allowed).")],
+    bic: Annotated[str | None, typer.Option("--bic", help="BIC (8 or 11 characters).")] = None,
+    talent: TalentPartyOption = None,
+    agency: AgencyPartyOption = None,
+    as_json: JsonOption = False,
+    as_email: AsOption = None,
+) -> None:
+    """Set the bank account a talent's or an agency's payouts go to (audited, IBAN masked)."""
+    from likeness.ledger import payouts
+    from likeness.ledger.payout_schemas import PayeeIn
+
+    kind, party = _payee_party(talent, agency)
+    with cli_session(as_email) as (session, actor):
+        read = payouts.set_payee(
+            session, actor, kind, party, PayeeIn(holder_name=holder, iban=iban, bic=bic)
+        )
+    _print_payee(read, as_json)
+
+
+@payee_app.command("show")
+def payee_show(
+    talent: TalentPartyOption = None,
+    agency: AgencyPartyOption = None,
+    as_json: JsonOption = False,
+    as_email: AsOption = None,
+) -> None:
+    """Show a talent's or an agency's bank details (their own, or any for an operator)."""
+    from likeness.ledger import payouts
+
+    kind, party = _payee_party(talent, agency)
+    with cli_session(as_email) as (session, actor):
+        read = payouts.show_payee(session, actor, kind, party)
+    _print_payee(read, as_json)
+
+
+def _print_movement(read: MovementRead, as_json: bool) -> None:
+    if as_json:
+        print_json(read.model_dump(mode="json"))
+        return
+    note = " (already recorded: nothing new)" if read.replayed else ""
+    typer.echo(
+        f"{read.kind} {short_id(read.id)}: {read.currency} {read.amount_decimal} "
+        f"{read.party_kind} {short_id(read.party_id)} ref {read.reference} "
+        f"on {read.occurred_on.isoformat()}{note}"
+    )
+
+
+@app.command("payout")
+def payout(
+    amount: AmountOption,
+    currency: CurrencyOption,
+    reference: ReferenceOption,
+    talent: TalentPartyOption = None,
+    agency: AgencyPartyOption = None,
+    on: OnOption = None,
+    as_json: JsonOption = False,
+    as_email: AsOption = None,
+) -> None:
+    """Record a payout the bank made to a talent or an agency (operator; full or partial;
+    the same reference twice is harmless)."""
+    from likeness.ledger import payouts
+    from likeness.ledger.banking import normalise_currency, parse_amount
+
+    kind, party = _payee_party(talent, agency)
+    code = normalise_currency(currency)
+    minor = parse_amount(amount, code)
+    with cli_session(as_email) as (session, actor):
+        read = payouts.record_payout(session, actor, kind, party, minor, code, reference, on)
+    _print_movement(read, as_json)
+
+
+@app.command("collect")
+def collect(
+    amount: AmountOption,
+    currency: CurrencyOption,
+    reference: ReferenceOption,
+    brand: BrandPartyOption = None,
+    on: OnOption = None,
+    as_json: JsonOption = False,
+    as_email: AsOption = None,
+) -> None:
+    """Record money a brand paid (operator; full or partial; idempotent per reference)."""
+    from likeness.ledger import payouts
+    from likeness.ledger.banking import normalise_currency, parse_amount
+
+    if brand is None:
+        raise typer.BadParameter("give --brand")
+    code = normalise_currency(currency)
+    minor = parse_amount(amount, code)
+    with cli_session(as_email) as (session, actor):
+        read = payouts.record_collection(session, actor, brand, minor, code, reference, on)
+    _print_movement(read, as_json)
+
+
+@app.command("overdue")
+def overdue(
+    as_of: AsOfOption = None,
+    talent: TalentPartyOption = None,
+    agency: AgencyPartyOption = None,
+    brand: BrandPartyOption = None,
+    overdue_only: Annotated[
+        bool, typer.Option("--overdue-only", help="Only the rows already late.")
+    ] = False,
+    as_json: JsonOption = False,
+    as_email: AsOption = None,
+) -> None:
+    """What is due and what is overdue (in red), per party, currency and due date:
+    payouts owed to talent and agencies, collections owed by brands."""
+    from likeness.ledger import payouts
+
+    given = [(k, v) for k, v in (("talent", talent), ("agency", agency), ("brand", brand)) if v]
+    if len(given) > 1:
+        raise typer.BadParameter("give at most one of --talent, --agency or --brand")
+    kind, party = given[0] if given else (None, None)
+    with cli_session(as_email) as (session, actor):
+        rows = payouts.due_rows(session, actor, as_of=as_of, party_kind=kind, party_id=party)
+    if overdue_only:
+        rows = [r for r in rows if r.overdue]
+    if as_json:
+        print_json([r.model_dump(mode="json") for r in rows])
+        return
+    if not rows:
+        typer.echo("nothing due")
+        return
+    _print_dues(rows)
+
+
+def _print_dues(rows: list[DueRead]) -> None:
+    from rich.table import Table
+
+    from likeness.kit.cli import console
+
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for header in ("party", "id", "currency", "due on", "open", "late"):
+        table.add_column(header, no_wrap=True)
+    for r in rows:
+        table.add_row(
+            r.party_kind,
+            short_id(r.party_id),
+            r.currency,
+            r.due_on.isoformat(),
+            r.outstanding_decimal,
+            f"{r.days_late} d overdue" if r.overdue else "",
+            style="red" if r.overdue else None,
+        )
+    console.print(table)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write a bank file (IBANs, names) readable by its owner only (0600), atomically: a
+    reader sees the old file or the new one. Its folder is left as it is."""
+    import os
+    import uuid
+
+    temporary = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex}")
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+@app.command("export-payouts")
+def export_payouts(
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="The file to write.", dir_okay=False)
+    ],
+    file_format: Annotated[
+        str, typer.Option("--format", help="csv or pain001 (ISO 20022 pain.001.001.09).")
+    ] = "csv",
+    as_of: AsOfOption = None,
+    due_within: Annotated[
+        int, typer.Option("--due-within", min=0, max=366, help="Also what falls due in DAYS.")
+    ] = 0,
+    as_json: JsonOption = False,
+    as_email: AsOption = None,
+) -> None:
+    """Write the payouts due (overdue included) as CSV or a pain.001 file for the bank.
+    It pays nothing: record each payout when the bank confirms it. Exits 3 when some
+    payee with money due has no bank details (listed; the file holds the others)."""
+    from likeness.kit.cli import cli_runtime
+    from likeness.ledger import payouts
+
+    settings = cli_runtime().settings.ledger
+    with cli_session(as_email) as (session, actor):
+        exported = payouts.export_payouts(
+            session, actor, settings, file_format=file_format, as_of=as_of, due_within=due_within
+        )
+    _write_private(output, exported.content)
+    due = exported.due
+    if as_json:
+        print_json(
+            {
+                "file": str(output),
+                "message_id": exported.message_id,
+                **due.model_dump(mode="json"),
+            }
+        )
+    else:
+        typer.echo(f"wrote {output}: {len(due.items)} transfer(s) due by {due.due_by.isoformat()}")
+    for problem in due.problems:
+        typer.echo(
+            f"problem: {problem.party_kind} {problem.party_id} is owed {problem.currency} "
+            f"{problem.amount_decimal}: {problem.problem}",
+            err=True,
+        )
+    if due.problems:
+        raise negative(f"{len(due.problems)} payee(s) left out: no bank details")
 
 
 # --- statements (statements.py) ----------------------------------------------------------

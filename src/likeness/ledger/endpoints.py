@@ -3,9 +3,31 @@ their own lines, an agency its commission, a brand its payables, an operator eve
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date
+from typing import Annotated, Literal
 
-from likeness.ledger.errors import InvalidLedgerRequest, LedgerNotFound
+from fastapi import APIRouter, Query, Response, status
+
+from likeness.errors import Forbidden
+from likeness.ledger import banking, payouts
+from likeness.ledger.errors import (
+    DebtorNotConfigured,
+    InvalidLedgerRequest,
+    LedgerConflict,
+    LedgerNotFound,
+)
+from likeness.ledger.payout_schemas import (
+    CollectionIn,
+    DueRead,
+    MovementRead,
+    PayeeIn,
+    PayeeRead,
+    PayoutIn,
+    PayoutsDueRead,
+)
+from likeness.models.ledger import PayeeKind
+from likeness.web.actors import AnyActor, OperatorActor
+from likeness.web.deps import RuntimeDep, SessionDep
 from likeness.web.responses import error_responses
 
 router = APIRouter(
@@ -18,6 +40,128 @@ router = APIRouter(
 
 
 # --- payouts, collections, overdue, exports (payouts.py) ---------------------------------
+
+
+def _amount(text: str, currency: str) -> tuple[int, str]:
+    code = banking.normalise_currency(currency)
+    return banking.parse_amount(text, code), code
+
+
+@router.put(
+    "/payees/{party_kind}/{party_id}",
+    response_model=PayeeRead,
+    responses=error_responses(Forbidden),
+)
+def put_payee(
+    party_kind: PayeeKind, party_id: str, body: PayeeIn, actor: AnyActor, session: SessionDep
+) -> PayeeRead:
+    """Set where a talent's or an agency's money goes: the party itself, or an operator.
+    The IBAN is checked (country length, mod-97) and masked in the audit log."""
+    return payouts.set_payee(session, actor, party_kind, party_id, body)
+
+
+@router.get("/payees/{party_kind}/{party_id}", response_model=PayeeRead)
+def get_payee(
+    party_kind: PayeeKind, party_id: str, actor: AnyActor, session: SessionDep
+) -> PayeeRead:
+    """A talent's or an agency's bank details: their own, or any for an operator."""
+    return payouts.show_payee(session, actor, party_kind, party_id)
+
+
+@router.post(
+    "/payouts",
+    response_model=MovementRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(Forbidden, LedgerConflict),
+)
+def post_payout(body: PayoutIn, actor: OperatorActor, session: SessionDep) -> MovementRead:
+    """Record a payout the bank made (full or partial). The same reference with the same
+    amount returns the first (``replayed``); with another amount it is a 409."""
+    minor, code = _amount(body.amount, body.currency)
+    return payouts.record_payout(
+        session, actor, body.party_kind, body.party_id, minor, code, body.reference, body.on
+    )
+
+
+@router.post(
+    "/collections",
+    response_model=MovementRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(Forbidden, LedgerConflict),
+)
+def post_collection(body: CollectionIn, actor: OperatorActor, session: SessionDep) -> MovementRead:
+    """Record money a brand paid (full or partial; idempotent per reference)."""
+    minor, code = _amount(body.amount, body.currency)
+    return payouts.record_collection(
+        session, actor, body.brand_id, minor, code, body.reference, body.on
+    )
+
+
+@router.get("/overdue", response_model=list[DueRead])
+def get_dues(
+    actor: AnyActor,
+    session: SessionDep,
+    as_of: date | None = None,
+    party_kind: Literal["talent", "agency", "brand"] | None = None,
+    party_id: str | None = None,
+    overdue_only: bool = False,
+) -> list[DueRead]:
+    """What is due and overdue (``overdue``, ``days_late``) per party, currency and due
+    date: a talent their own pay, an agent their agencies' commission, a brand what it
+    owes, an operator everything."""
+    rows = payouts.due_rows(session, actor, as_of=as_of, party_kind=party_kind, party_id=party_id)
+    return [r for r in rows if r.overdue] if overdue_only else rows
+
+
+@router.get("/payouts/due", response_model=PayoutsDueRead, responses=error_responses(Forbidden))
+def get_payouts_due(
+    actor: OperatorActor,
+    session: SessionDep,
+    as_of: date | None = None,
+    due_within: Annotated[int, Query(ge=0, le=366)] = 0,
+) -> PayoutsDueRead:
+    """The transfers an export would hold, and the payees left out (no bank details)."""
+    return payouts.payouts_due(session, actor, as_of=as_of, due_within=due_within)
+
+
+@router.post(
+    "/payouts/export",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"text/csv": {}, "application/xml": {}},
+            "description": "The payout file; X-Payout-Problems counts payees left out.",
+        },
+        **error_responses(Forbidden, LedgerConflict, DebtorNotConfigured),
+    },
+)
+def post_payouts_export(
+    actor: OperatorActor,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    format: Literal["csv", "pain001"] = "csv",
+    as_of: date | None = None,
+    due_within: Annotated[int, Query(ge=0, le=366)] = 0,
+) -> Response:
+    """The payouts due as CSV or ISO 20022 pain.001.001.09. It marks nothing paid:
+    record each payout when the bank confirms it."""
+    exported = payouts.export_payouts(
+        session,
+        actor,
+        runtime.settings.ledger,
+        file_format=format,
+        as_of=as_of,
+        due_within=due_within,
+    )
+    return Response(
+        content=exported.content,
+        media_type=exported.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{exported.filename}"',
+            "X-Payout-Problems": str(len(exported.due.problems)),
+            "X-Message-Id": exported.message_id,
+        },
+    )
 
 
 # --- statements (statements.py) ----------------------------------------------------------

@@ -6,12 +6,13 @@ Each takes its status from its kind::
     ├── LedgerNotFound (404)        no such transaction or party, or none the caller may see
     ├── LedgerConflict (409)        the books' state does not allow it (paying more than is owed …)
     ├── InvalidLedgerRequest (422)  bad input (amount, currency, period, IBAN …)
-    └── UnbalancedTransaction (500) a transaction's entries do not sum to zero: a bug, never posted
+    ├── UnbalancedTransaction (500) a transaction's entries do not sum to zero: a bug, never posted
+    └── DebtorNotConfigured (500)   no paying bank account is configured for payout files
 """
 
 from __future__ import annotations
 
-from likeness.errors import Conflict, InvalidInput, LikenessError, NotFound
+from likeness.errors import ConfigurationError, Conflict, InvalidInput, LikenessError, NotFound
 
 
 class LedgerError(LikenessError):
@@ -32,3 +33,7 @@ class InvalidLedgerRequest(LedgerError, InvalidInput):
 
 class UnbalancedTransaction(LedgerError, status=500):
     """A transaction's entries would not sum to zero per currency; nothing is written."""
+
+
+class DebtorNotConfigured(LedgerError, ConfigurationError):
+    """The platform's paying bank account (``LIKENESS_LEDGER__DEBTOR_*``) is not set."""
