@@ -206,7 +206,7 @@ ALL_STATUSES: dict[str, int] = {
     "likeness.generation.errors.ProcessorNotAllowed": 403,
     "likeness.generation.errors.TaskNotSupported": 422,
     "likeness.jobs.errors.InvalidJobRequest": 422,
-    "likeness.ledger.errors.DebtorNotConfigured": 500,
+    "likeness.ledger.errors.DebtorNotConfigured": 409,
     "likeness.ledger.errors.InvalidLedgerRequest": 422,
     "likeness.ledger.errors.LedgerConflict": 409,
     "likeness.ledger.errors.LedgerError": 400,

@@ -5,14 +5,14 @@ Each takes its status from its kind::
     LedgerError (400)
     ├── LedgerNotFound (404)        no such transaction or party, or none the caller may see
     ├── LedgerConflict (409)        the books' state does not allow it (paying more than is owed …)
+    │   └── DebtorNotConfigured     no paying bank account is set for payout files
     ├── InvalidLedgerRequest (422)  bad input (amount, currency, period, IBAN …)
-    ├── UnbalancedTransaction (500) a transaction's entries do not sum to zero: a bug, never posted
-    └── DebtorNotConfigured (500)   no paying bank account is configured for payout files
+    └── UnbalancedTransaction (500) a transaction's entries do not sum to zero: a bug, never posted
 """
 
 from __future__ import annotations
 
-from likeness.errors import ConfigurationError, Conflict, InvalidInput, LikenessError, NotFound
+from likeness.errors import Conflict, InvalidInput, LikenessError, NotFound
 
 
 class LedgerError(LikenessError):
@@ -35,5 +35,6 @@ class UnbalancedTransaction(LedgerError, status=500):
     """A transaction's entries would not sum to zero per currency; nothing is written."""
 
 
-class DebtorNotConfigured(LedgerError, ConfigurationError):
-    """The platform's paying bank account (``LIKENESS_LEDGER__DEBTOR_*``) is not set."""
+class DebtorNotConfigured(LedgerConflict):
+    """The platform's paying bank account (``LIKENESS_LEDGER__DEBTOR_*``) is not set, or is
+    not a valid IBAN/BIC: a payout file cannot be written until the operator sets it."""

@@ -492,6 +492,8 @@ def payouts_due(
     if not 0 <= due_within <= 366:
         raise InvalidLedgerRequest("due within must be between 0 and 366 days")
     as_of = as_of or _today()
+    if as_of > date.max - timedelta(days=due_within):
+        raise InvalidLedgerRequest("as of plus due within is past the last date there is")
     due_by = as_of + timedelta(days=due_within)
     totals: dict[tuple[str, str, str], tuple[int, date]] = {}
     for dues in party_dues(session, actor, as_of=as_of):

@@ -46,8 +46,10 @@ def _item(**changes: object) -> PayoutItem:
 
 ITEMS = [
     _item(),
-    _item(party_id="b" * 32, holder_name="Zoë <Brand & Co> \"quoted\"", bic=None, amount=1),
-    _item(party_kind="agency", party_id="c" * 32, amount=99_999_999, execution_on=date(2026, 12, 20)),
+    _item(party_id="b" * 32, holder_name='Zoë <Brand & Co> "quoted"', bic=None, amount=1),
+    _item(
+        party_kind="agency", party_id="c" * 32, amount=99_999_999, execution_on=date(2026, 12, 20)
+    ),
     _item(party_id="d" * 32, currency="JPY", amount=150_000, iban="GB29NWBK60161331926819"),
     _item(party_id="e" * 32, currency="BHD", amount=1_234, bic="NBOBBHBM"),
 ]
@@ -99,9 +101,7 @@ def test_one_payment_block_per_currency_and_execution_date() -> None:
         )
         for b in root.findall(".//p:PmtInf", NS)
     ]
-    assert sorted(keys) == sorted(
-        {(i.currency, i.execution_on.isoformat()) for i in ITEMS}
-    )
+    assert sorted(keys) == sorted({(i.currency, i.execution_on.isoformat()) for i in ITEMS})
     assert len(keys) == len(set(keys)) == 4
     for block in root.findall(".//p:PmtInf", NS):
         assert block.findtext("p:DbtrAcct/p:Id/p:IBAN", namespaces=NS) == DEBTOR.iban
@@ -127,9 +127,7 @@ def test_user_text_is_escaped_and_a_missing_bic_is_notprovided() -> None:
     root = SafeET.fromstring(document)
     names = [n.text for n in root.findall(".//p:Cdtr/p:Nm", NS)]
     assert 'Zoë <Brand & Co> "quoted"' in names
-    agents = [
-        t.find("p:CdtrAgt/p:FinInstnId", NS) for t in root.findall(".//p:CdtTrfTxInf", NS)
-    ]
+    agents = [t.find("p:CdtrAgt/p:FinInstnId", NS) for t in root.findall(".//p:CdtTrfTxInf", NS)]
     assert [a.findtext("p:Othr/p:Id", namespaces=NS) for a in agents if a is not None].count(
         "NOTPROVIDED"
     ) == 1
