@@ -6,6 +6,7 @@ and prints. Exit 3 from ``check`` names what is wrong with the books.
 
 from __future__ import annotations
 
+import enum
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -67,6 +68,12 @@ AsOfOption = Annotated[
     ),
 ]
 
+
+class PayoutFormat(enum.StrEnum):
+    csv = "csv"
+    pain001 = "pain001"
+
+
 payee_app = typer.Typer(help="Where a talent's or an agency's money goes.", no_args_is_help=True)
 app.add_typer(payee_app, name="payee")
 
@@ -96,7 +103,9 @@ def payee_set(
     as_json: JsonOption = False,
     as_email: AsOption = None,
 ) -> None:
-    """Set the bank account a talent's or an agency's payouts go to (audited, IBAN masked)."""
+    """Set the bank account a talent's or an agency's payouts go to.
+
+    The party itself or an operator; audited with the IBAN masked."""
     from likeness.ledger import payouts
     from likeness.ledger.payout_schemas import PayeeIn
 
@@ -115,7 +124,9 @@ def payee_show(
     as_json: JsonOption = False,
     as_email: AsOption = None,
 ) -> None:
-    """Show a talent's or an agency's bank details (their own, or any for an operator)."""
+    """Show a talent's or an agency's bank details.
+
+    Your own, or any for an operator."""
     from likeness.ledger import payouts
 
     kind, party = _payee_party(talent, agency)
@@ -147,8 +158,9 @@ def payout(
     as_json: JsonOption = False,
     as_email: AsOption = None,
 ) -> None:
-    """Record a payout the bank made to a talent or an agency (operator; full or partial;
-    the same reference twice is harmless)."""
+    """Record a payout the bank made to a talent or an agency.
+
+    Operators only; full or partial; the same reference twice is harmless."""
     from likeness.ledger import payouts
     from likeness.ledger.banking import normalise_currency, parse_amount
 
@@ -170,7 +182,9 @@ def collect(
     as_json: JsonOption = False,
     as_email: AsOption = None,
 ) -> None:
-    """Record money a brand paid (operator; full or partial; idempotent per reference)."""
+    """Record money a brand paid.
+
+    Operators only; full or partial; the same reference twice is harmless."""
     from likeness.ledger import payouts
     from likeness.ledger.banking import normalise_currency, parse_amount
 
@@ -195,8 +209,10 @@ def overdue(
     as_json: JsonOption = False,
     as_email: AsOption = None,
 ) -> None:
-    """What is due and what is overdue (in red), per party, currency and due date:
-    payouts owed to talent and agencies, collections owed by brands."""
+    """What is due and what is overdue (in red).
+
+    Per party, currency and due date: pay owed to talent and agencies, money owed by
+    brands. Payments cover the oldest due date first."""
     from likeness.ledger import payouts
 
     given = [(k, v) for k, v in (("talent", talent), ("agency", agency), ("brand", brand)) if v]
@@ -260,8 +276,8 @@ def export_payouts(
         Path, typer.Option("-o", "--output", help="The file to write.", dir_okay=False)
     ],
     file_format: Annotated[
-        str, typer.Option("--format", help="csv or pain001 (ISO 20022 pain.001.001.09).")
-    ] = "csv",
+        PayoutFormat, typer.Option("--format", help="pain001: ISO 20022 pain.001.001.09.")
+    ] = PayoutFormat.csv,
     as_of: AsOfOption = None,
     due_within: Annotated[
         int, typer.Option("--due-within", min=0, max=366, help="Also what falls due in DAYS.")
@@ -269,16 +285,23 @@ def export_payouts(
     as_json: JsonOption = False,
     as_email: AsOption = None,
 ) -> None:
-    """Write the payouts due (overdue included) as CSV or a pain.001 file for the bank.
-    It pays nothing: record each payout when the bank confirms it. Exits 3 when some
-    payee with money due has no bank details (listed; the file holds the others)."""
+    """Write the payouts due as CSV or an ISO 20022 pain.001 file for the bank.
+
+    Overdue pay is included. It pays nothing: record each payout when the bank confirms
+    it. Exits 3 when a payee with money due has no bank details (listed; the file holds
+    the others)."""
     from likeness.kit.cli import cli_runtime
     from likeness.ledger import payouts
 
     settings = cli_runtime().settings.ledger
     with cli_session(as_email) as (session, actor):
         exported = payouts.export_payouts(
-            session, actor, settings, file_format=file_format, as_of=as_of, due_within=due_within
+            session,
+            actor,
+            settings,
+            file_format=file_format.value,
+            as_of=as_of,
+            due_within=due_within,
         )
     _write_private(output, exported.content)
     due = exported.due
