@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from likeness.kit.spreadsheet import text_cell
 from likeness.ledger.banking import format_amount
 from likeness.policy import ISO_4217_MINOR_UNITS
 
@@ -96,7 +97,7 @@ def to_csv(items: Sequence[PayoutItem]) -> str:
     for item in items:
         writer.writerow(
             (
-                item.holder_name,
+                text_cell(item.holder_name),
                 item.party_kind,
                 item.party_id,
                 item.iban,
@@ -105,7 +106,7 @@ def to_csv(items: Sequence[PayoutItem]) -> str:
                 item.currency,
                 item.due_on.isoformat(),
                 item.execution_on.isoformat(),
-                item.reference,
+                text_cell(item.reference),
             )
         )
     return out.getvalue()

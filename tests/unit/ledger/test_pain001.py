@@ -155,3 +155,9 @@ def test_csv_one_row_per_payee_and_currency() -> None:
     assert rows[1]["bic"] == ""
     assert rows[0]["due_on"] == "2026-11-30" and rows[0]["reference"] == "LK20261207Taaaa"
     assert set(rows[0]) >= {"payee", "iban", "bic", "amount", "currency", "due_on", "reference"}
+
+
+def test_csv_names_cannot_run_as_spreadsheet_formulas() -> None:
+    hostile = _item(holder_name='=HYPERLINK("http://evil.example","x")')
+    rows = list(csv.DictReader(io.StringIO(to_csv([hostile]))))
+    assert rows[0]["payee"] == "'" + '=HYPERLINK("http://evil.example","x")'
