@@ -30,7 +30,7 @@ from likeness.ledger.statements import (
     PartyKind,
     Statement,
     StatementLine,
-    decimal_string,
+    decimal_formatter,
     money,
 )
 
@@ -73,10 +73,10 @@ def render(statement: Statement, format: str) -> tuple[bytes, str]:
 
 
 def to_csv(statement: Statement) -> str:
-    digits = statement.digits
+    decimal = decimal_formatter(statement.digits)
 
     def amount(value: int | None) -> str:
-        return "" if value is None else decimal_string(value, digits)
+        return "" if value is None else decimal(value)
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -109,9 +109,10 @@ def to_csv(statement: Statement) -> str:
 
 def to_dict(statement: Statement) -> dict[str, Any]:
     digits = statement.digits
+    decimal = decimal_formatter(digits)
 
     def amount(value: int) -> dict[str, Any]:
-        return {"minor": value, "decimal": decimal_string(value, digits)}
+        return {"minor": value, "decimal": decimal(value)}
 
     def maybe(value: int | None) -> dict[str, Any] | None:
         return None if value is None else amount(value)
@@ -304,18 +305,18 @@ def pdf_rows(statement: Statement) -> tuple[str, list[_Row]]:
             for line in lines
         ]
         return "line", rows
-    rows = _grouped(lines, party, _day_key)
-    if len(rows) <= MAX_PDF_ROWS:
-        return "day", rows
+    days = {_day_key(line) for line in lines}
+    if len(days) <= MAX_PDF_ROWS:
+        return "day", _grouped(lines, party, _day_key)
     return "month", _grouped(lines, party, _month_key)
 
 
-def _day_key(line: StatementLine) -> tuple[str, ...]:
-    return (line.occurred_on.isoformat(), line.kind, line.channel or "", line.license_id or "")
+def _day_key(line: StatementLine) -> tuple[Any, ...]:
+    return (line.occurred_on, line.kind, line.channel)
 
 
-def _month_key(line: StatementLine) -> tuple[str, ...]:
-    return (line.occurred_on.isoformat()[:7], line.kind, line.channel or "")
+def _month_key(line: StatementLine) -> tuple[Any, ...]:
+    return (line.occurred_on.isoformat()[:7], line.kind, line.channel)
 
 
 def _grouped(
@@ -353,8 +354,8 @@ def _grouped(
         item = _item(first)
         rows.append(
             _Row(
-                entry[0],
-                f"{item} ×{count}" if count > 1 else item,
+                str(entry[0]),
+                f"{item} ×{count:,}" if count > 1 else item,
                 _short(next(iter(assets))) if len(assets) == 1 else f"{len(assets)} assets",
                 _short(next(iter(licenses))) if len(licenses) == 1 else "various",
                 _day(next(iter(dues))) if len(dues) == 1 else f"to {_day(max(dues))}",
@@ -404,7 +405,7 @@ def _charts(statement: Statement) -> tuple[bytes, bytes]:
     import matplotlib
 
     with matplotlib.rc_context({"font.family": "DejaVu Sans", "font.size": 7}):
-        figure = Figure(figsize=(3.6, 2.05), dpi=220)
+        figure = Figure(figsize=(3.6, 2.05), dpi=200)
         axes = figure.add_subplot()
         labels = [date.fromisoformat(m + "-01").strftime("%b") for m in months]
         colours = [_ACCENT if inside else _ACCENT_LIGHT for inside in in_period]
@@ -418,7 +419,7 @@ def _charts(statement: Statement) -> tuple[bytes, bytes]:
         _tidy(axes, ticks, horizontal=False)
         images.append(_png(figure))
 
-        figure = Figure(figsize=(3.6, 2.05), dpi=220)
+        figure = Figure(figsize=(3.6, 2.05), dpi=200)
         axes = figure.add_subplot()
         channels = list(statement.by_channel)[:8][::-1]
         if channels:
@@ -459,7 +460,10 @@ def _tidy(axes: Any, ticks: Any, *, horizontal: bool) -> None:
     values.set_major_formatter(ticks)
     axes.grid(axis="x" if horizontal else "y", color="#e9ecef", linewidth=0.6)
     axes.set_axisbelow(True)
-    axes.figure.tight_layout(pad=0.4)
+    # fixed margins: tight_layout would draw each chart twice
+    axes.figure.subplots_adjust(
+        left=0.22 if horizontal else 0.14, right=0.97, top=0.88, bottom=0.13
+    )
 
 
 def _png(figure: Any) -> bytes:

@@ -25,10 +25,10 @@ from __future__ import annotations
 import calendar
 import enum
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -119,8 +119,9 @@ class StatementParty:
     legal_name: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class StatementLine:
+class StatementLine(NamedTuple):
+    """One line (a named tuple: a year's statement holds 100,000 of them)."""
+
     occurred_on: date
     kind: str
     transaction_id: str
@@ -196,7 +197,8 @@ class Statement:
 
 
 class LineRow(NamedTuple):
-    """One entry of the party's account in the period, with its transaction's columns."""
+    """One entry of the party's account in the period, with its transaction's columns
+    (the order of :func:`assemble`'s ``lines``; a database row in that order will do)."""
 
     transaction_id: str
     occurred_on: date
@@ -238,7 +240,7 @@ def assemble(
     generated_at: datetime,
     *,
     opening_entries: int,
-    lines: Iterable[LineRow],
+    lines: Iterable[LineRow | Sequence[Any]],
     dues: Iterable[DueRow],
     by_month: Iterable[tuple[int, int]],
 ) -> Statement:
@@ -254,52 +256,68 @@ def assemble(
     built: list[StatementLine] = []
     gross = commission = platform_fee = net = earned = paid = 0
     channels: dict[str, int] = {}
-    for row in lines:
-        amount = sign * row.entry_amount
-        if row.kind in PAYMENT_KINDS:
+    for (
+        transaction_id,
+        occurred_on,
+        kind,
+        license_id,
+        asset_id,
+        channel,
+        row_gross,
+        row_commission,
+        row_fee,
+        row_net,
+        due_on,
+        external_ref,
+        reason,
+        entry_amount,
+    ) in lines:
+        amount = sign * entry_amount
+        if kind in PAYMENT_KINDS:
             paid -= amount
             built.append(
                 StatementLine(
-                    row.occurred_on,
-                    row.kind,
-                    row.transaction_id,
-                    row.license_id,
-                    row.asset_id,
-                    row.channel,
+                    occurred_on,
+                    kind,
+                    transaction_id,
+                    license_id,
+                    asset_id,
+                    channel,
                     None,
                     None,
                     None,
                     None,
-                    row.due_on,
+                    due_on,
                     amount,
-                    row.external_ref,
+                    external_ref,
+                    False,
                 )
             )
             continue
-        gross += row.gross
-        commission += row.commission
-        platform_fee += row.platform_fee
-        net += row.net
+        gross += row_gross
+        commission += row_commission
+        platform_fee += row_fee
+        net += row_net
         earned += amount
-        label = row.channel or _KIND_LABELS.get(row.kind, row.kind)
+        label = channel or _KIND_LABELS.get(kind, kind)
         channels[label] = channels.get(label, 0) + amount
-        due = row.due_on or row.occurred_on
+        due = due_on or occurred_on
         overdue = amount > 0 and due < as_of and (covered_through is None or due > covered_through)
         built.append(
             StatementLine(
-                row.occurred_on,
-                row.kind,
-                row.transaction_id,
-                row.license_id,
-                row.asset_id,
-                row.channel,
-                row.gross,
-                row.commission,
-                row.platform_fee,
-                row.net,
-                row.due_on,
+                occurred_on,
+                kind,
+                transaction_id,
+                license_id,
+                asset_id,
+                channel,
+                row_gross,
+                row_commission,
+                row_fee,
+                row_net,
+                due_on,
                 amount,
-                row.reason or row.external_ref,
+                reason or external_ref,
                 overdue,
             )
         )
@@ -394,10 +412,7 @@ def statement(
         period,
         generated_at,
         opening_entries=repo.entries_before(session, account, party_id, chosen, period.start),
-        lines=(
-            LineRow(*row)
-            for row in repo.lines(session, account, party_id, chosen, period.start, period.end)
-        ),
+        lines=repo.lines(session, account, party_id, chosen, period.start, period.end),
         dues=(
             DueRow(*row) for row in repo.due_rows(session, account, party_id, chosen, period.end)
         ),
@@ -434,10 +449,22 @@ def _currency(session: Session, kind: PartyKind, party_id: str, currency: str | 
 
 def decimal_string(amount: int, digits: int) -> str:
     """Integer minor units as an exact decimal string: ``-1234, 2`` → ``"-12.34"``."""
+    return decimal_formatter(digits)(amount)
+
+
+def decimal_formatter(digits: int) -> Callable[[int], str]:
+    """:func:`decimal_string` for one currency's ``digits``, fast (integer arithmetic and
+    one ``%`` format per amount: a statement formats hundreds of thousands)."""
     if digits == 0:
-        return str(amount)
-    whole, frac = divmod(abs(amount), 10**digits)
-    return f"{'-' if amount < 0 else ''}{whole}.{frac:0{digits}d}"
+        return str
+    scale = 10**digits
+    pattern = f"%d.%0{digits}d"
+
+    def format(amount: int) -> str:
+        text: str = pattern % divmod(amount if amount >= 0 else -amount, scale)
+        return text if amount >= 0 else "-" + text
+
+    return format
 
 
 def money(amount: int, digits: int, *, grouped: bool = True) -> str:
