@@ -11,8 +11,10 @@ of ``--postgres-url``). Then it times, each from a fresh unit of work:
 * **csv / json / pdf** — assembly plus that renderer. The PDF groups fee lines per day
   (or month) beyond 400 lines (docs/guide/money.md, "Statements").
 
-Target: assembly plus each format ≤ 3 s. The script prints one table and exits 1 when a
-target is missed (not in ``--quick`` mode: a smoke test for CI).
+Each case runs ``--repeat`` times (3) and the fastest counts (the least disturbed by the
+machine's other work); its CPU time is shown beside it. Target: assembly plus each
+format ≤ 3 s wall. The script prints one table and exits 1 when a target is missed (not
+in ``--quick`` mode: a smoke test for CI).
 
     python bench/ledger_statement.py                 # 100,000 lines, SQLite
     python bench/ledger_statement.py --quick         # 2,000 lines
@@ -247,13 +249,18 @@ def build(db: Any, lines: int) -> dict[str, str]:
     return ids
 
 
-def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
-    began = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - began, result
+def best(fn: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
+    """The fastest of ``repeat`` runs: (wall seconds, CPU seconds of this process, result).
+    The best run is the one least disturbed by the machine's other work."""
+    runs = []
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = fn()
+        runs.append((time.perf_counter() - wall, time.process_time() - cpu, result))
+    return min(runs, key=lambda run: run[0])
 
 
-def bench(db: Any, talent_id: str, lines: int) -> list[list[str]]:
+def bench(db: Any, talent_id: str, lines: int, repeat: int) -> list[list[str]]:
     from likeness.identity.actor import SYSTEM_ACTOR
     from likeness.ledger.statement_render import pdf_rows, render
     from likeness.ledger.statements import parse_period, statement
@@ -264,29 +271,35 @@ def bench(db: Any, talent_id: str, lines: int) -> list[list[str]]:
         with db.unit_of_work() as session:
             return statement(session, SYSTEM_ACTOR, "talent", talent_id, period)
 
-    assemble()  # warm: imports, the first connection, the database's caches
-    render(assemble(), "pdf")  # and matplotlib's and fpdf2's first use
-    rows = []
-    seconds, result = timed(assemble)
-    rows.append(["assembly", f"{result.totals.lines:,} lines", f"{seconds:.2f} s", "", ""])
+    render(assemble(), "pdf")  # warm: imports, the first connection, matplotlib, fpdf2
+    wall, cpu, result = best(assemble, repeat)
+    rows = [["assembly", f"{result.totals.lines:,} lines", f"{wall:.2f} s", f"{cpu:.2f} s", "", ""]]
     for format in ("csv", "json", "pdf"):
-        began = time.perf_counter()
-        built = assemble()
-        body, _ = render(built, format)
-        total = time.perf_counter() - began
+        wall, cpu, (built, body) = best(lambda f=format: _with(assemble(), f, render), repeat)
         work = f"{len(body) / 1e6:.1f} MB"
         if format == "pdf":
             level, table = pdf_rows(built)
             work += f", {len(table)} rows per {level}"
-        verdict = "ok" if total <= TARGET_SECONDS else "MISSED"
+        verdict = "ok" if wall <= TARGET_SECONDS else "MISSED"
         rows.append(
-            [f"assembly + {format}", work, f"{total:.2f} s", f"≤ {TARGET_SECONDS:g} s", verdict]
+            [
+                f"assembly + {format}",
+                work,
+                f"{wall:.2f} s",
+                f"{cpu:.2f} s",
+                f"≤ {TARGET_SECONDS:g} s",
+                verdict,
+            ]
         )
     assert result.totals.lines >= lines
     return rows
 
 
-HEADER = ["case", "work", "measured", "target", ""]
+def _with(built: Any, format: str, render: Callable[[Any, str], tuple[bytes, str]]) -> Any:
+    return built, render(built, format)[0]
+
+
+HEADER = ["case", "work", "wall (best)", "CPU", "target", ""]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -294,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="2,000 lines")
     parser.add_argument("--lines", type=int, help="fee lines in the year (default 100,000)")
     parser.add_argument("--postgres-url", help="run on a scratch schema of this PostgreSQL")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per case; the best counts")
     args = parser.parse_args(argv)
     lines = args.lines or (2_000 if args.quick else 100_000)
     from likeness.kit.db import Database
@@ -301,8 +315,10 @@ def main(argv: list[str] | None = None) -> int:
     with database(args.postgres_url) as url:
         db = Database(url, audit_key=secrets.token_bytes(32))
         try:
-            seconds, ids = timed(lambda: build(db, lines))
-            rows = bench(db, ids["talent"], lines)
+            began = time.perf_counter()
+            ids = build(db, lines)
+            seconds = time.perf_counter() - began
+            rows = bench(db, ids["talent"], lines, 1 if args.quick else args.repeat)
         finally:
             db.dispose()
     where = "PostgreSQL" if args.postgres_url else "SQLite"

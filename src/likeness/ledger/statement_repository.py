@@ -90,13 +90,15 @@ def lines(
         .order_by(t.occurred_on, t.created_at, t.id)
         .execution_options(yield_per=CHUNK)
     )
-    yield from session.execute(query)
+    # Core, not the ORM's loading: the rows are plain tuples, read in chunks
+    for chunk in session.connection().execute(query).partitions():
+        yield from chunk
 
 
 def due_rows(
-    session: Session, kind: AccountKind, party_id: str, currency: str, end: date
-) -> list[Sequence[Any]]:
-    """Up to ``end``, by due date (a payment's own date): (day, debits, credits)."""
+    session: Session, kind: AccountKind, party_id: str, currency: str, before: date
+) -> list[tuple[date, int, int]]:
+    """Dated before ``before``, by due date (a payment's own date): (day, debits, credits)."""
     account = account_id(session, kind, party_id, currency)
     if account is None:
         return []
@@ -109,18 +111,18 @@ def due_rows(
             func.sum(case((amount > 0, amount), else_=0)),
             func.sum(case((amount < 0, amount), else_=0)),
         )
-        .where(_joined(account), t.occurred_on <= end)
+        .where(_joined(account), t.occurred_on < before)
         .group_by(day)
     )
     return [(row[0], int(row[1]), int(row[2])) for row in session.execute(query)]
 
 
 def earnings_by_month(
-    session: Session, kind: AccountKind, party_id: str, currency: str, start: date, end: date
+    session: Session, kind: AccountKind, party_id: str, currency: str, start: date, before: date
 ) -> list[tuple[int, int]]:
-    """(month number, sum of fee and adjustment entries) from ``start`` to ``end``."""
+    """(month number, sum of fee and adjustment entries) from ``start`` to before ``before``."""
     account = account_id(session, kind, party_id, currency)
-    if account is None:
+    if account is None or before <= start:
         return []
     t = LedgerTransaction
     month = extract("month", t.occurred_on).label("month")
@@ -129,7 +131,7 @@ def earnings_by_month(
         .where(
             _joined(account),
             t.occurred_on >= start,
-            t.occurred_on <= end,
+            t.occurred_on < before,
             t.kind.not_in(_PAYMENTS),
         )
         .group_by(month)

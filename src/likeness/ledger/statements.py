@@ -217,8 +217,8 @@ class LineRow(NamedTuple):
 
 
 class DueRow(NamedTuple):
-    """The account's entries up to the period's end, by due date (a payment's own date):
-    the sum of its debits (positive) and of its credits (negative), kept apart."""
+    """The account's entries before the period, by due date (a payment's own date): the
+    sum of its debits (positive) and of its credits (negative), kept apart."""
 
     due_on: date
     debits: int
@@ -241,18 +241,28 @@ def assemble(
     *,
     opening_entries: int,
     lines: Iterable[LineRow | Sequence[Any]],
-    dues: Iterable[DueRow],
-    by_month: Iterable[tuple[int, int]],
+    dues_before: Iterable[DueRow | Sequence[Any]] = (),
+    months_before: Iterable[tuple[int, int]] = (),
 ) -> Statement:
-    """Build the statement from rows, in the party's sign.
+    """Build the statement from rows, in one pass over the lines.
 
-    ``opening_entries`` is the sum of the account's entries before the period (debit +);
-    ``by_month`` holds ``(month number, sum of entries)`` of the fee and adjustment entries
-    from January of the period's last year to its end.
+    * ``opening_entries``: the sum of the account's entries before the period (debit +);
+    * ``lines``: the account's entries in the period, in date order (:class:`LineRow`);
+    * ``dues_before``: the entries before the period by due date (:class:`DueRow`): the
+      period's own lines are added to them for the amounts due;
+    * ``months_before``: ``(month, sum of fee and adjustment entries)`` from January of
+      the period's last year to the day before the period (the chart's year to date).
     """
     sign = party.kind.sign
     as_of = min(period.end, generated_at.date())
-    covered_through, dues_out = _fifo(dues, sign, as_of)
+    year = period.end.year
+    days: dict[date, list[int]] = {}
+    for due_day, debits, credits in dues_before:
+        days[due_day] = [debits, credits]
+    months = dict.fromkeys(range(1, period.end.month + 1), 0)
+    for month, entries in months_before:
+        if month in months:
+            months[month] += sign * entries
     built: list[StatementLine] = []
     gross = commission = platform_fee = net = earned = paid = 0
     channels: dict[str, int] = {}
@@ -273,6 +283,11 @@ def assemble(
         entry_amount,
     ) in lines:
         amount = sign * entry_amount
+        due = due_on or occurred_on
+        slot = days.get(due)
+        if slot is None:
+            slot = days[due] = [0, 0]
+        slot[0 if entry_amount > 0 else 1] += entry_amount
         if kind in PAYMENT_KINDS:
             paid -= amount
             built.append(
@@ -301,8 +316,8 @@ def assemble(
         earned += amount
         label = channel or _KIND_LABELS.get(kind, kind)
         channels[label] = channels.get(label, 0) + amount
-        due = due_on or occurred_on
-        overdue = amount > 0 and due < as_of and (covered_through is None or due > covered_through)
+        if occurred_on.year == year:
+            months[occurred_on.month] += amount
         built.append(
             StatementLine(
                 occurred_on,
@@ -318,16 +333,23 @@ def assemble(
                 due_on,
                 amount,
                 reason or external_ref,
-                overdue,
+                False,
             )
         )
+    covered_through, dues_out = _fifo(
+        (DueRow(day, debits, credits) for day, (debits, credits) in days.items()), sign, as_of
+    )
+    # a line is overdue when its due date passed and the payments did not reach it
+    for index, line in enumerate(built):
+        due = line.due_on or line.occurred_on
+        if (
+            due < as_of
+            and line.amount > 0
+            and not line.is_payment
+            and (covered_through is None or due > covered_through)
+        ):
+            built[index] = line._replace(overdue=True)
     opening = sign * opening_entries
-    closing = opening + earned - paid
-    months = dict.fromkeys(range(1, period.end.month + 1), 0)
-    for month, entries in by_month:
-        if month in months:
-            months[month] += sign * entries
-    year = period.end.year
     return Statement(
         party=party,
         currency=currency,
@@ -336,7 +358,7 @@ def assemble(
         as_of=as_of,
         opening=opening,
         lines=tuple(built),
-        closing=closing,
+        closing=opening + earned - paid,
         totals=Totals(
             gross=gross,
             commission=commission,
@@ -413,11 +435,9 @@ def statement(
         generated_at,
         opening_entries=repo.entries_before(session, account, party_id, chosen, period.start),
         lines=repo.lines(session, account, party_id, chosen, period.start, period.end),
-        dues=(
-            DueRow(*row) for row in repo.due_rows(session, account, party_id, chosen, period.end)
-        ),
-        by_month=repo.earnings_by_month(
-            session, account, party_id, chosen, date(period.end.year, 1, 1), period.end
+        dues_before=repo.due_rows(session, account, party_id, chosen, period.start),
+        months_before=repo.earnings_by_month(
+            session, account, party_id, chosen, date(period.end.year, 1, 1), period.start
         ),
     )
 
