@@ -247,7 +247,8 @@ def assemble(
     """Build the statement from rows, in one pass over the lines.
 
     * ``opening_entries``: the sum of the account's entries before the period (debit +);
-    * ``lines``: the account's entries in the period, in date order (:class:`LineRow`);
+    * ``lines``: the account's entries in the period, in date order (:class:`LineRow`;
+      the dates may be ISO text, as SQLite returns them untyped);
     * ``dues_before``: the entries before the period by due date (:class:`DueRow`): the
       period's own lines are added to them for the amounts due;
     * ``months_before``: ``(month, sum of fee and adjustment entries)`` from January of
@@ -266,6 +267,7 @@ def assemble(
     built: list[StatementLine] = []
     gross = commission = platform_fee = net = earned = paid = 0
     channels: dict[str, int] = {}
+    day_of = _Days()
     for (
         transaction_id,
         occurred_on,
@@ -282,6 +284,9 @@ def assemble(
         reason,
         entry_amount,
     ) in lines:
+        occurred_on = day_of[occurred_on]
+        if due_on is not None:
+            due_on = day_of[due_on]
         amount = sign * entry_amount
         due = due_on or occurred_on
         slot = days.get(due)
@@ -373,6 +378,15 @@ def assemble(
         by_month=tuple((f"{year:04d}-{m:02d}", v) for m, v in months.items()),
         by_channel=tuple(sorted(channels.items(), key=lambda item: (-item[1], item[0]))),
     )
+
+
+class _Days(dict[date | str, date]):
+    """A line's date as a :class:`date`, from a date or its ISO text (each day parsed once:
+    the lines query reads dates untyped, which saves a fifth of its time on SQLite)."""
+
+    def __missing__(self, value: date | str) -> date:
+        day = self[value] = value if isinstance(value, date) else date.fromisoformat(value)
+        return day
 
 
 def _fifo(rows: Iterable[DueRow], sign: int, as_of: date) -> tuple[date | None, tuple[Due, ...]]:
