@@ -299,7 +299,8 @@ def _item(line: StatementLine) -> str:
 
 
 def _payment_row(line: StatementLine, party: PartyKind) -> _Row:
-    """A payment shows its amount in the party's own column."""
+    """A payment shows its amount in the party's own column (its reference spans the
+    asset, license and due columns)."""
     cols: dict[str, int | None] = {"gross": None, "commission": None, "net": None}
     cols[{"talent": "net", "agency": "commission", "brand": "gross"}[party.value]] = line.amount
     return _Row(
@@ -748,7 +749,15 @@ def _table(pdf: FPDF, statement: Statement) -> None:
         fill = index % 2 == 1
         pdf.set_fill_color(*_ZEBRA if fill else (255, 255, 255))
         values = _cells(statement, row)
-        for (name, width, align), value in zip(_COLUMNS, values, strict=True):
+        spans = 0
+        for index, ((name, width, align), value) in enumerate(zip(_COLUMNS, values, strict=True)):
+            if spans:  # covered by a payment's reference
+                spans -= 1
+                continue
+            if row.payment and name == "Item":
+                # a payment has no asset, license or due date: its reference takes their room
+                spans = 3
+                width = sum(w for _, w, _ in _COLUMNS[index : index + 4])
             colour = _INK
             style = ""
             if name == "Due" and row.overdue:

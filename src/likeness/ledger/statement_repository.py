@@ -47,19 +47,6 @@ def _joined(account: str) -> Any:
     )
 
 
-def entries_before(
-    session: Session, kind: AccountKind, party_id: str, currency: str, start: date
-) -> int:
-    """The sum of the account's entries dated before ``start`` (debits positive)."""
-    account = account_id(session, kind, party_id, currency)
-    if account is None:
-        return 0
-    query = select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
-        _joined(account), LedgerTransaction.occurred_on < start
-    )
-    return int(session.execute(query).scalar_one())
-
-
 def lines(
     session: Session, kind: AccountKind, party_id: str, currency: str, start: date, end: date
 ) -> Iterator[Sequence[Any]]:

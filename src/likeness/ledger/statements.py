@@ -442,14 +442,16 @@ def statement(
     chosen = _currency(session, kind, party_id, currency)
     generated_at = now or utcnow()
     account = kind.account_kind
+    before = repo.due_rows(session, account, party_id, chosen, period.start)
     return assemble(
         party,
         chosen,
         period,
         generated_at,
-        opening_entries=repo.entries_before(session, account, party_id, chosen, period.start),
+        # the opening balance is the sum of what came before, by due date: one scan
+        opening_entries=sum(debits + credits for _, debits, credits in before),
         lines=repo.lines(session, account, party_id, chosen, period.start, period.end),
-        dues_before=repo.due_rows(session, account, party_id, chosen, period.start),
+        dues_before=before,
         months_before=repo.earnings_by_month(
             session, account, party_id, chosen, date(period.end.year, 1, 1), period.start
         ),
