@@ -393,9 +393,9 @@ def _grouped(
             _Row(
                 str(entry[0]),
                 f"{item} ×{count:,}" if count > 1 else item,
-                _short(next(iter(assets))) if len(assets) == 1 else f"{len(assets)} assets",
+                _short(next(iter(assets))) if len(assets) == 1 else f"{len(assets):,}",
                 _short(next(iter(licenses))) if len(licenses) == 1 else "various",
-                _day(next(iter(dues))) if len(dues) == 1 else f"to {_day(max(dues))}",
+                _day(max(dues)),
                 gross,
                 commission,
                 fee,
@@ -499,7 +499,7 @@ def _tidy(axes: Any, ticks: Any, *, horizontal: bool) -> None:
     axes.set_axisbelow(True)
     # fixed margins: tight_layout would draw each chart twice
     axes.figure.subplots_adjust(
-        left=0.22 if horizontal else 0.14, right=0.97, top=0.88, bottom=0.13
+        left=0.22 if horizontal else 0.14, right=0.94, top=0.88, bottom=0.13
     )
 
 
@@ -646,6 +646,7 @@ def _summary(pdf: FPDF, statement: Statement) -> None:
         pdf.cell(width - 6, 4, label.upper())
         pdf.set_xy(left + 3, y + 7)
         _text(pdf, 11.5, _NAVY if i == 3 else _INK, "B")
+        _fit(pdf, width - 4, value, shrink=True)
         pdf.cell(width - 6, 6, value)
         if note:
             pdf.set_xy(left + 3, y + 13)
@@ -729,6 +730,17 @@ def _table(pdf: FPDF, statement: Statement) -> None:
     if level != "line":
         title += f" (fee lines grouped per {level}: {len(statement.lines):,} lines in CSV/JSON)"
     _section(pdf, title)
+    if level != "line":
+        _text(pdf, 7, _MUTED)
+        pdf.cell(
+            0,
+            4,
+            "A grouped row sums its lines: Asset is how many assets (or the one), License "
+            "the one license or “various”, Due the latest due date.",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+        pdf.ln(1)
 
     def header() -> None:
         pdf.set_fill_color(*_NAVY)
