@@ -40,13 +40,31 @@ def _group() -> None:
 @app.command("statement")
 def statement_command(
     talent: Annotated[
-        str | None, id_option("talent", "talent_profiles", name="--talent", help="A talent's.")
+        str | None,
+        id_option(
+            "talent",
+            "talent_profiles",
+            name="--talent",
+            help="A statement of this talent (id or a unique prefix).",
+        ),
     ] = None,
     agency: Annotated[
-        str | None, id_option("agency", "agencies", name="--agency", help="An agency's.")
+        str | None,
+        id_option(
+            "agency",
+            "agencies",
+            name="--agency",
+            help="A statement of this agency (id or a unique prefix).",
+        ),
     ] = None,
     brand: Annotated[
-        str | None, id_option("brand", "brands", name="--brand", help="A brand's.")
+        str | None,
+        id_option(
+            "brand",
+            "brands",
+            name="--brand",
+            help="A statement of this brand (id or a unique prefix).",
+        ),
     ] = None,
     period: Annotated[
         str | None,
@@ -60,10 +78,17 @@ def statement_command(
         date | None,
         typer.Option("--to", parser=IsoDate("--to"), metavar="DATE", help="Last day."),
     ] = None,
-    format: Annotated[StatementFormat, typer.Option("--format", help="csv, json or pdf.")] = "csv",
+    format: Annotated[
+        StatementFormat, typer.Option("--format", help="csv (one row per line), json or pdf.")
+    ] = "csv",
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", metavar="FILE", help="Write here (a PDF needs it)."),
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write to FILE instead of stdout (a PDF on a terminal needs it).",
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
     currency: Annotated[
