@@ -359,43 +359,52 @@ def _month_key(line: StatementLine) -> tuple[Any, ...]:
 def _grouped(
     lines: Sequence[StatementLine],
     party: PartyKind,
-    key: Callable[[StatementLine], tuple[str, ...]],
+    key: Callable[[StatementLine], tuple[Any, ...]],
 ) -> list[_Row]:
-    groups: dict[tuple[str, ...], list[Any]] = {}
-    rows: list[_Row] = []
-    order: list[tuple[str, ...] | _Row] = []
+    """Sum the fee lines per ``key`` (in order of first appearance); payments stay rows."""
+    groups: dict[tuple[Any, ...], list[Any]] = {}
+    order: list[tuple[Any, ...] | _Row] = []
     for line in lines:
-        if line.is_payment:
+        if line.gross is None:  # a payment
             order.append(_payment_row(line, party))
             continue
         k = key(line)
         group = groups.get(k)
         if group is None:
-            # count, gross, commission, fee, net, overdue, assets, licenses, dues, first line
-            group = groups[k] = [0, 0, 0, 0, 0, False, set(), set(), set(), line]
+            # count, gross, commission, fee, net, overdue, first line, one asset?, one
+            # license?, latest due date
+            group = groups[k] = [0, 0, 0, 0, 0, False, line, True, True, line.due_on]
             order.append(k)
         group[0] += 1
-        group[1] += line.gross or 0
-        group[2] += line.commission or 0
-        group[3] += line.platform_fee or 0
-        group[4] += line.net or 0
-        group[5] = group[5] or line.overdue
-        group[6].add(line.asset_id)
-        group[7].add(line.license_id)
-        group[8].add(line.due_on)
+        group[1] += line.gross
+        group[2] += line.commission
+        group[3] += line.platform_fee
+        group[4] += line.net
+        if line.overdue:
+            group[5] = True
+        first = group[6]
+        if group[7] and line.asset_id != first.asset_id:
+            group[7] = False
+        if group[8] and line.license_id != first.license_id:
+            group[8] = False
+        if line.due_on and (group[9] is None or line.due_on > group[9]):
+            group[9] = line.due_on
+    rows: list[_Row] = []
     for entry in order:
         if isinstance(entry, _Row):
             rows.append(entry)
             continue
-        count, gross, commission, fee, net, overdue, assets, licenses, dues, first = groups[entry]
+        count, gross, commission, fee, net, overdue, first, one_asset, one_license, due = groups[
+            entry
+        ]
         item = _item(first)
         rows.append(
             _Row(
                 str(entry[0]),
                 f"{item} ×{count:,}" if count > 1 else item,
-                _short(next(iter(assets))) if len(assets) == 1 else f"{len(assets):,}",
-                _short(next(iter(licenses))) if len(licenses) == 1 else "various",
-                _day(max(dues)),
+                _short(first.asset_id) if one_asset else "various",
+                _short(first.license_id) if one_license else "various",
+                _day(due),
                 gross,
                 commission,
                 fee,
@@ -735,8 +744,8 @@ def _table(pdf: FPDF, statement: Statement) -> None:
         pdf.cell(
             0,
             4,
-            "A grouped row sums its lines: Asset is how many assets (or the one), License "
-            "the one license or “various”, Due the latest due date.",
+            "A grouped row sums its lines (×N): Asset and License name the one they share "
+            "or say “various”; Due is the latest due date.",
             new_x="LMARGIN",
             new_y="NEXT",
         )
