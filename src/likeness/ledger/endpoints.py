@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response, status
 
 from likeness.errors import Forbidden
-from likeness.ledger import banking, payouts
+from likeness.ledger import banking, payouts, statement_render, statements
 from likeness.ledger.errors import (
     DebtorNotConfigured,
     InvalidLedgerRequest,
@@ -25,6 +25,7 @@ from likeness.ledger.payout_schemas import (
     PayoutIn,
     PayoutsDueRead,
 )
+from likeness.ledger.statement_render import FORMATS as STATEMENT_FORMATS
 from likeness.models.ledger import PayeeKind
 from likeness.web.actors import AnyActor, OperatorActor
 from likeness.web.deps import RuntimeDep, SessionDep
@@ -165,3 +166,35 @@ def post_payouts_export(
 
 
 # --- statements (statements.py) ----------------------------------------------------------
+
+
+@router.get(
+    "/statements/{party_kind}/{party_id}",
+    responses={200: {"content": {m: {} for m in STATEMENT_FORMATS.values()}}},
+)
+def get_statement(
+    party_kind: Literal["talent", "agency", "brand"],
+    party_id: str,
+    actor: AnyActor,
+    session: SessionDep,
+    period: Annotated[str | None, Query(description="YYYY-MM (a month) or YYYY (a year).")] = None,
+    start: Annotated[date | None, Query(alias="from", description="First day.")] = None,
+    end: Annotated[date | None, Query(alias="to", description="Last day.")] = None,
+    currency: Annotated[
+        str | None, Query(description="ISO 4217; default: the party's only currency.")
+    ] = None,
+    format: Literal["csv", "json", "pdf"] = "json",
+) -> Response:
+    """A statement for a period: opening balance, lines, payments, closing balance and the
+    amounts due by date. Yours only (a talent's own, an agent's agency, a brand member's
+    brand; an operator any): any other party answers 404."""
+    result = statements.statement(
+        session, actor, party_kind, party_id, statements.parse_period(period, start, end), currency
+    )
+    body, media_type = statement_render.render(result, format)
+    name = f"statement-{party_kind}-{party_id[:8]}-{result.period.label}.{format}"
+    return Response(
+        content=body,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
