@@ -25,6 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from likeness.kit.spreadsheet import text_cell
 from likeness.ledger.rules import MAX_COMMISSION_BPS, MAX_PAYMENT_DAYS
 from likeness.ledger.statements import (
     PartyKind,
@@ -100,7 +101,7 @@ def to_csv(statement: Statement) -> str:
             amount(line.amount),
             days[line.due_on] if line.due_on else "",
             "yes" if line.overdue else "",
-            line.reference or "",
+            text_cell(line.reference or ""),
         )
         for line in statement.lines
     )

@@ -245,3 +245,11 @@ def test_the_pdf_groups_lines_only_when_there_are_too_many() -> None:
     # grouping loses nothing: the groups add up to the lines
     assert sum(row.net or 0 for row in rows) == big.totals.net
     assert sum(row.count for row in rows) == 3_000
+
+
+def test_a_bank_reference_cannot_run_as_a_spreadsheet_formula() -> None:
+    paid = payment(date(2026, 3, 2), 500)._replace(external_ref="=cmd|' /C calc'!A0")
+    lines = [fee(date(2026, 3, 1), 1_000), paid]
+    result = assemble(TALENT, "EUR", parse_period("2026"), NOW, opening_entries=0, lines=lines)
+    rows = list(csv.DictReader(io.StringIO(to_csv(result))))
+    assert rows[2]["reference"] == "'=cmd|' /C calc'!A0"
