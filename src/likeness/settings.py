@@ -132,6 +132,16 @@ class JobSettings(BaseModel):
     lease_seconds: float = Field(default=60.0, gt=0, le=24 * 60 * 60)
 
 
+class LedgerSettings(BaseModel):
+    """``LIKENESS_LEDGER__*``: money (decision 0022)."""
+
+    #: The platform's own fee on every fee line, in basis points of the gross (0: none).
+    #: At most 8000, so that with the 20 % commission cap the talent's net is never negative.
+    platform_fee_bps: int = Field(default=0, ge=0, le=8000)
+    #: How often the API server posts new fees from the audit chain (seconds).
+    post_interval_seconds: float = Field(default=5.0, gt=0)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="LIKENESS_", extra="ignore", env_nested_delimiter="__"
@@ -188,6 +198,8 @@ class Settings(BaseSettings):
     #: Durable jobs: ``LIKENESS_JOBS__EXECUTOR``, ``__WORKERS``, ``__RAY_ADDRESS``,
     #: ``__LEASE_SECONDS``.
     jobs: JobSettings = Field(default_factory=JobSettings)
+    #: Money: ``LIKENESS_LEDGER__PLATFORM_FEE_BPS``, ``__POST_INTERVAL_SECONDS``.
+    ledger: LedgerSettings = Field(default_factory=LedgerSettings)
 
     @model_validator(mode="after")
     def _backoff_within_window(self) -> Settings:
