@@ -62,6 +62,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "verify": ("likeness.asset.cli:verify_command", "Check an image's provenance."),
     "models": ("likeness.modelreg.cli:app", "Model files, their licences and hashes."),
     "asset": ("likeness.asset.cli:app", "Released images: list, download, report, take down."),
+    "ledger": ("likeness.ledger.cli:app", "Money: postings, balances, statements, payouts."),
     # background work
     "job": ("likeness.jobs.cli:app", "Durable jobs: list, show, cancel, run workers."),
     # the record

@@ -17,6 +17,7 @@ Services never commit; the caller's unit of work does.
 from __future__ import annotations
 
 import json
+import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session
 from likeness.audit import service as audit
 from likeness.identity.actor import Actor
 from likeness.kit.clock import utcnow
+from likeness.kit.db import Database
 from likeness.ledger import access, repository
 from likeness.ledger.errors import (
     InvalidLedgerRequest,
@@ -55,6 +57,8 @@ from likeness.models.ledger import (
 )
 from likeness.models.party import Role
 from likeness.policy import LicenseStatus, LicenseTerms
+
+logger = logging.getLogger(__name__)
 
 #: The actor the server's background poster records its batches as.
 POSTER_ACTOR = Actor(user_id=None, email="ledger@localhost", role=Role.operator, via="system")
@@ -167,6 +171,32 @@ def catch_up(session: Session, platform_fee_bps: int = 0) -> PostingReport | Non
     if caught_up(session):
         return None
     return post_pending(session, POSTER_ACTOR, platform_fee_bps=platform_fee_bps)
+
+
+def catch_up_now(db: Database, platform_fee_bps: int = 0) -> PostingReport | None:
+    """:func:`catch_up` in a unit of work of its own, committed here: for the edges (a
+    read command or route before it reads the books, the server's waker), so a failing
+    poster never spoils, nor is spoilt by, the caller's own transaction. Errors are
+    logged and swallowed (the read goes on; ``post-pending`` shows them)."""
+    try:
+        with db.unit_of_work() as session:
+            return catch_up(session, platform_fee_bps)
+    except Exception:
+        logger.exception("posting the ledger failed")
+        return None
+
+
+def catch_up_inside(session: Session, platform_fee_bps: int = 0) -> PostingReport | None:
+    """:func:`catch_up` inside the caller's transaction, behind a savepoint: a route that
+    reads the books posts first; if posting fails, the savepoint is rolled back (nothing
+    half-posted stays) and the read goes on. Used where the caller already holds the
+    database (a request: on SQLite a second transaction would wait for it)."""
+    try:
+        with session.begin_nested():
+            return catch_up(session, platform_fee_bps)
+    except Exception:
+        logger.exception("posting the ledger failed")
+        return None
 
 
 def _payload(text: str) -> dict[str, Any]:
