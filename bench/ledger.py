@@ -10,8 +10,9 @@ On SQLite always, and on PostgreSQL too with ``--postgres URL`` (or
 ``LIKENESS_TEST_POSTGRES_URL``), in a scratch schema dropped after. The events are made
 through the real audit chain (hash-linked and sealed) before the clock starts. Target:
 ≥ 5,000 postings/s on each, in wall time; the CPU-time rate beside it (the poster's own
-process: PostgreSQL's server work is not in it) says what a busy machine hid. The script prints one table and exits 1 when a target is
-missed (not with ``--quick``: a smoke test for CI).
+process: PostgreSQL's server work is not in it) says what a busy machine hid. The script
+prints one table and exits 1 when a target is missed (not with ``--quick``: a smoke test
+for CI).
 
     python bench/ledger.py             # 20,000 events
     python bench/ledger.py --quick     # 1,000 events (CI)
