@@ -265,3 +265,24 @@ def test_check_names_each_problem(session: Session, world: World, deps: StorageD
     assert "sum to 7, not zero" in text
     assert "account" in text and "balance" in text
     assert f"audit event {lost.source_seq} is behind the cursor but was never posted" in text
+
+
+def test_a_read_catches_up_behind_a_savepoint_and_survives_a_failing_poster(
+    session: Session, world: World, deps: StorageDeps
+) -> None:
+    from likeness.audit import service as audit
+
+    earn(session, world, deps, releases=0, publications=0)
+    assert not service.caught_up(session)
+    report = service.catch_up_inside(session)
+    assert report is not None and report.posted == 1 and service.caught_up(session)
+    assert service.catch_up_inside(session) is None  # nothing to do: no write
+    # An event naming a license that does not exist: the poster fails, the savepoint
+    # rolls back what it wrote, the caller's transaction goes on.
+    audit.record(session, SYSTEM_ACTOR, "license.approved", "license", "gone", {"to": "active"})
+    before = service.caught_up(session)
+    assert service.catch_up_inside(session) is None and not before
+    assert not service.caught_up(session)  # the cursor did not move past it
+    assert len(transactions(session)) == 1
+    with pytest.raises(LedgerConflict, match="do not exist"):
+        post(session)

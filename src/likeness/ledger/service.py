@@ -140,10 +140,8 @@ def post_pending(
             last = plans[-1].seq
         # A short read means nothing else is there up to the head: jump to it.
         position = rows[-1][0] if len(rows) == want else head
-    if position != cursor:
-        repository.set_cursor(session, position)
     if posted:
-        audit.record(
+        event = audit.record(
             session,
             actor,
             "ledger.posted",
@@ -157,6 +155,12 @@ def post_pending(
                 "gross": dict(sorted(totals.items())),
             },
         )
+        if event.seq == position + 1:
+            # Nothing came between: step over our own event, so the next look finds the
+            # ledger caught up instead of writing again only to pass it.
+            position = event.seq
+    if position != cursor:
+        repository.set_cursor(session, position)
     return PostingReport(
         posted=posted,
         from_seq=first,
