@@ -135,6 +135,11 @@ class JobSettings(BaseModel):
 class LedgerSettings(BaseModel):
     """Money (``LIKENESS_LEDGER__*``; decision 0022)."""
 
+    #: The platform's own fee on every fee line, in basis points of the gross (0: none).
+    #: At most 8000, so that with the 20 % commission cap the talent's net is never negative.
+    platform_fee_bps: int = Field(default=0, ge=0, le=8000)
+    #: How often the API server posts new fees from the audit chain (seconds).
+    post_interval_seconds: float = Field(default=5.0, gt=0)
     #: The platform's bank account that pays talent and agencies: the debtor of the
     #: ``pain.001`` payout file (``likeness ledger export-payouts --format pain001``).
     debtor_name: str | None = None
@@ -198,7 +203,8 @@ class Settings(BaseSettings):
     #: Durable jobs: ``LIKENESS_JOBS__EXECUTOR``, ``__WORKERS``, ``__RAY_ADDRESS``,
     #: ``__LEASE_SECONDS``.
     jobs: JobSettings = Field(default_factory=JobSettings)
-    #: Money: ``LIKENESS_LEDGER__DEBTOR_NAME``, ``__DEBTOR_IBAN``, ``__DEBTOR_BIC``.
+    #: Money: ``LIKENESS_LEDGER__PLATFORM_FEE_BPS``, ``__POST_INTERVAL_SECONDS``,
+    #: ``__DEBTOR_NAME``, ``__DEBTOR_IBAN``, ``__DEBTOR_BIC``.
     ledger: LedgerSettings = Field(default_factory=LedgerSettings)
 
     @model_validator(mode="after")

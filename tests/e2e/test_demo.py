@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -130,6 +131,34 @@ def test_demo_runs_the_whole_chain_twice(home: Path) -> None:
     assert [lic["released_count"] for lic in licenses.values()] == [2, 2]
     code, out = run("audit", "verify")
     assert code == 0 and "audit chain OK" in out, out
+    check_money(second)
+
+
+def check_money(output: str) -> None:
+    """The money summary after two runs, computed here from the demo's terms: per run a
+    creation fee of EUR 1,500, two releases at EUR 250, one publication at EUR 20; the
+    agency's 15 %; due 30 days after the uses (today)."""
+    gross = 2 * (150_000 + 2 * 25_000 + 2_000)
+    commission = 2 * (150_000 * 15 // 100 + 2 * (25_000 * 15 // 100) + 2_000 * 15 // 100)
+    due = (datetime.now(UTC).date() + timedelta(days=30)).isoformat()
+    assert "4 fees posted from the audit chain" in output
+
+    def eur(minor: int) -> str:
+        return f"EUR {minor // 100:,}.{minor % 100:02d}"
+
+    table = output[output.index("Money so far") :]
+    lines = table.splitlines()
+    assert max(len(line) for line in lines[: lines.index("Follow up:")]) <= 80
+    for name, verb, amount in (
+        ("Maison Aurel", "owes", gross),
+        ("Northlight Models", "earned", commission),
+        (demo.TALENT_NAME, "is owed", gross - commission),
+    ):
+        gap = r"[\s│]+"  # the table's column rules
+        row = rf"{name}{gap}{verb}{gap}{re.escape(eur(amount))}{gap}{due}"
+        assert re.search(row, table), table
+    code, out = run("ledger", "check")
+    assert code == 0 and "ledger OK" in out, out
 
 
 @pytest.mark.slow

@@ -210,6 +210,7 @@ ALL_STATUSES: dict[str, int] = {
     "likeness.ledger.errors.InvalidLedgerRequest": 422,
     "likeness.ledger.errors.LedgerConflict": 409,
     "likeness.ledger.errors.LedgerError": 400,
+    "likeness.ledger.errors.LedgerForbidden": 403,
     "likeness.ledger.errors.LedgerNotFound": 404,
     "likeness.ledger.errors.UnbalancedTransaction": 500,
     "likeness.jobs.errors.JobCancelled": 409,

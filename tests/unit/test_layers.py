@@ -195,7 +195,18 @@ FEATURE_FILES = (
     "endpoints",
     "cli",
 )
-FEATURES = ("party", "auth", "jobs", "capture", "consent", "twin", "licensing", "asset", "output")
+FEATURES = (
+    "party",
+    "auth",
+    "jobs",
+    "capture",
+    "consent",
+    "twin",
+    "licensing",
+    "asset",
+    "output",
+    "ledger",
+)
 
 
 @pytest.mark.parametrize("feature", FEATURES)

@@ -158,10 +158,39 @@ class _JobWaker:
                 logger.exception("waking the job workers failed")
 
 
+class _LedgerPoster:
+    """While the server runs, post new fees from the audit chain every ``interval``
+    seconds (decision 0022: the chain is the ledger's outbox), in a transaction of its
+    own; a round that fails is logged and the next one tries again."""
+
+    def __init__(self, runtime: Runtime, interval: float) -> None:
+        self._runtime = runtime
+        self._interval = max(0.05, interval)
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="likeness-ledger", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def post(self) -> None:
+        from likeness.ledger.service import catch_up_now
+
+        catch_up_now(self._runtime.db, self._runtime.settings.ledger.platform_fee_bps)
+
+    def _run(self) -> None:
+        while not self._done.wait(self._interval):
+            self.post()
+
+
 def _job_lifespan(runtime: Runtime) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     """Wake the job workers at start for jobs left queued (or leased by a process that
     died) before this server started, and every half lease while it runs (for jobs
-    whose worker died since); close them with the server."""
+    whose worker died since); close them with the server. Post the ledger at start and
+    every ``LIKENESS_LEDGER__POST_INTERVAL_SECONDS`` likewise."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -170,9 +199,13 @@ def _job_lifespan(runtime: Runtime) -> Callable[[FastAPI], AbstractAsyncContextM
         waker = _JobWaker(runtime, runtime.settings.jobs.lease_seconds / 2)
         waker.wake_if_waiting()
         waker.start()
+        poster = _LedgerPoster(runtime, runtime.settings.ledger.post_interval_seconds)
+        poster.post()  # fees of events recorded while no server ran
+        poster.start()
         try:
             yield
         finally:
+            poster.stop()
             waker.stop()
             close_executor(runtime)
 

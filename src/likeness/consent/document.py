@@ -298,6 +298,8 @@ def _use_sections(doc: ConsentDocument) -> list[Section]:
         ),
         f"Your agent's commission: {terms.commission_bps / 100:g} % of each amount "
         "(the law caps it at 20 %).",
+        f"You are paid within {terms.payment_days} days after each use "
+        "(the law allows at most 45).",
     ]
     return [
         Section(

@@ -3,6 +3,7 @@
 Each takes its status from its kind::
 
     LedgerError (400)
+    ├── LedgerForbidden (403)       an operator's task (posting, adjusting) asked by someone else
     ├── LedgerNotFound (404)        no such transaction or party, or none the caller may see
     ├── LedgerConflict (409)        the books' state does not allow it (paying more than is owed …)
     │   └── DebtorNotConfigured     no paying bank account is set for payout files
@@ -12,11 +13,15 @@ Each takes its status from its kind::
 
 from __future__ import annotations
 
-from likeness.errors import Conflict, InvalidInput, LikenessError, NotFound
+from likeness.errors import Conflict, Forbidden, InvalidInput, LikenessError, NotFound
 
 
 class LedgerError(LikenessError):
     """Base of ledger errors."""
+
+
+class LedgerForbidden(LedgerError, Forbidden):
+    """Posting and adjusting the books are an operator's tasks."""
 
 
 class LedgerNotFound(LedgerError, NotFound):

@@ -87,6 +87,10 @@ Commission = Annotated[
     int | None, typer.Option("--commission-bps", help="Default: the agency's rate (≤ 2000).")
 ]
 Takedown = Annotated[int | None, typer.Option("--takedown-days")]
+PaymentDays = Annotated[
+    int | None,
+    typer.Option("--payment-days", help="Days after each use the talent is paid in (1..45)."),
+]
 Purpose = Annotated[str | None, typer.Option("--purpose")]
 DelegateReview = Annotated[
     bool | None,
@@ -147,6 +151,7 @@ TERM_OPTIONS: dict[str, tuple[str, Any]] = {
     "per_use_fee": ("per_use_fees_minor", UseFees),
     "commission_bps": ("commission_bps", Commission),
     "takedown_days": ("takedown_days", Takedown),
+    "payment_days": ("payment_days", PaymentDays),
     "purpose": ("purpose", Purpose),
     "delegate_review": ("delegate_review", DelegateReview),
     "processor": ("processors", Processors),

@@ -44,6 +44,12 @@ class TermsIn(BaseModel):
         description="agent commission in basis points; default: the representing agency's rate",
     )
     takedown_days: int = Field(default=30, ge=0, le=365)
+    payment_days: int = Field(
+        default=45,
+        ge=1,
+        le=45,
+        description="days after each use within which the talent is paid (at most 45)",
+    )
     purpose: str = Field(min_length=1, max_length=2000)
     delegate_review: bool = Field(
         default=False,
@@ -92,6 +98,7 @@ class TermsIn(BaseModel):
             ),
             commission_bps=default_commission_bps if commission is None else commission,
             takedown_days=self.takedown_days,
+            payment_days=self.payment_days,
             purpose=self.purpose.strip(),
             delegate_review=self.delegate_review,
             processors=frozenset(p.strip().lower() for p in self.processors if p.strip()),

@@ -29,6 +29,8 @@ MAX_TERM_YEARS = 10
 #: NY Fashion Workers Act (in force June 2025): a management company takes at most 20 %.
 MAX_COMMISSION_BPS = 2_000
 MAX_TAKEDOWN_DAYS = 365
+#: NY Fashion Workers Act: the model is paid within 45 days after the work.
+MAX_PAYMENT_DAYS = 45
 #: Statuses that hold (or are about to hold) rights in a category.
 _CLAIMING = RUNNING | {LicenseStatus.accepted}
 
@@ -141,6 +143,11 @@ def _money_problems(terms: LicenseTerms) -> list[str]:
         problems.append(
             "agent commission must be between 0 % and 20 % (NY Fashion Workers Act); "
             f"got {terms.commission_bps / 100:g} %"
+        )
+    if not 1 <= terms.payment_days <= MAX_PAYMENT_DAYS:
+        problems.append(
+            f"payment_days must be between 1 and {MAX_PAYMENT_DAYS} "
+            f"(NY Fashion Workers Act); got {terms.payment_days}"
         )
     return problems
 

@@ -167,6 +167,8 @@ class LicenseTerms:
     #: Third parties (by name, e.g. ``fashn``) the talent allows the likeness to be sent
     #: to for generation; empty: nothing leaves the installation's own machines.
     processors: frozenset[str] = frozenset()
+    #: Days after a use within which the talent is paid (NY Fashion Workers Act: at most 45).
+    payment_days: int = 45
 
     @property
     def worldwide(self) -> bool:
@@ -192,6 +194,7 @@ class LicenseTerms:
             # Written only when granted, so terms signed before it existed keep their hash.
             **({"delegate_review": True} if self.delegate_review else {}),
             **({"processors": sorted(self.processors)} if self.processors else {}),
+            **({"payment_days": self.payment_days} if self.payment_days != 45 else {}),
         }
 
     @classmethod
@@ -214,6 +217,7 @@ class LicenseTerms:
                 purpose=str(data.get("purpose", "")),
                 delegate_review=_flag(data.get("delegate_review", False)),
                 processors=_names(data.get("processors", ())),
+                payment_days=int(data.get("payment_days", 45)),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise InvalidUse(f"malformed license terms: {exc}") from exc

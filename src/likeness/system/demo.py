@@ -5,9 +5,10 @@ three generation requests of the brand's (one per look of the campaign: a proced
 made garment packshot and scene plate, the ``composite`` engine at 1080 × 1350) → their
 jobs, run here → every image through the automated identity checks → three outputs in
 quarantine → the talent's review (two approved, one rejected) → release (stamp, asset
-registry, quota) → a publication report → verify (the released file and a copy stripped
-of its metadata) → audit, and one summary table, on the embedded defaults (SQLite, local
-files, inline jobs, the CPU engine).
+registry, quota) → a publication report → the fees posted to the ledger → verify (the
+released file and a copy stripped of its metadata) → audit, and two summary tables (the
+outputs; the money: what the brand owes, the agency earned and the talent is owed, by
+when), on the embedded defaults (SQLite, local files, inline jobs, the CPU engine).
 The demo only orchestrates: every rule (who may sign, what a license covers, what a
 release must carry) lives in the services it calls, and each step is one unit of
 work acting as the party who would really do it (talent, agent, brand), so the role
@@ -315,7 +316,10 @@ def _terms(max_outputs: int = MAX_OUTPUTS) -> TermsIn:
         ends_at=now + timedelta(days=90),
         max_outputs=max_outputs,
         approval_mode=ApprovalMode.every_output,
+        creation_fee_minor=150_000,
+        per_output_fee_minor=25_000,
         per_use_fees_minor={CHANNEL: 2000},
+        payment_days=30,
         purpose="Autumn campaign: AI-generated portraits for the brand's Instagram.",
     )
 
@@ -582,6 +586,50 @@ def step_publish(demo: Demo) -> str:
     return f"asset {demo.ids['asset']} published on {CHANNEL}/{TERRITORY} ({PUBLISHED_URL})"
 
 
+def step_ledger(demo: Demo) -> str:
+    """Post the fees of this run's events from the audit chain, then check the books."""
+    from likeness.ledger import service as ledger
+    from likeness.ledger.amounts import format_minor
+
+    with demo.acting() as (session, actor):
+        report = ledger.post_pending(
+            session, actor, platform_fee_bps=demo.settings.ledger.platform_fee_bps
+        )
+        books = ledger.check(session)
+    if not books.ok:
+        raise DemoFailed("the books do not balance: " + "; ".join(books.problems))
+    gross = ", ".join(format_minor(v, c) for c, v in report.gross_by_currency.items()) or "0"
+    return (
+        f"{report.posted} fees posted from the audit chain (license active, 2 releases, "
+        f"1 publication: gross {gross}); books checked: {books.transactions} transactions balance"
+    )
+
+
+def print_money(demo: Demo) -> None:
+    """What the brand owes, what the agency earned and what the talent is owed, by when:
+    each as that party sees it (the ledger's role scoping), over every run so far."""
+    from rich.table import Table
+
+    from likeness.ledger import service as ledger
+    from likeness.ledger.amounts import format_minor
+
+    table = Table(title="Money so far (every run), as each party sees it", title_justify="left")
+    for column in ("party", "", "amount", "due by"):
+        table.add_column(column, no_wrap=True)
+    rows = (
+        ("brand", "brand", "Maison Aurel", "owes"),
+        ("agent", "agency", "Northlight Models", "earned"),
+        ("talent", "talent", TALENT_NAME, "is owed"),
+    )
+    for who, kind, name, verb in rows:
+        with demo.acting(who) as (session, actor):
+            lines = ledger.balances(session, actor, kind, demo.ids[kind])
+        for line in lines:
+            due = line.next_due_on.isoformat() if line.next_due_on else "—"
+            table.add_row(name, verb, format_minor(line.amount, line.currency), due)
+    console.print(table)
+
+
 def _stripped_copy(data: bytes) -> bytes:
     """What a re-post usually is: decoded and re-encoded, every metadata block gone."""
     import io
@@ -687,6 +735,7 @@ STEPS = [
     ("review", step_review),
     ("release", step_release),
     ("publish", step_publish),
+    ("ledger", step_ledger),
     ("verify", step_verify),
     ("audit", step_audit),
 ]
@@ -701,6 +750,8 @@ def _next_steps(demo: Demo) -> list[str]:
         f"likeness job list --kind generation --as {brand}",
         f"likeness output list --as {talent}",
         f"likeness asset list --as {brand}",
+        f"likeness ledger balance --talent {ids['talent']} --as {talent}",
+        "likeness ledger check",
         f"likeness twin show {ids['twin']} --as {talent}",
         f"likeness license show {ids['license']} --as {brand}",
         f"likeness consent render {ids['use_consent']} --as {talent}",
@@ -727,6 +778,7 @@ def demo() -> None:
                 timing = f" [dim]({took:.1f} s)[/]" if took >= SHOW_TIME_ABOVE_S else ""
                 console.print(f"{number:>2}. {title:<8} {line}{timing}")
         print_summary(state)
+        print_money(state)
     finally:
         runtime.close()
     console.print("Follow up:")

@@ -149,6 +149,7 @@ def test_plain_language_states_scope_purpose_pay_and_duration_for_use() -> None:
         "For each released output: EUR 75.00.",
         "For each published use on instagram: EUR 10.00.",
         "20 % of each amount",
+        "You are paid within 45 days after each use",
         "From 01 January 2027, 00:00 UTC until 30 June 2027, 00:00 UTC",
         "revoke this consent at any time",
         "within 14 days",
@@ -167,6 +168,12 @@ def test_a_delegated_review_is_stated_in_plain_language() -> None:
     assert "you delegate that review to the agency" in text(delegated)
     assert "delegate" not in text(use())
     assert delegated.terms_sha256 != use().terms_sha256  # the signed terms say it
+
+
+def test_a_shorter_payment_term_is_stated_in_plain_language() -> None:
+    text = "\n".join(p for s in plain_language(use(terms=replace(TERMS, payment_days=14)))
+                     for p in (s.title, *s.paragraphs))  # fmt: skip
+    assert "You are paid within 14 days after each use" in text
 
 
 def test_plain_language_for_creation() -> None:

@@ -149,3 +149,18 @@ def test_processors_are_normalised_and_options_set_them() -> None:
         processor=["fashn", "acme"],
     )
     assert built.to_terms(default_commission_bps=0).processors == {"fashn", "acme"}
+
+
+def test_payment_days_come_from_the_option_and_default_to_45(tmp_path: Path) -> None:
+    path = tmp_path / "terms.yaml"
+    path.write_text(
+        "channels: [web]\nterritories: [FR]\ncategories: [fashion]\n"
+        "starts_at: '2027-01-01T00:00:00Z'\nends_at: '2027-06-01T00:00:00Z'\n"
+        "max_outputs: 5\npurpose: Pay\n"
+    )
+    assert build_terms(path).to_terms(0).payment_days == 45
+    assert build_terms(path, payment_days=14).to_terms(0).payment_days == 14
+    with pytest.raises(ValidationError, match="payment_days"):
+        build_terms(path, payment_days=46)
+    with pytest.raises(ValidationError, match="payment_days"):
+        body(payment_days=0)

@@ -15,9 +15,10 @@ from likeness.policy import (
     LicenseTerms,
     add_years,
     exclusivity_clashes,
+    terms_sha256,
     validate_terms,
 )
-from likeness.policy._terms import MAX_TAKEDOWN_DAYS, has_stray_control
+from likeness.policy._terms import MAX_PAYMENT_DAYS, MAX_TAKEDOWN_DAYS, has_stray_control
 from unit.policy.builders import BRAND, OTHER_BRAND, T0, license_, terms
 
 EXCL = frozenset({"fashion"})
@@ -163,3 +164,26 @@ def test_tabs_and_line_breaks_are_the_only_control_characters_allowed() -> None:
     for ch in ("\x00", "\x1b", "\x7f", "\x85"):
         assert has_stray_control(f"a{ch}b"), repr(ch)
     assert not has_stray_control("X plain text")
+
+
+@pytest.mark.parametrize("days", [1, 30, MAX_PAYMENT_DAYS])
+def test_payment_days_within_the_law_are_valid(days: int) -> None:
+    assert MAX_PAYMENT_DAYS == 45  # NY Fashion Workers Act
+    validate_terms(terms(payment_days=days))
+
+
+@pytest.mark.parametrize("days", [0, -1, MAX_PAYMENT_DAYS + 1])
+def test_payment_days_past_the_law_are_refused(days: int) -> None:
+    (problem,) = _problems(terms(payment_days=days))
+    assert "payment_days" in problem and "45" in problem
+
+
+def test_the_default_payment_days_leave_the_signed_terms_unchanged() -> None:
+    """Terms hashed before payment_days existed hash the same: 45 is not written."""
+    plain = terms()
+    assert "payment_days" not in plain.to_dict()
+    assert terms_sha256(plain) == terms_sha256(LicenseTerms.from_dict(plain.to_dict()))
+    shorter = terms(payment_days=10)
+    assert shorter.to_dict()["payment_days"] == 10
+    assert LicenseTerms.from_dict(shorter.to_dict()) == shorter
+    assert terms_sha256(shorter) != terms_sha256(plain)
