@@ -16,11 +16,17 @@ from fastapi.testclient import TestClient
 
 from e2e.portal.conftest import Visitors
 from e2e.portal.portal_support import EVERYONE, ROLES, SIGNED_IN, Route
+from integration import output_support
+from integration.test_license_support import to_status
 from likeness.api.app import create_app
+from likeness.kit.db import Database
+from likeness.licensing import repository as licenses
 from likeness.portal.app import routers
 from likeness.portal.nav import NAV, PUBLIC_NAV
 from likeness.portal.security import CONTENT_SECURITY_POLICY
 from likeness.runtime import Runtime
+
+TALENT = frozenset({"talent"})
 
 ROUTES: list[Route] = [
     Route("GET", "/", EVERYONE, ok=None),  # a redirect: see test_home_leads_each_role
@@ -31,6 +37,17 @@ ROUTES: list[Route] = [
     Route("GET", "/verify?asset={unknown_asset}", EVERYONE),
     Route("POST", "/verify", EVERYONE, ok=None),  # see test_portal_verify.py
     # --- talent ---
+    Route("GET", "/talent/inbox", TALENT),
+    Route("GET", "/talent/likeness", TALENT),
+    Route("GET", "/talent/likeness?page=2", TALENT),
+    Route("GET", "/talent/consents", TALENT),
+    Route("GET", "/talent/consents/{consent}", TALENT, stranger="other_talent"),
+    Route("POST", "/talent/consents/{consent}/sign", TALENT, ok=None, stranger="other_talent"),
+    Route("POST", "/talent/consents/{consent}/revoke", TALENT, ok=None, stranger="other_talent"),
+    Route("GET", "/talent/outputs/{output}", TALENT, stranger="other_talent"),
+    Route("GET", "/talent/outputs/{output}/preview", TALENT, stranger="other_talent"),
+    Route("POST", "/talent/outputs/{output}/approve", TALENT, ok=None, stranger="other_talent"),
+    Route("POST", "/talent/outputs/{output}/reject", TALENT, ok=None, stranger="other_talent"),
     # --- agent ---
     # --- brand ---
     # --- operator ---
@@ -38,9 +55,20 @@ ROUTES: list[Route] = [
 
 
 @pytest.fixture
-def objects(visitors: Visitors) -> dict[str, str]:
-    """What the ``{placeholders}`` of :data:`ROUTES` name."""
-    return {"unknown_asset": "0" * 32}
+def objects(visitors: Visitors, runtime: Runtime, db: Database) -> dict[str, str]:
+    """What the ``{placeholders}`` of :data:`ROUTES` name (the world's talent's things)."""
+    with db.unit_of_work() as session:
+        s = output_support.setup(
+            session,
+            visitors.world,
+            runtime.storage,
+            output_support.stamp_config(runtime.settings.keys_dir),
+        )
+        pending = output_support.create(session, runtime.storage, s)
+        waiting = to_status(session, visitors.world, "accepted")
+        consent = licenses.use_consent_of(session, waiting.id)
+        assert consent is not None
+        return {"unknown_asset": "0" * 32, "output": pending.id, "consent": consent.id}
 
 
 def _portal_routes() -> Iterator[tuple[str, str]]:
@@ -88,18 +116,38 @@ CASES = [
 
 @pytest.mark.parametrize(("route", "role"), CASES)
 def test_route_as_role(
-    visitors: Visitors, objects: dict[str, str], route: Route, role: str
+    visitors: Visitors, request: pytest.FixtureRequest, route: Route, role: str
 ) -> None:
+    # The objects only where the path names one (making them takes a moment).
+    objects = request.getfixturevalue("objects") if "{" in route.path else {}
     response = _call(visitors, role, route, objects)
     if role in route.allowed:
         assert response.status_code == route.ok, response.text[:500]
-    elif role == "anonymous":
+        return
+    if role == "anonymous":
         assert response.status_code == 303
         assert response.headers["location"].startswith("/login?next=")
-    else:
-        assert response.status_code == 403, response.text[:500]
-    if response.status_code != 303:
-        assert response.headers["content-type"].startswith("text/html")
+        return
+    assert response.status_code == 403, response.text[:500]
+    assert response.headers["content-type"].startswith("text/html")
+
+
+STRANGERS = [
+    pytest.param(route, id=f"{route.method} {route.path} as {route.stranger}")
+    for route in ROUTES
+    if route.stranger
+]
+
+
+@pytest.mark.parametrize("route", STRANGERS)
+def test_route_as_a_stranger_is_not_found(
+    visitors: Visitors, objects: dict[str, str], route: Route
+) -> None:
+    """Someone of the right role who may not see the object gets 404, as from the API."""
+    assert route.stranger is not None
+    response = _call(visitors, route.stranger, route, objects)
+    assert response.status_code == 404, response.text[:500]
+    assert response.headers["content-type"].startswith("text/html")
 
 
 def test_home_leads_each_role(visitors: Visitors) -> None:
