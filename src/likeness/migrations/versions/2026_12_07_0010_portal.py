@@ -1,7 +1,7 @@
 """Index assets by talent and by brand in release order: the portal's lists page through
 them (a talent's "my likeness", a brand's library) without sorting every row.
 
-Revision ID: 0007_portal_core
+Revision ID: 0010_portal
 Revises: 0009_ledger
 Create Date: 2026-12-07 14:00:00
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0007_portal_core"
+revision = "0010_portal"
 down_revision = "0009_ledger"
 branch_labels = None
 depends_on = None
