@@ -132,6 +132,16 @@ def test_demo_runs_the_whole_chain_twice(home: Path) -> None:
     code, out = run("audit", "verify")
     assert code == 0 and "audit chain OK" in out, out
     check_money(second)
+    check_portal_logins(second)
+
+
+def check_portal_logins(output: str) -> None:
+    """The demo ends with the portal's address and a login for each role."""
+    tail = output[output.index("Portal:") :]
+    assert "http://127.0.0.1:8000/" in tail
+    for email in demo.EMAILS.values():
+        assert email in tail
+    assert f"password {demo.DEMO_PASSWORD}" in tail
 
 
 def check_money(output: str) -> None:

@@ -756,7 +756,17 @@ def _next_steps(demo: Demo) -> list[str]:
         f"likeness license show {ids['license']} --as {brand}",
         f"likeness consent render {ids['use_consent']} --as {talent}",
         "likeness audit log",
-        "likeness serve   # then open http://127.0.0.1:8000/docs",
+        "likeness serve   # the portal at http://127.0.0.1:8000/ (logins below), API at /docs",
+    ]
+
+
+def _portal_logins() -> list[str]:
+    """Who to sign in as on the portal: each demo role, with the one demo password."""
+    people = " · ".join(f"{role} {email}" for role, email in EMAILS.items())
+    return [
+        "Portal: likeness serve, then open http://127.0.0.1:8000/ and sign in as",
+        f"  {people}",
+        f"  password {DEMO_PASSWORD}",
     ]
 
 
@@ -784,3 +794,5 @@ def demo() -> None:
     console.print("Follow up:")
     for command in _next_steps(state):
         console.print(f"  {command}", markup=False, highlight=False)
+    for line in _portal_logins():
+        console.print(line, markup=False, highlight=False)
