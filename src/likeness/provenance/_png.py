@@ -4,8 +4,9 @@ Pillow's PNG encoder tries all five row filters on every row ("adaptive" filteri
 compresses on one thread: about 0.12 s for a 1080×1350 photo even at zlib level 1, and a
 generated image is encoded three times on its way to release (the original, the preview,
 the release: ``bench/generation.py``). This writer filters every row with the PNG "Up"
-filter (one NumPy subtraction; for photographs about as small as adaptive filtering,
-within 1 %) and deflates the filtered rows in parts on separate threads (zlib releases
+filter (one NumPy subtraction), deflates them with zlib's run-length strategy
+(:data:`PNG_STRATEGY`: faster, and for photographs smaller, than Pillow's output at
+level 1: 2.07 MB in 37 ms against 2.43 MB in 125 ms), in parts on separate threads (zlib releases
 the GIL), joined into one zlib stream the way ``pigz`` does it: each part but the last
 ends on a byte boundary (a sync flush) and the stream's Adler-32 covers all of it. The
 file is an ordinary PNG any decoder reads: IHDR, the colour profile (iCCP) and the XMP
@@ -19,6 +20,7 @@ import struct
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from threading import Lock
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -34,10 +36,12 @@ PARALLEL_MIN_BYTES = 1 << 20
 MAX_PARTS = 4
 #: Largest IDAT chunk written (the spec allows 2³¹ - 1 bytes; decoders read many).
 IDAT_CHUNK_BYTES = 1 << 20
+#: zlib's run-length strategy (matches at distance 1 only: runs of equal bytes, which is
+#: what flat areas become once filtered, then Huffman coding). On the "Up"-filtered rows
+#: of a 1080×1350 photograph it took 35 ms for 2.07 MB where zlib's default strategy
+#: took 49 ms for 2.44 MB: photographs repeat little but runs.
+PNG_STRATEGY = zlib.Z_RLE
 _FILTER_UP = 2
-#: The zlib header for a 32 KiB window at the fastest level (FLEVEL 0), as
-#: ``zlib.compress(data, 1)`` writes it.
-_ZLIB_HEADER = b"\x78\x01"
 
 _pool_lock = Lock()
 _pool: ThreadPoolExecutor | None = None
@@ -75,8 +79,12 @@ def up_filtered(pixels: NDArray[np.uint8]) -> NDArray[np.uint8]:
     return lines
 
 
+def _compressor(level: int, wbits: int) -> Any:
+    return zlib.compressobj(level, zlib.DEFLATED, wbits, 8, PNG_STRATEGY)
+
+
 def _deflate_part(data: memoryview, level: int, last: bool) -> bytes:
-    compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
+    compressor = _compressor(level, -zlib.MAX_WBITS)
     return compressor.compress(data) + compressor.flush(
         zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH
     )
@@ -90,7 +98,8 @@ def deflate(data: bytes | memoryview, level: int = PNG_COMPRESS_LEVEL, *, parts:
         parts = min(MAX_PARTS, os.cpu_count() or 1) if len(view) >= PARALLEL_MIN_BYTES else 1
     parts = max(1, min(parts, len(view) or 1))
     if parts == 1:
-        return zlib.compress(view, level)
+        whole = _compressor(level, zlib.MAX_WBITS)
+        return whole.compress(view) + whole.flush()
     step = -(-len(view) // parts)
     pieces = [view[i : i + step] for i in range(0, len(view), step)]
     pool = _threads()
@@ -98,7 +107,8 @@ def deflate(data: bytes | memoryview, level: int = PNG_COMPRESS_LEVEL, *, parts:
         pool.submit(_deflate_part, piece, level, i == len(pieces) - 1)
         for i, piece in enumerate(pieces)
     ]
-    header = _ZLIB_HEADER if level <= 1 else zlib.compress(b"", level)[:2]
+    empty = _compressor(level, zlib.MAX_WBITS)
+    header = (empty.compress(b"") + empty.flush())[:2]
     body = b"".join(future.result() for future in futures)
     return header + body + struct.pack(">I", zlib.adler32(view) & 0xFFFFFFFF)
 
