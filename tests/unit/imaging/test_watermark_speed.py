@@ -13,9 +13,7 @@ from likeness.imaging.watermark import _image
 @pytest.mark.parametrize("factor", [2, 3, 4])
 @pytest.mark.parametrize("shape", [(1351, 1081), (300, 517)])
 def test_block_mean_is_the_mean_of_each_block(factor: int, shape: tuple[int, int]) -> None:
-    plane = (np.random.default_rng(factor).random(shape, dtype=np.float32) * 255).astype(
-        np.float32
-    )
+    plane = (np.random.default_rng(factor).random(shape, dtype=np.float32) * 255).astype(np.float32)
     h, w = shape[0] // factor, shape[1] // factor
     expected = plane[: h * factor, : w * factor].reshape(h, factor, w, factor).mean(axis=(1, 3))
     got = _image.block_mean(plane, factor)

@@ -13,10 +13,10 @@ from likeness.provenance import (
     ImageRejected,
     StampConfig,
     StampInfo,
+    _stamp,
     encode_png,
     stamp_preview,
 )
-from likeness.provenance import _stamp
 from unit.provenance.fakes import make_image, make_info
 
 
