@@ -20,7 +20,6 @@ import struct
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from threading import Lock
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -79,7 +78,7 @@ def up_filtered(pixels: NDArray[np.uint8]) -> NDArray[np.uint8]:
     return lines
 
 
-def _compressor(level: int, wbits: int) -> Any:
+def _compressor(level: int, wbits: int) -> zlib._Compress:
     return zlib.compressobj(level, zlib.DEFLATED, wbits, 8, PNG_STRATEGY)
 
 

@@ -195,7 +195,8 @@ class _Canvas:
             if mirror:
                 import cv2
 
-                pixels = cv2.flip(pixels, 1)  # NumPy's reversed copy is 40× slower
+                # NumPy's reversed copy is some 40× slower.
+                pixels = np.asarray(cv2.flip(pixels, 1), dtype=np.uint8)
             self._windows[key] = (np.ascontiguousarray(pixels), x0, y0)
         return self._windows[key]
 
