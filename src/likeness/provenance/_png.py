@@ -56,6 +56,17 @@ def _threads() -> ThreadPoolExecutor:
         return _pool
 
 
+def _forget_pool_in_child() -> None:
+    """A forked child has none of its parent's threads: a pool it inherited would take
+    work and never run it, so the child makes its own on first use."""
+    global _pool, _pool_lock
+    _pool, _pool_lock = None, Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool_in_child)
+
+
 def _chunk(kind: bytes, data: bytes) -> bytes:
     return (
         struct.pack(">I", len(data))

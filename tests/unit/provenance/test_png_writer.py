@@ -4,6 +4,9 @@ chunks it writes, and the one zlib stream its parallel parts make."""
 from __future__ import annotations
 
 import io
+import os
+import select
+import signal
 import struct
 import zlib
 
@@ -118,3 +121,28 @@ def test_a_large_image_is_deflated_in_parts_and_decodes_the_same() -> None:
 def test_anything_but_rgb8_pixels_is_refused(rgb: np.ndarray, alpha: np.ndarray | None) -> None:
     with pytest.raises(ValueError):
         encode_png(rgb, alpha=alpha)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_encodes_in_parts_with_its_own_threads() -> None:
+    # The parent's pool exists (its threads do not survive a fork): the child must not
+    # hand its parts to it and wait for ever.
+    pixels = np.tile(_pixels(), (12, 12, 1))
+    encode_png(pixels)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: exit 0 only if the PNG decodes to its pixels
+        code = 1
+        try:
+            with Image.open(io.BytesIO(encode_png(pixels))) as image:
+                code = 0 if np.array_equal(np.asarray(image), pixels) else 1
+        finally:
+            os.write(write, bytes([code]))
+            os._exit(code)
+    os.close(write)
+    ready, _, _ = select.select([read], [], [], 60)
+    if not ready:
+        os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    assert ready, "the forked child hung encoding a PNG"
+    assert os.read(read, 1) == b"\0"
