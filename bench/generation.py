@@ -20,8 +20,10 @@
     (decide, stamp: label, watermark, signed C2PA; the asset registry).
 
   Medians over ``--requests`` requests after one warm-up request (which loads the face
-  models, the twin and the engine once, as a long-lived worker does). Target: the sum
-  of the medians, engine excluded, ≤ 0.5 s.
+  models, the twin and the engine once, as a long-lived worker does). Target: the
+  median of the requests' sums, engine excluded, ≤ 0.5 s. The row also gives the CPU
+  time a request took (every thread of the process, the engine included): on a shared
+  machine it moves far less with the load than the wall-clock figures do.
 * **outputs per minute** — generation jobs (one image each; the composite engine at
   1080×1350 with its procedural garment and plate, ``--quick``: the memory engine at
   270×338) through ``InlineExecutor`` and ``RayExecutor`` at 1 and 2 workers, over the
@@ -354,8 +356,10 @@ def bench_overhead(
     for seed in range(1, requests + 1):
         if profiler is not None:
             profiler.enable()
+        cpu = time.process_time()
         for part, seconds in one_request(w, cache, seed, width, height).items():
             timings.add(part, seconds)
+        timings.add("cpu", time.process_time() - cpu)
         if profiler is not None:
             profiler.disable()
     m = {part: timings.median(part) for part in timings.parts}
@@ -398,7 +402,8 @@ def bench_overhead(
         [
             "request → released asset",
             f"memory engine {width}×{height}, {requests} requests (+1 warm-up {warm_up:.1f} s)",
-            f"median {total:.3f} s, engine excluded",
+            f"median {total:.3f} s, engine excluded (CPU: {m['cpu']:.3f} s a request, "
+            "all threads, engine included)",
             f"≤ {TARGET_OVERHEAD_S:g} s",
             _verdict(total <= TARGET_OVERHEAD_S),
         ],
@@ -520,6 +525,13 @@ def main(argv: list[str] | None = None) -> int:
         f"{load_average(load_before)} before, {load_average()} after"
     )
     print_table(jobs_bench.HEADER, rows, rule=True)
+    busiest = max(load_before[0], os.getloadavg()[0])
+    if busiest > (os.cpu_count() or 1):
+        # The targets are for 2 free cores: on a busier machine a miss may be the load's.
+        print(
+            f"note: the load average ({busiest:.1f}) was above the CPU count: the wall-clock "
+            "figures are inflated by other work (compare the overhead's CPU time, or rerun)"
+        )
     if report is not None:
         print(report)
     return exit_status(rows, args.quick)

@@ -530,10 +530,12 @@ def test_faces_are_probed_and_previews_stamped_before_the_storing_transaction(
     stamped: list[bytes] = []
     stamp_preview = outputs.stamp_preview
 
-    def recording_stamp(image: bytes, info: Any, config: Any) -> bytes:
+    def recording_stamp(image: bytes, info: Any, config: Any, **kwargs: Any) -> bytes:
         seen.append(("stamp", open_units[0]))
         threads.append(("stamp", threading.current_thread().name))
-        stamped.append(stamp_preview(image, info, config))
+        # The job hands the stamp the pixels it encoded: the PNG is not decoded again.
+        assert kwargs.get("pixels") is not None
+        stamped.append(stamp_preview(image, info, config, **kwargs))
         return stamped[-1]
 
     monkeypatch.setattr(outputs, "stamp_preview", recording_stamp)

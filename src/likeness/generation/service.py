@@ -74,7 +74,7 @@ from likeness.output import service as outputs
 from likeness.output.schemas import OutputCreate, UseSpec
 from likeness.party.access import relations
 from likeness.policy import Action
-from likeness.provenance import PNG_COMPRESS_LEVEL
+from likeness.provenance import encode_png
 from likeness.vault.deps import StorageDeps, seal_under_twin_key, undo_intent
 from likeness.vault.keys import twin_key_name
 
@@ -756,11 +756,7 @@ def _engine(ctx: _Context, runtime: Any, name: str) -> Engine:
 
 
 def _encode_png(pixels: U8) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(pixels), mode="RGB").save(
-        buffer, format="PNG", compress_level=PNG_COMPRESS_LEVEL
-    )
-    return buffer.getvalue()
+    return encode_png(np.ascontiguousarray(pixels, dtype=np.uint8))
 
 
 def engine_params(work: _Work, engine: Engine, image: Any) -> dict[str, Any]:
@@ -828,7 +824,12 @@ def _prepare(
         None
         if consent_sha256 is None
         else outputs.prepare_preview(
-            runtime.storage, data, encoded, stamp_config, consent_sha256=consent_sha256
+            runtime.storage,
+            data,
+            encoded,
+            stamp_config,
+            consent_sha256=consent_sha256,
+            pixels=image.pixels,
         )
     )
     return encoded, data, prepared

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy.orm import Session
 
@@ -575,13 +577,15 @@ def prepare_preview(
     stamp_config: StampConfig,
     *,
     consent_sha256: str,
+    pixels: NDArray[np.uint8] | None = None,
 ) -> PreparedPreview:
     """Stamp the preview of an output not made yet (the costly part: visible mark,
     watermark, encoding, signed C2PA), with no session, so that the transaction that
     stores it does not wait on it. ``consent_sha256``: the use consent the caller's
     latest decision named. Writes nothing: :func:`create_with_preview` re-decides, and
     stamps again unless the same output would carry exactly this stamp (same consent,
-    asset id still free)."""
+    asset id still free). ``pixels``: what ``image`` (a PNG) decodes to, when the caller
+    encoded it from them (not decoded again)."""
     draft = Output(
         id=new_id(),
         twin_id=data.twin_id,
@@ -590,7 +594,8 @@ def prepare_preview(
     )
     asset_id, _ = assets.draw()
     info = _stamp_info(deps, draft, data.license_id, consent_sha256, asset_id, None)
-    return PreparedPreview(draft.id, info, stamp_config, stamp_preview(image, info, stamp_config))
+    marked = stamp_preview(image, info, stamp_config, pixels=pixels)
+    return PreparedPreview(draft.id, info, stamp_config, marked)
 
 
 def _mark(

@@ -50,7 +50,6 @@ from likeness.provenance._errors import (
     StampRefused,
 )
 from likeness.provenance._formats import ImageFormat, sniff_format
-from likeness.provenance._image import PNG_COMPRESS_LEVEL
 from likeness.provenance._info import (
     ASSET_KINDS,
     COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA,
@@ -61,6 +60,7 @@ from likeness.provenance._info import (
 )
 from likeness.provenance._label import LabelPlacement
 from likeness.provenance._manifest import LIKENESS_ASSERTION, ManifestSummary
+from likeness.provenance._png import PNG_COMPRESS_LEVEL, encode_png
 from likeness.provenance._stamp import StampConfig, mark_preview, stamp, stamp_preview
 from likeness.provenance._verify import (
     C2paReport,
@@ -121,6 +121,7 @@ __all__ = [
     "Watermarker",
     "XmpFields",
     "build_xmp",
+    "encode_png",
     "ensure_signing_material",
     "label_required",
     "library_watermarker",

@@ -9,12 +9,18 @@ from typing import Any
 
 import c2pa
 import numpy as np
+from numpy.typing import NDArray
 from PIL import Image
 
 from likeness.provenance._channels import label_required, preset_for
-from likeness.provenance._errors import SigningConfigurationError, SigningFailed, StampRefused
-from likeness.provenance._formats import sniff_format
-from likeness.provenance._image import DEFAULT_MAX_PIXELS, Decoded, decode, encode
+from likeness.provenance._errors import (
+    ImageRejected,
+    SigningConfigurationError,
+    SigningFailed,
+    StampRefused,
+)
+from likeness.provenance._formats import ImageFormat, sniff_format
+from likeness.provenance._image import DEFAULT_MAX_PIXELS, Decoded, decode, encode, read_header
 from likeness.provenance._info import PREVIEW_MARK_TEXT, StampInfo
 from likeness.provenance._label import LabelPlacement, draw_label, draw_preview_mark
 from likeness.provenance._manifest import (
@@ -134,6 +140,23 @@ def _finish(
     return _sign(encoded, manifest, decoded.format.mime_type, config.signing, info.ingredient)
 
 
+def _from_pixels(image_bytes: bytes, pixels: NDArray[np.uint8], max_pixels: int) -> Decoded:
+    """``image_bytes`` as :func:`decode` gives it, from the pixels they were encoded from:
+    only the header is read, and it must agree with them (a PNG of their size)."""
+    header = read_header(image_bytes)
+    array = np.asarray(pixels)
+    if array.dtype != np.uint8 or array.ndim != 3 or array.shape[2] != 3:
+        raise ImageRejected(f"pixels must be H×W×3 uint8, not {array.dtype} {array.shape}")
+    if header.format is not ImageFormat.PNG or (header.height, header.width) != array.shape[:2]:
+        raise ImageRejected("the pixels given are not the PNG's: a different format or size")
+    if header.width * header.height > max_pixels:
+        raise ImageRejected(
+            f"image is {header.width}x{header.height} pixels; the limit is {max_pixels} pixels"
+        )
+    # Pillow copies RGB pixels into its own image: the stamp draws on that copy only.
+    return Decoded(ImageFormat.PNG, Image.fromarray(array, mode="RGB"), None, None)
+
+
 def stamp(image_bytes: bytes, info: StampInfo, config: StampConfig | None = None) -> bytes:
     """Return the released image: same format, labelled if required, watermarked,
     with IPTC/XMP AI metadata and a signed C2PA manifest.
@@ -151,18 +174,30 @@ def stamp(image_bytes: bytes, info: StampInfo, config: StampConfig | None = None
     return _finish(decoded, info, config, label=placement)
 
 
-def stamp_preview(image_bytes: bytes, info: StampInfo, config: StampConfig | None = None) -> bytes:
+def stamp_preview(
+    image_bytes: bytes,
+    info: StampInfo,
+    config: StampConfig | None = None,
+    *,
+    pixels: NDArray[np.uint8] | None = None,
+) -> bytes:
     """Return the reviewer's preview: the visible "PREVIEW — not for publication" mark
     across the lower third, the watermark with the preview asset's ID, XMP and a signed C2PA
     manifest whose Likeness assertion says ``asset_kind: "preview"`` (no approval yet,
     no channel), so verify never mistakes it for a release.
 
-    ``info.asset_kind`` is set to ``"preview"`` whatever it said.
+    ``info.asset_kind`` is set to ``"preview"`` whatever it said. ``pixels``: what
+    ``image_bytes`` decodes to (H×W×3 uint8, no alpha), when the caller made those bytes
+    from them (a generation job encodes its image once): the bytes are then not decoded
+    again, only their header read (format, size).
     """
     if info.asset_kind != "preview":
         info = replace(info, asset_kind="preview")
     config = config or StampConfig.from_settings()
-    decoded = decode(image_bytes, max_pixels=config.max_pixels)
+    if pixels is None:
+        decoded = decode(image_bytes, max_pixels=config.max_pixels)
+    else:
+        decoded = _from_pixels(image_bytes, pixels, config.max_pixels)
     mark = draw_preview_mark(decoded.rgb, PREVIEW_MARK_TEXT)
     return _finish(decoded, info, config, label=None, preview_mark=mark)
 
