@@ -48,6 +48,7 @@ LAYERS: list[frozenset[str]] = [
     frozenset({"asset"}),  # the asset registry: every marked image let out
     frozenset({"output"}),  # outputs: quarantine, review, release (stamp + register + count)
     frozenset({"generation"}),  # requests → decide → job → engine → checks → output
+    frozenset({"catalogue"}),  # talents' opt-in listings brands browse; watermarked pictures
     frozenset({"ledger"}),  # money: fees posted from audit events, payouts, statements
     # the edges
     frozenset({"system"}),  # init, doctor, the demo
@@ -195,7 +196,18 @@ FEATURE_FILES = (
     "endpoints",
     "cli",
 )
-FEATURES = ("party", "auth", "jobs", "capture", "consent", "twin", "licensing", "asset", "output")
+FEATURES = (
+    "party",
+    "auth",
+    "jobs",
+    "capture",
+    "consent",
+    "twin",
+    "licensing",
+    "asset",
+    "output",
+    "catalogue",
+)
 
 
 @pytest.mark.parametrize("feature", FEATURES)
