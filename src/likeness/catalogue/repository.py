@@ -52,3 +52,11 @@ def delete_preview(session: Session, talent_id: str) -> bool:
         delete(CataloguePreview).where(CataloguePreview.talent_id == talent_id)
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+def listings_of(session: Session, talent_ids: Sequence[str]) -> Sequence[CatalogueListing]:
+    if not talent_ids:
+        return []
+    return session.scalars(
+        select(CatalogueListing).where(CatalogueListing.talent_id.in_(talent_ids))
+    ).all()

@@ -252,3 +252,10 @@ def preview(session: Session, actor: Actor, talent_id: str) -> CataloguePreview:
     if found is None:
         raise ListingNotFound(f"talent {talent_id} has no catalogue picture")
     return found
+
+
+def names(session: Session, actor: Actor, talent_ids: Sequence[str]) -> dict[str, str]:
+    """talent id → the public name of their listing, for the listings this actor may
+    see (a page names talent by it; the others by their id)."""
+    rows = repository.listings_of(session, sorted(set(talent_ids)))
+    return {row.talent_id: row.public_name for row in rows if access.may_see(session, actor, row)}
