@@ -1,4 +1,4 @@
-"""FastAPI app factory: routers under /api/v1, health check, one error handler.
+"""FastAPI app factory: routers under /api/v1, the web portal at /, health check, error handlers.
 
 The edge of the HTTP side: it mounts every feature's router and wires authentication
 (:func:`likeness.auth.dependencies.authenticate`) into the request dependencies of
@@ -15,7 +15,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -24,6 +24,8 @@ from likeness.api.docs import install_docs
 from likeness.auth.csrf import CsrfProtection
 from likeness.auth.dependencies import authenticate
 from likeness.errors import LikenessError
+from likeness.portal.app import install_portal
+from likeness.portal.paths import is_portal_path
 from likeness.runtime import Runtime
 from likeness.settings import Settings, get_settings
 from likeness.web.limits import BodyLimit, BodySizeLimit
@@ -84,12 +86,18 @@ def _error(
 
 
 def _install_error_handlers(app: FastAPI) -> None:
+    from likeness.portal import errors as portal
+
     @app.exception_handler(LikenessError)
-    async def likeness_error(_: Request, exc: LikenessError) -> JSONResponse:
+    async def likeness_error(request: Request, exc: LikenessError) -> Response:
+        if is_portal_path(request.url.path):
+            return portal.page_error(request, exc)
         return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if is_portal_path(request.url.path):
+            return portal.error_page(request, 422, "The form or address was not valid.")
         problems = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors()]
         return _error(422, "InvalidInput", problems)
 
@@ -98,13 +106,19 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(422, "InvalidInput", "the database refused a value (too long or invalid)")
 
     @app.exception_handler(Exception)
-    async def unexpected_error(_: Request, exc: Exception) -> JSONResponse:
+    async def unexpected_error(request: Request, exc: Exception) -> Response:
+        if is_portal_path(request.url.path):
+            return portal.unexpected_page_error(request, exc)
         # Never leak internals; the traceback goes to the server log.
         logger.exception("unhandled error", exc_info=exc)
         return _error(500, "InternalError", "unexpected server error; it has been logged")
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if is_portal_path(request.url.path):
+            page = portal.error_page(request, exc.status_code, str(exc.detail))
+            page.headers.update(dict(exc.headers or {}))
+            return page
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
             # Starlette names only the first route that matched the path; a path served by
@@ -222,6 +236,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.add_middleware(
         BodySizeLimit, default=settings.max_request_bytes, routes=_body_limits(settings)
     )
+    # The web portal at /, after the API so it never shadows a route; its security
+    # headers wrap everything above, so its 403 and 413 answers carry them too.
+    install_portal(app, settings)
     return app
 
 
@@ -239,5 +256,6 @@ def _install_openapi(app: FastAPI) -> None:
 
 def _body_limits(settings: Settings) -> list[BodyLimit]:
     from likeness.capture.endpoints import body_limits as capture_limits
+    from likeness.portal.app import body_limits as portal_limits
 
-    return capture_limits(settings, API_PREFIX)
+    return capture_limits(settings, API_PREFIX) + portal_limits(settings)

@@ -272,19 +272,11 @@ def _annotate(report: Report) -> list[str]:
     registry believes (:func:`service.verify_claim`), and ``asset_problem`` when its
     manifest and watermark disagree or an untrusted manifest alone names an asset;
     without an installation (or a claim) the report stays as the library made it."""
-    manifest = report.c2pa.manifest
-    manifest_id = None
-    if report.c2pa_intact and manifest is not None and manifest.likeness:
-        value = manifest.likeness.get("asset_id")  # a tampered manifest names nothing
-        manifest_id = str(value) if value else None
-    mark = report.watermark.payload_hex if report.watermark.found else None
-    if manifest_id is None and mark is None:
+    if service.claims_of(report) == (None, None):
         return []
     try:
         with cli_session(None) as (session, _):
-            block, problem = service.verify_block(
-                session, manifest_id, mark, manifest_trusted=report.c2pa.state == "Trusted"
-            )
+            block, problem = service.verify_report_block(session, report)
     except LikenessError:
         return []  # no installation here: nothing to look up
     lines = []

@@ -26,6 +26,7 @@ import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -61,6 +62,7 @@ from likeness.licensing.rules import Ending, rights_ending
 from likeness.models.asset import Asset, AssetKind, AssetStatus, Publication
 from likeness.models.license import License
 from likeness.models.output import Output, OutputStatus
+from likeness.models.party import TalentProfile
 from likeness.policy import (
     Action,
     Decision,
@@ -71,6 +73,9 @@ from likeness.policy import (
 )
 from likeness.vault.deps import StorageDeps, seal_under_twin_key
 from likeness.vault.keys import twin_key_name
+
+if TYPE_CHECKING:
+    from likeness.provenance import Report
 
 MAX_ALLOCATE_TRIES = 16
 MAX_IDEMPOTENCY_KEY = 128
@@ -753,6 +758,36 @@ def verify_claim(
     if mark:
         return VerifyClaim(mark, "watermark")
     return VerifyClaim(None, None)
+
+
+def claims_of(report: Report) -> tuple[str | None, str | None]:
+    """The asset id an intact manifest names and the watermark's mark, as a verify report
+    carries them (a tampered manifest names nothing)."""
+    manifest = report.c2pa.manifest
+    manifest_id = None
+    if report.c2pa_intact and manifest is not None and manifest.likeness:
+        value = manifest.likeness.get("asset_id")
+        manifest_id = str(value) if value else None
+    mark = report.watermark.payload_hex if report.watermark.found else None
+    return manifest_id, mark
+
+
+def verify_report_block(
+    session: Session, report: Report
+) -> tuple[AssetVerifyBlock | None, str | None]:
+    """:func:`verify_block` for what a verify report read from an image (``likeness
+    verify`` and the portal's verify page)."""
+    manifest_id, mark = claims_of(report)
+    if manifest_id is None and mark is None:
+        return None, None
+    return verify_block(session, manifest_id, mark, manifest_trusted=report.c2pa.state == "Trusted")
+
+
+def public_name_of(session: Session, talent_id: str) -> str | None:
+    """The name a talent chose to be known by in public (the stage name), or None: the
+    legal name is never shown to the public."""
+    talent = session.get(TalentProfile, talent_id)
+    return talent.stage_name if talent is not None and talent.stage_name else None
 
 
 def verify_block(

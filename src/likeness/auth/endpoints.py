@@ -9,6 +9,8 @@ from likeness.auth import service as auth_service
 from likeness.auth.errors import InvalidCredentials, LoginRateLimited
 from likeness.auth.schemas import LoginRequest, Me, TokenCreate, TokenCreated, TokenRead
 from likeness.errors import NotFound
+from likeness.models.party import User
+from likeness.settings import Settings
 from likeness.web.actors import AnyActor
 from likeness.web.deps import RuntimeDep, SessionDep
 from likeness.web.responses import error_responses
@@ -27,23 +29,9 @@ def _me(actor: AnyActor) -> Me:
     )
 
 
-@router.post(
-    "/auth/login",
-    response_model=Me,
-    responses=error_responses(InvalidCredentials, LoginRateLimited),
-)
-def login(
-    body: LoginRequest,
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    runtime: RuntimeDep,
-) -> Me:
-    settings = runtime.settings
-    # The peer address; uvicorn replaces it with the forwarded client only when the peer
-    # is one of LIKENESS_TRUSTED_PROXIES (see `likeness serve`).
-    client = request.client.host if request.client else "unknown"
-    user = auth_service.login(session, settings, body.email, body.password, client)
+def start_session(response: Response, settings: Settings, user: User) -> None:
+    """Set the session cookie (HttpOnly, SameSite=Lax, Secure in production) and the CSRF
+    cookie the page's scripts echo; the portal's login form uses this too."""
     secret = settings.platform_secret()
     cookie = cookies.issue(secret, cookies.SessionClaims(user.id, user.session_epoch))
     response.set_cookie(
@@ -63,6 +51,31 @@ def login(
         samesite="strict",
         secure=settings.is_production,
     )
+
+
+def end_session(response: Response, settings: Settings) -> None:
+    response.delete_cookie(settings.session_cookie_name)
+    response.delete_cookie(settings.csrf_cookie_name)
+
+
+@router.post(
+    "/auth/login",
+    response_model=Me,
+    responses=error_responses(InvalidCredentials, LoginRateLimited),
+)
+def login(
+    body: LoginRequest,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    runtime: RuntimeDep,
+) -> Me:
+    settings = runtime.settings
+    # The peer address; uvicorn replaces it with the forwarded client only when the peer
+    # is one of LIKENESS_TRUSTED_PROXIES (see `likeness serve`).
+    client = request.client.host if request.client else "unknown"
+    user = auth_service.login(session, settings, body.email, body.password, client)
+    start_session(response, settings, user)
     return _me(auth_service.actor_for_user(session, user, via="session"))
 
 
@@ -72,8 +85,7 @@ def logout(
 ) -> Response:
     """End the session: the cookie is cleared and every issued cookie stops working."""
     auth_service.logout_everywhere(session, actor)
-    response.delete_cookie(runtime.settings.session_cookie_name)
-    response.delete_cookie(runtime.settings.csrf_cookie_name)
+    end_session(response, runtime.settings)
     response.status_code = status.HTTP_204_NO_CONTENT
     return response
 

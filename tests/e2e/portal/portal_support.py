@@ -1,0 +1,58 @@
+"""Shared helpers for the portal's tests (no tests in here).
+
+* :func:`sign_in` leaves in a TestClient what a portal login leaves in a browser;
+  :func:`form_token` reads the CSRF token a rendered page carries.
+* :class:`Route` and :data:`ROUTES` (in test_routes.py) declare who may open each page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from fastapi.testclient import TestClient
+
+from likeness.auth import cookies, csrf
+from likeness.models.party import User
+from likeness.settings import Settings
+
+ROLES = ("anonymous", "talent", "agent", "brand", "operator")
+SIGNED_IN = frozenset({"talent", "agent", "brand", "operator"})
+EVERYONE = frozenset(ROLES)
+
+_TOKEN = re.compile(r'name="csrf_token" value="([^"]*)"')
+
+
+def sign_in(client: TestClient, settings: Settings, user: User) -> str:
+    """Set the session and CSRF cookies a login sets (without its Argon2 check); returns
+    the CSRF token the pages will carry."""
+    secret = settings.platform_secret()
+    cookie = cookies.issue(secret, cookies.SessionClaims(user.id, user.session_epoch))
+    client.cookies.set(settings.session_cookie_name, cookie)
+    token = csrf.token_for_cookie(secret, cookie)
+    client.cookies.set(settings.csrf_cookie_name, token)
+    return token
+
+
+def form_token(html: str) -> str | None:
+    found = _TOKEN.search(html)
+    return found.group(1) if found else None
+
+
+@dataclass(frozen=True)
+class Route:
+    """One portal route and who may use it.
+
+    ``path`` may hold ``{name}`` placeholders, filled from the walk's objects (the
+    ``objects`` fixture of test_routes.py): each names an object the ``owner`` role may
+    see. ``ok`` is the status the allowed roles get (None: not walked for them, e.g. a
+    POST whose journey has its own test). Everybody else gets: anonymous, a redirect to
+    the login page (303); a signed-in caller of another role, 403; a caller of the right
+    role who may not see the object (``stranger``), 404.
+    """
+
+    method: str
+    path: str
+    allowed: frozenset[str]
+    ok: int | None = 200
+    form: tuple[tuple[str, str], ...] = ()

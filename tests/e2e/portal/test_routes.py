@@ -1,0 +1,181 @@
+"""Every portal route, walked as every role: the access rules hold on every page.
+
+:data:`ROUTES` declares each route of the portal and who may use it; a route that is
+not declared fails :func:`test_every_portal_route_is_declared`, so a new page cannot
+skip this walk. Add your page's line (and the object its path names to ``objects``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from e2e.portal.conftest import Visitors
+from e2e.portal.portal_support import EVERYONE, ROLES, SIGNED_IN, Route
+from likeness.api.app import create_app
+from likeness.portal.app import routers
+from likeness.portal.nav import NAV, PUBLIC_NAV
+from likeness.portal.security import CONTENT_SECURITY_POLICY
+from likeness.runtime import Runtime
+
+ROUTES: list[Route] = [
+    Route("GET", "/", EVERYONE, ok=None),  # a redirect: see test_home_leads_each_role
+    Route("GET", "/login", EVERYONE, ok=None),  # see test_portal_session.py
+    Route("POST", "/login", EVERYONE, ok=None),  # see test_portal_session.py
+    Route("POST", "/logout", SIGNED_IN, ok=303),
+    Route("GET", "/verify", EVERYONE),
+    Route("GET", "/verify?asset={unknown_asset}", EVERYONE),
+    Route("POST", "/verify", EVERYONE, ok=None),  # see test_portal_verify.py
+    # --- talent ---
+    # --- agent ---
+    # --- brand ---
+    # --- operator ---
+]
+
+
+@pytest.fixture
+def objects(visitors: Visitors) -> dict[str, str]:
+    """What the ``{placeholders}`` of :data:`ROUTES` name."""
+    return {"unknown_asset": "0" * 32}
+
+
+def _portal_routes() -> Iterator[tuple[str, str]]:
+    for router in routers():
+        for route in router.routes:
+            assert isinstance(route, APIRoute)
+            for method in sorted(route.methods - {"HEAD"}):
+                yield method, route.path
+
+
+def test_every_portal_route_is_declared() -> None:
+    undeclared = [
+        (method, path)
+        for method, path in _portal_routes()
+        if not any(r.method == method and _same_shape(r.path.split("?")[0], path) for r in ROUTES)
+    ]
+    assert undeclared == [], "declare these in ROUTES with who may use them"
+
+
+def _same_shape(declared: str, route: str) -> bool:
+    a, b = declared.strip("/").split("/"), route.strip("/").split("/")
+    return len(a) == len(b) and all(
+        x == y or (x.startswith("{") and y.startswith("{")) for x, y in zip(a, b, strict=True)
+    )
+
+
+def _call(visitors: Visitors, role: str, route: Route, objects: dict[str, str]) -> Any:
+    client = visitors[role]
+    path = route.path.format(**objects)
+    if route.method == "GET":
+        return client.get(path)
+    data = dict(route.form)
+    if role in visitors.tokens:
+        data["csrf_token"] = visitors.tokens[role]
+    return client.request(route.method, path, data=data)
+
+
+CASES = [
+    pytest.param(route, role, id=f"{route.method} {route.path} as {role}")
+    for route in ROUTES
+    for role in ROLES
+    if not (role in route.allowed and route.ok is None)
+]
+
+
+@pytest.mark.parametrize(("route", "role"), CASES)
+def test_route_as_role(
+    visitors: Visitors, objects: dict[str, str], route: Route, role: str
+) -> None:
+    response = _call(visitors, role, route, objects)
+    if role in route.allowed:
+        assert response.status_code == route.ok, response.text[:500]
+    elif role == "anonymous":
+        assert response.status_code == 303
+        assert response.headers["location"].startswith("/login?next=")
+    else:
+        assert response.status_code == 403, response.text[:500]
+    if response.status_code != 303:
+        assert response.headers["content-type"].startswith("text/html")
+
+
+def test_home_leads_each_role(visitors: Visitors) -> None:
+    assert visitors["anonymous"].get("/").headers["location"] == "/login"
+    for role in SIGNED_IN:
+        response = visitors[role].get("/")
+        links = NAV[_role(role)]
+        if links:
+            assert response.status_code == 303
+            assert response.headers["location"] == links[0].href
+        else:
+            assert response.status_code == 200
+            assert "You are signed in as" in response.text
+
+
+def _role(name: str) -> Any:
+    from likeness.models.party import Role
+
+    return Role(name)
+
+
+def test_every_navigation_link_opens_for_its_role(visitors: Visitors) -> None:
+    """No dead links: each role's header links open for that role."""
+    for role in SIGNED_IN:
+        page = visitors[role].get("/verify")
+        for item in [*NAV[_role(role)], *PUBLIC_NAV]:
+            assert f'href="{item.href}"' in page.text
+            assert visitors[role].get(item.href).status_code == 200, (role, item.href)
+
+
+def test_pages_carry_the_security_headers(visitors: Visitors) -> None:
+    for role in ROLES:
+        for path in ("/", "/login", "/verify", "/no-such-page", "/static/portal.css"):
+            response = visitors[role].get(path)
+            assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+            assert response.headers["x-frame-options"] == "DENY"
+            assert response.headers["x-content-type-options"] == "nosniff"
+    api = visitors["anonymous"].get("/api/v1/verify/" + "0" * 32)
+    assert api.headers["content-type"] == "application/json"
+    assert "content-security-policy" not in api.headers  # the API and /docs keep theirs
+
+
+def test_a_state_change_without_the_csrf_token_is_refused(visitors: Visitors) -> None:
+    """A cookie-authenticated form post from nowhere (no Origin, no token) is refused."""
+    response = visitors["talent"].post("/logout", data={})
+    assert response.status_code == 403
+    response = visitors["talent"].post("/logout", data={"csrf_token": "forged"})
+    assert response.status_code == 403
+    foreign = visitors["talent"].post(
+        "/logout",
+        data={"csrf_token": visitors.tokens["talent"]},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert foreign.status_code == 403
+    assert visitors["talent"].get("/verify").text.count("Log out") == 1  # still signed in
+
+
+def test_an_unknown_page_is_an_html_404(visitors: Visitors) -> None:
+    response = visitors["anonymous"].get("/no-such-page")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Not found" in response.text
+
+
+def test_an_unexpected_error_on_a_page_is_an_html_500_without_internals(
+    runtime: Runtime,
+) -> None:
+    app = create_app(runtime=runtime)
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/boom")
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Something went wrong" in response.text
+    assert "secret" not in response.text
