@@ -29,7 +29,9 @@ def _talent_names(session: SessionDep, viewer: Viewer, ids: list[str]) -> dict[s
     names: dict[str, str] = {}
     for talent_id in set(ids):
         try:
-            talent: TalentProfile = party_access.get_talent_for(session, viewer.signed_in, talent_id)
+            talent: TalentProfile = party_access.get_talent_for(
+                session, viewer.signed_in, talent_id
+            )
         except LikenessError:
             continue
         names[talent_id] = talent.stage_name or talent.legal_name
@@ -41,8 +43,7 @@ def roster_page(viewer: AgentViewer, session: SessionDep) -> HTMLResponse:
     """The talent the viewer's agencies represent under an agreement in force today."""
     actor = viewer.signed_in
     reps = [
-        party.representation_read(r)
-        for r in party.list_representations(session, actor, limit=500)
+        party.representation_read(r) for r in party.list_representations(session, actor, limit=500)
     ]
     in_force = [r for r in reps if r.status.value == "active"]
     names = _talent_names(session, viewer, [r.talent_id for r in in_force])
@@ -68,7 +69,9 @@ def _licenses(viewer: Viewer, session: SessionDep) -> list[LicenseRead]:
 def negotiations_page(viewer: AgentViewer, session: SessionDep, done: Done = None) -> HTMLResponse:
     rows = _licenses(viewer, session)
     waiting = [
-        r for r in rows if any(a in TERMS_ACTIONS or a in SIMPLE_ACTIONS for a in r.available_actions)
+        r
+        for r in rows
+        if any(a in TERMS_ACTIONS or a in SIMPLE_ACTIONS for a in r.available_actions)
     ]
     to_answer = [r for r in waiting if any(a in TERMS_ACTIONS for a in r.available_actions)]
     return render(

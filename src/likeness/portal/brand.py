@@ -223,9 +223,7 @@ def assets_page(viewer: BrandViewer, session: SessionDep, done: Done = None) -> 
         session, assets.list_for(session, actor, kind=AssetKind.release, limit=200)
     )
     names = catalogue.names(session, actor, [r.talent_id for r in rows])
-    return render(
-        viewer, "brand/assets.html", title="Assets", rows=rows, names=names, done=done
-    )
+    return render(viewer, "brand/assets.html", title="Assets", rows=rows, names=names, done=done)
 
 
 def _asset_page(
@@ -287,9 +285,7 @@ def report_publication(
         body = PublicationIn.model_validate({**values, "url": values["url"] or None})
     except ValidationError as exc:
         errors = {str(e["loc"][0]): e["msg"] for e in exc.errors() if e.get("loc")}
-        return _asset_page(
-            viewer, session, asset_id, values=values, errors=errors, status_code=422
-        )
+        return _asset_page(viewer, session, asset_id, values=values, errors=errors, status_code=422)
     try:
         assets.report_publication(session, viewer.signed_in, asset_id, body)
     except LikenessError as exc:

@@ -118,7 +118,11 @@ def save_listing(viewer: TalentViewer, session: SessionDep, fields: FormData) ->
             raise
         session.rollback()
         return _page(
-            viewer, session, values=values, errors={"_form": exc.message}, status_code=exc.status_code
+            viewer,
+            session,
+            values=values,
+            errors={"_form": exc.message},
+            status_code=exc.status_code,
         )
     shown = "saved+and+shown+to+brands" if data.opted_in else "saved,+hidden+from+brands"
     return RedirectResponse(f"/talent/catalogue?done={shown}", status_code=303)

@@ -20,10 +20,28 @@ class NavItem:
 
 #: Each role's links, in the order the header shows them; the first is the start page.
 NAV: dict[Role, list[NavItem]] = {
-    Role.talent: [],
-    Role.agent: [],
-    Role.brand: [],
-    Role.operator: [],
+    Role.talent: [
+        NavItem("Catalogue", "/talent/catalogue"),
+    ],
+    Role.agent: [
+        NavItem("Negotiations", "/agent/negotiations"),
+        NavItem("Roster", "/agent/roster"),
+        NavItem("Updates", "/agent/updates"),
+    ],
+    Role.brand: [
+        NavItem("Catalogue", "/brand/catalogue"),
+        NavItem("Licenses", "/brand/licenses"),
+        NavItem("Generations", "/brand/generations"),
+        NavItem("Assets", "/brand/assets"),
+        NavItem("Take-downs", "/brand/takedowns"),
+    ],
+    Role.operator: [
+        NavItem("Parties", "/operator/parties"),
+        NavItem("Twins", "/operator/twins"),
+        NavItem("Jobs", "/operator/jobs"),
+        NavItem("Models", "/operator/models"),
+        NavItem("Audit", "/operator/audit"),
+    ],
 }
 
 #: Everyone's links, signed in or not.

@@ -118,7 +118,9 @@ def act(
             step(session, actor, license_id, change)
         elif action in _SIMPLE:
             reason = fields.get("reason", "").strip() or None
-            _SIMPLE[action](session, actor, license_id, TransitionIn(version=version, reason=reason))
+            _SIMPLE[action](
+                session, actor, license_id, TransitionIn(version=version, reason=reason)
+            )
         else:
             raise InvalidInput("choose an action")
     except LikenessError as exc:
