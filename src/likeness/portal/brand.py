@@ -117,6 +117,8 @@ def request_license(
     """Request a license from a listing: the same terms as `likeness license request`."""
     catalogue.get(session, viewer.signed_in, talent_id)  # 404 unless the brand may see it
     brand_id = fields.get("brand_id", "").strip()
+    if not brand_id and len(viewer.signed_in.brand_ids) == 1:
+        (brand_id,) = viewer.signed_in.brand_ids
     twin_id = fields.get("twin_id", "").strip()
     terms, form = read_terms(fields)
     if terms is None:
