@@ -152,7 +152,7 @@ def request_license(
             error=error_text(exc),
             status_code=exc.status_code,
         )
-    return RedirectResponse(f"/brand/licenses/{lic.id}?done=requested", status_code=303)
+    return RedirectResponse(f"/brand/licenses/{lic.id}?done=License+requested.", status_code=303)
 
 
 # --- licenses ----------------------------------------------------------------------------

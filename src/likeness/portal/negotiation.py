@@ -31,6 +31,15 @@ SIMPLE_ACTIONS = (
     LicenseAction.suspend,
     LicenseAction.resume,
 )
+#: What the page says once an action went through.
+DONE = {
+    LicenseAction.propose: "Your terms were proposed to the brand.",
+    LicenseAction.counter: "Your counter-offer was sent.",
+    LicenseAction.accept: "Accepted: the talent signs the use consent next.",
+    LicenseAction.withdraw: "Withdrawn.",
+    LicenseAction.suspend: "Suspended.",
+    LicenseAction.resume: "Resumed.",
+}
 _SIMPLE: dict[LicenseAction, Callable[..., Any]] = {
     LicenseAction.accept: licensing.accept,
     LicenseAction.withdraw: licensing.withdraw,
@@ -123,6 +132,7 @@ def act(
             )
         else:
             raise InvalidInput("choose an action")
+        assert action is not None
     except LikenessError as exc:
         if exc.status_code == 404:
             raise
@@ -136,5 +146,4 @@ def act(
             error=error_text(exc),
             status_code=exc.status_code,
         )
-    done = f"{action.value}: done" if action else ""
-    return RedirectResponse(f"{back}?done={done}", status_code=303)
+    return RedirectResponse(f"{back}?done={DONE[action]}", status_code=303)
