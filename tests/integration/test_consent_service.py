@@ -29,11 +29,12 @@ from likeness.consent.errors import (
     SignerNotTalent,
 )
 from likeness.consent.schemas import CreationConsentCreate, StandingLimitsIn
-from likeness.consent.signing import TalentKeyring
+from likeness.consent.signing import AFFIRMATION, TalentKeyring
 from likeness.errors import Forbidden, InvalidInput, NotFound
 from likeness.identity.actor import Actor
 from likeness.kit.clock import utcnow
 from likeness.licensing import decision, notifications
+from likeness.licensing import repository as licensing_repository
 from likeness.licensing import service as licensing
 from likeness.licensing.schemas import UseIn
 from likeness.models.audit import AuditEvent
@@ -376,3 +377,63 @@ def test_decide_resolves_twin_ids_and_refuses_strangers(session: Session, world:
         assert decision.decide_use(
             session, world.actor(session, who), _use(world, twin="a" * 32)
         ).allow
+
+
+def test_signing_refuses_a_document_other_than_the_one_shown(
+    session: Session, world: World
+) -> None:
+    """The portal sends the SHA-256 of the document it showed; another one is refused."""
+    consent = _draft(session, world)
+    talent = world.actor(session, "talent")
+    shown_elsewhere = consents.Intent(LEGAL_NAME, AFFIRMATION, shown_sha256="0" * 64)
+    with pytest.raises(ConsentImmutable, match="not the document you were shown"):
+        licensing.sign_consent(session, talent, consent.id, shown_elsewhere, None)
+    session.refresh(consent)
+    assert consent.status is ConsentStatus.draft
+    shown = consents.Intent(LEGAL_NAME, AFFIRMATION, shown_sha256=consent.document_sha256)
+    assert licensing.sign_consent(session, talent, consent.id, shown, None).status is (
+        ConsentStatus.signed
+    )
+
+
+def test_intent_problems_come_by_field(session: Session, world: World) -> None:
+    consent = _draft(session, world)
+    talent = world.actor(session, "talent")
+    with pytest.raises(IntentNotShown) as refused:
+        licensing.sign_consent(session, talent, consent.id, intent("Ada"), None)
+    assert set(refused.value.fields) == {"typed_name"}
+    wrong_both = consents.Intent("Ada", "I agree")
+    with pytest.raises(IntentNotShown) as refused:
+        licensing.sign_consent(session, talent, consent.id, wrong_both, None)
+    assert set(refused.value.fields) == {"typed_name", "statement"}
+
+
+def test_revocation_effects_say_what_revoking_would_end(
+    session: Session, world: World, deps: StorageDeps
+) -> None:
+    from integration.asset_support import licensed
+
+    talent = world.actor(session, "talent")
+    released = licensed(session, world, deps)  # a creation consent, a twin, a license
+    lic = released.license
+    use = licensing_repository.use_consent_of(session, lic.id)
+    assert use is not None
+    effects = licensing.revocation_effects(session, talent, use.id)
+    assert [x.id for x in effects.licenses] == [lic.id]
+    assert effects.twins == []
+    creation = consents.list_for(
+        session, talent, kind=ConsentKind.creation, status=ConsentStatus.signed
+    )
+    assert len(creation) == 1
+    ending = licensing.revocation_effects(session, talent, creation[0].id)
+    assert [x.id for x in ending.licenses] == [lic.id]
+    assert [t.id for t in ending.twins] == [released.twin.id]
+    # Asking changed nothing; revoking then does what was said.
+    session.refresh(lic)
+    assert lic.status is LicenseStatus.active
+    _, shredded = licensing.revoke_consent(session, talent, deps, creation[0].id, "no more")
+    assert shredded == [released.twin.id]
+    session.refresh(lic)
+    assert lic.status is not LicenseStatus.active
+    with pytest.raises((SignerNotTalent, ConsentNotFound)):
+        licensing.revocation_effects(session, world.actor(session, "agent"), use.id)

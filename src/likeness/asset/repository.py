@@ -6,12 +6,13 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from likeness.kit import versioned
 from likeness.kit.query import page
 from likeness.models.asset import Asset, AssetKind, AssetStatus, Publication
+from likeness.models.audit import AuditEvent
 from likeness.models.consent import Consent
 from likeness.models.license import License
 from likeness.policy import RUNNING, ConsentKind, ConsentStatus
@@ -156,3 +157,31 @@ def publications_of_many(
     for row in rows:
         found.setdefault(row.asset_id, []).append(row)
     return found
+
+
+def count_active_releases(session: Session, license_ids: Sequence[str]) -> int:
+    """Released assets still active under these licenses."""
+    if not license_ids:
+        return 0
+    query = select(func.count()).where(
+        Asset.license_id.in_(license_ids),
+        Asset.kind == AssetKind.release,
+        Asset.status == AssetStatus.active,
+    )
+    return int(session.scalar(query) or 0)
+
+
+def download_counts(session: Session, asset_ids: Sequence[str]) -> dict[str, int]:
+    """How many times each asset's file was downloaded (its ``asset.downloaded`` events)."""
+    if not asset_ids:
+        return {}
+    query = (
+        select(AuditEvent.object_id, func.count())
+        .where(
+            AuditEvent.action == "asset.downloaded",
+            AuditEvent.object_type == "asset",
+            AuditEvent.object_id.in_(asset_ids),
+        )
+        .group_by(AuditEvent.object_id)
+    )
+    return {object_id: int(n) for object_id, n in session.execute(query).all()}

@@ -319,6 +319,17 @@ def list_for(
     return repository.list_assets(session, where, limit=limit, offset=offset)
 
 
+def download_counts(session: Session, assets: Sequence[Asset]) -> dict[str, int]:
+    """How many times each of these (already visible) assets' files was downloaded."""
+    return repository.download_counts(session, [a.id for a in assets])
+
+
+def active_releases_under(session: Session, license_ids: Sequence[str]) -> int:
+    """Released images still active under these licenses: what brands must take down
+    when the licenses end."""
+    return repository.count_active_releases(session, license_ids)
+
+
 def downloadable_by(relations: Collection[Relation], asset: Asset) -> bool:
     """The download rule: a brand gets only its *active releases*; the talent, their agent
     and operators may open any asset they can see (a reviewer sees previews)."""

@@ -16,6 +16,11 @@ class InvalidConsent(ConsentError, InvalidInput):
 class IntentNotShown(ConsentError, InvalidInput):
     """The typed name or the affirmative statement does not show intent to sign."""
 
+    def __init__(self, message: str, *, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        #: The problems by form field (``typed_name``, ``statement``), for forms.
+        self.fields = dict(fields or {})
+
 
 class ConsentImmutable(ConsentError, Conflict):
     """A signed or revoked consent cannot be changed or signed again."""

@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from likeness.consent.document import (
     ConsentDocument,
@@ -99,18 +99,23 @@ def _signature_line(signature: SignatureRecord | None) -> str:
     return f"Signed by {markdown_text(signature.typed_name)} at {iso(signature.signed_at)}{key}."
 
 
+def html_context(doc: ConsentDocument, signature: SignatureRecord | None = None) -> dict[str, Any]:
+    """What the HTML rendering shows: the same words the portal shows before signing."""
+    return {
+        "title": title(doc),
+        "talent": doc.talent.name,
+        "counterparty": _counterparty(doc),
+        "issued": iso(doc.issued_at),
+        "sections": plain_language(doc),
+        "affirmation": AFFIRMATION,
+        "signature": signature.to_dict() if signature else None,
+        "sha256": document_sha256(doc),
+    }
+
+
 def to_html(doc: ConsentDocument, signature: SignatureRecord | None = None) -> str:
     template = _environment().get_template("consent.html")
-    return template.render(
-        title=title(doc),
-        talent=doc.talent.name,
-        counterparty=_counterparty(doc),
-        issued=iso(doc.issued_at),
-        sections=plain_language(doc),
-        affirmation=AFFIRMATION,
-        signature=signature.to_dict() if signature else None,
-        sha256=document_sha256(doc),
-    )
+    return template.render(**html_context(doc, signature))
 
 
 def _unicode_font() -> Path | None:

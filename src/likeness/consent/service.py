@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -31,7 +32,7 @@ from likeness.consent.errors import (
     InvalidConsent,
     SignatureKeyError,
 )
-from likeness.consent.render import to_html, to_markdown, to_pdf
+from likeness.consent.render import html_context, to_html, to_markdown, to_pdf
 from likeness.consent.schemas import (
     ConsentRead,
     ConsentVerification,
@@ -95,6 +96,7 @@ def list_for(
     talent_id: str | None = None,
     license_id: str | None = None,
     kind: ConsentKind | None = None,
+    status: ConsentStatus | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> Sequence[Consent]:
@@ -104,6 +106,7 @@ def list_for(
         (Consent.talent_id, talent_id),
         (Consent.license_id, license_id),
         (Consent.kind, kind),
+        (Consent.status, status),
     )
     return repository.list_consents(session, where, limit=limit, offset=offset)
 
@@ -143,6 +146,16 @@ def _record_of(signature: ConsentSignature | None) -> SignatureRecord | None:
         ed25519_signature=signature.ed25519_signature,
         ed25519_public_key=signature.ed25519_public_key,
     )
+
+
+def document_view(
+    session: Session, actor: Actor, consent_id: str
+) -> tuple[Consent, dict[str, Any]]:
+    """The consent and the full document as the HTML rendering shows it (title, parties,
+    every section, the statement to type, the signature, the SHA-256), for a page."""
+    consent = get_for(session, actor, consent_id)
+    record = _record_of(repository.signature_of(session, consent.id))
+    return consent, html_context(document_of(consent), record)
 
 
 def render(session: Session, actor: Actor, consent_id: str, fmt: str) -> tuple[bytes, str]:
@@ -369,6 +382,9 @@ class Intent:
     typed_name: str
     statement: str
     sign_with_key: bool = False
+    #: The SHA-256 of the document the signer was shown (the portal sends it): signing
+    #: refuses when the consent's document is not that one. None: not checked.
+    shown_sha256: str | None = None
 
 
 def sign_document(
@@ -386,6 +402,10 @@ def sign_document(
     doc = document_of(consent)
     if document_sha256(doc) != consent.document_sha256:
         raise ConsentError(f"consent {consent.id} no longer matches its hash; refusing to sign")
+    if intent.shown_sha256 is not None and intent.shown_sha256 != consent.document_sha256:
+        raise ConsentImmutable(
+            f"consent {consent.id} is not the document you were shown; reload it and read it again"
+        )
     check_intent(intent.typed_name, intent.statement, doc.talent.name)
     now = utcnow()
     if now >= consent.valid_until:

@@ -38,18 +38,24 @@ def _normalise(text: str) -> str:
     return " ".join(folded.replace("’", "'").split())
 
 
-def check_intent(typed_name: str, statement: str, legal_name: str) -> None:
-    """Refuse unless the typed name is the talent's legal name and the statement agrees.
-
-    Case, accents' composition and spacing are forgiven; different words are not.
-    """
-    problems: list[str] = []
+def intent_problems(typed_name: str, statement: str, legal_name: str) -> dict[str, str]:
+    """What is wrong with a signer's typed name and statement, by field (``typed_name``,
+    ``statement``); empty when both agree. Case, accents' composition and spacing are
+    forgiven; different words are not."""
+    problems: dict[str, str] = {}
     if _normalise(typed_name) != _normalise(legal_name):
-        problems.append("type your full legal name exactly as it appears on the consent")
+        problems["typed_name"] = "type your full legal name exactly as it appears on the consent"
     if _normalise(statement).rstrip(".") != _normalise(AFFIRMATION).rstrip("."):
-        problems.append(f'type the statement "{AFFIRMATION}"')
+        problems["statement"] = f'type the statement "{AFFIRMATION}"'
+    return problems
+
+
+def check_intent(typed_name: str, statement: str, legal_name: str) -> None:
+    """Refuse unless the typed name is the talent's legal name and the statement agrees
+    (:func:`intent_problems`); the error carries the problems by field."""
+    problems = intent_problems(typed_name, statement, legal_name)
     if problems:
-        raise IntentNotShown("cannot sign: " + "; ".join(problems))
+        raise IntentNotShown("cannot sign: " + "; ".join(problems.values()), fields=problems)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -41,7 +42,7 @@ from likeness.licensing.schemas import LicenseRead, LicenseRequestIn, TermsChang
 from likeness.models.consent import Consent
 from likeness.models.license import License
 from likeness.models.party import Agency, Brand, Role
-from likeness.models.twin import Twin
+from likeness.models.twin import Twin, TwinStatus
 from likeness.party import access as party_access
 from likeness.party import repository as parties
 from likeness.policy import (
@@ -624,6 +625,48 @@ def sign_consent(
         consent_service.sign_document(session, actor, consent, intent, keyring)
     session.refresh(consent)
     return consent
+
+
+@dataclass(frozen=True)
+class RevocationEffects:
+    """What revoking a consent would end, said before the talent confirms it."""
+
+    #: Licenses that end (running ones stop, negotiations are withdrawn).
+    licenses: list[License]
+    #: Twins that would be crypto-shredded (destroyed for good).
+    twins: list[Twin]
+
+
+def revocation_effects(session: Session, actor: Actor, consent_id: str) -> RevocationEffects:
+    """What :func:`revoke_consent` would end now, by the same tests, without changing
+    anything: the consent's license (a use consent), or every license and twin no other
+    standing creation consent keeps (a creation consent)."""
+    consent = consent_service.get_for(session, actor, consent_id)
+    require_talent_self(actor, consent.talent_id, "revoke")
+    if consent.status is not ConsentStatus.signed:
+        return RevocationEffects([], [])
+    live = repository.licenses_of_talent(session, consent.talent_id, RUNNING | NEGOTIATING)
+    doomed: list[Twin] = []
+    if consent.kind is ConsentKind.use:
+        ending = [lic for lic in live if lic.id == consent.license_id]
+    else:
+        keeping = [
+            c
+            for c in consent_service.consents_keeping_twins(session, consent.talent_id)
+            if c.id != consent.id
+        ]
+        ending = [
+            lic
+            for lic in live
+            if not any(consent_service.covers_twin(c, lic.twin_id) for c in keeping)
+        ]
+        doomed = [
+            twin
+            for twin in twins.list_twins(session, actor, consent.talent_id)
+            if twin.status is TwinStatus.active
+            and not any(consent_service.covers_twin(c, twin.id) for c in keeping)
+        ]
+    return RevocationEffects(ending, doomed)
 
 
 def revoke_consent(

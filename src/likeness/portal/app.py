@@ -23,6 +23,9 @@ def routers() -> list[APIRouter]:
     from likeness.portal.verify import router as verify_router
 
     found += [verify_router]
+    from likeness.portal.talent import router as talent_router
+
+    found += [talent_router]
     from likeness.portal.brand import router as brand_router
 
     found += [brand_router]

@@ -6,7 +6,7 @@ Add a link here when a page for that role exists (no links to pages still to com
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from likeness.identity.actor import Actor
 from likeness.models.party import Role
@@ -16,11 +16,16 @@ from likeness.models.party import Role
 class NavItem:
     label: str
     href: str
+    #: How many things wait on this page (shown as a count next to the link).
+    badge: int = 0
 
 
 #: Each role's links, in the order the header shows them; the first is the start page.
 NAV: dict[Role, list[NavItem]] = {
     Role.talent: [
+        NavItem("Inbox", "/talent/inbox"),
+        NavItem("My likeness", "/talent/likeness"),
+        NavItem("Twins & consents", "/talent/consents"),
         NavItem("Catalogue", "/talent/catalogue"),
     ],
     Role.agent: [
@@ -48,9 +53,11 @@ NAV: dict[Role, list[NavItem]] = {
 PUBLIC_NAV: list[NavItem] = [NavItem("Verify an image", "/verify")]
 
 
-def nav_for(actor: Actor | None) -> list[NavItem]:
+def nav_for(actor: Actor | None, badges: dict[str, int] | None = None) -> list[NavItem]:
+    """The header links of ``actor`` (anonymous: None), with ``badges`` (href → count)."""
     own = NAV.get(actor.role, []) if actor is not None else []
-    return [*own, *PUBLIC_NAV]
+    counts = badges or {}
+    return [replace(item, badge=counts.get(item.href, 0)) for item in [*own, *PUBLIC_NAV]]
 
 
 def start_page(actor: Actor) -> str | None:

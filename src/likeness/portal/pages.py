@@ -29,6 +29,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
+from sqlalchemy.orm import Session
 
 from likeness.auth.csrf import token_for_request
 from likeness.errors import Forbidden, Unauthorized
@@ -75,7 +76,18 @@ def current_viewer(request: Request, session: SessionDep, runtime: RuntimeDep) -
         except Unauthorized:
             actor = None
     token = token_for_request(request, runtime.settings) if actor is not None else None
-    return Viewer(request=request, actor=actor, csrf_token=token, nav=nav_for(actor))
+    badges = badges_for(session, actor) if actor is not None else {}
+    return Viewer(request=request, actor=actor, csrf_token=token, nav=nav_for(actor, badges))
+
+
+def badges_for(session: Session, actor: Actor) -> dict[str, int]:
+    """What waits for ``actor``, by page (href → count), for the header's counts: the
+    portal's notifications. Add your role's counts here."""
+    if actor.role is Role.talent:
+        from likeness.portal.talent import waiting_count
+
+        return {"/talent/inbox": waiting_count(session, actor)}
+    return {}
 
 
 AnyViewer = Annotated[Viewer, Depends(current_viewer)]
@@ -101,10 +113,16 @@ BrandViewer = Annotated[Viewer, Depends(signed_in(Role.brand))]
 OperatorViewer = Annotated[Viewer, Depends(signed_in(Role.operator))]
 
 
-def _time(value: datetime | date | None, style: str = "datetime") -> Markup:
-    """``<time>`` in UTC; static/portal.js rewrites its text in the viewer's locale."""
+def _time(value: datetime | date | str | None, style: str = "datetime") -> Markup:
+    """``<time>`` in UTC; static/portal.js rewrites its text in the viewer's locale. An
+    ISO 8601 string (as documents carry them) is read first; one that is not is shown as is."""
     if value is None:
         return Markup("—")
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return escape(value)
     if isinstance(value, datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)

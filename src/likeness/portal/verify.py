@@ -205,7 +205,14 @@ def _verify_config(settings: Settings) -> VerifyConfig:
 def verify_page(viewer: AnyViewer, session: SessionDep, asset: str | None = None) -> HTMLResponse:
     """The form; with ``?asset=<id or mark>`` the verdict of that asset."""
     if asset is None or not asset.strip():
-        return render(viewer, "verify.html", title="Verify an image", verdict=None, asset="")
+        return render(
+            viewer,
+            "verify.html",
+            title="Verify an image",
+            verdict=None,
+            asset="",
+            max_bytes=MAX_UPLOAD_BYTES,
+        )
     errors: dict[str, str] = {}
     verdict = None
     try:
@@ -230,6 +237,7 @@ def verify_page(viewer: AnyViewer, session: SessionDep, asset: str | None = None
         verdict=verdict,
         asset=asset[:100],
         errors=errors,
+        max_bytes=MAX_UPLOAD_BYTES,
     )
 
 
@@ -261,4 +269,5 @@ def verify_upload(
         verdict=verdict,
         asset="",
         errors=errors,
+        max_bytes=MAX_UPLOAD_BYTES,
     )

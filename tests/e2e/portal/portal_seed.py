@@ -21,6 +21,7 @@ from integration.output_support import image, twin_with_version
 from integration.test_license_support import LEGAL_NAME, World, to_status
 from likeness.identity.actor import SYSTEM_ACTOR
 from likeness.kit.clock import utcnow
+from likeness.licensing import repository as licenses
 from likeness.models.party import Agency, Brand, Role, TalentProfile, User
 from likeness.output import service as outputs
 from likeness.output.schemas import OutputCreate, UseSpec
@@ -185,6 +186,12 @@ def seed_home(settings: Settings) -> Seed:
             data = outputs.released_file(session, brand, runtime.storage, result)
             seed.ids.update(released_output=released_id, asset=result.asset.id)
             seed.ids["pending_output"] = make(2)
+            # A second license whose terms the brand accepted: its use consent waits for
+            # the talent's signature (the inbox shows it).
+            waiting = to_status(session, world, "accepted")
+            consent = licenses.use_consent_of(session, waiting.id)
+            assert consent is not None
+            seed.ids.update(waiting_license=waiting.id, consent_to_sign=consent.id)
             # the roles' pages: the talent in the catalogue, a request for the agent
             seed_roles(session, world, runtime, config, seed)
         release = settings.home_path / "release.jpg"

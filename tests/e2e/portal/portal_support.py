@@ -50,8 +50,8 @@ class Route:
     ``objects`` fixture of test_routes.py): each names an object the ``owner`` role may
     see. ``ok`` is the status the allowed roles get (None: not walked for them, e.g. a
     POST whose journey has its own test). Everybody else gets: anonymous, a redirect to
-    the login page (303); a signed-in caller of another role, 403; a caller of the right
-    role who may not see the object (``stranger``), 404.
+    the login page (303); a signed-in caller of another role, 403; ``stranger`` (a
+    visitor of an allowed role who may not see the object, e.g. ``other_talent``), 404.
     """
 
     method: str
@@ -59,8 +59,7 @@ class Route:
     allowed: frozenset[str]
     ok: int | None = 200
     form: tuple[tuple[str, str], ...] = ()
-    #: The media type the allowed roles get (errors are HTML pages).
-    media: str = "text/html"
+    stranger: str | None = None
 
 
 def listed(session: Session, runtime: Runtime, world: World) -> None:

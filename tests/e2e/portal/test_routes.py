@@ -16,9 +16,11 @@ from fastapi.testclient import TestClient
 
 from e2e.portal.conftest import Visitors
 from e2e.portal.portal_support import EVERYONE, ROLES, SIGNED_IN, Route, listed
+from integration import output_support
 from integration.test_license_support import to_status
 from likeness.api.app import create_app
 from likeness.kit.db import Database
+from likeness.licensing import repository as licenses
 from likeness.portal.app import routers
 from likeness.portal.nav import NAV, PUBLIC_NAV
 from likeness.portal.security import CONTENT_SECURITY_POLICY
@@ -38,16 +40,27 @@ ROUTES: list[Route] = [
     Route("GET", "/verify?asset={unknown_asset}", EVERYONE),
     Route("POST", "/verify", EVERYONE, ok=None),  # see test_portal_verify.py
     # --- talent ---
+    Route("GET", "/talent/inbox", TALENT),
+    Route("GET", "/talent/likeness", TALENT),
+    Route("GET", "/talent/likeness?page=2", TALENT),
+    Route("GET", "/talent/consents", TALENT),
+    Route("GET", "/talent/consents/{consent}", TALENT, stranger="other_talent"),
+    Route("POST", "/talent/consents/{consent}/sign", TALENT, ok=None, stranger="other_talent"),
+    Route("POST", "/talent/consents/{consent}/revoke", TALENT, ok=None, stranger="other_talent"),
+    Route("GET", "/talent/outputs/{output}", TALENT, stranger="other_talent"),
+    Route("GET", "/talent/outputs/{output}/preview", TALENT, stranger="other_talent"),
+    Route("POST", "/talent/outputs/{output}/approve", TALENT, ok=None, stranger="other_talent"),
+    Route("POST", "/talent/outputs/{output}/reject", TALENT, ok=None, stranger="other_talent"),
     Route("GET", "/talent/catalogue", TALENT),
     Route("POST", "/talent/catalogue", TALENT, ok=303, form=LISTING_FORM),
     Route("POST", "/talent/catalogue/picture", TALENT, ok=422),  # no file: said on the page
     Route("POST", "/talent/catalogue/withdraw", TALENT, ok=None),  # see test_portal_roles.py
-    Route("GET", "/catalogue/{talent}/picture", SIGNED_IN, media="image/jpeg"),
+    Route("GET", "/catalogue/{talent}/picture", SIGNED_IN, stranger="other_talent"),
     # --- agent ---
     Route("GET", "/agent/roster", AGENT),
     Route("GET", "/agent/negotiations", AGENT),
-    Route("GET", "/agent/negotiations/{license}", AGENT),
-    Route("POST", "/agent/negotiations/{license}", AGENT, ok=None),  # test_portal_roles.py
+    Route("GET", "/agent/negotiations/{license}", AGENT, stranger="stranger_agent"),
+    Route("POST", "/agent/negotiations/{license}", AGENT, ok=None, stranger="stranger_agent"),
     Route("GET", "/agent/updates", AGENT),
     # --- brand ---
     Route("GET", "/brand/catalogue", BRAND),
@@ -55,8 +68,8 @@ ROUTES: list[Route] = [
     Route("GET", "/brand/catalogue/{talent}", BRAND),
     Route("POST", "/brand/catalogue/{talent}", BRAND, ok=422),  # empty terms: said on the page
     Route("GET", "/brand/licenses", BRAND),
-    Route("GET", "/brand/licenses/{license}", BRAND),
-    Route("POST", "/brand/licenses/{license}", BRAND, ok=None),  # test_portal_roles.py
+    Route("GET", "/brand/licenses/{license}", BRAND, stranger="other_brand"),
+    Route("POST", "/brand/licenses/{license}", BRAND, ok=None, stranger="other_brand"),
     Route("GET", "/brand/generations", BRAND),
     Route("GET", "/brand/generations/{unknown}/progress", BRAND, ok=404),
     Route("GET", "/brand/assets", BRAND),
@@ -92,6 +105,17 @@ class _Objects(dict[str, str]):
                 self[name] = world.talent.id
             elif name == "license":  # in negotiation
                 self[name] = to_status(session, world, "proposed").id
+            elif name == "output":  # pending the talent's review
+                s = output_support.setup(
+                    session, world, runtime.storage,
+                    output_support.stamp_config(runtime.settings.keys_dir),
+                )  # fmt: skip
+                self[name] = output_support.create(session, runtime.storage, s).id
+            elif name == "consent":  # a use consent waiting for the talent's signature
+                waiting = to_status(session, world, "accepted")
+                consent = licenses.use_consent_of(session, waiting.id)
+                assert consent is not None
+                self[name] = consent.id
             else:
                 raise KeyError(name)
         return self[name]
@@ -148,19 +172,38 @@ CASES = [
 
 @pytest.mark.parametrize(("route", "role"), CASES)
 def test_route_as_role(
-    visitors: Visitors, objects: dict[str, str], route: Route, role: str
+    visitors: Visitors, request: pytest.FixtureRequest, route: Route, role: str
 ) -> None:
+    # The objects only where the path names one (making them takes a moment).
+    objects = request.getfixturevalue("objects") if "{" in route.path else {}
     response = _call(visitors, role, route, objects)
     if role in route.allowed:
         assert response.status_code == route.ok, response.text[:500]
-    elif role == "anonymous":
+        return
+    if role == "anonymous":
         assert response.status_code == 303
         assert response.headers["location"].startswith("/login?next=")
-    else:
-        assert response.status_code == 403, response.text[:500]
-    if response.status_code != 303:
-        wanted = route.media if response.status_code == route.ok else "text/html"
-        assert response.headers["content-type"].startswith(wanted)
+        return
+    assert response.status_code == 403, response.text[:500]
+    assert response.headers["content-type"].startswith("text/html")
+
+
+STRANGERS = [
+    pytest.param(route, id=f"{route.method} {route.path} as {route.stranger}")
+    for route in ROUTES
+    if route.stranger
+]
+
+
+@pytest.mark.parametrize("route", STRANGERS)
+def test_route_as_a_stranger_is_not_found(
+    visitors: Visitors, objects: dict[str, str], route: Route
+) -> None:
+    """Someone of the right role who may not see the object gets 404, as from the API."""
+    assert route.stranger is not None
+    response = _call(visitors, route.stranger, route, objects)
+    assert response.status_code == 404, response.text[:500]
+    assert response.headers["content-type"].startswith("text/html")
 
 
 def test_home_leads_each_role(visitors: Visitors) -> None:

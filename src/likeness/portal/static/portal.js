@@ -63,6 +63,17 @@
     }
   }
 
+  // A file input with data-max-bytes refuses a file over the limit before it is sent.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[type=file][data-max-bytes]")) return;
+    var limit = parseInt(input.getAttribute("data-max-bytes"), 10);
+    var file = input.files && input.files[0];
+    var tooBig = file && limit && file.size > limit;
+    input.setCustomValidity(tooBig ? "This file is over the " + Math.floor(limit / 1048576) + " MB limit." : "");
+    if (tooBig) input.reportValidity();
+  });
+
   function ready(root) { localTimes(root); dropZones(root); }
   document.addEventListener("DOMContentLoaded", function () { ready(document); });
   document.addEventListener("htmx:afterSwap", function (e) { ready(e.target); });
