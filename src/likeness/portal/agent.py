@@ -58,9 +58,13 @@ def roster_page(viewer: AgentViewer, session: SessionDep) -> HTMLResponse:
     )
 
 
-def _licenses(viewer: Viewer, session: SessionDep) -> list[LicenseRead]:
+def _licenses(viewer: Viewer, session: SessionDep, limit: int = 100) -> list[LicenseRead]:
+    """The viewer's talent's licenses, the latest changed first."""
     actor = viewer.signed_in
-    rows = [licensing.to_read(session, actor, lic) for lic in licensing.list_for(session, actor)]
+    rows = [
+        licensing.to_read(session, actor, lic)
+        for lic in licensing.list_for(session, actor, limit=limit)
+    ]
     rows.sort(key=lambda r: r.updated_at, reverse=True)
     return rows
 

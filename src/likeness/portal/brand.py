@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -24,6 +25,7 @@ from likeness.models.generation import GenerationStatus
 from likeness.portal.forms import FormData
 from likeness.portal.negotiation import act, error_text, license_page
 from likeness.portal.pages import BrandViewer, Viewer, render
+from likeness.portal.paging import PageNo, cut, window
 from likeness.portal.terms_form import TermsForm, blank, read_terms
 from likeness.web.deps import RuntimeDep, SessionDep
 
@@ -47,19 +49,30 @@ def _brands(session: SessionDep, viewer: Viewer) -> list[tuple[str, str]]:
 
 @router.get("/brand/catalogue", response_class=HTMLResponse)
 def catalogue_page(
-    viewer: BrandViewer, session: SessionDep, channel: Slug = None, category: Slug = None
+    viewer: BrandViewer,
+    session: SessionDep,
+    channel: Slug = None,
+    category: Slug = None,
+    page: PageNo = 1,
 ) -> HTMLResponse:
     actor = viewer.signed_in
-    error = None
+    error, more = None, False
+    limit, offset = window(page)
     try:
-        rows = catalogue.to_reads(
-            session,
+        found, more = cut(
             catalogue.browse(
-                session, actor, channel=channel or None, category=category or None, limit=200
-            ),
+                session,
+                actor,
+                channel=channel or None,
+                category=category or None,
+                limit=limit,
+                offset=offset,
+            )
         )
+        rows = catalogue.to_reads(session, found)
     except LikenessError as exc:
         rows, error = [], exc.message
+    query = urlencode({k: v for k, v in (("channel", channel), ("category", category)) if v})
     return render(
         viewer,
         "brand/catalogue.html",
@@ -68,6 +81,9 @@ def catalogue_page(
         channel=channel or "",
         category=category or "",
         error=error,
+        page=page,
+        more=more,
+        query=f"{query}&" if query else "",
     )
 
 
@@ -159,13 +175,23 @@ def request_license(
 
 
 @router.get("/brand/licenses", response_class=HTMLResponse)
-def licenses_page(viewer: BrandViewer, session: SessionDep, done: Done = None) -> HTMLResponse:
+def licenses_page(
+    viewer: BrandViewer, session: SessionDep, done: Done = None, page: PageNo = 1
+) -> HTMLResponse:
     actor = viewer.signed_in
-    rows = [licensing.to_read(session, actor, lic) for lic in licensing.list_for(session, actor)]
-    rows.sort(key=lambda r: r.updated_at, reverse=True)
+    limit, offset = window(page)
+    found, more = cut(licensing.list_for(session, actor, limit=limit, offset=offset))
+    rows = [licensing.to_read(session, actor, lic) for lic in found]
     names = catalogue.names(session, actor, [r.talent_id for r in rows])
     return render(
-        viewer, "brand/licenses.html", title="Licenses", rows=rows, names=names, done=done
+        viewer,
+        "brand/licenses.html",
+        title="Licenses",
+        rows=rows,
+        names=names,
+        done=done,
+        page=page,
+        more=more,
     )
 
 
@@ -219,13 +245,26 @@ def generation_progress(viewer: BrandViewer, session: SessionDep, request_id: st
 
 
 @router.get("/brand/assets", response_class=HTMLResponse)
-def assets_page(viewer: BrandViewer, session: SessionDep, done: Done = None) -> HTMLResponse:
+def assets_page(
+    viewer: BrandViewer, session: SessionDep, done: Done = None, page: PageNo = 1
+) -> HTMLResponse:
     actor = viewer.signed_in
-    rows = assets.to_reads(
-        session, assets.list_for(session, actor, kind=AssetKind.release, limit=200)
+    limit, offset = window(page)
+    found, more = cut(
+        assets.list_for(session, actor, kind=AssetKind.release, limit=limit, offset=offset)
     )
+    rows = assets.to_reads(session, found)
     names = catalogue.names(session, actor, [r.talent_id for r in rows])
-    return render(viewer, "brand/assets.html", title="Assets", rows=rows, names=names, done=done)
+    return render(
+        viewer,
+        "brand/assets.html",
+        title="Assets",
+        rows=rows,
+        names=names,
+        done=done,
+        page=page,
+        more=more,
+    )
 
 
 def _asset_page(

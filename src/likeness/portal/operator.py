@@ -18,6 +18,7 @@ from likeness.models.job import JobStatus
 from likeness.party import service as party
 from likeness.portal.forms import FormData
 from likeness.portal.pages import OperatorViewer, render
+from likeness.portal.paging import PageNo, cut, window
 from likeness.twin import service as twins
 from likeness.web.deps import SessionDep
 
@@ -29,20 +30,26 @@ LOOKS = ("twin.operator_access", "twin.operator_list", "capture.operator_access"
 
 
 @router.get("/operator/parties", response_class=HTMLResponse)
-def parties_page(viewer: OperatorViewer, session: SessionDep) -> HTMLResponse:
+def parties_page(viewer: OperatorViewer, session: SessionDep, page: PageNo = 1) -> HTMLResponse:
+    """Each kind of party, :data:`PAGE_SIZE` of each per page."""
     actor = viewer.signed_in
+    limit, offset = window(page)
+    users, more_users = cut(party.list_users(session, actor, limit=limit, offset=offset))
+    talents, more_talents = cut(party.list_talents(session, actor, limit=limit, offset=offset))
+    agencies, more_agencies = cut(party.list_agencies(session, actor, limit=limit, offset=offset))
+    brands, more_brands = cut(party.list_brands(session, actor, limit=limit, offset=offset))
+    reps, more_reps = cut(party.list_representations(session, actor, limit=limit, offset=offset))
     return render(
         viewer,
         "operator/parties.html",
         title="Parties",
-        users=party.list_users(session, actor, limit=500),
-        talents=party.list_talents(session, actor, limit=500),
-        agencies=party.list_agencies(session, actor, limit=500),
-        brands=party.list_brands(session, actor, limit=500),
-        representations=[
-            party.representation_read(r)
-            for r in party.list_representations(session, actor, limit=500)
-        ],
+        users=users,
+        talents=talents,
+        agencies=agencies,
+        brands=brands,
+        representations=[party.representation_read(r) for r in reps],
+        page=page,
+        more=more_users or more_talents or more_agencies or more_brands or more_reps,
     )
 
 
@@ -83,9 +90,12 @@ def jobs_page(
     status: JobStatus | None = None,
     done: Done = None,
     error: Done = None,
+    page: PageNo = 1,
 ) -> HTMLResponse:
     actor = viewer.signed_in
-    rows = [jobs.to_read(j) for j in jobs.list_for(session, actor, status=status, limit=200)]
+    limit, offset = window(page)
+    found, more = cut(jobs.list_for(session, actor, status=status, limit=limit, offset=offset))
+    rows = [jobs.to_read(j) for j in found]
     return render(
         viewer,
         "operator/jobs.html",
@@ -95,6 +105,9 @@ def jobs_page(
         statuses=[s.value for s in JobStatus],
         done=done,
         error=error,
+        page=page,
+        more=more,
+        query=f"status={status.value}&" if status else "",
     )
 
 

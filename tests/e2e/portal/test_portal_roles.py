@@ -30,6 +30,7 @@ from likeness.models.license import License
 from likeness.models.party import User
 from likeness.output import service as outputs
 from likeness.policy import LicenseStatus
+from likeness.portal.paging import PAGE_SIZE
 from likeness.runtime import Runtime
 
 TODAY = datetime.now(UTC).date().isoformat()
@@ -299,3 +300,19 @@ def test_a_brand_sees_no_hidden_listing(visitors: Visitors, runtime: Runtime, db
     assert visitors["stranger_agent"].get(f"/catalogue/{talent}/picture").status_code == 404
     with db.unit_of_work() as session:
         to_status(session, visitors.world, "requested")
+
+
+def test_long_lists_come_in_pages(visitors: Visitors, db: Database) -> None:
+    from likeness.party import service as party
+    from likeness.party.schemas import BrandCreate
+
+    with db.unit_of_work() as session:
+        for n in range(PAGE_SIZE + 1):
+            party.create_brand(session, SYSTEM_ACTOR, BrandCreate(name=f"Paged brand {n:03d}"))
+    first = visitors["operator"].get("/operator/parties")
+    assert 'href="?page=2"' in first.text and first.text.count("<tr>") <= 5 * PAGE_SIZE + 5
+    second = visitors["operator"].get("/operator/parties?page=2")
+    assert second.status_code == 200 and 'href="?page=1"' in second.text
+    shown = [f"Paged brand {n:03d}" for n in range(PAGE_SIZE + 1)]
+    assert all(name in first.text + second.text for name in shown)
+    assert visitors["operator"].get("/operator/parties?page=0").status_code == 422
