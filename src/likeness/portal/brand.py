@@ -22,6 +22,7 @@ from likeness.licensing import service as licensing
 from likeness.licensing.schemas import LicenseRequestIn
 from likeness.models.asset import AssetKind
 from likeness.models.generation import GenerationStatus
+from likeness.party import service as party
 from likeness.portal.forms import FormData
 from likeness.portal.negotiation import act, error_text, license_page
 from likeness.portal.pages import BrandViewer, Viewer, render
@@ -38,8 +39,6 @@ MOVING = frozenset({GenerationStatus.queued, GenerationStatus.running})
 
 
 def _brands(session: SessionDep, viewer: Viewer) -> list[tuple[str, str]]:
-    from likeness.party import service as party
-
     rows = party.list_brands(session, viewer.signed_in, limit=100)
     return [(b.id, b.name) for b in rows]
 

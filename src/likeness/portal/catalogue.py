@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from likeness.catalogue import service as catalogue
-from likeness.catalogue.errors import ListingNotFound
+from likeness.catalogue.errors import InvalidListing, ListingNotFound
 from likeness.catalogue.schemas import ListingIn
 from likeness.errors import LikenessError
 from likeness.policy import DEFAULT_CATEGORIES, DEFAULT_CHANNELS
@@ -122,7 +122,8 @@ def save_listing(viewer: TalentViewer, session: SessionDep, fields: FormData) ->
             session,
             values=values,
             errors={"_form": exc.message},
-            status_code=exc.status_code,
+            # no listing yet ("save one first") is a form error, not a missing page
+            status_code=422 if exc.status_code == 404 else exc.status_code,
         )
     shown = "saved+and+shown+to+brands" if data.opted_in else "saved,+hidden+from+brands"
     return RedirectResponse(f"/talent/catalogue?done={shown}", status_code=303)
@@ -136,7 +137,7 @@ def set_picture(
     data = files.get("photo", b"")
     try:
         if not data:
-            raise ListingNotFound("choose a picture (JPEG, PNG or WebP)")
+            raise InvalidListing("choose a picture (JPEG, PNG or WebP)")
         catalogue.set_preview(
             session,
             viewer.signed_in,
@@ -150,7 +151,7 @@ def set_picture(
             viewer,
             session,
             errors={"photo": exc.message},
-            status_code=422 if exc.status_code == 404 else exc.status_code,
+            status_code=exc.status_code,
         )
     return RedirectResponse("/talent/catalogue?done=picture+saved", status_code=303)
 
