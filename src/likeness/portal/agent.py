@@ -15,12 +15,16 @@ from likeness.licensing.schemas import LicenseRead
 from likeness.models.party import TalentProfile
 from likeness.party import access as party_access
 from likeness.party import service as party
+from likeness.policy import LicenseStatus
 from likeness.portal.forms import FormData
-from likeness.portal.negotiation import SIMPLE_ACTIONS, TERMS_ACTIONS, act, brand_name, license_page
+from likeness.portal.negotiation import TERMS_ACTIONS, act, brand_name, license_page
 from likeness.portal.pages import AgentViewer, Viewer, render
 from likeness.web.deps import SessionDep
 
 router = APIRouter()
+
+#: Where the brand moved last and the agent answers with terms.
+ANSWERABLE = (LicenseStatus.requested, LicenseStatus.countered)
 
 Done = Annotated[str | None, Query(max_length=200)]
 
@@ -58,26 +62,21 @@ def roster_page(viewer: AgentViewer, session: SessionDep) -> HTMLResponse:
     )
 
 
-def _licenses(viewer: Viewer, session: SessionDep, limit: int = 100) -> list[LicenseRead]:
-    """The viewer's talent's licenses, the latest changed first."""
+def _licenses(
+    viewer: Viewer, session: SessionDep, status: LicenseStatus | None = None, limit: int = 50
+) -> list[LicenseRead]:
+    """The viewer's talent's licenses (in ``status``), the most recently changed first."""
     actor = viewer.signed_in
-    rows = [
-        licensing.to_read(session, actor, lic)
-        for lic in licensing.list_for(session, actor, limit=limit)
-    ]
-    rows.sort(key=lambda r: r.updated_at, reverse=True)
-    return rows
+    found = licensing.list_for(session, actor, status=status, limit=limit, latest_first=True)
+    return [licensing.to_read(session, actor, lic) for lic in found]
 
 
 @router.get("/agent/negotiations", response_class=HTMLResponse)
 def negotiations_page(viewer: AgentViewer, session: SessionDep, done: Done = None) -> HTMLResponse:
-    rows = _licenses(viewer, session)
-    waiting = [
-        r
-        for r in rows
-        if any(a in TERMS_ACTIONS or a in SIMPLE_ACTIONS for a in r.available_actions)
-    ]
-    to_answer = [r for r in waiting if any(a in TERMS_ACTIONS for a in r.available_actions)]
+    # The brand's moves the agent answers with terms: a request, a counter-offer.
+    rows = [r for status in ANSWERABLE for r in _licenses(viewer, session, status)]
+    to_answer = [r for r in rows if any(a in TERMS_ACTIONS for a in r.available_actions)]
+    to_answer.sort(key=lambda r: r.updated_at, reverse=True)
     return render(
         viewer,
         "agent/negotiations.html",
@@ -113,7 +112,7 @@ def negotiation_action(
 @router.get("/agent/updates", response_class=HTMLResponse)
 def updates_page(viewer: AgentViewer, session: SessionDep) -> HTMLResponse:
     """What changed lately in the licenses of the talent the viewer represents."""
-    rows = _licenses(viewer, session)[:50]
+    rows = _licenses(viewer, session, limit=30)
     return render(
         viewer,
         "agent/updates.html",

@@ -179,7 +179,9 @@ def licenses_page(
 ) -> HTMLResponse:
     actor = viewer.signed_in
     limit, offset = window(page)
-    found, more = cut(licensing.list_for(session, actor, limit=limit, offset=offset))
+    found, more = cut(
+        licensing.list_for(session, actor, limit=limit, offset=offset, latest_first=True)
+    )
     rows = [licensing.to_read(session, actor, lic) for lic in found]
     names = catalogue.names(session, actor, [r.talent_id for r in rows])
     return render(

@@ -316,3 +316,27 @@ def test_long_lists_come_in_pages(visitors: Visitors, db: Database) -> None:
     shown = [f"Paged brand {n:03d}" for n in range(PAGE_SIZE + 1)]
     assert all(name in first.text + second.text for name in shown)
     assert visitors["operator"].get("/operator/parties?page=0").status_code == 422
+
+
+def test_lists_show_the_latest_change_first(visitors: Visitors, db: Database) -> None:
+    world = visitors.world
+    with db.unit_of_work() as session:
+        first = to_status(session, world, "requested").id
+        second = to_status(session, world, "requested").id
+    answered = _post(
+        visitors, "agent", f"/agent/negotiations/{second}", {**TERMS, "action": "propose"}
+    )
+    assert answered.status_code == 303
+    with db.unit_of_work() as session:  # the first one changed last
+        lic = session.get(License, first)
+        assert lic is not None
+        lic.updated_at = utcnow() + timedelta(minutes=1)
+        second_row = session.get(License, second)
+        assert second_row is not None
+        second_row.created_at = utcnow() - timedelta(days=1)  # and was made after
+    brand = visitors["brand"].get("/brand/licenses").text
+    assert brand.index(first[:8]) < brand.index(second[:8])
+    updates = visitors["agent"].get("/agent/updates").text
+    assert updates.index(first[:8]) < updates.index(second[:8])
+    waiting = visitors["agent"].get("/agent/negotiations").text
+    assert first[:8] in waiting and second[:8] not in waiting  # answered: the brand's move
