@@ -58,6 +58,12 @@ PAGES: list[Page] = [
     Page("verify (form)", "anonymous", "/verify"),
     Page("verify by asset ID", "anonymous", "/verify?asset={asset}"),
     # --- talent ---
+    Page("talent inbox", "talent", "/talent/inbox"),
+    Page("talent my likeness", "talent", "/talent/likeness"),
+    Page("talent my likeness, last page", "talent", "/talent/likeness?page={last_page}"),
+    Page("talent twins and consents", "talent", "/talent/consents"),
+    Page("talent consent", "talent", "/talent/consents/{consent}"),
+    Page("talent output", "talent", "/talent/outputs/{output}"),
     Page("catalogue opt-in", "talent", "/talent/catalogue"),
     # --- agent ---
     Page("negotiations", "agent", "/agent/negotiations"),
@@ -178,6 +184,7 @@ def seed(settings: Any, talents: int, assets: int) -> tuple[dict[str, str], dict
         twin = Twin(talent_id=talent.id, status=TwinStatus.active, latest_version=1)
         session.add(twin)
         session.flush()
+        document, document_sha = _real_consents(session, users, talent.id, brand.id)
         for _ in range(LICENSES):
             lic = License(
                 talent_id=talent.id, brand_id=brand.id, status=LicenseStatus.active,
@@ -187,7 +194,7 @@ def seed(settings: Any, talents: int, assets: int) -> tuple[dict[str, str], dict
             session.flush()
             consent = Consent(
                 kind=ConsentKind.use, status=ConsentStatus.signed, talent_id=talent.id,
-                license_id=lic.id, document="{}", document_sha256="1" * 64,
+                license_id=lic.id, document=document, document_sha256=document_sha,
                 valid_from=start, valid_until=end, signed_at=start,
             )  # fmt: skip
             session.add(consent)
@@ -256,8 +263,59 @@ def seed(settings: Any, talents: int, assets: int) -> tuple[dict[str, str], dict
             ids.setdefault("asset", asset_id)
         with runtime.db.unit_of_work() as session:
             session.execute(insert(Asset.__table__), rows)
+    ids["last_page"] = str(max(1, -(-assets // 50)))
     runtime.close()
     return users, ids
+
+
+def _real_consents(
+    session: Any, users: dict[str, str], talent_id: str, brand_id: str
+) -> tuple[str, str]:
+    """A creation consent and a license walked to active through the services (so the
+    consent pages render real documents); returns the use consent's document and hash,
+    which the bulk licenses' consents reuse."""
+    from likeness.auth import service as auth_service
+    from likeness.consent.schemas import CreationConsentCreate
+    from likeness.consent.service import Intent
+    from likeness.consent.signing import AFFIRMATION
+    from likeness.kit.clock import utcnow
+    from likeness.licensing import repository as licenses
+    from likeness.licensing import service as licensing
+    from likeness.licensing.schemas import LicenseRequestIn, TermsChangeIn, TermsIn, TransitionIn
+    from likeness.models.party import User
+    from likeness.twin import service as twins
+
+    def actor(role: str) -> Any:
+        user = session.get(User, users[role])
+        return auth_service.actor_for_user(session, user, via="bench")
+
+    sign = Intent("Bench Talent", AFFIRMATION)
+    creation = twins.create_creation_consent(
+        session,
+        actor("agent"),
+        CreationConsentCreate(
+            talent_id=talent_id, purpose="Build my twin", activities=["capture", "build"],
+            valid_until=utcnow() + timedelta(days=3650),
+        ),
+    )  # fmt: skip
+    licensing.sign_consent(session, actor("talent"), creation.id, sign, None)
+    now = utcnow()
+    terms = TermsIn(
+        channels=["instagram"], territories=["FR"], categories=["fashion"],
+        starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=365),
+        max_outputs=100, currency="EUR", per_output_fee_minor=5_000, purpose="Bench campaign",
+    )  # fmt: skip
+    lic = licensing.request(
+        session,
+        actor("brand"),
+        LicenseRequestIn(talent_id=talent_id, brand_id=brand_id, terms=terms),
+    )
+    licensing.propose(session, actor("agent"), lic.id, TermsChangeIn(terms=terms))
+    licensing.accept(session, actor("brand"), lic.id, TransitionIn())
+    licensing.approve(session, actor("talent"), lic.id, sign, None)
+    consent = licenses.use_consent_of(session, lic.id)
+    assert consent is not None
+    return consent.document, consent.document_sha256
 
 
 def stamped_upload(settings: Any, asset_id: str) -> bytes:

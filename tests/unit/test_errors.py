@@ -252,6 +252,7 @@ ALL_STATUSES: dict[str, int] = {
     "likeness.policy._errors.InvalidUse": 422,
     "likeness.policy._errors.PolicyError": 400,
     "likeness.policy._errors.TransitionNotPermitted": 403,
+    "likeness.portal.pages.LoginRequired": 401,
     "likeness.provenance._errors.ImageRejected": 422,
     "likeness.provenance._errors.ProvenanceError": 400,
     "likeness.provenance._errors.SigningConfigurationError": 500,

@@ -46,6 +46,9 @@ class Asset(IdMixin, CreatedAtMixin, Base):
         UniqueConstraint("brand_id", "idempotency_key", name="uq_assets_idempotency"),
         Index("ix_assets_talent_status", "talent_id", "status"),
         Index("ix_assets_brand_status", "brand_id", "status"),
+        # The portal's lists page through them in release order (migration 0007_portal_core).
+        Index("ix_assets_talent_kind_released", "talent_id", "kind", "released_at", "id"),
+        Index("ix_assets_brand_kind_released", "brand_id", "kind", "released_at", "id"),
     )
 
     #: The watermark payload: the first 16 hex digits (64 bits) of ``id``.

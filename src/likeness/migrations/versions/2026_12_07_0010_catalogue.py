@@ -1,7 +1,7 @@
 """The catalogue: talents' opt-in listings for brands, and their watermarked previews.
 
 Revision ID: 0010_catalogue
-Revises: 0009_ledger
+Revises: 0007_portal_core
 Create Date: 2026-12-07 14:00:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_catalogue"
-down_revision = "0009_ledger"
+down_revision = "0007_portal_core"
 branch_labels = None
 depends_on = None
 
