@@ -6,12 +6,14 @@ and screenshots at 375 and 1280 px."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from e2e.portal.browser_support import check_page
 from e2e.portal.conftest import Site
+from integration.test_catalogue import picture
 
 pytestmark = pytest.mark.browser
 
@@ -82,11 +84,19 @@ def test_the_brand_requests_downloads_and_reports(site: Site, page: Any) -> None
     check_page(page, "brand-takedowns", site.artifacts)
 
 
-def test_the_talent_catalogue_page(site: Site, page: Any) -> None:
+def test_the_talent_catalogue_page(site: Site, page: Any, tmp_path: Path) -> None:
     site.login(page, "talent")
-    page.goto(site.url + "/talent/catalogue")
+    page.get_by_role("link", name="Catalogue", exact=True).click()
     assert "In the catalogue" in page.locator("main").inner_text()
     check_page(page, "talent-catalogue", site.artifacts)
+    before = page.locator("img.preview").evaluate("i => i.currentSrc")
+    photo = tmp_path / "me.png"
+    photo.write_bytes(picture(900, 1200))
+    page.set_input_files("#f-photo", str(photo))
+    page.get_by_role("button", name="Upload").click()  # multipart: the browser's Origin
+    assert page.get_by_role("status").inner_text() == "Picture saved."
+    assert page.locator("img.preview").evaluate("i => i.naturalHeight") == 800
+    assert page.locator("img.preview").evaluate("i => i.currentSrc") != before  # not cached
 
 
 @pytest.mark.parametrize("name", ["parties", "twins", "jobs", "models", "audit"])

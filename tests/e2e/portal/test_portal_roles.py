@@ -99,7 +99,9 @@ def test_a_talent_opts_in_from_the_portal(visitors: Visitors, runtime: Runtime) 
     )
     assert uploaded.status_code == 303, uploaded.text[:300]
     shown = visitors["brand"].get("/brand/catalogue")
-    assert "Ada O." in shown.text and f"/catalogue/{visitors.world.talent.id}/picture" in shown.text
+    assert (
+        "Ada O." in shown.text and f"/catalogue/{visitors.world.talent.id}/picture?v=" in shown.text
+    )
     assert visitors.world.talent.legal_name not in shown.text
     image = visitors["brand"].get(f"/catalogue/{visitors.world.talent.id}/picture")
     assert image.status_code == 200 and image.headers["content-type"] == "image/jpeg"
