@@ -230,8 +230,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     install_docs(app, OPENAPI_URL)
     # Added first, so it runs inside the size limit, which bounds the body it reads.
     app.add_middleware(ValidUnicodeJson)
+    from likeness.portal.errors import csrf_refusal
+
     app.add_middleware(
-        CsrfProtection, settings=settings, token_exempt_paths=[f"{API_PREFIX}/auth/login"]
+        CsrfProtection,
+        settings=settings,
+        token_exempt_paths=[f"{API_PREFIX}/auth/login"],
+        refuse=csrf_refusal,
     )
     app.add_middleware(
         BodySizeLimit, default=settings.max_request_bytes, routes=_body_limits(settings)

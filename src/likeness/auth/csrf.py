@@ -33,7 +33,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
@@ -121,9 +121,17 @@ class CsrfProtection:
     """Refuse state changes that a foreign page could have made the browser send."""
 
     def __init__(
-        self, app: ASGIApp, *, settings: Settings, token_exempt_paths: Collection[str] = ()
+        self,
+        app: ASGIApp,
+        *,
+        settings: Settings,
+        token_exempt_paths: Collection[str] = (),
+        refuse: Callable[[Scope, CsrfRefused], ASGIApp | None] | None = None,
     ) -> None:
+        """``refuse`` may answer a refusal its own way (the portal: an HTML page on its
+        paths); None from it, or no ``refuse``, answers in the API's error format."""
         self.app = app
+        self.refuse = refuse
         self.settings = settings
         self.allowed_origins = frozenset(settings.allowed_origins)
         self.token_exempt_paths = frozenset(token_exempt_paths)
@@ -158,7 +166,9 @@ class CsrfProtection:
         if reason is None:
             await self.app(scope, replay, send)
             return
-        await error_response(CsrfRefused(reason))(scope, replay, send)
+        error = CsrfRefused(reason)
+        answer = self.refuse(scope, error) if self.refuse is not None else None
+        await (answer or error_response(error))(scope, replay, send)
 
     def _valid_session_cookie(self, connection: HTTPConnection) -> str | None:
         """The session cookie if it is one we signed and it has not expired."""

@@ -14,10 +14,12 @@ from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.types import Scope
 
 from likeness.errors import LikenessError, Unauthorized
 from likeness.portal.nav import nav_for
 from likeness.portal.pages import Viewer, templates
+from likeness.portal.paths import is_portal_path
 
 logger = logging.getLogger("likeness.portal")
 
@@ -69,3 +71,15 @@ def page_error(request: Request, exc: LikenessError) -> Response:
 def unexpected_page_error(request: Request, exc: Exception) -> Response:
     logger.exception("unhandled error on a portal page", exc_info=exc)
     return error_page(request, 500, "Unexpected server error; it has been logged.")
+
+
+def csrf_refusal(scope: Scope, exc: LikenessError) -> Response | None:
+    """A refused cross-site or stale form on a portal page: a page that says what to do
+    (the CSRF middleware answers the API's JSON everywhere else)."""
+    if scope.get("type") != "http" or not is_portal_path(scope.get("path", "")):
+        return None
+    message = (
+        "This form could not be accepted: it expired (you logged in again elsewhere) or it "
+        f"came from another site. Reload the page and try again. ({exc.message})"
+    )
+    return error_page(Request(scope), exc.status_code, message)

@@ -250,6 +250,9 @@ def test_a_state_change_without_the_csrf_token_is_refused(visitors: Visitors) ->
     """A cookie-authenticated form post from nowhere (no Origin, no token) is refused."""
     response = visitors["talent"].post("/logout", data={})
     assert response.status_code == 403
+    assert response.headers["content-type"].startswith("text/html")  # a page, not JSON
+    assert "Reload the page and try again." in response.text
+    assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
     response = visitors["talent"].post("/logout", data={"csrf_token": "forged"})
     assert response.status_code == 403
     foreign = visitors["talent"].post(

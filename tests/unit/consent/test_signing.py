@@ -96,3 +96,12 @@ def test_unreadable_key_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "talents" / "t9.pem").write_text("garbage")
     with pytest.raises(SignatureKeyError, match="cannot read"):
         ring.load("t9")
+
+
+def test_intent_problems_name_the_fields() -> None:
+    from likeness.consent.signing import AFFIRMATION, intent_problems
+
+    assert intent_problems("ada  OKAFOR", AFFIRMATION.upper(), "Ada Okafor") == {}
+    assert set(intent_problems("Ada", AFFIRMATION, "Ada Okafor")) == {"typed_name"}
+    assert set(intent_problems("Ada Okafor", "I agree", "Ada Okafor")) == {"statement"}
+    assert set(intent_problems("", "", "Ada Okafor")) == {"typed_name", "statement"}
