@@ -300,8 +300,6 @@ def test_a_brand_sees_no_hidden_listing(visitors: Visitors, runtime: Runtime, db
     assert visitors["brand"].get(f"/catalogue/{talent}/picture").status_code == 404
     assert visitors["agent"].get(f"/catalogue/{talent}/picture").status_code == 200
     assert visitors["stranger_agent"].get(f"/catalogue/{talent}/picture").status_code == 404
-    with db.unit_of_work() as session:
-        to_status(session, visitors.world, "requested")
 
 
 def test_long_lists_come_in_pages(visitors: Visitors, db: Database) -> None:
