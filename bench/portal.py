@@ -64,9 +64,27 @@ PAGES: list[Page] = [
     Page("talent twins and consents", "talent", "/talent/consents"),
     Page("talent consent", "talent", "/talent/consents/{consent}"),
     Page("talent output", "talent", "/talent/outputs/{output}"),
+    Page("catalogue opt-in", "talent", "/talent/catalogue"),
     # --- agent ---
+    Page("negotiations", "agent", "/agent/negotiations"),
+    Page("negotiation", "agent", "/agent/negotiations/{license}"),
+    Page("roster", "agent", "/agent/roster"),
+    Page("updates", "agent", "/agent/updates"),
     # --- brand ---
+    Page("catalogue", "brand", "/brand/catalogue"),
+    Page("catalogue listing", "brand", "/brand/catalogue/{talent}"),
+    Page("licenses", "brand", "/brand/licenses"),
+    Page("license", "brand", "/brand/licenses/{license}"),
+    Page("generations", "brand", "/brand/generations"),
+    Page("assets", "brand", "/brand/assets"),
+    Page("asset", "brand", "/brand/assets/{asset}"),
+    Page("take-downs", "brand", "/brand/takedowns"),
     # --- operator ---
+    Page("parties", "operator", "/operator/parties"),
+    Page("captures and twins", "operator", "/operator/twins"),
+    Page("jobs", "operator", "/operator/jobs"),
+    Page("model registry", "operator", "/operator/models"),
+    Page("audit chain", "operator", "/operator/audit"),
 ]
 
 
@@ -102,6 +120,7 @@ def seed(settings: Any, talents: int, assets: int) -> tuple[dict[str, str], dict
     from likeness.kit.clock import utcnow
     from likeness.models.asset import Asset, AssetKind, AssetStatus
     from likeness.models.base import new_id
+    from likeness.models.catalogue import CatalogueListing
     from likeness.models.consent import Consent
     from likeness.models.license import License
     from likeness.models.output import Output, OutputStatus
@@ -125,7 +144,16 @@ def seed(settings: Any, talents: int, assets: int) -> tuple[dict[str, str], dict
     runtime = Runtime.from_settings(settings)
     now = utcnow()
     start, end = now - timedelta(days=1), now + timedelta(days=365)
-    terms = json.dumps({"takedown_days": 30})
+    terms = json.dumps(
+        {
+            "channels": ["instagram"], "territories": ["FR"], "categories": ["fashion"],
+            "exclusive_categories": [], "starts_at": start.isoformat(),
+            "ends_at": end.isoformat(), "max_outputs": 1000, "approval_mode": "every_output",
+            "fees": {"currency": "EUR", "creation_fee": 0, "per_output_fee": 0,
+                     "per_use_fees": {"instagram": 150000}},
+            "commission_bps": 1500, "takedown_days": 30, "purpose": "Bench campaign",
+        }
+    )  # fmt: skip
     users: dict[str, str] = {}
     ids: dict[str, str] = {}
     outputs: list[tuple[str, str, str]] = []
@@ -185,6 +213,13 @@ def seed(settings: Any, talents: int, assets: int) -> tuple[dict[str, str], dict
             talent=talent.id, brand=brand.id, agency=agency.id, twin=twin.id,
             license=outputs[0][1], consent=outputs[0][2], output=outputs[0][0],
         )  # fmt: skip
+        session.add(
+            CatalogueListing(
+                talent_id=talent.id, opted_in=True, public_name="Bench", bio="Bench talent.",
+                channels='["instagram"]', categories='["fashion"]', currency="EUR",
+                rates='{"instagram":150000}', updated_at=now,
+            )
+        )  # fmt: skip
     for first in range(0, talents, BATCH):
         n_rows = range(first, min(talents, first + BATCH))
         user_rows = [
@@ -196,9 +231,17 @@ def seed(settings: Any, talents: int, assets: int) -> tuple[dict[str, str], dict
             {"id": new_id(), "user_id": u["id"], "legal_name": f"Talent {n}", "created_at": now}
             for n, u in zip(n_rows, user_rows, strict=True)
         ]
+        listing_rows = [  # every talent in the catalogue: the brand's catalogue pages
+            {"id": new_id(), "talent_id": t["id"], "opted_in": True, "created_at": now,
+             "public_name": f"Talent {n}", "bio": "Runway and e-commerce.",
+             "channels": '["instagram","web"]', "categories": '["fashion"]',
+             "currency": "EUR", "rates": '{"instagram":150000}', "updated_at": now}
+            for n, t in zip(n_rows, talent_rows, strict=True)
+        ]  # fmt: skip
         with runtime.db.unit_of_work() as session:
             session.execute(insert(User.__table__), user_rows)
             session.execute(insert(TalentProfile.__table__), talent_rows)
+            session.execute(insert(CatalogueListing.__table__), listing_rows)
     for first in range(0, assets, BATCH):
         rows = []
         for n in range(first, min(assets, first + BATCH)):

@@ -41,6 +41,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "agency": ("likeness.party.cli:agency_app", "Agencies (commission capped at 20 %)."),
     "representation": ("likeness.party.cli:representation_app", "Talent ↔ agency agreements."),
     "brand": ("likeness.party.cli:brand_app", "Brands and their members."),
+    "catalogue": ("likeness.catalogue.cli:app", "The catalogue brands browse; talent opt in."),
     "token": ("likeness.auth.cli:app", "API tokens (shown once, stored hashed)."),
     # rights
     # `consent` and `twin` are completed in licensing/cli.py (sign, revoke and retire end

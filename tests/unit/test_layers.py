@@ -48,6 +48,7 @@ LAYERS: list[frozenset[str]] = [
     frozenset({"asset"}),  # the asset registry: every marked image let out
     frozenset({"output"}),  # outputs: quarantine, review, release (stamp + register + count)
     frozenset({"generation"}),  # requests → decide → job → engine → checks → output
+    frozenset({"catalogue"}),  # talents' opt-in listings brands browse; watermarked pictures
     frozenset({"ledger"}),  # money: fees posted from audit events, payouts, statements
     frozenset({"portal"}),  # the server-rendered web portal: pages for every role
     # the edges
@@ -207,6 +208,7 @@ FEATURES = (
     "asset",
     "output",
     "ledger",
+    "catalogue",
 )
 
 

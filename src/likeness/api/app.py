@@ -70,6 +70,9 @@ def _feature_routers() -> list[APIRouter]:
     from likeness.ledger.endpoints import router as ledger_router
 
     routers += [ledger_router]
+    from likeness.catalogue.endpoints import router as catalogue_router
+
+    routers += [catalogue_router]
     # --- end feature routers ---
     return routers
 

@@ -55,8 +55,15 @@ def list_licenses(
     *,
     limit: int,
     offset: int,
+    latest_first: bool = False,
 ) -> Sequence[License]:
-    query = select(License).where(*where).order_by(License.created_at, License.id)
+    """Oldest first; ``latest_first``: the most recently changed first."""
+    order = (
+        (License.updated_at.desc(), License.id)
+        if latest_first
+        else (License.created_at, License.id)
+    )
+    query = select(License).where(*where).order_by(*order)
     return page(session, query, limit=limit, offset=offset)
 
 

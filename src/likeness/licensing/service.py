@@ -100,7 +100,10 @@ def list_for(
     brand_id: str | None = None,
     limit: int = 100,
     offset: int = 0,
+    latest_first: bool = False,
 ) -> Sequence[License]:
+    """The licenses the actor may see, oldest first (``latest_first``: the most recently
+    changed first, as the portal's lists show them)."""
     require_page(limit, offset, MAX_PAGE)
     where = conditions(
         access.license_filter(actor),
@@ -108,7 +111,9 @@ def list_for(
         (License.talent_id, talent_id),
         (License.brand_id, brand_id),
     )
-    return repository.list_licenses(session, where, limit=limit, offset=offset)
+    return repository.list_licenses(
+        session, where, limit=limit, offset=offset, latest_first=latest_first
+    )
 
 
 def to_read(session: Session, actor: Actor, lic: License) -> LicenseRead:

@@ -26,6 +26,18 @@ def routers() -> list[APIRouter]:
     from likeness.portal.talent import router as talent_router
 
     found += [talent_router]
+    from likeness.portal.brand import router as brand_router
+
+    found += [brand_router]
+    from likeness.portal.agent import router as agent_router
+
+    found += [agent_router]
+    from likeness.portal.catalogue import router as catalogue_router
+
+    found += [catalogue_router]
+    from likeness.portal.operator import router as operator_router
+
+    found += [operator_router]
     # --- end page routers ---
     return found
 

@@ -26,10 +26,27 @@ NAV: dict[Role, list[NavItem]] = {
         NavItem("Inbox", "/talent/inbox"),
         NavItem("My likeness", "/talent/likeness"),
         NavItem("Twins & consents", "/talent/consents"),
+        NavItem("Catalogue", "/talent/catalogue"),
     ],
-    Role.agent: [],
-    Role.brand: [],
-    Role.operator: [],
+    Role.agent: [
+        NavItem("Negotiations", "/agent/negotiations"),
+        NavItem("Roster", "/agent/roster"),
+        NavItem("Updates", "/agent/updates"),
+    ],
+    Role.brand: [
+        NavItem("Catalogue", "/brand/catalogue"),
+        NavItem("Licenses", "/brand/licenses"),
+        NavItem("Generations", "/brand/generations"),
+        NavItem("Assets", "/brand/assets"),
+        NavItem("Take-downs", "/brand/takedowns"),
+    ],
+    Role.operator: [
+        NavItem("Parties", "/operator/parties"),
+        NavItem("Twins", "/operator/twins"),
+        NavItem("Jobs", "/operator/jobs"),
+        NavItem("Models", "/operator/models"),
+        NavItem("Audit", "/operator/audit"),
+    ],
 }
 
 #: Everyone's links, signed in or not.

@@ -142,10 +142,24 @@ def _money(minor: int | None, currency: str = "EUR") -> str:
     return f"{sign}{abs(minor) // 100:,}.{abs(minor) % 100:02d} {currency}"
 
 
+def _amount(minor: int | None, currency: str | None) -> str:
+    """Minor units in the currency's own decimals (JPY none, BHD three)."""
+    from likeness.catalogue.rules import format_amount
+
+    return "—" if minor is None else format_amount(minor, currency or "EUR")
+
+
+def _to_datetime(value: str | None) -> datetime | None:
+    """An ISO 8601 string from a stored document (license terms) as a datetime."""
+    return datetime.fromisoformat(value) if value else None
+
+
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 templates.env.globals["time"] = _time
 templates.env.filters["money"] = _money
 templates.env.filters["short"] = lambda value: str(value)[:8] if value else ""
+templates.env.filters["amount"] = _amount
+templates.env.filters["todatetime"] = _to_datetime
 
 
 def render(

@@ -52,6 +52,7 @@ from likeness.provenance._errors import (
 from likeness.provenance._formats import ImageFormat, sniff_format
 from likeness.provenance._info import (
     ASSET_KINDS,
+    CATALOGUE_MARK_TEXT,
     COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA,
     PREVIEW_MARK_TEXT,
     TRAINED_ALGORITHMIC_MEDIA,
@@ -88,6 +89,7 @@ from likeness.provenance.keys import (
 
 __all__ = [
     "ASSET_KINDS",
+    "CATALOGUE_MARK_TEXT",
     "COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA",
     "LIKENESS_ASSERTION",
     "PNG_COMPRESS_LEVEL",

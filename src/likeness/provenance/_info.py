@@ -29,6 +29,8 @@ _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 #: (what a reviewer sees, marked "not for publication"). Absent in older images: release.
 ASSET_KINDS = ("release", "preview")
 PREVIEW_MARK_TEXT = "PREVIEW \u2014 not for publication"
+#: The band across a talent's catalogue picture (brands browse it; nobody may publish it).
+CATALOGUE_MARK_TEXT = "CATALOGUE PREVIEW \u2014 not for publication"
 MAX_ENGINE_CHARS = 64
 #: Model files one image may name (an SDXL folder with LoRAs and ControlNets stays far below).
 MAX_MODELS = 32

@@ -203,17 +203,22 @@ def stamp_preview(
 
 
 def mark_preview(
-    image_bytes: bytes, config: StampConfig | None = None, *, payload: bytes | None = None
+    image_bytes: bytes,
+    config: StampConfig | None = None,
+    *,
+    payload: bytes | None = None,
+    text: str = PREVIEW_MARK_TEXT,
 ) -> bytes:
     """The visible "PREVIEW — not for publication" mark and a watermark on an image that
-    belongs to no registered asset (a local test render from a capture basis): no C2PA
-    manifest, no XMP, since nothing stands behind it. ``payload`` (8 bytes) defaults to a
-    random one, which no registry knows."""
+    belongs to no registered asset (a local test render from a capture basis, a talent's
+    catalogue picture: ``text`` says which): no C2PA manifest, no XMP, since nothing
+    stands behind it. ``payload`` (8 bytes) defaults to a random one, which no registry
+    knows."""
     config = config or StampConfig.from_settings()
     mark = payload if payload is not None else os.urandom(8)
     if len(mark) != 8:
         raise StampRefused("a watermark payload is 8 bytes")
     decoded = decode(image_bytes, max_pixels=config.max_pixels)
-    draw_preview_mark(decoded.rgb, PREVIEW_MARK_TEXT)
+    draw_preview_mark(decoded.rgb, text)
     decoded.rgb = _watermark(decoded.rgb, mark, config)
     return encode(decoded, xmp=None, quality=config.quality)

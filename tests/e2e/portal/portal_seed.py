@@ -192,6 +192,8 @@ def seed_home(settings: Settings) -> Seed:
             consent = licenses.use_consent_of(session, waiting.id)
             assert consent is not None
             seed.ids.update(waiting_license=waiting.id, consent_to_sign=consent.id)
+            # the roles' pages: the talent in the catalogue, a request for the agent
+            seed_roles(session, world, runtime, config, seed)
         release = settings.home_path / "release.jpg"
         release.write_bytes(data)
         copy = settings.home_path / "stripped.jpg"
@@ -200,3 +202,25 @@ def seed_home(settings: Settings) -> Seed:
     finally:
         runtime.close()
     return seed
+
+
+def seed_roles(
+    session: Session, world: World, runtime: Runtime, config: StampConfig, seed: Seed
+) -> None:
+    """What the brand's and the agent's pages show: the talent opted in to the catalogue
+    with a stamped picture, and a brand's license request waiting for the agent."""
+    from likeness.catalogue import service as catalogue
+    from likeness.catalogue.schemas import ListingIn
+
+    talent = world.actor(session, "talent")
+    listing = ListingIn(
+        public_name=STAGE_NAME,
+        bio="Runway and e-commerce, based in Paris. Knitwear and tailoring.",
+        channels=["instagram", "web", "print"],
+        categories=["fashion", "beauty"],
+        currency="EUR",
+        rates_minor={"instagram": 150_000, "web": 80_000},
+    )
+    catalogue.save(session, talent, world.talent.id, listing)
+    catalogue.set_preview(session, talent, world.talent.id, image(3, size=(640, 800)), config)
+    seed.ids["requested_license"] = to_status(session, world, "requested").id

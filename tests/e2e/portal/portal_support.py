@@ -11,9 +11,12 @@ import re
 from dataclasses import dataclass
 
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
+from integration.test_license_support import World
 from likeness.auth import cookies, csrf
 from likeness.models.party import User
+from likeness.runtime import Runtime
 from likeness.settings import Settings
 
 ROLES = ("anonymous", "talent", "agent", "brand", "operator")
@@ -57,3 +60,28 @@ class Route:
     ok: int | None = 200
     form: tuple[tuple[str, str], ...] = ()
     stranger: str | None = None
+
+
+def listed(session: Session, runtime: Runtime, world: World) -> None:
+    """The world's talent in the catalogue, opted in, with a stamped picture (the
+    installation's stamping keys made on the way)."""
+    from integration.test_catalogue import listing_in, picture
+    from likeness.catalogue import service as catalogue
+    from likeness.provenance import StampConfig
+
+    stamping_keys(runtime)
+    talent = world.actor(session, "talent")
+    catalogue.save(session, talent, world.talent.id, listing_in())
+    config = StampConfig.from_settings(runtime.settings)
+    catalogue.set_preview(session, talent, world.talent.id, picture(), config)
+
+
+def stamping_keys(runtime: Runtime) -> None:
+    """The installation's watermark key and signing material, as `likeness init` makes them."""
+    from likeness.provenance import ensure_signing_material
+    from likeness.system.keys import ensure_key, platform_key_specs
+
+    keys = runtime.settings.keys_dir
+    keys.mkdir(parents=True, exist_ok=True)
+    ensure_key(keys, next(s for s in platform_key_specs() if s.filename == "watermark.key"))
+    ensure_signing_material(keys)

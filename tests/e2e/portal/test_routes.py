@@ -15,7 +15,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from e2e.portal.conftest import Visitors
-from e2e.portal.portal_support import EVERYONE, ROLES, SIGNED_IN, Route
+from e2e.portal.portal_support import EVERYONE, ROLES, SIGNED_IN, Route, listed
 from integration import output_support
 from integration.test_license_support import to_status
 from likeness.api.app import create_app
@@ -26,7 +26,10 @@ from likeness.portal.nav import NAV, PUBLIC_NAV
 from likeness.portal.security import CONTENT_SECURITY_POLICY
 from likeness.runtime import Runtime
 
-TALENT = frozenset({"talent"})
+TALENT, AGENT = frozenset({"talent"}), frozenset({"agent"})
+BRAND, OPERATOR = frozenset({"brand"}), frozenset({"operator"})
+LISTING_FORM = (("public_name", "Ada O."), ("channels", "web"), ("categories", "fashion"))
+PUBLICATION = (("channel", "instagram"), ("territory", "FR"), ("published_on", "2026-12-01"))
 
 ROUTES: list[Route] = [
     Route("GET", "/", EVERYONE, ok=None),  # a redirect: see test_home_leads_each_role
@@ -48,27 +51,80 @@ ROUTES: list[Route] = [
     Route("GET", "/talent/outputs/{output}/preview", TALENT, stranger="other_talent"),
     Route("POST", "/talent/outputs/{output}/approve", TALENT, ok=None, stranger="other_talent"),
     Route("POST", "/talent/outputs/{output}/reject", TALENT, ok=None, stranger="other_talent"),
+    Route("GET", "/talent/catalogue", TALENT),
+    Route("POST", "/talent/catalogue", TALENT, ok=303, form=LISTING_FORM),
+    Route("POST", "/talent/catalogue/picture", TALENT, ok=422),  # no file: said on the page
+    Route("POST", "/talent/catalogue/withdraw", TALENT, ok=None),  # see test_portal_roles.py
+    Route("GET", "/catalogue/{talent}/picture", SIGNED_IN, stranger="other_talent"),
     # --- agent ---
+    Route("GET", "/agent/roster", AGENT),
+    Route("GET", "/agent/negotiations", AGENT),
+    Route("GET", "/agent/negotiations/{license}", AGENT, stranger="stranger_agent"),
+    Route("POST", "/agent/negotiations/{license}", AGENT, ok=None, stranger="stranger_agent"),
+    Route("GET", "/agent/updates", AGENT),
     # --- brand ---
+    Route("GET", "/brand/catalogue", BRAND),
+    Route("GET", "/brand/catalogue?channel=web&category=fashion", BRAND),
+    Route("GET", "/brand/catalogue/{talent}", BRAND),
+    Route("POST", "/brand/catalogue/{talent}", BRAND, ok=422),  # empty terms: said on the page
+    Route("GET", "/brand/licenses", BRAND),
+    Route("GET", "/brand/licenses/{license}", BRAND, stranger="other_brand"),
+    Route("POST", "/brand/licenses/{license}", BRAND, ok=None, stranger="other_brand"),
+    Route("GET", "/brand/generations", BRAND),
+    Route("GET", "/brand/generations/{unknown}/progress", BRAND, ok=404),
+    Route("GET", "/brand/assets", BRAND),
+    Route("GET", "/brand/assets/{unknown}", BRAND, ok=404),
+    Route("GET", "/brand/assets/{unknown}/file", BRAND, ok=404),
+    Route("POST", "/brand/assets/{unknown}/publications", BRAND, ok=404, form=PUBLICATION),
+    Route("GET", "/brand/takedowns", BRAND),
+    Route("POST", "/brand/takedowns/{unknown}", BRAND, ok=404),
     # --- operator ---
+    Route("GET", "/operator/parties", OPERATOR),
+    Route("GET", "/operator/twins", OPERATOR),
+    Route("GET", "/operator/twins?talent={talent}", OPERATOR),
+    Route("GET", "/operator/jobs", OPERATOR),
+    Route("GET", "/operator/jobs?status=queued", OPERATOR),
+    Route("POST", "/operator/jobs/{unknown}/cancel", OPERATOR, ok=404),
+    Route("GET", "/operator/models", OPERATOR),
+    Route("GET", "/operator/audit", OPERATOR),
 ]
+
+
+class _Objects(dict[str, str]):
+    """The objects of the walk, each made when a path first names it."""
+
+    def __init__(self, visitors: Visitors, runtime: Runtime, db: Database) -> None:
+        super().__init__(unknown_asset="0" * 32, unknown="0" * 32)
+        self._made = (visitors.world, runtime, db)
+
+    def __missing__(self, name: str) -> str:
+        world, runtime, db = self._made
+        with db.unit_of_work() as session:
+            if name == "talent":  # opted in to the catalogue, with a picture
+                listed(session, runtime, world)
+                self[name] = world.talent.id
+            elif name == "license":  # in negotiation
+                self[name] = to_status(session, world, "proposed").id
+            elif name == "output":  # pending the talent's review
+                s = output_support.setup(
+                    session, world, runtime.storage,
+                    output_support.stamp_config(runtime.settings.keys_dir),
+                )  # fmt: skip
+                self[name] = output_support.create(session, runtime.storage, s).id
+            elif name == "consent":  # a use consent waiting for the talent's signature
+                waiting = to_status(session, world, "accepted")
+                consent = licenses.use_consent_of(session, waiting.id)
+                assert consent is not None
+                self[name] = consent.id
+            else:
+                raise KeyError(name)
+        return self[name]
 
 
 @pytest.fixture
 def objects(visitors: Visitors, runtime: Runtime, db: Database) -> dict[str, str]:
-    """What the ``{placeholders}`` of :data:`ROUTES` name (the world's talent's things)."""
-    with db.unit_of_work() as session:
-        s = output_support.setup(
-            session,
-            visitors.world,
-            runtime.storage,
-            output_support.stamp_config(runtime.settings.keys_dir),
-        )
-        pending = output_support.create(session, runtime.storage, s)
-        waiting = to_status(session, visitors.world, "accepted")
-        consent = licenses.use_consent_of(session, waiting.id)
-        assert consent is not None
-        return {"unknown_asset": "0" * 32, "output": pending.id, "consent": consent.id}
+    """What the ``{placeholders}`` of :data:`ROUTES` name, made as the walk needs them."""
+    return _Objects(visitors, runtime, db)
 
 
 def _portal_routes() -> Iterator[tuple[str, str]]:
@@ -97,7 +153,7 @@ def _same_shape(declared: str, route: str) -> bool:
 
 def _call(visitors: Visitors, role: str, route: Route, objects: dict[str, str]) -> Any:
     client = visitors[role]
-    path = route.path.format(**objects)
+    path = route.path.format_map(objects)
     if route.method == "GET":
         return client.get(path)
     data = dict(route.form)
