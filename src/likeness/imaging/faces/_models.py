@@ -74,6 +74,16 @@ class DlibModels:
                 self._loaded[name] = load(self._dlib(), path)
             return self._loaded[name]
 
+    def path_of(self, name: str) -> Path:
+        """The admitted file of model ``name`` (loading it here first, as a use would)."""
+        loaders = {DETECTOR: lambda: self.detector, SHAPE5: lambda: self.shape5}
+        loaders.get(name, lambda: self.resnet)()
+        with self._lock:
+            path = self._admitted[name].path
+        if path is None:
+            raise ModelsUnavailable(f"model {name} has no file")
+        return path
+
     @property
     def detector(self) -> Any:
         return self._model(DETECTOR, lambda dlib, _: dlib.get_frontal_face_detector())
