@@ -49,7 +49,7 @@ Done = Annotated[str | None, Query(max_length=200)]
 OVERDUE_ROWS = 100
 
 #: The chart's drawing box (SVG user units); bars are scaled to its plot height.
-CHART_WIDTH, CHART_HEIGHT, CHART_TOP, CHART_BOTTOM = 600, 220, 16, 28
+CHART_WIDTH, CHART_HEIGHT, CHART_TOP, CHART_BOTTOM = 600, 240, 28, 30
 
 
 @dataclass(frozen=True)
@@ -117,6 +117,11 @@ class MoneyView:
     @property
     def bars(self) -> list[Bar]:
         return chart(self.statement) if self.statement is not None else []
+
+    @property
+    def chart_max(self) -> int:
+        """The amount the chart's top line stands for (its tallest month)."""
+        return max([amount for _, amount in self.statement.by_month] + [0]) if self.statement else 0
 
 
 def _view(
@@ -188,6 +193,7 @@ def _statement_page(
         chart_width=CHART_WIDTH,
         chart_height=CHART_HEIGHT,
         chart_baseline=CHART_HEIGHT - CHART_BOTTOM,
+        chart_top=CHART_TOP,
         **context,
     )
 
