@@ -91,6 +91,8 @@ PAGES: list[Page] = [
     Page("agent commission", "agent", "/agent/commission"),
     Page("brand payables", "brand", "/brand/payables"),
     Page("operator ledger", "operator", "/operator/ledger"),
+    Page("operator ledger check", "operator", "/operator/ledger/check"),
+    Page("operator overdue report", "operator", "/operator/ledger/overdue"),
 ]
 
 

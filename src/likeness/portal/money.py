@@ -26,7 +26,6 @@ from likeness.identity.actor import Actor
 from likeness.kit.clock import utcnow
 from likeness.ledger import payouts, service, statement_render, statements
 from likeness.ledger.errors import InvalidLedgerRequest
-from likeness.ledger.payout_schemas import DueRead
 from likeness.models.party import Agency, Brand
 from likeness.portal.pages import (
     AgentViewer,
@@ -47,6 +46,8 @@ Format = Annotated[Literal["csv", "pdf"], Query()]
 Done = Annotated[str | None, Query(max_length=200)]
 #: Rows of the operator's overdue report shown at most (the CLI/API give them all).
 OVERDUE_ROWS = 100
+#: Statement lines a page lists at most (the CSV and PDF hold them all).
+LINES_SHOWN = 100
 
 #: The chart's drawing box (SVG user units); bars are scaled to its plot height.
 CHART_WIDTH, CHART_HEIGHT, CHART_TOP, CHART_BOTTOM = 600, 240, 28, 30
@@ -108,7 +109,6 @@ class MoneyView:
     """What a statement page shows for one party and month."""
 
     statement: statements.Statement | None
-    dues: list[DueRead]
     currencies: list[str]
     currency: str | None
     period: str
@@ -123,6 +123,11 @@ class MoneyView:
         """The amount the chart's top line stands for (its tallest month)."""
         return max([amount for _, amount in self.statement.by_month] + [0]) if self.statement else 0
 
+    @property
+    def lines(self) -> tuple[statements.StatementLine, ...]:
+        """The lines the page lists (the downloads hold them all)."""
+        return self.statement.lines[:LINES_SHOWN] if self.statement else ()
+
 
 def _view(
     session: Session,
@@ -133,24 +138,20 @@ def _view(
     period: str | None,
     currency: str | None,
 ) -> MoneyView:
-    """The statement of ``kind`` ``party_id`` for the month, and what is due now: the
-    ledger posts what is pending first (as ``GET /ledger/balances`` does)."""
+    """The statement of ``kind`` ``party_id`` for the month (its amounts due by date, as of
+    the month's end or today): the ledger posts what is pending first (as
+    ``GET /ledger/balances`` does)."""
     service.catch_up_inside(session, runtime.settings.ledger.platform_fee_bps)
     held = _currencies(session, actor, kind, party_id)
     chosen = (currency or "").strip().upper() or (held[0] if held else None)
     month = _month(period)
-    dues = [
-        row
-        for row in payouts.due_rows(session, actor, party_kind=kind, party_id=party_id)
-        if chosen is None or row.currency == chosen
-    ]
     try:
         found = statements.statement(
             session, actor, kind, party_id, statements.parse_period(month), chosen
         )
     except InvalidLedgerRequest as exc:
-        return MoneyView(None, dues, held, chosen, month, exc.message)
-    return MoneyView(found, dues, held, found.currency, month, None)
+        return MoneyView(None, held, chosen, month, exc.message)
+    return MoneyView(found, held, found.currency, month, None)
 
 
 def _download(
@@ -348,22 +349,37 @@ def ledger_page(
     done: Done = None,
     error: Done = None,
 ) -> HTMLResponse:
-    """The books' check (``likeness ledger check``), whether fees wait to be posted (with
-    the button that posts them) and the overdue report (``likeness ledger overdue``)."""
-    actor = viewer.signed_in
-    report = service.check(session)
-    overdue = [row for row in payouts.due_rows(session, actor) if row.overdue]
+    """Whether fees wait to be posted, with the button that posts them; links to the
+    books' check and the overdue report (each reads the whole ledger: their own pages)."""
     return render(
         viewer,
         "operator/ledger.html",
         title="Ledger",
-        report=report,
         caught_up=service.caught_up(session),
+        done=done,
+        error=error,
+    )
+
+
+@router.get("/operator/ledger/check", response_class=HTMLResponse)
+def ledger_check_page(viewer: OperatorViewer, session: SessionDep) -> HTMLResponse:
+    """The books' check, run now (``likeness ledger check``): OK, or each problem."""
+    return render(
+        viewer, "operator/ledger_check.html", title="Ledger check", report=service.check(session)
+    )
+
+
+@router.get("/operator/ledger/overdue", response_class=HTMLResponse)
+def ledger_overdue_page(viewer: OperatorViewer, session: SessionDep) -> HTMLResponse:
+    """Every party's overdue amounts (``likeness ledger overdue``), oldest first."""
+    overdue = [row for row in payouts.due_rows(session, viewer.signed_in) if row.overdue]
+    return render(
+        viewer,
+        "operator/ledger_overdue.html",
+        title="Overdue",
         overdue=overdue[:OVERDUE_ROWS],
         more=len(overdue) > OVERDUE_ROWS,
         total=len(overdue),
-        done=done,
-        error=error,
     )
 
 

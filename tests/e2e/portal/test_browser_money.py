@@ -82,11 +82,15 @@ def test_the_brand_sees_its_payables(site: Site, page: Any) -> None:
 def test_the_operator_checks_the_books_and_posts(site: Site, page: Any) -> None:
     site.login(page, "operator")
     _nav(page, "Ledger")
-    main = page.locator("main")
-    assert "The books balance" in main.inner_text()
-    assert page.locator("tr.overdue").count() == 3  # talent, agency, brand
     check_page(page, "operator-ledger", site.artifacts)
     page.get_by_role("button", name="Post pending fees").click()
     page.wait_for_load_state()
     assert page.get_by_role("status").inner_text().startswith("Posted ")
     check_page(page, "operator-ledger-posted", site.artifacts)
+    page.get_by_role("link", name="Check the books").click()
+    assert "The books balance" in page.locator("main").inner_text()
+    check_page(page, "operator-ledger-check", site.artifacts)
+    page.get_by_role("link", name="Back to the ledger").click()
+    page.get_by_role("link", name="Overdue report").click()
+    assert page.locator("tr.overdue").count() == 3  # talent, agency, brand
+    check_page(page, "operator-ledger-overdue", site.artifacts)

@@ -107,6 +107,8 @@ ROUTES: list[Route] = [
         "GET", "/brand/payables/statement?brand={brand}&format=pdf", BRAND, stranger="other_brand"
     ),
     Route("GET", "/operator/ledger", OPERATOR),
+    Route("GET", "/operator/ledger/check", OPERATOR),
+    Route("GET", "/operator/ledger/overdue", OPERATOR),
     Route("POST", "/operator/ledger/post-pending", OPERATOR, ok=303),
 ]
 
