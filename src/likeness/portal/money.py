@@ -142,15 +142,18 @@ def _view(
     the month's end or today): the ledger posts what is pending first (as
     ``GET /ledger/balances`` does)."""
     service.catch_up_inside(session, runtime.settings.ledger.platform_fee_bps)
-    held = _currencies(session, actor, kind, party_id)
-    chosen = (currency or "").strip().upper() or (held[0] if held else None)
     month = _month(period)
+    chosen = (currency or "").strip().upper() or None
     try:
         found = statements.statement(
             session, actor, kind, party_id, statements.parse_period(month), chosen
         )
     except InvalidLedgerRequest as exc:
-        return MoneyView(None, held, chosen, month, exc.message)
+        # e.g. money in two currencies and none chosen yet: offer them
+        held = _currencies(session, actor, kind, party_id)
+        return MoneyView(None, held, chosen or (held[0] if held else None), month, exc.message)
+    # the currency picker only where the party holds more than one (a read of its accounts)
+    held = _currencies(session, actor, kind, party_id) if chosen else [found.currency]
     return MoneyView(found, held, found.currency, month, None)
 
 

@@ -206,3 +206,25 @@ def test_money_pages_refuse_other_roles(visitors: Visitors) -> None:
     ):
         assert visitors[role].get(path).status_code == 403
         assert visitors["anonymous"].get(path).status_code == 303
+
+
+def test_money_in_two_currencies_asks_which(visitors: Visitors, db: Database) -> None:
+    _fees(visitors, db)
+    world = visitors.world
+    with db.unit_of_work() as session:
+        pay.post_fee(
+            session,
+            talent_id=world.talent.id,
+            brand_id=world.brand.id,
+            gross=30_000,
+            used_on=TODAY,
+            currency="USD",
+        )
+    page = visitors["talent"].get("/talent/earnings")
+    assert page.status_code == 422
+    assert "choose one with currency" in page.text
+    assert '<select id="f-currency" name="currency">' in page.text
+    usd = visitors["talent"].get("/talent/earnings?currency=USD")
+    assert usd.status_code == 200
+    assert "<option selected>USD</option>" in usd.text and "<option>EUR</option>" in usd.text
+    assert "Owed to you 300.00 USD" in _text(usd.text)  # no agency, no platform fee: all hers
