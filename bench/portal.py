@@ -85,6 +85,14 @@ PAGES: list[Page] = [
     Page("jobs", "operator", "/operator/jobs"),
     Page("model registry", "operator", "/operator/models"),
     Page("audit chain", "operator", "/operator/audit"),
+    # --- money (one use fee per asset, over the past year) ---
+    Page("talent earnings", "talent", "/talent/earnings"),
+    Page("talent earnings, a past month", "talent", "/talent/earnings?period={past_month}"),
+    Page("agent commission", "agent", "/agent/commission"),
+    Page("brand payables", "brand", "/brand/payables"),
+    Page("operator ledger", "operator", "/operator/ledger"),
+    Page("operator ledger check", "operator", "/operator/ledger/check"),
+    Page("operator overdue report", "operator", "/operator/ledger/overdue"),
 ]
 
 
@@ -264,8 +272,65 @@ def seed(settings: Any, talents: int, assets: int) -> tuple[dict[str, str], dict
         with runtime.db.unit_of_work() as session:
             session.execute(insert(Asset.__table__), rows)
     ids["last_page"] = str(max(1, -(-assets // 50)))
+    ids["past_month"] = _money(runtime, ids, assets, now)
     runtime.close()
     return users, ids
+
+
+def _money(runtime: Any, ids: dict[str, str], uses: int, now: Any) -> str:
+    """One use fee per released asset (1,500.00 EUR, 15 % commission), spread over the
+    past year, written in bulk as the poster writes them (a transaction and its balanced
+    entries; each account's balance moved once); the poster's cursor moved to the head.
+    Returns a past month to time (the fullest one)."""
+    from sqlalchemy import insert
+
+    from likeness.identity.actor import SYSTEM_ACTOR
+    from likeness.ledger import repository, service
+    from likeness.ledger.rules import due_on, split
+    from likeness.models.base import new_id
+    from likeness.models.ledger import AccountKind, LedgerEntry, LedgerTransaction
+
+    parts = split(150_000, 1_500)
+    legs = (
+        (AccountKind.brand_receivable, ids["brand"], parts.gross),
+        (AccountKind.talent_payable, ids["talent"], -parts.net),
+        (AccountKind.agency_payable, ids["agency"], -parts.commission),
+    )
+    with runtime.db.unit_of_work() as session:
+        accounts = {kind: repository.account(session, kind, party, "EUR").id
+                    for kind, party, _ in legs}  # fmt: skip
+    today = now.date()
+    for first in range(0, uses, BATCH):
+        txns, entries = [], []
+        for n in range(first, min(uses, first + BATCH)):
+            used_on = today - timedelta(days=n % 365)
+            txn_id = new_id()
+            txns.append(
+                {
+                    "id": txn_id, "created_at": now, "kind": "use_fee",
+                    "source_key": f"bench:{txn_id}", "source_seq": None, "occurred_on": used_on,
+                    "currency": "EUR", "license_id": ids["license"], "talent_id": ids["talent"],
+                    "brand_id": ids["brand"], "agency_id": ids["agency"], "asset_id": None,
+                    "channel": "instagram", "gross": parts.gross, "commission": parts.commission,
+                    "platform_fee": 0, "net": parts.net, "commission_bps": 1_500,
+                    "platform_fee_bps": 0, "due_on": due_on(used_on, 30), "reverses_id": None,
+                    "reason": None, "external_ref": None, "posted_by_user_id": None,
+                }
+            )  # fmt: skip
+            entries += [
+                {"id": new_id(), "transaction_id": txn_id, "account_id": accounts[kind],
+                 "amount": amount}
+                for kind, _, amount in legs
+            ]  # fmt: skip
+        with runtime.db.unit_of_work() as session:
+            session.execute(insert(LedgerTransaction.__table__), txns)
+            session.execute(insert(LedgerEntry.__table__), entries)
+    with runtime.db.unit_of_work() as session:
+        repository.move_balances(
+            session, {accounts[kind]: amount * uses for kind, _, amount in legs}
+        )
+        service.post_pending(session, SYSTEM_ACTOR)  # the real licenses' audit events
+    return (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
 
 
 def _real_consents(

@@ -38,6 +38,9 @@ def routers() -> list[APIRouter]:
     from likeness.portal.operator import router as operator_router
 
     found += [operator_router]
+    from likeness.portal.money import router as money_router
+
+    found += [money_router]
     # --- end page routers ---
     return found
 

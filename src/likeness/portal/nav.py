@@ -27,11 +27,13 @@ NAV: dict[Role, list[NavItem]] = {
         NavItem("My likeness", "/talent/likeness"),
         NavItem("Twins & consents", "/talent/consents"),
         NavItem("Catalogue", "/talent/catalogue"),
+        NavItem("Earnings", "/talent/earnings"),
     ],
     Role.agent: [
         NavItem("Negotiations", "/agent/negotiations"),
         NavItem("Roster", "/agent/roster"),
         NavItem("Updates", "/agent/updates"),
+        NavItem("Commission", "/agent/commission"),
     ],
     Role.brand: [
         NavItem("Catalogue", "/brand/catalogue"),
@@ -39,6 +41,7 @@ NAV: dict[Role, list[NavItem]] = {
         NavItem("Generations", "/brand/generations"),
         NavItem("Assets", "/brand/assets"),
         NavItem("Take-downs", "/brand/takedowns"),
+        NavItem("Payables", "/brand/payables"),
     ],
     Role.operator: [
         NavItem("Parties", "/operator/parties"),
@@ -46,6 +49,7 @@ NAV: dict[Role, list[NavItem]] = {
         NavItem("Jobs", "/operator/jobs"),
         NavItem("Models", "/operator/models"),
         NavItem("Audit", "/operator/audit"),
+        NavItem("Ledger", "/operator/ledger"),
     ],
 }
 

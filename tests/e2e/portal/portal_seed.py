@@ -194,6 +194,8 @@ def seed_home(settings: Settings) -> Seed:
             seed.ids.update(waiting_license=waiting.id, consent_to_sign=consent.id)
             # the roles' pages: the talent in the catalogue, a request for the agent
             seed_roles(session, world, runtime, config, seed)
+            # the money pages: the fees of all this, posted, and an older use overdue
+            seed_money(session, world, operator, settings, seed)
         release = settings.home_path / "release.jpg"
         release.write_bytes(data)
         copy = settings.home_path / "stripped.jpg"
@@ -224,3 +226,35 @@ def seed_roles(
     catalogue.save(session, talent, world.talent.id, listing)
     catalogue.set_preview(session, talent, world.talent.id, image(3, size=(640, 800)), config)
     seed.ids["requested_license"] = to_status(session, world, "requested").id
+
+
+def seed_money(
+    session: Session, world: World, operator: User, settings: Settings, seed: Seed
+) -> None:
+    """What the money pages show: the fees of the seeded licenses and release posted by
+    the ledger's own poster (``post_pending``), an older use whose payment date has passed
+    (overdue: the poster dates fees by their audit events, all of today here) and a
+    partial payout to the talent."""
+    import factories
+    from integration import pay_support
+    from likeness.ledger import payouts
+    from likeness.ledger import service as ledger
+    from likeness.models.ledger import PayeeKind
+
+    op = factories.actor(session, operator)
+    report = ledger.post_pending(session, op, platform_fee_bps=settings.ledger.platform_fee_bps)
+    seed.ids["posted"] = str(report.posted)
+    today = utcnow().date()
+    pay_support.post_fee(
+        session,
+        talent_id=world.talent.id,
+        brand_id=world.brand.id,
+        agency_id=world.agency.id,
+        commission_bps=1_500,
+        gross=120_000,
+        used_on=today - timedelta(days=60),
+        payment_days=30,
+    )
+    payouts.record_payout(
+        session, op, PayeeKind.talent, world.talent.id, 40_000, "EUR", "SEPA-PORTAL-1"
+    )

@@ -87,6 +87,29 @@ ROUTES: list[Route] = [
     Route("POST", "/operator/jobs/{unknown}/cancel", OPERATOR, ok=404),
     Route("GET", "/operator/models", OPERATOR),
     Route("GET", "/operator/audit", OPERATOR),
+    # --- money ---
+    Route("GET", "/talent/earnings", TALENT),
+    Route("GET", "/talent/earnings?period=2026-11", TALENT),
+    Route("GET", "/talent/earnings?period=2026-13", TALENT, ok=422),  # said on the page
+    Route("GET", "/talent/earnings/statement?format=csv", TALENT),
+    Route("GET", "/talent/earnings/statement?format=pdf&period=2026-11", TALENT),
+    Route("GET", "/agent/commission", AGENT),
+    Route("GET", "/agent/commission?agency={agency}", AGENT, stranger="stranger_agent"),
+    Route(
+        "GET",
+        "/agent/commission/statement?agency={agency}&format=csv",
+        AGENT,
+        stranger="stranger_agent",
+    ),
+    Route("GET", "/brand/payables", BRAND),
+    Route("GET", "/brand/payables?brand={brand}", BRAND, stranger="other_brand"),
+    Route(
+        "GET", "/brand/payables/statement?brand={brand}&format=pdf", BRAND, stranger="other_brand"
+    ),
+    Route("GET", "/operator/ledger", OPERATOR),
+    Route("GET", "/operator/ledger/check", OPERATOR),
+    Route("GET", "/operator/ledger/overdue", OPERATOR),
+    Route("POST", "/operator/ledger/post-pending", OPERATOR, ok=303),
 ]
 
 
@@ -100,7 +123,11 @@ class _Objects(dict[str, str]):
     def __missing__(self, name: str) -> str:
         world, runtime, db = self._made
         with db.unit_of_work() as session:
-            if name == "talent":  # opted in to the catalogue, with a picture
+            if name == "agency":  # the agent's agency
+                self[name] = world.agency.id
+            elif name == "brand":  # the brand member's brand
+                self[name] = world.brand.id
+            elif name == "talent":  # opted in to the catalogue, with a picture
                 listed(session, runtime, world)
                 self[name] = world.talent.id
             elif name == "license":  # in negotiation
