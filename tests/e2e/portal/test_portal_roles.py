@@ -177,7 +177,9 @@ def test_a_brand_requests_a_license_and_the_agent_answers(
     assert license_id[:8] in visitors["agent"].get("/agent/updates").text
     with db.unit_of_work() as session:
         actions = session.scalars(
-            select(AuditEvent.action).where(AuditEvent.object_id == license_id)
+            select(AuditEvent.action)
+            .where(AuditEvent.object_id == license_id)
+            .order_by(AuditEvent.seq)  # the chain's order; PostgreSQL promises no other
         ).all()
     assert actions[:5] == [
         "license.requested",
