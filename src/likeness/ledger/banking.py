@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from likeness.ledger.amounts import format_units
 from likeness.ledger.errors import InvalidLedgerRequest
 from likeness.policy import ISO_4217_MINOR_UNITS
 
@@ -170,10 +171,7 @@ def parse_amount(text: str, currency: str) -> int:
 
 def format_amount(minor: int, currency: str) -> str:
     """12345 EUR → ``"123.45"``; 1200 JPY → ``"1200"`` (the currency's digits, exactly)."""
-    digits = ISO_4217_MINOR_UNITS.get(currency, 2)
-    sign = "-" if minor < 0 else ""
-    whole, fraction = divmod(abs(minor), 10**digits)
-    return f"{sign}{whole}.{fraction:0{digits}d}" if digits else f"{sign}{whole}"
+    return format_units(minor, ISO_4217_MINOR_UNITS.get(currency, 2), grouped=False)
 
 
 @dataclass(frozen=True, slots=True)

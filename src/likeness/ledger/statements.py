@@ -36,6 +36,7 @@ from likeness.identity.actor import Actor
 from likeness.kit.clock import utcnow
 from likeness.ledger import statement_repository as repo
 from likeness.ledger.access import require_party_visible
+from likeness.ledger.amounts import format_units
 from likeness.ledger.errors import InvalidLedgerRequest, LedgerNotFound
 from likeness.models.ledger import AccountKind, TransactionKind
 from likeness.policy import ISO_4217_MINOR_UNITS
@@ -505,8 +506,4 @@ def decimal_formatter(digits: int) -> Callable[[int], str]:
 
 def money(amount: int, digits: int, *, grouped: bool = True) -> str:
     """``123456, 2`` → ``"1,234.56"`` (grouped thousands, minus sign for negatives)."""
-    if digits == 0:
-        return f"{amount:,}" if grouped else str(amount)
-    whole, frac = divmod(abs(amount), 10**digits)
-    body = f"{whole:,}" if grouped else str(whole)
-    return f"{'-' if amount < 0 else ''}{body}.{frac:0{digits}d}"
+    return format_units(amount, digits, grouped=grouped)
