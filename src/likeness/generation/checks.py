@@ -30,7 +30,6 @@ when the twin has no active version or is not active; image errors from
 
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,6 +47,7 @@ from likeness.imaging.faces import (
     face_count_verdict,
     identity_verdict,
 )
+from likeness.kit import cpus
 from likeness.twin.identity import identity_gallery, identity_reference
 from likeness.vault.deps import StorageDeps
 
@@ -85,12 +85,13 @@ _shared: FaceAnalyzer | None = None
 
 def _default_analyzer() -> FaceAnalyzer:
     """One analyzer per process (loading dlib's models takes about a second). With two
-    or more cores its mirror embeddings run in a helper process beside the face's own
-    (the same numbers, about 75 ms sooner per image: docs/guide/generation.md)."""
+    or more usable cores its mirror embeddings run in a helper process beside the face's
+    own (the same numbers, about 75 ms sooner per image: docs/guide/generation.md); a Ray
+    worker, promised one core, embeds both itself (:mod:`likeness.kit.cpus`)."""
     global _shared
     with _lock:
         if _shared is None:
-            _shared = FaceAnalyzer(FaceConfig(helper_process=(os.cpu_count() or 1) >= 2))
+            _shared = FaceAnalyzer(FaceConfig(helper_process=cpus.usable() >= 2))
         return _shared
 
 

@@ -45,6 +45,7 @@ from sqlalchemy.orm import Session
 
 from likeness.errors import ConfigurationError
 from likeness.jobs import service, worker
+from likeness.kit import cpus
 from likeness.kit.db import Database, on_commit
 from likeness.models.job import FINISHED, JobStatus
 from likeness.runtime import Runtime
@@ -182,6 +183,8 @@ class RayWorker:
         kinds: Collection[str] | None,
         name: str,
     ) -> None:
+        # Declared with num_cpus=1 (below): Ray gives each other worker its own core.
+        cpus.limit(1)
         self.runtime = Runtime(settings, Database(database_url, audit_key=audit_key))
         self.handlers = dict(handlers)
         for kind, target in self.handlers.items():

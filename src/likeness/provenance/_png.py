@@ -24,6 +24,8 @@ from threading import Lock
 import numpy as np
 from numpy.typing import NDArray
 
+from likeness.kit import cpus
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 #: zlib level of every PNG Likeness writes (stamped previews and releases, generated
 #: originals): level 1, zlib's fastest class; Pillow's default (6) took 1.3-1.7 s for a
@@ -51,7 +53,7 @@ def _threads() -> ThreadPoolExecutor:
     global _pool
     with _pool_lock:
         if _pool is None:
-            workers = max(1, min(MAX_PARTS, os.cpu_count() or 1))
+            workers = max(1, min(MAX_PARTS, cpus.usable()))
             _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="png")
         return _pool
 
@@ -105,7 +107,7 @@ def deflate(data: bytes | memoryview, level: int = PNG_COMPRESS_LEVEL, *, parts:
     ``parts`` pieces on separate threads (0: by size and the CPU count)."""
     view = memoryview(data).cast("B")
     if parts <= 0:
-        parts = min(MAX_PARTS, os.cpu_count() or 1) if len(view) >= PARALLEL_MIN_BYTES else 1
+        parts = min(MAX_PARTS, cpus.usable()) if len(view) >= PARALLEL_MIN_BYTES else 1
     parts = max(1, min(parts, len(view) or 1))
     if parts == 1:
         whole = _compressor(level, zlib.MAX_WBITS)
