@@ -31,6 +31,7 @@ from likeness.policy import (
     ConsentKind,
     LicenseTerms,
     add_years,
+    format_minor,
     iso,
     parse_iso,
     terms_sha256,
@@ -191,12 +192,9 @@ def document_sha256(doc: ConsentDocument) -> str:
 
 
 def format_money(amount_minor: int, currency: str) -> str:
-    """``125000, "EUR"`` -> ``EUR 1,250.00``; ``5000, "JPY"`` -> ``JPY 5,000``."""
-    digits = ISO_4217_MINOR_UNITS.get(currency, 2)
-    if digits == 0:
-        return f"{currency} {amount_minor:,}"
-    whole, frac = divmod(amount_minor, 10**digits)
-    return f"{currency} {whole:,}.{frac:0{digits}d}"
+    """``125000, "EUR"`` -> ``EUR 1,250.00``; ``5000, "JPY"`` -> ``JPY 5,000``;
+    ``-5, "EUR"`` -> ``EUR -0.05`` (:func:`likeness.policy.format_minor`)."""
+    return format_minor(amount_minor, currency)
 
 
 def _human_date(moment: datetime) -> str:

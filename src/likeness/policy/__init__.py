@@ -32,6 +32,7 @@ Exceptions::
 """
 
 from likeness.policy import _reasons as reasons
+from likeness.policy._amounts import format_minor, format_units
 from likeness.policy._codes import (
     DEFAULT_CATEGORIES,
     DEFAULT_CHANNELS,
@@ -146,6 +147,8 @@ __all__ = [
     "available_actions",
     "decide",
     "exclusivity_clashes",
+    "format_minor",
+    "format_units",
     "has_stray_control",
     "is_currency",
     "is_slug",

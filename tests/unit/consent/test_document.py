@@ -197,6 +197,9 @@ def test_plain_language_for_creation() -> None:
         (5, "USD", "USD 0.05"),
         (5_000, "JPY", "JPY 5,000"),
         (1_234, "BHD", "BHD 1.234"),
+        (-5, "EUR", "EUR -0.05"),
+        (-125_000, "EUR", "EUR -1,250.00"),
+        (-5_000, "JPY", "JPY -5,000"),
     ],
 )
 def test_format_money(amount: int, currency: str, text: str) -> None:
