@@ -19,6 +19,9 @@ class Channel(enum.StrEnum):
     WEB = "web"
     PRINT = "print"
     OOH = "ooh"
+    FACEBOOK = "facebook"
+    EMAIL = "email"
+    TV = "tv"
 
 
 class Corner(enum.StrEnum):
@@ -53,6 +56,13 @@ PRESETS: dict[Channel, LabelPreset] = {
     # Print is viewed close up at high resolution; posters and billboards from afar.
     Channel.PRINT: LabelPreset(Channel.PRINT, True, Corner.BOTTOM_RIGHT, 0.03),
     Channel.OOH: LabelPreset(Channel.OOH, True, Corner.BOTTOM_RIGHT, 0.06),
+    # Facebook is Meta's, like Instagram: it reads the C2PA manifest and labels the post.
+    Channel.FACEBOOK: LabelPreset(Channel.FACEBOOK, False, Corner.BOTTOM_LEFT, 0.045),
+    # A mail client shows no platform label: the badge is the only one the reader sees.
+    Channel.EMAIL: LabelPreset(Channel.EMAIL, True, Corner.BOTTOM_RIGHT, 0.04),
+    # A broadcast picture loses its edges to overscan: the badge stays inside the 5 %
+    # title-safe margin, and the broadcaster's own logo usually holds the top corners.
+    Channel.TV: LabelPreset(Channel.TV, True, Corner.BOTTOM_RIGHT, 0.05, margin_fraction=0.05),
 }
 
 

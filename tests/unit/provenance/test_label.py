@@ -29,6 +29,9 @@ def _flat(size: tuple[int, int], value: int) -> Image.Image:
         (Channel.WEB, True),
         (Channel.PRINT, True),
         (Channel.OOH, True),
+        (Channel.FACEBOOK, False),
+        (Channel.EMAIL, True),
+        (Channel.TV, True),
     ],
 )
 def test_channel_presets_decide_whether_a_label_is_required(

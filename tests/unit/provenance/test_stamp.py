@@ -224,6 +224,9 @@ def test_labels_follow_channel_and_license(
         (Channel.WEB, False): True,
         (Channel.INSTAGRAM, False): False,
         (Channel.INSTAGRAM, True): True,
+        (Channel.FACEBOOK, False): False,
+        (Channel.EMAIL, False): True,
+        (Channel.TV, False): True,
     }
     for (channel, license_requires), expected in cases.items():
         info = make_info(channel=channel, license_requires_label=license_requires)
