@@ -431,18 +431,23 @@ def counts(session: Session) -> tuple[int, int, int]:
 
 def unbalanced(session: Session) -> list[tuple[str, str, str, int]]:
     """(transaction id, source key, currency, sum) where a transaction's entries in one
-    currency do not sum to zero."""
+    currency do not sum to zero: the entries grouped by transaction and currency first,
+    only the groups that do not sum to zero joined to their transaction."""
+    sums = (
+        select(
+            LedgerEntry.transaction_id,
+            LedgerAccount.currency,
+            func.sum(LedgerEntry.amount).label("total"),
+        )
+        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+        .group_by(LedgerEntry.transaction_id, LedgerAccount.currency)
+        .having(func.sum(LedgerEntry.amount) != 0)
+        .subquery()
+    )
     rows = session.execute(
         select(
-            LedgerTransaction.id,
-            LedgerTransaction.source_key,
-            LedgerAccount.currency,
-            func.sum(LedgerEntry.amount),
-        )
-        .join(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)
-        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
-        .group_by(LedgerTransaction.id, LedgerTransaction.source_key, LedgerAccount.currency)
-        .having(func.sum(LedgerEntry.amount) != 0)
+            LedgerTransaction.id, LedgerTransaction.source_key, sums.c.currency, sums.c.total
+        ).join(sums, sums.c.transaction_id == LedgerTransaction.id)
     ).all()
     return [(r[0], r[1], r[2], int(r[3])) for r in rows]
 
