@@ -9,19 +9,38 @@ balance + :amount``, so a balance always equals the sum of its entries.
 from __future__ import annotations
 
 import enum
+import json
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Numeric,
+    Table,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
 from likeness.kit.clock import utcnow
 from likeness.ledger.errors import UnbalancedTransaction
-from likeness.ledger.posting import SOURCE_ACTIONS
+from likeness.ledger.posting import SOURCE_ACTIONS, is_source
+from likeness.ledger.rules import BPS, MAX_COMMISSION_BPS
 from likeness.models.audit import AuditEvent, AuditHead
 from likeness.models.base import new_id
 from likeness.models.ledger import (
@@ -412,18 +431,23 @@ def counts(session: Session) -> tuple[int, int, int]:
 
 def unbalanced(session: Session) -> list[tuple[str, str, str, int]]:
     """(transaction id, source key, currency, sum) where a transaction's entries in one
-    currency do not sum to zero."""
+    currency do not sum to zero: the entries grouped by transaction and currency first,
+    only the groups that do not sum to zero joined to their transaction."""
+    sums = (
+        select(
+            LedgerEntry.transaction_id,
+            LedgerAccount.currency,
+            func.sum(LedgerEntry.amount).label("total"),
+        )
+        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+        .group_by(LedgerEntry.transaction_id, LedgerAccount.currency)
+        .having(func.sum(LedgerEntry.amount) != 0)
+        .subquery()
+    )
     rows = session.execute(
         select(
-            LedgerTransaction.id,
-            LedgerTransaction.source_key,
-            LedgerAccount.currency,
-            func.sum(LedgerEntry.amount),
-        )
-        .join(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)
-        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
-        .group_by(LedgerTransaction.id, LedgerTransaction.source_key, LedgerAccount.currency)
-        .having(func.sum(LedgerEntry.amount) != 0)
+            LedgerTransaction.id, LedgerTransaction.source_key, sums.c.currency, sums.c.total
+        ).join(sums, sums.c.transaction_id == LedgerTransaction.id)
     ).all()
     return [(r[0], r[1], r[2], int(r[3])) for r in rows]
 
@@ -463,44 +487,163 @@ def drifted_balances(session: Session) -> list[tuple[str, str, str, str, int, in
     return [(r[0], str(r[1]), r[2], r[3], int(r[4]), int(r[5])) for r in rows]
 
 
-def fee_lines(
+def bad_fee_lines(
     session: Session,
-) -> Iterator[tuple[str, str, int | None, int, int, int, int, int, int]]:
+) -> list[tuple[str, str, int | None, int, int, int, int, int, int]]:
     """(id, source key, source seq, gross, commission, platform fee, net, commission bps,
-    platform fee bps) of every transaction, in batches."""
-    last = ""
-    while True:
-        rows = session.execute(
-            select(
-                LedgerTransaction.id,
-                LedgerTransaction.source_key,
-                LedgerTransaction.source_seq,
-                LedgerTransaction.gross,
-                LedgerTransaction.commission,
-                LedgerTransaction.platform_fee,
-                LedgerTransaction.net,
-                LedgerTransaction.commission_bps,
-                LedgerTransaction.platform_fee_bps,
-            )
-            .where(LedgerTransaction.id > last)
-            .order_by(LedgerTransaction.id)
-            .limit(5000)
-        ).all()
-        if not rows:
-            return
-        for r in rows:
-            yield (r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8])
-        last = rows[-1][0]
+    platform fee bps) of the transactions that break a rule of the split, by id: the
+    database tests every row, only the broken ones come back (the check words them).
 
+    ``|x| > |gross| * bps // 10000`` is tested as ``|x| * 10000 > |gross| * bps`` (the
+    same for whole numbers, no division), in NUMERIC so no product overflows a BIGINT.
+    """
+    t = _TRANSACTIONS.c
+    bps = literal(BPS, Numeric)
 
-def posted_seqs(session: Session) -> list[int]:
-    """The audit seq of every fee transaction (one per posted source event, if all is well)."""
+    def above(part: Any, rate: Any) -> ColumnElement[bool]:
+        gross = sql_cast(func.abs(t.gross), Numeric) * sql_cast(rate, Numeric)
+        return sql_cast(func.abs(part), Numeric) * bps > gross
+
     rows = session.execute(
-        select(LedgerTransaction.source_seq).where(
-            LedgerTransaction.kind.in_(list(FEE_KINDS)), LedgerTransaction.source_seq.is_not(None)
+        select(
+            t.id,
+            t.source_key,
+            t.source_seq,
+            t.gross,
+            t.commission,
+            t.platform_fee,
+            t.net,
+            t.commission_bps,
+            t.platform_fee_bps,
         )
+        .where(
+            or_(
+                t.net + t.commission + t.platform_fee != t.gross,
+                t.commission_bps < 0,
+                t.commission_bps > MAX_COMMISSION_BPS,
+                above(t.commission, t.commission_bps),
+                above(t.platform_fee, t.platform_fee_bps),
+            )
+        )
+        .order_by(t.id)
+    ).all()
+    return [(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8]) for r in rows]
+
+
+def _payload_text(session: Session, key: str) -> ColumnElement[Any]:
+    """``payload[key]`` as text, in SQL (NULL where the payload has no such key).
+
+    SQLite: ``json_extract``, guarded by ``json_valid`` (a payload that is not JSON has no
+    keys). PostgreSQL: ``payload::jsonb ->> key`` (a payload that is not JSON fails the
+    statement: :func:`source_problems` then reads the events as before)."""
+    payload = AuditEvent.payload
+    if session.get_bind().dialect.name == "postgresql":
+        text: ColumnElement[Any] = sql_cast(payload, JSONB)[key].astext
+        return text
+    return case(
+        (func.json_valid(payload) == 1, func.json_extract(payload, f"$.{key}")), else_=null()
+    )
+
+
+def _is_source(session: Session) -> ColumnElement[bool]:
+    """:func:`likeness.ledger.posting.is_source` in SQL."""
+    return or_(
+        and_(
+            AuditEvent.action == "license.approved",
+            _payload_text(session, "to") == "active",
+        ),
+        and_(
+            AuditEvent.action == "asset.registered",
+            _payload_text(session, "kind") == "release",
+        ),
+        AuditEvent.action == "asset.publication_reported",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SourceProblems:
+    """How the posted fees line up with the source events up to the cursor."""
+
+    #: source events up to the cursor
+    sources: int
+    #: source events up to the cursor with no fee posted, in chain order
+    never_posted: list[int]
+    #: audit seq → fees posted for it, where more than one
+    posted_twice: dict[int, int]
+    #: audit seqs a fee was posted for that are not source events up to the cursor
+    not_sources: list[int]
+
+
+def source_problems(session: Session, upto: int) -> SourceProblems:
+    """Each source event up to ``upto`` posted exactly once, and nothing else posted:
+    counted and compared in the database (no event read into Python)."""
+    if session.get_bind().dialect.name not in ("sqlite", "postgresql"):
+        return _source_problems_read(session, upto)
+    if session.get_bind().dialect.name == "postgresql":
+        try:
+            with session.begin_nested():
+                return _source_problems_sql(session, upto)
+        except DataError:  # a payload that is not JSON: read the events instead
+            return _source_problems_read(session, upto)
+    return _source_problems_sql(session, upto)
+
+
+def _fees() -> Any:
+    t = _TRANSACTIONS.c
+    return and_(t.kind.in_(list(FEE_KINDS)), t.source_seq.is_not(None))
+
+
+def _source_problems_sql(session: Session, upto: int) -> SourceProblems:
+    t = _TRANSACTIONS.c
+    is_source = and_(
+        AuditEvent.seq <= upto, AuditEvent.action.in_(SOURCE_ACTIONS), _is_source(session)
+    )
+    sources = session.execute(
+        select(func.count()).select_from(AuditEvent).where(is_source)
+    ).scalar_one()
+    posted = select(t.source_seq).where(_fees(), t.source_seq == AuditEvent.seq).exists()
+    never = session.execute(
+        select(AuditEvent.seq).where(is_source, ~posted).order_by(AuditEvent.seq)
     ).scalars()
-    return [int(s) for s in rows if s is not None]
+    twice = session.execute(
+        select(t.source_seq, func.count())
+        .where(_fees())
+        .group_by(t.source_seq)
+        .having(func.count() > 1)
+    ).all()
+    source_seqs = select(AuditEvent.seq).where(is_source)
+    others = session.execute(
+        select(t.source_seq).where(_fees(), t.source_seq.not_in(source_seqs)).distinct()
+    ).scalars()
+    return SourceProblems(
+        sources=int(sources),
+        never_posted=[int(s) for s in never],
+        posted_twice={int(r[0]): int(r[1]) for r in twice},
+        not_sources=sorted(int(s) for s in others),
+    )
+
+
+def _source_problems_read(session: Session, upto: int) -> SourceProblems:
+    """The same, reading every candidate event (and parsing its payload) in Python."""
+    sources: list[int] = []
+    for seq, action, text in candidate_events(session, upto):
+        try:
+            payload = json.loads(text)
+        except ValueError:
+            payload = {}
+        if is_source(action, payload if isinstance(payload, dict) else {}):
+            sources.append(seq)
+    t = _TRANSACTIONS.c
+    posted: dict[int, int] = defaultdict(int)
+    for seq in session.execute(select(t.source_seq).where(_fees())).scalars():
+        posted[int(seq)] += 1
+    source_set = set(sources)
+    return SourceProblems(
+        sources=len(sources),
+        never_posted=[seq for seq in sources if seq not in posted],
+        posted_twice={seq: n for seq, n in posted.items() if n > 1},
+        not_sources=sorted(seq for seq in posted if seq not in source_set),
+    )
 
 
 def candidate_events(session: Session, upto: int) -> Iterator[tuple[int, str, str]]:

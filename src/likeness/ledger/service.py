@@ -455,7 +455,11 @@ def _sign_of(kind: AccountKind) -> int:
 
 
 def check(session: Session) -> CheckReport:
-    """Prove the books: each named problem is one line of the report."""
+    """Prove the books: each named problem is one line of the report.
+
+    The database does the adding up and the comparing (sums per transaction and account,
+    the split's rules, source events against posted fees); only the rows that break a
+    rule come back to be worded."""
     problems: list[str] = []
     for txn_id, key, currency, total in repository.unbalanced(session):
         problems.append(
@@ -468,25 +472,18 @@ def check(session: Session) -> CheckReport:
             f"account {acct} ({kind} {party} {currency}): balance {stored} but its entries "
             f"sum to {total}"
         )
-    for line in repository.fee_lines(session):
+    for line in repository.bad_fee_lines(session):
         problems.extend(_line_problems(*line))
     cursor = repository.cursor_seq(session)
-    sources = [
-        seq
-        for seq, action, text in repository.candidate_events(session, cursor)
-        if is_source(action, _payload(text))
-    ]
-    posted: dict[int, int] = defaultdict(int)
-    for seq in repository.posted_seqs(session):
-        posted[seq] += 1
-    source_set = set(sources)
-    for seq in sources:
-        if posted.get(seq, 0) == 0:
-            problems.append(f"audit event {seq} is behind the cursor but was never posted")
-    for seq, n in sorted(posted.items()):
+    sources = repository.source_problems(session, cursor)
+    for seq in sources.never_posted:
+        problems.append(f"audit event {seq} is behind the cursor but was never posted")
+    not_sources = set(sources.not_sources)
+    for seq in sorted(set(sources.posted_twice) | not_sources):
+        n = sources.posted_twice.get(seq, 1)
         if n > 1:
             problems.append(f"audit event {seq} was posted {n} times")
-        if seq not in source_set:
+        if seq in not_sources:
             where = "after the cursor" if seq > cursor else "not a source event"
             problems.append(f"a fee was posted for audit event {seq}, which is {where}")
     txns, entries, accounts = repository.counts(session)
@@ -495,7 +492,7 @@ def check(session: Session) -> CheckReport:
         transactions=txns,
         entries=entries,
         accounts=accounts,
-        source_events=len(sources),
+        source_events=sources.sources,
         cursor=cursor,
         problems=problems,
     )
