@@ -23,7 +23,7 @@ from likeness.audit import service as audit
 from likeness.consent import service as consents
 from likeness.consent.errors import IntentNotShown, SignerNotTalent
 from likeness.errors import LikenessError, NotFound
-from likeness.identity.actor import SYSTEM_ACTOR
+from likeness.identity.actor import SYSTEM_ACTOR, Actor
 from likeness.kit.clock import utcnow
 from likeness.kit.db import Database
 from likeness.licensing import decision, notifications
@@ -48,6 +48,7 @@ from likeness.policy import (
     InvalidTerms,
     LicenseAction,
     LicenseStatus,
+    Relation,
     TransitionNotPermitted,
     reasons,
 )
@@ -444,3 +445,29 @@ def test_an_agent_outside_the_agreement_term_lists_nothing_of_the_talents(
     assert consents.list_for(session, agent) == []
     with pytest.raises(LicenseNotFound):
         licensing.get_for(session, agent, lic.id)
+
+
+def test_a_page_of_licenses_reads_as_each_alone_with_one_relations_lookup_per_pair(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lics = [
+        to_status(session, world, "active"),
+        requested(session, world, categories=["beauty"]),
+        requested(session, world, categories=["sportswear"]),
+    ]
+    real = licensing.party_access.relations
+    calls: list[tuple[str, str]] = []
+
+    def counting(s: Session, a: Actor, talent_id: str, brand_id: str) -> frozenset[Relation]:
+        calls.append((talent_id, brand_id))
+        return real(s, a, talent_id, brand_id)
+
+    for role in ("talent", "agent", "brand", "operator"):
+        actor = world.actor(session, role)
+        alone = [licensing.to_read(session, actor, lic) for lic in lics]
+        calls.clear()
+        monkeypatch.setattr(licensing.party_access, "relations", counting)
+        assert licensing.to_reads(session, actor, lics) == alone, role
+        monkeypatch.setattr(licensing.party_access, "relations", real)
+        assert calls == [(world.talent.id, world.brand.id)], role
+    assert licensing.to_reads(session, world.actor(session, "brand"), []) == []

@@ -320,12 +320,8 @@ def list_(
 ) -> None:
     """List the licenses you may see."""
     with cli_session(as_email) as (session, actor):
-        rows = [
-            service.to_read(session, actor, lic)
-            for lic in service.list_for(
-                session, actor, status=status, talent_id=talent, brand_id=brand
-            )
-        ]
+        found = service.list_for(session, actor, status=status, talent_id=talent, brand_id=brand)
+        rows = service.to_reads(session, actor, found)
     if json_out:
         print_json([r.model_dump(mode="json") for r in rows])
         return

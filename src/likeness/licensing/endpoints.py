@@ -86,7 +86,7 @@ def list_licenses(
         limit=limit,
         offset=offset,
     )
-    return [service.to_read(session, actor, lic) for lic in rows]
+    return service.to_reads(session, actor, rows)
 
 
 @router.get("/licenses/{license_id}", response_model=LicenseRead)

@@ -157,6 +157,18 @@ def use_consent_of(session: Session, license_id: str) -> Consent | None:
     ).scalar_one_or_none()
 
 
+def use_consent_ids(session: Session, license_ids: Sequence[str]) -> dict[str, str]:
+    """License id → its use consent's id, for those that have one (one query)."""
+    if not license_ids:
+        return {}
+    rows = session.execute(
+        select(Consent.license_id, Consent.id).where(
+            Consent.license_id.in_(license_ids), Consent.kind == ConsentKind.use
+        )
+    )
+    return {license_id: consent_id for license_id, consent_id in rows if license_id}
+
+
 def use_consents_of_talent(session: Session, talent_id: str) -> Sequence[Consent]:
     return (
         session.execute(

@@ -117,8 +117,24 @@ def list_for(
 
 
 def to_read(session: Session, actor: Actor, lic: License) -> LicenseRead:
-    consent = repository.use_consent_of(session, lic.id)
-    related = party_access.relations(session, actor, lic.talent_id, lic.brand_id)
+    return to_reads(session, actor, [lic])[0]
+
+
+def to_reads(session: Session, actor: Actor, lics: Sequence[License]) -> list[LicenseRead]:
+    """:func:`to_read` for a page of licenses: their use consents in one query, the
+    actor's relations once per talent and brand (a list is mostly a few of each)."""
+    consents = repository.use_consent_ids(session, [lic.id for lic in lics])
+    related: dict[tuple[str, str], frozenset[Relation]] = {}
+    reads: list[LicenseRead] = []
+    for lic in lics:
+        pair = (lic.talent_id, lic.brand_id)
+        if pair not in related:
+            related[pair] = party_access.relations(session, actor, *pair)
+        reads.append(_read(lic, consents.get(lic.id), related[pair]))
+    return reads
+
+
+def _read(lic: License, use_consent_id: str | None, related: frozenset[Relation]) -> LicenseRead:
     return LicenseRead(
         id=lic.id,
         talent_id=lic.talent_id,
@@ -134,7 +150,7 @@ def to_read(session: Session, actor: Actor, lic: License) -> LicenseRead:
         activated_at=lic.activated_at,
         ended_at=lic.ended_at,
         end_reason=lic.end_reason,
-        use_consent_id=consent.id if consent else None,
+        use_consent_id=use_consent_id,
         available_actions=available_actions(lic.status, related),
     )
 

@@ -68,7 +68,7 @@ def _licenses(
     """The viewer's talent's licenses (in ``status``), the most recently changed first."""
     actor = viewer.signed_in
     found = licensing.list_for(session, actor, status=status, limit=limit, latest_first=True)
-    return [licensing.to_read(session, actor, lic) for lic in found]
+    return licensing.to_reads(session, actor, found)
 
 
 @router.get("/agent/negotiations", response_class=HTMLResponse)

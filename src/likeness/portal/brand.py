@@ -182,7 +182,7 @@ def licenses_page(
     found, more = cut(
         licensing.list_for(session, actor, limit=limit, offset=offset, latest_first=True)
     )
-    rows = [licensing.to_read(session, actor, lic) for lic in found]
+    rows = licensing.to_reads(session, actor, found)
     names = catalogue.names(session, actor, [r.talent_id for r in rows])
     return render(
         viewer,
