@@ -36,7 +36,7 @@ def test_periods_are_quarters_months_or_years(text: str, start: date, end: date)
 
 @pytest.mark.parametrize("text", ["2026-Q5", "2026-13", "Q4", "26", "2026-11-01", ""])
 def test_a_bad_period_is_refused_clearly(text: str) -> None:
-    with pytest.raises(InvalidReportRequest, match="period|month"):
+    with pytest.raises(InvalidReportRequest, match=r"period|month"):
         rules.parse_period(text)
 
 
