@@ -33,6 +33,7 @@ _ZEBRA = (246, 248, 250)
 _GREEN = (25, 135, 84)
 _RED = (200, 35, 51)
 _GREY = (134, 142, 150)
+_SHORT_LAW = {rules.LAW_NYFWA: "NY Fashion Workers Act"}
 _STATUS_TEXT = {rules.PASS: "PASS", rules.FAIL: "FAIL", rules.NOT_APPLICABLE: "N/A"}
 _STATUS_COLOUR = {rules.PASS: _GREEN, rules.FAIL: _RED, rules.NOT_APPLICABLE: _GREY}
 
@@ -169,6 +170,7 @@ def _chart(report: ComplianceReport) -> bytes:
     """Evidence checked and exceptions found, per rule (log scale: counts differ widely)."""
     import matplotlib
     from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
 
     results = [r for r in report.results if r.applicable][::-1]
     with matplotlib.rc_context({"font.family": "DejaVu Sans", "font.size": 7}):
@@ -193,6 +195,7 @@ def _chart(report: ComplianceReport) -> bytes:
         axes.set_yticks(list(positions), labels)
         if any(r.evidence > 0 for r in results):
             axes.set_xscale("symlog", linthresh=1)
+        axes.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
         axes.set_title(
             "Evidence checked and exceptions found, per rule", loc="left", fontweight="bold"
         )
@@ -242,14 +245,20 @@ def compliance_pdf(report: ComplianceReport) -> bytes:
     _table(
         pdf,
         (
-            ("Rule", 70.0, "L"),
-            ("Law", 52.0, "L"),
+            ("Rule", 82.0, "L"),
+            ("Law", 40.0, "L"),
             ("Evidence", 22.0, "R"),
             ("Exceptions", 20.0, "R"),
             ("Result", 16.0, "C"),
         ),
         [
-            (r.title, r.law, f"{r.evidence:,}", f"{len(r.exceptions):,}", _STATUS_TEXT[r.status])
+            (
+                r.title,
+                _SHORT_LAW.get(r.law, r.law),
+                f"{r.evidence:,}",
+                f"{len(r.exceptions):,}",
+                _STATUS_TEXT[r.status],
+            )
             for r in report.results
         ],
         lambda row, col: _STATUS_COLOUR[report.results[row].status] if col == 4 else None,
@@ -269,10 +278,10 @@ def compliance_pdf(report: ComplianceReport) -> bytes:
             _table(
                 pdf,
                 (
-                    ("Subject", 30.0, "L"),
-                    ("Id", 36.0, "L"),
-                    ("Exception", 98.0, "L"),
-                    ("Days late", 16.0, "R"),
+                    ("Subject", 18.0, "L"),
+                    ("Id", 59.0, "L"),
+                    ("Exception", 89.0, "L"),
+                    ("Days late", 14.0, "R"),
                 ),
                 [
                     (
