@@ -82,7 +82,7 @@ def _rule(report: ComplianceReport, code: str) -> rules.RuleResult:
 def test_a_clean_period_passes_every_rule_with_its_evidence(
     session: Session, deps: StorageDeps, released: tuple[support.Setup, list[Asset]]
 ) -> None:
-    s, assets = released
+    s, _ = released
     report = _report(session, deps, s)
     assert [(r.code, r.status, [f.detail for f in r.exceptions]) for r in report.results] == [
         (r.code, rules.PASS, []) for r in report.results

@@ -6,7 +6,7 @@ Subject access: the talent themself and operators."""
 from __future__ import annotations
 
 import json
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 
@@ -22,11 +22,11 @@ router = APIRouter(
 )
 
 _MEDIA = {"json": "application/json", "pdf": "application/pdf"}
-_CONTENT = {200: {"content": {m: {} for m in _MEDIA.values()}}}
+_CONTENT: dict[int | str, dict[str, Any]] = {200: {"content": {m: {} for m in _MEDIA.values()}}}
 ScopeId = Annotated[str | None, Query(min_length=1, max_length=64)]
 
 
-@router.get("/compliance", responses=_CONTENT)  # type: ignore[arg-type]
+@router.get("/compliance", responses=_CONTENT)
 def get_compliance_report(
     actor: AnyActor,
     session: SessionDep,
@@ -66,7 +66,7 @@ def get_compliance_report(
     )
 
 
-@router.get("/my-data", responses=_CONTENT)  # type: ignore[arg-type]
+@router.get("/my-data", responses=_CONTENT)
 def get_my_data(
     actor: AnyActor,
     session: SessionDep,
