@@ -339,9 +339,16 @@ def subject_access_pdf(export: dict[str, Any]) -> bytes:
     _section(pdf, "Biometric data held (sealed: what and where, never the data)")
     _table(
         pdf,
-        (("What", 52.0, "L"), ("Id", 32.0, "L"), ("Status", 22.0, "L"), ("Where", 74.0, "L")),
+        (("What", 54.0, "L"), ("Id", 20.0, "L"), ("Status", 16.0, "L"), ("Where", 90.0, "L")),
         [
-            (b["what"], str(b["id"])[:16], str(b["status"]), b["where"])
+            (
+                b["what"].replace(" (128-D embedding)", "").replace(" of the ", " of "),
+                str(b["id"])[:10],
+                str(b["status"]),
+                str(b["where"])
+                .replace(str(b["id"]), str(b["id"])[:8] + "…")
+                .replace(" in the key vault", " (key vault)"),
+            )
             for b in export["biometric_data"]
         ],
     )

@@ -204,7 +204,7 @@ def subject_access(
                 "status": _value(twin.status),
                 "created_at": _iso(twin.created_at),
                 "where": (
-                    f"blob store, sealed with data key twin-{twin.id} (key vault)"
+                    f"blob store; sealed, key twin-{twin.id} in the key vault"
                     if _value(twin.status) != "deleted"
                     else "crypto-shredded: data key destroyed, blobs removed"
                 ),
@@ -231,7 +231,7 @@ def subject_access(
                 "files": capture.file_count,
                 "bytes": capture.total_bytes,
                 "where": (
-                    f"blob store, sealed with data key capture-{capture.id} (key vault)"
+                    f"blob store; sealed, key capture-{capture.id} in the key vault"
                     if capture.deleted_at is None
                     else "crypto-shredded: data key destroyed, blobs removed"
                 ),
@@ -248,8 +248,8 @@ def subject_access(
                 "created_at": _iso(created_at),
                 "photo_sha256": photo_sha256,
                 "where": (
-                    f"database (talent_references), encrypted with data key reference-{ref_id} "
-                    "(key vault); the photo itself is not kept"
+                    f"database; encrypted, key reference-{ref_id} in the key vault "
+                    "(the photo itself is not kept)"
                 ),
             }
         )
