@@ -7,7 +7,8 @@ deterministic for a given report (the creation date is the report's).
 
 The compliance report reads like an auditor's report: the summary table first (one row
 per rule: law, evidence, exceptions, result), a chart of evidence against exceptions
-per rule, then each rule with its requirement, evidence, note and every exception.
+per rule, then each rule with its requirement, evidence, note and its exceptions (the
+first :data:`MAX_PDF_EXCEPTIONS` of each rule, then how many more the JSON lists).
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ _ZEBRA = (246, 248, 250)
 _GREEN = (25, 135, 84)
 _RED = (200, 35, 51)
 _GREY = (134, 142, 150)
+#: Exceptions printed per rule; the JSON form lists every one (a systemic failure with
+#: thousands of exceptions would make a PDF no one reads, and slow to draw).
+MAX_PDF_EXCEPTIONS = 500
 _SHORT_LAW = {rules.LAW_NYFWA: "NY Fashion Workers Act"}
 _STATUS_TEXT = {rules.PASS: "PASS", rules.FAIL: "FAIL", rules.NOT_APPLICABLE: "N/A"}
 _STATUS_COLOUR = {rules.PASS: _GREEN, rules.FAIL: _RED, rules.NOT_APPLICABLE: _GREY}
@@ -290,9 +294,18 @@ def compliance_pdf(report: ComplianceReport) -> bytes:
                         f.detail,
                         "" if f.days_late is None else str(f.days_late),
                     )
-                    for f in result.exceptions
+                    for f in result.exceptions[:MAX_PDF_EXCEPTIONS]
                 ],
             )
+            hidden = len(result.exceptions) - MAX_PDF_EXCEPTIONS
+            if hidden > 0:
+                _paragraph(
+                    pdf,
+                    f"… and {hidden:,} more exceptions of this rule: the JSON form of this "
+                    "report (--format json) lists every one.",
+                    8.5,
+                    _RED,
+                )
         elif result.applicable:
             _paragraph(pdf, "No exception.", 8.5, _GREEN)
     _section(pdf, "Method")
