@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import json
 import os
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from integration import output_support as support
+from integration.statement_support import post_fee, post_payment
 from integration.test_license_support import World
 from likeness.asset.service import blob_role
 from likeness.compliance import rules
@@ -288,3 +289,36 @@ def test_the_pdf_renders_to_png_with_summary_first(
     assert text.index("Summary") < text.index("1. Separate written consent")
     assert "Take-down requests honoured by their dates — FAIL" in text
     assert assets[2].id in text.replace("\r", "").replace("\n", "")
+
+
+def test_late_and_unpaid_payments_come_from_the_ledger(
+    session: Session, world: World, deps: StorageDeps, config: StampConfig
+) -> None:
+    w = world
+    fee = {"talent_id": w.talent.id, "brand_id": w.brand.id, "agency_id": w.agency.id}
+    post_fee(session, on=date(2026, 9, 1), gross=10_000, commission_bps=1500, **fee)  # due 10-16
+    post_fee(session, on=date(2026, 9, 10), gross=10_000, commission_bps=1500, **fee)  # due 10-25
+    post_fee(session, on=date(2026, 10, 20), gross=10_000, commission_bps=1500, **fee)  # due 12-04
+    post_payment(session, "talent", w.talent.id, 8_500, date(2026, 10, 10), "B-1")  # on time
+    post_payment(session, "talent", w.talent.id, 8_500, date(2026, 11, 1), "B-2")  # 7 days late
+    report = compliance_report(
+        session,
+        SYSTEM_ACTOR,
+        deps,
+        support.verify_config(config),
+        "2026-Q4",
+        talent_id=w.talent.id,
+        now=datetime(2027, 1, 15, tzinfo=UTC),
+    )
+    payment = _rule(report, "nyfwa.payment")
+    assert payment.evidence == 3
+    assert [(f.subject_id, f.days_late, "unpaid" in f.detail) for f in payment.exceptions] == [
+        (w.talent.id, 7, False),
+        (w.talent.id, (date(2027, 1, 1) - date(2026, 12, 4)).days, True),
+    ]
+    assert "due 2026-10-25 paid 2026-11-01" in payment.exceptions[0].detail
+    # the brand's report does not judge payouts made per talent across brands
+    brand = compliance_report(
+        session, w.actor(session, "brand"), deps, support.verify_config(config), "2026-Q4"
+    )
+    assert _rule(brand, "nyfwa.payment").status == rules.NOT_APPLICABLE
