@@ -22,6 +22,7 @@ from integration import output_support as support
 from integration.statement_support import post_fee, post_payment
 from integration.test_license_support import World
 from likeness.asset.service import blob_role
+from likeness.audit.service import record
 from likeness.compliance import rules
 from likeness.compliance.pdf import compliance_pdf
 from likeness.compliance.report import ComplianceReport, compliance_report
@@ -30,6 +31,7 @@ from likeness.identity.actor import SYSTEM_ACTOR, Actor
 from likeness.kit.clock import utcnow
 from likeness.models.asset import Asset, AssetStatus
 from likeness.models.audit import AuditEvent
+from likeness.models.generation import GenerationRequest, GenerationStatus
 from likeness.models.output import Output
 from likeness.models.party import Representation
 from likeness.models.twin import Twin, TwinStatus
@@ -322,3 +324,30 @@ def test_late_and_unpaid_payments_come_from_the_ledger(
         session, w.actor(session, "brand"), deps, support.verify_config(config), "2026-Q4"
     )
     assert _rule(brand, "nyfwa.payment").status == rules.NOT_APPLICABLE
+
+
+def test_a_generation_with_a_noncommercial_model_is_reported(
+    session: Session, deps: StorageDeps, released: tuple[support.Setup, list[Asset]]
+) -> None:
+    s, _ = released
+
+    def request(models: list[str]) -> str:
+        row = GenerationRequest(
+            license_id=s.license.id, twin_id=s.twin.id, talent_id=s.world.talent.id,
+            brand_id=s.world.brand.id, use_json="{}", engine="memory", task="generate",
+            brief_json="{}", width=64, height=64, image_count=1, seed=1,
+            status=GenerationStatus.succeeded, updated_at=utcnow(),
+        )  # fmt: skip
+        session.add(row)
+        session.flush()
+        payload = {"license_id": s.license.id, "noncommercial_models": models}
+        record(session, SYSTEM_ACTOR, "generation.requested", "generation_request", row.id, payload)
+        return row.id
+
+    request([])
+    flagged = request(["sd-nc"])
+    models = _rule(_report(session, deps, s), "platform.models")
+    assert models.evidence == 2
+    assert [(f.subject_id, f.detail) for f in models.exceptions] == [
+        (flagged, f"license {s.license.id} used non-commercial model(s): sd-nc")
+    ]
