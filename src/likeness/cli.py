@@ -68,6 +68,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "job": ("likeness.jobs.cli:app", "Durable jobs: list, show, cancel, run workers."),
     # the record
     "audit": ("likeness.audit.cli:app", "The tamper-evident audit chain."),
+    "report": (
+        "likeness.compliance.cli:report_app",
+        "Reports: compliance for a period; a talent's data.",
+    ),
 }
 
 app = typer.Typer(

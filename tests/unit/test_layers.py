@@ -51,6 +51,7 @@ LAYERS: list[frozenset[str]] = [
     frozenset({"catalogue"}),  # talents' opt-in listings brands browse; watermarked pictures
     frozenset({"ledger"}),  # money: fees posted from audit events, payouts, statements
     frozenset({"monitoring"}),  # likeness monitoring: scans, cases, take-down notices
+    frozenset({"compliance"}),  # proof bundles, chain heads, compliance and subject-access reports
     frozenset({"portal"}),  # the server-rendered web portal: pages for every role
     # the edges
     frozenset({"system"}),  # init, doctor, the demo
@@ -210,6 +211,7 @@ FEATURES = (
     "output",
     "ledger",
     "catalogue",
+    "compliance",
 )
 
 

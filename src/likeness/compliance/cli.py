@@ -1,0 +1,166 @@
+"""`likeness report …`: the compliance report for a period and a talent's subject access.
+
+The commands are thin: each parses, calls one service inside one unit of work, renders
+and writes. ``report compliance`` exits 3 when a rule found exceptions (after writing
+the report), so a scheduled run can alert.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from likeness.kit.cli import (
+    AsOption,
+    ExitCode,
+    cli_runtime,
+    cli_session,
+    console,
+    fail,
+    id_option,
+)
+
+report_app = typer.Typer(
+    help="Reports: compliance for a period; everything held about a talent.",
+    no_args_is_help=True,
+)
+
+ReportFormat = Literal["json", "pdf"]
+Output = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Write to FILE instead of stdout (a PDF on a terminal needs it).",
+    ),
+]
+Force = Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")]
+
+
+def _write(body: bytes, output: Path | None, format: str, what: str) -> None:
+    if output is None:
+        sys.stdout.buffer.write(body)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        output.write_bytes(body)
+    except OSError as exc:
+        raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
+    console.print(
+        f"wrote {output} ({len(body):,} bytes, {format}): {what}", markup=False, highlight=False
+    )
+
+
+def _check_output(format: str, output: Path | None, force: bool) -> None:
+    if format == "pdf" and output is None and sys.stdout.isatty():
+        raise fail("a PDF is binary: write it to a file with -o FILE (or pipe it)")
+    if output is not None and output.exists() and not force:
+        raise fail(f"{output} already exists: choose another -o or add --force")
+
+
+@report_app.command("compliance")
+def compliance_command(
+    period: Annotated[
+        str,
+        typer.Option(
+            "--period", metavar="YYYY-Qn|YYYY-MM|YYYY", help="A quarter, a month or a year."
+        ),
+    ],
+    talent: Annotated[
+        str | None,
+        id_option("talent", "talent_profiles", name="--talent", help="Only this talent."),
+    ] = None,
+    brand: Annotated[
+        str | None, id_option("brand", "brands", name="--brand", help="Only this brand.")
+    ] = None,
+    format: Annotated[ReportFormat, typer.Option("--format", help="json or pdf.")] = "json",
+    output: Output = None,
+    force: Force = False,
+    full: Annotated[
+        bool,
+        typer.Option("--full", help="Re-check the marking of every release, not a sample."),
+    ] = False,
+    sample: Annotated[
+        int,
+        typer.Option("--sample", min=1, help="Releases whose marking is re-checked."),
+    ] = 200,
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", min=0, help="The sample's seed (default: from period and scope)."),
+    ] = None,
+    as_email: AsOption = None,
+) -> None:
+    """Check a period rule by rule (NY Fashion Workers Act, EU AI Act art. 50, NO FAKES
+    draft, platform rules): evidence counts and every exception. Exit 3 if any rule
+    found exceptions."""
+    from likeness.compliance.pdf import compliance_pdf
+    from likeness.compliance.report import compliance_report
+    from likeness.provenance import VerifyConfig
+
+    if talent is not None and brand is not None:
+        raise fail("name one scope: --talent or --brand, not both", code=ExitCode.USAGE)
+    _check_output(format, output, force)
+    runtime = cli_runtime()
+    with cli_session(as_email) as (session, actor):
+        report = compliance_report(
+            session,
+            actor,
+            runtime.storage,
+            lambda: VerifyConfig.from_settings(runtime.settings),
+            period,
+            talent_id=talent,
+            brand_id=brand,
+            full=full,
+            sample_size=sample,
+            seed=seed,
+        )
+    body = compliance_pdf(report) if format == "pdf" else report.to_json().encode()
+    summary = report.summary
+    _write(
+        body,
+        output,
+        format,
+        f"{summary.passed} rules passed, {summary.failed} failed, "
+        f"{summary.exceptions:,} exceptions",
+    )
+    if summary.failed:
+        raise typer.Exit(int(ExitCode.NEGATIVE))
+
+
+@report_app.command("my-data")
+def my_data_command(
+    talent: Annotated[
+        str,
+        id_option("talent", "talent_profiles", name="--talent", help="The talent (yourself)."),
+    ],
+    format: Annotated[ReportFormat, typer.Option("--format", help="json or pdf.")] = "json",
+    output: Output = None,
+    force: Force = False,
+    as_email: AsOption = None,
+) -> None:
+    """Everything held about a talent (GDPR art. 15): profile, consents, licenses, assets,
+    money, audit events, and which biometric data exists and where (never the data)."""
+    import json
+
+    from likeness.compliance.pdf import subject_access_pdf
+    from likeness.compliance.subject_access import subject_access
+
+    _check_output(format, output, force)
+    with cli_session(as_email) as (session, actor):
+        export = subject_access(session, actor, talent)
+    if format == "pdf":
+        body = subject_access_pdf(export)
+    else:
+        body = (json.dumps(export, indent=2, ensure_ascii=False) + "\n").encode()
+    counts = export["counts"]
+    _write(
+        body,
+        output,
+        format,
+        f"{counts['consents']} consents, {counts['licenses']} licenses, "
+        f"{counts['assets']} assets, {counts['audit_events']} audit events",
+    )

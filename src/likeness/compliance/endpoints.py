@@ -1,0 +1,93 @@
+"""Thin routes for the compliance report and subject access, role-scoped by
+``compliance/report_access.py``: an operator any scope; a talent their own; an agent a
+talent they represent; a brand member only their brand (its own licenses and assets).
+Subject access: the talent themself and operators."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from likeness.compliance.report_errors import InvalidReportRequest, ReportForbidden
+from likeness.web.actors import AnyActor
+from likeness.web.deps import RuntimeDep, SessionDep
+from likeness.web.responses import error_responses
+
+router = APIRouter(
+    prefix="/reports",
+    tags=["reports"],
+    responses=error_responses(InvalidReportRequest, ReportForbidden),
+)
+
+_MEDIA = {"json": "application/json", "pdf": "application/pdf"}
+_CONTENT: dict[int | str, dict[str, Any]] = {200: {"content": {m: {} for m in _MEDIA.values()}}}
+ScopeId = Annotated[str | None, Query(min_length=1, max_length=64)]
+
+
+@router.get("/compliance", responses=_CONTENT)
+def get_compliance_report(
+    actor: AnyActor,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    period: Annotated[str, Query(description="YYYY-Qn, YYYY-MM or YYYY.", max_length=16)],
+    talent: ScopeId = None,
+    brand: ScopeId = None,
+    format: Literal["json", "pdf"] = "json",
+    full: bool = False,
+    sample: Annotated[int, Query(ge=1, le=100_000)] = 200,
+    seed: Annotated[int | None, Query(ge=0, le=2**32 - 1)] = None,
+) -> Response:
+    """The compliance report for a period, rule by rule with evidence counts and every
+    exception (JSON or an auditor's PDF)."""
+    from likeness.compliance.pdf import compliance_pdf
+    from likeness.compliance.report import compliance_report
+    from likeness.provenance import VerifyConfig
+
+    report = compliance_report(
+        session,
+        actor,
+        runtime.storage,
+        lambda: VerifyConfig.from_settings(runtime.settings),
+        period,
+        talent_id=talent,
+        brand_id=brand,
+        full=full,
+        sample_size=sample,
+        seed=seed,
+    )
+    body = compliance_pdf(report) if format == "pdf" else report.to_json().encode()
+    name = f"compliance-{report.period.label}.{format}"
+    return Response(
+        content=body,
+        media_type=_MEDIA[format],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/my-data", responses=_CONTENT)
+def get_my_data(
+    actor: AnyActor,
+    session: SessionDep,
+    talent: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    format: Literal["json", "pdf"] = "json",
+) -> Response:
+    """Everything held about a talent (GDPR art. 15): the talent themself (``talent``
+    defaults to them) or an operator naming one."""
+    from likeness.compliance.pdf import subject_access_pdf
+    from likeness.compliance.subject_access import subject_access
+
+    talent_id = talent or actor.talent_id
+    if talent_id is None:
+        raise InvalidReportRequest("name the talent (talent=ID)")
+    export = subject_access(session, actor, talent_id)
+    if format == "pdf":
+        body = subject_access_pdf(export)
+    else:
+        body = json.dumps(export, ensure_ascii=False).encode()
+    return Response(
+        content=body,
+        media_type=_MEDIA[format],
+        headers={"Content-Disposition": f'attachment; filename="my-data-{talent_id[:8]}.{format}"'},
+    )
