@@ -68,6 +68,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "job": ("likeness.jobs.cli:app", "Durable jobs: list, show, cancel, run workers."),
     # the record
     "audit": ("likeness.audit.cli:app", "The tamper-evident audit chain."),
+    "prove": ("likeness.compliance.cli:prove_command", "Prove a release: write or check a bundle."),
 }
 
 app = typer.Typer(

@@ -1,0 +1,22 @@
+"""Errors of proof bundles (all :class:`likeness.errors.LikenessError`)::
+
+ProofError
+├── NotProvable     the asset is not a release: a preview proves nothing (409)
+└── BundleUnreadable  a file given to the verifier is not a proof bundle (422)
+"""
+
+from __future__ import annotations
+
+from likeness.errors import LikenessError
+
+
+class ProofError(LikenessError, status=409):
+    """A proof bundle cannot be made or read."""
+
+
+class NotProvable(ProofError, status=409):
+    pass
+
+
+class BundleUnreadable(ProofError, status=422):
+    pass
