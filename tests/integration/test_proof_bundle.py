@@ -18,8 +18,8 @@ from integration import proof_support as proof
 from integration.test_license_support import World
 from likeness.audit import heads_service
 from likeness.compliance import bundle
+from likeness.compliance.errors import NotProvable
 from likeness.compliance.proof_check import check_bundle
-from likeness.compliance.proof_errors import NotProvable
 from likeness.errors import NotFound
 from likeness.licensing import service as licensing
 from likeness.models.audit import AuditEvent

@@ -73,6 +73,9 @@ def _feature_routers() -> list[APIRouter]:
     from likeness.catalogue.endpoints import router as catalogue_router
 
     routers += [catalogue_router]
+    from likeness.compliance.endpoints import router as compliance_router
+
+    routers += [compliance_router]
     # --- end feature routers ---
     return routers
 

@@ -42,14 +42,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from likeness.asset import access as asset_access
 from likeness.asset import service as assets
 from likeness.audit import heads_service
 from likeness.audit.heads import public_pem, signing_key
-from likeness.compliance.proof_errors import NotProvable
+from likeness.compliance import access, repository
+from likeness.compliance.errors import NotProvable
 from likeness.consent import repository as consent_repository
 from likeness.consent.document import ConsentDocument
 from likeness.consent.document import canonical_bytes as consent_bytes
@@ -59,13 +58,11 @@ from likeness.consent.signing import SignatureRecord
 from likeness.identity.actor import Actor
 from likeness.kit.canonical import canonical_bytes
 from likeness.kit.clock import utcnow
-from likeness.models.asset import Asset, AssetKind
+from likeness.models.asset import Asset
 from likeness.models.audit import AuditEvent
 from likeness.models.consent import Consent
-from likeness.models.ledger import FEE_KINDS, LedgerTransaction, TransactionKind
 from likeness.models.license import License
 from likeness.models.output import Output
-from likeness.models.twin import TwinVersion
 from likeness.policy import iso
 from likeness.provenance import read_c2pa, sniff_format
 from likeness.provenance.keys import local_trust_anchors
@@ -130,17 +127,6 @@ def _consent_files(session: Session, consent: Consent) -> dict[str, bytes]:
     return files
 
 
-def _creation_consent(session: Session, output: Output | None) -> Consent | None:
-    if output is None:
-        return None
-    consent_id = session.execute(
-        select(TwinVersion.consent_id).where(
-            TwinVersion.twin_id == output.twin_id, TwinVersion.version == output.twin_version
-        )
-    ).scalar_one_or_none()
-    return session.get(Consent, consent_id) if consent_id else None
-
-
 def _event_row(e: AuditEvent) -> dict[str, Any]:
     return {
         "seq": e.seq,
@@ -156,75 +142,11 @@ def _event_row(e: AuditEvent) -> dict[str, Any]:
     }
 
 
-def _events(session: Session, object_ids: set[str], seqs: set[int], upto: int) -> list[AuditEvent]:
-    stmt = (
-        select(AuditEvent)
-        .where(
-            or_(AuditEvent.object_id.in_(sorted(object_ids)), AuditEvent.seq.in_(sorted(seqs))),
-            AuditEvent.seq <= upto,
-        )
-        .order_by(AuditEvent.seq)
-    )
-    return list(session.execute(stmt).scalars())
-
-
-def _paid_on(session: Session, talent_id: str, currency: str) -> dict[str, date | None]:
-    """When each of the talent's fee lines was paid: the talent's payouts cover the fee
-    lines oldest due date first (FIFO, as the statements count them)."""
-    fees = session.execute(
-        select(LedgerTransaction)
-        .where(
-            LedgerTransaction.talent_id == talent_id,
-            LedgerTransaction.currency == currency,
-            LedgerTransaction.kind.in_([*FEE_KINDS, TransactionKind.adjustment]),
-        )
-        .order_by(LedgerTransaction.due_on, LedgerTransaction.created_at, LedgerTransaction.id)
-    ).scalars()
-    payouts = list(
-        session.execute(
-            select(LedgerTransaction.occurred_on, LedgerTransaction.net)
-            .where(
-                LedgerTransaction.kind == TransactionKind.payout,
-                LedgerTransaction.currency == currency,
-                LedgerTransaction.source_key.startswith(f"payout:talent:{talent_id}:"),
-            )
-            .order_by(LedgerTransaction.occurred_on, LedgerTransaction.id)
-        ).all()
-    )
-    paid: dict[str, date | None] = {}
-    credit, i, when = 0, 0, None
-    for fee in fees:
-        owed = max(fee.net, 0)
-        while credit < owed and i < len(payouts):
-            when, amount = payouts[i]
-            credit += amount
-            i += 1
-        if owed and credit >= owed:
-            credit -= owed
-            paid[fee.id] = when
-        else:
-            paid[fee.id] = None
-            credit = 0 if owed else credit
-    return paid
-
-
 def _ledger(session: Session, asset: Asset, lic: License) -> list[dict[str, Any]]:
-    rows = list(
-        session.execute(
-            select(LedgerTransaction)
-            .where(
-                or_(
-                    LedgerTransaction.asset_id == asset.id,
-                    (LedgerTransaction.license_id == lic.id)
-                    & (LedgerTransaction.kind == TransactionKind.creation_fee),
-                )
-            )
-            .order_by(LedgerTransaction.occurred_on, LedgerTransaction.id)
-        ).scalars()
-    )
+    rows = repository.ledger_rows(session, asset, lic)
     paid: dict[str, date | None] = {}
     for currency in {r.currency for r in rows}:
-        paid |= _paid_on(session, asset.talent_id, currency)
+        paid |= repository.paid_on(session, asset.talent_id, currency)
     return [
         {
             "id": r.id,
@@ -286,14 +208,12 @@ def build(
 ) -> Bundle:
     """The proof bundle of one released asset, for its brand, its talent, their agency or
     an operator (anyone else: 404). Works for a revoked license or a shredded twin too."""
-    asset, _ = asset_access.get_asset_for(session, actor, asset_id)
-    if asset.kind is not AssetKind.release:
-        raise NotProvable(f"asset {asset.id} is a {asset.kind.value}: only a release is proved")
+    asset = access.provable_asset(session, actor, asset_id)
     output = session.get(Output, asset.output_id)
     lic = session.get(License, asset.license_id)
     use = session.get(Consent, asset.consent_id)
     assert lic is not None and use is not None
-    creation = _creation_consent(session, output)
+    creation = repository.creation_consent(session, output)
     files: dict[str, bytes] = {}
     consents = [c for c in (creation, use) if c is not None]
     for consent in consents:
@@ -303,7 +223,7 @@ def build(
     ledger = _ledger(session, asset, lic)
     ids = {asset.id, asset.output_id, lic.id, asset.twin_id, *(c.id for c in consents)}
     seqs = {int(line["source_seq"]) for line in ledger if line["source_seq"]}
-    events = _events(session, ids, seqs, state.tree.size)
+    events = repository.events_about(session, ids, seqs, state.tree.size)
     released = next(
         (
             e

@@ -82,12 +82,12 @@ def prove_command(
         raise InvalidInput("give an ASSET and -o FILE to write its proof, or --check FILE")
     if output.exists():
         raise InvalidInput(f"{output} already exists: choose another -o or remove it")
-    from likeness.compliance import bundle
+    from likeness.compliance import service
 
     storage = cli_storage()
     keys_dir = cli_runtime().settings.keys_dir
     with cli_session(as_email) as (session, actor):
-        made = bundle.build(session, actor, storage, keys_dir, asset)
+        made = service.prove(session, actor, storage, keys_dir, asset)
     _write_new(output, made.data)
     if json_out:
         print_json(

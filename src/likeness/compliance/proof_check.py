@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from likeness.audit.heads import HeadError, SignedHead, head_problem
 from likeness.audit.merkle import consistency_ok, inclusion_ok, leaf_hash
-from likeness.compliance.proof_errors import BundleUnreadable
+from likeness.compliance.errors import BundleUnreadable
 from likeness.kit.canonical import canonical_bytes, canonical_sha256
 
 #: The schema of a consent signature's signed bytes (likeness.consent.signing).

@@ -1,4 +1,6 @@
-"""Errors of proof bundles (all :class:`likeness.errors.LikenessError`)::
+"""Errors of the compliance feature (all :class:`likeness.errors.LikenessError`).
+
+Proof bundles (proof engineer)::
 
 ProofError
 ├── NotProvable     the asset is not a release: a preview proves nothing (409)
@@ -8,6 +10,8 @@ ProofError
 from __future__ import annotations
 
 from likeness.errors import LikenessError
+
+# proof (proof engineer)
 
 
 class ProofError(LikenessError, status=409):
