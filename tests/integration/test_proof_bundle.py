@@ -76,7 +76,7 @@ def test_a_bundle_holds_every_piece_and_verifies_offline(
     actions = {e["action"] for e in json.loads(files["audit/events.json"])}
     assert {"output.released", "output.approved", "consent.signed", "asset.registered"} <= actions
     history = json.loads(files["license/history.json"])
-    assert [h["action"] for h in history][0].startswith("license.")
+    assert history and all(h["action"].startswith("license.") for h in history)
     assert json.loads(files["decision.json"])["decision"] == "allow"
 
     report = check_bundle(made.data)

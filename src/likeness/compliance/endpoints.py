@@ -52,7 +52,7 @@ def signed_head(
     actor: AnyActor,
     session: SessionDep,
     runtime: RuntimeDep,
-    since: Annotated[list[int] | None, Query(ge=0, description="Earlier head sizes.")] = None,
+    since: Annotated[list[int] | None, Query(description="Sizes of earlier heads.")] = None,
 ) -> SignedHeadRead:
     """The audit chain's head, verified and signed now (Ed25519), for anyone signed in to
     keep; `since` adds consistency proofs from earlier heads of those sizes."""

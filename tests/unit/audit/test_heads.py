@@ -42,7 +42,7 @@ def test_the_key_is_made_once_privately_and_kept(tmp_path: Path) -> None:
 
 def test_a_damaged_key_is_refused_by_name(tmp_path: Path) -> None:
     (tmp_path / "chain-head.ed25519").write_bytes(b"not a key")
-    with pytest.raises(HeadKeyError, match="chain-head.ed25519"):
+    with pytest.raises(HeadKeyError, match=r"chain-head\.ed25519"):
         signing_key(tmp_path)
 
 
