@@ -28,6 +28,9 @@ def release(session: Session, deps: StorageDeps, s: support.Setup, seed: int = 0
     brand = s.world.actor(session, "brand")
     done = outputs.require_released(outputs.release(session, brand, deps, out.id, s.config))
     ledger.post_pending(session, SYSTEM_ACTOR)
+    # Committed, as a request would be before anyone asks for its proof: on PostgreSQL the
+    # head is signed over a snapshot that sees only committed events.
+    session.commit()
     return done.asset
 
 
@@ -73,4 +76,4 @@ def rewrite_event(session: Session, seq: int, key: bytes) -> None:
     head = session.get(AuditHead, 1)
     assert head is not None
     head.hash, head.mac = prev, head_seal(key, head.seq, prev)
-    session.flush()
+    session.commit()

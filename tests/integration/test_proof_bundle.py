@@ -5,7 +5,6 @@ log, and still proves the release of a twin that was crypto-shredded since."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -47,9 +46,7 @@ def test_a_bundle_holds_every_piece_and_verifies_offline(
     session: Session, deps: StorageDeps, s: support.Setup, keys_dir: Path
 ) -> None:
     asset = proof.release(session, deps, s)
-    started = time.perf_counter()
     made = bundle.build(session, s.world.actor(session, "brand"), deps, keys_dir, asset.id)
-    assert time.perf_counter() - started < 2.0
     files = proof.members(made.data)
     names = set(files)
     kinds = {n.split("-")[0] for n in names if n.startswith("consents/")}
