@@ -180,11 +180,18 @@ def seal_genesis(session: Session) -> str | None:
     return note
 
 
+def recorded_checkpoint(session: Session) -> Checkpoint | None:
+    """The installation's checkpoint (None for sessions without a keys folder)."""
+    keys = _keys(session)
+    return checkpoint.read(keys.keys_dir) if keys else None
+
+
 def verify(
     session: Session,
     expect: Checkpoint | None = None,
     *,
     tap: Callable[[EventFields], None] | None = None,
+    after: Checkpoint | None = None,
 ) -> ChainReport:
     """The one verification, for the CLI and the API alike.
 
@@ -192,7 +199,9 @@ def verify(
     to the installation's recorded checkpoint and to ``expect`` (a head recorded
     anywhere else), and moves the checkpoint forward when the chain is intact. ``tap``
     sees every event of that snapshot in order, as it is checked (a signed head is built
-    from exactly the events that were verified).
+    from exactly the events that were verified). ``after``: walk only the events after
+    an event the caller proved unchanged, holding checkpoints at or before it itself
+    (:func:`likeness.audit.chain.verify_chain`).
     """
     key = audit_key(session)
     keys = _keys(session)
@@ -210,10 +219,10 @@ def verify(
             )
         else:
             state = Head(head.seq, head.hash, head.mac)
-            events = repository.iter_events(snap)
+            events = repository.iter_events(snap, after=after.seq if after else -1)
             if tap is not None:
                 events = _tapped(events, tap)
-            report = verify_chain(events, state, key, wanted)
+            report = verify_chain(events, state, key, wanted, after=after)
     if recorded is not None:
         report.checkpoint = f"{recorded.seq}:{recorded.hash}"
     if report.ok and keys is not None:

@@ -224,6 +224,7 @@ def build(
     ids = {asset.id, asset.output_id, lic.id, asset.twin_id, *(c.id for c in consents)}
     seqs = {int(line["source_seq"]) for line in ledger if line["source_seq"]}
     events = repository.events_about(session, ids, seqs, state.tree.size)
+    heads_service.check_events(session, events)
     released = next(
         (
             e
