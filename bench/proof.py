@@ -14,7 +14,8 @@ The release is made through the real services (the test suite's helpers, on SQLi
 in-memory storage); the N-event chain is then extended with sealed filler events written
 in bulk before the clock starts. Targets: a bundle ≤ 2 s, the root over 100,000 events
 ≤ 1 s. The first signed head walks the whole chain; bundles after it sign incrementally
-(decision 0025). CPU seconds beside the wall time say what a busy machine hid. Prints one table; exits 1 when a target is missed (not with ``--quick``).
+(decision 0025). CPU seconds beside the wall time say what a busy machine hid. Prints
+one table; exits 1 when a target is missed (not with ``--quick``).
 
     python bench/proof.py            # 100,000 events
     python bench/proof.py --quick    # 5,000 events (CI)
