@@ -72,6 +72,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "likeness.compliance.cli:report_app",
         "Reports: compliance for a period; a talent's data.",
     ),
+    "prove": ("likeness.compliance.cli:prove_command", "Prove a release: write or check a bundle."),
 }
 
 app = typer.Typer(

@@ -131,6 +131,13 @@ def test_demo_runs_the_whole_chain_twice(home: Path) -> None:
     assert [lic["released_count"] for lic in licenses.values()] == [2, 2]
     code, out = run("audit", "verify")
     assert code == 0 and "audit chain OK" in out, out
+    # The demo ends by proving its first release; the bundle checks offline.
+    assert "prove " in second[second.index("audit ") :]
+    bundles = sorted((home / "proofs").iterdir())
+    names = {f"proof-{released.stem}.zip", f"proof-{released_again.stem}.zip"}
+    assert {b.name for b in bundles} == names
+    code, out = run("prove", "--check", str(bundles[0]))
+    assert code == 0 and "proof bundle verified" in out, out
     check_money(second)
     check_portal_logins(second)
 

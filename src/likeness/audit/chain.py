@@ -149,13 +149,23 @@ def verify_chain(
     head: Head,
     key: bytes,
     checkpoints: Sequence[Checkpoint] = (),
+    *,
+    after: Checkpoint | None = None,
 ) -> ChainReport:
     """Walk events in stored order; name the first one that does not fit.
 
     Every checkpoint (a head seen committed earlier) must still be in the chain, with
     the same hash: checkpoint ``0:GENESIS_HASH`` is met by any chain.
+
+    ``after`` walks only the events after an event the caller has already proved
+    unchanged (a signed head's Merkle root over the stored hashes, decision 0025):
+    ``events`` then start at ``after.seq + 1``, and checkpoints at or before it are the
+    caller's to check.
     """
     expected_seq, prev, checked = 1, GENESIS_HASH, 0
+    if after is not None:
+        expected_seq, prev, checked = after.seq + 1, after.hash, after.seq
+        checkpoints = [cp for cp in checkpoints if cp.seq > after.seq]
 
     def bad(seq: int, problem: str) -> ChainReport:
         return ChainReport(

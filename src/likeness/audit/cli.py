@@ -1,8 +1,10 @@
-"""`likeness audit verify|log`."""
+"""`likeness audit verify|log|head`."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -107,3 +109,62 @@ def _checkpoint_option(value: str | None) -> Checkpoint | None:
         return Checkpoint.parse(value)
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
+
+
+@app.command("head")
+def head(
+    sign: Annotated[
+        bool, typer.Option("--sign", help="Sign the head with the installation's head key.")
+    ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Write the signed head here.", dir_okay=False),
+    ] = None,
+    since: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--since",
+            min=0,
+            metavar="SIZE",
+            help="Add a consistency proof from an earlier head of SIZE events (repeatable).",
+        ),
+    ] = None,
+    public_key: Annotated[
+        bool, typer.Option("--public-key", help="Print the head key's public half (PEM).")
+    ] = False,
+) -> None:
+    """Export the chain's head, signed (Ed25519), for anyone to keep.
+
+    The whole chain is verified first; the head names the Merkle root over every event
+    hash, so any later bundle or head can be checked against it offline
+    (`likeness prove --check … --head FILE`). Prints the head's JSON, or writes it with -o.
+    """
+    from likeness.audit import heads, heads_service
+    from likeness.kit.cli import cli_runtime
+
+    keys_dir = cli_runtime().settings.keys_dir
+    if public_key:
+        print(heads.public_pem(heads.signing_key(keys_dir)), end="")
+        return
+    if not sign:
+        raise InvalidInput("a head is exported signed: add --sign")
+    if output is not None and output.exists():
+        raise InvalidInput(f"{output} already exists: choose another -o or remove it")
+    with cli_session() as (session, _actor):
+        state = heads_service.signed_state(session, keys_dir)
+        doc = heads_service.export(state, since or ())
+    text = json.dumps(doc, indent=2, sort_keys=True) + "\n"
+    if output is None:
+        print(text, end="")
+        return
+    try:
+        with output.open("x", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {output}: {exc.strerror or exc}") from None
+    console.print(
+        f"wrote {output}: head of {state.head.tree_size} events, root {state.head.root}, "
+        f"key {state.head.key_fingerprint}",
+        markup=False,
+        highlight=False,
+    )

@@ -68,14 +68,15 @@ def holds_other_data(session: Session) -> bool:
     return False
 
 
-def iter_events(session: Session, batch: int = 1000) -> Iterator[EventFields]:
-    """All events in stored order, by primary key, in batches (bounded memory).
+def iter_events(session: Session, batch: int = 1000, *, after: int = -1) -> Iterator[EventFields]:
+    """All events (after ``seq`` ``after``) in stored order, by primary key, in batches
+    (bounded memory).
 
     Plain rows, not ORM objects: verifying a long chain is about hashing, and building
     (and then discarding) an identity-mapped object per event cost more than the hashing.
     """
     columns = [getattr(AuditEvent, name) for name in _EVENT_COLUMNS]
-    last = -1
+    last = after
     while True:
         rows = session.execute(
             select(*columns).where(AuditEvent.seq > last).order_by(AuditEvent.seq).limit(batch)
@@ -85,6 +86,14 @@ def iter_events(session: Session, batch: int = 1000) -> Iterator[EventFields]:
         for row in rows:
             yield EventFields(*row)
         last = rows[-1][0]
+
+
+def event_hashes(session: Session, upto: int) -> list[str]:
+    """The chain hashes of events 1…``upto``, in order (one column: a Merkle tree's leaves)."""
+    rows = session.execute(
+        select(AuditEvent.hash).where(AuditEvent.seq <= upto).order_by(AuditEvent.seq)
+    ).scalars()
+    return list(rows)
 
 
 def filtered_events(where: EventFilter, *, limit: int = 100, offset: int = 0) -> Select[AuditEvent]:

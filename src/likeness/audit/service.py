@@ -8,6 +8,7 @@ and says where the checkpoint lives, or plain bytes (tests, benchmarks: no check
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -179,12 +180,28 @@ def seal_genesis(session: Session) -> str | None:
     return note
 
 
-def verify(session: Session, expect: Checkpoint | None = None) -> ChainReport:
+def recorded_checkpoint(session: Session) -> Checkpoint | None:
+    """The installation's checkpoint (None for sessions without a keys folder)."""
+    keys = _keys(session)
+    return checkpoint.read(keys.keys_dir) if keys else None
+
+
+def verify(
+    session: Session,
+    expect: Checkpoint | None = None,
+    *,
+    tap: Callable[[EventFields], None] | None = None,
+    after: Checkpoint | None = None,
+) -> ChainReport:
     """The one verification, for the CLI and the API alike.
 
     Checks the whole chain against one consistent snapshot of the database, holding it
     to the installation's recorded checkpoint and to ``expect`` (a head recorded
-    anywhere else), and moves the checkpoint forward when the chain is intact.
+    anywhere else), and moves the checkpoint forward when the chain is intact. ``tap``
+    sees every event of that snapshot in order, as it is checked (a signed head is built
+    from exactly the events that were verified). ``after``: walk only the events after
+    an event the caller proved unchanged, holding checkpoints at or before it itself
+    (:func:`likeness.audit.chain.verify_chain`).
     """
     key = audit_key(session)
     keys = _keys(session)
@@ -202,12 +219,23 @@ def verify(session: Session, expect: Checkpoint | None = None) -> ChainReport:
             )
         else:
             state = Head(head.seq, head.hash, head.mac)
-            report = verify_chain(repository.iter_events(snap), state, key, wanted)
+            events = repository.iter_events(snap, after=after.seq if after else -1)
+            if tap is not None:
+                events = _tapped(events, tap)
+            report = verify_chain(events, state, key, wanted, after=after)
     if recorded is not None:
         report.checkpoint = f"{recorded.seq}:{recorded.hash}"
     if report.ok and keys is not None:
         checkpoint.advance(keys.keys_dir, Checkpoint(report.head_seq, report.head_hash))
     return report
+
+
+def _tapped(
+    events: Iterator[EventFields], tap: Callable[[EventFields], None]
+) -> Iterator[EventFields]:
+    for event in events:
+        tap(event)
+        yield event
 
 
 def to_read(event: AuditEvent) -> AuditEventRead:

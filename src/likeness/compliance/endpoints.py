@@ -1,7 +1,9 @@
-"""Thin routes for the compliance report and subject access, role-scoped by
-``compliance/report_access.py``: an operator any scope; a talent their own; an agent a
-talent they represent; a brand member only their brand (its own licenses and assets).
-Subject access: the talent themself and operators."""
+"""Thin compliance routes: parse, call the service, return.
+
+The reports (``/reports/…``) are role-scoped by ``compliance/report_access.py``: an
+operator any scope; a talent their own; an agent a talent they represent; a brand member
+only their brand (its own licenses and assets); subject access for the talent themself and
+operators. A proof bundle is for the asset's parties; a signed head for anyone signed in."""
 
 from __future__ import annotations
 
@@ -10,12 +12,60 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 
+from likeness.asset.errors import AssetNotFound
+from likeness.audit.heads import HeadKeyError
+from likeness.audit.heads_service import AuditChainBroken
+from likeness.compliance import service
+from likeness.compliance.errors import NotProvable
 from likeness.compliance.report_errors import InvalidReportRequest, ReportForbidden
+from likeness.compliance.schemas import SignedHeadRead
 from likeness.web.actors import AnyActor
 from likeness.web.deps import RuntimeDep, SessionDep
 from likeness.web.responses import error_responses
 
-router = APIRouter(
+router = APIRouter(tags=["compliance"])
+
+
+@router.get(
+    "/assets/{asset_id}/proof",
+    responses={
+        200: {"content": {"application/zip": {}}},
+        **error_responses(AssetNotFound, NotProvable, AuditChainBroken, HeadKeyError),
+    },
+)
+def proof_bundle(
+    asset_id: str, actor: AnyActor, session: SessionDep, runtime: RuntimeDep
+) -> Response:
+    """The proof bundle of a release (zip), for its brand, its talent, the talent's agency
+    or an operator; check it offline with `likeness prove --check`."""
+    made = service.prove(session, actor, runtime.storage, runtime.settings.keys_dir, asset_id)
+    return Response(
+        made.data,
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="proof-{made.asset_id}.zip"'},
+    )
+
+
+@router.get(
+    "/audit/head",
+    response_model=SignedHeadRead,
+    response_model_by_alias=True,
+    response_model_exclude_none=True,
+    responses=error_responses(AuditChainBroken, HeadKeyError),
+)
+def signed_head(
+    actor: AnyActor,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    since: Annotated[list[int] | None, Query(description="Sizes of earlier heads.")] = None,
+) -> SignedHeadRead:
+    """The audit chain's head, verified and signed now (Ed25519), for anyone signed in to
+    keep; `since` adds consistency proofs from earlier heads of those sizes."""
+    doc = service.signed_head(session, runtime.settings.keys_dir, since or ())
+    return SignedHeadRead.model_validate(doc)
+
+
+reports = APIRouter(
     prefix="/reports",
     tags=["reports"],
     responses=error_responses(InvalidReportRequest, ReportForbidden),
@@ -26,7 +76,7 @@ _CONTENT: dict[int | str, dict[str, Any]] = {200: {"content": {m: {} for m in _M
 ScopeId = Annotated[str | None, Query(min_length=1, max_length=64)]
 
 
-@router.get("/compliance", responses=_CONTENT)
+@reports.get("/compliance", responses=_CONTENT)
 def get_compliance_report(
     actor: AnyActor,
     session: SessionDep,
@@ -66,7 +116,7 @@ def get_compliance_report(
     )
 
 
-@router.get("/my-data", responses=_CONTENT)
+@reports.get("/my-data", responses=_CONTENT)
 def get_my_data(
     actor: AnyActor,
     session: SessionDep,
@@ -91,3 +141,6 @@ def get_my_data(
         media_type=_MEDIA[format],
         headers={"Content-Disposition": f'attachment; filename="my-data-{talent_id[:8]}.{format}"'},
     )
+
+
+router.include_router(reports)

@@ -721,6 +721,29 @@ def step_audit(demo: Demo) -> str:
     )
 
 
+def step_prove(demo: Demo) -> str:
+    """The brand proves its first release; the bundle is checked the way a third party
+    would, offline (`likeness prove --check`)."""
+    from likeness.compliance import service as compliance
+    from likeness.compliance.proof_check import check_bundle
+
+    with demo.acting("brand") as (session, actor):
+        made = compliance.prove(
+            session, actor, demo.deps, demo.settings.keys_dir, demo.ids["asset"]
+        )
+    path = demo.settings.home_path / "proofs" / f"proof-{made.asset_id}.zip"
+    write_private(path, made.data, overwrite=True)
+    checked = check_bundle(made.data)
+    if not checked.ok:
+        broken = ", ".join(f"{f.piece}: {f.says}" for f in checked.broken)
+        raise DemoFailed(f"the proof bundle does not verify: {broken}")
+    return (
+        f"[bold]{escape(str(path))}[/]: {len(checked.findings)} checks pass "
+        f"({made.events} audit events against a signed head of {made.tree_size}); "
+        f"check it: likeness prove --check {escape(str(path))}"
+    )
+
+
 STEPS = [
     ("parties", step_parties),
     ("token", step_token),
@@ -738,6 +761,7 @@ STEPS = [
     ("ledger", step_ledger),
     ("verify", step_verify),
     ("audit", step_audit),
+    ("prove", step_prove),
 ]
 
 
