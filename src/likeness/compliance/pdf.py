@@ -174,7 +174,7 @@ def _chart(report: ComplianceReport) -> bytes:
     """Evidence checked and exceptions found, per rule (log scale: counts differ widely)."""
     import matplotlib
     from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter, SymmetricalLogLocator
 
     results = [r for r in report.results if r.applicable][::-1]
     with matplotlib.rc_context({"font.family": "DejaVu Sans", "font.size": 7}):
@@ -182,23 +182,33 @@ def _chart(report: ComplianceReport) -> bytes:
         axes = figure.add_subplot()
         labels = [r.code for r in results]
         positions = range(len(results))
-        axes.barh(
-            [p + 0.2 for p in positions],
-            [max(r.evidence, 0) for r in results],
-            height=0.38,
-            color="#9fb3c8",
-            label="evidence checked",
-        )
-        axes.barh(
-            [p - 0.2 for p in positions],
-            [len(r.exceptions) for r in results],
-            height=0.38,
-            color="#c82333",
-            label="exceptions",
-        )
+        evidence = [max(r.evidence, 0) for r in results]
+        exceptions = [len(r.exceptions) for r in results]
+        bars = [
+            axes.barh(
+                [p + 0.2 for p in positions],
+                evidence,
+                height=0.38,
+                color="#9fb3c8",
+                label="evidence checked",
+            ),
+            axes.barh(
+                [p - 0.2 for p in positions],
+                exceptions,
+                height=0.38,
+                color="#c82333",
+                label="exceptions",
+            ),
+        ]
+        # Every bar says its count: on a log axis the length alone is hard to read.
+        for container in bars:
+            axes.bar_label(container, fmt="{:,.0f}", padding=2, fontsize=6, color="#495057")
         axes.set_yticks(list(positions), labels)
-        if any(r.evidence > 0 for r in results):
+        if any(evidence):
             axes.set_xscale("symlog", linthresh=1)
+            axes.xaxis.set_major_locator(SymmetricalLogLocator(base=10, linthresh=1))
+            axes.set_xlim(0, max(max(evidence + exceptions) * 4, 10))
+            axes.set_xlabel("count (log scale)")
         axes.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
         axes.set_title(
             "Evidence checked and exceptions found, per rule", loc="left", fontweight="bold"
