@@ -140,9 +140,11 @@ def compliance_command(
 @report_app.command("my-data")
 def my_data_command(
     talent: Annotated[
-        str,
-        id_option("talent", "talent_profiles", name="--talent", help="The talent (yourself)."),
-    ],
+        str | None,
+        id_option(
+            "talent", "talent_profiles", name="--talent", help="The talent (default: yourself)."
+        ),
+    ] = None,
     format: Annotated[ReportFormat, typer.Option("--format", help="json or pdf.")] = "json",
     output: Output = None,
     force: Force = False,
@@ -157,7 +159,10 @@ def my_data_command(
 
     _check_output(format, output, force)
     with cli_session(as_email) as (session, actor):
-        export = subject_access(session, actor, talent)
+        talent_id = talent or actor.talent_id
+        if talent_id is None:
+            raise fail("name the talent: --talent ID", code=ExitCode.USAGE)
+        export = subject_access(session, actor, talent_id)
     if format == "pdf":
         body = subject_access_pdf(export)
     else:
