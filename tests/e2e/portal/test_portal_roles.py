@@ -4,6 +4,8 @@ services as the API, strangers get 404."""
 
 from __future__ import annotations
 
+import json
+
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -126,6 +128,9 @@ def test_a_brand_requests_a_license_and_the_agent_answers(
     bad = _post(visitors, "brand", f"/brand/catalogue/{talent}", {**TERMS, "ends_on": "someday"})
     assert bad.status_code == 422 and 'id="f-ends_on-error"' in bad.text
     assert "Spring campaign from the catalogue" in bad.text  # what was typed is kept
+    late = _post(visitors, "brand", f"/brand/catalogue/{talent}", {**TERMS, "payment_days": "60"})
+    assert late.status_code == 422 and 'id="f-payment_days-error"' in late.text
+    assert 'value="60"' in late.text  # the typed value is kept next to its error
     refused = _post(
         visitors, "brand", f"/brand/catalogue/{talent}", {**TERMS, "ends_on": "2026-12-01"}
     )
@@ -167,9 +172,15 @@ def test_a_brand_requests_a_license_and_the_agent_answers(
         visitors,
         "brand",
         f"/brand/licenses/{license_id}",
-        {**TERMS, "territories": "FR", "action": "counter"},
+        {**TERMS, "territories": "FR", "payment_days": "30", "action": "counter"},
     )
     assert countered.status_code == 303, countered.text[:500]
+    with db.unit_of_work() as session:
+        lic = session.get(License, license_id)
+        assert lic is not None and json.loads(lic.terms)["payment_days"] == 30
+    assert 'name="payment_days" type="number" value="30"' in (
+        visitors["agent"].get(f"/agent/negotiations/{license_id}").text
+    )
     _post(visitors, "agent", f"/agent/negotiations/{license_id}", {**TERMS, "action": "propose"})
     accepted = _post(visitors, "brand", f"/brand/licenses/{license_id}", {"action": "accept"})
     assert accepted.status_code == 303
