@@ -29,7 +29,7 @@ from likeness.models.audit import AuditEvent
 from likeness.models.catalogue import CatalogueListing
 from likeness.models.job import Job, JobStatus
 from likeness.models.license import License
-from likeness.models.party import User
+from likeness.models.party import TalentProfile, User
 from likeness.output import service as outputs
 from likeness.policy import LicenseStatus
 from likeness.portal.paging import PAGE_SIZE
@@ -225,11 +225,20 @@ def test_a_brand_reports_a_publication_and_confirms_a_take_down(
             outputs.release(session, world.actor(session, "brand"), deps, out.id, config)
         ).asset
         asset_id, brand_user_id = asset.id, world.brand_user.id
+        talent_id, legal_name = world.talent.id, world.talent.legal_name
     client = TestClient(create_app(runtime=runtime), follow_redirects=False)
     token = sign_in(client, runtime.settings, _user(db, brand_user_id))
     with client:
         library = client.get("/brand/assets")
         assert asset_id[:8] in library.text and f"/brand/assets/{asset_id}/file" in library.text
+        # an unlisted talent without a public name: a neutral label, never the legal name
+        assert "Unlisted talent" in library.text and legal_name not in library.text
+        with db.unit_of_work() as session:
+            talent = session.get(TalentProfile, talent_id)
+            assert talent is not None
+            talent.stage_name = "Ada Stage"
+        library = client.get("/brand/assets")  # the brand licensed her: her public name
+        assert "Ada Stage" in library.text and "Unlisted talent" not in library.text
         download = client.get(f"/brand/assets/{asset_id}/file")
         assert download.status_code == 200 and download.content[:2] == b"\xff\xd8"
         refused = client.post(
