@@ -5,7 +5,6 @@ services as the API, strangers get 404."""
 from __future__ import annotations
 
 import json
-
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
