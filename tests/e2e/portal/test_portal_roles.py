@@ -307,8 +307,21 @@ def test_an_operator_cancels_a_job_and_sees_the_chain(visitors: Visitors, db: Da
     parties = visitors["operator"].get("/operator/parties")
     assert visitors.world.talent.legal_name in parties.text
     assert "Model registry" in visitors["operator"].get("/operator/models").text
-    twins = visitors["operator"].get(f"/operator/twins?talent={visitors.world.talent.id}")
-    assert twins.status_code == 200 and "twin.operator_list" in twins.text
+    talent = visitors.world.talent.id
+    # issue 20: no data before a reason; a bad reason is said next to its field
+    bare = visitors["operator"].get(f"/operator/twins?talent={talent}")
+    assert bare.status_code == 200 and 'name="reason_kind"' in bare.text
+    assert "Capture sessions" not in bare.text and "twin.operator_list" not in bare.text
+    short = visitors["operator"].get(
+        "/operator/twins", params={"talent": talent, "reason_kind": "incident", "reason": "hm"}
+    )
+    assert short.status_code == 422 and 'id="f-reason-error"' in short.text
+    assert "Capture sessions" not in short.text and 'value="hm"' in short.text
+    why = {"talent": talent, "reason_kind": "talent_request", "reason": "she asked by mail #88"}
+    twins = visitors["operator"].get("/operator/twins", params=why)
+    assert twins.status_code == 200 and "Capture sessions" in twins.text
+    assert "twin.operator_list" in twins.text
+    assert "The talent&#39;s own request</strong>: she asked by mail #88" in twins.text
 
 
 def test_a_brand_sees_no_hidden_listing(visitors: Visitors, runtime: Runtime, db: Database) -> None:
