@@ -73,6 +73,9 @@ def _feature_routers() -> list[APIRouter]:
     from likeness.catalogue.endpoints import router as catalogue_router
 
     routers += [catalogue_router]
+    from likeness.inbox.endpoints import router as inbox_router
+
+    routers += [inbox_router]
     # --- end feature routers ---
     return routers
 

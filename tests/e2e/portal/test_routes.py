@@ -82,7 +82,11 @@ ROUTES: list[Route] = [
     Route("GET", "/operator/parties", OPERATOR),
     Route("GET", "/operator/twins", OPERATOR),
     Route("GET", "/operator/twins?talent={talent}", OPERATOR),
-    Route("GET", "/operator/twins?talent={talent}&reason_kind=quality_check&reason=route+walk", OPERATOR),
+    Route(
+        "GET",
+        "/operator/twins?talent={talent}&reason_kind=quality_check&reason=route+walk",
+        OPERATOR,
+    ),
     Route("GET", "/operator/jobs", OPERATOR),
     Route("GET", "/operator/jobs?status=queued", OPERATOR),
     Route("POST", "/operator/jobs/{unknown}/cancel", OPERATOR, ok=404),
