@@ -39,6 +39,11 @@ ROUTES: list[Route] = [
     Route("GET", "/verify", EVERYONE),
     Route("GET", "/verify?asset={unknown_asset}", EVERYONE),
     Route("POST", "/verify", EVERYONE, ok=None),  # see test_portal_verify.py
+    # --- notifications (every role's own; see test_portal_notifications.py) ---
+    Route("GET", "/notifications", SIGNED_IN),
+    Route("GET", "/notifications?page=2", SIGNED_IN),
+    Route("POST", "/notifications/read", SIGNED_IN, ok=303),
+    Route("POST", "/notifications/{unknown}/read", SIGNED_IN, ok=404),
     # --- talent ---
     Route("GET", "/talent/inbox", TALENT),
     Route("GET", "/talent/likeness", TALENT),
