@@ -83,6 +83,11 @@ PAGES: list[Page] = [
     # --- operator ---
     Page("parties", "operator", "/operator/parties"),
     Page("captures and twins", "operator", "/operator/twins"),
+    Page(
+        "captures and twins, looked at with a reason",
+        "operator",
+        "/operator/twins?reason_kind=quality_check&reason=benchmark+look+at+every+twin",
+    ),
     Page("jobs", "operator", "/operator/jobs"),
     Page("model registry", "operator", "/operator/models"),
     Page("audit chain", "operator", "/operator/audit"),
@@ -94,6 +99,10 @@ PAGES: list[Page] = [
     Page("operator ledger", "operator", "/operator/ledger"),
     Page("operator ledger check", "operator", "/operator/ledger/check"),
     Page("operator overdue report", "operator", "/operator/ledger/overdue"),
+    # --- notifications ---
+    Page("talent notifications", "talent", "/notifications"),
+    Page("agent notifications", "agent", "/notifications"),
+    Page("brand notifications", "brand", "/notifications"),
 ]
 
 

@@ -153,7 +153,10 @@ def test_negotiate_sign_decide_revoke_over_http(
     read = post(f"/api/v1/notifications/{revoked_note['id']}/read", headers=h["brand"])
     assert read.json()["read_at"] is not None
     assert client.get("/api/v1/notifications", headers=h["other_brand"]).json() == []
-    assert client.get("/api/v1/notifications", headers=h["talent"]).status_code == 403
+    # issue 20: talent read their own inbox there now (no brand's rights notification)
+    talent_notes = client.get("/api/v1/notifications", headers=h["talent"])
+    assert talent_notes.status_code == 200
+    assert all(n["brand_id"] is None for n in talent_notes.json())
 
 
 def test_limits_and_lists_over_http(

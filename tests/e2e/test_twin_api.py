@@ -181,3 +181,38 @@ def test_an_oversized_upload_is_refused_before_auth_or_parsing(
 def replace_settings(runtime: Runtime, **changes: object) -> Runtime:
     settings = runtime.settings.model_copy(update=changes)
     return Runtime(settings=settings, db=runtime.db, blobs=runtime.blobs)
+
+
+def test_an_operator_s_look_over_http_needs_a_reason(
+    client: TestClient, db: Database, parties: tuple[World, dict[str, dict[str, str]]]
+) -> None:
+    """Issue 20: 422 with a clear message without a reason; the reason goes on the record."""
+    world, h = parties
+    operator = bearer(operator_token(db))
+    talent = {"talent_id": world.talent.id}
+    for path in ("/api/v1/twins", "/api/v1/captures"):
+        bare = client.get(path, params=talent, headers=operator)
+        assert bare.status_code == 422, bare.text
+        assert bare.json()["error"] == "LookReasonRequired"
+        assert "reason kind (support_request" in bare.json()["detail"]
+    short = client.get(
+        "/api/v1/twins", params={**talent, "reason_kind": "incident", "reason": "oops"},
+        headers=operator,
+    )  # fmt: skip
+    assert short.status_code == 422 and short.json()["error"] == "InvalidLookReason"
+    assert "10 to 500 characters" in short.json()["detail"]
+    unknown = client.get(
+        "/api/v1/twins", params={**talent, "reason_kind": "curious", "reason": "x" * 20},
+        headers=operator,
+    )  # fmt: skip
+    assert unknown.status_code == 422
+    why = {"reason_kind": "legal_request", "reason": "court order 12/2026 asks for the list"}
+    assert client.get("/api/v1/twins", params={**talent, **why}, headers=operator).json() == []
+    assert client.get("/api/v1/twins/nope", params=why, headers=operator).status_code == 404
+    events = client.get(
+        "/api/v1/audit/events", params={"action": "twin.operator_list"}, headers=operator
+    ).json()
+    assert [e["payload"] for e in events] == [why]
+    # the talent looks at her own data without a reason
+    assert client.get("/api/v1/twins", headers=h["talent"]).status_code == 200
+    assert client.get("/api/v1/captures", params=talent, headers=h["talent"]).status_code == 200

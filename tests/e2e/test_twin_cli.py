@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from sqlalchemy import select
 
 from e2e.cli_support import as_, ok_json, run
 from integration.test_license_support import LEGAL_NAME, World, to_status
 from likeness.consent.signing import AFFIRMATION
 from likeness.kit.clock import utcnow
 from likeness.kit.db import Database
+from likeness.models.audit import AuditEvent
 from tiny_diffusion import fake_lora
 
 
@@ -194,3 +197,27 @@ def test_reference_photo_on_the_command_line(world: World, tmp_path: Path) -> No
     assert code == 0 and "removed" in out
     code, out = run("capture", "reference", "clear", "--talent", world.talent.id, *talent)
     assert code == 1 and "no reference photo on file" in out
+
+
+def test_an_operator_s_look_on_the_command_line_needs_a_reason(world: World, db: Database) -> None:
+    """Issue 20: `twin list|show` and `capture list` as an operator (the local command line)
+    say in one line that a reason is needed; with one, it goes on the record."""
+    talent = world.talent.id
+    for args in (("twin", "list"), ("twin", "list", "--talent", talent),
+                 ("capture", "list", "--talent", talent), ("twin", "show", "nope")):  # fmt: skip
+        code, out = run(*args)
+        assert code == 1 and out.startswith("error: an operator must say why"), out
+        assert out.count("\n") == 1 and "Traceback" not in out
+    code, out = run("twin", "list", "--reason-kind", "incident", "--reason", "short")
+    assert code == 1 and "10 to 500 characters" in out, out
+    why = ["--reason-kind", "quality_check", "--reason", "checking the studio's new rig"]
+    assert ok_json("capture", "list", "--talent", talent, *why) == []
+    assert ok_json("twin", "list", "--talent", talent, *as_(world, "talent")) == []
+    with db.unit_of_work() as session:
+        payloads = [
+            json.loads(p)
+            for p in session.scalars(
+                select(AuditEvent.payload).where(AuditEvent.action == "capture.operator_access")
+            )
+        ]
+    assert payloads == [{"reason_kind": "quality_check", "reason": "checking the studio's new rig"}]

@@ -191,3 +191,31 @@ def test_withdrawing_deletes_the_listing_and_its_picture(
     with pytest.raises(ListingNotFound):
         service.withdraw(session, talent, world.talent.id)
     assert actions(session, world.talent.id)[-1] == "catalogue.withdrawn"
+
+
+def test_a_brand_names_unlisted_talent_it_licensed_by_their_public_name_only(
+    session: Session, world: World
+) -> None:
+    """Issue 20: the asset library named unlisted talent by id. A brand that licensed them
+    gets their public (stage) name; any other brand gets nothing (a neutral label); the
+    legal name is never given."""
+    from integration.test_license_support import to_status
+
+    brand = world.actor(session, "brand")
+    other = world.actor(session, "other_brand")
+    talent_id = world.talent.id
+    world.talent.stage_name = "Ada Stage"
+    session.flush()
+    to_status(session, world, "requested")
+    assert service.names(session, brand, [talent_id]) == {}  # a request licenses nothing
+    to_status(session, world, "active")
+    assert service.names(session, brand, [talent_id]) == {talent_id: "Ada Stage"}
+    assert service.names(session, other, [talent_id]) == {}  # not their license
+    world.talent.stage_name = None
+    session.flush()
+    assert service.names(session, brand, [talent_id]) == {}  # no public name: never the legal
+    # a listing the brand may see wins over the stage name
+    service.save(session, world.actor(session, "talent"), talent_id, listing_in())
+    assert service.names(session, brand, [talent_id]) == {talent_id: "Ada O."}
+    assert service.names(session, other, [talent_id]) == {talent_id: "Ada O."}
+    assert world.talent.legal_name not in str(service.names(session, brand, [talent_id]))

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from integration.capture_support import ANALYZER, QC, allow_capture
 from integration.test_license_support import World, sign_creation_consent, to_status
 from likeness.capture import service as captures
-from likeness.capture.errors import CaptureInvalid, QcFailed
+from likeness.capture.access import look_reason
+from likeness.capture.errors import CaptureInvalid, LookReasonRequired, QcFailed
 from likeness.capture.qc import QcConfig
 from likeness.consent import service as consents
 from likeness.consent.errors import CreationConsentRequired
@@ -126,6 +127,42 @@ def test_only_the_talent_or_an_audited_operator_sees_captures(
     assert [t.id for t in twins.list_twins(session, operator, world.talent.id)] == [version.twin_id]
     looks = [(e.object_type, e.object_id) for e in _events(session, "twin.operator_list")]
     assert looks == [("twin", "*"), ("talent", world.talent.id)]
+
+
+def test_an_operator_s_look_needs_a_typed_reason_which_goes_on_the_record(
+    session: Session, world: World, deps: StorageDeps, capture_dir: Path
+) -> None:
+    """Issue 20: a look (twin list/show, capture list/show) by an operator is refused
+    without a reason; with one, the audit event carries it. The talent needs none."""
+    talent = world.actor(session, "talent")
+    allow_capture(session, world)
+    row = captures.ingest(session, talent, deps, capture_dir, world.talent.id)
+    operator = world.actor(session, "operator")
+    for look in (
+        lambda why: twins.look_twins(session, operator, world.talent.id, why),
+        lambda why: twins.look_twins(session, operator, None, why),
+        lambda why: captures.look_sessions(session, operator, world.talent.id, why),
+        lambda why: captures.look_session(session, operator, row.id, why),
+    ):
+        with pytest.raises(LookReasonRequired, match="reason kind"):
+            look(None)
+    assert not _events(session, "twin.operator_list")
+    assert not _events(session, "capture.operator_access")
+    why = look_reason("support_request", "  ticket 4711: the talent   cannot see her twin ")
+    assert why is not None and why.text == "ticket 4711: the talent cannot see her twin"
+    twins.look_twins(session, operator, world.talent.id, why)
+    captures.look_session(session, operator, row.id, why)
+    for action in ("twin.operator_list", "capture.operator_access"):
+        (event,) = _events(session, action)
+        assert json.loads(event.payload) == {
+            "reason_kind": "support_request",
+            "reason": "ticket 4711: the talent cannot see her twin",
+        }
+    assert [s.id for s in captures.look_sessions(session, talent, world.talent.id, None)] == [
+        row.id
+    ]
+    assert twins.look_twins(session, talent, None, None) == []  # her own: no reason, no record
+    assert len(_events(session, "capture.operator_access")) == 1
 
 
 def test_failed_ingest_leaves_nothing_behind(

@@ -155,6 +155,8 @@ ALL_STATUSES: dict[str, int] = {
     "likeness.capture.errors.CaptureConsentRequired": 403,
     "likeness.capture.errors.CaptureError": 422,
     "likeness.capture.errors.CaptureInvalid": 422,
+    "likeness.capture.errors.InvalidLookReason": 422,
+    "likeness.capture.errors.LookReasonRequired": 422,
     "likeness.capture.errors.ManifestInvalid": 422,
     "likeness.capture.errors.QcFailed": 409,
     "likeness.capture.errors.ReferenceInvalid": 422,

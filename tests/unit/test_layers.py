@@ -52,6 +52,7 @@ LAYERS: list[frozenset[str]] = [
     frozenset({"ledger"}),  # money: fees posted from audit events, payouts, statements
     frozenset({"monitoring"}),  # likeness monitoring: scans, cases, take-down notices
     frozenset({"compliance"}),  # proof bundles, chain heads, compliance and subject-access reports
+    frozenset({"inbox"}),  # talent's and agents' notifications, derived from audit events
     frozenset({"portal"}),  # the server-rendered web portal: pages for every role
     # the edges
     frozenset({"system"}),  # init, doctor, the demo

@@ -76,6 +76,9 @@ def _feature_routers() -> list[APIRouter]:
     from likeness.compliance.endpoints import router as compliance_router
 
     routers += [compliance_router]
+    from likeness.inbox.endpoints import router as inbox_router
+
+    routers += [inbox_router]
     # --- end feature routers ---
     return routers
 

@@ -7,6 +7,7 @@ and says where the checkpoint lives, or plain bytes (tests, benchmarks: no check
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -105,6 +106,35 @@ def _advance_checkpoint_on_commit(session: Session, head: Checkpoint) -> None:
     on_rollback(session, lambda: session.info.pop(_PENDING, None))
 
 
+#: Called with each event as it is written, in its transaction: features that derive rows
+#: from events (the notification inbox, :mod:`likeness.inbox`) register here, so what they
+#: write commits or rolls back with the change the event records. A listener must not
+#: record events itself.
+EventListener = Callable[[Session, AuditEvent], None]
+_listeners: list[EventListener] = []
+#: The listeners every process has, as "module:function" strings (like the job handlers'
+#: table): a string imports nothing until the first event is recorded, so a feature of any
+#: layer may add its line here, and every process (API, command line, job workers) has them.
+KNOWN_LISTENERS: tuple[str, ...] = ("likeness.inbox.derive:on_event",)
+_known_loaded: list[bool] = []
+
+
+def _event_listeners() -> list[EventListener]:
+    if not _known_loaded:
+        for target in KNOWN_LISTENERS:
+            module_name, _, name = target.partition(":")
+            on_record(getattr(importlib.import_module(module_name), name))
+        _known_loaded.append(True)
+    return _listeners
+
+
+def on_record(listener: EventListener) -> EventListener:
+    """Register ``listener`` (once) for every event :func:`record` writes from now on."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+    return listener
+
+
 def record(
     session: Session,
     actor: Actor,
@@ -137,6 +167,8 @@ def record(
     head.mac = head_seal(key, fields.seq, digest)
     session.flush()
     _advance_checkpoint_on_commit(session, Checkpoint(fields.seq, digest))
+    for listener in _event_listeners():
+        listener(session, event)
     return event
 
 

@@ -8,10 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from likeness.capture import service
+from likeness.capture.access import look_reason
 from likeness.capture.errors import CaptureError
 from likeness.kit.cli import (
     AsOption,
     JsonOption,
+    LookReasonKindOption,
+    LookReasonOption,
     ReasonOption,
     RequiredReason,
     SessionId,
@@ -131,10 +134,12 @@ def override(
 @app.command("list")
 def list_(
     talent: TalentOption,
+    reason_kind: LookReasonKindOption = None,
+    reason: LookReasonOption = None,
     as_email: AsOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """List a talent's capture sessions."""
+    """List a talent's capture sessions (operators: with a reason kept in the audit log)."""
     with cli_session(as_email) as (session, actor):
         rows = [
             {
@@ -144,7 +149,7 @@ def list_(
                 "lights": r.light_count,
                 "created_at": r.created_at.isoformat(),
             }
-            for r in service.list_sessions(session, actor, talent)
+            for r in service.look_sessions(session, actor, talent, look_reason(reason_kind, reason))
         ]
     if json_out:
         print_json(rows)

@@ -10,7 +10,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, UploadFile, status
 
 from likeness.capture import service as captures
-from likeness.capture.errors import QcFailed, ReferenceTooLarge
+from likeness.capture.access import MAX_LOOK_REASON, LookReason, LookReasonKind, look_reason
+from likeness.capture.errors import LookReasonRequired, QcFailed, ReferenceTooLarge
 from likeness.capture.reference import REFERENCE_LIMITS
 from likeness.capture.schemas import CaptureRead, OverrideIn, ReferenceRead
 from likeness.errors import Conflict, NotFound
@@ -22,7 +23,7 @@ from likeness.web.limits import MULTIPART_SLACK, BodyLimit
 from likeness.web.responses import error_responses
 
 #: The errors the capture and twin routes answer (also those routed by licensing).
-CAPTURE_ERRORS = (NotFound, Conflict, QcFailed, KeyShredded)
+CAPTURE_ERRORS = (NotFound, Conflict, QcFailed, KeyShredded, LookReasonRequired)
 router = APIRouter(tags=["captures and twins"], responses=error_responses(*CAPTURE_ERRORS))
 
 
@@ -85,14 +86,48 @@ def ingest_capture(
     return _capture_read(row)
 
 
+ReasonKindQuery = Annotated[
+    LookReasonKind | None,
+    Query(description="operators: why they look (required with `reason`)"),
+]
+ReasonQuery = Annotated[
+    str | None,
+    Query(
+        max_length=MAX_LOOK_REASON * 2,
+        description="operators: why they look, 10 to 500 characters (required)",
+    ),
+]
+
+
+def look_reason_of(kind: LookReasonKind | None, reason: str | None) -> LookReason | None:
+    """The reason typed in a look's query (``reason_kind``, ``reason``): checked by the
+    capture access rules (422 when half given or malformed)."""
+    return look_reason(kind.value if kind is not None else None, reason)
+
+
 @router.get("/captures", response_model=list[CaptureRead])
-def list_captures(actor: AnyActor, session: SessionDep, talent_id: str) -> list[CaptureRead]:
-    return [_capture_read(r) for r in captures.list_sessions(session, actor, talent_id)]
+def list_captures(
+    actor: AnyActor,
+    session: SessionDep,
+    talent_id: str,
+    reason_kind: ReasonKindQuery = None,
+    reason: ReasonQuery = None,
+) -> list[CaptureRead]:
+    """A talent's capture sessions (the talent; an operator with a reason, on the record)."""
+    why = look_reason_of(reason_kind, reason)
+    return [_capture_read(r) for r in captures.look_sessions(session, actor, talent_id, why)]
 
 
 @router.get("/captures/{session_id}", response_model=CaptureRead)
-def get_capture(actor: AnyActor, session: SessionDep, session_id: str) -> CaptureRead:
-    return _capture_read(captures.get_session(session, actor, session_id))
+def get_capture(
+    actor: AnyActor,
+    session: SessionDep,
+    session_id: str,
+    reason_kind: ReasonKindQuery = None,
+    reason: ReasonQuery = None,
+) -> CaptureRead:
+    why = look_reason_of(reason_kind, reason)
+    return _capture_read(captures.look_session(session, actor, session_id, why))
 
 
 @router.post("/captures/{session_id}/qc")

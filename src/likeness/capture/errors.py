@@ -8,6 +8,8 @@
     ├── ReferenceInvalid    a reference photo is unreadable or does not show one clear face
     │   └── ReferenceTooLarge (413)  the photo file is over the size limit
     ├── QcFailed (409)      a session failed QC and no operator override was given
+    ├── InvalidLookReason   an operator's reason to look is incomplete or malformed
+    ├── LookReasonRequired  an operator looked at a talent's data without a reason
     └── CaptureConsentRequired (403)  no creation consent in force allows ``capture``
                                       and no operator override was given
 """
@@ -63,3 +65,11 @@ class CaptureConsentRequired(CaptureError, status=403):
     """Ingesting a capture needs the talent's creation consent in force naming ``capture``,
     or an operator's override with a written reason. 403, like building a twin without
     consent: the request is understood and refused until someone with the right acts."""
+
+
+class InvalidLookReason(CaptureError):
+    pass
+
+
+class LookReasonRequired(CaptureError):
+    pass

@@ -18,7 +18,12 @@ from sqlalchemy.orm import Session
 
 from likeness.audit.service import record
 from likeness.capture import repository
-from likeness.capture.access import record_operator_look, require_talent_data
+from likeness.capture.access import (
+    LookReason,
+    record_operator_look,
+    require_look_reason,
+    require_talent_data,
+)
 from likeness.capture.errors import CaptureConsentRequired, QcFailed
 from likeness.capture.images import CaptureLimits, ImageInfo, decode_bytes, decode_gray
 from likeness.capture.ingest import OpenedCapture, ValidatedCapture, read_manifest, validate_capture
@@ -53,23 +58,46 @@ def _talent(session: Session, talent_id: str) -> TalentProfile:
     return talent
 
 
-def get_session(session: Session, actor: Actor, session_id: str) -> CaptureSession:
+def get_session(
+    session: Session, actor: Actor, session_id: str, *, reason: LookReason | None = None
+) -> CaptureSession:
     row = repository.get(session, session_id)
     if row is None or row.deleted_at is not None:
         raise NotFound(f"no capture session {session_id}")
     require_talent_data(actor, row.talent_id, "see this capture session")
-    _record_operator_access(session, actor, "capture_session", row.id)
+    _record_operator_access(session, actor, "capture_session", row.id, reason)
     return row
 
 
-def _record_operator_access(session: Session, actor: Actor, kind: str, object_id: str) -> None:
-    record_operator_look(session, actor, "capture.operator_access", kind, object_id)
+def _record_operator_access(
+    session: Session, actor: Actor, kind: str, object_id: str, reason: LookReason | None = None
+) -> None:
+    record_operator_look(session, actor, "capture.operator_access", kind, object_id, reason)
 
 
-def list_sessions(session: Session, actor: Actor, talent_id: str) -> list[CaptureSession]:
+def list_sessions(
+    session: Session, actor: Actor, talent_id: str, *, reason: LookReason | None = None
+) -> list[CaptureSession]:
     require_talent_data(actor, talent_id, "list these capture sessions")
-    _record_operator_access(session, actor, "talent", talent_id)
+    _record_operator_access(session, actor, "talent", talent_id, reason)
     return repository.live_sessions_of_talent(session, talent_id)
+
+
+def look_sessions(
+    session: Session, actor: Actor, talent_id: str, reason: LookReason | None
+) -> list[CaptureSession]:
+    """``likeness capture list``, ``GET /captures`` and the operator's twins page: a look,
+    so an operator must give a reason (it goes on the record with the look)."""
+    require_look_reason(actor, reason)
+    return list_sessions(session, actor, talent_id, reason=reason)
+
+
+def look_session(
+    session: Session, actor: Actor, session_id: str, reason: LookReason | None
+) -> CaptureSession:
+    """``GET /captures/{id}``: a look, with a reason for operators."""
+    require_look_reason(actor, reason)
+    return get_session(session, actor, session_id, reason=reason)
 
 
 def files_of(session: Session, session_id: str) -> list[CaptureFile]:

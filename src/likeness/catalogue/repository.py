@@ -8,7 +8,9 @@ from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
 
 from likeness.models.catalogue import CatalogueListing, CataloguePreview
+from likeness.models.license import License
 from likeness.models.party import TalentProfile
+from likeness.policy import LicenseStatus
 
 
 def talent_exists(session: Session, talent_id: str) -> bool:
@@ -52,6 +54,33 @@ def delete_preview(session: Session, talent_id: str) -> bool:
         delete(CataloguePreview).where(CataloguePreview.talent_id == talent_id)
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+def stage_names_licensed_by(
+    session: Session,
+    brand_ids: Sequence[str],
+    talent_ids: Sequence[str],
+    statuses: Sequence[LicenseStatus],
+) -> dict[str, str]:
+    """talent id → stage name, for the talents among ``talent_ids`` one of ``brand_ids``
+    holds a license with in one of ``statuses`` (talents without a stage name are left out)."""
+    if not brand_ids or not talent_ids:
+        return {}
+    licensed = (
+        select(License.talent_id)
+        .where(
+            License.brand_id.in_(brand_ids),
+            License.talent_id.in_(talent_ids),
+            License.status.in_(statuses),
+        )
+        .distinct()
+    )
+    rows = session.execute(
+        select(TalentProfile.id, TalentProfile.stage_name).where(
+            TalentProfile.id.in_(licensed), TalentProfile.stage_name.is_not(None)
+        )
+    ).all()
+    return {talent_id: name for talent_id, name in rows if name}
 
 
 def listings_of(session: Session, talent_ids: Sequence[str]) -> Sequence[CatalogueListing]:

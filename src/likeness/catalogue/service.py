@@ -20,6 +20,8 @@ from likeness.kit.bounds import MAX_PAGE, require_page
 from likeness.kit.canonical import canonical_json, canonical_sha256, sha256_hex
 from likeness.kit.clock import utcnow
 from likeness.models.catalogue import CatalogueListing, CataloguePreview
+from likeness.models.party import Role
+from likeness.policy import LicenseStatus
 from likeness.provenance import (
     CATALOGUE_MARK_TEXT,
     ImageRejected,
@@ -254,8 +256,28 @@ def preview(session: Session, actor: Actor, talent_id: str) -> CataloguePreview:
     return found
 
 
+#: License states in which a brand has licensed a talent (terms agreed at some point): the
+#: brand is then entitled to the talent's public (stage) name even when they are not listed.
+LICENSED = (
+    LicenseStatus.accepted,
+    LicenseStatus.active,
+    LicenseStatus.suspended,
+    LicenseStatus.expired,
+    LicenseStatus.revoked,
+)
+
+
 def names(session: Session, actor: Actor, talent_ids: Sequence[str]) -> dict[str, str]:
-    """talent id → the public name of their listing, for the listings this actor may
-    see (a page names talent by it; the others by their id)."""
-    rows = repository.listings_of(session, sorted(set(talent_ids)))
-    return {row.talent_id: row.public_name for row in rows if access.may_see(session, actor, row)}
+    """talent id → the name a page may show this actor: the public name of the talent's
+    listing where the actor may see it; for a brand, else the talent's public (stage) name
+    when one of its brands licensed them. Talents left out get a neutral label on the page;
+    a private (legal or display) name is never returned."""
+    wanted = sorted(set(talent_ids))
+    rows = repository.listings_of(session, wanted)
+    found = {row.talent_id: row.public_name for row in rows if access.may_see(session, actor, row)}
+    if actor.role is Role.brand and not actor.is_operator:
+        unnamed = [t for t in wanted if t not in found]
+        found |= repository.stage_names_licensed_by(
+            session, sorted(actor.brand_ids), unnamed, LICENSED
+        )
+    return found

@@ -564,6 +564,22 @@ LicenseFilter = Annotated[
 ]
 ReasonOption = Annotated[str | None, typer.Option("--reason", help="Why (kept in the audit log).")]
 RequiredReason = Annotated[str, typer.Option("--reason", help="Why (kept in the audit log).")]
+LookReasonOption = Annotated[
+    str | None,
+    typer.Option(
+        "--reason",
+        help="Operators: why you look at this talent's data, 10 to 500 characters "
+        "(kept in the audit log with the look).",
+    ),
+]
+LookReasonKindOption = Annotated[
+    str | None,
+    typer.Option(
+        "--reason-kind",
+        help="Operators: support_request, quality_check, legal_request, talent_request "
+        "or incident.",
+    ),
+]
 
 # Signing, for the talent: typed name, typed statement, optional Ed25519 key.
 SignerNameOption = Annotated[str, typer.Option("--name", help="Your full legal name, typed.")]

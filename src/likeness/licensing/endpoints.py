@@ -1,4 +1,5 @@
-"""Thin routes for license negotiation and the decision point, brand notifications, and
+"""Thin routes for license negotiation and the decision point (brand notifications are
+served with everyone's by :mod:`likeness.inbox.endpoints`), and
 the use cases that end in licenses: signing and revoking a consent (a use consent is a
 license's approval; revoking a creation consent ends licenses and shreds twins) and
 retiring a twin (its licenses end)."""
@@ -18,14 +19,13 @@ from likeness.consent.schemas import ConsentRead, RevokeIn, SignIn
 from likeness.consent.service import Intent
 from likeness.consent.signing import TalentKeyring
 from likeness.errors import NotFound
-from likeness.licensing import decision, notifications, service
+from likeness.licensing import decision, service
 from likeness.licensing.errors import LicenseNotFound, StaleLicense
 from likeness.licensing.schemas import (
     ApproveIn,
     DecisionRead,
     LicenseRead,
     LicenseRequestIn,
-    NotificationRead,
     TermsChangeIn,
     TransitionIn,
 )
@@ -35,7 +35,7 @@ from likeness.policy import ExclusivityConflict, IllegalTransition, LicenseStatu
 from likeness.twin import service as twins
 from likeness.twin.errors import TwinNotFound
 from likeness.twin.schemas import RetireIn
-from likeness.web.actors import AnyActor, BrandOrOperatorActor
+from likeness.web.actors import AnyActor
 from likeness.web.deps import RuntimeDep, SessionDep
 from likeness.web.paging import Limit, Offset
 from likeness.web.responses import error_responses
@@ -174,28 +174,6 @@ def revoke_consent(
         session, actor, runtime.storage, consent_id, body.reason
     )
     return consent_service.to_read(session, consent)
-
-
-@consent_router.get("/notifications", response_model=list[NotificationRead], tags=["licenses"])
-def list_notifications(
-    actor: BrandOrOperatorActor,
-    session: SessionDep,
-    unread: bool = False,
-    limit: Limit = 100,
-    offset: Offset = 0,
-) -> list[NotificationRead]:
-    """Events for your brand: activations, suspensions, revocations (with take-down dates)."""
-    rows = notifications.list_for(session, actor, unread_only=unread, limit=limit, offset=offset)
-    return [notifications.to_read(n) for n in rows]
-
-
-@consent_router.post(
-    "/notifications/{notification_id}/read", response_model=NotificationRead, tags=["licenses"]
-)
-def mark_notification_read(
-    notification_id: str, actor: BrandOrOperatorActor, session: SessionDep
-) -> NotificationRead:
-    return notifications.to_read(notifications.mark_read(session, actor, notification_id))
 
 
 @twin_router.post("/twins/{twin_id}/retire")

@@ -97,3 +97,14 @@ def mark_read(session: Session, actor: Actor, notification_id: str) -> RightsNot
         )
         session.flush()
     return notification
+
+
+def mark_all_read(session: Session, actor: Actor) -> int:
+    """Mark every unread notification this actor sees read (one page of the newest at a
+    time, as :func:`mark_read` each, audited); how many were."""
+    count = 0
+    while unread := list_for(session, actor, unread_only=True, limit=MAX_PAGE):
+        for notification in unread:
+            mark_read(session, actor, notification.id)
+        count += len(unread)
+    return count

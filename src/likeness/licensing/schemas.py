@@ -175,9 +175,12 @@ class UseIn(BaseModel):
 
 
 class NotificationRead(BaseModel):
+    """A notification: a brand's rights notification, or (talent, agents) an inbox one,
+    which has no ``brand_id`` and names what it is about in ``object_type``/``object_id``."""
+
     id: str
-    brand_id: str
-    talent_id: str
+    brand_id: str | None
+    talent_id: str | None
     license_id: str | None
     consent_id: str | None
     kind: str
@@ -185,6 +188,8 @@ class NotificationRead(BaseModel):
     payload: dict[str, Any]
     created_at: datetime
     read_at: datetime | None
+    object_type: str | None = None
+    object_id: str | None = None
 
 
 class ReasonRead(BaseModel):

@@ -41,6 +41,9 @@ def routers() -> list[APIRouter]:
     from likeness.portal.money import router as money_router
 
     found += [money_router]
+    from likeness.portal.notifications import router as notifications_router
+
+    found += [notifications_router]
     # --- end page routers ---
     return found
 

@@ -28,12 +28,14 @@ NAV: dict[Role, list[NavItem]] = {
         NavItem("Twins & consents", "/talent/consents"),
         NavItem("Catalogue", "/talent/catalogue"),
         NavItem("Earnings", "/talent/earnings"),
+        NavItem("Notifications", "/notifications"),
     ],
     Role.agent: [
         NavItem("Negotiations", "/agent/negotiations"),
         NavItem("Roster", "/agent/roster"),
         NavItem("Updates", "/agent/updates"),
         NavItem("Commission", "/agent/commission"),
+        NavItem("Notifications", "/notifications"),
     ],
     Role.brand: [
         NavItem("Catalogue", "/brand/catalogue"),
@@ -42,6 +44,7 @@ NAV: dict[Role, list[NavItem]] = {
         NavItem("Assets", "/brand/assets"),
         NavItem("Take-downs", "/brand/takedowns"),
         NavItem("Payables", "/brand/payables"),
+        NavItem("Notifications", "/notifications"),
     ],
     Role.operator: [
         NavItem("Parties", "/operator/parties"),

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from likeness.audit import service as audit
 from likeness.audit.schemas import EventFilter
 from likeness.capture import service as captures
+from likeness.capture.access import LOOK_REASON_LABELS, look_reason
 from likeness.errors import LikenessError
 from likeness.jobs import service as jobs
 from likeness.models.job import JobStatus
@@ -58,14 +59,33 @@ def twins_page(
     viewer: OperatorViewer,
     session: SessionDep,
     talent: Annotated[str | None, Query(max_length=64)] = None,
+    reason_kind: Annotated[str | None, Query(max_length=40)] = None,
+    reason: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> HTMLResponse:
     """Twins (and, for one talent, their captures), as `likeness twin list|show` and
-    `likeness capture list` show them. Looking is recorded; the record is shown below."""
+    `likeness capture list` show them, once the operator gave a reason to look (issue 20).
+    Each look goes on the record with its reason; the record is shown below."""
     actor = viewer.signed_in
-    rows = [twins.describe(session, t) for t in twins.list_twins(session, actor, talent or None)]
+    rows: list[Any] = []
     sessions: list[Any] = []
-    if talent:
-        sessions = list(captures.list_sessions(session, actor, talent))
+    errors: dict[str, str] = {}
+    shown = False
+    asked = bool((reason_kind or "").strip() or (reason or "").strip())
+    status_code = 200
+    if asked:
+        try:
+            why = look_reason(reason_kind, reason)
+            rows = [
+                twins.describe(session, t)
+                for t in twins.look_twins(session, actor, talent or None, why)
+            ]
+            if talent:
+                sessions = list(captures.look_sessions(session, actor, talent, why))
+            shown = True
+        except LikenessError as exc:  # the reason is checked before anything is shown
+            text = str(exc)
+            errors["reason_kind" if "kind" in text else "reason"] = text
+            status_code = exc.status_code
     looks = [
         event
         for action in LOOKS
@@ -75,10 +95,16 @@ def twins_page(
     return render(
         viewer,
         "operator/twins.html",
+        status_code=status_code,
         title="Captures and twins",
         twins=rows,
         sessions=sessions,
         talent=talent or "",
+        reason_kind=reason_kind or "",
+        reason=reason or "",
+        reason_kinds=LOOK_REASON_LABELS,
+        errors=errors,
+        shown=shown,
         looks=looks[:30],
     )
 

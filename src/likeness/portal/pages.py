@@ -83,11 +83,14 @@ def current_viewer(request: Request, session: SessionDep, runtime: RuntimeDep) -
 def badges_for(session: Session, actor: Actor) -> dict[str, int]:
     """What waits for ``actor``, by page (href → count), for the header's counts: the
     portal's notifications. Add your role's counts here."""
+    from likeness.portal.notifications import unread_count
+
+    badges = {"/notifications": unread_count(session, actor)}
     if actor.role is Role.talent:
         from likeness.portal.talent import waiting_count
 
-        return {"/talent/inbox": waiting_count(session, actor)}
-    return {}
+        badges["/talent/inbox"] = waiting_count(session, actor)
+    return badges
 
 
 AnyViewer = Annotated[Viewer, Depends(current_viewer)]

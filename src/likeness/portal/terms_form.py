@@ -36,6 +36,7 @@ FIELDS = (
     "per_use_fees",
     "commission_bps",
     "takedown_days",
+    "payment_days",
     "purpose",
     "delegate_review",
     "processors",
@@ -74,6 +75,7 @@ def blank(**values: str) -> TermsForm:
         "creation_fee_minor": "0",
         "per_output_fee_minor": "0",
         "takedown_days": "30",
+        "payment_days": "45",
     }
     return TermsForm(values={**defaults, **values})
 
@@ -97,6 +99,7 @@ def from_terms(terms: Mapping[str, Any]) -> TermsForm:
             "per_use_fees": ", ".join(f"{k}={v}" for k, v in fees.get("per_use_fees", {}).items()),
             "commission_bps": str(terms.get("commission_bps", "")),
             "takedown_days": str(terms.get("takedown_days", "")),
+            "payment_days": str(terms.get("payment_days", 45)),
             "purpose": str(terms.get("purpose", "")),
             "delegate_review": "on" if terms.get("delegate_review") else "",
             "processors": ", ".join(terms.get("processors", [])),
@@ -137,6 +140,7 @@ def read_terms(form: Mapping[str, str]) -> tuple[TermsIn | None, TermsForm]:
         "per_output_fee_minor": v["per_output_fee_minor"] or 0,
         "per_use_fees_minor": fees,
         "takedown_days": v["takedown_days"] or 30,
+        "payment_days": v["payment_days"] or 45,
         "purpose": v["purpose"],
         "delegate_review": v["delegate_review"] in ("on", "true", "1"),
         "processors": read_words(v["processors"]),

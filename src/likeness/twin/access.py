@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from likeness.capture.access import record_operator_look, require_talent_data
+from likeness.capture.access import LookReason, record_operator_look, require_talent_data
 from likeness.errors import Conflict
 from likeness.identity.actor import Actor
 from likeness.models.twin import Twin, TwinStatus
@@ -17,14 +17,21 @@ from likeness.twin import repository
 from likeness.twin.errors import TwinNotFound
 
 
-def get_twin_for(session: Session, actor: Actor, twin_id: str, *, purpose: str = "read") -> Twin:
+def get_twin_for(
+    session: Session,
+    actor: Actor,
+    twin_id: str,
+    *,
+    purpose: str = "read",
+    reason: LookReason | None = None,
+) -> Twin:
     """The twin, if the actor may access it (an operator's read is put on the record)."""
     twin = repository.get(session, twin_id)
     if twin is None:
         raise TwinNotFound(f"no twin {twin_id}")
     require_talent_data(actor, twin.talent_id, "access this twin")
     if purpose == "read":
-        record_operator_look(session, actor, "twin.operator_access", "twin", twin.id)
+        record_operator_look(session, actor, "twin.operator_access", "twin", twin.id, reason)
     return twin
 
 

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from likeness.capture.access import look_reason
 from likeness.consent import service as consents
 from likeness.consent.cli import app as consent_app
 from likeness.consent.cli import print_consent
@@ -18,6 +19,8 @@ from likeness.kit.cli import (
     TERM_ALIASES,
     AsOption,
     JsonOption,
+    LookReasonKindOption,
+    LookReasonOption,
     RequiredEndOption,
     StartOption,
     TalentFilter,
@@ -66,10 +69,12 @@ def build(
 @app.command("list")
 def list_(
     talent: TalentFilter = None,
+    reason_kind: LookReasonKindOption = None,
+    reason: LookReasonOption = None,
     as_email: AsOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """List twins (a talent's own; operators see all)."""
+    """List twins (a talent's own; operators see all, with a reason kept in the audit log)."""
     with cli_session(as_email) as (session, actor):
         rows = [
             {
@@ -78,7 +83,7 @@ def list_(
                 "status": t.status,
                 "latest_version": t.latest_version,
             }
-            for t in service.list_twins(session, actor, talent)
+            for t in service.look_twins(session, actor, talent, look_reason(reason_kind, reason))
         ]
     if json_out:
         print_json(rows)
@@ -93,12 +98,15 @@ def list_(
 @app.command("show")
 def show(
     twin_id: TwinId,
+    reason_kind: LookReasonKindOption = None,
+    reason: LookReasonOption = None,
     as_email: AsOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Show a twin and its versions."""
+    """Show a twin and its versions (operators: with a reason kept in the audit log)."""
     with cli_session(as_email) as (session, actor):
-        data = service.describe(session, service.get_twin(session, actor, twin_id))
+        why = look_reason(reason_kind, reason)
+        data = service.describe(session, service.look_twin(session, actor, twin_id, why))
     if json_out:
         print_json(data)
         return

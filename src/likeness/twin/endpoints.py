@@ -11,7 +11,12 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
-from likeness.capture.endpoints import CAPTURE_ERRORS
+from likeness.capture.endpoints import (
+    CAPTURE_ERRORS,
+    ReasonKindQuery,
+    ReasonQuery,
+    look_reason_of,
+)
 from likeness.consent import service as consents
 from likeness.consent.endpoints import CONSENT_ERRORS
 from likeness.consent.schemas import ConsentRead, CreationConsentCreate
@@ -39,14 +44,27 @@ def build_twin(
 
 @router.get("/twins")
 def list_twins(
-    actor: AnyActor, session: SessionDep, talent_id: str | None = None
+    actor: AnyActor,
+    session: SessionDep,
+    talent_id: str | None = None,
+    reason_kind: ReasonKindQuery = None,
+    reason: ReasonQuery = None,
 ) -> list[dict[str, Any]]:
-    return [twins.describe(session, t) for t in twins.list_twins(session, actor, talent_id)]
+    """The talent's own twins; an operator's look needs a reason (on the record)."""
+    why = look_reason_of(reason_kind, reason)
+    return [twins.describe(session, t) for t in twins.look_twins(session, actor, talent_id, why)]
 
 
 @router.get("/twins/{twin_id}")
-def get_twin(actor: AnyActor, session: SessionDep, twin_id: str) -> dict[str, Any]:
-    return twins.describe(session, twins.get_twin(session, actor, twin_id))
+def get_twin(
+    actor: AnyActor,
+    session: SessionDep,
+    twin_id: str,
+    reason_kind: ReasonKindQuery = None,
+    reason: ReasonQuery = None,
+) -> dict[str, Any]:
+    why = look_reason_of(reason_kind, reason)
+    return twins.describe(session, twins.look_twin(session, actor, twin_id, why))
 
 
 @consent_router.post(

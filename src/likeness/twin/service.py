@@ -22,7 +22,12 @@ from sqlalchemy.orm import Session
 
 from likeness.audit.service import record
 from likeness.capture import service as capture_service
-from likeness.capture.access import record_operator_look, require_talent_data
+from likeness.capture.access import (
+    LookReason,
+    record_operator_look,
+    require_look_reason,
+    require_talent_data,
+)
 from likeness.capture.errors import QcFailed
 from likeness.capture.qc import QcConfig, QcView, run_qc
 from likeness.capture.service import SessionFrames
@@ -55,23 +60,51 @@ F32 = NDArray[np.float32]
 THUMBNAIL_SIZE = 256
 
 
-def get_twin(session: Session, actor: Actor, twin_id: str, *, purpose: str = "read") -> Twin:
-    return get_twin_for(session, actor, twin_id, purpose=purpose)
+def get_twin(
+    session: Session,
+    actor: Actor,
+    twin_id: str,
+    *,
+    purpose: str = "read",
+    reason: LookReason | None = None,
+) -> Twin:
+    return get_twin_for(session, actor, twin_id, purpose=purpose, reason=reason)
 
 
-def list_twins(session: Session, actor: Actor, talent_id: str | None = None) -> list[Twin]:
+def list_twins(
+    session: Session,
+    actor: Actor,
+    talent_id: str | None = None,
+    *,
+    reason: LookReason | None = None,
+) -> list[Twin]:
     """The talent's own twins, or (operators, on the record) one talent's or everyone's."""
     if talent_id is None:
         if actor.role is Role.operator:
             # Listing every twin is a look at every talent's data: it goes on the record too.
-            record_operator_look(session, actor, "twin.operator_list", "twin", "*")
+            record_operator_look(session, actor, "twin.operator_list", "twin", "*", reason)
             return repository.all_twins(session)
         if actor.talent_id is None:
             raise Forbidden("only talents and operators can list twins")
         talent_id = actor.talent_id
     require_talent_data(actor, talent_id, "list this talent's twins")
-    record_operator_look(session, actor, "twin.operator_list", "talent", talent_id)
+    record_operator_look(session, actor, "twin.operator_list", "talent", talent_id, reason)
     return repository.twins_of_talent(session, talent_id)
+
+
+def look_twins(
+    session: Session, actor: Actor, talent_id: str | None, reason: LookReason | None
+) -> list[Twin]:
+    """``likeness twin list``, ``GET /twins`` and the operator's twins page: a look, so an
+    operator must give a reason (it goes on the record with the look)."""
+    require_look_reason(actor, reason)
+    return list_twins(session, actor, talent_id, reason=reason)
+
+
+def look_twin(session: Session, actor: Actor, twin_id: str, reason: LookReason | None) -> Twin:
+    """``likeness twin show`` and ``GET /twins/{id}``: a look, with a reason for operators."""
+    require_look_reason(actor, reason)
+    return get_twin(session, actor, twin_id, reason=reason)
 
 
 def versions_of(session: Session, twin_id: str) -> list[TwinVersion]:

@@ -4,6 +4,7 @@ services as the API, strangers get 404."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,7 +28,7 @@ from likeness.models.audit import AuditEvent
 from likeness.models.catalogue import CatalogueListing
 from likeness.models.job import Job, JobStatus
 from likeness.models.license import License
-from likeness.models.party import User
+from likeness.models.party import TalentProfile, User
 from likeness.output import service as outputs
 from likeness.policy import LicenseStatus
 from likeness.portal.paging import PAGE_SIZE
@@ -126,6 +127,9 @@ def test_a_brand_requests_a_license_and_the_agent_answers(
     bad = _post(visitors, "brand", f"/brand/catalogue/{talent}", {**TERMS, "ends_on": "someday"})
     assert bad.status_code == 422 and 'id="f-ends_on-error"' in bad.text
     assert "Spring campaign from the catalogue" in bad.text  # what was typed is kept
+    late = _post(visitors, "brand", f"/brand/catalogue/{talent}", {**TERMS, "payment_days": "60"})
+    assert late.status_code == 422 and 'id="f-payment_days-error"' in late.text
+    assert 'value="60"' in late.text  # the typed value is kept next to its error
     refused = _post(
         visitors, "brand", f"/brand/catalogue/{talent}", {**TERMS, "ends_on": "2026-12-01"}
     )
@@ -167,9 +171,15 @@ def test_a_brand_requests_a_license_and_the_agent_answers(
         visitors,
         "brand",
         f"/brand/licenses/{license_id}",
-        {**TERMS, "territories": "FR", "action": "counter"},
+        {**TERMS, "territories": "FR", "payment_days": "30", "action": "counter"},
     )
     assert countered.status_code == 303, countered.text[:500]
+    with db.unit_of_work() as session:
+        lic = session.get(License, license_id)
+        assert lic is not None and json.loads(lic.terms)["payment_days"] == 30
+    assert 'name="payment_days" type="number" value="30"' in (
+        visitors["agent"].get(f"/agent/negotiations/{license_id}").text
+    )
     _post(visitors, "agent", f"/agent/negotiations/{license_id}", {**TERMS, "action": "propose"})
     accepted = _post(visitors, "brand", f"/brand/licenses/{license_id}", {"action": "accept"})
     assert accepted.status_code == 303
@@ -214,11 +224,20 @@ def test_a_brand_reports_a_publication_and_confirms_a_take_down(
             outputs.release(session, world.actor(session, "brand"), deps, out.id, config)
         ).asset
         asset_id, brand_user_id = asset.id, world.brand_user.id
+        talent_id, legal_name = world.talent.id, world.talent.legal_name
     client = TestClient(create_app(runtime=runtime), follow_redirects=False)
     token = sign_in(client, runtime.settings, _user(db, brand_user_id))
     with client:
         library = client.get("/brand/assets")
         assert asset_id[:8] in library.text and f"/brand/assets/{asset_id}/file" in library.text
+        # an unlisted talent without a public name: a neutral label, never the legal name
+        assert "Unlisted talent" in library.text and legal_name not in library.text
+        with db.unit_of_work() as session:
+            talent = session.get(TalentProfile, talent_id)
+            assert talent is not None
+            talent.stage_name = "Ada Stage"
+        library = client.get("/brand/assets")  # the brand licensed her: her public name
+        assert "Ada Stage" in library.text and "Unlisted talent" not in library.text
         download = client.get(f"/brand/assets/{asset_id}/file")
         assert download.status_code == 200 and download.content[:2] == b"\xff\xd8"
         refused = client.post(
@@ -288,8 +307,21 @@ def test_an_operator_cancels_a_job_and_sees_the_chain(visitors: Visitors, db: Da
     parties = visitors["operator"].get("/operator/parties")
     assert visitors.world.talent.legal_name in parties.text
     assert "Model registry" in visitors["operator"].get("/operator/models").text
-    twins = visitors["operator"].get(f"/operator/twins?talent={visitors.world.talent.id}")
-    assert twins.status_code == 200 and "twin.operator_list" in twins.text
+    talent = visitors.world.talent.id
+    # issue 20: no data before a reason; a bad reason is said next to its field
+    bare = visitors["operator"].get(f"/operator/twins?talent={talent}")
+    assert bare.status_code == 200 and 'name="reason_kind"' in bare.text
+    assert "Capture sessions" not in bare.text and "twin.operator_list" not in bare.text
+    short = visitors["operator"].get(
+        "/operator/twins", params={"talent": talent, "reason_kind": "incident", "reason": "hm"}
+    )
+    assert short.status_code == 422 and 'id="f-reason-error"' in short.text
+    assert "Capture sessions" not in short.text and 'value="hm"' in short.text
+    why = {"talent": talent, "reason_kind": "talent_request", "reason": "she asked by mail #88"}
+    twins = visitors["operator"].get("/operator/twins", params=why)
+    assert twins.status_code == 200 and "Capture sessions" in twins.text
+    assert "twin.operator_list" in twins.text
+    assert "The talent&#39;s own request</strong>: she asked by mail #88" in twins.text
 
 
 def test_a_brand_sees_no_hidden_listing(visitors: Visitors, runtime: Runtime, db: Database) -> None:

@@ -39,6 +39,11 @@ ROUTES: list[Route] = [
     Route("GET", "/verify", EVERYONE),
     Route("GET", "/verify?asset={unknown_asset}", EVERYONE),
     Route("POST", "/verify", EVERYONE, ok=None),  # see test_portal_verify.py
+    # --- notifications (every role's own; see test_portal_notifications.py) ---
+    Route("GET", "/notifications", SIGNED_IN),
+    Route("GET", "/notifications?page=2", SIGNED_IN),
+    Route("POST", "/notifications/read", SIGNED_IN, ok=303),
+    Route("POST", "/notifications/{unknown}/read", SIGNED_IN, ok=404),
     # --- talent ---
     Route("GET", "/talent/inbox", TALENT),
     Route("GET", "/talent/likeness", TALENT),
@@ -82,6 +87,11 @@ ROUTES: list[Route] = [
     Route("GET", "/operator/parties", OPERATOR),
     Route("GET", "/operator/twins", OPERATOR),
     Route("GET", "/operator/twins?talent={talent}", OPERATOR),
+    Route(
+        "GET",
+        "/operator/twins?talent={talent}&reason_kind=quality_check&reason=route+walk",
+        OPERATOR,
+    ),
     Route("GET", "/operator/jobs", OPERATOR),
     Route("GET", "/operator/jobs?status=queued", OPERATOR),
     Route("POST", "/operator/jobs/{unknown}/cancel", OPERATOR, ok=404),

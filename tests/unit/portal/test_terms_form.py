@@ -56,3 +56,26 @@ def test_a_license_s_terms_fill_the_form_and_read_back_the_same() -> None:
     assert again is not None, form.errors
     assert again.to_terms(1500).to_dict() == stored
     assert set(blank().values) <= set(FIELDS)
+
+
+def test_payment_days_is_read_with_its_limits_and_defaults_to_45() -> None:
+    terms, _ = read_terms({**TYPED, "payment_days": "30"})
+    assert terms is not None and terms.payment_days == 30
+    assert terms.to_terms(1500).payment_days == 30
+    unset, _ = read_terms(TYPED)
+    assert unset is not None and unset.payment_days == 45
+    assert blank().values["payment_days"] == "45"
+    for wrong in ("0", "46", "soon"):
+        refused, form = read_terms({**TYPED, "payment_days": wrong})
+        assert refused is None and "payment_days" in form.errors, wrong
+        assert form.values["payment_days"] == wrong and form.values["purpose"] == "Spring"
+
+
+def test_payment_days_fills_the_form_from_a_license_and_reads_back() -> None:
+    terms, _ = read_terms({**TYPED, "payment_days": "20"})
+    assert terms is not None
+    stored = terms.to_terms(1500).to_dict()
+    form = from_terms(stored)
+    assert form.values["payment_days"] == "20"
+    again, _ = read_terms(form.values)
+    assert again is not None and again.payment_days == 20
