@@ -7,11 +7,17 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from integration.test_license_support import World, sign_creation_consent, terms_in, to_status
+from integration.test_license_support import (
+    World,
+    intent,
+    sign_creation_consent,
+    terms_in,
+    to_status,
+)
 from likeness.errors import NotFound
 from likeness.inbox import service as inbox
 from likeness.licensing import service as licensing
-from likeness.licensing.schemas import TermsChangeIn
+from likeness.licensing.schemas import TermsChangeIn, TransitionIn
 from likeness.models.audit import AuditEvent
 from likeness.models.inbox import Notification
 
@@ -77,3 +83,31 @@ def test_read_and_unread_belong_to_each_recipient(session: Session, world: World
         select(AuditEvent.action).where(AuditEvent.action.like("notification.%"))
     ).all()
     assert sorted(actions) == ["notification.read", "notification.read_all"]
+
+
+def test_a_license_answered_or_approved_settles_what_waited_for_it(
+    session: Session, world: World
+) -> None:
+    lic = to_status(session, world, "requested")
+    agent, talent = world.actor(session, "agent"), world.actor(session, "talent")
+    assert inbox.unread_count(session, agent) == 1
+    licensing.propose(session, agent, lic.id, TermsChangeIn(terms=terms_in()))
+    assert inbox.unread_count(session, agent) == 0  # the request was answered
+    assert inbox.unread_count(session, talent) == 0
+    licensing.counter(
+        session, world.actor(session, "brand"), lic.id, TermsChangeIn(terms=terms_in())
+    )
+    assert inbox.unread_count(session, agent) == 1  # the counter-offer waits
+    licensing.propose(session, agent, lic.id, TermsChangeIn(terms=terms_in()))
+    assert inbox.unread_count(session, talent) == 0
+    licensing.accept(session, world.actor(session, "brand"), lic.id, TransitionIn())
+    (waiting,) = [
+        n
+        for n in inbox.list_for(session, talent)
+        if n.kind == "license.awaiting_approval" and n.read_at is None
+    ]
+    assert "awaits your approval" in waiting.message
+    (told,) = [n for n in inbox.list_for(session, agent) if n.kind == "license.awaiting_approval"]
+    assert "awaits the talent's approval" in told.message
+    licensing.approve(session, talent, lic.id, intent(), None)
+    assert inbox.unread_count(session, talent) == 0  # approved: nothing waits any more

@@ -44,17 +44,33 @@ def _talent_and_brand(session: Session, event: AuditEvent) -> tuple[str | None, 
 
 
 #: An event that settles what an earlier notification asked for: that one is read now.
-SETTLES = {
-    "consent.signed": "consent.awaiting_signature",
-    "output.approved": "output.to_review",
-    "output.rejected": "output.to_review",
+SETTLES: dict[str, tuple[str, ...]] = {
+    "consent.signed": ("consent.awaiting_signature",),
+    "output.approved": ("output.to_review",),
+    "output.rejected": ("output.to_review",),
+    # The talent side answers a request or a counter-offer with terms, or ends it.
+    "license.proposed": ("license.awaiting_answer", "license.countered"),
+    "license.approved": (
+        "license.awaiting_answer",
+        "license.countered",
+        "license.awaiting_approval",
+    ),
+    "license.withdrawn": (
+        "license.awaiting_answer",
+        "license.countered",
+        "license.awaiting_approval",
+    ),
+    "license.revoked": (
+        "license.awaiting_answer",
+        "license.countered",
+        "license.awaiting_approval",
+    ),
 }
 
 
 def on_event(session: Session, event: AuditEvent) -> None:
     """Write the notifications ``event`` calls for (none for most events)."""
-    settled = SETTLES.get(event.action)
-    if settled is not None:
+    for settled in SETTLES.get(event.action, ()):
         repository.settle(session, settled, event.object_id, utcnow())
     rule = RULES.get(event.action)
     if rule is None:
@@ -79,7 +95,10 @@ def on_event(session: Session, event: AuditEvent) -> None:
     recipients.pop(event.actor_user_id or "", None)  # who made the change knows it
     for user_id, who in recipients.items():
         message = rule.message.format(
-            who=who, brand=brand.name if brand else "A brand", short=event.object_id[:8]
+            who=who,
+            brand=brand.name if brand else "A brand",
+            short=event.object_id[:8],
+            whose="your" if who == "you" else "the talent's",
         )
         session.add(
             Notification(

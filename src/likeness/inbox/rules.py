@@ -16,7 +16,8 @@ class Rule:
     to_talent: bool
     to_agents: bool
     #: ``str.format`` fields: ``who`` (the talent's name as the recipient sees it),
-    #: ``brand`` (the brand's name, license events), ``short`` (the object's short id).
+    #: ``brand`` (the brand's name, license events), ``short`` (the object's short id),
+    #: ``whose`` (``your`` for the talent, ``the talent's`` for an agent).
     message: str
 
 
@@ -31,7 +32,7 @@ RULES: dict[str, Rule] = {
     ),
     "license.accepted": Rule(
         "license.awaiting_approval", True, True,
-        "{brand} accepted the terms for {who}: the license awaits the talent's approval.",
+        "{brand} accepted the terms for {who}: the license awaits {whose} approval.",
     ),
     "consent.created": Rule(
         "consent.awaiting_signature", True, False,
