@@ -147,6 +147,18 @@ class LedgerSettings(BaseModel):
     debtor_bic: str | None = None
 
 
+class MonitoringSettings(BaseModel):
+    """Monitoring (``LIKENESS_MONITORING__*``; decision 0023)."""
+
+    #: Host → license channel of the place an image was found, added to (and overriding)
+    #: the built-in table of :mod:`likeness.monitoring.verdicts` (JSON:
+    #: ``{"pinterest.com": "web"}``). A host not listed is the ``web`` channel.
+    channel_hosts: dict[str, str] = Field(default_factory=dict)
+    #: Who a notice names as the contact when an operator (no user account) makes it.
+    notice_contact_name: str = "Likeness rights desk"
+    notice_contact_email: str = "rights@likeness.invalid"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="LIKENESS_", extra="ignore", env_nested_delimiter="__"
@@ -206,6 +218,9 @@ class Settings(BaseSettings):
     #: Money: ``LIKENESS_LEDGER__PLATFORM_FEE_BPS``, ``__POST_INTERVAL_SECONDS``,
     #: ``__DEBTOR_NAME``, ``__DEBTOR_IBAN``, ``__DEBTOR_BIC``.
     ledger: LedgerSettings = Field(default_factory=LedgerSettings)
+    #: Monitoring: ``LIKENESS_MONITORING__CHANNEL_HOSTS``, ``__NOTICE_CONTACT_NAME``,
+    #: ``__NOTICE_CONTACT_EMAIL``.
+    monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
 
     @model_validator(mode="after")
     def _backoff_within_window(self) -> Settings:
