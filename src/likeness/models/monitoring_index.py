@@ -20,12 +20,34 @@ in-memory index knows, with one cheap query, whether to reload it.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy.dialects.postgresql.base import ischema_names
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import UserDefinedType
 
 from likeness.kit.clock import utcnow
 from likeness.models.base import Base, CreatedAtMixin, IdMixin, UTCDateTime
+
+#: What migration 0012 adds on PostgreSQL with pgvector only, and the ORM does not map:
+#: Alembic's comparison of models and database leaves them out (``migrations.include_object``).
+POSTGRES_ONLY = frozenset({"embedding_vec", "ix_monitoring_references_hnsw"})
+
+
+class PgVector(UserDefinedType[Any]):
+    """pgvector's ``vector`` type, known to SQLAlchemy's reflection (no pgvector import)."""
+
+    cache_ok = True
+
+    def __init__(self, dim: int | None = None) -> None:
+        self.dim = dim
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return "vector" if self.dim is None else f"vector({self.dim})"
+
+
+ischema_names.setdefault("vector", PgVector)
 
 
 class MonitoringEnrolment(Base):
