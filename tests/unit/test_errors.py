@@ -233,6 +233,7 @@ ALL_STATUSES: dict[str, int] = {
     "likeness.licensing.errors.LicensingError": 400,
     "likeness.licensing.errors.QuotaExhausted": 409,
     "likeness.licensing.errors.StaleLicense": 409,
+    "likeness.monitoring.enrolment.NothingToEnrol": 409,
     "likeness.modelreg._errors.ModelChecksumMismatch": 500,
     "likeness.modelreg._errors.ModelError": 500,
     "likeness.modelreg._errors.ModelLicenseRefused": 500,

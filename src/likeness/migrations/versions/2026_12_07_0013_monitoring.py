@@ -1,7 +1,7 @@
 """Monitoring: scans, findings, thumbnails, cases and their events (issue 21).
 
 Revision ID: 0013_monitoring
-Revises: 0011_catalogue
+Revises: 0012_monitoring_index
 Create Date: 2026-12-07 17:00:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_monitoring"
-down_revision = "0011_catalogue"
+down_revision = "0012_monitoring_index"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,173 @@
+"""Monitoring enrolment: opt in / out, who may, the audit, and the index seeing it at once.
+
+Talents' faces are synthetic portraits of the cast (seed 0, 3, 5) put on file as
+reference photos; seed 4 is a stranger nobody enrolled.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from integration.capture_support import ANALYZER
+from integration.test_license_support import World, make_world
+from likeness.capture import service as captures
+from likeness.errors import Conflict, NotFound
+from likeness.kit.db import Database
+from likeness.models.audit import AuditEvent
+from likeness.models.monitoring_index import MonitoringReference
+from likeness.monitoring import enrolment
+from likeness.monitoring.index import (
+    MATCH_THRESHOLD,
+    ExactIndex,
+    PgvectorIndex,
+    exact_index,
+    index_for,
+    uses_pgvector,
+)
+from likeness.vault.deps import StorageDeps
+from reference_photos import portrait_png, portrait_rgb
+
+
+def _with_photo(session: Session, world: World, deps: StorageDeps, seed: int) -> None:
+    captures.set_reference(
+        session, world.actor(session, "talent"), deps, world.talent.id, portrait_png(seed),
+        analyzer=ANALYZER,
+    )  # fmt: skip
+
+
+def _face(seed: int) -> np.ndarray:
+    rgb = portrait_rgb(seed)
+    face = ANALYZER.largest_face(rgb)
+    assert face is not None
+    return ANALYZER.embed_aligned(rgb, face)
+
+
+def _events(session: Session, action: str, talent_id: str) -> list[AuditEvent]:
+    return list(
+        session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == action, AuditEvent.object_id == talent_id)
+            .order_by(AuditEvent.seq)
+        )
+    )
+
+
+def test_opt_in_search_opt_out(session: Session, world: World, deps: StorageDeps) -> None:
+    _with_photo(session, world, deps, 0)
+    other = make_world(session)
+    _with_photo(session, other, deps, 3)
+    assert not enrolment.is_enrolled(session, world.talent.id)
+    assert index_for(session).match(_face(0)) == []  # nobody enrolled: nothing searched
+
+    status = enrolment.opt_in(session, world.actor(session, "talent"), world.talent.id, deps=deps)
+    assert status.enrolled and status.references == 1
+    assert status.opted_in_by_user_id == world.talent_user.id
+    enrolment.opt_in(session, other.actor(session, "agent"), other.talent.id, deps=deps)
+    assert enrolment.is_enrolled(session, world.talent.id)
+
+    index = index_for(session)
+    found = index.match(_face(0))
+    assert [m.talent_id for m in found] == [world.talent.id]
+    assert found[0].distance <= MATCH_THRESHOLD
+    assert [m.talent_id for m in index.match(_face(3))] == [other.talent.id]
+    assert index.match(_face(4)) == []  # a stranger matches no one
+
+    (event,) = _events(session, "monitoring.opted_in", world.talent.id)
+    assert event.actor == world.actor(session, "talent").label
+    assert json.loads(event.payload)["references"] == ["reference_photo"]
+
+    out = enrolment.opt_out(session, world.actor(session, "operator"), world.talent.id)
+    assert not out.enrolled and out.references == 0 and out.opted_out_at is not None
+    assert not enrolment.is_enrolled(session, world.talent.id)
+    count = select(func.count()).select_from(MonitoringReference)
+    assert session.scalar(count.where(MonitoringReference.talent_id == world.talent.id)) == 0
+    assert index_for(session).match(_face(0)) == []  # gone from the search at once
+    assert [m.talent_id for m in index_for(session).match(_face(3))] == [other.talent.id]
+    assert len(_events(session, "monitoring.opted_out", world.talent.id)) == 1
+    with pytest.raises(Conflict, match="not enrolled"):
+        enrolment.opt_out(session, world.actor(session, "talent"), world.talent.id)
+
+
+def test_opting_in_again_refreshes_the_references(
+    session: Session, world: World, deps: StorageDeps
+) -> None:
+    _with_photo(session, world, deps, 0)
+    talent = world.actor(session, "talent")
+    enrolment.opt_in(session, talent, world.talent.id, deps=deps)
+    _with_photo(session, world, deps, 5)  # a new reference photo on file
+    again = enrolment.opt_in(session, talent, world.talent.id, deps=deps)
+    assert again.references == 1
+    index = index_for(session)
+    assert index.match(_face(0)) == []
+    assert [m.talent_id for m in index.match(_face(5))] == [world.talent.id]
+    events = _events(session, "monitoring.opted_in", world.talent.id)
+    assert [json.loads(e.payload)["refreshed"] for e in events] == [False, True]
+
+
+def test_who_may_opt_in_or_out(session: Session, world: World, deps: StorageDeps) -> None:
+    _with_photo(session, world, deps, 0)
+    for who in ("brand", "stranger_agent", "other_talent"):
+        with pytest.raises(NotFound):
+            enrolment.opt_in(session, world.actor(session, who), world.talent.id, deps=deps)
+    assert not enrolment.is_enrolled(session, world.talent.id)
+    enrolment.opt_in(session, world.actor(session, "agent"), world.talent.id, deps=deps)
+    for who in ("brand", "stranger_agent", "other_talent"):
+        with pytest.raises(NotFound):
+            enrolment.opt_out(session, world.actor(session, who), world.talent.id)
+        with pytest.raises(NotFound):
+            enrolment.enrolment_for(session, world.actor(session, who), world.talent.id)
+    assert enrolment.enrolment_for(
+        session, world.actor(session, "talent"), world.talent.id
+    ).enrolled
+    enrolment.opt_out(session, world.actor(session, "agent"), world.talent.id)
+    (event,) = _events(session, "monitoring.opted_out", world.talent.id)
+    assert event.actor.startswith("agent:")
+
+
+def test_a_talent_with_no_face_on_file_cannot_be_enrolled(
+    session: Session, world: World, deps: StorageDeps
+) -> None:
+    with pytest.raises(enrolment.NothingToEnrol, match="reference photo") as raised:
+        enrolment.opt_in(session, world.actor(session, "talent"), world.talent.id, deps=deps)
+    assert raised.value.status_code == 409
+    assert not enrolment.is_enrolled(session, world.talent.id)
+    assert _events(session, "monitoring.opted_in", world.talent.id) == []
+
+
+def test_another_process_sees_an_opt_out_once_it_commits(db: Database, deps: StorageDeps) -> None:
+    """Each session asks for the index afresh; the cached in-process index reloads when
+    the revision changes, and not before."""
+    with db.unit_of_work() as session:
+        world = make_world(session)
+        _with_photo(session, world, deps, 0)
+        enrolment.opt_in(session, world.actor(session, "talent"), world.talent.id, deps=deps)
+    with db.unit_of_work() as session:
+        first = exact_index(session)
+        assert exact_index(session) is first  # nothing changed: the same object
+        assert [m.talent_id for m in first.match(_face(0))] == [world.talent.id]
+    with db.unit_of_work() as writer:
+        enrolment.opt_out(writer, world.actor(writer, "talent"), world.talent.id)
+    with db.unit_of_work() as session:
+        reloaded = exact_index(session)
+        assert reloaded is not first and reloaded.match(_face(0)) == []
+        assert index_for(session).match(_face(0)) == []
+
+
+def test_both_indexes_give_the_same_matches(session: Session, is_postgres: bool) -> None:
+    """Only where pgvector is installed (see decision 0024 for where CI gets it)."""
+    if not is_postgres or not uses_pgvector(session):
+        pytest.skip("needs PostgreSQL with the pgvector extension (decision 0024)")
+    from integration.monitoring_support import enrol_random
+
+    probes = enrol_random(session, talents=100, per_talent=3, seed=7)
+    exact, pg = exact_index(session), PgvectorIndex(session)
+    assert isinstance(exact, ExactIndex) and exact.size == 300
+    for probe in probes:
+        a, b = exact.match(probe, threshold=0.6, k=5), pg.match(probe, threshold=0.6, k=5)
+        assert [m.talent_id for m in a] == [m.talent_id for m in b]
+        assert np.allclose([m.distance for m in a], [m.distance for m in b], atol=1e-5)
