@@ -871,4 +871,3 @@ def case_read(session: Session, case: MonitoringCase, *, events: bool = False) -
             else []
         ),
     )
-
