@@ -73,6 +73,9 @@ def _feature_routers() -> list[APIRouter]:
     from likeness.catalogue.endpoints import router as catalogue_router
 
     routers += [catalogue_router]
+    from likeness.monitoring.endpoints import router as monitoring_router
+
+    routers += [monitoring_router]
     # --- end feature routers ---
     return routers
 
