@@ -143,3 +143,28 @@ def run_scan(runtime: Runtime, parts: FakeParts, source: str = "s3://crawl/today
     assert outcome is not None and outcome.status is not None
     assert outcome.status.value == "succeeded", outcome.error
     return scan_id
+
+
+def seed(db: object, talent_id: str) -> tuple[str, dict[str, str]]:
+    """Enrol the talent and record a scan (without running its job) that saw an unmarked
+    look-alike and a stranger: the scan id and {location: case id}."""
+    from likeness.identity.actor import SYSTEM_ACTOR
+    from likeness.kit.db import Database
+
+    assert isinstance(db, Database)
+    me = person(1)
+    parts = FakeParts()
+    parts.add(image("https://fakes.example.com/a.jpg", faces=(near(me),)))
+    parts.add(image("https://fakes.example.com/b.jpg", faces=(near(me, 7),)))
+    parts.add(image("https://news.example.com/crowd.jpg", faces=(person(2),)))
+    with db.unit_of_work() as session:
+        enrol(session, talent_id, me)
+        scan = service.request_scan(session, SYSTEM_ACTOR, "s3://crawl/today/")
+        cases = {}
+        for item in parts.items:
+            done = service.record_image(
+                session, scan.id, parts.findings[item.location], parts.parts()
+            )
+            for case in done.opened:
+                cases[case.location] = case.id
+        return scan.id, cases
