@@ -50,6 +50,7 @@ LAYERS: list[frozenset[str]] = [
     frozenset({"generation"}),  # requests → decide → job → engine → checks → output
     frozenset({"catalogue"}),  # talents' opt-in listings brands browse; watermarked pictures
     frozenset({"ledger"}),  # money: fees posted from audit events, payouts, statements
+    frozenset({"monitoring"}),  # likeness monitoring: scans, cases, take-down notices
     frozenset({"portal"}),  # the server-rendered web portal: pages for every role
     # the edges
     frozenset({"system"}),  # init, doctor, the demo
