@@ -113,19 +113,21 @@ class ScanParts:
 
 
 def default_parts(settings: Settings | None = None) -> ScanParts:
-    """The real parts (imported on first use: numpy, the face model, httpx)."""
+    """The real parts (imported on first use: numpy, the face model, httpx), with the
+    installation's fetch limits, watermark key and C2PA trust anchors."""
     from likeness.monitoring import index, inspect, sources
+    from likeness.monitoring.verdicts import DEFAULT_CHANNEL_HOSTS
 
+    limits = sources.FetchLimits.from_settings(settings)
+    config = inspect.InspectConfig.from_settings(settings) if settings is not None else None
     hosts = None
     if settings is not None and settings.monitoring.channel_hosts:
-        from likeness.monitoring.verdicts import DEFAULT_CHANNEL_HOSTS
-
         hosts = {**DEFAULT_CHANNEL_HOSTS, **settings.monitoring.channel_hosts}
     return ScanParts(
-        open_source=lambda spec: sources.open_source(spec),
-        inspect=lambda image: inspect.inspect_image(image),
+        open_source=lambda spec: sources.open_source(spec, limits=limits),
+        inspect=lambda image: inspect.inspect_image(image, config=config),
         index_for=index.index_for,
-        refetch=lambda location: sources.refetch(location),
+        refetch=lambda location: sources.refetch(location, limits=limits),
         channel_hosts=hosts,
     )
 

@@ -703,7 +703,7 @@ def step_monitor(demo: Demo) -> str:
         enrolment.opt_in(session, actor, demo.ids["talent"], deps=demo.deps, analyzer=demo.analyzer)
     with demo.acting() as (session, actor):
         scan = monitoring.request_scan(session, actor, str(folder))
-        scan_id, job_id = scan.id, scan.job_id
+        scan_id, job_id = scan.id, str(scan.job_id)
     with console.status(f"monitoring: scanning {len(files)} images…"):
         worker.run_next(
             demo.runtime, worker.default_worker_id("demo"), [monitoring.JOB_KIND], only=[job_id]
