@@ -78,6 +78,18 @@ def match_rows(talents: int, queries: int, pg_url: str | None = None) -> list[li
     return rows
 
 
+REFERENCE_COLUMNS = (
+    "monitoring_references (id, talent_id, source, embedding, embedding_vec, created_at)"
+)
+
+
+def _reference_line(talent_id: str, vector: np.ndarray) -> str:
+    from likeness.monitoring.index import vector_literal
+
+    blob = vector.astype("<f4").tobytes().hex()
+    return f"r{talent_id}\t{talent_id}\tbench\t\\\\x{blob}\t{vector_literal(vector)}\tnow"
+
+
 def _pgvector_row(
     url: str, ids: list[str], refs: np.ndarray, probes: np.ndarray, expected: list[list[str]]
 ) -> list[str]:
@@ -86,7 +98,7 @@ def _pgvector_row(
 
     from likeness import migrations
     from likeness.kit.db import Database
-    from likeness.monitoring.index import PgvectorIndex, uses_pgvector, vector_literal
+    from likeness.monitoring.index import PgvectorIndex, uses_pgvector
 
     migrations.upgrade(url)
     db = Database(url)
@@ -102,9 +114,7 @@ def _pgvector_row(
                  (f"{i}\tu{i}\tBench {i}\tnow" for i in ids)),
                 ("monitoring_enrolments (talent_id, enrolled, updated_at)",
                  (f"{i}\tt\tnow" for i in ids)),
-                ("monitoring_references (id, talent_id, source, embedding, embedding_vec, created_at)",
-                 (f"r{i}\t{i}\tbench\t\\\\x{v.astype('<f4').tobytes().hex()}\t{vector_literal(v)}\tnow"
-                  for i, v in zip(ids, refs, strict=True))),
+                (REFERENCE_COLUMNS, map(_reference_line, ids, refs)),
             ):  # fmt: skip
                 with cur.copy(f"COPY {table} FROM STDIN") as copy:
                     copy.write(io.StringIO("\n".join(rows) + "\n").getvalue())

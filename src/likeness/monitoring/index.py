@@ -165,6 +165,8 @@ class PgvectorIndex:
     def __init__(self, session: Session, *, ef_search: int = EF_SEARCH) -> None:
         self._session = session
         self._ef_search = ef_search
+        self._set_in: object = None  # the transaction whose hnsw.ef_search we set
+        self._ef_set = 0
 
     def match(
         self, embedding: NDArray[np.floating], *, threshold: float | None = None, k: int = 5
@@ -173,9 +175,13 @@ class PgvectorIndex:
         t = _limits(threshold, k)
         limit = k * MAX_REFERENCES
         literal = vector_literal(q)
-        # HNSW returns at most ef_search rows: never fewer than the query asks for.
+        # HNSW returns at most ef_search rows: never fewer than the query asks for. Set
+        # once per transaction (SET LOCAL ends with it), not once per face.
         ef = max(self._ef_search, limit)
-        self._session.execute(text(f"SET LOCAL hnsw.ef_search = {int(ef)}"))
+        transaction = self._session.get_transaction()
+        if transaction is None or transaction is not self._set_in or ef != self._ef_set:
+            self._session.execute(text(f"SET LOCAL hnsw.ef_search = {int(ef)}"))
+            self._set_in, self._ef_set = self._session.get_transaction(), ef
         rows = self._session.execute(
             text(
                 "SELECT talent_id, embedding_vec <-> CAST(:q AS vector) AS distance "
