@@ -24,7 +24,7 @@ import time
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np
-from _common import load_average, percentile, print_table
+from _common import exit_status, load_average, percentile, print_table
 
 DIMS = 128
 SPREAD = 0.9 / np.sqrt(2 * DIMS)
@@ -58,8 +58,8 @@ def _row(name: str, talents: int, times: list[float], extra: str = "") -> list[s
         f"{talents:,}",
         f"{percentile(times, 50):.3f}",
         f"{p99:.3f}",
-        "ok" if p99 <= TARGET_MS else "SLOW",
         extra,
+        "met" if p99 <= TARGET_MS else "MISSED",
     ]
 
 
@@ -93,7 +93,28 @@ def _reference_line(talent_id: str, vector: np.ndarray) -> str:
 def _pgvector_row(
     url: str, ids: list[str], refs: np.ndarray, probes: np.ndarray, expected: list[list[str]]
 ) -> list[str]:
-    """Fill a migrated scratch database (talents, enrolments, references), then time."""
+    """In a scratch database (created and dropped here), migrated and filled."""
+    import uuid
+
+    from sqlalchemy import create_engine, make_url, text
+
+    name = f"mbench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    scratch = make_url(url).set(database=name).render_as_string(hide_password=False)
+    try:
+        return _fill_and_time(scratch, ids, refs, probes, expected)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _fill_and_time(
+    url: str, ids: list[str], refs: np.ndarray, probes: np.ndarray, expected: list[list[str]]
+) -> list[str]:
+    """Fill a migrated database (talents, enrolments, references) by COPY, then time."""
     from sqlalchemy import text
 
     from likeness import migrations
@@ -139,15 +160,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--talents", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=2_000)
-    parser.add_argument("--pg", default=None, help="a scratch PostgreSQL (with pgvector) URL")
+    parser.add_argument(
+        "--pg",
+        default=os.environ.get("LIKENESS_TEST_PGVECTOR_URL") or None,
+        help="PostgreSQL with pgvector (default $LIKENESS_TEST_PGVECTOR_URL, as .ci/run sets "
+        "it); the bench works in a scratch database it drops after",
+    )
     parser.add_argument("--quick", action="store_true", help="10,000 talents, 500 faces")
     args = parser.parse_args(argv)
     if args.quick:
         args.talents, args.queries = 10_000, 500
     rows = match_rows(args.talents, args.queries, args.pg)
     print(f"face match, one face per query (load average {load_average()})\n")
-    print_table(["index", "talents", "p50 ms", "p99 ms", "≤ 2 ms", "note"], rows, rule=True)
-    return 0 if all(r[4] == "ok" for r in rows) else 1
+    print_table(["index", "talents", "p50 ms", "p99 ms", "note", "p99 ≤ 2 ms"], rows, rule=True)
+    return exit_status(rows, args.quick)
 
 
 if __name__ == "__main__":
