@@ -7,6 +7,7 @@ reference photos; seed 4 is a stranger nobody enrolled.
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -158,9 +159,12 @@ def test_another_process_sees_an_opt_out_once_it_commits(db: Database, deps: Sto
         assert index_for(session).match(_face(0)) == []
 
 
-def test_both_indexes_give_the_same_matches(session: Session, is_postgres: bool) -> None:
-    """Only where pgvector is installed (see decision 0024 for where CI gets it)."""
-    if not is_postgres or not uses_pgvector(session):
+def test_both_indexes_give_the_same_matches(session: Session, database_url: str) -> None:
+    """Only where pgvector is installed: CI's second PostgreSQL (decision 0024), where it
+    must be there (``LIKENESS_TEST_PGVECTOR_URL``); elsewhere it says it skipped."""
+    if database_url == os.environ.get("LIKENESS_TEST_PGVECTOR_URL"):
+        assert uses_pgvector(session), "the pgvector database has no embedding_vec column"
+    elif not uses_pgvector(session):
         pytest.skip("needs PostgreSQL with the pgvector extension (decision 0024)")
     from integration.monitoring_support import enrol_random
 

@@ -53,7 +53,7 @@ MATCH_THRESHOLD = 0.40
 #: pgvector query fetches ``k × MAX_REFERENCES`` neighbours so it finds ``k`` talents.
 MAX_REFERENCES = 8
 #: Rotated coordinates the exact index's lower-bound pass reads (of 128).
-PRUNE_DIMS = 32
+PRUNE_DIMS = 64
 #: HNSW search breadth: at least this, and never fewer than the rows a query asks for.
 EF_SEARCH = 100
 
@@ -111,15 +111,12 @@ class ExactIndex:
         self.size = vectors.shape[0]
         self._mean = vectors.mean(axis=0) if self.size else np.zeros(EMBEDDING_SIZE, np.float32)
         centred = vectors - self._mean
-        if self.size >= 2:
-            # Principal axes: the first coordinates carry most of the spread, so their
-            # partial distance is a tight lower bound. Any orthonormal basis is exact.
-            _, _, vt = np.linalg.svd(centred[: min(self.size, 20_000)], full_matrices=True)
-            basis = np.ascontiguousarray(vt.T.astype(np.float32))
-            if basis.shape != (EMBEDDING_SIZE, EMBEDDING_SIZE):
-                basis = np.eye(EMBEDDING_SIZE, dtype=np.float32)
-        else:
-            basis = np.eye(EMBEDDING_SIZE, dtype=np.float32)
+        # Principal axes (largest spread first): the first coordinates carry most of
+        # the distance, so their partial distance is a tight lower bound. Any
+        # orthonormal basis keeps the distances exact.
+        sample = centred[: min(self.size, 50_000)]
+        _, vectors_ = np.linalg.eigh((sample.T @ sample).astype(np.float64))
+        basis = np.ascontiguousarray(vectors_[:, ::-1].astype(np.float32))
         self._basis = basis
         rotated = centred @ basis
         self._head = np.ascontiguousarray(rotated[:, :PRUNE_DIMS])
@@ -168,6 +165,8 @@ class PgvectorIndex:
     def __init__(self, session: Session, *, ef_search: int = EF_SEARCH) -> None:
         self._session = session
         self._ef_search = ef_search
+        self._set_in: object = None  # the transaction whose hnsw.ef_search we set
+        self._ef_set = 0
 
     def match(
         self, embedding: NDArray[np.floating], *, threshold: float | None = None, k: int = 5
@@ -176,9 +175,13 @@ class PgvectorIndex:
         t = _limits(threshold, k)
         limit = k * MAX_REFERENCES
         literal = vector_literal(q)
-        # HNSW returns at most ef_search rows: never fewer than the query asks for.
+        # HNSW returns at most ef_search rows: never fewer than the query asks for. Set
+        # once per transaction (SET LOCAL ends with it), not once per face.
         ef = max(self._ef_search, limit)
-        self._session.execute(text(f"SET LOCAL hnsw.ef_search = {int(ef)}"))
+        transaction = self._session.get_transaction()
+        if transaction is None or transaction is not self._set_in or ef != self._ef_set:
+            self._session.execute(text(f"SET LOCAL hnsw.ef_search = {int(ef)}"))
+            self._set_in, self._ef_set = self._session.get_transaction(), ef
         rows = self._session.execute(
             text(
                 "SELECT talent_id, embedding_vec <-> CAST(:q AS vector) AS distance "
