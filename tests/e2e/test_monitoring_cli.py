@@ -65,3 +65,45 @@ def test_others_get_one_line_errors(world: World, db: Database) -> None:
     assert code == 1 and out.startswith("error: no folder or file"), out
     code, out = run("monitor", "cases", "--status", "weird")
     assert code == 1 and "no case status" in out
+
+
+def test_a_scan_of_a_folder_opens_a_case_and_a_recheck_sees_it_removed(
+    world: World, db: Database, tmp_path: Path
+) -> None:
+    from integration.capture_support import ANALYZER
+    from reference_photos import portrait_png, portrait_rgb
+
+    rgb = portrait_rgb(0)
+    face = ANALYZER.largest_face(rgb)
+    assert face is not None
+    with db.unit_of_work() as session:
+        support.enrol(session, world.talent.id, ANALYZER.embed_aligned(rgb, face))
+    folder = tmp_path / "crawl"
+    (folder / "www.tiktok.com").mkdir(parents=True)
+    found = folder / "www.tiktok.com" / "me.png"
+    found.write_bytes(portrait_png(0))
+    (folder / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    (folder / "stranger.png").write_bytes(portrait_png(3))
+    code, out = run("monitor", "scan", str(folder))
+    assert code == 0 and "succeeded" in out, out
+    assert "unmarked_match" in out and "unreadable" in out
+    [case] = ok_json("monitor", "cases", *as_(world, "talent"))
+    assert case["location"] == str(found) and case["verdict"] == "unmarked_match"
+    # Scanning again opens nothing new.
+    again = ok_json("monitor", "scan", str(folder))
+    assert (again["status"], again["cases_opened"], again["cases_updated"]) == ("succeeded", 0, 1)
+    verdicts = sorted(f["verdict"] for f in again["findings"])
+    assert verdicts == ["no_match", "unmarked_match", "unreadable"]
+    code, out = run("monitor", "case", "confirm", case["id"], *as_(world, "talent"))
+    assert code == 0, out
+    code, out = run("monitor", "notice", case["id"], "-o", str(tmp_path / "n.pdf"),
+                    *as_(world, "talent"))  # fmt: skip
+    assert code == 0, out
+    assert ok_json("monitor", "case", "sent", case["id"], *as_(world, "talent"))["status"] == (
+        "notice_sent"
+    )
+    [still] = ok_json("monitor", "recheck", *as_(world, "talent"))
+    assert still["gone"] is False and still["status"] == "notice_sent"
+    found.unlink()
+    [gone] = ok_json("monitor", "recheck", case["id"][:12], *as_(world, "agent"))
+    assert gone["gone"] is True and gone["status"] == "removed"

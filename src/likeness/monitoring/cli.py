@@ -11,6 +11,7 @@ import typer
 from likeness.kit.bounds import MAX_PAGE
 from likeness.kit.cli import (
     AsOption,
+    IdPrefix,
     JsonOption,
     cli_runtime,
     cli_session,
@@ -367,7 +368,12 @@ def notice_command(
 @app.command("recheck")
 def recheck_command(
     case_id: Annotated[
-        str | None, typer.Argument(help="One case (default: every case whose notice was sent).")
+        str | None,
+        typer.Argument(
+            parser=IdPrefix("case", "monitoring_cases"),
+            metavar="[CASE_ID]",
+            help="One case (default: every case whose notice was sent).",
+        ),
     ] = None,
     as_email: AsOption = None,
     json_out: JsonOption = False,
@@ -378,8 +384,7 @@ def recheck_command(
     runtime = cli_runtime()
     parts = service.default_parts(runtime.settings)
     with cli_session(as_email) as (session, actor):
-        full = _expand(session, case_id) if case_id else None
-        reads = service.recheck(session, actor, parts, full)
+        reads = service.recheck(session, actor, parts, case_id)
     if json_out:
         print_json([r.model_dump(mode="json") for r in reads])
         return
@@ -387,16 +392,3 @@ def recheck_command(
         ["case", "status", "gone", "detail"],
         [[r.case_id, r.status.value, "yes" if r.gone else "no", r.detail] for r in reads],
     )
-
-
-def _expand(session: object, prefix: str) -> str:
-    from likeness.kit.cli import expand_id
-
-    found = expand_id(cli_runtime(), prefix, ["monitoring_cases"])
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        from likeness.monitoring.errors import CaseNotFound
-
-        raise CaseNotFound(f"no monitoring case {prefix}")
-    raise fail(f"case id {prefix!r} is ambiguous: {', '.join(found[:5])}")

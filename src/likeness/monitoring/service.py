@@ -783,11 +783,12 @@ def recheck(
                 "sent is rechecked"
             )
     else:
-        cases = [
-            c
-            for status in sorted(rules.RECHECK_STATUSES)
-            for c in list_cases(session, actor, status=status, limit=1000)
-        ]
+        cases = []
+        for status in sorted(rules.RECHECK_STATUSES):
+            offset = 0
+            while page := list_cases(session, actor, status=status, limit=MAX_PAGE, offset=offset):
+                cases.extend(page)
+                offset += len(page)
     out: list[RecheckRead] = []
     for case in cases:
         got = parts.refetch(case.location)
