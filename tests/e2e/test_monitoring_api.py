@@ -4,7 +4,9 @@ the notice as PDF and e-mail, record its steps; everyone else sees nothing."""
 from __future__ import annotations
 
 import email
+import time
 from email.policy import default as default_policy
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -14,6 +16,9 @@ from integration import monitoring_scan_support as support
 from integration.test_license_support import World
 from likeness.kit.db import Database
 from likeness.models.party import Role
+from likeness.provenance import ensure_signing_material
+from likeness.runtime import Runtime
+from likeness.system.keys import ensure_key, platform_key_specs
 
 Parties = tuple[World, dict[str, dict[str, str]]]
 BASE = "/api/v1/monitoring"
@@ -91,3 +96,39 @@ def test_other_people_see_nothing_and_only_operators_scan(
     assert len(client.get(f"{BASE}/cases", headers=operator).json()) == 2
     bad = client.post(f"{BASE}/scans", json={"source": "/no/such/dir"}, headers=operator)
     assert bad.status_code == 422 and bad.json()["error"] == "InvalidScanSource"
+
+
+def test_an_operator_scan_runs_as_a_job_and_opens_the_case(
+    client: TestClient, db: Database, runtime: Runtime, parties: Parties, tmp_path: Path
+) -> None:
+    from integration.capture_support import ANALYZER
+    from reference_photos import portrait_png, portrait_rgb
+
+    world, h = parties
+    keys = runtime.settings.keys_dir
+    keys.mkdir(parents=True, exist_ok=True)
+    ensure_key(keys, next(s for s in platform_key_specs() if s.filename == "watermark.key"))
+    ensure_signing_material(keys)
+    rgb = portrait_rgb(0)
+    face = ANALYZER.largest_face(rgb)
+    assert face is not None
+    with db.unit_of_work() as session:
+        support.enrol(session, world.talent.id, ANALYZER.embed_aligned(rgb, face))
+    (tmp_path / "scan").mkdir()
+    (tmp_path / "scan" / "me.png").write_bytes(portrait_png(0))
+    operator = _operator(db)
+    started = client.post(
+        f"{BASE}/scans", json={"source": str(tmp_path / "scan")}, headers=operator
+    )
+    assert started.status_code == 202, started.text
+    scan_id = started.json()["id"]
+    deadline = time.monotonic() + 120
+    while (scan := client.get(f"{BASE}/scans/{scan_id}", headers=operator).json())["status"] in (
+        "queued",
+        "running",
+    ):
+        assert time.monotonic() < deadline, scan
+        time.sleep(0.2)
+    assert (scan["status"], scan["images"], scan["cases_opened"]) == ("succeeded", 1, 1), scan
+    [case] = client.get(f"{BASE}/cases", headers=h["talent"]).json()
+    assert case["verdict"] == "unmarked_match" and case["location"].endswith("me.png")
