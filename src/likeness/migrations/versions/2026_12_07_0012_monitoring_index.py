@@ -14,8 +14,6 @@ Create Date: 2026-12-07 17:00:00.000000
 
 from __future__ import annotations
 
-import uuid
-
 import sqlalchemy as sa
 from alembic import op
 
@@ -99,11 +97,9 @@ def upgrade() -> None:
         sa.Column("revision", sa.String(length=32), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_monitoring_index_state")),
     )
+    # No row yet: the first opt-in writes it (`likeness init` refuses a database that
+    # holds rows before its audit chain is sealed).
     bind = op.get_bind()
-    bind.execute(
-        sa.text("INSERT INTO monitoring_index_state (id, revision) VALUES (1, :r)"),
-        {"r": uuid.uuid4().hex},
-    )
     if _vector_available(bind):
         op.execute(
             f"ALTER TABLE monitoring_references ADD COLUMN embedding_vec vector({DIMENSIONS})"
