@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -208,3 +209,42 @@ def test_a_twin_gives_its_frontal_and_turned_views(
     assert face is not None
     found = index_for(session).match(ANALYZER.embed_aligned(image, face))
     assert [m.talent_id for m in found] == [world.talent.id]
+
+
+def test_the_migration_adds_and_drops_the_pgvector_column(
+    session: Session, database_url: str
+) -> None:
+    """Up, down to 0011 and up again on a fresh database of the pgvector server."""
+    if not uses_pgvector(session):
+        pytest.skip("needs PostgreSQL with the pgvector extension (decision 0024)")
+    from sqlalchemy import create_engine, make_url, text
+
+    from likeness import migrations
+
+    name = f"mig_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    engine = create_engine(url)
+    columns = text(
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_name = 'monitoring_references' ORDER BY column_name"
+    )
+    hnsw = text("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%hnsw%'")
+    try:
+        migrations.upgrade(url)
+        with engine.connect() as c:
+            assert "embedding_vec" in c.execute(columns).scalars().all()
+            assert c.execute(hnsw).scalars().all() == ["ix_monitoring_references_hnsw"]
+        migrations.downgrade(url, "0011_catalogue")
+        with engine.connect() as c:
+            assert c.execute(columns).all() == [] and c.execute(hnsw).all() == []
+        migrations.upgrade(url)
+        with engine.connect() as c:
+            assert "embedding_vec" in c.execute(columns).scalars().all()
+    finally:
+        engine.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
