@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
+from pathlib import Path
 
 import numpy as np
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from integration.capture_support import ANALYZER
-from integration.test_license_support import World, make_world
+from integration.capture_support import ANALYZER, QC
+from integration.test_license_support import World, make_world, sign_creation_consent
 from likeness.capture import service as captures
+from likeness.capture.qc import to_preview
 from likeness.errors import Conflict, NotFound
+from likeness.imaging import relight as rl
 from likeness.kit.db import Database
 from likeness.models.audit import AuditEvent
 from likeness.models.monitoring_index import MonitoringReference
@@ -30,6 +34,7 @@ from likeness.monitoring.index import (
     index_for,
     uses_pgvector,
 )
+from likeness.twin import service as twins
 from likeness.vault.deps import StorageDeps
 from reference_photos import portrait_png, portrait_rgb
 
@@ -175,3 +180,71 @@ def test_both_indexes_give_the_same_matches(session: Session, database_url: str)
         a, b = exact.match(probe, threshold=0.6, k=5), pg.match(probe, threshold=0.6, k=5)
         assert [m.talent_id for m in a] == [m.talent_id for m in b]
         assert np.allclose([m.distance for m in a], [m.distance for m in b], atol=1e-5)
+
+
+def test_a_twin_gives_its_frontal_and_turned_views(
+    session: Session, world: World, deps: StorageDeps, capture_dir: Path
+) -> None:
+    """The twin's identity reference and its other views' neutral renders; a relit render
+    of the twin (what a generated image shows) then matches the talent."""
+    talent = world.actor(session, "talent")
+    sign_creation_consent(session, world)
+    row = captures.ingest(session, talent, deps, capture_dir, world.talent.id)
+    captures.run_session_qc(session, talent, deps, row.id, analyzer=ANALYZER, config=QC)
+    version = twins.build(
+        session, talent, deps, world.talent.id, row.id, analyzer=ANALYZER, qc_config=QC
+    )
+    status = enrolment.opt_in(session, talent, world.talent.id, deps=deps, analyzer=ANALYZER)
+    sources = session.scalars(
+        select(MonitoringReference.source).where(MonitoringReference.talent_id == world.talent.id)
+    ).all()
+    assert f"twin:{version.twin_id}:v1" in sources
+    assert any(":view:" in s for s in sources) and status.references == len(sources) >= 2
+
+    basis = twins.load_basis(session, talent, deps, version.twin_id)
+    front = basis.nearest_view(0.0)
+    key = [(rl.direction_from_angles(-35.0, 25.0), (1.0, 0.95, 0.9))]
+    image = to_preview(rl.relight(front.basis, basis.light_dirs, key), front.matte)
+    face = ANALYZER.largest_face(image)
+    assert face is not None
+    found = index_for(session).match(ANALYZER.embed_aligned(image, face))
+    assert [m.talent_id for m in found] == [world.talent.id]
+
+
+def test_the_migration_adds_and_drops_the_pgvector_column(
+    session: Session, database_url: str
+) -> None:
+    """Up, down to 0011 and up again on a fresh database of the pgvector server."""
+    if not uses_pgvector(session):
+        pytest.skip("needs PostgreSQL with the pgvector extension (decision 0024)")
+    from sqlalchemy import create_engine, make_url, text
+
+    from likeness import migrations
+
+    name = f"mig_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    engine = create_engine(url)
+    columns = text(
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_name = 'monitoring_references' ORDER BY column_name"
+    )
+    hnsw = text("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%hnsw%'")
+    try:
+        migrations.upgrade(url)
+        with engine.connect() as c:
+            assert "embedding_vec" in c.execute(columns).scalars().all()
+            assert c.execute(hnsw).scalars().all() == ["ix_monitoring_references_hnsw"]
+        migrations.downgrade(url, "0011_catalogue")
+        with engine.connect() as c:
+            assert c.execute(columns).all() == [] and c.execute(hnsw).all() == []
+        migrations.upgrade(url)
+        with engine.connect() as c:
+            assert "embedding_vec" in c.execute(columns).scalars().all()
+    finally:
+        engine.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()

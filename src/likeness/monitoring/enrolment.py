@@ -7,7 +7,8 @@ the same references the identity check of generated images uses:
 - the reference photo's identity template, when one is on file
   (:func:`likeness.capture.service.reference_embedding`);
 - each active twin's identity reference, the embedding of its neutral front-lit render
-  (:func:`likeness.twin.identity.identity_reference`).
+  (:func:`likeness.twin.identity.identity_reference`), and the same neutral render of
+  each of its other captured views (turned heads: a post is rarely a passport photo).
 
 Several references per talent (at most :data:`~likeness.monitoring.index.MAX_REFERENCES`)
 make a match more robust; a talent with none cannot be enrolled. Opting in again
@@ -27,6 +28,7 @@ never shown by the API, and deleted with the talent (``ON DELETE CASCADE``).
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -50,11 +52,14 @@ from likeness.models.monitoring_index import (
     MonitoringIndexState,
     MonitoringReference,
 )
+from likeness.models.twin import TwinVersion
 from likeness.monitoring.index import MAX_REFERENCES, uses_pgvector, vector_literal
 from likeness.party.access import get_talent_for
 from likeness.twin import repository as twin_repository
-from likeness.twin.identity import identity_reference
+from likeness.twin._basis import unpack_basis
+from likeness.twin.identity import frontal_view, identity_reference, reference_from_basis
 from likeness.vault.deps import StorageDeps
+from likeness.vault.keys import twin_key_name
 
 F32 = NDArray[np.float32]
 
@@ -95,7 +100,44 @@ def reference_embeddings(
         except (NotFound, Conflict):
             continue  # no usable face in this twin (or no active version): nothing to add
         found.append((f"twin:{twin.id}:v{ref.version}", ref.embedding))
+        row = twin_repository.version_of(session, twin.id, ref.version)
+        if row is not None:
+            found.extend(_turned_views(deps, twin.id, row, analyzer or FaceAnalyzer()))
     return found[:MAX_REFERENCES]
+
+
+def _turned_views(
+    deps: StorageDeps, twin_id: str, row: TwinVersion, analyzer: FaceAnalyzer
+) -> list[tuple[str, F32]]:
+    """The neutral render's embedding of each view but the frontal one (which is the
+    identity reference), decrypted with the twin's key; views with no single face are
+    left out. About a second per view: paid once per opt-in."""
+    import cv2
+
+    meta = json.loads(row.metadata_json)
+    keys: dict[str, str] = json.loads(row.artifacts)
+    front = frontal_view(meta["views"])
+    dirs = np.asarray(meta["light_dirs"], np.float32)
+
+    def open_blob(role: str) -> bytes:
+        return deps.cipher.decrypt(
+            twin_key_name(twin_id), deps.blobs.get(keys[role]), role=f"v{row.version}/{role}"
+        )
+
+    out: list[tuple[str, F32]] = []
+    for view in meta["views"]:
+        if view["id"] == front["id"] or f"basis/{view['id']}" not in keys:
+            continue
+        basis = unpack_basis(open_blob(f"basis/{view['id']}"))
+        matte = None
+        if f"matte/{view['id']}" in keys:
+            raw = np.frombuffer(open_blob(f"matte/{view['id']}"), np.uint8)
+            decoded = cv2.imdecode(raw, cv2.IMREAD_GRAYSCALE)
+            matte = None if decoded is None else np.asarray(decoded, np.float32) / 255.0
+        embedding = reference_from_basis(basis, dirs, matte, analyzer)
+        if embedding is not None:
+            out.append((f"twin:{twin_id}:v{row.version}:view:{view['id']}", embedding))
+    return out
 
 
 def _bump_revision(session: Session) -> None:

@@ -87,6 +87,9 @@ def best_per_talent(
 ) -> list[FaceMatch]:
     """Each talent's smallest distance, those within ``threshold``, closest first (ties
     by talent id, so both indexes order them alike), at most ``k``."""
+    # Embeddings are float32: compare at that precision, so a distance equal to the
+    # threshold in float32 (a reference exactly at it) matches on both indexes.
+    threshold = float(np.float32(threshold)) * (1 + 1e-7)
     best: dict[str, float] = {}
     for talent_id, distance in pairs:
         if distance <= threshold and distance < best.get(talent_id, np.inf):
