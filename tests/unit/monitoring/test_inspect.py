@@ -11,7 +11,7 @@ from PIL import Image
 
 from likeness import provenance
 from likeness.imaging.faces import FaceAnalyzer, identity_distance
-from likeness.monitoring.findings import ImageFindings, SourceImage
+from likeness.monitoring.findings import ImageFindings, SourceImage, WatermarkFinding
 from likeness.monitoring.inspect import InspectConfig, inspect_image
 from likeness.provenance import TRAINED_ALGORITHMIC_MEDIA, StampConfig, VerifyConfig, stamp
 from reference_photos import portrait_rgb
@@ -276,3 +276,48 @@ def test_c2pa_is_not_parsed_when_there_is_no_manifest_box(
     assert findings.c2pa is not None
     assert (findings.c2pa.present, findings.c2pa.state) == (False, "absent")
     assert findings.watermark is not None and findings.watermark.asset_id is None
+
+
+def shrunk_copy(data: bytes, factor: float = 0.9, quality: int = 85) -> bytes:
+    """A re-posted copy: resized and re-encoded (no manifest left)."""
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    size = (round(image.width * factor), round(image.height * factor))
+    return encode(image.resize(size, Image.Resampling.LANCZOS), "JPEG", quality=quality)
+
+
+def test_a_shrunk_copy_with_a_face_is_read_thoroughly(
+    released: tuple[bytes, str], monitoring_verify: VerifyConfig, analyzer: FaceAnalyzer
+) -> None:
+    data, asset_id = released
+    copy = shrunk_copy(data)
+    findings = inspect(copy, InspectConfig(verify=monitoring_verify, analyzer=analyzer))
+    assert len(findings.faces) == 1
+    assert findings.watermark is not None and findings.watermark.mark == asset_id[:16]
+    # Told that no face matters (none matches a monitored talent): the quick read only,
+    # which this copy defeats; the caller is asked with the faces found.
+    asked: list[int] = []
+
+    def nobody(faces: tuple[object, ...]) -> bool:
+        asked.append(len(faces))
+        return False
+
+    quick = inspect(
+        copy, InspectConfig(verify=monitoring_verify, analyzer=analyzer, thorough_mark=nobody)
+    )
+    assert asked == [1]
+    assert quick.watermark is not None and quick.watermark.mark is None
+
+
+def test_a_picture_without_a_face_gets_the_quick_read_only(
+    released: tuple[bytes, str], monitoring_verify: VerifyConfig
+) -> None:
+    data, asset_id = released
+    copy = shrunk_copy(data)
+    no_faces = InspectConfig(faces=False, verify=monitoring_verify)
+    assert inspect(copy, no_faces).watermark == WatermarkFinding(asset_id=None, confidence=0.0)
+    always = InspectConfig(faces=False, verify=monitoring_verify, thorough_mark=lambda f: True)
+    found = inspect(copy, always).watermark
+    assert found is not None and found.mark == asset_id[:16]
+    # An unshrunk copy needs no sweep: the quick read finds it.
+    intact = inspect(shrunk_copy(data, 1.0, 95), no_faces).watermark
+    assert intact is not None and intact.mark == asset_id[:16]
