@@ -392,3 +392,9 @@ def recheck_command(
         ["case", "status", "gone", "detail"],
         [[r.case_id, r.status.value, "yes" if r.gone else "no", r.detail] for r in reads],
     )
+
+
+# enrolment (mindex)
+from likeness.monitoring import enrolment_cli  # noqa: E402
+
+enrolment_cli.register(app)

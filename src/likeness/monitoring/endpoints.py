@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from likeness.errors import Forbidden
 from likeness.models.monitoring import CaseStatus
-from likeness.monitoring import service
+from likeness.monitoring import enrolment_endpoints, service
 from likeness.monitoring.errors import (
     CaseNotFound,
     DismissReasonRequired,
@@ -37,6 +37,9 @@ router = APIRouter(
 )
 
 Step = Literal["confirm", "sent", "acknowledged", "close"]
+
+# enrolment (mindex): /monitoring/talents/{talent_id}/enrolment
+router.include_router(enrolment_endpoints.router)
 
 
 @router.post(

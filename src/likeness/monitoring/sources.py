@@ -57,7 +57,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
 from likeness.monitoring.errors import InvalidScanSource
 from likeness.monitoring.findings import SourceImage, Unfetchable
@@ -525,8 +525,9 @@ class UrlFetcher:
 
     # one request --------------------------------------------------------------------
 
-    def _target(self, url: str) -> tuple[str, str, str]:
-        """(url with the checked address for the host, Host header value, host name)."""
+    @staticmethod
+    def _parse(url: str) -> tuple[SplitResult, str, int | None]:
+        """(the URL's parts, its host, its port); :class:`_Refused` for one not fetched."""
         try:
             parts = urlsplit(url)
             port = parts.port
@@ -537,6 +538,11 @@ class UrlFetcher:
         host = parts.hostname
         if not host or parts.username or parts.password:
             raise _Refused("url.invalid", "the URL names no host, or carries credentials")
+        return parts, host, port
+
+    def _target(self, url: str) -> tuple[str, str, str]:
+        """(url with the checked address for the host, Host header value, host name)."""
+        parts, host, port = self._parse(url)
         try:
             ipaddress.ip_address(host.split("%", 1)[0])
             addresses = [host]
@@ -656,6 +662,7 @@ class UrlFetcher:
         current = url
         try:
             for hop in range(self.limits.max_redirects + 1):
+                self._parse(current)
                 self._check_robots(current)
                 response, started = self._request(current)
                 try:
