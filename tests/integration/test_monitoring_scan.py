@@ -276,6 +276,6 @@ def test_only_operators_scan_and_a_bad_source_is_refused(
 
     with pytest.raises(Forbidden):
         service.request_scan(session, world.actor(session, "talent"), "s3://x/")
-    for bad in ("", "   ", "a\nb", "/no/such/folder/here", "x" * 3000):
+    for bad in ("", "   ", "a\nb", "/no/such/folder/here", "x" * 3000, "0" * 2000):
         with pytest.raises(InvalidScanSource):
             service.request_scan(session, SYSTEM_ACTOR, bad)

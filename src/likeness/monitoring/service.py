@@ -150,9 +150,16 @@ def check_source(spec: str) -> str:
     text = spec.strip() if isinstance(spec, str) else ""
     if not text or len(text) > MAX_SOURCE or any(ord(c) < 32 for c in text):
         raise InvalidScanSource(f"a scan source is one line of 1 to {MAX_SOURCE} characters")
-    if "://" not in text and not text.startswith("urls:") and not Path(text).exists():
+    if "://" not in text and not text.startswith("urls:") and not _exists(text):
         raise InvalidScanSource(f"no folder or file {text}")
     return text
+
+
+def _exists(path: str) -> bool:
+    try:
+        return Path(path).exists()
+    except (OSError, ValueError):  # a name too long, a NUL byte
+        return False
 
 
 def request_scan(session: Session, actor: Actor, source: str) -> MonitoringScan:
