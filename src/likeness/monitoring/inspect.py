@@ -139,7 +139,6 @@ class InspectConfig:
 
 _default_lock = threading.Lock()
 _default_analyzer: FaceAnalyzer | None = None
-_default_config: InspectConfig | None = None
 
 
 def _analyzer(config: InspectConfig) -> FaceAnalyzer:
@@ -156,12 +155,9 @@ def _analyzer(config: InspectConfig) -> FaceAnalyzer:
 
 def default_config() -> InspectConfig:
     """The configuration :func:`inspect_image` uses when given none: the installation's
-    (``LIKENESS_HOME``) keys, read once per process."""
-    global _default_config
-    with _default_lock:
-        if _default_config is None:
-            _default_config = InspectConfig.from_settings()
-        return _default_config
+    (``LIKENESS_HOME``) watermark key and trust anchors, read afresh (a scan should
+    build one :class:`InspectConfig` and pass it to every image instead)."""
+    return InspectConfig.from_settings()
 
 
 class _Unusable(Exception):
