@@ -508,7 +508,7 @@ class UrlFetcher:
                 follow_redirects=False,
                 trust_env=False,
                 transport=limits.transport,
-                headers={"User-Agent": limits.user_agent, "Accept": "image/*"},
+                headers={"User-Agent": limits.user_agent},
             )
         return self._client
 
@@ -566,7 +566,7 @@ class UrlFetcher:
         host_header = parts.netloc.rsplit("@", 1)[-1]
         return pinned, host_header, host
 
-    def _request(self, url: str) -> tuple[httpx.Response, float]:
+    def _request(self, url: str, accept: str = "image/*") -> tuple[httpx.Response, float]:
         """Send GET ``url`` to its checked address, rate-limited; the response streams."""
         pinned, host_header, host = self._target(url)
         self._bucket.acquire(host.lower())
@@ -574,7 +574,8 @@ class UrlFetcher:
         request = client.build_request(
             "GET",
             pinned,
-            headers={"Host": host_header},
+            # identity: the size limit counts what arrives, and no gzip bomb expands it.
+            headers={"Host": host_header, "Accept": accept, "Accept-Encoding": "identity"},
             extensions={"sni_hostname": host},
         )
         started = time.monotonic()
@@ -619,7 +620,7 @@ class UrlFetcher:
         url = robots_url
         while True:
             try:
-                response, started = self._request(url)
+                response, started = self._request(url, accept="text/plain, */*")
                 try:
                     if response.is_redirect and hops < 5:
                         location = response.headers.get("location", "")

@@ -31,6 +31,7 @@ class LocalServer:
         self.hits: Counter[str] = Counter()
         self.user_agents: list[str] = []
         self.host_headers: list[str] = []
+        self.requests: list[tuple[str, dict[str, str]]] = []
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -44,6 +45,7 @@ class LocalServer:
                 server.hits[path] += 1
                 server.user_agents.append(self.headers.get("User-Agent", ""))
                 server.host_headers.append(self.headers.get("Host", ""))
+                server.requests.append((path, dict(self.headers.items())))
                 route = server.routes.get(
                     path, Route(404, b"not here", {"Content-Type": "text/plain"})
                 )

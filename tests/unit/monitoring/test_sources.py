@@ -182,6 +182,10 @@ def test_a_url_list_fetches_each_url_and_reports_the_bad_ones(
         assert isinstance(first, SourceImage)
         assert first.data == png_bytes() and first.content_type == "image/png"
     assert all("Likeness" in agent for agent in server.user_agents)
+    sent = dict(server.requests)
+    assert sent["/a.png"]["Accept"] == "image/*"
+    assert sent["/a.png"]["Accept-Encoding"] == "identity"  # the limit counts real bytes
+    assert sent["/robots.txt"]["Accept"].startswith("text/plain")
     assert f"127.0.0.1:{server.port}" in server.host_headers
 
 
