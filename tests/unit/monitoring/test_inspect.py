@@ -338,3 +338,14 @@ def test_the_installations_key_and_ca_are_what_verify_uses(tmp_path: Path) -> No
     findings = inspect(data, InspectConfig.from_settings(settings))
     assert findings.watermark is not None and findings.watermark.asset_id == info.asset_id
     assert findings.c2pa is not None and findings.c2pa.trusted
+
+
+def test_any_error_of_the_decoder_is_a_problem_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+    import struct
+
+    def broken(*args: object, **kwargs: object) -> Image.Image:
+        raise struct.error("unpack requires a buffer of 4 bytes")  # not an OSError
+
+    monkeypatch.setattr(Image, "open", broken)
+    findings = inspect(png_bytes())
+    assert (findings.readable, findings.problem) == (False, "corrupt")
