@@ -365,10 +365,11 @@ def read_file(path: str, limits: FetchLimits) -> SourceImage | Unfetchable | Non
     """One local file as a source image (``None``: not an image and not named like one)."""
     named = Path(path).suffix.lower() in _IMAGE_SUFFIXES
     try:
+        # A FIFO or device would block or never end: only regular files are opened.
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return _unfetchable(path, "read_error", "not a regular file")
         with open(path, "rb") as handle:
             info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                return _unfetchable(path, "read_error", "not a regular file") if named else None
             head = handle.read(SIGNATURE_BYTES)
             if image_kind(head) is None:
                 return _checked_image(path, head, None, named_image=named)

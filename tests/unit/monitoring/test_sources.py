@@ -383,3 +383,12 @@ def test_image_kind_reads_signatures_not_names() -> None:
     assert image_kind(b"RIFF\0\0\0\0WEBPVP8 ") == "webp"
     assert image_kind(b"GIF89a....") == "gif"
     assert image_kind(b"<html>") is None
+
+
+def test_a_fifo_is_never_opened(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.jpg"
+    os.mkfifo(fifo)
+    (tmp_path / "a.png").write_bytes(png_bytes())
+    assert reasons(list(open_source(str(tmp_path)).images())) == {"a.png": None}
+    again = refetch(str(fifo))  # would block forever if opened
+    assert isinstance(again, Unfetchable) and again.reason == "read_error"
