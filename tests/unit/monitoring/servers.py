@@ -4,6 +4,7 @@ with a Content-Length), and every request is counted."""
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections import Counter
@@ -72,6 +73,10 @@ class LocalServer:
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def wrap_tls(self, context: ssl.SSLContext) -> None:
+        """Serve HTTPS with ``context`` (call before the first request)."""
+        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
         return f"http://{host}:{self.port}{path}"
