@@ -52,7 +52,6 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageOps
 
-from likeness.imaging import DECODE_ERRORS
 from likeness.monitoring.findings import (
     C2paFinding,
     FaceFinding,
@@ -139,7 +138,6 @@ class InspectConfig:
 
 _default_lock = threading.Lock()
 _default_analyzer: FaceAnalyzer | None = None
-_default_config: InspectConfig | None = None
 
 
 def _analyzer(config: InspectConfig) -> FaceAnalyzer:
@@ -156,12 +154,9 @@ def _analyzer(config: InspectConfig) -> FaceAnalyzer:
 
 def default_config() -> InspectConfig:
     """The configuration :func:`inspect_image` uses when given none: the installation's
-    (``LIKENESS_HOME``) keys, read once per process."""
-    global _default_config
-    with _default_lock:
-        if _default_config is None:
-            _default_config = InspectConfig.from_settings()
-        return _default_config
+    (``LIKENESS_HOME``) watermark key and trust anchors, read afresh (a scan should
+    build one :class:`InspectConfig` and pass it to every image instead)."""
+    return InspectConfig.from_settings()
 
 
 class _Unusable(Exception):
@@ -220,7 +215,7 @@ def _decode(data: bytes, max_pixels: int) -> tuple[str, NDArray[np.uint8]]:
     try:
         image = _open(data, kind)
         width, height = image.size
-    except DECODE_ERRORS as exc:
+    except Exception as exc:  # Pillow on hostile bytes: DECODE_ERRORS and more
         raise _Unusable(_classify(exc), f"cannot read the {kind.upper()} header: {exc}") from None
     if width < 1 or height < 1:
         raise _Unusable("corrupt", f"{width}×{height} pixels")
@@ -232,14 +227,14 @@ def _decode(data: bytes, max_pixels: int) -> tuple[str, NDArray[np.uint8]]:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image.load()  # the first frame only
-    except DECODE_ERRORS as exc:
+    except Exception as exc:  # Pillow on hostile bytes: DECODE_ERRORS and more
         raise _Unusable(_classify(exc), f"cannot decode the {kind.upper()}: {exc}") from None
     # A damaged EXIF block: keep the pixels as stored.
     with contextlib.suppress(Exception):
         image = ImageOps.exif_transpose(image)
     try:
         return kind, _to_rgb8(image)
-    except DECODE_ERRORS as exc:
+    except Exception as exc:  # Pillow on hostile bytes: DECODE_ERRORS and more
         raise _Unusable(_classify(exc), f"cannot convert the pixels: {exc}") from None
 
 
@@ -254,7 +249,7 @@ def _faces(rgb: NDArray[np.uint8], config: InspectConfig) -> tuple[FaceFinding, 
     analyzer = _analyzer(config)
     try:
         faces, embeddings = analyzer.detect_and_embed(rgb, comparable_faces)
-    except FaceError:
+    except (FaceError, RuntimeError, ValueError):  # dlib refusing odd pixels: no face read
         return ()
     picked = comparable_faces(faces)
     return tuple(

@@ -365,10 +365,11 @@ def read_file(path: str, limits: FetchLimits) -> SourceImage | Unfetchable | Non
     """One local file as a source image (``None``: not an image and not named like one)."""
     named = Path(path).suffix.lower() in _IMAGE_SUFFIXES
     try:
+        # A FIFO or device would block or never end: only regular files are opened.
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return _unfetchable(path, "read_error", "not a regular file")
         with open(path, "rb") as handle:
             info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                return _unfetchable(path, "read_error", "not a regular file") if named else None
             head = handle.read(SIGNATURE_BYTES)
             if image_kind(head) is None:
                 return _checked_image(path, head, None, named_image=named)
@@ -508,7 +509,7 @@ class UrlFetcher:
                 follow_redirects=False,
                 trust_env=False,
                 transport=limits.transport,
-                headers={"User-Agent": limits.user_agent, "Accept": "image/*"},
+                headers={"User-Agent": limits.user_agent},
             )
         return self._client
 
@@ -566,7 +567,7 @@ class UrlFetcher:
         host_header = parts.netloc.rsplit("@", 1)[-1]
         return pinned, host_header, host
 
-    def _request(self, url: str) -> tuple[httpx.Response, float]:
+    def _request(self, url: str, accept: str = "image/*") -> tuple[httpx.Response, float]:
         """Send GET ``url`` to its checked address, rate-limited; the response streams."""
         pinned, host_header, host = self._target(url)
         self._bucket.acquire(host.lower())
@@ -574,7 +575,8 @@ class UrlFetcher:
         request = client.build_request(
             "GET",
             pinned,
-            headers={"Host": host_header},
+            # identity: the size limit counts what arrives, and no gzip bomb expands it.
+            headers={"Host": host_header, "Accept": accept, "Accept-Encoding": "identity"},
             extensions={"sni_hostname": host},
         )
         started = time.monotonic()
@@ -619,7 +621,7 @@ class UrlFetcher:
         url = robots_url
         while True:
             try:
-                response, started = self._request(url)
+                response, started = self._request(url, accept="text/plain, */*")
                 try:
                     if response.is_redirect and hops < 5:
                         location = response.headers.get("location", "")

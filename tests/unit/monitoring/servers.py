@@ -4,6 +4,7 @@ with a Content-Length), and every request is counted."""
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections import Counter
@@ -31,6 +32,7 @@ class LocalServer:
         self.hits: Counter[str] = Counter()
         self.user_agents: list[str] = []
         self.host_headers: list[str] = []
+        self.requests: list[tuple[str, dict[str, str]]] = []
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -44,6 +46,7 @@ class LocalServer:
                 server.hits[path] += 1
                 server.user_agents.append(self.headers.get("User-Agent", ""))
                 server.host_headers.append(self.headers.get("Host", ""))
+                server.requests.append((path, dict(self.headers.items())))
                 route = server.routes.get(
                     path, Route(404, b"not here", {"Content-Type": "text/plain"})
                 )
@@ -70,6 +73,10 @@ class LocalServer:
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def wrap_tls(self, context: ssl.SSLContext) -> None:
+        """Serve HTTPS with ``context`` (call before the first request)."""
+        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
         return f"http://{host}:{self.port}{path}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,7 +16,7 @@ from likeness.monitoring.findings import ImageFindings, SourceImage, WatermarkFi
 from likeness.monitoring.inspect import InspectConfig, inspect_image
 from likeness.provenance import TRAINED_ALGORITHMIC_MEDIA, StampConfig, VerifyConfig, stamp
 from reference_photos import portrait_rgb
-from unit.monitoring.conftest import jpeg_bytes, png_bytes
+from unit.monitoring.conftest import MARK_KEY, jpeg_bytes, png_bytes
 from unit.provenance.fakes import make_info
 from unit.provenance.tamper import png_dimensions_header
 
@@ -321,3 +322,30 @@ def test_a_picture_without_a_face_gets_the_quick_read_only(
     # An unshrunk copy needs no sweep: the quick read finds it.
     intact = inspect(shrunk_copy(data, 1.0, 95), no_faces).watermark
     assert intact is not None and intact.mark == asset_id[:16]
+
+
+def test_the_installations_key_and_ca_are_what_verify_uses(tmp_path: Path) -> None:
+    from likeness.provenance import ensure_signing_material, library_watermarker
+    from likeness.provenance.keys import local_signing_material
+    from likeness.settings import Settings
+
+    settings = Settings(home=tmp_path)
+    ensure_signing_material(settings.keys_dir)
+    (settings.keys_dir / "watermark.key").write_bytes(MARK_KEY)
+    config = StampConfig(local_signing_material(settings.keys_dir), library_watermarker(), MARK_KEY)
+    info = make_info()
+    data = stamp(encode(Image.fromarray(portrait_rgb(4)), "JPEG", quality=95), info, config)
+    findings = inspect(data, InspectConfig.from_settings(settings))
+    assert findings.watermark is not None and findings.watermark.asset_id == info.asset_id
+    assert findings.c2pa is not None and findings.c2pa.trusted
+
+
+def test_any_error_of_the_decoder_is_a_problem_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+    import struct
+
+    def broken(*args: object, **kwargs: object) -> Image.Image:
+        raise struct.error("unpack requires a buffer of 4 bytes")  # not an OSError
+
+    monkeypatch.setattr(Image, "open", broken)
+    findings = inspect(png_bytes())
+    assert (findings.readable, findings.problem) == (False, "corrupt")

@@ -182,6 +182,10 @@ def test_a_url_list_fetches_each_url_and_reports_the_bad_ones(
         assert isinstance(first, SourceImage)
         assert first.data == png_bytes() and first.content_type == "image/png"
     assert all("Likeness" in agent for agent in server.user_agents)
+    sent = dict(server.requests)
+    assert sent["/a.png"]["Accept"] == "image/*"
+    assert sent["/a.png"]["Accept-Encoding"] == "identity"  # the limit counts real bytes
+    assert sent["/robots.txt"]["Accept"].startswith("text/plain")
     assert f"127.0.0.1:{server.port}" in server.host_headers
 
 
@@ -379,3 +383,74 @@ def test_image_kind_reads_signatures_not_names() -> None:
     assert image_kind(b"RIFF\0\0\0\0WEBPVP8 ") == "webp"
     assert image_kind(b"GIF89a....") == "gif"
     assert image_kind(b"<html>") is None
+
+
+def test_a_fifo_is_never_opened(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.jpg"
+    os.mkfifo(fifo)
+    (tmp_path / "a.png").write_bytes(png_bytes())
+    assert reasons(list(open_source(str(tmp_path)).images())) == {"a.png": None}
+    again = refetch(str(fifo))  # would block forever if opened
+    assert isinstance(again, Unfetchable) and again.reason == "read_error"
+
+
+def _certificate(tmp_path: Path, name: str) -> tuple[Path, Path]:
+    """A self-signed certificate for ``name`` (its own CA), as PEM files."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / f"{name}.pem", tmp_path / f"{name}.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+def test_https_goes_to_the_checked_address_and_verifies_the_host_name(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    import ssl
+
+    import httpx2 as httpx
+
+    cert, key = _certificate(tmp_path, "pics.example")
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert, key)
+    server.wrap_tls(server_context)
+    server.routes["/a.png"] = Route(body=png_bytes(), headers={"Content-Type": "image/png"})
+    client_context = ssl.create_default_context(cafile=str(cert))
+    answers = {"pics.example": ["127.0.0.1"], "other.example": ["127.0.0.1"]}
+    limits = local_limits(
+        resolve=lambda host: answers[host],
+        transport=httpx.HTTPTransport(verify=client_context),
+    )
+    fetcher = UrlFetcher(limits)
+    got = fetcher.fetch(f"https://pics.example:{server.port}/a.png")
+    assert isinstance(got, SourceImage) and got.data == png_bytes()
+    # The same address under a name the certificate does not carry: TLS refuses it.
+    wrong = fetcher.fetch(f"https://other.example:{server.port}/a.png")
+    assert isinstance(wrong, Unfetchable) and wrong.reason == "connect"
