@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from integration.capture_support import ANALYZER, QC
@@ -33,6 +33,7 @@ from likeness.monitoring.index import (
     exact_index,
     index_for,
     uses_pgvector,
+    vector_literal,
 )
 from likeness.twin import service as twins
 from likeness.vault.deps import StorageDeps
@@ -176,6 +177,16 @@ def test_both_indexes_give_the_same_matches(session: Session, database_url: str)
     probes = enrol_random(session, talents=100, per_talent=3, seed=7)
     exact, pg = exact_index(session), PgvectorIndex(session)
     assert isinstance(exact, ExactIndex) and exact.size == 300
+    # 300 rows: left alone the planner scans the table (exact); make it use the HNSW index.
+    session.execute(text("SET LOCAL enable_seqscan = off"))
+    plan = session.execute(
+        text(
+            "EXPLAIN SELECT talent_id FROM monitoring_references WHERE embedding_vec IS NOT "
+            "NULL ORDER BY embedding_vec <-> CAST(:q AS vector) LIMIT 40"
+        ),
+        {"q": vector_literal(probes[0])},
+    ).scalars()
+    assert "ix_monitoring_references_hnsw" in "\n".join(plan)
     for probe in probes:
         a, b = exact.match(probe, threshold=0.6, k=5), pg.match(probe, threshold=0.6, k=5)
         assert [m.talent_id for m in a] == [m.talent_id for m in b]

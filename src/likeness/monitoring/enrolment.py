@@ -141,13 +141,27 @@ def _turned_views(
 
 
 def _bump_revision(session: Session) -> None:
-    """A fresh revision: every process's in-memory index reloads on its next search."""
+    """A fresh revision: every process's in-memory index reloads on its next search.
+    An upsert, so two first opt-ins at once do not collide on the one row."""
     token = uuid.uuid4().hex
-    changed = session.execute(
-        update(MonitoringIndexState).where(MonitoringIndexState.id == 1).values(revision=token)
-    )
-    if getattr(changed, "rowcount", 0) == 0:
-        session.add(MonitoringIndexState(id=1, revision=token))
+    values = {"id": 1, "revision": token}
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        pg = pg_insert(MonitoringIndexState).values(values)
+        session.execute(pg.on_conflict_do_update(index_elements=["id"], set_={"revision": token}))
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        lite = sqlite_insert(MonitoringIndexState).values(values)
+        session.execute(lite.on_conflict_do_update(index_elements=["id"], set_={"revision": token}))
+    else:  # pragma: no cover - the two supported databases are above
+        changed = session.execute(
+            update(MonitoringIndexState).where(MonitoringIndexState.id == 1).values(revision=token)
+        )
+        if getattr(changed, "rowcount", 0) == 0:
+            session.add(MonitoringIndexState(id=1, revision=token))
     session.flush()
 
 
