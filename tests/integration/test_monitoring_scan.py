@@ -279,3 +279,53 @@ def test_only_operators_scan_and_a_bad_source_is_refused(
     for bad in ("", "   ", "a\nb", "/no/such/folder/here", "x" * 3000, "0" * 2000):
         with pytest.raises(InvalidScanSource):
             service.request_scan(session, SYSTEM_ACTOR, bad)
+
+
+def test_a_scan_that_crashes_midway_is_retried_from_where_it_stopped(
+    session: Session, world: World, runtime: Runtime, scene: dict[str, str]
+) -> None:
+    from likeness.jobs import worker
+    from likeness.models.job import Job, JobStatus
+
+    parts = the_parts(scene)
+    calls: list[str] = []
+    inspect = parts.parts().inspect
+
+    def flaky(image: object) -> object:
+        calls.append(image.location)  # type: ignore[attr-defined]
+        if len(calls) == 4:
+            raise RuntimeError("the worker fell over")
+        return inspect(image)  # type: ignore[arg-type]
+
+    class Flaky(support.FakeParts):
+        def parts(self) -> service.ScanParts:
+            real = super().parts()
+            return service.ScanParts(real.open_source, flaky, real.index_for, real.refetch)  # type: ignore[arg-type]
+
+    flaky_parts = Flaky(parts.items, parts.findings)
+    with runtime.db.unit_of_work() as s:
+        scan = service.request_scan(s, SYSTEM_ACTOR, "s3://crawl/today/")
+        scan_id, job_id = scan.id, str(scan.job_id)
+    support.CURRENT.append(flaky_parts)
+    try:
+        first = worker.run_next(
+            runtime, "w", [service.JOB_KIND], handlers=support.HANDLERS, only=[job_id]
+        )
+        assert first is not None and first.status is JobStatus.queued  # retried later
+        second = worker.run_next(
+            runtime, "w", [service.JOB_KIND], handlers=support.HANDLERS, only=[job_id]
+        )
+        assert second is not None and second.status is JobStatus.succeeded, second
+    finally:
+        support.CURRENT.pop()
+    session.expire_all()
+    assert session.get(Job, job_id).attempts == 2  # type: ignore[union-attr]
+    # Each image inspected once, but the one in hand when it fell over: twice.
+    fetched = {i.location for i in parts.items if not isinstance(i, Unfetchable)}
+    assert len(calls) == len(fetched) + 1 and set(calls) == fetched
+    findings = session.scalars(select(MonitoringFinding)).all()
+    assert sorted(f.location for f in findings) == sorted(EXPECTED)
+    assert len(session.scalars(select(MonitoringCase)).all()) == len(HITS)
+    scan = session.get(MonitoringScan, scan_id)
+    assert scan is not None and scan.status is ScanStatus.succeeded
+    assert (scan.images, scan.cases_opened) == (len(EXPECTED), len(HITS))
