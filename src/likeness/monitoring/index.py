@@ -50,8 +50,8 @@ F32 = NDArray[np.float32]
 #: was 0.292 (two synthetic cast members; 0.501 among the real OLAT faces), and the rule
 #: is the largest 0.01 step at least 0.02 below it, so no different person matched any
 #: talent in the test set (real and synthetic faces through crops, JPEG 70–90 and
-#: resizes). It costs misses: 40 % of re-encoded real probes, 57 % of synthetic ones
-#: (faces found but farther; see the guide). Lower than the identity check's 0.45: a
+#: resizes). It costs misses: 45 % of the re-encoded real probes whose face was found,
+#: 60 % of the synthetic ones (see the guide). Lower than the identity check's 0.45: a
 #: scan meets strangers who have no reference of their own to be closer to.
 MATCH_THRESHOLD = 0.27
 #: At most this many reference embeddings per talent (several angles and sources); the
