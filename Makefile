@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export LIKENESS_HOME ?= $(CURDIR)/likeness-data
 
-.PHONY: demo test install install-diffusers check lint typecheck pytest pytest-postgres bench bench-quick mutation clean
+.PHONY: demo test install install-diffusers check lint typecheck pytest pytest-postgres pytest-pgvector bench bench-quick mutation clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ pytest: $(STAMP)
 
 pytest-postgres: $(STAMP)
 	LIKENESS_TEST_DATABASE_URL="$$LIKENESS_TEST_POSTGRES_URL" $(BIN)/pytest -q -p no:cacheprovider tests/integration tests/e2e
+
+# The monitoring index's tests on a PostgreSQL with pgvector (.ci/run starts one; decision 0024).
+pytest-pgvector: $(STAMP)
+	LIKENESS_TEST_DATABASE_URL="$$LIKENESS_TEST_PGVECTOR_URL" $(BIN)/pytest -q -p no:cacheprovider \
+		tests/integration/test_monitoring_enrolment.py tests/integration/test_migrations.py
 
 # Benchmarks print their tables; the comparison columns of bench/watermark.py need the
 # `bench` extra and `pip install --no-deps invisible-watermark` (it skips them otherwise).

@@ -64,6 +64,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "models": ("likeness.modelreg.cli:app", "Model files, their licences and hashes."),
     "asset": ("likeness.asset.cli:app", "Released images: list, download, report, take down."),
     "ledger": ("likeness.ledger.cli:app", "Money: postings, balances, statements, payouts."),
+    "monitor": (
+        "likeness.monitoring.cli:app",
+        "Monitoring: scan for talents' faces and marks; cases; take-down notices.",
+    ),
     # background work
     "job": ("likeness.jobs.cli:app", "Durable jobs: list, show, cancel, run workers."),
     # the record

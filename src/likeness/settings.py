@@ -118,6 +118,29 @@ class EnginesSettings(BaseModel):
         return dict(value) if isinstance(value, dict) else {}
 
 
+class MonitoringSourceSettings(BaseModel):
+    """How monitoring fetches images (``LIKENESS_MONITORING__SOURCES__*``): the limits of
+    :class:`likeness.monitoring.sources.FetchLimits`."""
+
+    #: Largest image accepted, in bytes (enforced while the bytes stream in).
+    max_bytes: int = Field(default=25 * 1024**2, ge=1024)
+    connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    #: Longest wait for the next bytes of a response.
+    read_timeout_seconds: float = Field(default=10.0, gt=0)
+    #: Longest time one fetch may take in all (a server trickling bytes is cut off).
+    total_timeout_seconds: float = Field(default=30.0, gt=0)
+    max_redirects: int = Field(default=3, ge=0, le=10)
+    #: At most this many requests per host per second (a token bucket per host).
+    requests_per_host_per_second: float = Field(default=1.0, gt=0)
+    #: Requests a host may take at once before the rate applies.
+    burst: int = Field(default=1, ge=1)
+    #: Networks a URL may resolve to although private, loopback or link-local (CIDR,
+    #: e.g. ``["127.0.0.1/32"]``). Empty: only public addresses are fetched.
+    allowed_networks: list[str] = Field(default_factory=list)
+    respect_robots: bool = True
+    user_agent: str = "LikenessMonitor/1.0 (+https://likeness.invalid/monitoring)"
+
+
 class JobSettings(BaseModel):
     """Where and how durable jobs run (``LIKENESS_JOBS__*``; decision 0020)."""
 
@@ -145,6 +168,20 @@ class LedgerSettings(BaseModel):
     debtor_name: str | None = None
     debtor_iban: str | None = None
     debtor_bic: str | None = None
+
+
+class MonitoringSettings(BaseModel):
+    """Monitoring (``LIKENESS_MONITORING__*``; decision 0023)."""
+
+    #: Host → license channel of the place an image was found, added to (and overriding)
+    #: the built-in table of :mod:`likeness.monitoring.verdicts` (JSON:
+    #: ``{"pinterest.com": "web"}``). A host not listed is the ``web`` channel.
+    channel_hosts: dict[str, str] = Field(default_factory=dict)
+    #: Who a notice names as the contact when an operator (no user account) makes it.
+    notice_contact_name: str = "Likeness rights desk"
+    notice_contact_email: str = "rights@likeness.invalid"
+    #: Fetch limits of the sources: ``LIKENESS_MONITORING__SOURCES__MAX_BYTES``, …
+    sources: MonitoringSourceSettings = Field(default_factory=MonitoringSourceSettings)
 
 
 class Settings(BaseSettings):
@@ -206,6 +243,9 @@ class Settings(BaseSettings):
     #: Money: ``LIKENESS_LEDGER__PLATFORM_FEE_BPS``, ``__POST_INTERVAL_SECONDS``,
     #: ``__DEBTOR_NAME``, ``__DEBTOR_IBAN``, ``__DEBTOR_BIC``.
     ledger: LedgerSettings = Field(default_factory=LedgerSettings)
+    #: Monitoring: ``LIKENESS_MONITORING__CHANNEL_HOSTS``, ``__NOTICE_CONTACT_NAME``,
+    #: ``__NOTICE_CONTACT_EMAIL``.
+    monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
 
     @model_validator(mode="after")
     def _backoff_within_window(self) -> Settings:

@@ -60,6 +60,12 @@ def test_demo_runs_the_whole_chain_twice(home: Path) -> None:
     code, first = run("demo")
     assert code == 0, first
     assert "DENY publish on tiktok/FR/lingerie" in first and "channel.not_licensed" in first
+    # Monitoring: the release where licensed, its re-post on TikTok and the look-alike.
+    words = " ".join(first.split())
+    assert "licensed www.instagram.com/ava-campaign" in words
+    assert "outside_channel www.tiktok.com/ava-repost.jpg → case" in words
+    assert "unmarked_match fan-edits.example.com/ava-lookalike.png → case" in words
+    assert words.count("no_match news.example.com/crowd-") == 2
     released = Path(follow_up(first, "verify"))
     first_license = check_release(released, home)
     twin_id = follow_up(first, "twin show")

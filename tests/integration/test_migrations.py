@@ -34,7 +34,10 @@ def test_models_match_the_migrations(database_url: str, database: object) -> Non
     engine = create_engine(database_url)
     try:
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": False})
+            context = MigrationContext.configure(
+                connection,
+                opts={"compare_type": False, "include_object": migrations.include_object},
+            )
             diff = compare_metadata(context, Base.metadata)
     finally:
         engine.dispose()

@@ -213,6 +213,7 @@ FEATURES = (
     "ledger",
     "catalogue",
     "compliance",
+    "monitoring",
 )
 
 

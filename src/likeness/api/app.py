@@ -79,6 +79,9 @@ def _feature_routers() -> list[APIRouter]:
     from likeness.inbox.endpoints import router as inbox_router
 
     routers += [inbox_router]
+    from likeness.monitoring.endpoints import router as monitoring_router
+
+    routers += [monitoring_router]
     # --- end feature routers ---
     return routers
 

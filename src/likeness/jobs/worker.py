@@ -62,6 +62,7 @@ _log = logging.getLogger(__name__)
 #: kind runs, so a feature of any layer may add its line here).
 KNOWN_HANDLERS: dict[str, str] = {
     "generation": "likeness.generation.service:run_job",
+    "monitoring.scan": "likeness.monitoring.service:run_scan_job",
 }
 #: Handlers registered at run time (tests, ``likeness job work --handler``).
 _HANDLERS: dict[str, str] = {}

@@ -47,6 +47,17 @@ def downgrade(url: str, revision: str) -> None:
     command.downgrade(alembic_config(url), revision)
 
 
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Alembic's filter when comparing models with a database: leaves out what a
+    migration creates only on some databases and no model maps (pgvector's column and
+    HNSW index, migration 0012)."""
+    from likeness.models.monitoring_index import POSTGRES_ONLY
+
+    return not (reflected and compare_to is None and name in POSTGRES_ONLY)
+
+
 _REVISION = re.compile(r"^revision(?:: str)? = [\"']([^\"']+)[\"']", re.MULTILINE)
 _DOWN = re.compile(r"^down_revision(?:: [^=]+)? = (.+)$", re.MULTILINE)
 

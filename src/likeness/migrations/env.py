@@ -7,6 +7,7 @@ from sqlalchemy import Connection
 
 import likeness.models
 from likeness.kit.db import create_db_engine
+from likeness.migrations import include_object
 
 target_metadata = likeness.models.Base.metadata
 
@@ -25,6 +26,7 @@ def run_migrations_online() -> None:
                 target_metadata=target_metadata,
                 render_as_batch=sqlite,
                 compare_type=True,
+                include_object=include_object,
             )
             with context.begin_transaction():
                 context.run_migrations()

@@ -59,10 +59,16 @@ class FaceFinding:
 @dataclass(frozen=True, slots=True)
 class WatermarkFinding:
     """The invisible mark read from the pixels: ``asset_id`` when a Likeness release mark
-    decoded (``None``: no mark), with the reader's confidence in [0, 1]."""
+    decoded (``None``: no mark), with the reader's confidence in [0, 1].
+
+    The mark carries the asset id's first 64 bits only: ``mark`` is those 16 hex digits,
+    and ``asset_id`` is the full id where an intact C2PA manifest in the same file names
+    the asset with that mark, else the mark itself (the asset registry's ``lookup``
+    takes either)."""
 
     asset_id: str | None
     confidence: float
+    mark: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +81,15 @@ class C2paFinding:
     asset_id: str | None = None
     digital_source_type: str | None = None
     problems: tuple[str, ...] = ()
+    #: The SDK's validation state: ``Trusted`` (chained to a trust anchor: the only state
+    #: in which the asset id is the platform's word), ``Valid`` (intact, unknown signer),
+    #: ``Invalid``, ``remote_not_fetched``, ``absent``; ``None`` when not checked.
+    state: str | None = None
+    trusted: bool = False
+    #: What the Likeness assertion says the image is: ``release`` or ``preview``.
+    asset_kind: str | None = None
+    #: The soft-binding (watermark) payload the manifest records, as 16 hex digits.
+    watermark_payload: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -670,6 +670,57 @@ def step_verify(demo: Demo) -> str:
     )
 
 
+def step_monitor(demo: Demo) -> str:
+    """Monitoring: the talent opts in; a scan of a folder holding the released asset (on
+    Instagram, as licensed), a stripped copy re-posted on TikTok, an unmarked look-alike
+    and two strangers (folders named by host, as a crawler saves them) opens the cases."""
+    import cv2
+
+    from likeness.capture.qc import to_preview
+    from likeness.capture.synthetic import RigConfig, render_capture
+    from likeness.jobs import worker
+    from likeness.monitoring import enrolment
+    from likeness.monitoring import service as monitoring
+
+    def portrait(seed: int) -> bytes:
+        view = render_capture(seed, RigConfig(size=320, lights=8, yaws=(0.0,))).views[0]
+        rgb = to_preview(view.full, view.alpha)
+        return bytes(cv2.imencode(".png", rgb[..., ::-1].copy())[1].tobytes())
+
+    folder = demo.scratch / "monitor"
+    released = Path(demo.ids["output"])
+    with console.status("monitoring: rendering the look-alike and the strangers…"):
+        files = {
+            f"www.instagram.com/ava-campaign{released.suffix}": released.read_bytes(),
+            "www.tiktok.com/ava-repost.jpg": _stripped_copy(released.read_bytes()),
+            "fan-edits.example.com/ava-lookalike.png": portrait(CAPTURE_SEED),
+            "news.example.com/crowd-1.png": portrait(CAPTURE_SEED + 4),
+            "news.example.com/crowd-2.png": portrait(CAPTURE_SEED + 5),
+        }
+        for name, data in files.items():
+            write_private(folder / name, data)
+    with demo.acting("talent") as (session, actor):
+        enrolment.opt_in(session, actor, demo.ids["talent"], deps=demo.deps, analyzer=demo.analyzer)
+    with demo.acting() as (session, actor):
+        scan = monitoring.request_scan(session, actor, str(folder))
+        scan_id, job_id = scan.id, str(scan.job_id)
+    with console.status(f"monitoring: scanning {len(files)} images…"):
+        worker.run_next(
+            demo.runtime, worker.default_worker_id("demo"), [monitoring.JOB_KIND], only=[job_id]
+        )
+    with demo.acting("talent") as (session, actor):
+        scan = monitoring.get_scan(session, SYSTEM_ACTOR, scan_id)
+        findings = monitoring.finding_reads(session, scan)
+        lines = [
+            f"   {f.verdict.value:<15} {Path(f.location).parent.name}/{Path(f.location).name}"
+            + (f" → case {f.case_ids[0]}" if f.case_ids else "")
+            for f in findings
+        ]
+        opened = scan.cases_opened
+    demo.ids["monitor_scan"] = scan_id
+    return f"scan {scan_id}: {len(findings)} images, {opened} case(s) opened\n" + "\n".join(lines)
+
+
 def print_summary(demo: Demo) -> None:
     """One table: every output of this run, its automated checks, its review, its asset
     and where it went, as the talent sees them; review reasons follow the table, so its
@@ -760,6 +811,7 @@ STEPS = [
     ("publish", step_publish),
     ("ledger", step_ledger),
     ("verify", step_verify),
+    ("monitor", step_monitor),
     ("audit", step_audit),
     ("prove", step_prove),
 ]

@@ -438,7 +438,7 @@ def _sweep_tile(info: _image.ImageInfo, factor: int) -> float | None:
     return _pattern.TILE_CHIPS * _embed_chip_size(info.height, info.width) / factor
 
 
-def detect_array(image: npt.NDArray[np.generic], key: bytes) -> Outcome:
+def detect_array(image: npt.NDArray[np.generic], key: bytes, *, sweep: bool = True) -> Outcome:
     info = _image.inspect(image)
     decoder = _Decoder(_pattern.layout_for(key))
     plane, factor = _image.analysis_plane(image, info)
@@ -457,7 +457,7 @@ def detect_array(image: npt.NDArray[np.generic], key: bytes) -> Outcome:
     found = decoder.whitened()
     if found is not None:
         return found
-    tile = _sweep_tile(info, factor)
+    tile = _sweep_tile(info, factor) if sweep else None
     if tile is not None:
         found = decoder.sweep(residual, tile)
         if found is not None:

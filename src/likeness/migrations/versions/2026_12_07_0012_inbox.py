@@ -1,6 +1,6 @@
 """The notification inbox of talent and agents (read/unread per recipient user).
 
-Revision ID: 0012_pfeat
+Revision ID: 0012_inbox
 Revises: 0011_catalogue
 Create Date: 2026-12-07 17:20:00.000000
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_pfeat"
+revision = "0012_inbox"
 down_revision = "0011_catalogue"
 branch_labels = None
 depends_on = None

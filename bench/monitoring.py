@@ -1,0 +1,453 @@
+"""Benchmark: monitoring (issue 21), one section per part of the feature.
+
+- **per image** (msrc): ``likeness.monitoring.inspect.inspect_image`` end to end on
+  640 px images (decode, faces, embeddings, watermark, C2PA, thumbnail), in one process
+  with OpenCV on one thread: images per second per core (target ≥ 10), per kind of
+  image, with the time each stage takes, and the face recall of the detection settings
+  inspection uses against the face analyzer's defaults.
+- **end to end** (mcore): a ``monitoring.scan`` job over a folder of those images in a
+  fresh SQLite database with enrolled talents: source, inspection, match, verdict,
+  finding, case, audit; images per second and the cases opened.
+- **match** (mindex, ``bench/monitoring_match.py``): one face against 100,000 enrolled
+  talents (10,000 with ``--quick``), p50/p99, in process and with pgvector given
+  ``$LIKENESS_TEST_PGVECTOR_URL``; target p99 ≤ 2 ms.
+
+Images are made here (synthetic portraits rendered at 640 px, released copies of them
+stamped as the release step stamps, pictures without a face), plus the frontal-lit OLAT
+faces in ../shared/data/olat-faces (640×480, real people) when present. Nothing is
+downloaded. Timings on a shared machine are noisy: say so with the figures.
+
+    nice -n 10 python bench/monitoring.py            # the full per-image table
+    python bench/monitoring.py --quick               # a smoke run (timings mean little)
+"""
+
+from __future__ import annotations
+
+import os
+
+# One core: the numeric libraries' own thread pools too (before numpy loads).
+for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
+import argparse  # noqa: E402
+import io  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from dataclasses import dataclass, replace  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+from _common import exit_status, load_average, print_table  # noqa: E402
+from PIL import Image  # noqa: E402
+
+OLAT_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "olat-faces"
+SIDE = 640
+TARGET_PER_SECOND = 10.0
+
+
+# --- per image (msrc) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sample:
+    kind: str
+    data: bytes
+    faces: int  # faces a person sees in it (for the recall rows)
+
+
+def _jpeg(rgb: np.ndarray, quality: int = 90) -> bytes:
+    out = io.BytesIO()
+    Image.fromarray(rgb, "RGB").save(out, format="JPEG", quality=quality)
+    return out.getvalue()
+
+
+def _portraits(count: int) -> list[np.ndarray]:
+    """Synthetic people rendered at 640 px, and variants of them (flipped, cropped and
+    enlarged back to 640, the face smaller on a wider canvas) for more images."""
+    from likeness.capture.qc import to_preview
+    from likeness.capture.synthetic import RigConfig, render_capture
+
+    rig = RigConfig(size=SIDE, lights=8, shadow_resolution=128, yaws=(0.0,))
+    renders = []
+    for seed in range(4, 4 + max(1, count // 4)):
+        view = render_capture(seed, rig).views[0]
+        renders.append(to_preview(view.full, view.alpha))
+    out: list[np.ndarray] = []
+    for rgb in renders:
+        crop = rgb[64:-64, 64:-64]
+        small = cv2.resize(rgb, (SIDE // 2, SIDE // 2), interpolation=cv2.INTER_AREA)
+        canvas = np.full_like(rgb, 128)
+        canvas[SIDE // 4 : SIDE // 4 + SIDE // 2, SIDE // 8 : SIDE // 8 + SIDE // 2] = small
+        out += [rgb, rgb[:, ::-1].copy(), cv2.resize(crop, (SIDE, SIDE)), canvas]
+    return out[:count]
+
+
+def _olat_faces(count: int) -> list[np.ndarray]:
+    """The frontal, front-lit frame of each OLAT person (640×480 grey, real faces)."""
+    if not OLAT_DIR.is_dir():
+        return []
+    found = sorted(OLAT_DIR.glob("*/*_P00A+000E+00.png"))[:count]
+    return [np.asarray(Image.open(path).convert("RGB")) for path in found]
+
+
+def _no_face(count: int) -> list[np.ndarray]:
+    """Pictures without a face: gradients, shapes, woven texture and noise at 640 px."""
+    rng = np.random.default_rng(21)
+    out = []
+    y, x = np.mgrid[0:SIDE, 0:SIDE].astype(np.float32)
+    for i in range(count):
+        base = np.stack(
+            [
+                90 + 80 * np.sin(x / (13 + i)),
+                100 + 60 * np.cos(y / (17 + i)),
+                120 + 50 * np.sin((x + y) / (29 + i)),
+            ],
+            axis=-1,
+        )
+        pixels = np.clip(base + rng.normal(0, 12, base.shape), 0, 255).astype(np.uint8)
+        for _ in range(6):
+            x0, y0 = (int(v) for v in rng.integers(0, SIDE - 120, 2))
+            colour = tuple(int(c) for c in rng.integers(0, 255, 3))
+            cv2.rectangle(pixels, (x0, y0), (x0 + 100, y0 + 80), colour, -1)
+        out.append(pixels)
+    return out
+
+
+def _released(portraits: list[np.ndarray]) -> list[bytes]:
+    """The portraits stamped as a release is (label, watermark, XMP, signed C2PA)."""
+    import uuid
+
+    from likeness.provenance import (
+        Channel,
+        StampConfig,
+        StampInfo,
+        ensure_signing_material,
+        library_watermarker,
+        stamp,
+    )
+    from likeness.provenance.keys import local_signing_material
+
+    keys = Path(tempfile.mkdtemp(prefix="bench-monitoring-"))
+    ensure_signing_material(keys)
+    config = StampConfig(local_signing_material(keys), library_watermarker(), BENCH_MARK_KEY)
+    out = []
+    for rgb in portraits:
+        info = StampInfo(
+            asset_id=uuid.uuid4().hex,
+            twin_id=uuid.uuid4().hex,
+            license_id=uuid.uuid4().hex,
+            consent_sha256="0" * 64,
+            approval_sha256="1" * 64,
+            channel=Channel.WEB,
+        )
+        out.append(stamp(_jpeg(rgb, 95), info, config))
+    return out
+
+
+BENCH_MARK_KEY = bytes(range(7, 39))
+
+
+def samples(count: int) -> list[Sample]:
+    portraits = _portraits(count)
+    olat = _olat_faces(count)
+    out = [Sample("synthetic portrait", _jpeg(p), 1) for p in portraits]
+    out += [Sample("released (marked, C2PA)", d, 1) for d in _released(portraits[:count])]
+    out += [Sample("real face (OLAT)", _jpeg(p), 1) for p in olat]
+    out += [Sample("no face", _jpeg(p), 0) for p in _no_face(count)]
+    return out
+
+
+def _timed_config(config: object, stages: dict[str, list[float]]) -> None:
+    """Wrap the inspection's stage functions to record their times (this process only)."""
+    from likeness.monitoring import inspect as module
+
+    for name in ("_decode", "_faces", "_watermark", "_c2pa", "_thumbnail"):
+        original = getattr(module, name)
+        if hasattr(original, "__wrapped_stage__"):
+            original = original.__wrapped_stage__
+
+        def timed(*args: object, __f: Callable[..., object] = original, __n: str = name) -> object:
+            start = time.process_time()
+            try:
+                return __f(*args)
+            finally:
+                stages[__n.lstrip("_")].append(time.process_time() - start)
+
+        timed.__wrapped_stage__ = original  # type: ignore[attr-defined]
+        setattr(module, name, timed)
+
+
+def per_image_rows(quick: bool) -> tuple[list[list[str]], list[list[str]], list[list[str]]]:
+    """(throughput rows, stage rows, recall rows) of the per-image inspection."""
+    from likeness.monitoring.findings import SourceImage
+    from likeness.monitoring.inspect import InspectConfig, inspect_image
+    from likeness.provenance import VerifyConfig, library_watermarker
+
+    cv2.setNumThreads(1)  # one core: images per second per core
+    count = 2 if quick else 8
+    items = samples(count)
+    verify = VerifyConfig(watermarker=library_watermarker(), watermark_key=BENCH_MARK_KEY)
+    config = InspectConfig(verify=verify)  # the default analyzer: inspection's detection
+    stages: dict[str, list[float]] = {
+        s: [] for s in ("decode", "faces", "watermark", "c2pa", "thumbnail")
+    }
+    now = datetime.now(UTC)
+    inspect_image(SourceImage("warm-up", items[0].data, now), config=config)
+    _timed_config(config, stages)
+    by_kind: dict[str, list[tuple[float, float]]] = {}
+    found: dict[str, list[int]] = {}
+    strangers = replace(config, thorough_mark=lambda faces: False)
+    for sample in items:
+        for label, used in ((sample.kind, config), (f"{sample.kind}, no match", strangers)):
+            if sample.kind == "no face" and used is strangers:
+                continue
+            wall, cpu = time.perf_counter(), time.process_time()
+            findings = inspect_image(SourceImage(sample.kind, sample.data, now), config=used)
+            spent = (time.perf_counter() - wall, time.process_time() - cpu)
+            by_kind.setdefault(label, []).append(spent)
+            found.setdefault(label, []).append(len(findings.faces))
+            if (
+                used is config
+                and sample.kind.startswith("released")
+                and not (findings.watermark and findings.watermark.mark)
+            ):
+                print(f"warning: a released image's mark was not read ({sample.kind})")
+    rows = []
+    every = [t for kind, times in by_kind.items() if "no match" not in kind for t in times]
+    for kind, times in [*by_kind.items(), ("all kinds (faces read thoroughly)", every)]:
+        rate = len(times) / sum(cpu for _, cpu in times)
+        faces = found.get(kind)
+        rows.append(
+            [
+                kind,
+                str(len(times)),
+                f"{1000 * statistics.median(w for w, _ in times):.0f}",
+                f"{1000 * statistics.median(c for _, c in times):.0f}",
+                f"{rate:.1f}",
+                "-" if faces is None else f"{sum(faces)}",
+                f"≥ {TARGET_PER_SECOND:.0f}",
+                "ok" if rate >= TARGET_PER_SECOND else "MISSED",
+            ]
+        )
+    stage_rows = [
+        [name, f"{1000 * statistics.mean(ts):.1f}", f"{1000 * max(ts):.0f}"]
+        for name, ts in stages.items()
+        if ts
+    ]
+    return rows, stage_rows, _recall_rows(items)
+
+
+#: A cheaper detection, measured against the analyzer's defaults (which inspection uses,
+#: as the talents' reference embeddings do): the faces' boxes move, and with them the
+#: landmarks and the embeddings (the last column), which is why it is not used.
+FAST_DETECTION = {"upsample": 0, "max_detect_side": 640}
+
+
+def _recall_rows(items: list[Sample]) -> list[list[str]]:
+    """Faces found by the analyzer's default detection (inspection's) and by a cheaper
+    one, and how far the embeddings of the faces both find move (identity distance)."""
+    from likeness.imaging.faces import (
+        FaceAnalyzer,
+        FaceConfig,
+        comparable_faces,
+        identity_distance,
+    )
+    from likeness.monitoring.inspect import decode_rgb
+
+    rows = []
+    first: list[np.ndarray | None] = []
+    for label, face_config in (
+        ("analyzer defaults", FaceConfig()),
+        ("no upsampling, 640 px (not used)", replace(FaceConfig(), **FAST_DETECTION)),
+    ):
+        analyzer = FaceAnalyzer(face_config)
+        hits = expected = 0
+        spent = 0.0
+        shifts: list[float] = []
+        index = 0
+        for sample in items:
+            if sample.faces == 0:
+                continue
+            _, rgb = decode_rgb(sample.data)
+            start = time.process_time()
+            faces = comparable_faces(analyzer.detect(rgb))
+            spent += time.process_time() - start
+            hits += min(len(faces), sample.faces)
+            expected += sample.faces
+            vector = analyzer.embed_aligned(rgb, faces[0]) if faces else None
+            if label == "analyzer defaults":
+                first.append(vector)
+            elif vector is not None and first[index] is not None:
+                shifts.append(identity_distance(vector, first[index]))
+            index += 1
+        rows.append(
+            [
+                label,
+                f"{hits}/{expected}",
+                f"{1000 * spent / max(1, expected):.0f}",
+                f"{max(shifts):.3f}" if shifts else "-",
+            ]
+        )
+    return rows
+
+
+# --- end to end (mcore) -------------------------------------------------------------------
+
+
+def end_to_end_row(quick: bool) -> list[str]:
+    """A ``monitoring.scan`` job over a folder of images (synthetic portraits, released
+    copies, pictures without a face) in a fresh SQLite database with enrolled talents,
+    one of them the first portrait's person: source → inspection → match → verdict →
+    finding → case → audit, in wall images per second on one core."""
+    from likeness.monitoring.inspect import InspectConfig
+    from likeness.provenance import VerifyConfig, library_watermarker
+
+    cv2.setNumThreads(1)
+    items = samples(2 if quick else 8)
+    verify = VerifyConfig(watermarker=library_watermarker(), watermark_key=BENCH_MARK_KEY)
+    config = InspectConfig(verify=verify)
+    return scan_row([s.data for s in items], config, 200 if quick else 2_000)
+
+
+def scan_row(images: list[bytes], config: object, talents: int) -> list[str]:
+    """A whole scan job over a folder of ``images`` in a fresh database."""
+    from likeness import migrations
+    from likeness.audit import service as audit_service
+    from likeness.identity.actor import SYSTEM_ACTOR
+    from likeness.jobs.worker import JobContext
+    from likeness.kit.db import Database
+    from likeness.models.monitoring_index import MonitoringEnrolment
+    from likeness.models.party import Role, TalentProfile, User
+    from likeness.monitoring import index, inspect, service, sources
+    from likeness.monitoring.enrolment import replace_references
+    from likeness.runtime import Runtime
+    from likeness.settings import Settings
+
+    with tempfile.TemporaryDirectory(prefix="likeness-bench-") as tmp:
+        root = Path(tmp)
+        url = f"sqlite:///{root / 'bench.db'}"
+        migrations.upgrade(url)
+        db = Database(url, audit_key=b"k" * 32)
+        with db.unit_of_work() as session:
+            audit_service.seal_genesis(session)
+        folder = root / "scan" / "fan.example.com"
+        folder.mkdir(parents=True)
+        for n, data in enumerate(images):
+            (folder / f"img-{n}.jpg").write_bytes(data)
+        assert isinstance(config, inspect.InspectConfig)
+        first = inspect.inspect_image(
+            sources.read_file(str(folder / "img-0.jpg"), sources.FetchLimits()),  # type: ignore[arg-type]
+            config=config,
+        )
+        rng = np.random.default_rng(3)
+        with db.unit_of_work() as session:
+            for n in range(talents):
+                user = User(email=f"b{n}@bench.invalid", display_name=f"b{n}", role=Role.talent)
+                session.add(user)
+                session.flush()
+                talent = TalentProfile(user_id=user.id, legal_name=f"Bench {n}")
+                session.add(talent)
+                session.flush()
+                session.add(MonitoringEnrolment(talent_id=talent.id, enrolled=True))
+                ref = (
+                    first.faces[0].embedding
+                    if n == 0 and first.faces
+                    else rng.normal(0.0, 0.9 / np.sqrt(256), 128).astype(np.float32)
+                )
+                replace_references(session, talent.id, [("bench", ref)])
+            scan = service.request_scan(session, SYSTEM_ACTOR, str(root / "scan"))
+            scan_id = scan.id
+        index.forget_cached()
+        runtime = Runtime(Settings(home=root / "home", database_url=url), db)
+        parts = service.ScanParts(
+            open_source=lambda spec: sources.open_source(spec),
+            inspect=lambda image: inspect.inspect_image(image, config=config),
+            index_for=index.index_for,
+            refetch=sources.refetch,
+        )
+        ctx = JobContext(
+            job_id="bench",
+            kind=service.JOB_KIND,
+            payload={"scan_id": scan_id},
+            attempt=1,
+            max_attempts=1,
+            cache={},
+            runtime=runtime,
+            _beat=lambda fraction, message: True,
+        )
+        t0 = time.perf_counter()
+        result = service.run_scan(ctx, parts)
+        wall = time.perf_counter() - t0
+        db.dispose()
+    return [
+        "scan job (folder → cases)",
+        f"{result['images']}",
+        f"{talents:,} talents",
+        f"{len(images) / wall:.1f}",
+        f"cases opened {result['cases_opened']}",
+        "ok" if result["cases_opened"] else "MISSED",
+    ]
+
+
+# --- match (mindex) -----------------------------------------------------------------------
+
+
+def match_table(quick: bool) -> list[list[str]]:
+    """The face index's rows (``bench/monitoring_match.py``): 100,000 talents (10,000
+    with ``--quick``), in process and, given ``$LIKENESS_TEST_PGVECTOR_URL``, pgvector."""
+    import os
+
+    from monitoring_match import match_rows
+
+    pg = os.environ.get("LIKENESS_TEST_PGVECTOR_URL") or None
+    return match_rows(10_000 if quick else 100_000, 200 if quick else 2_000, pg)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--quick", action="store_true", help="a small smoke run")
+    args = parser.parse_args(argv)
+    print(f"load average before: {load_average()}\n")
+    rows, stage_rows, recall_rows = per_image_rows(args.quick)
+    print(f"per image: inspect_image on {SIDE} px images, one core (OpenCV on one thread)")
+    print("(images/s/core from this process's CPU time; 'no match': thorough_mark says no")
+    print(" face matters, as for strangers when the scan asks the face index)")
+    print_table(
+        [
+            "images",
+            "n",
+            "wall ms p50",
+            "CPU ms p50",
+            "images/s/core (CPU)",
+            "faces",
+            "target",
+            "status",
+        ],
+        rows,
+        rule=True,
+    )
+    print("\nper stage (CPU ms per image, every row above)")
+    print_table(["stage", "mean", "max"], stage_rows, rule=True)
+    print("\nface detection recall on the images with a face")
+    print_table(
+        ["detection", "found", "CPU ms per image", "max embedding shift"], recall_rows, rule=True
+    )
+    scan = end_to_end_row(args.quick)
+    print("\nend to end: a scan job over a folder (one core)")
+    print_table(
+        ["step", "images", "talents", "images/s (wall)", "note", "status"], [scan], rule=True
+    )
+    matches = match_table(args.quick)
+    print("\nmatch: one face against the enrolled talents")
+    print_table(["index", "talents", "p50 ms", "p99 ms", "note", "p99 ≤ 2 ms"], matches, rule=True)
+    print(f"\nload average after: {load_average()}")
+    return exit_status([*rows, scan, *matches], args.quick)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
