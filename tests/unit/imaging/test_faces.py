@@ -231,3 +231,29 @@ def test_windows_around_a_face_give_what_the_whole_padded_image_gives(
         found, embedded = analyzer.detect_and_embed(image, lambda faces: faces[:1])
         assert len(found) == 1 and np.array_equal(found[0].landmarks, small[0].landmarks)
         assert len(embedded) == 1 and np.array_equal(embedded[0], windowed[0])
+
+
+def test_detect_and_embed_screens_the_mirror_pass(
+    portrait: np.ndarray, analyzer: FaceAnalyzer
+) -> None:
+    pair = np.concatenate([portrait, portrait[:, ::-1]], axis=1)
+    faces, full = analyzer.detect_and_embed(pair, list)
+    assert len(faces) == 2
+    seen: list[np.ndarray] = []
+
+    def only_the_first(vector: np.ndarray) -> bool:
+        seen.append(vector)
+        return len(seen) == 1
+
+    same_faces, screened = analyzer.detect_and_embed(pair, list, mirror_if=only_the_first)
+    assert [(f.left, f.top, f.right, f.bottom) for f in same_faces] == [
+        (f.left, f.top, f.right, f.bottom) for f in faces
+    ]
+    # Said yes to: exactly the mirror-averaged embedding of the plain path.
+    assert np.array_equal(screened[0], full[0])
+    # Said no to: the plain embedding, what an analyzer without the mirror gives.
+    plain = FaceAnalyzer(dataclasses.replace(FaceConfig(), mirror=False))
+    _, unmirrored = plain.detect_and_embed(pair, list)
+    np.testing.assert_allclose(screened[1], unmirrored[1], atol=1e-6)
+    np.testing.assert_allclose(seen[1], unmirrored[1], atol=1e-6)
+    assert not np.allclose(screened[1], full[1], atol=1e-4)

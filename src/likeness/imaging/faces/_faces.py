@@ -259,14 +259,41 @@ class FaceAnalyzer:
         return self._faces(rgb, _Canvas(rgb))
 
     def detect_and_embed(
-        self, image: NDArray[np.generic], pick: Callable[[list[Face]], Sequence[Face]]
+        self,
+        image: NDArray[np.generic],
+        pick: Callable[[list[Face]], Sequence[Face]],
+        *,
+        mirror_if: Callable[[NDArray[np.float32]], bool] | None = None,
     ) -> tuple[list[Face], list[NDArray[np.float32]]]:
         """:meth:`detect`, and the embeddings of the faces ``pick`` chooses among them
-        (what :meth:`embed_aligned` gives), read from the same windows of the image."""
+        (what :meth:`embed_aligned` gives), read from the same windows of the image.
+
+        ``mirror_if`` (with ``config.mirror``) screens each face on its plain embedding
+        (one pass of the network, the face alone): the mirror image is embedded and
+        averaged in, giving exactly :meth:`embed_aligned`'s embedding, only for the
+        faces it says yes to; the others keep their plain embedding (half the cost).
+        A monitoring scan uses it to skip the mirror pass for faces far from every
+        enrolled talent (:class:`likeness.monitoring.inspect.InspectConfig`).
+        """
         rgb = as_rgb8(image)
         canvas = _Canvas(rgb)
         faces = self._faces(rgb, canvas)
-        return faces, [self._embedding(canvas, face) for face in pick(faces)]
+        if mirror_if is None or not self.config.mirror:
+            return faces, [self._embedding(canvas, face) for face in pick(faces)]
+        return faces, [self._screened_embedding(canvas, face, mirror_if) for face in pick(faces)]
+
+    def _screened_embedding(
+        self, canvas: _Canvas, face: Face, mirror_if: Callable[[NDArray[np.float32]], bool]
+    ) -> NDArray[np.float32]:
+        """The plain embedding, or (``mirror_if`` says so) :meth:`_embedding`'s own."""
+        rect = canvas.rect(face.left, face.top, face.right, face.bottom)
+        vector = self._descriptor(canvas, rect, face.landmarks, mirror=False)
+        if face.mirror_landmarks is None or not mirror_if(vector.astype(np.float32)):
+            return vector.astype(np.float32)
+        mirrored = canvas.mirrored(rect)
+        mirror = self._descriptor(canvas, mirrored, face.mirror_landmarks, mirror=True)
+        # The same arithmetic as _embedding: the same float32 values.
+        return ((vector + mirror) / 2).astype(np.float32)
 
     def _faces(self, rgb: NDArray[np.uint8], canvas: _Canvas) -> list[Face]:
         boxes = self._boxes(rgb, offset=0)
