@@ -32,6 +32,9 @@ Usage::
     from likeness.monitoring.inspect import InspectConfig, inspect_image
 
     config = InspectConfig.from_settings(settings)   # share it: it holds the face models
+    # A scan screens faces against the index: strangers cost one embedding pass.
+    config = dataclasses.replace(config, screen=index_screen(face_index, threshold=t),
+                                 screen_threshold=t)
     findings = inspect_image(source_image, config=config)
     if findings.readable:
         for face in findings.faces: ...
@@ -46,7 +49,7 @@ import threading
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -55,6 +58,7 @@ from PIL import Image, ImageOps
 from likeness.monitoring.findings import (
     C2paFinding,
     FaceFinding,
+    FaceMatch,
     ImageFindings,
     SourceImage,
     WatermarkFinding,
@@ -68,8 +72,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PROBLEMS",
+    "SCREEN_MARGIN",
     "InspectConfig",
     "decode_rgb",
+    "index_screen",
     "inspect_image",
 ]
 
@@ -180,6 +186,29 @@ class InspectConfig:
         from likeness.provenance import VerifyConfig
 
         return cls(verify=VerifyConfig.from_settings(settings), analyzer=analyzer)
+
+
+class _Matcher(Protocol):
+    def match(
+        self, embedding: NDArray[np.floating], *, threshold: float | None = None, k: int = 5
+    ) -> list[FaceMatch]: ...
+
+
+def index_screen(
+    index: _Matcher,
+    *,
+    threshold: float = DEFAULT_SCREEN_THRESHOLD,
+    margin: float = SCREEN_MARGIN,
+) -> Callable[[NDArray[np.float32]], float | None]:
+    """:attr:`InspectConfig.screen` from a face index (``likeness.monitoring.index``'s
+    ``FaceIndex``), asked as wide as the screen needs: ``threshold + margin``. Pass the
+    same ``threshold`` as :attr:`InspectConfig.screen_threshold`."""
+
+    def screen(embedding: NDArray[np.float32]) -> float | None:
+        found = index.match(embedding, threshold=threshold + margin, k=1)
+        return float(found[0].distance) if found else None
+
+    return screen
 
 
 _default_lock = threading.Lock()

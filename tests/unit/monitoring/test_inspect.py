@@ -449,3 +449,32 @@ def test_the_thorough_mark_read_follows_the_screen(
         )
         assert len(quick.faces) == 1
         assert quick.watermark is not None and quick.watermark.mark is None
+
+
+def test_index_screen_asks_the_index_as_wide_as_the_screen_needs() -> None:
+    from likeness.monitoring.findings import FaceMatch
+    from likeness.monitoring.inspect import SCREEN_MARGIN, index_screen
+
+    asked: list[tuple[float | None, int]] = []
+
+    class Index:
+        def __init__(self, distance: float | None) -> None:
+            self.distance = distance
+
+        def match(
+            self, embedding: np.ndarray, *, threshold: float | None = None, k: int = 5
+        ) -> list[FaceMatch]:
+            asked.append((threshold, k))
+            if self.distance is None or threshold is None or self.distance > threshold:
+                return []
+            return [FaceMatch(talent_id="t", distance=self.distance)]
+
+    vector = np.zeros(128, np.float32)
+    assert index_screen(Index(0.35), threshold=0.27)(vector) == 0.35
+    assert asked == [(pytest.approx(0.27 + SCREEN_MARGIN), 1)]
+    assert index_screen(Index(0.9), threshold=0.27)(vector) is None
+    config = InspectConfig(screen=index_screen(Index(0.40), threshold=0.3), screen_threshold=0.3)
+    assert config.within_reach(vector)
+    assert not InspectConfig(screen=index_screen(Index(0.5)), screen_threshold=0.27).within_reach(
+        vector
+    )
