@@ -393,34 +393,59 @@ def test_a_face_near_a_talent_gets_exactly_the_reference_embedding(
     np.testing.assert_allclose(face.embedding, talent, atol=1e-6)
 
 
-def test_a_stranger_keeps_the_plain_embedding_and_the_decision_is_unchanged(
-    analyzer: FaceAnalyzer,
-) -> None:
+def test_screened_faces_keep_every_match_decision(analyzer: FaceAnalyzer) -> None:
+    """Strangers (plain embedding) and talents' copies (cropped, resized, re-encoded:
+    mirror pass, the reference embedding): the decisions of the full path."""
     from likeness.imaging.faces import FaceConfig
 
     talents = [analyzer.embed(portrait_rgb(seed)) for seed in (9, 11)]
     plain_analyzer = FaceAnalyzer(FaceConfig(mirror=False))
     plain_analyzer._models = analyzer._models  # the same loaded networks
-    for seed in (4, 5, 6, 7):
-        data = encode(Image.fromarray(portrait_rgb(seed)), "JPEG", quality=88)
+    copies = [Image.fromarray(portrait_rgb(seed)) for seed in (4, 5, 6, 7)]
+    nine, eleven = Image.fromarray(portrait_rgb(9)), Image.fromarray(portrait_rgb(11))
+    copies += [
+        nine.resize((200, 200), Image.Resampling.LANCZOS),
+        eleven.crop((30, 20, 240, 250)),
+        nine,
+    ]
+    paths = {"plain": 0, "mirror": 0}
+    matched = 0
+    for picture in copies:
+        data = encode(picture, "JPEG", quality=80)
         full = inspect(data, InspectConfig(watermark=False, c2pa=False, analyzer=analyzer))
+        asked: list[float] = []
         screened = inspect(
             data,
             InspectConfig(
-                watermark=False, c2pa=False, analyzer=analyzer, screen=talent_screen(talents)
+                watermark=False,
+                c2pa=False,
+                analyzer=analyzer,
+                screen=talent_screen(talents, asked),
             ),
         )
-        assert len(full.faces) == len(screened.faces) == 1
+        assert len(full.faces) == len(screened.faces) == 1 and len(asked) == 1
         full_face, face = full.faces[0], screened.faces[0]
-        nearest_full = min(identity_distance(full_face.embedding, t) for t in talents)
-        nearest = min(identity_distance(face.embedding, t) for t in talents)
-        if nearest > 0.27 + 0.16:
+        assert (face.left, face.top, face.right, face.bottom) == (
+            full_face.left,
+            full_face.top,
+            full_face.right,
+            full_face.bottom,
+        )
+        if asked[0] > 0.27 + 0.16:
             # Far from every talent: one pass, the plain embedding (mirror=False's).
+            paths["plain"] += 1
             plain = plain_analyzer.embed(_decoded(data))
             np.testing.assert_allclose(face.embedding, plain, atol=1e-6)
-        # Either way, the match decision at the threshold is the full path's.
+        else:
+            paths["mirror"] += 1
+            np.testing.assert_allclose(face.embedding, full_face.embedding, atol=1e-6)
+        nearest_full = min(identity_distance(full_face.embedding, t) for t in talents)
+        nearest = min(identity_distance(face.embedding, t) for t in talents)
+        # The match decision at the threshold is the full path's.
         assert (nearest <= 0.27) == (nearest_full <= 0.27)
-        assert abs(nearest - nearest_full) <= 0.16
+        matched += nearest <= 0.27
+    assert paths["plain"] >= 4 and paths["mirror"] >= 3
+    assert matched == 3  # each talent's copy, and no stranger
 
 
 def _decoded(data: bytes) -> np.ndarray:
