@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import cv2
 import numpy as np
 import pytest
 
@@ -231,3 +232,67 @@ def test_windows_around_a_face_give_what_the_whole_padded_image_gives(
         found, embedded = analyzer.detect_and_embed(image, lambda faces: faces[:1])
         assert len(found) == 1 and np.array_equal(found[0].landmarks, small[0].landmarks)
         assert len(embedded) == 1 and np.array_equal(embedded[0], windowed[0])
+
+
+def test_detect_and_embed_screens_the_mirror_pass(
+    portrait: np.ndarray, analyzer: FaceAnalyzer
+) -> None:
+    pair = np.concatenate([portrait, portrait[:, ::-1]], axis=1)
+    faces, full = analyzer.detect_and_embed(pair, list)
+    assert len(faces) == 2
+    seen: list[np.ndarray] = []
+
+    def only_the_first(vector: np.ndarray) -> bool:
+        seen.append(vector)
+        return len(seen) == 1
+
+    same_faces, screened = analyzer.detect_and_embed(pair, list, mirror_if=only_the_first)
+    assert [(f.left, f.top, f.right, f.bottom) for f in same_faces] == [
+        (f.left, f.top, f.right, f.bottom) for f in faces
+    ]
+    # Said yes to: exactly the mirror-averaged embedding of the plain path.
+    assert np.array_equal(screened[0], full[0])
+    # Said no to: the plain embedding, what an analyzer without the mirror gives.
+    plain = FaceAnalyzer(dataclasses.replace(FaceConfig(), mirror=False))
+    _, unmirrored = plain.detect_and_embed(pair, list)
+    np.testing.assert_allclose(screened[1], unmirrored[1], atol=1e-6)
+    np.testing.assert_allclose(seen[1], unmirrored[1], atol=1e-6)
+    assert not np.allclose(screened[1], full[1], atol=1e-4)
+
+
+def test_the_coarse_retry_finds_what_the_full_retry_finds(
+    portrait: np.ndarray, analyzer: FaceAnalyzer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    face = analyzer.largest_face(portrait)
+    # Cropped tight to the face: only the retry on a padded copy finds it.
+    tight = np.ascontiguousarray(
+        portrait[face.top + 14 : face.bottom - 7, face.left + 14 : face.right - 14]
+    )
+    calls: list[int | None] = []
+    original = analyzer._boxes
+
+    def spy(rgb: np.ndarray, offset: int, *, upsample: int | None = None) -> list:  # type: ignore[type-arg]
+        calls.append(upsample)
+        return original(rgb, offset, upsample=upsample)
+
+    monkeypatch.setattr(analyzer, "_boxes", spy)
+    # A small picture (under COARSE_MIN_SIDE) always gets the full retry.
+    assert len(analyzer.detect_and_embed(tight, list, coarse_retry=True)[0]) == 1
+    assert calls == [None, None]
+    calls.clear()
+    tight = cv2.resize(tight, (400, 430), interpolation=cv2.INTER_CUBIC)
+    full_faces, full = analyzer.detect_and_embed(tight, list)
+    assert len(full_faces) == 1 and len(calls) == 2  # the image, then the padded copy
+    calls.clear()
+    faces, embeddings = analyzer.detect_and_embed(tight, list, coarse_retry=True)
+    assert calls == [None, 0, None]  # coarse found it: the reference retry, as before
+    assert [(f.left, f.top, f.right, f.bottom) for f in faces] == [
+        (f.left, f.top, f.right, f.bottom) for f in full_faces
+    ]
+    assert np.array_equal(faces[0].landmarks, full_faces[0].landmarks)
+    assert np.array_equal(embeddings[0], full[0])
+    # A picture without a face: the reference retry is not run.
+    noise = np.random.default_rng(3).integers(0, 256, (400, 400, 3), dtype=np.uint8)
+    calls.clear()
+    assert analyzer.detect_and_embed(noise, list, coarse_retry=True) == ([], [])
+    assert calls == [None, 0]

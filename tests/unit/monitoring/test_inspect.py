@@ -349,3 +349,157 @@ def test_any_error_of_the_decoder_is_a_problem_not_a_crash(monkeypatch: pytest.M
     monkeypatch.setattr(Image, "open", broken)
     findings = inspect(png_bytes())
     assert (findings.readable, findings.problem) == (False, "corrupt")
+
+
+# --- screening faces against the index (one embedding pass for strangers) ------------------
+
+
+def talent_screen(talents: list[np.ndarray], asked: list[float] | None = None):  # type: ignore[no-untyped-def]
+    """An in-memory stand-in for the face index: the nearest talent's distance."""
+
+    def screen(embedding: np.ndarray) -> float | None:
+        nearest = min(identity_distance(embedding, t) for t in talents)
+        if asked is not None:
+            asked.append(nearest)
+        return nearest
+
+    return screen
+
+
+def test_a_face_near_a_talent_gets_exactly_the_reference_embedding(
+    analyzer: FaceAnalyzer,
+) -> None:
+    rgb = portrait_rgb(4)
+    data = encode(Image.fromarray(rgb), "JPEG", quality=90)
+    full = inspect(data, InspectConfig(watermark=False, c2pa=False, analyzer=analyzer))
+    talent = full.faces[0].embedding
+    asked: list[float] = []
+    screened = inspect(
+        data,
+        InspectConfig(
+            watermark=False, c2pa=False, analyzer=analyzer, screen=talent_screen([talent], asked)
+        ),
+    )
+    # Screened on the plain embedding (within reach), then the mirror pass: the same
+    # embedding as the full path, so the index gives the same distance.
+    assert len(asked) == 1 and asked[0] <= 0.27 + 0.16
+    (face,) = screened.faces
+    assert (face.left, face.top, face.right, face.bottom) == (
+        full.faces[0].left,
+        full.faces[0].top,
+        full.faces[0].right,
+        full.faces[0].bottom,
+    )
+    np.testing.assert_allclose(face.embedding, talent, atol=1e-6)
+
+
+def test_screened_faces_keep_every_match_decision(analyzer: FaceAnalyzer) -> None:
+    """Strangers (plain embedding) and talents' copies (cropped, resized, re-encoded:
+    mirror pass, the reference embedding): the decisions of the full path."""
+    from likeness.imaging.faces import FaceConfig
+
+    talents = [analyzer.embed(portrait_rgb(seed)) for seed in (9, 11)]
+    plain_analyzer = FaceAnalyzer(FaceConfig(mirror=False))
+    plain_analyzer._models = analyzer._models  # the same loaded networks
+    copies = [Image.fromarray(portrait_rgb(seed)) for seed in (4, 5, 6, 7)]
+    nine, eleven = Image.fromarray(portrait_rgb(9)), Image.fromarray(portrait_rgb(11))
+    copies += [
+        nine.resize((200, 200), Image.Resampling.LANCZOS),
+        eleven.crop((30, 20, 240, 250)),
+        nine,
+    ]
+    paths = {"plain": 0, "mirror": 0}
+    matched = 0
+    for picture in copies:
+        data = encode(picture, "JPEG", quality=80)
+        full = inspect(data, InspectConfig(watermark=False, c2pa=False, analyzer=analyzer))
+        asked: list[float] = []
+        screened = inspect(
+            data,
+            InspectConfig(
+                watermark=False,
+                c2pa=False,
+                analyzer=analyzer,
+                screen=talent_screen(talents, asked),
+            ),
+        )
+        assert len(full.faces) == len(screened.faces) == 1 and len(asked) == 1
+        full_face, face = full.faces[0], screened.faces[0]
+        assert (face.left, face.top, face.right, face.bottom) == (
+            full_face.left,
+            full_face.top,
+            full_face.right,
+            full_face.bottom,
+        )
+        if asked[0] > 0.27 + 0.16:
+            # Far from every talent: one pass, the plain embedding (mirror=False's).
+            paths["plain"] += 1
+            plain = plain_analyzer.embed(_decoded(data))
+            np.testing.assert_allclose(face.embedding, plain, atol=1e-6)
+        else:
+            paths["mirror"] += 1
+            np.testing.assert_allclose(face.embedding, full_face.embedding, atol=1e-6)
+        nearest_full = min(identity_distance(full_face.embedding, t) for t in talents)
+        nearest = min(identity_distance(face.embedding, t) for t in talents)
+        # The match decision at the threshold is the full path's.
+        assert (nearest <= 0.27) == (nearest_full <= 0.27)
+        matched += nearest <= 0.27
+    assert paths["plain"] >= 4 and paths["mirror"] >= 3
+    assert matched == 3  # each talent's copy, and no stranger
+
+
+def _decoded(data: bytes) -> np.ndarray:
+    from likeness.monitoring.inspect import decode_rgb
+
+    return decode_rgb(data)[1]
+
+
+def test_the_thorough_mark_read_follows_the_screen(
+    released: tuple[bytes, str], monitoring_verify: VerifyConfig, analyzer: FaceAnalyzer
+) -> None:
+    data, asset_id = released
+    copy = shrunk_copy(data)
+    talent = analyzer.embed(portrait_rgb(4))
+    stranger = analyzer.embed(portrait_rgb(9))
+    # The face in the copy is the talent's: read thoroughly, the mark is found.
+    matched = inspect(
+        copy,
+        InspectConfig(verify=monitoring_verify, analyzer=analyzer, screen=talent_screen([talent])),
+    )
+    assert matched.watermark is not None and matched.watermark.mark == asset_id[:16]
+    # Only a stranger is enrolled (or nobody: None): the quick read only.
+    for screen in (talent_screen([stranger]), lambda embedding: None):
+        quick = inspect(
+            copy, InspectConfig(verify=monitoring_verify, analyzer=analyzer, screen=screen)
+        )
+        assert len(quick.faces) == 1
+        assert quick.watermark is not None and quick.watermark.mark is None
+
+
+def test_index_screen_asks_the_index_as_wide_as_the_screen_needs() -> None:
+    from likeness.monitoring.findings import FaceMatch
+    from likeness.monitoring.inspect import SCREEN_MARGIN, index_screen
+
+    asked: list[tuple[float | None, int]] = []
+
+    class Index:
+        def __init__(self, distance: float | None) -> None:
+            self.distance = distance
+
+        def match(
+            self, embedding: np.ndarray, *, threshold: float | None = None, k: int = 5
+        ) -> list[FaceMatch]:
+            asked.append((threshold, k))
+            if self.distance is None or threshold is None or self.distance > threshold:
+                return []
+            return [FaceMatch(talent_id="t", distance=self.distance)]
+
+    vector = np.zeros(128, np.float32)
+    assert index_screen(Index(0.35), threshold=0.27)(vector) == 0.35
+    assert asked == [(pytest.approx(0.27 + SCREEN_MARGIN), 1)]
+    assert index_screen(Index(0.9), threshold=0.27)(vector) is None
+    config = InspectConfig(screen=index_screen(Index(0.40), threshold=0.3), screen_threshold=0.3)
+    assert config.within_reach(vector)
+    assert not InspectConfig(screen=index_screen(Index(0.5)), screen_threshold=0.27).within_reach(
+        vector
+    )
