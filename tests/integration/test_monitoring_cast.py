@@ -4,6 +4,7 @@ opens a case against them; a *different* person never opens one, at the threshol
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from integration.test_license_support import World
 from likeness.capture import service as captures
 from likeness.models.monitoring import MonitoringCase, MonitoringFinding, Verdict
 from likeness.monitoring import enrolment, index, inspect, service, sources
+from likeness.monitoring.findings import ImageFindings, SourceImage
 from likeness.runtime import Runtime
 from likeness.vault.deps import StorageDeps
 from reference_photos import portrait_png
@@ -36,19 +38,32 @@ def social(png: bytes, side: int, quality: int) -> bytes:
     return out.getvalue()
 
 
-def real_parts() -> service.ScanParts:
+def real_parts(*, screened: bool = False) -> service.ScanParts:
     config = inspect.InspectConfig(verify=None, analyzer=ANALYZER)
+
+    def with_screen(image: SourceImage, face_index: index.FaceIndex) -> ImageFindings:
+        screen = inspect.index_screen(face_index, threshold=index.MATCH_THRESHOLD)
+        on = dataclasses.replace(config, screen=screen, screen_threshold=index.MATCH_THRESHOLD)
+        return inspect.inspect_image(image, config=on)
+
     return service.ScanParts(
         open_source=lambda spec: sources.open_source(spec),
         inspect=lambda image: inspect.inspect_image(image, config=config),
         index_for=index.index_for,
         refetch=lambda location: sources.refetch(location),
+        screened=with_screen if screened else None,
     )
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("handler", ["real_scan", "real_screened_scan"])
 def test_only_the_talent_opens_a_case(
-    session: Session, world: World, deps: StorageDeps, runtime: Runtime, tmp_path: Path
+    session: Session,
+    world: World,
+    deps: StorageDeps,
+    runtime: Runtime,
+    tmp_path: Path,
+    handler: str,
 ) -> None:
     talent = world.actor(session, "talent")
     captures.set_reference(
@@ -69,7 +84,7 @@ def test_only_the_talent_opens_a_case(
             (folder / "news.example.com" / name).write_bytes(
                 social(portrait_png(seed), side, quality)
             )
-    scan_id = _run(runtime, str(folder))
+    scan_id = _run(runtime, str(folder), handler)
     session.expire_all()
     findings = session.scalars(
         select(MonitoringFinding).where(MonitoringFinding.scan_id == scan_id)
@@ -85,7 +100,7 @@ def test_only_the_talent_opens_a_case(
     assert cases[0].distance is not None and cases[0].distance <= index.MATCH_THRESHOLD
 
 
-def _run(runtime: Runtime, source: str) -> str:
+def _run(runtime: Runtime, source: str, handler: str) -> str:
     from likeness.identity.actor import SYSTEM_ACTOR
     from likeness.jobs import worker
 
@@ -96,7 +111,7 @@ def _run(runtime: Runtime, source: str) -> str:
         runtime,
         "test",
         [service.JOB_KIND],
-        handlers={service.JOB_KIND: "integration.test_monitoring_cast:real_scan"},
+        handlers={service.JOB_KIND: f"integration.test_monitoring_cast:{handler}"},
         only=[job_id],
     )
     assert outcome is not None and outcome.error is None, outcome
@@ -105,3 +120,8 @@ def _run(runtime: Runtime, source: str) -> str:
 
 def real_scan(ctx: object) -> dict[str, object]:
     return service.run_scan(ctx, real_parts())  # type: ignore[arg-type]
+
+
+def real_screened_scan(ctx: object) -> dict[str, object]:
+    """As a scan job runs by default: each face screened against the index first."""
+    return service.run_scan(ctx, real_parts(screened=True))  # type: ignore[arg-type]

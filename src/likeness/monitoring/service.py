@@ -16,6 +16,7 @@ in a :class:`ScanParts`, so tests and benches can give their own. Services never
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
@@ -79,6 +80,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from likeness.jobs.worker import JobContext
+    from likeness.runtime import Runtime
     from likeness.settings import Settings
 
 #: The job kind of a scan; its handler is listed in ``likeness.jobs.worker.KNOWN_HANDLERS``.
@@ -110,6 +112,10 @@ class ScanParts:
     index_for: Callable[[Session], FaceIndex]
     refetch: Callable[[str], SourceImage | Unfetchable]
     channel_hosts: dict[str, str] | None = None
+    #: Inspection screened against the face index (a stranger's face costs one embedding
+    #: pass and no thorough watermark read: docs/guide/monitoring-sources.md); ``None``:
+    #: :attr:`inspect` alone.
+    screened: Callable[[SourceImage, FaceIndex], ImageFindings] | None = None
 
 
 def default_parts(settings: Settings | None = None) -> ScanParts:
@@ -123,13 +129,32 @@ def default_parts(settings: Settings | None = None) -> ScanParts:
     hosts = None
     if settings is not None and settings.monitoring.channel_hosts:
         hosts = {**DEFAULT_CHANNEL_HOSTS, **settings.monitoring.channel_hosts}
+
+    def screened(image: SourceImage, face_index: FaceIndex) -> ImageFindings:
+        base = config or inspect.InspectConfig.from_settings()
+        screen = inspect.index_screen(face_index, threshold=index.MATCH_THRESHOLD)
+        with_screen = dataclasses.replace(
+            base, screen=screen, screen_threshold=index.MATCH_THRESHOLD
+        )
+        return inspect.inspect_image(image, config=with_screen)
+
     return ScanParts(
         open_source=lambda spec: sources.open_source(spec, limits=limits),
         inspect=lambda image: inspect.inspect_image(image, config=config),
         index_for=index.index_for,
         refetch=lambda location: sources.refetch(location, limits=limits),
         channel_hosts=hosts,
+        screened=screened,
     )
+
+
+def _inspect(runtime: Runtime, parts: ScanParts, image: SourceImage) -> ImageFindings:
+    """One image's findings, screened against the index when the parts can (the index
+    is read in a short read-only unit of work: pgvector answers through the session)."""
+    if parts.screened is None:
+        return parts.inspect(image)
+    with runtime.db.unit_of_work() as session:
+        return parts.screened(image, parts.index_for(session))
 
 
 def location_key(location: str) -> str:
@@ -245,7 +270,7 @@ def run_scan(ctx: JobContext, parts: ScanParts) -> dict[str, Any]:
                     seen += 1
                     continue
             findings = (
-                parts.inspect(item)
+                _inspect(runtime, parts, item)
                 if isinstance(item, SourceImage)
                 else ImageFindings(
                     location=item.location,
