@@ -19,9 +19,11 @@ from likeness.compliance.pdf import subject_access_pdf
 from likeness.compliance.report_errors import ReportForbidden
 from likeness.compliance.subject_access import subject_access
 from likeness.identity.actor import SYSTEM_ACTOR
+from likeness.kit.clock import utcnow
 from likeness.models.audit import AuditEvent
 from likeness.models.base import new_id
 from likeness.models.capture import TalentReference
+from likeness.models.monitoring_index import MonitoringEnrolment, MonitoringReference
 from likeness.provenance import StampConfig
 from likeness.vault.deps import StorageDeps
 
@@ -108,3 +110,35 @@ def test_only_the_talent_or_an_operator_may_export(session: Session, world: Worl
     for who in ("agent", "brand", "other_talent", "stranger_agent"):
         with pytest.raises(ReportForbidden):
             subject_access(session, world.actor(session, who), world.talent.id)
+
+
+def test_monitoring_references_and_cases_are_listed_never_the_embeddings(
+    session: Session, world: World
+) -> None:
+    embedding = os.urandom(512)  # stands in for a 128-D float32 reference
+    session.add(
+        MonitoringEnrolment(
+            talent_id=world.talent.id,
+            enrolled=True,
+            opted_in_at=utcnow(),
+            opted_in_by_user_id=world.talent_user.id,
+        )
+    )
+    session.add(
+        MonitoringReference(
+            id=new_id(), talent_id=world.talent.id, source="reference_photo", embedding=embedding
+        )
+    )
+    session.flush()
+    export = subject_access(session, world.actor(session, "talent"), world.talent.id)
+    monitoring = export["monitoring"]
+    assert monitoring["enrolled"] is True
+    assert [r["source"] for r in monitoring["references"]] == ["reference_photo"]
+    assert monitoring["cases"] == [] and export["counts"]["monitoring_cases"] == 0
+    (held,) = [b for b in export["biometric_data"] if b["what"].startswith("monitoring")]
+    assert held["count"] == 1 and "monitoring_references" in held["where"]
+    text = json.dumps(export)
+    for encoding in (embedding.hex(), base64.b64encode(embedding).decode()):
+        assert encoding not in text
+    words = pdf_text(subject_access_pdf(export))
+    assert "monitoring face references" in words and "Where monitoring found your face" in words

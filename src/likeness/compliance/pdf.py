@@ -366,11 +366,13 @@ def subject_access_pdf(export: dict[str, Any]) -> bytes:
         [
             (
                 b["what"].replace(" (128-D embedding)", "").replace(" of the ", " of "),
-                str(b["id"])[:10],
+                str(b.get("id") or f"{b.get('count', '')} items")[:10],
                 str(b["status"]),
-                str(b["where"])
-                .replace(str(b["id"]), str(b["id"])[:8] + "…")
-                .replace(" in the key vault", " (key vault)"),
+                (
+                    str(b["where"]).replace(str(b["id"]), str(b["id"])[:8] + "…")
+                    if b.get("id")
+                    else str(b["where"])
+                ).replace(" in the key vault", " (key vault)"),
             )
             for b in export["biometric_data"]
         ],
@@ -456,6 +458,27 @@ def subject_access_pdf(export: dict[str, Any]) -> bytes:
                     m["due_on"] or "",
                 )
                 for m in export["money"]["transactions"]
+            ],
+        ),
+        (
+            "Where monitoring found your face",
+            "monitoring_cases",
+            (
+                ("Case", 24.0, "L"),
+                ("Verdict", 30.0, "L"),
+                ("Status", 24.0, "L"),
+                ("Where", 72.0, "L"),
+                ("First seen", 30.0, "L"),
+            ),
+            [
+                (
+                    c["id"][:10],
+                    c["verdict"],
+                    c["status"],
+                    c["location"][:60],
+                    (c["first_seen_at"] or "")[:16],
+                )
+                for c in export["monitoring"]["cases"]
             ],
         ),
         (

@@ -253,10 +253,25 @@ def subject_access(
                 ),
             }
         )
+    monitoring = _monitoring(session, talent.id)
+    if monitoring["references"]:
+        biometric.append(
+            {
+                "what": "monitoring face references (128-D embeddings, one per source)",
+                "count": len(monitoring["references"]),
+                "sources": [r["source"] for r in monitoring["references"]],
+                "status": "kept while enrolled in monitoring",
+                "where": (
+                    "database table monitoring_references, not sealed so that scans can "
+                    "search them (decision 0024); deleted at once on opting out"
+                ),
+            }
+        )
     object_ids = {talent.id, user.id}
     object_ids |= {str(c["id"]) for c in consents} | {str(lic["id"]) for lic in licenses}
     object_ids |= {str(a["id"]) for a in assets} | {i for i, _s in outputs} | set(requests)
     object_ids |= {t.id for t, _v in twins} | {c.id for c in captures}
+    object_ids |= {str(c["id"]) for c in monitoring["cases"]}
     if reference is not None:
         object_ids.add(reference[0])
     events = [
@@ -284,6 +299,7 @@ def subject_access(
         "outputs": {"count": len(outputs), "by_status": dict(sorted(output_counts.items()))},
         "generation_requests": {"count": len(requests)},
         "money": money,
+        "monitoring": monitoring,
         "audit_events": events,
         "biometric_data": biometric,
         "counts": {
@@ -294,6 +310,7 @@ def subject_access(
             "outputs": len(outputs),
             "ledger_transactions": len(money["transactions"]),  # type: ignore[arg-type]
             "audit_events": len(events),
+            "monitoring_cases": len(monitoring["cases"]),
             "biometric_items": len(biometric),
         },
     }
@@ -306,3 +323,29 @@ def subject_access(
         {"counts": export["counts"]},
     )
     return export
+
+
+def _monitoring(session: Session, talent_id: str) -> dict[str, Any]:
+    """Monitoring: whether the talent is searched, the references' sources (never the
+    embeddings) and the cases about them (where their face was found)."""
+    enrolment = repo.monitoring_enrolment(session, talent_id)
+    return {
+        "enrolled": bool(enrolment and enrolment.enrolled),
+        "opted_in_at": _iso(enrolment.opted_in_at) if enrolment else None,
+        "opted_out_at": _iso(enrolment.opted_out_at) if enrolment else None,
+        "references": [
+            {"id": ref_id, "source": source, "created_at": _iso(created)}
+            for ref_id, source, created in repo.monitoring_references(session, talent_id)
+        ],
+        "cases": [
+            {
+                "id": case.id,
+                "verdict": case.verdict.value,
+                "status": case.status.value,
+                "location": case.location,
+                "first_seen_at": _iso(case.first_seen_at),
+                "last_seen_at": _iso(case.last_seen_at),
+            }
+            for case in repo.monitoring_cases(session, talent_id)
+        ],
+    }

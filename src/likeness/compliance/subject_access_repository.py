@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select
@@ -15,6 +16,8 @@ from likeness.models.consent import Consent, ConsentSignature
 from likeness.models.generation import GenerationRequest
 from likeness.models.ledger import LedgerAccount, LedgerTransaction, Payee, PayeeKind
 from likeness.models.license import License
+from likeness.models.monitoring import MonitoringCase
+from likeness.models.monitoring_index import MonitoringEnrolment, MonitoringReference
 from likeness.models.output import Output
 from likeness.models.party import Agency, Brand, Representation, TalentProfile, User
 from likeness.models.twin import Twin, TwinVersion
@@ -144,3 +147,30 @@ def audit_events(session: Session, user_id: str, object_ids: Iterable[str]) -> l
         for event in session.scalars(select(AuditEvent).where(condition)):
             found[event.seq] = event
     return [found[seq] for seq in sorted(found)]
+
+
+def monitoring_enrolment(session: Session, talent_id: str) -> MonitoringEnrolment | None:
+    return session.get(MonitoringEnrolment, talent_id)
+
+
+def monitoring_references(session: Session, talent_id: str) -> list[tuple[str, str, datetime]]:
+    """(id, source, created) of the talent's monitoring face references: never the
+    embeddings themselves."""
+    rows = session.execute(
+        select(MonitoringReference.id, MonitoringReference.source, MonitoringReference.created_at)
+        .where(MonitoringReference.talent_id == talent_id)
+        .order_by(MonitoringReference.created_at, MonitoringReference.id)
+    )
+    return [(ref_id, source, created) for ref_id, source, created in rows]
+
+
+def monitoring_cases(session: Session, talent_id: str) -> Sequence[MonitoringCase]:
+    return (
+        session.execute(
+            select(MonitoringCase)
+            .where(MonitoringCase.talent_id == talent_id)
+            .order_by(MonitoringCase.first_seen_at, MonitoringCase.id)
+        )
+        .scalars()
+        .all()
+    )
