@@ -161,6 +161,14 @@ def scan_show_command(
     _show_scan(scan_id, as_email, json_out)
 
 
+def short_location(location: str, width: int = 44) -> str:
+    """Where, as a table cell: a URL without its scheme, a path's last two parts, the
+    tail kept when it is still too long (the end names the file). `case show` has it whole."""
+    url = "://" in location
+    text = location.split("://", 1)[1] if url else "/".join(Path(location).parts[-2:])
+    return text if len(text) <= width else "…" + text[-(width - 1) :]
+
+
 @app.command("cases")
 def cases_command(
     status: Annotated[str | None, typer.Option(help="open, confirmed, dismissed, …")] = None,
@@ -194,13 +202,13 @@ def cases_command(
         ["case", "status", "verdict", "talent", "location", "seen", "last seen"],
         [
             [
-                r.id,
+                short_id(r.id),
                 r.status.value,
                 r.verdict.value,
                 short_id(r.talent_id),
-                r.location,
+                short_location(r.location),
                 r.times_seen,
-                r.last_seen_at.isoformat(timespec="seconds"),
+                r.last_seen_at.strftime("%Y-%m-%d %H:%M"),
             ]
             for r in reads
         ],
