@@ -29,6 +29,7 @@ from email.utils import format_datetime, make_msgid
 from urllib.parse import urlsplit
 
 from likeness.consent.render import _latin1, _unicode_font
+from likeness.kit.clock import ensure_utc
 
 GOOD_FAITH = (
     "I have a good-faith belief that the use of the material described above, in the "
@@ -69,6 +70,12 @@ class Notice:
         return f"Take-down notice: unauthorised digital replica of {self.right_holder}"
 
 
+def _moment(value: datetime) -> str:
+    """``7 December 2026, 18:01 UTC``: a date a person reads (and no long token that
+    a justified line would stretch)."""
+    return ensure_utc(value).strftime("%-d %B %Y, %H:%M UTC")
+
+
 def default_recipient(location: str) -> str | None:
     """``abuse@host`` for a web location (the usual address; the sender may change it)."""
     host = urlsplit(location).hostname
@@ -98,9 +105,8 @@ def sections(notice: Notice) -> list[tuple[str, list[str]]]:
                 f"Location: {notice.location}",
                 f"What it is: {what}.",
                 f"File SHA-256: {notice.content_sha256}",
-                f"First seen: {notice.first_seen.isoformat()}; last seen: "
-                f"{notice.last_seen.isoformat()}",
-                *notice.evidence_lines,
+                f"First seen: {_moment(notice.first_seen)}; last seen: {_moment(notice.last_seen)}",
+                *(line[:1].upper() + line[1:] for line in notice.evidence_lines),
                 f"Likeness case reference: {notice.case_id}",
                 "Please remove or disable access to the material at this location.",
             ],
