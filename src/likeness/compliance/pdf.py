@@ -16,10 +16,10 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from likeness.compliance import rules
+from likeness.kit import fonts
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -40,13 +40,6 @@ MAX_PDF_EXCEPTIONS = 500
 _SHORT_LAW = {rules.LAW_NYFWA: "NY Fashion Workers Act"}
 _STATUS_TEXT = {rules.PASS: "PASS", rules.FAIL: "FAIL", rules.NOT_APPLICABLE: "N/A"}
 _STATUS_COLOUR = {rules.PASS: _GREEN, rules.FAIL: _RED, rules.NOT_APPLICABLE: _GREY}
-
-
-def _fonts() -> tuple[Path, Path]:
-    import matplotlib
-
-    base = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    return base / "DejaVuSans.ttf", base / "DejaVuSans-Bold.ttf"
 
 
 def _document(title: str, running: str, generated_at: datetime) -> FPDF:
@@ -72,7 +65,7 @@ def _document(title: str, running: str, generated_at: datetime) -> FPDF:
             )
             self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
 
-    regular, bold = _fonts()
+    regular, bold = fonts.dejavu_sans()
     pdf = _Document(format="A4")
     pdf.set_creation_date(generated_at)
     pdf.set_title(f"{title} · {running}")

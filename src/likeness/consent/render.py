@@ -10,7 +10,6 @@ the renderings are views of it.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -23,9 +22,8 @@ from likeness.consent.document import (
     title,
 )
 from likeness.consent.signing import AFFIRMATION, SignatureRecord
+from likeness.kit import fonts
 from likeness.policy import iso
-
-_FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -118,48 +116,6 @@ def to_html(doc: ConsentDocument, signature: SignatureRecord | None = None) -> s
     return template.render(**html_context(doc, signature))
 
 
-def _unicode_font() -> Path | None:
-    for directory in _FONT_DIRS:
-        candidate = directory / "DejaVuSans.ttf"
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-#: Letters that Unicode decomposition does not reduce to a Latin-1 base letter.
-_TRANSLITERATE = str.maketrans(
-    {
-        "Ł": "L",
-        "ł": "l",
-        "Đ": "D",
-        "đ": "d",
-        "Œ": "OE",
-        "œ": "oe",
-        "ı": "i",
-        "—": "-",
-        "–": "-",
-        "‘": "'",
-        "’": "'",
-        "“": '"',
-        "”": '"',
-        "…": "...",
-    }
-)
-
-
-def _latin1(text: str) -> str:
-    """Core fonts only know Latin-1: keep what fits, transliterate the rest."""
-    out = []
-    for char in text.translate(_TRANSLITERATE):
-        try:
-            char.encode("latin-1")
-            out.append(char)
-        except UnicodeEncodeError:
-            stripped = unicodedata.normalize("NFKD", char).encode("latin-1", "ignore")
-            out.append(stripped.decode("latin-1") or "?")
-    return "".join(out)
-
-
 def to_pdf(
     doc: ConsentDocument,
     signature: SignatureRecord | None = None,
@@ -173,8 +129,8 @@ def to_pdf(
     pdf.set_creation_date(doc.issued_at)
     pdf.set_title(title(doc))
     pdf.set_author("Likeness")
-    font = font_path if font_path is not None else _unicode_font()
-    clean: Callable[[str], str] = _latin1
+    font = font_path if font_path is not None else fonts.unicode_font()
+    clean: Callable[[str], str] = fonts.latin1
     family = "Helvetica"
     if font is not None:
         pdf.add_font("consent", "", str(font))

@@ -22,9 +22,9 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from likeness.kit import fonts
 from likeness.kit.spreadsheet import text_cell
 from likeness.ledger.rules import MAX_COMMISSION_BPS, MAX_PAYMENT_DAYS
 from likeness.ledger.statements import (
@@ -248,13 +248,6 @@ _CHART_NOUN = {
     PartyKind.brand: "Charges",
 }
 _PARTY_TEXT = {PartyKind.talent: "Talent", PartyKind.agency: "Agency", PartyKind.brand: "Brand"}
-
-
-def _fonts() -> tuple[Path, Path]:
-    import matplotlib
-
-    base = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    return base / "DejaVuSans.ttf", base / "DejaVuSans-Bold.ttf"
 
 
 def _money(statement: Statement, value: int) -> str:
@@ -524,7 +517,7 @@ def to_pdf(statement: Statement) -> bytes:
     from fpdf import FPDF
 
     party = statement.party
-    regular, bold = _fonts()
+    regular, bold = fonts.dejavu_sans()
     title = f"Statement · {party.name} · {statement.period.label}"
 
     class _Document(FPDF):

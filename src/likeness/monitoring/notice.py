@@ -28,7 +28,7 @@ from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from urllib.parse import urlsplit
 
-from likeness.consent.render import _latin1, _unicode_font
+from likeness.kit import fonts
 from likeness.kit.clock import ensure_utc
 
 GOOD_FAITH = (
@@ -136,8 +136,8 @@ def to_pdf(notice: Notice) -> bytes:
     pdf.set_creation_date(notice.issued_at)
     pdf.set_title(notice.subject)
     pdf.set_author("Likeness")
-    font = _unicode_font()
-    clean: Callable[[str], str] = _latin1
+    font = fonts.unicode_font()
+    clean: Callable[[str], str] = fonts.latin1
     family = "Helvetica"
     if font is not None:
         pdf.add_font("notice", "", str(font))

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from likeness.consent import render
 from likeness.consent.document import PartyRef, document_sha256
 from likeness.consent.render import to_html, to_markdown, to_pdf
 from likeness.consent.signing import AFFIRMATION, SignatureRecord
+from likeness.kit import fonts
 from unit.consent.test_document import NOW, creation, use
 
 SIGNATURE = SignatureRecord("c1", "a" * 64, "u1", "Ada Lovelace", AFFIRMATION, NOW)
@@ -73,10 +73,10 @@ def test_pdf_is_a_deterministic_pdf(tmp_path: Path) -> None:
 
 
 def test_pdf_without_a_unicode_font_transliterates(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(render, "_FONT_DIRS", ())
+    monkeypatch.setattr(fonts, "SYSTEM_FONT_DIRS", ())
     doc = use(talent=PartyRef("t1", "Łucja Żak"))
     assert to_pdf(doc).startswith(b"%PDF-")
-    assert render._latin1("Łódź") == "Łódź".replace("Ł", "L").replace("ź", "z")
-    assert render._latin1("Œuvre — “x”") == 'OEuvre - "x"'
-    assert render._latin1("Zoë") == "Zoë"
-    assert render._latin1("✓") == "?"
+    assert fonts.latin1("Łódź") == "Łódź".replace("Ł", "L").replace("ź", "z")
+    assert fonts.latin1("Œuvre — “x”") == 'OEuvre - "x"'
+    assert fonts.latin1("Zoë") == "Zoë"
+    assert fonts.latin1("✓") == "?"
