@@ -19,21 +19,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from likeness.compliance import rules
-from likeness.kit import fonts
+from likeness.kit import letterhead as house
 
 if TYPE_CHECKING:
     from fpdf import FPDF
 
     from likeness.compliance.report import ComplianceReport
 
-_NAVY = (16, 42, 67)
-_INK = (33, 37, 41)
-_MUTED = (108, 117, 125)
-_RULE = (222, 226, 230)
-_ZEBRA = (246, 248, 250)
-_GREEN = (25, 135, 84)
-_RED = (200, 35, 51)
-_GREY = (134, 142, 150)
+_NAVY, _INK, _MUTED, _RULE = house.NAVY, house.INK, house.MUTED, house.RULE
+_ZEBRA, _GREEN, _RED, _GREY = house.ZEBRA, house.GREEN, house.RED, house.GREY
 #: Exceptions printed per rule; the JSON form lists every one (a systemic failure with
 #: thousands of exceptions would make a PDF no one reads, and slow to draw).
 MAX_PDF_EXCEPTIONS = 500
@@ -43,81 +37,17 @@ _STATUS_COLOUR = {rules.PASS: _GREEN, rules.FAIL: _RED, rules.NOT_APPLICABLE: _G
 
 
 def _document(title: str, running: str, generated_at: datetime) -> FPDF:
-    from fpdf import FPDF
-
-    class _Document(FPDF):
-        def header(self) -> None:
-            if self.page_no() > 1:
-                self.set_font("dejavu", "", 7.5)
-                self.set_text_color(*_MUTED)
-                self.cell(120, 5, "Likeness · " + running, new_x="RIGHT", new_y="TOP")
-                self.cell(0, 5, title, align="R", new_x="LMARGIN")
-                self.ln(8)
-
-        def footer(self) -> None:
-            self.set_y(-12)
-            self.set_draw_color(*_RULE)
-            self.line(15, self.get_y() - 1, 195, self.get_y() - 1)
-            self.set_font("dejavu", "", 7)
-            self.set_text_color(*_MUTED)
-            self.cell(
-                120, 5, f"Generated {generated_at.strftime('%Y-%m-%d %H:%M UTC')} by Likeness."
-            )
-            self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
-
-    regular, bold = fonts.dejavu_sans()
-    pdf = _Document(format="A4")
-    pdf.set_creation_date(generated_at)
-    pdf.set_title(f"{title} · {running}")
-    pdf.set_author("Likeness")
-    pdf.add_font("dejavu", "", str(regular))
-    pdf.add_font("dejavu", "B", str(bold))
-    pdf.set_margins(15, 14, 15)
-    pdf.set_auto_page_break(True, margin=16)
-    pdf.add_page()
-    return pdf
+    return house.document(title, running=running, generated_at=generated_at)
 
 
-def _text(pdf: FPDF, size: float, colour: tuple[int, int, int] = _INK, style: str = "") -> None:
-    pdf.set_font("dejavu", style, size)
-    pdf.set_text_color(*colour)
+_text = house.text
 
 
 def _head(pdf: FPDF, kind: str, name: str, facts: Sequence[tuple[str, str]]) -> None:
-    pdf.set_fill_color(*_NAVY)
-    pdf.rect(0, 0, 210, 4, style="F")
-    top = 12.0
-    pdf.set_xy(15, top)
-    _text(pdf, 18, _NAVY, "B")
-    pdf.cell(90, 9, "Likeness", new_x="LMARGIN", new_y="NEXT")
-    _text(pdf, 8, _MUTED)
-    pdf.cell(90, 4, "Consent-first digital twins", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(5)
-    _text(pdf, 8, _MUTED)
-    pdf.cell(90, 4, kind.upper(), new_x="LMARGIN", new_y="NEXT")
-    _text(pdf, 14, _INK, "B")
-    pdf.multi_cell(100, 7, name, new_x="LMARGIN", new_y="NEXT")
-    bottom = pdf.get_y()
-    y = top + 1
-    for label, value in facts:
-        pdf.set_xy(118, y)
-        _text(pdf, 8, _MUTED)
-        pdf.cell(26, 5, label)
-        _text(pdf, 8.5, _INK, "B")
-        pdf.cell(51, 5, value, align="R")
-        y += 5.2
-    pdf.set_y(max(bottom, y) + 4)
+    house.letterhead(pdf, kind, name, facts)
 
 
-def _section(pdf: FPDF, title: str) -> None:
-    if pdf.get_y() > 250:
-        pdf.add_page()
-    pdf.ln(3)
-    _text(pdf, 11, _NAVY, "B")
-    pdf.cell(0, 7, title, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_draw_color(*_NAVY)
-    pdf.line(15, pdf.get_y(), 195, pdf.get_y())
-    pdf.ln(2)
+_section = house.section
 
 
 def _table(

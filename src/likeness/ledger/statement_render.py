@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from likeness.kit import fonts
+from likeness.kit import letterhead as house
 from likeness.kit.spreadsheet import text_cell
 from likeness.ledger.rules import MAX_COMMISSION_BPS, MAX_PAYMENT_DAYS
 from likeness.ledger.statements import (
@@ -223,13 +223,8 @@ def to_json(statement: Statement) -> str:
 
 # --- PDF ----------------------------------------------------------------------------------
 
-_NAVY = (24, 39, 71)
-_INK = (33, 37, 41)
-_MUTED = (108, 117, 125)
-_RULE = (206, 212, 218)
-_SHADE = (244, 246, 249)
-_ZEBRA = (250, 251, 252)
-_RED = (192, 28, 40)
+_NAVY, _INK, _MUTED, _RULE = house.NAVY, house.INK, house.MUTED, house.RULE
+_SHADE, _ZEBRA, _RED = house.SHADE, house.ZEBRA, house.RED
 _ACCENT = "#1f4e8c"
 _ACCENT_LIGHT = "#b9c9e0"
 
@@ -514,49 +509,14 @@ def _png(figure: Any) -> bytes:
 
 def to_pdf(statement: Statement) -> bytes:
     """The statement as an A4 PDF (see the module docstring); deterministic."""
-    from fpdf import FPDF
-
     party = statement.party
-    regular, bold = fonts.dejavu_sans()
-    title = f"Statement · {party.name} · {statement.period.label}"
-
-    class _Document(FPDF):
-        table_header: Callable[[], None] | None = None
-
-        def header(self) -> None:
-            if self.page_no() > 1:
-                self.set_font("dejavu", "", 7.5)
-                self.set_text_color(*_MUTED)
-                self.cell(90, 5, f"Likeness · {party.name}", new_x="RIGHT", new_y="TOP")
-                self.cell(0, 5, f"Statement {statement.period.label}", align="R", new_x="LMARGIN")
-                self.ln(8)
-                if self.table_header is not None:
-                    self.table_header()
-
-        def footer(self) -> None:
-            self.set_y(-12)
-            self.set_draw_color(*_RULE)
-            self.line(15, self.get_y() - 1, 195, self.get_y() - 1)
-            self.set_font("dejavu", "", 7)
-            self.set_text_color(*_MUTED)
-            self.cell(
-                120,
-                5,
-                f"Generated {statement.generated_at.strftime('%Y-%m-%d %H:%M UTC')} by Likeness. "
-                f"Amounts in {statement.currency}.",
-            )
-            self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
-
-    pdf = _Document(format="A4")
-    pdf.set_creation_date(statement.generated_at)
-    pdf.set_title(title)
-    pdf.set_author("Likeness")
-    pdf.set_subject(f"{_PARTY_TEXT[party.kind]} statement for {statement.period.label}")
-    pdf.add_font("dejavu", "", str(regular))
-    pdf.add_font("dejavu", "B", str(bold))
-    pdf.set_margins(15, 14, 15)
-    pdf.set_auto_page_break(True, margin=16)
-    pdf.add_page()
+    pdf = house.document(
+        f"Statement {statement.period.label}",
+        running=party.name,
+        generated_at=statement.generated_at,
+        subject=f"{_PARTY_TEXT[party.kind]} statement for {statement.period.label}",
+        footer_note=f"Amounts in {statement.currency}.",
+    )
     _head(pdf, statement)
     _summary(pdf, statement)
     _chart_row(pdf, statement)
@@ -566,48 +526,27 @@ def to_pdf(statement: Statement) -> bytes:
     return bytes(pdf.output())
 
 
-def _text(pdf: FPDF, size: float, colour: tuple[int, int, int] = _INK, style: str = "") -> None:
-    pdf.set_font("dejavu", style, size)
-    pdf.set_text_color(*colour)
+_text = house.text
 
 
 def _head(pdf: FPDF, statement: Statement) -> None:
     party = statement.party
-    pdf.set_fill_color(*_NAVY)
-    pdf.rect(0, 0, 210, 4, style="F")
-    top = 12.0
-    pdf.set_xy(15, top)
-    _text(pdf, 18, _NAVY, "B")
-    pdf.cell(90, 9, "Likeness", new_x="LMARGIN", new_y="NEXT")
-    _text(pdf, 8, _MUTED)
-    pdf.cell(90, 4, "Consent-first digital twins", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(5)
-    _text(pdf, 8, _MUTED)
-    pdf.cell(90, 4, f"{_PARTY_TEXT[party.kind].upper()} STATEMENT", new_x="LMARGIN", new_y="NEXT")
-    _text(pdf, 14, _INK, "B")
-    pdf.multi_cell(100, 7, party.name, new_x="LMARGIN", new_y="NEXT")
-    _text(pdf, 8, _MUTED)
+    lines = [f"{_PARTY_TEXT[party.kind]} id: {party.id}"]
     if party.legal_name and party.legal_name != party.name:
-        pdf.cell(100, 4, f"Legal name: {party.legal_name}", new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(100, 4, f"{_PARTY_TEXT[party.kind]} id: {party.id}", new_x="LMARGIN", new_y="NEXT")
-    bottom = pdf.get_y()
-
-    facts = (
-        ("Period", statement.period.label),
-        ("From", statement.period.start.isoformat()),
-        ("To", statement.period.end.isoformat()),
-        ("Currency", statement.currency),
-        ("Generated", statement.generated_at.strftime("%Y-%m-%d")),
+        lines.insert(0, f"Legal name: {party.legal_name}")
+    house.letterhead(
+        pdf,
+        f"{_PARTY_TEXT[party.kind]} statement",
+        party.name,
+        facts=(
+            ("Period", statement.period.label),
+            ("From", statement.period.start.isoformat()),
+            ("To", statement.period.end.isoformat()),
+            ("Currency", statement.currency),
+            ("Generated", statement.generated_at.strftime("%Y-%m-%d")),
+        ),
+        lines=lines,
     )
-    y = top + 1
-    for label, value in facts:
-        pdf.set_xy(125, y)
-        _text(pdf, 8, _MUTED)
-        pdf.cell(22, 5, label)
-        _text(pdf, 9, _INK, "B")
-        pdf.cell(48, 5, value, align="R")
-        y += 5.5
-    pdf.set_y(max(bottom, y) + 4)
 
 
 def _summary(pdf: FPDF, statement: Statement) -> None:
@@ -680,14 +619,7 @@ def _chart_row(pdf: FPDF, statement: Statement) -> None:
     pdf.set_y(y + 88 * 2.05 / 3.6 + 3)
 
 
-def _section(pdf: FPDF, title: str) -> None:
-    _text(pdf, 10, _NAVY, "B")
-    pdf.cell(0, 6, title, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_draw_color(*_NAVY)
-    pdf.set_line_width(0.4)
-    pdf.line(15, pdf.get_y(), 195, pdf.get_y())
-    pdf.set_line_width(0.2)
-    pdf.ln(1.5)
+_section = house.section
 
 
 #: The amounts-due table shows this many due dates, then a count of the rest.
@@ -755,7 +687,7 @@ def _table(pdf: FPDF, statement: Statement) -> None:
         pdf.ln(6)
 
     table_owner: Any = pdf
-    table_owner.table_header = header
+    table_owner.repeat_header = header
     header()
     bottom = pdf.h - 18
     for index, row in enumerate(rows):
@@ -791,7 +723,7 @@ def _table(pdf: FPDF, statement: Statement) -> None:
                 fill=fill,
             )
         pdf.ln(height)
-    table_owner.table_header = None
+    table_owner.repeat_header = None
     _totals(pdf, statement, bottom)
 
 
