@@ -66,7 +66,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ledger": ("likeness.ledger.cli:app", "Money: postings, balances, statements, payouts."),
     "monitor": (
         "likeness.monitoring.cli:app",
-        "Monitoring: scan for talents' faces and marks; cases; take-down notices.",
+        "Find talents' faces where no license allows; cases, notices.",
     ),
     # background work
     "job": ("likeness.jobs.cli:app", "Durable jobs: list, show, cancel, run workers."),
