@@ -42,6 +42,11 @@ def _talent_names(session: SessionDep, viewer: Viewer, ids: list[str]) -> dict[s
     return names
 
 
+def _brand_names(session: SessionDep, viewer: Viewer, rows: list[LicenseRead]) -> dict[str, str]:
+    """Each brand named once, however many of the rows are its licenses."""
+    return {b: brand_name(session, viewer, b) for b in {r.brand_id for r in rows}}
+
+
 @router.get("/agent/roster", response_class=HTMLResponse)
 def roster_page(viewer: AgentViewer, session: SessionDep) -> HTMLResponse:
     """The talent the viewer's agencies represent under an agreement in force today."""
@@ -83,7 +88,7 @@ def negotiations_page(viewer: AgentViewer, session: SessionDep, done: Done = Non
         title="Negotiations",
         to_answer=to_answer,
         names=_talent_names(session, viewer, [r.talent_id for r in rows]),
-        brands={r.brand_id: brand_name(session, viewer, r.brand_id) for r in rows},
+        brands=_brand_names(session, viewer, rows),
         done=done,
     )
 
@@ -119,5 +124,5 @@ def updates_page(viewer: AgentViewer, session: SessionDep) -> HTMLResponse:
         title="Updates",
         rows=rows,
         names=_talent_names(session, viewer, [r.talent_id for r in rows]),
-        brands={r.brand_id: brand_name(session, viewer, r.brand_id) for r in rows},
+        brands=_brand_names(session, viewer, rows),
     )
