@@ -36,6 +36,7 @@ from likeness.identity.actor import Actor
 from likeness.kit.clock import utcnow
 from likeness.models.party import Brand, TalentProfile
 from likeness.models.twin import TwinStatus
+from likeness.policy import MAX_COMMISSION_BPS, MAX_PAYMENT_DAYS
 from likeness.vault.deps import StorageDeps
 from likeness.vault.keys import twin_key_name
 
@@ -178,7 +179,7 @@ def compliance_report(
         rules.nyfwa_consents(consents, repo.releases_with_bad_consent(session, scope, start, end))
     )
     posted, over_cap = repo.postings_over_cap(
-        session, scope, period.start, period.end, rules.MAX_COMMISSION_BPS
+        session, scope, period.start, period.end, MAX_COMMISSION_BPS
     )
     commission_rows = [
         ("agency", a, b) for a, b in repo.agency_commissions(session, scope, period.end)
@@ -217,7 +218,7 @@ def compliance_report(
                 period,
                 as_of.date(),
                 payment_terms=[
-                    (lic_id, int(t.get("payment_days", rules.MAX_PAYMENT_DAYS)))
+                    (lic_id, int(t.get("payment_days", MAX_PAYMENT_DAYS)))
                     for lic_id, t in terms.items()
                 ],
                 posting_gaps=[

@@ -34,20 +34,18 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from likeness.compliance.report_errors import InvalidReportRequest
+from likeness.party.rules import MAX_REPRESENTATION_YEARS
+from likeness.policy import MAX_COMMISSION_BPS, MAX_PAYMENT_DAYS, MAX_TERM_YEARS
 
 LAW_NYFWA = "New York Fashion Workers Act"
 LAW_AI_ACT = "EU AI Act, article 50"
 LAW_NOFAKES = "NO FAKES Act (draft)"
 LAW_PLATFORM = "Platform rules"
 
-#: NY Fashion Workers Act: agency commission at most 20 % (basis points).
-MAX_COMMISSION_BPS = 2000
-#: NY Fashion Workers Act: a representation agreement runs at most three years.
-MAX_REPRESENTATION_YEARS = 3
-#: NY Fashion Workers Act: the model is paid within 45 days.
-MAX_PAYMENT_DAYS = 45
-#: NO FAKES Act (draft): a license of a digital replica runs at most ten years.
-MAX_LICENSE_YEARS = 10
+# The limits the rules check, as the platform enforces them (stated once): NY Fashion
+# Workers Act commission ≤ 20 % (basis points), representation ≤ 3 years, payment within
+# 45 days; NO FAKES Act (draft) license ≤ 10 years.
+MAX_LICENSE_YEARS = MAX_TERM_YEARS
 #: Uses too broad to be "reasonably specific" (NO FAKES draft).
 WILDCARDS = frozenset({"*", "all", "any", "everything", "unlimited"})
 #: The IPTC digital source types that say "made by AI" (EU AI Act art. 50 marking).

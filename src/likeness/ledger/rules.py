@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from likeness.ledger.errors import InvalidLedgerRequest
+from likeness.policy import MAX_COMMISSION_BPS, MAX_PAYMENT_DAYS
 
-#: NY Fashion Workers Act: the agency's commission is at most 20 % (2000 basis points).
-MAX_COMMISSION_BPS = 2000
-#: NY Fashion Workers Act: the model is paid within 45 days after the work.
-MAX_PAYMENT_DAYS = 45
+# The NY Fashion Workers Act's limits, stated once in the policy core: commission at most
+# 20 % (2000 basis points); the model paid within 45 days after the work.
+__all__ = ["BPS", "MAX_COMMISSION_BPS", "MAX_PAYMENT_DAYS", "Split", "due_on", "split"]
 BPS = 10_000
 
 

@@ -14,8 +14,8 @@ from datetime import date
 
 from likeness.errors import InvalidInput
 from likeness.party.errors import AutoRenewalNotAllowed, CommissionTooHigh, TermTooLong
+from likeness.policy import MAX_COMMISSION_BPS  # 20 %, NY Fashion Workers Act
 
-MAX_COMMISSION_BPS = 2000  # 20 %
 MAX_REPRESENTATION_YEARS = 3
 
 _EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")

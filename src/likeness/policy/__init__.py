@@ -64,6 +64,7 @@ from likeness.policy._negotiation import (
 )
 from likeness.policy._terms import (
     MAX_COMMISSION_BPS,
+    MAX_PAYMENT_DAYS,
     MAX_TAKEDOWN_DAYS,
     MAX_TERM_YEARS,
     ExclusivityClash,
@@ -109,6 +110,7 @@ __all__ = [
     "ISO_3166_ALPHA2",
     "ISO_4217_MINOR_UNITS",
     "MAX_COMMISSION_BPS",
+    "MAX_PAYMENT_DAYS",
     "MAX_TAKEDOWN_DAYS",
     "MAX_TERM_YEARS",
     "NEGOTIATING",
