@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 from urllib.parse import urlsplit
 
 from likeness.kit import fonts
@@ -168,7 +168,10 @@ def to_eml(notice: Notice, pdf: bytes | None = None) -> bytes:
     message["Subject"] = notice.subject
     message["Date"] = format_datetime(notice.issued_at)
     domain = notice.contact_email.rpartition("@")[2] or "likeness.invalid"
-    message["Message-ID"] = make_msgid(idstring=notice.case_id, domain=domain)
+    # Derived, not random: the same notice always makes the same bytes (a re-issued
+    # notice is recognisable, and the file can be hashed into the case's evidence).
+    stamp = notice.issued_at.strftime("%Y%m%d%H%M%S")
+    message["Message-ID"] = f"<takedown.{notice.case_id}.{stamp}@{domain}>"
     message.set_content(to_text(notice))
     message.add_attachment(
         pdf if pdf is not None else to_pdf(notice),
@@ -176,4 +179,5 @@ def to_eml(notice: Notice, pdf: bytes | None = None) -> bytes:
         subtype="pdf",
         filename=f"takedown-{notice.case_id}.pdf",
     )
+    message.set_boundary(f"takedown-{notice.case_id}-{stamp}")
     return message.as_bytes()
