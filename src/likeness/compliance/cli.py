@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 
+from likeness.compliance.files import FileFormat
 from likeness.errors import InvalidInput
 from likeness.kit.cli import (
     AsOption,
@@ -34,7 +35,6 @@ report_app = typer.Typer(
     no_args_is_help=True,
 )
 
-ReportFormat = Literal["json", "pdf"]
 Output = Annotated[
     Path | None,
     typer.Option(
@@ -83,7 +83,7 @@ def compliance_command(
     brand: Annotated[
         str | None, id_option("brand", "brands", name="--brand", help="Only this brand.")
     ] = None,
-    format: Annotated[ReportFormat, typer.Option("--format", help="json or pdf.")] = "json",
+    format: Annotated[FileFormat, typer.Option("--format", help="json or pdf.")] = "json",
     output: Output = None,
     force: Force = False,
     full: Annotated[
@@ -103,7 +103,7 @@ def compliance_command(
     """Check a period rule by rule (NY Fashion Workers Act, EU AI Act art. 50, NO FAKES
     draft, platform rules): evidence counts and every exception. Exit 3 if any rule
     found exceptions."""
-    from likeness.compliance.pdf import compliance_pdf
+    from likeness.compliance.files import report_file
     from likeness.compliance.report import compliance_report
     from likeness.provenance import VerifyConfig
 
@@ -124,7 +124,7 @@ def compliance_command(
             sample_size=sample,
             seed=seed,
         )
-    body = compliance_pdf(report) if format == "pdf" else report.to_json().encode()
+    body = report_file(report, format)
     summary = report.summary
     _write(
         body,
@@ -145,16 +145,14 @@ def my_data_command(
             "talent", "talent_profiles", name="--talent", help="The talent (default: yourself)."
         ),
     ] = None,
-    format: Annotated[ReportFormat, typer.Option("--format", help="json or pdf.")] = "json",
+    format: Annotated[FileFormat, typer.Option("--format", help="json or pdf.")] = "json",
     output: Output = None,
     force: Force = False,
     as_email: AsOption = None,
 ) -> None:
     """Everything held about a talent (GDPR art. 15): profile, consents, licenses, assets,
     money, audit events, and which biometric data exists and where (never the data)."""
-    import json
-
-    from likeness.compliance.pdf import subject_access_pdf
+    from likeness.compliance.files import subject_access_file
     from likeness.compliance.subject_access import subject_access
 
     _check_output(format, output, force)
@@ -163,10 +161,7 @@ def my_data_command(
         if talent_id is None:
             raise fail("name the talent: --talent ID", code=ExitCode.USAGE)
         export = subject_access(session, actor, talent_id)
-    if format == "pdf":
-        body = subject_access_pdf(export)
-    else:
-        body = (json.dumps(export, indent=2, ensure_ascii=False) + "\n").encode()
+    body = subject_access_file(export, format)
     counts = export["counts"]
     _write(
         body,

@@ -7,8 +7,7 @@ operators. A proof bundle is for the asset's parties; a signed head for anyone s
 
 from __future__ import annotations
 
-import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
@@ -17,6 +16,7 @@ from likeness.audit.heads import HeadKeyError
 from likeness.audit.heads_service import AuditChainBroken
 from likeness.compliance import service
 from likeness.compliance.errors import NotProvable
+from likeness.compliance.files import MEDIA_TYPES, FileFormat, report_file, subject_access_file
 from likeness.compliance.report_errors import InvalidReportRequest, ReportForbidden
 from likeness.compliance.schemas import SignedHeadRead
 from likeness.web.actors import AnyActor
@@ -71,8 +71,9 @@ reports = APIRouter(
     responses=error_responses(InvalidReportRequest, ReportForbidden),
 )
 
-_MEDIA = {"json": "application/json", "pdf": "application/pdf"}
-_CONTENT: dict[int | str, dict[str, Any]] = {200: {"content": {m: {} for m in _MEDIA.values()}}}
+_CONTENT: dict[int | str, dict[str, Any]] = {
+    200: {"content": {media: {} for media in MEDIA_TYPES.values()}}
+}
 ScopeId = Annotated[str | None, Query(min_length=1, max_length=64)]
 
 
@@ -84,14 +85,13 @@ def get_compliance_report(
     period: Annotated[str, Query(description="YYYY-Qn, YYYY-MM or YYYY.", max_length=16)],
     talent: ScopeId = None,
     brand: ScopeId = None,
-    format: Literal["json", "pdf"] = "json",
+    format: FileFormat = "json",
     full: bool = False,
     sample: Annotated[int, Query(ge=1, le=100_000)] = 200,
     seed: Annotated[int | None, Query(ge=0, le=2**32 - 1)] = None,
 ) -> Response:
     """The compliance report for a period, rule by rule with evidence counts and every
     exception (JSON or an auditor's PDF)."""
-    from likeness.compliance.pdf import compliance_pdf
     from likeness.compliance.report import compliance_report
     from likeness.provenance import VerifyConfig
 
@@ -107,11 +107,11 @@ def get_compliance_report(
         sample_size=sample,
         seed=seed,
     )
-    body = compliance_pdf(report) if format == "pdf" else report.to_json().encode()
+    body = report_file(report, format)
     name = f"compliance-{report.period.label}.{format}"
     return Response(
         content=body,
-        media_type=_MEDIA[format],
+        media_type=MEDIA_TYPES[format],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
@@ -121,24 +121,20 @@ def get_my_data(
     actor: AnyActor,
     session: SessionDep,
     talent: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
-    format: Literal["json", "pdf"] = "json",
+    format: FileFormat = "json",
 ) -> Response:
     """Everything held about a talent (GDPR art. 15): the talent themself (``talent``
     defaults to them) or an operator naming one."""
-    from likeness.compliance.pdf import subject_access_pdf
     from likeness.compliance.subject_access import subject_access
 
     talent_id = talent or actor.talent_id
     if talent_id is None:
         raise InvalidReportRequest("name the talent (talent=ID)")
     export = subject_access(session, actor, talent_id)
-    if format == "pdf":
-        body = subject_access_pdf(export)
-    else:
-        body = json.dumps(export, ensure_ascii=False).encode()
+    body = subject_access_file(export, format)
     return Response(
         content=body,
-        media_type=_MEDIA[format],
+        media_type=MEDIA_TYPES[format],
         headers={"Content-Disposition": f'attachment; filename="my-data-{talent_id[:8]}.{format}"'},
     )
 
