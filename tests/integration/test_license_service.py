@@ -471,3 +471,33 @@ def test_a_page_of_licenses_reads_as_each_alone_with_one_relations_lookup_per_pa
         monkeypatch.setattr(licensing.party_access, "relations", real)
         assert calls == [(world.talent.id, world.brand.id)], role
     assert licensing.to_reads(session, world.actor(session, "brand"), []) == []
+
+
+def test_a_brand_marks_all_its_notifications_read_in_one_audited_step(
+    session: Session, world: World
+) -> None:
+    sign_creation_consent(session, world)
+    lic = to_status(session, world, "active", takedown_days=10)
+    talent, brand = world.actor(session, "talent"), world.actor(session, "brand")
+    licensing.revoke(session, talent, lic.id, TransitionIn(reason="changed my mind"))
+    theirs = notifications.notify(
+        session,
+        brand_id=world.other_brand.id,
+        talent_id=world.talent.id,
+        kind="license.revoked",
+        message="another brand's notice",
+        payload={},
+    )
+    unread = notifications.list_for(session, brand, unread_only=True)
+    assert unread
+    assert notifications.mark_all_read(session, world.actor(session, "other_brand")) == 1
+    assert notifications.mark_all_read(session, brand) == len(unread)
+    assert notifications.list_for(session, brand, unread_only=True) == []
+    assert notifications.mark_all_read(session, brand) == 0
+    session.refresh(theirs)
+    assert theirs.read_at is not None  # marked by its own brand, not by the first
+    events = session.scalars(
+        select(AuditEvent).where(AuditEvent.action.like("notification.%")).order_by(AuditEvent.seq)
+    ).all()
+    assert [e.action for e in events] == ["notification.read_all", "notification.read_all"]
+    assert json.loads(events[1].payload) == {"count": len(unread), "brands": [world.brand.id]}

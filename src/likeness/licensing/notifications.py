@@ -100,11 +100,21 @@ def mark_read(session: Session, actor: Actor, notification_id: str) -> RightsNot
 
 
 def mark_all_read(session: Session, actor: Actor) -> int:
-    """Mark every unread notification this actor sees read (one page of the newest at a
-    time, as :func:`mark_read` each, audited); how many were."""
-    count = 0
-    while unread := list_for(session, actor, unread_only=True, limit=MAX_PAGE):
-        for notification in unread:
-            mark_read(session, actor, notification.id)
-        count += len(unread)
+    """Mark every unread notification this actor sees read, in one statement and one
+    audit event that counts them; how many were."""
+    scope = _brand_scope(actor)
+    if scope is not None and not scope:
+        return 0
+    count = repository.mark_notifications_read(session, scope, utcnow())
+    if count:
+        brands = "all" if scope is None else sorted(scope)
+        audit.record(
+            session,
+            actor,
+            "notification.read_all",
+            "user",
+            actor.user_id or actor.label,
+            {"count": count, "brands": brands},
+        )
+    session.flush()
     return count

@@ -198,3 +198,20 @@ def list_notifications(
         query = query.where(RightsNotification.read_at.is_(None))
     query = query.order_by(RightsNotification.created_at.desc(), RightsNotification.id)
     return page(session, query, limit=limit, offset=offset)
+
+
+def mark_notifications_read(
+    session: Session, brand_ids: frozenset[str] | None, at: datetime
+) -> int:
+    """Mark the unread notifications of these brands (``None``: every brand) read in one
+    statement; how many were."""
+    statement = (
+        update(RightsNotification)
+        .where(RightsNotification.read_at.is_(None))
+        .values(read_at=at)
+    )
+    if brand_ids is not None:
+        statement = statement.where(RightsNotification.brand_id.in_(brand_ids))
+    result = session.execute(statement)
+    assert isinstance(result, CursorResult)
+    return result.rowcount
