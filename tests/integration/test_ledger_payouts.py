@@ -392,3 +392,21 @@ def test_an_empty_pain001_is_refused_and_only_operators_export(
 def test_a_due_date_past_the_calendar_is_refused(session: Session, world: World) -> None:
     with pytest.raises(InvalidLedgerRequest, match="last date"):
         payouts.payouts_due(session, _op(world, session), as_of=date.max, due_within=1)
+
+
+def test_a_payout_tells_the_talent_once_and_an_agency_payout_tells_no_talent(
+    session: Session, world: World
+) -> None:
+    from likeness.inbox import service as inbox
+
+    _fees(session, world)
+    op, talent = _op(world, session), world.actor(session, "talent")
+    before = {n.id for n in inbox.list_for(session, talent)}
+    payouts.record_payout(session, op, TALENT, world.talent.id, 5_000, "EUR", "BANK-1")
+    payouts.record_payout(session, op, TALENT, world.talent.id, 5_000, "EUR", "BANK-1")  # replay
+    payouts.record_payout(session, op, AGENCY, world.agency.id, 1_000, "EUR", "AG-1")
+    new = [n for n in inbox.list_for(session, talent) if n.id not in before]
+    assert [(n.kind, n.object_type) for n in new] == [("payout.sent", "ledger_transaction")]
+    assert new[0].message == "A payout of EUR 50.00 was sent to you (bank reference BANK-1)."
+    agent_kinds = [n.kind for n in inbox.list_for(session, world.actor(session, "agent"))]
+    assert "payout.sent" not in agent_kinds

@@ -21,15 +21,20 @@ from likeness.models.asset import Asset
 from likeness.models.audit import AuditEvent
 from likeness.models.consent import Consent
 from likeness.models.inbox import Notification
+from likeness.models.ledger import LedgerTransaction
 from likeness.models.license import License
 from likeness.models.output import Output
 from likeness.models.party import Brand, TalentProfile
+from likeness.policy import format_minor
 
-_OBJECTS: dict[str, type[Asset] | type[Consent] | type[License] | type[Output]] = {
+_OBJECTS: dict[
+    str, type[Asset] | type[Consent] | type[License] | type[Output] | type[LedgerTransaction]
+] = {
     "asset": Asset,
     "consent": Consent,
     "license": License,
     "output": Output,
+    "ledger": LedgerTransaction,  # a payout names the talent it paid (None for an agency)
 }
 
 
@@ -68,6 +73,14 @@ SETTLES: dict[str, tuple[str, ...]] = {
 }
 
 
+def _money(payload: dict[str, object]) -> dict[str, str]:
+    """A money movement's sum (``EUR 1,234.56``) and bank reference, for its message."""
+    amount, currency = payload.get("amount"), payload.get("currency")
+    if not isinstance(amount, int) or not isinstance(currency, str):
+        return {}
+    return {"amount": format_minor(amount, currency), "reference": str(payload.get("reference"))}
+
+
 def on_event(session: Session, event: AuditEvent) -> None:
     """Write the notifications ``event`` calls for (none for most events)."""
     for settled in SETTLES.get(event.action, ()):
@@ -75,10 +88,9 @@ def on_event(session: Session, event: AuditEvent) -> None:
     rule = RULES.get(event.action)
     if rule is None:
         return
-    if event.action == "output.approved":
-        payload = json.loads(event.payload or "{}")
-        if payload.get("review_mode") == "automatic":
-            return  # pre-approved outputs are not news
+    payload = json.loads(event.payload or "{}")
+    if event.action == "output.approved" and payload.get("review_mode") == "automatic":
+        return  # pre-approved outputs are not news
     talent_id, brand_id = _talent_and_brand(session, event)
     if talent_id is None:
         return
@@ -99,6 +111,7 @@ def on_event(session: Session, event: AuditEvent) -> None:
             brand=brand.name if brand else "A brand",
             short=event.object_id[:8],
             whose="your" if who == "you" else "the talent's",
+            **_money(payload),
         )
         session.add(
             Notification(

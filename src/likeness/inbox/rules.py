@@ -17,7 +17,8 @@ class Rule:
     to_agents: bool
     #: ``str.format`` fields: ``who`` (the talent's name as the recipient sees it),
     #: ``brand`` (the brand's name, license events), ``short`` (the object's short id),
-    #: ``whose`` (``your`` for the talent, ``the talent's`` for an agent).
+    #: ``whose`` (``your`` for the talent, ``the talent's`` for an agent), ``amount`` and
+    #: ``reference`` (a money movement's sum and bank reference, from the event).
     message: str
 
 
@@ -51,6 +52,10 @@ RULES: dict[str, Rule] = {
     ),
     "asset.taken_down": Rule(
         "asset.taken_down", True, True, "Asset {short} of {who} was taken down."
+    ),
+    "ledger.payout_recorded": Rule(
+        "payout.sent", True, False,
+        "A payout of {amount} was sent to you (bank reference {reference}).",
     ),
 }  # fmt: skip
 
