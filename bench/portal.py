@@ -103,6 +103,11 @@ PAGES: list[Page] = [
     Page("talent notifications", "talent", "/notifications"),
     Page("agent notifications", "agent", "/notifications"),
     Page("brand notifications", "brand", "/notifications"),
+    # --- monitoring (one case per ten assets, most of them open) ---
+    Page("talent monitoring", "talent", "/monitoring"),
+    Page("agent monitoring", "agent", "/monitoring"),
+    Page("operator monitoring", "operator", "/monitoring"),
+    Page("monitoring case", "talent", "/monitoring/cases/{case}"),
 ]
 
 
@@ -283,8 +288,50 @@ def seed(settings: Any, talents: int, assets: int) -> tuple[dict[str, str], dict
             session.execute(insert(Asset.__table__), rows)
     ids["last_page"] = str(max(1, -(-assets // 50)))
     ids["past_month"] = _money(runtime, ids, assets, now)
+    ids["case"] = _monitoring(runtime, ids["talent"], max(1, assets // 10), now)
     runtime.close()
     return users, ids
+
+
+def _monitoring(runtime: Any, talent_id: str, cases: int, now: Any) -> str:
+    """``cases`` monitoring cases of the talent (three in four open, the rest dismissed),
+    each with its "opened" event; the id of the first."""
+    from sqlalchemy import insert
+
+    from likeness.models.base import new_id
+    from likeness.models.monitoring import (
+        CaseStatus,
+        MonitoringCase,
+        MonitoringCaseEvent,
+        Verdict,
+    )
+
+    evidence = json.dumps({"reasons": ["face within 0.21 of an enrolled talent"], "faces": []})
+    first = ""
+    for start in range(0, cases, BATCH):
+        rows, events = [], []
+        for n in range(start, min(cases, start + BATCH)):
+            case_id = new_id()
+            first = first or case_id
+            status = CaseStatus.open if n % 4 else CaseStatus.dismissed
+            rows.append(
+                {
+                    "id": case_id, "talent_id": talent_id, "verdict": Verdict.unmarked_match.value,
+                    "status": status.value, "location": f"https://fakes.example.com/{n}.jpg",
+                    "location_key": f"{n:064x}", "content_sha256": f"{n:064x}",
+                    "distance": 0.21, "evidence": evidence, "first_seen_at": now,
+                    "last_seen_at": now, "times_seen": 1, "updated_at": now, "created_at": now,
+                    "dismiss_reason": None if n % 4 else "our own test upload",
+                }
+            )  # fmt: skip
+            events.append(
+                {"id": new_id(), "case_id": case_id, "action": "opened", "from_status": None,
+                 "to_status": CaseStatus.open.value, "created_at": now}
+            )  # fmt: skip
+        with runtime.db.unit_of_work() as session:
+            session.execute(insert(MonitoringCase.__table__), rows)
+            session.execute(insert(MonitoringCaseEvent.__table__), events)
+    return first
 
 
 def analyze(url: str) -> None:

@@ -727,7 +727,8 @@ def _contact(session: Session, actor: Actor, settings: Settings | None) -> tuple
     return "Likeness rights desk", "rights@likeness.invalid"
 
 
-def _evidence_lines(evidence: dict[str, Any]) -> list[str]:
+def evidence_lines(evidence: dict[str, Any]) -> list[str]:
+    """A case's evidence in words (the notice's and the portal's list)."""
     lines = list(evidence.get("reasons") or [])
     distances = [m["distance"] for f in evidence.get("faces", []) for m in f["matches"]]
     if distances:
@@ -773,7 +774,7 @@ def notice_for(
         location=case.location,
         content_sha256=case.content_sha256,
         verdict=case.verdict.value,
-        evidence_lines=tuple(_evidence_lines(_evidence(case.evidence))),
+        evidence_lines=tuple(evidence_lines(_evidence(case.evidence))),
         first_seen=case.first_seen_at,
         last_seen=case.last_seen_at,
         contact_name=name,

@@ -44,6 +44,9 @@ def routers() -> list[APIRouter]:
     from likeness.portal.notifications import router as notifications_router
 
     found += [notifications_router]
+    from likeness.portal.monitoring import router as monitoring_router
+
+    found += [monitoring_router]
     # --- end page routers ---
     return found
 

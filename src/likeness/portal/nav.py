@@ -28,6 +28,7 @@ NAV: dict[Role, list[NavItem]] = {
         NavItem("Twins & consents", "/talent/consents"),
         NavItem("Catalogue", "/talent/catalogue"),
         NavItem("Earnings", "/talent/earnings"),
+        NavItem("Monitoring", "/monitoring"),
         NavItem("Notifications", "/notifications"),
     ],
     Role.agent: [
@@ -35,6 +36,7 @@ NAV: dict[Role, list[NavItem]] = {
         NavItem("Roster", "/agent/roster"),
         NavItem("Updates", "/agent/updates"),
         NavItem("Commission", "/agent/commission"),
+        NavItem("Monitoring", "/monitoring"),
         NavItem("Notifications", "/notifications"),
     ],
     Role.brand: [
@@ -53,6 +55,7 @@ NAV: dict[Role, list[NavItem]] = {
         NavItem("Models", "/operator/models"),
         NavItem("Audit", "/operator/audit"),
         NavItem("Ledger", "/operator/ledger"),
+        NavItem("Monitoring", "/monitoring"),
     ],
 }
 

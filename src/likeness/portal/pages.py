@@ -86,6 +86,10 @@ def badges_for(session: Session, actor: Actor) -> dict[str, int]:
     from likeness.portal.notifications import unread_count
 
     badges = {"/notifications": unread_count(session, actor)}
+    if actor.role in (Role.talent, Role.agent, Role.operator):
+        from likeness.portal.monitoring import open_count
+
+        badges["/monitoring"] = open_count(session, actor)
     if actor.role is Role.talent:
         from likeness.portal.talent import waiting_count
 

@@ -196,6 +196,8 @@ def seed_home(settings: Settings) -> Seed:
             seed_roles(session, world, runtime, config, seed)
             # the money pages: the fees of all this, posted, and an older use overdue
             seed_money(session, world, operator, settings, seed)
+            # the monitoring pages: the talent enrolled, a look-alike found without a mark
+            seed_monitoring(session, world, seed)
         release = settings.home_path / "release.jpg"
         release.write_bytes(data)
         copy = settings.home_path / "stripped.jpg"
@@ -258,3 +260,31 @@ def seed_money(
     payouts.record_payout(
         session, op, PayeeKind.talent, world.talent.id, 40_000, "EUR", "SEPA-PORTAL-1"
     )
+
+
+def seed_monitoring(session: Session, world: World, seed: Seed) -> None:
+    """What the monitoring pages show: the talent enrolled, and a scan that found an
+    unmarked look-alike of her (an open case, with a real thumbnail) and a stranger."""
+    from dataclasses import replace
+
+    from integration import monitoring_scan_support as support
+    from likeness.monitoring import service as monitoring
+
+    me = support.person(1)
+    support.enrol(session, world.talent.id, me)
+    thumb = io.BytesIO()
+    Image.open(io.BytesIO(image(4, size=(160, 200)))).save(thumb, format="PNG")
+    parts = support.FakeParts()
+    for location, face in (
+        ("https://fakes.example.com/look-alike.jpg", support.near(me)),
+        ("https://news.example.com/crowd.jpg", support.person(2)),
+    ):
+        source, found = support.image(location, faces=(face,))
+        parts.add((source, replace(found, thumbnail_png=thumb.getvalue())))
+    scan = monitoring.request_scan(session, SYSTEM_ACTOR, "s3://crawl/today/")
+    for item in parts.items:
+        done = monitoring.record_image(
+            session, scan.id, parts.findings[item.location], parts.parts()
+        )
+        for case in done.opened:
+            seed.ids["case"] = case.id

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from e2e.portal.conftest import Visitors
 from e2e.portal.portal_support import EVERYONE, ROLES, SIGNED_IN, Route, listed
-from integration import output_support
+from integration import monitoring_scan_support, output_support
 from integration.test_license_support import to_status
 from likeness.api.app import create_app
 from likeness.kit.db import Database
@@ -28,6 +28,7 @@ from likeness.runtime import Runtime
 
 TALENT, AGENT = frozenset({"talent"}), frozenset({"agent"})
 BRAND, OPERATOR = frozenset({"brand"}), frozenset({"operator"})
+WATCHERS = frozenset({"talent", "agent", "operator"})
 LISTING_FORM = (("public_name", "Ada O."), ("channels", "web"), ("categories", "fashion"))
 PUBLICATION = (("channel", "instagram"), ("territory", "FR"), ("published_on", "2026-12-01"))
 
@@ -120,6 +121,17 @@ ROUTES: list[Route] = [
     Route("GET", "/operator/ledger/check", OPERATOR),
     Route("GET", "/operator/ledger/overdue", OPERATOR),
     Route("POST", "/operator/ledger/post-pending", OPERATOR, ok=303),
+    # --- monitoring (the talent, her agent, operators; see test_portal_monitoring.py) ---
+    Route("GET", "/monitoring", WATCHERS),
+    Route("GET", "/monitoring?status=open&page=2", WATCHERS),
+    Route("POST", "/monitoring/enrolment", TALENT, ok=None),
+    Route("GET", "/monitoring/cases/{case}", WATCHERS, stranger="other_talent"),
+    Route("GET", "/monitoring/cases/{case}/thumbnail", WATCHERS, stranger="stranger_agent"),
+    Route(
+        "POST", "/monitoring/cases/{case}/steps/{step}", WATCHERS, ok=None, stranger="other_talent"
+    ),
+    Route("POST", "/monitoring/cases/{case}/notice", WATCHERS, ok=None, stranger="other_talent"),
+    Route("POST", "/monitoring/cases/{case}/recheck", WATCHERS, ok=None, stranger="other_talent"),
 ]
 
 
@@ -127,11 +139,15 @@ class _Objects(dict[str, str]):
     """The objects of the walk, each made when a path first names it."""
 
     def __init__(self, visitors: Visitors, runtime: Runtime, db: Database) -> None:
-        super().__init__(unknown_asset="0" * 32, unknown="0" * 32)
+        super().__init__(unknown_asset="0" * 32, unknown="0" * 32, step="confirm")
         self._made = (visitors.world, runtime, db)
 
     def __missing__(self, name: str) -> str:
         world, runtime, db = self._made
+        if name == "case":  # an open monitoring case of the talent (seeded in its own unit)
+            _, cases = monitoring_scan_support.seed(db, world.talent.id)
+            self[name] = cases["https://fakes.example.com/a.jpg"]
+            return self[name]
         with db.unit_of_work() as session:
             if name == "agency":  # the agent's agency
                 self[name] = world.agency.id
