@@ -206,9 +206,7 @@ def mark_notifications_read(
     """Mark the unread notifications of these brands (``None``: every brand) read in one
     statement; how many were."""
     statement = (
-        update(RightsNotification)
-        .where(RightsNotification.read_at.is_(None))
-        .values(read_at=at)
+        update(RightsNotification).where(RightsNotification.read_at.is_(None)).values(read_at=at)
     )
     if brand_ids is not None:
         statement = statement.where(RightsNotification.brand_id.in_(brand_ids))
