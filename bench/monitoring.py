@@ -162,24 +162,49 @@ def samples(count: int) -> list[Sample]:
     return out
 
 
+#: The face analyzer's steps inside the ``faces`` stage, timed on their own: the HOG
+#: detector (every call, the padded retry's included), the 5-point landmarks (face and
+#: mirror image) and the embedding network (the aligned chips and the passes).
+FACE_STEPS = {"_boxes": "faces: detection", "_landmarked": "faces: landmarks"}
+FACE_STEPS["_descriptors"] = "faces: embedding"
+
+
 def _timed_config(config: object, stages: dict[str, list[float]]) -> None:
-    """Wrap the inspection's stage functions to record their times (this process only)."""
+    """Wrap the inspection's stage functions, and the face analyzer's steps, to record
+    their times (this process only)."""
+    from likeness.imaging.faces import FaceAnalyzer
     from likeness.monitoring import inspect as module
 
-    for name in ("_decode", "_faces", "_watermark", "_c2pa", "_thumbnail"):
-        original = getattr(module, name)
+    targets: list[tuple[object, str, str]] = [
+        (module, name, name.lstrip("_"))
+        for name in ("_decode", "_faces", "_watermark", "_c2pa", "_thumbnail")
+    ]
+    targets += [(FaceAnalyzer, name, label) for name, label in FACE_STEPS.items()]
+    for owner, name, label in targets:
+        original = getattr(owner, name)
         if hasattr(original, "__wrapped_stage__"):
             original = original.__wrapped_stage__
 
-        def timed(*args: object, __f: Callable[..., object] = original, __n: str = name) -> object:
+        def timed(
+            *args: object, __f: Callable[..., object] = original, __n: str = label, **kw: object
+        ) -> object:
             start = time.process_time()
             try:
-                return __f(*args)
+                return __f(*args, **kw)
             finally:
-                stages[__n.lstrip("_")].append(time.process_time() - start)
+                stages[__n].append(time.process_time() - start)
 
         timed.__wrapped_stage__ = original  # type: ignore[attr-defined]
-        setattr(module, name, timed)
+        setattr(owner, name, timed)
+
+
+def _untime() -> None:
+    """Undo :func:`_timed_config`'s wrapping of the face analyzer's steps."""
+    from likeness.imaging.faces import FaceAnalyzer
+
+    for name in FACE_STEPS:
+        original = getattr(FaceAnalyzer, name)
+        setattr(FaceAnalyzer, name, getattr(original, "__wrapped_stage__", original))
 
 
 def per_image_rows(quick: bool) -> tuple[list[list[str]], list[list[str]], list[list[str]]]:
@@ -194,7 +219,7 @@ def per_image_rows(quick: bool) -> tuple[list[list[str]], list[list[str]], list[
     verify = VerifyConfig(watermarker=library_watermarker(), watermark_key=BENCH_MARK_KEY)
     config = InspectConfig(verify=verify)  # the default analyzer: inspection's detection
     stages: dict[str, list[float]] = {
-        s: [] for s in ("decode", "faces", "watermark", "c2pa", "thumbnail")
+        s: [] for s in ("decode", "faces", *FACE_STEPS.values(), "watermark", "c2pa", "thumbnail")
     }
     now = datetime.now(UTC)
     inspect_image(SourceImage("warm-up", items[0].data, now), config=config)
@@ -261,12 +286,59 @@ def per_image_rows(quick: bool) -> tuple[list[list[str]], list[list[str]], list[
                 "ok" if rate >= TARGET_PER_SECOND else "MISSED",
             ]
         )
+    _untime()
+    images = len(stages["decode"])
     stage_rows = [
-        [name, f"{1000 * statistics.mean(ts):.1f}", f"{1000 * max(ts):.0f}"]
+        [
+            f"  {name}" if name in FACE_STEPS.values() else name,
+            f"{1000 * sum(ts) / images:.1f}",
+            f"{1000 * max(ts):.0f}",
+        ]
         for name, ts in stages.items()
         if ts
     ]
     return rows, stage_rows, _recall_rows(items)
+
+
+def embedder_rows(quick: bool) -> list[list[str]]:
+    """dlib's embedding network and its NumPy port on the same faces (the synthetic
+    portraits and, when present, the real OLAT faces): CPU ms per face (both views, as
+    a reference embedding has them) and the largest difference from dlib's numbers."""
+    from likeness.imaging.faces import FaceAnalyzer, FaceConfig
+
+    count = 2 if quick else 8
+    sets = [("synthetic", _portraits(count)), ("real (OLAT)", _olat_faces(count))]
+    reference = FaceAnalyzer(FaceConfig(embedder="dlib"))
+    port = FaceAnalyzer(FaceConfig(embedder="numpy"))
+    rows = []
+    for label, images in sets:
+        if not images:
+            rows.append([label, "0", "-", "-", "-", "(no data)"])
+            continue
+        spent = {"dlib": 0.0, "numpy": 0.0}
+        worst, faces = 0.0, 0
+        for rgb in images:
+            for face in reference.detect(rgb)[:1]:
+                vectors = {}
+                for name, analyzer in (("dlib", reference), ("numpy", port)):
+                    analyzer.embed_aligned(rgb, face)  # warm: models load on first use
+                    start = time.process_time()
+                    vectors[name] = analyzer.embed_aligned(rgb, face)
+                    spent[name] += time.process_time() - start
+                worst = max(worst, float(np.abs(vectors["numpy"] - vectors["dlib"]).max()))
+                faces += 1
+        n = max(1, faces)
+        rows.append(
+            [
+                label,
+                str(faces),
+                f"{1000 * spent['dlib'] / n:.0f}",
+                f"{1000 * spent['numpy'] / n:.0f}",
+                f"{worst:.1e}",
+                "ok" if worst <= 1e-4 else "DIFFERS",
+            ]
+        )
+    return rows
 
 
 #: A cheaper detection, measured against the analyzer's defaults (which inspection uses,
@@ -504,6 +576,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("\nper stage (CPU ms per image, every row above)")
     print_table(["stage", "mean", "max"], stage_rows, rule=True)
+    print("\nembedding network: dlib's and the NumPy port (decision 0031), one core")
+    print_table(
+        ["faces", "n", "dlib CPU ms/face", "NumPy CPU ms/face", "max |Δ|", "≤ 1e-4"],
+        embedder_rows(args.quick),
+        rule=True,
+    )
     print("\nface detection recall on the images with a face")
     print_table(
         ["detection", "found", "CPU ms per image", "max embedding shift"], recall_rows, rule=True
