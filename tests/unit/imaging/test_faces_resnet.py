@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 
 from likeness.capture.qc import to_preview
 from likeness.capture.synthetic import RigConfig, render_capture
-from likeness.imaging.faces import FaceAnalyzer, FaceConfig, models_dir
+from likeness.imaging.faces import FaceAnalyzer, FaceConfig, _blas, models_dir
 from likeness.imaging.faces import _models as models_module
 from likeness.imaging.faces._resnet import (
     CHIP_SIZE,
@@ -150,3 +151,31 @@ def test_tensors_of_different_shapes_add_as_dlib_adds_them() -> None:
 def test_chips_of_the_wrong_shape_are_refused(weights_path: Path) -> None:
     with pytest.raises(ValueError, match="chips"):
         run_network(load_weights(weights_path), np.zeros((1, 100, 100, 3), np.uint8))
+
+
+def test_the_network_runs_on_one_blas_thread_and_restores_the_count() -> None:
+    folder = Path(np.__file__).resolve().parent.parent / "numpy.libs"
+    found = sorted(folder.glob("lib*openblas*.so*"))
+    if not found or _blas._set_local_threads() is None:
+        pytest.skip("this NumPy does not bundle OpenBLAS 0.3.27+ (Linux wheels do)")
+    library = ctypes.CDLL(str(found[0]))
+    getter = next(
+        getattr(library, name)
+        for name in ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads")
+        if hasattr(library, name)
+    )
+    before = getter()
+    seen = []
+    with _blas.one_blas_thread():
+        seen.append(getter())
+    assert seen == [1] and getter() == before
+
+
+def test_without_openblas_the_network_runs_as_it_is(
+    weights_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chips = np.random.default_rng(9).integers(0, 256, (1, 150, 150, 3), dtype=np.uint8)
+    weights = load_weights(weights_path)
+    expected = run_network(weights, chips)
+    monkeypatch.setattr(_blas, "_set_local_threads", lambda: None)
+    assert np.array_equal(run_network(weights, chips), expected)

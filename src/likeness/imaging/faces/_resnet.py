@@ -37,6 +37,8 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from likeness.imaging.faces._blas import one_blas_thread
+
 __all__ = ["CHIP_SIZE", "ResnetFormatError", "ResnetWeights", "load_weights", "run_network"]
 
 #: The side of the aligned chip the network takes (``dlib.get_face_chip(size=150)``).
@@ -434,9 +436,15 @@ def _add(a: NDArray[np.float32], b: NDArray[np.float32]) -> NDArray[np.float32]:
 
 
 def run_network(weights: ResnetWeights, chips: NDArray[np.uint8]) -> NDArray[np.float32]:
-    """Descriptors ``[n, 128]`` of aligned chips ``[n, 150, 150, 3]`` (RGB, uint8)."""
+    """Descriptors ``[n, 128]`` of aligned chips ``[n, 150, 150, 3]`` (RGB, uint8), the
+    matrix products on one BLAS thread (:mod:`likeness.imaging.faces._blas`)."""
     if chips.ndim != 4 or chips.shape[1:] != (CHIP_SIZE, CHIP_SIZE, 3):
         raise ValueError(f"expected [n, {CHIP_SIZE}, {CHIP_SIZE}, 3] chips, got {chips.shape}")
+    with one_blas_thread():
+        return _forward(weights, chips)
+
+
+def _forward(weights: ResnetWeights, chips: NDArray[np.uint8]) -> NDArray[np.float32]:
     x = (chips.astype(np.float32) - weights.means) / np.float32(256.0)
     x = _convolve(x, weights.stem)
     x = _scale(x, weights.stem_affine, relu=True)
