@@ -19,6 +19,7 @@ downloaded. Timings on a shared machine are noisy: say so with the figures.
 
     nice -n 10 python bench/monitoring.py            # the full per-image table
     python bench/monitoring.py --quick               # a smoke run (timings mean little)
+    python bench/monitoring.py --embedder dlib       # per image with dlib's network (before 0031)
 """
 
 from __future__ import annotations
@@ -207,7 +208,9 @@ def _untime() -> None:
         setattr(FaceAnalyzer, name, getattr(original, "__wrapped_stage__", original))
 
 
-def per_image_rows(quick: bool) -> tuple[list[list[str]], list[list[str]], list[list[str]]]:
+def per_image_rows(
+    quick: bool, embedder: str = "numpy"
+) -> tuple[list[list[str]], list[list[str]], list[list[str]]]:
     """(throughput rows, stage rows, recall rows) of the per-image inspection."""
     from likeness.monitoring.findings import SourceImage
     from likeness.monitoring.inspect import InspectConfig, inspect_image
@@ -217,7 +220,11 @@ def per_image_rows(quick: bool) -> tuple[list[list[str]], list[list[str]], list[
     count = 2 if quick else 8
     items = samples(count)
     verify = VerifyConfig(watermarker=library_watermarker(), watermark_key=BENCH_MARK_KEY)
-    config = InspectConfig(verify=verify)  # the default analyzer: inspection's detection
+    from likeness.imaging.faces import FaceAnalyzer, FaceConfig
+
+    # The default analyzer (inspection's detection), with the embedding network asked for.
+    analyzer = FaceAnalyzer(FaceConfig(embedder=embedder))
+    config = InspectConfig(verify=verify, analyzer=analyzer)
     stages: dict[str, list[float]] = {
         s: [] for s in ("decode", "faces", *FACE_STEPS.values(), "watermark", "c2pa", "thumbnail")
     }
@@ -553,10 +560,17 @@ def match_table(quick: bool) -> list[list[str]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="a small smoke run")
+    parser.add_argument(
+        "--embedder",
+        choices=["numpy", "dlib"],
+        default="numpy",
+        help="the embedding network inspection uses (dlib: as before decision 0031)",
+    )
     args = parser.parse_args(argv)
     print(f"load average before: {load_average()}\n")
-    rows, stage_rows, recall_rows = per_image_rows(args.quick)
-    print(f"per image: inspect_image on {SIDE} px images, one core (OpenCV on one thread)")
+    rows, stage_rows, recall_rows = per_image_rows(args.quick, args.embedder)
+    print(f"per image: inspect_image on {SIDE} px images, one core (OpenCV on one thread),")
+    print(f"the {args.embedder} embedding network")
     print("(images/s/core from this process's CPU time; 'no match': InspectConfig.screen")
     print(" says no enrolled talent is near, as the face index does for strangers: one")
     print(" embedding pass per face, the quick watermark read)")
