@@ -19,6 +19,7 @@ downloaded. Timings on a shared machine are noisy: say so with the figures.
 
     nice -n 10 python bench/monitoring.py            # the full per-image table
     python bench/monitoring.py --quick               # a smoke run (timings mean little)
+    python bench/monitoring.py --embedder dlib       # per image with dlib's network (before 0031)
 """
 
 from __future__ import annotations
@@ -162,27 +163,57 @@ def samples(count: int) -> list[Sample]:
     return out
 
 
-def _timed_config(config: object, stages: dict[str, list[float]]) -> None:
-    """Wrap the inspection's stage functions to record their times (this process only)."""
+#: The face analyzer's steps inside the ``faces`` stage, timed on their own: the HOG
+#: detector (every call, the padded retry's included), the 5-point landmarks (face and
+#: mirror image) and the embedding network (the aligned chips and the passes).
+FACE_STEPS = {"_boxes": "faces: detection", "_landmarked": "faces: landmarks"}
+FACE_STEPS["_descriptors"] = "faces: embedding"
+
+
+def _timed_config(
+    config: object, stages: dict[str, list[tuple[bool, float]]], screened: list[bool]
+) -> None:
+    """Wrap the inspection's stage functions, and the face analyzer's steps, to record
+    their times (this process only), each with ``screened[0]`` at the time: whether the
+    image is being read as a scan reads a stranger's."""
+    from likeness.imaging.faces import FaceAnalyzer
     from likeness.monitoring import inspect as module
 
-    for name in ("_decode", "_faces", "_watermark", "_c2pa", "_thumbnail"):
-        original = getattr(module, name)
+    targets: list[tuple[object, str, str]] = [
+        (module, name, name.lstrip("_"))
+        for name in ("_decode", "_faces", "_watermark", "_c2pa", "_thumbnail")
+    ]
+    targets += [(FaceAnalyzer, name, label) for name, label in FACE_STEPS.items()]
+    for owner, name, label in targets:
+        original = getattr(owner, name)
         if hasattr(original, "__wrapped_stage__"):
             original = original.__wrapped_stage__
 
-        def timed(*args: object, __f: Callable[..., object] = original, __n: str = name) -> object:
+        def timed(
+            *args: object, __f: Callable[..., object] = original, __n: str = label, **kw: object
+        ) -> object:
             start = time.process_time()
             try:
-                return __f(*args)
+                return __f(*args, **kw)
             finally:
-                stages[__n.lstrip("_")].append(time.process_time() - start)
+                stages[__n].append((screened[0], time.process_time() - start))
 
         timed.__wrapped_stage__ = original  # type: ignore[attr-defined]
-        setattr(module, name, timed)
+        setattr(owner, name, timed)
 
 
-def per_image_rows(quick: bool) -> tuple[list[list[str]], list[list[str]], list[list[str]]]:
+def _untime() -> None:
+    """Undo :func:`_timed_config`'s wrapping of the face analyzer's steps."""
+    from likeness.imaging.faces import FaceAnalyzer
+
+    for name in FACE_STEPS:
+        original = getattr(FaceAnalyzer, name)
+        setattr(FaceAnalyzer, name, getattr(original, "__wrapped_stage__", original))
+
+
+def per_image_rows(
+    quick: bool, embedder: str = "numpy"
+) -> tuple[list[list[str]], list[list[str]], list[list[str]]]:
     """(throughput rows, stage rows, recall rows) of the per-image inspection."""
     from likeness.monitoring.findings import SourceImage
     from likeness.monitoring.inspect import InspectConfig, inspect_image
@@ -192,13 +223,18 @@ def per_image_rows(quick: bool) -> tuple[list[list[str]], list[list[str]], list[
     count = 2 if quick else 8
     items = samples(count)
     verify = VerifyConfig(watermarker=library_watermarker(), watermark_key=BENCH_MARK_KEY)
-    config = InspectConfig(verify=verify)  # the default analyzer: inspection's detection
-    stages: dict[str, list[float]] = {
-        s: [] for s in ("decode", "faces", "watermark", "c2pa", "thumbnail")
+    from likeness.imaging.faces import FaceAnalyzer, FaceConfig
+
+    # The default analyzer (inspection's detection), with the embedding network asked for.
+    analyzer = FaceAnalyzer(FaceConfig(embedder=embedder))
+    config = InspectConfig(verify=verify, analyzer=analyzer)
+    stages: dict[str, list[tuple[bool, float]]] = {
+        s: [] for s in ("decode", "faces", *FACE_STEPS.values(), "watermark", "c2pa", "thumbnail")
     }
     now = datetime.now(UTC)
     inspect_image(SourceImage("warm-up", items[0].data, now), config=config)
-    _timed_config(config, stages)
+    screened_now = [False]
+    _timed_config(config, stages, screened_now)
     by_kind: dict[str, list[tuple[float, float]]] = {}
     found: dict[str, list[int]] = {}
     # A scan wires ``screen`` to the face index; here nobody enrolled is near any face
@@ -218,6 +254,8 @@ def per_image_rows(quick: bool) -> tuple[list[list[str]], list[list[str]], list[
                 continue
             if sample.kind == "no face" and used is before:
                 label = "no face, reference path"
+            # The rows "all kinds, no match (screened)" adds up.
+            screened_now[0] = used is strangers or (sample.kind == "no face" and used is config)
             wall, cpu = time.perf_counter(), time.process_time()
             findings = inspect_image(SourceImage(sample.kind, sample.data, now), config=used)
             spent = (time.perf_counter() - wall, time.process_time() - cpu)
@@ -261,12 +299,61 @@ def per_image_rows(quick: bool) -> tuple[list[list[str]], list[list[str]], list[
                 "ok" if rate >= TARGET_PER_SECOND else "MISSED",
             ]
         )
+    _untime()
+    images = len(stages["decode"])
+    screened = sum(1 for flag, _ in stages["decode"] if flag)
     stage_rows = [
-        [name, f"{1000 * statistics.mean(ts):.1f}", f"{1000 * max(ts):.0f}"]
+        [
+            f"  {name}" if name in FACE_STEPS.values() else name,
+            f"{1000 * sum(t for _, t in ts) / images:.1f}",
+            f"{1000 * max(t for _, t in ts):.0f}",
+            f"{1000 * sum(t for flag, t in ts if flag) / max(1, screened):.1f}",
+        ]
         for name, ts in stages.items()
         if ts
     ]
     return rows, stage_rows, _recall_rows(items)
+
+
+def embedder_rows(quick: bool) -> list[list[str]]:
+    """dlib's embedding network and its NumPy port on the same faces (the synthetic
+    portraits and, when present, the real OLAT faces): CPU ms per face (both views, as
+    a reference embedding has them) and the largest difference from dlib's numbers."""
+    from likeness.imaging.faces import FaceAnalyzer, FaceConfig
+
+    count = 2 if quick else 8
+    sets = [("synthetic", _portraits(count)), ("real (OLAT)", _olat_faces(count))]
+    reference = FaceAnalyzer(FaceConfig(embedder="dlib"))
+    port = FaceAnalyzer(FaceConfig(embedder="numpy"))
+    rows = []
+    for label, images in sets:
+        if not images:
+            rows.append([label, "0", "-", "-", "-", "(no data)"])
+            continue
+        spent = {"dlib": 0.0, "numpy": 0.0}
+        worst, faces = 0.0, 0
+        for rgb in images:
+            for face in reference.detect(rgb)[:1]:
+                vectors = {}
+                for name, analyzer in (("dlib", reference), ("numpy", port)):
+                    analyzer.embed_aligned(rgb, face)  # warm: models load on first use
+                    start = time.process_time()
+                    vectors[name] = analyzer.embed_aligned(rgb, face)
+                    spent[name] += time.process_time() - start
+                worst = max(worst, float(np.abs(vectors["numpy"] - vectors["dlib"]).max()))
+                faces += 1
+        n = max(1, faces)
+        rows.append(
+            [
+                label,
+                str(faces),
+                f"{1000 * spent['dlib'] / n:.0f}",
+                f"{1000 * spent['numpy'] / n:.0f}",
+                f"{worst:.1e}",
+                "ok" if worst <= 1e-4 else "DIFFERS",
+            ]
+        )
+    return rows
 
 
 #: A cheaper detection, measured against the analyzer's defaults (which inspection uses,
@@ -481,10 +568,17 @@ def match_table(quick: bool) -> list[list[str]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="a small smoke run")
+    parser.add_argument(
+        "--embedder",
+        choices=["numpy", "dlib"],
+        default="numpy",
+        help="the embedding network inspection uses (dlib: as before decision 0031)",
+    )
     args = parser.parse_args(argv)
     print(f"load average before: {load_average()}\n")
-    rows, stage_rows, recall_rows = per_image_rows(args.quick)
-    print(f"per image: inspect_image on {SIDE} px images, one core (OpenCV on one thread)")
+    rows, stage_rows, recall_rows = per_image_rows(args.quick, args.embedder)
+    print(f"per image: inspect_image on {SIDE} px images, one core (OpenCV on one thread),")
+    print(f"the {args.embedder} embedding network")
     print("(images/s/core from this process's CPU time; 'no match': InspectConfig.screen")
     print(" says no enrolled talent is near, as the face index does for strangers: one")
     print(" embedding pass per face, the quick watermark read)")
@@ -502,8 +596,15 @@ def main(argv: list[str] | None = None) -> int:
         rows,
         rule=True,
     )
-    print("\nper stage (CPU ms per image, every row above)")
-    print_table(["stage", "mean", "max"], stage_rows, rule=True)
+    print("\nper stage (CPU ms per image: every row above, and the rows of 'all kinds, no")
+    print(" match (screened)', as a scan reads strangers and pictures without a face)")
+    print_table(["stage", "mean", "max", "mean, screened"], stage_rows, rule=True)
+    print("\nembedding network: dlib's and the NumPy port (decision 0031), one core")
+    print_table(
+        ["faces", "n", "dlib CPU ms/face", "NumPy CPU ms/face", "max |Δ|", "≤ 1e-4"],
+        embedder_rows(args.quick),
+        rule=True,
+    )
     print("\nface detection recall on the images with a face")
     print_table(
         ["detection", "found", "CPU ms per image", "max embedding shift"], recall_rows, rule=True

@@ -84,10 +84,12 @@ _shared: FaceAnalyzer | None = None
 
 
 def _default_analyzer() -> FaceAnalyzer:
-    """One analyzer per process (loading dlib's models takes about a second). With two
-    or more usable cores its mirror embeddings run in a helper process beside the face's
-    own (the same numbers, about 75 ms sooner per image: docs/guide/generation.md); a Ray
-    worker, promised one core, embeds both itself (:mod:`likeness.kit.cpus`)."""
+    """One analyzer per process (loading dlib's models takes about a second). Its
+    embedding network is NumPy's port (decision 0031: both views in-process cost less
+    than one of dlib's passes); with dlib's network (``embedder="dlib"``) and two or more
+    usable cores the mirror embeddings would run in a helper process beside the face's
+    own (docs/guide/generation.md); a Ray worker, promised one core, embeds both itself
+    (:mod:`likeness.kit.cpus`)."""
     global _shared
     with _lock:
         if _shared is None:

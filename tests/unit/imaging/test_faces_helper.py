@@ -23,11 +23,11 @@ def portrait() -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def plain() -> FaceAnalyzer:
-    return FaceAnalyzer()
+    return FaceAnalyzer(FaceConfig(embedder="dlib"))
 
 
 def _helped() -> FaceAnalyzer:
-    return FaceAnalyzer(FaceConfig(helper_process=True))
+    return FaceAnalyzer(FaceConfig(helper_process=True, embedder="dlib"))
 
 
 def test_the_helper_gives_the_very_same_embedding(

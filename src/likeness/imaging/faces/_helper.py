@@ -6,6 +6,8 @@ passes one after the other, and nothing else in the process runs meanwhile. With
 ``FaceConfig(helper_process=True)`` the analyzer cuts both aligned chips itself
 (``dlib.get_face_chip``: what the network would cut, bit for bit), sends the mirror's to
 this helper and embeds the face's own meanwhile: about half the time, the same numbers.
+It serves dlib's network only (``FaceConfig(embedder="dlib")``): the default NumPy port
+(decision 0031) embeds both views in-process in less than one of dlib's passes.
 
 The helper is a plain child interpreter (``python -m likeness.imaging.faces._helper
 MODEL``), not :mod:`multiprocessing`: it never re-imports the parent's ``__main__`` (a Ray

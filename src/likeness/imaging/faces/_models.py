@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -9,11 +10,16 @@ from typing import Any
 
 from likeness import modelreg
 from likeness.imaging.faces._errors import ModelsUnavailable
+from likeness.imaging.faces._resnet import ResnetFormatError, ResnetWeights, load_weights
+
+log = logging.getLogger(__name__)
 
 #: Registry names of the models a :class:`DlibModels` loads.
 DETECTOR = "dlib-hog-frontal-face"
 SHAPE5 = "dlib-shape-predictor-5"
 RESNET = "dlib-resnet-face-v1"
+#: Where the NumPy port's weights (parsed from :data:`RESNET`'s file) are kept.
+_RESNET_WEIGHTS = RESNET + "/numpy"
 
 
 def models_dir() -> Path:
@@ -95,3 +101,22 @@ class DlibModels:
     @property
     def resnet(self) -> Any:
         return self._model(RESNET, lambda dlib, path: dlib.face_recognition_model_v1(str(path)))
+
+    @property
+    def resnet_weights(self) -> ResnetWeights | None:
+        """The embedding network's weights for :mod:`likeness.imaging.faces._resnet`,
+        parsed from the same admitted file dlib loads; ``None`` (logged once) when that
+        file is not exactly the network the port implements: dlib embeds instead."""
+        with self._lock:
+            if _RESNET_WEIGHTS not in self._loaded:
+                path = self._admit(RESNET).path
+                weights: ResnetWeights | None = None
+                if path is None:
+                    raise ModelsUnavailable(f"model {RESNET} has no file")
+                try:
+                    weights = load_weights(path)
+                except (ResnetFormatError, OSError) as exc:
+                    log.warning("embedding with dlib: %s does not parse (%s)", path.name, exc)
+                self._loaded[_RESNET_WEIGHTS] = weights
+            loaded: ResnetWeights | None = self._loaded[_RESNET_WEIGHTS]
+            return loaded
