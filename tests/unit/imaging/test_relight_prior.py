@@ -223,3 +223,21 @@ def test_prior_cannot_reproduce_a_training_face(prior: rl.RelightPrior) -> None:
     assert min(members) >= 0.9 * min(strangers)
     # And it is far from every face: a region-level blur, not an image.
     assert min(members) > 0.2
+
+
+def test_repair_basis_fills_dead_frames(prior: rl.RelightPrior) -> None:
+    basis, dirs = person(8)
+    broken = basis.copy()
+    broken[20] = 0.0
+    mask = rl.dead_lights(broken, dirs)
+    assert np.flatnonzero(mask).tolist() == [20]
+    repaired = rl.repair_basis(broken, dirs, prior, mask)
+    assert psnr(repaired[20], basis[20]) > 30
+    np.testing.assert_array_equal(np.delete(repaired, 20, 0), np.delete(broken, 20, 0))
+    # Rendering the repaired basis takes the plain path and matches the prior's render.
+    lights = rl.key_fill_rim()
+    np.testing.assert_allclose(
+        rl.relight(repaired, dirs, lights),
+        rl.relight(broken, dirs, lights, prior=prior, ignore=mask),
+        atol=1e-5,
+    )

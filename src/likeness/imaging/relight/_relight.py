@@ -213,6 +213,32 @@ def relight(
     return apply_weights(checked, weights)
 
 
+def repair_basis(
+    basis: FloatArray,
+    light_dirs: FloatArray,
+    prior: RelightPrior,
+    ignore: NDArray[np.bool_],
+) -> FloatArray:
+    """A copy of ``basis`` whose ``ignore``d frames (e.g. :func:`dead_lights`) are replaced by
+    the prior's prediction from the other frames.
+
+    Done once when a capture is prepared, it lets every later render take the plain,
+    fastest path (a full basis renders the same with or without the prior).
+    """
+    checked = check_basis(basis)
+    dirs = check_directions(light_dirs, count=checked.shape[0])
+    mask = check_ignore(ignore, checked.shape[0])
+    repaired = checked.copy()
+    if mask is None:
+        return repaired
+    channels = checked.shape[3]
+    for light in np.flatnonzero(mask):
+        white = [(dirs[light].astype(np.float64), (1.0, 1.0, 1.0))]
+        predicted = relight(checked, dirs, white, prior=prior, ignore=mask)
+        repaired[light] = predicted[:, :, :channels]
+    return repaired
+
+
 class Reflectance:
     """An OLAT basis prepared for repeated renders (channel-planar, validated once).
 
