@@ -241,3 +241,18 @@ def test_repair_basis_fills_dead_frames(prior: rl.RelightPrior) -> None:
         rl.relight(broken, dirs, lights, prior=prior, ignore=mask),
         atol=1e-5,
     )
+
+
+def test_prepared_reflectance_renders_like_relight(prior: rl.RelightPrior) -> None:
+    basis, dirs = person(8)
+    broken = basis.copy()
+    broken[12] = 0.0
+    mask = rl.dead_lights(broken, dirs)
+    prepared = rl.Reflectance(broken, dirs)
+    lights = [*rl.key_fill_rim(), (dirs[12], (0.5, 0.6, 0.7))]
+    for kwargs in ({}, {"ignore": mask}, {"prior": prior}, {"prior": prior, "ignore": mask}):
+        np.testing.assert_allclose(
+            prepared.relight(lights, **kwargs),  # type: ignore[arg-type]
+            rl.relight(broken, dirs, lights, **kwargs),  # type: ignore[arg-type]
+            atol=1e-5,
+        )
