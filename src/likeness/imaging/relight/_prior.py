@@ -50,8 +50,8 @@ FORMAT_VERSION = 1
 #: Two directions closer than this (chordal distance) are the same rig light (~0.06°).
 MATCH_DISTANCE = 1e-3
 #: Default region grid (rows, columns) and shrinkage towards the weight-free weights.
-DEFAULT_GRID = (3, 3)
-DEFAULT_RIDGE = 0.01
+DEFAULT_GRID = (8, 8)
+DEFAULT_RIDGE = 0.003
 #: Default number of available lights (nearest to the missing one) a prediction uses.
 DEFAULT_NEIGHBOURS = 16
 #: Largest header a loader accepts (bytes), so a foreign file cannot make it allocate.
