@@ -411,6 +411,31 @@ def prior_section(args: argparse.Namespace) -> None:
     nearest_real = [
         min(person_distance(people[n], people[o]) for o in train + test if o != n) for n in test
     ]
+    # Yardstick: the plain average face of the trained-on people (what any population
+    # statistic can give). The attempt reproduces no one if it is no closer to any
+    # trained-on person than this average is.
+    common = sorted(set.intersection(*(set(people[n][2]) for n in train)))
+    average = np.mean(
+        [people[n][0][[people[n][2].index(k) for k in common]] for n in train], axis=0
+    )
+    average_full = np.zeros((len(rig_keys), average.shape[1]), np.float32)
+    for row, key in enumerate(common):
+        average_full[rig_keys.index(key)] = average[row]
+
+    def on_common(name: str) -> tuple[np.ndarray, list[Key]]:
+        images, _, keys = people[name]
+        return images[[keys.index(k) for k in common]], common
+
+    excess = [
+        reconstruction_distance(attempt, *on_common(n), rig_keys)
+        - reconstruction_distance(average_full, *on_common(n), rig_keys)
+        for n in train
+    ]
+    print(
+        "reconstruction attempt: distance to each trained-on person minus the average face's "
+        f"distance to them: min {min(excess):+.3f}, mean {statistics.fmean(excess):+.3f} "
+        "(>= 0: no closer to anyone than the average face)"
+    )
     print(
         "reconstruction attempt (relative RMS distance to a person's frames): trained-on "
         f"people min {min(members):.3f} mean {statistics.fmean(members):.3f}; strangers min "
@@ -462,13 +487,11 @@ def prior_render_speed(args: argparse.Namespace) -> None:
     def weights(mask: np.ndarray | None) -> np.ndarray:
         return prior.render_weights(dirs, prior.rig_intensities(directions, colors), mask)
 
-    ignored = timed(
-        lambda: rl.apply_region_weights(basis, weights(ignore), prior.grid), args.repeats
-    )
     start = time.perf_counter()
     rl.repair_basis(basis, dirs, prior, ignore)
     repair_s = time.perf_counter() - start
     prepared = rl.Reflectance(basis, dirs)
+    ignored = timed(lambda: prepared.relight(lights, prior=prior, ignore=ignore), args.repeats)
     with_prior = timed(lambda: prepared.render(weights(None)[0]), args.repeats)
     plain = timed(lambda: prepared.render(rl.rig_weights(dirs, lights)), args.repeats)
     print(f"  {'full basis, prior':42} {with_prior[0]:7.1f} / {with_prior[1]:7.1f}")

@@ -211,18 +211,24 @@ def test_prior_cannot_reproduce_a_training_face(prior: rl.RelightPrior) -> None:
     """Invert the prior into the closest thing to a face it can give, and check it is no
     closer to any training sitter than to sitters it never saw."""
     attempt = prior.reconstruction_attempt(SIZE, SIZE)  # [L, H, W]
+    faces = {seed: person(seed)[0].mean(axis=3) for seed in range(10)}
+    average = np.mean([faces[seed] for seed in range(5)], axis=0)
 
-    def distance(seed: int) -> float:
-        basis, _ = person(seed)
-        gray = basis.mean(axis=3)
-        scale = float((attempt * gray).sum() / (attempt * attempt).sum())
-        return float(np.sqrt(np.mean((scale * attempt - gray) ** 2)) / np.sqrt(np.mean(gray**2)))
+    def distance(guess: np.ndarray, seed: int) -> float:
+        gray = faces[seed]
+        scale = float((guess * gray).sum() / (guess * guess).sum())
+        return float(np.sqrt(np.mean((scale * guess - gray) ** 2)) / np.sqrt(np.mean(gray**2)))
 
-    members = [distance(seed) for seed in range(5)]
-    strangers = [distance(seed) for seed in range(5, 10)]
+    members = [distance(attempt, seed) for seed in range(5)]
+    strangers = [distance(attempt, seed) for seed in range(5, 10)]
     assert min(members) >= 0.9 * min(strangers)
-    # And it is far from every face: a region-level blur, not an image.
+    # It singles out no one: the nearest trained-on sitter is hardly nearer than the next.
+    first, second = sorted(members)[:2]
+    assert first >= 0.9 * second
+    # And it is far from every face (a region-level blur, not an image), further than the
+    # sitters' own average face is from most of them.
     assert min(members) > 0.2
+    assert np.median(members) >= 0.9 * np.median([distance(average, s) for s in range(5)])
 
 
 def test_repair_basis_fills_dead_frames(prior: rl.RelightPrior) -> None:

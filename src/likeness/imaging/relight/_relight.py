@@ -159,13 +159,14 @@ def apply_region_weights(
     rows, cols = grid
     _, height, width, _ = basis.shape
     tent_y, tent_x = region_tents(height, rows), region_tents(width, cols)
+    used = np.flatnonzero(np.any(delta != 0, axis=(0, 2)))
     for region in range(rows * cols):
         if not delta[region].any():
             continue
         ys = np.flatnonzero(tent_y[region // cols])
         xs = np.flatnonzero(tent_x[region % cols])
         y0, y1, x0, x1 = ys[0], ys[-1] + 1, xs[0], xs[-1] + 1
-        part = apply_weights(np.ascontiguousarray(basis[:, y0:y1, x0:x1]), delta[region])
+        part = apply_weights(basis[used, y0:y1, x0:x1], delta[region, used])
         mask = tent_y[region // cols, y0:y1, None] * tent_x[region % cols, None, x0:x1]
         out[y0:y1, x0:x1] += part * mask[:, :, None]
     return out
