@@ -13,6 +13,15 @@ for environment maps and presets, and picks or blends captured views::
     image = rl.relight(basis, dirs, [key])               # float32 [H, W, 3], linear light
     sky = rl.relight_environment(basis, dirs, rl.environment_preset("overcast"))
 
+A learned prior (:func:`train_prior`, decision 0027) predicts rig lights a basis lacks,
+or frames :func:`dead_lights` flags, from the other lights; a full basis renders the same
+with or without it::
+
+    prior = rl.train_prior([(basis_a, dirs), (basis_b, dirs)])  # consented captures only
+    prior.save("relight.prior")                                 # one file, no pickle
+    dead = rl.dead_lights(basis, dirs)                          # bool [L]
+    image = rl.relight(basis, dirs, [key], prior=prior, ignore=dead)
+
 Frame: +x image right, +y up, +z towards the camera; azimuth > 0 lights the subject's right
 (the image's left). Directions between rig lights are interpolated over the sphere by
 :class:`LightInterpolator` (a power-kernel radial-basis interpolant over an embedding of
@@ -26,11 +35,14 @@ Exceptions (all subclasses of :class:`likeness.errors.LikenessError`, status 422
     ├── InvalidBasis        wrong shape/dtype, NaN, non-unit or repeated light directions
     ├── InvalidLights       empty light list, malformed or negative light
     ├── InvalidEnvironment  unreadable, non-2:1, negative or non-finite environment map
-    └── InvalidViews        view selection that does not match the captured views
+    ├── InvalidViews        view selection that does not match the captured views
+    ├── InvalidPrior        a prior file that is not one, is corrupt or inconsistent
+    └── PriorMismatch       a basis whose lights are not lights of the prior's rig
 """
 
 from __future__ import annotations
 
+from likeness.imaging.relight._dead import dead_lights, light_scores
 from likeness.imaging.relight._environment import (
     PRESETS,
     EnvironmentMap,
@@ -46,17 +58,22 @@ from likeness.imaging.relight._errors import (
     InvalidBasis,
     InvalidEnvironment,
     InvalidLights,
+    InvalidPrior,
     InvalidViews,
+    PriorMismatch,
     RelightError,
 )
 from likeness.imaging.relight._interp import LightInterpolator, embed_directions
+from likeness.imaging.relight._prior import RelightPrior, train_prior
 from likeness.imaging.relight._relight import (
     Light,
     Reflectance,
     angles_from_direction,
+    apply_region_weights,
     apply_weights,
     direction_from_angles,
     relight,
+    repair_basis,
     rig_weights,
     validate_basis,
 )
@@ -69,28 +86,36 @@ __all__ = [
     "InvalidBasis",
     "InvalidEnvironment",
     "InvalidLights",
+    "InvalidPrior",
     "InvalidViews",
     "Light",
     "LightInterpolator",
+    "PriorMismatch",
     "Reflectance",
     "RelightError",
+    "RelightPrior",
     "angles_from_direction",
+    "apply_region_weights",
     "apply_weights",
     "blend_views",
+    "dead_lights",
     "direction_from_angles",
     "embed_directions",
     "environment_energy",
     "environment_preset",
     "key_fill_rim",
+    "light_scores",
     "load_environment",
     "pixel_directions",
     "project_environment",
     "relight",
     "relight_environment",
+    "repair_basis",
     "rig_directions",
     "rig_weights",
     "rotate_environment",
     "select_views",
     "synthetic_basis",
+    "train_prior",
     "validate_basis",
 ]

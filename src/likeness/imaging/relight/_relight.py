@@ -5,10 +5,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from likeness.imaging.relight._prior import RelightPrior
 
 from likeness.imaging.relight._errors import InvalidBasis, InvalidLights
 from likeness.imaging.relight._interp import LightInterpolator
@@ -127,12 +131,55 @@ def apply_weights(basis: FloatArray, weights: NDArray[np.float32]) -> FloatArray
     return out
 
 
+def check_ignore(ignore: object, count: int) -> NDArray[np.bool_] | None:
+    """``None`` or a boolean mask ``[count]`` of frames to leave out (see :func:`dead_lights`)."""
+    if ignore is None:
+        return None
+    mask = np.asarray(ignore)
+    if mask.dtype != np.bool_ or mask.shape != (count,):
+        raise InvalidBasis(f"ignore must be a boolean mask of shape [{count}], got {mask.shape}")
+    if mask.all():
+        raise InvalidBasis("ignore leaves no light to render with")
+    return mask if mask.any() else None
+
+
+def apply_region_weights(
+    basis: FloatArray, weights: NDArray[np.float32], grid: tuple[int, int]
+) -> FloatArray:
+    """Render with per-region weights ``[R, L, 3]`` (a ``grid`` of regions over the frame,
+    blended with bilinear tents, so each pixel's weights vary smoothly)."""
+    from likeness.imaging.relight._prior import region_tents
+
+    common = weights[0].copy()
+    common[np.any(weights != weights[0:1], axis=(0, 2))] = 0.0
+    out = apply_weights(basis, common)
+    delta = weights - common[None]
+    if not delta.any():
+        return out
+    rows, cols = grid
+    _, height, width, _ = basis.shape
+    tent_y, tent_x = region_tents(height, rows), region_tents(width, cols)
+    used = np.flatnonzero(np.any(delta != 0, axis=(0, 2)))
+    for region in range(rows * cols):
+        if not delta[region].any():
+            continue
+        ys = np.flatnonzero(tent_y[region // cols])
+        xs = np.flatnonzero(tent_x[region % cols])
+        y0, y1, x0, x1 = ys[0], ys[-1] + 1, xs[0], xs[-1] + 1
+        part = apply_weights(basis[used, y0:y1, x0:x1], delta[region, used])
+        mask = tent_y[region // cols, y0:y1, None] * tent_x[region % cols, None, x0:x1]
+        out[y0:y1, x0:x1] += part * mask[:, :, None]
+    return out
+
+
 def relight(
     basis: FloatArray,
     light_dirs: FloatArray,
     lights: Sequence[LightLike],
     *,
     interpolator: LightInterpolator | None = None,
+    prior: RelightPrior | None = None,
+    ignore: NDArray[np.bool_] | None = None,
 ) -> FloatArray:
     """Render the subject under ``lights`` from its OLAT ``basis``.
 
@@ -143,11 +190,54 @@ def relight(
     under coloured lights becomes colour). The result is linear in the lights and exact
     for rig directions; between rig lights it follows :class:`LightInterpolator`. Values
     are not clipped, so sums of renders equal the render of the summed lights.
+
+    ``ignore`` (boolean ``[L]``, e.g. from :func:`dead_lights`) leaves frames out: without a
+    prior the others are interpolated over as if the light were not in the rig. With a
+    ``prior`` (:class:`RelightPrior`), the lights are spread over the prior's rig and every
+    rig light the basis lacks or ignores is predicted from the others by the prior's learned
+    cross-light maps. The basis' lights must all be lights of the prior's rig
+    (:class:`PriorMismatch` otherwise); ``interpolator`` is not used with a prior.
     """
     checked = check_basis(basis)
     dirs = check_directions(light_dirs, count=checked.shape[0])
-    weights = rig_weights(dirs, lights, interpolator=interpolator)
+    mask = check_ignore(ignore, checked.shape[0])
+    if prior is not None:
+        directions, colors = _parse_lights(lights)
+        intensity = prior.rig_intensities(directions, colors)
+        region_weights = prior.render_weights(dirs, intensity, mask)
+        return apply_region_weights(checked, region_weights, prior.grid)
+    if mask is None:
+        return apply_weights(checked, rig_weights(dirs, lights, interpolator=interpolator))
+    keep = np.flatnonzero(~mask)
+    weights = np.zeros((checked.shape[0], 3), np.float32)
+    weights[keep] = rig_weights(dirs[keep], lights, interpolator=interpolator)
     return apply_weights(checked, weights)
+
+
+def repair_basis(
+    basis: FloatArray,
+    light_dirs: FloatArray,
+    prior: RelightPrior,
+    ignore: NDArray[np.bool_],
+) -> FloatArray:
+    """A copy of ``basis`` whose ``ignore``d frames (e.g. :func:`dead_lights`) are replaced by
+    the prior's prediction from the other frames.
+
+    Done once when a capture is prepared, it lets every later render take the plain,
+    fastest path (a full basis renders the same with or without the prior).
+    """
+    checked = check_basis(basis)
+    dirs = check_directions(light_dirs, count=checked.shape[0])
+    mask = check_ignore(ignore, checked.shape[0])
+    repaired = checked.copy()
+    if mask is None:
+        return repaired
+    channels = checked.shape[3]
+    for light in np.flatnonzero(mask):
+        white = [(dirs[light].astype(np.float64), (1.0, 1.0, 1.0))]
+        predicted = relight(checked, dirs, white, prior=prior, ignore=mask)
+        repaired[light] = predicted[:, :, :channels]
+    return repaired
 
 
 class Reflectance:
@@ -169,6 +259,8 @@ class Reflectance:
         self.interpolator = LightInterpolator(dirs, neighbours=neighbours)
         planar = np.moveaxis(checked.reshape(count, height * width, channels), 2, 0)
         self.planes: FloatArray = np.ascontiguousarray(planar)
+        # Frames the prior predicted for rig lights this basis lacks (see predicted_frame).
+        self._frames: dict[tuple[str, bytes, int], FloatArray] = {}
 
     @property
     def nbytes(self) -> int:
@@ -194,6 +286,92 @@ class Reflectance:
         merged: FloatArray = cv2.merge(planes)  # interleaving with SIMD beats a numpy transpose
         return merged
 
-    def relight(self, lights: Sequence[LightLike]) -> FloatArray:
+    def predicted_frame(
+        self, prior: RelightPrior, light: int, ignore: NDArray[np.bool_] | None = None
+    ) -> FloatArray:
+        """The prior's prediction ``[H, W, 3]`` of its rig light ``light`` from this basis'
+        usable frames, computed once per (prior, ignore mask, light) and kept."""
+        key = (prior.sha256, b"" if ignore is None else np.packbits(ignore).tobytes(), light)
+        cache = self._frames
+        if key not in cache:
+            unit = np.zeros((prior.rig_dirs.shape[0], 3))
+            unit[light] = 1.0
+            weights = prior.render_weights(self.light_dirs, unit, ignore)
+            cache[key] = self.render_regions(weights, prior.grid)
+        return cache[key]
+
+    def _render_with_prior(
+        self,
+        intensity: NDArray[np.float64],
+        prior: RelightPrior,
+        mask: NDArray[np.bool_] | None,
+    ) -> FloatArray:
+        """Rig intensities ``[L_prior, 3]``: the usable frames directly, every other rig
+        light through its (cached) predicted frame, so repeated renders stay one pass."""
+        from likeness.imaging.relight._prior import match_rig
+
+        index = match_rig(prior.rig_dirs, self.light_dirs)
+        usable = np.ones(len(index), bool) if mask is None else ~mask
+        weights = np.zeros((len(index), 3), np.float32)
+        weights[usable] = intensity[index[usable]]
+        have = np.zeros(prior.rig_dirs.shape[0], bool)
+        have[index[usable]] = True
+        missing = np.flatnonzero(~have & np.any(intensity != 0, axis=1))
+        out = self.render(weights)
+        if missing.size == 0:
+            return out
+        out = out.copy()
+        for light in missing:
+            frame = self.predicted_frame(prior, int(light), mask)
+            out += frame * intensity[light].astype(np.float32)
+        return out
+
+    def render_regions(self, weights: NDArray[np.float32], grid: tuple[int, int]) -> FloatArray:
+        """Like :func:`apply_region_weights` on the prepared basis: per-region weights
+        ``[R, L, 3]`` (from :meth:`RelightPrior.render_weights`) blended over ``grid``."""
+        from likeness.imaging.relight._prior import region_tents
+
+        count = self.light_dirs.shape[0]
+        rows, cols = grid
+        if weights.ndim != 3 or weights.shape != (rows * cols, count, 3):
+            raise InvalidBasis(f"weights must have shape [{rows * cols}, {count}, 3]")
+        common = weights[0].copy()
+        varying = np.any(weights != weights[0:1], axis=(0, 2))
+        common[varying] = 0.0
+        out = self.render(common).copy()
+        used = np.flatnonzero(varying)
+        if used.size == 0:
+            return out
+        height, width = self.shape
+        tent_y, tent_x = region_tents(height, rows), region_tents(width, cols)
+        for region in range(rows * cols):
+            ys = np.flatnonzero(tent_y[region // cols])
+            xs = np.flatnonzero(tent_x[region % cols])
+            y0, y1, x0, x1 = ys[0], ys[-1] + 1, xs[0], xs[-1] + 1
+            mask = tent_y[region // cols, y0:y1, None] * tent_x[region % cols, None, x0:x1]
+            for channel in range(3):
+                plane = self.planes[channel if self.channels == 3 else 0]
+                block = plane.reshape(count, height, width)[used, y0:y1, x0:x1]
+                part = np.tensordot(weights[region, used, channel], block, axes=1)
+                out[y0:y1, x0:x1, channel] += part * mask
+        return out
+
+    def relight(
+        self,
+        lights: Sequence[LightLike],
+        *,
+        prior: RelightPrior | None = None,
+        ignore: NDArray[np.bool_] | None = None,
+    ) -> FloatArray:
         """Like :func:`relight`, on the prepared basis (result is a channel-last view)."""
-        return self.render(rig_weights(self.light_dirs, lights, interpolator=self.interpolator))
+        mask = check_ignore(ignore, self.light_dirs.shape[0])
+        if prior is not None:
+            directions, colors = _parse_lights(lights)
+            return self._render_with_prior(prior.rig_intensities(directions, colors), prior, mask)
+        if mask is None:
+            interp = self.interpolator
+            return self.render(rig_weights(self.light_dirs, lights, interpolator=interp))
+        keep = np.flatnonzero(~mask)
+        weights = np.zeros((self.light_dirs.shape[0], 3), np.float32)
+        weights[keep] = rig_weights(self.light_dirs[keep], lights)
+        return self.render(weights)
