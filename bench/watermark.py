@@ -567,13 +567,15 @@ def run_one(
     return results
 
 
-def false_ids(job: tuple[int, int, int]) -> tuple[int, int]:
+def false_ids(job: tuple[int, int, int, bool]) -> tuple[int, int]:
     """Detect on unmarked images and crops (256-2048 px); returns (images, false IDs).
 
     Sources of 1,536 and 2,048 px (15 %) make some crops larger than the analysis
-    size, so the detector's finer lattice search on large images is covered too.
+    size, so the detector's finer lattice search on large images is covered too. With
+    ``geometry``, a third of the crops are keystoned on black (2-10 % on a random side)
+    or recaptured, so the frame rectification's extra attempts are in the count.
     """
-    count, seed, worker = job
+    count, seed, worker, geometry = job
     cv2.setNumThreads(1)
     rng = np.random.default_rng([seed, 99, worker])
     found = 0
@@ -586,6 +588,12 @@ def false_ids(job: tuple[int, int, int]) -> tuple[int, int]:
         ch, cw = int(rng.integers(256, h + 1)), int(rng.integers(256, w + 1))
         y, x = int(rng.integers(0, h - ch + 1)), int(rng.integers(0, w - cw + 1))
         crop = np.ascontiguousarray(source[y : y + ch, x : x + cw])
+        if geometry and rng.random() < 1 / 3:
+            if rng.random() < 0.25:
+                crop = _recapture(crop)
+            else:
+                side = str(rng.choice(["top", "left"]))
+                crop = _keystone(crop, float(rng.uniform(0.02, 0.1)), side)
         if rng.random() < 0.3:
             crop = _jpeg(crop, int(rng.integers(50, 95)))
         found += watermark.detect(crop, BENCH_KEY).found
@@ -600,7 +608,7 @@ def unmarked_run(args: argparse.Namespace) -> str:
     total = false = 0
     started = time.perf_counter()
     with ProcessPoolExecutor(max(1, args.jobs), mp_context=context) as pool:
-        tasks = [(n, args.seed, index) for index, n in enumerate(shares)]
+        tasks = [(n, args.seed, index, args.geometry) for index, n in enumerate(shares)]
         for count, found in pool.map(false_ids, tasks):
             total, false = total + count, false + found
             print(
