@@ -122,7 +122,7 @@ def test_an_unmarked_keystoned_picture_abstains_within_the_counted_attempts(
     outcome = _detect.detect_array(keystoned, KEY)
     assert rectified  # the wider search ran
     assert outcome.payload is None
-    # Decision 0029: 25 attempts as before, and at most 13 more on a rectified plane.
+    # Decision 0029: 25 attempts as before, and at most 12 more on a rectified plane.
     assert 1 <= outcome.attempts <= 25 + _detect.RECTIFIED_ATTEMPTS
 
 

@@ -45,8 +45,10 @@ WHITENED_ORIGIN_Z = 3.0
 WHITENED_MIN_Z = POLISH_MIN_Z
 #: A picture whose frame shows a keystone is read once more after undoing it (see
 #: _Decoder.rectified): up to 2 upright-comb, 3 general and 6 square lattice candidates
-#: and 2 polished alignments, 25 + 13 = 38 attempts in all.
-RECTIFIED_ATTEMPTS = 13
+#: and 1 polished alignment (the best-synchronised: polishing is most of what an
+#: unmarked picture's rectified search costs), 25 + 12 = 37 attempts in all.
+RECTIFIED_POLISHED = 1
+RECTIFIED_ATTEMPTS = 12
 #: Pictures whose long side is at most this many px end with a scale sweep
 #: (see _Decoder.sweep): they hold so few tiles that the lattice's autocorrelation
 #: peaks can stay under the picture's, while a fold at the right scale still reads.
@@ -352,7 +354,7 @@ class _Decoder:
             if found is not None:
                 break
         if found is None:
-            found = inner.polish(residual)
+            found = inner.polish(residual, candidates=RECTIFIED_POLISHED)
         self.attempts += inner.attempts
         self.best_z = max(self.best_z, inner.best_z)
         if found is None:
