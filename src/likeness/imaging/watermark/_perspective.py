@@ -19,6 +19,7 @@ import numpy as np
 
 from likeness.imaging.watermark import _sync
 from likeness.imaging.watermark._arrays import Float32, Float64
+from likeness.imaging.watermark._image import MIN_SIDE
 
 #: A frame pixel is one of the flat, even area (within this many grey levels of the
 #: frame's own level) that touches the picture's edge.
@@ -119,8 +120,8 @@ def rectifying_homography(quad: Float64) -> tuple[Float64, tuple[int, int]] | No
     tl, tr, br, bl = quad
     width = 0.5 * (np.hypot(*(tr - tl)) + np.hypot(*(br - bl)))
     height = 0.5 * (np.hypot(*(bl - tl)) + np.hypot(*(br - tr)))
-    if min(width, height) < 64:
-        return None
+    if min(width, height) < MIN_SIDE:
+        return None  # the detector's own floor: too little to search
     target = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
     matrix = np.asarray(cv2.getPerspectiveTransform(quad.astype(np.float32), target), np.float64)
     # How far the projective part moves the far corner: (g·x + h·y) over the rectangle.
