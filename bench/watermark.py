@@ -316,6 +316,74 @@ EXTRA_ATTACKS: dict[str, Callable[[RGB], RGB]] = {
 }
 
 
+def _aspect(img: RGB, factor: float) -> RGB:
+    """Width scaled by ``factor``, height kept (a stretched or squeezed re-post)."""
+    h, w = img.shape[:2]
+    return cv2.resize(img, (round(w * factor), h), interpolation=cv2.INTER_AREA)
+
+
+def _perspective(img: RGB, corners: list[tuple[float, float]]) -> RGB:
+    """Warp the picture's corners (TL, TR, BR, BL) to ``corners`` (fractions of the side)."""
+    h, w = img.shape[:2]
+    source = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    target = np.float32([[x * w, y * h] for x, y in corners])
+    matrix = cv2.getPerspectiveTransform(source, target)
+    return cv2.warpPerspective(img, matrix, (w, h), flags=cv2.INTER_CUBIC, borderValue=(0, 0, 0))
+
+
+def _keystone(img: RGB, amount: float, side: str = "top") -> RGB:
+    """One edge shortened by ``amount`` of the side (a photo taken at a slight angle)."""
+    k = amount / 2
+    corners = {
+        "top": [(k, 0.0), (1 - k, 0.0), (1.0, 1.0), (0.0, 1.0)],
+        "left": [(0.0, k), (1.0, 0.0), (1.0, 1.0), (0.0, 1 - k)],
+    }[side]
+    return _perspective(img, corners)
+
+
+def _recapture(img: RGB) -> RGB:
+    """A phone photo of a screen: the screen's pixel grid, a tilted view, lens blur, JPEG.
+
+    The picture is shown on a screen whose pixel pitch is 1.13 picture pixels (each screen
+    pixel has a darker gap around it, the source of moiré), photographed at a slight angle
+    (keystone 5 % and 3 % on two sides, 2 % smaller), blurred by the lens (sigma 0.7 px)
+    and saved as JPEG 80 at the picture's size.
+    """
+    h, w = img.shape[:2]
+    pitch = 1.13
+    sh, sw = round(h / pitch), round(w / pitch)
+    screen = cv2.resize(img, (sw, sh), interpolation=cv2.INTER_AREA).astype(np.float32)
+    up = cv2.resize(screen, (sw * 3, sh * 3), interpolation=cv2.INTER_NEAREST)
+    cell = np.array([0.82, 1.0, 0.82], np.float32)
+    grid = np.outer(np.tile(cell, sh), np.tile(cell, sw))[..., None]
+    shown = np.clip(up * grid, 0, 255)
+    corners = [(0.035, 0.02), (0.975, 0.035), (0.995, 0.985), (0.01, 0.965)]
+    src = np.float32([[0, 0], [sw * 3, 0], [sw * 3, sh * 3], [0, sh * 3]])
+    dst = np.float32([[x * w, y * h] for x, y in corners])
+    matrix = cv2.getPerspectiveTransform(src, dst)
+    photo = cv2.warpPerspective(shown, matrix, (w, h), flags=cv2.INTER_AREA, borderValue=(0, 0, 0))
+    photo = cv2.GaussianBlur(photo, (0, 0), 0.7)
+    return _jpeg(np.clip(np.rint(photo), 0, 255).astype(np.uint8), 80)
+
+
+#: Geometry the sync search was widened for (issue 22): larger turns, aspect changes,
+#: perspective and a simulated recapture of a screen.
+GEOMETRY_ATTACKS: dict[str, Callable[[RGB], RGB]] = {
+    "rotate +10 (pad)": lambda a: _rotate(a, 10),
+    "rotate -10 (pad)": lambda a: _rotate(a, -10),
+    "aspect 0.75": lambda a: _aspect(a, 0.75),
+    "aspect 1.33": lambda a: _aspect(a, 1.33),
+    "keystone 4% (top)": lambda a: _keystone(a, 0.04),
+    "keystone 8% (top)": lambda a: _keystone(a, 0.08),
+    "keystone 8% (left)": lambda a: _keystone(a, 0.08, "left"),
+    "keystone 8% + jpeg75": lambda a: _jpeg(_keystone(a, 0.08), 75),
+    "screen recapture": _recapture,
+}
+TARGETS |= dict.fromkeys(list(GEOMETRY_ATTACKS)[:4], 0.95)
+TARGETS |= dict.fromkeys(list(GEOMETRY_ATTACKS)[4:8], 0.9)
+TARGETS |= {"screen recapture": 0.8}
+
+
 # --------------------------------------------------------------------------- methods
 
 
@@ -477,7 +545,7 @@ def run_one(
     name, img, payload, method_names, attack_names, threads = job
     cv2.setNumThreads(threads)
     methods, _ = build_methods(method_names)
-    attacks = TARGET_ATTACKS | EXTRA_ATTACKS
+    attacks = TARGET_ATTACKS | EXTRA_ATTACKS | GEOMETRY_ATTACKS
     results = []
     for method in methods:
         expected = payload[: method.payload_bits // 8]
@@ -499,13 +567,15 @@ def run_one(
     return results
 
 
-def false_ids(job: tuple[int, int, int]) -> tuple[int, int]:
+def false_ids(job: tuple[int, int, int, bool]) -> tuple[int, int]:
     """Detect on unmarked images and crops (256-2048 px); returns (images, false IDs).
 
     Sources of 1,536 and 2,048 px (15 %) make some crops larger than the analysis
-    size, so the detector's finer lattice search on large images is covered too.
+    size, so the detector's finer lattice search on large images is covered too. With
+    ``geometry``, a third of the crops are keystoned on black (2-10 % on a random side)
+    or recaptured, so the frame rectification's extra attempts are in the count.
     """
-    count, seed, worker = job
+    count, seed, worker, geometry = job
     cv2.setNumThreads(1)
     rng = np.random.default_rng([seed, 99, worker])
     found = 0
@@ -518,6 +588,12 @@ def false_ids(job: tuple[int, int, int]) -> tuple[int, int]:
         ch, cw = int(rng.integers(256, h + 1)), int(rng.integers(256, w + 1))
         y, x = int(rng.integers(0, h - ch + 1)), int(rng.integers(0, w - cw + 1))
         crop = np.ascontiguousarray(source[y : y + ch, x : x + cw])
+        if geometry and rng.random() < 1 / 3:
+            if rng.random() < 0.25:
+                crop = _recapture(crop)
+            else:
+                side = str(rng.choice(["top", "left"]))
+                crop = _keystone(crop, float(rng.uniform(0.02, 0.1)), side)
         if rng.random() < 0.3:
             crop = _jpeg(crop, int(rng.integers(50, 95)))
         found += watermark.detect(crop, BENCH_KEY).found
@@ -532,7 +608,7 @@ def unmarked_run(args: argparse.Namespace) -> str:
     total = false = 0
     started = time.perf_counter()
     with ProcessPoolExecutor(max(1, args.jobs), mp_context=context) as pool:
-        tasks = [(n, args.seed, index) for index, n in enumerate(shares)]
+        tasks = [(n, args.seed, index, args.geometry) for index, n in enumerate(shares)]
         for count, found in pool.map(false_ids, tasks):
             total, false = total + count, false + found
             print(
@@ -647,6 +723,12 @@ def main(argv: list[str] | None = None) -> int:
         "--baseline-max-size", type=int, default=512, help="largest image for the baselines"
     )
     parser.add_argument("--extra", action="store_true", help="also run everyday extra edits")
+    parser.add_argument(
+        "--geometry",
+        action="store_true",
+        help="also run the wider geometry: 10-degree turns, aspect, perspective, recapture",
+    )
+    parser.add_argument("--only", help="run only these attacks (comma-separated names)")
     parser.add_argument("--unmarked", type=int, default=0, help="false-ID test: unmarked images")
     parser.add_argument(
         "--wrong-key", action="store_true", help="also detect with a wrong key (50 images)"
@@ -662,10 +744,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.count, args.sizes, args.faces, args.baseline_count = 4, "256", 1, 0
         args.methods = "likeness"
+        args.geometry = True
 
     method_names = args.methods.split(",")
     available, notes = build_methods(method_names, load=False)
     attack_names = list(TARGET_ATTACKS) + (list(EXTRA_ATTACKS) if args.extra else [])
+    attack_names += list(GEOMETRY_ATTACKS) if args.geometry else []
+    if args.only:
+        attack_names = ["none"] + [a for a in args.only.split(",") if a != "none"]
     images = gather_images(args)
     payload_rng = np.random.default_rng(args.seed)
     jobs = []
