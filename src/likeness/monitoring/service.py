@@ -382,7 +382,13 @@ def _evidence_of(
         "detail": detail,
         "faces": faces,
         "watermark": (
-            {"asset_id": wm.asset_id, "confidence": round(float(wm.confidence), 4)} if wm else None
+            {
+                "asset_id": wm.asset_id,
+                "confidence": round(float(wm.confidence), 4),
+                "box": list(wm.box) if wm.box else None,
+            }
+            if wm
+            else None
         ),
         "c2pa": (
             {

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from likeness.imaging.watermark import _coding, _pattern
+from likeness.imaging.watermark import _coding, _detect, _pattern
 from likeness.imaging.watermark._keys import keyed_rng
 
 payloads = st.binary(min_size=8, max_size=8)
@@ -108,9 +108,9 @@ def test_false_decoding_bound_is_far_below_one_in_a_million() -> None:
 
 def test_ordered_statistics_false_decoding_bound() -> None:
     # 2,081 candidates, each P(Binomial(184, 1/2) <= 42): about 7e-11 per attempt, and
-    # about 1.8e-9 for the 25 decoding attempts one detection makes at most.
+    # about 2.3e-9 for the 33 decoding attempts one detection makes at most.
     assert _coding.osd_false_decode_log2() < -33.5
-    assert 2 ** _coding.osd_false_decode_log2(attempts=25) < 1.8e-9
+    assert 2 ** _coding.osd_false_decode_log2(attempts=_detect.MAX_ATTEMPTS) < 2.4e-9
 
 
 @settings(max_examples=20, deadline=None)

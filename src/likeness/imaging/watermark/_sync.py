@@ -47,6 +47,27 @@ def noise_residual(luma: Float32) -> Float32:
     return np.asarray(np.clip(residual * scale, -CLIP, CLIP), dtype=np.float32)
 
 
+#: Median windows (px) of the residuals read after denoising filters (see median_residual).
+MEDIAN_WINDOWS = (3, 5)
+
+
+def median_residual(luma: Float32, window: int) -> Float32:
+    """Luminance minus its ``window``-px median, clipped: the mark as an edge-keeping
+    denoiser leaves it.
+
+    Non-local means and bilateral filters keep edges and flatten low-contrast detail,
+    and what they leave of the mark sits in isolated pixels and thin lines that a
+    Gaussian high-pass spreads out over the denoised flats around them. A median keeps
+    those flats and edges as they are, so subtracting it isolates the leftover chips
+    (a text picture after non-local means, h = 3: 67 of 248 bits wrong at the true grid
+    with :func:`noise_residual`, none with this one). Not normalised by the local
+    level: after such a filter the flats hold no mark, and scaling them up would only
+    add their rounding noise.
+    """
+    median = cv2.medianBlur(np.ascontiguousarray(luma, dtype=np.float32), window)
+    return np.asarray(np.clip(luma - median, -CLIP, CLIP), dtype=np.float32)
+
+
 def linear_response(luma: Float32, delta: Float32) -> Float32:
     """What adding a small ``delta`` to ``luma`` adds to :func:`noise_residual`.
 
