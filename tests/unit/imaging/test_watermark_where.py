@@ -73,10 +73,14 @@ def test_a_wholly_marked_picture_is_boxed_whole_and_jpeg_keeps_the_box() -> None
     assert _iou(again.box, found.box) > 0.8
 
 
-def test_nothing_found_means_no_box() -> None:
+def test_nothing_found_means_no_box_and_where_false_skips_it() -> None:
     found = watermark.detect(calm_scene(256), KEY)
     assert not found.found
     assert found.box is None
+    marked = watermark.embed(calm_scene(256), PAYLOAD, KEY)
+    quick = watermark.detect(marked, KEY, where=False)
+    assert quick.payload == PAYLOAD
+    assert quick.box is None
 
 
 @pytest.mark.parametrize(

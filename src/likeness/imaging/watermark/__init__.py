@@ -132,19 +132,23 @@ def embed(
     return _embed.embed_array(image, bytes(payload), check_key(key), config)  # type: ignore[return-value]
 
 
-def detect(image: Pixels, key: bytes, *, sweep: bool = True) -> Detection:
+def detect(image: Pixels, key: bytes, *, sweep: bool = True, where: bool = True) -> Detection:
     """Look for a watermark made with ``key``; abstain (``found=False``) if there is none.
 
     ``sweep=False`` skips the scale sweep of small pictures (see above): a quicker "no"
     on an unmarked picture up to 800 px, at the cost of missing a small copy shrunk or
     enlarged since it was marked. Everything else is looked for as before.
+    ``where=False`` leaves ``box`` out (``None``), which saves its cost on a marked
+    picture (about 10-40 ms at 1024², one core) where only the ID matters.
     """
     key = check_key(key)
     outcome = _detect.detect_array(image, key, sweep=sweep)
     if outcome.payload is None:
         return Detection(found=False, payload=None, confidence=0.0)
-    info = inspect_image(image)
-    box = _detect.where(outcome, key, analysis_factor(info), (info.height, info.width))
+    box = None
+    if where:
+        info = inspect_image(image)
+        box = _detect.where(outcome, key, analysis_factor(info), (info.height, info.width))
     return Detection(
         found=True, payload=outcome.payload, confidence=round(outcome.confidence, 4), box=box
     )
