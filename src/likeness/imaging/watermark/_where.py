@@ -10,6 +10,8 @@ blocks that holds the most evidence for the mark (:func:`marked_box`).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from likeness.imaging.watermark import _coding, _fold, _pattern
@@ -20,6 +22,9 @@ BLOCK = 16
 #: Larger planes get larger blocks, so that at most this many lie along a side (the
 #: rectangle search grows with the fourth power of it).
 MAX_BLOCKS = 40
+#: The correlation is taken on every STEP-th pixel of every STEP-th row: a quarter of
+#: the work, and the chips (2 px and more) are all still sampled.
+STEP = 2
 #: A box is reported only where its blocks' pooled z-score reaches this.
 MIN_Z = 5.0
 
@@ -32,8 +37,9 @@ def expected_tile(layout: _pattern.Layout, payload: bytes) -> Float32:
 
 
 def block_size(shape: tuple[int, int]) -> int:
-    """Block side (px of the analysed plane) for a residual of ``shape``."""
-    return max(BLOCK, -(-max(shape) // MAX_BLOCKS))
+    """Block side (px of the analysed plane, a multiple of STEP) for a ``shape`` residual."""
+    side = max(BLOCK, -(-max(shape) // MAX_BLOCKS))
+    return -(-side // STEP) * STEP
 
 
 def block_z(residual: Float32, expected: Float32, block: int) -> Float32:
@@ -65,10 +71,10 @@ def calibrated(score: Float32, null: Float32) -> Float32:
     return np.asarray(score / max(spread, 1e-6), dtype=np.float32)
 
 
-def tile_index(shape: tuple[int, int], basis: Float64) -> IntArray:
+def tile_index(shape: tuple[int, int], basis: Float64, step: int = 1) -> IntArray:
     """The flat fold sample (row × FOLD + column) each pixel of a ``shape`` residual
-    was summed into."""
-    rows, cols = _fold.tile_coordinates(shape, basis)
+    was summed into (every ``step``-th pixel of every ``step``-th row)."""
+    rows, cols = _fold.tile_coordinates(shape, basis, step)
     r = np.floor(rows + 0.5).astype(np.intp) % _fold.FOLD
     c = np.floor(cols + 0.5).astype(np.intp) % _fold.FOLD
     return np.asarray(r * _fold.FOLD + c, dtype=np.intp)
@@ -80,12 +86,13 @@ def mark_map(residual: Float32, basis: Float64, folded: Float32) -> Float32:
 
     ``folded`` is the decoded tile as the fold saw it (FOLD × FOLD, posed and offset).
     """
-    index = tile_index(residual.shape, basis)
+    index = tile_index(residual.shape, basis, STEP)
+    sampled = residual[::STEP, ::STEP]
     half = _fold.FOLD // 2
-    block = block_size(residual.shape)
-    score = block_z(residual, folded.ravel()[index], block)
+    block = block_size(residual.shape) // STEP
+    score = block_z(sampled, folded.ravel()[index], block)
     wrong = np.roll(folded, (half, half), axis=(0, 1)).ravel()
-    return calibrated(score, block_z(residual, wrong[index], block))
+    return calibrated(score, block_z(sampled, wrong[index], block))
 
 
 def marked_box(z: Float32) -> tuple[int, int, int, int] | None:
@@ -101,17 +108,26 @@ def marked_box(z: Float32) -> tuple[int, int, int, int] | None:
     rows, cols = z.shape
     if rows == 0 or cols == 0:
         return None
+    tops, bottoms, lefts, rights, weights = _rectangles(rows, cols)
     # Column sums of every band of rows (top ≤ bottom), then every span of columns.
-    tops, bottoms = np.triu_indices(rows)
     by_row = np.vstack([np.zeros((1, cols)), np.cumsum(z, axis=0, dtype=np.float64)])
     bands = by_row[bottoms + 1] - by_row[tops]  # (bands, cols)
     spans = np.hstack([np.zeros((len(tops), 1)), np.cumsum(bands, axis=1)])
-    lefts, rights = np.triu_indices(cols)
-    sums = spans[:, rights + 1] - spans[:, lefts]  # (bands, spans)
-    areas = np.outer(bottoms - tops + 1, rights - lefts + 1)
-    score = sums / np.sqrt(areas)
+    score = spans[:, rights + 1] - spans[:, lefts]  # (bands, spans): sums
+    score *= weights
     best = int(np.argmax(score))
     band, span = divmod(best, score.shape[1])
     if score.flat[best] < MIN_Z:
         return None
     return int(lefts[span]), int(tops[band]), int(rights[span]) + 1, int(bottoms[band]) + 1
+
+
+@functools.cache
+def _rectangles(rows: int, cols: int) -> tuple[IntArray, IntArray, IntArray, IntArray, Float64]:
+    """Every band of rows and span of columns, and 1 / √(blocks) of each rectangle."""
+    tops, bottoms = np.triu_indices(rows)
+    lefts, rights = np.triu_indices(cols)
+    weights = 1.0 / np.sqrt(np.outer(bottoms - tops + 1, rights - lefts + 1))
+    for array in (tops, bottoms, lefts, rights, weights):
+        array.flags.writeable = False
+    return tops, bottoms, lefts, rights, weights
