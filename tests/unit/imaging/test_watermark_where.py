@@ -65,6 +65,7 @@ def test_a_wholly_marked_picture_is_boxed_whole_and_jpeg_keeps_the_box() -> None
     assert found.box is not None
     assert _iou(found.box, (0, 0, 384, 384)) > 0.85
     assert 0 <= found.box[0] < found.box[2] <= 384
+    assert found.box[2:] == (384, 384)  # the last, partial blocks are taken in
     ok, encoded = cv2.imencode(".jpg", marked, [cv2.IMWRITE_JPEG_QUALITY, 75])
     assert ok
     again = watermark.detect(cv2.imdecode(encoded, cv2.IMREAD_UNCHANGED), KEY)

@@ -563,9 +563,13 @@ def where(
     tile = _where.expected_tile(_pattern.layout_for(key), outcome.payload)
     folded = _pose_source(np.roll(tile, alignment.shift, axis=(0, 1)), alignment.pose)
     residual = alignment.residual
-    blocks = _where.marked_box(_where.mark_map(residual, alignment.basis, folded))
+    z = _where.mark_map(residual, alignment.basis, folded)
+    blocks = _where.marked_box(z)
     if blocks is None:
         return None
     step = _where.block_size(residual.shape) * factor
     left, top = blocks[0] * step, blocks[1] * step
-    return left, top, min(size[1], blocks[2] * step), min(size[0], blocks[3] * step)
+    # A box reaching the last whole block takes in the partial one past it (not scored).
+    right = size[1] if blocks[2] == z.shape[1] else min(size[1], blocks[2] * step)
+    bottom = size[0] if blocks[3] == z.shape[0] else min(size[0], blocks[3] * step)
+    return left, top, right, bottom
