@@ -300,6 +300,21 @@ TARGETS = dict.fromkeys(list(TARGET_ATTACKS)[:9], 0.99)
 TARGETS |= {"jpeg q50": 0.95, "crop 80% area": 0.95, "crop 80% rescaled": 0.95}
 TARGETS |= dict.fromkeys(list(TARGET_ATTACKS)[12:], 0.9)
 
+
+def _non_local_means(img: RGB, strength: float) -> RGB:
+    return cv2.fastNlMeansDenoisingColored(img, None, strength, strength, 7, 21)
+
+
+#: Edge-keeping denoisers ("AI cleanup" apps do the like), at everyday strengths (issue 22).
+DENOISE_ATTACKS: dict[str, Callable[[RGB], RGB]] = {
+    "denoise nlm h=3": lambda a: _non_local_means(a, 3),
+    "denoise nlm h=5": lambda a: _non_local_means(a, 5),
+    "denoise nlm h=10": lambda a: _non_local_means(a, 10),
+    "denoise bilateral 5/50": lambda a: cv2.bilateralFilter(a, 5, 50, 50),
+    "denoise bilateral 9/75": lambda a: cv2.bilateralFilter(a, 9, 75, 75),
+}
+TARGETS |= dict.fromkeys(DENOISE_ATTACKS, 0.9)
+
 EXTRA_ATTACKS: dict[str, Callable[[RGB], RGB]] = {
     "webp q80": lambda a: _webp(a, 80),
     "rotate +5 (crop)": lambda a: _rotate(a, 5, crop=True),
@@ -382,6 +397,80 @@ GEOMETRY_ATTACKS: dict[str, Callable[[RGB], RGB]] = {
 TARGETS |= dict.fromkeys(list(GEOMETRY_ATTACKS)[:4], 0.95)
 TARGETS |= dict.fromkeys(list(GEOMETRY_ATTACKS)[4:8], 0.9)
 TARGETS |= {"screen recapture": 0.8}
+
+
+# --------------------------------------------------------------------------- where
+
+
+Box = tuple[int, int, int, int]
+
+
+def _page(rng: np.random.Generator, h: int, w: int) -> RGB:
+    """An unmarked screenshot-like frame: a light page with bars and lines of text."""
+    page = np.full((h, w, 3), int(rng.integers(200, 250)), np.uint8)
+    page[: max(8, h // 14)] = rng.integers(30, 90, 3)  # a title bar
+    for _ in range(h // 30):
+        origin = (int(rng.integers(0, w // 2)), int(rng.integers(20, h)))
+        color = tuple(int(v) for v in rng.integers(0, 120, 3))
+        cv2.putText(page, "monitoring likeness consent", origin, 0, 0.6, color, 1, cv2.LINE_AA)
+    return page
+
+
+def _paste(marked: RGB, seed: int, *, jpeg: bool) -> tuple[RGB, Box]:
+    """``marked`` pasted into a 1.6x larger unmarked frame at a random offset."""
+    rng = np.random.default_rng(seed)
+    h, w = marked.shape[:2]
+    canvas = _page(rng, int(h * 1.6), int(w * 1.6))
+    y, x = int(rng.integers(0, canvas.shape[0] - h)), int(rng.integers(0, canvas.shape[1] - w))
+    canvas[y : y + h, x : x + w] = marked
+    return (_jpeg(canvas, 85) if jpeg else canvas), (x, y, x + w, y + h)
+
+
+def _collage(marked: RGB, other: RGB, seed: int) -> tuple[RGB, Box]:
+    """``marked`` beside ``other`` (another picture, marked with another ID) in one frame."""
+    rng = np.random.default_rng(seed)
+    h, w = marked.shape[:2]
+    canvas = _page(rng, h + 40, 2 * w + 60)
+    canvas[20 : 20 + h, 20 : 20 + w] = marked
+    canvas[20 : 20 + h, 40 + w : 40 + 2 * w] = other
+    if rng.random() < 0.5:  # the marked one on either side
+        canvas = np.ascontiguousarray(canvas[:, ::-1])
+        return canvas, (canvas.shape[1] - 20 - w, 20, canvas.shape[1] - 20, 20 + h)
+    return canvas, (20, 20, 20 + w, 20 + h)
+
+
+def _iou(a: Box, b: Box) -> float:
+    across = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    down = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = across * down
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union
+
+
+WHERE_CASES = ("pasted in a frame", "pasted in a frame + jpeg85", "collage of two")
+
+
+def where_cells(
+    key: bytes, img: RGB, marked: RGB, payload: bytes, seed: int
+) -> dict[str, tuple[bool, float]]:
+    """Per case: (the ID was read, IoU of the reported box with the marked picture's).
+
+    The collage's other picture (``img`` turned over, marked with another ID) is as
+    large; a read of its ID counts as a miss.
+    """
+    turned = np.ascontiguousarray(img[::-1, ::-1])
+    other = np.asarray(watermark.embed(turned, bytes(8), key))
+    cases = {
+        WHERE_CASES[0]: _paste(marked, seed, jpeg=False),
+        WHERE_CASES[1]: _paste(marked, seed + 1, jpeg=True),
+        WHERE_CASES[2]: _collage(marked, other, seed),
+    }
+    cells = {}
+    for name, (canvas, truth) in cases.items():
+        found = watermark.detect(canvas, key)
+        ok = found.payload == payload
+        cells[name] = (ok, _iou(found.box, truth) if ok and found.box else 0.0)
+    return cells
 
 
 # --------------------------------------------------------------------------- methods
@@ -537,15 +626,17 @@ class Result:
     psnr: float
     embed_ms: float
     cells: dict[str, tuple[bool, float]] = field(default_factory=dict)
+    #: Where-cases (see where_cells): (ID read, box IoU); likeness only.
+    where: dict[str, tuple[bool, float]] = field(default_factory=dict)
 
 
 def run_one(
-    job: tuple[str, RGB, bytes, list[str], list[str], int],
+    job: tuple[str, RGB, bytes, list[str], list[str], int, bool],
 ) -> list[Result]:
-    name, img, payload, method_names, attack_names, threads = job
+    name, img, payload, method_names, attack_names, threads, where = job
     cv2.setNumThreads(threads)
     methods, _ = build_methods(method_names)
-    attacks = TARGET_ATTACKS | EXTRA_ATTACKS | GEOMETRY_ATTACKS
+    attacks = TARGET_ATTACKS | DENOISE_ATTACKS | EXTRA_ATTACKS | GEOMETRY_ATTACKS
     results = []
     for method in methods:
         expected = payload[: method.payload_bits // 8]
@@ -563,6 +654,9 @@ def run_one(
                     raise  # ours must never crash on an edited picture: surface it
                 got = None
             result.cells[attack] = (got == expected, (time.perf_counter() - start) * 1000)
+        if where and isinstance(method, Likeness):
+            seed = int.from_bytes(payload[:4], "big")
+            result.where = where_cells(method.key, img, marked, payload, seed)
         results.append(result)
     return results
 
@@ -681,6 +775,26 @@ def report(results: list[Result], attack_names: list[str], method_names: list[st
     return table(rows)
 
 
+def where_report(results: list[Result]) -> str:
+    """The where-rows: ID read rate, and the reported box's IoU with the marked picture."""
+    rows = [["where (likeness)", "images", "ID read", "box IoU mean / min", "IoU >= 0.5"]]
+    for case in WHERE_CASES:
+        cells = [r.where[case] for r in results if case in r.where]
+        if not cells:
+            continue
+        ious = [iou for ok, iou in cells if ok]
+        rows.append(
+            [
+                case,
+                str(len(cells)),
+                f"{sum(ok for ok, _ in cells) / len(cells):.1%}",
+                f"{statistics.mean(ious):.2f} / {min(ious):.2f}" if ious else "-",
+                f"{sum(iou >= 0.5 for iou in ious) / max(1, len(ious)):.1%}",
+            ]
+        )
+    return table(rows)
+
+
 def size_report(results: list[Result]) -> str:
     rows = [["likeness by size", "images", "embed ms", "detect ms (none)", "PSNR mean / min"]]
     by_size: dict[int, list[Result]] = defaultdict(list)
@@ -724,11 +838,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--extra", action="store_true", help="also run everyday extra edits")
     parser.add_argument(
-        "--geometry",
+        "--no-geometry",
         action="store_true",
-        help="also run the wider geometry: 10-degree turns, aspect, perspective, recapture",
+        help="skip the wider geometry rows: 10-degree turns, aspect, perspective, recapture",
     )
     parser.add_argument("--only", help="run only these attacks (comma-separated names)")
+    parser.add_argument(
+        "--no-denoise", action="store_true", help="skip the denoising rows (issue 22)"
+    )
+    parser.add_argument(
+        "--no-where",
+        action="store_true",
+        help="skip the where rows (a marked picture pasted into a frame, a collage)",
+    )
     parser.add_argument("--unmarked", type=int, default=0, help="false-ID test: unmarked images")
     parser.add_argument(
         "--wrong-key", action="store_true", help="also detect with a wrong key (50 images)"
@@ -744,11 +866,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.count, args.sizes, args.faces, args.baseline_count = 4, "256", 1, 0
         args.methods = "likeness"
-        args.geometry = True
+    args.geometry = not args.no_geometry
 
     method_names = args.methods.split(",")
     available, notes = build_methods(method_names, load=False)
-    attack_names = list(TARGET_ATTACKS) + (list(EXTRA_ATTACKS) if args.extra else [])
+    attack_names = list(TARGET_ATTACKS) + ([] if args.no_denoise else list(DENOISE_ATTACKS))
+    attack_names += list(EXTRA_ATTACKS) if args.extra else []
     attack_names += list(GEOMETRY_ATTACKS) if args.geometry else []
     if args.only:
         attack_names = ["none"] + [a for a in args.only.split(",") if a != "none"]
@@ -761,7 +884,8 @@ def main(argv: list[str] | None = None) -> int:
         names = ["likeness"]
         if baseline_left > 0 and max(img.shape[:2]) <= args.baseline_max_size:
             names, baseline_left = method_names, baseline_left - 1
-        jobs.append((name, img, payload, names, attack_names, 1 if args.jobs > 1 else 2))
+        threads = 1 if args.jobs > 1 else 2
+        jobs.append((name, img, payload, names, attack_names, threads, not args.no_where))
     started = time.perf_counter()
     results: list[Result] = []
     if args.jobs > 1:
@@ -792,6 +916,9 @@ def main(argv: list[str] | None = None) -> int:
             )
         print()
         print(report(results, attack_names, [m.name for m in available]))
+        if any(r.where for r in results):
+            print()
+            print(where_report(results))
         print()
         print(size_report(results))
     if args.unmarked:

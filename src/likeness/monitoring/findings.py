@@ -64,11 +64,14 @@ class WatermarkFinding:
     The mark carries the asset id's first 64 bits only: ``mark`` is those 16 hex digits,
     and ``asset_id`` is the full id where an intact C2PA manifest in the same file names
     the asset with that mark, else the mark itself (the asset registry's ``lookup``
-    takes either)."""
+    takes either). ``box`` is where in the picture the mark was read (left, top, right,
+    bottom in px, as for faces), so a marked picture inside a collage or a screenshot
+    can be pointed at; ``None`` when no mark decoded or the reader does not say."""
 
     asset_id: str | None
     confidence: float
     mark: str | None = None
+    box: tuple[int, int, int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)

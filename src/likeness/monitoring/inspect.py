@@ -427,7 +427,8 @@ def _watermark(
     if not detection.found or not detection.payload:
         return WatermarkFinding(asset_id=None, confidence=0.0)
     mark = detection.payload.hex()
-    return WatermarkFinding(asset_id=mark, confidence=float(detection.confidence), mark=mark)
+    confidence = float(detection.confidence)
+    return WatermarkFinding(asset_id=mark, confidence=confidence, mark=mark, box=detection.box)
 
 
 def _thorough(faces: tuple[FaceFinding, ...], config: InspectConfig) -> bool:
@@ -468,7 +469,10 @@ def inspect_image(image: SourceImage, *, config: InspectConfig | None = None) ->
     ):
         # The intact manifest names the asset whose mark the pixels carry: its full id.
         watermark = WatermarkFinding(
-            asset_id=c2pa.asset_id, confidence=watermark.confidence, mark=watermark.mark
+            asset_id=c2pa.asset_id,
+            confidence=watermark.confidence,
+            mark=watermark.mark,
+            box=watermark.box,
         )
     return ImageFindings(
         location=image.location,

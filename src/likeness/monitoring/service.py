@@ -382,7 +382,13 @@ def _evidence_of(
         "detail": detail,
         "faces": faces,
         "watermark": (
-            {"asset_id": wm.asset_id, "confidence": round(float(wm.confidence), 4)} if wm else None
+            {
+                "asset_id": wm.asset_id,
+                "confidence": round(float(wm.confidence), 4),
+                "box": list(wm.box) if wm.box else None,
+            }
+            if wm
+            else None
         ),
         "c2pa": (
             {
@@ -735,7 +741,9 @@ def evidence_lines(evidence: dict[str, Any]) -> list[str]:
         lines.append(f"Face match distance: {min(distances):.3f} (smaller is closer)")
     wm = evidence.get("watermark")
     if wm and wm.get("asset_id"):
-        lines.append(f"Likeness watermark: asset {wm['asset_id']}")
+        box = wm.get("box")
+        where = f" (read at pixels {box[0]},{box[1]} to {box[2]},{box[3]})" if box else ""
+        lines.append(f"Likeness watermark: asset {wm['asset_id']}{where}")
     c2pa = evidence.get("c2pa")
     if c2pa and c2pa.get("present"):
         lines.append(

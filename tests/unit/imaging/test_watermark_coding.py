@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from likeness.imaging.watermark import _coding, _pattern
+from likeness.imaging.watermark import _coding, _detect, _pattern
 from likeness.imaging.watermark._keys import keyed_rng
 
 payloads = st.binary(min_size=8, max_size=8)
@@ -108,11 +108,12 @@ def test_false_decoding_bound_is_far_below_one_in_a_million() -> None:
 
 def test_ordered_statistics_false_decoding_bound() -> None:
     # 2,081 candidates, each P(Binomial(184, 1/2) <= 42): about 7e-11 per attempt, and
-    # about 1.8e-9 for the 25 decoding attempts one detection makes at most.
+    # about 3.2e-9 for the 45 decoding attempts one detection makes at most.
     assert _coding.osd_false_decode_log2() < -33.5
-    assert 2 ** _coding.osd_false_decode_log2(attempts=25) < 1.8e-9
-    # Decision 0029: a picture whose frame shows a keystone gets up to 12 more attempts.
-    assert 2 ** _coding.osd_false_decode_log2(attempts=37) < 2.61e-9
+    # Decisions 0029 and 0030: 8 denoised reads, and up to 12 more attempts for a
+    # picture whose frame shows a keystone: 45 in all.
+    assert _detect.MAX_ATTEMPTS == 45
+    assert 2 ** _coding.osd_false_decode_log2(attempts=_detect.MAX_ATTEMPTS) < 3.2e-9
 
 
 @settings(max_examples=20, deadline=None)

@@ -107,13 +107,13 @@ def test_detect_reads_the_rotated_rescaled_copy(moved: np.ndarray) -> None:
     assert found.payload == PAYLOAD
 
 
-def test_an_unmarked_image_is_decoded_at_most_25_times() -> None:
-    # The false-ID bound in decision 0004 counts 25 alignments (128 Chase patterns each).
+def test_an_unmarked_image_is_decoded_at_most_max_attempts_times() -> None:
+    # The false-ID bound in decision 0004 counts 33 alignments (128 Chase patterns each).
     rng = np.random.default_rng(11)
     unmarked = cv2.GaussianBlur(rng.uniform(0, 255, (SIZE, SIZE, 3)), (0, 0), 1.5)
     outcome = _detect.detect_array(unmarked.astype(np.uint8), KEY)
     assert outcome.payload is None
-    assert 1 <= outcome.attempts <= 25
+    assert 1 <= outcome.attempts <= _detect.MAX_ATTEMPTS
 
 
 def test_the_lattice_search_plane_is_the_centre_at_finer_resolution() -> None:
@@ -324,7 +324,7 @@ def test_detection_falls_back_on_the_sweep_when_no_lattice_is_found(
     monkeypatch.setattr(_detect, "_lattice_bases", lambda *args: iter(()))
     outcome = _detect.detect_array(small_rescaled, KEY)
     assert outcome.payload == PAYLOAD
-    assert outcome.attempts <= 25
+    assert outcome.attempts <= _detect.MAX_ATTEMPTS
     monkeypatch.setattr(_detect, "SWEEP_MAX_SIDE", 0)  # no sweep: nothing else reads it
     assert _detect.detect_array(small_rescaled, KEY).payload is None
 

@@ -44,3 +44,19 @@ def calm_scene(size: int) -> np.ndarray:
     base = cv2.resize(rng.uniform(40, 210, (12, 12, 3)).astype(np.float32), (size, size))
     grain = rng.standard_normal((size, size, 1)).astype(np.float32) * 6
     return np.clip(np.rint(base + grain), 0, 255).astype(np.uint8)
+
+
+def printed_page(size: int, seed: int = 0) -> np.ndarray:
+    """Dark lines of text on a light, nearly flat page: edges and flats, little texture."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float32)
+    page = 170 + 25 * (xx + yy) / (2 * size)
+    image = np.clip(np.repeat(page[..., None], 3, axis=2), 0, 255).astype(np.uint8)
+    words = ["consent", "twin", "Likeness", "model", "2026", "label"]
+    for _ in range(size // 22):
+        color = tuple(int(v) for v in rng.integers(0, 110, 3))
+        origin = (int(rng.integers(-size // 4, size // 2)), int(rng.integers(10, size)))
+        text = " ".join(rng.choice(words, 6))
+        scale = float(rng.uniform(0.4, 1.6))
+        cv2.putText(image, text, origin, cv2.FONT_HERSHEY_SIMPLEX, scale, color, 2, cv2.LINE_AA)
+    return image

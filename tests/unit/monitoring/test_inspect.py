@@ -221,6 +221,12 @@ def test_a_released_assets_mark_and_manifest_are_read_back(
     assert findings.watermark.mark == asset_id[:16]
     assert findings.watermark.asset_id == asset_id  # the manifest names the marked asset
     assert findings.watermark.confidence > 0.5
+    # Where the mark was read: a wholly marked release, so about the whole frame.
+    box = findings.watermark.box
+    assert box is not None
+    left, top, right, bottom = box
+    assert 0 <= left < right <= findings.width and 0 <= top < bottom <= findings.height
+    assert (right - left) * (bottom - top) > 0.7 * findings.width * findings.height
     c2pa = findings.c2pa
     assert c2pa is not None
     assert (c2pa.present, c2pa.valid, c2pa.trusted, c2pa.state) == (True, True, True, "Trusted")

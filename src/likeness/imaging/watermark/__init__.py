@@ -54,7 +54,8 @@ from likeness.imaging.watermark._errors import (
     InvalidPayload,
     WatermarkError,
 )
-from likeness.imaging.watermark._image import MIN_SIDE
+from likeness.imaging.watermark._image import MIN_SIDE, analysis_factor
+from likeness.imaging.watermark._image import inspect as inspect_image
 from likeness.imaging.watermark._keys import KEY_BYTES, check_key, generate_key
 
 __all__ = [
@@ -84,11 +85,21 @@ class Detection:
     coded bits that agreed with the decoded code word (1.0 = no bit errors; around 0.9
     means the mark was near the limit of what the code corrects); it is 0.0 when
     nothing was found.
+
+    ``box`` says where in the picture the mark was found: ``(left, top, right, bottom)``
+    in the picture's pixels (right and bottom exclusive, as for faces): the rectangle
+    whose blocks correlate best with the decoded tile laid back on the grid it was read
+    at. It points at a marked picture inside a collage or a screenshot; a wholly marked
+    picture gives about the whole frame. ``None`` when nothing was found, or, rarely,
+    when a mark decoded but no region of it stands out on its own. Its edges are good
+    to about one block (16 px of the analysed picture, more on large ones); a picture
+    rotated or warped inside the frame gets the upright rectangle around its blocks.
     """
 
     found: bool
     payload: bytes | None
     confidence: float
+    box: tuple[int, int, int, int] | None = None
 
     @property
     def payload_hex(self) -> str | None:
@@ -121,14 +132,23 @@ def embed(
     return _embed.embed_array(image, bytes(payload), check_key(key), config)  # type: ignore[return-value]
 
 
-def detect(image: Pixels, key: bytes, *, sweep: bool = True) -> Detection:
+def detect(image: Pixels, key: bytes, *, sweep: bool = True, where: bool = True) -> Detection:
     """Look for a watermark made with ``key``; abstain (``found=False``) if there is none.
 
     ``sweep=False`` skips the scale sweep of small pictures (see above): a quicker "no"
     on an unmarked picture up to 800 px, at the cost of missing a small copy shrunk or
     enlarged since it was marked. Everything else is looked for as before.
+    ``where=False`` leaves ``box`` out (``None``), which saves its cost on a marked
+    picture (about 10-40 ms at 1024², one core) where only the ID matters.
     """
-    outcome = _detect.detect_array(image, check_key(key), sweep=sweep)
+    key = check_key(key)
+    outcome = _detect.detect_array(image, key, sweep=sweep)
     if outcome.payload is None:
         return Detection(found=False, payload=None, confidence=0.0)
-    return Detection(found=True, payload=outcome.payload, confidence=round(outcome.confidence, 4))
+    box = None
+    if where:
+        info = inspect_image(image)
+        box = _detect.where(outcome, key, analysis_factor(info), (info.height, info.width))
+    return Detection(
+        found=True, payload=outcome.payload, confidence=round(outcome.confidence, 4), box=box
+    )

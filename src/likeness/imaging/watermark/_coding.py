@@ -12,7 +12,7 @@ False decoding: a random 248-bit word lies within distance 29 of one of the 2^64
 codewords with probability at most ``2^64 · V(248, 29) / 2^248 ≈ 2^-58``, and one of
 the 2,081 OSD candidates lands within 42 of it with probability at most
 ``2081 · P(Binomial(184, 1/2) <= 42) ≈ 2^-33.7`` (see docs/decisions/0004-watermark.md),
-so the 25 decoding attempts of one detection keep a false ID under 2e-9.
+so the 33 decoding attempts of one detection keep a false ID under 2.5e-9.
 """
 
 from __future__ import annotations

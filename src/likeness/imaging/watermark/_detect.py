@@ -12,7 +12,15 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from likeness.imaging.watermark import _coding, _fold, _image, _pattern, _perspective, _sync
+from likeness.imaging.watermark import (
+    _coding,
+    _fold,
+    _image,
+    _pattern,
+    _perspective,
+    _sync,
+    _where,
+)
 from likeness.imaging.watermark._arrays import Float32, Float64
 
 _Cell = TypeVar("_Cell", bound=np.generic)
@@ -46,7 +54,7 @@ WHITENED_MIN_Z = POLISH_MIN_Z
 #: A picture whose frame shows a keystone is read once more after undoing it (see
 #: _Decoder.rectified): up to 2 upright-comb, 3 general and 6 square lattice candidates
 #: and 1 polished alignment (the best-synchronised: polishing is most of what an
-#: unmarked picture's rectified search costs), 25 + 12 = 37 attempts in all.
+#: unmarked picture's rectified search costs): 12 attempts more (``MAX_ATTEMPTS``).
 RECTIFIED_POLISHED = 1
 RECTIFIED_ATTEMPTS = 12
 #: Pictures whose long side is at most this many px end with a scale sweep
@@ -71,6 +79,30 @@ SWEEP_CANDIDATES = 2
 SWEEP_POLISH_STEPS = (0.0015, 0.0006)
 #: Tile sides the sweep folds at (fast FFT lengths): the first one at least the period.
 SWEEP_SAMPLES = (64, 80, 96, 112, FOLD)
+#: After everything but the sweep, the unmoved grids are read once more from each
+#: median residual (``_sync.MEDIAN_WINDOWS``), for copies run through an edge-keeping
+#: denoiser (non-local means, bilateral): decoded in place where the sync stands out at
+#: the grid's own origin, else at the best alignment where it stands out as much as
+#: polishing asks: at most 2 windows x 2 grids x 2 = 8 attempts (33 in all).
+DENOISED_ORIGIN_Z = 3.0
+DENOISED_MIN_Z = POLISH_MIN_Z
+#: The most decoding attempts one detection makes (the false-ID bound counts them):
+#: 4 unmoved + 10 lattice + 2 polished + 7 whitened + 8 denoised + 2 swept, and
+#: ``RECTIFIED_ATTEMPTS`` more for a picture whose frame shows a keystone.
+MAX_ATTEMPTS = 33 + RECTIFIED_ATTEMPTS
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """Where a decoded fold came from: the residual, its tile grid, pose and offset.
+
+    Enough to lay the decoded tile back over the residual (see ``_where``).
+    """
+
+    residual: Float32
+    basis: Float64
+    pose: int
+    shift: tuple[int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +111,7 @@ class Outcome:
     confidence: float
     sync_z: float
     attempts: int
+    alignment: Alignment | None = None
 
 
 def _pose_view(tile: npt.NDArray[_Cell], pose: int) -> npt.NDArray[_Cell]:
@@ -166,6 +199,14 @@ def _locate(
     folded: Float32, templates: _Templates, poses: range = range(8)
 ) -> tuple[Float32, float, int]:
     """Best dihedral view of ``folded``, rolled onto the sync template, its z-score and pose."""
+    aligned, peak, pose, _ = _align(folded, templates, poses)
+    return aligned, peak, pose
+
+
+def _align(
+    folded: Float32, templates: _Templates, poses: range = range(8)
+) -> tuple[Float32, float, int, tuple[int, int]]:
+    """:func:`_locate`, and the (rows, columns) the view was rolled back by."""
     spectrum = np.fft.rfft2(folded)
     best: tuple[float, int, int] | None = None
     for pose in poses:
@@ -178,7 +219,7 @@ def _locate(
     assert best is not None
     peak, pose, index = best
     dy, dx = divmod(int(templates.view_lag[pose][index]), FOLD)
-    return np.roll(_pose_view(folded, pose), (-dy, -dx), axis=(0, 1)), peak, pose
+    return np.roll(_pose_view(folded, pose), (-dy, -dx), axis=(0, 1)), peak, pose, (dy, dx)
 
 
 def _origin_z(folded: Float32, templates: _Templates) -> float:
@@ -239,13 +280,22 @@ class _Tried:
     folded: Float32
     in_place: bool
     sync_z: float
+    basis: Float64
 
 
 class _Decoder:
     """Tries alignments until one decodes; counts what it tried."""
 
-    def __init__(self, layout: _pattern.Layout, templates: _Templates | None = None) -> None:
+    def __init__(
+        self,
+        layout: _pattern.Layout,
+        residual: Float32 | None = None,
+        templates: _Templates | None = None,
+    ) -> None:
         self.layout = layout
+        #: The residual the reads fold (the denoised reads swap in their own), kept
+        #: with a decoded alignment; None: no alignment is kept.
+        self.residual = residual
         self.templates = templates or _Templates(_sync_template(layout))
         self.attempts = 0
         self.best_z = 0.0
@@ -269,8 +319,31 @@ class _Decoder:
         folded = _fold.fold(residual, basis)
         found = self._read(folded, basis, in_place=in_place)
         if found is None:
-            self.tried.append(_Tried(folded, in_place, self.located[-1][0]))
+            self.tried.append(_Tried(folded, in_place, self.located[-1][0], basis))
         return found
+
+    def denoised(self, luma: Float32, bases: list[Float64]) -> Outcome | None:
+        """Read the unmoved grids from each median residual (edge-keeping denoisers).
+
+        Non-local means and bilateral filters flatten the mark where the picture is
+        smooth and leave it in isolated pixels and thin lines; a median residual finds
+        it there (``_sync.median_residual``). In place where the sync stands out at the
+        origin, else at the best alignment (a denoised copy also cropped or pasted).
+        """
+        for window in _sync.MEDIAN_WINDOWS:
+            self.residual = _sync.median_residual(luma, window)
+            for basis in bases:
+                folded = _fold.fold(self.residual, basis)
+                if _origin_z(folded, self.templates) >= DENOISED_ORIGIN_Z:
+                    decoded = self.decode(folded)
+                    if decoded is not None:
+                        return self._outcome(decoded, 0.0, basis, 0, (0, 0))
+                aligned, z, pose, shift = _align(folded, self.templates)
+                if z >= DENOISED_MIN_Z:
+                    decoded = self.decode(aligned, z)
+                    if decoded is not None:
+                        return self._outcome(decoded, z, basis, pose, shift)
+        return None
 
     def whitened(self, *, lattices: int = WHITENED_LATTICES) -> Outcome | None:
         """Read the unmoved grids and the best-synchronised lattices again, whitened.
@@ -283,32 +356,34 @@ class _Decoder:
         unmoved = [t for t in self.tried if t.in_place]
         moved = sorted((t for t in self.tried if not t.in_place), key=lambda t: -t.sync_z)
         for tried in unmoved + moved[:lattices]:
-            found = self._read(_sync.whiten_tile(tried.folded), None, in_place=tried.in_place)
+            whitened = _sync.whiten_tile(tried.folded)
+            found = self._read(whitened, tried.basis, in_place=tried.in_place, whitened=True)
             if found is not None:
                 return found
         return None
 
-    def _read(self, folded: Float32, basis: Float64 | None, *, in_place: bool) -> Outcome | None:
+    def _read(
+        self, folded: Float32, basis: Float64, *, in_place: bool, whitened: bool = False
+    ) -> Outcome | None:
         """Decode one fold: in place first if the grid is unmoved, then at its sync peak.
 
-        ``basis`` is remembered for polishing. A whitened read (``basis`` None) is not,
-        and is decoded only where its sync stands out (see ``WHITENED_ORIGIN_Z``).
+        ``basis`` is remembered for polishing, unless the read is ``whitened``; a
+        whitened read is decoded only where its sync stands out (``WHITENED_ORIGIN_Z``).
         """
-        whitened = basis is None
         if in_place and (not whitened or _origin_z(folded, self.templates) >= WHITENED_ORIGIN_Z):
             # Pixels not moved (compression, colour, blur, noise): the tile origin is
             # known, so decode straight away; this works even where the sync is weak.
             decoded = self.decode(folded)
             if decoded is not None:
-                return self._outcome(decoded, 0.0)
-        aligned, z, pose = _locate(folded, self.templates)
-        if basis is not None:
+                return self._outcome(decoded, 0.0, basis, 0, (0, 0))
+        aligned, z, pose, shift = _align(folded, self.templates)
+        if not whitened:
             self.best_z = max(self.best_z, z)
             self.located.append((z, basis, pose))
         if z < (WHITENED_MIN_Z if whitened else MIN_SYNC_Z):
             return None
         decoded = self.decode(aligned, z)
-        return None if decoded is None else self._outcome(decoded, z)
+        return None if decoded is None else self._outcome(decoded, z, basis, pose, shift)
 
     def polish(self, residual: Float32, *, candidates: int = POLISH_CANDIDATES) -> Outcome | None:
         """Refine the best-synchronised lattices by a local search, then decode once each.
@@ -344,7 +419,7 @@ class _Decoder:
         """
         residual = _sync.noise_residual(plane)
         corr = _sync.autocorrelation(residual)
-        inner = _Decoder(self.layout, self.templates)
+        inner = _Decoder(self.layout, templates=self.templates)
         lattices = _sync.find_lattices(corr)
         squares = _sync.square_lattices(corr, lattices)
         combs = _perspective.upright_lattices(corr)
@@ -409,22 +484,38 @@ class _Decoder:
         self, residual: Float32, basis: Float64, pose: int, *, whitened: bool
     ) -> tuple[Float32, float]:
         """The fold along ``basis`` (whitened or not) aligned in ``pose``, and its sync z."""
+        aligned, z, _ = self._aligned_at(residual, basis, pose, whitened=whitened)
+        return aligned, z
+
+    def _aligned_at(
+        self, residual: Float32, basis: Float64, pose: int, *, whitened: bool
+    ) -> tuple[Float32, float, tuple[int, int]]:
         folded = _fold.fold(residual, basis)
         if whitened:
             folded = _sync.whiten_tile(folded)
-        aligned, z, _ = _locate(folded, self.templates, range(pose, pose + 1))
-        return aligned, z
+        aligned, z, _, shift = _align(folded, self.templates, range(pose, pose + 1))
+        return aligned, z, shift
 
     def _decode_at(
         self, residual: Float32, basis: Float64, pose: int, *, whitened: bool
     ) -> Outcome | None:
-        aligned, z = self._aligned(residual, basis, pose, whitened=whitened)
+        aligned, z, shift = self._aligned_at(residual, basis, pose, whitened=whitened)
         decoded = self.decode(aligned, z)
-        return None if decoded is None else self._outcome(decoded, z)
+        return None if decoded is None else self._outcome(decoded, z, basis, pose, shift)
 
-    def _outcome(self, decoded: _coding.Decoded, z: float) -> Outcome:
+    def _outcome(
+        self,
+        decoded: _coding.Decoded,
+        z: float,
+        basis: Float64,
+        pose: int,
+        shift: tuple[int, int],
+    ) -> Outcome:
         confidence = 1.0 - decoded.errors / _coding.CODED_BITS
-        return Outcome(decoded.payload, confidence, z, self.attempts)
+        alignment = None
+        if self.residual is not None:
+            alignment = Alignment(self.residual, basis, pose, shift)
+        return Outcome(decoded.payload, confidence, z, self.attempts, alignment)
 
 
 def _swept_peaks(
@@ -473,10 +564,11 @@ def _sweep_tile(info: _image.ImageInfo, factor: int) -> float | None:
 
 def detect_array(image: npt.NDArray[np.generic], key: bytes, *, sweep: bool = True) -> Outcome:
     info = _image.inspect(image)
-    decoder = _Decoder(_pattern.layout_for(key))
     plane, factor = _image.analysis_plane(image, info)
     residual = _sync.noise_residual(plane)
-    for basis in _untouched_bases(info, factor):
+    decoder = _Decoder(_pattern.layout_for(key), residual)
+    untouched = _untouched_bases(info, factor)
+    for basis in untouched:
         found = decoder.try_basis(residual, basis, in_place=True)
         if found is not None:
             return found
@@ -495,9 +587,41 @@ def detect_array(image: npt.NDArray[np.generic], key: bytes, *, sweep: bool = Tr
     found = decoder.whitened()
     if found is not None:
         return found
+    found = decoder.denoised(plane, untouched)
+    if found is not None:
+        return found
+    decoder.residual = residual
     tile = _sweep_tile(info, factor) if sweep else None
     if tile is not None:
         found = decoder.sweep(residual, tile)
         if found is not None:
             return found
     return Outcome(None, 0.0, decoder.best_z, decoder.attempts)
+
+
+def where(
+    outcome: Outcome, key: bytes, factor: int, size: tuple[int, int]
+) -> tuple[int, int, int, int] | None:
+    """Box (left, top, right, bottom; px of the picture) around the mark ``outcome`` read.
+
+    The decoded tile is laid back over the residual it was read from, on the grid, pose
+    and offset it was read at, and correlated with it block by block (``_where``);
+    ``factor`` is the analysed plane's downsampling and ``size`` the picture's (h, w).
+    None when nothing decoded or no region stands out.
+    """
+    alignment = outcome.alignment
+    if outcome.payload is None or alignment is None:
+        return None
+    tile = _where.expected_tile(_pattern.layout_for(key), outcome.payload)
+    folded = _pose_source(np.roll(tile, alignment.shift, axis=(0, 1)), alignment.pose)
+    residual = alignment.residual
+    z = _where.mark_map(residual, alignment.basis, folded)
+    blocks = _where.marked_box(z)
+    if blocks is None:
+        return None
+    step = _where.block_size(residual.shape) * factor
+    left, top = blocks[0] * step, blocks[1] * step
+    # A box reaching the last whole block takes in the partial one past it (not scored).
+    right = size[1] if blocks[2] == z.shape[1] else min(size[1], blocks[2] * step)
+    bottom = size[0] if blocks[3] == z.shape[0] else min(size[0], blocks[3] * step)
+    return left, top, right, bottom

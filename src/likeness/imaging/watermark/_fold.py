@@ -56,6 +56,31 @@ def _fold_at(residual: Float32, basis: Float64, samples: int) -> Float32:
     return np.asarray(sums / scale, dtype=np.float32)
 
 
+def tile_coordinates(
+    shape: tuple[int, int], basis: Float64, step: int = 1
+) -> tuple[Float32, Float32]:
+    """Where every pixel of a ``shape`` residual lands in :func:`fold`'s tile (rows, cols).
+
+    In FOLD samples, before wrapping (take them modulo FOLD): the inverse of the
+    resampling :func:`fold` does, including its half-rate path, so a fold's sample
+    ``(r, c)`` holds exactly the pixels whose rounded coordinates wrap to ``(r, c)``.
+    With ``step`` > 1, only for every ``step``-th pixel of every ``step``-th row.
+    """
+    h, w = shape
+    period = float(np.hypot(*basis[:, 0]))
+    samples = FOLD // 2 if period < FOLD / 2 else FOLD
+    to_tile = np.linalg.inv(basis / samples)
+    corners = np.array([[0, 0], [w, 0], [0, h], [w, h]], dtype=np.float64).T
+    low = np.floor((to_tile @ corners).min(axis=1))
+    to_fold = to_tile * (FOLD / samples)
+    offset = low * (FOLD / samples)
+    xs = np.arange(0, w, step, dtype=np.float32)[None, :]
+    ys = np.arange(0, h, step, dtype=np.float32)[:, None]
+    cols = np.float32(to_fold[0, 0]) * xs + (np.float32(to_fold[0, 1]) * ys - offset[0])
+    rows = np.float32(to_fold[1, 0]) * xs + (np.float32(to_fold[1, 1]) * ys - offset[1])
+    return np.asarray(rows, dtype=np.float32), np.asarray(cols, dtype=np.float32)
+
+
 def scaled_fold(residual: Float32, period: float, samples: int = FOLD) -> Float32:
     """:func:`fold` for an upright square grid of ``period`` px, by resizing, not warping.
 

@@ -47,6 +47,33 @@ def noise_residual(luma: Float32) -> Float32:
     return np.asarray(np.clip(residual * scale, -CLIP, CLIP), dtype=np.float32)
 
 
+#: Median windows (px) of the residuals read after denoising filters (see median_residual).
+MEDIAN_WINDOWS = (3, 5)
+#: Median residuals are clipped here (grey levels): what a denoiser leaves of the mark
+#: is a level or two, and a tighter clip keeps the text and edges it sharpened out.
+MEDIAN_CLIP = 1.5
+
+
+def median_residual(luma: Float32, window: int) -> Float32:
+    """Luminance minus its ``window``-px median, clipped: the mark as an edge-keeping
+    denoiser leaves it.
+
+    Non-local means and bilateral filters keep edges and flatten low-contrast detail,
+    and what they leave of the mark sits in isolated pixels and thin lines that a
+    Gaussian high-pass spreads out over the denoised flats around them. A median keeps
+    those flats and edges as they are, so subtracting it isolates the leftover chips
+    (a text picture after non-local means, h = 3: 67 of 248 bits wrong at the true grid
+    with :func:`noise_residual`, none with this one). Not normalised by the local
+    level: after such a filter the flats hold no mark, and scaling them up would only
+    add their rounding noise. Clipped at ``MEDIAN_CLIP``: a text picture after a
+    bilateral filter (d = 9, σ = 75) had 63 bits wrong at ±3, 39 at ±1.5 (the code
+    takes 42); other pictures moved by a few bits either way.
+    """
+    median = cv2.medianBlur(np.ascontiguousarray(luma, dtype=np.float32), window)
+    clipped = np.clip(luma - median, -MEDIAN_CLIP, MEDIAN_CLIP)
+    return np.asarray(clipped, dtype=np.float32)
+
+
 def linear_response(luma: Float32, delta: Float32) -> Float32:
     """What adding a small ``delta`` to ``luma`` adds to :func:`noise_residual`.
 
