@@ -16,9 +16,9 @@ from __future__ import annotations
 import csv
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
@@ -33,6 +33,23 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class PriorUse:
+    """A learned relighting prior a render uses (``imaging.relight.RelightPrior``), with
+    what the render's provenance says about it (name, SHA-256, licence)."""
+
+    prior: Any
+    name: str
+    sha256: str
+    license: str
+    commercial_use: bool
+
+    def fits(self, light_dirs: NDArray[np.float32]) -> bool:
+        """Whether the prior was trained for this rig (same lights, same order)."""
+        rig = np.asarray(self.prior.rig_dirs, np.float32)
+        return rig.shape == light_dirs.shape and bool(np.allclose(rig, light_dirs, atol=1e-3))
+
+
+@dataclass(frozen=True)
 class Basis:
     """A capture prepared for rendering: one :class:`Reflectance` per view, same rig lights."""
 
@@ -42,6 +59,10 @@ class Basis:
     plate: NDArray[np.float32] | None = None
     #: Where the stored (cropped) images start in the capture's own pixel grid (x, y).
     origin: tuple[int, int] = (0, 0)
+    #: The learned prior point and directional lights render with (None: weight-free).
+    prior: PriorUse | None = None
+    #: Rig lights whose frames are dead or misfired (capture QC): renders ignore them.
+    ignore: NDArray[np.bool_] | None = None
 
     def __post_init__(self) -> None:
         if not self.views:
@@ -66,15 +87,29 @@ class Basis:
         return self.views[0].light_dirs
 
     @classmethod
-    def from_twin(cls, loaded: TwinBasis) -> Basis:
+    def from_twin(cls, loaded: TwinBasis, prior: PriorUse | None = None) -> Basis:
         """A decrypted twin version (``twin.service.load_basis``) as a render basis: its
-        views' OLAT images, yaws and mattes."""
-        return cls.from_arrays(
-            np.stack([v.basis for v in loaded.views]),
-            loaded.light_dirs,
+        views' OLAT images, yaws and mattes, rendered with ``prior`` when it was trained
+        for the twin's rig. Frames QC found dead or misfired in any view are ignored:
+        passed to the prior as ``ignore``, or (weight-free) left out of the basis, so
+        one black frame cannot darken the lights around it."""
+        dirs = np.asarray(loaded.light_dirs, np.float32)
+        dead = np.zeros(dirs.shape[0], bool)
+        for view in loaded.views:
+            dead[[j for j in view.dead_lights if 0 <= j < dead.size]] = True
+        usable = prior if prior is not None and prior.fits(dirs) else None
+        keep = np.ones(dirs.shape[0], bool) if usable is not None else ~dead
+        if keep.sum() < 4:  # nearly every light dead: render what there is
+            keep[:] = True
+        basis = cls.from_arrays(
+            np.stack([v.basis[keep] for v in loaded.views]),
+            dirs[keep],
             view_yaws_deg=tuple(float(v.yaw) for v in loaded.views),
             alpha=np.stack([v.matte for v in loaded.views]),
         )
+        if usable is None:
+            return basis
+        return replace(basis, prior=usable, ignore=dead if dead.any() else None)
 
     @classmethod
     def from_arrays(

@@ -18,19 +18,27 @@ from likeness.studio.errors import InvalidScene
 from likeness.studio.schema import OutputSpec, Scene
 
 
-def scene_weights(basis: Basis, scene: Scene) -> NDArray[np.float32]:
-    """Per-channel rig weights ``[L, 3]`` for the scene's lights and environment."""
+def _scene_lights(
+    scene: Scene, gain: float = 1.0
+) -> list[tuple[tuple[float, float, float], tuple[float, ...]]]:
+    return [
+        (
+            rl.direction_from_angles(light.azimuth_deg, light.elevation_deg),
+            tuple(gain * light.intensity * c for c in light.color),
+        )
+        for light in scene.lights
+    ]
+
+
+def scene_weights(basis: Basis, scene: Scene, *, lights: bool = True) -> NDArray[np.float32]:
+    """Per-channel rig weights ``[L, 3]`` for the scene's lights and environment (the
+    environment alone with ``lights=False``: a prior renders the lights itself)."""
     dirs = basis.light_dirs
     total = np.zeros((dirs.shape[0], 3), dtype=np.float32)
-    if scene.lights:
-        lights = [
-            (
-                rl.direction_from_angles(light.azimuth_deg, light.elevation_deg),
-                tuple(light.intensity * c for c in light.color),
-            )
-            for light in scene.lights
-        ]
-        total += rl.rig_weights(dirs, lights, interpolator=basis.views[0].interpolator)
+    if scene.lights and lights:
+        total += rl.rig_weights(
+            dirs, _scene_lights(scene), interpolator=basis.views[0].interpolator
+        )
     if scene.environment is not None:
         spec = scene.environment
         if spec.preset is not None:
@@ -40,8 +48,42 @@ def scene_weights(basis: Basis, scene: Scene) -> NDArray[np.float32]:
             env = rl.load_environment(spec.path)
         if spec.rotation_deg:
             env = rl.rotate_environment(env, spec.rotation_deg)
-        total += spec.intensity * rl.project_environment(env, dirs)
+        if basis.ignore is not None and basis.ignore.any():
+            # Dead frames carry no light: project onto the lights that fired.
+            alive = ~basis.ignore
+            projected = np.zeros((dirs.shape[0], 3), np.float32)
+            projected[alive] = rl.project_environment(env, dirs[alive])
+            total += spec.intensity * projected
+        else:
+            total += spec.intensity * rl.project_environment(env, dirs)
     return total * np.float32(scene.exposure)
+
+
+def _olat(view: rl.Reflectance) -> NDArray[np.float32]:
+    """A prepared view's basis as ``[L, H, W, C]`` (a view of its planes, no copy)."""
+    channels, count = view.planes.shape[0], view.planes.shape[1]
+    height, width = view.shape
+    stacked: NDArray[np.float32] = np.moveaxis(
+        view.planes.reshape(channels, count, height, width), 0, -1
+    )
+    return stacked
+
+
+def _render_view(basis: Basis, view: int, scene: Scene, weights: NDArray[np.float32]) -> Any:
+    """One view lit for the scene: weight-free, or the lights through the prior."""
+    prepared = basis.views[view]
+    if basis.prior is None or not scene.lights:
+        return prepared.render(weights)
+    lit = rl.relight(
+        _olat(prepared),
+        basis.light_dirs,
+        _scene_lights(scene, float(scene.exposure)),
+        prior=basis.prior.prior,
+        ignore=basis.ignore,
+    )
+    if scene.environment is not None:
+        lit = lit + prepared.render(weights)
+    return lit
 
 
 def _subject_alpha(basis: Basis, view: int, lit: NDArray[np.float32]) -> NDArray[np.float32]:
@@ -90,10 +132,10 @@ def _background(scene: Scene, framing: cp.Framing) -> NDArray[np.float32]:
 
 def render_scene(basis: Basis, scene: Scene) -> NDArray[np.float32]:
     """The framed composite as float32 linear RGB ``[height, width, 3]``."""
-    weights = scene_weights(basis, scene)
+    weights = scene_weights(basis, scene, lights=basis.prior is None)
     picks = rl.select_views(basis.view_yaws_deg, scene.view.yaw_deg)
     lit = rl.blend_views(
-        [basis.views[view].render(weights) for view, _ in picks],
+        [_render_view(basis, view, scene, weights) for view, _ in picks],
         [(index, weight) for index, (_, weight) in enumerate(picks)],
     )
     lit = np.maximum(lit, 0.0)

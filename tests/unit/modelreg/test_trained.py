@@ -33,7 +33,5 @@ def test_admit_trained_refuses_non_commercial_without_the_opt_in() -> None:
     assert admitted.opted_in is False and admitted.sha256 == "ab" * 32
     with pytest.raises(modelreg.ModelLicenseRefused, match=modelreg.OPT_IN_VARIABLE):
         modelreg.admit_trained("p", "ab" * 32, "research-only", False, allow_noncommercial=False)
-    opted = modelreg.admit_trained(
-        "p", "ab" * 32, "research-only", False, allow_noncommercial=True
-    )
+    opted = modelreg.admit_trained("p", "ab" * 32, "research-only", False, allow_noncommercial=True)
     assert opted.opted_in is True and "research-only" in opted.reason
