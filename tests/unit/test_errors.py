@@ -202,6 +202,8 @@ ALL_STATUSES: dict[str, int] = {
     "likeness.imaging.relight._errors.InvalidEnvironment": 422,
     "likeness.imaging.relight._errors.InvalidLights": 422,
     "likeness.imaging.relight._errors.InvalidViews": 422,
+    "likeness.imaging.relight._errors.InvalidPrior": 422,
+    "likeness.imaging.relight._errors.PriorMismatch": 422,
     "likeness.imaging.relight._errors.RelightError": 422,
     "likeness.imaging.watermark._errors.ImageTooSmall": 422,
     "likeness.imaging.watermark._errors.InvalidImage": 422,

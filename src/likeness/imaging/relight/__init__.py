@@ -26,11 +26,14 @@ Exceptions (all subclasses of :class:`likeness.errors.LikenessError`, status 422
     ├── InvalidBasis        wrong shape/dtype, NaN, non-unit or repeated light directions
     ├── InvalidLights       empty light list, malformed or negative light
     ├── InvalidEnvironment  unreadable, non-2:1, negative or non-finite environment map
-    └── InvalidViews        view selection that does not match the captured views
+    ├── InvalidViews        view selection that does not match the captured views
+    ├── InvalidPrior        a prior file that is not one, is corrupt or inconsistent
+    └── PriorMismatch       a basis whose lights are not lights of the prior's rig
 """
 
 from __future__ import annotations
 
+from likeness.imaging.relight._dead import dead_lights, light_scores
 from likeness.imaging.relight._environment import (
     PRESETS,
     EnvironmentMap,
@@ -46,10 +49,13 @@ from likeness.imaging.relight._errors import (
     InvalidBasis,
     InvalidEnvironment,
     InvalidLights,
+    InvalidPrior,
     InvalidViews,
+    PriorMismatch,
     RelightError,
 )
 from likeness.imaging.relight._interp import LightInterpolator, embed_directions
+from likeness.imaging.relight._prior import RelightPrior, train_prior
 from likeness.imaging.relight._relight import (
     Light,
     Reflectance,
@@ -69,19 +75,24 @@ __all__ = [
     "InvalidBasis",
     "InvalidEnvironment",
     "InvalidLights",
+    "InvalidPrior",
     "InvalidViews",
     "Light",
     "LightInterpolator",
+    "PriorMismatch",
     "Reflectance",
     "RelightError",
+    "RelightPrior",
     "angles_from_direction",
     "apply_weights",
     "blend_views",
+    "dead_lights",
     "direction_from_angles",
     "embed_directions",
     "environment_energy",
     "environment_preset",
     "key_fill_rim",
+    "light_scores",
     "load_environment",
     "pixel_directions",
     "project_environment",
@@ -92,5 +103,6 @@ __all__ = [
     "rotate_environment",
     "select_views",
     "synthetic_basis",
+    "train_prior",
     "validate_basis",
 ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import cv2
 import numpy as np
@@ -22,6 +22,9 @@ from numpy.typing import NDArray
 from likeness.imaging.relight._errors import InvalidEnvironment
 from likeness.imaging.relight._relight import apply_weights
 from likeness.imaging.relight._validate import FloatArray, check_basis, check_directions
+
+if TYPE_CHECKING:
+    from likeness.imaging.relight._prior import RelightPrior
 
 PresetName = Literal["studio", "overcast", "golden_hour"]
 PRESETS: tuple[str, ...] = ("studio", "overcast", "golden_hour")
@@ -187,9 +190,32 @@ def environment_energy(env: EnvironmentMap) -> NDArray[np.float64]:
 
 
 def relight_environment(
-    basis: FloatArray, light_dirs: FloatArray, env: EnvironmentMap
+    basis: FloatArray,
+    light_dirs: FloatArray,
+    env: EnvironmentMap,
+    *,
+    prior: RelightPrior | None = None,
+    ignore: NDArray[np.bool_] | None = None,
 ) -> FloatArray:
-    """Render the subject lit by ``env`` (Debevec et al. 2000: weighted sum of OLAT images)."""
+    """Render the subject lit by ``env`` (Debevec et al. 2000: weighted sum of OLAT images).
+
+    ``ignore`` (boolean ``[L]``, e.g. from :func:`dead_lights`) leaves frames out: their cells
+    of the map go to the nearest remaining lights (energy is kept). With a ``prior`` the map
+    is projected onto the prior's rig and the lights the basis lacks or ignores are
+    predicted from the others (see :func:`relight`).
+    """
+    from likeness.imaging.relight._relight import apply_region_weights, check_ignore
+
     checked = check_basis(basis)
     dirs = check_directions(light_dirs, count=checked.shape[0])
-    return apply_weights(checked, project_environment(env, dirs))
+    mask = check_ignore(ignore, checked.shape[0])
+    if prior is not None:
+        intensity = project_environment(env, prior.rig_dirs).astype(np.float64)
+        weights = prior.render_weights(dirs, intensity, mask)
+        return apply_region_weights(checked, weights, prior.grid)
+    if mask is None:
+        return apply_weights(checked, project_environment(env, dirs))
+    keep = np.flatnonzero(~mask)
+    kept = np.zeros((checked.shape[0], 3), np.float32)
+    kept[keep] = project_environment(env, dirs[keep])
+    return apply_weights(checked, kept)

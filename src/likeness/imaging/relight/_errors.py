@@ -24,3 +24,11 @@ class InvalidEnvironment(RelightError):
 
 class InvalidViews(RelightError):
     """A multi-view request does not match the captured views."""
+
+
+class InvalidPrior(RelightError):
+    """A relighting prior file is not one, is corrupt, or has inconsistent contents."""
+
+
+class PriorMismatch(RelightError):
+    """A basis was captured on a rig the prior was not trained for."""

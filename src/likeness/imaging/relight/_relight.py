@@ -5,10 +5,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from likeness.imaging.relight._prior import RelightPrior
 
 from likeness.imaging.relight._errors import InvalidBasis, InvalidLights
 from likeness.imaging.relight._interp import LightInterpolator
@@ -127,12 +131,54 @@ def apply_weights(basis: FloatArray, weights: NDArray[np.float32]) -> FloatArray
     return out
 
 
+def check_ignore(ignore: object, count: int) -> NDArray[np.bool_] | None:
+    """``None`` or a boolean mask ``[count]`` of frames to leave out (see :func:`dead_lights`)."""
+    if ignore is None:
+        return None
+    mask = np.asarray(ignore)
+    if mask.dtype != np.bool_ or mask.shape != (count,):
+        raise InvalidBasis(f"ignore must be a boolean mask of shape [{count}], got {mask.shape}")
+    if mask.all():
+        raise InvalidBasis("ignore leaves no light to render with")
+    return mask if mask.any() else None
+
+
+def apply_region_weights(
+    basis: FloatArray, weights: NDArray[np.float32], grid: tuple[int, int]
+) -> FloatArray:
+    """Render with per-region weights ``[R, L, 3]`` (a ``grid`` of regions over the frame,
+    blended with bilinear tents, so each pixel's weights vary smoothly)."""
+    from likeness.imaging.relight._prior import region_tents
+
+    common = weights[0].copy()
+    common[np.any(weights != weights[0:1], axis=(0, 2))] = 0.0
+    out = apply_weights(basis, common)
+    delta = weights - common[None]
+    if not delta.any():
+        return out
+    rows, cols = grid
+    _, height, width, _ = basis.shape
+    tent_y, tent_x = region_tents(height, rows), region_tents(width, cols)
+    for region in range(rows * cols):
+        if not delta[region].any():
+            continue
+        ys = np.flatnonzero(tent_y[region // cols])
+        xs = np.flatnonzero(tent_x[region % cols])
+        y0, y1, x0, x1 = ys[0], ys[-1] + 1, xs[0], xs[-1] + 1
+        part = apply_weights(np.ascontiguousarray(basis[:, y0:y1, x0:x1]), delta[region])
+        mask = tent_y[region // cols, y0:y1, None] * tent_x[region % cols, None, x0:x1]
+        out[y0:y1, x0:x1] += part * mask[:, :, None]
+    return out
+
+
 def relight(
     basis: FloatArray,
     light_dirs: FloatArray,
     lights: Sequence[LightLike],
     *,
     interpolator: LightInterpolator | None = None,
+    prior: RelightPrior | None = None,
+    ignore: NDArray[np.bool_] | None = None,
 ) -> FloatArray:
     """Render the subject under ``lights`` from its OLAT ``basis``.
 
@@ -143,10 +189,27 @@ def relight(
     under coloured lights becomes colour). The result is linear in the lights and exact
     for rig directions; between rig lights it follows :class:`LightInterpolator`. Values
     are not clipped, so sums of renders equal the render of the summed lights.
+
+    ``ignore`` (boolean ``[L]``, e.g. from :func:`dead_lights`) leaves frames out: without a
+    prior the others are interpolated over as if the light were not in the rig. With a
+    ``prior`` (:class:`RelightPrior`), the lights are spread over the prior's rig and every
+    rig light the basis lacks or ignores is predicted from the others by the prior's learned
+    cross-light maps. The basis' lights must all be lights of the prior's rig
+    (:class:`PriorMismatch` otherwise); ``interpolator`` is not used with a prior.
     """
     checked = check_basis(basis)
     dirs = check_directions(light_dirs, count=checked.shape[0])
-    weights = rig_weights(dirs, lights, interpolator=interpolator)
+    mask = check_ignore(ignore, checked.shape[0])
+    if prior is not None:
+        directions, colors = _parse_lights(lights)
+        intensity = prior.rig_intensities(directions, colors)
+        region_weights = prior.render_weights(dirs, intensity, mask)
+        return apply_region_weights(checked, region_weights, prior.grid)
+    if mask is None:
+        return apply_weights(checked, rig_weights(dirs, lights, interpolator=interpolator))
+    keep = np.flatnonzero(~mask)
+    weights = np.zeros((checked.shape[0], 3), np.float32)
+    weights[keep] = rig_weights(dirs[keep], lights, interpolator=interpolator)
     return apply_weights(checked, weights)
 
 

@@ -1,0 +1,428 @@
+"""A learned light-transport prior: predicts a rig light's image from the other lights.
+
+Light transport is linear, and faces share much of it: how the image under one rig light
+relates to the images under the others (where the nose shadow falls, how a cheek turns
+away) is alike across people. :func:`train_prior` learns it from consented OLAT captures as
+second moments of the light-transport vectors, one ``[L, L]`` matrix per image region::
+
+    M_r[a, b] = mean over pixels p of region r (every capture, every channel) of I_a(p) I_b(p)
+
+(rig lights a capture lacks filled in by the weight-free interpolant). Nothing else is
+stored: no image, no per-person value, only these sums over hundreds of thousands of pixels
+of many people (:meth:`RelightPrior.reconstruction_attempt` shows what they give back).
+
+A rig light ``j`` missing from a basis (left out, or a dead frame) is predicted as a linear
+combination of the available lights ``S`` whose weights solve a ridge regression shrunk
+towards the weight-free interpolant's weights ``w0``::
+
+    w = (M_SS + λ s I)^-1 (M_Sj + λ s w0),     s = trace(M_SS) / |S|
+
+so a large ``λ`` falls back to :class:`LightInterpolator` and a small one trusts the learned
+cross-light correlations. Regions are a grid over the image frame (captures are framed on
+the face), blended with bilinear tents so region maps leave no seams. Any target direction
+is first spread over the prior's full rig by the weight-free interpolant; rig lights the
+basis has are used as they are, missing ones are predicted by the regression. A basis lit
+by every rig light therefore renders exactly as without the prior (rig directions are
+exact), and the prior's gain is in completing what the basis lacks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from likeness.imaging.relight._errors import InvalidBasis, InvalidPrior, PriorMismatch
+from likeness.imaging.relight._interp import LightInterpolator
+from likeness.imaging.relight._validate import FloatArray, check_basis, check_directions
+
+#: First bytes of a saved prior.
+MAGIC = b"LIKENESS-RELIGHT-PRIOR\n"
+#: Saved-file layout version (``metadata["format_version"]``).
+FORMAT_VERSION = 1
+#: Two directions closer than this (chordal distance) are the same rig light (~0.06°).
+MATCH_DISTANCE = 1e-3
+#: Default region grid (rows, columns) and shrinkage towards the weight-free weights.
+DEFAULT_GRID = (3, 3)
+DEFAULT_RIDGE = 0.01
+#: Default number of available lights (nearest to the missing one) a prediction uses.
+DEFAULT_NEIGHBOURS = 16
+#: Largest header a loader accepts (bytes), so a foreign file cannot make it allocate.
+MAX_HEADER = 1 << 20
+
+__all__ = ["RelightPrior", "region_tents", "train_prior"]
+
+
+def _code_version() -> str:
+    from likeness import __version__
+
+    return __version__
+
+
+def match_rig(rig_dirs: NDArray[np.float32], light_dirs: FloatArray) -> NDArray[np.intp]:
+    """Index into ``rig_dirs`` of each of ``light_dirs`` (all must be rig lights)."""
+    distances = np.linalg.norm(
+        light_dirs.astype(np.float64)[:, None, :] - rig_dirs.astype(np.float64)[None], axis=2
+    )
+    index = np.argmin(distances, axis=1)
+    far = distances[np.arange(len(index)), index] > MATCH_DISTANCE
+    if np.any(far):
+        from likeness.imaging.relight._relight import angles_from_direction
+
+        azimuth, elevation = angles_from_direction(light_dirs[int(np.flatnonzero(far)[0])])
+        raise PriorMismatch(
+            f"{int(far.sum())} of the basis' {len(light_dirs)} lights are not lights of the "
+            f"prior's rig (first: azimuth {azimuth:.1f}°, elevation {elevation:.1f}°); "
+            "train a prior on captures from this rig"
+        )
+    if len(set(index.tolist())) != len(index):
+        raise PriorMismatch("two basis lights match the same rig light of the prior")
+    matched: NDArray[np.intp] = index.astype(np.intp)
+    return matched
+
+
+def region_tents(size: int, cells: int) -> NDArray[np.float32]:
+    """Bilinear partition of unity ``[cells, size]`` over one image axis (region centres at
+    ``(i + 0.5) / cells``, constant beyond the outer centres)."""
+    position = (np.arange(size) + 0.5) / size * cells - 0.5
+    centres = np.arange(cells, dtype=np.float64)
+    tents = np.clip(1.0 - np.abs(position[None, :] - centres[:, None]), 0.0, 1.0)
+    tents[0, position < 0] = 1.0
+    tents[-1, position > cells - 1] = 1.0
+    return tents.astype(np.float32)
+
+
+def _region_index(size: int, cells: int) -> NDArray[np.intp]:
+    return ((np.arange(size) * cells) // size).astype(np.intp)
+
+
+class RelightPrior:
+    """A trained light-transport prior (see the module docstring); immutable.
+
+    ``rig_dirs`` ``[L, 3]`` are the rig lights it knows, ``moments`` ``[R, L, L]`` the
+    per-region second moments, ``grid`` the region grid (rows, columns), ``ridge`` the
+    shrinkage towards the weight-free weights and ``neighbours`` how many available lights
+    (nearest to a missing one) predict it. ``metadata`` holds the format version, the light
+    count, the training sizes and the code version; :attr:`sha256` identifies the saved
+    bytes (the same prior always saves to the same bytes).
+    """
+
+    def __init__(
+        self,
+        rig_dirs: NDArray[np.floating],
+        moments: NDArray[np.floating],
+        *,
+        grid: tuple[int, int] = DEFAULT_GRID,
+        ridge: float = DEFAULT_RIDGE,
+        neighbours: int = DEFAULT_NEIGHBOURS,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> None:
+        try:
+            dirs = check_directions(np.asarray(rig_dirs, dtype=np.float32))
+        except InvalidBasis as error:
+            raise InvalidPrior(f"prior rig: {error.message}") from None
+        count = dirs.shape[0]
+        rows, cols = (int(grid[0]), int(grid[1]))
+        if rows < 1 or cols < 1 or rows * cols > 1024:
+            raise InvalidPrior(f"region grid must be 1..1024 cells, got {grid}")
+        table = np.asarray(moments, dtype=np.float32)
+        if table.shape != (rows * cols, count, count):
+            raise InvalidPrior(
+                f"moments must have shape {(rows * cols, count, count)}, got {table.shape}"
+            )
+        if not np.isfinite(table).all():
+            raise InvalidPrior("moments contain NaN or infinite values")
+        if not (math.isfinite(ridge) and ridge > 0):
+            raise InvalidPrior(f"ridge must be a positive number, got {ridge}")
+        if not 1 <= neighbours <= 4096:
+            raise InvalidPrior(f"neighbours must be at least 1, got {neighbours}")
+        self.rig_dirs: NDArray[np.float32] = dirs.copy()
+        self.rig_dirs.flags.writeable = False
+        self.moments: NDArray[np.float32] = np.ascontiguousarray(table)
+        self.moments.flags.writeable = False
+        self.grid = (rows, cols)
+        self.ridge = float(ridge)
+        self.neighbours = int(neighbours)
+        meta = dict(metadata or {})
+        meta.update(format_version=FORMAT_VERSION, lights=count, regions=rows * cols)
+        meta.setdefault("code_version", _code_version())
+        try:
+            json.dumps(meta, sort_keys=True, allow_nan=False)
+        except (TypeError, ValueError):
+            raise InvalidPrior("metadata must be JSON-serialisable (str, numbers, lists)") from None
+        self.metadata: dict[str, Any] = meta
+        self._interpolator = LightInterpolator(self.rig_dirs)
+        self._bytes: bytes | None = None
+
+    # --- identity and files ---------------------------------------------------------------
+
+    def to_bytes(self) -> bytes:
+        """The saved form: magic, header length, a JSON header, then the raw arrays."""
+        if self._bytes is None:
+            header = {
+                "format": "likeness.relight.prior",
+                "grid": list(self.grid),
+                "ridge": self.ridge,
+                "neighbours": self.neighbours,
+                "metadata": self.metadata,
+                "arrays": {
+                    "rig_dirs": {"dtype": "<f4", "shape": list(self.rig_dirs.shape)},
+                    "moments": {"dtype": "<f4", "shape": list(self.moments.shape)},
+                },
+            }
+            text = json.dumps(header, sort_keys=True, allow_nan=False).encode()
+            self._bytes = b"".join(
+                [
+                    MAGIC,
+                    len(text).to_bytes(8, "little"),
+                    text,
+                    self.rig_dirs.astype("<f4").tobytes(),
+                    self.moments.astype("<f4").tobytes(),
+                ]
+            )
+        return self._bytes
+
+    @property
+    def sha256(self) -> str:
+        """Hex SHA-256 of :meth:`to_bytes` (what :meth:`save` writes)."""
+        return hashlib.sha256(self.to_bytes()).hexdigest()
+
+    @property
+    def nbytes(self) -> int:
+        """Size of the saved file in bytes."""
+        return len(self.to_bytes())
+
+    def save(self, path: str | Path) -> Path:
+        """Write the prior as one file (no pickle); returns the path."""
+        file = Path(path)
+        file.write_bytes(self.to_bytes())
+        return file
+
+    @classmethod
+    def load(cls, path: str | Path) -> RelightPrior:
+        """Read a file written by :meth:`save`; raises :class:`InvalidPrior` on anything else."""
+        file = Path(path)
+        if not file.is_file():
+            raise InvalidPrior(f"prior file not found: {file}")
+        return cls.from_bytes(file.read_bytes())
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> RelightPrior:
+        """Parse and validate the saved form (see :meth:`to_bytes`)."""
+        if not data.startswith(MAGIC):
+            raise InvalidPrior("not a relighting prior (wrong magic bytes)")
+        start = len(MAGIC) + 8
+        if len(data) < start:
+            raise InvalidPrior("truncated prior file")
+        length = int.from_bytes(data[len(MAGIC) : start], "little")
+        if length > MAX_HEADER or start + length > len(data):
+            raise InvalidPrior("corrupt prior header length")
+        try:
+            header = json.loads(data[start : start + length])
+        except (UnicodeDecodeError, ValueError):
+            raise InvalidPrior("corrupt prior header (not JSON)") from None
+        if not isinstance(header, dict) or header.get("format") != "likeness.relight.prior":
+            raise InvalidPrior("not a relighting prior (unknown format)")
+        metadata = header.get("metadata")
+        if not isinstance(metadata, dict) or metadata.get("format_version") != FORMAT_VERSION:
+            raise InvalidPrior(
+                f"unsupported prior format version (this code reads {FORMAT_VERSION})"
+            )
+        arrays: dict[str, NDArray[np.float32]] = {}
+        offset = start + length
+        specs = header.get("arrays")
+        if not isinstance(specs, dict):
+            raise InvalidPrior("corrupt prior header (no arrays)")
+        for name in ("rig_dirs", "moments"):
+            spec = specs.get(name)
+            if not isinstance(spec, dict) or spec.get("dtype") != "<f4":
+                raise InvalidPrior(f"corrupt prior header (array {name})")
+            shape = spec.get("shape")
+            if not (
+                isinstance(shape, list)
+                and all(isinstance(v, int) and 0 <= v <= 1 << 16 for v in shape)
+            ):
+                raise InvalidPrior(f"corrupt prior header (shape of {name})")
+            size = 4 * math.prod(shape)
+            if offset + size > len(data):
+                raise InvalidPrior("truncated prior file")
+            arrays[name] = np.frombuffer(data, "<f4", math.prod(shape), offset).reshape(shape)
+            offset += size
+        if offset != len(data):
+            raise InvalidPrior("prior file has trailing bytes")
+        try:
+            grid = (int(header["grid"][0]), int(header["grid"][1]))
+            prior = cls(
+                arrays["rig_dirs"],
+                arrays["moments"],
+                grid=grid,
+                ridge=float(header["ridge"]),
+                neighbours=int(header["neighbours"]),
+                metadata=metadata,
+            )
+        except (KeyError, TypeError, ValueError, IndexError):
+            raise InvalidPrior("corrupt prior header (grid, ridge or neighbours)") from None
+        prior._bytes = bytes(data)
+        return prior
+
+    # --- prediction -------------------------------------------------------------------------
+
+    def missing_weights(self, available: NDArray[np.intp], target: int) -> NDArray[np.float64]:
+        """Per-region weights ``[R, len(available)]`` predicting rig light ``target`` from the
+        rig lights ``available`` (indices into :attr:`rig_dirs`)."""
+        if available.size == 0:
+            raise InvalidBasis("no usable lights left to predict from")
+        dirs = self.rig_dirs.astype(np.float64)
+        # Shrinkage target: the weight-free interpolant over the available lights.
+        base = LightInterpolator(self.rig_dirs[available]).weights(dirs[target : target + 1])[0]
+        order = np.argsort(np.linalg.norm(dirs[available] - dirs[target], axis=1), kind="stable")
+        chosen = np.union1d(order[: self.neighbours], np.flatnonzero(base))
+        lights = available[chosen]
+        out = np.zeros((self.moments.shape[0], available.size))
+        eye = np.eye(chosen.size)
+        for region, table in enumerate(self.moments.astype(np.float64)):
+            gram = table[np.ix_(lights, lights)]
+            scale = max(float(np.trace(gram)) / chosen.size, 1e-12)
+            rhs = table[lights, target] + self.ridge * scale * base[chosen]
+            out[region, chosen] = np.linalg.solve(gram + self.ridge * scale * eye, rhs)
+        return out
+
+    def render_weights(
+        self,
+        light_dirs: FloatArray,
+        rig_intensity: NDArray[np.floating],
+        ignore: NDArray[np.bool_] | None = None,
+    ) -> NDArray[np.float32]:
+        """Per-region weights ``[R, L_basis, 3]`` over a basis' images for RGB intensities
+        ``[L_prior, 3]`` on the prior's rig lights; lights the basis lacks or ``ignore``
+        flags are predicted from the others."""
+        index = match_rig(self.rig_dirs, light_dirs)
+        usable = np.ones(len(index), bool) if ignore is None else ~ignore
+        regions = self.moments.shape[0]
+        out = np.zeros((regions, len(index), 3))
+        out[:, usable] = rig_intensity[index[usable]][None]
+        have = np.zeros(self.rig_dirs.shape[0], bool)
+        have[index[usable]] = True
+        missing = np.flatnonzero(~have & np.any(rig_intensity != 0, axis=1))
+        if missing.size:
+            available = index[usable]
+            columns = np.flatnonzero(usable)
+            for target in missing:
+                weights = self.missing_weights(available, int(target))  # [R, A]
+                out[:, columns] += weights[:, :, None] * rig_intensity[target][None, None, :]
+        return out.astype(np.float32)
+
+    def rig_intensities(
+        self, directions: NDArray[np.float64], colors: NDArray[np.float64]
+    ) -> NDArray[np.float64]:
+        """RGB intensity ``[L_prior, 3]`` on the prior's rig for directional lights."""
+        spread = self._interpolator.weights(directions)  # [K, L]
+        result: NDArray[np.float64] = spread.T @ colors
+        return result
+
+    # --- privacy ----------------------------------------------------------------------------
+
+    def reconstruction_attempt(self, height: int, width: int) -> NDArray[np.float32]:
+        """The most a face can be read back from the prior: per region, the dominant
+        light-transport vector (top eigenvector of ``M_r``, scaled to its RMS), blended over
+        the region tents: ``[L, height, width]``. It is one smooth value per region and light,
+        the same for everyone the prior was trained on."""
+        rows, cols = self.grid
+        tables = self.moments.astype(np.float64)
+        vectors = np.zeros((rows * cols, self.rig_dirs.shape[0]))
+        for region, table in enumerate(tables):
+            values, vecs = np.linalg.eigh(table)
+            top = vecs[:, -1] * math.sqrt(max(values[-1], 0.0))
+            vectors[region] = top if top.sum() >= 0 else -top
+        tent_y, tent_x = region_tents(height, rows), region_tents(width, cols)
+        grid = vectors.reshape(rows, cols, -1)
+        image: NDArray[np.float32] = np.einsum("iy,jx,ijl->lyx", tent_y, tent_x, grid).astype(
+            np.float32
+        )
+        return image
+
+
+def _capture_arrays(capture: object, number: int) -> tuple[FloatArray, FloatArray]:
+    if not isinstance(capture, tuple | list) or len(capture) != 2:
+        raise InvalidBasis(f"capture {number} must be a (basis, light_dirs) pair")
+    checked = check_basis(capture[0])
+    return checked, check_directions(capture[1], count=checked.shape[0])
+
+
+def _merge_rigs(rigs: Sequence[FloatArray]) -> NDArray[np.float32]:
+    merged: list[NDArray[np.float32]] = []
+    for rig in rigs:
+        for direction in rig:
+            if not any(np.linalg.norm(direction - known) <= MATCH_DISTANCE for known in merged):
+                merged.append(direction)
+    return np.asarray(merged, dtype=np.float32)
+
+
+def train_prior(
+    captures: Sequence[tuple[FloatArray, FloatArray]],
+    *,
+    grid: tuple[int, int] = DEFAULT_GRID,
+    ridge: float = DEFAULT_RIDGE,
+    neighbours: int = DEFAULT_NEIGHBOURS,
+    skip_dead: bool = True,
+    metadata: Mapping[str, Any] | None = None,
+) -> RelightPrior:
+    """Learn a :class:`RelightPrior` from OLAT captures ``(basis [L, H, W, C], light_dirs)``.
+
+    Captures may have different sizes and subsets of the rig (the prior's rig is the union
+    of their lights); frames :func:`dead_lights` flags are left out (``skip_dead``). Every
+    channel of every pixel is one sample. Deterministic: the same captures give the same
+    bytes. ``metadata`` is stored as given (add capture ids and hashes there), with the
+    training sizes and the code version added.
+    """
+    from likeness.imaging.relight._dead import dead_lights
+
+    if isinstance(captures, tuple) and len(captures) == 2 and isinstance(captures[0], np.ndarray):
+        raise InvalidBasis("captures must be a sequence of (basis, light_dirs) pairs")
+    checked = [_capture_arrays(capture, number) for number, capture in enumerate(captures)]
+    if not checked:
+        raise InvalidBasis("no captures to train on")
+    rows, cols = int(grid[0]), int(grid[1])
+    if rows < 1 or cols < 1:
+        raise InvalidPrior(f"region grid must be positive, got {grid}")
+    rig = _merge_rigs([dirs for _, dirs in checked])
+    count, regions = rig.shape[0], rows * cols
+    sums = np.zeros((regions, count, count))
+    pixels = 0
+    dead_frames = 0
+    for basis, dirs in checked:
+        index = match_rig(rig, dirs)
+        keep = ~dead_lights(basis, dirs) if skip_dead else np.ones(len(index), bool)
+        dead_frames += int((~keep).sum())
+        index = index[keep]
+        frames = basis[keep]
+        # Rig lights this capture lacks (or that were dead) are filled in by the weight-free
+        # interpolant, so every sample is a whole light-transport vector and the moments stay
+        # a proper (positive semi-definite) Gram matrix.
+        spread = LightInterpolator(rig[index]).weights(rig.astype(np.float64))
+        spread[index] = np.eye(len(index))
+        _, height, width, _ = frames.shape
+        region_y, region_x = _region_index(height, rows), _region_index(width, cols)
+        for cy in range(rows):
+            for cx in range(cols):
+                block = frames[:, region_y == cy][:, :, region_x == cx]
+                flat = spread @ np.moveaxis(block, 3, 1).reshape(len(index), -1).astype(np.float64)
+                sums[cy * cols + cx] += flat @ flat.T
+        pixels += height * width * frames.shape[3]
+    moments = sums / max(pixels, 1) * regions
+    meta = dict(metadata or {})
+    meta.update(
+        captures=len(checked),
+        samples=pixels,
+        dead_frames_skipped=dead_frames,
+        grid=[rows, cols],
+    )
+    return RelightPrior(
+        rig, moments, grid=(rows, cols), ridge=ridge, neighbours=neighbours, metadata=meta
+    )

@@ -1,0 +1,225 @@
+"""The learned relighting prior, dead-light detection and the ignore mask (synthetic only)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from likeness.imaging import relight as rl
+from likeness.imaging.relight._prior import MAGIC
+
+SIZE = 40
+
+
+def person(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A synthetic sitter: the Lambertian head at another scale, offset, ambient and skin."""
+    rng = np.random.default_rng(seed)
+    big = 46 + 2 * seed
+    basis, dirs, _ = rl.synthetic_basis(big, ambient=0.02 + 0.005 * seed)
+    oy = (big - SIZE) // 2 + int(rng.integers(-2, 3))
+    ox = (big - SIZE) // 2 + int(rng.integers(-2, 3))
+    skin = rng.uniform(0.7, 1.3, 3).astype(np.float32)
+    crop = basis[:, oy : oy + SIZE, ox : ox + SIZE] * skin
+    return np.ascontiguousarray(crop, dtype=np.float32), dirs
+
+
+@pytest.fixture(scope="module")
+def prior() -> rl.RelightPrior:
+    return rl.train_prior([person(seed) for seed in range(5)], metadata={"purpose": "test"})
+
+
+def psnr(prediction: np.ndarray, truth: np.ndarray) -> float:
+    return 10 * math.log10(1.0 / float(np.mean((prediction - truth) ** 2)))
+
+
+def leave_one_out(
+    basis: np.ndarray, dirs: np.ndarray, light: int, prior: rl.RelightPrior | None
+) -> np.ndarray:
+    keep = np.arange(len(dirs)) != light
+    image = rl.relight(basis[keep], dirs[keep], [(dirs[light], (1, 1, 1))], prior=prior)
+    return image
+
+
+def test_prior_beats_weight_free_on_held_out_faces(prior: rl.RelightPrior) -> None:
+    for seed in (7, 9):
+        basis, dirs = person(seed)
+        lights = range(0, len(dirs), 4)
+        free = [psnr(leave_one_out(basis, dirs, j, None), basis[j]) for j in lights]
+        learned = [psnr(leave_one_out(basis, dirs, j, prior), basis[j]) for j in lights]
+        assert np.mean(learned) > np.mean(free) + 1.0
+
+
+def test_full_basis_renders_as_without_prior(prior: rl.RelightPrior) -> None:
+    basis, dirs = person(8)
+    lights = [*rl.key_fill_rim(), (rl.direction_from_angles(12, -33), (0.2, 0.4, 0.9))]
+    with_prior = rl.relight(basis, dirs, lights, prior=prior)
+    np.testing.assert_allclose(with_prior, rl.relight(basis, dirs, lights), atol=1e-5)
+
+
+def test_any_direction_on_the_sphere(prior: rl.RelightPrior) -> None:
+    basis, dirs = person(8)
+    keep = np.arange(len(dirs)) != 3
+    rng = np.random.default_rng(0)
+    for direction in rng.normal(size=(6, 3)):
+        unit = direction / np.linalg.norm(direction)
+        image = rl.relight(basis[keep], dirs[keep], [(unit, (1, 1, 1))], prior=prior)
+        assert image.shape == (SIZE, SIZE, 3)
+        assert np.isfinite(image).all()
+    # Linear in the lights with the prior too.
+    a = (rl.direction_from_angles(20, 10), (1.0, 0.5, 0.2))
+    b = (rl.direction_from_angles(-50, 40), (0.3, 0.3, 0.3))
+    both = rl.relight(basis[keep], dirs[keep], [a, b], prior=prior)
+    parts = rl.relight(basis[keep], dirs[keep], [a], prior=prior) + rl.relight(
+        basis[keep], dirs[keep], [b], prior=prior
+    )
+    np.testing.assert_allclose(both, parts, atol=1e-5)
+
+
+def test_save_load_round_trip(prior: rl.RelightPrior, tmp_path: Path) -> None:
+    path = prior.save(tmp_path / "prior.lkp")
+    loaded = rl.RelightPrior.load(path)
+    assert (
+        loaded.sha256 == prior.sha256 == __import__("hashlib").sha256(path.read_bytes()).hexdigest()
+    )
+    assert loaded.nbytes == path.stat().st_size == prior.nbytes
+    assert loaded.metadata == prior.metadata
+    assert loaded.metadata["purpose"] == "test"
+    assert loaded.metadata["captures"] == 5
+    assert loaded.metadata["lights"] == 64
+    assert loaded.metadata["format_version"] == 1
+    assert "code_version" in loaded.metadata
+    np.testing.assert_array_equal(loaded.rig_dirs, prior.rig_dirs)
+    basis, dirs = person(8)
+    keep = np.arange(len(dirs)) != 5
+    lights = rl.key_fill_rim()
+    np.testing.assert_array_equal(
+        rl.relight(basis[keep], dirs[keep], lights, prior=loaded),
+        rl.relight(basis[keep], dirs[keep], lights, prior=prior),
+    )
+
+
+def test_training_is_deterministic(prior: rl.RelightPrior) -> None:
+    again = rl.train_prior([person(seed) for seed in range(5)], metadata={"purpose": "test"})
+    assert again.sha256 == prior.sha256
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda data: b"PK\x03\x04" + data[4:],  # a zip/npz
+        lambda data: data[:-4],  # truncated
+        lambda data: data + b"\0",  # trailing bytes
+        lambda data: data[: len(MAGIC)] + (10**9).to_bytes(8, "little") + data[len(MAGIC) + 8 :],
+        lambda data: data.replace(b'"format_version": 1', b'"format_version": 9'),
+        lambda data: data.replace(b'"ridge": 0.01', b'"ridge": -1.0'),
+        lambda data: b"",
+    ],
+)
+def test_bad_files_raise_invalid_prior(
+    prior: rl.RelightPrior, tmp_path: Path, mutate: object
+) -> None:
+    path = tmp_path / "bad.lkp"
+    path.write_bytes(mutate(prior.to_bytes()))  # type: ignore[operator]
+    with pytest.raises(rl.InvalidPrior) as caught:
+        rl.RelightPrior.load(path)
+    assert isinstance(caught.value, rl.RelightError)
+    assert caught.value.status_code == 422
+
+
+def test_non_finite_moments_rejected(prior: rl.RelightPrior, tmp_path: Path) -> None:
+    data = bytearray(prior.to_bytes())
+    data[-4:] = np.float32(np.nan).tobytes()
+    with pytest.raises(rl.InvalidPrior, match="NaN"):
+        rl.RelightPrior.from_bytes(bytes(data))
+    with pytest.raises(rl.InvalidPrior, match="not found"):
+        rl.RelightPrior.load(tmp_path / "missing.lkp")
+
+
+def test_foreign_rig_is_refused(prior: rl.RelightPrior) -> None:
+    dirs = rl.rig_directions((1, 6, 9))
+    basis, _, _ = rl.synthetic_basis(24, dirs)
+    with pytest.raises(rl.PriorMismatch, match="not lights of the prior's rig"):
+        rl.relight(basis, dirs, rl.key_fill_rim(), prior=prior)
+
+
+def test_train_rejects_bad_captures() -> None:
+    with pytest.raises(rl.InvalidBasis):
+        rl.train_prior([])
+    basis, dirs = person(1)
+    with pytest.raises(rl.InvalidBasis):
+        rl.train_prior([(basis, dirs[:-1])])
+    with pytest.raises(rl.InvalidBasis):
+        rl.train_prior([(basis.astype(np.float64), dirs)])  # type: ignore[list-item]
+
+
+def test_captures_with_different_rigs_and_sizes_merge() -> None:
+    first, dirs = person(1)
+    second, _ = person(2)
+    small = np.ascontiguousarray(second[:, ::2, ::2])
+    trained = rl.train_prior([(first[:50], dirs[:50]), (small, dirs)])
+    assert trained.rig_dirs.shape == (64, 3)
+    assert trained.metadata["captures"] == 2
+
+
+def test_dead_lights_flags_black_and_misfired_frames() -> None:
+    basis, dirs = person(3)
+    assert not rl.dead_lights(basis, dirs).any()
+    broken = basis.copy()
+    broken[10] *= 0.02  # did not fire: ambient only
+    broken[11] *= 0.1  # misfired, next to the dead one
+    broken[40] = 0.0
+    flagged = rl.dead_lights(broken, dirs)
+    assert set(np.flatnonzero(flagged)) == {10, 11, 40}
+    scores = rl.light_scores(broken, dirs, flagged)
+    assert scores[10] < 0.1 and scores[40] < 0.1
+    assert np.nanmin(np.delete(scores, [10, 11, 40])) > 0.5
+
+
+def test_ignore_mask_keeps_a_dead_frame_out(prior: rl.RelightPrior) -> None:
+    basis, dirs = person(8)
+    broken = basis.copy()
+    broken[10] = 0.0
+    mask = rl.dead_lights(broken, dirs)
+    near = (dirs[10] + dirs[0]) / np.linalg.norm(dirs[10] + dirs[0])
+    lights = [(near, (1.0, 1.0, 1.0))]
+    truth = rl.relight(basis, dirs, lights)
+    spoiled = psnr(rl.relight(broken, dirs, lights), truth)
+    ignored = psnr(rl.relight(broken, dirs, lights, ignore=mask), truth)
+    repaired = psnr(rl.relight(broken, dirs, lights, ignore=mask, prior=prior), truth)
+    assert ignored > spoiled + 3
+    assert repaired > ignored
+    env = rl.environment_preset("studio")
+    env_truth = rl.relight_environment(basis, dirs, env)
+    env_spoiled = psnr(rl.relight_environment(broken, dirs, env), env_truth)
+    env_ignored = psnr(rl.relight_environment(broken, dirs, env, ignore=mask), env_truth)
+    env_prior = psnr(rl.relight_environment(broken, dirs, env, ignore=mask, prior=prior), env_truth)
+    assert env_ignored > env_spoiled and env_prior > env_ignored
+
+
+def test_ignore_mask_is_validated() -> None:
+    basis, dirs = person(1)
+    with pytest.raises(rl.InvalidBasis, match="boolean mask"):
+        rl.relight(basis, dirs, rl.key_fill_rim(), ignore=np.zeros(3, bool))
+    with pytest.raises(rl.InvalidBasis, match="no light"):
+        rl.relight(basis, dirs, rl.key_fill_rim(), ignore=np.ones(len(dirs), bool))
+
+
+def test_prior_cannot_reproduce_a_training_face(prior: rl.RelightPrior) -> None:
+    """Invert the prior into the closest thing to a face it can give, and check it is no
+    closer to any training sitter than to sitters it never saw."""
+    attempt = prior.reconstruction_attempt(SIZE, SIZE)  # [L, H, W]
+
+    def distance(seed: int) -> float:
+        basis, _ = person(seed)
+        gray = basis.mean(axis=3)
+        scale = float((attempt * gray).sum() / (attempt * attempt).sum())
+        return float(np.sqrt(np.mean((scale * attempt - gray) ** 2)) / np.sqrt(np.mean(gray**2)))
+
+    members = [distance(seed) for seed in range(5)]
+    strangers = [distance(seed) for seed in range(5, 10)]
+    assert min(members) >= 0.9 * min(strangers)
+    # And it is far from every face: a region-level blur, not an image.
+    assert min(members) > 0.2
