@@ -197,10 +197,10 @@ def run_qc(
             total = frame.copy() if total is None else total + frame
             if j in wanted:
                 id_frames.append((j, frame))
-        flagged = _dead_frames(small, view.light_dirs)
+        flagged = _dead_frames(small, view.light_dirs, camera)
         if flagged:
             report.dead_lights[view.id] = flagged
-            if len(flagged) > cfg.max_dead_fraction * len(small):
+            if len(flagged) > max(1.0, cfg.max_dead_fraction * len(small)):
                 dead.append(f"{view.id} ({len(flagged)} of {len(small)})")
         full = view.full()
         alpha = view.alpha()
@@ -320,17 +320,28 @@ def _small(frame: F32, size: int) -> F32:
     return np.asarray(cv2.resize(frame, shape, interpolation=cv2.INTER_AREA), np.float32)
 
 
-def _dead_frames(small: list[F32], light_dirs: F32) -> list[int]:
-    """Indices of dead or misfired frames among a view's small frames."""
+#: Lights at least this far round towards the camera (cosine) are checked for misfires.
+#: A light behind the subject only rims it: its frame is legitimately dark, and the
+#: interpolant from the lights around it over-predicts it, so it is not judged.
+DEAD_LIGHT_MIN_FACING = 0.2
+
+
+def _dead_frames(small: list[F32], light_dirs: F32, camera: F32) -> list[int]:
+    """Indices (rig order) of dead or misfired frames among a view's small frames, judged
+    among the lights that face the camera (``imaging.relight.dead_lights``)."""
     from likeness.imaging.relight import dead_lights
 
-    if len(small) < 4 or len(small) != len(light_dirs):
-        return []  # too few lights to predict one from its neighbours; lights.complete says
-    stack = np.stack(small).astype(np.float32)
+    dirs = np.asarray(light_dirs, np.float32)
+    if len(small) != len(dirs):
+        return []  # lights.complete reports it
+    facing = np.flatnonzero(dirs @ np.asarray(camera, np.float32) >= DEAD_LIGHT_MIN_FACING)
+    if facing.size < 4:
+        return []  # too few lights to predict one from its neighbours
+    stack = np.stack([small[int(i)] for i in facing]).astype(np.float32)
     if stack.ndim == 3:
         stack = stack[..., None]
-    mask = np.asarray(dead_lights(stack, np.asarray(light_dirs, np.float32)), bool)
-    return [int(i) for i in np.flatnonzero(mask)]
+    mask = np.asarray(dead_lights(stack, dirs[facing]), bool)
+    return [int(facing[i]) for i in np.flatnonzero(mask)]
 
 
 def _check_dead(found: dict[str, list[int]], too_many: list[str], cfg: QcConfig) -> QcCheck:

@@ -82,7 +82,7 @@ class StudioEngine:
         # manifest names it (decision 0028); none, and the engine loads no model.
         models = (
             (ModelUse(prior.name, prior.sha256, prior.license, prior.commercial_use),)
-            if prior is not None and scene.lights
+            if prior is not None
             else None
         )
         images: list[EngineImage] = []

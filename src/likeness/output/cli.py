@@ -329,7 +329,7 @@ def _render_twin(
     image = render_scene(rendered, parsed)
     data = encode_image(image, parsed.output, suffix=suffix, dpi=dpi)
     update: dict[str, object] = {"twin_version": loaded.version}
-    if rendered.prior is not None and parsed.lights:
+    if rendered.prior is not None:
         # The C2PA manifest names the prior the render used (as a model, like an engine's).
         update["engine_params"] = {
             **request.engine_params,

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -269,19 +268,15 @@ class _Captures(Sequence[tuple[F32, F32]]):
 
 
 def _prior_bytes(prior: RelightPrior) -> bytes:
-    with tempfile.TemporaryDirectory(prefix="likeness-prior-") as folder:
-        path = Path(folder) / "prior.lkp"
-        prior.save(path)
-        return path.read_bytes()
+    """The prior's one-file form (what ``RelightPrior.save`` writes), never on disk here:
+    it is sealed before it is stored."""
+    return prior.to_bytes()
 
 
 def _prior_from_bytes(data: bytes) -> RelightPrior:
     from likeness.imaging.relight import RelightPrior
 
-    with tempfile.TemporaryDirectory(prefix="likeness-prior-") as folder:
-        path = Path(folder) / "prior.lkp"
-        path.write_bytes(data)
-        return RelightPrior.load(path)
+    return RelightPrior.from_bytes(data)
 
 
 def _manifest(

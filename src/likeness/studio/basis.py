@@ -44,9 +44,14 @@ class PriorUse:
     commercial_use: bool
 
     def fits(self, light_dirs: NDArray[np.float32]) -> bool:
-        """Whether the prior was trained for this rig (same lights, same order)."""
-        rig = np.asarray(self.prior.rig_dirs, np.float32)
-        return rig.shape == light_dirs.shape and bool(np.allclose(rig, light_dirs, atol=1e-3))
+        """Whether every light of a basis is a light of the prior's rig (within 0.06°, one
+        rig light each): the prior renders only such bases (``PriorMismatch``)."""
+        rig = np.asarray(self.prior.rig_dirs, np.float64)
+        dirs = np.asarray(light_dirs, np.float64)
+        distances = np.linalg.norm(dirs[:, None, :] - rig[None], axis=2)
+        nearest = distances.argmin(axis=1)
+        close = distances[np.arange(len(nearest)), nearest] <= 1e-3
+        return bool(close.all()) and len(set(nearest.tolist())) == len(nearest)
 
 
 @dataclass(frozen=True)

@@ -30,32 +30,33 @@ def _scene_lights(
     ]
 
 
-def scene_weights(basis: Basis, scene: Scene, *, lights: bool = True) -> NDArray[np.float32]:
-    """Per-channel rig weights ``[L, 3]`` for the scene's lights and environment (the
-    environment alone with ``lights=False``: a prior renders the lights itself)."""
+def _scene_environment(scene: Scene) -> rl.EnvironmentMap | None:
+    spec = scene.environment
+    if spec is None:
+        return None
+    if spec.preset is not None:
+        env = rl.environment_preset(spec.preset)
+    else:
+        assert spec.path is not None
+        env = rl.load_environment(spec.path)
+    if spec.rotation_deg:
+        env = rl.rotate_environment(env, spec.rotation_deg)
+    return env
+
+
+def scene_weights(basis: Basis, scene: Scene) -> NDArray[np.float32]:
+    """Per-channel rig weights ``[L, 3]`` for the scene's lights and environment
+    (weight-free: what a render without a prior uses)."""
     dirs = basis.light_dirs
     total = np.zeros((dirs.shape[0], 3), dtype=np.float32)
-    if scene.lights and lights:
+    if scene.lights:
         total += rl.rig_weights(
             dirs, _scene_lights(scene), interpolator=basis.views[0].interpolator
         )
-    if scene.environment is not None:
-        spec = scene.environment
-        if spec.preset is not None:
-            env = rl.environment_preset(spec.preset)
-        else:
-            assert spec.path is not None
-            env = rl.load_environment(spec.path)
-        if spec.rotation_deg:
-            env = rl.rotate_environment(env, spec.rotation_deg)
-        if basis.ignore is not None and basis.ignore.any():
-            # Dead frames carry no light: project onto the lights that fired.
-            alive = ~basis.ignore
-            projected = np.zeros((dirs.shape[0], 3), np.float32)
-            projected[alive] = rl.project_environment(env, dirs[alive])
-            total += spec.intensity * projected
-        else:
-            total += spec.intensity * rl.project_environment(env, dirs)
+    env = _scene_environment(scene)
+    if env is not None:
+        assert scene.environment is not None
+        total += scene.environment.intensity * rl.project_environment(env, dirs)
     return total * np.float32(scene.exposure)
 
 
@@ -69,21 +70,24 @@ def _olat(view: rl.Reflectance) -> NDArray[np.float32]:
     return stacked
 
 
-def _render_view(basis: Basis, view: int, scene: Scene, weights: NDArray[np.float32]) -> Any:
-    """One view lit for the scene: weight-free, or the lights through the prior."""
-    prepared = basis.views[view]
-    if basis.prior is None or not scene.lights:
-        return prepared.render(weights)
-    lit = rl.relight(
-        _olat(prepared),
-        basis.light_dirs,
-        _scene_lights(scene, float(scene.exposure)),
-        prior=basis.prior.prior,
-        ignore=basis.ignore,
-    )
-    if scene.environment is not None:
-        lit = lit + prepared.render(weights)
-    return lit
+def _render_with_prior(basis: Basis, view: int, scene: Scene) -> NDArray[np.float32]:
+    """One view lit through the learned prior: the frames QC flagged (``basis.ignore``)
+    and any light of the prior's rig the basis lacks are predicted from the others."""
+    assert basis.prior is not None
+    olat, dirs = _olat(basis.views[view]), basis.light_dirs
+    height, width = basis.views[view].shape
+    lit = np.zeros((height, width, 3), np.float32)
+    if scene.lights:
+        lit += rl.relight(
+            olat, dirs, _scene_lights(scene), prior=basis.prior.prior, ignore=basis.ignore
+        )
+    env = _scene_environment(scene)
+    if env is not None:
+        assert scene.environment is not None
+        lit += np.float32(scene.environment.intensity) * rl.relight_environment(
+            olat, dirs, env, prior=basis.prior.prior, ignore=basis.ignore
+        )
+    return lit * np.float32(scene.exposure)
 
 
 def _subject_alpha(basis: Basis, view: int, lit: NDArray[np.float32]) -> NDArray[np.float32]:
@@ -132,10 +136,15 @@ def _background(scene: Scene, framing: cp.Framing) -> NDArray[np.float32]:
 
 def render_scene(basis: Basis, scene: Scene) -> NDArray[np.float32]:
     """The framed composite as float32 linear RGB ``[height, width, 3]``."""
-    weights = scene_weights(basis, scene, lights=basis.prior is None)
+    weights = scene_weights(basis, scene) if basis.prior is None else None
     picks = rl.select_views(basis.view_yaws_deg, scene.view.yaw_deg)
     lit = rl.blend_views(
-        [_render_view(basis, view, scene, weights) for view, _ in picks],
+        [
+            basis.views[view].render(weights)
+            if weights is not None
+            else _render_with_prior(basis, view, scene)
+            for view, _ in picks
+        ],
         [(index, weight) for index, (_, weight) in enumerate(picks)],
     )
     lit = np.maximum(lit, 0.0)

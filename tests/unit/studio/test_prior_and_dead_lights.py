@@ -72,10 +72,17 @@ def test_a_prior_for_the_twins_rig_is_used_with_dead_frames_as_ignore(prior: Pri
     assert image.shape == (80, 64, 3) and np.isfinite(image).all()
 
 
-def test_a_prior_for_another_rig_is_not_used(prior: PriorUse) -> None:
-    other = rl.rig_directions()[::2].astype(np.float32)
-    basis, _, alpha = rl.synthetic_basis(SIZE, other)
-    loaded = TwinBasis("t", 1, other, (TwinView("v", 0.0, 0.0, basis, alpha, ()),))
+def test_a_prior_is_used_for_part_of_its_rig_but_not_for_another_rig(prior: PriorUse) -> None:
+    part = rl.rig_directions()[::2].astype(np.float32)
+    basis, _, alpha = rl.synthetic_basis(SIZE, part)
+    loaded = TwinBasis("t", 1, part, (TwinView("v", 0.0, 0.0, basis, alpha, ()),))
+    assert Basis.from_twin(loaded, prior).prior is prior  # the rest of the rig is predicted
+    tilted = rl.rig_directions().astype(np.float64) @ np.array(
+        [[1, 0, 0], [0, np.cos(0.1), -np.sin(0.1)], [0, np.sin(0.1), np.cos(0.1)]]
+    )
+    foreign = tilted.astype(np.float32)
+    basis, _, alpha = rl.synthetic_basis(SIZE, foreign)
+    loaded = TwinBasis("t", 1, foreign, (TwinView("v", 0.0, 0.0, basis, alpha, ()),))
     assert Basis.from_twin(loaded, prior).prior is None
 
 
