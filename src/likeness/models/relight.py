@@ -49,7 +49,7 @@ class RelightPriorRecord(IdMixin, CreatedAtMixin, Base):
     #: SHA-256 of the prior file (``RelightPrior.sha256``): what a render's C2PA names
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     size_bytes: Mapped[int] = mapped_column(Integer, nullable=False)
-    #: the sealed file in the blob store, and the data key that opens it
+    #: the sealed file in the blob store (None once retired), and the data key that opens it
     blob_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
     key_name: Mapped[str] = mapped_column(String(64), nullable=False)
     license: Mapped[str] = mapped_column(String(100), nullable=False)

@@ -465,15 +465,17 @@ def retire(
     access.require_operator(actor, "retire")
     if prior.status is PriorStatus.retired:
         return prior
+    sealed = prior.blob_key
     prior.status = PriorStatus.retired
     prior.retired_at = utcnow()
     prior.retire_reason = " ".join(reason.split())[:500] or "retired"
+    prior.blob_key = None  # no row names the file any more: recovery may delete it
     session.flush()
     destroy_on_commit(
         session,
         deps,
         key_name=prior.key_name,
-        blob_keys=[prior.blob_key] if prior.blob_key else [],
+        blob_keys=[sealed] if sealed else [],
         talent_id="-",
         row=("relight_priors", prior.id),
     )
