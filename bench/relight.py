@@ -1,7 +1,18 @@
 #!/usr/bin/env python
 """Relighting benchmark: novel-light quality on real OLAT faces, and render speed/memory.
 
-Quality (needs the OLAT folder; skipped cleanly without it): every light of every person is
+Learned prior (issue 25; needs the OLAT folder, skipped cleanly without it): a
+:class:`RelightPrior` is trained at run time on people 12-24 (nothing derived from the faces
+is stored), then every light of people 25-29 is held out in turn and predicted from that
+person's other lights, side by side by ``nearest``, ``ls6``, the weight-free interpolant (raw
+and with the rig gains estimated on people 12-24) and the ``prior``. Frames that
+:func:`dead_lights` flags (strobes that did not fire) are ignored as inputs by every method
+and not scored as targets (a black frame is not a ground truth). Per-person rows, the mean,
+the prior's size, its training time on all 17 people (2 threads), a 1024² render with the
+prior on one core, and a reconstruction attempt (privacy: the prior inverted into an image
+is no closer to the people it was trained on than to strangers).
+
+Decision-0006 study (``--study-0006``): every light of every person is
 held out in turn and predicted from that person's other lights (leave-one-light-out), by
 
 * ``nearest``  the image of the angularly nearest remaining light;
@@ -67,14 +78,16 @@ Person = tuple[np.ndarray, np.ndarray, list[Key]]
 # --- data -----------------------------------------------------------------------------------
 
 
-def load_people(folder: Path, limit: int | None, stride: int) -> dict[str, Person]:
+def load_people(
+    folder: Path, limit: int | None, stride: int, only: set[str] | None = None
+) -> dict[str, Person]:
     rows: dict[str, list[dict[str, str]]] = {}
     with (folder / "lights.csv").open(newline="") as handle:
         for row in csv.DictReader(handle):
             if row["azimuth_deg"] and row["elevation_deg"]:
                 rows.setdefault(row["subject"], []).append(row)
     people: dict[str, Person] = {}
-    for name in sorted(rows)[:limit]:
+    for name in [n for n in sorted(rows) if only is None or n in only][:limit]:
         images, dirs, keys = [], [], []
         for row in rows[name]:
             image = cv2.imread(str(folder / row["file"]), cv2.IMREAD_GRAYSCALE)
@@ -251,6 +264,247 @@ def quality(args: argparse.Namespace) -> None:
     elif args.per_pixel_study:
         per_pixel_study(people, gains, {"test (held out)": test, "tune": tune})
     print(f"({time.perf_counter() - t0:.0f} s)")
+
+
+# --- issue 25: the learned prior against the weight-free methods ------------------------------
+
+TRAIN_PEOPLE = range(12, 25)  # yaleB12 ... yaleB24: the prior is trained on these
+TEST_PEOPLE = range(25, 30)  # yaleB25 ... yaleB29: scored, never trained on
+
+
+def person_number(name: str) -> int:
+    digits = "".join(c for c in name if c.isdigit())
+    return int(digits) if digits else -1
+
+
+def load_frames(folder: Path, names: list[str], shrink: int) -> dict[str, Person]:
+    """Like :func:`load_people` for the named people, full frames (optionally shrunk)."""
+    people = load_people(folder, None, 1, only=set(names))
+    if shrink == 1:
+        return people
+    small: dict[str, Person] = {}
+    for name, (images, dirs, keys) in people.items():
+        frames = images.reshape(len(images), *FRAME)
+        size = (FRAME[1] // shrink, FRAME[0] // shrink)
+        reduced = [cv2.resize(f, size, interpolation=cv2.INTER_AREA) for f in frames]
+        small[name] = (np.stack(reduced).reshape(len(images), -1), dirs, keys)
+    return small
+
+
+def as_basis(images: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    return np.ascontiguousarray(images.reshape(len(images), *shape, 1))
+
+
+def prior_predictor(prior: rl.RelightPrior, shape: tuple[int, int]) -> Predictor:
+    def predict(images: np.ndarray, dirs: np.ndarray, j: int) -> np.ndarray:
+        mask = np.arange(len(dirs)) != j
+        lights = [(dirs[j], (1.0, 1.0, 1.0))]
+        image = rl.relight(as_basis(images[mask], shape), dirs[mask], lights, prior=prior)
+        return image[..., 0].reshape(-1)
+
+    return predict
+
+
+def reconstruction_distance(
+    attempt: np.ndarray, images: np.ndarray, keys: list[Key], rig_keys: list[Key]
+) -> float:
+    """Relative RMS distance between a person's frames and the prior's reconstruction
+    attempt (best common scale), over the lights both have."""
+    index = {k: i for i, k in enumerate(rig_keys)}
+    rows = [index[k] for k in keys]
+    a = attempt.reshape(attempt.shape[0], -1)[rows].astype(np.float64)
+    b = images.astype(np.float64)
+    scale = float((a * b).sum() / max(float((a * a).sum()), 1e-12))
+    return float(np.sqrt(np.mean((scale * a - b) ** 2)) / np.sqrt(np.mean(b**2)))
+
+
+def person_distance(a: Person, b: Person) -> float:
+    """Relative RMS distance between two people's frames over their common lights."""
+    index = {k: i for i, k in enumerate(b[2])}
+    common = [(i, index[k]) for i, k in enumerate(a[2]) if k in index]
+    x = a[0][[i for i, _ in common]].astype(np.float64)
+    y = b[0][[j for _, j in common]].astype(np.float64)
+    return float(np.sqrt(np.mean((x - y) ** 2)) / np.sqrt(np.mean(x**2)))
+
+
+def prior_section(args: argparse.Namespace) -> None:
+    if not (args.data / "lights.csv").is_file():
+        print(f"prior quality: skipped, no OLAT data at {args.data}")
+        prior_render_speed(args)  # synthetic: runs without the data
+        return
+    t0 = time.perf_counter()
+    with (args.data / "lights.csv").open(newline="") as handle:
+        everyone = sorted({row["subject"] for row in csv.DictReader(handle)})
+    train = [n for n in everyone if person_number(n) in TRAIN_PEOPLE]
+    test = [n for n in everyone if person_number(n) in TEST_PEOPLE]
+    shrink = 1
+    if args.quick:
+        train, test, shrink = train[-2:], test[:1], 4  # yaleB23-24 have every rig light
+    people = load_frames(args.data, train + test, shrink)
+    shape = (FRAME[0] // shrink, FRAME[1] // shrink)
+    print(
+        f"\nlearned prior (issue 25): trained on {len(train)} people "
+        f"({train[0]}..{train[-1]}), scored on {len(test)} ({test[0]}..{test[-1]}), "
+        f"frames {shape[0]}x{shape[1]}, leave-one-light-out; load {os.getloadavg()[0]:.1f}"
+    )
+    start = time.perf_counter()
+    captures = [(as_basis(people[n][0], shape), people[n][1]) for n in train]
+    prior = rl.train_prior(captures, metadata={"people": train})
+    train_s = time.perf_counter() - start
+    gains = estimate_gains([people[n] for n in train], None)
+    methods: dict[str, Callable[[Person], Predictor]] = {
+        "nearest": lambda p: predict_nearest,
+        "ls6": lambda p: predict_ls6,
+        "weight-free": lambda p: make_rbf(16, 1.5, (1.5, 2.0)),
+        "weight-free+cal": lambda p: calibrated(make_rbf(16, 1.5, (1.5, 2.0)), gains, p[2]),
+        "prior": lambda p: prior_predictor(prior, shape),
+    }
+    per: dict[str, dict[str, list[float]]] = {m: {} for m in methods}
+    flagged: dict[str, list[Key]] = {}
+    for name in test:
+        images, dirs, keys = people[name]
+        dead = rl.dead_lights(as_basis(images, shape), dirs)
+        flagged[name] = [k for k, d in zip(keys, dead, strict=True) if d]
+        keep = np.flatnonzero(~dead)
+        usable: Person = (images[keep], dirs[keep], [keys[i] for i in keep])
+        for method, factory in methods.items():
+            per[method][name] = loo(usable, factory(usable))
+    print("per person, mean PSNR dB (leave-one-light-out; dead frames ignored, not scored)")
+    print(f"{'person':10} {'L':>3} " + " ".join(f"{m:>15}" for m in methods) + "  dead frames")
+    for name in test:
+        cells = " ".join(f"{statistics.fmean(per[m][name]):15.2f}" for m in methods)
+        dead_text = ", ".join(f"az {a} el {e}" for a, e in flagged[name]) or "-"
+        print(f"{name:10} {len(per['prior'][name]):3d} {cells}  {dead_text}")
+    print(
+        f"{'mean':10} {'':3} "
+        + " ".join(
+            f"{statistics.fmean(statistics.fmean(per[m][n]) for n in test):15.2f}" for m in methods
+        )
+    )
+    print(
+        f"{'all images':10} {'':3} "
+        + " ".join(
+            "{:5.2f}/{:5.2f}/{:5.2f}".format(*summary([v for n in test for v in per[m][n]]))
+            for m in methods
+        )
+        + "  (mean/median/worst-10%)"
+    )
+    gaps = [
+        statistics.fmean(per["prior"][n]) - statistics.fmean(per["weight-free+cal"][n])
+        for n in test
+    ]
+    print(f"prior - weight-free+cal per person: {min(gaps):+.2f} .. {max(gaps):+.2f} dB")
+    print(
+        f"prior: {prior.nbytes / 2**20:.2f} MiB ({prior.nbytes} bytes), "
+        f"{prior.rig_dirs.shape[0]} rig lights, grid {prior.grid}; "
+        f"trained on {len(train)} people in {train_s:.1f} s"
+    )
+    # Privacy: invert the prior into the closest thing to a face it can give.
+    rig_keys = [
+        (round(a), round(e)) for a, e in (rl.angles_from_direction(d) for d in prior.rig_dirs)
+    ]
+    attempt = prior.reconstruction_attempt(*shape)
+    members = [reconstruction_distance(attempt, *people[n][0::2], rig_keys) for n in train]
+    strangers = [reconstruction_distance(attempt, *people[n][0::2], rig_keys) for n in test]
+    # Membership signal: how often a trained-on person is closer than a stranger (0.5 = none).
+    closer = [m < s for m in members for s in strangers]
+    # Yardstick: how far each stranger is from the nearest *other real person*.
+    nearest_real = [
+        min(person_distance(people[n], people[o]) for o in train + test if o != n) for n in test
+    ]
+    # Yardstick: the plain average face of the trained-on people (what any population
+    # statistic can give). The attempt reproduces no one if it is no closer to any
+    # trained-on person than this average is.
+    common = sorted(set.intersection(*(set(people[n][2]) for n in train)))
+    average = np.mean(
+        [people[n][0][[people[n][2].index(k) for k in common]] for n in train], axis=0
+    )
+    average_full = np.zeros((len(rig_keys), average.shape[1]), np.float32)
+    for row, key in enumerate(common):
+        average_full[rig_keys.index(key)] = average[row]
+
+    def on_common(name: str) -> tuple[np.ndarray, list[Key]]:
+        images, _, keys = people[name]
+        return images[[keys.index(k) for k in common]], common
+
+    excess = [
+        reconstruction_distance(attempt, *on_common(n), rig_keys)
+        - reconstruction_distance(average_full, *on_common(n), rig_keys)
+        for n in train
+    ]
+    print(
+        "reconstruction attempt: distance to each trained-on person minus the average face's "
+        f"distance to them: min {min(excess):+.3f}, mean {statistics.fmean(excess):+.3f} "
+        "(>= 0: no closer to anyone than the average face)"
+    )
+    print(
+        "reconstruction attempt (relative RMS distance to a person's frames): trained-on "
+        f"people min {min(members):.3f} mean {statistics.fmean(members):.3f}; strangers min "
+        f"{min(strangers):.3f} mean {statistics.fmean(strangers):.3f}; a trained-on person is "
+        f"closer than a stranger in {statistics.fmean(closer):.2f} of pairs (0.5 = no signal); "
+        f"a stranger's nearest other real person: {statistics.fmean(nearest_real):.3f}"
+    )
+    if not args.quick:
+        prior_training_time(args, everyone)
+    prior_render_speed(args)
+    print(f"({time.perf_counter() - t0:.0f} s)")
+
+
+def prior_training_time(args: argparse.Namespace, everyone: list[str]) -> None:
+    """Training time on every person of the folder (timing only; the prior is dropped)."""
+    people = load_frames(args.data, everyone, 1)
+    captures = [(as_basis(p[0], FRAME), p[1]) for p in people.values()]
+    start, cpu = time.perf_counter(), time.process_time()
+    rl.train_prior(captures, workers=2)
+    print(
+        f"training on {len(captures)} people, 2 threads: {time.perf_counter() - start:.1f} s "
+        f"wall, {time.process_time() - cpu:.1f} s CPU; load {os.getloadavg()[0]:.1f}"
+    )
+
+
+def prior_render_speed(args: argparse.Namespace) -> None:
+    """A ``--size``² render with a prior on one core. Full basis: the prior's weights on the
+    prepared (channel-planar) basis, as the studio renders. One frame next to the key light
+    ignored: at render time (the prior predicts it in every render) and repaired once with
+    ``repair_basis`` (then renders take the full-basis path)."""
+    size = 128 if args.quick else args.size
+    dirs = rl.rig_directions()
+    small = [rl.synthetic_basis(48, dirs, ambient=0.01 * k)[0] for k in range(1, 4)]
+    prior = rl.train_prior([(b, dirs) for b in small])
+    base, _, _ = rl.synthetic_basis(min(size, 256), dirs)
+    basis = np.empty((len(dirs), size, size, 3), np.float32)
+    for index in range(len(dirs)):
+        basis[index] = cv2.resize(base[index], (size, size), interpolation=cv2.INTER_LINEAR)
+    del base
+    lights = rl.key_fill_rim()
+    directions, colors = light_arrays(lights)
+    ignore = np.zeros(len(dirs), bool)
+    ignore[int(np.argmax(dirs @ directions[0]))] = True
+    print(
+        f"render with the prior, {size}x{size} RGB, {len(dirs)} lights, 1 thread, "
+        f"median of {args.repeats}, wall / CPU ms; load {os.getloadavg()[0]:.1f}"
+    )
+
+    def weights(mask: np.ndarray | None) -> np.ndarray:
+        return prior.render_weights(dirs, prior.rig_intensities(directions, colors), mask)
+
+    start = time.perf_counter()
+    rl.repair_basis(basis, dirs, prior, ignore)
+    repair_s = time.perf_counter() - start
+    prepared = rl.Reflectance(basis, dirs)
+    ignored = timed(lambda: prepared.relight(lights, prior=prior, ignore=ignore), args.repeats)
+    with_prior = timed(lambda: prepared.render(weights(None)[0]), args.repeats)
+    plain = timed(lambda: prepared.render(rl.rig_weights(dirs, lights)), args.repeats)
+    print(f"  {'full basis, prior':42} {with_prior[0]:7.1f} / {with_prior[1]:7.1f}")
+    print(f"  {'full basis, weight-free':42} {plain[0]:7.1f} / {plain[1]:7.1f}")
+    print(f"  {'one frame ignored, predicted per render':42} {ignored[0]:7.1f} / {ignored[1]:7.1f}")
+    print(f"  {'one frame repaired once (repair_basis)':42} {repair_s * 1000:7.1f} (once)")
+
+
+def light_arrays(lights: list[tuple[object, object]]) -> tuple[np.ndarray, np.ndarray]:
+    directions = np.asarray([d for d, _ in lights], np.float64)
+    colors = np.asarray([c for _, c in lights], np.float64)
+    return directions, colors
 
 
 # --- per-pixel study (--per-pixel-study): the third round of decision 0006 ------------------
@@ -456,7 +710,55 @@ def docs_images(folder: Path) -> None:
         framed.append(np.pad(small, ((0, 0), (0, 8), (0, 0)), constant_values=255))
     sheet = np.hstack(framed)
     cv2.imwrite(str(folder / "studio-framing.png"), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
-    print(f"wrote {folder / 'relight-presets.png'} and {folder / 'studio-framing.png'}")
+    prior_images(folder)
+    print(
+        f"wrote {folder / 'relight-presets.png'}, {folder / 'studio-framing.png'} and "
+        f"{folder / 'relight-prior.png'}"
+    )
+
+
+def synthetic_sitter(seed: int, size: int = 160) -> np.ndarray:
+    """The synthetic head at another scale, offset, ambient and skin tone (a 'person')."""
+    rng = np.random.default_rng(seed)
+    big = size + size // 10 + 4 * seed
+    basis, _, _ = rl.synthetic_basis(big, ambient=0.02 + 0.005 * seed)
+    oy = (big - size) // 2 + int(rng.integers(-3, 4))
+    ox = (big - size) // 2 + int(rng.integers(-3, 4))
+    skin = rng.uniform(0.7, 1.3, 3).astype(np.float32)
+    return np.ascontiguousarray(basis[:, oy : oy + size, ox : ox + size] * skin)
+
+
+def prior_images(folder: Path) -> None:
+    """Before/after for the guide, on a synthetic sitter the prior never saw (the OLAT faces
+    may not be copied into the repository): a left-out rig light predicted weight-free and
+    by the prior, and a dead frame next to the key light spoiling, ignored, repaired."""
+    dirs = rl.rig_directions()
+    prior = rl.train_prior([(synthetic_sitter(seed, 64), dirs) for seed in range(6)])
+    sitter = synthetic_sitter(9)
+    light = int(np.argmax(dirs @ np.asarray(rl.direction_from_angles(-60, 30))))
+    keep = np.arange(len(dirs)) != light
+    white = [(dirs[light], (1.0, 1.0, 1.0))]
+    broken = sitter.copy()
+    broken[light] = sitter[light] * 0.02
+    mask = rl.dead_lights(broken, dirs)
+    near = dirs[light] + 0.25 * dirs[int(np.argsort(-(dirs @ dirs[light]))[1])]
+    soft = [(near / np.linalg.norm(near), (1.0, 1.0, 1.0))]
+    tiles = {
+        "captured": sitter[light],
+        "weight-free": rl.relight(sitter[keep], dirs[keep], white),
+        "prior": rl.relight(sitter[keep], dirs[keep], white, prior=prior),
+        "dead frame": rl.relight(broken, dirs, soft),
+        "ignored": rl.relight(broken, dirs, soft, ignore=mask),
+        "prior+ignored": rl.relight(broken, dirs, soft, ignore=mask, prior=prior),
+    }
+    scale = 0.9 / max(float(np.percentile(sitter[light], 99.5)), 1e-6)
+    row = []
+    for label, image in tiles.items():
+        tile = np.ascontiguousarray(cp.to_display(np.clip(image * scale, 0, 1)))
+        cv2.putText(tile, label, (6, 152), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (255, 255, 255), 1)
+        row.append(tile)
+    strip = np.hstack(row)
+    cv2.imwrite(str(folder / "relight-prior.png"), cv2.cvtColor(strip, cv2.COLOR_RGB2BGR))
 
 
 def main() -> None:
@@ -486,6 +788,12 @@ def main() -> None:
         action="store_true",
         help="also print the per-pixel oracle ceilings and the horizon predictor (decision 0006)",
     )
+    parser.add_argument(
+        "--study-0006",
+        action="store_true",
+        help="also run decision 0006's weight-free study (tune/test halves, embedding grid)",
+    )
+    parser.add_argument("--skip-prior", action="store_true", help="skip the learned-prior table")
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--docs-img", type=Path, default=None, help="write guide example PNGs here")
@@ -500,7 +808,9 @@ def main() -> None:
         args.stretches, args.frontals = [1.0], [0.0]
     if args.docs_img is not None:
         docs_images(args.docs_img)
-    if not args.skip_quality:
+    if not args.skip_prior:
+        prior_section(args)
+    if not args.skip_quality and (args.study_0006 or args.quick):
         quality(args)
     if not args.skip_speed:
         speed(args)

@@ -13,6 +13,15 @@ for environment maps and presets, and picks or blends captured views::
     image = rl.relight(basis, dirs, [key])               # float32 [H, W, 3], linear light
     sky = rl.relight_environment(basis, dirs, rl.environment_preset("overcast"))
 
+A learned prior (:func:`train_prior`, decision 0027) predicts rig lights a basis lacks,
+or frames :func:`dead_lights` flags, from the other lights; a full basis renders the same
+with or without it::
+
+    prior = rl.train_prior([(basis_a, dirs), (basis_b, dirs)])  # consented captures only
+    prior.save("relight.prior")                                 # one file, no pickle
+    dead = rl.dead_lights(basis, dirs)                          # bool [L]
+    image = rl.relight(basis, dirs, [key], prior=prior, ignore=dead)
+
 Frame: +x image right, +y up, +z towards the camera; azimuth > 0 lights the subject's right
 (the image's left). Directions between rig lights are interpolated over the sphere by
 :class:`LightInterpolator` (a power-kernel radial-basis interpolant over an embedding of
@@ -60,9 +69,11 @@ from likeness.imaging.relight._relight import (
     Light,
     Reflectance,
     angles_from_direction,
+    apply_region_weights,
     apply_weights,
     direction_from_angles,
     relight,
+    repair_basis,
     rig_weights,
     validate_basis,
 )
@@ -84,6 +95,7 @@ __all__ = [
     "RelightError",
     "RelightPrior",
     "angles_from_direction",
+    "apply_region_weights",
     "apply_weights",
     "blend_views",
     "dead_lights",
@@ -98,6 +110,7 @@ __all__ = [
     "project_environment",
     "relight",
     "relight_environment",
+    "repair_basis",
     "rig_directions",
     "rig_weights",
     "rotate_environment",

@@ -32,6 +32,7 @@ import hashlib
 import json
 import math
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +50,8 @@ FORMAT_VERSION = 1
 #: Two directions closer than this (chordal distance) are the same rig light (~0.06°).
 MATCH_DISTANCE = 1e-3
 #: Default region grid (rows, columns) and shrinkage towards the weight-free weights.
-DEFAULT_GRID = (3, 3)
-DEFAULT_RIDGE = 0.01
+DEFAULT_GRID = (8, 8)
+DEFAULT_RIDGE = 0.003
 #: Default number of available lights (nearest to the missing one) a prediction uses.
 DEFAULT_NEIGHBOURS = 16
 #: Largest header a loader accepts (bytes), so a foreign file cannot make it allocate.
@@ -372,6 +373,7 @@ def train_prior(
     neighbours: int = DEFAULT_NEIGHBOURS,
     skip_dead: bool = True,
     metadata: Mapping[str, Any] | None = None,
+    workers: int = 1,
 ) -> RelightPrior:
     """Learn a :class:`RelightPrior` from OLAT captures ``(basis [L, H, W, C], light_dirs)``.
 
@@ -379,7 +381,8 @@ def train_prior(
     of their lights); frames :func:`dead_lights` flags are left out (``skip_dead``). Every
     channel of every pixel is one sample. Deterministic: the same captures give the same
     bytes. ``metadata`` is stored as given (add capture ids and hashes there), with the
-    training sizes and the code version added.
+    training sizes and the code version added. ``workers`` > 1 reads captures on that many
+    threads (numpy releases the GIL in its products); the result is the same.
     """
     from likeness.imaging.relight._dead import dead_lights
 
@@ -393,13 +396,11 @@ def train_prior(
         raise InvalidPrior(f"region grid must be positive, got {grid}")
     rig = _merge_rigs([dirs for _, dirs in checked])
     count, regions = rig.shape[0], rows * cols
-    sums = np.zeros((regions, count, count))
-    pixels = 0
-    dead_frames = 0
-    for basis, dirs in checked:
+
+    def accumulate(capture: tuple[FloatArray, FloatArray]) -> tuple[NDArray[np.float64], int]:
+        basis, dirs = capture
         index = match_rig(rig, dirs)
         keep = ~dead_lights(basis, dirs) if skip_dead else np.ones(len(index), bool)
-        dead_frames += int((~keep).sum())
         index = index[keep]
         frames = basis[keep]
         # Rig lights this capture lacks (or that were dead) are filled in by the weight-free
@@ -409,12 +410,25 @@ def train_prior(
         spread[index] = np.eye(len(index))
         _, height, width, _ = frames.shape
         region_y, region_x = _region_index(height, rows), _region_index(width, cols)
+        sums = np.zeros((regions, count, count))
         for cy in range(rows):
             for cx in range(cols):
                 block = frames[:, region_y == cy][:, :, region_x == cx]
-                flat = spread @ np.moveaxis(block, 3, 1).reshape(len(index), -1).astype(np.float64)
-                sums[cy * cols + cx] += flat @ flat.T
-        pixels += height * width * frames.shape[3]
+                flat = np.moveaxis(block, 3, 1).reshape(len(index), -1).astype(np.float64)
+                full = spread @ flat
+                sums[cy * cols + cx] = full @ full.T
+        return sums, int((~keep).sum())
+
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            parts = list(pool.map(accumulate, checked))
+    else:
+        parts = [accumulate(capture) for capture in checked]
+    sums = np.zeros((regions, count, count))
+    for part, _ in parts:  # in capture order, so the result does not depend on workers
+        sums += part
+    dead_frames = sum(dead for _, dead in parts)
+    pixels = sum(basis.shape[1] * basis.shape[2] * basis.shape[3] for basis, _ in checked)
     moments = sums / max(pixels, 1) * regions
     meta = dict(metadata or {})
     meta.update(

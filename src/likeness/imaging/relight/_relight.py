@@ -159,13 +159,14 @@ def apply_region_weights(
     rows, cols = grid
     _, height, width, _ = basis.shape
     tent_y, tent_x = region_tents(height, rows), region_tents(width, cols)
+    used = np.flatnonzero(np.any(delta != 0, axis=(0, 2)))
     for region in range(rows * cols):
         if not delta[region].any():
             continue
         ys = np.flatnonzero(tent_y[region // cols])
         xs = np.flatnonzero(tent_x[region % cols])
         y0, y1, x0, x1 = ys[0], ys[-1] + 1, xs[0], xs[-1] + 1
-        part = apply_weights(np.ascontiguousarray(basis[:, y0:y1, x0:x1]), delta[region])
+        part = apply_weights(basis[used, y0:y1, x0:x1], delta[region, used])
         mask = tent_y[region // cols, y0:y1, None] * tent_x[region % cols, None, x0:x1]
         out[y0:y1, x0:x1] += part * mask[:, :, None]
     return out
@@ -213,6 +214,32 @@ def relight(
     return apply_weights(checked, weights)
 
 
+def repair_basis(
+    basis: FloatArray,
+    light_dirs: FloatArray,
+    prior: RelightPrior,
+    ignore: NDArray[np.bool_],
+) -> FloatArray:
+    """A copy of ``basis`` whose ``ignore``d frames (e.g. :func:`dead_lights`) are replaced by
+    the prior's prediction from the other frames.
+
+    Done once when a capture is prepared, it lets every later render take the plain,
+    fastest path (a full basis renders the same with or without the prior).
+    """
+    checked = check_basis(basis)
+    dirs = check_directions(light_dirs, count=checked.shape[0])
+    mask = check_ignore(ignore, checked.shape[0])
+    repaired = checked.copy()
+    if mask is None:
+        return repaired
+    channels = checked.shape[3]
+    for light in np.flatnonzero(mask):
+        white = [(dirs[light].astype(np.float64), (1.0, 1.0, 1.0))]
+        predicted = relight(checked, dirs, white, prior=prior, ignore=mask)
+        repaired[light] = predicted[:, :, :channels]
+    return repaired
+
+
 class Reflectance:
     """An OLAT basis prepared for repeated renders (channel-planar, validated once).
 
@@ -257,6 +284,54 @@ class Reflectance:
         merged: FloatArray = cv2.merge(planes)  # interleaving with SIMD beats a numpy transpose
         return merged
 
-    def relight(self, lights: Sequence[LightLike]) -> FloatArray:
+    def render_regions(self, weights: NDArray[np.float32], grid: tuple[int, int]) -> FloatArray:
+        """Like :func:`apply_region_weights` on the prepared basis: per-region weights
+        ``[R, L, 3]`` (from :meth:`RelightPrior.render_weights`) blended over ``grid``."""
+        from likeness.imaging.relight._prior import region_tents
+
+        count = self.light_dirs.shape[0]
+        rows, cols = grid
+        if weights.ndim != 3 or weights.shape != (rows * cols, count, 3):
+            raise InvalidBasis(f"weights must have shape [{rows * cols}, {count}, 3]")
+        common = weights[0].copy()
+        varying = np.any(weights != weights[0:1], axis=(0, 2))
+        common[varying] = 0.0
+        out = self.render(common).copy()
+        used = np.flatnonzero(varying)
+        if used.size == 0:
+            return out
+        height, width = self.shape
+        tent_y, tent_x = region_tents(height, rows), region_tents(width, cols)
+        for region in range(rows * cols):
+            ys = np.flatnonzero(tent_y[region // cols])
+            xs = np.flatnonzero(tent_x[region % cols])
+            y0, y1, x0, x1 = ys[0], ys[-1] + 1, xs[0], xs[-1] + 1
+            mask = tent_y[region // cols, y0:y1, None] * tent_x[region % cols, None, x0:x1]
+            for channel in range(3):
+                plane = self.planes[channel if self.channels == 3 else 0]
+                block = plane.reshape(count, height, width)[used, y0:y1, x0:x1]
+                part = np.tensordot(weights[region, used, channel], block, axes=1)
+                out[y0:y1, x0:x1, channel] += part * mask
+        return out
+
+    def relight(
+        self,
+        lights: Sequence[LightLike],
+        *,
+        prior: RelightPrior | None = None,
+        ignore: NDArray[np.bool_] | None = None,
+    ) -> FloatArray:
         """Like :func:`relight`, on the prepared basis (result is a channel-last view)."""
-        return self.render(rig_weights(self.light_dirs, lights, interpolator=self.interpolator))
+        mask = check_ignore(ignore, self.light_dirs.shape[0])
+        if prior is not None:
+            directions, colors = _parse_lights(lights)
+            intensity = prior.rig_intensities(directions, colors)
+            region_weights = prior.render_weights(self.light_dirs, intensity, mask)
+            return self.render_regions(region_weights, prior.grid)
+        if mask is None:
+            interp = self.interpolator
+            return self.render(rig_weights(self.light_dirs, lights, interpolator=interp))
+        keep = np.flatnonzero(~mask)
+        weights = np.zeros((self.light_dirs.shape[0], 3), np.float32)
+        weights[keep] = rig_weights(self.light_dirs[keep], lights)
+        return self.render(weights)
