@@ -24,6 +24,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from likeness.imaging import relight as rl
 from likeness.imaging.compose import srgb_decode
 from likeness.imaging.relight import Reflectance, direction_from_angles
 from likeness.studio.errors import InvalidBasisFile
@@ -64,10 +65,8 @@ class Basis:
     plate: NDArray[np.float32] | None = None
     #: Where the stored (cropped) images start in the capture's own pixel grid (x, y).
     origin: tuple[int, int] = (0, 0)
-    #: The learned prior point and directional lights render with (None: weight-free).
+    #: The learned prior the twin renders with (None: weight-free); see :meth:`from_twin`.
     prior: PriorUse | None = None
-    #: Rig lights whose frames are dead or misfired (capture QC): renders ignore them.
-    ignore: NDArray[np.bool_] | None = None
 
     def __post_init__(self) -> None:
         if not self.views:
@@ -94,27 +93,49 @@ class Basis:
     @classmethod
     def from_twin(cls, loaded: TwinBasis, prior: PriorUse | None = None) -> Basis:
         """A decrypted twin version (``twin.service.load_basis``) as a render basis: its
-        views' OLAT images, yaws and mattes, rendered with ``prior`` when it was trained
-        for the twin's rig. Frames QC found dead or misfired in any view are ignored:
-        passed to the prior as ``ignore``, or (weight-free) left out of the basis, so
-        one black frame cannot darken the lights around it."""
+        views' OLAT images, yaws and mattes, rendered with ``prior`` when every light of
+        the twin is a light of the prior's rig.
+
+        Frames QC found dead or misfired in any view are never rendered as captured, so one
+        black frame cannot darken the lights around it: with a prior they are repaired once
+        here (``imaging.relight.repair_basis``: the prior's prediction from the other
+        frames), and every render then takes the full-basis path; without one they are
+        left out of the basis and the lights around them are interpolated over."""
         dirs = np.asarray(loaded.light_dirs, np.float32)
         dead = np.zeros(dirs.shape[0], bool)
         for view in loaded.views:
             dead[[j for j in view.dead_lights if 0 <= j < dead.size]] = True
+        if dead.sum() > dead.size - 4:  # nearly every light dead: render what there is
+            dead[:] = False
         usable = prior if prior is not None and prior.fits(dirs) else None
-        keep = np.ones(dirs.shape[0], bool) if usable is not None else ~dead
-        if keep.sum() < 4:  # nearly every light dead: render what there is
-            keep[:] = True
+        if usable is not None:
+            images = np.stack(
+                [
+                    rl.repair_basis(np.ascontiguousarray(v.basis), dirs, usable.prior, dead)
+                    if dead.any()
+                    else v.basis
+                    for v in loaded.views
+                ]
+            )
+            keep = np.ones(dirs.shape[0], bool)
+        else:
+            images = np.stack([v.basis[~dead] for v in loaded.views])
+            keep = ~dead
         basis = cls.from_arrays(
-            np.stack([v.basis[keep] for v in loaded.views]),
+            images,
             dirs[keep],
             view_yaws_deg=tuple(float(v.yaw) for v in loaded.views),
             alpha=np.stack([v.matte for v in loaded.views]),
         )
-        if usable is None:
-            return basis
-        return replace(basis, prior=usable, ignore=dead if dead.any() else None)
+        return basis if usable is None else replace(basis, prior=usable)
+
+    @property
+    def completed_by_prior(self) -> bool:
+        """Whether renders go through the prior: it knows rig lights this basis lacks
+        (a full basis renders the same with or without it, so it takes the fast path)."""
+        if self.prior is None:
+            return False
+        return int(self.light_dirs.shape[0]) < int(np.asarray(self.prior.prior.rig_dirs).shape[0])
 
     @classmethod
     def from_arrays(

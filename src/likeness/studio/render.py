@@ -71,21 +71,19 @@ def _olat(view: rl.Reflectance) -> NDArray[np.float32]:
 
 
 def _render_with_prior(basis: Basis, view: int, scene: Scene) -> NDArray[np.float32]:
-    """One view lit through the learned prior: the frames QC flagged (``basis.ignore``)
-    and any light of the prior's rig the basis lacks are predicted from the others."""
+    """One view lit through the learned prior: every light of the prior's rig the basis
+    lacks is predicted from the others."""
     assert basis.prior is not None
     olat, dirs = _olat(basis.views[view]), basis.light_dirs
     height, width = basis.views[view].shape
     lit = np.zeros((height, width, 3), np.float32)
     if scene.lights:
-        lit += rl.relight(
-            olat, dirs, _scene_lights(scene), prior=basis.prior.prior, ignore=basis.ignore
-        )
+        lit += rl.relight(olat, dirs, _scene_lights(scene), prior=basis.prior.prior)
     env = _scene_environment(scene)
     if env is not None:
         assert scene.environment is not None
         lit += np.float32(scene.environment.intensity) * rl.relight_environment(
-            olat, dirs, env, prior=basis.prior.prior, ignore=basis.ignore
+            olat, dirs, env, prior=basis.prior.prior
         )
     return lit * np.float32(scene.exposure)
 
@@ -136,7 +134,7 @@ def _background(scene: Scene, framing: cp.Framing) -> NDArray[np.float32]:
 
 def render_scene(basis: Basis, scene: Scene) -> NDArray[np.float32]:
     """The framed composite as float32 linear RGB ``[height, width, 3]``."""
-    weights = scene_weights(basis, scene) if basis.prior is None else None
+    weights = None if basis.completed_by_prior else scene_weights(basis, scene)
     picks = rl.select_views(basis.view_yaws_deg, scene.view.yaw_deg)
     lit = rl.blend_views(
         [

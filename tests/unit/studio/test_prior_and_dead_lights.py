@@ -45,7 +45,7 @@ def prior() -> PriorUse:
 def test_without_a_prior_dead_frames_are_left_out_of_the_basis() -> None:
     loaded = _twin(dead=(3,))
     basis = Basis.from_twin(loaded)
-    assert basis.prior is None and basis.ignore is None
+    assert basis.prior is None
     assert basis.light_dirs.shape[0] == loaded.light_dirs.shape[0] - 1
     assert not np.any(np.all(np.isclose(basis.light_dirs, loaded.light_dirs[3]), axis=1))
 
@@ -63,20 +63,30 @@ def test_one_black_frame_does_not_darken_the_lights_around_it() -> None:
     assert err_ignored < 0.5 * err_spoiled
 
 
-def test_a_prior_for_the_twins_rig_is_used_with_dead_frames_as_ignore(prior: PriorUse) -> None:
-    basis = Basis.from_twin(_twin(dead=(2,)), prior)
-    assert basis.prior is prior
-    assert basis.ignore is not None and basis.ignore.tolist().count(True) == 1
-    assert basis.light_dirs.shape[0] == _twin().light_dirs.shape[0]
-    image = render_scene(basis, parse_scene(SCENE))
-    assert image.shape == (80, 64, 3) and np.isfinite(image).all()
+def test_with_a_prior_dead_frames_are_repaired_once_and_renders_take_the_full_path(
+    prior: PriorUse,
+) -> None:
+    scene = parse_scene(SCENE)
+    dirs = _twin().light_dirs
+    key = np.asarray(rl.direction_from_angles(20, 15), np.float32)
+    nearest = int(np.argmax(dirs @ key))
+    basis = Basis.from_twin(_twin(dead=(nearest,), black=(nearest,)), prior)
+    assert basis.prior is prior and not basis.completed_by_prior
+    assert basis.light_dirs.shape[0] == dirs.shape[0]
+    clean = render_scene(Basis.from_twin(_twin()), scene)
+    spoiled = render_scene(Basis.from_twin(_twin(black=(nearest,))), scene)
+    repaired = render_scene(basis, scene)
+    assert float(np.abs(repaired - clean).mean()) < 0.5 * float(np.abs(spoiled - clean).mean())
 
 
 def test_a_prior_is_used_for_part_of_its_rig_but_not_for_another_rig(prior: PriorUse) -> None:
     part = rl.rig_directions()[::2].astype(np.float32)
     basis, _, alpha = rl.synthetic_basis(SIZE, part)
     loaded = TwinBasis("t", 1, part, (TwinView("v", 0.0, 0.0, basis, alpha, ()),))
-    assert Basis.from_twin(loaded, prior).prior is prior  # the rest of the rig is predicted
+    partial = Basis.from_twin(loaded, prior)
+    assert partial.prior is prior and partial.completed_by_prior  # the rest is predicted
+    image = render_scene(partial, parse_scene(SCENE))
+    assert image.shape == (80, 64, 3) and np.isfinite(image).all()
     tilted = rl.rig_directions().astype(np.float64) @ np.array(
         [[1, 0, 0], [0, np.cos(0.1), -np.sin(0.1)], [0, np.sin(0.1), np.cos(0.1)]]
     )
