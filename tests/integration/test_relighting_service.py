@@ -17,6 +17,7 @@ from integration.test_license_support import World, sign_creation_consent
 from likeness import modelreg
 from likeness.errors import Forbidden
 from likeness.imaging import relight as rl
+from likeness.kit.db import Database
 from likeness.licensing import service as licensing
 from likeness.models.audit import AuditEvent
 from likeness.models.job import Job
@@ -29,6 +30,7 @@ from likeness.models.relight import (
 from likeness.models.twin import Twin, TwinVersion
 from likeness.relighting import service
 from likeness.relighting.errors import NoTrainingData, PriorUnreadable
+from likeness.runtime import Runtime
 from likeness.storage import MemoryBlobStore
 from likeness.twin._basis import pack_basis
 from likeness.vault.deps import StorageDeps
@@ -215,3 +217,54 @@ def test_a_retrain_learns_only_from_what_is_still_consented(
     assert first.status is PriorStatus.retired
     again = service.train(session, service.RELIGHT_ACTOR, deps, reason="retrain")
     assert {s.source_id for s in service.repository.sources_of(session, again.id)} == {stays.id}
+
+
+def test_the_retrain_job_trains_without_the_talent_who_withdrew(
+    db: Database, runtime: Runtime
+) -> None:
+    from integration.generation_support import Actors
+    from integration.test_license_support import make_world
+    from likeness.jobs import worker
+    from likeness.models.job import JobStatus
+
+    deps = runtime.storage
+    with db.unit_of_work() as session:
+        world = make_world(session)
+        twin = twin_with_version(session, world, deps)
+        _seal_basis(session, deps, twin, 4)
+        consent = sign_creation_consent(
+            session, world, twin.id, activities=("build", "alter", "train")
+        )
+        first = service.train(
+            session, world.actor(session, "operator"), deps, synthetic=[0], synthetic_size=64
+        )
+        first_id = first.id
+        people = Actors(world)
+    with db.unit_of_work() as session:
+        licensing.revoke_consent(session, people.actor(session, "talent"), deps, consent, None)
+
+    outcome = worker.run_next(runtime, "test-worker", [service.RETRAIN_JOB])
+    assert outcome is not None and outcome.status is JobStatus.succeeded, outcome
+    with db.unit_of_work() as session:
+        [active] = service.repository.active(session)
+        assert active.id != first_id
+        kinds = {s.kind for s in service.repository.sources_of(session, active.id)}
+        assert kinds == {PriorSourceKind.synthetic}
+        assert json.loads(active.manifest)["trained_by"] == service.RELIGHT_ACTOR.label
+
+
+def test_a_consent_withdrawn_while_the_prior_trained_refuses_the_prior(
+    session: Session, world: World, deps: StorageDeps
+) -> None:
+    from likeness.relighting.errors import TrainingSourceWithdrawn
+
+    operator = world.actor(session, "operator")
+    twin = twin_with_version(session, world, deps)
+    _seal_basis(session, deps, twin, 6)
+    consent = sign_creation_consent(session, world, twin.id, activities=("build", "alter", "train"))
+    sources = service.gather(session, operator, deps)
+    prior, seconds = service.fit(sources)
+    licensing.revoke_consent(session, world.actor(session, "talent"), deps, consent, None)
+    with pytest.raises(TrainingSourceWithdrawn, match=twin.id):
+        service.register(session, operator, deps, sources, prior, seconds)
+    assert service.repository.active(session) == []

@@ -93,6 +93,7 @@ def train_prior(
             progress=lambda f, m: bar.update(task, completed=round(100 * f), description=m),
         )
         read = service.to_read(session, row)
+        bar.update(task, completed=100, description=f"registered {read.name}")
     if json_out:
         print_json(read.model_dump(mode="json"))
         return

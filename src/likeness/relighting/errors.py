@@ -20,3 +20,8 @@ class InvalidTrainingSource(InvalidInput):
 
 class PriorUnreadable(Conflict):
     """A prior's sealed file is gone (shredded) or does not match its recorded hash."""
+
+
+class TrainingSourceWithdrawn(Conflict):
+    """A twin's consent to train was withdrawn while the prior trained: it is not
+    registered (the revocation queued its own retrain, which learns without that twin)."""

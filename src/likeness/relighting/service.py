@@ -67,6 +67,7 @@ from likeness.relighting.errors import (
     NoTrainingData,
     PriorNotFound,
     PriorUnreadable,
+    TrainingSourceWithdrawn,
 )
 from likeness.relighting.schemas import PriorDetail, PriorRead, PriorSourceRead
 from likeness.twin import repository as twin_repository
@@ -343,11 +344,25 @@ def train(
     """Train a prior from every consented twin (plus ``synthetic`` seeds and ``licensed``
     bases), seal and register it as the active prior, and retire the one it replaces.
     Runs in the caller's transaction; the sealed file is journalled (decision 0009)."""
-    from likeness.imaging.relight import train_prior
+    sources = gather(
+        session, actor, deps, synthetic=synthetic, synthetic_size=synthetic_size, licensed=licensed
+    )
+    prior, seconds = fit(sources, progress)
+    return register(session, actor, deps, sources, prior, seconds, reason=reason)
 
+
+def gather(
+    session: Session,
+    actor: Actor,
+    deps: StorageDeps,
+    *,
+    synthetic: Sequence[int] = (),
+    synthetic_size: int = 128,
+    licensed: Sequence[LicensedSource] = (),
+) -> list[_Source]:
+    """The sources a prior may learn from now (rows read here; the bases are read later,
+    lazily, by :func:`fit`, which needs no transaction)."""
     access.require_operator(actor, "train")
-    say = progress or (lambda _f, _m: None)
-    say(0.0, "selecting consented captures")
     sources = consented_twin_sources(session, deps)
     rig = sources[0].views[0][0] if sources and sources[0].views else None
     sources += synthetic_sources(synthetic, rig, synthetic_size)
@@ -357,6 +372,15 @@ def train(
             "nothing to train from: no twin's creation consent names 'train', and no "
             "synthetic seed or licensed basis was given"
         )
+    return sources
+
+
+def fit(sources: list[_Source], progress: Progress | None = None) -> tuple[RelightPrior, float]:
+    """Train on ``sources`` (decrypting one view at a time); the prior and the seconds."""
+    from likeness.imaging.relight import train_prior
+
+    say = progress or (lambda _f, _m: None)
+    say(0.05, "reading consented captures")
     captures = _Captures(sources, say)
     started = time.perf_counter()
     prior = train_prior(captures)
@@ -366,10 +390,38 @@ def train(
         if (id(source), view) not in captures._hashed:
             captures[index]
     say(0.85, "sealing the prior")
+    return prior, seconds
+
+
+def register(
+    session: Session,
+    actor: Actor,
+    deps: StorageDeps,
+    sources: list[_Source],
+    prior: RelightPrior,
+    seconds: float,
+    *,
+    reason: str = "trained by the operator",
+) -> RelightPriorRecord:
+    """Seal ``prior`` and register it as the active prior with its training manifest,
+    retiring the one it replaces. Every twin source is checked again first: a consent
+    withdrawn while the prior trained (outside this transaction) refuses the prior."""
+    access.require_operator(actor, "train")
+    now = utcnow()
+    for source in sources:
+        if source.talent_id is None:
+            continue
+        consent, _ = consent_service.creation_consent_allowing(
+            session, source.talent_id, source.source_id, TRAIN, at=now
+        )
+        if consent is None:
+            raise TrainingSourceWithdrawn(
+                f"twin {source.source_id} may no longer train (its consent was withdrawn "
+                "while the prior trained): train again"
+            )
     data = _prior_bytes(prior)
     terms = modelreg.derived_terms((s.license, s.commercial_use) for s in sources)
     prior_id = new_id()
-    now = utcnow()
     name = f"relight-prior-{now:%Y%m%d-%H%M%S}-{prior_id[:6]}"
     manifest = _manifest(
         prior_id,
@@ -453,7 +505,6 @@ def train(
             "reason": reason[:200],
         },
     )
-    say(1.0, f"registered {name}")
     return row
 
 
@@ -565,22 +616,34 @@ def _beat(ctx: JobContext, fraction: float, message: str) -> None:
 
 def run_retrain_job(ctx: JobContext) -> dict[str, Any]:
     """The ``relight.retrain`` handler: train from the consented sources left (and the
-    synthetic seeds of the prior it replaces). Nothing left to learn from is not a
-    failure: the platform renders weight-free until the next training."""
+    synthetic seeds of the prior it replaces). The rows are read in one short transaction,
+    the training runs with none open (the worker's heartbeats must write), and the prior
+    is registered in another, which checks the consents again. Nothing left to learn from
+    is not a failure: the platform renders weight-free until the next training."""
     payload = ctx.payload
-    with ctx.runtime.db.unit_of_work() as session:
-        try:
-            row = train(
+    deps = ctx.runtime.storage
+    try:
+        with ctx.runtime.db.unit_of_work() as session:
+            sources = gather(
                 session,
                 RELIGHT_ACTOR,
-                ctx.runtime.storage,
+                deps,
                 synthetic=[int(s) for s in payload.get("synthetic", [])],
                 synthetic_size=int(payload.get("synthetic_size", 128)),
-                progress=lambda fraction, message: _beat(ctx, fraction, message),
-                reason=str(payload.get("reason", "retrain"))[:200],
             )
-        except NoTrainingData as exc:
-            return {"trained": None, "detail": exc.message}
+    except NoTrainingData as exc:
+        return {"trained": None, "detail": exc.message}
+    prior, seconds = fit(sources, lambda fraction, message: _beat(ctx, fraction, message))
+    with ctx.runtime.db.unit_of_work() as session:
+        row = register(
+            session,
+            RELIGHT_ACTOR,
+            deps,
+            sources,
+            prior,
+            seconds,
+            reason=str(payload.get("reason", "retrain"))[:200],
+        )
         return {"trained": row.name, "sha256": row.sha256, "seconds": row.training_seconds}
 
 
