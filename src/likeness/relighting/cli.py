@@ -70,29 +70,33 @@ def train_prior(
 
     deps = cli_storage()
     sources = _licensed(licensed or [])
-    with (
-        Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.percentage:>3.0f}%"),
-            TimeElapsedColumn(),
-            console=console,
-            disable=json_out,
-            transient=False,
-        ) as bar,
-        cli_session(as_email) as (session, actor),
-    ):
-        task = bar.add_task("training", total=100)
-        row = service.train(
-            session,
-            actor,
-            deps,
-            synthetic=synthetic or [],
-            synthetic_size=synthetic_size,
-            licensed=sources,
-            progress=lambda f, m: bar.update(task, completed=round(100 * f), description=m),
+    # Three steps, so no transaction is open while the prior trains (minutes, on many
+    # twins): read which captures may train, train, register (consents checked again).
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=console,
+        disable=json_out,
+        transient=False,
+    ) as bar:
+        task = bar.add_task("selecting consented captures", total=100)
+        with cli_session(as_email) as (session, actor):
+            chosen = service.gather(
+                session,
+                actor,
+                deps,
+                synthetic=synthetic or [],
+                synthetic_size=synthetic_size,
+                licensed=sources,
+            )
+        prior, seconds = service.fit(
+            chosen, lambda f, m: bar.update(task, completed=round(100 * f), description=m)
         )
-        read = service.to_read(session, row)
+        with cli_session(as_email) as (session, actor):
+            row = service.register(session, actor, deps, chosen, prior, seconds)
+            read = service.to_read(session, row)
         bar.update(task, completed=100, description=f"registered {read.name}")
     if json_out:
         print_json(read.model_dump(mode="json"))
