@@ -259,6 +259,8 @@ class Reflectance:
         self.interpolator = LightInterpolator(dirs, neighbours=neighbours)
         planar = np.moveaxis(checked.reshape(count, height * width, channels), 2, 0)
         self.planes: FloatArray = np.ascontiguousarray(planar)
+        # Frames the prior predicted for rig lights this basis lacks (see predicted_frame).
+        self._frames: dict[tuple[str, bytes, int], FloatArray] = {}
 
     @property
     def nbytes(self) -> int:
@@ -283,6 +285,46 @@ class Reflectance:
         planes = [out[channel].reshape(height, width) for channel in range(3)]
         merged: FloatArray = cv2.merge(planes)  # interleaving with SIMD beats a numpy transpose
         return merged
+
+    def predicted_frame(
+        self, prior: RelightPrior, light: int, ignore: NDArray[np.bool_] | None = None
+    ) -> FloatArray:
+        """The prior's prediction ``[H, W, 3]`` of its rig light ``light`` from this basis'
+        usable frames, computed once per (prior, ignore mask, light) and kept."""
+        key = (prior.sha256, b"" if ignore is None else np.packbits(ignore).tobytes(), light)
+        cache = self._frames
+        if key not in cache:
+            unit = np.zeros((prior.rig_dirs.shape[0], 3))
+            unit[light] = 1.0
+            weights = prior.render_weights(self.light_dirs, unit, ignore)
+            cache[key] = self.render_regions(weights, prior.grid)
+        return cache[key]
+
+    def _render_with_prior(
+        self,
+        intensity: NDArray[np.float64],
+        prior: RelightPrior,
+        mask: NDArray[np.bool_] | None,
+    ) -> FloatArray:
+        """Rig intensities ``[L_prior, 3]``: the usable frames directly, every other rig
+        light through its (cached) predicted frame, so repeated renders stay one pass."""
+        from likeness.imaging.relight._prior import match_rig
+
+        index = match_rig(prior.rig_dirs, self.light_dirs)
+        usable = np.ones(len(index), bool) if mask is None else ~mask
+        weights = np.zeros((len(index), 3), np.float32)
+        weights[usable] = intensity[index[usable]]
+        have = np.zeros(prior.rig_dirs.shape[0], bool)
+        have[index[usable]] = True
+        missing = np.flatnonzero(~have & np.any(intensity != 0, axis=1))
+        out = self.render(weights)
+        if missing.size == 0:
+            return out
+        out = out.copy()
+        for light in missing:
+            frame = self.predicted_frame(prior, int(light), mask)
+            out += frame * intensity[light].astype(np.float32)
+        return out
 
     def render_regions(self, weights: NDArray[np.float32], grid: tuple[int, int]) -> FloatArray:
         """Like :func:`apply_region_weights` on the prepared basis: per-region weights
@@ -325,9 +367,7 @@ class Reflectance:
         mask = check_ignore(ignore, self.light_dirs.shape[0])
         if prior is not None:
             directions, colors = _parse_lights(lights)
-            intensity = prior.rig_intensities(directions, colors)
-            region_weights = prior.render_weights(self.light_dirs, intensity, mask)
-            return self.render_regions(region_weights, prior.grid)
+            return self._render_with_prior(prior.rig_intensities(directions, colors), prior, mask)
         if mask is None:
             interp = self.interpolator
             return self.render(rig_weights(self.light_dirs, lights, interpolator=interp))
