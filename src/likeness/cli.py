@@ -55,6 +55,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     # captures, twins and images
     "capture": ("likeness.capture.cli:app", "Capture sessions: ingest, QC, synthetic rig."),
     "twin": ("likeness.licensing.cli:twin_app", "Digital twins: build, list, show, retire."),
+    "relight": ("likeness.relighting.cli:app", "Relighting priors from consented captures."),
     "render": ("likeness.output.cli:render", "Relight a twin (an output for review) or a capture."),
     "output": ("likeness.output.cli:app", "Outputs in quarantine: review queue, approve, reject."),
     "release": ("likeness.output.cli:release", "Release an approved output as a stamped asset."),

@@ -341,3 +341,50 @@ def test_a_twin_whose_key_is_gone_is_retired_and_its_licenses_end(
     with db.unit_of_work() as session:
         assert session.get(Twin, twin_id).status == "deleted"
         assert session.get(License, license_id).status is LicenseStatus.revoked
+
+
+def test_a_crashed_prior_training_leaves_nothing_and_a_registered_one_is_clean(
+    db: Database,
+    ids: World,
+    crash_deps: StorageDeps,
+    store: CrashingStore,
+    vault: MemoryKeyVault,
+    crashing: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from likeness.identity.actor import SYSTEM_ACTOR
+    from likeness.relighting import repository as priors
+    from likeness.relighting import service as relighting
+
+    monkeypatch.setattr(relighting, "undo_intent", lambda deps, intent: intent.release())
+
+    def die(session: object) -> list[object]:
+        raise Crash
+
+    # The process dies after the sealed prior is stored, before its row commits.
+    with monkeypatch.context() as patch:
+        patch.setattr(priors, "active", die)
+        with pytest.raises(Crash), db.unit_of_work() as session:
+            relighting.train(session, SYSTEM_ACTOR, crash_deps, synthetic=[0], synthetic_size=64)
+    [(key_name, _)] = vault.entries()
+    assert key_name.startswith("prior-") and len(store.blobs) == 1
+    assert _codes(doctor.diagnose(db, crash_deps, grace_s=3600)) == ["stale_intent"]
+    [finding] = doctor.recover_intents(db, crash_deps)
+    assert finding.repaired and vault.entries() == [] and store.blobs == {}
+    [event] = _events(db, "doctor.intent_undone")
+    assert event["key"] == key_name and event["key_shredded"] is True
+
+    # Registered: its key and blob belong to a row, so the doctor finds nothing. Retired,
+    # and the process dies right after that commits: recovery finishes the shredding.
+    with db.unit_of_work() as session:
+        row = relighting.train(session, SYSTEM_ACTOR, crash_deps, synthetic=[0], synthetic_size=64)
+        prior_id = row.id
+    assert doctor.diagnose(db, crash_deps, grace_s=0).clean
+    with db.unit_of_work() as session:
+        found = priors.get(session, prior_id)
+        assert found is not None
+        relighting.retire(session, SYSTEM_ACTOR, crash_deps, found, "test")
+    [finding] = doctor.recover_intents(db, crash_deps)
+    assert finding.repaired and _events(db, "doctor.shred_finished")
+    assert vault.entries() == [] and store.blobs == {}
+    assert doctor.diagnose(db, crash_deps, grace_s=0).clean

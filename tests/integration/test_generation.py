@@ -734,3 +734,60 @@ def test_the_subject_cache_keeps_the_most_recently_used_few() -> None:
     service.remember(table, ("t2", 1, "d"), 2)  # used again: now the newest
     service.remember(table, ("new", 1, "d"), "x")
     assert ("t2", 1, "d") in table and ("t3", 1, "d") not in table
+
+
+def test_a_twin_renders_with_the_active_prior_and_its_output_names_it(
+    s: gs.Setup, db: Database
+) -> None:
+    from datetime import timedelta
+
+    from integration.test_license_support import intent
+    from integration.test_relighting_service import _seal_basis
+    from likeness.consent.schemas import CreationConsentCreate
+    from likeness.kit.clock import utcnow
+    from likeness.models.twin import Twin
+    from likeness.relighting import service as relighting
+    from likeness.twin import service as twins
+
+    with db.unit_of_work() as session:
+        twin = session.get(Twin, s.twin_id)
+        assert twin is not None
+        _seal_basis(session, s.runtime.storage, twin, 5)
+        drafted = twins.create_creation_consent(
+            session,
+            s.world.actor(session, "agent"),
+            CreationConsentCreate(
+                talent_id=twin.talent_id,
+                twin_id=twin.id,
+                purpose="help relight others",
+                valid_until=utcnow() + timedelta(days=30),
+                activities=["train"],
+            ),
+        )
+        licensing.sign_consent(
+            session, s.world.actor(session, "talent"), drafted.id, intent(), None
+        )
+        consent = drafted.id
+        prior = relighting.train(session, SYSTEM_ACTOR, s.runtime.storage)
+        name, digest = prior.name, prior.sha256
+    engine = StudioEngine()
+    cache = gs.cache(s, engine)
+    done = gs.submit(s, s.create(engine="studio", task=Task.studio, count=1), engine)
+    outcome = gs.run(s, cache)
+    assert outcome is not None and outcome.status is JobStatus.succeeded, outcome
+    (made,) = _outputs(db, done.request.id)
+    recorded = json.loads(made.engine_params)["provenance"]["models"]
+    assert [(m["name"], m["sha256"]) for m in recorded] == [(name, digest)]
+
+    # Withdrawn: the prior retires, and the next render (same worker cache) goes without.
+    with db.unit_of_work() as session:
+        licensing.revoke_consent(
+            session, s.world.actor(session, "talent"), s.runtime.storage, consent, "stop"
+        )
+    again = gs.submit(
+        s, s.create(engine="studio", task=Task.studio, count=1, idempotency_key="2"), engine
+    )
+    outcome = gs.run(s, cache)
+    assert outcome is not None and outcome.status is JobStatus.succeeded, outcome
+    (second,) = _outputs(db, again.request.id)
+    assert json.loads(second.engine_params)["provenance"]["models"] == []

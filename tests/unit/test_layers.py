@@ -42,6 +42,7 @@ LAYERS: list[frozenset[str]] = [
     frozenset({"consent"}),  # creation and use consents, standing limits
     frozenset({"capture"}),  # capture sessions, QC, reference photos (capture needs consent)
     frozenset({"twin"}),  # encrypted, versioned twins
+    frozenset({"relighting"}),  # relighting priors trained from consented captures
     frozenset({"licensing"}),  # licenses, decisions, and the use cases that end in licenses
     frozenset({"studio", "provenance"}),  # rendering scenes; stamping and verifying images
     frozenset({"engines"}),  # image engines behind one interface (no database)
@@ -207,6 +208,7 @@ FEATURES = (
     "capture",
     "consent",
     "twin",
+    "relighting",
     "licensing",
     "asset",
     "output",

@@ -58,6 +58,9 @@ def _feature_routers() -> list[APIRouter]:
     from likeness.twin.endpoints import router as twin_router
 
     routers += [capture_router, twin_router, licensing_twin_router]
+    from likeness.relighting.endpoints import router as relighting_router
+
+    routers += [relighting_router]
     from likeness.asset.endpoints import router as asset_router
 
     routers += [asset_router]

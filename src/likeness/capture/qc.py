@@ -4,6 +4,10 @@ Checks (each a :class:`QcCheck` with a machine code, pass/fail and a sentence):
 
 ``lights.complete``   every view has a frame for every rig light
 ``lights.coverage``   the rig's lights cover the sphere (no large dark gaps)
+``lights.dead``       no more than a few frames are dead or misfired (far darker than
+                      their neighbours predict, ``imaging.relight.dead_lights``); those
+                      found are listed in :attr:`QcReport.dead_lights` and renders of the
+                      twin ignore them
 ``exposure.clipping`` no OLAT frame has more than a sliver of clipped pixels
 ``exposure.level``    each view's all-lights preview is neither too dark nor too bright
 ``face.frontal``      a face is detected in every frontal view (|yaw|, |pitch| ≤ 20°)
@@ -51,6 +55,11 @@ class QcConfig:
     preview_min_level: float = 0.12
     preview_max_level: float = 0.9
     min_sharpness: float = 8.0
+    #: Side of the small copy of each frame the dead-light test reads (pixels).
+    dead_light_size: int = 48
+    #: More dead or misfired frames than this fraction of a view's lights fails QC (a
+    #: rig that fires that badly should be fixed and the session captured again).
+    max_dead_fraction: float = 0.1
 
 
 @dataclass(frozen=True)
@@ -83,6 +92,8 @@ class QcReport:
     #: The face models that produced the verdict (registry name, SHA-256, licence flag,
     #: whether only the operator's opt-in admitted them).
     models: list[dict[str, Any]] = field(default_factory=list)
+    #: view id → indices (rig order) of its dead or misfired frames, which renders ignore
+    dead_lights: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def opted_in_models(self) -> list[str]:
@@ -118,6 +129,7 @@ class QcReport:
                 "threshold": IDENTITY_THRESHOLD,
             },
             "models": self.models,
+            "dead_lights": self.dead_lights,
         }
 
 
@@ -167,14 +179,17 @@ def run_qc(
     frontal_missing: list[str] = []
     frontal_seen = 0
     sharpness: list[float] = []
+    dead: list[str] = []
     for view in views:
         camera = angles_to_direction(view.yaw, view.pitch).astype(np.float32)
         order = np.argsort(-(view.light_dirs @ camera))
         wanted = {int(i) for i in order[: cfg.identity_frames_per_view]}
         total: F32 | None = None
         id_frames: list[tuple[int, F32]] = []
+        small: list[F32] = []
         for j, frame in enumerate(view.frames()):
             report.images += 1
+            small.append(_small(frame, cfg.dead_light_size))
             frac = float((frame >= cfg.clip_level).any(axis=2).mean())
             worst_clip = max(worst_clip, frac)
             if frac > cfg.max_clipped_fraction:
@@ -182,6 +197,11 @@ def run_qc(
             total = frame.copy() if total is None else total + frame
             if j in wanted:
                 id_frames.append((j, frame))
+        flagged = _dead_frames(small, view.light_dirs, camera)
+        if flagged:
+            report.dead_lights[view.id] = flagged
+            if len(flagged) > max(1.0, cfg.max_dead_fraction * len(small)):
+                dead.append(f"{view.id} ({len(flagged)} of {len(small)})")
         full = view.full()
         alpha = view.alpha()
         if full is not None:
@@ -215,6 +235,7 @@ def run_qc(
             vec = fa.embed_aligned(img, faces[0]) if faces else fa.embed_largest(img)
             if vec is not None:
                 embedded.append(_Embedded(f"{view.id} light {j}", vec))
+    report.checks.append(_check_dead(report.dead_lights, dead, cfg))
     report.checks.append(
         QcCheck(
             "exposure.clipping",
@@ -283,6 +304,62 @@ def _check_complete(views: Sequence[QcView], rig_dirs: F32) -> QcCheck:
         if not missing
         else "missing: " + ", ".join(missing[:8]) + ("…" if len(missing) > 8 else ""),
         float(len(missing)),
+    )
+
+
+def _small(frame: F32, size: int) -> F32:
+    """A small copy of a frame (area-averaged): enough to tell a dead light, cheap to keep
+    one per light while QC streams the frames."""
+    import cv2
+
+    height, width = frame.shape[:2]
+    scale = size / max(height, width, 1)
+    if scale >= 1.0:
+        return np.asarray(frame, np.float32)
+    shape = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return np.asarray(cv2.resize(frame, shape, interpolation=cv2.INTER_AREA), np.float32)
+
+
+#: Lights at least this far round towards the camera (cosine) are checked for misfires.
+#: A light behind the subject only rims it: its frame is legitimately dark, and the
+#: interpolant from the lights around it over-predicts it, so it is not judged.
+DEAD_LIGHT_MIN_FACING = 0.2
+
+
+def _dead_frames(small: list[F32], light_dirs: F32, camera: F32) -> list[int]:
+    """Indices (rig order) of dead or misfired frames among a view's small frames, judged
+    among the lights that face the camera (``imaging.relight.dead_lights``)."""
+    from likeness.imaging.relight import dead_lights
+
+    dirs = np.asarray(light_dirs, np.float32)
+    if len(small) != len(dirs):
+        return []  # lights.complete reports it
+    facing = np.flatnonzero(dirs @ np.asarray(camera, np.float32) >= DEAD_LIGHT_MIN_FACING)
+    if facing.size < 4:
+        return []  # too few lights to predict one from its neighbours
+    stack = np.stack([small[int(i)] for i in facing]).astype(np.float32)
+    if stack.ndim == 3:
+        stack = stack[..., None]
+    mask = np.asarray(dead_lights(stack, dirs[facing]), bool)
+    return [int(facing[i]) for i in np.flatnonzero(mask)]
+
+
+def _check_dead(found: dict[str, list[int]], too_many: list[str], cfg: QcConfig) -> QcCheck:
+    total = sum(len(v) for v in found.values())
+    if not found:
+        return QcCheck("lights.dead", True, "no dead or misfired light", 0.0)
+    listed = ", ".join(f"{view} light {j}" for view, js in found.items() for j in js)
+    if too_many:
+        return QcCheck(
+            "lights.dead",
+            False,
+            f"more than {cfg.max_dead_fraction:.0%} of the lights dead or misfired in "
+            + ", ".join(too_many)
+            + f": {listed}",
+            float(total),
+        )
+    return QcCheck(
+        "lights.dead", True, f"dead or misfired (ignored in renders): {listed}", float(total)
     )
 
 

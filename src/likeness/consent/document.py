@@ -24,6 +24,7 @@ from likeness.consent.errors import InvalidConsent
 from likeness.kit.canonical import canonical_bytes as kit_canonical_bytes
 from likeness.kit.canonical import sha256_hex
 from likeness.policy import (
+    DEFAULT_CREATION_ACTIVITIES,
     ISO_4217_MINOR_UNITS,
     MAX_TERM_YEARS,
     WORLDWIDE,
@@ -44,7 +45,15 @@ CREATION_ACTIVITIES: Mapping[str, str] = {
     "capture": "photograph and scan you in capture sessions you attend",
     "build": "build a digital twin of your face and body from those captures",
     "alter": "alter the twin's pose, expression, hair, make-up, outfit, lighting and background",
+    "train": (
+        "let your captures help improve relighting for others: a relighting model may learn "
+        "from them how light falls on faces, which then helps light other people's twins "
+        "(it keeps no picture of you and cannot recreate your face, and if you withdraw "
+        "this, every model that learned from you is retired and made again without you)"
+    ),
 }
+#: What a creation consent allows when nothing is listed: ``train`` is always asked for.
+DEFAULT_ACTIVITIES: tuple[str, ...] = DEFAULT_CREATION_ACTIVITIES
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +170,9 @@ def _problems(doc: ConsentDocument) -> list[str]:
 def _creation_problems(doc: ConsentDocument) -> list[str]:
     problems: list[str] = []
     if not doc.activities:
-        problems.append("a creation consent must name what it allows (capture, build, alter)")
+        problems.append(
+            "a creation consent must name what it allows (" + ", ".join(CREATION_ACTIVITIES) + ")"
+        )
     unknown = sorted(set(doc.activities) - set(CREATION_ACTIVITIES))
     if unknown:
         problems.append("unknown activities: " + ", ".join(unknown))

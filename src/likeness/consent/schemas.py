@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from likeness.consent.document import CREATION_ACTIVITIES
+from likeness.consent.document import CREATION_ACTIVITIES, DEFAULT_ACTIVITIES
 from likeness.kit.bounds import Count, Instant
 from likeness.policy import ConsentKind, ConsentStatus
 
@@ -20,8 +20,13 @@ class CreationConsentCreate(BaseModel):
     creation_fee_minor: Count = Field(default=0, description="rate of pay, minor units")
     currency: str = Field(default="EUR", min_length=3, max_length=3)
     activities: list[str] = Field(
-        default_factory=lambda: list(CREATION_ACTIVITIES),
-        description="what is allowed: " + ", ".join(CREATION_ACTIVITIES),
+        default_factory=lambda: list(DEFAULT_ACTIVITIES),
+        description="what is allowed: "
+        + ", ".join(CREATION_ACTIVITIES)
+        + " (default: "
+        + ", ".join(DEFAULT_ACTIVITIES)
+        + "; 'train' lets the captures help improve relighting for others and is only "
+        "ever given explicitly)",
     )
 
 

@@ -4,7 +4,9 @@ It relights the captured person for a scene (the ``likeness render`` scene schem
 brief's ``scene``) and frames the result at the requested size. It makes no new pixels
 of the person: the source type is a composite of consented captures
 (``generative=False``), it loads no model file, and the same request always gives the
-same image (``deterministic=True``; the seed is recorded, not used).
+same image (``deterministic=True``; the seed is recorded, not used). A twin with an
+active relighting prior (``likeness.relighting``) is lit through it, and each image lists
+the prior among the models it used, so the output's C2PA manifest names it.
 
 A scene in a brief may not name files (``environment.path``, ``background.image``): a
 request must not read the server's disk. Use an environment preset and a background
@@ -21,6 +23,7 @@ from likeness.engines._base import (
     EngineInfo,
     EngineRefused,
     EngineRequest,
+    ModelUse,
     Task,
 )
 from likeness.settings import Settings
@@ -74,13 +77,23 @@ class StudioEngine:
             raise EngineRefused("the studio engine takes no input images")
         scene = self.scene(request)
         params = {"scene": scene.model_dump(mode="json")}
+        prior = getattr(request.subject.basis, "prior", None)
+        # A learned relighting prior is a model the render used: the output's C2PA
+        # manifest names it (decision 0028); none, and the engine loads no model.
+        models = (
+            (ModelUse(prior.name, prior.sha256, prior.license, prior.commercial_use),)
+            if prior is not None
+            else None
+        )
         images: list[EngineImage] = []
         for index in range(request.count):
             if not request.progress(index / request.count, f"relighting {index + 1}"):
                 raise EngineCancelled("the job was cancelled")
             linear = render_scene(request.subject.basis, scene)
             pixels = cp.to_display(linear, "srgb")
-            images.append(EngineImage(pixels=pixels, seed=request.seed, params=params))
+            images.append(
+                EngineImage(pixels=pixels, seed=request.seed, params=params, models=models)
+            )
         request.progress(1.0, "relit")
         return images
 

@@ -661,8 +661,10 @@ def _artifacts_digest(row: Any) -> str:
 
 
 def _current_key(session: Session, twin_id: str) -> SubjectKey | None:
-    """(twin, latest active version, its artifacts' digest); None once the twin has no
-    active version (shredded, retired)."""
+    """(twin, latest active version, its artifacts' digest and the active relighting
+    prior); None once the twin has no active version (shredded, retired). A new or
+    retired prior changes the key, so a cached subject never renders with a retired one."""
+    from likeness.relighting import repository as priors
     from likeness.twin import repository as twin_repository
 
     if session.get(Twin, twin_id) is None:
@@ -670,7 +672,9 @@ def _current_key(session: Session, twin_id: str) -> SubjectKey | None:
     current = twin_repository.version_of(session, twin_id, None)
     if current is None:
         return None
-    return (twin_id, current.version, _artifacts_digest(current))
+    active = priors.active(session)
+    prior = active[0].id if active else "-"
+    return (twin_id, current.version, f"{_artifacts_digest(current)}:{prior}")
 
 
 def _subjects(ctx: _Context) -> OrderedDict[SubjectKey, Any]:
@@ -696,7 +700,8 @@ def _subject(ctx: _Context, runtime: Any, twin_id: str) -> Any:
     this twin's entries before the error goes on. At most :data:`SUBJECT_CACHE_SIZE`
     subjects are kept, the least recently used going first."""
     from likeness.engines.subject import subject_from_basis
-    from likeness.studio import Basis
+    from likeness.relighting import service as relighting
+    from likeness.studio import Basis, PriorUse
     from likeness.twin import extras as twin_extras
     from likeness.twin import repository as twin_repository
     from likeness.twin import service as twins
@@ -723,13 +728,19 @@ def _subject(ctx: _Context, runtime: Any, twin_id: str) -> Any:
                 if current is not None and twin_extras.extras_of(current)
                 else {}
             )
-            if current is not None:
-                key = (twin_id, loaded.version, _artifacts_digest(current))
+            # Twins render with the active relighting prior (decision 0028).
+            found = relighting.render_prior(session, runtime.storage)
+            prior = (
+                PriorUse(found.prior, found.name, found.sha256, found.license, found.commercial_use)
+                if found is not None
+                else None
+            )
+            key = _current_key(session, twin_id) if current is not None else None
     except BaseException:
         _forget_twin(ctx, twin_id)
         raise
     subject = replace(
-        subject_from_basis(twin_id, loaded.version, Basis.from_twin(loaded)), extras=extras
+        subject_from_basis(twin_id, loaded.version, Basis.from_twin(loaded, prior)), extras=extras
     )
     _forget_twin(ctx, twin_id)
     if key is not None:

@@ -63,6 +63,7 @@ _log = logging.getLogger(__name__)
 KNOWN_HANDLERS: dict[str, str] = {
     "generation": "likeness.generation.service:run_job",
     "monitoring.scan": "likeness.monitoring.service:run_scan_job",
+    "relight.retrain": "likeness.relighting.service:run_retrain_job",
 }
 #: Handlers registered at run time (tests, ``likeness job work --handler``).
 _HANDLERS: dict[str, str] = {}

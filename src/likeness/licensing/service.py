@@ -63,6 +63,7 @@ from likeness.policy import (
     terms_sha256,
     validate_terms,
 )
+from likeness.relighting import service as relighting
 from likeness.twin import service as twins
 from likeness.twin.access import require_active_twin_of
 from likeness.vault.deps import StorageDeps
@@ -711,6 +712,11 @@ def revoke_consent(
         consent_service.mark_revoked(session, actor, consent, now, reason)
         end_uncovered_licenses(session, actor, consent.talent_id, reason)
         shredded = enforce_creation_consent(session, actor, deps, consent.talent_id)
+        # A prior that learned from this talent's captures retires unless another
+        # consent in force still names `train` for them; a retrain is queued (0028).
+        relighting.enforce_training_consent(
+            session, actor, deps, consent.talent_id, "creation consent revoked"
+        )
     session.refresh(consent)
     return consent, shredded
 
@@ -739,4 +745,5 @@ def retire_twin(
     twin = twins.retire(session, actor, deps, twin_id, reason)
     why = f"the twin was retired and deleted: {twin.reason}"[:500]
     end_licenses_of_twin(session, actor, twin.talent_id, twin.id, why)
+    relighting.enforce_training_consent(session, actor, deps, twin.talent_id, "twin retired")
     return twin

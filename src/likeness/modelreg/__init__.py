@@ -35,6 +35,11 @@ Folders of weights an operator brings (a diffusers pipeline) carry their own man
 any kind), no symbolic link, no code and no pickled weights,
 and the licence tag against :data:`LICENSES` (an unknown tag is refused like a
 non-commercial one unless the operator opts in).
+
+Models the platform trains itself (relighting priors, decision 0028) take their terms
+from their sources (:func:`derived_terms`: commercial only if every source is) and are
+admitted by :func:`admit_trained` under the same opt-in; their records and training
+manifests live in the database (``likeness relight priors``).
 """
 
 from likeness.modelreg._check import (
@@ -70,12 +75,20 @@ from likeness.modelreg._folder import (
 )
 from likeness.modelreg._licenses import LICENSES, LicenseTerms, license_terms
 from likeness.modelreg._registry import REGISTRY, ModelEntry
+from likeness.modelreg._trained import (
+    CONSENTED_CAPTURE_LICENSE,
+    SYNTHETIC_LICENSE,
+    admit_trained,
+    derived_terms,
+)
 
 __all__ = [
+    "CONSENTED_CAPTURE_LICENSE",
     "LICENSES",
     "MANIFEST_NAME",
     "OPT_IN_VARIABLE",
     "REGISTRY",
+    "SYNTHETIC_LICENSE",
     "AdmittedFolder",
     "AdmittedModel",
     "FolderManifest",
@@ -91,6 +104,8 @@ __all__ = [
     "admit",
     "admit_file",
     "admit_folder",
+    "admit_trained",
+    "derived_terms",
     "entries",
     "file_sha256",
     "folder_commercial_use",

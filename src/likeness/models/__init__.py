@@ -16,6 +16,7 @@ from likeness.models import (
     monitoring_index,
     output,
     party,
+    relight,
     twin,
 )
 from likeness.models.base import Base
@@ -37,5 +38,6 @@ __all__ = [
     "monitoring_index",
     "output",
     "party",
+    "relight",
     "twin",
 ]

@@ -300,7 +300,8 @@ def _render_twin(
     json_out: bool,
 ) -> None:
     from likeness.output.schemas import OutputCreate, UseSpec
-    from likeness.studio import Basis, render_scene
+    from likeness.relighting import service as relighting
+    from likeness.studio import Basis, PriorUse, render_scene
     from likeness.studio.render import encode_image
     from likeness.twin import service as twins
 
@@ -317,9 +318,27 @@ def _render_twin(
     with cli_session(as_email) as (session, actor):
         service.require_generate(session, actor, request)
         loaded = twins.load_basis(session, actor, deps, twin)
-    image = render_scene(Basis.from_twin(loaded), parsed)
+        # Twins render with the active relighting prior (decision 0028).
+        found = relighting.render_prior(session, deps)
+    prior = (
+        PriorUse(found.prior, found.name, found.sha256, found.license, found.commercial_use)
+        if found is not None
+        else None
+    )
+    rendered = Basis.from_twin(loaded, prior)
+    image = render_scene(rendered, parsed)
     data = encode_image(image, parsed.output, suffix=suffix, dpi=dpi)
-    request = request.model_copy(update={"twin_version": loaded.version})
+    update: dict[str, object] = {"twin_version": loaded.version}
+    if rendered.prior is not None:
+        # The C2PA manifest names the prior the render used (as a model, like an engine's).
+        update["engine_params"] = {
+            **request.engine_params,
+            "provenance": {
+                "generative": False,
+                "models": [{"name": rendered.prior.name, "sha256": rendered.prior.sha256}],
+            },
+        }
+    request = request.model_copy(update=update)
     config = _stamp_config()
     with cli_session(as_email) as (session, actor):
         created, preview = service.create_with_preview(session, actor, deps, request, data, config)

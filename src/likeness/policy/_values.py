@@ -16,8 +16,14 @@ from likeness.policy._errors import InvalidUse
 ALTER = "alter"
 #: The creation-consent activity that ingesting a capture needs (the replica's first step).
 CAPTURE = "capture"
+#: The creation-consent activity that lets a talent's captures train a relighting prior
+#: used for everyone's twins (decision 0028). Never implied: a consent names it or not.
+TRAIN = "train"
 #: Everything a creation consent may allow (``likeness.consent.document`` words each one).
-CREATION_ACTIVITY_NAMES = frozenset({CAPTURE, "build", ALTER})
+CREATION_ACTIVITY_NAMES = frozenset({CAPTURE, "build", ALTER, TRAIN})
+#: What a creation consent allows when its drafter lists nothing: everything about the
+#: talent's own twin, but not ``train``, which helps others and is the talent's opt-in.
+DEFAULT_CREATION_ACTIVITIES = (CAPTURE, "build", ALTER)
 #: What a standing creation consent must allow for a built twin, and the licenses on it, to
 #: stand: a consent to be captured, and nothing more, keeps neither.
 TWIN_ACTIVITIES = frozenset({"build", ALTER})
@@ -241,7 +247,7 @@ class ConsentFacts:
     #: For a creation consent: what it allows. The default is what a creation consent
     #: allows unless it lists fewer (the document's own default), so facts built without
     #: it keep their meaning.
-    activities: frozenset[str] = CREATION_ACTIVITY_NAMES
+    activities: frozenset[str] = frozenset(DEFAULT_CREATION_ACTIVITIES)
 
     def signed_by(self, at: datetime) -> bool:
         return self.signed_at is not None and self.signed_at <= at

@@ -62,7 +62,7 @@ VERSION = 1
 #: capture, twin, reference: making a key and blobs. asset, output: a blob sealed under an
 #: existing twin key (a registered asset file, an output image in quarantine). shred:
 #: destroying them once a deletion commits (the marker row then says deleted, or is gone).
-KINDS = ("capture", "twin", "reference", "asset", "output", "shred", "generation")
+KINDS = ("capture", "twin", "reference", "asset", "output", "shred", "generation", "prior")
 
 
 @dataclass(frozen=True)

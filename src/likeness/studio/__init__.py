@@ -15,7 +15,7 @@ the relight and compose libraries raise their own trees.
 
 from __future__ import annotations
 
-from likeness.studio.basis import Basis, load_basis
+from likeness.studio.basis import Basis, PriorUse, load_basis
 from likeness.studio.errors import InvalidBasisFile, InvalidScene, StudioError
 from likeness.studio.render import (
     encode_image,
@@ -30,6 +30,7 @@ __all__ = [
     "Basis",
     "InvalidBasisFile",
     "InvalidScene",
+    "PriorUse",
     "Scene",
     "StudioError",
     "encode_image",

@@ -16,20 +16,43 @@ from __future__ import annotations
 import csv
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from likeness.imaging import relight as rl
 from likeness.imaging.compose import srgb_decode
 from likeness.imaging.relight import Reflectance, direction_from_angles
 from likeness.studio.errors import InvalidBasisFile
 
 if TYPE_CHECKING:
     from likeness.twin.service import TwinBasis
+
+
+@dataclass(frozen=True)
+class PriorUse:
+    """A learned relighting prior a render uses (``imaging.relight.RelightPrior``), with
+    what the render's provenance says about it (name, SHA-256, licence)."""
+
+    prior: Any
+    name: str
+    sha256: str
+    license: str
+    commercial_use: bool
+
+    def fits(self, light_dirs: NDArray[np.float32]) -> bool:
+        """Whether every light of a basis is a light of the prior's rig (within 0.06°, one
+        rig light each): the prior renders only such bases (``PriorMismatch``)."""
+        rig = np.asarray(self.prior.rig_dirs, np.float64)
+        dirs = np.asarray(light_dirs, np.float64)
+        distances = np.linalg.norm(dirs[:, None, :] - rig[None], axis=2)
+        nearest = distances.argmin(axis=1)
+        close = distances[np.arange(len(nearest)), nearest] <= 1e-3
+        return bool(close.all()) and len(set(nearest.tolist())) == len(nearest)
 
 
 @dataclass(frozen=True)
@@ -42,6 +65,8 @@ class Basis:
     plate: NDArray[np.float32] | None = None
     #: Where the stored (cropped) images start in the capture's own pixel grid (x, y).
     origin: tuple[int, int] = (0, 0)
+    #: The learned prior the twin renders with (None: weight-free); see :meth:`from_twin`.
+    prior: PriorUse | None = None
 
     def __post_init__(self) -> None:
         if not self.views:
@@ -66,15 +91,51 @@ class Basis:
         return self.views[0].light_dirs
 
     @classmethod
-    def from_twin(cls, loaded: TwinBasis) -> Basis:
+    def from_twin(cls, loaded: TwinBasis, prior: PriorUse | None = None) -> Basis:
         """A decrypted twin version (``twin.service.load_basis``) as a render basis: its
-        views' OLAT images, yaws and mattes."""
-        return cls.from_arrays(
-            np.stack([v.basis for v in loaded.views]),
-            loaded.light_dirs,
+        views' OLAT images, yaws and mattes, rendered with ``prior`` when every light of
+        the twin is a light of the prior's rig.
+
+        Frames QC found dead or misfired in any view are never rendered as captured, so one
+        black frame cannot darken the lights around it: with a prior they are repaired once
+        here (``imaging.relight.repair_basis``: the prior's prediction from the other
+        frames), and every render then takes the full-basis path; without one they are
+        left out of the basis and the lights around them are interpolated over."""
+        dirs = np.asarray(loaded.light_dirs, np.float32)
+        dead = np.zeros(dirs.shape[0], bool)
+        for view in loaded.views:
+            dead[[j for j in view.dead_lights if 0 <= j < dead.size]] = True
+        if dead.sum() > dead.size - 4:  # nearly every light dead: render what there is
+            dead[:] = False
+        usable = prior if prior is not None and prior.fits(dirs) else None
+        if usable is not None:
+            images = np.stack(
+                [
+                    rl.repair_basis(np.ascontiguousarray(v.basis), dirs, usable.prior, dead)
+                    if dead.any()
+                    else v.basis
+                    for v in loaded.views
+                ]
+            )
+            keep = np.ones(dirs.shape[0], bool)
+        else:
+            images = np.stack([v.basis[~dead] for v in loaded.views])
+            keep = ~dead
+        basis = cls.from_arrays(
+            images,
+            dirs[keep],
             view_yaws_deg=tuple(float(v.yaw) for v in loaded.views),
             alpha=np.stack([v.matte for v in loaded.views]),
         )
+        return basis if usable is None else replace(basis, prior=usable)
+
+    @property
+    def completed_by_prior(self) -> bool:
+        """Whether renders go through the prior: it knows rig lights this basis lacks
+        (a full basis renders the same with or without it, so it takes the fast path)."""
+        if self.prior is None:
+            return False
+        return int(self.light_dirs.shape[0]) < int(np.asarray(self.prior.prior.rig_dirs).shape[0])
 
     @classmethod
     def from_arrays(

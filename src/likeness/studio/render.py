@@ -18,30 +18,74 @@ from likeness.studio.errors import InvalidScene
 from likeness.studio.schema import OutputSpec, Scene
 
 
+def _scene_lights(
+    scene: Scene, gain: float = 1.0
+) -> list[tuple[tuple[float, float, float], tuple[float, ...]]]:
+    return [
+        (
+            rl.direction_from_angles(light.azimuth_deg, light.elevation_deg),
+            tuple(gain * light.intensity * c for c in light.color),
+        )
+        for light in scene.lights
+    ]
+
+
+def _scene_environment(scene: Scene) -> rl.EnvironmentMap | None:
+    spec = scene.environment
+    if spec is None:
+        return None
+    if spec.preset is not None:
+        env = rl.environment_preset(spec.preset)
+    else:
+        assert spec.path is not None
+        env = rl.load_environment(spec.path)
+    if spec.rotation_deg:
+        env = rl.rotate_environment(env, spec.rotation_deg)
+    return env
+
+
 def scene_weights(basis: Basis, scene: Scene) -> NDArray[np.float32]:
-    """Per-channel rig weights ``[L, 3]`` for the scene's lights and environment."""
+    """Per-channel rig weights ``[L, 3]`` for the scene's lights and environment
+    (weight-free: what a render without a prior uses)."""
     dirs = basis.light_dirs
     total = np.zeros((dirs.shape[0], 3), dtype=np.float32)
     if scene.lights:
-        lights = [
-            (
-                rl.direction_from_angles(light.azimuth_deg, light.elevation_deg),
-                tuple(light.intensity * c for c in light.color),
-            )
-            for light in scene.lights
-        ]
-        total += rl.rig_weights(dirs, lights, interpolator=basis.views[0].interpolator)
-    if scene.environment is not None:
-        spec = scene.environment
-        if spec.preset is not None:
-            env = rl.environment_preset(spec.preset)
-        else:
-            assert spec.path is not None
-            env = rl.load_environment(spec.path)
-        if spec.rotation_deg:
-            env = rl.rotate_environment(env, spec.rotation_deg)
-        total += spec.intensity * rl.project_environment(env, dirs)
+        total += rl.rig_weights(
+            dirs, _scene_lights(scene), interpolator=basis.views[0].interpolator
+        )
+    env = _scene_environment(scene)
+    if env is not None:
+        assert scene.environment is not None
+        total += scene.environment.intensity * rl.project_environment(env, dirs)
     return total * np.float32(scene.exposure)
+
+
+def _olat(view: rl.Reflectance) -> NDArray[np.float32]:
+    """A prepared view's basis as ``[L, H, W, C]`` (a view of its planes, no copy)."""
+    channels, count = view.planes.shape[0], view.planes.shape[1]
+    height, width = view.shape
+    stacked: NDArray[np.float32] = np.moveaxis(
+        view.planes.reshape(channels, count, height, width), 0, -1
+    )
+    return stacked
+
+
+def _render_with_prior(basis: Basis, view: int, scene: Scene) -> NDArray[np.float32]:
+    """One view lit through the learned prior: every light of the prior's rig the basis
+    lacks is predicted from the others."""
+    assert basis.prior is not None
+    olat, dirs = _olat(basis.views[view]), basis.light_dirs
+    height, width = basis.views[view].shape
+    lit = np.zeros((height, width, 3), np.float32)
+    if scene.lights:
+        lit += rl.relight(olat, dirs, _scene_lights(scene), prior=basis.prior.prior)
+    env = _scene_environment(scene)
+    if env is not None:
+        assert scene.environment is not None
+        lit += np.float32(scene.environment.intensity) * rl.relight_environment(
+            olat, dirs, env, prior=basis.prior.prior
+        )
+    return lit * np.float32(scene.exposure)
 
 
 def _subject_alpha(basis: Basis, view: int, lit: NDArray[np.float32]) -> NDArray[np.float32]:
@@ -90,10 +134,15 @@ def _background(scene: Scene, framing: cp.Framing) -> NDArray[np.float32]:
 
 def render_scene(basis: Basis, scene: Scene) -> NDArray[np.float32]:
     """The framed composite as float32 linear RGB ``[height, width, 3]``."""
-    weights = scene_weights(basis, scene)
+    weights = None if basis.completed_by_prior else scene_weights(basis, scene)
     picks = rl.select_views(basis.view_yaws_deg, scene.view.yaw_deg)
     lit = rl.blend_views(
-        [basis.views[view].render(weights) for view, _ in picks],
+        [
+            basis.views[view].render(weights)
+            if weights is not None
+            else _render_with_prior(basis, view, scene)
+            for view, _ in picks
+        ],
         [(index, weight) for index, (_, weight) in enumerate(picks)],
     )
     lit = np.maximum(lit, 0.0)

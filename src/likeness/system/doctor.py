@@ -51,6 +51,7 @@ from likeness.models.capture import CaptureFile, CaptureSession, TalentReference
 from likeness.models.generation import FINISHED as GENERATION_FINISHED
 from likeness.models.generation import GenerationRequest
 from likeness.models.output import Output, OutputStatus
+from likeness.models.relight import PriorStatus, RelightPriorRecord
 from likeness.models.twin import Twin, TwinStatus, TwinVersion, TwinVersionStatus
 from likeness.storage import BlobInventory
 from likeness.storage.intents import ClaimedIntent, IntentRecord
@@ -59,7 +60,7 @@ from likeness.vault.keys import capture_key_name, reference_key_name, twin_key_n
 
 #: Default age below which keys and blobs without a row are left alone.
 DEFAULT_GRACE_S = 15 * 60
-KEY_PREFIXES = ("capture-", "twin-", "reference-")
+KEY_PREFIXES = ("capture-", "twin-", "reference-", "prior-")
 #: Findings that are normal (something is being written right now).
 INFORMATIONAL = frozenset({"live_intent"})
 #: Exit codes of `likeness doctor`.
@@ -74,6 +75,7 @@ _ROW_MODELS: dict[str, Any] = {
     "outputs": Output,
     "assets": Asset,
     "generation_requests": GenerationRequest,
+    "relight_priors": RelightPriorRecord,
 }
 
 
@@ -179,6 +181,12 @@ def _blob_refs(session: Session) -> Iterator[tuple[str, bool]]:
     # An asset's file stays in use until the brand confirms it took the asset down.
     for asset_key, asset_status in session.execute(select(Asset.blob_key, Asset.status)):
         yield asset_key, asset_status is not AssetStatus.taken_down
+    # A relighting prior's sealed file is read while the prior is active (decision 0028).
+    for prior_key, prior_status in session.execute(
+        select(RelightPriorRecord.blob_key, RelightPriorRecord.status)
+    ):
+        if prior_key:
+            yield prior_key, prior_status is PriorStatus.active
 
 
 def referenced_blobs(session: Session) -> set[str]:
@@ -207,6 +215,9 @@ def _expected_keys(session: Session) -> dict[str, tuple[str, str]]:
         expected[twin_key_name(t.id)] = ("twins", t.id)
     for r in session.scalars(select(TalentReference)):
         expected[reference_key_name(r.id)] = ("talent_references", r.id)
+    active = select(RelightPriorRecord).where(RelightPriorRecord.status == PriorStatus.active)
+    for p in session.scalars(active):
+        expected[p.key_name] = ("relight_priors", p.id)
     return expected
 
 
@@ -303,6 +314,8 @@ def _deletion_committed(session: Session, row: tuple[str, str]) -> bool:
         return found.status == TwinStatus.deleted
     if isinstance(found, TwinVersion):
         return found.status != TwinVersionStatus.active
+    if isinstance(found, RelightPriorRecord):
+        return found.status is PriorStatus.retired
     return False  # a reference template still on file
 
 
@@ -478,6 +491,7 @@ _ROW_ACTIONS = {
     "capture_sessions": "mark the capture session deleted and delete its blobs",
     "twins": "retire the twin (its versions are unreadable); its licenses end",
     "talent_references": "remove the reference template (put the photo on file again)",
+    "relight_priors": "retire the prior (renders go weight-free until the next training)",
 }
 
 
@@ -525,6 +539,7 @@ def _mark_shredded(
     def fix() -> None:
         from likeness.capture import service as capture_service
         from likeness.licensing import service as licensing_service
+        from likeness.relighting import service as relighting_service
 
         with db.unit_of_work() as session:
             if deps.cipher.has_key(key_name):
@@ -542,6 +557,16 @@ def _mark_shredded(
                     row_id,
                     "its data key is missing (found by likeness doctor)",
                 )
+            elif table == "relight_priors":
+                prior = session.get(RelightPriorRecord, row_id)
+                if prior is not None:
+                    relighting_service.retire(
+                        session,
+                        SYSTEM_ACTOR,
+                        deps,
+                        prior,
+                        "its data key is missing (found by likeness doctor)",
+                    )
             elif table == "talent_references":
                 ref = session.get(TalentReference, row_id)
                 if ref is not None:

@@ -176,7 +176,11 @@ def create_consent(
     fee: Annotated[int, typer.Option(help="Rate of pay in minor units (cents).")] = 0,
     currency: Annotated[str, typer.Option(help="ISO 4217 code.")] = "EUR",
     activity: Annotated[
-        list[str] | None, typer.Option(help="capture, build, alter (repeat; default all).")
+        list[str] | None,
+        typer.Option(
+            help="capture, build, alter, train (repeat; default capture, build, alter: "
+            "train, helping relight others, is opt-in)."
+        ),
     ] = None,
     as_email: AsOption = None,
     json_out: JsonOption = False,

@@ -338,6 +338,9 @@ def _build_artifacts(
 
     qc_views = [dataclasses.replace(v, frames=filling(v, len(v.light_dirs))) for v in source_views]
     report = run_qc(qc_views, frames.rig_dirs(), reference=reference, analyzer=fa, config=qc_config)
+    for view_meta in views_meta:
+        # Dead or misfired frames QC found: renders ignore them (capture.qc, lights.dead).
+        view_meta["dead_lights"] = report.dead_lights.get(view_meta["id"], [])
     for view_id, thumb in report.thumbnails.items():
         h, w = thumb.shape[:2]
         s = THUMBNAIL_SIZE / max(h, w)
@@ -366,6 +369,8 @@ class TwinView:
     pitch: float
     basis: F32  # [L, H, W, 3] linear, unit-intensity lights
     matte: F32  # [H, W]
+    #: rig indices of frames QC found dead or misfired (renders ignore them)
+    dead_lights: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -419,7 +424,8 @@ def load_basis(
         if decoded is None:
             raise NotFound(f"matte of view {v['id']} is unreadable")
         matte = np.asarray(decoded, np.float32) / 255.0
-        views.append(TwinView(v["id"], v["yaw"], v["pitch"], basis, matte))
+        dead = tuple(int(j) for j in v.get("dead_lights", ()))
+        views.append(TwinView(v["id"], v["yaw"], v["pitch"], basis, matte, dead))
     record(session, actor, "twin.use", "twin", twin.id, {"version": row.version})
     return TwinBasis(
         twin_id=twin.id,
@@ -427,6 +433,33 @@ def load_basis(
         light_dirs=np.asarray(meta["light_dirs"], np.float32),
         views=tuple(views),
     )
+
+
+def version_bases(
+    deps: StorageDeps, twin_id: str, row: TwinVersion
+) -> list[tuple[str, F32, Callable[[], F32], str]]:
+    """Each view of a twin version as ``(view id, rig light directions, a loader of its
+    OLAT basis, the content address of its sealed blob)``, without decrypting anything yet: what
+    training a relighting prior reads, one view at a time. The caller checks consent
+    (training needs ``train``, not ``alter``) and records its own audit event."""
+    meta = json.loads(row.metadata_json)
+    keys: dict[str, str] = json.loads(row.artifacts)
+    dirs = np.asarray(meta["light_dirs"], np.float32)
+
+    def loader(view_id: str) -> Callable[[], F32]:
+        role = f"basis/{view_id}"
+
+        def load() -> F32:
+            sealed = deps.blobs.get(keys[role])
+            return unpack_basis(
+                deps.cipher.decrypt(twin_key_name(twin_id), sealed, role=f"v{row.version}/{role}")
+            )
+
+        return load
+
+    return [
+        (str(v["id"]), dirs, loader(str(v["id"])), keys[f"basis/{v['id']}"]) for v in meta["views"]
+    ]
 
 
 def _reason(reason: str) -> str:

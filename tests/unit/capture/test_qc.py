@@ -23,6 +23,7 @@ def test_clean_synthetic_session_passes_every_check(person_a: SyntheticCapture) 
     assert {c.code for c in report.checks} == {
         "lights.complete",
         "lights.coverage",
+        "lights.dead",
         "exposure.clipping",
         "exposure.level",
         "face.frontal",
@@ -40,6 +41,7 @@ def test_clean_synthetic_session_passes_every_check(person_a: SyntheticCapture) 
     ]
     assert all(m["commercial_use"] and not m["opted_in"] for m in report.models)
     assert report.opted_in_models == []
+    assert report.dead_lights == {} and report.to_dict()["dead_lights"] == {}
 
 
 def test_session_mixing_two_people_fails_identity(
@@ -102,3 +104,30 @@ def test_session_without_frontal_view_fails(person_a: SyntheticCapture) -> None:
     views = views_from_synthetic(person_a)
     report = run_qc([views[0], views[2]], person_a.light_dirs)
     assert report.check("face.frontal").detail == "no frontal view in the session"
+
+
+def test_a_dead_or_misfired_light_is_flagged_for_renders_to_ignore(
+    person_a: SyntheticCapture,
+) -> None:
+    base = views_from_synthetic(person_a)[1]
+    frames = person_a.views[1].olat.copy()
+    lit = frames.reshape(len(frames), -1).mean(axis=1)
+    bright = int(np.argmax(lit))  # a light that should light the face well
+    frames[bright] *= 0.02  # the strobe barely fired
+    report = run_qc([dataclasses.replace(base, frames=lambda: iter(frames))], person_a.light_dirs)
+    check = report.check("lights.dead")
+    assert check.passed, "one dead light of 16 is ignored, not a failed session"
+    assert report.dead_lights == {"view1": [bright]}
+    assert f"view1 light {bright}" in check.detail and check.value == 1.0
+
+
+def test_a_rig_that_misfires_often_fails_qc(person_a: SyntheticCapture) -> None:
+    base = views_from_synthetic(person_a)[1]
+    frames = person_a.views[1].olat.copy()
+    lit = frames.reshape(len(frames), -1).mean(axis=1)
+    dead = sorted(int(i) for i in np.argsort(-lit)[[0, 2, 4]])  # three bright lights
+    frames[dead] = 0.0
+    report = run_qc([dataclasses.replace(base, frames=lambda: iter(frames))], person_a.light_dirs)
+    check = report.check("lights.dead")
+    assert not check.passed and "view1 (3 of 16)" in check.detail
+    assert report.dead_lights == {"view1": dead}

@@ -111,7 +111,7 @@ def test_use_consent_embeds_the_terms_hash() -> None:
         (creation, {"valid_until": add_years(NOW, 10) + timedelta(days=1)}, "10 years"),
         (creation, {"currency": "XYZ"}, "ISO 4217"),
         (creation, {"creation_fee_minor": -1}, "negative"),
-        (creation, {"activities": ()}, "capture, build, alter"),
+        (creation, {"activities": ()}, "capture, build, alter, train"),
         (creation, {"activities": ("sell",)}, "unknown activities: sell"),
         (creation, {"brand": PartyRef("b", "B")}, "not tied to a brand"),
         (creation, {"valid_from": NOW.replace(tzinfo=None)}, "time zone"),
@@ -211,3 +211,38 @@ def test_the_documents_activities_are_the_ones_the_rules_know() -> None:
     from likeness.policy import ALTER, CREATION_ACTIVITY_NAMES
 
     assert set(CREATION_ACTIVITIES) == CREATION_ACTIVITY_NAMES and ALTER in CREATION_ACTIVITIES
+
+
+def test_train_is_an_activity_a_creation_consent_may_name_but_never_by_default() -> None:
+    from likeness.consent.document import CREATION_ACTIVITIES, DEFAULT_ACTIVITIES
+    from likeness.consent.schemas import CreationConsentCreate
+    from likeness.policy import DEFAULT_CREATION_ACTIVITIES, TRAIN, ConsentFacts
+
+    assert TRAIN in CREATION_ACTIVITIES
+    assert TRAIN not in DEFAULT_ACTIVITIES and DEFAULT_ACTIVITIES == DEFAULT_CREATION_ACTIVITIES
+    drafted = CreationConsentCreate(
+        talent_id="t1", purpose="spring shoots", valid_until=NOW + timedelta(days=30)
+    )
+    assert drafted.activities == ["capture", "build", "alter"]
+    # Facts built without a list mean the document's default: no training.
+    facts_default = ConsentFacts.__dataclass_fields__["activities"].default
+    assert TRAIN not in facts_default  # type: ignore[operator]
+
+
+def test_the_train_sentence_is_plain_and_says_what_revoking_it_does() -> None:
+    doc = creation(activities=("capture", "build", "alter", "train"))
+    text = " ".join(p for s in plain_language(doc) for p in s.paragraphs)
+    assert "help improve relighting for others" in text
+    assert "cannot recreate your face" in text
+    assert "every model that learned from you is retired" in text
+    without = creation()
+    plain = " ".join(p for s in plain_language(without) for p in s.paragraphs)
+    assert "relighting for others" not in plain
+    # Naming train changes the signed document (its hash), so consent to it is explicit.
+    assert document_sha256(doc) != document_sha256(without)
+
+
+def test_a_consent_may_name_train_alone() -> None:
+    doc = creation(activities=("train",))
+    assert doc.activities == ("train",)
+    assert ConsentDocument.from_dict(doc.to_dict()) == doc
