@@ -62,8 +62,10 @@ def train_prior(
     as_email: AsOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Train a prior from every twin whose creation consent names 'train', register it
-    with its training manifest and make it the one twins render with."""
+    """Train a prior from the twins whose consent names 'train'.
+
+    Registers it with its training manifest (sources by id and hash, when, code version)
+    and makes it the one twins render with; the prior it replaces is retired."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from likeness.relighting import service
@@ -156,8 +158,9 @@ def retire(
     reason: Annotated[str, typer.Option(help="Why, for the record.")],
     as_email: AsOption = None,
 ) -> None:
-    """Retire a prior for good (its key is shredded); twins render weight-free until the
-    next training."""
+    """Retire a prior for good (its key is shredded).
+
+    Twins render weight-free until the next training."""
     from likeness.relighting import service
 
     deps = cli_storage()
