@@ -117,7 +117,7 @@ def priors(
     json_out: JsonOption = False,
     limit: Annotated[int, typer.Option(min=1, max=MAX_PAGE)] = 100,
 ) -> None:
-    """Every prior, newest first: status, sources, licence."""
+    """Every prior, newest first: status and licence."""
     from likeness.relighting import service
 
     with cli_session(as_email) as (session, actor):
@@ -125,13 +125,12 @@ def priors(
     if json_out:
         print_json([r.model_dump(mode="json") for r in rows])
         return
+    # The name is the prior's handle: never wrapped (sources, talents and the SHA-256
+    # are in `show` and --json).
     print_table(
-        ["name", "status", "sources", "talents", "licence", "commercial", "sha256"],
-        [
-            [r.name, r.status.value, r.sources, r.talents, r.license, r.commercial_use, r.sha256]
-            for r in rows
-        ],
-        id_columns=[6],
+        ["name", "status", "licence", "commercial"],
+        [[r.name, r.status.value, r.license, "yes" if r.commercial_use else "no"] for r in rows],
+        keep_columns=[0, 3],
     )
 
 
