@@ -58,10 +58,11 @@ MATCH_THRESHOLD = 0.27
 #: pgvector query fetches ``k × MAX_REFERENCES`` neighbours so it finds ``k`` talents.
 MAX_REFERENCES = 8
 #: Rotated coordinates the exact index's first lower-bound pass reads for every
-#: reference (of 128), and how far its second pass (on the survivors) goes. 24 and 64:
-#: on clustered face-like embeddings at 300,000 references the first pass leaves
-#: about 1 in 3,000 (threshold 0.27) to 1 in 30 (the screen's 0.43) references, the
-#: second a handful (bench/monitoring_match.py; decision 0024).
+#: talent (of 128), and how far its second pass (on the references of the talents
+#: left) goes. 24 and 64: on clustered face-like embeddings, 100,000 talents with
+#: 300,000 references, the first pass leaves a few hundred references (threshold
+#: 0.27) to a few thousand (the screen's 0.43), the second a handful
+#: (bench/monitoring_match.py; decision 0024).
 PRUNE_DIMS = 24
 REFINE_DIMS = 64
 #: HNSW search breadth: at least this, and never fewer than the rows a query asks for.
@@ -113,15 +114,22 @@ def best_per_talent(
 class ExactIndex:
     """Every reference in memory; exact distances (see the module docstring).
 
-    Three passes, each over fewer references and more coordinates of the PCA-rotated
-    basis: the first :data:`PRUNE_DIMS` coordinates of every reference (one
-    matrix-vector product over a compact ``[N, PRUNE_DIMS + 1]`` array, the squared
-    norms folded in as the last column), then up to :data:`REFINE_DIMS` for those
-    within the threshold so far, then the rest. A partial distance never exceeds the
-    full one, so a reference dropped by a pass is farther than the threshold; the
-    distances reported are computed in full. The first pass reads ``N × 100`` bytes
-    per face (a third of the old 64-coordinate pass), which is what a face costs at
-    100,000 talents (decision 0024).
+    Three passes over the PCA-rotated basis, each over fewer references and more
+    coordinates:
+
+    1. per **talent**, not per reference: the centre of the talent's references over
+       the first :data:`PRUNE_DIMS` coordinates and their radius there (the farthest
+       reference from the centre). By the triangle inequality a reference is at least
+       ``|centre - q| - radius`` from ``q`` over those coordinates, and a partial
+       distance never exceeds the full one, so a talent whose centre is farther than
+       ``threshold + radius`` has no reference within the threshold. One
+       matrix-vector product over a compact ``[talents, PRUNE_DIMS + 1]`` array (the
+       squared norms folded in as the last column): about three times fewer rows than
+       references (a talent has up to :data:`MAX_REFERENCES`);
+    2. the references of the talents left, over :data:`REFINE_DIMS` coordinates;
+    3. those within the threshold so far, over all of them: the distances reported.
+
+    A reference dropped by a pass is farther than the threshold: the answer is exact.
     """
 
     #: It answers from memory: a caller may let the session it came from go.
@@ -141,16 +149,30 @@ class ExactIndex:
         _, vectors_ = np.linalg.eigh((sample.T @ sample).astype(np.float64))
         basis = np.ascontiguousarray(vectors_[:, ::-1].astype(np.float32))
         self._basis = basis
-        rotated = centred @ basis
+        # The references grouped by talent (each talent's rows together).
+        names, owner = np.unique(np.asarray(list(talent_ids), dtype=object), return_inverse=True)
+        order = np.argsort(owner, kind="stable")
+        owner = owner[order]
+        rotated = (centred @ basis)[order]
+        counts = np.bincount(owner, minlength=len(names)).astype(np.int64)
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
         head = rotated[:, :PRUNE_DIMS]
-        # [head | |head|²]: one product gives |head|² - 2 head·q (see match).
+        if self.size:
+            centre = (np.add.reduceat(head, starts, axis=0) / counts[:, None]).astype(np.float32)
+            spread = head - centre[owner]
+            radius = np.sqrt(np.maximum.reduceat(np.einsum("ij,ij->i", spread, spread), starts))
+        else:
+            centre = np.zeros((0, PRUNE_DIMS), np.float32)
+            radius = np.zeros(0, np.float32)
+        # [centre | |centre|²]: one product gives |centre|² - 2 centre·q (see match).
         self._first = np.ascontiguousarray(
-            np.concatenate([head, np.einsum("ij,ij->i", head, head)[:, None]], axis=1)
+            np.concatenate([centre, np.einsum("ij,ij->i", centre, centre)[:, None]], axis=1)
         )
-        self._head = np.ascontiguousarray(head)
-        self._middle = np.ascontiguousarray(rotated[:, PRUNE_DIMS:REFINE_DIMS])
+        self._radius = radius.astype(np.float32) + np.float32(1e-5)  # float rounding
+        self._starts, self._counts = starts, counts
+        self._near = np.ascontiguousarray(rotated[:, :REFINE_DIMS])
         self._tail = np.ascontiguousarray(rotated[:, REFINE_DIMS:])
-        self._talents = np.asarray(list(talent_ids), dtype=object)
+        self._talents = names[owner]
 
     @classmethod
     def load(cls, session: Session) -> ExactIndex:
@@ -169,22 +191,27 @@ class ExactIndex:
         if self.size == 0:
             return []
         r = (q - self._mean) @ self._basis
-        qh, qm, qt = r[:PRUNE_DIMS], r[PRUNE_DIMS:REFINE_DIMS], r[REFINE_DIMS:]
+        qh, qn, qt = r[:PRUNE_DIMS], r[:REFINE_DIMS], r[REFINE_DIMS:]
         # A little slack for float rounding keeps each bound a bound (the full
         # distances below decide).
-        limit = t * t + 1e-4 * (1.0 + float(r @ r))
-        # Pass 1: |a - q|² over the head = (|a|² - 2a·q) + |q|², for every reference.
+        slack = 1e-4 * (1.0 + float(r @ r))
+        limit = t * t + slack
+        # Pass 1, per talent: |centre - q|² over the head = (|c|² - 2c·q) + |q|².
         probe = np.empty(PRUNE_DIMS + 1, np.float32)
         probe[:PRUNE_DIMS] = -2.0 * qh
         probe[PRUNE_DIMS] = 1.0
         partial = self._first @ probe
-        candidates = np.flatnonzero(partial <= limit - float(qh @ qh))
-        if candidates.size == 0:
+        reach = t + self._radius
+        near = np.flatnonzero(partial <= reach * reach + (slack - float(qh @ qh)))
+        if near.size == 0:
             return []
-        # Pass 2: the head again (exactly, as differences) plus the middle coordinates.
-        head = self._head[candidates] - qh
-        middle = self._middle[candidates] - qm
-        d2 = np.einsum("ij,ij->i", head, head) + np.einsum("ij,ij->i", middle, middle)
+        # Their references: each talent's rows, start to start + count.
+        counts = self._counts[near]
+        before = np.cumsum(counts) - counts
+        candidates = np.repeat(self._starts[near] - before, counts) + np.arange(int(counts.sum()))
+        # Pass 2: the first REFINE_DIMS coordinates, as differences.
+        diff = self._near[candidates] - qn
+        d2 = np.einsum("ij,ij->i", diff, diff)
         keep = d2 <= limit
         candidates, d2 = candidates[keep], d2[keep]
         if candidates.size == 0:
