@@ -59,11 +59,11 @@ MATCH_THRESHOLD = 0.27
 MAX_REFERENCES = 8
 #: Rotated coordinates the exact index's first lower-bound pass reads for every
 #: talent (of 128), and how far its second pass (on the references of the talents
-#: left) goes. 24 and 64: on clustered face-like embeddings, 100,000 talents with
-#: 300,000 references, the first pass leaves a few hundred references (threshold
-#: 0.27) to a few thousand (the screen's 0.43), the second a handful
-#: (bench/monitoring_match.py; decision 0024).
-PRUNE_DIMS = 24
+#: left) goes. 32 and 64: on clustered face-like embeddings, 100,000 talents with
+#: 300,000 references, the first pass leaves a few dozen references at the threshold
+#: (0.27) and a few thousand at the screen's 0.43; 24 read less but left up to 35,000
+#: at 0.43, 40 read more for little (bench/monitoring_match.py; decision 0024).
+PRUNE_DIMS = 32
 REFINE_DIMS = 64
 #: HNSW search breadth: at least this, and never fewer than the rows a query asks for.
 #: 100 gave the exact answer for 99.6 % of faces at 10,000 talents and 83.7 % at 100,000
@@ -126,7 +126,8 @@ class ExactIndex:
        matrix-vector product over a compact ``[talents, PRUNE_DIMS + 1]`` array (the
        squared norms folded in as the last column): about three times fewer rows than
        references (a talent has up to :data:`MAX_REFERENCES`);
-    2. the references of the talents left, over :data:`REFINE_DIMS` coordinates;
+    2. the references of the talents left, over the same coordinates (exactly), then
+       those still within the threshold over :data:`REFINE_DIMS` coordinates;
     3. those within the threshold so far, over all of them: the distances reported.
 
     A reference dropped by a pass is farther than the threshold: the answer is exact.
@@ -170,7 +171,8 @@ class ExactIndex:
         )
         self._radius = radius.astype(np.float32) + np.float32(1e-5)  # float rounding
         self._starts, self._counts = starts, counts
-        self._near = np.ascontiguousarray(rotated[:, :REFINE_DIMS])
+        self._head = np.ascontiguousarray(head)
+        self._middle = np.ascontiguousarray(rotated[:, PRUNE_DIMS:REFINE_DIMS])
         self._tail = np.ascontiguousarray(rotated[:, REFINE_DIMS:])
         self._talents = names[owner]
 
@@ -191,7 +193,7 @@ class ExactIndex:
         if self.size == 0:
             return []
         r = (q - self._mean) @ self._basis
-        qh, qn, qt = r[:PRUNE_DIMS], r[:REFINE_DIMS], r[REFINE_DIMS:]
+        qh, qm, qt = r[:PRUNE_DIMS], r[PRUNE_DIMS:REFINE_DIMS], r[REFINE_DIMS:]
         # A little slack for float rounding keeps each bound a bound (the full
         # distances below decide).
         slack = 1e-4 * (1.0 + float(r @ r))
@@ -209,9 +211,16 @@ class ExactIndex:
         counts = self._counts[near]
         before = np.cumsum(counts) - counts
         candidates = np.repeat(self._starts[near] - before, counts) + np.arange(int(counts.sum()))
-        # Pass 2: the first REFINE_DIMS coordinates, as differences.
-        diff = self._near[candidates] - qn
-        d2 = np.einsum("ij,ij->i", diff, diff)
+        # Pass 2: each of those references over the head (as differences, exact),
+        # then the survivors up to REFINE_DIMS coordinates.
+        head = self._head[candidates] - qh
+        d2 = np.einsum("ij,ij->i", head, head)
+        keep = d2 <= limit
+        candidates, d2 = candidates[keep], d2[keep]
+        if candidates.size == 0:
+            return []
+        middle = self._middle[candidates] - qm
+        d2 += np.einsum("ij,ij->i", middle, middle)
         keep = d2 <= limit
         candidates, d2 = candidates[keep], d2[keep]
         if candidates.size == 0:
