@@ -66,8 +66,9 @@ MAX_REFERENCES = 8
 PRUNE_DIMS = 32
 REFINE_DIMS = 64
 #: HNSW search breadth: at least this, and never fewer than the rows a query asks for.
-#: 100 gave the exact answer for 99.6 % of faces at 10,000 talents and 83.7 % at 100,000
-#: (random embeddings, the hard case for HNSW); 200 gave 100 % at 10,000.
+#: On random isotropic embeddings (the hard case) 100 gave the exact answer for 99.6 %
+#: of faces at 10,000 talents and 83.7 % at 100,000; on the bench's clustered, face-like
+#: embeddings 200 gave 100 % at 10,000 and 100,000, 64 gave 99.9 % at 100,000.
 EF_SEARCH = 200
 
 
