@@ -24,6 +24,7 @@ from likeness.monitoring import index, service
 from likeness.monitoring.enrolment import replace_references
 from likeness.monitoring.findings import (
     FaceFinding,
+    FaceMatch,
     ImageFindings,
     SourceImage,
     Unfetchable,
@@ -89,6 +90,36 @@ class FakeParts:
     items: list[SourceImage | Unfetchable] = field(default_factory=list)
     findings: dict[str, ImageFindings] = field(default_factory=dict)
     refetched: dict[str, SourceImage | Unfetchable] = field(default_factory=dict)
+    #: Screen each face against the index as the real inspection does (asked twice per
+    #: face: the mirror decision, the thorough watermark read).
+    screen: bool = False
+    #: The thresholds of every query the index answered, in order.
+    queries: list[float | None] = field(default_factory=list)
+
+    def counted(self, session: Session) -> index.FaceIndex:
+        real = index.index_for(session)
+        queries = self.queries
+
+        class Counting:
+            needs_session = getattr(real, "needs_session", True)
+
+            def match(
+                self, embedding: NDArray[np.floating], *, threshold: float | None = None, k: int = 5
+            ) -> list[FaceMatch]:
+                queries.append(threshold)
+                return real.match(embedding, threshold=threshold, k=k)
+
+        return Counting()
+
+    def screened(
+        self, img: SourceImage, face_index: index.FaceIndex, answers: service.Screened
+    ) -> ImageFindings:
+        found = self.findings[img.location]
+        screen = service.screen_with(face_index, answers)
+        for f in found.faces:
+            screen(f.embedding)
+            screen(f.embedding)
+        return found
 
     def add(self, pair: tuple[SourceImage, ImageFindings]) -> None:
         self.items.append(pair[0])
@@ -109,8 +140,9 @@ class FakeParts:
         return service.ScanParts(
             open_source=lambda spec: Source(),
             inspect=lambda img: self.findings[img.location],
-            index_for=index.index_for,
+            index_for=self.counted,
             refetch=refetch,
+            screened=self.screened if self.screen else None,
         )
 
 

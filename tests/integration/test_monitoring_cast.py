@@ -41,9 +41,15 @@ def social(png: bytes, side: int, quality: int) -> bytes:
 def real_parts(*, screened: bool = False) -> service.ScanParts:
     config = inspect.InspectConfig(verify=None, analyzer=ANALYZER)
 
-    def with_screen(image: SourceImage, face_index: index.FaceIndex) -> ImageFindings:
-        screen = inspect.index_screen(face_index, threshold=index.MATCH_THRESHOLD)
-        on = dataclasses.replace(config, screen=screen, screen_threshold=index.MATCH_THRESHOLD)
+    def with_screen(
+        image: SourceImage, face_index: index.FaceIndex, screened: service.Screened
+    ) -> ImageFindings:
+        on = dataclasses.replace(
+            config,
+            screen=service.screen_with(face_index, screened),
+            screen_threshold=index.MATCH_THRESHOLD,
+            screen_margin=screened.threshold - index.MATCH_THRESHOLD,
+        )
         return inspect.inspect_image(image, config=on)
 
     return service.ScanParts(

@@ -6,6 +6,7 @@ audit. Runs on SQLite and, with ``LIKENESS_TEST_DATABASE_URL``, on PostgreSQL.
 
 from __future__ import annotations
 
+import dataclasses
 import email
 from datetime import timedelta
 from email.policy import default as default_policy
@@ -128,6 +129,68 @@ def test_a_scan_gives_every_verdict_and_opens_a_case_per_hit(
     assert audit.count("monitoring.verdict") == 9
     assert audit.count("monitoring.case_opened") == len(HITS)
     assert "monitoring.scan_finished" in audit
+
+
+def test_a_screened_scan_asks_the_index_once_per_face_and_gives_the_same_verdicts(
+    session: Session, runtime: Runtime, scene: dict[str, str]
+) -> None:
+    from likeness.monitoring.index import MATCH_THRESHOLD
+    from likeness.monitoring.inspect import SCREEN_MARGIN
+
+    plain = the_parts(scene)
+    plain.add(
+        support.image(
+            "https://news.example.com/two.jpg", faces=(support.near(TALENT, 3), support.person(4))
+        )
+    )
+    first = support.run_scan(runtime, plain)
+    assert plain.queries == [None] * 4  # the verdict's own query, one per face
+    screened = the_parts(scene)
+    screened.items, screened.findings = plain.items, plain.findings
+    screened.screen = True
+    second = support.run_scan(runtime, screened)
+    # Asked twice per face by the inspection, once answered: one query per face, as
+    # wide as the screen needs; the verdict reused it.
+    assert screened.queries == [pytest.approx(MATCH_THRESHOLD + SCREEN_MARGIN)] * 4
+    session.expire_all()
+
+    def seen(scan_id: str) -> dict[str, tuple[Verdict, str | None, float | None]]:
+        rows = session.scalars(
+            select(MonitoringFinding).where(MonitoringFinding.scan_id == scan_id)
+        )
+        return {f.location: (f.verdict, f.talent_id, f.distance) for f in rows}
+
+    assert seen(first) == seen(second)
+    assert seen(second)["https://news.example.com/two.jpg"][0] is Verdict.unmarked_match
+
+
+def test_the_screens_answer_serves_the_verdict_only_while_the_references_are_unchanged(
+    session: Session, world: World, scene: dict[str, str]
+) -> None:
+    from likeness.monitoring.findings import FaceMatch
+    from likeness.monitoring.index import MATCH_THRESHOLD, current_revision
+
+    location = "https://fakes.example.com/z.jpg"
+    _, found = support.image(location, faces=(STRANGER,))
+    parts = support.FakeParts()
+    scan = service.request_scan(session, SYSTEM_ACTOR, "s3://crawl/today/")
+    key = service.embedding_key(STRANGER)
+    # An answer the index would not give (a stranger) shows which one the verdict used.
+    claimed = [FaceMatch(world.talent.id, 0.2), FaceMatch("someone-else", 0.35)]
+
+    def screened(revision: str) -> service.Screened:
+        return service.Screened(revision, MATCH_THRESHOLD + 0.16, {key: list(claimed)})
+
+    now = current_revision(session)
+    reused = service.record_image(session, scan.id, found, parts.parts(), screened=screened(now))
+    assert parts.queries == []
+    assert reused.outcome.talent_ids == (world.talent.id,)  # 0.35 is past the threshold
+    stale = dataclasses.replace(found, location=location + "?v2", sha256="b" * 64)
+    again = service.record_image(
+        session, scan.id, stale, parts.parts(), screened=screened("an older revision")
+    )
+    assert parts.queries == [None]  # asked the index itself
+    assert again.outcome.verdict is Verdict.no_match
 
 
 def test_scanning_again_never_duplicates_a_case(

@@ -132,6 +132,16 @@ def dismiss_case(case_id: str, body: DismissIn, actor: AnyActor, session: Sessio
     return service.case_read(session, case, events=True)
 
 
+@router.post("/monitoring/cases/{case_id}/recheck", response_model=RecheckRead)
+def recheck_case(
+    case_id: str, actor: AnyActor, session: SessionDep, runtime: RuntimeDep
+) -> RecheckRead:
+    """Refetch the case's location (its notice was sent): gone → removed. Declared
+    before ``/{step}``, which would otherwise take ``recheck`` for a step name."""
+    [read] = service.recheck(session, actor, service.default_parts(runtime.settings), case_id)
+    return read
+
+
 @router.post("/monitoring/cases/{case_id}/{step}", response_model=CaseRead)
 def step_case(
     case_id: str, step: Step, actor: AnyActor, session: SessionDep, body: StepIn | None = None
@@ -167,12 +177,3 @@ def case_notice(
     return Response(
         data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
-
-
-@router.post("/monitoring/cases/{case_id}/recheck", response_model=RecheckRead)
-def recheck_case(
-    case_id: str, actor: AnyActor, session: SessionDep, runtime: RuntimeDep
-) -> RecheckRead:
-    """Refetch the case's location (its notice was sent): gone → removed."""
-    [read] = service.recheck(session, actor, service.default_parts(runtime.settings), case_id)
-    return read

@@ -30,8 +30,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -39,6 +38,7 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from likeness.imaging.faces import EMBEDDING_SIZE
+from likeness.kit.db import on_rollback
 from likeness.models.monitoring_index import MonitoringIndexState, MonitoringReference
 from likeness.monitoring.findings import FaceMatch
 
@@ -57,11 +57,18 @@ MATCH_THRESHOLD = 0.27
 #: At most this many reference embeddings per talent (several angles and sources); the
 #: pgvector query fetches ``k × MAX_REFERENCES`` neighbours so it finds ``k`` talents.
 MAX_REFERENCES = 8
-#: Rotated coordinates the exact index's lower-bound pass reads (of 128).
-PRUNE_DIMS = 64
+#: Rotated coordinates the exact index's first lower-bound pass reads for every
+#: talent (of 128), and how far its second pass (on the references of the talents
+#: left) goes. 32 and 64: on clustered face-like embeddings, 100,000 talents with
+#: 300,000 references, the first pass leaves a few dozen references at the threshold
+#: (0.27) and a few thousand at the screen's 0.43; 24 read less but left up to 35,000
+#: at 0.43, 40 read more for little (bench/monitoring_match.py; decision 0024).
+PRUNE_DIMS = 32
+REFINE_DIMS = 64
 #: HNSW search breadth: at least this, and never fewer than the rows a query asks for.
-#: 100 gave the exact answer for 99.6 % of faces at 10,000 talents and 83.7 % at 100,000
-#: (random embeddings, the hard case for HNSW); 200 gave 100 % at 10,000.
+#: On random isotropic embeddings (the hard case) 100 gave the exact answer for 99.6 %
+#: of faces at 10,000 talents and 83.7 % at 100,000; on the bench's clustered, face-like
+#: embeddings 200 gave 100 % at 10,000 and 100,000, 64 gave 99.9 % at 100,000.
 EF_SEARCH = 200
 
 
@@ -105,14 +112,30 @@ def best_per_talent(
     return [FaceMatch(talent_id=t, distance=float(d)) for t, d in ranked]
 
 
-@dataclass(frozen=True)
-class _Rows:
-    talent_ids: NDArray[np.object_]
-    vectors: F32  # [N, 128], in the index's rotated basis
-
-
 class ExactIndex:
-    """Every reference in memory; exact distances (see the module docstring)."""
+    """Every reference in memory; exact distances (see the module docstring).
+
+    Three passes over the PCA-rotated basis, each over fewer references and more
+    coordinates:
+
+    1. per **talent**, not per reference: the centre of the talent's references over
+       the first :data:`PRUNE_DIMS` coordinates and their radius there (the farthest
+       reference from the centre). By the triangle inequality a reference is at least
+       ``|centre - q| - radius`` from ``q`` over those coordinates, and a partial
+       distance never exceeds the full one, so a talent whose centre is farther than
+       ``threshold + radius`` has no reference within the threshold. One
+       matrix-vector product over a compact ``[talents, PRUNE_DIMS + 1]`` array (the
+       squared norms folded in as the last column): about three times fewer rows than
+       references (a talent has up to :data:`MAX_REFERENCES`);
+    2. the references of the talents left, over the same coordinates (exactly), then
+       those still within the threshold over :data:`REFINE_DIMS` coordinates;
+    3. those within the threshold so far, over all of them: the distances reported.
+
+    A reference dropped by a pass is farther than the threshold: the answer is exact.
+    """
+
+    #: It answers from memory: a caller may let the session it came from go.
+    needs_session = False
 
     def __init__(self, talent_ids: Sequence[str], embeddings: F32) -> None:
         vectors = np.asarray(embeddings, np.float32).reshape(-1, EMBEDDING_SIZE)
@@ -128,12 +151,36 @@ class ExactIndex:
         _, vectors_ = np.linalg.eigh((sample.T @ sample).astype(np.float64))
         basis = np.ascontiguousarray(vectors_[:, ::-1].astype(np.float32))
         self._basis = basis
-        rotated = centred @ basis
-        self._head = np.ascontiguousarray(rotated[:, :PRUNE_DIMS])
-        self._head_sq = np.einsum("ij,ij->i", self._head, self._head)
-        self._tail = np.ascontiguousarray(rotated[:, PRUNE_DIMS:])
-        self._tail_sq = np.einsum("ij,ij->i", self._tail, self._tail)
-        self._talents = np.asarray(list(talent_ids), dtype=object)
+        # The references grouped by talent (each talent's rows together).
+        # (A dict, not np.unique: sorting 300,000 Python strings took seconds.)
+        codes: dict[str, int] = {}
+        owner = np.fromiter(
+            (codes.setdefault(t, len(codes)) for t in talent_ids), np.int64, count=self.size
+        )
+        names = np.asarray(list(codes), dtype=object)
+        order = np.argsort(owner, kind="stable")
+        owner = owner[order]
+        rotated = (centred @ basis)[order]
+        counts = np.bincount(owner, minlength=len(names)).astype(np.int64)
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+        head = rotated[:, :PRUNE_DIMS]
+        if self.size:
+            centre = (np.add.reduceat(head, starts, axis=0) / counts[:, None]).astype(np.float32)
+            spread = head - centre[owner]
+            radius = np.sqrt(np.maximum.reduceat(np.einsum("ij,ij->i", spread, spread), starts))
+        else:
+            centre = np.zeros((0, PRUNE_DIMS), np.float32)
+            radius = np.zeros(0, np.float32)
+        # [centre | |centre|²]: one product gives |centre|² - 2 centre·q (see match).
+        self._first = np.ascontiguousarray(
+            np.concatenate([centre, np.einsum("ij,ij->i", centre, centre)[:, None]], axis=1)
+        )
+        self._radius = radius.astype(np.float32) + np.float32(1e-5)  # float rounding
+        self._starts, self._counts = starts, counts
+        self._head = np.ascontiguousarray(head)
+        self._middle = np.ascontiguousarray(rotated[:, PRUNE_DIMS:REFINE_DIMS])
+        self._tail = np.ascontiguousarray(rotated[:, REFINE_DIMS:])
+        self._talents = names[owner]
 
     @classmethod
     def load(cls, session: Session) -> ExactIndex:
@@ -152,31 +199,104 @@ class ExactIndex:
         if self.size == 0:
             return []
         r = (q - self._mean) @ self._basis
-        qh, qt = r[:PRUNE_DIMS], r[PRUNE_DIMS:]
-        # |a - b|² = |a|² - 2a·b + |b|² over the head; a little slack for float rounding
-        # keeps the bound a bound (the exact distances below decide).
-        partial = self._head_sq - 2.0 * (self._head @ qh) + float(qh @ qh)
+        qh, qm, qt = r[:PRUNE_DIMS], r[PRUNE_DIMS:REFINE_DIMS], r[REFINE_DIMS:]
+        # A little slack for float rounding keeps each bound a bound (the full
+        # distances below decide).
         slack = 1e-4 * (1.0 + float(r @ r))
-        candidates = np.flatnonzero(partial <= t * t + slack)
+        limit = t * t + slack
+        # Pass 1, per talent: |centre - q|² over the head = (|c|² - 2c·q) + |q|².
+        probe = np.empty(PRUNE_DIMS + 1, np.float32)
+        probe[:PRUNE_DIMS] = -2.0 * qh
+        probe[PRUNE_DIMS] = 1.0
+        partial = self._first @ probe
+        reach = t + self._radius
+        near = np.flatnonzero(partial <= reach * reach + (slack - float(qh @ qh)))
+        if near.size == 0:
+            return []
+        # Their references: each talent's rows, start to start + count.
+        counts = self._counts[near]
+        before = np.cumsum(counts) - counts
+        candidates = np.repeat(self._starts[near] - before, counts) + np.arange(int(counts.sum()))
+        # Pass 2: each of those references over the head (as differences, exact),
+        # then the survivors up to REFINE_DIMS coordinates.
+        head = self._head[candidates] - qh
+        d2 = np.einsum("ij,ij->i", head, head)
+        keep = d2 <= limit
+        candidates, d2 = candidates[keep], d2[keep]
         if candidates.size == 0:
             return []
-        head = self._head[candidates] - qh
+        middle = self._middle[candidates] - qm
+        d2 += np.einsum("ij,ij->i", middle, middle)
+        keep = d2 <= limit
+        candidates, d2 = candidates[keep], d2[keep]
+        if candidates.size == 0:
+            return []
+        # Pass 3: the rest; the full distance.
         tail = self._tail[candidates] - qt
-        d2 = np.einsum("ij,ij->i", head, head) + np.einsum("ij,ij->i", tail, tail)
-        distances = np.sqrt(d2)
+        distances = np.sqrt(d2 + np.einsum("ij,ij->i", tail, tail))
         return best_per_talent(
             zip(self._talents[candidates].tolist(), distances.tolist(), strict=True), t, k
         )
 
 
+#: The pgvector query, a server-side prepared statement of its own on each connection
+#: (the engine turns psycopg's automatic preparation off: ``likeness.kit.db``; this
+#: statement has one plan, the HNSW index scan, whatever the face). The nearest
+#: ``$3`` references in the index's order, then only those within ``$2``: the same
+#: answer as filtering after the limit, fewer rows sent back.
+_STATEMENT = "likeness_face_match"
+_PREPARE = (
+    "PREPARE likeness_face_match (vector, float8, int) AS "
+    "SELECT talent_id, distance FROM (SELECT talent_id, embedding_vec <-> $1 AS distance "
+    "FROM monitoring_references WHERE embedding_vec IS NOT NULL "
+    "ORDER BY embedding_vec <-> $1 LIMIT $3) AS nearest WHERE distance <= $2"
+)
+_EXECUTE = "EXECUTE likeness_face_match (%s, %s, %s)"
+#: Keys in the DB-API connection's ``info`` (it outlives a pool checkout).
+_PREPARED_KEY = "likeness.face_match_prepared"
+_EF_KEY = "likeness.hnsw_ef_search"
+
+
 class PgvectorIndex:
-    """pgvector's HNSW index over ``monitoring_references.embedding_vec``."""
+    """pgvector's HNSW index over ``monitoring_references.embedding_vec``.
+
+    Each connection gets, once: ``hnsw.ef_search`` (a session setting, not ``SET
+    LOCAL`` per transaction) and the prepared statement :data:`_PREPARE`; both are
+    remembered in the connection's ``info`` and forgotten if the transaction that made
+    them rolls back. A face is then one ``EXECUTE`` on the driver's cursor: no
+    SQLAlchemy statement compilation, no planning, at most a few rows back.
+    """
+
+    #: It answers through the session it was made with.
+    needs_session = True
 
     def __init__(self, session: Session, *, ef_search: int = EF_SEARCH) -> None:
         self._session = session
         self._ef_search = ef_search
-        self._set_in: object = None  # the transaction whose hnsw.ef_search we set
-        self._ef_set = 0
+
+    def _ready(self, limit: int) -> Any:
+        """The driver connection, with the setting and the statement in place."""
+        connection = self._session.connection()
+        info = connection.info
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        ef = max(self._ef_search, limit)  # HNSW returns at most ef_search rows
+        if info.get(_EF_KEY) != ef or not info.get(_PREPARED_KEY):
+            with raw.cursor() as cursor:
+                cursor.execute("SELECT set_config('hnsw.ef_search', %s, false)", (str(ef),))
+                cursor.execute(
+                    "SELECT 1 FROM pg_prepared_statements WHERE name = %s", (_STATEMENT,)
+                )
+                if cursor.fetchone() is None:
+                    cursor.execute(_PREPARE)
+            info[_EF_KEY], info[_PREPARED_KEY] = ef, True
+
+            def forget() -> None:  # a rolled-back SET is undone; look again next time
+                info.pop(_EF_KEY, None)
+                info.pop(_PREPARED_KEY, None)
+
+            on_rollback(self._session, forget)
+        return raw
 
     def match(
         self, embedding: NDArray[np.floating], *, threshold: float | None = None, k: int = 5
@@ -184,23 +304,22 @@ class PgvectorIndex:
         q = _query(embedding)
         t = _limits(threshold, k)
         limit = k * MAX_REFERENCES
-        literal = vector_literal(q)
-        # HNSW returns at most ef_search rows: never fewer than the query asks for. Set
-        # once per transaction (SET LOCAL ends with it), not once per face.
-        ef = max(self._ef_search, limit)
-        transaction = self._session.get_transaction()
-        if transaction is None or transaction is not self._set_in or ef != self._ef_set:
-            self._session.execute(text(f"SET LOCAL hnsw.ef_search = {int(ef)}"))
-            self._set_in, self._ef_set = self._session.get_transaction(), ef
-        rows = self._session.execute(
-            text(
-                "SELECT talent_id, embedding_vec <-> CAST(:q AS vector) AS distance "
-                "FROM monitoring_references WHERE embedding_vec IS NOT NULL "
-                "ORDER BY embedding_vec <-> CAST(:q AS vector) LIMIT :limit"
-            ),
-            {"q": literal, "limit": limit},
-        ).all()
-        return best_per_talent(((r.talent_id, float(r.distance)) for r in rows), t, k)
+        raw = self._ready(limit)
+        # A hair wider than the threshold: best_per_talent decides at float32 precision.
+        wide = float(np.float32(t)) * (1 + 1e-6) + 1e-9
+        import psycopg  # the driver of every PostgreSQL URL (likeness.kit.db)
+
+        # EXECUTE takes no bound parameters: the client cursor quotes them in.
+        with psycopg.ClientCursor(raw) as cursor:
+            cursor.execute(_EXECUTE, (_fast_literal(q), wide, limit))
+            rows = cursor.fetchall()
+        return best_per_talent(((str(r[0]), float(r[1])) for r in rows), t, k)
+
+
+def _fast_literal(q: F32) -> str:
+    """pgvector's text form of a float32 vector (``repr`` of each value as a double is
+    exact for a float32 and quicker than formatting)."""
+    return "[" + ",".join(map(repr, q.tolist())) + "]"
 
 
 def vector_literal(embedding: NDArray[np.floating]) -> str:

@@ -20,7 +20,7 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -104,6 +104,27 @@ class FaceIndex(Protocol):
 
 
 @dataclass(frozen=True)
+class Screened:
+    """What the index answered while an image was screened, kept for its verdict: per
+    embedding (its bytes) the talents within :attr:`threshold` (the match threshold
+    plus the screen's margin), closest first, at most :data:`MATCHES_PER_FACE`; and the
+    references' ``revision`` they were read at. Those within the match threshold are
+    exactly what ``match(embedding, k=MATCHES_PER_FACE)`` answers (they come first, in
+    the same order), so a face whose embedding was screened costs one query."""
+
+    revision: str
+    threshold: float
+    answers: dict[bytes, list[FaceMatch]] = field(default_factory=dict)
+
+
+def embedding_key(embedding: NDArray[Any]) -> bytes:
+    """How :class:`Screened` knows an embedding again (its float32 bytes)."""
+    import numpy as np
+
+    return np.ascontiguousarray(embedding, dtype=np.float32).tobytes()
+
+
+@dataclass(frozen=True)
 class ScanParts:
     """What reads images and searches faces: msrc's sources and inspection, mindex's index."""
 
@@ -113,9 +134,27 @@ class ScanParts:
     refetch: Callable[[str], SourceImage | Unfetchable]
     channel_hosts: dict[str, str] | None = None
     #: Inspection screened against the face index (a stranger's face costs one embedding
-    #: pass and no thorough watermark read: docs/guide/monitoring-sources.md); ``None``:
-    #: :attr:`inspect` alone.
-    screened: Callable[[SourceImage, FaceIndex], ImageFindings] | None = None
+    #: pass and no thorough watermark read: docs/guide/monitoring-sources.md), filling
+    #: the :class:`Screened` it is given; ``None``: :attr:`inspect` alone.
+    screened: Callable[[SourceImage, FaceIndex, Screened], ImageFindings] | None = None
+
+
+def screen_with(
+    face_index: FaceIndex, screened: Screened
+) -> Callable[[NDArray[Any]], float | None]:
+    """``InspectConfig.screen`` over ``face_index`` that asks once per embedding (the
+    inspection asks again for the thorough watermark read) and keeps each answer in
+    ``screened`` for the verdict."""
+
+    def screen(embedding: NDArray[Any]) -> float | None:
+        key = embedding_key(embedding)
+        found = screened.answers.get(key)
+        if found is None:
+            found = face_index.match(embedding, threshold=screened.threshold, k=MATCHES_PER_FACE)
+            screened.answers[key] = found
+        return float(found[0].distance) if found else None
+
+    return screen
 
 
 def default_parts(settings: Settings | None = None) -> ScanParts:
@@ -130,11 +169,13 @@ def default_parts(settings: Settings | None = None) -> ScanParts:
     if settings is not None and settings.monitoring.channel_hosts:
         hosts = {**DEFAULT_CHANNEL_HOSTS, **settings.monitoring.channel_hosts}
 
-    def screened(image: SourceImage, face_index: FaceIndex) -> ImageFindings:
+    def screened(image: SourceImage, face_index: FaceIndex, answers: Screened) -> ImageFindings:
         base = config or inspect.InspectConfig.from_settings()
-        screen = inspect.index_screen(face_index, threshold=index.MATCH_THRESHOLD)
         with_screen = dataclasses.replace(
-            base, screen=screen, screen_threshold=index.MATCH_THRESHOLD
+            base,
+            screen=screen_with(face_index, answers),
+            screen_threshold=index.MATCH_THRESHOLD,
+            screen_margin=answers.threshold - index.MATCH_THRESHOLD,
         )
         return inspect.inspect_image(image, config=with_screen)
 
@@ -148,13 +189,26 @@ def default_parts(settings: Settings | None = None) -> ScanParts:
     )
 
 
-def _inspect(runtime: Runtime, parts: ScanParts, image: SourceImage) -> ImageFindings:
-    """One image's findings, screened against the index when the parts can (the index
-    is read in a short read-only unit of work: pgvector answers through the session)."""
+def _inspect(
+    runtime: Runtime, parts: ScanParts, image: SourceImage
+) -> tuple[ImageFindings, Screened | None]:
+    """One image's findings, screened against the index when the parts can, with what
+    the index answered. The in-process index needs the database only to be current (one
+    read), so the image is inspected after that unit of work ends: on SQLite every
+    transaction takes the write lock (``BEGIN IMMEDIATE``), and another worker would
+    wait for this image's inspection. pgvector answers through the session, so it stays
+    open then (a read-only transaction on PostgreSQL holds no lock)."""
     if parts.screened is None:
-        return parts.inspect(image)
+        return parts.inspect(image), None
+    from likeness.monitoring.index import MATCH_THRESHOLD, current_revision
+    from likeness.monitoring.inspect import SCREEN_MARGIN
+
     with runtime.db.unit_of_work() as session:
-        return parts.screened(image, parts.index_for(session))
+        face_index = parts.index_for(session)
+        screened = Screened(current_revision(session), MATCH_THRESHOLD + SCREEN_MARGIN)
+        if getattr(face_index, "needs_session", True):
+            return parts.screened(image, face_index, screened), screened
+    return parts.screened(image, face_index, screened), screened
 
 
 def location_key(location: str) -> str:
@@ -269,19 +323,21 @@ def run_scan(ctx: JobContext, parts: ScanParts) -> dict[str, Any]:
                 if repository.finding_at(session, scan_id, location_key(item.location)):
                     seen += 1
                     continue
-            findings = (
-                _inspect(runtime, parts, item)
-                if isinstance(item, SourceImage)
-                else ImageFindings(
+            screened: Screened | None = None
+            if isinstance(item, SourceImage):
+                findings, screened = _inspect(runtime, parts, item)
+            else:
+                findings = ImageFindings(
                     location=item.location,
                     sha256="",
                     readable=False,
                     problem=f"unfetchable:{item.reason}",
                     fetched_at=item.fetched_at,
                 )
-            )
             with runtime.db.unit_of_work() as session:
-                record_image(session, scan_id, findings, parts, detail=_detail(item))
+                record_image(
+                    session, scan_id, findings, parts, detail=_detail(item), screened=screened
+                )
             seen += 1
     except BaseException as exc:
         with runtime.db.unit_of_work() as session:
@@ -342,12 +398,35 @@ def asset_facts(session: Session, ref: str | None) -> AssetFacts | None:
 
 
 def match_faces(
-    session: Session, parts: ScanParts, findings: ImageFindings
+    session: Session,
+    parts: ScanParts,
+    findings: ImageFindings,
+    screened: Screened | None = None,
 ) -> list[list[FaceMatch]]:
+    """Each face's matches (closest first, at most :data:`MATCHES_PER_FACE`): from the
+    screen's answer where the face's embedding was screened and the references have not
+    changed since (one query per face, not two), else from the index."""
     if not findings.faces:
         return []
-    index = parts.index_for(session)
-    return [index.match(face.embedding, k=MATCHES_PER_FACE) for face in findings.faces]
+    from likeness.monitoring.index import MATCH_THRESHOLD, best_per_talent, current_revision
+
+    if (
+        screened is not None
+        and screened.answers
+        and (screened.threshold < MATCH_THRESHOLD or current_revision(session) != screened.revision)
+    ):
+        screened = None  # the references changed since (an opt-out): ask again
+    found: list[list[FaceMatch]] = []
+    face_index: FaceIndex | None = None
+    for face in findings.faces:
+        known = screened.answers.get(embedding_key(face.embedding)) if screened else None
+        if known is not None:
+            pairs = ((m.talent_id, m.distance) for m in known)
+            found.append(best_per_talent(pairs, MATCH_THRESHOLD, MATCHES_PER_FACE))
+            continue
+        face_index = face_index or parts.index_for(session)
+        found.append(face_index.match(face.embedding, k=MATCHES_PER_FACE))
+    return found
 
 
 def _evidence_of(
@@ -433,10 +512,12 @@ def record_image(
     *,
     detail: str | None = None,
     now: datetime | None = None,
+    screened: Screened | None = None,
 ) -> Recorded:
-    """Match, weigh and remember one image: its finding, its cases, the audit events."""
+    """Match, weigh and remember one image: its finding, its cases, the audit events.
+    ``screened``: what the index answered while the image was inspected (reused)."""
     now = now or utcnow()
-    matches = match_faces(session, parts, findings) if findings.readable else []
+    matches = match_faces(session, parts, findings, screened) if findings.readable else []
     facts = asset_facts(session, claimed_asset(findings)) if findings.readable else None
     place = place_of(findings.location, parts.channel_hosts)
     outcome = weigh(findings, matches, facts, place, now)

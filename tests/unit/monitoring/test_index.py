@@ -55,6 +55,24 @@ def test_the_pruned_search_equals_brute_force(seed: int, threshold: float, k: in
             assert m.distance == pytest.approx(np.linalg.norm(own - q, axis=1).min(), abs=1e-5)
 
 
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**16), threshold=st.sampled_from([0.3, 0.5, 0.8]))
+def test_a_talent_whose_references_lie_far_apart_is_still_found_exactly(
+    seed: int, threshold: float
+) -> None:
+    # The first pass bounds a talent by its references' centre and radius: references
+    # as far apart as different people (turned heads, old photos) must not fool it.
+    rng = np.random.default_rng(seed)
+    ids, refs, _ = _people(seed, 40, 1)
+    spread = refs + rng.normal(0, 0.9 / np.sqrt(2 * DIMS), refs.shape).astype(np.float32)
+    ids, refs = ids + ids, np.concatenate([refs, spread])
+    index = ExactIndex(ids, refs)
+    for i in rng.integers(0, len(ids), 10):
+        q = refs[i] + rng.normal(0, 0.01, DIMS).astype(np.float32)
+        got = [m.talent_id for m in index.match(q, threshold=threshold, k=3)]
+        assert got == _brute(ids, refs, q, threshold, 3) and ids[i] in got
+
+
 def test_a_talent_appears_once_with_its_closest_reference() -> None:
     refs = np.zeros((3, DIMS), np.float32)
     refs[0, 0], refs[1, 0], refs[2, 0] = 0.3, 0.1, 0.2
