@@ -73,17 +73,29 @@ def test_embed_then_detect_round_trips_through_each_format(
     result = embed(source, target, key_file)
     assert result.exit_code == 0, result.output
     assert PAYLOAD_HEX in result.stdout
-    assert detect_json(target, key_file) == {
+    found = detect_json(target, key_file)
+    box = found.pop("box")
+    assert found == {
         "found": True,
         "payload": PAYLOAD_HEX,
         "confidence": pytest.approx(1.0, abs=0.1),
     }
+    # the whole picture is marked: the box where it was read covers most of it
+    assert isinstance(box, list) and len(box) == 4
+    left, top, right, bottom = box
+    assert 0 <= left < right <= 320 and 0 <= top < bottom <= 320
+    assert (right - left) * (bottom - top) >= 0.5 * 320 * 320
 
 
 def test_unmarked_image_and_wrong_key_report_nothing(
     tmp_path: Path, source: Path, key_file: Path
 ) -> None:
-    assert detect_json(source, key_file) == {"found": False, "payload": None, "confidence": 0.0}
+    assert detect_json(source, key_file) == {
+        "found": False,
+        "payload": None,
+        "confidence": 0.0,
+        "box": None,
+    }
     target = tmp_path / "out.png"
     embed(source, target, key_file)
     other = tmp_path / "other.key"
@@ -92,6 +104,8 @@ def test_unmarked_image_and_wrong_key_report_nothing(
     plain = runner.invoke(app, ["watermark", "detect", str(source), "--key-file", str(key_file)])
     assert plain.exit_code == 0
     assert "no watermark found" in plain.stdout
+    marked = runner.invoke(app, ["watermark", "detect", str(target), "--key-file", str(key_file)])
+    assert f"found payload {PAYLOAD_HEX}" in marked.stdout and "read at pixels" in marked.stdout
 
 
 def test_default_key_comes_from_likeness_home(home: Path, source: Path) -> None:

@@ -77,15 +77,25 @@ def detect_command(
     key_file: KeyFileOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Look for a watermark in SOURCE; prints the payload or says none was found."""
+    """Look for a watermark in SOURCE; prints the payload and where it was read, or says
+    none was found."""
     key = _load_key(key_file)
     result: Detection = detect(read_image(source).pixels, key)
+    box = list(result.box) if result.box is not None else None
     if as_json:
         print_json(
-            {"found": result.found, "payload": result.payload_hex, "confidence": result.confidence}
+            {
+                "found": result.found,
+                "payload": result.payload_hex,
+                "confidence": result.confidence,
+                "box": box,
+            }
         )
         return
     if result.found:
-        console.print(f"found payload {result.payload_hex} (confidence {result.confidence:.2f})")
+        where = f", read at pixels {box[0]},{box[1]} to {box[2]},{box[3]}" if box else ""
+        console.print(
+            f"found payload {result.payload_hex} (confidence {result.confidence:.2f}{where})"
+        )
     else:
         console.print("no watermark found for this key")
