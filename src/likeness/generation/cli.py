@@ -23,6 +23,7 @@ from likeness.kit.cli import (
     print_fields,
     print_json,
     print_table,
+    progress_bar,
 )
 from likeness.kit.documents import read_text, read_yaml
 
@@ -154,7 +155,6 @@ def _run(data: Any, inputs: Any, as_email: str | None, json_out: bool) -> None:
 
 def _work(runtime: Runtime, job_id: str, *, quiet: bool) -> None:
     """Run the job here (a worker thread) while a progress bar follows it."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from likeness.generation import service
     from likeness.jobs import service as jobs
@@ -190,15 +190,7 @@ def _work(runtime: Runtime, job_id: str, *, quiet: bool) -> None:
 
     thread = threading.Thread(target=loop, name="likeness-generate", daemon=True)
     thread.start()
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.percentage:>3.0f}%"),
-        TimeElapsedColumn(),
-        console=console,
-        disable=quiet,
-        transient=False,
-    ) as bar:
+    with progress_bar(quiet=quiet) as bar:
         task = bar.add_task("generating", total=100)
         while thread.is_alive():
             job = status()

@@ -387,6 +387,23 @@ def print_table(
     _consoles()[0].print(table)
 
 
+def progress_bar(*, quiet: bool = False) -> Any:
+    """The house progress bar for long work (a description, a bar, the percentage and the
+    time elapsed) on the people's console; ``quiet`` (``--json``, ``--quiet``) hides it.
+    Use it as a context manager, as :class:`rich.progress.Progress`."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=_consoles()[0],
+        disable=quiet,
+        transient=False,
+    )
+
+
 def print_fields(fields: Mapping[str, object]) -> None:
     """Print one record as a two-column field/value table (None prints as empty; mappings
     and lists as JSON, as ``--json`` would show them)."""

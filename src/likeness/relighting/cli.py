@@ -17,6 +17,7 @@ from likeness.kit.cli import (
     print_fields,
     print_json,
     print_table,
+    progress_bar,
 )
 
 if TYPE_CHECKING:
@@ -66,7 +67,6 @@ def train_prior(
 
     Registers it with its training manifest (sources by id and hash, when, code version)
     and makes it the one twins render with; the prior it replaces is retired."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from likeness.relighting import service
 
@@ -74,15 +74,7 @@ def train_prior(
     sources = _licensed(licensed or [])
     # Three steps, so no transaction is open while the prior trains (minutes, on many
     # twins): read which captures may train, train, register (consents checked again).
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.percentage:>3.0f}%"),
-        TimeElapsedColumn(),
-        console=console,
-        disable=json_out,
-        transient=False,
-    ) as bar:
+    with progress_bar(quiet=json_out) as bar:
         task = bar.add_task("selecting consented captures", total=100)
         with cli_session(as_email) as (session, actor):
             chosen = service.gather(
