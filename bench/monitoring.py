@@ -388,6 +388,7 @@ def _recall_rows(items: list[Sample]) -> list[list[str]]:
             f"inspection (upsample {probe.upsample}, {probe.max_detect_side} px)",
             PROBE_FACE_CONFIG,
         ),
+        ("no upsampling, 512 px", replace(FaceConfig(), upsample=0)),
         ("no upsampling, 640 px", replace(FaceConfig(), **FAST_DETECTION)),
     ):
         analyzer = FaceAnalyzer(face_config)
