@@ -108,7 +108,13 @@ def _social_embedder(
             rgb = _resize(rgb, 2.0)
         posted = next(turn)(rgb)
         for probe_analyzer, results in zip(probe_analyzers, seen, strict=True):
-            results.append(plain(probe_analyzer, posted))  # type: ignore[arg-type]
+            if isinstance(probe_analyzer, tuple):  # first, then the fallback where no face
+                found = plain(probe_analyzer[0], posted)
+                if found is None:
+                    found = plain(probe_analyzer[1], posted)
+                results.append(found)
+            else:
+                results.append(plain(probe_analyzer, posted))  # type: ignore[arg-type]
         return seen[0][-1]
 
     return embed
@@ -129,12 +135,14 @@ def _as_variant(
     return out, start
 
 
-def _parse_variants(text: str) -> list[tuple[int, int]]:
-    """``"1:512,0:512"`` → [(upsample, max_detect_side), …]."""
+def _parse_variants(text: str) -> list[tuple[int, int, int | None]]:
+    """``"1:512,0:512,0:512/1"`` → [(upsample, max_detect_side, fallback upsample), …]:
+    ``/N`` detects again with upsample N where the first finds no single face."""
     variants = []
     for part in text.split(","):
+        part, _, fallback = part.partition("/")
         upsample, _, side = part.partition(":")
-        variants.append((int(upsample), int(side or 512)))
+        variants.append((int(upsample), int(side or 512), int(fallback) if fallback else None))
     return variants
 
 
@@ -215,11 +223,17 @@ def main(argv: list[str] | None = None) -> int:
         upsample = args.probe_upsample
         if upsample is None:
             upsample = PROBE_FACE_CONFIG.upsample
-        variants = [(upsample, PROBE_FACE_CONFIG.max_detect_side)]
+        variants = [(upsample, PROBE_FACE_CONFIG.max_detect_side, None)]
     analyzer = FaceAnalyzer()  # the references: enrolment's analyzer, as stored
+
+    def probe_analyzer(upsample: int, side: int) -> FaceAnalyzer:
+        return FaceAnalyzer(replace(PROBE_FACE_CONFIG, upsample=upsample, max_detect_side=side))
+
     probe_analyzers: list[object] = [
-        FaceAnalyzer(replace(PROBE_FACE_CONFIG, upsample=u, max_detect_side=side))
-        for u, side in variants
+        probe_analyzer(u, side)
+        if again is None
+        else (probe_analyzer(u, side), probe_analyzer(again, side))
+        for u, side, again in variants
     ]
     seen: list[list[np.ndarray | None]] = [[] for _ in variants]
     # Every probe re-encoded, then found and embedded by each probe variant.
@@ -236,13 +250,14 @@ def main(argv: list[str] | None = None) -> int:
     populations.append((f"synthetic cast, seeds {cast[0]}-{cast[-1]}", synthetic))
 
     failed = False
-    for k, (upsample, side) in enumerate(variants):
+    for k, (upsample, side, again) in enumerate(variants):
         at = 0
         runs: list[tuple[str, list[ic.Person]]] = []
         for title, people in populations:
             mine, at = _as_variant(people, seen[k], at)
             runs.append((title, mine))
-        print(f"# probes detected with upsample={upsample}, max_detect_side={side}\n")
+        then = "" if again is None else f", then upsample={again} where no face"
+        print(f"# probes detected with upsample={upsample}, max_detect_side={side}{then}\n")
         closest = min(min(study(people)[1]) for _, people in runs)
         suggested = float(np.floor((closest - args.margin) * 100) / 100)
         print(f"closest impostor over all: {closest:.3f}; suggested threshold {suggested:.2f}; ")
