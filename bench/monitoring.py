@@ -212,7 +212,7 @@ def _untime() -> None:
 
 
 def per_image_rows(
-    quick: bool, embedder: str = "numpy"
+    quick: bool, embedder: str = "numpy", detect: tuple[int, int] | None = None
 ) -> tuple[list[list[str]], list[list[str]], list[list[str]]]:
     """(throughput rows, stage rows, recall rows) of the per-image inspection."""
     from likeness.monitoring.findings import SourceImage
@@ -223,10 +223,15 @@ def per_image_rows(
     count = 2 if quick else 8
     items = samples(count)
     verify = VerifyConfig(watermarker=library_watermarker(), watermark_key=BENCH_MARK_KEY)
-    from likeness.imaging.faces import FaceAnalyzer, FaceConfig
+    from likeness.imaging.faces import FaceAnalyzer
+    from likeness.monitoring.inspect import PROBE_FACE_CONFIG
 
-    # The default analyzer (inspection's detection), with the embedding network asked for.
-    analyzer = FaceAnalyzer(FaceConfig(embedder=embedder))
+    # Inspection's default analyzer (its detection), with the embedding network asked for
+    # and, given ``detect`` (upsample, max_detect_side), that detection instead.
+    face_config = replace(PROBE_FACE_CONFIG, embedder=embedder)
+    if detect is not None:
+        face_config = replace(face_config, upsample=detect[0], max_detect_side=detect[1])
+    analyzer = FaceAnalyzer(face_config)
     config = InspectConfig(verify=verify, analyzer=analyzer)
     stages: dict[str, list[tuple[bool, float]]] = {
         s: [] for s in ("decode", "faces", *FACE_STEPS.values(), "watermark", "c2pa", "thumbnail")
@@ -356,28 +361,35 @@ def embedder_rows(quick: bool) -> list[list[str]]:
     return rows
 
 
-#: A cheaper detection, measured against the analyzer's defaults (which inspection uses,
-#: as the talents' reference embeddings do): the faces' boxes move, and with them the
-#: landmarks and the embeddings (the last column), which is why it is not used.
+#: A cheaper detection, measured against the analyzer's defaults (which the talents'
+#: reference embeddings use): the faces' boxes move, and with them the landmarks and the
+#: embeddings (the last column).
 FAST_DETECTION = {"upsample": 0, "max_detect_side": 640}
 
 
 def _recall_rows(items: list[Sample]) -> list[list[str]]:
-    """Faces found by the analyzer's default detection (inspection's) and by a cheaper
-    one, and how far the embeddings of the faces both find move (identity distance)."""
+    """Faces found by the analyzer's default detection (enrolment's), by inspection's
+    (:data:`likeness.monitoring.inspect.PROBE_FACE_CONFIG`) and by a cheaper one, and how
+    far the embeddings of the faces both find move (identity distance)."""
     from likeness.imaging.faces import (
         FaceAnalyzer,
         FaceConfig,
         comparable_faces,
         identity_distance,
     )
-    from likeness.monitoring.inspect import decode_rgb
+    from likeness.monitoring.inspect import PROBE_FACE_CONFIG, decode_rgb
 
     rows = []
     first: list[np.ndarray | None] = []
+    probe = PROBE_FACE_CONFIG
     for label, face_config in (
-        ("analyzer defaults", FaceConfig()),
-        ("no upsampling, 640 px (not used)", replace(FaceConfig(), **FAST_DETECTION)),
+        ("analyzer defaults (enrolment)", FaceConfig()),
+        (
+            f"inspection (upsample {probe.upsample}, {probe.max_detect_side} px)",
+            PROBE_FACE_CONFIG,
+        ),
+        ("no upsampling, 512 px", replace(FaceConfig(), upsample=0)),
+        ("no upsampling, 640 px", replace(FaceConfig(), **FAST_DETECTION)),
     ):
         analyzer = FaceAnalyzer(face_config)
         hits = expected = 0
@@ -394,7 +406,7 @@ def _recall_rows(items: list[Sample]) -> list[list[str]]:
             hits += min(len(faces), sample.faces)
             expected += sample.faces
             vector = analyzer.embed_aligned(rgb, faces[0]) if faces else None
-            if label == "analyzer defaults":
+            if label.startswith("analyzer defaults"):
                 first.append(vector)
             elif vector is not None and first[index] is not None:
                 shifts.append(identity_distance(vector, first[index]))
@@ -625,11 +637,25 @@ def main(argv: list[str] | None = None) -> int:
         default="numpy",
         help="the embedding network inspection uses (dlib: as before decision 0031)",
     )
+    parser.add_argument(
+        "--probe-detect",
+        default=None,
+        metavar="UPSAMPLE:SIDE",
+        help="inspection's face detection in the per-image rows (default: "
+        "likeness.monitoring.inspect.PROBE_FACE_CONFIG), e.g. 1:512 or 0:512",
+    )
     args = parser.parse_args(argv)
+    detect = None
+    if args.probe_detect:
+        upsample, _, side = args.probe_detect.partition(":")
+        detect = (int(upsample), int(side or 512))
     print(f"load average before: {load_average()}\n")
-    rows, stage_rows, recall_rows = per_image_rows(args.quick, args.embedder)
+    rows, stage_rows, recall_rows = per_image_rows(args.quick, args.embedder, detect)
     print(f"per image: inspect_image on {SIDE} px images, one core (OpenCV on one thread),")
-    print(f"the {args.embedder} embedding network")
+    from likeness.monitoring.inspect import PROBE_FACE_CONFIG
+
+    upsample, side = detect or (PROBE_FACE_CONFIG.upsample, PROBE_FACE_CONFIG.max_detect_side)
+    print(f"the {args.embedder} embedding network, detection upsample {upsample}, {side} px")
     print("(images/s/core from this process's CPU time; 'no match': InspectConfig.screen")
     print(" says no enrolled talent is near, as the face index does for strangers: one")
     print(" embedding pass per face, the quick watermark read)")

@@ -55,6 +55,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageOps
 
+from likeness.imaging.faces import FaceConfig
 from likeness.monitoring.findings import (
     C2paFinding,
     FaceFinding,
@@ -71,6 +72,7 @@ if TYPE_CHECKING:
     from likeness.settings import Settings
 
 __all__ = [
+    "PROBE_FACE_CONFIG",
     "PROBLEMS",
     "SCREEN_MARGIN",
     "InspectConfig",
@@ -109,6 +111,11 @@ SCREEN_MARGIN = 0.16
 #: The face index's match threshold (``likeness.monitoring.index.MATCH_THRESHOLD``,
 #: which a scan passes as :attr:`InspectConfig.screen_threshold`).
 DEFAULT_SCREEN_THRESHOLD = 0.27
+#: How the default analyzer (``InspectConfig.analyzer=None``) finds the faces in a
+#: scanned picture: the probe side only; the talents' references are made by enrolment
+#: (``likeness.twin.identity``) with :class:`~likeness.imaging.faces.FaceConfig`'s own
+#: defaults.
+PROBE_FACE_CONFIG = FaceConfig()
 
 
 @dataclass(frozen=True)
@@ -223,7 +230,7 @@ def _analyzer(config: InspectConfig) -> FaceAnalyzer:
         if _default_analyzer is None:
             from likeness.imaging.faces import FaceAnalyzer
 
-            _default_analyzer = FaceAnalyzer()
+            _default_analyzer = FaceAnalyzer(PROBE_FACE_CONFIG)
         return _default_analyzer
 
 

@@ -509,3 +509,30 @@ def test_index_screen_asks_the_index_as_wide_as_the_screen_needs() -> None:
     assert not InspectConfig(screen=index_screen(Index(0.5)), screen_threshold=0.27).within_reach(
         vector
     )
+
+
+# --- the probe side's detection -----------------------------------------------------------
+
+
+def test_the_default_analyzer_detects_with_the_probe_config() -> None:
+    from likeness.monitoring import inspect as inspect_module
+
+    analyzer = inspect_module._analyzer(InspectConfig(watermark=False, c2pa=False))
+    assert analyzer.config == inspect_module.PROBE_FACE_CONFIG
+    given = FaceAnalyzer()
+    assert inspect_module._analyzer(InspectConfig(analyzer=given)) is given
+
+
+def test_the_probe_config_differs_from_enrolments_in_detection_only() -> None:
+    from dataclasses import replace
+
+    from likeness.imaging.faces import FaceConfig
+    from likeness.monitoring.inspect import PROBE_FACE_CONFIG
+
+    enrolment = FaceConfig()  # what the talents' references are made with
+    same_detection = replace(
+        PROBE_FACE_CONFIG,
+        upsample=enrolment.upsample,
+        max_detect_side=enrolment.max_detect_side,
+    )
+    assert same_detection == enrolment  # landmarks, chips, network, mirror: the references'
