@@ -351,12 +351,21 @@ def prior_section(args: argparse.Namespace) -> None:
     captures = [(as_basis(people[n][0], shape), people[n][1]) for n in train]
     prior = rl.train_prior(captures, metadata={"people": train})
     train_s = time.perf_counter() - start
+    # The first stage alone (what a format-version-1 prior holds), to show the filters' gain.
+    regression = rl.RelightPrior(
+        prior.rig_dirs,
+        prior.moments,
+        grid=prior.grid,
+        ridge=prior.ridge,
+        neighbours=prior.neighbours,
+    )
     gains = estimate_gains([people[n] for n in train], None)
     methods: dict[str, Callable[[Person], Predictor]] = {
         "nearest": lambda p: predict_nearest,
         "ls6": lambda p: predict_ls6,
         "weight-free": lambda p: make_rbf(16, 1.5, (1.5, 2.0)),
         "weight-free+cal": lambda p: calibrated(make_rbf(16, 1.5, (1.5, 2.0)), gains, p[2]),
+        "regression": lambda p: prior_predictor(regression, shape),
         "prior": lambda p: prior_predictor(prior, shape),
     }
     per: dict[str, dict[str, list[float]]] = {m: {} for m in methods}

@@ -89,7 +89,11 @@ def test_save_load_round_trip(prior: rl.RelightPrior, tmp_path: Path) -> None:
     assert loaded.metadata["purpose"] == "test"
     assert loaded.metadata["captures"] == 5
     assert loaded.metadata["lights"] == 64
-    assert loaded.metadata["format_version"] == 1
+    assert loaded.metadata["format_version"] == 2
+    assert loaded.metadata["residual"] is True
+    assert loaded.residual is not None and prior.residual is not None
+    np.testing.assert_array_equal(loaded.residual, prior.residual)
+    assert loaded.context == prior.context == (4, 2)
     assert "code_version" in loaded.metadata
     np.testing.assert_array_equal(loaded.rig_dirs, prior.rig_dirs)
     basis, dirs = person(8)
@@ -113,7 +117,9 @@ def test_training_is_deterministic(prior: rl.RelightPrior) -> None:
         lambda data: data[:-4],  # truncated
         lambda data: data + b"\0",  # trailing bytes
         lambda data: data[: len(MAGIC)] + (10**9).to_bytes(8, "little") + data[len(MAGIC) + 8 :],
-        lambda data: data.replace(b'"format_version": 1', b'"format_version": 9'),
+        lambda data: data.replace(b'"format_version": 2', b'"format_version": 9'),
+        lambda data: data.replace(b'"format_version": 2', b'"format_version": 1'),  # v1 + filters
+        lambda data: data.replace(b'"context": [4, 2]', b'"context": [5, 2]'),
         lambda data: data.replace(b'"ridge": 0.003', b'"ridge": -1.0'),
         lambda data: b"",
     ],
@@ -274,3 +280,92 @@ def test_prepared_reflectance_renders_like_relight(prior: rl.RelightPrior) -> No
         atol=1e-5,
     )
     assert psnr(partial.relight([(dirs[30], (1, 1, 1))], prior=prior), basis[30]) > 30
+
+
+def plain(prior: rl.RelightPrior) -> rl.RelightPrior:
+    """The same regression without the residual filters (what format version 1 holds)."""
+    return rl.RelightPrior(
+        prior.rig_dirs,
+        prior.moments,
+        grid=prior.grid,
+        ridge=prior.ridge,
+        neighbours=prior.neighbours,
+        metadata={"purpose": "test"},
+    )
+
+
+def test_residual_filters_improve_held_out_predictions(prior: rl.RelightPrior) -> None:
+    first_stage = plain(prior)
+    assert first_stage.residual is None and prior.residual is not None
+    assert prior.residual.shape == (64, 5 * 5 * 5)
+    gains = []
+    for seed in (7, 9):
+        basis, dirs = person(seed)
+        for light in range(0, len(dirs), 4):
+            refined = psnr(leave_one_out(basis, dirs, light, prior), basis[light])
+            regressed = psnr(leave_one_out(basis, dirs, light, first_stage), basis[light])
+            gains.append(refined - regressed)
+    assert np.mean(gains) > 0.1
+
+
+def test_prior_without_context_has_no_residual() -> None:
+    captures = [person(seed) for seed in range(2)]
+    bare = rl.train_prior(captures, context=None)
+    assert bare.residual is None
+    assert bare.metadata["residual"] is False
+    assert rl.RelightPrior.from_bytes(bare.to_bytes()).residual is None
+    with pytest.raises(rl.InvalidPrior):
+        rl.train_prior(captures, residual_ridge=0.0)
+
+
+def test_version_1_files_still_load(prior: rl.RelightPrior) -> None:
+    """A file written before the residual filters (format version 1) loads as the plain
+    regression and renders as it did."""
+    import json
+
+    old = plain(prior)
+    data = old.to_bytes()
+    start = len(MAGIC) + 8
+    length = int.from_bytes(data[len(MAGIC) : start], "little")
+    header = json.loads(data[start : start + length])
+    del header["context"]
+    header["metadata"]["format_version"] = 1
+    del header["metadata"]["residual"]
+    text = json.dumps(header, sort_keys=True).encode()
+    legacy = MAGIC + len(text).to_bytes(8, "little") + text + data[start + length :]
+    loaded = rl.RelightPrior.from_bytes(legacy)
+    assert loaded.residual is None
+    basis, dirs = person(8)
+    keep = np.arange(len(dirs)) != 5
+    lights = rl.key_fill_rim()
+    np.testing.assert_allclose(
+        rl.relight(basis[keep], dirs[keep], lights, prior=loaded),
+        rl.relight(basis[keep], dirs[keep], lights, prior=old),
+        atol=1e-6,
+    )
+
+
+def test_residual_shape_is_validated(prior: rl.RelightPrior) -> None:
+    assert prior.residual is not None
+    with pytest.raises(rl.InvalidPrior):
+        rl.RelightPrior(prior.rig_dirs, prior.moments, residual=prior.residual[:, :-1])
+    broken = prior.residual.copy()
+    broken[0, 0] = np.nan
+    with pytest.raises(rl.InvalidPrior):
+        rl.RelightPrior(prior.rig_dirs, prior.moments, residual=broken)
+    with pytest.raises(rl.InvalidPrior):
+        rl.RelightPrior(prior.rig_dirs, prior.moments, context=(-1, 2))
+
+
+def test_refined_prediction_is_the_same_on_every_path(prior: rl.RelightPrior) -> None:
+    """relight, the prepared Reflectance and repair_basis apply the residual filters alike."""
+    basis, dirs = person(8)
+    mask = np.zeros(len(dirs), bool)
+    mask[[5, 20]] = True
+    light = [(dirs[5].astype(np.float64), (1.0, 1.0, 1.0))]
+    direct = rl.relight(basis, dirs, light, prior=prior, ignore=mask)
+    prepared = rl.Reflectance(basis, dirs).relight(light, prior=prior, ignore=mask)
+    np.testing.assert_allclose(prepared, direct, atol=1e-5)
+    repaired = rl.repair_basis(basis, dirs, prior, mask)
+    np.testing.assert_allclose(repaired[5], direct, atol=1e-5)
+    assert not np.allclose(direct, rl.relight(basis, dirs, light, prior=plain(prior), ignore=mask))

@@ -204,15 +204,14 @@ def relight_environment(
     is projected onto the prior's rig and the lights the basis lacks or ignores are
     predicted from the others (see :func:`relight`).
     """
-    from likeness.imaging.relight._relight import apply_region_weights, check_ignore
+    from likeness.imaging.relight._relight import check_ignore, render_with_prior
 
     checked = check_basis(basis)
     dirs = check_directions(light_dirs, count=checked.shape[0])
     mask = check_ignore(ignore, checked.shape[0])
     if prior is not None:
         intensity = project_environment(env, prior.rig_dirs).astype(np.float64)
-        weights = prior.render_weights(dirs, intensity, mask)
-        return apply_region_weights(checked, weights, prior.grid)
+        return render_with_prior(checked, dirs, intensity, prior, mask)
     if mask is None:
         return apply_weights(checked, project_environment(env, dirs))
     keep = np.flatnonzero(~mask)

@@ -24,6 +24,14 @@ is first spread over the prior's full rig by the weight-free interpolant; rig li
 basis has are used as they are, missing ones are predicted by the regression. A basis lit
 by every rig light therefore renders exactly as without the prior (rig directions are
 exact), and the prior's gain is in completing what the basis lacks.
+
+A second stage (format version 2) refines each predicted frame with spatial context: per
+rig light ``j``, a linear filter over the ``(2r+1)^2`` neighbourhood of the predicted frame
+and of the ``K`` available lights nearest to ``j``, learned by ridge least squares on the
+training captures' leave-one-light-out residuals (:attr:`RelightPrior.residual`,
+``[L, (1+K)(2r+1)^2]``; K = 4, r = 2 by default). It is the same for every pixel and
+person, holds no image, and corrects what one weight per light and region cannot (shadow
+edges, shading that moves by a pixel between neighbouring lights).
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 from numpy.typing import NDArray
 
@@ -46,7 +55,9 @@ from likeness.imaging.relight._validate import FloatArray, check_basis, check_di
 #: First bytes of a saved prior.
 MAGIC = b"LIKENESS-RELIGHT-PRIOR\n"
 #: Saved-file layout version (``metadata["format_version"]``).
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: Older layouts this code still reads (version 1: no residual filters).
+READABLE_VERSIONS = (1, 2)
 #: Two directions closer than this (chordal distance) are the same rig light (~0.06°).
 MATCH_DISTANCE = 1e-3
 #: Default region grid (rows, columns) and shrinkage towards the weight-free weights.
@@ -54,6 +65,10 @@ DEFAULT_GRID = (8, 8)
 DEFAULT_RIDGE = 0.003
 #: Default number of available lights (nearest to the missing one) a prediction uses.
 DEFAULT_NEIGHBOURS = 16
+#: Residual filters: context lights (nearest to the predicted one), neighbourhood radius and
+#: their ridge strength (relative to the features' mean energy).
+DEFAULT_CONTEXT = (4, 2)
+DEFAULT_RESIDUAL_RIDGE = 1e-4
 #: Largest header a loader accepts (bytes), so a foreign file cannot make it allocate.
 MAX_HEADER = 1 << 20
 
@@ -123,6 +138,8 @@ class RelightPrior:
         ridge: float = DEFAULT_RIDGE,
         neighbours: int = DEFAULT_NEIGHBOURS,
         metadata: Mapping[str, Any] | None = None,
+        residual: NDArray[np.floating] | None = None,
+        context: tuple[int, int] = DEFAULT_CONTEXT,
     ) -> None:
         try:
             dirs = check_directions(np.asarray(rig_dirs, dtype=np.float32))
@@ -143,6 +160,22 @@ class RelightPrior:
             raise InvalidPrior(f"ridge must be a positive number, got {ridge}")
         if not 1 <= neighbours <= 4096:
             raise InvalidPrior(f"neighbours must be at least 1, got {neighbours}")
+        lights_k, radius = int(context[0]), int(context[1])
+        if not (0 <= lights_k <= 64 and 0 <= radius <= 8):
+            raise InvalidPrior(f"context must be (0..64 lights, radius 0..8), got {context}")
+        filters: NDArray[np.float32] | None = None
+        if residual is not None:
+            filters = np.ascontiguousarray(np.asarray(residual, dtype=np.float32))
+            width = (1 + lights_k) * (2 * radius + 1) ** 2
+            if filters.shape != (count, width):
+                raise InvalidPrior(
+                    f"residual must have shape {(count, width)}, got {filters.shape}"
+                )
+            if not np.isfinite(filters).all():
+                raise InvalidPrior("residual contains NaN or infinite values")
+            filters.flags.writeable = False
+        self.residual = filters
+        self.context = (lights_k, radius)
         self.rig_dirs: NDArray[np.float32] = dirs.copy()
         self.rig_dirs.flags.writeable = False
         self.moments: NDArray[np.float32] = np.ascontiguousarray(table)
@@ -152,6 +185,7 @@ class RelightPrior:
         self.neighbours = int(neighbours)
         meta = dict(metadata or {})
         meta.update(format_version=FORMAT_VERSION, lights=count, regions=rows * cols)
+        meta["residual"] = filters is not None
         meta.setdefault("code_version", _code_version())
         try:
             json.dumps(meta, sort_keys=True, allow_nan=False)
@@ -171,20 +205,27 @@ class RelightPrior:
                 "grid": list(self.grid),
                 "ridge": self.ridge,
                 "neighbours": self.neighbours,
+                "context": list(self.context),
                 "metadata": self.metadata,
                 "arrays": {
                     "rig_dirs": {"dtype": "<f4", "shape": list(self.rig_dirs.shape)},
                     "moments": {"dtype": "<f4", "shape": list(self.moments.shape)},
                 },
             }
+            parts = [self.rig_dirs.astype("<f4").tobytes(), self.moments.astype("<f4").tobytes()]
+            if self.residual is not None:
+                header["arrays"]["residual"] = {  # type: ignore[index]
+                    "dtype": "<f4",
+                    "shape": list(self.residual.shape),
+                }
+                parts.append(self.residual.astype("<f4").tobytes())
             text = json.dumps(header, sort_keys=True, allow_nan=False).encode()
             self._bytes = b"".join(
                 [
                     MAGIC,
                     len(text).to_bytes(8, "little"),
                     text,
-                    self.rig_dirs.astype("<f4").tobytes(),
-                    self.moments.astype("<f4").tobytes(),
+                    *parts,
                 ]
             )
         return self._bytes
@@ -231,16 +272,21 @@ class RelightPrior:
         if not isinstance(header, dict) or header.get("format") != "likeness.relight.prior":
             raise InvalidPrior("not a relighting prior (unknown format)")
         metadata = header.get("metadata")
-        if not isinstance(metadata, dict) or metadata.get("format_version") != FORMAT_VERSION:
+        version = metadata.get("format_version") if isinstance(metadata, dict) else None
+        if not isinstance(metadata, dict) or version not in READABLE_VERSIONS:
             raise InvalidPrior(
-                f"unsupported prior format version (this code reads {FORMAT_VERSION})"
+                "unsupported prior format version (this code reads "
+                f"{', '.join(map(str, READABLE_VERSIONS))})"
             )
         arrays: dict[str, NDArray[np.float32]] = {}
         offset = start + length
         specs = header.get("arrays")
         if not isinstance(specs, dict):
             raise InvalidPrior("corrupt prior header (no arrays)")
-        for name in ("rig_dirs", "moments"):
+        names = ["rig_dirs", "moments"] + (["residual"] if "residual" in specs else [])
+        if version == 1 and len(names) == 3:
+            raise InvalidPrior("corrupt prior header (version 1 has no residual)")
+        for name in names:
             spec = specs.get(name)
             if not isinstance(spec, dict) or spec.get("dtype") != "<f4":
                 raise InvalidPrior(f"corrupt prior header (array {name})")
@@ -266,6 +312,12 @@ class RelightPrior:
                 ridge=float(header["ridge"]),
                 neighbours=int(header["neighbours"]),
                 metadata=metadata,
+                residual=arrays.get("residual"),
+                context=(
+                    (int(header["context"][0]), int(header["context"][1]))
+                    if "context" in header
+                    else DEFAULT_CONTEXT
+                ),
             )
         except (KeyError, TypeError, ValueError, IndexError):
             raise InvalidPrior("corrupt prior header (grid, ridge or neighbours)") from None
@@ -318,6 +370,38 @@ class RelightPrior:
                 weights = self.missing_weights(available, int(target))  # [R, A]
                 out[:, columns] += weights[:, :, None] * rig_intensity[target][None, None, :]
         return out.astype(np.float32)
+
+    def context_lights(self, available: NDArray[np.intp], target: int) -> NDArray[np.intp]:
+        """Positions in ``available`` (rig indices) of the lights whose neighbourhoods the
+        residual filter of rig light ``target`` reads (its ``K`` nearest, nearest first)."""
+        dirs = self.rig_dirs.astype(np.float64)
+        order = np.argsort(-(dirs[available] @ dirs[target]), kind="stable")
+        chosen: NDArray[np.intp] = order[: self.context[0]].astype(np.intp)
+        return chosen
+
+    def refine(self, predicted: FloatArray, context: FloatArray, target: int) -> FloatArray:
+        """Add the residual filter's correction to ``predicted`` ``[H, W, C]``, the regression's
+        prediction of rig light ``target``; ``context`` ``[K', H, W, C']`` are the frames at
+        :meth:`context_lights` (grey frames light every channel). A prior without residual
+        filters, or with fewer context frames than it was trained with, returns the input."""
+        lights_k, radius = self.context
+        if self.residual is None or context.shape[0] < lights_k:
+            return predicted
+        size = 2 * radius + 1
+        kernels = self.residual[target].reshape(1 + lights_k, size, size)
+        out = predicted.copy()
+        for channel in range(predicted.shape[2]):
+            sources = [predicted[:, :, channel]] + [
+                frame[:, :, min(channel, frame.shape[2] - 1)] for frame in context[:lights_k]
+            ]
+            for kernel, source in zip(kernels, sources, strict=True):
+                out[:, :, channel] += cv2.filter2D(
+                    np.ascontiguousarray(source, dtype=np.float32),
+                    -1,
+                    kernel,
+                    borderType=cv2.BORDER_REPLICATE,
+                )
+        return out
 
     def rig_intensities(
         self, directions: NDArray[np.float64], colors: NDArray[np.float64]
@@ -374,6 +458,8 @@ def train_prior(
     skip_dead: bool = True,
     metadata: Mapping[str, Any] | None = None,
     workers: int = 1,
+    context: tuple[int, int] | None = DEFAULT_CONTEXT,
+    residual_ridge: float = DEFAULT_RESIDUAL_RIDGE,
 ) -> RelightPrior:
     """Learn a :class:`RelightPrior` from OLAT captures ``(basis [L, H, W, C], light_dirs)``.
 
@@ -383,6 +469,10 @@ def train_prior(
     bytes. ``metadata`` is stored as given (add capture ids and hashes there), with the
     training sizes and the code version added. ``workers`` > 1 reads captures on that many
     threads (numpy releases the GIL in its products); the result is the same.
+
+    ``context`` (``(K, r)``, ``None`` for none) adds the second stage: residual filters fit
+    on the captures' leave-one-light-out residuals of the first (see the module docstring),
+    ridge ``residual_ridge`` relative to the features' mean energy.
     """
     from likeness.imaging.relight._dead import dead_lights
 
@@ -397,7 +487,9 @@ def train_prior(
     rig = _merge_rigs([dirs for _, dirs in checked])
     count, regions = rig.shape[0], rows * cols
 
-    def accumulate(capture: tuple[FloatArray, FloatArray]) -> tuple[NDArray[np.float64], int]:
+    def accumulate(
+        capture: tuple[FloatArray, FloatArray],
+    ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
         basis, dirs = capture
         index = match_rig(rig, dirs)
         keep = ~dead_lights(basis, dirs) if skip_dead else np.ones(len(index), bool)
@@ -417,7 +509,7 @@ def train_prior(
                 flat = np.moveaxis(block, 3, 1).reshape(len(index), -1).astype(np.float64)
                 full = spread @ flat
                 sums[cy * cols + cx] = full @ full.T
-        return sums, int((~keep).sum())
+        return sums, keep
 
     if workers > 1:
         with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -427,7 +519,7 @@ def train_prior(
     sums = np.zeros((regions, count, count))
     for part, _ in parts:  # in capture order, so the result does not depend on workers
         sums += part
-    dead_frames = sum(dead for _, dead in parts)
+    dead_frames = sum(int((~keep).sum()) for _, keep in parts)
     pixels = sum(basis.shape[1] * basis.shape[2] * basis.shape[3] for basis, _ in checked)
     moments = sums / max(pixels, 1) * regions
     meta = dict(metadata or {})
@@ -437,6 +529,93 @@ def train_prior(
         dead_frames_skipped=dead_frames,
         grid=[rows, cols],
     )
-    return RelightPrior(
+    prior = RelightPrior(
         rig, moments, grid=(rows, cols), ridge=ridge, neighbours=neighbours, metadata=meta
     )
+    if context is None:
+        return prior
+    if not (math.isfinite(residual_ridge) and residual_ridge > 0):
+        raise InvalidPrior(f"residual_ridge must be a positive number, got {residual_ridge}")
+    staged = RelightPrior(
+        rig, moments, grid=(rows, cols), ridge=ridge, neighbours=neighbours, context=context
+    )
+    jobs = [(basis, dirs, keep) for (basis, dirs), (_, keep) in zip(checked, parts, strict=True)]
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            stats = list(pool.map(lambda job: _residual_stats(staged, *job), jobs))
+    else:
+        stats = [_residual_stats(staged, *job) for job in jobs]
+    grams = np.sum([gram for gram, _ in stats], axis=0)
+    rhs = np.sum([vector for _, vector in stats], axis=0)
+    filters = np.zeros(rhs.shape)
+    width = rhs.shape[1]
+    for light in range(count):
+        scale = float(np.trace(grams[light])) / width
+        if scale > 0:
+            system = grams[light] + residual_ridge * scale * np.eye(width)
+            filters[light] = np.linalg.solve(system, rhs[light])
+    meta["residual_ridge"] = residual_ridge
+    return RelightPrior(
+        rig,
+        moments,
+        grid=(rows, cols),
+        ridge=ridge,
+        neighbours=neighbours,
+        metadata=meta,
+        residual=filters,
+        context=staged.context,
+    )
+
+
+def _patch_features(
+    sources: Sequence[NDArray[np.float32]], radius: int, y0: int, y1: int
+) -> NDArray[np.float64]:
+    """Rows ``y0:y1`` of the ``(2r+1)^2`` neighbourhoods of each padded source, as features
+    ``[pixels, len(sources) (2r+1)^2]`` (order: source, row offset, column offset)."""
+    size = 2 * radius + 1
+    height = y1 - y0
+    width = sources[0].shape[1] - 2 * radius
+    columns = [
+        padded[y0 + dy : y0 + dy + height, dx : dx + width].reshape(-1)
+        for padded in sources
+        for dy in range(size)
+        for dx in range(size)
+    ]
+    return np.stack(columns, axis=1).astype(np.float64)
+
+
+def _residual_stats(
+    prior: RelightPrior, basis: FloatArray, dirs: FloatArray, keep: NDArray[np.bool_]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Per rig light, the Gram matrix and right-hand side of the residual filter's least
+    squares over one capture (each usable frame predicted from the other usable ones)."""
+    from likeness.imaging.relight._relight import apply_region_weights
+
+    lights_k, radius = prior.context
+    width = (1 + lights_k) * (2 * radius + 1) ** 2
+    count = prior.rig_dirs.shape[0]
+    grams = np.zeros((count, width, width))
+    rhs = np.zeros((count, width))
+    index = match_rig(prior.rig_dirs, dirs)
+    usable = np.flatnonzero(keep)
+    _, height, frame_width, channels = basis.shape
+    block = max(1, 65536 // frame_width)
+    for light in usable:
+        others = usable[usable != light]
+        if others.size < max(lights_k, 1):
+            continue
+        target = int(index[light])
+        weights = prior.missing_weights(index[others], target)
+        region = np.repeat(weights[:, :, None], 3, axis=2).astype(np.float32)
+        predicted = apply_region_weights(basis[others], region, prior.grid)
+        near = others[prior.context_lights(index[others], target)]
+        for channel in range(channels):
+            frames = [predicted[:, :, channel]] + [basis[n, :, :, channel] for n in near]
+            padded = [np.pad(frame, radius, mode="edge") for frame in frames]
+            residual = basis[light, :, :, channel] - predicted[:, :, channel]
+            for y0 in range(0, height, block):
+                y1 = min(height, y0 + block)
+                features = _patch_features(padded, radius, y0, y1)
+                grams[target] += features.T @ features
+                rhs[target] += features.T @ residual[y0:y1].reshape(-1).astype(np.float64)
+    return grams, rhs

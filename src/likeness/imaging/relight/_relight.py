@@ -172,6 +172,39 @@ def apply_region_weights(
     return out
 
 
+def render_with_prior(
+    basis: FloatArray,
+    dirs: FloatArray,
+    intensity: NDArray[np.float64],
+    prior: RelightPrior,
+    mask: NDArray[np.bool_] | None,
+) -> FloatArray:
+    """Render rig intensities ``[L_prior, 3]`` from a checked basis: usable frames as they
+    are, rig lights the basis lacks or ``mask`` flags predicted by the prior (with its
+    residual filters when it has them)."""
+    if prior.residual is None:
+        region_weights = prior.render_weights(dirs, intensity, mask)
+        return apply_region_weights(basis, region_weights, prior.grid)
+    from likeness.imaging.relight._prior import match_rig
+
+    index = match_rig(prior.rig_dirs, dirs)
+    usable = np.ones(len(index), bool) if mask is None else ~mask
+    weights = np.zeros((len(index), 3), np.float32)
+    weights[usable] = intensity[index[usable]]
+    out = apply_weights(basis, weights)
+    have = np.zeros(prior.rig_dirs.shape[0], bool)
+    have[index[usable]] = True
+    columns = np.flatnonzero(usable)
+    for light in np.flatnonzero(~have & np.any(intensity != 0, axis=1)):
+        unit = np.zeros((prior.rig_dirs.shape[0], 3))
+        unit[light] = 1.0
+        frame = apply_region_weights(basis, prior.render_weights(dirs, unit, mask), prior.grid)
+        near = columns[prior.context_lights(index[usable], int(light))]
+        frame = prior.refine(frame, basis[near], int(light))
+        out += frame * intensity[light].astype(np.float32)
+    return out
+
+
 def relight(
     basis: FloatArray,
     light_dirs: FloatArray,
@@ -204,8 +237,7 @@ def relight(
     if prior is not None:
         directions, colors = _parse_lights(lights)
         intensity = prior.rig_intensities(directions, colors)
-        region_weights = prior.render_weights(dirs, intensity, mask)
-        return apply_region_weights(checked, region_weights, prior.grid)
+        return render_with_prior(checked, dirs, intensity, prior, mask)
     if mask is None:
         return apply_weights(checked, rig_weights(dirs, lights, interpolator=interpolator))
     keep = np.flatnonzero(~mask)
@@ -297,7 +329,22 @@ class Reflectance:
             unit = np.zeros((prior.rig_dirs.shape[0], 3))
             unit[light] = 1.0
             weights = prior.render_weights(self.light_dirs, unit, ignore)
-            cache[key] = self.render_regions(weights, prior.grid)
+            frame = self.render_regions(weights, prior.grid)
+            if prior.residual is not None:
+                from likeness.imaging.relight._prior import match_rig
+
+                index = match_rig(prior.rig_dirs, self.light_dirs)
+                usable = np.ones(len(index), bool) if ignore is None else ~ignore
+                columns = np.flatnonzero(usable)
+                near = columns[prior.context_lights(index[usable], light)]
+                height, width = self.shape
+                context = np.moveaxis(
+                    self.planes[:, near].reshape(self.planes.shape[0], near.size, height, width),
+                    0,
+                    3,
+                )
+                frame = prior.refine(frame, context, light)
+            cache[key] = frame
         return cache[key]
 
     def _render_with_prior(
