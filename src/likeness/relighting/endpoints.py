@@ -5,8 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from likeness.errors import Forbidden
+from likeness.jobs import service as jobs
+from likeness.jobs.schemas import JobRead
 from likeness.relighting import service
-from likeness.relighting.errors import NoTrainingData, PriorNotFound
+from likeness.relighting.errors import InvalidTrainingSource, NoTrainingData, PriorNotFound
 from likeness.relighting.schemas import PriorDetail, PriorRead, TrainIn
 from likeness.web.actors import OperatorActor
 from likeness.web.deps import RuntimeDep, SessionDep
@@ -14,7 +16,8 @@ from likeness.web.paging import Limit, Offset
 from likeness.web.responses import error_responses
 
 router = APIRouter(
-    tags=["relighting"], responses=error_responses(PriorNotFound, Forbidden, NoTrainingData)
+    tags=["relighting"],
+    responses=error_responses(PriorNotFound, Forbidden, NoTrainingData, InvalidTrainingSource),
 )
 
 
@@ -33,18 +36,18 @@ def get_prior(prior_id: str, actor: OperatorActor, session: SessionDep) -> Prior
     return service.to_detail(session, service.get(session, actor, prior_id))
 
 
-@router.post("/relight/priors", response_model=PriorRead, status_code=201)
+@router.post("/relight/priors", response_model=JobRead, status_code=202)
 def train_prior(
     body: TrainIn, actor: OperatorActor, session: SessionDep, runtime: RuntimeDep
-) -> PriorRead:
-    """Operators: train a prior from every twin whose creation consent names ``train``
-    (plus synthetic seeds), register it and make it the active one. Seconds for a few
-    twins; run ``likeness relight train-prior`` for large casts."""
-    row = service.train(
+) -> JobRead:
+    """Operators: queue the training of a prior from every twin whose creation consent
+    names ``train`` (plus synthetic seeds); the job registers it and makes it the active
+    one. Follow it at ``/api/v1/jobs/{id}``; the prior then shows in the list."""
+    job = service.queue_training(
         session,
         actor,
         runtime.storage,
         synthetic=body.synthetic,
         synthetic_size=body.synthetic_size,
     )
-    return service.to_read(session, row)
+    return jobs.to_read(job)

@@ -77,6 +77,7 @@ from likeness.vault.deps import StorageDeps, destroy_on_commit, settle_with_tran
 if TYPE_CHECKING:
     from likeness.imaging.relight import RelightPrior
     from likeness.jobs.worker import JobContext
+    from likeness.models.job import Job
 
 F32 = NDArray[np.float32]
 MANIFEST_SCHEMA = "likeness.relight-prior-manifest/1"
@@ -607,6 +608,41 @@ def queue_retrain(session: Session, actor: Actor, prior: RelightPriorRecord, rea
         {"job_id": job.id, "synthetic": len(seeds)},
     )
     return job.id
+
+
+def queue_training(
+    session: Session,
+    actor: Actor,
+    deps: StorageDeps,
+    *,
+    synthetic: Sequence[int] = (),
+    synthetic_size: int = 128,
+) -> Job:
+    """Check that there is something to learn from (the consented twins, plus
+    ``synthetic`` seeds, each named once), then queue the training as a
+    ``relight.retrain`` job: it runs once the transaction commits, on the job workers,
+    because training takes minutes, longer than a request should wait. Audited."""
+    access.require_operator(actor, "train")
+    seeds = list(synthetic)
+    twice = sorted({seed for seed in seeds if seeds.count(seed) > 1})
+    if twice:
+        raise InvalidTrainingSource(f"synthetic seed {twice[0]} is named more than once")
+    gather(session, actor, deps, synthetic=seeds, synthetic_size=synthetic_size)
+    job = jobs.enqueue(
+        session,
+        actor,
+        RETRAIN_JOB,
+        {"synthetic": seeds, "synthetic_size": synthetic_size, "reason": "trained by the operator"},
+    )
+    record(
+        session,
+        actor,
+        "relight.training_queued",
+        "job",
+        job.id,
+        {"synthetic": len(seeds), "synthetic_size": synthetic_size},
+    )
+    return job
 
 
 def _beat(ctx: JobContext, fraction: float, message: str) -> None:
