@@ -875,6 +875,10 @@ def main(argv: list[str] | None = None) -> int:
     attack_names += list(GEOMETRY_ATTACKS) if args.geometry else []
     if args.only:
         attack_names = ["none"] + [a for a in args.only.split(",") if a != "none"]
+        known = TARGET_ATTACKS | DENOISE_ATTACKS | EXTRA_ATTACKS | GEOMETRY_ATTACKS
+        unknown = [a for a in attack_names if a not in known]
+        if unknown:
+            parser.error(f"--only: no attack named {', '.join(map(repr, unknown))}")
     images = gather_images(args)
     payload_rng = np.random.default_rng(args.seed)
     jobs = []
