@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from likeness.kit.query import conditions
@@ -86,6 +86,13 @@ def list_cases(
         .order_by(MonitoringCase.last_seen_at.desc(), MonitoringCase.id)
     )
     return session.scalars(query.limit(limit).offset(offset)).all()
+
+
+def count_cases(
+    session: Session, visible: ColumnElement[bool] | None, *, status: str | None
+) -> int:
+    where = conditions(visible, (MonitoringCase.status, status))
+    return session.scalar(select(func.count()).select_from(MonitoringCase).where(*where)) or 0
 
 
 def events_of(session: Session, case_id: str) -> Sequence[MonitoringCaseEvent]:

@@ -783,6 +783,13 @@ def list_cases(
     )
 
 
+def count_cases(session: Session, actor: Actor, *, status: CaseStatus | None = None) -> int:
+    """How many cases the caller may see (in ``status``): one COUNT, no rows loaded."""
+    return repository.count_cases(
+        session, access.case_filter(actor), status=status.value if status is not None else None
+    )
+
+
 def get_case(session: Session, actor: Actor, case_id: str) -> MonitoringCase:
     return access.get_case_for(session, actor, case_id)
 
