@@ -257,7 +257,8 @@ class ExactIndex:
         gap = self._middle_centre[near] - qm
         over_middle = np.sqrt(np.einsum("ij,ij->i", gap, gap)) - self._middle_radius[near]
         bound = np.maximum(over_head, 0.0) ** 2 + np.maximum(over_middle, 0.0) ** 2
-        return near[bound <= limit]
+        kept: NDArray[np.intp] = near[bound <= limit]
+        return kept
 
 
 def _talent_balls(
