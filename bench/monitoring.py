@@ -245,9 +245,12 @@ def per_image_rows(
     # A scan wires ``screen`` to the face index; here nobody enrolled is near any face
     # (the index answers None): each face is embedded once, the mark read quickly.
     strangers = replace(config, screen=lambda embedding: None)
-    # The same images as inspection read them before the screen and the coarse retry
-    # (mirror pass for every face, the full retry): the "before" of the doc's table.
-    before = replace(config, coarse_retry=False, thorough_mark=lambda faces: False)
+    # The same images as inspection read them before the screen, the coarse retry and
+    # the coarse first pass (mirror pass for every face, the reference detection and its
+    # full retry): the "before" of the doc's table.
+    before = replace(
+        config, coarse_retry=False, coarse_first=False, thorough_mark=lambda faces: False
+    )
     for sample in items:
         variants = [
             (sample.kind, config),
@@ -377,21 +380,23 @@ def _recall_rows(items: list[Sample]) -> list[list[str]]:
         comparable_faces,
         identity_distance,
     )
-    from likeness.monitoring.inspect import PROBE_FACE_CONFIG, decode_rgb
+    from likeness.monitoring.inspect import PROBE_FACE_CONFIG, InspectConfig, decode_rgb
 
     rows = []
-    first: list[np.ndarray | None] = []
+    defaults: list[np.ndarray | None] = []
     probe = PROBE_FACE_CONFIG
     for label, face_config in (
         ("analyzer defaults (enrolment)", FaceConfig()),
         (
-            f"inspection (upsample {probe.upsample}, {probe.max_detect_side} px)",
+            f"inspection (upsample 0 first, else {probe.upsample}; {probe.max_detect_side} px)",
             PROBE_FACE_CONFIG,
         ),
         ("no upsampling, 512 px", replace(FaceConfig(), upsample=0)),
         ("no upsampling, 640 px", replace(FaceConfig(), **FAST_DETECTION)),
     ):
         analyzer = FaceAnalyzer(face_config)
+        # Inspection's row: its coarse first pass too (InspectConfig.coarse_first).
+        first = 0 if face_config is PROBE_FACE_CONFIG and InspectConfig().coarse_first else None
         hits = expected = 0
         spent = 0.0
         shifts: list[float] = []
@@ -401,15 +406,15 @@ def _recall_rows(items: list[Sample]) -> list[list[str]]:
                 continue
             _, rgb = decode_rgb(sample.data)
             start = time.process_time()
-            faces = comparable_faces(analyzer.detect(rgb))
+            faces = comparable_faces(analyzer.detect(rgb, first_upsample=first))
             spent += time.process_time() - start
             hits += min(len(faces), sample.faces)
             expected += sample.faces
             vector = analyzer.embed_aligned(rgb, faces[0]) if faces else None
             if label.startswith("analyzer defaults"):
-                first.append(vector)
-            elif vector is not None and first[index] is not None:
-                shifts.append(identity_distance(vector, first[index]))
+                defaults.append(vector)
+            elif vector is not None and defaults[index] is not None:
+                shifts.append(identity_distance(vector, defaults[index]))
             index += 1
         rows.append(
             [

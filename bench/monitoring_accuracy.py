@@ -92,14 +92,16 @@ TRANSFORMS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 }
 
 
+Probe = Callable[[np.ndarray], np.ndarray | None]
+
+
 def _social_embedder(
-    probe_analyzers: list[object], seen: list[list[np.ndarray | None]]
+    probes: list[Probe], seen: list[list[np.ndarray | None]]
 ) -> Callable[..., np.ndarray | None]:
     """``identity_check.embed_single``, but on a re-encoded copy (transforms in turn),
-    found and embedded by each of ``probe_analyzers`` (the probe-side detection variants;
-    the references keep the enrolment's analyzer). Each variant's result is appended to
+    found and embedded by each of ``probes`` (the probe-side detection variants; the
+    references keep the enrolment's analyzer). Each variant's result is appended to
     its list in ``seen``; the first variant's is returned (it builds the people)."""
-    plain = ic.embed_single
     turn = itertools.cycle(TRANSFORMS.values())
 
     def embed(analyzer: object, image: np.ndarray) -> np.ndarray | None:
@@ -107,17 +109,54 @@ def _social_embedder(
         while min(rgb.shape[:2]) < UPLOAD_SIDE:  # a post is bigger than a face crop
             rgb = _resize(rgb, 2.0)
         posted = next(turn)(rgb)
-        for probe_analyzer, results in zip(probe_analyzers, seen, strict=True):
-            if isinstance(probe_analyzer, tuple):  # first, then the fallback where no face
-                found = plain(probe_analyzer[0], posted)
-                if found is None:
-                    found = plain(probe_analyzer[1], posted)
-                results.append(found)
-            else:
-                results.append(plain(probe_analyzer, posted))  # type: ignore[arg-type]
+        for probe, results in zip(probes, seen, strict=True):
+            results.append(probe(posted))
         return seen[0][-1]
 
     return embed
+
+
+def _probe(variant: tuple[int, int, int | None] | str) -> Probe:
+    """The probe-side detection of one variant: ``"inspect"`` is monitoring inspection's
+    own (``likeness.monitoring.inspect``: ``PROBE_FACE_CONFIG`` with the coarse first
+    pass and the coarse retry, ``FaceAnalyzer.detect_and_embed``); (upsample, side,
+    again) detects with that upsample and side, then with upsample ``again`` where the
+    first finds no single face."""
+    from dataclasses import replace
+
+    from likeness.imaging.faces import FaceAnalyzer, comparable_faces
+    from likeness.monitoring.inspect import PROBE_FACE_CONFIG, InspectConfig
+
+    plain = ic.embed_single
+    if variant == "inspect":
+        inspection = InspectConfig()
+        analyzer = FaceAnalyzer(PROBE_FACE_CONFIG)
+
+        def inspected(image: np.ndarray) -> np.ndarray | None:
+            _, vectors = analyzer.detect_and_embed(
+                image,
+                comparable_faces,
+                coarse_retry=inspection.coarse_retry,
+                first_upsample=0 if inspection.coarse_first else None,
+            )
+            return vectors[0] if len(vectors) == 1 else None
+
+        return inspected
+    upsample, side, again = variant
+
+    def made(times: int) -> FaceAnalyzer:
+        return FaceAnalyzer(replace(PROBE_FACE_CONFIG, upsample=times, max_detect_side=side))
+
+    first = made(upsample)
+    if again is None:
+        return lambda image: plain(first, image)
+    fallback = made(again)
+
+    def with_fallback(image: np.ndarray) -> np.ndarray | None:
+        found = plain(first, image)
+        return plain(fallback, image) if found is None else found
+
+    return with_fallback
 
 
 def _as_variant(
@@ -135,11 +174,15 @@ def _as_variant(
     return out, start
 
 
-def _parse_variants(text: str) -> list[tuple[int, int, int | None]]:
-    """``"1:512,0:512,0:512/1"`` → [(upsample, max_detect_side, fallback upsample), …]:
-    ``/N`` detects again with upsample N where the first finds no single face."""
-    variants = []
+def _parse_variants(text: str) -> list[tuple[int, int, int | None] | str]:
+    """``"inspect,1:512,0:512,0:512/1"`` → ["inspect", (upsample, max_detect_side,
+    fallback upsample), …]: ``/N`` detects again with upsample N where the first finds
+    no single face; ``inspect`` is monitoring inspection's own detection."""
+    variants: list[tuple[int, int, int | None] | str] = []
     for part in text.split(","):
+        if part == "inspect":
+            variants.append(part)
+            continue
         part, _, fallback = part.partition("/")
         upsample, _, side = part.partition(":")
         variants.append((int(upsample), int(side or 512), int(fallback) if fallback else None))
@@ -197,9 +240,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--probe-detect",
         default=None,
-        help="probe-side detection variants, UPSAMPLE:MAX_DETECT_SIDE comma-separated "
-        "(e.g. 1:512,0:512,0:640), each run on the same re-encoded probes; default: "
-        "monitoring inspection's own (likeness.monitoring.inspect.PROBE_FACE_CONFIG)",
+        help="probe-side detection variants, comma-separated: UPSAMPLE:MAX_DETECT_SIDE "
+        "(e.g. 1:512,0:512,0:640; /N: again with upsample N where no single face) or "
+        "'inspect', monitoring inspection's own detection (the default), each run on the "
+        "same re-encoded probes",
     )
     parser.add_argument(
         "--probe-upsample", type=int, default=None, help="one probe variant: this upsample"
@@ -211,33 +255,22 @@ def main(argv: list[str] | None = None) -> int:
         args.real, args.cast_end, args.lights = 4, args.cast_start + 4, 16
         lightings = lightings[:2]
 
-    from dataclasses import replace
-
-    from likeness.imaging.faces import FaceAnalyzer
+    from likeness.imaging.faces import FIRST_PASS_MIN_WIDTH, FaceAnalyzer
     from likeness.monitoring.index import MATCH_THRESHOLD
     from likeness.monitoring.inspect import PROBE_FACE_CONFIG
 
+    variants: list[tuple[int, int, int | None] | str]
     if args.probe_detect:
         variants = _parse_variants(args.probe_detect)
+    elif args.probe_upsample is not None:
+        variants = [(args.probe_upsample, PROBE_FACE_CONFIG.max_detect_side, None)]
     else:
-        upsample = args.probe_upsample
-        if upsample is None:
-            upsample = PROBE_FACE_CONFIG.upsample
-        variants = [(upsample, PROBE_FACE_CONFIG.max_detect_side, None)]
+        variants = ["inspect"]
     analyzer = FaceAnalyzer()  # the references: enrolment's analyzer, as stored
-
-    def probe_analyzer(upsample: int, side: int) -> FaceAnalyzer:
-        return FaceAnalyzer(replace(PROBE_FACE_CONFIG, upsample=upsample, max_detect_side=side))
-
-    probe_analyzers: list[object] = [
-        probe_analyzer(u, side)
-        if again is None
-        else (probe_analyzer(u, side), probe_analyzer(again, side))
-        for u, side, again in variants
-    ]
+    probes = [_probe(variant) for variant in variants]
     seen: list[list[np.ndarray | None]] = [[] for _ in variants]
     # Every probe re-encoded, then found and embedded by each probe variant.
-    ic.embed_single = _social_embedder(probe_analyzers, seen)
+    ic.embed_single = _social_embedder(probes, seen)
     start = time.perf_counter()
     populations: list[tuple[str, list[ic.Person]]] = []
     if (args.data / "lights.csv").is_file():
@@ -250,14 +283,24 @@ def main(argv: list[str] | None = None) -> int:
     populations.append((f"synthetic cast, seeds {cast[0]}-{cast[-1]}", synthetic))
 
     failed = False
-    for k, (upsample, side, again) in enumerate(variants):
+    for k, variant in enumerate(variants):
         at = 0
         runs: list[tuple[str, list[ic.Person]]] = []
         for title, people in populations:
             mine, at = _as_variant(people, seen[k], at)
             runs.append((title, mine))
-        then = "" if again is None else f", then upsample={again} where no face"
-        print(f"# probes detected with upsample={upsample}, max_detect_side={side}{then}\n")
+        if isinstance(variant, str):
+            probe = PROBE_FACE_CONFIG
+            described = (
+                f"as inspection detects them (upsample 0 first, kept from a face "
+                f"{FIRST_PASS_MIN_WIDTH} px wide; else upsample={probe.upsample}), "
+                f"max_detect_side={probe.max_detect_side}"
+            )
+        else:
+            upsample, side, again = variant
+            then = "" if again is None else f", then upsample={again} where no face"
+            described = f"detected with upsample={upsample}, max_detect_side={side}{then}"
+        print(f"# probes {described}\n")
         closest = min(min(study(people)[1]) for _, people in runs)
         suggested = float(np.floor((closest - args.margin) * 100) / 100)
         print(f"closest impostor over all: {closest:.3f}; suggested threshold {suggested:.2f}; ")
@@ -266,8 +309,7 @@ def main(argv: list[str] | None = None) -> int:
             table(title, people, MATCH_THRESHOLD)
         if closest <= MATCH_THRESHOLD:
             print(
-                f"FAIL: a different person matched at {MATCH_THRESHOLD:.2f} "
-                f"(upsample={upsample}, max_detect_side={side})",
+                f"FAIL: a different person matched at {MATCH_THRESHOLD:.2f} (probes {described})",
                 file=sys.stderr,
             )
             failed = True

@@ -149,6 +149,16 @@ class InspectConfig:
     reference settings only if that finds one (``FaceAnalyzer.detect_and_embed``): any
     face found is the reference pipeline's, and a picture without a face costs about
     half as much. ``False``: the reference retry always.
+
+    ``coarse_first``: faces are first looked for without upsampling (a quarter of the
+    detector's work) and kept when the widest is large enough that nothing the
+    reference detection adds could be comparable to it
+    (``FaceAnalyzer.detect_and_embed``'s ``first_upsample``); otherwise, and always
+    where that finds no face, the reference detection runs (upsample 1, with its
+    retry). Those faces' boxes are the coarser search's, their embeddings within
+    about 0.1 of the reference ones; the accuracy study measures the probes so
+    (docs/guide/monitoring.md, decision 0032). ``False``: the reference detection
+    always.
     """
 
     max_bytes: int = 64 * 1024**2
@@ -168,6 +178,7 @@ class InspectConfig:
     screen_threshold: float = DEFAULT_SCREEN_THRESHOLD
     screen_margin: float = SCREEN_MARGIN
     coarse_retry: bool = True
+    coarse_first: bool = True
 
     def __post_init__(self) -> None:
         if self.max_pixels < 1 or self.max_bytes < 1:
@@ -332,7 +343,11 @@ def _faces(rgb: NDArray[np.uint8], config: InspectConfig) -> tuple[FaceFinding, 
     try:
         mirror_if = config.within_reach if config.screen is not None else None
         faces, embeddings = analyzer.detect_and_embed(
-            rgb, comparable_faces, mirror_if=mirror_if, coarse_retry=config.coarse_retry
+            rgb,
+            comparable_faces,
+            mirror_if=mirror_if,
+            coarse_retry=config.coarse_retry,
+            first_upsample=0 if config.coarse_first else None,
         )
     except (FaceError, RuntimeError, ValueError):  # dlib refusing odd pixels: no face read
         return ()

@@ -11,6 +11,7 @@ from likeness.capture.qc import to_preview
 from likeness.capture.synthetic import RigConfig, render_capture
 from likeness.imaging.faces import (
     EMBEDDING_SIZE,
+    FIRST_PASS_MIN_WIDTH,
     IDENTITY_THRESHOLD,
     DlibModels,
     FaceAnalyzer,
@@ -296,3 +297,48 @@ def test_the_coarse_retry_finds_what_the_full_retry_finds(
     calls.clear()
     assert analyzer.detect_and_embed(noise, list, coarse_retry=True) == ([], [])
     assert calls == [None, 0]
+
+
+def test_the_first_pass_keeps_large_faces_and_defers_small_ones(
+    portrait: np.ndarray, analyzer: FaceAnalyzer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int | None] = []
+    original = analyzer._boxes
+
+    def spy(rgb: np.ndarray, offset: int, *, upsample: int | None = None) -> list:  # type: ignore[type-arg]
+        calls.append(upsample)
+        return original(rgb, offset, upsample=upsample)
+
+    monkeypatch.setattr(analyzer, "_boxes", spy)
+    # A 640 px portrait: its face is over FIRST_PASS_MIN_WIDTH on the 512 px copy, so
+    # the pass without upsampling is the only one.
+    large = cv2.resize(portrait, (640, 640), interpolation=cv2.INTER_CUBIC)
+    faces, embeddings = analyzer.detect_and_embed(large, list, first_upsample=0)
+    assert calls == [0]
+    assert len(faces) == 1 and faces[0].width * 512 / 640 >= FIRST_PASS_MIN_WIDTH
+    assert np.array_equal(embeddings[0], analyzer.embed_aligned(large, faces[0]))
+    calls.clear()
+    reference_faces, reference = analyzer.detect_and_embed(large, list)
+    assert calls == [None]
+    # The coarser search's box: the same face, its embedding a little moved.
+    assert identity_distance(embeddings[0], reference[0]) < 0.15
+    assert abs(faces[0].left - reference_faces[0].left) < faces[0].width // 4
+    # The 256 px portrait's face is narrower than that: the configured search runs, and
+    # its faces and embeddings are exactly those found without the first pass.
+    calls.clear()
+    small_faces, small = analyzer.detect_and_embed(portrait, list, first_upsample=0)
+    assert calls == [0, None]
+    expected_faces, expected = analyzer.detect_and_embed(portrait, list)
+    assert [(f.left, f.top, f.right, f.bottom) for f in small_faces] == [
+        (f.left, f.top, f.right, f.bottom) for f in expected_faces
+    ]
+    assert len(small) == 1 and np.array_equal(small[0], expected[0])
+    # No face: the first pass, then the configured search and its (coarse) retry.
+    noise = np.random.default_rng(3).integers(0, 256, (400, 400, 3), dtype=np.uint8)
+    calls.clear()
+    assert analyzer.detect_and_embed(noise, list, first_upsample=0, coarse_retry=True) == ([], [])
+    assert calls == [0, None, 0]
+    # Not below the configured upsampling: ignored.
+    calls.clear()
+    analyzer.detect_and_embed(large, list, first_upsample=1)
+    assert calls == [None]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from datetime import UTC, datetime
 from pathlib import Path
@@ -536,3 +537,35 @@ def test_the_probe_config_differs_from_enrolments_in_detection_only() -> None:
         max_detect_side=enrolment.max_detect_side,
     )
     assert same_detection == enrolment  # landmarks, chips, network, mirror: the references'
+
+
+def test_a_large_face_is_found_without_upsampling_and_keeps_its_match(
+    analyzer: FaceAnalyzer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``coarse_first``: a 640 px portrait's face is found by the pass without
+    upsampling alone; its embedding moves a little, the match decisions do not."""
+    import cv2
+
+    calls: list[int | None] = []
+    original = analyzer._boxes
+
+    def spy(rgb: np.ndarray, offset: int, *, upsample: int | None = None) -> list:  # type: ignore[type-arg]
+        calls.append(upsample)
+        return original(rgb, offset, upsample=upsample)
+
+    monkeypatch.setattr(analyzer, "_boxes", spy)
+    talent = cv2.resize(portrait_rgb(4), (640, 640), interpolation=cv2.INTER_CUBIC)
+    data = encode(Image.fromarray(talent), "JPEG", quality=85)
+    config = InspectConfig(watermark=False, c2pa=False, analyzer=analyzer)
+    quick = inspect(data, config)
+    assert calls == [0] and len(quick.faces) == 1
+    calls.clear()
+    reference = inspect(data, dataclasses.replace(config, coarse_first=False))
+    assert calls == [None] and len(reference.faces) == 1
+    face, full = quick.faces[0], reference.faces[0]
+    assert abs(face.left - full.left) + abs(face.top - full.top) < (full.right - full.left) // 4
+    assert identity_distance(face.embedding, full.embedding) < 0.15
+    references = {seed: analyzer.embed(portrait_rgb(seed)) for seed in (4, 9, 11)}
+    for seed, vector in references.items():
+        near = identity_distance(face.embedding, vector) <= 0.27
+        assert near == (identity_distance(full.embedding, vector) <= 0.27) == (seed == 4)

@@ -43,6 +43,7 @@ A model the registry refuses raises :class:`likeness.modelreg.ModelError` instea
 from likeness.imaging.faces._errors import FaceError, InvalidImage, ModelsUnavailable, NoFaceFound
 from likeness.imaging.faces._faces import (
     EMBEDDING_SIZE,
+    FIRST_PASS_MIN_WIDTH,
     IDENTITY_THRESHOLD,
     Face,
     FaceAnalyzer,
@@ -72,6 +73,7 @@ __all__ = [
     "EMBEDDING_SIZE",
     "FACE_NONE",
     "FACE_SEVERAL",
+    "FIRST_PASS_MIN_WIDTH",
     "GENERATION_THRESHOLD",
     "IDENTITY_CLOSER_TWIN",
     "IDENTITY_MISMATCH",

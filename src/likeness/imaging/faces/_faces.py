@@ -38,6 +38,14 @@ _MIN_SIDE = 32
 #: under a quarter of the picture, not the tightly cropped face the retry is for.
 #: Smaller pictures (a face crop, a thumbnail) always get the full retry.
 COARSE_MIN_SIDE = 320
+#: dlib's frontal detector window (px of the searched copy): without upsampling no face
+#: much narrower than this is found; upsampling once finds faces down to half of it.
+DETECTOR_WINDOW = 80
+#: ``first_upsample``'s faces are kept when the widest is at least this wide on the
+#: detection copy: a face only the configured upsampling finds (under the window) is
+#: then under half as wide as it, not comparable
+#: (:data:`likeness.imaging.faces.COMPARABLE_WIDTH` 0.5).
+FIRST_PASS_MIN_WIDTH = 2 * DETECTOR_WINDOW
 #: The ways an embedding can be computed (:attr:`FaceConfig.embedder`).
 EMBEDDERS = ("numpy", "dlib")
 
@@ -271,10 +279,13 @@ class FaceAnalyzer:
         self._helper_lock = threading.Lock()
         self._descriptor_helper: DescriptorHelper | None = None
 
-    def detect(self, image: NDArray[np.generic]) -> list[Face]:
-        """All faces in ``image``, largest first, each with 5 landmarks."""
+    def detect(
+        self, image: NDArray[np.generic], *, first_upsample: int | None = None
+    ) -> list[Face]:
+        """All faces in ``image``, largest first, each with 5 landmarks
+        (``first_upsample``: as :meth:`detect_and_embed`)."""
         rgb = as_rgb8(image)
-        return self._faces(rgb, _Canvas(rgb))
+        return self._faces(rgb, _Canvas(rgb), first_upsample=first_upsample)
 
     def detect_and_embed(
         self,
@@ -283,6 +294,7 @@ class FaceAnalyzer:
         *,
         mirror_if: Callable[[NDArray[np.float32]], bool] | None = None,
         coarse_retry: bool = False,
+        first_upsample: int | None = None,
     ) -> tuple[list[Face], list[NDArray[np.float32]]]:
         """:meth:`detect`, and the embeddings of the faces ``pick`` chooses among them
         (what :meth:`embed_aligned` gives), read from the same windows of the image.
@@ -300,10 +312,19 @@ class FaceAnalyzer:
         one the full retry finds. Only for pictures of at least :data:`COARSE_MIN_SIDE`
         px (detection copy): a face cut by their frame that only upsampling finds (under
         80 px there) is missed; a 640 px picture without a face costs about half.
+
+        ``first_upsample`` (below the configured ``upsample``): the image is first
+        searched with this upsampling (``0``: a quarter of the pixels of ``1``), and
+        those faces are kept when the widest is at least :data:`FIRST_PASS_MIN_WIDTH`
+        px on the detection copy (any face only the configured search finds is under
+        half its width); otherwise the configured search runs as without it (its faces
+        exactly). The kept faces' boxes are the coarser search's: their landmarks and
+        embeddings differ from the configured search's by up to about 0.1 in distance
+        (monitoring's probe side measures what that does to matching, decision 0032).
         """
         rgb = as_rgb8(image)
         canvas = _Canvas(rgb)
-        faces = self._faces(rgb, canvas, coarse_retry=coarse_retry)
+        faces = self._faces(rgb, canvas, coarse_retry=coarse_retry, first_upsample=first_upsample)
         if mirror_if is None or not self.config.mirror:
             return faces, [self._embedding(canvas, face) for face in pick(faces)]
         return faces, [self._screened_embedding(canvas, face, mirror_if) for face in pick(faces)]
@@ -322,8 +343,20 @@ class FaceAnalyzer:
         return ((vector + mirror) / 2).astype(np.float32)
 
     def _faces(
-        self, rgb: NDArray[np.uint8], canvas: _Canvas, *, coarse_retry: bool = False
+        self,
+        rgb: NDArray[np.uint8],
+        canvas: _Canvas,
+        *,
+        coarse_retry: bool = False,
+        first_upsample: int | None = None,
     ) -> list[Face]:
+        if first_upsample is not None and first_upsample < self.config.upsample:
+            scale = min(1.0, self.config.max_detect_side / max(rgb.shape[:2]))
+            boxes = self._boxes(rgb, offset=0, upsample=first_upsample)
+            widest = max((right - left for left, _, right, _, _ in boxes), default=0)
+            if widest * scale >= FIRST_PASS_MIN_WIDTH:
+                faces = [self._landmarked(canvas, *box) for box in boxes]
+                return sorted(faces, key=lambda f: f.area, reverse=True)
         boxes = self._boxes(rgb, offset=0)
         if not boxes and self.config.pad_retry > 0:
             pad = round(max(rgb.shape[:2]) * self.config.pad_retry)
