@@ -660,7 +660,13 @@ def main(argv: list[str] | None = None) -> int:
     from likeness.monitoring.inspect import PROBE_FACE_CONFIG
 
     upsample, side = detect or (PROBE_FACE_CONFIG.upsample, PROBE_FACE_CONFIG.max_detect_side)
-    print(f"the {args.embedder} embedding network, detection upsample {upsample}, {side} px")
+    from likeness.imaging.faces import FIRST_PASS_MIN_WIDTH
+    from likeness.monitoring.inspect import InspectConfig
+
+    first = ""
+    if detect is None and InspectConfig().coarse_first:
+        first = f"upsample 0 first (kept from a face {FIRST_PASS_MIN_WIDTH} px wide), else "
+    print(f"the {args.embedder} embedding network, detection {first}upsample {upsample}, {side} px")
     print("(images/s/core from this process's CPU time; 'no match': InspectConfig.screen")
     print(" says no enrolled talent is near, as the face index does for strangers: one")
     print(" embedding pass per face, the quick watermark read)")
