@@ -179,5 +179,5 @@ def test_without_openblas_the_network_runs_as_it_is(
     expected = run_network(weights, chips)
     monkeypatch.setattr(_blas, "_set_local_threads", lambda: None)
     # OpenBLAS left free may split the products over several threads, which changes
-    # the float rounding (not the result): equal to well under the 3e-7 dlib budget.
+    # the float rounding in the last bits, not the result.
     np.testing.assert_allclose(run_network(weights, chips), expected, rtol=0, atol=1e-6)
