@@ -634,6 +634,7 @@ def match_table(quick: bool) -> list[list[str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global OLAT_DIR
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="a small smoke run")
     parser.add_argument(
@@ -649,7 +650,15 @@ def main(argv: list[str] | None = None) -> int:
         help="inspection's face detection in the per-image rows (default: "
         "likeness.monitoring.inspect.PROBE_FACE_CONFIG), e.g. 1:512 or 0:512",
     )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help=f"the OLAT folder (default: {OLAT_DIR}, next to the repository)",
+    )
     args = parser.parse_args(argv)
+    if args.data is not None:
+        OLAT_DIR = args.data
     detect = None
     if args.probe_detect:
         upsample, _, side = args.probe_detect.partition(":")
