@@ -519,10 +519,15 @@ def rectangular_lattices(
             pairs.append(np.column_stack([fixed, others]))
         if axis in (None, 1):
             pairs.append(np.column_stack([others, fixed]))
-    candidates = np.concatenate(pairs) if pairs else np.zeros((0, 2))
-    if candidates.size == 0:
+    pairs = [pair for pair in pairs if pair.size]
+    if not pairs:
         return []
-    scores = _rectangle_scores(comb.nearby, candidates, comb.radius, (comb.level, comb.noise))
+    candidates = np.concatenate(pairs)
+    # Scored a seed at a time: each needs only the lattice steps its own periods reach.
+    level_noise = (comb.level, comb.noise)
+    scores = np.concatenate(
+        [_rectangle_scores(comb.nearby, pair, comb.radius, level_noise) for pair in pairs]
+    )
     lattices: list[Lattice] = []
     for i in np.argsort(-scores):
         if scores[i] < MIN_SQUARE_SCORE or len(lattices) == max_candidates:
