@@ -253,7 +253,8 @@ def _embed_chip_size(height: int, width: int) -> int:
 def _lattice_bases(
     image: npt.NDArray[np.generic], info: _image.ImageInfo, factor: int
 ) -> Iterator[Float64]:
-    """General lattice candidates, then (only if still needed) the square ones.
+    """General lattice candidates, then (only as far as still needed) the square ones,
+    the axis comb's and the rectangular comb's (an aspect change).
 
     The lattice is searched on a finer plane than the one that is folded: the central
     part of the image at half the analysis downsampling (full resolution up to 2,200
