@@ -167,6 +167,69 @@ def test_the_axis_comb_skips_a_lattice_already_tried() -> None:
     assert not any(_matches(lattice.basis, truth, 0.5) for lattice in again)
 
 
+def _rectangle_autocorrelation(truth: np.ndarray, height: float, seed: int) -> np.ndarray:
+    """Noise with peaks of ``height`` on ``truth``'s lattice (an upright rectangle)."""
+    half = 300
+    corr = np.random.default_rng(seed).standard_normal((2 * half + 1,) * 2).astype(np.float32)
+    for a in range(-4, 5):
+        for b in range(-4, 5):
+            x, y = truth @ np.array([a, b], dtype=np.float64)
+            if 0 < np.hypot(x, y) < half - 8:
+                corr[round(y) + half, round(x) + half] += height
+    return corr
+
+
+@pytest.mark.parametrize("periods", [(96.0, 128.0), (128.0, 170.5)])
+def test_the_rectangular_comb_finds_a_stretched_tile_whose_peaks_are_all_weak(
+    periods: tuple[float, float],
+) -> None:
+    truth = np.diag(periods)  # a 128 px tile after an aspect change of 0.75 / 1.33
+    corr = _rectangle_autocorrelation(truth, 3.5, 7)  # too weak for the other searches
+    general = _sync.find_lattices(corr)
+    squares = _sync.square_lattices(corr, general)
+    comb = _sync.square_comb(corr)
+    axes = _sync.axis_lattices(corr, general + squares, comb=comb)
+    known = general + squares + axes
+    assert not any(_matches(lattice.basis, truth, 1.0) for lattice in known)
+    found = _sync.rectangular_lattices(corr, known, comb=comb)
+    assert len(found) == 1
+    assert _matches(found[0].basis, truth, 0.5)
+    # The same comb, made on the spot when not given.
+    assert _matches(_sync.rectangular_lattices(corr, known)[0].basis, truth, 0.5)
+
+
+def test_the_rectangular_comb_skips_a_lattice_already_tried() -> None:
+    truth = np.diag([96.0, 128.0])
+    corr = _rectangle_autocorrelation(truth, 8.0, 6)
+    known = _sync.rectangular_lattices(corr, [])
+    assert any(_matches(lattice.basis, truth, 0.5) for lattice in known)
+    again = _sync.rectangular_lattices(corr, known)
+    assert not any(_matches(lattice.basis, truth, 0.5) for lattice in again)
+
+
+def test_the_rectangular_comb_leaves_square_tiles_to_the_square_combs() -> None:
+    truth = 107.3 * np.eye(2)
+    corr = _rectangle_autocorrelation(truth, 8.0, 5)
+    for lattice in _sync.rectangular_lattices(corr, [], max_candidates=3):
+        x, y = np.abs(np.diag(lattice.basis))
+        assert not (_matches(lattice.basis, truth, 1.0) and abs(y / x - 1) < 0.01)
+
+
+def test_the_rectangular_comb_needs_room_for_two_tiles() -> None:
+    tiny = np.random.default_rng(9).standard_normal((101, 101)).astype(np.float32)
+    assert _sync.square_comb(tiny).periods.size == 0
+    assert _sync.rectangular_lattices(tiny, []) == []
+
+
+def test_comb_peaks_are_local_maxima_best_first() -> None:
+    scores = np.zeros(40)
+    scores[[5, 6, 20, 33]] = [3.0, 2.0, 5.0, 1.0]  # 6 is beside a higher one: no peak
+    comb = _sync.Comb(1.0, np.zeros((1, 1), np.float32), 0.0, 1.0, np.arange(40.0), scores)
+    peaks = list(comb.peaks())
+    assert peaks[:3] == [20, 5, 33]
+    assert 6 not in peaks
+
+
 def test_whitening_a_tile_notches_out_a_periodic_pattern() -> None:
     rng = np.random.default_rng(7)
     mark = rng.choice([-1.0, 1.0], (128, 128)).astype(np.float32)

@@ -42,8 +42,8 @@ POLISH_STEPS = (0.004, 0.0015)
 SEARCH_REFINEMENT = 2
 #: When nothing decoded, the unmoved grids (at most 2, 2 decodes each) and this many
 #: lattice candidates, those whose plain sync stood out most (1 decode each), are read
-#: once more with their fold whitened: 16 + 7 = 23 attempts so far (and the scale
-#: sweep's 2 on small pictures, 25 in all).
+#: once more with their fold whitened: 17 + 7 = 24 attempts so far (and the scale
+#: sweep's 2 on small pictures, 26 in all).
 WHITENED_LATTICES = 3
 #: A whitened read is decoded only where its sync already stands out: on an unmoved
 #: grid, at the known origin (an unmarked picture: about N(0, 1) there); elsewhere, at
@@ -72,7 +72,7 @@ SWEEP_STEP = 0.003
 #: A swept scale is polished and decoded only from this sync z: over 80 unmarked
 #: pictures and crops of 307-720 px the sweep's best was 5.2-6.5, 7 of them from 6 (a
 #: marked one's: 6.5-25). The decoder is the real gate; this one saves time.
-#: At most this many (separate peaks), one decode each: 23 + 2 = 25 attempts.
+#: At most this many (separate peaks), one decode each: 24 + 2 = 26 attempts.
 SWEEP_MIN_Z = 6.0
 SWEEP_CANDIDATES = 2
 #: Polishing steps for swept scales (the sweep's own step is 0.3 %).
@@ -83,13 +83,14 @@ SWEEP_SAMPLES = (64, 80, 96, 112, FOLD)
 #: median residual (``_sync.MEDIAN_WINDOWS``), for copies run through an edge-keeping
 #: denoiser (non-local means, bilateral): decoded in place where the sync stands out at
 #: the grid's own origin, else at the best alignment where it stands out as much as
-#: polishing asks: at most 2 windows x 2 grids x 2 = 8 attempts (33 in all).
+#: polishing asks: at most 2 windows x 2 grids x 2 = 8 attempts (34 in all).
 DENOISED_ORIGIN_Z = 3.0
 DENOISED_MIN_Z = POLISH_MIN_Z
 #: The most decoding attempts one detection makes (the false-ID bound counts them):
-#: 4 unmoved + 10 lattice + 2 polished + 7 whitened + 8 denoised + 2 swept, and
-#: ``RECTIFIED_ATTEMPTS`` more for a picture whose frame shows a keystone.
-MAX_ATTEMPTS = 33 + RECTIFIED_ATTEMPTS
+#: 4 unmoved + 11 lattice (3 general, 6 square, 1 axis, 1 rectangular) + 2 polished +
+#: 7 whitened + 8 denoised + 2 swept, and ``RECTIFIED_ATTEMPTS`` more for a picture
+#: whose frame shows a keystone.
+MAX_ATTEMPTS = 34 + RECTIFIED_ATTEMPTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,7 +253,8 @@ def _embed_chip_size(height: int, width: int) -> int:
 def _lattice_bases(
     image: npt.NDArray[np.generic], info: _image.ImageInfo, factor: int
 ) -> Iterator[Float64]:
-    """General lattice candidates, then (only if still needed) the square ones.
+    """General lattice candidates, then (only as far as still needed) the square ones,
+    the axis comb's and the rectangular comb's (an aspect change).
 
     The lattice is searched on a finer plane than the one that is folded: the central
     part of the image at half the analysis downsampling (full resolution up to 2,200
@@ -269,7 +271,11 @@ def _lattice_bases(
     squares = _sync.square_lattices(corr, lattices)
     for lattice in squares:
         yield lattice.basis * to_analysis
-    for lattice in _sync.axis_lattices(corr, lattices + squares):
+    comb = _sync.square_comb(corr)
+    axes = _sync.axis_lattices(corr, lattices + squares, comb=comb)
+    for lattice in axes:
+        yield lattice.basis * to_analysis
+    for lattice in _sync.rectangular_lattices(corr, lattices + squares + axes, comb=comb):
         yield lattice.basis * to_analysis
 
 

@@ -405,7 +405,46 @@ def _peak_map(corr: Float32) -> tuple[float, Float32, float]:
 COMB_STEP = 0.25
 
 
-def axis_lattices(corr: Float32, known: list[Lattice], *, max_candidates: int = 1) -> list[Lattice]:
+@dataclass(frozen=True, slots=True)
+class Comb:
+    """The square comb over every period: the matched-filter inputs and scores.
+
+    Computed once per autocorrelation (:func:`square_comb`) and shared by the axis and
+    rectangular combs.
+    """
+
+    noise: float
+    nearby: Float32
+    level: float
+    radius: float
+    periods: Float64
+    scores: Float64
+
+    def peaks(self) -> npt.NDArray[np.intp]:
+        """Indices of the scores' local maxima (over ±1 px of period), best first."""
+        reach = 4
+        padded = np.pad(self.scores, reach, constant_values=-np.inf)
+        windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * reach + 1)
+        peaks = np.flatnonzero(self.scores >= windows.max(axis=1))
+        return peaks[np.argsort(-self.scores[peaks], kind="stable")]
+
+
+def square_comb(corr: Float32) -> Comb:
+    """Score the square, axis-aligned lattice ``p·I`` for every period ``p`` from
+    ``MIN_PERIOD`` in steps of ``COMB_STEP`` (no periods: the picture is too small)."""
+    radius = min(corr.shape[0] // 2 - 6.0, STRONG_PEAK_RADIUS)
+    noise, nearby, level = _peak_map(corr)
+    periods = np.arange(MIN_PERIOD, radius / np.sqrt(2.0), COMB_STEP)
+    if periods.size == 0:
+        scores = np.zeros(0)
+    else:
+        scores = _comb_scores(nearby, periods, radius, (level, noise))
+    return Comb(noise, nearby, level, radius, periods, scores)
+
+
+def axis_lattices(
+    corr: Float32, known: list[Lattice], *, max_candidates: int = 1, comb: Comb | None = None
+) -> list[Lattice]:
     """Last candidates for a copy that was only rescaled: square, axis-aligned lattices.
 
     Resizing (a crop blown back up, a copy kept smaller) is the most common geometric
@@ -414,33 +453,138 @@ def axis_lattices(corr: Float32, known: list[Lattice], *, max_candidates: int = 
     lattice points at once, which finds the tile even where no single peak stands out
     of a busy picture's autocorrelation (each one does not, their sum does). The best
     local maximum is refined to a fiftieth of a pixel, then by the square fit (scale
-    and a small angle) where its peaks are strong enough for that.
+    and a small angle) where its peaks are strong enough for that. ``comb``: the
+    :func:`square_comb` of ``corr``, if already made.
     """
-    radius = min(corr.shape[0] // 2 - 6.0, STRONG_PEAK_RADIUS)
-    noise, nearby, level = _peak_map(corr)
-    periods = np.arange(MIN_PERIOD, radius / np.sqrt(2.0), COMB_STEP)
-    if periods.size == 0:
+    comb = comb or square_comb(corr)
+    if comb.periods.size == 0:
         return []  # too small a picture for two tiles a side
-    scores = _comb_scores(nearby, periods, radius, (level, noise))
-    peaks = [
-        i
-        for i in np.argsort(-scores)
-        if scores[i] >= MIN_SQUARE_SCORE
-        and scores[i] >= scores[max(i - 4, 0) : i + 5].max()  # a local maximum
-    ]
+    peaks = [i for i in comb.peaks() if comb.scores[i] >= MIN_SQUARE_SCORE]
     smooth = np.asarray(cv2.GaussianBlur(corr, (0, 0), 1.0), dtype=np.float32)
     lattices: list[Lattice] = []
     for i in peaks[: 2 * max_candidates]:
-        period = _comb_refine(smooth, float(periods[i]), radius)
+        period = _comb_refine(smooth, float(comb.periods[i]), comb.radius)
         # A small turn as well: the square fit, where the peaks are strong enough for it.
-        square = _refine_square(corr, period * np.eye(2), noise)
-        lattice = square or Lattice(basis=period * np.eye(2), score=float(scores[i]))
+        square = _refine_square(corr, period * np.eye(2), comb.noise)
+        lattice = square or Lattice(basis=period * np.eye(2), score=float(comb.scores[i]))
         if any(_same(lattice, other, SQUARE_SAME_TOLERANCE) for other in known + lattices):
             continue
         lattices.append(lattice)
         if len(lattices) == max_candidates:
             break
     return lattices
+
+
+#: Ratios (y period over x period) the rectangular comb tries: a stretched or squeezed
+#: re-post (aspect 0.75-1.33) with a margin. Step of the other period (px).
+ASPECT_RANGE = (0.7, 1.45)
+RECTANGLE_STEP = 0.5
+#: Square-comb periods (its best local maxima) the rectangular comb starts from.
+RECTANGLE_SEEDS = 3
+#: Ratios closer to 1 than this are the square combs' ground.
+MIN_ASPECT_CHANGE = 0.02
+#: The least-squares fit replaces the comb's rectangle only within this (lattice units).
+RECTANGLE_FIT_TOLERANCE = 0.02
+
+
+def rectangular_lattices(
+    corr: Float32, known: list[Lattice], *, max_candidates: int = 1, comb: Comb | None = None
+) -> list[Lattice]:
+    """Candidates for a stretched or squeezed copy: upright lattices ``diag(px, py)``.
+
+    A change of aspect (a picture resized to other proportions) keeps the tile upright
+    but makes it a rectangle, which none of the square searches can fold, and on a
+    busy picture the general search pairs one true edge with a texture peak. Scoring
+    every pair of periods costs too much (a 1,024 px picture: 0.7 s), so each search
+    starts from one period that other evidence picks: the square comb's best periods
+    (its lattice points on one axis are right) and the best periods of each axis on
+    its own (the lattice points on that axis only). The other period is then scored
+    over ``ASPECT_RANGE`` as a matched filter over every lattice point, and the best
+    rectangle is refined by the general least-squares fit where its peaks hold the fit
+    near it. ``comb``: the :func:`square_comb` of ``corr``, if already made.
+    """
+    comb = comb or square_comb(corr)
+    if comb.periods.size == 0:
+        return []  # too small a picture for two tiles a side
+    square = _separate(comb.periods, comb.peaks())
+    along = [_separate(comb.periods, _axis_peaks(comb, axis)) for axis in (0, 1)]
+    # (the period found, which axis it is fixed on: 0 = x, 1 = y, None = either)
+    seeds = [(p, None) for p in square] + [(p, axis) for axis in (0, 1) for p in along[axis]]
+    pairs: list[Float64] = []
+    for seed, axis in seeds:
+        others = np.arange(seed * ASPECT_RANGE[0], seed * ASPECT_RANGE[1], RECTANGLE_STEP)
+        others = others[(others >= MIN_PERIOD) & (np.abs(others / seed - 1) >= MIN_ASPECT_CHANGE)]
+        fixed = np.full_like(others, seed)
+        if axis in (None, 0):
+            pairs.append(np.column_stack([fixed, others]))
+        if axis in (None, 1):
+            pairs.append(np.column_stack([others, fixed]))
+    pairs = [pair for pair in pairs if pair.size]
+    if not pairs:
+        return []
+    candidates = np.concatenate(pairs)
+    # Scored a seed at a time: each needs only the lattice steps its own periods reach.
+    level_noise = (comb.level, comb.noise)
+    scores = np.concatenate(
+        [_rectangle_scores(comb.nearby, pair, comb.radius, level_noise) for pair in pairs]
+    )
+    lattices: list[Lattice] = []
+    for i in np.argsort(-scores):
+        if scores[i] < MIN_SQUARE_SCORE or len(lattices) == max_candidates:
+            break
+        lattice = Lattice(basis=np.diag(candidates[i]), score=float(scores[i]))
+        # The fit, where the peaks hold it near the comb's rectangle (weak ones do not).
+        fitted = _refine(corr, lattice.basis, comb.noise)
+        if fitted is not None and _same(fitted, lattice, RECTANGLE_FIT_TOLERANCE):
+            lattice = fitted
+        if any(_same(lattice, other, SQUARE_SAME_TOLERANCE) for other in known + lattices):
+            continue
+        lattices.append(lattice)
+    return lattices
+
+
+def _separate(periods: Float64, ranked: npt.NDArray[np.intp]) -> list[float]:
+    """The first ``RECTANGLE_SEEDS`` of ``periods[ranked]`` at least 2 % from each other."""
+    chosen: list[float] = []
+    for period in periods[ranked]:
+        if all(abs(period / other - 1) >= MIN_ASPECT_CHANGE for other in chosen):
+            chosen.append(float(period))
+            if len(chosen) == RECTANGLE_SEEDS:
+                break
+    return chosen
+
+
+def _axis_peaks(comb: Comb, axis: int) -> npt.NDArray[np.intp]:
+    """Periods ranked by the matched filter over their points on one axis only."""
+    multiples = np.arange(1, int(comb.radius / comb.periods[0]) + 1)
+    offsets = comb.periods[:, None] * multiples[None, :]
+    inside = offsets <= comb.radius
+    centre = comb.nearby.shape[0] // 2
+    index = np.where(inside, np.rint(offsets).astype(np.int64) + centre, centre)
+    row = comb.nearby[centre, :] if axis == 0 else comb.nearby[:, centre]
+    heights = np.where(inside, (row[index] - comb.level) / comb.noise, 0.0)
+    counts = inside.sum(axis=1)
+    scores = np.where(counts >= 2, heights.sum(axis=1) / np.sqrt(np.maximum(counts, 1)), 0.0)
+    axis_comb = Comb(comb.noise, comb.nearby, comb.level, comb.radius, comb.periods, scores)
+    return axis_comb.peaks()
+
+
+def _rectangle_scores(
+    nearby: Float32, periods: Float64, radius: float, level_noise: tuple[float, float]
+) -> Float64:
+    """Matched-filter score of the upright lattice ``diag(px, py)`` for each row (px, py)."""
+    level, noise = level_noise
+    steps = _half_plane_steps(int(radius / float(periods.min())) + 1)
+    points = periods[:, None, :] * steps[None, :, :]  # [candidate, step, xy]
+    inside = np.hypot(points[..., 0], points[..., 1]) <= radius
+    centre = nearby.shape[0] // 2
+    index = np.where(inside[..., None], np.rint(points).astype(np.int64) + centre, centre)
+    heights = (nearby[index[..., 1], index[..., 0]] - level) / noise
+    counts = inside.sum(axis=1)
+    totals = np.where(inside, heights, 0.0).sum(axis=1)
+    return np.asarray(
+        np.where(counts >= 4, totals / np.sqrt(np.maximum(counts, 1)), 0.0), dtype=np.float64
+    )
 
 
 def _half_plane_steps(reach: int) -> Float64:
