@@ -198,6 +198,25 @@ def test_the_rectangular_comb_finds_a_stretched_tile_whose_peaks_are_all_weak(
     assert _matches(_sync.rectangular_lattices(corr, known)[0].basis, truth, 0.5)
 
 
+@pytest.mark.parametrize("sweep", [True, False])
+def test_only_the_thorough_read_tries_the_rectangular_comb(
+    sweep: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The quick read (monitoring's, ``sweep=False``) must not pay for the aspect search
+    # on every unmarked picture; the thorough one looks there too.
+    calls: list[int] = []
+    real = _sync.rectangular_lattices
+
+    def counting(*args: object, **kwargs: object) -> list[_sync.Lattice]:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_sync, "rectangular_lattices", counting)
+    unmarked = dense_texture(384, seed=5)
+    assert _detect.detect_array(unmarked, KEY, sweep=sweep).payload is None
+    assert bool(calls) is sweep
+
+
 def test_the_rectangular_comb_skips_a_lattice_already_tried() -> None:
     truth = np.diag([96.0, 128.0])
     corr = _rectangle_autocorrelation(truth, 8.0, 6)
@@ -384,7 +403,7 @@ def test_the_scale_sweep_reads_a_small_rescaled_crop(small_rescaled: np.ndarray)
 def test_detection_falls_back_on_the_sweep_when_no_lattice_is_found(
     small_rescaled: np.ndarray, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_detect, "_lattice_bases", lambda *args: iter(()))
+    monkeypatch.setattr(_detect, "_lattice_bases", lambda *args, **kwargs: iter(()))
     outcome = _detect.detect_array(small_rescaled, KEY)
     assert outcome.payload == PAYLOAD
     assert outcome.attempts <= _detect.MAX_ATTEMPTS

@@ -135,9 +135,11 @@ def embed(
 def detect(image: Pixels, key: bytes, *, sweep: bool = True, where: bool = True) -> Detection:
     """Look for a watermark made with ``key``; abstain (``found=False``) if there is none.
 
-    ``sweep=False`` skips the scale sweep of small pictures (see above): a quicker "no"
-    on an unmarked picture up to 800 px, at the cost of missing a small copy shrunk or
-    enlarged since it was marked. Everything else is looked for as before.
+    ``sweep=False`` skips the scale sweep of small pictures (see above) and the
+    rectangular comb's lattice (copies whose aspect was changed): a quicker "no" on an
+    unmarked picture, at the cost of missing a small copy shrunk or enlarged since it
+    was marked, or one stretched to other proportions that the square searches miss.
+    Everything else is looked for as before.
     ``where=False`` leaves ``box`` out (``None``), which saves its cost on a marked
     picture (about 10-40 ms at 1024², one core) where only the ID matters.
     """

@@ -251,10 +251,11 @@ def _embed_chip_size(height: int, width: int) -> int:
 
 
 def _lattice_bases(
-    image: npt.NDArray[np.generic], info: _image.ImageInfo, factor: int
+    image: npt.NDArray[np.generic], info: _image.ImageInfo, factor: int, *, rectangular: bool
 ) -> Iterator[Float64]:
     """General lattice candidates, then (only as far as still needed) the square ones,
-    the axis comb's and the rectangular comb's (an aspect change).
+    the axis comb's and, if ``rectangular``, the rectangular comb's (an aspect change;
+    the quick read leaves it out: it costs an unmarked picture about 5 % more).
 
     The lattice is searched on a finer plane than the one that is folded: the central
     part of the image at half the analysis downsampling (full resolution up to 2,200
@@ -275,6 +276,8 @@ def _lattice_bases(
     axes = _sync.axis_lattices(corr, lattices + squares, comb=comb)
     for lattice in axes:
         yield lattice.basis * to_analysis
+    if not rectangular:
+        return
     for lattice in _sync.rectangular_lattices(corr, lattices + squares + axes, comb=comb):
         yield lattice.basis * to_analysis
 
@@ -578,7 +581,7 @@ def detect_array(image: npt.NDArray[np.generic], key: bytes, *, sweep: bool = Tr
         found = decoder.try_basis(residual, basis, in_place=True)
         if found is not None:
             return found
-    for basis in _lattice_bases(image, info, factor):
+    for basis in _lattice_bases(image, info, factor, rectangular=sweep):
         found = decoder.try_basis(residual, basis, in_place=False)
         if found is not None:
             return found
