@@ -31,7 +31,11 @@ and of the ``K`` available lights nearest to ``j``, learned by ridge least squar
 training captures' leave-one-light-out residuals (:attr:`RelightPrior.residual`,
 ``[L, (1+K)(2r+1)^2]``; K = 4, r = 2 by default). It is the same for every pixel and
 person, holds no image, and corrects what one weight per light and region cannot (shadow
-edges, shading that moves by a pixel between neighbouring lights).
+edges, shading that moves by a pixel between neighbouring lights). Since format version 3
+each light has ``M`` such filters (5 by default), blended per pixel by hat functions of the
+log of the predicted value (:func:`brightness_gates`): shadowed and lit pixels get their
+own correction, and the fit is still one linear least squares per light. Optional
+``tiles`` blend ``G×G`` filters over the frame with tents (1 by default).
 """
 
 from __future__ import annotations
