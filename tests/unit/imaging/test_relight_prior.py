@@ -447,3 +447,21 @@ def test_gated_and_tiled_filters_blend_per_pixel(prior: rl.RelightPrior) -> None
         rl.RelightPrior(prior.rig_dirs, prior.moments, gates=(3, 1.0, 0.0))
     with pytest.raises(rl.InvalidPrior):
         rl.RelightPrior(prior.rig_dirs, prior.moments, tiles=0)
+
+
+def test_gated_filters_hold_no_image(prior: rl.RelightPrior) -> None:
+    """The residual filters are the same at every pixel: on a uniform frame (and uniform
+    context) they return a uniform frame, and on nothing they return nothing, so they cannot
+    give back anyone's face without that person's own frames."""
+    assert prior.residual is not None
+    for level in (0.002, 0.05, 0.4):  # dark, middle and bright gates
+        flat = np.full((SIZE, SIZE, 3), level, np.float32)
+        context = np.full((4, SIZE, SIZE, 3), level, np.float32)
+        for light in (0, 17, 40):
+            refined = prior.refine(flat, context, light)
+            uniform = np.broadcast_to(refined[0, 0], refined.shape)
+            np.testing.assert_allclose(refined, uniform, rtol=1e-5, atol=1e-6)
+    zeros = np.zeros((SIZE, SIZE, 3), np.float32)
+    np.testing.assert_array_equal(prior.refine(zeros, np.zeros((4, SIZE, SIZE, 3)), 3), 0.0)
+    # 625 numbers per light, far fewer than one frame's pixels of any real capture.
+    assert prior.residual.shape[1] == prior.filter_count * 125 < 192 * 168
