@@ -89,7 +89,8 @@ def test_save_load_round_trip(prior: rl.RelightPrior, tmp_path: Path) -> None:
     assert loaded.metadata["purpose"] == "test"
     assert loaded.metadata["captures"] == 5
     assert loaded.metadata["lights"] == 64
-    assert loaded.metadata["format_version"] == 2
+    assert loaded.metadata["format_version"] == 3
+    assert loaded.gates == prior.gates == rl.DEFAULT_GATES and loaded.tiles == prior.tiles
     assert loaded.metadata["residual"] is True
     assert loaded.residual is not None and prior.residual is not None
     np.testing.assert_array_equal(loaded.residual, prior.residual)
@@ -117,8 +118,12 @@ def test_training_is_deterministic(prior: rl.RelightPrior) -> None:
         lambda data: data[:-4],  # truncated
         lambda data: data + b"\0",  # trailing bytes
         lambda data: data[: len(MAGIC)] + (10**9).to_bytes(8, "little") + data[len(MAGIC) + 8 :],
-        lambda data: data.replace(b'"format_version": 2', b'"format_version": 9'),
-        lambda data: data.replace(b'"format_version": 2', b'"format_version": 1'),  # v1 + filters
+        lambda data: data.replace(b'"format_version": 3', b'"format_version": 9'),
+        lambda data: data.replace(b'"format_version": 3', b'"format_version": 1'),  # v1 + filters
+        lambda data: data.replace(b'"format_version": 3', b'"format_version": 2'),  # v2 + gates
+        lambda data: data.replace(b'"gates": [5', b'"gates": [4'),  # filters of another width
+        lambda data: data.replace(b'"gates": [5, -5.0', b'"gates": [5, 9.0'),  # low > high
+        lambda data: data.replace(b'"tiles": 1', b'"tiles": 0'),
         lambda data: data.replace(b'"context": [4, 2]', b'"context": [5, 2]'),
         lambda data: data.replace(b'"ridge": 0.003', b'"ridge": -1.0'),
         lambda data: b"",
@@ -297,7 +302,7 @@ def plain(prior: rl.RelightPrior) -> rl.RelightPrior:
 def test_residual_filters_improve_held_out_predictions(prior: rl.RelightPrior) -> None:
     first_stage = plain(prior)
     assert first_stage.residual is None and prior.residual is not None
-    assert prior.residual.shape == (64, 5 * 5 * 5)
+    assert prior.residual.shape == (64, 5 * 5 * 5 * 5)
     gains = []
     for seed in (7, 9):
         basis, dirs = person(seed)
@@ -328,7 +333,7 @@ def test_version_1_files_still_load(prior: rl.RelightPrior) -> None:
     start = len(MAGIC) + 8
     length = int.from_bytes(data[len(MAGIC) : start], "little")
     header = json.loads(data[start : start + length])
-    del header["context"]
+    del header["context"], header["gates"], header["tiles"]
     header["metadata"]["format_version"] = 1
     del header["metadata"]["residual"]
     text = json.dumps(header, sort_keys=True).encode()
@@ -369,3 +374,94 @@ def test_refined_prediction_is_the_same_on_every_path(prior: rl.RelightPrior) ->
     repaired = rl.repair_basis(basis, dirs, prior, mask)
     np.testing.assert_allclose(repaired[5], direct, atol=1e-5)
     assert not np.allclose(direct, rl.relight(basis, dirs, light, prior=plain(prior), ignore=mask))
+
+
+def test_version_2_files_still_load(prior: rl.RelightPrior) -> None:
+    """A file of format version 2 (one ungated residual filter per light, no gates or tiles
+    in the header) loads and refines with that one filter."""
+    import json
+
+    captures = [person(seed) for seed in range(3)]
+    ungated = rl.train_prior(captures, gates=(1, -5.0, -0.5))
+    assert ungated.residual is not None and ungated.residual.shape == (64, 125)
+    data = ungated.to_bytes()
+    start = len(MAGIC) + 8
+    length = int.from_bytes(data[len(MAGIC) : start], "little")
+    header = json.loads(data[start : start + length])
+    del header["gates"], header["tiles"]
+    header["metadata"]["format_version"] = 2
+    text = json.dumps(header, sort_keys=True).encode()
+    legacy = MAGIC + len(text).to_bytes(8, "little") + text + data[start + length :]
+    loaded = rl.RelightPrior.from_bytes(legacy)
+    assert loaded.gates[0] == 1 and loaded.tiles == 1 and loaded.filter_count == 1
+    np.testing.assert_array_equal(loaded.residual, ungated.residual)
+    basis, dirs = person(8)
+    keep = np.arange(len(dirs)) != 5
+    lights = rl.key_fill_rim()
+    np.testing.assert_allclose(
+        rl.relight(basis[keep], dirs[keep], lights, prior=loaded),
+        rl.relight(basis[keep], dirs[keep], lights, prior=ungated),
+        atol=1e-6,
+    )
+
+
+def test_brightness_gates_are_a_partition_of_unity() -> None:
+    values = np.geomspace(1e-4, 2.0, 200).astype(np.float32).reshape(10, 20)
+    gates = rl.brightness_gates(values, (5, -5.0, -0.5))
+    assert gates.shape == (5, 10, 20)
+    np.testing.assert_allclose(gates.sum(axis=0), 1.0, atol=1e-6)
+    assert gates.min() >= 0.0
+    # Dark pixels use the first filter only, bright ones the last; in between two neighbours.
+    assert gates[0, 0, 0] == 1.0 and gates[-1, -1, -1] == 1.0
+    assert ((gates > 0).sum(axis=0) <= 2).all()
+    np.testing.assert_array_equal(rl.brightness_gates(values, (1, -5.0, -0.5)), 1.0)
+
+
+def test_gated_and_tiled_filters_blend_per_pixel(prior: rl.RelightPrior) -> None:
+    """Gated (and tiled) filters refine like one filter where every gate's kernel is the
+    same, and the weights of every pixel sum to one."""
+    assert prior.residual is not None and prior.filter_count == 5
+    frame = np.random.default_rng(1).uniform(0.0, 1.0, (SIZE, SIZE)).astype(np.float32)
+    weights = prior.filter_weights(frame)
+    assert weights is not None and weights.shape == (5, SIZE, SIZE)
+    np.testing.assert_allclose(weights.sum(axis=0), 1.0, atol=1e-6)
+    one = prior.residual[:, :125]
+    same = np.tile(one, (1, 5))
+    kwargs = {"grid": prior.grid, "ridge": prior.ridge, "neighbours": prior.neighbours}
+    single = rl.RelightPrior(prior.rig_dirs, prior.moments, residual=one, **kwargs)
+    repeated = rl.RelightPrior(
+        prior.rig_dirs, prior.moments, residual=same, gates=prior.gates, **kwargs
+    )
+    tiled = rl.RelightPrior(
+        prior.rig_dirs, prior.moments, residual=np.tile(one, (1, 4)), tiles=2, **kwargs
+    )
+    basis, _ = person(8)
+    predicted, context = basis[3], basis[4:8]
+    expected = single.refine(predicted, context, 3)
+    np.testing.assert_allclose(repeated.refine(predicted, context, 3), expected, atol=1e-5)
+    np.testing.assert_allclose(tiled.refine(predicted, context, 3), expected, atol=1e-5)
+    assert not np.allclose(prior.refine(predicted, context, 3), expected)
+    with pytest.raises(rl.InvalidPrior):
+        rl.RelightPrior(prior.rig_dirs, prior.moments, residual=one, gates=(5, -5.0, -0.5))
+    with pytest.raises(rl.InvalidPrior):
+        rl.RelightPrior(prior.rig_dirs, prior.moments, gates=(3, 1.0, 0.0))
+    with pytest.raises(rl.InvalidPrior):
+        rl.RelightPrior(prior.rig_dirs, prior.moments, tiles=0)
+
+
+def test_gated_filters_hold_no_image(prior: rl.RelightPrior) -> None:
+    """The residual filters are the same at every pixel: on a uniform frame (and uniform
+    context) they return a uniform frame, and on nothing they return nothing, so they cannot
+    give back anyone's face without that person's own frames."""
+    assert prior.residual is not None
+    for level in (0.002, 0.05, 0.4):  # dark, middle and bright gates
+        flat = np.full((SIZE, SIZE, 3), level, np.float32)
+        context = np.full((4, SIZE, SIZE, 3), level, np.float32)
+        for light in (0, 17, 40):
+            refined = prior.refine(flat, context, light)
+            uniform = np.broadcast_to(refined[0, 0], refined.shape)
+            np.testing.assert_allclose(refined, uniform, rtol=1e-5, atol=1e-6)
+    zeros = np.zeros((SIZE, SIZE, 3), np.float32)
+    np.testing.assert_array_equal(prior.refine(zeros, np.zeros((4, SIZE, SIZE, 3)), 3), 0.0)
+    # 625 numbers per light, far fewer than one frame's pixels of any real capture.
+    assert prior.residual.shape[1] == prior.filter_count * 125 < 192 * 168

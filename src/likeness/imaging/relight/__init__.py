@@ -64,7 +64,12 @@ from likeness.imaging.relight._errors import (
     RelightError,
 )
 from likeness.imaging.relight._interp import LightInterpolator, embed_directions
-from likeness.imaging.relight._prior import RelightPrior, train_prior
+from likeness.imaging.relight._prior import (
+    DEFAULT_GATES,
+    RelightPrior,
+    brightness_gates,
+    train_prior,
+)
 from likeness.imaging.relight._relight import (
     Light,
     Reflectance,
@@ -81,6 +86,7 @@ from likeness.imaging.relight._synthetic import key_fill_rim, rig_directions, sy
 from likeness.imaging.relight._views import blend_views, select_views
 
 __all__ = [
+    "DEFAULT_GATES",
     "PRESETS",
     "EnvironmentMap",
     "InvalidBasis",
@@ -98,6 +104,7 @@ __all__ = [
     "apply_region_weights",
     "apply_weights",
     "blend_views",
+    "brightness_gates",
     "dead_lights",
     "direction_from_angles",
     "embed_directions",

@@ -31,7 +31,11 @@ and of the ``K`` available lights nearest to ``j``, learned by ridge least squar
 training captures' leave-one-light-out residuals (:attr:`RelightPrior.residual`,
 ``[L, (1+K)(2r+1)^2]``; K = 4, r = 2 by default). It is the same for every pixel and
 person, holds no image, and corrects what one weight per light and region cannot (shadow
-edges, shading that moves by a pixel between neighbouring lights).
+edges, shading that moves by a pixel between neighbouring lights). Since format version 3
+each light has ``M`` such filters (5 by default), blended per pixel by hat functions of the
+log of the predicted value (:func:`brightness_gates`): shadowed and lit pixels get their
+own correction, and the fit is still one linear least squares per light. Optional
+``tiles`` blend ``G×G`` filters over the frame with tents (1 by default).
 """
 
 from __future__ import annotations
@@ -55,9 +59,10 @@ from likeness.imaging.relight._validate import FloatArray, check_basis, check_di
 #: First bytes of a saved prior.
 MAGIC = b"LIKENESS-RELIGHT-PRIOR\n"
 #: Saved-file layout version (``metadata["format_version"]``).
-FORMAT_VERSION = 2
-#: Older layouts this code still reads (version 1: no residual filters).
-READABLE_VERSIONS = (1, 2)
+FORMAT_VERSION = 3
+#: Layouts this code reads (version 1: no residual filters; version 2: one residual filter
+#: per light, no brightness gates or tiles).
+READABLE_VERSIONS = (1, 2, 3)
 #: Two directions closer than this (chordal distance) are the same rig light (~0.06°).
 MATCH_DISTANCE = 1e-3
 #: Default region grid (rows, columns) and shrinkage towards the weight-free weights.
@@ -69,6 +74,15 @@ DEFAULT_NEIGHBOURS = 16
 #: their ridge strength (relative to the features' mean energy).
 DEFAULT_CONTEXT = (4, 2)
 DEFAULT_RESIDUAL_RIDGE = 1e-4
+#: Brightness gates of the residual filters: (count, lowest and highest centre in natural log
+#: of the predicted value). ``(1, ...)`` is one ungated filter per light (format version 2).
+NO_GATES = (1, -5.0, -0.5)
+DEFAULT_GATES = (5, -5.0, -0.5)
+#: Residual filter tiles per image axis (tent-blended, like the regions); 1 is one per light.
+DEFAULT_TILES = 1
+#: The residual fit reads every this-many-th pixel of the training frames (every second one
+#: scores the same on the validation people and halves the fit).
+RESIDUAL_STRIDE = 2
 #: Largest header a loader accepts (bytes), so a foreign file cannot make it allocate.
 MAX_HEADER = 1 << 20
 
@@ -114,6 +128,25 @@ def region_tents(size: int, cells: int) -> NDArray[np.float32]:
     return tents.astype(np.float32)
 
 
+def brightness_gates(
+    values: NDArray[np.float32], gates: tuple[int, float, float]
+) -> NDArray[np.float32]:
+    """Hat functions ``[count, *values.shape]`` over ``log(max(values, 1e-3))`` with centres
+    evenly spaced from ``low`` to ``high`` (``gates = (count, low, high)``), constant beyond
+    the outer centres: a partition of unity, so gated filters can still act as one."""
+    count, low, high = gates
+    if count == 1:
+        return np.ones((1, *values.shape), np.float32)
+    centres = np.linspace(low, high, count, dtype=np.float32)
+    step = np.float32((high - low) / (count - 1))
+    level = np.log(np.maximum(values, np.float32(1e-3)))
+    hats = np.clip(1.0 - np.abs(level[None] - centres.reshape(-1, *[1] * values.ndim)) / step, 0, 1)
+    hats[0][level < centres[0]] = 1.0
+    hats[-1][level > centres[-1]] = 1.0
+    result: NDArray[np.float32] = hats.astype(np.float32)
+    return result
+
+
 def _region_index(size: int, cells: int) -> NDArray[np.intp]:
     return ((np.arange(size) * cells) // size).astype(np.intp)
 
@@ -140,6 +173,8 @@ class RelightPrior:
         metadata: Mapping[str, Any] | None = None,
         residual: NDArray[np.floating] | None = None,
         context: tuple[int, int] = DEFAULT_CONTEXT,
+        gates: tuple[int, float, float] = NO_GATES,
+        tiles: int = 1,
     ) -> None:
         try:
             dirs = check_directions(np.asarray(rig_dirs, dtype=np.float32))
@@ -163,10 +198,22 @@ class RelightPrior:
         lights_k, radius = int(context[0]), int(context[1])
         if not (0 <= lights_k <= 64 and 0 <= radius <= 8):
             raise InvalidPrior(f"context must be (0..64 lights, radius 0..8), got {context}")
+        gate_count, gate_low, gate_high = int(gates[0]), float(gates[1]), float(gates[2])
+        if not (
+            1 <= gate_count <= 16
+            and math.isfinite(gate_low)
+            and math.isfinite(gate_high)
+            and gate_low < gate_high
+        ):
+            raise InvalidPrior(f"gates must be (1..16, low < high), got {gates}")
+        if not 1 <= int(tiles) <= 8:
+            raise InvalidPrior(f"tiles must be 1..8, got {tiles}")
+        self.gates = (gate_count, gate_low, gate_high)
+        self.tiles = int(tiles)
         filters: NDArray[np.float32] | None = None
         if residual is not None:
             filters = np.ascontiguousarray(np.asarray(residual, dtype=np.float32))
-            width = (1 + lights_k) * (2 * radius + 1) ** 2
+            width = self.filter_count * (1 + lights_k) * (2 * radius + 1) ** 2
             if filters.shape != (count, width):
                 raise InvalidPrior(
                     f"residual must have shape {(count, width)}, got {filters.shape}"
@@ -206,6 +253,8 @@ class RelightPrior:
                 "ridge": self.ridge,
                 "neighbours": self.neighbours,
                 "context": list(self.context),
+                "gates": list(self.gates),
+                "tiles": self.tiles,
                 "metadata": self.metadata,
                 "arrays": {
                     "rig_dirs": {"dtype": "<f4", "shape": list(self.rig_dirs.shape)},
@@ -286,6 +335,8 @@ class RelightPrior:
         names = ["rig_dirs", "moments"] + (["residual"] if "residual" in specs else [])
         if version == 1 and len(names) == 3:
             raise InvalidPrior("corrupt prior header (version 1 has no residual)")
+        if (version == 3) != ("gates" in header and "tiles" in header):
+            raise InvalidPrior("corrupt prior header (gates and tiles are version 3's)")
         for name in names:
             spec = specs.get(name)
             if not isinstance(spec, dict) or spec.get("dtype") != "<f4":
@@ -318,9 +369,19 @@ class RelightPrior:
                     if "context" in header
                     else DEFAULT_CONTEXT
                 ),
+                gates=(
+                    (
+                        int(header["gates"][0]),
+                        float(header["gates"][1]),
+                        float(header["gates"][2]),
+                    )
+                    if "gates" in header
+                    else NO_GATES
+                ),
+                tiles=int(header.get("tiles", 1)),
             )
         except (KeyError, TypeError, ValueError, IndexError):
-            raise InvalidPrior("corrupt prior header (grid, ridge or neighbours)") from None
+            raise InvalidPrior("corrupt prior header (grid, ridge, neighbours or gates)") from None
         prior._bytes = bytes(data)
         return prior
 
@@ -388,20 +449,49 @@ class RelightPrior:
         if self.residual is None or context.shape[0] < lights_k:
             return predicted
         size = 2 * radius + 1
-        kernels = self.residual[target].reshape(1 + lights_k, size, size)
+        kernels = self.residual[target].reshape(self.filter_count, 1 + lights_k, size, size)
         out = predicted.copy()
+        height, width = predicted.shape[:2]
         for channel in range(predicted.shape[2]):
-            sources = [predicted[:, :, channel]] + [
-                frame[:, :, min(channel, frame.shape[2] - 1)] for frame in context[:lights_k]
+            sources = [np.ascontiguousarray(predicted[:, :, channel], dtype=np.float32)] + [
+                np.ascontiguousarray(frame[:, :, min(channel, frame.shape[2] - 1)], np.float32)
+                for frame in context[:lights_k]
             ]
-            for kernel, source in zip(kernels, sources, strict=True):
-                out[:, :, channel] += cv2.filter2D(
-                    np.ascontiguousarray(source, dtype=np.float32),
-                    -1,
-                    kernel,
-                    borderType=cv2.BORDER_REPLICATE,
-                )
+            weights = self.filter_weights(sources[0])
+            for number, bank in enumerate(kernels):
+                correction = np.zeros((height, width), np.float32)
+                for kernel, source in zip(bank, sources, strict=True):
+                    correction += cv2.filter2D(source, -1, kernel, borderType=cv2.BORDER_REPLICATE)
+                if weights is not None:
+                    correction *= weights[number]
+                out[:, :, channel] += correction
         return out
+
+    @property
+    def filter_count(self) -> int:
+        """Residual filters per light: brightness gates × tiles²."""
+        return self.gates[0] * self.tiles**2
+
+    def filter_weights(self, predicted: NDArray[np.float32]) -> NDArray[np.float32] | None:
+        """Per-pixel weight ``[gates · tiles², H, W]`` of each residual filter of a light over
+        one channel of its predicted frame (``None``: a single filter): a partition of unity,
+        the brightness gates (hat functions over the log of the predicted value) times the
+        tiles' tents (gate-major order)."""
+        if self.filter_count == 1:
+            return None
+        height, width = predicted.shape
+        factors: list[NDArray[np.float32]] = []
+        if self.gates[0] > 1:
+            factors.append(brightness_gates(predicted, self.gates))
+        if self.tiles > 1:
+            tent_y, tent_x = region_tents(height, self.tiles), region_tents(width, self.tiles)
+            factors.append(
+                (tent_y[:, None, :, None] * tent_x[None, :, None, :]).reshape(-1, height, width)
+            )
+        weights = factors[0]
+        if len(factors) == 2:
+            weights = (factors[0][:, None] * factors[1][None]).reshape(-1, height, width)
+        return weights
 
     def rig_intensities(
         self, directions: NDArray[np.float64], colors: NDArray[np.float64]
@@ -460,6 +550,8 @@ def train_prior(
     workers: int = 1,
     context: tuple[int, int] | None = DEFAULT_CONTEXT,
     residual_ridge: float = DEFAULT_RESIDUAL_RIDGE,
+    gates: tuple[int, float, float] = DEFAULT_GATES,
+    tiles: int = DEFAULT_TILES,
 ) -> RelightPrior:
     """Learn a :class:`RelightPrior` from OLAT captures ``(basis [L, H, W, C], light_dirs)``.
 
@@ -472,7 +564,10 @@ def train_prior(
 
     ``context`` (``(K, r)``, ``None`` for none) adds the second stage: residual filters fit
     on the captures' leave-one-light-out residuals of the first (see the module docstring),
-    ridge ``residual_ridge`` relative to the features' mean energy.
+    ridge ``residual_ridge`` relative to the features' mean energy. ``gates`` ``(M, low,
+    high)`` makes each light's filter ``M`` filters blended per pixel by hat functions of the
+    predicted value's log brightness (one least-squares fit still; ``(1, ...)`` for one
+    filter), ``tiles`` ``G`` blends ``G×G`` filters over the frame with tents.
     """
     from likeness.imaging.relight._dead import dead_lights
 
@@ -537,7 +632,14 @@ def train_prior(
     if not (math.isfinite(residual_ridge) and residual_ridge > 0):
         raise InvalidPrior(f"residual_ridge must be a positive number, got {residual_ridge}")
     staged = RelightPrior(
-        rig, moments, grid=(rows, cols), ridge=ridge, neighbours=neighbours, context=context
+        rig,
+        moments,
+        grid=(rows, cols),
+        ridge=ridge,
+        neighbours=neighbours,
+        context=context,
+        gates=gates,
+        tiles=tiles,
     )
     jobs = [(basis, dirs, keep) for (basis, dirs), (_, keep) in zip(checked, parts, strict=True)]
     if workers > 1:
@@ -564,19 +666,22 @@ def train_prior(
         metadata=meta,
         residual=filters,
         context=staged.context,
+        gates=staged.gates,
+        tiles=staged.tiles,
     )
 
 
 def _patch_features(
-    sources: Sequence[NDArray[np.float32]], radius: int, y0: int, y1: int
+    sources: Sequence[NDArray[np.float32]], radius: int, y0: int, y1: int, stride: int = 1
 ) -> NDArray[np.float64]:
     """Rows ``y0:y1`` of the ``(2r+1)^2`` neighbourhoods of each padded source, as features
-    ``[pixels, len(sources) (2r+1)^2]`` (order: source, row offset, column offset)."""
+    ``[pixels, len(sources) (2r+1)^2]`` (order: source, row offset, column offset), every
+    ``stride``-th pixel of the rows in raster order."""
     size = 2 * radius + 1
     height = y1 - y0
     width = sources[0].shape[1] - 2 * radius
     columns = [
-        padded[y0 + dy : y0 + dy + height, dx : dx + width].reshape(-1)
+        padded[y0 + dy : y0 + dy + height, dx : dx + width].reshape(-1)[::stride]
         for padded in sources
         for dy in range(size)
         for dx in range(size)
@@ -592,14 +697,14 @@ def _residual_stats(
     from likeness.imaging.relight._relight import apply_region_weights
 
     lights_k, radius = prior.context
-    width = (1 + lights_k) * (2 * radius + 1) ** 2
+    width = prior.filter_count * (1 + lights_k) * (2 * radius + 1) ** 2
     count = prior.rig_dirs.shape[0]
     grams = np.zeros((count, width, width))
     rhs = np.zeros((count, width))
     index = match_rig(prior.rig_dirs, dirs)
     usable = np.flatnonzero(keep)
     _, height, frame_width, channels = basis.shape
-    block = max(1, 65536 // frame_width)
+    block = max(1, 65536 // (frame_width * prior.filter_count))
     for light in usable:
         others = usable[usable != light]
         if others.size < max(lights_k, 1):
@@ -613,9 +718,46 @@ def _residual_stats(
             frames = [predicted[:, :, channel]] + [basis[n, :, :, channel] for n in near]
             padded = [np.pad(frame, radius, mode="edge") for frame in frames]
             residual = basis[light, :, :, channel] - predicted[:, :, channel]
+            blend = prior.filter_weights(np.ascontiguousarray(predicted[:, :, channel]))
             for y0 in range(0, height, block):
                 y1 = min(height, y0 + block)
-                features = _patch_features(padded, radius, y0, y1)
-                grams[target] += features.T @ features
-                rhs[target] += features.T @ residual[y0:y1].reshape(-1).astype(np.float64)
+                features = _patch_features(padded, radius, y0, y1, RESIDUAL_STRIDE)
+                target_rows = residual[y0:y1].reshape(-1)[::RESIDUAL_STRIDE].astype(np.float64)
+                if blend is None:
+                    grams[target] += features.T @ features
+                    rhs[target] += features.T @ target_rows
+                    continue
+                rows = blend[:, y0:y1].reshape(blend.shape[0], -1)[:, ::RESIDUAL_STRIDE]
+                _add_blended(grams[target], rhs[target], features, rows, target_rows)
     return grams, rhs
+
+
+def _add_blended(
+    gram: NDArray[np.float64],
+    rhs: NDArray[np.float64],
+    features: NDArray[np.float64],
+    blend: NDArray[np.float32],
+    target: NDArray[np.float64],
+) -> None:
+    """Add to ``gram``/``rhs`` the normal equations of the blended features ``blend[m, p] ·
+    features[p, :]`` (filter-major), block by block over the pixels two filters share: a
+    pixel has at most two brightness gates and four tiles, so most blocks are empty."""
+    width = features.shape[1]
+    support = blend > 0
+    for first in range(blend.shape[0]):
+        if not support[first].any():
+            continue
+        head = slice(first * width, (first + 1) * width)
+        rows = np.flatnonzero(support[first])
+        weighted = features[rows] * blend[first, rows, None]
+        rhs[head] += weighted.T @ target[rows]
+        for second in range(first, blend.shape[0]):
+            both = np.flatnonzero(support[second, rows])
+            if both.size == 0:
+                continue
+            other = features[rows[both]] * blend[second, rows[both], None]
+            block = weighted[both].T @ other
+            tail = slice(second * width, (second + 1) * width)
+            gram[head, tail] += block
+            if second != first:
+                gram[tail, head] += block.T
