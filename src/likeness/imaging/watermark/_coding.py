@@ -92,7 +92,10 @@ def decode(
     packed = np.packbits(trials, axis=1)
     bch = _bch()
     best: Decoded | None = None
-    for pattern, word in zip(_flip_patterns(chase_bits), packed, strict=True):
+    screen = _Screen(bch, packed[0].tobytes(), weakest, chase_bits)
+    for index, (pattern, word) in enumerate(zip(_flip_patterns(chase_bits), packed, strict=True)):
+        if not screen.may_decode(index):
+            continue
         found = _hard_decode(bch, word.tobytes())
         if found is None:
             continue
@@ -130,6 +133,56 @@ def _osd_patterns() -> npt.NDArray[np.float32]:
     return np.array(patterns)
 
 
+class _Screen:
+    """Which Chase trial words are worth a full BCH decode, from their syndromes alone.
+
+    A BCH decoder's verdict depends on the received word only through its syndromes,
+    and syndromes are linear: a trial's are the hard word's plus those of the bits it
+    flips. So once the hard word has failed (its decode leaves its syndromes in the
+    codec), every other trial is first decoded from syndromes (a quarter cheaper: no
+    re-encoding of the data), and only a trial that passes is decoded again in full, by
+    the same call as without the screen (so what it returns is unchanged).
+    """
+
+    def __init__(self, bch: bchlib.BCH, hard: bytes, weakest: npt.NDArray[np.intp], n: int):
+        self._bch = bch
+        self._hard = _hard_decode(bch, hard)
+        self._syndromes: list[list[int]] | None = None
+        if self._hard is None:
+            # The failed decode computed the hard word's syndromes (a word whose parity
+            # matches returns before computing them, but that one decodes).
+            base = np.array(bch.syn, dtype=np.uint8)
+            units = _unit_syndromes()[weakest]  # [flipped bit, syndrome]
+            masks = _flip_masks(n).astype(bool)
+            flipped = np.where(masks[:, :, None], units[None], np.uint8(0))
+            self._syndromes = (base ^ np.bitwise_xor.reduce(flipped, axis=1)).tolist()
+
+    def may_decode(self, index: int) -> bool:
+        """False only where trial ``index`` (in Chase order) certainly fails to decode."""
+        if self._syndromes is None:
+            return True  # the hard word decoded: no screening
+        if index == 0:
+            return False  # the hard word itself, already decoded (and failed)
+        return bool(self._bch.decode(syn=self._syndromes[index]) >= 0)
+
+
+@functools.cache
+def _unit_syndromes() -> npt.NDArray[np.uint8]:
+    """Syndromes of each single-bit error of a 248-bit word (rows: bit positions)."""
+    bch = _bch()
+    rows = np.zeros((CODED_BITS, 2 * BCH_T), dtype=np.uint8)
+    for bit in range(CODED_BITS):
+        word = np.zeros(CODED_BITS, dtype=np.uint8)
+        word[bit] = 1
+        # The all-zero word is a code word, so this decodes (1 error) and leaves the
+        # syndromes of the single flipped bit in the codec.
+        if _hard_decode(bch, np.packbits(word).tobytes()) is None:
+            raise RuntimeError("BCH codec failed to correct a single bit error")
+        rows[bit] = bch.syn
+    rows.flags.writeable = False
+    return rows
+
+
 def _osd(soft: Float64, hard: BitArray) -> Decoded | None:
     """Ordered-statistics decoding (Fossorier and Lin 1995) for words BCH cannot fix.
 
@@ -138,33 +191,66 @@ def _osd(soft: Float64, hard: BitArray) -> Decoded | None:
     received bits is accepted if it is within ``OSD_MAX_ERRORS`` of them.
     """
     order = np.argsort(-np.abs(soft), kind="stable")
-    matrix = _generator()[:, order].astype(bool)
+    # Rows bit-packed (bit c of word c // 64 is column c of the reordered matrix), so
+    # the elimination and the 2,081 candidates' distances are word-wide XORs and bit
+    # counts. The reduced row echelon form, and with it every candidate, is unique.
+    rows = _pack_bits(_generator()[:, order])
     pivots: list[int] = []
     row = 0
     for column in range(CODED_BITS):
         if row == PAYLOAD_BITS:
             break
-        below = np.flatnonzero(matrix[row:, column])
+        chunk, shift = divmod(column, 64)
+        bits = (rows[:, chunk] >> np.uint64(shift)) & np.uint64(1)
+        below = np.flatnonzero(bits[row:])
         if below.size == 0:
             continue
         pivot = row + int(below[0])
-        matrix[[row, pivot]] = matrix[[pivot, row]]
-        others = matrix[:, column].copy()
+        rows[[row, pivot]] = rows[[pivot, row]]
+        # Rows with this column set once the two are swapped, the pivot row excepted.
+        others = bits.astype(bool)
+        others[pivot] = bool(bits[row])
         others[row] = False
-        matrix[others] ^= matrix[row]
+        rows[others] ^= rows[row]
         pivots.append(column)
         row += 1
     received = hard[order]
-    info = received[pivots].astype(np.float32)
-    candidates = np.abs(info[None, :] - _OSD_PATTERNS)  # XOR for 0/1 values
-    words = (candidates @ matrix.astype(np.float32)).astype(np.int64) & 1
-    distances = np.count_nonzero(words != received[None, :], axis=1)
+    info = received[pivots].astype(bool)
+    # Candidate 0 re-encodes the information bits as received; the others flip one or
+    # two of them, i.e. add those rows (the order of _OSD_PATTERNS).
+    base = np.bitwise_xor.reduce(rows[info], axis=0)
+    diff = base ^ _pack_bits(received[None, :])[0]
+    first, second = _osd_pairs()
+    candidates = np.concatenate(
+        [diff[None, :], diff[None, :] ^ rows, diff[None, :] ^ rows[first] ^ rows[second]]
+    )
+    distances = np.bitwise_count(candidates).sum(axis=1, dtype=np.int64)
     best = int(np.argmin(distances))
     if distances[best] > OSD_MAX_ERRORS:
         return None
+    # The best code word (reordered): received bits XOR its difference from them.
+    flips = np.unpackbits(candidates[best].view(np.uint8), bitorder="little")[:CODED_BITS]
     word = np.empty(CODED_BITS, dtype=np.uint8)
-    word[order] = words[best]
+    word[order] = received ^ flips
     return Decoded(np.packbits(word[:PAYLOAD_BITS]).tobytes(), int(distances[best]))
+
+
+def _pack_bits(bits: BitArray) -> npt.NDArray[np.uint64]:
+    """Rows of 248 bits as 4 little-endian 64-bit words each (bit c in word c // 64)."""
+    padded = np.zeros((bits.shape[0], 256), dtype=np.uint8)
+    padded[:, : bits.shape[1]] = bits
+    packed = np.packbits(padded, axis=1, bitorder="little")
+    return np.ascontiguousarray(packed).view("<u8").astype(np.uint64)
+
+
+@functools.cache
+def _osd_pairs() -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """The two flipped positions of each order-2 pattern, in :func:`_osd_patterns`' order."""
+    pairs = np.array(list(itertools.combinations(range(PAYLOAD_BITS), 2)), dtype=np.intp)
+    first, second = pairs[:, 0].copy(), pairs[:, 1].copy()
+    first.flags.writeable = False
+    second.flags.writeable = False
+    return first, second
 
 
 @functools.cache
