@@ -92,10 +92,7 @@ def decode(
     packed = np.packbits(trials, axis=1)
     bch = _bch()
     best: Decoded | None = None
-    screen = _Screen(bch, packed[0].tobytes(), weakest, chase_bits)
-    for index, (pattern, word) in enumerate(zip(_flip_patterns(chase_bits), packed, strict=True)):
-        if not screen.may_decode(index):
-            continue
+    for pattern, word in zip(_flip_patterns(chase_bits), packed, strict=True):
         found = _hard_decode(bch, word.tobytes())
         if found is None:
             continue
@@ -131,56 +128,6 @@ def _osd_patterns() -> npt.NDArray[np.float32]:
             row[list(combo)] = 1
             patterns.append(row)
     return np.array(patterns)
-
-
-class _Screen:
-    """Which Chase trial words are worth a full BCH decode, from their syndromes alone.
-
-    A BCH decoder's verdict depends on the received word only through its syndromes,
-    and syndromes are linear: a trial's are the hard word's plus those of the bits it
-    flips. So once the hard word has failed (its decode leaves its syndromes in the
-    codec), every other trial is first decoded from syndromes (a quarter cheaper: no
-    re-encoding of the data), and only a trial that passes is decoded again in full, by
-    the same call as without the screen (so what it returns is unchanged).
-    """
-
-    def __init__(self, bch: bchlib.BCH, hard: bytes, weakest: npt.NDArray[np.intp], n: int):
-        self._bch = bch
-        self._hard = _hard_decode(bch, hard)
-        self._syndromes: list[list[int]] | None = None
-        if self._hard is None:
-            # The failed decode computed the hard word's syndromes (a word whose parity
-            # matches returns before computing them, but that one decodes).
-            base = np.array(bch.syn, dtype=np.uint8)
-            units = _unit_syndromes()[weakest]  # [flipped bit, syndrome]
-            masks = _flip_masks(n).astype(bool)
-            flipped = np.where(masks[:, :, None], units[None], np.uint8(0))
-            self._syndromes = (base ^ np.bitwise_xor.reduce(flipped, axis=1)).tolist()
-
-    def may_decode(self, index: int) -> bool:
-        """False only where trial ``index`` (in Chase order) certainly fails to decode."""
-        if self._syndromes is None:
-            return True  # the hard word decoded: no screening
-        if index == 0:
-            return False  # the hard word itself, already decoded (and failed)
-        return bool(self._bch.decode(syn=self._syndromes[index]) >= 0)
-
-
-@functools.cache
-def _unit_syndromes() -> npt.NDArray[np.uint8]:
-    """Syndromes of each single-bit error of a 248-bit word (rows: bit positions)."""
-    bch = _bch()
-    rows = np.zeros((CODED_BITS, 2 * BCH_T), dtype=np.uint8)
-    for bit in range(CODED_BITS):
-        word = np.zeros(CODED_BITS, dtype=np.uint8)
-        word[bit] = 1
-        # The all-zero word is a code word, so this decodes (1 error) and leaves the
-        # syndromes of the single flipped bit in the codec.
-        if _hard_decode(bch, np.packbits(word).tobytes()) is None:
-            raise RuntimeError("BCH codec failed to correct a single bit error")
-        rows[bit] = bch.syn
-    rows.flags.writeable = False
-    return rows
 
 
 def _osd(soft: Float64, hard: BitArray) -> Decoded | None:
