@@ -136,3 +136,95 @@ def test_keyed_streams_depend_on_key_and_label() -> None:
     assert np.array_equal(a, keyed_rng(b"k" * 32, "one").integers(0, 2**32, 4))
     assert not np.array_equal(a, keyed_rng(b"j" * 32, "one").integers(0, 2**32, 4))
     assert not np.array_equal(a, keyed_rng(b"k" * 32, "two").integers(0, 2**32, 4))
+
+
+# Reference paths: the decoder as it was before its bit-packed OSD and syndrome-screened
+# Chase loop (the same algorithm, plainly written), which the fast paths must match.
+
+
+def _reference_osd(soft: np.ndarray, hard: np.ndarray) -> _coding.Decoded | None:
+    order = np.argsort(-np.abs(soft), kind="stable")
+    matrix = _coding._generator()[:, order].astype(bool)
+    pivots: list[int] = []
+    row = 0
+    for column in range(_coding.CODED_BITS):
+        if row == _coding.PAYLOAD_BITS:
+            break
+        below = np.flatnonzero(matrix[row:, column])
+        if below.size == 0:
+            continue
+        pivot = row + int(below[0])
+        matrix[[row, pivot]] = matrix[[pivot, row]]
+        others = matrix[:, column].copy()
+        others[row] = False
+        matrix[others] ^= matrix[row]
+        pivots.append(column)
+        row += 1
+    received = hard[order]
+    info = received[pivots].astype(np.float32)
+    candidates = np.abs(info[None, :] - _coding._osd_patterns())
+    words = (candidates @ matrix.astype(np.float32)).astype(np.int64) & 1
+    distances = np.count_nonzero(words != received[None, :], axis=1)
+    best = int(np.argmin(distances))
+    if distances[best] > _coding.OSD_MAX_ERRORS:
+        return None
+    word = np.empty(_coding.CODED_BITS, dtype=np.uint8)
+    word[order] = words[best]
+    return _coding.Decoded(
+        np.packbits(word[: _coding.PAYLOAD_BITS]).tobytes(), int(distances[best])
+    )
+
+
+def _reference_decode(
+    soft: np.ndarray, flips: np.ndarray | None, *, ordered_statistics: bool
+) -> _coding.Decoded | None:
+    hard = (soft > 0).astype(np.uint8)
+    if flips is not None:
+        hard ^= flips
+    weakest = np.argsort(np.abs(soft))[: _coding.CHASE_BITS]
+    bch = _coding._bch()
+    best: _coding.Decoded | None = None
+    for pattern in _coding._flip_patterns(_coding.CHASE_BITS):
+        trial = hard.copy()
+        trial[weakest[list(pattern)]] ^= 1
+        found = _coding._hard_decode(bch, np.packbits(trial).tobytes())
+        if found is None:
+            continue
+        errors = found.errors + len(pattern)
+        if best is None or errors < best.errors:
+            best = _coding.Decoded(found.payload, errors)
+        if best.errors <= _coding.BCH_T // 2:
+            break
+    if best is None and ordered_statistics:
+        return _reference_osd(soft, hard)
+    return best
+
+
+@pytest.mark.parametrize("noise", [0.3, 0.45, 0.55, 1.0, 4.0])
+def test_fast_decoding_equals_the_reference_decoder(noise: float) -> None:
+    # From clean words (BCH decodes) through OSD-only ones to noise (nothing decodes),
+    # scrambled or not: the same payload and error count, or None, every time.
+    rng = np.random.default_rng(int(noise * 100))
+    outcomes = set()
+    rescued = 0  # words only ordered-statistics decoding decoded
+    for trial in range(12):
+        soft = _soft(_coding.encode(rng.bytes(8))) * rng.uniform(0.1, 1, _coding.CODED_BITS)
+        soft = soft + rng.normal(0, noise, _coding.CODED_BITS)
+        flips = None
+        if trial % 2:
+            flips = rng.integers(0, 2, _coding.CODED_BITS).astype(np.uint8)
+            soft = np.where(flips == 1, -soft, soft)
+        hard = (soft > 0).astype(np.uint8) ^ (0 if flips is None else flips)
+        assert _coding._osd(soft, hard) == _reference_osd(soft, hard)
+        for osd in (True, False):
+            fast = _coding.decode(soft, flips=flips, ordered_statistics=osd)
+            assert fast == _reference_decode(soft, flips, ordered_statistics=osd)
+            outcomes.add(fast is None)
+        plain = _coding.decode(soft, flips=flips, ordered_statistics=False)
+        rescued += plain is None and _coding._osd(soft, hard) is not None
+    if noise < 0.5:
+        assert False in outcomes  # words that decode were compared, not only failures
+    if 0.4 < noise < 0.6:
+        assert rescued > 0
+    if noise > 3.0:
+        assert True in outcomes

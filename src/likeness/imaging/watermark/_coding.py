@@ -76,7 +76,7 @@ def decode(
     Tries the plain hard decision first, then flips every combination of the
     ``chase_bits`` least reliable positions, returning the candidate that corrects
     the fewest errors overall; if none decodes, ordered-statistics decoding follows
-    (unless ``ordered_statistics`` is false: it costs about 8 ms).
+    (unless ``ordered_statistics`` is false: it costs about 2 ms).
     """
     if soft.shape != (CODED_BITS,):
         raise ValueError(f"expected {CODED_BITS} soft bits, got shape {soft.shape}")
@@ -138,33 +138,66 @@ def _osd(soft: Float64, hard: BitArray) -> Decoded | None:
     received bits is accepted if it is within ``OSD_MAX_ERRORS`` of them.
     """
     order = np.argsort(-np.abs(soft), kind="stable")
-    matrix = _generator()[:, order].astype(bool)
+    # Rows bit-packed (bit c of word c // 64 is column c of the reordered matrix), so
+    # the elimination and the 2,081 candidates' distances are word-wide XORs and bit
+    # counts. The reduced row echelon form, and with it every candidate, is unique.
+    rows = _pack_bits(_generator()[:, order])
     pivots: list[int] = []
     row = 0
     for column in range(CODED_BITS):
         if row == PAYLOAD_BITS:
             break
-        below = np.flatnonzero(matrix[row:, column])
+        chunk, shift = divmod(column, 64)
+        bits = (rows[:, chunk] >> np.uint64(shift)) & np.uint64(1)
+        below = np.flatnonzero(bits[row:])
         if below.size == 0:
             continue
         pivot = row + int(below[0])
-        matrix[[row, pivot]] = matrix[[pivot, row]]
-        others = matrix[:, column].copy()
+        rows[[row, pivot]] = rows[[pivot, row]]
+        # Rows with this column set once the two are swapped, the pivot row excepted.
+        others = bits.astype(bool)
+        others[pivot] = bool(bits[row])
         others[row] = False
-        matrix[others] ^= matrix[row]
+        rows[others] ^= rows[row]
         pivots.append(column)
         row += 1
     received = hard[order]
-    info = received[pivots].astype(np.float32)
-    candidates = np.abs(info[None, :] - _OSD_PATTERNS)  # XOR for 0/1 values
-    words = (candidates @ matrix.astype(np.float32)).astype(np.int64) & 1
-    distances = np.count_nonzero(words != received[None, :], axis=1)
+    info = received[pivots].astype(bool)
+    # Candidate 0 re-encodes the information bits as received; the others flip one or
+    # two of them, i.e. add those rows (the order of _OSD_PATTERNS).
+    base = np.bitwise_xor.reduce(rows[info], axis=0)
+    diff = base ^ _pack_bits(received[None, :])[0]
+    first, second = _osd_pairs()
+    candidates = np.concatenate(
+        [diff[None, :], diff[None, :] ^ rows, diff[None, :] ^ rows[first] ^ rows[second]]
+    )
+    distances = np.bitwise_count(candidates).sum(axis=1, dtype=np.int64)
     best = int(np.argmin(distances))
     if distances[best] > OSD_MAX_ERRORS:
         return None
+    # The best code word (reordered): received bits XOR its difference from them.
+    flips = np.unpackbits(candidates[best].view(np.uint8), bitorder="little")[:CODED_BITS]
     word = np.empty(CODED_BITS, dtype=np.uint8)
-    word[order] = words[best]
+    word[order] = received ^ flips
     return Decoded(np.packbits(word[:PAYLOAD_BITS]).tobytes(), int(distances[best]))
+
+
+def _pack_bits(bits: BitArray) -> npt.NDArray[np.uint64]:
+    """Rows of 248 bits as 4 little-endian 64-bit words each (bit c in word c // 64)."""
+    padded = np.zeros((bits.shape[0], 256), dtype=np.uint8)
+    padded[:, : bits.shape[1]] = bits
+    packed = np.packbits(padded, axis=1, bitorder="little")
+    return np.ascontiguousarray(packed).view("<u8").astype(np.uint64)
+
+
+@functools.cache
+def _osd_pairs() -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """The two flipped positions of each order-2 pattern, in :func:`_osd_patterns`' order."""
+    pairs = np.array(list(itertools.combinations(range(PAYLOAD_BITS), 2)), dtype=np.intp)
+    first, second = pairs[:, 0].copy(), pairs[:, 1].copy()
+    first.flags.writeable = False
+    second.flags.writeable = False
+    return first, second
 
 
 @functools.cache

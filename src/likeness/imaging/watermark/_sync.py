@@ -10,6 +10,7 @@ tiles of a large, rotated image onto one.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import cv2
@@ -587,11 +588,18 @@ def _rectangle_scores(
     )
 
 
+@functools.cache
 def _half_plane_steps(reach: int) -> Float64:
-    """Lattice steps (a, b) up to ``reach``, one of each ± pair (b > 0, or b = 0 < a)."""
+    """Lattice steps (a, b) up to ``reach``, one of each ± pair (b > 0, or b = 0 < a).
+
+    Made once per ``reach`` (the lattice search asks for the same few hundreds of
+    times per picture) and read-only, as it is shared.
+    """
     a, b = np.meshgrid(np.arange(-reach, reach + 1), np.arange(0, reach + 1))
     steps = np.column_stack([a.ravel(), b.ravel()]).astype(np.float64)
-    return steps[(steps[:, 1] > 0) | (steps[:, 0] > 0)]
+    kept = steps[(steps[:, 1] > 0) | (steps[:, 0] > 0)]
+    kept.flags.writeable = False
+    return kept
 
 
 def _lattice_points(
