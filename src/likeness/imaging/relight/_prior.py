@@ -559,8 +559,9 @@ def train_prior(
     of their lights); frames :func:`dead_lights` flags are left out (``skip_dead``). Every
     channel of every pixel is one sample. Deterministic: the same captures give the same
     bytes. ``metadata`` is stored as given (add capture ids and hashes there), with the
-    training sizes and the code version added. ``workers`` > 1 reads captures on that many
-    threads (numpy releases the GIL in its products); the result is the same.
+    training sizes and the code version added. ``workers`` > 1 reads captures (and fits the
+    lights' residual filters) on that many threads (numpy releases the GIL in its products);
+    the result is the same.
 
     ``context`` (``(K, r)``, ``None`` for none) adds the second stage: residual filters fit
     on the captures' leave-one-light-out residuals of the first (see the module docstring),
@@ -641,21 +642,22 @@ def train_prior(
         gates=gates,
         tiles=tiles,
     )
-    jobs = [(basis, dirs, keep) for (basis, dirs), (_, keep) in zip(checked, parts, strict=True)]
+    jobs = [
+        (basis, match_rig(rig, dirs), keep)
+        for (basis, dirs), (_, keep) in zip(checked, parts, strict=True)
+    ]
+
+    # One light at a time (its normal equations summed in capture order, so the result does
+    # not depend on workers): with gates × tiles a light has 2 500 features, and holding
+    # every light's [F, F] at once would take gigabytes.
+    def fit(light: int) -> NDArray[np.float64]:
+        return _residual_filter(staged, jobs, light, residual_ridge)
+
     if workers > 1:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            stats = list(pool.map(lambda job: _residual_stats(staged, *job), jobs))
+            filters = np.stack(list(pool.map(fit, range(count))))
     else:
-        stats = [_residual_stats(staged, *job) for job in jobs]
-    grams = np.sum([gram for gram, _ in stats], axis=0)
-    rhs = np.sum([vector for _, vector in stats], axis=0)
-    filters = np.zeros(rhs.shape)
-    width = rhs.shape[1]
-    for light in range(count):
-        scale = float(np.trace(grams[light])) / width
-        if scale > 0:
-            system = grams[light] + residual_ridge * scale * np.eye(width)
-            filters[light] = np.linalg.solve(system, rhs[light])
+        filters = np.stack([fit(light) for light in range(count)])
     meta["residual_ridge"] = residual_ridge
     return RelightPrior(
         rig,
@@ -689,27 +691,31 @@ def _patch_features(
     return np.stack(columns, axis=1).astype(np.float64)
 
 
-def _residual_stats(
-    prior: RelightPrior, basis: FloatArray, dirs: FloatArray, keep: NDArray[np.bool_]
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Per rig light, the Gram matrix and right-hand side of the residual filter's least
-    squares over one capture (each usable frame predicted from the other usable ones)."""
+def _residual_filter(
+    prior: RelightPrior,
+    captures: Sequence[tuple[FloatArray, NDArray[np.intp], NDArray[np.bool_]]],
+    target: int,
+    ridge: float,
+) -> NDArray[np.float64]:
+    """The residual filters of rig light ``target``: ridge least squares over every capture
+    ``(basis, rig index of its lights, usable frames)`` that has the light, each of its
+    frames predicted from the capture's other usable frames (zeros if none has it)."""
     from likeness.imaging.relight._relight import apply_region_weights
 
     lights_k, radius = prior.context
     width = prior.filter_count * (1 + lights_k) * (2 * radius + 1) ** 2
-    count = prior.rig_dirs.shape[0]
-    grams = np.zeros((count, width, width))
-    rhs = np.zeros((count, width))
-    index = match_rig(prior.rig_dirs, dirs)
-    usable = np.flatnonzero(keep)
-    _, height, frame_width, channels = basis.shape
-    block = max(1, 65536 // (frame_width * prior.filter_count))
-    for light in usable:
-        others = usable[usable != light]
-        if others.size < max(lights_k, 1):
+    gram = np.zeros((width, width))
+    rhs = np.zeros(width)
+    for basis, index, keep in captures:
+        usable = np.flatnonzero(keep)
+        found = usable[index[usable] == target]
+        others = usable[index[usable] != target]
+        if found.size == 0 or others.size < max(lights_k, 1):
             continue
-        target = int(index[light])
+        light = int(found[0])
+        part, part_rhs = np.zeros((width, width)), np.zeros(width)  # summed per capture
+        _, height, frame_width, channels = basis.shape
+        block = max(1, 65536 // (frame_width * prior.filter_count))
         weights = prior.missing_weights(index[others], target)
         region = np.repeat(weights[:, :, None], 3, axis=2).astype(np.float32)
         predicted = apply_region_weights(basis[others], region, prior.grid)
@@ -724,12 +730,18 @@ def _residual_stats(
                 features = _patch_features(padded, radius, y0, y1, RESIDUAL_STRIDE)
                 target_rows = residual[y0:y1].reshape(-1)[::RESIDUAL_STRIDE].astype(np.float64)
                 if blend is None:
-                    grams[target] += features.T @ features
-                    rhs[target] += features.T @ target_rows
+                    part += features.T @ features
+                    part_rhs += features.T @ target_rows
                     continue
                 rows = blend[:, y0:y1].reshape(blend.shape[0], -1)[:, ::RESIDUAL_STRIDE]
-                _add_blended(grams[target], rhs[target], features, rows, target_rows)
-    return grams, rhs
+                _add_blended(part, part_rhs, features, rows, target_rows)
+        gram += part
+        rhs += part_rhs
+    scale = float(np.trace(gram)) / width
+    if scale <= 0:
+        return np.zeros(width)
+    gram[np.diag_indices(width)] += ridge * scale
+    return np.asarray(np.linalg.solve(gram, rhs), dtype=np.float64)
 
 
 def _add_blended(
