@@ -208,9 +208,18 @@ def test_killed_twin_builds_leave_nothing_and_keep_the_twin_they_add_to(
     code, out = run("doctor", "--repair", "--grace", "0", "--json")
     assert code == 0, out
     _clean(cli_home, db)
-    code, err = _interrupt(cli_home, more, after_blobs=2, sig=signal.SIGTERM)
+    # SIGTERM after the first blob. On a busy machine the build can finish before the
+    # signal is sent (exit 0: a whole, valid version); then try again on the next one.
+    finished = 0
+    for _ in range(3):
+        code, err = _interrupt(cli_home, more, after_blobs=1, sig=signal.SIGTERM)
+        if code != 0:
+            break
+        finished += 1
     assert code == 143 and "stopped by SIGTERM" in err, err
     _clean(cli_home, db)
     shown = ok_json("twin", "show", twin_id, *talent)
-    assert [v["version"] for v in shown["versions"]] == [1] and shown["usable_version"] == 1
+    kept = list(range(1, 2 + finished))
+    assert [v["version"] for v in shown["versions"]] == kept
+    assert shown["usable_version"] == kept[-1]
     assert (cli_home / "keys" / "vault" / f"twin-{twin_id}.key").is_file()
