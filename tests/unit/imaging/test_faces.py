@@ -24,6 +24,7 @@ from likeness.imaging.faces import (
     same_identity,
     summarize,
 )
+from unit.imaging.face_spies import spy_on_detection
 
 
 @pytest.fixture(scope="module")
@@ -269,14 +270,7 @@ def test_the_coarse_retry_finds_what_the_full_retry_finds(
     tight = np.ascontiguousarray(
         portrait[face.top + 14 : face.bottom - 7, face.left + 14 : face.right - 14]
     )
-    calls: list[int | None] = []
-    original = analyzer._boxes
-
-    def spy(rgb: np.ndarray, offset: int, *, upsample: int | None = None) -> list:  # type: ignore[type-arg]
-        calls.append(upsample)
-        return original(rgb, offset, upsample=upsample)
-
-    monkeypatch.setattr(analyzer, "_boxes", spy)
+    calls = spy_on_detection(analyzer, monkeypatch)
     # A small picture (under COARSE_MIN_SIDE) always gets the full retry.
     assert len(analyzer.detect_and_embed(tight, list, coarse_retry=True)[0]) == 1
     assert calls == [None, None]
@@ -302,14 +296,7 @@ def test_the_coarse_retry_finds_what_the_full_retry_finds(
 def test_the_first_pass_keeps_large_faces_and_defers_small_ones(
     portrait: np.ndarray, analyzer: FaceAnalyzer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls: list[int | None] = []
-    original = analyzer._boxes
-
-    def spy(rgb: np.ndarray, offset: int, *, upsample: int | None = None) -> list:  # type: ignore[type-arg]
-        calls.append(upsample)
-        return original(rgb, offset, upsample=upsample)
-
-    monkeypatch.setattr(analyzer, "_boxes", spy)
+    calls = spy_on_detection(analyzer, monkeypatch)
     # A 640 px portrait: its face is over FIRST_PASS_MIN_WIDTH on the 512 px copy, so
     # the pass without upsampling is the only one.
     large = cv2.resize(portrait, (640, 640), interpolation=cv2.INTER_CUBIC)

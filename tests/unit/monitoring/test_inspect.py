@@ -17,6 +17,7 @@ from likeness.monitoring.findings import ImageFindings, SourceImage, WatermarkFi
 from likeness.monitoring.inspect import InspectConfig, inspect_image
 from likeness.provenance import TRAINED_ALGORITHMIC_MEDIA, StampConfig, VerifyConfig, stamp
 from reference_photos import portrait_rgb
+from unit.imaging.face_spies import spy_on_detection
 from unit.monitoring.conftest import MARK_KEY, jpeg_bytes, png_bytes
 from unit.provenance.fakes import make_info
 from unit.provenance.tamper import png_dimensions_header
@@ -546,14 +547,7 @@ def test_a_large_face_is_found_without_upsampling_and_keeps_its_match(
     upsampling alone; its embedding moves a little, the match decisions do not."""
     import cv2
 
-    calls: list[int | None] = []
-    original = analyzer._boxes
-
-    def spy(rgb: np.ndarray, offset: int, *, upsample: int | None = None) -> list:  # type: ignore[type-arg]
-        calls.append(upsample)
-        return original(rgb, offset, upsample=upsample)
-
-    monkeypatch.setattr(analyzer, "_boxes", spy)
+    calls = spy_on_detection(analyzer, monkeypatch)
     talent = cv2.resize(portrait_rgb(4), (640, 640), interpolation=cv2.INTER_CUBIC)
     data = encode(Image.fromarray(talent), "JPEG", quality=85)
     config = InspectConfig(watermark=False, c2pa=False, analyzer=analyzer)
