@@ -43,10 +43,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import cv2
 import numpy as np
@@ -55,6 +55,9 @@ from numpy.typing import NDArray
 from likeness.imaging.relight._errors import InvalidBasis, InvalidPrior, PriorMismatch
 from likeness.imaging.relight._interp import LightInterpolator
 from likeness.imaging.relight._validate import FloatArray, check_basis, check_directions
+
+_Item = TypeVar("_Item")
+_Result = TypeVar("_Result")
 
 #: First bytes of a saved prior.
 MAGIC = b"LIKENESS-RELIGHT-PRIOR\n"
@@ -539,6 +542,17 @@ def _merge_rigs(rigs: Sequence[FloatArray]) -> NDArray[np.float32]:
     return np.asarray(merged, dtype=np.float32)
 
 
+def _in_order(
+    work: Callable[[_Item], _Result], items: Iterable[_Item], workers: int
+) -> list[_Result]:
+    """``work`` over ``items``, results in the items' order, on ``workers`` threads
+    (NumPy releases the GIL in the products that dominate)."""
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(work, items))
+    return [work(item) for item in items]
+
+
 def train_prior(
     captures: Sequence[tuple[FloatArray, FloatArray]],
     *,
@@ -607,11 +621,7 @@ def train_prior(
                 sums[cy * cols + cx] = full @ full.T
         return sums, keep
 
-    if workers > 1:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            parts = list(pool.map(accumulate, checked))
-    else:
-        parts = [accumulate(capture) for capture in checked]
+    parts = _in_order(accumulate, checked, workers)
     sums = np.zeros((regions, count, count))
     for part, _ in parts:  # in capture order, so the result does not depend on workers
         sums += part
@@ -653,11 +663,7 @@ def train_prior(
     def fit(light: int) -> NDArray[np.float64]:
         return _residual_filter(staged, jobs, light, residual_ridge)
 
-    if workers > 1:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            filters = np.stack(list(pool.map(fit, range(count))))
-    else:
-        filters = np.stack([fit(light) for light in range(count)])
+    filters = np.stack(_in_order(fit, range(count), workers))
     meta["residual_ridge"] = residual_ridge
     return RelightPrior(
         rig,
