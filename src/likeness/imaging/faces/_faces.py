@@ -350,32 +350,47 @@ class FaceAnalyzer:
         coarse_retry: bool = False,
         first_upsample: int | None = None,
     ) -> list[Face]:
+        boxes = None
         if first_upsample is not None and first_upsample < self.config.upsample:
-            scale = min(1.0, self.config.max_detect_side / max(rgb.shape[:2]))
-            boxes = self._boxes(rgb, offset=0, upsample=first_upsample)
-            widest = max((right - left for left, _, right, _, _ in boxes), default=0)
-            if widest * scale >= FIRST_PASS_MIN_WIDTH:
-                faces = [self._landmarked(canvas, *box) for box in boxes]
-                return sorted(faces, key=lambda f: f.area, reverse=True)
+            boxes = self._large_faces(rgb, first_upsample)
+        if boxes is None:
+            boxes = self._reference_boxes(rgb, coarse_retry)
+        faces = [self._landmarked(canvas, *box) for box in boxes]
+        return sorted(faces, key=lambda f: f.area, reverse=True)
+
+    def _large_faces(
+        self, rgb: NDArray[np.uint8], upsample: int
+    ) -> list[tuple[int, int, int, int, float]] | None:
+        """The faces a search with ``upsample`` finds, if the widest is at least
+        :data:`FIRST_PASS_MIN_WIDTH` on the detection copy; else ``None``."""
+        boxes = self._boxes(rgb, offset=0, upsample=upsample)
+        widest = max((right - left for left, _, right, _, _ in boxes), default=0)
+        return boxes if widest * self._detect_scale(rgb) >= FIRST_PASS_MIN_WIDTH else None
+
+    def _reference_boxes(
+        self, rgb: NDArray[np.uint8], coarse_retry: bool
+    ) -> list[tuple[int, int, int, int, float]]:
+        """The configured search, then its retry on a padded copy where it finds nothing."""
         boxes = self._boxes(rgb, offset=0)
         if not boxes and self.config.pad_retry > 0:
             pad = round(max(rgb.shape[:2]) * self.config.pad_retry)
             padded = np.pad(rgb, ((pad, pad), (pad, pad), (0, 0)), mode="edge")
-            detect_side = min(rgb.shape[:2]) * min(
-                1.0, self.config.max_detect_side / max(rgb.shape[:2])
-            )
+            detect_side = min(rgb.shape[:2]) * self._detect_scale(rgb)
             coarse = coarse_retry and self.config.upsample > 0 and detect_side >= COARSE_MIN_SIDE
             if not coarse or self._boxes(padded, offset=pad, upsample=0):
                 boxes = self._boxes(padded, offset=pad)
-        faces = [self._landmarked(canvas, *box) for box in boxes]
-        return sorted(faces, key=lambda f: f.area, reverse=True)
+        return boxes
+
+    def _detect_scale(self, rgb: NDArray[np.uint8]) -> float:
+        """The detection copy's size relative to ``rgb`` (at most 1)."""
+        return min(1.0, self.config.max_detect_side / int(max(rgb.shape[:2])))
 
     def _boxes(
         self, rgb: NDArray[np.uint8], offset: int, *, upsample: int | None = None
     ) -> list[tuple[int, int, int, int, float]]:
         """(left, top, right, bottom, score) of every face, less ``offset`` (``upsample``:
         instead of the configured one)."""
-        scale = min(1.0, self.config.max_detect_side / max(rgb.shape[:2]))
+        scale = self._detect_scale(rgb)
         small = rgb
         if scale < 1.0:
             import cv2
